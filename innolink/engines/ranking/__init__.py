@@ -1,0 +1,82 @@
+"""Ranking engine: composite-indicator lists (民营企业百强 and thematic lists) from a
+columnar data snapshot and a methodology file. Pure Python + numpy/scipy; never imports Django.
+
+Typical use::
+
+    from innolink.engines.ranking import Snapshot, load_methodologies, run_rankings
+    snap = Snapshot.build(2025, ids, current_columns, previous_columns)
+    result = run_rankings(load_methodologies(METHODOLOGY_DIR), snap)
+
+See ``docs/decisions/0201-ranking-methodology.md`` for the conventions.
+"""
+
+from ._errors import RankingError
+from .aggregate import aggregate, geometric_mean, weighted_sum
+from .compare import compare_lists
+from .derive import BUILTIN_DERIVED, DerivedSpec, evaluate_indicator
+from .engine import ENGINE_VERSION, prepare_list, run_list, run_rankings, validate_run
+from .fields import FIELDS, FieldSpec, JINJIANG_TOWNS, field_names, register_field
+from .methodology import (
+    Eligibility,
+    IndicatorSpec,
+    Methodology,
+    TieRule,
+    UncertaintySpec,
+    load_methodologies,
+    load_methodology,
+    parse_methodology,
+)
+from .normalize import efficacy, minmax, normalize, percentile_rank, winsorize, zscore
+from .rank import rank_scores, tie_order
+from .types import EntryChange, ListComparison, ListResult, RankedEntry, RunResult, Snapshot
+from .uncertainty import RankBands, draw_perturbations, rank_bands
+from .weights import entropy_weights, equal_weights, given_weights
+
+__all__ = [
+    "BUILTIN_DERIVED",
+    "ENGINE_VERSION",
+    "FIELDS",
+    "JINJIANG_TOWNS",
+    "DerivedSpec",
+    "Eligibility",
+    "EntryChange",
+    "FieldSpec",
+    "IndicatorSpec",
+    "ListComparison",
+    "ListResult",
+    "Methodology",
+    "RankBands",
+    "RankedEntry",
+    "RankingError",
+    "RunResult",
+    "Snapshot",
+    "TieRule",
+    "UncertaintySpec",
+    "aggregate",
+    "compare_lists",
+    "draw_perturbations",
+    "efficacy",
+    "entropy_weights",
+    "equal_weights",
+    "evaluate_indicator",
+    "field_names",
+    "geometric_mean",
+    "given_weights",
+    "load_methodologies",
+    "load_methodology",
+    "minmax",
+    "normalize",
+    "parse_methodology",
+    "percentile_rank",
+    "prepare_list",
+    "rank_bands",
+    "rank_scores",
+    "register_field",
+    "run_list",
+    "run_rankings",
+    "tie_order",
+    "validate_run",
+    "weighted_sum",
+    "winsorize",
+    "zscore",
+]

@@ -1,0 +1,1 @@
+"""Rankings app: methodologies (data), surveys, runs, publication."""
