@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from innolink.api.urls import api
+from innolink.core.views import healthz
+
+urlpatterns = [
+    path("", include("innolink.dashboard.urls")),
+    path("accounts/", include("innolink.accounts.urls")),
+    path("enterprises/", include("innolink.enterprises.urls")),
+    path("jobs/", include("innolink.core.urls")),
+    path("api/", api.urls),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

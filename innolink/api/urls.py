@@ -1,0 +1,22 @@
+"""The JSON API, assembled from each app's ``api.py`` router. OpenAPI at /api/openapi.json,
+interactive docs at /api/docs."""
+
+from ninja import NinjaAPI
+
+from innolink.api.auth import ActiveSessionAuth, TokenAuth
+from innolink.api.errors import install_error_handlers
+
+api = NinjaAPI(
+    title="InnoLink · 晋江创新对接平台 API",
+    version="1.0.0",
+    description="企业库、后台任务等接口。会话登录（需 CSRF 令牌）或 `Authorization: Bearer <令牌>`。"
+    "所有 4xx 错误的格式为 `{code, message, extra}`。",
+    auth=[ActiveSessionAuth(), TokenAuth()],
+)
+install_error_handlers(api)
+
+from innolink.core.api import router as core_router  # noqa: E402
+from innolink.enterprises.api import router as enterprises_router  # noqa: E402
+
+api.add_router("/", core_router)
+api.add_router("/enterprises", enterprises_router)

@@ -1,0 +1,96 @@
+"""Write and read the audit trail.
+
+Services call ``audit_record`` (or ``audit_record_many`` for bulk work) inside their transaction,
+so a rolled-back change leaves no entry and a committed change always has one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from innolink.core.models import AuditEntry
+
+Changes = dict[str, list[Any]]
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a field value that keeps its meaning (Decimal stays exact)."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def audit_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> Changes:
+    """The fields whose values differ, as ``{field: [old, new]}``.
+
+    Examples:
+        >>> audit_diff({"name": "甲", "town": "青阳"}, {"name": "乙", "town": "青阳"})
+        {'name': ['甲', '乙']}
+    """
+    changes: Changes = {}
+    for key in sorted(set(old) | set(new)):
+        before, after = _plain(old.get(key)), _plain(new.get(key))
+        if before != after:
+            changes[key] = [before, after]
+    return changes
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    names = fields or [f.attname for f in instance._meta.concrete_fields if not f.primary_key]
+    return {name: getattr(instance, name) for name in names}
+
+
+def _entry(*, actor, action: str, instance: models.Model, changes: Changes | None,
+           note: str, source: str) -> AuditEntry:
+    return AuditEntry(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        model=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        changes=_plain(changes or {}),
+        note=note[:300],
+        source=source[:64],
+    )
+
+
+def audit_record(*, actor, action: str, instance: models.Model, changes: Changes | None = None,
+                 note: str = "", source: str = "web") -> AuditEntry:
+    entry = _entry(actor=actor, action=action, instance=instance, changes=changes, note=note,
+                   source=source)
+    entry.save()
+    return entry
+
+
+def audit_record_many(*, actor, action: str, items: Iterable[tuple[models.Model, Changes]],
+                      note: str = "", source: str = "web", batch_size: int = 2000) -> int:
+    entries = [
+        _entry(actor=actor, action=action, instance=instance, changes=changes, note=note,
+               source=source)
+        for instance, changes in items
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+    return len(entries)
+
+
+def audit_trail_for(instance: models.Model, *, related: Iterable[tuple[str, Iterable[Any]]] = ()):
+    """Entries for one record, plus those of related records named as ``(label, ids)``."""
+    query = models.Q(model=instance._meta.label_lower, object_id=str(instance.pk))
+    for label, ids in related:
+        query |= models.Q(model=label, object_id__in=[str(i) for i in ids])
+    return AuditEntry.objects.filter(query).select_related("actor")

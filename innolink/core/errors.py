@@ -1,0 +1,89 @@
+"""One error base for the whole platform.
+
+Raise ``ApplicationError`` (or a subclass) from services, selectors and access checks. The API
+renders it as ``{"code", "message", "extra"}`` with its status; pages show the message.
+
+Examples:
+    raise ApplicationError("导入文件为空", code="import_empty")                      # 400
+    raise NotFound()                                                                # 404
+    raise ValidationFailed({"credit_code": ["校验码错误，应为 'X'"]})                # 422
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationError(Exception):
+    status = 400
+    default_code = "bad_request"
+    default_message = _("请求无效")
+
+    def __init__(self, message: Any = None, *, code: str | None = None,
+                 extra: dict[str, Any] | None = None, status: int | None = None) -> None:
+        self.message = str(message if message is not None else self.default_message)
+        self.code = code or self.default_code
+        self.extra = extra or {}
+        if status is not None:
+            self.status = status
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "extra": self.extra}
+
+
+class NotAuthenticated(ApplicationError):
+    status = 401
+    default_code = "not_authenticated"
+    default_message = _("请先登录")
+
+
+class PermissionDenied(ApplicationError):
+    status = 403
+    default_code = "permission_denied"
+    default_message = _("您没有权限执行此操作")
+
+
+class NotFound(ApplicationError):
+    """Also what another tenant gets for a record that exists: it must learn nothing."""
+
+    status = 404
+    default_code = "not_found"
+    default_message = _("记录不存在或您无权查看")
+
+
+class Conflict(ApplicationError):
+    status = 409
+    default_code = "conflict"
+    default_message = _("操作与当前状态冲突")
+
+
+class ValidationFailed(ApplicationError):
+    status = 422
+    default_code = "invalid"
+    default_message = _("提交的数据有误，请按提示修改")
+
+    def __init__(self, fields: dict[str, list[str]] | None = None, message: Any = None,
+                 *, code: str | None = None) -> None:
+        super().__init__(message, code=code, extra={"fields": fields or {}})
+
+    @property
+    def fields(self) -> dict[str, list[str]]:
+        return self.extra["fields"]
+
+    @classmethod
+    def from_django(cls, exc: Any) -> "ValidationFailed":
+        """Wrap a ``django.core.exceptions.ValidationError`` raised by ``full_clean``."""
+        if hasattr(exc, "message_dict"):
+            fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        else:
+            fields = {"__all__": [str(m) for m in exc.messages]}
+        return cls(fields)
+
+
+class Throttled(ApplicationError):
+    status = 429
+    default_code = "throttled"
+    default_message = _("尝试次数过多，请稍后再试")

@@ -1,0 +1,110 @@
+"""Background jobs with progress.
+
+A job is a row in ``Job`` plus one task on Django's task queue. Register the work with
+``@job_runner("kind")``; start it with ``job_start``, which enqueues only after the caller's
+transaction commits. The runner gets the job and a ``Progress`` it reports to::
+
+    @job_runner("enterprises.import")
+    def run_import(job: Job, progress: Progress) -> dict: ...
+
+Progress written inside a transaction becomes visible when that transaction commits, so
+runners report the long phases (reading, checking) outside their final write transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from innolink.core.models import Job
+
+logger = logging.getLogger(__name__)
+
+Runner = Callable[[Job, "Progress"], dict[str, Any] | None]
+_RUNNERS: dict[str, Runner] = {}
+_RESULT_TEMPLATES: dict[str, str] = {}
+
+
+def job_runner(kind: str, *, result_template: str = "") -> Callable[[Runner], Runner]:
+    """Register the function that does a kind of job, and the template that shows its result."""
+
+    def register(func: Runner) -> Runner:
+        _RUNNERS[kind] = func
+        if result_template:
+            _RESULT_TEMPLATES[kind] = result_template
+        return func
+
+    return register
+
+
+def result_template_for(kind: str) -> str:
+    return _RESULT_TEMPLATES.get(kind, "core/_job_result_default.html")
+
+
+class Progress:
+    """Reports progress, writing at most every ``every`` items to keep the database quiet."""
+
+    def __init__(self, job: Job, every: int = 1000) -> None:
+        self.job = job
+        self.every = every
+        self._last = -every
+
+    def __call__(self, done: int, total: int | None = None, message: str | None = None,
+                 *, force: bool = False) -> None:
+        if not force and done - self._last < self.every and (total is None or done < total):
+            return
+        self._last = done
+        fields: dict[str, Any] = {"done": done}
+        if total is not None:
+            fields["total"] = total
+        if message is not None:
+            fields["message"] = message[:300]
+        Job.objects.filter(pk=self.job.pk).update(**fields)
+        for key, value in fields.items():
+            setattr(self.job, key, value)
+
+
+def job_start(*, kind: str, title: str, params: dict[str, Any] | None = None,
+              user=None) -> Job:
+    if kind not in _RUNNERS:
+        raise KeyError(f"no job runner registered for {kind!r}")
+    job = Job.objects.create(kind=kind, title=title[:200], params=params or {},
+                             created_by=user if getattr(user, "is_authenticated", False) else None)
+    transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
+    return job
+
+
+def job_run(job: Job) -> Job:
+    """Run a job in this process (the worker's task and the management commands call this)."""
+    runner = _RUNNERS[job.kind]
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    job.refresh_from_db()
+    try:
+        result = runner(job, Progress(job)) or {}
+    except Exception as exc:  # a job records every failure, whatever raised it
+        logger.exception("job %s failed", job.pk)
+        message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.FAILED, finished_at=timezone.now(), message=str(message)[:300],
+            error=traceback.format_exc()[-5000:],
+        )
+    else:
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.SUCCEEDED, finished_at=timezone.now(), result=result,
+        )
+    job.refresh_from_db()
+    return job
+
+
+@task()
+def run_job(job_id: str) -> str:
+    job = Job.objects.get(pk=job_id)
+    if job.status != Job.Status.QUEUED:  # delivered twice: the first delivery did the work
+        return job.status
+    return job_run(job).status

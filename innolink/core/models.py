@@ -1,0 +1,96 @@
+"""Platform-wide records: the audit trail and background jobs."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """One create, change, delete or state transition of a business record.
+
+    Written only by ``innolink.core.audit``; never edited or deleted through the platform
+    (``save`` refuses updates and ``delete`` refuses always).
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("创建")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        TRANSITION = "transition", _("状态变更")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True,
+                              blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    model = models.CharField(_("记录类型"), max_length=64)  # "enterprises.enterprise"
+    object_id = models.CharField(_("记录编号"), max_length=64)
+    object_repr = models.CharField(_("记录"), max_length=200)
+    changes = models.JSONField(_("变更字段"), default=dict)  # {field: [old, new]}
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    source = models.CharField(_("来源"), max_length=64, blank=True)  # "web", "api", "import:<id>"
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit entries cannot be deleted")
+
+
+class Job(models.Model):
+    """A long-running piece of background work with progress that pages and the CLI show."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("运行中")
+        SUCCEEDED = "succeeded", _("已完成")
+        FAILED = "failed", _("失败")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("类型"), max_length=64)
+    title = models.CharField(_("名称"), max_length=200)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
+                              default=Status.QUEUED, db_index=True)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    message = models.CharField(_("进度说明"), max_length=300, blank=True)
+    params = models.JSONField(default=dict)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from innolink.core.health import health_report
+from innolink.core.jobs import result_template_for
+from innolink.core.selectors import job_for_user, jobs_visible_to
+
+
+@never_cache
+def healthz(request):
+    ok, checks = health_report()
+    return JsonResponse({"status": "ok" if ok else "degraded", "checks": checks},
+                        status=200 if ok else 503)
+
+
+@login_required
+def job_list(request):
+    jobs = jobs_visible_to(request.user).select_related("created_by")[:50]
+    return render(request, "core/jobs.html", {"jobs": jobs})
+
+
+@login_required
+def job_detail(request, pk):
+    job = job_for_user(request.user, pk)
+    context = {"job": job, "result_template": result_template_for(job.kind)}
+    if request.htmx:
+        return render(request, "core/_job.html", context)
+    return render(request, "core/job.html", context)

@@ -1,0 +1,63 @@
+"""Seed the demo city. Idempotent: running it again with the same seed changes nothing."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from innolink.accounts.models import Department, Institution, User
+from innolink.accounts.roles import Role
+from innolink.accounts.services import user_create
+from innolink.core.audit import audit_record
+from innolink.demo import generator
+from innolink.enterprises.models import Enterprise
+from innolink.enterprises.services import ImportOutcome, registry_import
+
+
+def demo_seed(*, seed: int = 2026, enterprises: int = 2000, progress=None
+              ) -> tuple[ImportOutcome, list[generator.DemoAccount]]:
+    with transaction.atomic():
+        for name, kind, province, city in generator.INSTITUTIONS:
+            institution, created = Institution.objects.get_or_create(
+                name=name, defaults={"kind": kind, "province": province, "city": city,
+                                     "is_demo": True})
+            if created:
+                audit_record(actor=None, action="create", instance=institution, source="demo",
+                             changes={"name": [None, name]})
+        for code, name in generator.DEPARTMENTS:
+            department, created = Department.objects.get_or_create(code=code,
+                                                                   defaults={"name": name})
+            if created:
+                audit_record(actor=None, action="create", instance=department, source="demo",
+                             changes={"name": [None, name]})
+    content = generator.enterprise_csv(seed=seed, count=enterprises)
+    kwargs = {"progress": progress} if progress else {}
+    outcome = registry_import(content=content, filename="demo.csv", actor=None, commit=True,
+                              source="demo", demo=True, **kwargs)
+    return outcome, demo_accounts_ensure()
+
+
+@transaction.atomic
+def demo_accounts_ensure() -> list[generator.DemoAccount]:
+    """One account per role, scoped to a real demo enterprise, department and institution."""
+    enterprise = (Enterprise.objects.filter(is_demo=True, tags__tag="high_tech",
+                                            size_class="medium").order_by("credit_code").first()
+                  or Enterprise.objects.order_by("credit_code").first())
+    department = Department.objects.get(code="gxj")
+    institution = Institution.objects.get(name="华侨大学")
+    plan = [
+        ("admin", Role.ADMIN, "系统管理员", {}),
+        ("organizer", Role.ORGANIZER, "组织方 · 林主任", {}),
+        ("officer", Role.POLICY_OFFICER, "政策专员 · 黄科长", {}),
+        ("handler", Role.DEPT_HANDLER, "工信局经办人 · 许工", {"department": department}),
+        ("reviewer", Role.REVIEWER, "评审专家 · 吴教授", {"institution": institution}),
+        ("researcher", Role.RESEARCHER, "博士后 · 陈博士", {"institution": institution}),
+        ("enterprise", Role.ENTERPRISE, f"企业用户 · {enterprise}", {"enterprise": enterprise}),
+    ]
+    accounts = []
+    for username, role, display, scope in plan:
+        if not User.objects.filter(username=username).exists():
+            user_create(username=username, password=generator.DEMO_PASSWORD, role=role,
+                        display_name=display, validate_password=False, **scope)
+        described = ", ".join(str(v) for v in scope.values()) or "全平台"
+        accounts.append(generator.DemoAccount(username, str(Role(role).label), display, described))
+    return accounts

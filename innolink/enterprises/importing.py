@@ -1,0 +1,474 @@
+"""Reading and checking registry import files (.xlsx, .csv in UTF-8 or GBK).
+
+This module reads a file into rows, checks every cell and plans the upsert against what the
+registry holds; it writes nothing. ``services.registry_import`` applies a clean plan in one
+transaction. Conventions an office worker can rely on (also in docs/user-guide-import.md):
+
+- The header row is found among the first five rows by its 统一社会信用代码 column; title rows
+  above it are ignored. Merged cells in the header row are refused.
+- One row per enterprise and year. Without a 年度 column, a row carries attributes only.
+- Money columns take a unit in the header, 营业收入(万元) or 营业收入(元); the default is 元.
+  Amounts are kept in yuan, rounded half-up to the fen.
+- An empty cell never erases what the registry has; a column that is absent is left alone.
+- A 标签 cell lists qualifications separated by ; or 、 and replaces the enterprise's tags.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from innolink.enterprises import reference
+from innolink.enterprises.models import Ownership, SizeClass, Tag
+
+MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+FEN = Decimal("0.01")
+
+# Attribute columns: field -> header aliases (first is the canonical header in the template).
+ATTRIBUTE_HEADERS: dict[str, tuple[str, ...]] = {
+    "credit_code": ("统一社会信用代码", "信用代码", "credit_code"),
+    "name": ("企业名称", "名称", "name"),
+    "town": ("所属镇街", "镇街", "town"),
+    "industry_code": ("行业代码", "国民经济行业代码", "industry_code"),
+    "ownership": ("所有制", "企业性质", "ownership"),
+    "founded_on": ("成立日期", "founded_on"),
+    "size_class": ("企业规模", "规模", "size_class"),
+    "legal_representative": ("法定代表人", "legal_representative"),
+    "address": ("地址", "注册地址", "address"),
+    "products": ("主要产品", "products"),
+    "tags": ("标签", "资质标签", "tags"),
+    "high_tech_certified_on": ("高企认定日期", "high_tech_certified_on"),
+    "high_tech_first": ("高企首次认定", "high_tech_first"),
+    "year": ("年度", "year"),
+}
+REQUIRED = ("credit_code", "name", "town", "industry_code", "ownership")
+LABELS = {key: aliases[0] for key, aliases in ATTRIBUTE_HEADERS.items()}
+
+_OWNERSHIP_WORDS = {
+    "民营": Ownership.PRIVATE, "私营": Ownership.PRIVATE, "民营企业": Ownership.PRIVATE,
+    "国有": Ownership.STATE, "国企": Ownership.STATE, "集体": Ownership.COLLECTIVE,
+    "外资": Ownership.FOREIGN, "外商投资": Ownership.FOREIGN, "港澳台资": Ownership.HMT,
+    "港澳台": Ownership.HMT, "混合所有制": Ownership.MIXED, "混合": Ownership.MIXED,
+}
+_SIZE_WORDS = {"大型": SizeClass.LARGE, "中型": SizeClass.MEDIUM, "小型": SizeClass.SMALL,
+               "微型": SizeClass.MICRO}
+_TAG_WORDS = {str(label): value for value, label in Tag.choices} | {
+    "高企": Tag.HIGH_TECH, "科小": Tag.TECH_SME, "规上": Tag.ABOVE_SCALE,
+    "专精特新": Tag.SPECIALIZED_PROVINCIAL, "小巨人": Tag.SPECIALIZED_NATIONAL,
+    "上市": Tag.LISTED, "失信": Tag.DISHONEST,
+}
+_YES = {"是", "y", "yes", "true", "1", "首次"}
+_NO = {"否", "n", "no", "false", "0", "重新认定", "复审"}
+_EMPTY = {"", "-", "—", "－", "/", "无数据"}
+_UNIT_RE = re.compile(r"^(.*?)\s*[（(]\s*([^()（）]+?)\s*[)）]\s*$")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; nothing in it is checked further."""
+
+    def __init__(self, reason: str, *, code: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the row number an office worker sees in the spreadsheet (1-based)
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "value": self.value,
+                "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class IndicatorColumn:
+    code: str
+    kind: str  # "money" | "count" | "quantity"
+    allow_negative: bool
+    name: str
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cells)
+    header_line: int = 1
+
+
+@dataclass
+class Record:
+    """One checked row: attributes present in the file, tags (or None), year values."""
+
+    row: int
+    credit_code: str
+    attrs: dict[str, Any]
+    tags: dict[str, dict[str, Any]] | None
+    year: int | None
+    values: dict[str, str]
+
+
+@dataclass
+class ImportCheck:
+    columns: dict[str, str]  # field -> header as written in the file
+    records: list[Record] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# --- reading -------------------------------------------------------------------------------
+
+def read_table(content: bytes, filename: str, *, max_bytes: int, max_rows: int) -> Table:
+    if len(content) > max_bytes:
+        raise ImportFileError(
+            f"文件过大：{len(content) / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB",
+            code="import_too_large")
+    if not content.strip():
+        raise ImportFileError("文件为空", code="import_empty")
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        raw_rows = _xlsx_rows(content)
+    elif name.endswith(".csv") or name.endswith(".txt"):
+        raw_rows = _csv_rows(content)
+    else:
+        raise ImportFileError("只支持 .xlsx 和 .csv 文件", code="import_bad_type")
+    table = _header_and_rows(raw_rows, max_rows=max_rows)
+    if name.endswith(".xlsx"):
+        _refuse_merged_header(content, table)
+    return table
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("gb18030")  # a superset of GBK, as Excel on Chinese Windows saves
+    except UnicodeDecodeError as exc:
+        raise ImportFileError("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV",
+                              code="import_bad_encoding") from exc
+
+
+def _csv_rows(content: bytes) -> Iterator[list[Any]]:
+    text = _decode(content)
+    sample = text[:4096]
+    delimiter = ","
+    if sample.count("\t") > sample.count(","):
+        delimiter = "\t"
+    elif sample.count(";") > sample.count(","):
+        delimiter = ";"
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ImportFileError("无法打开 Excel 文件：文件已损坏或不是 .xlsx 格式",
+                              code="import_bad_file") from exc
+    sheet = workbook.worksheets[0]
+    return (list(row) for row in sheet.iter_rows(values_only=True))
+
+
+def _header_and_rows(raw_rows: Iterable[list[Any]], *, max_rows: int) -> Table:
+    aliases = {alias for alias in ATTRIBUTE_HEADERS["credit_code"]}
+    iterator = iter(raw_rows)
+    headers: list[str] | None = None
+    header_line = 0
+    for number, row in enumerate(iterator, start=1):
+        cells = [_text(c) for c in row]
+        if any(c in aliases for c in cells):
+            headers, header_line = cells, number
+            break
+        if number >= 5:
+            break
+    if headers is None:
+        raise ImportFileError("前 5 行中找不到表头：缺少“统一社会信用代码”列",
+                              code="import_no_header")
+    while headers and not headers[-1]:
+        headers.pop()
+    width = len(headers)
+    rows: list[tuple[int, list[Any]]] = []
+    for number, row in enumerate(iterator, start=header_line + 1):
+        cells = list(row[:width]) + [None] * (width - len(row))
+        if all(_text(c) == "" for c in cells):
+            continue
+        rows.append((number, cells))
+        if len(rows) > max_rows:
+            raise ImportFileError(f"行数超过上限 {max_rows} 行，请拆分文件",
+                                  code="import_too_many_rows")
+    if not rows:
+        raise ImportFileError("文件只有表头，没有数据行", code="import_empty")
+    return Table(headers=headers, rows=rows, header_line=header_line)
+
+
+def _refuse_merged_header(content: bytes, table: Table) -> None:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    path = workbook.worksheets[0]._worksheet_path
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        xml = archive.read(path).decode("utf-8", "replace")
+    line = table.header_line
+    for ref in re.findall(r'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', xml):
+        first, last = int(ref[1]), int(ref[3])
+        if first <= line <= last:
+            raise ImportFileError(
+                f"表头含合并单元格（{ref[0]}{ref[1]}:{ref[2]}{ref[3]}）：请取消合并，"
+                "每列一个表头", code="import_merged_header")
+
+
+# --- checking ------------------------------------------------------------------------------
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def map_columns(headers: list[str], indicators: dict[str, IndicatorColumn]
+                ) -> tuple[dict[str, int], dict[int, tuple[IndicatorColumn, Decimal]],
+                           list[RowError]]:
+    """Which column holds which field; unknown and duplicate headers are errors."""
+    by_alias = {alias: key for key, aliases in ATTRIBUTE_HEADERS.items() for alias in aliases}
+    by_indicator = {}
+    for column in indicators.values():
+        by_indicator[column.name] = column
+        by_indicator[column.code] = column
+    attrs: dict[str, int] = {}
+    values: dict[int, tuple[IndicatorColumn, Decimal]] = {}
+    seen: set[str] = set()
+    errors: list[RowError] = []
+    for index, header in enumerate(headers):
+        if not header:
+            errors.append(RowError(1, f"第 {index + 1} 列", "", "表头为空"))
+            continue
+        if header in by_alias:
+            key = by_alias[header]
+            if key in seen:
+                errors.append(RowError(1, header, header, "重复的列"))
+            seen.add(key)
+            attrs[key] = index
+            continue
+        base, unit = header, None
+        match = _UNIT_RE.match(header)
+        if match:
+            base, unit = match.group(1), match.group(2)
+        column = by_indicator.get(base)
+        if column is None:
+            errors.append(RowError(1, header, header, "无法识别的列"))
+            continue
+        if column.code in seen:
+            errors.append(RowError(1, header, header, "重复的列"))
+        seen.add(column.code)
+        factor = Decimal(1)
+        if column.kind == "money":
+            if unit is not None and unit not in MONEY_UNITS:
+                errors.append(RowError(1, header, unit, "金额单位应为 元、万元 或 亿元"))
+                continue
+            factor = MONEY_UNITS[unit or "元"]
+        values[index] = (column, factor)
+    for key in REQUIRED:
+        if key not in attrs:
+            errors.append(RowError(1, LABELS[key], "", "缺少必填列"))
+    return attrs, values, errors
+
+
+def _parse_decimal(text: str) -> Decimal:
+    cleaned = text.replace(",", "").replace("，", "").replace(" ", "")
+    number = Decimal(cleaned)
+    if not number.is_finite():
+        raise InvalidOperation
+    return number
+
+
+def _parse_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value).replace("/", "-").replace(".", "-")
+    text = re.sub(r"年|月", "-", text).replace("日", "")
+    return dt.date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
+
+
+def check_rows(table: Table, indicators: dict[str, IndicatorColumn], *,
+               max_year: int) -> ImportCheck:
+    attrs, value_columns, errors = map_columns(table.headers, indicators)
+    check = ImportCheck(columns={k: table.headers[i] for k, i in attrs.items()}, errors=errors)
+    if errors:
+        return check
+    seen_keys: dict[tuple[str, int | None], int] = {}
+    attrs_by_code: dict[str, tuple[int, dict[str, Any]]] = {}
+    add_error = check.errors.append
+    has_year = "year" in attrs
+    for line, cells in table.rows:
+        row_errors_before = len(check.errors)
+
+        def cell(key: str) -> str:
+            return _text(cells[attrs[key]])
+
+        def fail(key: str, reason: str, raw: Any = None) -> None:
+            shown = _text(raw) if raw is not None else cell(key)
+            add_error(RowError(line, check.columns.get(key, LABELS.get(key, key)), shown, reason))
+
+        code = cell("credit_code").upper()
+        row_attrs: dict[str, Any] = {}
+        if not code:
+            fail("credit_code", "必填")
+        else:
+            problem = reference.credit_code_error(code)
+            if problem:
+                fail("credit_code", problem)
+        name = cell("name")
+        if not name:
+            fail("name", "必填")
+        elif len(name) > 200:
+            fail("name", "超过 200 字")
+        row_attrs["name"] = name
+        town = cell("town").removesuffix("街道").removesuffix("镇")
+        if town not in reference.TOWN_NAMES:
+            fail("town", "不是晋江市的镇或街道（如 青阳街道、安海镇）")
+        row_attrs["town"] = town
+        try:
+            row_attrs["industry_code"] = reference.normalize_industry_code(cell("industry_code"))
+        except ValueError as exc:
+            fail("industry_code", str(exc))
+        ownership = cell("ownership")
+        ownership_value = _OWNERSHIP_WORDS.get(ownership) or (
+            ownership if ownership in Ownership.values else None)
+        if ownership_value is None:
+            fail("ownership", "应为 民营、国有、集体、外资、港澳台资 或 混合所有制")
+        row_attrs["ownership"] = ownership_value
+        for key in ("legal_representative", "address", "products"):
+            if key in attrs and cell(key):
+                limit = 64 if key == "legal_representative" else 200 if key == "address" else 300
+                if len(cell(key)) > limit:
+                    fail(key, f"超过 {limit} 字")
+                row_attrs[key] = cell(key)
+        if "size_class" in attrs and cell("size_class"):
+            size = _SIZE_WORDS.get(cell("size_class")) or (
+                cell("size_class") if cell("size_class") in SizeClass.values else None)
+            if size is None:
+                fail("size_class", "应为 大型、中型、小型 或 微型")
+            row_attrs["size_class"] = size
+        if "founded_on" in attrs and cell("founded_on"):
+            try:
+                founded = _parse_date(cells[attrs["founded_on"]])
+                if founded > dt.date.today():
+                    fail("founded_on", "成立日期晚于今天")
+                row_attrs["founded_on"] = founded
+            except ValueError:
+                fail("founded_on", "日期格式应为 2019-05-20")
+        tags = _check_tags(cells, attrs, fail) if "tags" in attrs else None
+        year = None
+        if has_year:
+            try:
+                year = int(_parse_decimal(cell("year")))
+                if not 1990 <= year <= max_year:
+                    fail("year", f"年度应在 1990 到 {max_year} 之间")
+            except (InvalidOperation, ValueError):
+                fail("year", "年度应为四位数字，如 2025")
+        values: dict[str, str] = {}
+        for index, (column, factor) in value_columns.items():
+            raw = cells[index]
+            text = _text(raw)
+            if text in _EMPTY:
+                continue
+            header = table.headers[index]
+            if not has_year:
+                add_error(RowError(line, header, text, "填写指标值时必须有“年度”列"))
+                continue
+            try:
+                number = _parse_decimal(text) * factor
+            except (InvalidOperation, ValueError):
+                add_error(RowError(line, header, text, "应为数字"))
+                continue
+            if number < 0 and not column.allow_negative:
+                add_error(RowError(line, header, text, "不能为负数"))
+                continue
+            if column.kind == "count":
+                if number != number.to_integral_value():
+                    add_error(RowError(line, header, text, "应为整数"))
+                    continue
+                values[column.code] = str(int(number))
+            elif column.kind == "money":
+                values[column.code] = str(number.quantize(FEN, rounding=ROUND_HALF_UP))
+            else:
+                values[column.code] = str(number.normalize() if number else Decimal(0))
+        if len(check.errors) > row_errors_before or not code:
+            continue
+        key = (code, year)
+        if key in seen_keys:
+            what = f"{year} 年度" if year is not None else "企业"
+            add_error(RowError(line, check.columns["credit_code"], code,
+                               f"与第 {seen_keys[key]} 行重复（同一{what}出现两次）"))
+            continue
+        seen_keys[key] = line
+        comparable = {**row_attrs, "tags": tags}
+        if code in attrs_by_code and attrs_by_code[code][1] != comparable:
+            add_error(RowError(line, check.columns["credit_code"], code,
+                               f"与第 {attrs_by_code[code][0]} 行的企业信息不一致"))
+            continue
+        attrs_by_code.setdefault(code, (line, comparable))
+        check.records.append(Record(row=line, credit_code=code, attrs=row_attrs, tags=tags,
+                                    year=year, values=values))
+    return check
+
+
+def _check_tags(cells, attrs, fail) -> dict[str, dict[str, Any]]:
+    text = _text(cells[attrs["tags"]])
+    tags: dict[str, dict[str, Any]] = {}
+    for word in filter(None, (w.strip() for w in re.split(r"[;；、,，]", text))):
+        tag = _TAG_WORDS.get(word) or (word if word in Tag.values else None)
+        if tag is None:
+            fail("tags", f"无法识别的标签“{word}”", raw=text)
+            continue
+        tags[tag] = {}
+    if "high_tech_certified_on" in attrs and _text(cells[attrs["high_tech_certified_on"]]):
+        try:
+            certified = _parse_date(cells[attrs["high_tech_certified_on"]])
+            if Tag.HIGH_TECH not in tags:
+                fail("high_tech_certified_on", "填写了高企认定日期，但标签中没有“高新技术企业”")
+            else:
+                tags[Tag.HIGH_TECH]["certified_on"] = certified
+        except ValueError:
+            fail("high_tech_certified_on", "日期格式应为 2024-12-01")
+    if "high_tech_first" in attrs and _text(cells[attrs["high_tech_first"]]):
+        flag = _text(cells[attrs["high_tech_first"]]).lower()
+        if flag not in _YES | _NO:
+            fail("high_tech_first", "应为 是（首次认定）或 否（重新认定）")
+        elif Tag.HIGH_TECH in tags:
+            tags[Tag.HIGH_TECH]["first_certified"] = flag in _YES
+    return tags
+
+
+def error_report_csv(errors: Iterable[RowError | dict[str, Any]]) -> bytes:
+    """The error report as a CSV that Excel opens correctly (UTF-8 with a byte-order mark)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["行号", "列", "值", "问题"])
+    for error in errors:
+        item = error.as_dict() if isinstance(error, RowError) else error
+        writer.writerow([item["row"], item["column"], item["value"], item["reason"]])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
