@@ -72,7 +72,7 @@ def parse_amount_fen(value: object, location: str) -> int:
 
     Examples:
         >>> parse_amount_fen("20万元", "x"), parse_amount_fen("0.01元", "x"), parse_amount_fen("1.5亿元", "x")
-        (2000000, 1, 15000000000)
+        (20000000, 1, 15000000000)
         >>> parse_amount_fen(200, "x")
         Traceback (most recent call last):
         ...
@@ -100,7 +100,7 @@ def parse_quantity(value: object, kind: str, unit: str, location: str) -> Fracti
 
     Examples:
         >>> parse_quantity("200万元", "money", "元", "x")
-        Fraction(20000000, 1)
+        Fraction(200000000, 1)
         >>> parse_quantity("3.5%", "ratio", "", "x")
         Fraction(7, 200)
         >>> parse_quantity("5件", "count", "件", "x")
@@ -184,7 +184,7 @@ def fmt_money(fen: int | Fraction) -> str:
     """Chinese display of an amount: 万元 from 1万元 up, else 元.
 
     Examples:
-        >>> fmt_money(2100000), fmt_money(123456789), fmt_money(12345), fmt_money(-2300000)
+        >>> fmt_money(21000000), fmt_money(123456789), fmt_money(12345), fmt_money(-23000000)
         ('21万元', '123.456789万元', '123.45元', '-23万元')
     """
     value = Fraction(fen) / 100
