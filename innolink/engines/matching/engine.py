@@ -1,0 +1,544 @@
+"""One matching engine for three directions, with explanations.
+
+Directions (same code path, see :meth:`MatchingEngine.rank`):
+
+* ``challenge_to_researchers`` — a challenge (揭榜题) ranks researchers;
+* ``researcher_to_challenges`` — a researcher ranks open challenges;
+* ``offer_to_enterprises`` — a technology offer (拟转化项目) ranks enterprises by their industry,
+  products and past challenges.
+
+Pipeline for one query:
+
+1. **candidates**: union of the top ``candidate_k`` by BM25, by character n-grams and by dense
+   similarity (each when available) over the pool;
+2. **signals** for every candidate: ``lexical`` (BM25), ``ngram``, ``dense`` (cosine),
+   ``indicator`` (coverage of the need's indicator targets by the provider's text, see
+   :mod:`.indicators`) and ``structured`` (domain, discipline, TRL, availability, institution,
+   track record, region, see :mod:`.structured`);
+3. **fusion**: a weighted sum of per-query min–max normalised signals (weights learned on the
+   labelled set, see ``docs/decisions/0302-matching-signals-and-evaluation.md``) or RRF;
+4. **explanations** for the returned top ``k`` (see :mod:`.explain`).
+
+The input records are plain frozen dataclasses; the Django side builds them in ``fetch.py``.
+Pure Python + numpy; never imports Django.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from ._errors import InvalidInputError, UnknownDocumentError
+from .explain import explain_pair
+from .fusion import minmax, ranks, rrf_scores, weighted_fusion
+from .indicators import IndicatorTarget, coverage
+from .lexical import LexicalIndex
+from .structured import structured_fit
+from .tokenize import Tokenizer
+
+__all__ = [
+    "DEFAULT_FUSION_WEIGHTS",
+    "DIRECTIONS",
+    "SIGNALS",
+    "ChallengeDoc",
+    "EnterpriseDoc",
+    "Match",
+    "MatchingEngine",
+    "OfferDoc",
+    "ResearcherDoc",
+]
+
+SIGNALS = ("lexical", "ngram", "dense", "indicator", "structured")
+DIRECTIONS = ("challenge_to_researchers", "researcher_to_challenges", "offer_to_enterprises")
+
+#: Fusion weights learned by coordinate ascent on the whole labelled set
+#: (``bench/match_quality.py --learn``); the cross-validated figures in
+#: ``docs/performance/match_quality.md`` use weights learned without the scored queries.
+DEFAULT_FUSION_WEIGHTS: dict[str, float] = {
+    "lexical": 1.0, "ngram": 1.0, "dense": 1.0, "indicator": 1.0, "structured": 1.0,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Input records
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChallengeDoc:
+    """A challenge (揭榜题): the need side.
+
+    Examples:
+        >>> c = ChallengeDoc("c1", "低k介质", "要求介电常数≤2.7",
+        ...                  indicators=(IndicatorTarget("介电常数", "<=", 2.7),))
+        >>> c.text_fields()[0]
+        ('title', '低k介质')
+    """
+
+    id: str
+    title: str
+    statement: str
+    domain: str | None = None
+    indicators: tuple[IndicatorTarget, ...] = ()
+    region: str | None = None
+    trl_min: int | None = None
+    disciplines: tuple[str, ...] = ()
+    institution_types: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    def text_fields(self) -> list[tuple[str, str]]:
+        out = [("title", self.title), ("statement", self.statement)]
+        if self.keywords:
+            out.append(("keywords", "，".join(self.keywords)))
+        if self.indicators:
+            out.append(("indicators", "；".join(t.label() for t in self.indicators)))
+        return out
+
+
+@dataclass(frozen=True)
+class ResearcherDoc:
+    """A researcher (or team) profile: the provider side.
+
+    Examples:
+        >>> r = ResearcherDoc("r1", "林一帆", fields=("材料科学与工程",), keywords=("光刻胶",),
+        ...                   achievements="分辨率 80 nm")
+        >>> [name for name, _ in r.text_fields()]
+        ['fields', 'keywords', 'achievements']
+    """
+
+    id: str
+    name: str
+    fields: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    achievements: str = ""
+    discipline: str | None = None
+    domain: str | None = None
+    institution_type: str | None = None
+    region: str | None = None
+    available: bool | None = True
+    trl: int | None = None
+    accepted_proposals: int | None = 0
+    delivered_contracts: int | None = 0
+
+    def text_fields(self) -> list[tuple[str, str]]:
+        return [("fields", "，".join(self.fields)), ("keywords", "，".join(self.keywords)),
+                ("achievements", self.achievements)]
+
+
+@dataclass(frozen=True)
+class OfferDoc:
+    """A technology offered for transfer (拟转化项目): provider side of the third direction."""
+
+    id: str
+    title: str
+    description: str
+    domain: str | None = None
+    keywords: tuple[str, ...] = ()
+    trl: int | None = None
+    region: str | None = None
+    owner_id: str | None = None
+    available: bool | None = True
+
+    def text_fields(self) -> list[tuple[str, str]]:
+        return [("title", self.title), ("keywords", "，".join(self.keywords)),
+                ("description", self.description)]
+
+
+@dataclass(frozen=True)
+class EnterpriseDoc:
+    """An enterprise as a potential adopter: its industry, products and past challenges."""
+
+    id: str
+    name: str
+    industry: str = ""
+    products: tuple[str, ...] = ()
+    domain: str | None = None
+    region: str | None = None
+    past_challenges: tuple[ChallengeDoc, ...] = ()
+    description: str = ""
+
+    @property
+    def indicators(self) -> tuple[IndicatorTarget, ...]:
+        return tuple(t for c in self.past_challenges for t in c.indicators)
+
+    @property
+    def trl_min(self) -> int | None:
+        mins = [c.trl_min for c in self.past_challenges if c.trl_min is not None]
+        return min(mins) if mins else None
+
+    @property
+    def disciplines(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(d for c in self.past_challenges for d in c.disciplines))
+
+    def text_fields(self) -> list[tuple[str, str]]:
+        out = [("industry", self.industry), ("products", "，".join(self.products))]
+        if self.description:
+            out.append(("description", self.description))
+        if self.past_challenges:
+            out.append(("past_challenges", "；".join(
+                f"{c.title}：{c.statement}" for c in self.past_challenges)))
+        return out
+
+
+def _join(fields: Sequence[tuple[str, str]]) -> tuple[str, list[tuple[str, int, int]]]:
+    """Join field texts with '。' (a clause break for the indicator parser) and record offsets."""
+    parts, offsets, pos = [], [], 0
+    for name, text in fields:
+        if not text:
+            continue
+        if parts:
+            parts.append("。")
+            pos += 1
+        offsets.append((name, pos, pos + len(text)))
+        parts.append(text)
+        pos += len(text)
+    return "".join(parts), offsets
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    """One ranked candidate: id, 1-based rank, fused score, per-signal raw scores and (when
+    asked) the explanation dict."""
+
+    id: str
+    rank: int
+    score: float
+    signals: Mapping[str, float]
+    explanation: dict | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Pools
+# ---------------------------------------------------------------------------------------------
+
+
+class _Pool:
+    """Documents of one kind with their text indexes."""
+
+    def __init__(self, docs: Sequence, engine: "MatchingEngine"):
+        self.docs = list(docs)
+        self.ids = [d.id for d in self.docs]
+        self.pos = {d: i for i, d in enumerate(self.ids)}
+        if len(self.pos) != len(self.ids):
+            seen, dupes = set(), set()
+            for d in self.ids:
+                (dupes if d in seen else seen).add(d)
+            raise InvalidInputError("文档编号重复 (duplicate document ids)", ids=sorted(dupes))
+        joined = [_join(d.text_fields()) for d in self.docs]
+        self.texts = [t for t, _ in joined]
+        self.offsets = [o for _, o in joined]
+        tokens = engine.tokenizer.tokenize_many(self.texts)
+        self.lexical = LexicalIndex.build(tokens, list(range(len(self.docs))))
+        self.ngram = engine._ngram_factory(self.texts) if engine._ngram_factory else None
+        self.emb = engine._embed(self.texts) if engine.encoder is not None else None
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+
+def _normalize_rows(m: np.ndarray) -> np.ndarray:
+    m = np.asarray(m, dtype=np.float32)
+    if m.ndim == 1:
+        m = m[None, :]
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.maximum(norms, 1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# Engine
+# ---------------------------------------------------------------------------------------------
+
+
+class MatchingEngine:
+    """Holds the pools and the signals; ranks in three directions with explanations.
+
+    Args:
+        tokenizer: a :class:`~.tokenize.Tokenizer` (default: packaged stop words, no terms).
+        encoder: any object with ``encode(list[str]) -> np.ndarray`` (rows are embeddings);
+            ``None`` disables the dense signal.
+        ngram_factory: callable ``texts -> index`` where the index has
+            ``search(text, k) -> (positions, scores)`` and ``score(text, positions)``;
+            ``None`` disables the n-gram signal (see :func:`default_ngram_factory`).
+        weights: fusion weights per signal (default :data:`DEFAULT_FUSION_WEIGHTS`).
+        fusion: ``"weighted"`` (default) or ``"rrf"``.
+        candidate_k: candidates taken from each retrieval signal.
+        structured_weights: factor weights for :func:`~.structured.structured_fit`.
+
+    Examples:
+        >>> eng = MatchingEngine(ngram_factory=None)
+        >>> eng.set_researchers([
+        ...     ResearcherDoc("r1", "甲", keywords=("光刻胶",), achievements="分辨率 80 nm",
+        ...                   domain="新一代信息技术"),
+        ...     ResearcherDoc("r2", "乙", keywords=("鞋底",), achievements="DIN磨耗 60 mm³",
+        ...                   domain="新材料与石油化工")])
+        >>> c = ChallengeDoc("c1", "光刻胶分辨率", "需要光刻胶", domain="新一代信息技术",
+        ...                  indicators=(IndicatorTarget("分辨率", "<=", 90, "nm"),))
+        >>> [m.id for m in eng.match_challenge(c, k=2)]
+        ['r1', 'r2']
+        >>> eng.match_challenge(c, k=1)[0].explanation["indicators"]["indicators"][0]["status"]
+        'meets'
+    """
+
+    def __init__(
+        self,
+        *,
+        tokenizer: Tokenizer | None = None,
+        encoder=None,
+        ngram_factory: Callable | None | str = "default",
+        weights: Mapping[str, float] | None = None,
+        fusion: str = "weighted",
+        candidate_k: int = 100,
+        rrf_k: float = 60.0,
+        structured_weights: Mapping[str, float] | None = None,
+    ) -> None:
+        if fusion not in ("weighted", "rrf"):
+            raise InvalidInputError("fusion 必须是 weighted 或 rrf", fusion=fusion)
+        if candidate_k <= 0:
+            raise InvalidInputError("candidate_k 必须为正数", candidate_k=candidate_k)
+        self.tokenizer = tokenizer or Tokenizer()
+        self.encoder = encoder
+        self._ngram_factory = default_ngram_factory() if ngram_factory == "default" else ngram_factory
+        self.weights = dict(DEFAULT_FUSION_WEIGHTS if weights is None else weights)
+        self.fusion = fusion
+        self.candidate_k = candidate_k
+        self.rrf_k = rrf_k
+        self.structured_weights = structured_weights
+        self._pools: dict[str, _Pool] = {}
+
+    # -- pools ----------------------------------------------------------------------------------
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 1), np.float32)
+        return _normalize_rows(self.encoder.encode(list(texts)))
+
+    def set_researchers(self, docs: Sequence[ResearcherDoc]) -> None:
+        """Index the researcher pool (replaces any previous one)."""
+        self._pools["researchers"] = _Pool(docs, self)
+
+    def set_challenges(self, docs: Sequence[ChallengeDoc]) -> None:
+        """Index the challenge pool (replaces any previous one)."""
+        self._pools["challenges"] = _Pool(docs, self)
+
+    def set_enterprises(self, docs: Sequence[EnterpriseDoc]) -> None:
+        """Index the enterprise pool (replaces any previous one)."""
+        self._pools["enterprises"] = _Pool(docs, self)
+
+    def pool(self, name: str) -> _Pool:
+        if name not in self._pools:
+            raise InvalidInputError(f"尚未建立索引：{name} (pool not indexed)", pool=name)
+        return self._pools[name]
+
+    @property
+    def signal_names(self) -> tuple[str, ...]:
+        """Signals this engine computes (n-gram and dense only when configured)."""
+        return tuple(s for s in SIGNALS
+                     if (s != "ngram" or self._ngram_factory) and (s != "dense" or self.encoder))
+
+    # -- the three directions --------------------------------------------------------------------
+
+    def match_challenge(self, challenge: ChallengeDoc, k: int = 20, *, explain: bool = True,
+                        exclude: Sequence[str] = ()) -> list[Match]:
+        """Researchers for a challenge, best first."""
+        return self.rank("challenge_to_researchers", challenge, k, explain=explain,
+                         exclude=exclude)
+
+    def match_researcher(self, researcher: ResearcherDoc, k: int = 20, *, explain: bool = True,
+                         exclude: Sequence[str] = ()) -> list[Match]:
+        """Challenges for a researcher, best first."""
+        return self.rank("researcher_to_challenges", researcher, k, explain=explain,
+                         exclude=exclude)
+
+    def match_offer(self, offer: OfferDoc, k: int = 20, *, explain: bool = True,
+                    exclude: Sequence[str] = ()) -> list[Match]:
+        """Enterprises for a technology offer, best first."""
+        return self.rank("offer_to_enterprises", offer, k, explain=explain, exclude=exclude)
+
+    # -- shared machinery -----------------------------------------------------------------------
+
+    def _pool_for(self, direction: str) -> _Pool:
+        return self.pool({"challenge_to_researchers": "researchers",
+                          "researcher_to_challenges": "challenges",
+                          "offer_to_enterprises": "enterprises"}[direction])
+
+    @staticmethod
+    def _check_direction(direction: str) -> None:
+        if direction not in DIRECTIONS:
+            raise InvalidInputError(f"未知的匹配方向：{direction}", direction=direction)
+
+    def candidates(self, direction: str, query) -> np.ndarray:
+        """Positions in the pool of the candidates for ``query`` (union of retrieval top-K)."""
+        self._check_direction(direction)
+        pool = self._pool_for(direction)
+        n = len(pool)
+        if n <= self.candidate_k:
+            return np.arange(n)
+        qtext, _ = _join(query.text_fields())
+        found = [pool.lexical.search(self.tokenizer.tokenize(qtext), self.candidate_k).ids]
+        if pool.ngram is not None:
+            found.append(np.asarray(pool.ngram.search(qtext, self.candidate_k)[0]))
+        if pool.emb is not None:
+            sims = pool.emb @ self._embed([qtext])[0]
+            kk = min(self.candidate_k, n)
+            found.append(np.argpartition(-sims, kk - 1)[:kk])
+        return np.unique(np.concatenate([np.asarray(f, np.int64) for f in found]))
+
+    def _pair(self, direction: str, query, cand):
+        """(need, provider, targets, evidence fields, evidence side) of one pair."""
+        if direction == "challenge_to_researchers":
+            return query, cand, query.indicators, "candidate"
+        if direction == "researcher_to_challenges":
+            return cand, query, cand.indicators, "query"
+        return cand, query, cand.indicators, "query"
+
+    def signal_scores(self, direction: str, query, positions=None,
+                      signals: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """Raw scores of each signal for ``query`` against pool ``positions`` (all if None).
+
+        Examples:
+            >>> eng = MatchingEngine(ngram_factory=None)
+            >>> eng.set_challenges([ChallengeDoc("c1", "鞋底耐磨", "橡胶大底")])
+            >>> s = eng.signal_scores("researcher_to_challenges",
+            ...                       ResearcherDoc("r", "甲", keywords=("鞋底",)))
+            >>> sorted(s), bool(s["lexical"][0] > 0)
+            (['indicator', 'lexical', 'structured'], True)
+        """
+        self._check_direction(direction)
+        pool = self._pool_for(direction)
+        pos = np.arange(len(pool)) if positions is None else np.asarray(positions, np.int64)
+        wanted = [s for s in (signals or self.signal_names) if s in self.signal_names]
+        qtext, _ = _join(query.text_fields())
+        out: dict[str, np.ndarray] = {}
+        if "lexical" in wanted:
+            out["lexical"] = pool.lexical.score(self.tokenizer.tokenize(qtext),
+                                                pos.tolist()).astype(float)
+        if "ngram" in wanted:
+            out["ngram"] = np.asarray(pool.ngram.score(qtext, pos), dtype=float)
+        if "dense" in wanted:
+            out["dense"] = (pool.emb[pos] @ self._embed([qtext])[0]).astype(float)
+        if "indicator" in wanted or "structured" in wanted:
+            ind, st = np.zeros(len(pos)), np.zeros(len(pos))
+            for j, p in enumerate(pos.tolist()):
+                need, provider, targets, side = self._pair(direction, query, pool.docs[p])
+                if "indicator" in wanted and targets:
+                    text = pool.texts[p] if side == "candidate" else qtext
+                    ind[j] = coverage(targets, text).score
+                if "structured" in wanted:
+                    st[j] = structured_fit(need, provider, self.structured_weights).score
+            if "indicator" in wanted:
+                out["indicator"] = ind
+            if "structured" in wanted:
+                out["structured"] = st
+        return out
+
+    def fuse(self, scores: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Fused score of aligned signal arrays with this engine's method and weights."""
+        if self.fusion == "rrf":
+            return rrf_scores(scores, self.weights, k=self.rrf_k)
+        return weighted_fusion(scores, self.weights)
+
+    def rank(self, direction: str, query, k: int = 20, *, explain: bool = True,
+             exclude: Sequence[str] = ()) -> list[Match]:
+        """Rank the pool of ``direction`` for ``query``; top ``k`` with explanations."""
+        self._check_direction(direction)
+        if k <= 0:
+            raise InvalidInputError("k 必须为正数 (k must be positive)", k=k)
+        pool = self._pool_for(direction)
+        if len(pool) == 0:
+            return []
+        pos = self.candidates(direction, query)
+        if exclude:
+            bad = {pool.pos[e] for e in exclude if e in pool.pos}
+            pos = np.array([p for p in pos.tolist() if p not in bad], np.int64)
+            if len(pos) == 0:
+                return []
+        scores = self.signal_scores(direction, query, pos)
+        fused = self.fuse(scores)
+        order = np.lexsort((pos, -fused))[:k]  # ties: pool order
+        out = []
+        sig_ranks = {n: ranks(v) for n, v in scores.items()}
+        normed = {n: minmax(v) for n, v in scores.items()}
+        for r, j in enumerate(order.tolist(), start=1):
+            p = int(pos[j])
+            raw = {n: float(v[j]) for n, v in scores.items()}
+            expl = self._explain(direction, query, pool, p, j, r, float(fused[j]), scores,
+                                 sig_ranks, normed) if explain else None
+            out.append(Match(pool.ids[p], r, float(fused[j]), raw, expl))
+        return out
+
+    def explain(self, direction: str, query, candidate_id: str) -> dict:
+        """Explanation of one pair, ranked among the usual candidates plus that one."""
+        self._check_direction(direction)
+        pool = self._pool_for(direction)
+        if candidate_id not in pool.pos:
+            raise UnknownDocumentError(f"未找到候选：{candidate_id}", candidate_id=candidate_id)
+        p = pool.pos[candidate_id]
+        pos = np.union1d(self.candidates(direction, query), [p])
+        scores = self.signal_scores(direction, query, pos)
+        fused = self.fuse(scores)
+        j = int(np.flatnonzero(pos == p)[0])
+        r = int(ranks(fused)[j])
+        return self._explain(direction, query, pool, p, j, r, float(fused[j]), scores,
+                             {n: ranks(v) for n, v in scores.items()},
+                             {n: minmax(v) for n, v in scores.items()})
+
+    def _explain(self, direction, query, pool, p, j, rank, fused, scores, sig_ranks, normed):
+        cand = pool.docs[p]
+        qtext, q_offsets = _join(query.text_fields())
+        need, provider, targets, side = self._pair(direction, query, cand)
+        signals = {}
+        for n, v in scores.items():
+            w = float(self.weights.get(n, 0.0))
+            if self.fusion == "rrf":
+                contrib = w / (self.rrf_k + sig_ranks[n][j]) if w else 0.0
+            else:
+                contrib = w * float(normed[n][j])
+            signals[n] = {"raw": float(v[j]), "normalized": float(normed[n][j]),
+                          "rank": int(sig_ranks[n][j]), "weight": w, "contribution": contrib}
+        evidence = pool.texts[p] if side == "candidate" else qtext
+        offsets = pool.offsets[p] if side == "candidate" else q_offsets
+        cov = coverage(targets, evidence) if targets else None
+        return explain_pair(
+            query_id=query.id, candidate_id=cand.id, direction=direction, rank=rank,
+            fused_score=fused, fusion=self.fusion, signals=signals,
+            matched_terms=pool.lexical.matched_terms(self.tokenizer.tokenize(qtext), p),
+            candidate_fields=cand.text_fields(), coverage=cov, evidence_offsets=offsets,
+            evidence_side=side,
+            structured=structured_fit(need, provider, self.structured_weights),
+        )
+
+
+def default_ngram_factory():
+    """The core package's character n-gram index as a factory, or ``None`` if unavailable."""
+    try:
+        from . import ngrams  # noqa: F401
+    except ImportError:  # pragma: no cover - the module ships with the package
+        return None
+    return _ngram_adapter_factory
+
+
+def _ngram_adapter_factory(texts: Sequence[str]):
+    return _NgramAdapter(texts)
+
+
+class _NgramAdapter:
+    """Adapts :mod:`.ngrams` to ``search(text, k) -> (positions, scores)`` / ``score``."""
+
+    def __init__(self, texts: Sequence[str]):
+        from .ngrams import NgramIndex
+
+        self.index = NgramIndex.build(list(texts))
+
+    def search(self, text: str, k: int):
+        res = self.index.search(text, k)
+        return np.asarray(res.ids, np.int64), np.asarray(res.scores, float)
+
+    def score(self, text: str, positions) -> np.ndarray:
+        return np.asarray(self.index.score(text, [int(p) for p in positions]), float)
