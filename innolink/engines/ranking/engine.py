@@ -70,7 +70,7 @@ def _check(m: Methodology, snap: Snapshot) -> None:
     if missing:
         raise RankingError(
             RankingError.MISSING_FIELD,
-            f"数据快照缺少字段 {missing}（{m.title_zh}）/ snapshot lacks fields {missing} "
+            f"数据快照缺少字段 {missing}（{m.title_zh}） / snapshot lacks fields {missing} "
             f"needed by {m.id}",
             list_id=m.id, fields=missing,
         )
@@ -128,7 +128,7 @@ def _impute(
     if known.size == 0:
         raise RankingError(
             RankingError.MISSING_FIELD,
-            f"指标“{name}”在全部合格企业中缺失，无法插补（{m.title_zh}）/ indicator {name!r} is "
+            f"指标“{name}”在全部合格企业中缺失，无法插补（{m.title_zh}） / indicator {name!r} is "
             f"missing for every eligible enterprise of {m.id}; nothing to impute from",
             list_id=m.id, indicator=name,
         )
@@ -175,6 +175,8 @@ def prepare_list(m: Methodology, snap: Snapshot) -> Prepared:
                     fail.sum())
             ok &= ~np.isnan(col)
     rows = np.flatnonzero(ok)
+    # canonical row order (by id): results are bitwise independent of the snapshot's row order
+    rows = rows[np.argsort(snap.enterprise_ids[rows], kind="stable")]
     if rows.size < m.list_size:
         raise RankingError(
             RankingError.LIST_SIZE_EXCEEDS_POPULATION,

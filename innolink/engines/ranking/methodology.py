@@ -601,8 +601,7 @@ def load_methodology(path: str | Path) -> Methodology:
 
     Examples:
         >>> from pathlib import Path
-        >>> import innolink.rankings
-        >>> d = Path(innolink.rankings.__file__).parent / "methodologies"
+        >>> d = Path(__file__).parents[2] / "rankings" / "methodologies"
         >>> load_methodology(d / "comprehensive_100.yaml").list_size
         100
     """

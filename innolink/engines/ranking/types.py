@@ -55,7 +55,7 @@ def _coerce(name: str, values: Any, n: int, *, yearly_only: bool) -> np.ndarray:
             out = arr.astype(np.float64)
         except (TypeError, ValueError) as exc:
             raise _bad(
-                f"字段“{name}”应为数值（缺失用 NaN）/ field {name!r} must be numeric (NaN = missing)",
+                f"字段“{name}”应为数值（缺失用 NaN） / field {name!r} must be numeric (NaN = missing)",
                 field=name,
             ) from exc
         if np.isinf(out).any():
@@ -117,13 +117,15 @@ class Snapshot:
         return int(self.enterprise_ids.size)
 
     def fingerprint(self) -> str:
-        """SHA-256 of the year, ids and every column (names sorted, NaN canonical)."""
+        """SHA-256 of the year, ids and every column (rows in id order, names sorted, NaN
+        canonical): the same data in another row order has the same fingerprint."""
         h = hashlib.sha256()
+        rows = np.argsort(self.enterprise_ids, kind="stable")
         h.update(f"year={self.year};n={self.n};".encode())
-        h.update(self.enterprise_ids.astype("<i8").tobytes())
+        h.update(self.enterprise_ids[rows].astype("<i8").tobytes())
         for part, cols in (("current", self.current), ("previous", self.previous)):
             for name in sorted(cols):
-                arr = cols[name]
+                arr = cols[name][rows]
                 h.update(f";{part}.{name}:{arr.dtype.kind}:".encode())
                 if arr.dtype.kind == "f":
                     canon = np.where(np.isnan(arr), np.nan, arr + 0.0)  # one NaN, no -0.0

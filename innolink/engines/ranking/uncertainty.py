@@ -65,9 +65,11 @@ def perturbed_weights(weights: np.ndarray, factors: np.ndarray) -> np.ndarray:
 
 
 def _rank_block(
-    prepared: np.ndarray, w: np.ndarray, decimals: int, ranks_out: np.ndarray
+    prepared: np.ndarray, w: np.ndarray, decimals: int, geometric: bool, ranks_out: np.ndarray
 ) -> None:
     scores = w @ prepared.T  # (s, n), C-contiguous
+    if geometric:  # prepared holds logs; exponentiate so rounding matches the nominal score
+        np.exp(scores, out=scores)
     np.round(scores, decimals, out=scores)
     np.negative(scores, out=scores)
     order = np.argsort(scores, axis=1, kind="stable")
@@ -123,12 +125,12 @@ def rank_bands(
             prepared = np.log(rescale_positive(x)) if agg == "geometric" else x
             prepared = np.ascontiguousarray(prepared)
             for chunk in np.array_split(idx, max(1, min(threads, idx.size))):
-                jobs.append((prepared, w_all[chunk], chunk))
+                jobs.append((prepared, w_all[chunk], chunk, agg == "geometric"))
 
-    def work(job: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        prepared, w, chunk = job
+    def work(job: tuple[np.ndarray, np.ndarray, np.ndarray, bool]) -> tuple[np.ndarray, np.ndarray]:
+        prepared, w, chunk, geometric = job
         out = np.empty((chunk.size, n), dtype=dtype)
-        _rank_block(prepared, w, decimals, out)
+        _rank_block(prepared, w, decimals, geometric, out)
         return chunk, out
 
     if threads > 1 and len(jobs) > 1:
