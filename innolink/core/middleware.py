@@ -20,3 +20,34 @@ class ApplicationErrorMiddleware:
             return None
         template = "core/_error.html" if getattr(request, "htmx", False) else "core/error.html"
         return render(request, template, {"error": exception}, status=exception.status)
+
+
+_STATUS_CODES = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied",
+                 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+                 429: "throttled"}
+_STATUS_MESSAGES = {400: "请求无效", 401: "请先登录或提供有效的 API 令牌",
+                    403: "您没有权限执行此操作", 404: "记录不存在或您无权查看",
+                    405: "不支持此请求方法", 413: "请求内容过大", 429: "尝试次数过多，请稍后再试"}
+
+
+class ApiErrorShapeMiddleware:
+    """Every 4xx under /api/ has the shape ``{code, message, extra}``, also those Django or the
+    router produce before a handler runs (unknown path, wrong method, CSRF failure)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (request.path.startswith("/api/") and 400 <= response.status_code < 500
+                and not response.get("Content-Type", "").startswith("application/json")):
+            from django.http import JsonResponse
+
+            status = response.status_code
+            shaped = JsonResponse({"code": _STATUS_CODES.get(status, "error"),
+                                   "message": _STATUS_MESSAGES.get(status, "请求无效"),
+                                   "extra": {}}, status=status)
+            if response.has_header("Allow"):
+                shaped["Allow"] = response["Allow"]
+            return shaped
+        return response

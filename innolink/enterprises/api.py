@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.paginator import Paginator
 from ninja import File, Form, Query, Router, Schema
+from ninja.responses import Status
 from ninja.files import UploadedFile
 
 from innolink.accounts.roles import can_import_registry, can_read_registry, can_see_audit
@@ -31,11 +32,23 @@ class EnterpriseOut(Schema):
     is_demo: bool
 
 
+class TagOut(Schema):
+    tag: str
+    label: str
+    certified_on: date | None
+    first_certified: bool | None
+
+
 class EnterpriseDetailOut(EnterpriseOut):
     legal_representative: str
     address: str
     products: str
-    tags: list[dict]
+    tags: list[TagOut]
+
+    @staticmethod
+    def resolve_tags(obj) -> list[dict]:
+        return [{"tag": t.tag, "label": str(t.get_tag_display()), "certified_on": t.certified_on,
+                 "first_certified": t.first_certified} for t in obj.tags.all()]
 
 
 class EnterprisePage(Schema):
@@ -101,22 +114,19 @@ def indicator_list(request):
     return list(IndicatorDefinition.objects.all())
 
 
-@router.get("/{enterprise_id}", response={200: EnterpriseDetailOut, **ERRORS})
+@router.get("/{int:enterprise_id}", response={200: EnterpriseDetailOut, **ERRORS})
 def enterprise_detail(request, enterprise_id: int):
-    enterprise = selectors.enterprise_for_user(request.auth, enterprise_id)
-    tags = [{"tag": t.tag, "label": str(t.get_tag_display()), "certified_on": t.certified_on,
-             "first_certified": t.first_certified} for t in enterprise.tags.all()]
-    return EnterpriseDetailOut.from_orm(enterprise).copy(update={"tags": tags})
+    return selectors.enterprise_for_user(request.auth, enterprise_id)
 
 
-@router.get("/{enterprise_id}/years", response={200: list[YearOut], **ERRORS})
+@router.get("/{int:enterprise_id}/years", response={200: list[YearOut], **ERRORS})
 def enterprise_years(request, enterprise_id: int):
     enterprise = selectors.enterprise_for_user(request.auth, enterprise_id)
     return [YearOut(year=y.year, values={k: Decimal(v) for k, v in y.values.items()})
             for y in EnterpriseYear.objects.filter(enterprise=enterprise).order_by("year")]
 
 
-@router.get("/{enterprise_id}/audit", response={200: list[AuditOut], **ERRORS})
+@router.get("/{int:enterprise_id}/audit", response={200: list[AuditOut], **ERRORS})
 def enterprise_audit(request, enterprise_id: int):
     enterprise = selectors.enterprise_for_user(request.auth, enterprise_id)
     if not can_see_audit(request.auth):
@@ -133,7 +143,7 @@ def import_start(request, file: File[UploadedFile], commit: Form[bool] = False):
         raise PermissionDenied()
     job = services.registry_import_start(content=file.read(), filename=file.name or "",
                                          actor=request.auth, commit=commit)
-    return 202, ImportJobOut(job_id=job.pk, status=job.status)
+    return Status(202, ImportJobOut(job_id=job.pk, status=job.status))
 
 
 @router.post("/imports/{job_id}/commit", response={202: ImportJobOut, **ERRORS})
@@ -142,4 +152,4 @@ def import_commit(request, job_id: uuid.UUID):
         raise PermissionDenied()
     job = services.registry_import_commit(job=job_for_user(request.auth, job_id),
                                           actor=request.auth)
-    return 202, ImportJobOut(job_id=job.pk, status=job.status)
+    return Status(202, ImportJobOut(job_id=job.pk, status=job.status))

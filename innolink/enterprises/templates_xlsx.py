@@ -22,7 +22,7 @@ def import_template_xlsx() -> bytes:
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    example = [make_credit_code("91350582MA2XYZ001"), "晋江示例鞋业有限公司", "陈埭镇", "C1953",
+    example = [make_credit_code("91350582MA2XYW001"), "晋江示例鞋业有限公司", "陈埭镇", "C1953",
                "民营", "2012-03-15", "中型", "张三", "晋江市陈埭镇示例路1号", "运动鞋",
                "高新技术企业;规上企业", "2024-12-01", "否", 2025]
     example += ["" for _ in indicators]

@@ -1,0 +1,75 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from innolink.accounts.roles import Role
+from innolink.core.testing import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_login_with_correct_password_goes_to_the_workspace(client):
+    user = make_user(Role.POLICY_OFFICER)
+    response = client.post(reverse("accounts:login"), {"username": user.username,
+                                                       "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard:workspace")
+
+
+def test_wrong_password_says_so_in_chinese(client):
+    user = make_user()
+    response = client.post(reverse("accounts:login"), {"username": user.username,
+                                                       "password": "wrong"})
+    assert response.status_code == 200 and "用户名或密码错误" in response.content.decode()
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(client):
+    user = make_user()
+    for _ in range(5):
+        client.post(reverse("accounts:login"), {"username": user.username, "password": "x"})
+    response = client.post(reverse("accounts:login"), {"username": user.username,
+                                                       "password": PASSWORD})
+    assert response.status_code == 429
+    assert "暂时锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_production_uses_argon2_first():
+    from config.settings import base
+
+    assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_deploy_check_with_production_settings_reports_nothing():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
+           "DJANGO_SECRET_KEY": "a" * 20 + "-production-secret-with-enough-entropy-%$#",
+           "DJANGO_ALLOWED_HOSTS": "innolink.example.gov.cn",
+           "DATABASE_URL": "postgres://u:p@127.0.0.1:5/db"}
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level",
+                             "WARNING"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("role,visible,hidden", [
+    (Role.ORGANIZER, ["企业库", "批量导入"], ["我的企业"]),
+    (Role.POLICY_OFFICER, ["企业库"], ["批量导入", "我的企业"]),
+    (Role.ENTERPRISE, ["我的企业"], ["企业库", "批量导入"]),
+    (Role.RESEARCHER, ["工作台"], ["企业库", "我的企业", "批量导入"]),
+])
+def test_navigation_shows_only_what_the_role_can_use(client, role, visible, hidden):
+    client.force_login(make_user(role))
+    response = client.get(reverse("dashboard:workspace"))
+    labels = [item.label for item in response.context["nav_items"]]
+    assert all(v in labels for v in visible) and not any(h in labels for h in hidden)
+
+
+def test_english_is_available(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get("/")
+    assert response.status_code == 200 and 'lang="en"' in response.content.decode()

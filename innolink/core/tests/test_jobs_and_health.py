@@ -1,0 +1,72 @@
+import json
+
+import pytest
+
+from innolink.core.jobs import Progress, job_run, job_runner, job_start
+from innolink.core.models import Job
+from innolink.core.testing import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@job_runner("tests.count")
+def _count(job, progress: Progress):
+    for n in range(1, job.params["n"] + 1):
+        progress(n, job.params["n"], f"第 {n} 项")
+    return {"counted": job.params["n"]}
+
+
+@job_runner("tests.fail")
+def _fail(job, progress):
+    raise ValueError("数据源不可用")
+
+
+def test_job_runs_after_commit_and_reports_progress(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = job_start(kind="tests.count", title="计数", params={"n": 3})
+    assert Job.objects.get(pk=job.pk).status == "queued" and len(callbacks) == 1
+    callbacks[0]()  # the commit: the immediate backend runs the task
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total, job.percent) == ("succeeded", 3, 3, 100)
+    assert job.result == {"counted": 3}
+
+
+def test_a_failing_job_records_the_reason():
+    job = Job.objects.create(kind="tests.fail", title="失败")
+    job = job_run(job)
+    assert job.status == "failed" and job.message == "数据源不可用"
+    assert "ValueError" in job.error
+
+
+def test_job_page_polls_until_finished(client):
+    user = make_user()
+    client.force_login(user)
+    job = Job.objects.create(kind="tests.count", title="计数", created_by=user, total=10, done=4)
+    partial = client.get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in partial and 'aria-valuenow="40"' in partial
+
+
+def test_jobs_command_lists_progress(capsys):
+    from django.core.management import call_command
+
+    Job.objects.create(kind="tests.count", title="计数任务", total=4, done=1)
+    call_command("jobs")
+    assert "计数任务" in capsys.readouterr().out
+
+
+def test_healthz_reports_database_and_queue(client):
+    response = client.get("/healthz")
+    body = json.loads(response.content)
+    assert response.status_code == 200 and body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] and body["checks"]["job_queue"]["queued"] == 0
+
+
+@pytest.mark.parametrize("method,path,status,code", [
+    ("get", "/api/no-such-thing", 404, "not_found"),
+    ("delete", "/api/me", 405, "method_not_allowed"),
+])
+def test_every_api_4xx_has_the_error_shape(client, method, path, status, code):
+    from innolink.core.testing import assert_json_error
+
+    client.force_login(make_user())
+    assert_json_error(getattr(client, method)(path), status, code)

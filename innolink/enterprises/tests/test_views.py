@@ -1,0 +1,158 @@
+"""Registry pages: staff search, tenant isolation, the import flow in the browser's terms."""
+
+import pytest
+from django.urls import reverse
+
+from innolink.accounts.roles import Role
+from innolink.core.models import AuditEntry, Job
+from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.models import Enterprise
+from innolink.enterprises.tests.files import csv_bytes, row
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_list_searches_by_name_and_code_with_a_fixed_number_of_queries(
+        organizer_client, django_assert_num_queries):
+    # given
+    for n in range(30):
+        make_enterprise(name=f"晋江鞋业{n}有限公司", town="陈埭")
+    target = make_enterprise(name="磁灶陶瓷有限公司", town="磁灶")
+    # when / then: session, user, count, page — no query per row
+    with django_assert_num_queries(4):
+        response = organizer_client.get(reverse("enterprises:list"), {"q": "陶瓷"})
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == [target]
+    by_code = organizer_client.get(reverse("enterprises:list"), {"q": target.credit_code})
+    assert list(by_code.context["page"].object_list) == [target]
+
+
+def test_filters_and_pagination(organizer_client):
+    for n in range(30):
+        make_enterprise(town="安海" if n % 3 else "深沪")
+    response = organizer_client.get(reverse("enterprises:list"), {"town": "安海", "page": 2})
+    page = response.context["page"]
+    assert page.paginator.count == 20 and page.number == 1 + 0 or page.number == 1
+    assert all(e.town == "安海" for e in page.object_list)
+
+
+def test_htmx_request_gets_only_the_table(organizer_client):
+    make_enterprise()
+    response = organizer_client.get(reverse("enterprises:list"), HTTP_HX_REQUEST="true")
+    assert b"<html" not in response.content and b"<table" in response.content
+
+
+@pytest.mark.parametrize("role", [Role.ENTERPRISE, Role.RESEARCHER, Role.REVIEWER,
+                                  Role.DEPT_HANDLER])
+def test_roles_without_registry_access_are_refused_the_list(client, role):
+    client.force_login(make_user(role))
+    response = client.get(reverse("enterprises:list"))
+    assert response.status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("enterprises:list"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_enterprise_user_sees_its_own_record(enterprise_client, enterprise_user):
+    response = enterprise_client.get(reverse("enterprises:detail",
+                                             args=[enterprise_user.enterprise_id]))
+    assert response.status_code == 200
+    assert response.context["audit"] is None  # the audit trail is for staff
+
+
+def test_another_tenant_gets_the_same_404_as_a_missing_record(enterprise_client,
+                                                              other_enterprise):
+    other = enterprise_client.get(reverse("enterprises:detail", args=[other_enterprise.pk]))
+    missing = enterprise_client.get(reverse("enterprises:detail", args=[999_999]))
+    assert other.status_code == missing.status_code == 404
+    assert other_enterprise.name.encode() not in other.content
+    assert _main(other) == _main(missing)
+
+
+def _main(response) -> str:
+    html = response.content.decode()
+    return html[html.index("<main"):html.index("</main>")]
+
+
+def test_my_enterprise_redirects_to_own_record(enterprise_client, enterprise_user):
+    response = enterprise_client.get(reverse("enterprises:mine"))
+    assert response["Location"] == reverse("enterprises:detail",
+                                           args=[enterprise_user.enterprise_id])
+
+
+def test_detail_shows_indicators_and_audit_for_staff(organizer_client):
+    enterprise = make_enterprise(years={2024: {"revenue": "12345678.90"},
+                                        2025: {"revenue": "20000000"}})
+    AuditEntry.objects.create(action="update", model="enterprises.enterprise",
+                              object_id=str(enterprise.pk), object_repr=enterprise.name,
+                              changes={"name": ["旧名", enterprise.name]})
+    response = organizer_client.get(reverse("enterprises:detail", args=[enterprise.pk]))
+    html = response.content.decode()
+    assert "1,234.57" in html and "2,000.00" in html  # 万元
+    assert "旧名" in html
+    assert response.context["table"].years == [2024, 2025]
+
+
+def test_import_flow_dry_run_then_commit(organizer_client, organizer,
+                                         django_capture_on_commit_callbacks):
+    # given a clean file uploaded for a dry run
+    upload = _upload(csv_bytes([row(1), row(2)]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organizer_client.post(reverse("enterprises:import"), {"file": upload})
+    dry_run = Job.objects.get()
+    assert response["Location"] == reverse("core:job", args=[dry_run.pk])
+    assert dry_run.status == "succeeded" and dry_run.result["created"] == 2
+    assert Enterprise.objects.count() == 0
+    page = organizer_client.get(reverse("core:job", args=[dry_run.pk]))
+    assert "确认导入" in page.content.decode()
+    # when the worker confirms
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer_client.post(reverse("enterprises:import-commit", args=[dry_run.pk]))
+    # then
+    assert Enterprise.objects.count() == 2
+    entries = AuditEntry.objects.filter(model="enterprises.enterprise")
+    assert {e.actor_id for e in entries} == {organizer.pk}
+
+
+def test_import_with_errors_shows_report_and_refuses_commit(organizer_client,
+                                                            django_capture_on_commit_callbacks):
+    upload = _upload(csv_bytes([row(1, 所有制="个体户")]))
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer_client.post(reverse("enterprises:import"), {"file": upload})
+    job = Job.objects.get()
+    page = organizer_client.get(reverse("core:job", args=[job.pk])).content.decode()
+    assert "个体户" in page and "未写入任何数据" in page
+    report = organizer_client.get(reverse("enterprises:import-errors", args=[job.pk]))
+    assert report.content.decode("utf-8-sig").splitlines()[1].startswith("2,所有制,个体户,")
+    refused = organizer_client.post(reverse("enterprises:import-commit", args=[job.pk]))
+    assert refused.status_code == 409
+    assert Enterprise.objects.count() == 0 and Job.objects.count() == 1
+
+
+def test_import_pages_are_refused_to_policy_officers(client):
+    client.force_login(make_user(Role.POLICY_OFFICER))
+    assert client.get(reverse("enterprises:import")).status_code == 403
+
+
+def test_another_users_import_job_is_not_visible(client, organizer,
+                                                 django_capture_on_commit_callbacks):
+    client.force_login(organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("enterprises:import"), {"file": _upload(csv_bytes([row(1)]))})
+    job = Job.objects.get()
+    client.force_login(make_user(Role.ORGANIZER))
+    assert client.get(reverse("core:job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("enterprises:import-errors", args=[job.pk])).status_code == 404
+
+
+def test_template_download_is_a_workbook(organizer_client):
+    response = organizer_client.get(reverse("enterprises:import-template"))
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+
+
+def _upload(content: bytes, name: str = "data.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="text/csv")
