@@ -30,7 +30,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import compress, repeat
+from operator import eq, is_not
+from functools import partial
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -111,32 +114,61 @@ class Population:
         )
 
 
-def _money_fen(value: Any, where: str) -> int:
-    if type(value) is int:
-        return value * 100
-    if isinstance(value, Decimal):
-        if value.is_finite():
-            exponent = value.as_tuple().exponent
-            if isinstance(exponent, int) and exponent >= -2:
-                return int(value.scaleb(2))
-            return int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    raise RulesError(
-        ErrorCode.BAD_RECORD,
-        f"金额应为 Decimal 或整数元,实际为 {value!r} / money must be Decimal or int yuan",
-        where,
-    )
+_CENT = Decimal("0.01")
+_MILLI = Decimal("0.001")
+_NONE = type(None)
+_is_not_none = partial(is_not, None)
 
 
-def _scaled(value: Any, kind: str, where: str) -> int:
-    if kind == "money":
-        return _money_fen(value, where)
-    if kind == "count":
-        if type(value) is int:
-            return value
-        raise RulesError(ErrorCode.BAD_RECORD, f"计数应为整数,实际为 {value!r} / count must be int", where)
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return int((Decimal(value) * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    raise RulesError(ErrorCode.BAD_RECORD, f"数量应为 Decimal 或整数,实际为 {value!r} / bad quantity", where)
+def _first_bad(values: list[Any], allowed: tuple[type, ...]) -> int:
+    return next(i for i, v in enumerate(values) if type(v) not in allowed)
+
+
+def _convert_column(values: list[Any], kind: str, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """One indicator column (``None`` = missing) to (int64 internal units, present mask).
+
+    Money: yuan as ``int`` or ``Decimal``, rounded ROUND_HALF_UP to the fen; counts: ``int``;
+    quantities: ``int`` or ``Decimal``, rounded half up to thousandths. Anything else (a float,
+    a str) is refused: money is never float. The per-value work runs in C-level ``map`` calls.
+    """
+    n = len(values)
+    present = np.fromiter(map(_is_not_none, values), dtype=bool, count=n)
+    types = set(map(type, values))
+    allowed: tuple[type, ...] = (int, _NONE) if kind == "count" else (int, Decimal, _NONE)
+    if not types <= set(allowed):
+        i = _first_bad(values, allowed)
+        expected = "整数" if kind == "count" else "Decimal 或整数"
+        raise RulesError(
+            ErrorCode.BAD_RECORD,
+            f"应为{expected},实际为 {values[i]!r} / expected {'int' if kind == 'count' else 'Decimal or int'}",
+            f"record[{i}].{where}",
+        )
+    out = np.zeros(n, dtype=np.int64)
+    count = int(present.sum())
+    if count == 0:
+        return out, present
+    kept = list(compress(values, present))
+    unit = SCALE_OF[kind]
+    if Decimal not in types:
+        out[present] = np.fromiter(kept, dtype=np.int64, count=count) * unit
+        return out, present
+    if int in types:
+        kept = list(map(Decimal, kept))
+    places = 2 if unit == 100 else 3
+    try:
+        scaled = list(map(Decimal.scaleb, kept, repeat(places)))
+        whole = list(map(int, scaled))
+        if not all(map(eq, scaled, whole)):  # finer than a fen: round half up
+            step = _CENT if unit == 100 else _MILLI
+            whole = [int(v.quantize(step, rounding=ROUND_HALF_UP).scaleb(places)) for v in kept]
+    except (ValueError, OverflowError, InvalidOperation):
+        i = next(i for i, v in enumerate(values) if type(v) is Decimal and not v.is_finite())
+        raise RulesError(ErrorCode.BAD_RECORD, f"数值无效 {values[i]!r} / not a finite number", f"record[{i}].{where}") from None
+    out[present] = np.fromiter(whole, dtype=np.int64, count=count)
+    return out, present
+
+
+SCALE_OF = F.SCALE
 
 
 def _category(values: list[Any], labels: tuple[str, ...] | None, name: str) -> CategoryColumn:
@@ -169,63 +201,63 @@ def population_from_records(records: Iterable[dict[str, Any]], year: int) -> Pop
     """
     records = list(records)
     n = len(records)
+    codes = [r.get("credit_code") for r in records]
+    if not all(isinstance(c, str) and c for c in codes):
+        i = next(i for i, c in enumerate(codes) if not (isinstance(c, str) and c))
+        raise RulesError(ErrorCode.BAD_RECORD, "缺少统一社会信用代码 / missing credit_code", f"record[{i}].credit_code")
+    credit = np.array(codes, dtype=object)
+    names = np.array([r.get("name") or "" for r in records], dtype=object)
+    cat_values = {k: [r.get(k) for r in records] for k in ("town", "ownership", "size_class", "industry_code")}
+
+    dates: dict[str, np.ndarray] = {}
+    for key in ("founded_on", "high_tech_cert_date"):
+        col = [r.get(key) for r in records]
+        if not set(map(type, col)) <= {dt.date, _NONE}:
+            i = _first_bad(col, (dt.date, _NONE))
+            raise RulesError(ErrorCode.BAD_RECORD, f"{key} 应为日期 / {key} must be a date", f"record[{i}].{key}")
+        dates[key] = np.fromiter(
+            (MISSING_DAY if d is None else d.toordinal() - _EPOCH for d in col), dtype=np.int64, count=n
+        )
+    first = np.fromiter(
+        (-1 if v is None else (1 if v else 0) for v in (r.get("high_tech_first_cert") for r in records)),
+        dtype=np.int8,
+        count=n,
+    )
+
     tag_bit = {t: 1 << k for k, t in enumerate(F.TAGS)}
-    credit = np.empty(n, dtype=object)
-    names = np.empty(n, dtype=object)
-    cat_values: dict[str, list[Any]] = {k: [None] * n for k in ("town", "ownership", "size_class", "industry_code")}
-    dates = {k: np.full(n, MISSING_DAY, dtype=np.int64) for k in ("founded_on", "high_tech_cert_date")}
-    first = np.full(n, -1, dtype=np.int8)
-    tags = np.zeros(n, dtype=np.uint32)
-    tags_known = np.zeros(n, dtype=bool)
-    ind_specs = list(F.INDICATORS.values())
-    raw: dict[tuple[str, int], list[Any]] = {(s.name, o): [None] * n for s in ind_specs for o in OFFSETS}
-    years = {0: year, -1: year - 1}
-    for i, rec in enumerate(records):
-        code = rec.get("credit_code")
-        if not isinstance(code, str) or not code:
-            raise RulesError(ErrorCode.BAD_RECORD, "缺少统一社会信用代码 / missing credit_code", f"record[{i}].credit_code")
-        credit[i] = code
-        names[i] = rec.get("name") or ""
-        for key, col in cat_values.items():
-            col[i] = rec.get(key)
-        for key, arr in dates.items():
-            day = rec.get(key)
-            if day is not None:
-                if not isinstance(day, dt.date):
-                    raise RulesError(ErrorCode.BAD_RECORD, f"{key} 应为日期 / {key} must be a date", f"record[{i}].{key}")
-                arr[i] = day.toordinal() - _EPOCH
-        flag = rec.get("high_tech_first_cert")
-        if flag is not None:
-            first[i] = 1 if flag else 0
-        tag_set = rec.get("tags")
-        if tag_set is not None:
-            tags_known[i] = True
+    tag_cache: dict[tuple[str, ...], int] = {}
+    tag_lists = [r.get("tags") for r in records]
+    tags_known = np.fromiter((t is not None for t in tag_lists), dtype=bool, count=n)
+    masks = []
+    for i, tag_set in enumerate(tag_lists):
+        if tag_set is None:
+            masks.append(0)
+            continue
+        key = tuple(tag_set)
+        mask = tag_cache.get(key)
+        if mask is None:
             mask = 0
-            for t in tag_set:
+            for t in key:
                 bit = tag_bit.get(t)
                 if bit is None:
                     raise RulesError(ErrorCode.BAD_RECORD, f"未知标签 {t!r} / unknown tag", f"record[{i}].tags")
                 mask |= bit
-            tags[i] = mask
-        per_year = rec.get("indicators") or {}
-        for offset, y in years.items():
-            values = per_year.get(y)
-            if values:
-                for name, v in values.items():
-                    col = raw.get((name, offset))
-                    if col is None:
-                        raise RulesError(ErrorCode.BAD_RECORD, f"未知指标 {name!r} / unknown indicator", f"record[{i}].indicators.{y}")
-                    col[i] = v
+            tag_cache[key] = mask
+        masks.append(mask)
+    tags = np.array(masks, dtype=np.uint32)
+
     indicator: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
-    for spec in ind_specs:
-        for offset in OFFSETS:
-            col = raw[(spec.name, offset)]
-            present = np.fromiter((v is not None for v in col), dtype=bool, count=n)
-            where = f"indicators.{years[offset]}.{spec.name}"
-            values = np.fromiter(
-                (0 if v is None else _scaled(v, spec.kind, where) for v in col), dtype=np.int64, count=n
-            )
-            indicator[(spec.name, offset)] = (values, present)
+    for offset in OFFSETS:
+        y = year + offset
+        per_year = [(r.get("indicators") or {}).get(y) or {} for r in records]
+        unknown = set().union(*per_year) - set(F.INDICATORS)
+        if unknown:
+            name = sorted(unknown)[0]
+            i = next(i for i, d in enumerate(per_year) if name in d)
+            raise RulesError(ErrorCode.BAD_RECORD, f"未知指标 {name!r} / unknown indicator", f"record[{i}].indicators.{y}")
+        for spec in F.INDICATORS.values():
+            column = list(map(dict.get, per_year, repeat(spec.name)))
+            indicator[(spec.name, offset)] = _convert_column(column, spec.kind, f"indicators.{y}.{spec.name}")
     category = {
         key: _category(vals, None if key == "industry_code" else F.ATTRIBUTES[key].choices, key)
         for key, vals in cat_values.items()

@@ -116,3 +116,20 @@ def test_docstring_examples(module):
     mod = importlib.import_module(f"innolink.engines.rules.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_money_finer_than_a_fen_rounds_half_up_and_ints_mix_with_decimals():
+    records = [
+        {"credit_code": "A", "indicators": {2024: {"revenue": Decimal("1.005"), "energy_consumption": Decimal("1.0005")}}},
+        {"credit_code": "B", "indicators": {2024: {"revenue": 3}}},
+    ]
+    pop = population_from_records(records, 2024)
+    assert pop.indicator[("revenue", 0)][0].tolist() == [101, 300]
+    assert pop.indicator[("energy_consumption", 0)][0].tolist() == [1001, 0]
+    assert pop.indicator[("energy_consumption", 0)][1].tolist() == [True, False]
+
+
+def test_not_a_number_is_refused_with_its_location():
+    with pytest.raises(RulesError) as info:
+        population_from_records([{"credit_code": "A", "indicators": {2024: {"revenue": Decimal("NaN")}}}], 2024)
+    assert (info.value.code, info.value.location) == (ErrorCode.BAD_RECORD, "record[0].indicators.2024.revenue")
