@@ -41,6 +41,7 @@ from .tokenize import Tokenizer
 __all__ = [
     "DEFAULT_FUSION_WEIGHTS",
     "DIRECTIONS",
+    "LEARNED_WEIGHTS",
     "SIGNALS",
     "ChallengeDoc",
     "EnterpriseDoc",
@@ -48,17 +49,39 @@ __all__ = [
     "MatchingEngine",
     "OfferDoc",
     "ResearcherDoc",
+    "default_weights",
 ]
 
 SIGNALS = ("lexical", "ngram", "dense", "indicator", "structured")
 DIRECTIONS = ("challenge_to_researchers", "researcher_to_challenges", "offer_to_enterprises")
 
-#: Fusion weights learned by coordinate ascent on the whole labelled set
-#: (``bench/match_quality.py --learn``); the cross-validated figures in
-#: ``docs/performance/match_quality.md`` use weights learned without the scored queries.
-DEFAULT_FUSION_WEIGHTS: dict[str, float] = {
-    "lexical": 1.0, "ngram": 1.0, "dense": 1.0, "indicator": 1.0, "structured": 1.0,
+#: Fusion weights per signal configuration, learned by coordinate ascent on all 43 labelled
+#: queries (``bench/match_quality.py --learn``).  The figures reported in
+#: ``docs/performance/match_quality.md`` are cross-validated (weights learned without the
+#: scored queries); these are the weights the product ships.  Only ratios matter.
+LEARNED_WEIGHTS: dict[tuple[str, ...], dict[str, float]] = {
+    ("lexical", "indicator", "structured"):
+        {"lexical": 0.25, "indicator": 0.5, "structured": 1.0},
+    ("lexical", "dense", "indicator", "structured"):
+        {"lexical": 0.0, "dense": 0.5, "indicator": 0.5, "structured": 1.0},
 }
+
+
+def default_weights(signal_names: Sequence[str]) -> dict[str, float]:
+    """Learned weights for this set of signals; equal weights for an unknown set.
+
+    Examples:
+        >>> default_weights(("lexical", "indicator", "structured"))["structured"]
+        1.0
+        >>> default_weights(("lexical", "other"))
+        {'lexical': 1.0, 'other': 1.0}
+    """
+    learned = LEARNED_WEIGHTS.get(tuple(signal_names))
+    return dict(learned) if learned else {n: 1.0 for n in signal_names}
+
+
+#: kept for callers that want a single table: the weights of the full configuration
+DEFAULT_FUSION_WEIGHTS = default_weights(("lexical", "dense", "indicator", "structured"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,7 +289,8 @@ class MatchingEngine:
         ngram_factory: callable ``texts -> index`` where the index has
             ``search(text, k) -> (positions, scores)`` and ``score(text, positions)``;
             ``None`` disables the n-gram signal (see :func:`default_ngram_factory`).
-        weights: fusion weights per signal (default :data:`DEFAULT_FUSION_WEIGHTS`).
+        weights: fusion weights per signal (default: :func:`default_weights` of the
+            configured signals, learned on the labelled set).
         fusion: ``"weighted"`` (default) or ``"rrf"``.
         candidate_k: candidates taken from each retrieval signal.
         structured_weights: factor weights for :func:`~.structured.structured_fit`.
@@ -305,7 +329,7 @@ class MatchingEngine:
         self.tokenizer = tokenizer or Tokenizer()
         self.encoder = encoder
         self._ngram_factory = default_ngram_factory() if ngram_factory == "default" else ngram_factory
-        self.weights = dict(DEFAULT_FUSION_WEIGHTS if weights is None else weights)
+        self.weights = dict(default_weights(self.signal_names) if weights is None else weights)
         self.fusion = fusion
         self.candidate_k = candidate_k
         self.rrf_k = rrf_k

@@ -226,7 +226,7 @@ _QUANTITY_RE = re.compile(
     r"(?:\s*[×xX\*]\s*10\^?(?P<exp>-?\d+))?"
     r"(?P<wan>万)?"
     r"\s*(?P<unit>" + _UNIT_ALTERNATION + r")?"
-    r"(?P<tail>以下|以上)?"
+    r"(?:\s*(?P<tail>以下|以上))?"
 )
 
 

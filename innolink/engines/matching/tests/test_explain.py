@@ -1,0 +1,66 @@
+"""Explanation dicts: positions point at the right substrings, shares add up, JSON-ready."""
+
+import doctest
+import json
+
+from innolink.engines.matching import explain as ex
+from innolink.engines.matching.explain import explain_pair, find_positions, highlight_fields, locate
+from innolink.engines.matching.indicators import IndicatorTarget, coverage
+from innolink.engines.matching.structured import structured_fit
+
+
+def test_doctests():
+    assert doctest.testmod(ex).failed == 0
+
+
+def test_find_positions_are_offsets_into_the_original_text():
+    text = "ＳｉＣ器件；SiC衬底；sic外延"
+    spans = find_positions(text, "sic")
+    assert spans == [(0, 3), (6, 9), (12, 15)]
+    assert all(text[s:e].lower().translate({0xFF53: 0x73}) for s, e in spans)
+
+
+def test_highlights_do_not_overlap_and_prefer_long_terms():
+    (h,) = highlight_fields([("achievements", "光刻胶与光刻胶树脂，光刻")], ["光刻", "光刻胶", "光刻胶树脂"])
+    spans = h["spans"]
+    assert [t for _, _, t in spans] == ["光刻胶", "光刻胶树脂", "光刻"]
+    for (s1, e1, _), (s2, e2, _) in zip(spans, spans[1:]):
+        assert e1 <= s2
+    for s, e, t in spans:
+        assert h["text"][s:e] == t
+
+
+def test_locate_maps_joined_offsets_to_fields():
+    offsets = [("fields", 0, 4), ("keywords", 5, 10), ("achievements", 11, 40)]
+    assert locate((6, 8), offsets) == {"field": "keywords", "start": 1, "end": 3}
+    assert locate((3, 6), offsets) is None  # straddles two fields
+
+
+def test_explain_pair_full_shape():
+    text = "介电常数2.5的低k薄膜"
+    fields = [("fields", "微电子"), ("achievements", text)]
+    joined = "微电子。" + text
+    offsets = [("fields", 0, 3), ("achievements", 4, 4 + len(text))]
+    cov = coverage([IndicatorTarget("介电常数", "<=", 2.7)], joined)
+    need = type("N", (), {"domain": "新一代信息技术"})()
+    prov = type("P", (), {"domain": "新一代信息技术", "available": False})()
+    d = explain_pair(
+        query_id="c", candidate_id="r", direction="challenge_to_researchers", rank=2,
+        fused_score=1.5, fusion="weighted",
+        signals={"lexical": {"raw": 4.0, "normalized": 1.0, "rank": 1, "weight": 1.0,
+                             "contribution": 1.0},
+                 "indicator": {"raw": 1.0, "normalized": 1.0, "rank": 1, "weight": 0.5,
+                               "contribution": 0.5}},
+        matched_terms=[("介电常数", 4.0), ("薄膜", 1.0)], candidate_fields=fields,
+        coverage=cov, evidence_offsets=offsets, structured=structured_fit(need, prov))
+    json.dumps(d, ensure_ascii=False)  # plain data only
+    assert d["rank"] == 2 and d["score"] == 1.5
+    assert sum(s["share"] for s in d["signals"].values()) == 1.0
+    pos = d["matched_terms"][0]["positions"][0]
+    assert dict(fields)[pos["field"]][pos["start"]:pos["end"]] == "介电常数"
+    item = d["indicators"]["indicators"][0]
+    assert item["status"] == "meets"
+    at = item["value_at"]
+    assert at["field"] == "achievements" and text[at["start"]:at["end"]] == "2.5"
+    assert "不可承接" in d["summary"] and "指标满足 1/1 项" in d["summary"]
+    assert d["structured"]["parts"]["availability"]["score"] == 0.0
