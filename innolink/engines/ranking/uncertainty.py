@@ -67,15 +67,50 @@ def perturbed_weights(weights: np.ndarray, factors: np.ndarray) -> np.ndarray:
 def _rank_block(
     prepared: np.ndarray, w: np.ndarray, decimals: int, geometric: bool, ranks_out: np.ndarray
 ) -> None:
+    """Ranks (1 = best) of every row for each weight vector in ``w``; rows are in tie order.
+
+    Scores are rounded as ``rint(score·10^d)``, exactly the tie classes of
+    ``numpy.round(score, d)``. The sort key ``−rounded·n + row`` is unique, so a fast
+    (unstable, SIMD) sort yields the tie-rule order: equal scores keep their row order.
+    The key is exact in float64 while |rounded|·n < 2^52; beyond that a stable sort is used.
+    """
+    n = prepared.shape[0]
     scores = w @ prepared.T  # (s, n), C-contiguous
     if geometric:  # prepared holds logs; exponentiate so rounding matches the nominal score
         np.exp(scores, out=scores)
-    np.round(scores, decimals, out=scores)
-    np.negative(scores, out=scores)
-    order = np.argsort(scores, axis=1, kind="stable")
-    n = prepared.shape[0]
-    positions = np.broadcast_to(np.arange(1, n + 1, dtype=ranks_out.dtype), order.shape)
-    np.put_along_axis(ranks_out, order, positions, axis=1)
+        bound = float(np.exp(prepared.max())) if prepared.size else 0.0
+    else:  # weights are positive and sum to 1: |score| <= max |x|
+        bound = float(np.abs(prepared).max()) if prepared.size else 0.0
+    scale = 10.0**decimals
+    np.multiply(scores, scale, out=scores)
+    np.rint(scores, out=scores)
+    if (bound * scale + 1.0) * (n + 1) < 2.0**52:
+        np.multiply(scores, -float(n), out=scores)
+        scores += np.arange(n, dtype=np.float64)
+        order = np.argsort(scores, axis=1)
+    else:
+        np.negative(scores, out=scores)
+        order = np.argsort(scores, axis=1, kind="stable")
+    order += (np.arange(order.shape[0], dtype=order.dtype) * n)[:, None]
+    # np.put repeats the values cyclically: row s gets positions 1..n at its order
+    np.put(ranks_out, order, np.arange(1, n + 1, dtype=ranks_out.dtype))
+
+
+def _percentiles(sorted_rows: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
+    """Linear-interpolation percentiles of each row of an already sorted matrix, with
+    numpy's ``_lerp`` formula (so results equal ``numpy.percentile``)."""
+    m = sorted_rows.shape[1]
+    out = []
+    for q in qs:
+        h = (m - 1) * q / 100.0
+        lo = int(np.floor(h))
+        hi = min(lo + 1, m - 1)
+        t = h - lo
+        a = sorted_rows[:, lo].astype(np.float64)
+        b = sorted_rows[:, hi].astype(np.float64)
+        diff = b - a
+        out.append(b - diff * (1.0 - t) if t >= 0.5 else a + diff * t)
+    return out
 
 
 def rank_bands(
@@ -141,8 +176,11 @@ def rank_bands(
     for chunk, out in results:
         ranks[chunk] = out
 
-    freq_sorted = (ranks <= list_size).mean(axis=0)
-    p05, med, p95 = np.percentile(ranks, [5.0, 50.0, 95.0], axis=0)
+    by_row = np.ascontiguousarray(ranks.T)  # (n, samples): one row per enterprise
+    del ranks
+    by_row.sort(axis=1)
+    freq_sorted = (by_row <= list_size).sum(axis=1) / samples
+    p05, med, p95 = _percentiles(by_row, (5.0, 50.0, 95.0))
     inverse = np.empty(n, dtype=np.int64)
     inverse[order_for_ties] = np.arange(n)
     return RankBands(
