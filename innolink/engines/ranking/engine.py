@@ -11,8 +11,8 @@ import numpy as np
 
 from ._errors import RankingError
 from .aggregate import aggregate
-from .derive import evaluate_indicator, resolve_dependencies
-from .fields import is_jinjiang_town
+from .derive import BUILTIN_DERIVED, evaluate_indicator, indicator_label, resolve_dependencies
+from .fields import get_field, is_jinjiang_town
 from .methodology import Methodology
 from .normalize import minmax, normalize, orient, signed_log, winsorize
 from .rank import rank_scores, tie_order
@@ -234,6 +234,14 @@ def _importance(normalized: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return r2 / total if total > 0 else r2
 
 
+def _info(m: Methodology, spec) -> dict:
+    d = m.derived.get(spec.name) or BUILTIN_DERIVED.get(spec.name)
+    f = get_field(spec.name)
+    unit = d.unit if d is not None else (f.unit if f is not None else "")
+    return {"label_zh": indicator_label(spec.name, m.derived), "unit": unit,
+            "direction": spec.direction, "weight": spec.weight, "missing": spec.missing}
+
+
 def _fingerprint(*parts: str) -> str:
     return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()
 
@@ -338,7 +346,8 @@ def run_list(
         "综合得分（保留{}位小数）相同者{}，按{}排序；仍相同者按企业编号升序。".format(
             m.tie_rule.decimals,
             "并列同一名次" if m.tie_rule.shared_rank else "依次比较",
-            "、".join(f"{k}{'降序' if o == 'desc' else '升序'}" for k, o in m.tie_rule.keys) or "企业编号",
+            "、".join(f"{indicator_label(k, m.derived)}{'降序' if o == 'desc' else '升序'}"
+                     for k, o in m.tie_rule.keys) or "企业编号",
         )
     )
     return ListResult(
@@ -363,6 +372,7 @@ def run_list(
         samples=n_samples,
         seed=run_seed,
         tie_rule_zh=tie_zh,
+        indicator_info={i.name: _info(m, i) for i in m.indicators},
     )
 
 

@@ -52,6 +52,9 @@ def _coerce(name: str, values: Any, n: int, *, yearly_only: bool) -> np.ndarray:
         )
     if spec.kind == "yearly":
         try:
+            if arr.dtype == object:  # e.g. Decimal values with None for missing, from the ORM
+                arr = np.array([np.nan if v is None else float(v) for v in arr.tolist()],
+                               dtype=np.float64)
             out = arr.astype(np.float64)
         except (TypeError, ValueError) as exc:
             raise _bad(
@@ -214,7 +217,8 @@ class ListResult:
     of the last member; ``entry_threshold`` is the smallest value of the methodology's
     threshold field (e.g. revenue, the ACFIC-style 入围门槛) among members.
     ``excluded`` counts ineligible enterprises by reason (an enterprise is counted under its
-    first failing gate). ``weights`` are the weights actually used (normalised to sum 1),
+    first failing gate). ``indicator_info`` gives, per indicator, its Chinese label, unit,
+    direction, declared weight and missing-data rule, for the public page. ``weights`` are the weights actually used (normalised to sum 1),
     ``importance`` the share of score variance each indicator explains (effective importance).
     """
 
@@ -239,6 +243,7 @@ class ListResult:
     samples: int
     seed: int
     tie_rule_zh: str
+    indicator_info: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -263,6 +268,7 @@ class ListResult:
             "samples": self.samples,
             "seed": self.seed,
             "tie_rule_zh": self.tie_rule_zh,
+            "indicator_info": {k: dict(v) for k, v in self.indicator_info.items()},
         }
 
     @classmethod
@@ -290,6 +296,7 @@ class ListResult:
             samples=int(d.get("samples", 0)),
             seed=int(d.get("seed", 0)),
             tie_rule_zh=d.get("tie_rule_zh", ""),
+            indicator_info={k: dict(v) for k, v in d.get("indicator_info", {}).items()},
         )
 
 

@@ -1,4 +1,3 @@
-import numpy as np
 import pytest
 
 from innolink.engines.ranking import RankingError, compare_lists, run_list

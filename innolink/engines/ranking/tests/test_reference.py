@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from innolink.engines.ranking import run_list
+from innolink.engines.ranking import parse_methodology, run_list
 from innolink.engines.ranking.synthetic import synthetic_snapshot
 
 from . import reference
 from .helpers import raw_methodology
-from innolink.engines.ranking import parse_methodology
 
 VARIANTS = {
     "minmax_sum_given": {},

@@ -47,3 +47,11 @@ def test_list_result_round_trips_through_a_dict():
     result = run_list(methodology(), synthetic_snapshot(300, seed=3), samples=10)
     again = ListResult.from_dict(result.to_dict())
     assert again.to_dict() == result.to_dict()
+
+
+def test_snapshot_accepts_orm_style_decimals_and_none():
+    from decimal import Decimal
+
+    snap = Snapshot.build(2025, [1, 2], {"revenue": [Decimal("1234.50"), None]})
+    assert snap.current["revenue"][0] == 1234.5
+    assert np.isnan(snap.current["revenue"][1])
