@@ -82,7 +82,7 @@ class ClauseScan:
         return fen_to_yuan(int(self.amount_fen.sum()))
 
     def rows(self, population: Population) -> Iterator[tuple[str, Decimal]]:
-        """``(credit_code, amount yuan)`` per eligible enterprise."""
+        """``(credit_code, amount yuan)`` per eligible enterprise, in population order."""
         for i, fen in zip(self.index.tolist(), self.amount_fen.tolist()):
             yield population.credit_code[i], fen_to_yuan(fen)
 
@@ -102,17 +102,17 @@ class ScanResult:
         raise KeyError((policy_id, clause_id))
 
     def policy_totals(self) -> dict[str, dict[str, object]]:
-        """Per policy: eligible enterprises, total payable, budget, and the split per level."""
-        out: dict[str, dict[str, object]] = {}
+        """Per policy: enterprises paid, total payable, budget, whether the total exceeds the
+        budget, and the total split per funding level (all money as ``Decimal`` yuan)."""
+        rows: dict[str, list[np.ndarray]] = {}
+        totals: dict[str, int] = {}
         for c in self.clauses:
-            row = out.setdefault(c.policy_id, {"total_fen": 0, "rows": set()})
-            row["total_fen"] = int(row["total_fen"]) + int(c.amount_fen.sum())
-            row["rows"] = row["rows"] | set(c.index[c.amount_fen > 0].tolist())  # type: ignore[operator]
+            rows.setdefault(c.policy_id, []).append(c.index[c.amount_fen > 0])
+            totals[c.policy_id] = totals.get(c.policy_id, 0) + int(c.amount_fen.sum())
         result = {}
-        for pid, row in out.items():
-            total = int(row["total_fen"])
+        for pid, total in totals.items():
             result[pid] = {
-                "enterprises": len(row["rows"]),  # type: ignore[arg-type]
+                "enterprises": int(np.unique(np.concatenate(rows[pid])).shape[0]),
                 "total": fen_to_yuan(total),
                 "budget": fen_to_yuan(self.budgets_fen[pid]),
                 "over_budget": total > self.budgets_fen[pid],
@@ -368,6 +368,13 @@ def evaluate_population(
 
     With ``trace=True`` also returns the per-atom arrays (keyed by ``id(atom)``) used by
     :mod:`.explain`. Most callers want :func:`scan`.
+
+    Examples:
+        >>> from innolink.engines.rules import load_registry, population_from_records
+        >>> pop = population_from_records([{"credit_code": "A", "tags": ["specialized_provincial"]}], 2024)
+        >>> arrays, _ = evaluate_population(load_registry(), pop, policy_ids={"p10_specialized_sme"})
+        >>> [(a.clause.id, bool(a.eligible[0]), int(a.amount_fen[0])) for a in arrays]
+        [('national', False, 0), ('provincial', True, 20000000)]
     """
     ev = _Evaluator(population, trace=trace)
     out: list[ClauseArrays] = []

@@ -318,16 +318,17 @@ def _steps(node: Formula, pop: Population, trace: dict[int, AtomTrace], steps: l
 
 
 def _operand_steps(op: Operand, pop: Population, steps: list[str]) -> None:
-    if op.kind == "increase":
-        a, b = _row_operand(pop, Operand(op.a[0], "value", op.a, None, op.unit_kind, op.unit, "")), _row_operand(
-            pop, Operand(op.a[0] + "@prev", "value", op.b, None, op.unit_kind, op.unit, "")  # type: ignore[arg-type]
+    """Show how a derived increase is computed: 「X较上年增量 = 2024年X a − 2023年 b = c」."""
+    if op.kind != "increase":
+        return
+    (a, pa), (b, pb) = pop.indicator[op.a], pop.indicator[op.b]  # type: ignore[index]
+    if pa[0] and pb[0]:
+        now, before = Fraction(int(a[0])), Fraction(int(b[0]))
+        label = F.INDICATORS[op.a[0]].label
+        steps.append(
+            f"{op.label} = {pop.year}年{label} {_fmt_operand(op, now)} − {pop.year - 1}年 {_fmt_operand(op, before)}"
+            f" = {_fmt_operand(op, now - before)}"
         )
-        if a is not None and b is not None:
-            spec = F.INDICATORS[op.a[0]]
-            steps.append(
-                f"{op.label} = {pop.year}年{spec.label} {_fmt_operand(op, a)} − {pop.year - 1}年 {_fmt_operand(op, b)}"
-                f" = {_fmt_operand(op, a - b)}"
-            )
 
 
 def _clause_answer(arr: ClauseArrays, pop: Population, trace: dict[int, AtomTrace], by_id: dict[str, ClauseArrays]) -> ClauseAnswer:
@@ -388,7 +389,16 @@ def _clause_answer(arr: ClauseArrays, pop: Population, trace: dict[int, AtomTrac
 
 
 def explain_population_row(registry: Registry, population: Population, *, policy_ids: set[str] | None = None) -> EnterpriseAnswer:
-    """Explain a population of exactly one enterprise (see :func:`explain`)."""
+    """Explain a population of exactly one enterprise (see :func:`explain`); use it when the
+    caller already holds a :class:`Population`, e.g. ``population.take([i])``.
+
+    Examples:
+        >>> from innolink.engines.rules import load_registry, population_from_records
+        >>> pop = population_from_records([{"credit_code": "A", "tags": []}], 2024)
+        >>> answer = explain_population_row(load_registry(), pop, policy_ids={"p10_specialized_sme"})
+        >>> [m.message for m in answer.not_eligible[0].misses]
+        ['需具备:国家级专精特新“小巨人”企业']
+    """
     assert population.size == 1, "explain one enterprise at a time"
     arrays, trace = evaluate_population(registry, population, trace=True, policy_ids=policy_ids)
     assert trace is not None

@@ -298,11 +298,8 @@ def _parse_atom(node: dict, loc: str, convention: dict[str, bool]) -> Atom:
     if value is None:
         raise _err(ErrorCode.MISSING_KEY, "缺少比较值 'value' / missing key 'value'", loc)
     threshold = parse_quantity(value, operand.unit_kind, operand.unit, f"{loc}.value")
-    word = op_text if op_text in _ORDER_OPS and not op_text.isascii() else _WORD_FOR[canonical]
-    if convention_word is not None or "inclusive" in node:
-        word = {"ge": "以上(含本数)", "gt": "以上(不含本数)", "le": "以下(含本数)", "lt": "以下(不含本数)"}[canonical]
-        if op_text in ("以上", "以下") and "inclusive" not in node and convention[op_text]:
-            word = op_text
+    # the wording as written when it is Chinese and was not overridden, else the canonical word
+    word = op_text if not op_text.isascii() and "inclusive" not in node else _WORD_FOR[canonical]
     display = fmt_scaled(threshold, operand.unit_kind, operand.unit)
     return Atom(field_text, canonical, threshold, operand, word, display, loc, label or operand.label)
 
@@ -602,7 +599,13 @@ def load_policy_text(text: str, file: str = "<text>") -> Policy:
 
 
 def load_policy_file(path: str | Path) -> Policy:
-    """Parse and validate one policy YAML file."""
+    """Parse and validate one policy YAML file; errors are located as ``<file name>: <path>``.
+
+    Examples:
+        >>> policy = load_policy_file(DEFAULT_RULESETS_DIR / "p01_high_tech_award.yaml")
+        >>> policy.id, [v.effective_from.year for v in policy.versions]
+        ('p01_high_tech_award', [2022, 2024])
+    """
     path = Path(path)
     return load_policy_text(path.read_text(encoding="utf-8"), path.name)
 
@@ -685,6 +688,11 @@ def load_test_cases(path: str | Path, registry: Registry) -> list[TestCase]:
             expected:
               rd_increment: {eligible: false, amount: 0元}
             failing: {rd_increment: [rd_expense]}    # optional
+
+    Examples:
+        >>> cases = load_test_cases(DEFAULT_RULESETS_DIR / "tests" / "p02_rd_investment_award.yaml", load_registry())
+        >>> cases[0].expected["rd_increment_award"]
+        (True, Decimal('210000.00'))
     """
     path = Path(path)
     file = path.name
