@@ -275,7 +275,7 @@ class _Evaluator:
         else:  # text fields (credit_code, name)
             column = self.pop.credit_code if a.field == "credit_code" else self.pop.name
             if a.op == "known":
-                t, f = np.array([bool(x) for x in column], dtype=bool), self._false
+                t, f = column != "", self._false
             else:
                 ok = np.isin(column, list(a.value))  # type: ignore[arg-type]
                 if a.op == "not_in":

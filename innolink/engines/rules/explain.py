@@ -167,7 +167,7 @@ def _check(pop: Population, atom: Atom, tr: AtomTrace) -> ConditionCheck:
     elif atom.op in ("before", "on_or_after"):
         msg = f"{atom.label}为{shown},需{'早于' if atom.op == 'before' else '不早于'}{atom.display}"
     elif atom.op == "within_years":
-        msg = f"{atom.label}为{shown},需为{pop.year}年前{atom.value}年内(含当年)"
+        msg = f"{atom.label}为{shown},需不早于{pop.year - int(atom.value) + 1}-01-01({atom.value}年内)"  # type: ignore[call-overload]
     elif atom.op in ("prefix", "not_prefix"):
         msg = f"{atom.label}为{shown},需{'属于' if atom.op == 'prefix' else '不属于'}{atom.display}"
     else:
