@@ -56,3 +56,33 @@ def test_tie_at_the_list_boundary_is_cut_by_the_secondary_key():
     assert result.threshold_score == 100.0
     assert result.entry_threshold == 20.0
     assert [e.in_list_frequency for e in result.entries] == [1.0, 1.0]
+
+
+def _reference_ranks(scores, ids, keys, shared):
+    """Competition ranking with plain Python: sort, then compare each row with the previous."""
+    def key_of(i):
+        return tuple(-k[i] if o == "desc" else k[i] for k, o in keys)
+
+    order = sorted(range(len(scores)), key=lambda i: (-scores[i], key_of(i), ids[i]))
+    rank = {}
+    for pos, i in enumerate(order):
+        prev = order[pos - 1] if pos else None
+        same = prev is not None and scores[i] == scores[prev] and (
+            shared or key_of(i) == key_of(prev))
+        rank[i] = rank[prev] if same else pos + 1
+    return order, [rank[i] for i in range(len(scores))]
+
+
+def test_rank_scores_matches_plain_python_on_many_random_ties():
+    rng = np.random.default_rng(99)
+    for trial in range(60):
+        n = int(rng.integers(1, 40))
+        scores = rng.integers(0, 5, n).astype(float)  # heavy ties
+        ids = rng.permutation(1000)[:n]
+        keys = [(rng.integers(0, 3, n).astype(float), "desc"), (rng.integers(0, 2, n).astype(float), "asc")]
+        for shared in (True, False):
+            r = rank_scores(scores, ids, keys, shared_rank=shared)
+            order, ranks = _reference_ranks(scores.tolist(), ids.tolist(),
+                                            [(k.tolist(), o) for k, o in keys], shared)
+            assert r.order.tolist() == order, trial
+            assert r.rank.tolist() == ranks, trial

@@ -72,3 +72,31 @@ def test_zero_samples_skip_the_analysis():
     assert [(e.median_rank, e.rank_p05, e.in_list_frequency, e.uncertain) for e in result.entries] == [
         (float(e.rank), float(e.rank), 1.0, False) for e in result.entries]
     assert result.review == ()
+
+
+def test_rank_bands_keep_the_tie_order_inside_every_sample():
+    # given identical rows (always tied) in a given tie order, with perturbed weights
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 3, (12, 3)).astype(float) * 50.0
+    x = np.vstack([base, base])  # rows 12..23 duplicate rows 0..11
+    tie = np.r_[np.arange(12, 24), np.arange(12)]  # duplicates come first in the tie order
+
+    # when
+    bands = rank_bands({"minmax": x}, np.array([0.5, 0.3, 0.2]), list_size=5, samples=40,
+                       noise=0.25, normalizations=["minmax"], aggregations=["weighted_sum"],
+                       seed=2, order_for_ties=tie)
+
+    # then, by a plain loop over the same draws, each duplicate is ranked right before its twin
+    f, _, _ = draw_perturbations(2, 3, 40, 0.25, 1, 1)
+    per_row = [[] for _ in range(24)]
+    position_in_tie = {int(r): p for p, r in enumerate(tie)}
+    for s in range(40):
+        w = [0.5 * f[s, 0], 0.3 * f[s, 1], 0.2 * f[s, 2]]
+        w = [v / sum(w) for v in w]
+        sc = [round(sum(w[j] * x[i, j] for j in range(3)) * 1e6) for i in range(24)]
+        order = sorted(range(24), key=lambda i: (-sc[i], position_in_tie[i]))
+        for pos, i in enumerate(order):
+            per_row[i].append(pos + 1)
+    assert bands.median.tolist() == [float(np.median(r)) for r in per_row]
+    assert bands.in_list_frequency.tolist() == [sum(v <= 5 for v in r) / 40 for r in per_row]
+    assert all(np.median(per_row[i + 12]) < np.median(per_row[i]) for i in range(12))
