@@ -27,7 +27,7 @@ import numpy as np
 
 from . import fields as F
 from .model import (
-    All, AnyOf, Atom, Cap, Cases, Clause, Condition, Fixed, Formula, Multiply, Not, Operand,
+    All, AnyOf, Atom, Cases, Clause, Condition, Fixed, Formula, Multiply, Operand,
     Policy, PolicyVersion, Registry, Sum, Tiers,
 )
 from .population import MISSING_DAY, Population, day_number

@@ -23,7 +23,7 @@ import numpy as np
 from . import fields as F
 from .evaluate import AtomTrace, ClauseArrays, evaluate_population, split_by_shares
 from .model import (
-    All, AnyOf, Atom, Cap, Cases, Condition, Fixed, Formula, Multiply, Not, Operand, Registry,
+    All, AnyOf, Atom, Cases, Condition, Fixed, Formula, Multiply, Not, Operand, Registry,
     Sum, Tiers,
 )
 from .population import MISSING_DAY, Population, population_from_records

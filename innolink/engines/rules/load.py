@@ -24,7 +24,7 @@ from .model import (
     All, AnyOf, Atom, Cap, Cases, Clause, Condition, Fixed, Formula, Group, Multiply, Not,
     Operand, Policy, PolicyVersion, Registry, Sum, Tiers,
 )
-from .types import MONEY_UNITS, fmt_scaled, parse_amount_fen, parse_quantity
+from .types import fmt_scaled, parse_amount_fen, parse_quantity
 
 __all__ = [
     "load_registry",

@@ -8,7 +8,6 @@ and shares nothing with :mod:`.evaluate` except the loaded model.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction

@@ -1,7 +1,5 @@
 """Every YAML test case in innolink/policies/rulesets/tests runs through both evaluators."""
 
-from pathlib import Path
-
 import pytest
 
 from innolink.engines.rules import DEFAULT_RULESETS_DIR, explain, load_registry, load_test_cases, reference_evaluate
