@@ -82,12 +82,13 @@ def zscore(x: np.ndarray) -> np.ndarray:
     """Standard score per column (population standard deviation); a constant column gives 0.
 
     Examples:
-        >>> zscore(np.array([[1.0], [3.0]])).tolist()
-        [[-1.0], [1.0]]
+        >>> zscore(np.array([[1.0, 0.1], [3.0, 0.1], [5.0, 0.1]])).round(6).tolist()
+        [[-1.224745, 0.0], [0.0, 0.0], [1.224745, 0.0]]
     """
     mean = x.mean(axis=0)
     sd = x.std(axis=0)
-    flat = sd <= 1e-300
+    # exact test: a constant column's computed sd can be a rounding residue like 1e-17
+    flat = (x.max(axis=0) == x.min(axis=0)) | (sd <= 0)
     return np.where(flat, 0.0, (x - mean) / np.where(flat, 1.0, sd))
 
 

@@ -198,7 +198,9 @@ def normalize_col(col, method):
     if method == "zscore":
         mean = sum(col) / n
         sd = math.sqrt(sum((x - mean) ** 2 for x in col) / n)
-        return [0.0 if sd <= 1e-300 else (x - mean) / sd for x in col]
+        if max(col) == min(col) or sd <= 0:
+            return [0.0] * n
+        return [(x - mean) / sd for x in col]
     # rank: average rank of ties, mapped to 0..100
     if n == 1:
         return [50.0]
