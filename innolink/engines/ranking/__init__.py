@@ -7,6 +7,31 @@ Typical use::
     snap = Snapshot.build(2025, ids, current_columns, previous_columns)
     result = run_rankings(load_methodologies(METHODOLOGY_DIR), snap)
 
+Input (what ``innolink/rankings/fetch.py`` produces)::
+
+    Snapshot.build(
+        year,                      # int: the data year (e.g. 2025), must be in the file's years
+        enterprise_ids,            # 1-D int array, unique
+        current={                  # one array per field, same length and row order as the ids
+            "town": [...],                 # str, e.g. "陈埭镇" (full or short town name)
+            "industry_code": [...],        # str, GB/T 4754-2017, section letter first: "C1951"
+            "ownership": [...],            # private/state/collective/foreign/hmt/mixed
+            "serious_violation": bool array, "dishonest": bool array,
+            "revenue": [...], ...          # yearly fields: float or Decimal, NaN/None = missing
+        },
+        previous={"revenue": [...], ...},  # last year's yearly fields for the same rows (optional)
+    )
+
+Yearly fields: revenue, total_assets, net_profit, tax_paid, rd_expense, invention_patents,
+exports, imports, employees, energy_consumption (tce), equipment_investment,
+fiscal_contribution (money in yuan). See ``fields.py``; other names are refused.
+
+Output: ``RunResult.lists[list_id]`` is a :class:`ListResult`; its ``entries`` (members, in
+display order) and ``review`` (uncertain non-members) are :class:`RankedEntry` objects with
+``rank``, ``position``, ``score``, ``tied``, ``median_rank``, ``rank_p05``, ``rank_p95``,
+``in_list_frequency``, ``uncertain``, ``indicators``, ``normalized`` and ``imputed``.
+``to_dict()``/``from_dict()`` give a JSON-ready form for storage.
+
 See ``docs/decisions/0201-ranking-methodology.md`` for the conventions.
 """
 

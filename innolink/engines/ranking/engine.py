@@ -161,6 +161,15 @@ def prepare_list(m: Methodology, snap: Snapshot) -> Prepared:
 
     Raises :class:`RankingError` (``year_not_covered``, ``missing_field``,
     ``list_size_exceeds_population``) before any score is computed.
+
+    Examples:
+        >>> from innolink.engines.ranking.synthetic import synthetic_snapshot
+        >>> from innolink.engines.ranking.methodology import load_methodology
+        >>> from pathlib import Path
+        >>> d = Path(__file__).parents[2] / "rankings" / "methodologies"
+        >>> p = prepare_list(load_methodology(d / "green_50.yaml"), synthetic_snapshot(600, seed=1))
+        >>> p.values.shape[1], int(p.rows.size) == p.values.shape[0], "industry" in p.excluded
+        (4, True, True)
     """
     _check(m, snap)
     cache: dict = {}
@@ -378,7 +387,20 @@ def run_list(
 
 def validate_run(methodologies: Iterable[Methodology], snapshot: Snapshot) -> dict[str, Prepared]:
     """Check every methodology against the snapshot; raise on the first problem, else return
-    the prepared populations (so a multi-list run refuses before computing any list)."""
+    the prepared populations (so a multi-list run refuses before computing any list).
+
+    Examples:
+        >>> from innolink.engines.ranking.synthetic import synthetic_snapshot
+        >>> from innolink.engines.ranking.methodology import load_methodologies
+        >>> from pathlib import Path
+        >>> ms = load_methodologies(Path(__file__).parents[2] / "rankings" / "methodologies")
+        >>> sorted(validate_run(ms.values(), synthetic_snapshot(1500, seed=7)))[:2]
+        ['advanced_manufacturing_100', 'comprehensive_100']
+        >>> validate_run(ms.values(), synthetic_snapshot(300, seed=7))
+        Traceback (most recent call last):
+        ...
+        innolink.engines.ranking._errors.RankingError: [ranking.list_size_exceeds_population] ...
+    """
     out: dict[str, Prepared] = {}
     for m in methodologies:
         if m.id in out:
@@ -403,6 +425,17 @@ def run_rankings(
 
     The run fingerprint hashes the engine version, every methodology's content hash, the data
     fingerprint and the overrides: the same inputs always give the same lists and fingerprint.
+
+    Examples:
+        >>> from innolink.engines.ranking.synthetic import synthetic_snapshot
+        >>> from innolink.engines.ranking.methodology import load_methodologies
+        >>> from pathlib import Path
+        >>> ms = load_methodologies(Path(__file__).parents[2] / "rankings" / "methodologies")
+        >>> snap = synthetic_snapshot(1500, seed=7)
+        >>> a = run_rankings(ms, snap, samples=20)
+        >>> b = run_rankings(ms, snap, samples=20)
+        >>> a.fingerprint == b.fingerprint, len(a.lists["green_50"].entries)
+        (True, 50)
     """
     ms = list(methodologies.values()) if isinstance(methodologies, Mapping) else list(methodologies)
     prepared = validate_run(ms, snapshot)
