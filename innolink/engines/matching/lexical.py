@@ -42,6 +42,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+import multiprocessing as mp
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -129,6 +131,11 @@ class LexicalIndex:
     phase1_budget = 40_000
     #: documents of that step re-scored exactly (times k)
     phase1_docs_per_k = 4
+    #: non-essential (skipped) terms may add up to this fraction of theta. 0 disables
+    #: skipping: on templated text the skipped lists' binary-search lookups cost more than
+    #: the np.add.at they save (docs/performance/matching.md); larger values help corpora
+    #: whose top documents are decided by a few rare terms.
+    skip_alpha = 0.0
 
     def __init__(self, *, k1: float = K1, b: float = B) -> None:
         self.k1 = float(k1)
@@ -155,6 +162,7 @@ class LexicalIndex:
         # delta segment: doc id -> (term ids, tf, length)
         self._delta: dict[int, tuple[np.ndarray, np.ndarray, int]] = {}
         self._delta_cache: tuple | None = None
+        self._local = threading.local()
 
     # ------------------------------------------------------------------ building
 
@@ -256,7 +264,8 @@ class LexicalIndex:
         self.d_tf = np.minimum(tf, np.iinfo(np.uint16).max).astype(np.uint16)
         by_term = sp.csr_matrix((imp, terms, indptr), shape=(n, n_vocab)).tocsc()
         self.t_indptr = by_term.indptr.astype(np.int64, copy=False)
-        self.t_docs = by_term.indices.astype(np.int32, copy=False)
+        # int64 row ids: np.add.at is about twice as fast with intp indices
+        self.t_docs = by_term.indices.astype(np.intp, copy=False)
         self.t_imp = by_term.data
         del by_term
         self.t_max = np.zeros(n_vocab, np.float32)
@@ -324,10 +333,41 @@ class LexicalIndex:
             return np.zeros(0, np.int32), np.zeros(0, np.float32)
         return np.concatenate(docs), np.concatenate(vals)
 
+    def _buffer(self) -> np.ndarray:
+        """A zeroed float32 accumulator of length n_main, one per thread, reused."""
+        buf = getattr(self._local, "buf", None)
+        if buf is None or len(buf) != self.n_main:
+            buf = self._local.buf = np.zeros(self.n_main, np.float32)
+        return buf
+
+    def _accumulate(self, buf: np.ndarray, terms: np.ndarray, weights: np.ndarray) -> None:
+        ip, docs, imp = self.t_indptr, self.t_docs, self.t_imp
+        add_at = np.add.at
+        for t, w in zip(terms.tolist(), weights.tolist()):
+            a, z = ip[t], ip[t + 1]
+            add_at(buf, docs[a:z], imp[a:z] if w == 1.0 else imp[a:z] * np.float32(w))
+
+    def _add_skipped(self, partial, rows, terms, weights) -> np.ndarray:
+        """``partial`` plus the impacts of ``terms`` in ``rows`` (postings are sorted by row,
+        so each term is one binary search per row)."""
+        if len(rows) == 0:
+            return partial
+        ip, docs, imp = self.t_indptr, self.t_docs, self.t_imp
+        for t, w in zip(terms.tolist(), weights.tolist()):
+            a, z = ip[t], ip[t + 1]
+            p = np.searchsorted(docs[a:z], rows)
+            np.minimum(p, z - a - 1, out=p)
+            hit = docs[a:z][p] == rows
+            partial[hit] += imp[a:z][p[hit]] * w
+        return partial
+
     def _search_main(
         self, terms: np.ndarray, weights: np.ndarray, qdense: np.ndarray, k: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Exact top-k rows of the main segment: (rows, float64 scores), unordered."""
+        """Exact top-k rows of the main segment: (rows, float64 scores), unordered.
+
+        Candidates only need to contain the true top k; they are re-scored exactly.
+        """
         main = terms < len(self.t_max)  # terms only known to the delta have no postings
         terms, weights = terms[main], weights[main]
         if len(terms) == 0 or self.n_main == 0:
@@ -335,45 +375,55 @@ class LexicalIndex:
         alive = self._alive
         ub = weights.astype(np.float64) * self.t_max[terms]
         lens = self.t_indptr[terms + 1] - self.t_indptr[terms]
+        buf = self._buffer()
+        try:
+            # Step 2: theta from the best documents of the highest-bound terms.
+            order = np.argsort(-ub, kind="stable")
+            cum = np.cumsum(lens[order])
+            n1 = max(1, int(np.searchsorted(cum, self.phase1_budget, side="right")))
+            first, rest = order[:n1], order[n1:]
+            self._accumulate(buf, terms[first], weights[first])
+            theta = 0.0
+            if len(rest):
+                seen = np.flatnonzero(buf > 0)  # (nonzero on a bool mask is 30x faster)
+                if alive is not None:
+                    seen = seen[alive[seen]]
+                n_seed = k * self.phase1_docs_per_k
+                if len(seen) > n_seed:
+                    seen = seen[np.argpartition(-buf[seen], n_seed - 1)[:n_seed]]
+                if len(seen) >= k:
+                    exact = self._score_rows(seen, qdense)
+                    theta = float(np.partition(exact, len(exact) - k)[len(exact) - k])
 
-        # Step 2: lower bound theta from the highest-bound terms' best documents.
-        order = np.argsort(-ub, kind="stable")
-        cum = np.cumsum(lens[order])
-        n1 = max(1, int(np.searchsorted(cum, self.phase1_budget, side="right")))
-        theta = 0.0
-        n_seed = k * self.phase1_docs_per_k
-        if n1 < len(terms):
-            docs1, vals1 = self._postings(terms[order[:n1]], weights[order[:n1]])
-            acc1 = np.bincount(docs1, weights=vals1, minlength=self.n_main)
-            seen = np.flatnonzero(acc1)
-            if alive is not None:
-                seen = seen[alive[seen]]
-            if len(seen) > n_seed:
-                seen = seen[np.argpartition(-acc1[seen], n_seed - 1)[:n_seed]]
-            if len(seen) >= k:
-                exact = self._score_rows(seen, qdense)
-                theta = float(np.partition(exact, len(exact) - k)[len(exact) - k])
+            # Step 3: non-essential terms (skipped): cheapest bound per posting first,
+            # while their bounds sum to at most alpha * theta.
+            skip = np.zeros(0, np.int64)
+            ub_non = 0.0
+            if theta > 0 and len(rest):
+                by_ratio = rest[np.argsort(-(lens[rest] / ub[rest]), kind="stable")]
+                n_non = int(
+                    np.searchsorted(np.cumsum(ub[by_ratio]), self.skip_alpha * theta, "right")
+                )
+                skip = by_ratio[:n_non]
+                ub_non = float(ub[skip].sum())
+                rest = np.setdiff1d(rest, skip, assume_unique=True)
 
-        # Step 3: non-essential prefix of the ascending-bound order.
-        asc = order[::-1]
-        cum_ub = np.cumsum(ub[asc])
-        n_non = int(np.searchsorted(cum_ub, theta * (1 - 1e-6), side="left"))
-        ub_non = float(cum_ub[n_non - 1]) if n_non else 0.0
-        ess = asc[n_non:]
-
-        # Step 4: essential postings, candidates, exact re-scoring.
-        docs, vals = self._postings(terms[ess], weights[ess])
-        acc = np.bincount(docs, weights=vals, minlength=self.n_main)
-        if n_non:
-            floor = max(theta - ub_non, 0.0) * (1 - 1e-6)
-            cand = np.flatnonzero(acc >= floor) if floor > 0 else np.flatnonzero(acc)
+            # Step 4: essential postings, candidates, exact re-scoring.
+            self._accumulate(buf, terms[rest], weights[rest])
+            if len(skip) == 0:
+                floor = theta * (1 - 1e-6) if theta > 0 else 0.0
+                cand = np.flatnonzero(buf >= floor) if floor > 0 else np.flatnonzero(buf > 0)
+                if alive is not None:
+                    cand = cand[alive[cand]]
+                return cand, buf[cand].astype(np.float64)
+            floor = (theta - ub_non) * (1 - 1e-5)
+            cand = np.flatnonzero(buf >= floor)
             if alive is not None:
                 cand = cand[alive[cand]]
-            return cand, self._score_rows(cand, qdense)
-        cand = np.flatnonzero(acc)  # every term essential: acc is already exact
-        if alive is not None:
-            cand = cand[alive[cand]]
-        return cand, acc[cand]
+            return cand, self._add_skipped(buf[cand].astype(np.float64), cand, terms[skip],
+                                           weights[skip])
+        finally:
+            buf.fill(0)
 
     def _delta_arrays(self):
         """CSR of the delta documents with impacts under the main statistics (cached)."""
@@ -434,16 +484,35 @@ class LexicalIndex:
         return SearchResult(ids[top], scores[top].astype(np.float32))
 
     def search_many(
-        self, queries_tokens: Sequence[Sequence[str]], k: int = 20, *, n_threads: int = 1
+        self,
+        queries_tokens: Sequence[Sequence[str]],
+        k: int = 20,
+        *,
+        n_threads: int = 1,
+        n_jobs: int = 1,
     ) -> list[SearchResult]:
-        """:meth:`search` for many queries (optionally in threads; numpy releases the GIL in
-        its heavy loops, so 2 threads give about 1.3-1.6x on 2 cores).
+        """:meth:`search` for many queries.
+
+        ``n_jobs > 1`` forks worker processes that share the index copy-on-write (the
+        accumulation holds the GIL, so threads gain little); ``n_threads`` is kept for
+        callers inside processes that must not fork.
 
         Examples:
             >>> idx = LexicalIndex.build([["x", "y"], ["y"], ["z"]])
             >>> [r.ids.tolist() for r in idx.search_many([["z"], ["q"]], k=2)]
             [[2], []]
         """
+        if n_jobs > 1 and len(queries_tokens) >= 2 * n_jobs and "fork" in mp.get_all_start_methods():
+            global _FORK_INDEX
+            _FORK_INDEX = self
+            try:
+                step = -(-len(queries_tokens) // n_jobs)
+                parts = [list(queries_tokens[i : i + step]) for i in range(0, len(queries_tokens), step)]
+                with mp.get_context("fork").Pool(n_jobs) as pool:
+                    out = pool.starmap(_fork_search, [(p, k) for p in parts])
+            finally:
+                _FORK_INDEX = None
+            return [r for part in out for r in part]
         if n_threads > 1 and len(queries_tokens) > 1:
             with ThreadPoolExecutor(n_threads) as ex:
                 return list(ex.map(lambda q: self.search(q, k), queries_tokens))
@@ -653,6 +722,14 @@ class LexicalIndex:
                 z["tf"].astype(np.float32),
             )
         return self
+
+
+_FORK_INDEX: LexicalIndex | None = None
+
+
+def _fork_search(queries, k):
+    assert _FORK_INDEX is not None
+    return [_FORK_INDEX.search(q, k) for q in queries]
 
 
 def _as_ids(doc_ids: Sequence[int] | None, n: int) -> np.ndarray:

@@ -172,3 +172,12 @@ def test_save_load_roundtrip(tmp_path):
     again = LexicalIndex.load(tmp_path / "lex.npz")
     q = [vocab[i] for i in rng.integers(0, 100, 6)]
     assert idx.search(q, 10).ids.tolist() == again.search(q, 10).ids.tolist()
+
+
+def test_search_many_processes_equal_serial():
+    docs, vocab, rng = random_corpus(600, 300, 8)
+    idx = LexicalIndex.build(docs)
+    queries = [[vocab[i] for i in rng.integers(0, 300, 12)] for _ in range(12)]
+    a = idx.search_many(queries, k=10)
+    b_ = idx.search_many(queries, k=10, n_jobs=2)
+    assert [x.ids.tolist() for x in a] == [y.ids.tolist() for y in b_]
