@@ -101,6 +101,8 @@ def main(argv=None) -> dict:
     if "fusion_cv_by_kind" in res:
         print("fusion nDCG@10 by kind:",
               {k: round(v, 3) for k, v in res["fusion_cv_by_kind"].items() if v is not None})
+    for kind, sig in res.get("signals_by_kind", {}).items():
+        print(f"single signals nDCG@10 on {kind} queries:", {k: round(v, 3) for k, v in sig.items()})
     best = res["best_single"]
     print(f"best single signal: {best['signal']} {best['ndcg10']:.3f}; "
           f"fusion margin {f['ndcg10'] - best['ndcg10']:+.3f}")
@@ -119,6 +121,26 @@ def main(argv=None) -> dict:
             queries.append(fu.FusionQuery(c.id, [pool.ids[p] for p in pos], s, qrels[c.id]))
         print("weights learned on all queries:", fu.learn_weights(queries, names))
 
+    # Secondary: the reverse direction (researcher -> challenges) through the same engine with
+    # its shipped weights; qrels inverted.  Only researchers with a grade >= 2 judgement count.
+    engine.set_challenges(cdocs)
+    from innolink.engines.matching.fusion import ndcg_at_k
+
+    inverse: dict[str, dict[str, int]] = {}
+    for cid, judged in qrels.items():
+        for rid, g in judged.items():
+            inverse.setdefault(rid, {})[cid] = g
+    by_id = {r.id: r for r in rdocs}
+    rev = []
+    for rid, judged in sorted(inverse.items()):
+        if max(judged.values()) < 2:
+            continue
+        ranked = [m.id for m in engine.match_researcher(by_id[rid], k=10, explain=False)]
+        rev.append(ndcg_at_k(ranked, judged, 10))
+    rev_ndcg = sum(rev) / len(rev) if rev else 0.0
+    print(f"reverse direction (researcher -> 43 challenges, shipped weights): "
+          f"nDCG@10 {rev_ndcg:.3f} over {len(rev)} researchers")
+
     summary = {
         "bench": "match_quality",
         "queries": res["queries"],
@@ -133,6 +155,7 @@ def main(argv=None) -> dict:
         "best_single": best["signal"],
         "best_single_ndcg10": round(best["ndcg10"], 4),
         "fusion_beats_best_single": f["ndcg10"] > best["ndcg10"],
+        "reverse_ndcg10": round(rev_ndcg, 4),
     }
     print(json.dumps(summary, ensure_ascii=False))
     return summary

@@ -25,6 +25,7 @@ Pure Python + numpy; never imports Django.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
@@ -33,7 +34,7 @@ import numpy as np
 from ._errors import InvalidInputError, UnknownDocumentError
 from .explain import explain_pair
 from .fusion import minmax, ranks, rrf_scores, weighted_fusion
-from .indicators import IndicatorTarget, coverage
+from .indicators import UNITS, IndicatorTarget, coverage
 from .lexical import LexicalIndex
 from .structured import structured_fit
 from .tokenize import Tokenizer
@@ -266,6 +267,25 @@ class _Pool:
         return len(self.docs)
 
 
+_UNIT_TOKENS = frozenset(
+    part
+    for u in UNITS.values()
+    for part in re.split(r"[/·().]", u.symbol.lower())
+    if part and part.isascii()
+) | {"mm3", "cm2", "cm3", "m2", "m3", "mj", "wh", "kwh", "dtex", "cn"}
+_NUMBER_RE = re.compile(r"^[\d.×x^%~-]+$")
+
+
+def _is_quantity_token(tok: str) -> bool:
+    """A number or a unit symbol, e.g. ``90``, ``0.08``, ``nm``, ``mpa``.
+
+    Examples:
+        >>> [t for t in ["光刻胶", "90", "nm", "krf", "3.5", "mpa"] if not _is_quantity_token(t)]
+        ['光刻胶', 'krf']
+    """
+    return bool(_NUMBER_RE.match(tok)) or tok in _UNIT_TOKENS
+
+
 def _normalize_rows(m: np.ndarray) -> np.ndarray:
     m = np.asarray(m, dtype=np.float32)
     if m.ndim == 1:
@@ -338,6 +358,11 @@ class MatchingEngine:
 
     # -- pools ----------------------------------------------------------------------------------
 
+    def _query_tokens(self, text: str) -> list[str]:
+        """Query tokens for BM25: numbers and unit symbols dropped (the indicator signal reads
+        quantities; as words, "90" or "nm" only match unrelated profiles)."""
+        return [t for t in self.tokenizer.tokenize(text) if not _is_quantity_token(t)]
+
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 1), np.float32)
@@ -405,7 +430,7 @@ class MatchingEngine:
         if n <= self.candidate_k:
             return np.arange(n)
         qtext, _ = _join(query.text_fields())
-        found = [pool.lexical.search(self.tokenizer.tokenize(qtext), self.candidate_k).ids]
+        found = [pool.lexical.search(self._query_tokens(qtext), self.candidate_k).ids]
         if pool.ngram is not None:
             found.append(np.asarray(pool.ngram.search(qtext, self.candidate_k)[0]))
         if pool.emb is not None:
@@ -441,7 +466,7 @@ class MatchingEngine:
         qtext, _ = _join(query.text_fields())
         out: dict[str, np.ndarray] = {}
         if "lexical" in wanted:
-            out["lexical"] = pool.lexical.score(self.tokenizer.tokenize(qtext),
+            out["lexical"] = pool.lexical.score(self._query_tokens(qtext),
                                                 pos.tolist()).astype(float)
         if "ngram" in wanted:
             out["ngram"] = np.asarray(pool.ngram.score(qtext, pos), dtype=float)
@@ -532,7 +557,7 @@ class MatchingEngine:
         return explain_pair(
             query_id=query.id, candidate_id=cand.id, direction=direction, rank=rank,
             fused_score=fused, fusion=self.fusion, signals=signals,
-            matched_terms=pool.lexical.matched_terms(self.tokenizer.tokenize(qtext), p),
+            matched_terms=pool.lexical.matched_terms(self._query_tokens(qtext), p),
             candidate_fields=cand.text_fields(), coverage=cov, evidence_offsets=offsets,
             evidence_side=side,
             structured=structured_fit(need, provider, self.structured_weights),

@@ -3,6 +3,7 @@ building blocks computed directly (the slow, obviously correct reference)."""
 
 import doctest
 import json
+import re
 import subprocess
 import sys
 
@@ -17,6 +18,7 @@ from innolink.engines.matching.engine import (
     MatchingEngine,
     OfferDoc,
     ResearcherDoc,
+    _UNIT_TOKENS,
     _join,
 )
 from innolink.engines.matching.fusion import minmax, rrf_scores
@@ -88,7 +90,10 @@ def _reference_scores(engine, direction, query, pool_docs):
     qtext, _ = _join(query.text_fields())
     texts = [_join(d.text_fields())[0] for d in pool_docs]
     lex = LexicalIndex.build([tok.tokenize(t) for t in texts])
-    out = {"lexical": lex.score(tok.tokenize(qtext), list(range(len(texts)))).astype(float)}
+    # the query drops numbers and unit symbols (quantities are the indicator signal's job)
+    qtok = [t for t in tok.tokenize(qtext)
+            if not re.fullmatch(r"[\d.×x^%~-]+", t) and t not in _UNIT_TOKENS]
+    out = {"lexical": lex.score(qtok, list(range(len(texts)))).astype(float)}
     enc = HashEncoder()
     q = enc.encode([qtext])[0]
     q = q / np.linalg.norm(q)
@@ -226,3 +231,9 @@ def test_engine_modules_do_not_import_django():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_query_tokens_drop_quantities():
+    e = MatchingEngine(ngram_factory=None)
+    assert e._query_tokens("分辨率≤90 nm，灵敏度 30 mJ/cm²，拉伸强度 60 MPa") == [
+        "分辨率", "灵敏度", "拉伸", "强度"]

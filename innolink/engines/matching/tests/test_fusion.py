@@ -126,3 +126,9 @@ def test_kfold_partitions():
     flat = sorted(int(i) for f in folds for i in f)
     assert flat == list(range(23)) and {len(f) for f in folds} <= {4, 5}
     assert [f.tolist() for f in kfold(23, 5, seed=4)] == [f.tolist() for f in folds]
+
+
+def test_min_gain_keeps_the_start_unless_the_gain_is_clear():
+    qs = _queries()
+    start = {"good": 1.0, "noise": 1.0}
+    assert learn_weights(qs, ["good", "noise"], min_gain=1.0) == start

@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from hand_cases import HAND_CHALLENGES, HAND_QRELS, HAND_RESEARCHERS  # noqa: E402
+from hand_cases import HAND_CHALLENGES, HAND_QRELS, HAND_RESEARCHERS, POOLED_QRELS  # noqa: E402
 from synthetic_topics import TOPICS  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -35,8 +35,8 @@ ROLE_GRADES = {
     "unavailable": 1, "wrong_prop": 1, "adjacent": 1, "cross": 0,
 }
 ROLE_WHY = {
-    "meets_syn": "同义词表述，指标满足目标（按构造）",
-    "meets_long": "长文本、缩写表述，指标以换算单位满足目标（按构造）",
+    "meets_syn": "同一课题，指标满足目标（按构造）",
+    "meets_long": "长文本，指标以换算单位满足目标（按构造）",
     "near": "同一课题，指标接近但未达目标（按构造）",
     "plain": "同一课题，未给出指标数值（按构造）",
     "off": "同一课题，指标远未达到目标（按构造）",
@@ -74,9 +74,12 @@ def _target(ind) -> dict:
 
 def synthetic():
     challenges, researchers, qrels = [], [], []
-    for t in TOPICS:
+    rotating = ["meets_syn", "meets_long", "near", "plain", "off", "unavailable"]
+    for ti, t in enumerate(TOPICS):
         rng = random.Random(f"topic:{t['key']}")
-        v0, v1, v2, v3 = t["v"]
+        v0, v1 = t["v"][0], t["v"][1]
+        # the concept's name used by each role rotates over topics (see synthetic_topics.py)
+        name_of = {role: t["v"][(ti + ri) % 4] for ri, role in enumerate(rotating)}
         ind, ind2 = t["ind"], t["ind2"]
         name = ind[0]
         short = {
@@ -90,7 +93,7 @@ def synthetic():
             "id": f"syn-{t['key']}-l", "source": "synthetic",
             "title": f"面向{t['app']}的{v1}关键技术攻关",
             "statement": (
-                f"{t['firm']}主要产品应用于{t['app']}。目前所用{v1}主要依赖外购，"
+                f"{t['firm']}主要产品应用于{t['app']}。目前所用{v1}（{v0}）主要依赖外购，"
                 f"{name}等关键性能达不到新产品要求，制约了产品升级和成本下降。"
                 f"拟面向全国征集具备{v1}研发经验的博士后及团队，开展配方、工艺与中试验证，"
                 f"实现以下指标：{_label(ind)}；{_label(ind2)}。检测方法：{ind[4]}。"
@@ -101,16 +104,19 @@ def synthetic():
         }
         challenges += [short, long]
         m = t["methods"]
+        nm = name_of
         texts = {
-            "meets_syn": ([v2], f"从事{v2}研究，{m[0]}，{t['alias']}{t['meet']}，相关成果已完成中试验证。"),
-            "meets_long": ([v3, m[1][:6]], "".join([
-                f"博士后研究方向为{v3}。", FILLER[0], f"{m[0]}；{m[1]}。",
+            "meets_syn": ([nm["meets_syn"]], f"从事{nm['meets_syn']}研究，{m[0]}，"
+                          f"{t['alias']}{t['meet']}，相关成果已完成中试验证。"),
+            "meets_long": ([nm["meets_long"], m[1][:6]], "".join([
+                f"博士后研究方向为{nm['meets_long']}。", FILLER[0], f"{m[0]}；{m[1]}。",
                 FILLER[1], f"代表性成果：{name}{t['meet_long']}，批次稳定性良好。",
                 FILLER[2], FILLER[3]])),
-            "near": ([v1], f"从事{v1}研究，{m[1]}，{name}{t['near']}，正在进一步优化。"),
-            "plain": ([v0], f"研究方向为{v0}，{m[0]}，发表相关论文多篇。"),
-            "off": ([v0], f"从事{v0}相关研究，{t['alias']}{t['off']}，主要面向中低端应用。"),
-            "unavailable": ([v1], f"{v1}研发，{m[1]}，{name}{t['meet']}，已与企业合作落地。"),
+            "near": ([nm["near"]], f"从事{nm['near']}研究，{m[1]}，{name}{t['near']}，正在进一步优化。"),
+            "plain": ([nm["plain"]], f"研究方向为{nm['plain']}，{m[0]}，发表相关论文多篇。"),
+            "off": ([nm["off"]], f"从事{nm['off']}相关研究，{t['alias']}{t['off']}，主要面向中低端应用。"),
+            "unavailable": ([nm["unavailable"]], f"{nm['unavailable']}研发，{m[1]}，{name}{t['meet']}，"
+                            "已与企业合作落地。"),
             "wrong_prop": ([v0], f"{t['wrong_prop']}。"),
             "adjacent": ([t["adjacent"][0]], f"{t['adjacent'][1]}。"),
             "cross": ([], f"{t['cross'][2]}。"),
@@ -147,10 +153,11 @@ def main() -> None:
     researchers += [dict(r, source="hand") for r in HAND_RESEARCHERS]
     ids = {r["id"] for r in researchers}
     cids = {c["id"] for c in challenges}
-    for cid, rid, grade, why in HAND_QRELS:
-        assert cid in cids and rid in ids, (cid, rid)
-        qrels.append({"challenge_id": cid, "researcher_id": rid, "relevance": grade,
-                      "kind": "hand", "case": "hand-judged", "rationale": why})
+    for case, rows in (("hand-judged", HAND_QRELS), ("pooled", POOLED_QRELS)):
+        for cid, rid, grade, why in rows:
+            assert cid in cids and rid in ids, (cid, rid)
+            qrels.append({"challenge_id": cid, "researcher_id": rid, "relevance": grade,
+                          "kind": "hand", "case": case, "rationale": why})
     seen = set()
     for q in qrels:
         key = (q["challenge_id"], q["researcher_id"])

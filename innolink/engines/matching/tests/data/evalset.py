@@ -237,12 +237,14 @@ def evaluate(engine, challenges, qrels, *, n_folds: int = 5, seed: int = 0,
     ids = pool.ids
     names = list(engine.signal_names)
     single = {n: {"ndcg10": [], "recall20": []} for n in names}
+    single_qids: list = []
     queries = []
     for c in challenges:
         q = qrels.get(c.id)
         if not q:
             continue
         full = engine.signal_scores(direction, c)
+        single_qids.append(c.id)
         for n in names:
             order = np.lexsort((np.arange(len(ids)), -full[n]))[:20]
             ranked = [ids[i] for i in order]
@@ -270,4 +272,8 @@ def evaluate(engine, challenges, qrels, *, n_folds: int = 5, seed: int = 0,
         for kind in sorted(set(kinds.values())):
             vals = [v for qid, v in cv.per_query_ndcg.items() if kinds.get(qid) == kind]
             out.setdefault("fusion_cv_by_kind", {})[kind] = float(np.mean(vals)) if vals else None
+            mask = [kinds.get(q) == kind for q in single_qids]
+            out.setdefault("signals_by_kind", {})[kind] = {
+                n: float(np.mean([x for x, m in zip(v["ndcg10"], mask) if m]))
+                for n, v in single.items() if any(mask)}
     return out

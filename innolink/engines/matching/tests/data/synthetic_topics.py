@@ -6,8 +6,8 @@ and nine researchers whose relevance is fixed by construction (see ``build_evals
 =============  =====  ==========================================================================
 role           grade  how the text is built
 =============  =====  ==========================================================================
-meets_syn      3      a synonym the challenges never use; indicator value meets the target
-meets_long     3      long text, abbreviation; value meets the target in another unit
+meets_syn      3      short text; indicator value meets the target (named by an alias)
+meets_long     3      long text; value meets the target, often in another unit
 near           2      same topic; value within 15 % of the target, on the wrong side
 plain          2      same topic, no number at all
 off            1      same topic; value far from the target ("right field, wrong level")
@@ -17,9 +17,13 @@ adjacent       1      same domain, neighbouring problem
 cross          0      shares the surface words (often the indicator name!) in another domain
 =============  =====  ==========================================================================
 
-``v`` lists names for the concept: ``v[0]`` is used by the short challenge, ``v[1]`` by the
-long one, ``v[2]`` (never in a challenge) by ``meets_syn``, ``v[3]`` (an abbreviation or an
-English name) by ``meets_long``.
+``v`` lists four names for the concept: ``v[0]`` is used by the short challenge, ``v[1]``
+(with ``v[0]`` once in brackets, as real texts do) by the long one, ``v[2]`` is a synonym no challenge uses and ``v[3]`` an abbreviation or English
+name.  The name a researcher uses **rotates** over roles and topics (``build_evalset.py``:
+variant ``(topic index + role index) % 4``), so every grade sees challenge words, synonyms and
+abbreviations about equally often: word overlap alone does not reveal the grade.  (A first
+version gave the synonyms only to the grade-3 roles; that made word overlap anti-correlated
+with relevance and taught the fusion to drop BM25, see the decision record.)
 """
 
 TOPICS = [
