@@ -32,7 +32,12 @@ def geometric_mean(normalized: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def aggregate(normalized: np.ndarray, weights: np.ndarray, method: str) -> np.ndarray:
-    """Dispatch on ``weighted_sum`` or ``geometric``."""
+    """Dispatch on ``weighted_sum`` or ``geometric``.
+
+    Examples:
+        >>> aggregate(np.array([[100.0, 0.0]]), np.array([0.5, 0.5]), "weighted_sum").tolist()
+        [50.0]
+    """
     if method == "weighted_sum":
         return weighted_sum(normalized, weights)
     if method == "geometric":

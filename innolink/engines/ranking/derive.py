@@ -79,6 +79,12 @@ BUILTIN_DERIVED: Mapping[str, DerivedSpec] = {
 
 
 def indicator_label(name: str, derived: Mapping[str, DerivedSpec]) -> str:
+    """The Chinese label of a field or derived indicator (the name itself if it has none).
+
+    Examples:
+        >>> indicator_label("rd_intensity", {}), indicator_label("revenue", {})
+        ('研发投入强度', '营业收入')
+    """
     spec = derived.get(name) or BUILTIN_DERIVED.get(name)
     if spec is not None:
         return spec.label_zh or name

@@ -208,7 +208,17 @@ def prepare_list(m: Methodology, snap: Snapshot) -> Prepared:
 
 
 def treat(m: Methodology, values: np.ndarray) -> np.ndarray:
-    """Transform, clip, winsorise and orient the indicator matrix (higher is better)."""
+    """Transform, clip, winsorise and orient the indicator matrix (higher is better).
+
+    Examples:
+        >>> from innolink.engines.ranking.methodology import parse_methodology
+        >>> m = parse_methodology({"id": "t", "title_zh": "示例", "version": "1", "years": [2025],
+        ...     "list_size": 1, "indicators": [{"name": "revenue", "weight": 1, "transform": "log"},
+        ...     {"name": "energy_consumption", "weight": 1, "direction": "lower"}],
+        ...     "weights": {"sum": 2}})
+        >>> treat(m, np.array([[0.0, 3.0], [np.e - 1, 5.0]])).round(6).tolist()
+        [[0.0, -3.0], [1.0, -5.0]]
+    """
     x = values.copy()
     for j, spec in enumerate(m.indicators):
         col = x[:, j]
@@ -225,6 +235,17 @@ def treat(m: Methodology, values: np.ndarray) -> np.ndarray:
 
 
 def nominal_weights(m: Methodology, oriented: np.ndarray) -> np.ndarray:
+    """The weights of the nominal ranking (given → scaled to 1, equal, or entropy of the
+    oriented min-max matrix).
+
+    Examples:
+        >>> from innolink.engines.ranking.methodology import parse_methodology
+        >>> m = parse_methodology({"id": "t", "title_zh": "示例", "version": "1", "years": [2025],
+        ...     "list_size": 1, "indicators": [{"name": "revenue"}, {"name": "exports"}],
+        ...     "weights": {"scheme": "entropy"}})
+        >>> nominal_weights(m, np.array([[1.0, 0.0], [2.0, 0.0], [3.0, 9.0]])).round(4).tolist()
+        [0.2961, 0.7039]
+    """
     if m.weighting == "given":
         return given_weights([i.weight for i in m.indicators])  # type: ignore[misc]
     if m.weighting == "equal":

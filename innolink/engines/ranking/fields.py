@@ -92,6 +92,12 @@ def field_names(kind: str) -> frozenset[str]:
 
 
 def get_field(name: str) -> FieldSpec | None:
+    """The catalogued field ``name``, or None.
+
+    Examples:
+        >>> get_field("energy_consumption").unit, get_field("profit") is None
+        ('吨标准煤', True)
+    """
     return _FIELDS.get(name)
 
 

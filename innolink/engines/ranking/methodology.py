@@ -619,7 +619,14 @@ def load_methodology(path: str | Path) -> Methodology:
 
 
 def load_methodologies(directory: str | Path) -> dict[str, Methodology]:
-    """Every ``*.yaml`` in ``directory``, keyed by methodology id (sorted by file name)."""
+    """Every ``*.yaml`` in ``directory``, keyed by methodology id (sorted by file name).
+
+    Examples:
+        >>> from pathlib import Path
+        >>> ms = load_methodologies(Path(__file__).parents[2] / "rankings" / "methodologies")
+        >>> ms["tax_contribution"].title_zh, len(ms)
+        ('晋江市纳税贡献突出民营企业', 7)
+    """
     out: dict[str, Methodology] = {}
     for p in sorted(Path(directory).glob("*.yaml")):
         m = load_methodology(p)
