@@ -5,7 +5,9 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from innolink.accounts.roles import Role
@@ -13,6 +15,17 @@ from innolink.accounts.services import api_token_create
 from innolink.core.testing import make_enterprise, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Calls go straight to the WSGI app, not through Django's test client, so do what the test
+    client does: keep the request signals from closing the test's database connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.parametrize("role", [Role.ORGANIZER, Role.ENTERPRISE])

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from ninja import File, Form, Query, Router, Schema
 from ninja.responses import Status
+from pydantic import field_validator
 from ninja.files import UploadedFile
 
 from innolink.accounts.roles import can_import_registry, can_read_registry, can_see_audit
@@ -59,6 +60,9 @@ class EnterprisePage(Schema):
 
 
 class SearchIn(Schema):
+    """Filters of the registry search. NUL characters, which no database text holds, are
+    dropped."""
+
     q: str = ""
     town: str = ""
     section: str = ""
@@ -67,6 +71,11 @@ class SearchIn(Schema):
     tag: str = ""
     page: int = 1
     page_size: int = 25
+
+    @field_validator("q", "town", "section", "ownership", "size_class", "tag", mode="after")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        return value.replace("\x00", "")
 
 
 class YearOut(Schema):

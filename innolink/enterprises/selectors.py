@@ -12,6 +12,9 @@ from innolink.core.errors import NotFound
 from innolink.enterprises.models import Enterprise, EnterpriseYear, IndicatorDefinition
 
 
+MAX_ID = 2**63 - 1
+
+
 def enterprises_visible_to(user) -> QuerySet[Enterprise]:
     if can_read_registry(user):
         return Enterprise.objects.all()
@@ -22,6 +25,8 @@ def enterprises_visible_to(user) -> QuerySet[Enterprise]:
 
 def enterprise_for_user(user, pk: int) -> Enterprise:
     """The enterprise if the user may see it; otherwise the same 404 as for a missing one."""
+    if not 0 < pk <= MAX_ID:  # a database integer overflow must not become a 500
+        raise NotFound()
     enterprise = enterprises_visible_to(user).filter(pk=pk).first()
     if enterprise is None:
         raise NotFound()
@@ -40,7 +45,7 @@ class EnterpriseFilters:
 
 def enterprise_search(user, filters: EnterpriseFilters) -> QuerySet[Enterprise]:
     qs = enterprises_visible_to(user)
-    q = filters.q.strip()
+    q = filters.q.replace("\x00", "").strip()
     if q:
         if len(q) == 18 and q.isalnum():
             qs = qs.filter(credit_code=q.upper())
