@@ -62,9 +62,13 @@ DIRECTIONS = ("challenge_to_researchers", "researcher_to_challenges", "offer_to_
 #: scored queries); these are the weights the product ships.  Only ratios matter.
 LEARNED_WEIGHTS: dict[tuple[str, ...], dict[str, float]] = {
     ("lexical", "indicator", "structured"):
-        {"lexical": 0.25, "indicator": 0.5, "structured": 1.0},
+        {"lexical": 0.5, "indicator": 0.5, "structured": 2.0},
+    ("lexical", "ngram", "indicator", "structured"):
+        {"lexical": 0.0, "ngram": 0.5, "indicator": 0.5, "structured": 2.0},
     ("lexical", "dense", "indicator", "structured"):
         {"lexical": 0.0, "dense": 0.5, "indicator": 0.5, "structured": 1.0},
+    ("lexical", "ngram", "dense", "indicator", "structured"):
+        {"lexical": 0.0, "ngram": 0.0, "dense": 0.5, "indicator": 0.5, "structured": 1.0},
 }
 
 
@@ -73,7 +77,7 @@ def default_weights(signal_names: Sequence[str]) -> dict[str, float]:
 
     Examples:
         >>> default_weights(("lexical", "indicator", "structured"))["structured"]
-        1.0
+        2.0
         >>> default_weights(("lexical", "other"))
         {'lexical': 1.0, 'other': 1.0}
     """
@@ -82,7 +86,7 @@ def default_weights(signal_names: Sequence[str]) -> dict[str, float]:
 
 
 #: kept for callers that want a single table: the weights of the full configuration
-DEFAULT_FUSION_WEIGHTS = default_weights(("lexical", "dense", "indicator", "structured"))
+DEFAULT_FUSION_WEIGHTS = default_weights(SIGNALS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,6 +367,11 @@ class MatchingEngine:
         quantities; as words, "90" or "nm" only match unrelated profiles)."""
         return [t for t in self.tokenizer.tokenize(text) if not _is_quantity_token(t)]
 
+    def _ngram_query(self, text: str) -> str:
+        """Query text for the n-gram index: the BM25 query words joined by spaces, so no
+        n-gram spans a number, a unit, a stop word or punctuation."""
+        return " ".join(self._query_tokens(text))
+
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 1), np.float32)
@@ -432,7 +441,8 @@ class MatchingEngine:
         qtext, _ = _join(query.text_fields())
         found = [pool.lexical.search(self._query_tokens(qtext), self.candidate_k).ids]
         if pool.ngram is not None:
-            found.append(np.asarray(pool.ngram.search(qtext, self.candidate_k)[0]))
+            found.append(np.asarray(pool.ngram.search(self._ngram_query(qtext),
+                                                      self.candidate_k)[0]))
         if pool.emb is not None:
             sims = pool.emb @ self._embed([qtext])[0]
             kk = min(self.candidate_k, n)
@@ -469,7 +479,7 @@ class MatchingEngine:
             out["lexical"] = pool.lexical.score(self._query_tokens(qtext),
                                                 pos.tolist()).astype(float)
         if "ngram" in wanted:
-            out["ngram"] = np.asarray(pool.ngram.score(qtext, pos), dtype=float)
+            out["ngram"] = np.asarray(pool.ngram.score(self._ngram_query(qtext), pos), dtype=float)
         if "dense" in wanted:
             out["dense"] = (pool.emb[pos] @ self._embed([qtext])[0]).astype(float)
         if "indicator" in wanted or "structured" in wanted:
@@ -567,7 +577,7 @@ class MatchingEngine:
 def default_ngram_factory():
     """The core package's character n-gram index as a factory, or ``None`` if unavailable."""
     try:
-        from . import ngrams  # noqa: F401
+        from .ngrams import CharNgramIndex  # noqa: F401
     except ImportError:  # pragma: no cover - the module ships with the package
         return None
     return _ngram_adapter_factory
@@ -578,12 +588,13 @@ def _ngram_adapter_factory(texts: Sequence[str]):
 
 
 class _NgramAdapter:
-    """Adapts :mod:`.ngrams` to ``search(text, k) -> (positions, scores)`` / ``score``."""
+    """Adapts :class:`.ngrams.CharNgramIndex` to ``search(text, k) -> (positions, scores)`` /
+    ``score(text, positions)``; documents are pool positions."""
 
     def __init__(self, texts: Sequence[str]):
-        from .ngrams import NgramIndex
+        from .ngrams import CharNgramIndex
 
-        self.index = NgramIndex.build(list(texts))
+        self.index = CharNgramIndex.build(list(texts), list(range(len(texts))))
 
     def search(self, text: str, k: int):
         res = self.index.search(text, k)

@@ -237,3 +237,17 @@ def test_query_tokens_drop_quantities():
     e = MatchingEngine(ngram_factory=None)
     assert e._query_tokens("分辨率≤90 nm，灵敏度 30 mJ/cm²，拉伸强度 60 MPa") == [
         "分辨率", "灵敏度", "拉伸", "强度"]
+
+
+def test_ngram_signal_equals_the_core_index():
+    from innolink.engines.matching.ngrams import CharNgramIndex
+
+    e = MatchingEngine()  # default: with the character n-gram signal
+    e.set_researchers(RESEARCHERS)
+    assert e.signal_names == ("lexical", "ngram", "indicator", "structured")
+    got = e.signal_scores("challenge_to_researchers", CHALLENGES[0])["ngram"]
+    idx = CharNgramIndex.build([_join(r.text_fields())[0] for r in RESEARCHERS])
+    ref = idx.score(" ".join(e._query_tokens(_join(CHALLENGES[0].text_fields())[0])),
+                    list(range(len(RESEARCHERS))))
+    assert np.allclose(got, ref)
+    assert e.match_challenge(CHALLENGES[0], k=1)[0].id == "r1"
