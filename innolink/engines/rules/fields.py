@@ -22,6 +22,7 @@ Indicator references in rules (see docs/decisions/0101-policy-rules-format.md):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "TAGS",
     "SCALE",
     "field_spec",
+    "register_indicator",
 ]
 
 TOWNS: tuple[str, ...] = (
@@ -122,6 +124,46 @@ INDICATORS: dict[str, FieldSpec] = {
     name: FieldSpec(name, kind, unit, label, yearly=True)
     for name, kind, unit, label in INDICATOR_ROWS
 }
+
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_UNIT_CANONICAL = {"吨标准煤": "tce", "项": "件", "名": "人"}
+
+
+def register_indicator(name: str, kind: str, unit: str, label: str) -> FieldSpec:
+    """Add a yearly indicator to the catalogue at run time, e.g. from the registry's
+    ``IndicatorDefinition`` rows, so that rules and records may use it. Registering an existing
+    name again with the same kind is a no-op (returns the existing entry); a different kind is
+    refused, as is an attribute's name.
+
+    Examples:
+        >>> register_indicator("rd_expense", "money", "元", "研发费用").label
+        '研发经费支出'
+        >>> register_indicator("revenue", "count", "件", "营业收入")
+        Traceback (most recent call last):
+        ...
+        innolink.engines.rules._errors.RulesError: [rules.bad_value] 指标 'revenue' 已登记为 money / indicator 'revenue' is already registered as money (at fields: revenue)
+    """
+    from ._errors import ErrorCode, RulesError
+
+    where = f"fields: {name}"
+    if not isinstance(name, str) or not _NAME.match(name) or name in ATTRIBUTES:
+        raise RulesError(ErrorCode.BAD_VALUE, f"指标代码无效 {name!r} / invalid indicator code", where)
+    if kind not in SCALE:
+        raise RulesError(ErrorCode.BAD_VALUE, f"指标类型应为 money/count/quantity,实际为 {kind!r} / bad kind", where)
+    existing = INDICATORS.get(name)
+    if existing is not None:
+        if existing.kind != kind:
+            raise RulesError(
+                ErrorCode.BAD_VALUE,
+                f"指标 {name!r} 已登记为 {existing.kind} / indicator {name!r} is already registered as {existing.kind}",
+                where,
+            )
+        return existing
+    unit = "元" if kind == "money" else _UNIT_CANONICAL.get(unit, unit)
+    spec = FieldSpec(name, kind, unit, label, yearly=True)
+    INDICATORS[name] = spec
+    return spec
 
 
 def field_spec(name: str) -> FieldSpec | None:

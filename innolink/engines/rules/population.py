@@ -20,8 +20,9 @@ function; ``bench/policy_scan.py`` measures it as ``load_s``). A record is a pla
         },
     }
 
-Money values are yuan as ``Decimal`` or ``int`` (a float is refused); counts are ``int``;
-quantities (``energy_consumption``) are ``Decimal``/``int``. A key that is absent or ``None``
+Indicator values may be ``Decimal``, ``int`` or a decimal string such as ``"5500000.00"`` (the
+registry's ``EnterpriseYear.values`` JSON holds strings); money is yuan, rounded ROUND_HALF_UP to
+the fen, counts must be whole, quantities are kept to thousandths. A float is refused. A key that is absent or ``None``
 is *missing*: conditions over it are unknown (缺少数据), never zero. Only the policy year and
 the year before are read.
 """
@@ -120,6 +121,13 @@ _NONE = type(None)
 _is_not_none = partial(is_not, None)
 
 
+def _is_decimal_text(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except InvalidOperation:
+        return False
+
+
 def _first_bad(values: list[Any], allowed: tuple[type, ...]) -> int:
     return next(i for i, v in enumerate(values) if type(v) not in allowed)
 
@@ -134,13 +142,12 @@ def _convert_column(values: list[Any], kind: str, where: str) -> tuple[np.ndarra
     n = len(values)
     present = np.fromiter(map(_is_not_none, values), dtype=bool, count=n)
     types = set(map(type, values))
-    allowed: tuple[type, ...] = (int, _NONE) if kind == "count" else (int, Decimal, _NONE)
+    allowed: tuple[type, ...] = (int, Decimal, str, _NONE)
     if not types <= set(allowed):
         i = _first_bad(values, allowed)
-        expected = "整数" if kind == "count" else "Decimal 或整数"
         raise RulesError(
             ErrorCode.BAD_RECORD,
-            f"应为{expected},实际为 {values[i]!r} / expected {'int' if kind == 'count' else 'Decimal or int'}",
+            f"应为 Decimal、整数或十进制数字文本,实际为 {values[i]!r} / expected Decimal, int or a decimal string",
             f"record[{i}].{where}",
         )
     out = np.zeros(n, dtype=np.int64)
@@ -149,12 +156,27 @@ def _convert_column(values: list[Any], kind: str, where: str) -> tuple[np.ndarra
         return out, present
     kept = list(compress(values, present))
     unit = SCALE_OF[kind]
+    if str in types:  # decimal strings, as the registry's JSON indicator values hold them
+        try:
+            kept = list(map(Decimal, kept))
+        except InvalidOperation:
+            i = next(i for i, v in enumerate(values) if type(v) is str and not _is_decimal_text(v))
+            raise RulesError(
+                ErrorCode.BAD_RECORD, f"不是十进制数字 {values[i]!r} / not a decimal number", f"record[{i}].{where}"
+            ) from None
+        types = {Decimal}
     if Decimal not in types:
         out[present] = np.fromiter(kept, dtype=np.int64, count=count) * unit
         return out, present
     if int in types:
         kept = list(map(Decimal, kept))
-    places = 2 if unit == 100 else 3
+    if kind == "count":
+        if not all(v == v.to_integral_value() for v in kept if v.is_finite()):
+            i = next(i for i, v in enumerate(values) if v is not None and Decimal(v) != Decimal(v).to_integral_value())
+            raise RulesError(ErrorCode.BAD_RECORD, f"计数应为整数,实际为 {values[i]!r} / count must be whole", f"record[{i}].{where}")
+        places = 0
+    else:
+        places = 2 if unit == 100 else 3
     try:
         scaled = list(map(Decimal.scaleb, kept, repeat(places)))
         whole = list(map(int, scaled))

@@ -21,6 +21,7 @@ INDUSTRY_CODES = (
     "C3511", "C3562", "C3841", "C3849", "C3971", "C3973", "C3990", "C3311", "I6510", "I6513",
     "I6520", "L7211", "L7221", "M7320", "M7491", "F5132", "F5137", "G5431", "E4720", "K7010",
 )
+_NAMES = tuple(row[0] for row in F.INDICATOR_ROWS)  # the built-in indicators only
 _TAG_P = {
     "high_tech": 0.15, "tech_sme": 0.2, "specialized_provincial": 0.06, "specialized_national": 0.015,
     "above_scale": 0.3, "listed": 0.01, "serious_violation": 0.01, "dishonest": 0.01,
@@ -100,9 +101,9 @@ def synthetic_records(n: int, year: int, seed: int = 0, missing: float = 0.04) -
         return rng.random(n) < missing
 
     miss_attr = {k: gone() for k in ("town", "industry_code", "ownership", "size_class", "founded_on", "tags", "first")}
-    miss_cur = {k: gone() for k in F.INDICATORS}
-    miss_prev = {k: gone() for k in F.INDICATORS}
-    kinds = {k: s.kind for k, s in F.INDICATORS.items()}
+    miss_cur = {k: gone() for k in _NAMES}
+    miss_prev = {k: gone() for k in _NAMES}
+    kinds = {k: F.INDICATORS[k].kind for k in _NAMES}
 
     def value(kind: str, v: int) -> Any:
         if kind == "money":

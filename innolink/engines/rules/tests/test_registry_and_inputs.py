@@ -133,3 +133,53 @@ def test_not_a_number_is_refused_with_its_location():
     with pytest.raises(RulesError) as info:
         population_from_records([{"credit_code": "A", "indicators": {2024: {"revenue": Decimal("NaN")}}}], 2024)
     assert (info.value.code, info.value.location) == (ErrorCode.BAD_RECORD, "record[0].indicators.2024.revenue")
+
+
+def test_indicator_registered_at_run_time_is_usable_in_rules_and_records():
+    from innolink.engines.rules import INDICATORS, explain, load_policy_text
+    from innolink.engines.rules.fields import register_indicator
+
+    # given an indicator defined as data (as the registry's IndicatorDefinition rows are)
+    register_indicator("green_power_share_test", "quantity", "吨标准煤", "绿电消纳量")
+    try:
+        # when a rule and a record use it
+        policy = load_policy_text(
+            "id: green\ntitle: 绿电奖励\nissuer: 晋江市发改局\narea: 园区、金融、人才与中小企业\nversions:\n"
+            "  - effective_from: 2024-01-01\n    doc_number: 示例\n    budget: 10万元\n    shares: {县: 1}\n"
+            "    lane: auto\n    clauses:\n      - id: c1\n        title: 绿电\n        text: 绿电消纳1000吨标准煤以上奖励1万元\n"
+            "        conditions: {field: green_power_share_test, op: 以上, value: 1000吨标准煤}\n"
+            "        benefit: {fixed: 1万元}\n",
+            "green.yaml",
+        )
+        from innolink.engines.rules.model import Registry
+
+        record = {"credit_code": "A", "indicators": {2024: {"green_power_share_test": "1000.000"}}}
+        answer = explain(Registry((policy,)), record, 2024)
+        # then it is evaluated like a built-in indicator
+        assert answer.total == Decimal("10000.00")
+        assert INDICATORS["green_power_share_test"].unit == "tce"
+    finally:
+        del INDICATORS["green_power_share_test"]
+
+
+def test_register_indicator_refuses_a_different_kind_and_bad_codes():
+    from innolink.engines.rules.fields import register_indicator
+
+    for args in (("revenue", "count", "件", "x"), ("town", "money", "元", "x"), ("Bad Code", "money", "元", "x"),
+                 ("ok_code", "percent", "%", "x")):
+        with pytest.raises(RulesError) as info:
+            register_indicator(*args)
+        assert info.value.code == ErrorCode.BAD_VALUE
+
+
+def test_decimal_strings_from_json_are_exact_and_bad_text_is_refused():
+    records = [{"credit_code": "A", "indicators": {2024: {"revenue": "1234.56", "employees": "12", "energy_consumption": "1.5"}}},
+               {"credit_code": "B", "indicators": {2024: {"revenue": 7, "employees": 3}}}]
+    pop = population_from_records(records, 2024)
+    assert pop.indicator[("revenue", 0)][0].tolist() == [123456, 700]
+    assert pop.indicator[("employees", 0)][0].tolist() == [12, 3]
+    assert pop.indicator[("energy_consumption", 0)][0].tolist() == [1500, 0]
+    for bad in ({"revenue": "12万"}, {"employees": "1.5"}, {"revenue": 1.5}, {"employees": True}):
+        with pytest.raises(RulesError) as info:
+            population_from_records([{"credit_code": "A", "indicators": {2024: bad}}], 2024)
+        assert info.value.code == ErrorCode.BAD_RECORD, bad
