@@ -140,12 +140,12 @@ MEDIA_ROOT = env.get("INNOLINK_MEDIA_ROOT") or str(VAR_DIR / "media")
 MEDIA_URL = "/media/"
 
 # Background work goes through Django's task API; the database backend needs no extra service.
-TASKS = {
-    "default": {
-        "BACKEND": env.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
-    }
-}
+# INNOLINK_TASK_QUEUE=rq with REDIS_URL switches to Redis + RQ (pip install django-tasks-rq).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+if env.get("INNOLINK_TASK_QUEUE", "db") == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": env.require("REDIS_URL"), "DEFAULT_TIMEOUT": 3600}}
 
 LOGGING = {
     "version": 1,

@@ -50,7 +50,8 @@ def enterprise_detail(request, pk: int):
     return render(request, "enterprises/detail.html", {
         "enterprise": enterprise, "tags": enterprise.tags.all(), "table": table,
         "audit": audit, "chart": {
-            "years": table.years,
+            "type": "bar",
+            "labels": table.years,
             "series": [{"label": r.name, "values": [float(v) / 10_000 if v is not None else None
                                                     for v in r.values]} for r in chart_rows],
         },
