@@ -216,3 +216,36 @@ def test_bad_targets_raise():
         IndicatorTarget("x", "range", 5, upper=1)
     with pytest.raises(ValueError):
         parse_target("没有数字")
+
+
+# -- property: a value written in any unit of the target's dimension is read back converted ---
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SAME_DIM = {
+    "nm": ["nm", "μm", "um", "mm"],
+    "MPa": ["MPa", "GPa", "kPa"],
+    "mm³": ["mm³", "mm3", "cm³"],
+    "t/t": ["t/t", "L/kg", "吨水/吨布"],
+    "ppb": ["ppb", "ppm"],
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    target_unit=st.sampled_from(sorted(_SAME_DIM)),
+    data=st.data(),
+    mantissa=st.integers(min_value=1, max_value=9999),
+    scale=st.sampled_from([1, 10, 100, 1000]),
+)
+def test_written_values_are_read_back_in_the_target_unit(target_unit, data, mantissa, scale):
+    unit = data.draw(st.sampled_from(_SAME_DIM[target_unit]))
+    value = mantissa / scale
+    written = f"{value:g}"
+    target = IndicatorTarget("指标X", "<=", 1.0, target_unit)
+    m = assess(target, f"本项目指标X达到{written} {unit}，工艺稳定")
+    expected = convert(float(written), unit, target_unit)
+    assert m.mentioned and m.value == pytest.approx(expected, rel=1e-9)
+    assert m.status == ("meets" if expected <= 1.0 else
+                        "near" if (expected - 1.0) <= 0.15 else "value_off")
