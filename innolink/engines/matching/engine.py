@@ -32,6 +32,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from ._errors import InvalidInputError, UnknownDocumentError
+from .dense import DenseIndex
 from .explain import explain_pair
 from .fusion import minmax, ranks, rrf_scores, weighted_fusion
 from .indicators import UNITS, IndicatorTarget, coverage
@@ -266,6 +267,7 @@ class _Pool:
         self.lexical = LexicalIndex.build(tokens, list(range(len(self.docs))))
         self.ngram = engine._ngram_factory(self.texts) if engine._ngram_factory else None
         self.emb = engine._embed(self.texts) if engine.encoder is not None else None
+        self.dense = DenseIndex(self.emb) if self.emb is not None and len(self.emb) else None
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -308,8 +310,8 @@ class MatchingEngine:
 
     Args:
         tokenizer: a :class:`~.tokenize.Tokenizer` (default: packaged stop words, no terms).
-        encoder: any object with ``encode(list[str]) -> np.ndarray`` (rows are embeddings);
-            ``None`` disables the dense signal.
+        encoder: any object with ``encode(list[str]) -> np.ndarray`` (rows are embeddings),
+            e.g. :class:`~.dense.USEEncoder`; ``None`` (default) disables the dense signal.
         ngram_factory: callable ``texts -> index`` where the index has
             ``search(text, k) -> (positions, scores)`` and ``score(text, positions)``;
             ``None`` disables the n-gram signal (see :func:`default_ngram_factory`).
@@ -443,10 +445,8 @@ class MatchingEngine:
         if pool.ngram is not None:
             found.append(np.asarray(pool.ngram.search(self._ngram_query(qtext),
                                                       self.candidate_k)[0]))
-        if pool.emb is not None:
-            sims = pool.emb @ self._embed([qtext])[0]
-            kk = min(self.candidate_k, n)
-            found.append(np.argpartition(-sims, kk - 1)[:kk])
+        if pool.dense is not None:
+            found.append(pool.dense.search(self._embed([qtext])[0], self.candidate_k).ids)
         return np.unique(np.concatenate([np.asarray(f, np.int64) for f in found]))
 
     def _pair(self, direction: str, query, cand):
