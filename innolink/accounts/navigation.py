@@ -1,17 +1,29 @@
-"""What each role sees in the navigation: only what it can use."""
+"""Navigation and workspace panels, contributed by each app.
+
+An app adds itself by defining ``nav.py`` with ``NAV_ITEMS`` (a list of ``NavEntry``) and,
+optionally, ``workspace_panels(user) -> list[Panel]``. Each role sees only the entries whose
+``roles`` include it (``None`` = every signed-in user; ``PUBLIC`` = also anonymous visitors).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
+from django.apps import apps
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
-from innolink.accounts.roles import (
-    REGISTRY_IMPORTERS,
-    REGISTRY_READERS,
-    Role,
-)
+PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: Any  # a lazy translation
+    url_name: str
+    roles: frozenset[str] | str | None = None
+    order: int = 50
 
 
 @dataclass(frozen=True)
@@ -21,25 +33,57 @@ class NavItem:
     active: bool
 
 
-# (label, url name, roles that see it; None = every signed-in user)
-_ITEMS = [
-    (_("工作台"), "dashboard:workspace", None),
-    (_("企业库"), "enterprises:list", REGISTRY_READERS),
-    (_("我的企业"), "enterprises:mine", frozenset({Role.ENTERPRISE})),
-    (_("批量导入"), "enterprises:import", REGISTRY_IMPORTERS),
-    (_("后台任务"), "core:jobs", REGISTRY_IMPORTERS),
-    (_("API 文档"), "api-1.0.0:openapi-view", None),
-]
+@dataclass(frozen=True)
+class Panel:
+    """A block on a role's workspace: a template and its context."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 50
+
+
+@cache
+def _nav_modules() -> tuple[Any, ...]:
+    modules = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("innolink."):
+            continue
+        try:
+            modules.append(importlib.import_module(f"{config.name}.nav"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.nav":
+                raise
+    return tuple(modules)
+
+
+def _entries() -> list[NavEntry]:
+    entries = [e for module in _nav_modules() for e in getattr(module, "NAV_ITEMS", [])]
+    return sorted(entries, key=lambda e: e.order)
+
+
+def _visible(entry: NavEntry, user) -> bool:
+    if entry.roles == PUBLIC:
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    return entry.roles is None or user.role in entry.roles
 
 
 def navigation_for(user, path: str) -> list[NavItem]:
-    if not (user and user.is_authenticated):
-        return []
     items = []
-    for label, name, roles in _ITEMS:
-        if roles is not None and user.role not in roles:
+    for entry in _entries():
+        if not _visible(entry, user):
             continue
-        url = reverse(name)
-        active = path == url or (url != "/" and path.startswith(url) and name != "dashboard:workspace")
-        items.append(NavItem(str(label), url, active))
+        url = reverse(entry.url_name)
+        active = url != "/" and path.startswith(url) and entry.url_name != "dashboard:workspace"
+        items.append(NavItem(str(entry.label), url, active or path == url))
     return items
+
+
+def workspace_panels_for(user) -> list[Panel]:
+    panels: list[Panel] = []
+    for module in _nav_modules():
+        provider = getattr(module, "workspace_panels", None)
+        if provider is not None:
+            panels.extend(provider(user))
+    return sorted(panels, key=lambda p: p.order)

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from innolink.dashboard.selectors import workspace_context
+from innolink.accounts.navigation import workspace_panels_for
 
 
 def home(request):
@@ -10,4 +10,5 @@ def home(request):
 
 @login_required
 def workspace(request):
-    return render(request, "dashboard/workspace.html", workspace_context(request.user))
+    return render(request, "dashboard/workspace.html",
+                  {"panels": workspace_panels_for(request.user)})

@@ -33,7 +33,32 @@ def demo_seed(*, seed: int = 2026, enterprises: int = 2000, progress=None
     kwargs = {"progress": progress} if progress else {}
     outcome = registry_import(content=content, filename="demo.csv", actor=None, commit=True,
                               source="demo", demo=True, **kwargs)
-    return outcome, demo_accounts_ensure()
+    accounts = demo_accounts_ensure()
+    for module in demo_modules():
+        summary = module.seed(seed=seed)
+        if progress and summary:
+            progress(0, None, summary, force=True)
+    return outcome, accounts
+
+
+def demo_modules() -> list:
+    """Each app adds its demo records through ``<app>/demo.py: seed(*, seed) -> str`` (a summary
+    line), called in INSTALLED_APPS order after the registry and the accounts exist. Each seed
+    is idempotent."""
+    import importlib
+
+    from django.apps import apps
+
+    modules = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("innolink.") or config.name == "innolink.demo":
+            continue
+        try:
+            modules.append(importlib.import_module(f"{config.name}.demo"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo":
+                raise
+    return modules
 
 
 @transaction.atomic
