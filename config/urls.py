@@ -13,7 +13,7 @@ urlpatterns = [
     path("challenges/", include("innolink.challenges.urls")),
     path("matching/", include("innolink.matching.urls")),
     path("rankings/", include("innolink.rankings.urls")),
-    path("jobs/", include("innolink.core.urls")),
+    path("", include("innolink.core.urls")),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -4,6 +4,7 @@ from innolink.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.job_list, name="jobs"),
-    path("<uuid:pk>/", views.job_detail, name="job"),
+    path("jobs/", views.job_list, name="jobs"),
+    path("jobs/<uuid:pk>/", views.job_detail, name="job"),
+    path("notifications/", views.notification_list, name="notifications"),
 ]

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from innolink.core.health import health_report
 from innolink.core.jobs import result_template_for
+from innolink.core.notifications import notifications_for, notifications_mark_read
 from innolink.core.selectors import job_for_user, jobs_visible_to
 
 
@@ -30,3 +31,11 @@ def job_detail(request, pk):
     if request.htmx:
         return render(request, "core/_job.html", context)
     return render(request, "core/job.html", context)
+
+
+@login_required
+def notification_list(request):
+    if request.method == "POST":
+        notifications_mark_read(user=request.user)
+    rows = notifications_for(request.user)[:100]
+    return render(request, "core/notifications.html", {"notifications": rows})
