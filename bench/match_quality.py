@@ -133,7 +133,7 @@ def main(argv=None) -> dict:
         ranked = [m.id for m in engine.match_researcher(by_id[rid], k=10, explain=False)]
         rev.append(ndcg_at_k(ranked, judged, 10))
     rev_ndcg = sum(rev) / len(rev) if rev else 0.0
-    print(f"reverse direction (researcher -> 43 challenges, shipped weights): "
+    print(f"reverse direction (researcher -> {len(cdocs)} challenges, shipped weights): "
           f"nDCG@10 {rev_ndcg:.3f} over {len(rev)} researchers")
 
     summary = {

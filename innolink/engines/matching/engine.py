@@ -57,15 +57,15 @@ __all__ = [
 SIGNALS = ("lexical", "ngram", "dense", "indicator", "structured")
 DIRECTIONS = ("challenge_to_researchers", "researcher_to_challenges", "offer_to_enterprises")
 
-#: Fusion weights per signal configuration, learned by coordinate ascent on all 43 labelled
+#: Fusion weights per signal configuration, learned by coordinate ascent on all 50 labelled
 #: queries (``bench/match_quality.py --learn``).  The figures reported in
 #: ``docs/performance/match_quality.md`` are cross-validated (weights learned without the
 #: scored queries); these are the weights the product ships.  Only ratios matter.
 LEARNED_WEIGHTS: dict[tuple[str, ...], dict[str, float]] = {
     ("lexical", "indicator", "structured"):
-        {"lexical": 0.5, "indicator": 0.5, "structured": 2.0},
+        {"lexical": 0.5, "indicator": 0.5, "structured": 1.0},
     ("lexical", "ngram", "indicator", "structured"):
-        {"lexical": 0.0, "ngram": 0.5, "indicator": 0.5, "structured": 2.0},
+        {"lexical": 0.25, "ngram": 0.25, "indicator": 0.5, "structured": 1.0},
     ("lexical", "dense", "indicator", "structured"):
         {"lexical": 0.0, "dense": 0.5, "indicator": 0.5, "structured": 1.0},
     ("lexical", "ngram", "dense", "indicator", "structured"):
@@ -78,7 +78,7 @@ def default_weights(signal_names: Sequence[str]) -> dict[str, float]:
 
     Examples:
         >>> default_weights(("lexical", "indicator", "structured"))["structured"]
-        2.0
+        1.0
         >>> default_weights(("lexical", "other"))
         {'lexical': 1.0, 'other': 1.0}
     """

@@ -65,7 +65,7 @@ def test_committed_synthetic_rows_are_reproducible(es):
 def test_fusion_beats_the_best_single_signal(result):
     best = result["best_single"]
     fusion = result["fusion_cv"]
-    assert result["queries"] == 43 and result["pool"] == 1464
+    assert result["queries"] == 50 and result["pool"] == 1464
     assert fusion["ndcg10"] > best["ndcg10"], (fusion["ndcg10"], best)
     assert fusion["recall20"] >= 0.8
 
