@@ -1,0 +1,108 @@
+"""Dense index: exact top-k vs brute force, updates, persistence, encoders and their errors."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from innolink.engines.matching._errors import EncoderUnavailableError, UnknownDocumentError
+from innolink.engines.matching.dense import (
+    DenseIndex,
+    Encoder,
+    HashingEncoder,
+    SentenceTransformerEncoder,
+    USEEncoder,
+    encode_corpus,
+    l2_normalize,
+    topk_rows,
+)
+
+
+def brute_topk(vecs, ids, q, k):
+    s = vecs @ q
+    order = np.lexsort((ids, -s))[:k]
+    return ids[order], s[order]
+
+
+def test_topk_rows_exact_on_large_rows_with_ties():
+    rng = np.random.default_rng(0)
+    s = rng.random((7, 5000)).astype(np.float32)
+    s[3, :] = 0.5  # all tied
+    s[4, ::3] = 0.99
+    idx, val = topk_rows(s, 20)
+    for r in range(len(s)):
+        np.testing.assert_allclose(np.sort(val[r]), np.sort(s[r])[-20:])
+        np.testing.assert_allclose(s[r, idx[r]], val[r])
+        assert len(set(idx[r].tolist())) == 20
+
+
+def test_search_many_equals_brute_force():
+    rng = np.random.default_rng(1)
+    vecs = l2_normalize(rng.standard_normal((3000, 32)))
+    ids = np.arange(5000, 8000)
+    idx = DenseIndex(vecs, ids)
+    queries = l2_normalize(rng.standard_normal((37, 32)))
+    results = idx.search_many(queries, k=15, chunk=10)
+    for q, res in zip(queries, results):
+        want_ids, want_scores = brute_topk(vecs, ids, q, 15)
+        assert res.ids.tolist() == want_ids.tolist()
+        np.testing.assert_allclose(res.scores, want_scores, rtol=1e-5)
+
+
+def test_updates_and_scores():
+    vecs = l2_normalize(np.eye(4, dtype=np.float32))
+    idx = DenseIndex(vecs, [1, 2, 3, 4])
+    idx.add_or_replace(2, np.array([1.0, 1.0, 0, 0]))
+    idx.add_or_replace(9, np.array([0, 0, 0, 2.0]))
+    idx.remove(3)
+    res = idx.search(np.array([1.0, 0, 0, 0]), k=4)
+    assert res.ids.tolist()[:2] == [1, 2]
+    assert 3 not in res.ids.tolist()
+    assert idx.n_docs == 4
+    np.testing.assert_allclose(idx.score(np.array([0, 0, 0, 1.0]), [9, 4]), [1.0, 1.0])
+    with pytest.raises(UnknownDocumentError):
+        idx.score(np.array([1.0, 0, 0, 0]), [3])
+    with pytest.raises(UnknownDocumentError):
+        idx.remove(3)
+
+
+def test_save_load_npy_roundtrip(tmp_path):
+    rng = np.random.default_rng(2)
+    idx = DenseIndex(l2_normalize(rng.standard_normal((50, 8))), range(100, 150))
+    idx.add_or_replace(999, rng.standard_normal(8))
+    idx.save(tmp_path)
+    assert (tmp_path / "vectors.npy").exists() and (tmp_path / "ids.npy").exists()
+    for mmap in (False, True):
+        again = DenseIndex.load(tmp_path, mmap=mmap)
+        q = rng.standard_normal(8)
+        assert again.search(q, 5).ids.tolist() == idx.search(q, 5).ids.tolist()
+        assert again.vectors.dtype == np.float32
+
+
+def test_encode_corpus_batches_and_progress():
+    calls = []
+    out = encode_corpus(HashingEncoder(16), [f"文本{i}" for i in range(10)], batch_size=4,
+                        progress=lambda done, total: calls.append((done, total)))
+    assert out.shape == (10, 16) and out.dtype == np.float32
+    assert calls == [(4, 10), (8, 10), (10, 10)]
+    np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1.0, rtol=1e-5)
+
+
+def test_use_encoder_real_model():
+    enc = USEEncoder()
+    assert isinstance(enc, Encoder)
+    v = enc.encode(["锂离子电池正极材料研究", "新能源汽车动力电池", "中药现代化与药物筛选"])
+    assert v.shape == (3, 512) and v.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, rtol=1e-4)
+    assert v[0] @ v[1] > v[0] @ v[2]
+
+
+def test_sentence_transformer_encoder_clear_errors(tmp_path, monkeypatch):
+    with pytest.raises(EncoderUnavailableError, match="not found"):
+        SentenceTransformerEncoder(tmp_path / "missing")
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # package absent
+    with pytest.raises(EncoderUnavailableError, match="sentence-transformers") as exc:
+        SentenceTransformerEncoder(tmp_path)
+    assert exc.value.code == "matching_encoder_unavailable"
