@@ -11,6 +11,7 @@ urlpatterns = [
     path("enterprises/", include("innolink.enterprises.urls")),
     path("policies/", include("innolink.policies.urls")),
     path("challenges/", include("innolink.challenges.urls")),
+    path("events/", include("innolink.events.urls")),
     path("matching/", include("innolink.matching.urls")),
     path("rankings/", include("innolink.rankings.urls")),
     path("", include("innolink.core.urls")),

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "innolink.enterprises",
     "innolink.policies",
     "innolink.challenges",
+    "innolink.events",
     "innolink.matching",
     "innolink.rankings",
     "innolink.dashboard",

@@ -18,6 +18,7 @@ install_error_handlers(api)
 from innolink.challenges.api import router as challenges_router  # noqa: E402
 from innolink.core.api import router as core_router  # noqa: E402
 from innolink.enterprises.api import router as enterprises_router  # noqa: E402
+from innolink.events.api import router as events_router  # noqa: E402
 from innolink.matching.api import router as matching_router  # noqa: E402
 from innolink.policies.api import router as policies_router  # noqa: E402
 from innolink.rankings.api import router as rankings_router  # noqa: E402
@@ -26,5 +27,6 @@ api.add_router("/", core_router)
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/policies", policies_router)
 api.add_router("/challenges", challenges_router)
+api.add_router("/events", events_router)
 api.add_router("/matching", matching_router)
 api.add_router("/rankings", rankings_router)
