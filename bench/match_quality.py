@@ -54,7 +54,6 @@ def main(argv=None) -> dict:
     args = ap.parse_args(argv)
 
     from innolink.engines.matching.engine import MatchingEngine
-    from innolink.engines.matching.fusion import FusionQuery, learn_weights  # noqa: F401
 
     es = load_evalset()
     challenges, researchers, qrels = es.load(args.distractors)

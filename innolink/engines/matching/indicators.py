@@ -16,7 +16,6 @@ Pure Python; no Django, no numpy needed.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -747,6 +746,3 @@ def coverage(targets, text: str, weights=None) -> Coverage:
     score = sum(wi * m.score for wi, m in zip(w, matches)) / total if total > 0 else 0.0
     return Coverage(float(min(1.0, max(0.0, score))), matches)
 
-
-def is_finite_number(x) -> bool:
-    return isinstance(x, (int, float)) and math.isfinite(x)
