@@ -406,19 +406,48 @@ class MatchingEngine:
 
     def match_challenge(self, challenge: ChallengeDoc, k: int = 20, *, explain: bool = True,
                         exclude: Sequence[str] = ()) -> list[Match]:
-        """Researchers for a challenge, best first."""
+        """Researchers for a challenge, best first (see the class example)."""
         return self.rank("challenge_to_researchers", challenge, k, explain=explain,
                          exclude=exclude)
 
     def match_researcher(self, researcher: ResearcherDoc, k: int = 20, *, explain: bool = True,
                          exclude: Sequence[str] = ()) -> list[Match]:
-        """Challenges for a researcher, best first."""
+        """Challenges for a researcher, best first.
+
+        The candidate challenge's indicator targets are read against the researcher's text.
+
+        Examples:
+            >>> eng = MatchingEngine(ngram_factory=None)
+            >>> eng.set_challenges([
+            ...     ChallengeDoc("c1", "鞋底耐磨", "橡胶大底耐磨提升", domain="新材料与石油化工",
+            ...                  indicators=(IndicatorTarget("耐磨", "<=", 80, "mm³"),)),
+            ...     ChallengeDoc("c2", "光刻胶", "KrF光刻胶分辨率", domain="新一代信息技术")])
+            >>> r = ResearcherDoc("r1", "甲", keywords=("橡胶大底",), achievements="DIN磨耗 0.06 cm³",
+            ...                   domain="新材料与石油化工")
+            >>> top = eng.match_researcher(r, k=1)[0]
+            >>> top.id, top.explanation["indicators"]["indicators"][0]["value"]
+            ('c1', 60.0)
+        """
         return self.rank("researcher_to_challenges", researcher, k, explain=explain,
                          exclude=exclude)
 
     def match_offer(self, offer: OfferDoc, k: int = 20, *, explain: bool = True,
                     exclude: Sequence[str] = ()) -> list[Match]:
-        """Enterprises for a technology offer, best first."""
+        """Enterprises for a technology offer, best first.
+
+        The targets of each enterprise's past challenges are read against the offer's text.
+
+        Examples:
+            >>> eng = MatchingEngine(ngram_factory=None)
+            >>> past = ChallengeDoc("p1", "大底耐磨", "橡胶大底", indicators=(
+            ...     IndicatorTarget("耐磨", "<=", 80, "mm³"),))
+            >>> eng.set_enterprises([
+            ...     EnterpriseDoc("e1", "鞋企", "运动鞋服", ("跑鞋",), "新材料与石油化工", "晋江", (past,)),
+            ...     EnterpriseDoc("e2", "食品厂", "休闲食品", ("肉脯",), "现代农业与食品", "晋江")])
+            >>> offer = OfferDoc("o1", "耐磨橡胶大底配方", "DIN磨耗 55 mm³", "新材料与石油化工")
+            >>> [m.id for m in eng.match_offer(offer, k=2, explain=False)]
+            ['e1', 'e2']
+        """
         return self.rank("offer_to_enterprises", offer, k, explain=explain, exclude=exclude)
 
     # -- shared machinery -----------------------------------------------------------------------
@@ -533,7 +562,16 @@ class MatchingEngine:
         return out
 
     def explain(self, direction: str, query, candidate_id: str) -> dict:
-        """Explanation of one pair, ranked among the usual candidates plus that one."""
+        """Explanation of one pair, ranked among the usual candidates plus that one.
+
+        Examples:
+            >>> eng = MatchingEngine(ngram_factory=None)
+            >>> eng.set_researchers([ResearcherDoc("r1", "甲", keywords=("光刻胶",))])
+            >>> d = eng.explain("challenge_to_researchers",
+            ...                 ChallengeDoc("c", "光刻胶", "需要光刻胶"), "r1")
+            >>> d["rank"], d["matched_terms"][0]["term"]
+            (1, '光刻胶')
+        """
         self._check_direction(direction)
         pool = self._pool_for(direction)
         if candidate_id not in pool.pos:
