@@ -249,9 +249,13 @@ class Match:
 
 
 class _Pool:
-    """Documents of one kind with their text indexes."""
+    """Documents of one kind with their text indexes; documents are addressed by position.
 
-    def __init__(self, docs: Sequence, engine: "MatchingEngine"):
+    Removed documents keep their position (``alive`` is False) so positions stay stable.
+    """
+
+    def __init__(self, docs: Sequence, engine: "MatchingEngine", embeddings=None):
+        self.engine = engine
         self.docs = list(docs)
         self.ids = [d.id for d in self.docs]
         self.pos = {d: i for i, d in enumerate(self.ids)}
@@ -260,17 +264,72 @@ class _Pool:
             for d in self.ids:
                 (dupes if d in seen else seen).add(d)
             raise InvalidInputError("文档编号重复 (duplicate document ids)", ids=sorted(dupes))
+        self.alive = np.ones(len(self.docs), bool)
         joined = [_join(d.text_fields()) for d in self.docs]
         self.texts = [t for t, _ in joined]
         self.offsets = [o for _, o in joined]
         tokens = engine.tokenizer.tokenize_many(self.texts)
         self.lexical = LexicalIndex.build(tokens, list(range(len(self.docs))))
         self.ngram = engine._ngram_factory(self.texts) if engine._ngram_factory else None
-        self.emb = engine._embed(self.texts) if engine.encoder is not None else None
+        self.emb = None
+        if engine.encoder is not None:
+            if embeddings is not None:
+                emb = np.asarray(embeddings, np.float32)
+                if emb.ndim != 2 or len(emb) != len(self.docs):
+                    raise InvalidInputError("embeddings 的行数须与文档数一致 (one row per document)",
+                                            shape=list(emb.shape), docs=len(self.docs))
+                self.emb = _normalize_rows(emb)
+            else:
+                self.emb = engine._embed(self.texts)
         self.dense = DenseIndex(self.emb) if self.emb is not None and len(self.emb) else None
 
     def __len__(self) -> int:
-        return len(self.docs)
+        return int(self.alive.sum())
+
+    def positions(self) -> np.ndarray:
+        """Positions of the live documents."""
+        return np.flatnonzero(self.alive)
+
+    def upsert(self, doc) -> None:
+        """Add a document or replace the one with the same id (visible immediately)."""
+        text, offsets = _join(doc.text_fields())
+        p = self.pos.get(doc.id)
+        if p is None:
+            p = len(self.docs)
+            self.docs.append(doc)
+            self.ids.append(doc.id)
+            self.texts.append(text)
+            self.offsets.append(offsets)
+            self.alive = np.append(self.alive, True)
+            self.pos[doc.id] = p
+        else:
+            self.docs[p], self.texts[p], self.offsets[p] = doc, text, offsets
+            self.alive[p] = True
+        self.lexical.add_or_replace(p, self.engine.tokenizer.tokenize(text))
+        if self.ngram is not None:
+            self.ngram.add_or_replace(p, text)
+        if self.emb is not None:
+            vec = self.engine._embed([text])[0]
+            if p < len(self.emb):
+                self.emb[p] = vec
+            else:
+                self.emb = np.vstack([self.emb, vec[None, :]])
+            if self.dense is None:
+                self.dense = DenseIndex(self.emb)
+            else:
+                self.dense.add_or_replace(p, vec)
+
+    def remove(self, doc_id: str) -> None:
+        """Remove a document by id; raises :class:`UnknownDocumentError` if absent."""
+        p = self.pos.pop(doc_id, None)
+        if p is None:
+            raise UnknownDocumentError(f"未找到文档：{doc_id}", doc_id=doc_id)
+        self.alive[p] = False
+        self.lexical.remove(p)
+        if self.ngram is not None:
+            self.ngram.remove(p)
+        if self.dense is not None:
+            self.dense.remove(p)
 
 
 _UNIT_TOKENS = frozenset(
@@ -313,7 +372,8 @@ class MatchingEngine:
         encoder: any object with ``encode(list[str]) -> np.ndarray`` (rows are embeddings),
             e.g. :class:`~.dense.USEEncoder`; ``None`` (default) disables the dense signal.
         ngram_factory: callable ``texts -> index`` where the index has
-            ``search(text, k) -> (positions, scores)`` and ``score(text, positions)``;
+            ``search(text, k) -> (positions, scores)``, ``score(text, positions)``,
+            ``add_or_replace(position, text)`` and ``remove(position)``;
             ``None`` disables the n-gram signal (see :func:`default_ngram_factory`).
         weights: fusion weights per signal (default: :func:`default_weights` of the
             configured signals, learned on the labelled set).
@@ -379,17 +439,38 @@ class MatchingEngine:
             return np.zeros((0, 1), np.float32)
         return _normalize_rows(self.encoder.encode(list(texts)))
 
-    def set_researchers(self, docs: Sequence[ResearcherDoc]) -> None:
-        """Index the researcher pool (replaces any previous one)."""
-        self._pools["researchers"] = _Pool(docs, self)
+    def set_researchers(self, docs: Sequence[ResearcherDoc], embeddings=None) -> None:
+        """Index the researcher pool (replaces any previous one); ``embeddings`` (one row per
+        document, e.g. stored vectors) skips encoding."""
+        self._pools["researchers"] = _Pool(docs, self, embeddings)
 
-    def set_challenges(self, docs: Sequence[ChallengeDoc]) -> None:
-        """Index the challenge pool (replaces any previous one)."""
-        self._pools["challenges"] = _Pool(docs, self)
+    def set_challenges(self, docs: Sequence[ChallengeDoc], embeddings=None) -> None:
+        """Index the challenge pool (replaces any previous one); ``embeddings`` (one row per
+        document, e.g. stored vectors) skips encoding."""
+        self._pools["challenges"] = _Pool(docs, self, embeddings)
 
-    def set_enterprises(self, docs: Sequence[EnterpriseDoc]) -> None:
-        """Index the enterprise pool (replaces any previous one)."""
-        self._pools["enterprises"] = _Pool(docs, self)
+    def set_enterprises(self, docs: Sequence[EnterpriseDoc], embeddings=None) -> None:
+        """Index the enterprise pool (replaces any previous one); ``embeddings`` (one row per
+        document, e.g. stored vectors) skips encoding."""
+        self._pools["enterprises"] = _Pool(docs, self, embeddings)
+
+    def upsert(self, pool: str, doc) -> None:
+        """Add or replace one document in a pool (``researchers``, ``challenges``,
+        ``enterprises``) without rebuilding it.
+
+        Examples:
+            >>> eng = MatchingEngine(ngram_factory=None)
+            >>> eng.set_researchers([ResearcherDoc("r1", "甲", keywords=("光刻胶",))])
+            >>> eng.upsert("researchers", ResearcherDoc("r2", "乙", keywords=("光刻胶", "分辨率")))
+            >>> eng.remove("researchers", "r1")
+            >>> [m.id for m in eng.match_challenge(ChallengeDoc("c", "光刻胶", "分辨率"), k=5)]
+            ['r2']
+        """
+        self.pool(pool).upsert(doc)
+
+    def remove(self, pool: str, doc_id: str) -> None:
+        """Remove one document from a pool."""
+        self.pool(pool).remove(doc_id)
 
     def pool(self, name: str) -> _Pool:
         if name not in self._pools:
@@ -468,7 +549,7 @@ class MatchingEngine:
         pool = self._pool_for(direction)
         n = len(pool)
         if n <= self.candidate_k:
-            return np.arange(n)
+            return pool.positions()
         qtext, _ = _join(query.text_fields())
         found = [pool.lexical.search(self._query_tokens(qtext), self.candidate_k).ids]
         if pool.ngram is not None:
@@ -476,7 +557,8 @@ class MatchingEngine:
                                                       self.candidate_k)[0]))
         if pool.dense is not None:
             found.append(pool.dense.search(self._embed([qtext])[0], self.candidate_k).ids)
-        return np.unique(np.concatenate([np.asarray(f, np.int64) for f in found]))
+        out = np.unique(np.concatenate([np.asarray(f, np.int64) for f in found]))
+        return out[pool.alive[out]]
 
     def _pair(self, direction: str, query, cand):
         """(need, provider, targets, evidence fields, evidence side) of one pair."""
@@ -500,7 +582,7 @@ class MatchingEngine:
         """
         self._check_direction(direction)
         pool = self._pool_for(direction)
-        pos = np.arange(len(pool)) if positions is None else np.asarray(positions, np.int64)
+        pos = pool.positions() if positions is None else np.asarray(positions, np.int64)
         wanted = [s for s in (signals or self.signal_names) if s in self.signal_names]
         qtext, _ = _join(query.text_fields())
         out: dict[str, np.ndarray] = {}
@@ -640,3 +722,9 @@ class _NgramAdapter:
 
     def score(self, text: str, positions) -> np.ndarray:
         return np.asarray(self.index.score(text, [int(p) for p in positions]), float)
+
+    def add_or_replace(self, position: int, text: str) -> None:
+        self.index.add_or_replace(int(position), text)
+
+    def remove(self, position: int) -> None:
+        self.index.remove(int(position))
