@@ -6,3 +6,6 @@ class RankingsConfig(AppConfig):
     name = "innolink.rankings"
     label = "rankings"
     verbose_name = _("民营企业榜单")
+
+    def ready(self) -> None:
+        from innolink.rankings import tasks  # noqa: F401  (registers the job runner)

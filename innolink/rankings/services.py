@@ -1,0 +1,452 @@
+"""Every write of the rankings app: declarations, runs, review, 公示, objections, publication
+and corrections. Each service is one transaction with its audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from innolink.core.audit import audit_diff, audit_record
+from innolink.core.errors import ApplicationError, Conflict, ValidationFailed
+from innolink.engines.ranking import Methodology, RankingError, load_methodologies
+from innolink.enterprises.models import Enterprise, EnterpriseYear
+from innolink.rankings import checks
+from innolink.rankings.models import (
+    Correction,
+    Declaration,
+    Objection,
+    RankingEntry,
+    RankingList,
+    RankingRun,
+)
+
+RUN_KIND = "rankings.run"
+DEFAULT_DIR = Path(__file__).resolve().parent / "methodologies"
+#: Display order of the published lists; other methodology files follow by id.
+LIST_ORDER = ("comprehensive_100", "advanced_manufacturing_100", "modern_services_100",
+              "innovative_100", "green_50", "outward_50", "tax_contribution")
+CENT = Decimal("0.01")
+
+
+def methodology_dir() -> Path:
+    return Path(settings.INNOLINK.get("RANKING_METHODOLOGY_DIR") or DEFAULT_DIR)
+
+
+def methodologies() -> dict[str, Methodology]:
+    """The methodology files, in display order. A bad file is refused with its reason."""
+    try:
+        found = load_methodologies(methodology_dir())
+    except RankingError as exc:
+        raise ranking_error(exc) from exc
+    order = {list_id: i for i, list_id in enumerate(LIST_ORDER)}
+    return dict(sorted(found.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])))
+
+
+def ranking_error(exc: RankingError) -> ApplicationError:
+    """The engine's refusal as the platform's error (same code, message and detail)."""
+    return ApplicationError(exc.message, code=exc.code, extra=exc.extra, status=422)
+
+
+def covered_years() -> list[int]:
+    years = {y for m in methodologies().values() for y in m.years}
+    return sorted(years)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# ---------------------------------------------------------------- runs
+
+
+@transaction.atomic
+def run_start(*, year: int, actor, samples: int | None = None) -> RankingRun:
+    """Check every methodology against this year's data, then compute in the background.
+
+    Unknown indicators, weights that do not sum as declared, a year a file does not cover or a
+    list larger than its eligible population are refused here, before any run exists."""
+    from innolink.core.jobs import job_start
+    from innolink.engines.ranking import validate_run
+    from innolink.rankings.fetch import build_snapshot
+
+    if year not in covered_years():
+        raise ValidationFailed({"year": [f"年度 {year} 不在评价方法适用年度 {covered_years()} 内"]})
+    if samples is not None and not 10 <= samples <= 5000:
+        raise ValidationFailed({"samples": ["扰动样本数应在 10 到 5000 之间"]})
+    ms = methodologies()
+    try:
+        validate_run(ms.values(), build_snapshot(year))
+    except RankingError as exc:
+        raise ranking_error(exc) from exc
+    run = RankingRun.objects.create(year=year, samples=samples, created_by=actor)
+    run.job = job_start(kind=RUN_KIND, title=f"计算 {year} 年度民营企业榜单", user=actor,
+                        params={"run_id": run.pk})
+    run.save(update_fields=["job"])
+    audit_record(actor=actor, action="create", instance=run,
+                 changes={"year": [None, year], "status": [None, run.status]})
+    return run
+
+
+def _entry_row(ranking_list: RankingList, e, *, in_list: bool) -> RankingEntry:
+    pending = e.uncertain
+    return RankingEntry(
+        ranking_list=ranking_list, enterprise_id=e.enterprise_id, position=e.position,
+        rank=e.rank, score=e.score, in_list=in_list, tied=e.tied, median_rank=e.median_rank,
+        rank_p05=e.rank_p05, rank_p95=e.rank_p95, in_list_frequency=e.in_list_frequency,
+        uncertain=e.uncertain, indicators=e.to_dict()["indicators"], imputed=list(e.imputed),
+        review=RankingEntry.Review.PENDING if pending else RankingEntry.Review.NONE,
+    )
+
+
+@transaction.atomic
+def run_store_result(*, run: RankingRun, result, ms: dict[str, Methodology]) -> RankingRun:
+    """Store a computed ``RunResult``: one ``RankingList`` per list and its entries."""
+    for order, (list_id, lr) in enumerate(result.lists.items()):
+        ranking_list = RankingList.objects.create(
+            run=run, list_id=list_id, title_zh=lr.title_zh, order=order, size=lr.size,
+            eligible=lr.eligible, methodology_version=lr.methodology_version,
+            methodology_hash=lr.methodology_hash, fingerprint=lr.fingerprint,
+            note_zh=ms[list_id].note_zh, result=lr.to_dict())
+        RankingEntry.objects.bulk_create(
+            [_entry_row(ranking_list, e, in_list=True) for e in lr.entries]
+            + [_entry_row(ranking_list, e, in_list=False) for e in lr.review])
+    before = {"status": run.status}
+    run.status = RankingRun.Status.COMPUTED
+    run.engine_version = result.engine_version
+    run.data_fingerprint = result.data_fingerprint
+    run.fingerprint = result.fingerprint
+    run.save(update_fields=["status", "engine_version", "data_fingerprint", "fingerprint",
+                            "updated_at"])
+    audit_record(actor=None, action="transition", instance=run, source="job",
+                 changes={**audit_diff(before, {"status": run.status}),
+                          "fingerprint": [None, run.fingerprint]})
+    return run
+
+
+@transaction.atomic
+def run_fail(*, run: RankingRun, error: dict[str, Any]) -> RankingRun:
+    run.status = RankingRun.Status.FAILED
+    run.error = error
+    run.save(update_fields=["status", "error", "updated_at"])
+    audit_record(actor=None, action="transition", instance=run, source="job",
+                 changes={"status": [RankingRun.Status.QUEUED, run.status]},
+                 note=str(error.get("message", ""))[:300])
+    return run
+
+
+def compute(run: RankingRun):
+    """Recompute a run from the registry as it is now (same methodologies, samples and seed)."""
+    from innolink.engines.ranking import run_rankings
+    from innolink.rankings.fetch import build_snapshot
+
+    ms = methodologies()
+    return ms, run_rankings(ms, build_snapshot(run.year), samples=run.samples, seed=run.seed)
+
+
+def run_reproduce(*, run: RankingRun) -> dict[str, Any]:
+    """Recompute and compare with what was stored. Writes nothing."""
+    _ms, result = compute(run)
+    stored = {rl.list_id: rl.result for rl in run.lists.all()}
+    same_lists = {list_id: stored.get(list_id) == lr.to_dict()
+                  for list_id, lr in result.lists.items()}
+    return {"same_data": result.data_fingerprint == run.data_fingerprint,
+            "same_fingerprint": result.fingerprint == run.fingerprint,
+            "same_lists": same_lists, "identical": all(same_lists.values())
+            and result.fingerprint == run.fingerprint}
+
+
+def _transition(run: RankingRun, *, actor, allowed: tuple[str, ...], to: str,
+                extra: dict[str, Any] | None = None, note: str = "") -> RankingRun:
+    run = RankingRun.objects.select_for_update().get(pk=run.pk)
+    if run.status not in allowed:
+        raise Conflict(f"当前状态为“{run.get_status_display()}”，不能执行此操作",
+                       extra={"status": run.status})
+    before = {"status": run.status, **{k: getattr(run, k) for k in (extra or {})}}
+    run.status = to
+    for key, value in (extra or {}).items():
+        setattr(run, key, value)
+    run.save()
+    audit_record(actor=actor, action="transition", instance=run,
+                 changes=audit_diff(before, {"status": to, **(extra or {})}), note=note)
+    return run
+
+
+@transaction.atomic
+def entry_review(*, entry: RankingEntry, actor, decision: str, note: str = "") -> RankingEntry:
+    """Record the review of an uncertain entry: confirmed, or queried with a note."""
+    run = RankingRun.objects.select_for_update().get(pk=entry.ranking_list.run_id)
+    if run.status != RankingRun.Status.COMPUTED:
+        raise Conflict("只能在复核阶段（已计算）记录复核意见")
+    if not entry.uncertain:
+        raise Conflict("该条目无需复核")
+    note = (note or "").strip()
+    if decision not in (RankingEntry.Review.CONFIRMED, RankingEntry.Review.QUERIED):
+        raise ValidationFailed({"decision": ["复核结论应为“确认”或“存疑”"]})
+    if decision == RankingEntry.Review.QUERIED and not note:
+        raise ValidationFailed({"note": ["复核存疑时须填写复核意见"]})
+    if len(note) > 300:
+        raise ValidationFailed({"note": ["复核意见不能超过 300 字"]})
+    before = {"review": entry.review, "review_note": entry.review_note}
+    entry.review, entry.review_note, entry.reviewed_by = decision, note, actor
+    entry.save(update_fields=["review", "review_note", "reviewed_by"])
+    audit_record(actor=actor, action="update", instance=entry,
+                 changes=audit_diff(before, {"review": decision, "review_note": note}))
+    return entry
+
+
+@transaction.atomic
+def run_mark_reviewed(*, run: RankingRun, actor) -> RankingRun:
+    pending = RankingEntry.objects.filter(ranking_list__run=run,
+                                          review=RankingEntry.Review.PENDING).count()
+    if pending:
+        raise Conflict(f"还有 {pending} 条入围不确定的条目未复核", extra={"pending": pending})
+    return _transition(run, actor=actor, allowed=(RankingRun.Status.COMPUTED,),
+                       to=RankingRun.Status.REVIEWED)
+
+
+@transaction.atomic
+def run_open_notice(*, run: RankingRun, actor, closes_on: dt.date) -> RankingRun:
+    """Open the 公示 (public notice) until ``closes_on`` (inclusive)."""
+    today = _today()
+    if closes_on is None or closes_on <= today:
+        raise ValidationFailed({"closes_on": ["公示截止日期应晚于今天"]})
+    if closes_on > today + dt.timedelta(days=60):
+        raise ValidationFailed({"closes_on": ["公示期不能超过 60 天"]})
+    other = RankingRun.objects.filter(year=run.year, status__in=(
+        RankingRun.Status.NOTICE, RankingRun.Status.NOTICE_CLOSED,
+        RankingRun.Status.PUBLISHED)).exclude(pk=run.pk).first()
+    if other is not None:
+        raise Conflict(f"{run.year} 年度已有公示中或已发布的榜单（#{other.pk}），"
+                       "发布后的修改请登记更正")
+    return _transition(run, actor=actor, allowed=(RankingRun.Status.REVIEWED,),
+                       to=RankingRun.Status.NOTICE,
+                       extra={"notice_opens_on": today, "notice_closes_on": closes_on})
+
+
+@transaction.atomic
+def run_close_notice(*, run: RankingRun, actor) -> RankingRun:
+    return _transition(run, actor=actor, allowed=(RankingRun.Status.NOTICE,),
+                       to=RankingRun.Status.NOTICE_CLOSED)
+
+
+@transaction.atomic
+def run_publish(*, run: RankingRun, actor) -> RankingRun:
+    open_count = Objection.objects.filter(run=run, status=Objection.Status.OPEN).count()
+    if open_count:
+        raise Conflict(f"还有 {open_count} 件公示异议未答复，不能发布",
+                       extra={"open_objections": open_count})
+    return _transition(run, actor=actor, allowed=(RankingRun.Status.NOTICE_CLOSED,),
+                       to=RankingRun.Status.PUBLISHED, extra={"published_at": timezone.now()})
+
+
+# ---------------------------------------------------------------- objections and corrections
+
+PHONE = re.compile(r"^\+?[0-9][0-9-]{6,19}$")
+
+
+@transaction.atomic
+def objection_submit(*, ranking_list: RankingList, name: str, phone: str, content: str,
+                     organization: str = "", enterprise_id: int | None = None,
+                     user=None) -> Objection:
+    """A real-name objection during the 公示 (until the end of the closing day)."""
+    run = ranking_list.run
+    if run.status != RankingRun.Status.NOTICE or _today() > run.notice_closes_on:
+        raise Conflict("该榜单不在公示期内，不能提出异议")
+    name, phone, content = (name or "").strip(), (phone or "").strip(), (content or "").strip()
+    organization = (organization or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not 2 <= len(name) <= 64:
+        errors["name"] = ["请填写真实姓名（2—64 字）"]
+    if not PHONE.match(phone):
+        errors["phone"] = ["联系电话格式不正确（7—20 位数字，可含“-”）"]
+    if not 10 <= len(content) <= 2000:
+        errors["content"] = ["异议内容应为 10—2000 字，请写明事实和理由"]
+    if len(organization) > 200:
+        errors["organization"] = ["单位名称不能超过 200 字"]
+    enterprise = None
+    if enterprise_id is not None:
+        enterprise = Enterprise.objects.filter(
+            pk=enterprise_id, pk__in=ranking_list.entries.values("enterprise_id")).first()
+        if enterprise is None:
+            errors["enterprise"] = ["所涉企业不在本榜单中"]
+    if errors:
+        raise ValidationFailed(errors)
+    objection = Objection.objects.create(
+        run=run, ranking_list=ranking_list, enterprise=enterprise, name=name, phone=phone,
+        organization=organization, content=content,
+        submitted_by=user if getattr(user, "is_authenticated", False) else None)
+    audit_record(actor=user, action="create", instance=objection, source="public",
+                 changes={"ranking_list": [None, ranking_list.list_id], "name": [None, name]})
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, objection: Objection, actor, answer: str) -> Objection:
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    answer = (answer or "").strip()
+    if not 5 <= len(answer) <= 2000:
+        raise ValidationFailed({"answer": ["答复内容应为 5—2000 字"]})
+    if objection.status == Objection.Status.ANSWERED:
+        raise Conflict("该异议已答复")
+    before = {"status": objection.status, "answer": objection.answer}
+    objection.status = Objection.Status.ANSWERED
+    objection.answer, objection.answered_by, objection.answered_at = answer, actor, timezone.now()
+    objection.save()
+    audit_record(actor=actor, action="transition", instance=objection,
+                 changes=audit_diff(before, {"status": objection.status, "answer": answer}))
+    return objection
+
+
+@transaction.atomic
+def correction_add(*, ranking_list: RankingList, actor, description: str,
+                   enterprise_id: int | None = None) -> Correction:
+    """A correction after publication, shown in the public correction log."""
+    if ranking_list.run.status != RankingRun.Status.PUBLISHED:
+        raise Conflict("只有已发布的榜单需要登记更正；发布前请在复核或公示中处理")
+    description = (description or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not 5 <= len(description) <= 2000:
+        errors["description"] = ["更正内容应为 5—2000 字"]
+    enterprise = None
+    if enterprise_id is not None:
+        enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
+        if enterprise is None:
+            errors["enterprise"] = ["所涉企业不存在"]
+    if errors:
+        raise ValidationFailed(errors)
+    correction = Correction.objects.create(ranking_list=ranking_list, enterprise=enterprise,
+                                           description=description, created_by=actor)
+    audit_record(actor=actor, action="create", instance=correction,
+                 changes={"description": [None, description]})
+    return correction
+
+
+# ---------------------------------------------------------------- declarations
+
+
+def to_yuan(value: Decimal | None, kind: str) -> Decimal | None:
+    """Form values: money in 万元 → yuan (2 places, half up); others as entered."""
+    if value is None:
+        return None
+    if kind == "money":
+        return (value * 10_000).quantize(CENT, rounding=ROUND_HALF_UP)
+    return value
+
+
+def _values_json(values: dict[str, Decimal | None]) -> dict[str, str]:
+    return {k: str(v) for k, v in values.items() if v is not None}
+
+
+def _decimal_values(raw: dict[str, Any]) -> dict[str, Decimal | None]:
+    return {f.code: (Decimal(str(raw[f.code])) if raw.get(f.code) not in (None, "") else None)
+            for f in checks.DECLARED_FIELDS}
+
+
+def declaration_years() -> list[int]:
+    """Years an enterprise may declare: covered by the methodologies and already over."""
+    this_year = _today().year
+    return [y for y in covered_years() if y < this_year]
+
+
+@transaction.atomic
+def declaration_save(*, enterprise: Enterprise, year: int, values: dict[str, Any], actor,
+                     submit: bool = False, attested_name: str = "",
+                     attest: bool = False) -> Declaration:
+    """Save the enterprise's figures for ``year`` (yuan), and submit them when ``submit``.
+
+    Impossible values are refused at their field; on submit, the legal representative's
+    attestation is required and the automatic flags are computed for the staff check."""
+    from innolink.rankings.selectors import sector_peer_ratios
+
+    if year not in declaration_years():
+        raise ValidationFailed({"year": [f"申报年度应为 {declaration_years()} 之一"]})
+    unknown = set(values) - set(checks.FIELD_BY_CODE)
+    if unknown:
+        raise ValidationFailed({name: ["不是申报指标"] for name in sorted(unknown)})
+    decimals = _decimal_values(values)
+    errors = checks.field_errors(decimals)
+    if submit:
+        name = (attested_name or "").strip()
+        if not attest:
+            errors.setdefault("attest", []).append("请勾选法定代表人承诺")
+        if not name:
+            errors.setdefault("attested_name", []).append("请填写法定代表人姓名")
+        elif enterprise.legal_representative and name != enterprise.legal_representative:
+            errors.setdefault("attested_name", []).append(
+                "承诺人应为登记的法定代表人（如已变更，请先更新企业登记信息）")
+    if errors:
+        raise ValidationFailed(errors)
+    declaration = (Declaration.objects.select_for_update()
+                   .filter(enterprise=enterprise, year=year).first())
+    created = declaration is None
+    if created:
+        declaration = Declaration(enterprise=enterprise, year=year)
+    elif declaration.status not in (Declaration.Status.DRAFT, Declaration.Status.RETURNED):
+        raise Conflict(f"申报已{declaration.get_status_display()}，不能修改")
+    before = {} if created else {"values": declaration.values, "status": declaration.status}
+    declaration.values = _values_json(decimals)
+    if submit:
+        previous = EnterpriseYear.objects.filter(enterprise=enterprise, year=year - 1).first()
+        declaration.flags = checks.declaration_flags(
+            decimals, previous=_decimal_values(previous.values) if previous else {},
+            peers=sector_peer_ratios(enterprise=enterprise, year=year))
+        declaration.status = Declaration.Status.SUBMITTED
+        declaration.attested_name = attested_name.strip()
+        declaration.attested_at = declaration.submitted_at = timezone.now()
+        declaration.submitted_by = actor
+    else:
+        declaration.status = Declaration.Status.DRAFT
+    declaration.save()
+    audit_record(actor=actor, action="create" if created else "update", instance=declaration,
+                 changes=audit_diff(before, {"values": declaration.values,
+                                             "status": declaration.status}))
+    return declaration
+
+
+@transaction.atomic
+def declaration_accept(*, declaration: Declaration, actor) -> Declaration:
+    """Accept submitted figures: they update the registry's year (audited there too)."""
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.status != Declaration.Status.SUBMITTED:
+        raise Conflict(f"申报状态为“{declaration.get_status_display()}”，不能采纳")
+    year, created = EnterpriseYear.objects.select_for_update().get_or_create(
+        enterprise_id=declaration.enterprise_id, year=declaration.year)
+    before = dict(year.values)
+    year.values = {**year.values, **declaration.values}
+    year.save()
+    changes = audit_diff(before, year.values)
+    audit_record(actor=actor, action="create" if created else "update", instance=year,
+                 changes=changes, source=f"declaration:{declaration.pk}")
+    before_status = {"status": declaration.status}
+    declaration.status = Declaration.Status.ACCEPTED
+    declaration.reviewed_by, declaration.reviewed_at = actor, timezone.now()
+    declaration.save()
+    audit_record(actor=actor, action="transition", instance=declaration,
+                 changes=audit_diff(before_status, {"status": declaration.status}))
+    return declaration
+
+
+@transaction.atomic
+def declaration_return(*, declaration: Declaration, actor, reason: str) -> Declaration:
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    reason = (reason or "").strip()
+    if not 5 <= len(reason) <= 2000:
+        raise ValidationFailed({"reason": ["请写明退回原因（5—2000 字）"]})
+    if declaration.status != Declaration.Status.SUBMITTED:
+        raise Conflict(f"申报状态为“{declaration.get_status_display()}”，不能退回")
+    before = {"status": declaration.status, "return_reason": declaration.return_reason}
+    declaration.status = Declaration.Status.RETURNED
+    declaration.return_reason = reason
+    declaration.reviewed_by, declaration.reviewed_at = actor, timezone.now()
+    declaration.save()
+    audit_record(actor=actor, action="transition", instance=declaration,
+                 changes=audit_diff(before, {"status": declaration.status,
+                                             "return_reason": reason}))
+    return declaration
