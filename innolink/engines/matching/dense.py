@@ -173,7 +173,7 @@ def encode_corpus(
     encoder: Encoder,
     texts: Sequence[str],
     *,
-    batch_size: int = 256,
+    batch_size: int = 1024,
     progress: Progress | None = None,
 ) -> np.ndarray:
     """Encode many texts in batches; ``progress(done, total)`` after each batch.
@@ -271,7 +271,7 @@ class DenseIndex:
         texts: Sequence[str],
         doc_ids: Sequence[int] | None = None,
         *,
-        batch_size: int = 256,
+        batch_size: int = 1024,
         progress: Progress | None = None,
     ) -> DenseIndex:
         """Encode ``texts`` once (batched, with progress) and index the vectors."""

@@ -222,8 +222,11 @@ class LexicalIndex:
         """Index documents given as token ids (see :meth:`Tokenizer.encode_many`)."""
         n = len(enc.offsets) - 1
         n_vocab = len(enc.vocab)
+        # copies: sum_duplicates sorts in place and must not touch the caller's arrays
         counts = sp.csr_matrix(
-            (np.ones(len(enc.ids), np.float32), enc.ids, enc.offsets), shape=(n, n_vocab)
+            (np.ones(len(enc.ids), np.float32), np.array(enc.ids, np.int32),
+             np.array(enc.offsets, np.int64)),
+            shape=(n, n_vocab),
         )
         counts.sum_duplicates()  # sorts each row's term ids and merges repeats into tf
         self = cls(k1=k1, b=b)

