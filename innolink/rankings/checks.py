@@ -51,6 +51,8 @@ JUMP_UP, JUMP_DOWN = Decimal(2), Decimal("0.5")
 #: Robust z (median / MAD on a log scale) beyond which a value is an outlier in its sector.
 OUTLIER_Z = 3.5
 MIN_PEERS = 5
+#: No declared figure reaches this (a thousand trillion yuan).
+LIMIT = Decimal(10) ** 15
 
 # (numerator, denominator, rule text): numerator must not exceed denominator.
 _CONSISTENCY = (
@@ -77,13 +79,16 @@ def field_errors(values: Mapping[str, Decimal | None]) -> dict[str, list[str]]:
         if not v.is_finite():
             errors.setdefault(f.code, []).append(f"{_label(f.code)}不是有效数字")
             continue
+        if abs(v) >= LIMIT:
+            errors.setdefault(f.code, []).append(f"{_label(f.code)}超出范围（应小于 10¹⁵）")
+            continue
         if v < 0 and not f.allow_negative:
             errors.setdefault(f.code, []).append(f"{_label(f.code)}不能为负数")
         if f.kind == "count" and v != v.to_integral_value():
             errors.setdefault(f.code, []).append(f"{_label(f.code)}应为整数")
     rd, revenue = values.get("rd_expense"), values.get("revenue")
     if rd is not None and revenue is not None and rd.is_finite() and revenue.is_finite() \
-            and rd > revenue:
+            and rd > revenue and "rd_expense" not in errors:
         errors.setdefault("rd_expense", []).append("研发费用不能大于营业收入")
     return errors
 

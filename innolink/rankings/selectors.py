@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,8 +27,15 @@ PUBLIC_STATUSES = (RankingRun.Status.NOTICE, RankingRun.Status.NOTICE_CLOSED,
                    RankingRun.Status.PUBLISHED)
 
 
+LIST_ID = re.compile(r"^[a-z0-9_]{1,64}$")
+
+
 def _id_ok(pk: int) -> bool:
     return 0 < pk <= MAX_ID
+
+
+def _list_id_ok(list_id: str) -> bool:
+    return bool(LIST_ID.match(list_id or ""))
 
 
 # ---------------------------------------------------------------- staff
@@ -48,7 +56,7 @@ def run_for_user(user, pk: int) -> RankingRun:
 
 def run_list_for_user(user, run_pk: int, list_id: str) -> RankingList:
     run = run_for_user(user, run_pk)
-    ranking_list = run.lists.filter(list_id=list_id).first()
+    ranking_list = run.lists.filter(list_id=list_id).first() if _list_id_ok(list_id) else None
     if ranking_list is None:
         raise NotFound()
     return ranking_list
@@ -105,7 +113,7 @@ def public_runs() -> dict[int, RankingRun]:
 
 
 def public_list(year: int, list_id: str) -> RankingList:
-    run = public_runs().get(year)
+    run = public_runs().get(year) if _list_id_ok(list_id) else None
     ranking_list = run.lists.filter(list_id=list_id).select_related("run").first() if run else None
     if ranking_list is None:
         raise NotFound()
@@ -138,6 +146,13 @@ class Row:
     previous_rank: int | None
     change: int | None  # previous rank − rank (positive = up); None = new or no last year
     new: bool
+    threshold_value: Decimal | None = None  # the registry's value of the threshold field
+
+
+def entry_threshold(rows: list[Row]) -> Decimal | None:
+    """入围门槛: the smallest registry value of the threshold field among members (exact)."""
+    values = [r.threshold_value for r in rows if r.entry.in_list and r.threshold_value is not None]
+    return min(values) if values else None
 
 
 def key_columns(ranking_list: RankingList, *, count: int = 3) -> list[Column]:
@@ -186,6 +201,7 @@ def list_rows(ranking_list: RankingList, *, members_only: bool = True) -> tuple[
     """The list's rows with key indicators (money from the registry's Decimal values) and the
     change against last year's published edition. Four queries whatever the list size."""
     columns = key_columns(ranking_list)
+    threshold = ranking_list.result.get("threshold_field", "revenue")
     query = ranking_list.entries.select_related("enterprise").order_by("-in_list", "position")
     entries = list(query.filter(in_list=True) if members_only else query)
     ids = [e.enterprise_id for e in entries]
@@ -204,8 +220,10 @@ def list_rows(ranking_list: RankingList, *, members_only: bool = True) -> tuple[
             else:
                 values.append(_format(e.indicators.get(c.name), c))
         pr = prev_rank.get(e.enterprise_id)
+        raw = source.get(e.enterprise_id, {}).get(threshold)
         rows.append(Row(e, values, pr, None if pr is None else pr - e.rank,
-                        previous is not None and pr is None))
+                        previous is not None and pr is None,
+                        None if raw is None else Decimal(raw)))
     return columns, rows
 
 

@@ -39,10 +39,17 @@ def methodology_dir() -> Path:
     return Path(settings.INNOLINK.get("RANKING_METHODOLOGY_DIR") or DEFAULT_DIR)
 
 
-def methodologies() -> dict[str, Methodology]:
-    """The methodology files, in display order. A bad file is refused with its reason."""
+def methodologies(year: int | None = None) -> dict[str, Methodology]:
+    """The methodology files for ``year``, in display order.
+
+    ``<dir>/*.yaml`` are the current editions; a file in ``<dir>/<year>/`` replaces the file
+    of the same id for that year (e.g. the 2024 first edition, which has no growth indicators
+    because the registry holds no 2023 data). A bad file is refused with its reason."""
+    folder = methodology_dir()
     try:
-        found = load_methodologies(methodology_dir())
+        found = load_methodologies(folder)
+        if year is not None and (folder / str(year)).is_dir():
+            found.update(load_methodologies(folder / str(year)))
     except RankingError as exc:
         raise ranking_error(exc) from exc
     order = {list_id: i for i, list_id in enumerate(LIST_ORDER)}
@@ -55,8 +62,12 @@ def ranking_error(exc: RankingError) -> ApplicationError:
 
 
 def covered_years() -> list[int]:
-    years = {y for m in methodologies().values() for y in m.years}
-    return sorted(years)
+    """Years every list can be computed for (a year folder may add years)."""
+    folder = methodology_dir()
+    candidates = {y for m in methodologies().values() for y in m.years}
+    candidates |= {int(p.name) for p in folder.iterdir() if p.is_dir() and p.name.isdigit()}
+    return sorted(y for y in candidates
+                  if all(y in m.years for m in methodologies(y).values()))
 
 
 def _today() -> dt.date:
@@ -80,7 +91,7 @@ def run_start(*, year: int, actor, samples: int | None = None) -> RankingRun:
         raise ValidationFailed({"year": [f"年度 {year} 不在评价方法适用年度 {covered_years()} 内"]})
     if samples is not None and not 10 <= samples <= 5000:
         raise ValidationFailed({"samples": ["扰动样本数应在 10 到 5000 之间"]})
-    ms = methodologies()
+    ms = methodologies(year)
     try:
         validate_run(ms.values(), build_snapshot(year))
     except RankingError as exc:
@@ -146,7 +157,7 @@ def compute(run: RankingRun):
     from innolink.engines.ranking import run_rankings
     from innolink.rankings.fetch import build_snapshot
 
-    ms = methodologies()
+    ms = methodologies(run.year)
     return ms, run_rankings(ms, build_snapshot(run.year), samples=run.samples, seed=run.seed)
 
 
@@ -199,6 +210,30 @@ def entry_review(*, entry: RankingEntry, actor, decision: str, note: str = "") -
     audit_record(actor=actor, action="update", instance=entry,
                  changes=audit_diff(before, {"review": decision, "review_note": note}))
     return entry
+
+
+@transaction.atomic
+def entries_confirm_pending(*, run: RankingRun, actor, note: str) -> int:
+    """Confirm every entry still pending review (after the queried ones were dealt with)."""
+    from innolink.core.audit import audit_record_many
+
+    run = RankingRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RankingRun.Status.COMPUTED:
+        raise Conflict("只能在复核阶段（已计算）记录复核意见")
+    note = (note or "").strip()
+    if not 2 <= len(note) <= 300:
+        raise ValidationFailed({"note": ["批量确认须写明复核依据（2—300 字）"]})
+    pending = list(RankingEntry.objects.filter(ranking_list__run=run,
+                                               review=RankingEntry.Review.PENDING))
+    for entry in pending:
+        entry.review, entry.review_note, entry.reviewed_by = (
+            RankingEntry.Review.CONFIRMED, note, actor)
+    RankingEntry.objects.bulk_update(pending, ["review", "review_note", "reviewed_by"],
+                                     batch_size=500)
+    audit_record_many(actor=actor, action="update", note="批量确认", items=[
+        (e, {"review": [RankingEntry.Review.PENDING, e.review], "review_note": ["", note]})
+        for e in pending])
+    return len(pending)
 
 
 @transaction.atomic
@@ -256,7 +291,7 @@ def objection_submit(*, ranking_list: RankingList, name: str, phone: str, conten
                      organization: str = "", enterprise_id: int | None = None,
                      user=None) -> Objection:
     """A real-name objection during the 公示 (until the end of the closing day)."""
-    run = ranking_list.run
+    run = RankingRun.objects.get(pk=ranking_list.run_id)
     if run.status != RankingRun.Status.NOTICE or _today() > run.notice_closes_on:
         raise Conflict("该榜单不在公示期内，不能提出异议")
     name, phone, content = (name or "").strip(), (phone or "").strip(), (content or "").strip()
@@ -308,7 +343,8 @@ def objection_answer(*, objection: Objection, actor, answer: str) -> Objection:
 def correction_add(*, ranking_list: RankingList, actor, description: str,
                    enterprise_id: int | None = None) -> Correction:
     """A correction after publication, shown in the public correction log."""
-    if ranking_list.run.status != RankingRun.Status.PUBLISHED:
+    run = RankingRun.objects.get(pk=ranking_list.run_id)
+    if run.status != RankingRun.Status.PUBLISHED:
         raise Conflict("只有已发布的榜单需要登记更正；发布前请在复核或公示中处理")
     description = (description or "").strip()
     errors: dict[str, list[str]] = {}
@@ -372,6 +408,10 @@ def declaration_save(*, enterprise: Enterprise, year: int, values: dict[str, Any
         raise ValidationFailed({name: ["不是申报指标"] for name in sorted(unknown)})
     decimals = _decimal_values(values)
     errors = checks.field_errors(decimals)
+    if not errors:  # money is kept in yuan with two places
+        decimals = {k: (v.quantize(CENT, rounding=ROUND_HALF_UP)
+                        if v is not None and checks.FIELD_BY_CODE[k].kind == "money" else v)
+                    for k, v in decimals.items()}
     if submit:
         name = (attested_name or "").strip()
         if not attest:

@@ -16,7 +16,7 @@ def run_ranking_job(job: Job, progress: Progress) -> dict:
         return {"run_id": run.pk, "status": run.status}
     progress(0, 3, "读取登记数据并检查评价方法", force=True)
     try:
-        ms = services.methodologies()
+        ms = services.methodologies(run.year)
         progress(1, 3, f"计算 {len(ms)} 个榜单（每个榜单含权重扰动分析）", force=True)
         ms, result = services.compute(run)
     except Exception as exc:  # the run records every failure, then the job does

@@ -1,2 +1,34 @@
+from django.urls import path
+
+from innolink.rankings import views
+
 app_name = "rankings"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.run_list, name="runs"),
+    path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("runs/<int:pk>/review/", views.run_review, name="review"),
+    path("runs/<int:pk>/review/confirm-pending/", views.run_confirm_pending,
+         name="confirm-pending"),
+    path("runs/<int:pk>/objections/", views.run_objections, name="objections"),
+    path("runs/<int:pk>/reproduce/", views.run_reproduce, name="reproduce"),
+    path("runs/<int:pk>/lists/<slug:list_id>/", views.run_list_detail, name="run-list"),
+    path("runs/<int:pk>/lists/<slug:list_id>/export.<str:kind>", views.run_list_export,
+         name="run-list-export"),
+    path("runs/<int:pk>/lists/<slug:list_id>/corrections/", views.correction_add,
+         name="correction-add"),
+    path("runs/<int:pk>/<slug:action>/", views.run_action, name="run-action"),
+    path("entries/<int:pk>/review/", views.entry_review, name="entry-review"),
+    path("objections/<int:pk>/answer/", views.objection_answer, name="objection-answer"),
+    path("declare/", views.declare, name="declare"),
+    path("declarations/", views.declaration_list, name="declarations"),
+    path("declarations/<int:pk>/", views.declaration_detail, name="declaration"),
+    path("declarations/<int:pk>/<slug:action>/", views.declaration_decide,
+         name="declaration-decide"),
+    path("public/", views.public_index, name="public"),
+    path("public/<int:year>/<slug:list_id>/", views.public_list, name="public-list"),
+    path("public/<int:year>/<slug:list_id>/qr.svg", views.public_qr, name="public-qr"),
+    path("public/<int:year>/<slug:list_id>/export.<str:kind>", views.public_export,
+         name="public-export"),
+    path("public/<int:year>/<slug:list_id>/objections/", views.public_objection,
+         name="public-objection"),
+]

@@ -18,12 +18,13 @@ INDUSTRIES = ["C1953", "C1713", "C2927", "I6510", "F5137", "C3985"]
 
 def small_methodologies(folder: Path, *, size: int = 5, samples: int = 200) -> Path:
     """Copies of the shipped files with ``list_size`` and ``samples`` scaled down."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in sorted(DEFAULT_DIR.glob("*.yaml")):
+    for path in sorted(DEFAULT_DIR.glob("**/*.yaml")):
         text = path.read_text(encoding="utf-8")
         text = re.sub(r"(?m)^list_size: \d+", f"list_size: {size}", text)
         text = re.sub(r"(?m)^(\s+)samples: \d+", rf"\g<1>samples: {samples}", text)
-        (folder / path.name).write_text(text, encoding="utf-8")
+        target = folder / path.relative_to(DEFAULT_DIR)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
     return folder
 
 
@@ -66,3 +67,42 @@ def make_population(count: int = 36, *, seed: int = 7, years=(2024, 2025),
 
 def flag(enterprise: Enterprise, tag: str = "dishonest") -> None:
     EnterpriseTag.objects.create(enterprise=enterprise, tag=tag)
+
+
+def computed_run(year: int, actor, **kwargs):
+    """Start a run and run its job here (tests do not wait for a worker)."""
+    from innolink.core.jobs import job_run
+    from innolink.rankings import services
+
+    run = services.run_start(year=year, actor=actor, **kwargs)
+    job_run(run.job)
+    run.refresh_from_db()
+    return run
+
+
+def reviewed_run(year: int, actor, **kwargs):
+    from innolink.rankings import services
+
+    run = computed_run(year, actor, **kwargs)
+    services.entries_confirm_pending(run=run, actor=actor, note="测试：已核对")
+    return services.run_mark_reviewed(run=run, actor=actor)
+
+
+def notice_run(year: int, actor, *, days: int = 7, **kwargs):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from innolink.rankings import services
+
+    run = reviewed_run(year, actor, **kwargs)
+    return services.run_open_notice(run=run, actor=actor,
+                                    closes_on=timezone.localdate() + dt.timedelta(days=days))
+
+
+def published_run(year: int, actor, **kwargs):
+    from innolink.rankings import services
+
+    run = notice_run(year, actor, **kwargs)
+    run = services.run_close_notice(run=run, actor=actor)
+    return services.run_publish(run=run, actor=actor)

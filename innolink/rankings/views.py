@@ -1,0 +1,408 @@
+"""Rankings pages: thin views that parse, authorize, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from innolink.core.errors import NotFound, PermissionDenied, ValidationFailed
+from innolink.core.jobs import result_template_for
+from innolink.rankings import exports, selectors, services
+from innolink.rankings.access import can_declare, can_manage_rankings
+from innolink.rankings.forms import (
+    AnswerForm,
+    CorrectionForm,
+    DeclarationForm,
+    EntryReviewForm,
+    NoticeForm,
+    ObjectionForm,
+    ReturnForm,
+    RunStartForm,
+    apply_errors,
+)
+from innolink.rankings.models import Declaration, RankingRun
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_manager(user) -> None:
+    if not can_manage_rankings(user):
+        raise PermissionDenied()
+
+
+# ---------------------------------------------------------------- staff: runs
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_list(request):
+    _require_manager(request.user)
+    form = RunStartForm(request.POST or None, years=services.covered_years())
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.run_start(year=form.cleaned_data["year"], actor=request.user,
+                                     samples=form.cleaned_data["samples"])
+        except ValidationFailed as exc:
+            apply_errors(form, exc.fields)
+        else:
+            return redirect("rankings:run", pk=run.pk)
+    runs = selectors.runs_overview(request.user)[:50]
+    return render(request, "rankings/run_list.html", {"form": form, "runs": runs})
+
+
+@login_required
+def run_detail(request, pk: int):
+    run = selectors.run_for_user(request.user, pk)
+    lists = run.lists.all()
+    context = {
+        "run": run, "lists": lists, "job": run.job, "notice_form": NoticeForm(),
+        "pending": run.lists.filter(entries__review="pending").count(),
+        "uncertain": run.lists.filter(entries__uncertain=True).count(),
+        "open_objections": run.objections.filter(status="open").count(),
+        "objections": run.objections.count(),
+        "public": selectors.public_runs().get(run.year),
+    }
+    if run.job is not None:
+        context["result_template"] = result_template_for(run.job.kind)
+    return render(request, "rankings/run_detail.html", context)
+
+
+@login_required
+@require_POST
+def run_action(request, pk: int, action: str):
+    run = selectors.run_for_user(request.user, pk)
+    if action == "reviewed":
+        services.run_mark_reviewed(run=run, actor=request.user)
+        messages.success(request, "已完成复核。")
+    elif action == "notice":
+        form = NoticeForm(request.POST)
+        if not form.is_valid():
+            raise ValidationFailed({k: list(v) for k, v in form.errors.items()},
+                                   message="公示截止日期：" + "；".join(
+                                       m for v in form.errors.values() for m in v))
+        try:
+            services.run_open_notice(run=run, actor=request.user,
+                                     closes_on=form.cleaned_data["closes_on"])
+        except ValidationFailed as exc:
+            exc.message = "；".join(m for v in exc.fields.values() for m in v)
+            raise
+        messages.success(request, "公示已开始。")
+    elif action == "close-notice":
+        services.run_close_notice(run=run, actor=request.user)
+        messages.success(request, "公示已结束。")
+    elif action == "publish":
+        services.run_publish(run=run, actor=request.user)
+        messages.success(request, "榜单已发布。")
+    else:
+        raise NotFound()
+    return redirect("rankings:run", pk=run.pk)
+
+
+@login_required
+@require_POST
+def run_reproduce(request, pk: int):
+    run = selectors.run_for_user(request.user, pk)
+    outcome = services.run_reproduce(run=run)
+    if outcome["identical"]:
+        messages.success(request, "复算核验通过：用相同方法与数据重新计算，结果完全一致。")
+    elif not outcome["same_data"]:
+        messages.warning(request, "登记数据自计算以来已变化（数据指纹不同），复算结果与存档不同。")
+    else:
+        messages.error(request, "复算结果与存档不一致，请联系技术人员。")
+    return redirect("rankings:run", pk=run.pk)
+
+
+@login_required
+def run_list_detail(request, pk: int, list_id: str):
+    ranking_list = selectors.run_list_for_user(request.user, pk, list_id)
+    columns, rows = selectors.list_rows(ranking_list, members_only=False)
+    return render(request, "rankings/run_list_detail.html", {
+        "ranking_list": ranking_list, "run": ranking_list.run, "columns": columns,
+        "rows": rows, "correction_form": CorrectionForm(),
+        "corrections": ranking_list.corrections.select_related("enterprise", "created_by"),
+    })
+
+
+@login_required
+def run_list_export(request, pk: int, list_id: str, kind: str):
+    ranking_list = selectors.run_list_for_user(request.user, pk, list_id)
+    return _export(ranking_list, kind)
+
+
+@login_required
+@require_POST
+def correction_add(request, pk: int, list_id: str):
+    ranking_list = selectors.run_list_for_user(request.user, pk, list_id)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed({k: list(v) for k, v in form.errors.items()},
+                               message="；".join(m for v in form.errors.values() for m in v))
+    services.correction_add(ranking_list=ranking_list, actor=request.user,
+                            description=form.cleaned_data["description"],
+                            enterprise_id=form.cleaned_data["enterprise"])
+    messages.success(request, "更正已登记并在公开页面显示。")
+    return redirect("rankings:run-list", pk=pk, list_id=list_id)
+
+
+@login_required
+def run_review(request, pk: int):
+    run = selectors.run_for_user(request.user, pk)
+    entries = selectors.review_entries(run)
+    return render(request, "rankings/run_review.html", {
+        "run": run, "entries": entries, "form": EntryReviewForm()})
+
+
+@login_required
+@require_POST
+def entry_review(request, pk: int):
+    entry = selectors.entry_for_user(request.user, pk)
+    form = EntryReviewForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed({k: list(v) for k, v in form.errors.items()},
+                               message="；".join(m for v in form.errors.values() for m in v))
+    try:
+        entry = services.entry_review(entry=entry, actor=request.user, **form.cleaned_data)
+    except ValidationFailed as exc:
+        exc.message = "；".join(m for v in exc.fields.values() for m in v)
+        raise
+    if request.htmx:
+        return render(request, "rankings/_review_row.html", {"entry": entry, "form": form})
+    return redirect("rankings:review", pk=entry.ranking_list.run_id)
+
+
+@login_required
+@require_POST
+def run_confirm_pending(request, pk: int):
+    run = selectors.run_for_user(request.user, pk)
+    try:
+        count = services.entries_confirm_pending(run=run, actor=request.user,
+                                                 note=request.POST.get("note", ""))
+    except ValidationFailed as exc:
+        exc.message = "；".join(m for v in exc.fields.values() for m in v)
+        raise
+    messages.success(request, f"已确认 {count} 条。")
+    return redirect("rankings:review", pk=run.pk)
+
+
+@login_required
+def run_objections(request, pk: int):
+    run = selectors.run_for_user(request.user, pk)
+    return render(request, "rankings/run_objections.html", {
+        "run": run, "objections": selectors.objections_for_run(run), "form": AnswerForm()})
+
+
+@login_required
+@require_POST
+def objection_answer(request, pk: int):
+    objection = selectors.objection_for_user(request.user, pk)
+    form = AnswerForm(request.POST)
+    answer = form.data.get("answer", "")
+    try:
+        services.objection_answer(objection=objection, actor=request.user, answer=answer)
+    except ValidationFailed as exc:
+        exc.message = "；".join(m for v in exc.fields.values() for m in v)
+        raise
+    messages.success(request, "答复已记录。")
+    return redirect("rankings:objections", pk=objection.run_id)
+
+
+# ---------------------------------------------------------------- declarations
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declare(request):
+    """The enterprise's own declaration, prefilled from the registry (or its saved draft)."""
+    if not can_declare(request.user):
+        raise NotFound()
+    enterprise = request.user.enterprise
+    years = services.declaration_years()
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or max(years))
+    except ValueError:
+        year = max(years)
+    if year not in years:
+        raise NotFound()
+    declaration, values = selectors.declaration_prefill(enterprise, year)
+    initial = {**DeclarationForm.initial_from(values),
+               "attested_name": (declaration.attested_name if declaration and
+                                 declaration.attested_name else enterprise.legal_representative)}
+    form = DeclarationForm(request.POST or None, initial=initial)
+    locked = declaration is not None and declaration.status in (
+        Declaration.Status.SUBMITTED, Declaration.Status.ACCEPTED)
+    if request.method == "POST" and not locked and form.is_valid():
+        from innolink.rankings.checks import DECLARED_FIELDS
+
+        data = {f.code: services.to_yuan(form.cleaned_data.get(f.code), f.kind)
+                for f in DECLARED_FIELDS}
+        submit = "submit" in request.POST
+        try:
+            declaration = services.declaration_save(
+                enterprise=enterprise, year=year, values=data, actor=request.user,
+                submit=submit, attested_name=form.cleaned_data["attested_name"],
+                attest=form.cleaned_data["attest"])
+        except ValidationFailed as exc:
+            apply_errors(form, exc.fields)
+        else:
+            messages.success(request, "申报已提交，等待审核。" if submit else "草稿已保存。")
+            return redirect(f"{reverse('rankings:declare')}?year={year}")
+    return render(request, "rankings/declare.html", {
+        "form": form, "enterprise": enterprise, "year": year, "years": years,
+        "declaration": declaration, "locked": locked,
+        "prefilled_from_registry": declaration is None and bool(values)},
+        status=422 if request.method == "POST" and form.errors else 200)
+
+
+@login_required
+def declaration_list(request):
+    _require_manager(request.user)
+    qs = selectors.declarations_visible_to(request.user).select_related("enterprise")
+    status = request.GET.get("status", "submitted")
+    if status in Declaration.Status.values:
+        qs = qs.filter(status=status)
+    return render(request, "rankings/declaration_list.html", {
+        "declarations": qs[:200], "status": status, "statuses": Declaration.Status.choices})
+
+
+@login_required
+def declaration_detail(request, pk: int):
+    declaration = selectors.declaration_for_user(request.user, pk)
+    if not can_manage_rankings(request.user):
+        return redirect(f"{reverse('rankings:declare')}?year={declaration.year}")
+    from innolink.enterprises.models import EnterpriseYear
+    from innolink.rankings.checks import DECLARED_FIELDS
+
+    registry = EnterpriseYear.objects.filter(enterprise=declaration.enterprise,
+                                             year__in=(declaration.year, declaration.year - 1))
+    by_year = {y.year: y.values for y in registry}
+    flagged = {f["field"] for f in declaration.flags}
+    rows = [(f, declaration.values.get(f.code), by_year.get(declaration.year, {}).get(f.code),
+             by_year.get(declaration.year - 1, {}).get(f.code), f.code in flagged)
+            for f in DECLARED_FIELDS]
+    return render(request, "rankings/declaration_detail.html", {
+        "declaration": declaration, "rows": rows, "return_form": ReturnForm()})
+
+
+@login_required
+@require_POST
+def declaration_decide(request, pk: int, action: str):
+    declaration = selectors.declaration_for_user(request.user, pk)
+    _require_manager(request.user)
+    if action == "accept":
+        services.declaration_accept(declaration=declaration, actor=request.user)
+        messages.success(request, "已采纳，登记数据已更新。")
+    elif action == "return":
+        try:
+            services.declaration_return(declaration=declaration, actor=request.user,
+                                        reason=request.POST.get("reason", ""))
+        except ValidationFailed as exc:
+            exc.message = "；".join(m for v in exc.fields.values() for m in v)
+            raise
+        messages.success(request, "已退回企业修改。")
+    else:
+        raise NotFound()
+    return redirect("rankings:declaration", pk=declaration.pk)
+
+
+# ---------------------------------------------------------------- public (no login)
+
+
+def public_index(request):
+    return render(request, "rankings/public_index.html", {"editions": selectors.public_index()})
+
+
+def _public_url(request, ranking_list) -> str:
+    return request.build_absolute_uri(reverse("rankings:public-list", kwargs={
+        "year": ranking_list.run.year, "list_id": ranking_list.list_id}))
+
+
+def public_list(request, year: int, list_id: str):
+    ranking_list = selectors.public_list(year, list_id)
+    columns, rows = selectors.list_rows(ranking_list)
+    run = ranking_list.run
+    form = None
+    if run.status == RankingRun.Status.NOTICE:
+        initial = {}
+        if request.user.is_authenticated:
+            initial = {"name": request.user.display_name or request.user.get_full_name(),
+                       "phone": request.user.phone}
+            if request.user.enterprise_id:
+                initial["organization"] = request.user.enterprise.name
+        form = ObjectionForm(initial=initial, enterprises=[r.entry.enterprise for r in rows])
+    return render(request, "rankings/public_list.html", {
+        "ranking_list": ranking_list, "run": run, "columns": columns, "rows": rows,
+        "result": ranking_list.result, "entry_threshold": selectors.entry_threshold(rows),
+        "threshold_label": _threshold_label(ranking_list.result), "form": form, "public_url": _public_url(request, ranking_list),
+        "previous": selectors.previous_edition(ranking_list),
+        "corrections": ranking_list.corrections.select_related("enterprise"),
+        "weights": _weights(ranking_list.result),
+    })
+
+
+def _threshold_label(result: dict) -> str:
+    from innolink.engines.ranking.fields import get_field
+
+    spec = get_field(result.get("threshold_field", ""))
+    return spec.label_zh if spec is not None else result.get("threshold_field", "")
+
+
+def _weights(result: dict) -> list[dict]:
+    info = result.get("indicator_info", {})
+    importance = result.get("importance", {})
+    imputed = result.get("imputed_counts", {})
+    return [{"label": v.get("label_zh", k), "unit": v.get("unit", ""),
+             "direction": "越高越好" if v.get("direction") == "higher" else "越低越好",
+             "weight": v.get("weight"), "importance": importance.get(k, 0) * 100,
+             "imputed": imputed.get(k, 0), "missing": v.get("missing")}
+            for k, v in info.items()]
+
+
+@require_POST
+def public_objection(request, year: int, list_id: str):
+    ranking_list = selectors.public_list(year, list_id)
+    _columns, rows = selectors.list_rows(ranking_list)
+    form = ObjectionForm(request.POST, enterprises=[r.entry.enterprise for r in rows])
+    if form.is_valid():
+        try:
+            services.objection_submit(
+                ranking_list=ranking_list, name=form.cleaned_data["name"],
+                phone=form.cleaned_data["phone"], content=form.cleaned_data["content"],
+                organization=form.cleaned_data["organization"],
+                enterprise_id=form.cleaned_data["enterprise"], user=request.user)
+        except ValidationFailed as exc:
+            apply_errors(form, exc.fields)
+        else:
+            messages.success(request, "异议已收到，我们将在公示期结束前实名答复。")
+            return redirect("rankings:public-list", year=year, list_id=list_id)
+    return render(request, "rankings/public_objection.html", {
+        "ranking_list": ranking_list, "form": form}, status=422)
+
+
+def public_qr(request, year: int, list_id: str):
+    ranking_list = selectors.public_list(year, list_id)
+    response = HttpResponse(exports.qr_svg(_public_url(request, ranking_list)),
+                            content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def public_export(request, year: int, list_id: str, kind: str):
+    return _export(selectors.public_list(year, list_id), kind)
+
+
+def _export(ranking_list, kind: str) -> HttpResponse:
+    columns, rows = selectors.list_rows(ranking_list)
+    name = f"{ranking_list.list_id}-{ranking_list.run.year}"
+    if kind == "xlsx":
+        response = HttpResponse(exports.list_xlsx(ranking_list, columns, rows), content_type=XLSX)
+    elif kind == "pdf":
+        response = HttpResponse(exports.list_pdf(ranking_list, columns, rows),
+                                content_type="application/pdf")
+    else:
+        raise NotFound()
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
