@@ -1,0 +1,39 @@
+"""Chinese search for the board: the query is cut into words with rjieba and every word must
+occur in the record's ``search_text`` (title, statement, indicator names, keywords, lower-case).
+
+Substring matching of the query's words (not of the document's tokens) keeps recall when the
+tokenizer cuts a phrase differently in a long statement than in a short query (decision 0310).
+
+Examples:
+    >>> query_tokens("光刻胶 的介电常数")
+    ['光刻胶', '介电常数']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import rjieba
+
+_STOP = frozenset("的 了 和 与 及 或 在 是 对 等 中 为 用 有 高 低 新 一种 研究 技术 问题 关于 基于".split())
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+MAX_TOKENS = 8
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").replace("\x00", "").lower()
+
+
+def search_text(*parts: str) -> str:
+    return " ".join(normalize(p) for p in parts if p)
+
+
+def query_tokens(query: str) -> list[str]:
+    tokens: list[str] = []
+    for token in rjieba.cut(normalize(query)):
+        token = _PUNCT.sub("", token)
+        if not token or token in _STOP or token in tokens:
+            continue
+        tokens.append(token)
+    return tokens[:MAX_TOKENS]

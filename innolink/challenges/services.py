@@ -1,0 +1,839 @@
+"""Every write of the challenge board. Each function is one transaction, audits what it changes
+and notifies those concerned (notification rows in the same transaction, outside channels on
+commit). State changes go through ``lifecycle.TRANSITIONS`` only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from innolink.accounts.models import Institution, User
+from innolink.accounts.roles import Role
+from innolink.challenges import access, lifecycle, search, validation
+from innolink.challenges.models import (
+    CLAIMABLE_STATES,
+    OPEN_PROPOSAL_STATES,
+    VISIBLE_STATES,
+    Attachment,
+    Challenge,
+    ChallengeState,
+    ConversationMessage,
+    IndicatorTarget,
+    Milestone,
+    OfferInterest,
+    OfferState,
+    Proposal,
+    ProposalState,
+    ResearcherProfile,
+    TechnologyOffer,
+)
+from innolink.core.audit import audit_diff, audit_record, snapshot
+from innolink.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, \
+    ValidationFailed
+from innolink.core.notifications import notify
+from innolink.enterprises.models import Enterprise
+
+WAN = Decimal(10_000)
+CHALLENGE_FIELDS = ("title", "domain", "statement", "keywords", "funding", "payment_terms",
+                    "time_limit_months", "ip_ownership", "ip_enterprise_share", "ip_notes",
+                    "other_conditions", "claim_deadline", "max_claims", "contact_name",
+                    "contact_phone", "contact_email")
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _challenge_url(challenge: Challenge) -> str:
+    return reverse("challenges:detail", args=[challenge.pk])
+
+
+def _poster_users(challenge: Challenge) -> list[User]:
+    if challenge.enterprise_id:
+        return list(User.objects.filter(enterprise_id=challenge.enterprise_id,
+                                        role=Role.ENTERPRISE, is_active=True))
+    return [challenge.created_by] if challenge.created_by_id else []
+
+
+def _staff_users() -> list[User]:
+    return list(User.objects.filter(role__in=access.BOARD_STAFF, is_active=True))
+
+
+def _locked(challenge: Challenge) -> Challenge:
+    """Re-read the challenge under a row lock: concurrent transitions and claims serialize."""
+    return Challenge.objects.select_for_update().get(pk=challenge.pk)
+
+
+def _indicator_rows(indicators: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in row.items() if k != "position"} for row in indicators]
+
+
+def _refresh_search_text(challenge: Challenge, indicator_names: list[str]) -> None:
+    challenge.search_text = search.search_text(challenge.title, challenge.keywords,
+                                               " ".join(indicator_names), challenge.statement)
+
+
+def _poster_for(actor, data: dict[str, Any]) -> tuple[Enterprise | None, Institution | None]:
+    if actor.role == Role.ENTERPRISE:
+        return actor.enterprise, None
+    enterprise_id, institution_id = data.get("enterprise_id"), data.get("institution_id")
+    if bool(enterprise_id) == bool(institution_id):
+        raise ValidationFailed({"enterprise_id": [
+            "发榜单位：代为发榜时请选择一家企业或一家机构（二选一）"]})
+    if enterprise_id:
+        enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
+        if enterprise is None:
+            raise ValidationFailed({"enterprise_id": ["发榜单位：企业不存在"]})
+        return enterprise, None
+    institution = Institution.objects.filter(pk=institution_id).first()
+    if institution is None:
+        raise ValidationFailed({"institution_id": ["发榜单位：机构不存在"]})
+    return None, institution
+
+
+# --- challenges ----------------------------------------------------------------------------
+
+@transaction.atomic
+def challenge_create(*, actor, data: dict[str, Any], funding_unit: Decimal = Decimal(1),
+                     source: str = "web") -> Challenge:
+    """A draft challenge of the actor's own enterprise (staff: of the enterprise or institution
+    named in ``enterprise_id`` / ``institution_id``)."""
+    if not access.can_post_challenge(actor):
+        raise PermissionDenied("只有企业用户和组织方工作人员可以发布榜单")
+    clean = validation.clean_challenge(data, today=_today(), funding_unit=funding_unit)
+    enterprise, institution = _poster_for(actor, data)
+    challenge = Challenge(**clean.fields, enterprise=enterprise, institution=institution,
+                          created_by=actor, state=ChallengeState.DRAFT)
+    _refresh_search_text(challenge, [i["name"] for i in clean.indicators])
+    challenge.save()
+    IndicatorTarget.objects.bulk_create(
+        [IndicatorTarget(challenge=challenge, **row) for row in clean.indicators])
+    audit_record(actor=actor, action="create", instance=challenge,
+                 changes={**audit_diff({}, snapshot(challenge, CHALLENGE_FIELDS)),
+                          "indicators": [None, _indicator_rows(clean.indicators)]},
+                 source=source)
+    return challenge
+
+
+@transaction.atomic
+def challenge_update(*, actor, challenge: Challenge, data: dict[str, Any],
+                     funding_unit: Decimal = Decimal(1), source: str = "web") -> Challenge:
+    challenge = _locked(challenge)
+    if not access.owns_challenge(actor, challenge):
+        raise NotFound()
+    if challenge.state not in lifecycle.EDITABLE_STATES:
+        raise Conflict(f"榜单状态为“{challenge.get_state_display()}”，只有草稿或退回修改的榜单可以编辑")
+    clean = validation.clean_challenge(data, today=_today(), funding_unit=funding_unit)
+    before = snapshot(challenge, CHALLENGE_FIELDS)
+    old_indicators = [{"name": i.name, "comparator": i.comparator, "value": i.value,
+                       "value_max": i.value_max, "unit": i.unit, "test_method": i.test_method}
+                      for i in challenge.indicators.all()]
+    for key, value in clean.fields.items():
+        setattr(challenge, key, value)
+    _refresh_search_text(challenge, [i["name"] for i in clean.indicators])
+    challenge.save()
+    changes = audit_diff(before, snapshot(challenge, CHALLENGE_FIELDS))
+    new_indicators = _indicator_rows(clean.indicators)
+    if audit_diff({"i": old_indicators}, {"i": new_indicators}):
+        challenge.indicators.all().delete()
+        IndicatorTarget.objects.bulk_create(
+            [IndicatorTarget(challenge=challenge, **row) for row in clean.indicators])
+        changes["indicators"] = [old_indicators, new_indicators]
+    if changes:
+        audit_record(actor=actor, action="update", instance=challenge, changes=changes,
+                     source=source)
+    return challenge
+
+
+def _transition(*, actor, challenge: Challenge, action: str, note: str = "",
+                extra_changes: dict[str, list[Any]] | None = None, source: str = "web",
+                actors: set[str] | None = None) -> Challenge:
+    """Move a locked challenge through ``action`` if the table allows it for this actor."""
+    actors = access.actors_for(actor, challenge) if actors is None else actors
+    transition = lifecycle.TRANSITIONS[action]
+    if not lifecycle.allowed(action, challenge.state, actors):
+        if not actors & {lifecycle.STAFF, lifecycle.OWNER, lifecycle.SYSTEM} \
+                and challenge.state not in VISIBLE_STATES:
+            raise NotFound()
+        if not actors & transition.actors:
+            raise PermissionDenied(f"您无权对此榜单执行“{transition.label}”")
+        raise Conflict(f"榜单当前状态为“{challenge.get_state_display()}”，不能{transition.label}",
+                       code="bad_transition")
+    old = challenge.state
+    challenge.state = transition.target
+    challenge.save()
+    audit_record(actor=actor, action="transition", instance=challenge,
+                 changes={"state": [old, challenge.state], **(extra_changes or {})},
+                 note=note or transition.label, source=source)
+    return challenge
+
+
+def _notify_poster(challenge: Challenge, title: str, body: str = "", kind: str = "") -> None:
+    notify(recipients=_poster_users(challenge), title=title, body=body,
+           url=_challenge_url(challenge), kind=kind)
+
+
+@transaction.atomic
+def challenge_submit(*, actor, challenge: Challenge, source: str = "web") -> Challenge:
+    challenge = _locked(challenge)
+    if not challenge.indicators.exists():
+        raise ValidationFailed({"indicators": ["技术指标：至少填写一项可量化的指标"]})
+    if challenge.claim_deadline <= _today():
+        raise ValidationFailed({"claim_deadline": [
+            f"揭榜截止日期：已过期，请修改为今天（{_today():%Y-%m-%d}）之后"]})
+    _transition(actor=actor, challenge=challenge, action="submit", source=source)
+    challenge.submitted_at = timezone.now()
+    challenge.save(update_fields=["submitted_at"])
+    notify(recipients=_staff_users(), title=f"待审核榜单：{challenge.title}",
+           url=_challenge_url(challenge), kind="challenge.submitted")
+    return challenge
+
+
+def _require_text(value: str, field: str, label: str) -> str:
+    value = (value or "").replace("\x00", "").strip()
+    if not value:
+        raise ValidationFailed({field: [f"{label}：必填"]})
+    if len(value) > 2000:
+        raise ValidationFailed({field: [f"{label}：不超过 2000 个字"]})
+    return value
+
+
+@transaction.atomic
+def challenge_return(*, actor, challenge: Challenge, comment: str,
+                     source: str = "web") -> Challenge:
+    comment = _require_text(comment, "comment", "退回意见")
+    challenge = _locked(challenge)
+    _transition(actor=actor, challenge=challenge, action="return", note=comment[:300],
+                extra_changes={"review_comment": [challenge.review_comment, comment]},
+                source=source)
+    challenge.review_comment = comment
+    challenge.save(update_fields=["review_comment"])
+    _notify_poster(challenge, f"榜单被退回修改：{challenge.title}", comment, "challenge.returned")
+    return challenge
+
+
+@transaction.atomic
+def challenge_reject(*, actor, challenge: Challenge, reason: str,
+                     source: str = "web") -> Challenge:
+    reason = _require_text(reason, "reason", "不予发布的理由")
+    challenge = _locked(challenge)
+    _transition(actor=actor, challenge=challenge, action="reject", note=reason[:300],
+                extra_changes={"review_comment": [challenge.review_comment, reason]},
+                source=source)
+    challenge.review_comment = reason
+    challenge.save(update_fields=["review_comment"])
+    _notify_poster(challenge, f"榜单未通过审核：{challenge.title}", reason, "challenge.rejected")
+    return challenge
+
+
+@transaction.atomic
+def challenge_publish(*, actor, challenge: Challenge, source: str = "web") -> Challenge:
+    challenge = _locked(challenge)
+    if challenge.claim_deadline <= _today():
+        raise Conflict(f"揭榜截止日期 {challenge.claim_deadline:%Y-%m-%d} 已过，请退回发榜方修改",
+                       code="deadline_passed")
+    _transition(actor=actor, challenge=challenge, action="publish", source=source)
+    challenge.published_at = timezone.now()
+    challenge.review_comment = ""
+    challenge.save(update_fields=["published_at", "review_comment"])
+    _notify_poster(challenge, f"榜单已张榜发布：{challenge.title}", kind="challenge.published")
+    return challenge
+
+
+def _close_open_proposals(challenge: Challenge, *, actor, reason: str, source: str,
+                          keep: Proposal | None = None) -> list[Proposal]:
+    rows = list(Proposal.objects.filter(challenge=challenge, state__in=OPEN_PROPOSAL_STATES)
+                .exclude(pk=keep.pk if keep else None).select_related("researcher__user"))
+    for proposal in rows:
+        old = proposal.state
+        proposal.state = ProposalState.NOT_SELECTED
+        proposal.save(update_fields=["state", "updated_at"])
+        audit_record(actor=actor, action="transition", instance=proposal,
+                     changes={"state": [old, proposal.state]}, note=reason, source=source)
+    notify(recipients=[p.researcher.user for p in rows], title=f"揭榜结果：{challenge.title}",
+           body=reason, url=_challenge_url(challenge), kind="proposal.not_selected")
+    return rows
+
+
+@transaction.atomic
+def challenge_withdraw(*, actor, challenge: Challenge, reason: str = "",
+                       source: str = "web") -> Challenge:
+    challenge = _locked(challenge)
+    _transition(actor=actor, challenge=challenge, action="withdraw",
+                note=(reason or "发榜方撤回")[:300], source=source)
+    _close_open_proposals(challenge, actor=actor, reason="发榜方已撤回榜单", source=source)
+    challenge.open_claims = 0
+    challenge.save(update_fields=["open_claims"])
+    notify(recipients=_staff_users(), title=f"榜单已撤回：{challenge.title}",
+           url=_challenge_url(challenge), kind="challenge.withdrawn")
+    return challenge
+
+
+@transaction.atomic
+def challenge_expire(*, actor, challenge: Challenge, source: str = "web") -> Challenge:
+    challenge = _locked(challenge)
+    actors = access.actors_for(actor, challenge) if actor is not None else {lifecycle.SYSTEM}
+    if lifecycle.SYSTEM not in actors and challenge.claim_deadline >= _today():
+        raise Conflict("揭榜截止日期未到，不能下榜", code="deadline_not_passed")
+    _transition(actor=actor, challenge=challenge, action="expire", actors=actors, source=source)
+    _close_open_proposals(challenge, actor=actor, reason="榜单已过揭榜截止日期", source=source)
+    challenge.open_claims = 0
+    challenge.save(update_fields=["open_claims"])
+    _notify_poster(challenge, f"榜单已过期下榜：{challenge.title}", kind="challenge.expired")
+    return challenge
+
+
+def challenges_expire_due(*, today: dt.date | None = None) -> int:
+    """Expire every published or claimed challenge whose deadline has passed and that nobody
+    has been shortlisted for (a daily job)."""
+    today = today or _today()
+    ids = list(Challenge.objects.filter(state__in=["published", "claimed"],
+                                        claim_deadline__lt=today).values_list("pk", flat=True))
+    for pk in ids:
+        challenge_expire(actor=None, challenge=Challenge(pk=pk), source="system")
+    return len(ids)
+
+
+@transaction.atomic
+def challenge_contract(*, actor, challenge: Challenge, amount: Any, start: Any,
+                       milestones: list[dict[str, Any]], amount_unit: Decimal = Decimal(1),
+                       source: str = "web") -> Challenge:
+    """Record the signed contract: amount, start date and its milestones (at least one)."""
+    e = validation.Errors()
+    money = e.money({"amount": amount}, "amount", "合同金额", unit=amount_unit)
+    start_on = e.date({"start": start}, "start", "合同开始日期")
+    rows = []
+    clean_rows = [m for m in (milestones or []) if isinstance(m, dict)
+                  and any(str(v or "").strip() for v in m.values())]
+    if not clean_rows:
+        e.add("milestones", "合同节点：至少填写一个节点（名称、计划完成日期）")
+    total = Decimal(0)
+    for i, row in enumerate(clean_rows, start=1):
+        sub = validation.Errors()
+        title = sub.text(row, "title", f"第 {i} 个节点名称", max_length=120)
+        due = sub.date(row, "due_on", f"第 {i} 个节点计划完成日期")
+        payment = sub.money(row, "payment", f"第 {i} 个节点拨付金额", required=False,
+                            unit=amount_unit) or Decimal("0.00")
+        if due and start_on and due < start_on:
+            sub.add("due_on", f"第 {i} 个节点计划完成日期：不得早于合同开始日期")
+        total += payment
+        for key, messages in sub.fields.items():
+            for message in messages:
+                e.add(f"milestones.{i}.{key}", message)
+        rows.append(Milestone(position=i, title=title, due_on=due, payment=payment))
+    if money is not None and total > money:
+        e.add("milestones", "合同节点：各节点拨付金额之和不得超过合同金额")
+    e.raise_if_any()
+    challenge = _locked(challenge)
+    _transition(actor=actor, challenge=challenge, action="contract",
+                extra_changes={"contract_amount": [None, money],
+                               "contract_start": [None, start_on]}, source=source)
+    challenge.contract_amount, challenge.contract_start = money, start_on
+    challenge.contracted_at = timezone.now()
+    challenge.save(update_fields=["contract_amount", "contract_start", "contracted_at"])
+    for m in rows:
+        m.challenge = challenge
+    Milestone.objects.bulk_create(rows)
+    recipients = _poster_users(challenge) + _staff_users()
+    if challenge.matched_proposal_id:
+        recipients.append(challenge.matched_proposal.researcher.user)
+    notify(recipients=recipients, title=f"合同已登记：{challenge.title}",
+           url=_challenge_url(challenge), kind="challenge.contracted")
+    return challenge
+
+
+@transaction.atomic
+def milestone_complete(*, actor, milestone: Milestone, note: str = "",
+                       source: str = "web") -> Milestone:
+    challenge = _locked(milestone.challenge)
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if milestone.state == Milestone.State.DONE:
+        raise Conflict("该节点已完成", code="milestone_done")
+    _transition(actor=actor, challenge=challenge, action="milestone",
+                note=f"完成节点：{milestone.title}"[:300], source=source)
+    milestone.state, milestone.done_at = Milestone.State.DONE, timezone.now()
+    milestone.note = (note or "").strip()[:2000]
+    milestone.save()
+    audit_record(actor=actor, action="transition", instance=milestone,
+                 changes={"state": ["pending", "done"]}, note=milestone.note[:300],
+                 source=source)
+    return milestone
+
+
+@transaction.atomic
+def challenge_accept(*, actor, challenge: Challenge, source: str = "web") -> Challenge:
+    challenge = _locked(challenge)
+    pending = challenge.milestones.filter(state=Milestone.State.PENDING).count()
+    if pending and challenge.state in lifecycle.TRANSITIONS["accept"].sources:
+        raise Conflict(f"还有 {pending} 个合同节点未完成，不能验收", code="milestones_pending")
+    _transition(actor=actor, challenge=challenge, action="accept", source=source)
+    challenge.accepted_at = timezone.now()
+    challenge.save(update_fields=["accepted_at"])
+    notify(recipients=_poster_users(challenge) + _staff_users(),
+           title=f"榜单已验收：{challenge.title}", url=_challenge_url(challenge),
+           kind="challenge.accepted")
+    return challenge
+
+
+@transaction.atomic
+def challenge_close(*, actor, challenge: Challenge, source: str = "web") -> Challenge:
+    challenge = _locked(challenge)
+    _transition(actor=actor, challenge=challenge, action="close", source=source)
+    challenge.closed_at = timezone.now()
+    challenge.save(update_fields=["closed_at"])
+    _notify_poster(challenge, f"榜单已结项：{challenge.title}", kind="challenge.closed")
+    return challenge
+
+
+# --- proposals (claims) --------------------------------------------------------------------
+
+@transaction.atomic
+def proposal_create(*, actor, challenge: Challenge, data: dict[str, Any],
+                    budget_unit: Decimal = Decimal(1), source: str = "web") -> Proposal:
+    """Claim (揭榜) a challenge. The challenge row is locked, so two researchers claiming the
+    last open place at once are serialized and exactly one wins; a refused claim writes
+    nothing and does not count."""
+    if not access.is_researcher(actor):
+        raise PermissionDenied("只有科研人员可以揭榜")
+    profile = ResearcherProfile.objects.filter(user=actor).first()
+    if profile is None:
+        raise ApplicationError("请先完善科研人员/团队信息，再揭榜", code="profile_missing")
+    clean = validation.clean_proposal(data, budget_unit=budget_unit)
+    challenge = _locked(challenge)
+    if challenge.state not in CLAIMABLE_STATES:
+        if challenge.state not in VISIBLE_STATES:
+            raise NotFound()
+        raise Conflict(f"榜单当前状态为“{challenge.get_state_display()}”，不再接受揭榜",
+                       code="not_claimable")
+    if challenge.claim_deadline < _today():
+        raise Conflict(f"揭榜已于 {challenge.claim_deadline:%Y-%m-%d} 截止", code="deadline_passed")
+    if Proposal.objects.filter(challenge=challenge, researcher=profile,
+                               state__in=[*OPEN_PROPOSAL_STATES, "matched"]).exists():
+        raise Conflict("您已揭榜此榜单，可在“我的揭榜”中查看", code="already_claimed")
+    if challenge.open_claims >= challenge.max_claims:
+        raise Conflict(f"揭榜名额已满（共 {challenge.max_claims} 个名额）", code="no_places")
+    proposal = Proposal.objects.create(challenge=challenge, researcher=profile,
+                                       submitted_by=actor, **clean)
+    audit_record(actor=actor, action="create", instance=proposal,
+                 changes=audit_diff({}, {**clean, "challenge": challenge.pk}), source=source)
+    challenge.open_claims = F("open_claims") + 1
+    challenge.save(update_fields=["open_claims", "updated_at"])
+    challenge.refresh_from_db(fields=["open_claims"])
+    if challenge.state == ChallengeState.PUBLISHED:
+        _transition(actor=actor, challenge=challenge, action="claim", source=source,
+                    actors={lifecycle.RESEARCHER})
+    _notify_poster(challenge, f"新的揭榜方案：{challenge.title}",
+                   f"{profile.name} 提交了揭榜方案", "proposal.submitted")
+    notify(recipients=_staff_users(), title=f"新的揭榜方案：{challenge.title}",
+           body=profile.name, url=_challenge_url(challenge), kind="proposal.submitted")
+    return proposal
+
+
+def _locked_proposal(proposal: Proposal) -> tuple[Challenge, Proposal]:
+    challenge = _locked(proposal.challenge)
+    return challenge, Proposal.objects.select_for_update().select_related(
+        "researcher__user").get(pk=proposal.pk)
+
+
+@transaction.atomic
+def proposal_withdraw(*, actor, proposal: Proposal, source: str = "web") -> Proposal:
+    challenge, proposal = _locked_proposal(proposal)
+    if proposal.researcher.user_id != getattr(actor, "pk", None):
+        raise NotFound()
+    if proposal.state not in OPEN_PROPOSAL_STATES:
+        raise Conflict(f"方案状态为“{proposal.get_state_display()}”，不能撤回",
+                       code="bad_transition")
+    old = proposal.state
+    proposal.state = ProposalState.WITHDRAWN
+    proposal.save(update_fields=["state", "updated_at"])
+    audit_record(actor=actor, action="transition", instance=proposal,
+                 changes={"state": [old, proposal.state]}, source=source)
+    challenge.open_claims = max(0, challenge.open_claims - 1)
+    challenge.save(update_fields=["open_claims", "updated_at"])
+    if challenge.open_claims == 0 and challenge.state == ChallengeState.CLAIMED:
+        _transition(actor=actor, challenge=challenge, action="unclaim", source=source,
+                    actors={lifecycle.SYSTEM})
+    return proposal
+
+
+def _staff_proposal_step(actor, proposal: Proposal) -> tuple[Challenge, Proposal]:
+    if not access.is_board_staff(actor):
+        raise PermissionDenied("只有组织方工作人员可以遴选揭榜方案")
+    return _locked_proposal(proposal)
+
+
+@transaction.atomic
+def proposal_shortlist(*, actor, proposal: Proposal, note: str = "",
+                       source: str = "web") -> Proposal:
+    challenge, proposal = _staff_proposal_step(actor, proposal)
+    if proposal.state != ProposalState.SUBMITTED:
+        raise Conflict(f"方案状态为“{proposal.get_state_display()}”，不能入围",
+                       code="bad_transition")
+    _transition(actor=actor, challenge=challenge, action="shortlist", source=source,
+                note=f"入围：{proposal.researcher.name}"[:300])
+    proposal.state = ProposalState.SHORTLISTED
+    proposal.staff_note = (note or proposal.staff_note).strip()[:2000]
+    proposal.save(update_fields=["state", "staff_note", "updated_at"])
+    audit_record(actor=actor, action="transition", instance=proposal,
+                 changes={"state": ["submitted", "shortlisted"]}, note=note[:300],
+                 source=source)
+    notify(recipients=[proposal.researcher.user], title=f"您的揭榜方案已入围：{challenge.title}",
+           url=_challenge_url(challenge), kind="proposal.shortlisted")
+    _notify_poster(challenge, f"揭榜方案入围：{challenge.title}", proposal.researcher.name,
+                   "proposal.shortlisted")
+    return proposal
+
+
+@transaction.atomic
+def proposal_match(*, actor, proposal: Proposal, source: str = "web") -> Proposal:
+    """对接成功: this proposal is chosen; the other open proposals are not selected."""
+    challenge, proposal = _staff_proposal_step(actor, proposal)
+    if proposal.state != ProposalState.SHORTLISTED:
+        raise Conflict("只有入围的方案可以确认对接成功", code="bad_transition")
+    _transition(actor=actor, challenge=challenge, action="match", source=source,
+                note=f"对接成功：{proposal.researcher.name}"[:300],
+                extra_changes={"matched_proposal": [None, proposal.pk]})
+    proposal.state = ProposalState.MATCHED
+    proposal.save(update_fields=["state", "updated_at"])
+    audit_record(actor=actor, action="transition", instance=proposal,
+                 changes={"state": ["shortlisted", "matched"]}, source=source)
+    _close_open_proposals(challenge, actor=actor, reason="榜单已与其他方案对接成功",
+                          source=source, keep=proposal)
+    challenge.matched_proposal = proposal
+    challenge.matched_at = timezone.now()
+    challenge.open_claims = 0
+    challenge.save(update_fields=["matched_proposal", "matched_at", "open_claims"])
+    notify(recipients=[proposal.researcher.user], title=f"对接成功：{challenge.title}",
+           body="发榜方联系方式已向您开放", url=_challenge_url(challenge),
+           kind="proposal.matched")
+    _notify_poster(challenge, f"对接成功：{challenge.title}", proposal.researcher.name,
+                   "challenge.matched")
+    return proposal
+
+
+@transaction.atomic
+def proposal_decline(*, actor, proposal: Proposal, note: str = "",
+                     source: str = "web") -> Proposal:
+    challenge, proposal = _staff_proposal_step(actor, proposal)
+    if proposal.state not in OPEN_PROPOSAL_STATES:
+        raise Conflict(f"方案状态为“{proposal.get_state_display()}”，不能标记为未入选",
+                       code="bad_transition")
+    old = proposal.state
+    proposal.state = ProposalState.NOT_SELECTED
+    proposal.staff_note = (note or "").strip()[:2000]
+    proposal.save(update_fields=["state", "staff_note", "updated_at"])
+    audit_record(actor=actor, action="transition", instance=proposal,
+                 changes={"state": [old, proposal.state]}, note=note[:300], source=source)
+    challenge.open_claims = max(0, challenge.open_claims - 1)
+    challenge.save(update_fields=["open_claims", "updated_at"])
+    notify(recipients=[proposal.researcher.user], title=f"揭榜结果：{challenge.title}",
+           body=note, url=_challenge_url(challenge), kind="proposal.not_selected")
+    return proposal
+
+
+# --- researcher profiles -------------------------------------------------------------------
+
+@transaction.atomic
+def researcher_profile_save(*, actor, data: dict[str, Any],
+                            source: str = "web") -> ResearcherProfile:
+    """Create or update the actor's own profile. The institution is the user's own."""
+    if not access.is_researcher(actor):
+        raise PermissionDenied("只有科研人员可以登记科研人员/团队信息")
+    clean = validation.clean_profile(data)
+    if clean["email"] and ResearcherProfile.objects.filter(email=clean["email"]).exclude(
+            user=actor).exists():
+        raise ValidationFailed({"email": ["邮箱：已被其他科研人员使用"]})
+    profile = ResearcherProfile.objects.select_for_update().filter(user=actor).first()
+    if profile is None:
+        profile = ResearcherProfile(user=actor, institution_id=actor.institution_id, **clean)
+        profile.save()
+        audit_record(actor=actor, action="create", instance=profile,
+                     changes=audit_diff({}, clean), source=source)
+        return profile
+    before = snapshot(profile, list(clean))
+    for key, value in clean.items():
+        setattr(profile, key, value)
+    profile.institution_id = actor.institution_id
+    profile.save()
+    changes = audit_diff(before, clean)
+    if changes:
+        audit_record(actor=actor, action="update", instance=profile, changes=changes,
+                     source=source)
+    return profile
+
+
+# --- technology offers ---------------------------------------------------------------------
+
+OFFER_TRANSITIONS = {
+    "submit": ({"draft", "returned"}, "submitted", "owner", "提交审核"),
+    "return": ({"submitted"}, "returned", "staff", "退回修改"),
+    "reject": ({"submitted"}, "rejected", "staff", "不予发布"),
+    "publish": ({"submitted"}, "published", "staff", "发布"),
+    "withdraw": ({"draft", "submitted", "returned", "published"}, "withdrawn", "owner", "撤回"),
+    "close": ({"published"}, "closed", "owner staff", "关闭"),
+}
+
+
+@transaction.atomic
+def offer_create(*, actor, data: dict[str, Any], price_unit: Decimal = Decimal(1),
+                 source: str = "web") -> TechnologyOffer:
+    if not access.can_post_offer(actor):
+        raise PermissionDenied("只有科研人员和组织方工作人员可以发布拟转化成果")
+    clean = validation.clean_offer(data, price_unit=price_unit)
+    researcher = ResearcherProfile.objects.filter(user=actor).first() \
+        if access.is_researcher(actor) else None
+    institution_id = actor.institution_id if access.is_researcher(actor) \
+        else data.get("institution_id")
+    if not institution_id or not Institution.objects.filter(pk=institution_id).exists():
+        raise ValidationFailed({"institution_id": ["所属机构：请选择成果所属机构"]})
+    offer = TechnologyOffer(**clean, researcher=researcher, institution_id=institution_id,
+                            created_by=actor)
+    offer.search_text = search.search_text(offer.title, offer.keywords, offer.summary,
+                                           offer.applications)
+    offer.save()
+    audit_record(actor=actor, action="create", instance=offer, changes=audit_diff({}, clean),
+                 source=source)
+    return offer
+
+
+@transaction.atomic
+def offer_update(*, actor, offer: TechnologyOffer, data: dict[str, Any],
+                 price_unit: Decimal = Decimal(1), source: str = "web") -> TechnologyOffer:
+    offer = TechnologyOffer.objects.select_for_update().get(pk=offer.pk)
+    if not access.owns_offer(actor, offer):
+        raise NotFound()
+    if offer.state not in ("draft", "returned"):
+        raise Conflict("只有草稿或退回修改的成果可以编辑", code="not_editable")
+    clean = validation.clean_offer(data, price_unit=price_unit)
+    before = snapshot(offer, list(clean))
+    for key, value in clean.items():
+        setattr(offer, key, value)
+    offer.search_text = search.search_text(offer.title, offer.keywords, offer.summary,
+                                           offer.applications)
+    offer.save()
+    changes = audit_diff(before, clean)
+    if changes:
+        audit_record(actor=actor, action="update", instance=offer, changes=changes,
+                     source=source)
+    return offer
+
+
+@transaction.atomic
+def offer_transition(*, actor, offer: TechnologyOffer, action: str, comment: str = "",
+                     source: str = "web") -> TechnologyOffer:
+    if action not in OFFER_TRANSITIONS:
+        raise ApplicationError("未知操作", code="bad_action")
+    offer = TechnologyOffer.objects.select_for_update().get(pk=offer.pk)
+    sources, target, who, label = OFFER_TRANSITIONS[action]
+    roles = set()
+    if access.owns_offer(actor, offer):
+        roles.add("owner")
+    if access.is_board_staff(actor):
+        roles.add("staff")
+    if not roles:
+        raise NotFound()
+    if not roles & set(who.split()):
+        raise PermissionDenied(f"您无权对此成果执行“{label}”")
+    if offer.state not in sources:
+        raise Conflict(f"成果当前状态为“{offer.get_state_display()}”，不能{label}",
+                       code="bad_transition")
+    if action in ("return", "reject"):
+        comment = _require_text(comment, "comment", "审核意见")
+    old = offer.state
+    offer.state = target
+    if action in ("return", "reject"):
+        offer.review_comment = comment
+    if action == "publish":
+        offer.published_at = timezone.now()
+    offer.save()
+    audit_record(actor=actor, action="transition", instance=offer,
+                 changes={"state": [old, target]}, note=(comment or label)[:300], source=source)
+    url = reverse("challenges:offer-detail", args=[offer.pk])
+    if action == "submit":
+        notify(recipients=_staff_users(), title=f"待审核成果：{offer.title}", url=url,
+               kind="offer.submitted")
+    elif "staff" in roles and offer.created_by_id:
+        notify(recipients=[offer.created_by], title=f"成果{label}：{offer.title}", body=comment,
+               url=url, kind=f"offer.{action}")
+    return offer
+
+
+def _offer_side_users(offer: TechnologyOffer) -> list[User]:
+    users = [offer.created_by] if offer.created_by_id else []
+    if offer.researcher_id and offer.researcher.user_id:
+        users.append(offer.researcher.user)
+    return users
+
+
+@transaction.atomic
+def offer_interest_create(*, actor, offer: TechnologyOffer, message: str,
+                          source: str = "web") -> OfferInterest:
+    """An enterprise expresses interest; the first message opens the conversation."""
+    if not access.can_express_interest(actor):
+        raise PermissionDenied("只有企业用户可以表达合作意向")
+    message = _require_text(message, "message", "意向说明")
+    offer = TechnologyOffer.objects.select_for_update().get(pk=offer.pk)
+    if offer.state != OfferState.PUBLISHED:
+        raise Conflict("该成果未处于发布状态，不能表达意向", code="not_published")
+    if OfferInterest.objects.filter(offer=offer, enterprise_id=actor.enterprise_id).exists():
+        raise Conflict("贵企业已表达过意向，请在洽谈记录中继续沟通", code="already_interested")
+    interest = OfferInterest.objects.create(offer=offer, enterprise_id=actor.enterprise_id,
+                                            created_by=actor)
+    ConversationMessage.objects.create(interest=interest, author=actor, body=message)
+    audit_record(actor=actor, action="create", instance=interest,
+                 changes={"offer": [None, offer.pk], "enterprise": [None, actor.enterprise_id]},
+                 source=source)
+    notify(recipients=_offer_side_users(offer), title=f"企业对您的成果表达了合作意向：{offer.title}",
+           body=message[:200], url=reverse("challenges:interest-detail", args=[interest.pk]),
+           kind="offer.interest")
+    return interest
+
+
+def interest_sides(user, interest: OfferInterest) -> set[str]:
+    sides = set()
+    if access.can_express_interest(user) and user.enterprise_id == interest.enterprise_id:
+        sides.add("enterprise")
+    offer = interest.offer
+    if user.is_authenticated and (offer.created_by_id == user.pk or (
+            offer.researcher_id and offer.researcher.user_id == user.pk)):
+        sides.add("offer")
+    return sides
+
+
+@transaction.atomic
+def conversation_message_add(*, actor, interest: OfferInterest, body: str,
+                             source: str = "web") -> ConversationMessage:
+    interest = OfferInterest.objects.select_for_update().select_related(
+        "offer__researcher").get(pk=interest.pk)
+    sides = interest_sides(actor, interest)
+    if not sides:
+        raise NotFound()
+    if interest.state != OfferInterest.State.OPEN:
+        raise Conflict("洽谈已结束", code="closed")
+    body = _require_text(body, "body", "消息内容")
+    message = ConversationMessage.objects.create(interest=interest, author=actor, body=body)
+    audit_record(actor=actor, action="create", instance=message,
+                 changes={"interest": [None, interest.pk]}, source=source)
+    if "enterprise" in sides:
+        recipients = _offer_side_users(interest.offer)
+    else:
+        recipients = list(User.objects.filter(enterprise_id=interest.enterprise_id,
+                                              role=Role.ENTERPRISE, is_active=True))
+    notify(recipients=[u for u in recipients if u.pk != actor.pk],
+           title=f"洽谈新消息：{interest.offer.title}", body=body[:200],
+           url=reverse("challenges:interest-detail", args=[interest.pk]), kind="offer.message")
+    return message
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+@transaction.atomic
+def attachment_add(*, actor, upload, kind: str, challenge: Challenge | None = None,
+                   proposal: Proposal | None = None, offer: TechnologyOffer | None = None,
+                   source: str = "web") -> Attachment:
+    """Attach a checked file to a record the actor may edit (type by extension and content,
+    size at most 10 MB)."""
+    if challenge is not None:
+        if not access.owns_challenge(actor, challenge):
+            raise NotFound()
+        if challenge.state not in lifecycle.EDITABLE_STATES:
+            raise Conflict("只有草稿或退回修改的榜单可以添加附件", code="not_editable")
+    elif proposal is not None:
+        if proposal.researcher.user_id != actor.pk:
+            raise NotFound()
+        if proposal.state not in OPEN_PROPOSAL_STATES:
+            raise Conflict("该方案已结束，不能添加附件", code="not_editable")
+    elif offer is not None:
+        if not access.owns_offer(actor, offer):
+            raise NotFound()
+    else:
+        raise ApplicationError("附件必须属于一条记录")
+    head = upload.read(16)
+    upload.seek(0)
+    name, content_type = validation.clean_attachment(name=upload.name or "", head=head,
+                                                     size=upload.size or 0, kind=kind)
+    attachment = Attachment(challenge=challenge, proposal=proposal, offer=offer, kind=kind,
+                            original_name=name, content_type=content_type, size=upload.size,
+                            uploaded_by=actor)
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    owner = challenge or proposal or offer
+    audit_record(actor=actor, action="update", instance=owner,
+                 changes={"attachments": [None, f"{name} ({upload.size} B)"]}, source=source)
+    return attachment
+
+
+# --- researcher import ---------------------------------------------------------------------
+
+IMPORT_MAX_ROWS = 20_000
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
+                      source: str = "import") -> dict[str, Any]:
+    """Check a researcher file and, when ``commit`` and the file is clean, upsert it by e-mail
+    in one transaction. All or nothing: a file with any error writes nothing. Returns
+    ``{rows, created, updated, unchanged, committed, errors}``."""
+    from innolink.challenges import importing
+    from innolink.core.audit import audit_record_many
+
+    if not access.is_board_staff(actor):
+        raise PermissionDenied("只有组织方工作人员可以批量导入科研人员")
+    try:
+        columns, rows = importing.read_rows(content, filename, max_bytes=IMPORT_MAX_BYTES,
+                                            max_rows=IMPORT_MAX_ROWS)
+    except importing.ImportFileError as exc:
+        raise ApplicationError(exc.reason, code=exc.code) from exc
+    institutions = dict(Institution.objects.values_list("name", "pk"))
+    checked = importing.check_rows(columns, rows, institutions)
+    outcome: dict[str, Any] = {"rows": checked.rows, "created": 0, "updated": 0,
+                               "unchanged": 0, "committed": False,
+                               "errors": [e.as_dict() for e in checked.errors]}
+    if not checked.ok:
+        return outcome
+    emails = [r["email"] for r in checked.records]
+    existing: dict[str, ResearcherProfile] = {}
+    for start in range(0, len(emails), 900):
+        for profile in ResearcherProfile.objects.filter(email__in=emails[start:start + 900]):
+            existing[profile.email] = profile
+    new, changed = [], []
+    for record in checked.records:
+        record = dict(record)
+        record.pop("row")
+        profile = existing.get(record["email"])
+        if profile is None:
+            new.append(ResearcherProfile(**record))
+            continue
+        before = snapshot(profile, list(record))
+        diff = audit_diff(before, record)
+        if diff:
+            for key, value in record.items():
+                setattr(profile, key, value)
+            changed.append((profile, diff))
+        else:
+            outcome["unchanged"] += 1
+    outcome["created"], outcome["updated"] = len(new), len(changed)
+    if commit:
+        with transaction.atomic():
+            created = ResearcherProfile.objects.bulk_create(new, batch_size=500)
+            if changed:
+                ResearcherProfile.objects.bulk_update(
+                    [p for p, _ in changed], fields=[k for k in validation_profile_fields()]
+                    + ["institution"], batch_size=500)
+            audit_record_many(actor=actor, action="create",
+                              items=[(p, audit_diff({}, {"email": p.email, "name": p.name}))
+                                     for p in created], source=source)
+            audit_record_many(actor=actor, action="update", items=changed, source=source)
+        outcome["committed"] = True
+    return outcome
+
+
+def validation_profile_fields() -> list[str]:
+    return ["kind", "name", "title", "email", "phone", "station_kind", "station", "discipline",
+            "research_fields", "keywords", "achievements", "availability", "domains", "members"]
