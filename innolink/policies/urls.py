@@ -1,2 +1,22 @@
+from django.urls import path
+
+from innolink.policies import views
+
 app_name = "policies"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.policy_list, name="list"),
+    path("<int:pk>/", views.policy_detail, name="detail"),
+    path("<int:pk>/unpaid/", views.unpaid, name="unpaid"),
+    path("mine/", views.my_policies, name="mine"),
+    path("enterprise/<int:pk>/", views.enterprise_answer, name="enterprise"),
+    path("claim/<int:clause_pk>/", views.claim, name="claim"),
+    path("applications/", views.application_list, name="applications"),
+    path("applications/bulk-approve/", views.bulk_approve, name="bulk-approve"),
+    path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("applications/<int:pk>/<slug:action>/", views.application_action,
+         name="application-action"),
+    path("scans/", views.scans, name="scans"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("ledger/<uuid:posting>/reverse/", views.ledger_reverse, name="ledger-reverse"),
+    path("metrics/", views.metrics, name="metrics"),
+]

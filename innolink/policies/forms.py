@@ -1,0 +1,27 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from innolink.policies.models import Application, Lane
+
+
+class ClaimForm(forms.Form):
+    """免申即享 confirmation / 快申快享 application. Prefilled; the amount is never typed."""
+
+    account_holder = forms.CharField(label=_("账户名称"), max_length=200)
+    bank_name = forms.CharField(label=_("开户银行"), max_length=100)
+    bank_account = forms.CharField(label=_("银行账号"), max_length=40)
+    contact_name = forms.CharField(label=_("联系人"), max_length=64, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
+    statement = forms.CharField(label=_("申报说明（选填）"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 3}))
+    consent = forms.BooleanField(label=_("同意以平台已有数据核定并拨付（免申即享）"), required=False)
+
+
+class ApplicationFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), required=False,
+                               choices=[("", _("全部"))] + list(Application.Status.choices))
+    lane = forms.ChoiceField(label=_("兑现方式"), required=False,
+                             choices=[("", _("全部"))] + list(Lane.choices))
+    policy = forms.IntegerField(label=_("政策"), required=False, min_value=1)
+    overdue = forms.BooleanField(label=_("仅看超期"), required=False)
+    q = forms.CharField(label=_("企业"), required=False, max_length=100)

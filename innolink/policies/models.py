@@ -1,0 +1,293 @@
+"""Policies in the database (synced from the rule files), scan results, applications in both
+lanes, budgets and the append-only ledger.
+
+The rule files in ``rulesets/`` stay the source of truth for rules; these rows mirror what
+officials see and point to (title, 文号, dates, budget, shares, lane, materials, clause texts),
+and carry everything the rule files cannot: who was found eligible when, who applied, what was
+approved and paid.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from innolink.enterprises.models import Enterprise
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class Lane(models.TextChoices):
+    AUTO = "auto", _("免申即享")
+    APPLY = "apply", _("快申快享")
+
+
+class Policy(models.Model):
+    code = models.SlugField(_("政策编号"), max_length=64, unique=True)  # the rule file's id
+    title = models.CharField(_("政策名称"), max_length=200)
+    issuer = models.CharField(_("发文单位"), max_length=200, blank=True)
+    area = models.CharField(_("政策领域"), max_length=64, blank=True)
+    tech_innovation = models.BooleanField(_("科技创新类"), default=False)
+    illustrative = models.BooleanField(_("示意政策"), default=True)
+    source = models.CharField(_("来源说明"), max_length=300, blank=True)
+    file = models.CharField(_("规则文件"), max_length=200, blank=True)
+    rules_text = models.TextField(_("规则原文（YAML）"), blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    synced_at = models.DateTimeField(_("同步时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("惠企政策")
+        verbose_name_plural = _("惠企政策")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PolicyVersion(models.Model):
+    """One dated version of a policy (one 文号). Its budget lives in :class:`Budget`."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
+    effective_from = models.DateField(_("生效日期"))
+    effective_to = models.DateField(_("失效日期"), null=True, blank=True)
+    doc_number = models.CharField(_("文号"), max_length=100)
+    budget = models.DecimalField(_("资金总额（元）"), **MONEY)
+    shares = models.JSONField(_("分担比例"), default=list)  # [["省", 8], ["市", 1], ["县", 1]]
+    lane = models.CharField(_("兑现方式"), max_length=8, choices=Lane.choices)
+    materials = models.JSONField(_("申报材料"), default=list)
+    cap_per_enterprise = models.DecimalField(_("单个企业年度上限（元）"), null=True, blank=True,
+                                             **MONEY)
+    review_days = models.PositiveSmallIntegerField(_("审核时限（工作日）"), default=10)
+
+    class Meta:
+        verbose_name = _("政策版本")
+        verbose_name_plural = _("政策版本")
+        ordering = ["policy", "effective_from"]
+        constraints = [models.UniqueConstraint(fields=["policy", "effective_from"],
+                                               name="policy_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.policy.title}（{self.doc_number}）"
+
+    @property
+    def shares_text(self) -> str:
+        return "∶".join(str(n) for _, n in self.shares) + "（" + "、".join(
+            level for level, _ in self.shares) + "）"
+
+    def covers_year(self, year: int) -> bool:
+        import datetime as dt
+
+        day = dt.date(year, 12, 31)
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
+class PolicyClause(models.Model):
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="clauses")
+    code = models.SlugField(_("条款编号"), max_length=64)
+    title = models.CharField(_("条款名称"), max_length=200)
+    text = models.TextField(_("条款原文"))
+    rule = models.JSONField(_("规则"), default=dict)  # conditions / benefit as in the rule file
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("政策条款")
+        verbose_name_plural = _("政策条款")
+        ordering = ["version", "order"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"],
+                                               name="policy_clause_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Budget(models.Model):
+    """The budget of one policy version. ``committed`` and ``paid`` change only inside a
+    transaction that holds this row with ``select_for_update``, so concurrent approvals queue on
+    it and ``committed <= total`` always holds (also checked by the database)."""
+
+    version = models.OneToOneField(PolicyVersion, on_delete=models.PROTECT, related_name="budget_row")
+    total = models.DecimalField(_("预算总额（元）"), **MONEY)
+    committed = models.DecimalField(_("已承诺（元）"), default=Decimal("0.00"), **MONEY)
+    paid = models.DecimalField(_("已拨付（元）"), default=Decimal("0.00"), **MONEY)
+
+    class Meta:
+        verbose_name = _("政策预算")
+        verbose_name_plural = _("政策预算")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(committed__lte=models.F("total")),
+                                   name="budget_committed_within_total"),
+            models.CheckConstraint(condition=models.Q(paid__lte=models.F("committed")),
+                                   name="budget_paid_within_committed"),
+            models.CheckConstraint(condition=models.Q(paid__gte=0), name="budget_paid_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} 预算"
+
+    @property
+    def available(self) -> Decimal:
+        return self.total - self.committed
+
+
+class Scan(models.Model):
+    """One whole-registry scan for a policy year (run as a background job)."""
+
+    year = models.PositiveSmallIntegerField(_("政策年度"))
+    job = models.OneToOneField("core.Job", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="policy_scan")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    enterprises = models.PositiveIntegerField(_("企业数"), default=0)
+    eligible_pairs = models.PositiveIntegerField(_("符合条件（企业×条款）"), default=0)
+    new_pairs = models.PositiveIntegerField(_("新发现"), default=0)
+    dropped_pairs = models.PositiveIntegerField(_("不再符合"), default=0)
+    total = models.DecimalField(_("可兑现总额（元）"), default=Decimal("0.00"), **MONEY)
+    summary = models.JSONField(default=dict, blank=True)  # per policy code: count, total, budget
+
+    class Meta:
+        verbose_name = _("政策扫描")
+        verbose_name_plural = _("政策扫描")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年度扫描 #{self.pk}"
+
+
+class Eligibility(models.Model):
+    """An enterprise qualifies for a clause in a policy year, as the latest scan found it.
+
+    ``first_found_on`` is kept across scans (days from eligibility to cash start there);
+    ``active`` is false once a later scan no longer finds it."""
+
+    clause = models.ForeignKey(PolicyClause, on_delete=models.PROTECT, related_name="eligibilities")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE,
+                                   related_name="policy_eligibilities")
+    year = models.PositiveSmallIntegerField(_("政策年度"))
+    amount = models.DecimalField(_("可兑现金额（元）"), **MONEY)
+    gross = models.DecimalField(_("公式金额（元）"), **MONEY)
+    first_found_on = models.DateField(_("首次发现"))
+    last_scan = models.ForeignKey(Scan, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    active = models.BooleanField(_("当前符合"), default=True)
+    notified_at = models.DateTimeField(_("已推送"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("符合条件记录")
+        verbose_name_plural = _("符合条件记录")
+        constraints = [models.UniqueConstraint(fields=["clause", "enterprise", "year"],
+                                               name="eligibility_unique")]
+        indexes = [models.Index(fields=["year", "clause", "active"]),
+                   models.Index(fields=["enterprise", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} · {self.clause_id} · {self.year}"
+
+
+class Application(models.Model):
+    """A claim for one clause in one policy year: a 免申即享 confirmation or a 快申快享 application."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        DEFERRED = "deferred", _("暂缓")
+        APPROVED = "approved", _("已批准")
+        PARTIALLY_PAID = "partially_paid", _("部分拨付")
+        PAID = "paid", _("已拨付")
+        REJECTED = "rejected", _("未通过")
+
+    OPEN = (Status.SUBMITTED, Status.DEFERRED)
+    DECIDABLE = (Status.SUBMITTED, Status.DEFERRED)
+    PAYABLE = (Status.APPROVED, Status.PARTIALLY_PAID)
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT,
+                                   related_name="policy_applications")
+    clause = models.ForeignKey(PolicyClause, on_delete=models.PROTECT, related_name="applications")
+    year = models.PositiveSmallIntegerField(_("政策年度"))
+    lane = models.CharField(_("兑现方式"), max_length=8, choices=Lane.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
+                              default=Status.SUBMITTED, db_index=True)
+    amount_expected = models.DecimalField(_("测算金额（元）"), **MONEY)
+    amount_approved = models.DecimalField(_("批准金额（元）"), null=True, blank=True, **MONEY)
+    paid_total = models.DecimalField(_("已拨付（元）"), default=Decimal("0.00"), **MONEY)
+    bank_name = models.CharField(_("开户银行"), max_length=100)
+    bank_account = models.CharField(_("银行账号"), max_length=40)
+    account_holder = models.CharField(_("账户名称"), max_length=200)
+    contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    statement = models.TextField(_("申报说明"), blank=True)
+    consent = models.BooleanField(_("同意使用已有数据核定"), default=False)
+    eligible_since = models.DateField(_("符合条件日期"))
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    due_on = models.DateField(_("审核截止日"))
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decision_note = models.CharField(_("审核意见"), max_length=500, blank=True)
+    paid_on = models.DateField(_("拨付完成日"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("政策兑现申请")
+        verbose_name_plural = _("政策兑现申请")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "clause", "year"],
+                                               name="application_unique")]
+        indexes = [models.Index(fields=["status", "due_on"]),
+                   models.Index(fields=["clause", "status"])]
+
+    def __str__(self) -> str:
+        return f"申请 #{self.pk} {self.clause.title}"
+
+    @property
+    def remaining(self) -> Decimal:
+        return (self.amount_approved or Decimal("0.00")) - self.paid_total
+
+
+class LedgerEntry(models.Model):
+    """One line of the ledger: a commitment or a payment, for one funding level.
+
+    Entries are never edited or deleted; a correction is a new entry with the opposite amount
+    that names the entry it reverses (``reverses``). One posting writes one entry per funding
+    level, sharing ``posting``."""
+
+    class Kind(models.TextChoices):
+        COMMITMENT = "commitment", _("承诺")
+        PAYMENT = "payment", _("拨付")
+
+    posting = models.UUIDField(_("记账批次"), db_index=True)
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="ledger")
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="ledger")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    level = models.CharField(_("资金层级"), max_length=8)
+    amount = models.DecimalField(_("金额（元）"), **MONEY)  # negative for a reversal
+    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="reversed_by")
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    booked_on = models.DateField(_("记账日期"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("台账分录")
+        verbose_name_plural = _("台账分录")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["version", "kind", "level"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.level} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("ledger entries cannot be changed; post a reversing entry")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("ledger entries cannot be deleted; post a reversing entry")

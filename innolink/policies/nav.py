@@ -1,0 +1,31 @@
+from django.utils.translation import gettext_lazy as _
+
+from innolink.accounts.navigation import NavEntry, Panel
+from innolink.accounts.roles import Role
+from innolink.policies.access import MANAGERS, METRIC_READERS
+
+NAV_ITEMS = [
+    NavEntry(_("我能享受的政策"), "policies:mine", frozenset({Role.ENTERPRISE}), order=20),
+    NavEntry(_("惠企政策"), "policies:list", None, order=30),
+    NavEntry(_("兑现审核"), "policies:applications", frozenset(MANAGERS), order=31),
+    NavEntry(_("政策台账"), "policies:ledger", frozenset(METRIC_READERS), order=32),
+    NavEntry(_("兑现统计"), "policies:metrics", frozenset(METRIC_READERS), order=33),
+]
+
+
+def workspace_panels(user) -> list[Panel]:
+    from innolink.policies import access
+    from innolink.policies.models import Application
+
+    if access.is_enterprise_user(user):
+        open_count = Application.objects.filter(enterprise_id=user.enterprise_id,
+                                                status__in=Application.OPEN).count()
+        return [Panel("policies/_workspace_enterprise.html", {"open_count": open_count}, 5)]
+    if access.can_manage_policies(user):
+        from django.utils import timezone
+
+        pending = Application.objects.filter(status__in=Application.OPEN)
+        return [Panel("policies/_workspace_officer.html", {
+            "pending": pending.count(),
+            "overdue": pending.filter(due_on__lt=timezone.localdate()).count()}, 10)]
+    return []

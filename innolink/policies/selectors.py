@@ -1,0 +1,383 @@
+"""Reads of the policies app, each scoped to what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from innolink.core.errors import NotFound
+from innolink.engines.rules import EnterpriseAnswer, explain
+from innolink.enterprises.models import Enterprise, EnterpriseYear
+from innolink.enterprises.reference import industry_label
+from innolink.policies import access, fetch
+from innolink.policies.models import (
+    Application,
+    Budget,
+    Eligibility,
+    LedgerEntry,
+    Policy,
+    PolicyClause,
+    PolicyVersion,
+    Scan,
+)
+from innolink.policies.workdays import working_days_between
+
+MAX_ID = 2**63 - 1
+ZERO = Decimal("0.00")
+
+
+def _valid_id(pk: Any) -> int:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound()
+    if not 0 < pk <= MAX_ID:
+        raise NotFound()
+    return pk
+
+
+def default_year() -> int:
+    """The assessed year officials ask about: the last full calendar year."""
+    return timezone.localdate().year - 1
+
+
+def year_choices() -> list[int]:
+    this = timezone.localdate().year
+    return list(range(this - 1, this - 4, -1))
+
+
+# --------------------------------------------------------------------------- policies
+
+def policy_list() -> QuerySet[Policy]:
+    return Policy.objects.prefetch_related("versions__budget_row")
+
+
+def policy_get(pk: Any) -> Policy:
+    """Policies are public to every signed-in user (they are published documents)."""
+    policy = Policy.objects.filter(pk=_valid_id(pk)).first()
+    if policy is None:
+        raise NotFound()
+    return policy
+
+
+def version_for_year(policy: Policy, year: int) -> PolicyVersion | None:
+    for version in policy.versions.all():
+        if version.covers_year(year):
+            return version
+    return None
+
+
+def clause_get(pk: Any) -> PolicyClause:
+    clause = PolicyClause.objects.select_related("version__policy").filter(pk=_valid_id(pk)).first()
+    if clause is None:
+        raise NotFound()
+    return clause
+
+
+# --------------------------------------------------------------------------- one enterprise
+
+@dataclass
+class ClauseRow:
+    answer: Any  # engine ClauseAnswer
+    clause: PolicyClause | None
+    application: Application | None
+
+
+@dataclass
+class EnterpriseView:
+    enterprise: Enterprise
+    year: int
+    answer: EnterpriseAnswer
+    eligible: list[ClauseRow]
+    not_eligible: list[ClauseRow]
+    total: Decimal
+    has_data: bool
+
+
+def enterprise_view(enterprise: Enterprise, year: int) -> EnterpriseView:
+    """Everything the enterprise can get in ``year`` (amount and arithmetic) and, for the rest,
+    what is missing, nearest first — computed live from the registry, nothing to type."""
+    record = fetch.record_for(enterprise.pk, year)
+    answer = explain(fetch.rules_registry(), record, year)
+    clauses = {(c.version.policy.code, c.code): c for c in
+               PolicyClause.objects.select_related("version__policy")
+               if c.version.covers_year(year)}
+    applications = {a.clause_id: a for a in
+                    Application.objects.filter(enterprise=enterprise, year=year)}
+
+    def row(item) -> ClauseRow:
+        clause = clauses.get((item.policy_id, item.clause_id))
+        return ClauseRow(item, clause, applications.get(clause.pk) if clause else None)
+
+    has_data = EnterpriseYear.objects.filter(enterprise=enterprise, year=year).exists()
+    return EnterpriseView(enterprise, year, answer, [row(a) for a in answer.eligible],
+                          [row(a) for a in answer.not_eligible], answer.total, has_data)
+
+
+# --------------------------------------------------------------------------- applications
+
+def applications_visible_to(user) -> QuerySet[Application]:
+    qs = Application.objects.select_related("enterprise", "clause__version__policy")
+    if access.can_manage_policies(user) or access.can_read_metrics(user):
+        return qs
+    if access.is_enterprise_user(user):
+        return qs.filter(enterprise_id=user.enterprise_id)
+    return qs.none()
+
+
+def application_for_user(user, pk: Any) -> Application:
+    application = applications_visible_to(user).filter(pk=_valid_id(pk)).first()
+    if application is None:
+        raise NotFound()
+    return application
+
+
+@dataclass(frozen=True)
+class ApplicationFilters:
+    status: str = ""
+    policy: int | None = None
+    lane: str = ""
+    overdue: bool = False
+    q: str = ""
+
+
+def application_search(user, filters: ApplicationFilters) -> QuerySet[Application]:
+    qs = applications_visible_to(user)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.policy:
+        qs = qs.filter(clause__version__policy_id=filters.policy)
+    if filters.lane:
+        qs = qs.filter(lane=filters.lane)
+    if filters.overdue:
+        qs = qs.filter(status__in=Application.OPEN, due_on__lt=timezone.localdate())
+    q = filters.q.replace("\x00", "").strip()
+    if q:
+        qs = qs.filter(Q(enterprise__name__icontains=q) | Q(enterprise__credit_code=q.upper()))
+    return qs.order_by("due_on", "id") if filters.status in ("", "submitted", "deferred") \
+        else qs.order_by("-submitted_at", "-id")
+
+
+def countdown(application: Application, today: dt.date | None = None) -> int | None:
+    """Working days left before the review deadline (negative: overdue); None once decided."""
+    if application.status not in Application.OPEN:
+        return None
+    return working_days_between(today or timezone.localdate(), application.due_on)
+
+
+def claim_prefill(user, enterprise: Enterprise) -> dict[str, str]:
+    """What the platform already knows for a claim form: the enterprise's name as the account
+    holder, the bank account of its last claim, the user as contact."""
+    last = Application.objects.filter(enterprise=enterprise).order_by("-submitted_at").first()
+    return {
+        "account_holder": last.account_holder if last else enterprise.name,
+        "bank_name": last.bank_name if last else "",
+        "bank_account": last.bank_account if last else "",
+        "contact_name": (last.contact_name if last and last.contact_name else
+                         (user.get_full_name() or user.username)),
+        "contact_phone": last.contact_phone if last else "",
+    }
+
+
+# --------------------------------------------------------------------------- eligibility lists
+
+def unpaid_eligibilities(*, policy: Policy, year: int) -> QuerySet[Eligibility]:
+    """Enterprises that qualify for a clause of ``policy`` in ``year`` and are not fully paid."""
+    paid = Application.objects.filter(enterprise_id=OuterRef("enterprise_id"),
+                                      clause_id=OuterRef("clause_id"), year=year,
+                                      status=Application.Status.PAID)
+    return (Eligibility.objects.filter(clause__version__policy=policy, year=year, active=True,
+                                       amount__gt=0)
+            .exclude(Exists(paid)))
+
+
+def unpaid_page_rows(qs: QuerySet[Eligibility]) -> QuerySet[Eligibility]:
+    apps = Application.objects.filter(enterprise_id=OuterRef("enterprise_id"),
+                                      clause_id=OuterRef("clause_id"), year=OuterRef("year"))
+    from django.db.models import Subquery
+
+    return (qs.select_related("enterprise", "clause")
+            .annotate(application_status=Subquery(apps.values("status")[:1]),
+                      application_id=Subquery(apps.values("pk")[:1]))
+            .order_by("-amount", "id"))
+
+
+def latest_scans(limit: int = 10) -> QuerySet[Scan]:
+    return Scan.objects.select_related("job", "created_by")[:limit]
+
+
+# --------------------------------------------------------------------------- ledger
+
+def ledger_entries(*, policy: int | None = None, kind: str = "", level: str = ""
+                   ) -> QuerySet[LedgerEntry]:
+    qs = LedgerEntry.objects.select_related("version__policy", "enterprise", "application",
+                                            "created_by")
+    if policy:
+        qs = qs.filter(version__policy_id=policy)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if level:
+        qs = qs.filter(level=level)
+    return qs.order_by("-created_at", "-id")
+
+
+@dataclass
+class LedgerRow:
+    policy: Policy
+    version: PolicyVersion
+    budget: Budget | None
+    levels: dict[str, dict[str, Decimal]]  # level -> {commitment, payment}
+
+
+def ledger_summary() -> list[LedgerRow]:
+    sums = defaultdict(lambda: defaultdict(lambda: {"commitment": ZERO, "payment": ZERO}))
+    for version_id, level, kind, amount in (LedgerEntry.objects.values_list("version_id", "level", "kind")
+                                            .annotate(s=Sum("amount"))):
+        sums[version_id][level][kind] = amount
+    rows = []
+    for version in PolicyVersion.objects.select_related("policy", "budget_row").order_by(
+            "policy__order", "effective_from"):
+        levels = {lvl: dict(sums[version.pk][lvl]) for lvl, _n in version.shares}
+        rows.append(LedgerRow(version.policy, version, getattr(version, "budget_row", None), levels))
+    return rows
+
+
+# --------------------------------------------------------------------------- metrics
+
+@dataclass
+class MetricRow:
+    key: str
+    label: str
+    eligible: int = 0
+    eligible_amount: Decimal = ZERO
+    applied: int = 0
+    approved: int = 0
+    paid: int = 0
+    paid_amount: Decimal = ZERO
+    days: list[int] = field(default_factory=list)
+    budget: Decimal | None = None
+    committed: Decimal | None = None
+
+    @property
+    def rate(self) -> float | None:
+        """应兑尽兑率: paid / eligible (enterprise × clause pairs)."""
+        return round(100 * self.paid / self.eligible, 1) if self.eligible else None
+
+    @property
+    def avg_days(self) -> float | None:
+        return round(sum(self.days) / len(self.days), 1) if self.days else None
+
+    @property
+    def budget_used(self) -> float | None:
+        if not self.budget:
+            return None
+        return round(float(100 * (self.committed or ZERO) / self.budget), 1)
+
+
+@dataclass
+class Metrics:
+    year: int
+    total: MetricRow
+    by_policy: list[MetricRow]
+    by_town: list[MetricRow]
+    by_industry: list[MetricRow]
+
+
+APPROVED_STATES = (Application.Status.APPROVED, Application.Status.PARTIALLY_PAID,
+                   Application.Status.PAID)
+
+
+def metrics(year: int) -> Metrics:
+    """Eligible, applied, approved, paid, 应兑尽兑 rate, days from eligibility to cash and budget
+    used, by policy, town and industry section. A fixed number of grouped queries."""
+    rows: dict[str, dict[str, MetricRow]] = {"policy": {}, "town": {}, "industry": {}}
+    total = MetricRow("all", "全部")
+    policies = {p.pk: p for p in Policy.objects.all()}
+
+    def get(dim: str, key: str, label: str) -> MetricRow:
+        table = rows[dim]
+        if key not in table:
+            table[key] = MetricRow(key, label)
+        return table[key]
+
+    elig = (Eligibility.objects.filter(year=year, active=True, amount__gt=0)
+            .values_list("clause__version__policy_id", "enterprise__town",
+                         "enterprise__industry_code")
+            .annotate(n=Count("id"), s=Sum("amount")))
+    for policy_id, town, industry, n, s in elig:
+        section = (industry or "?")[:1]
+        for row in (get("policy", str(policy_id), policies[policy_id].title),
+                    get("town", town, town), get("industry", section, industry_label(section) or section),
+                    total):
+            row.eligible += n
+            row.eligible_amount += s or ZERO
+    apps = (Application.objects.filter(year=year)
+            .values_list("clause__version__policy_id", "enterprise__town",
+                         "enterprise__industry_code", "status")
+            .annotate(n=Count("id"), s=Sum("paid_total")))
+    for policy_id, town, industry, status, n, s in apps:
+        section = (industry or "?")[:1]
+        for row in (get("policy", str(policy_id), policies[policy_id].title),
+                    get("town", town, town), get("industry", section, industry_label(section) or section),
+                    total):
+            row.applied += n
+            if status in APPROVED_STATES:
+                row.approved += n
+            if status == Application.Status.PAID:
+                row.paid += n
+            row.paid_amount += s or ZERO
+    for policy_id, town, industry, since, paid_on in (
+            Application.objects.filter(year=year, status=Application.Status.PAID)
+            .values_list("clause__version__policy_id", "enterprise__town",
+                         "enterprise__industry_code", "eligible_since", "paid_on")):
+        days = (paid_on - since).days
+        section = (industry or "?")[:1]
+        for row in (get("policy", str(policy_id), policies[policy_id].title),
+                    get("town", town, town), get("industry", section, industry_label(section) or section),
+                    total):
+            row.days.append(days)
+    for budget in Budget.objects.select_related("version"):
+        if budget.version.covers_year(year):
+            row = get("policy", str(budget.version.policy_id), policies[budget.version.policy_id].title)
+            row.budget = (row.budget or ZERO) + budget.total
+            row.committed = (row.committed or ZERO) + budget.committed
+            total.budget = (total.budget or ZERO) + budget.total
+            total.committed = (total.committed or ZERO) + budget.committed
+    order = {str(p.pk): p.order for p in policies.values()}
+    return Metrics(
+        year=year, total=total,
+        by_policy=sorted(rows["policy"].values(), key=lambda r: order.get(r.key, 0)),
+        by_town=sorted(rows["town"].values(), key=lambda r: -r.eligible),
+        by_industry=sorted(rows["industry"].values(), key=lambda r: -r.eligible),
+    )
+
+
+def _wan(amount: Decimal) -> float:
+    return float((amount / 10000).quantize(Decimal("0.01")))
+
+
+def metrics_charts(m: Metrics) -> dict[str, dict]:
+    short = [r.label[:10] for r in m.by_policy]
+    return {
+        "policy": {"type": "bar", "labels": short, "series": [
+            {"label": "符合条件（户次）", "values": [r.eligible for r in m.by_policy]},
+            {"label": "已申请/确认", "values": [r.applied for r in m.by_policy]},
+            {"label": "已批准", "values": [r.approved for r in m.by_policy]},
+            {"label": "已拨付", "values": [r.paid for r in m.by_policy]}]},
+        "budget": {"type": "bar", "labels": short, "series": [
+            {"label": "预算（万元）", "values": [_wan(r.budget or ZERO) for r in m.by_policy]},
+            {"label": "已承诺（万元）", "values": [_wan(r.committed or ZERO) for r in m.by_policy]},
+            {"label": "可兑现（万元）", "values": [_wan(r.eligible_amount) for r in m.by_policy]}]},
+        "town": {"type": "bar", "labels": [r.label for r in m.by_town], "series": [
+            {"label": "可兑现（万元）", "values": [_wan(r.eligible_amount) for r in m.by_town]},
+            {"label": "已拨付（万元）", "values": [_wan(r.paid_amount) for r in m.by_town]}]},
+        "industry": {"type": "bar", "labels": [r.label[:8] for r in m.by_industry], "series": [
+            {"label": "符合条件（户次）", "values": [r.eligible for r in m.by_industry]},
+            {"label": "已拨付", "values": [r.paid for r in m.by_industry]}]},
+    }

@@ -1,0 +1,690 @@
+"""Every write of the policies app: sync from the rule files, scans, notices, applications in
+both lanes, approvals under the budget lock, instalment payments and ledger reversals.
+
+Each service is keyword-only, runs in one transaction, writes its audit entries there and sends
+notifications (in-platform rows in the same transaction, external channels on commit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from innolink.accounts.models import User
+from innolink.accounts.roles import Role
+from innolink.core.audit import audit_diff, audit_record, snapshot
+from innolink.core.errors import Conflict, NotFound, ValidationFailed
+from innolink.core.jobs import Progress, job_runner, job_start
+from innolink.core.models import Job
+from innolink.core.notifications import notify
+from innolink.engines.rules import RulesError, explain, scan as rules_scan, split_by_shares
+from innolink.enterprises.models import Enterprise
+from innolink.policies import fetch
+from innolink.policies.models import (
+    Application,
+    Budget,
+    Eligibility,
+    Lane,
+    LedgerEntry,
+    Policy,
+    PolicyClause,
+    PolicyVersion,
+    Scan,
+)
+from innolink.policies.workdays import add_working_days
+
+SCAN_KIND = "policies.scan"
+CENT = Decimal("0.01")
+MIN_YEAR = 2000
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _fen(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def _yuan(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(CENT)
+
+
+def _wan(amount: Decimal) -> str:
+    return f"{(amount / 10000).quantize(Decimal('0.01'))}万元"
+
+
+def parse_money(value: Any, field_name: str, label: str) -> Decimal:
+    """A positive amount in yuan with at most two decimals, or a ValidationFailed naming it."""
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed({field_name: [_("%(label)s应为金额（元），如 120000.00") % {"label": label}]})
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationFailed({field_name: [_("%(label)s应大于0") % {"label": label}]})
+    if amount != amount.quantize(CENT):
+        raise ValidationFailed({field_name: [_("%(label)s最多保留两位小数（分）") % {"label": label}]})
+    if amount >= Decimal("1e13"):
+        raise ValidationFailed({field_name: [_("%(label)s超出范围") % {"label": label}]})
+    return amount.quantize(CENT)
+
+
+def check_year(year: Any) -> int:
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ValidationFailed({"year": [_("政策年度应为四位年份，如 2025")]})
+    if not MIN_YEAR <= year <= _today().year:
+        raise ValidationFailed({"year": [_("政策年度应在 %(a)s 至 %(b)s 之间") % {
+            "a": MIN_YEAR, "b": _today().year}]})
+    return year
+
+
+# --------------------------------------------------------------------------- sync
+
+@dataclass
+class SyncOutcome:
+    policies_created: int = 0
+    policies_updated: int = 0
+    versions: int = 0
+    clauses: int = 0
+    unchanged: int = 0
+
+    def summary(self) -> str:
+        return (f"政策同步：新增 {self.policies_created}，更新 {self.policies_updated}，"
+                f"无变化 {self.unchanged}；版本 {self.versions}，条款 {self.clauses}")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _upsert(model, lookup: dict, values: dict, *, actor, source: str) -> tuple[Any, str]:
+    """Create or update one row; audited. Returns (row, "created" | "updated" | "unchanged")."""
+    row = model.objects.filter(**lookup).first()
+    if row is None:
+        row = model.objects.create(**lookup, **values)
+        audit_record(actor=actor, action="create", instance=row, source=source,
+                     changes=audit_diff({}, values))
+        return row, "created"
+    before = snapshot(row, list(values))
+    changes = audit_diff(before, values)
+    if not changes:
+        return row, "unchanged"
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.save(update_fields=list(values))
+    audit_record(actor=actor, action="update", instance=row, source=source, changes=changes)
+    return row, "updated"
+
+
+@transaction.atomic
+def policy_sync(*, actor, directory: Path | None = None, source: str = "web") -> SyncOutcome:
+    """Mirror the rule files into the database. The files stay the source of truth for rules.
+
+    A rule file that does not load refuses the whole sync (nothing is written). A budget may not
+    drop below what is already committed."""
+    directory = Path(directory or fetch.rulesets_dir())
+    try:
+        registry = fetch.rules_registry(directory)
+    except RulesError as exc:
+        raise ValidationFailed({"rules": [str(exc)]}, message=_("规则文件有误，未同步：%(m)s") % {
+            "m": exc.message}, code=exc.code)
+    outcome = SyncOutcome()
+    now = timezone.now()
+    for order, policy in enumerate(registry.policies):
+        path = directory / policy.file if policy.file else None
+        text = path.read_text(encoding="utf-8") if path and path.exists() else ""
+        raw = yaml.safe_load(text) if text else {}
+        row, state = _upsert(Policy, {"code": policy.id}, {
+            "title": policy.title, "issuer": policy.issuer, "area": policy.area,
+            "tech_innovation": policy.tech_innovation, "illustrative": policy.illustrative,
+            "source": policy.source[:300], "file": policy.file, "rules_text": text,
+            "order": order,
+        }, actor=actor, source=source)
+        changed = state != "unchanged"
+        raw_versions = raw.get("versions", []) if isinstance(raw, dict) else []
+        for vi, version in enumerate(policy.versions):
+            budget_total = _yuan(version.budget_fen)
+            vrow, vstate = _upsert(PolicyVersion, {"policy": row,
+                                                   "effective_from": version.effective_from}, {
+                "effective_to": version.effective_to, "doc_number": version.doc_number,
+                "budget": budget_total, "shares": [[lvl, n] for lvl, n in version.shares],
+                "lane": version.lane, "materials": list(version.materials),
+                "cap_per_enterprise": (None if version.cap_per_enterprise_fen is None
+                                       else _yuan(version.cap_per_enterprise_fen)),
+            }, actor=actor, source=source)
+            changed |= vstate != "unchanged"
+            outcome.versions += 1
+            budget = Budget.objects.select_for_update().filter(version=vrow).first()
+            if budget is None:
+                budget = Budget.objects.create(version=vrow, total=budget_total)
+                audit_record(actor=actor, action="create", instance=budget, source=source,
+                             changes={"total": [None, budget_total]})
+            elif budget.total != budget_total:
+                if budget_total < budget.committed:
+                    raise Conflict(_("《%(t)s》的新预算 %(new)s 低于已承诺的 %(used)s，未同步") % {
+                        "t": policy.title, "new": _wan(budget_total), "used": _wan(budget.committed)},
+                        code="budget_below_committed")
+                audit_record(actor=actor, action="update", instance=budget, source=source,
+                             changes={"total": [budget.total, budget_total]})
+                budget.total = budget_total
+                budget.save(update_fields=["total"])
+            raw_clauses = {}
+            if vi < len(raw_versions) and isinstance(raw_versions[vi], dict):
+                raw_clauses = {c.get("id"): c for c in raw_versions[vi].get("clauses", [])
+                               if isinstance(c, dict)}
+            for ci, clause in enumerate(version.clauses):
+                rule = {k: _plain(v) for k, v in raw_clauses.get(clause.id, {}).items()
+                        if k not in ("id", "title", "text")}
+                _crow, cstate = _upsert(PolicyClause, {"version": vrow, "code": clause.id}, {
+                    "title": clause.title, "text": clause.text, "rule": rule, "order": ci,
+                }, actor=actor, source=source)
+                changed |= cstate != "unchanged"
+                outcome.clauses += 1
+        if state == "created":
+            outcome.policies_created += 1
+        elif changed:
+            outcome.policies_updated += 1
+        else:
+            outcome.unchanged += 1
+        if changed:
+            Policy.objects.filter(pk=row.pk).update(synced_at=now)
+    return outcome
+
+
+def _clause_map(year: int) -> dict[tuple[str, str], PolicyClause]:
+    """(policy code, clause code) -> the clause row of the version in force for ``year``."""
+    out = {}
+    for clause in PolicyClause.objects.select_related("version__policy"):
+        if clause.version.covers_year(year):
+            out[(clause.version.policy.code, clause.code)] = clause
+    return out
+
+
+# --------------------------------------------------------------------------- scans
+
+def scan_start(*, actor, year: Any) -> Scan:
+    year = check_year(year)
+    with transaction.atomic():
+        job = job_start(kind=SCAN_KIND, title=_("%(y)s 年度政策扫描（全企业库）") % {"y": year},
+                        params={"year": year}, user=actor)
+        scan = Scan.objects.create(year=year, job=job, created_by=actor
+                                   if getattr(actor, "is_authenticated", False) else None)
+        audit_record(actor=actor, action="create", instance=scan, changes={"year": [None, year]})
+    return scan
+
+
+@job_runner(SCAN_KIND, result_template="policies/_scan_result.html")
+def run_scan_job(job: Job, progress: Progress) -> dict:
+    scan = Scan.objects.get(job=job)
+    scan = scan_execute(scan=scan, progress=progress, actor=job.created_by)
+    return {"scan_id": scan.pk, "year": scan.year, "enterprises": scan.enterprises,
+            "eligible_pairs": scan.eligible_pairs, "new_pairs": scan.new_pairs,
+            "dropped_pairs": scan.dropped_pairs, "total": str(scan.total)}
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def scan_execute(*, scan: Scan, actor=None, progress=None, today: dt.date | None = None) -> Scan:
+    """Scan the whole registry for ``scan.year`` and store who qualifies (payable amount > 0)
+    per (clause, enterprise, year). Reading and computing happen outside the write
+    transaction so progress is visible; the write is one transaction."""
+    report = progress or (lambda *a, **k: None)
+    today = today or _today()
+    year = scan.year
+    report(0, 3, _("读取企业库"), force=True)
+    registry = fetch.rules_registry()
+    ids, population = fetch.population_for(year)
+    report(1, 3, _("计算 %(n)s 家企业的符合条件情况") % {"n": len(ids)}, force=True)
+    result = rules_scan(registry, population)
+    report(2, 3, _("写入数据库"), force=True)
+    with transaction.atomic():
+        clauses = _clause_map(year)
+        if any((c.policy_id, c.clause_id) not in clauses for c in result.clauses):
+            policy_sync(actor=actor, source=f"scan:{scan.pk}")
+            clauses = _clause_map(year)
+        found: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
+        for c in result.clauses:
+            clause = clauses[(c.policy_id, c.clause_id)]
+            for i, fen, gross in zip(c.index.tolist(), c.amount_fen.tolist(), c.gross_fen.tolist()):
+                if fen > 0:
+                    found[(clause.pk, ids[i])] = (_yuan(fen), _yuan(gross))
+        existing = {(cid, eid): (pk, amount, active) for pk, cid, eid, amount, active in
+                    Eligibility.objects.filter(year=year).values_list(
+                        "pk", "clause_id", "enterprise_id", "amount", "active")}
+        from innolink.core.bulk import insert_rows
+
+        new_rows = [(cid, eid, year, amount, gross, today, scan.pk, True)
+                    for (cid, eid), (amount, gross) in found.items() if (cid, eid) not in existing]
+        insert_rows(Eligibility, ["clause", "enterprise", "year", "amount", "gross",
+                                  "first_found_on", "last_scan", "active"], new_rows)
+        changed = [Eligibility(pk=pk, amount=found[key][0], gross=found[key][1], active=True,
+                               last_scan_id=scan.pk)
+                   for key, (pk, amount, active) in existing.items()
+                   if key in found and (amount != found[key][0] or not active)]
+        Eligibility.objects.bulk_update(changed, ["amount", "gross", "active", "last_scan"],
+                                        batch_size=500)
+        dropped = [pk for key, (pk, _a, active) in existing.items() if active and key not in found]
+        for chunk in _chunks(dropped):
+            Eligibility.objects.filter(pk__in=chunk).update(active=False, last_scan=scan)
+        totals = result.policy_totals()
+        summary = {pid: {"enterprises": t["enterprises"], "total": str(t["total"]),
+                         "budget": str(t["budget"]), "over_budget": t["over_budget"]}
+                   for pid, t in totals.items()}
+        before = snapshot(scan, ["enterprises", "eligible_pairs", "new_pairs", "dropped_pairs",
+                                 "total"])
+        scan.enterprises = len(ids)
+        scan.eligible_pairs = len(found)
+        scan.new_pairs = len(new_rows)
+        scan.dropped_pairs = len(dropped)
+        scan.total = sum((a for a, _g in found.values()), Decimal("0.00"))
+        scan.summary = summary
+        scan.finished_at = timezone.now()
+        scan.save()
+        audit_record(actor=actor, action="transition", instance=scan, source="job",
+                     changes=audit_diff(before, snapshot(scan, list(before))),
+                     note=f"changed {len(changed)}")
+    report(3, 3, _("完成：%(n)s 个（企业×条款）符合条件") % {"n": len(found)}, force=True)
+    return scan
+
+
+def scan_now(*, actor, year: int, today: dt.date | None = None) -> Scan:
+    """A scan run in this process (management command and demo seed)."""
+    with transaction.atomic():
+        scan = Scan.objects.create(year=year, created_by=actor if getattr(
+            actor, "is_authenticated", False) else None)
+        audit_record(actor=actor, action="create", instance=scan, source="command",
+                     changes={"year": [None, year]})
+    return scan_execute(scan=scan, actor=actor, today=today)
+
+
+# --------------------------------------------------------------------------- notices
+
+@transaction.atomic
+def eligibility_notify(*, actor, policy: Policy, year: int) -> int:
+    """Push a notice to every enterprise user whose enterprise qualifies for ``policy`` in
+    ``year``, has not claimed it yet and was not notified before. Returns the users notified."""
+    from innolink.policies.selectors import unpaid_eligibilities
+
+    rows = list(unpaid_eligibilities(policy=policy, year=year).filter(notified_at__isnull=True)
+                .values_list("pk", "enterprise_id"))
+    if not rows:
+        return 0
+    enterprise_ids = {eid for _pk, eid in rows}
+    users = list(User.objects.filter(role=Role.ENTERPRISE, is_active=True,
+                                     enterprise_id__in=enterprise_ids))
+    from django.urls import reverse
+
+    sent = notify(recipients=users, kind="policies.eligible",
+                  title=_("政策找企：您的企业符合《%(t)s》") % {"t": policy.title},
+                  body=_("经 %(y)s 年度数据比对，贵企业符合该政策的兑现条件。请在「我能享受的政策」中查看金额与计算过程，并按提示确认领取或申请。") % {"y": year},
+                  url=reverse("policies:mine"))
+    now = timezone.now()
+    for chunk in _chunks([pk for pk, _e in rows]):
+        Eligibility.objects.filter(pk__in=chunk).update(notified_at=now)
+    audit_record(actor=actor, action="transition", instance=policy,
+                 changes={"notified_enterprises": [None, len(enterprise_ids)]},
+                 note=f"eligibility notices for {year}: {len(sent)} users")
+    return len(sent)
+
+
+# --------------------------------------------------------------------------- applications
+
+_ACCOUNT = re.compile(r"^\d{8,30}$")
+
+
+@dataclass(frozen=True)
+class ClaimForm:
+    bank_name: str = ""
+    bank_account: str = ""
+    account_holder: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    statement: str = ""
+    consent: bool = False
+
+
+def _check_form(form: ClaimForm, lane: str) -> ClaimForm:
+    errors: dict[str, list[str]] = {}
+    bank_name = form.bank_name.strip()
+    account = re.sub(r"[\s-]", "", form.bank_account or "")
+    holder = form.account_holder.strip()
+    if not bank_name:
+        errors["bank_name"] = [_("开户银行：必填")]
+    elif len(bank_name) > 100:
+        errors["bank_name"] = [_("开户银行：不超过100个字")]
+    if not account:
+        errors["bank_account"] = [_("银行账号：必填")]
+    elif not _ACCOUNT.match(account):
+        errors["bank_account"] = [_("银行账号：应为8至30位数字")]
+    if not holder:
+        errors["account_holder"] = [_("账户名称：必填，应与企业名称一致")]
+    elif len(holder) > 200:
+        errors["account_holder"] = [_("账户名称：不超过200个字")]
+    phone = (form.contact_phone or "").strip()
+    if phone and not re.match(r"^[0-9+\-() ]{5,32}$", phone):
+        errors["contact_phone"] = [_("联系电话：只能包含数字和 + - ( )")]
+    if lane == Lane.AUTO and not form.consent:
+        errors["consent"] = [_("免申即享需勾选同意：同意以平台已有数据核定并拨付")]
+    if len(form.statement or "") > 2000:
+        errors["statement"] = [_("申报说明：不超过2000字")]
+    if errors:
+        raise ValidationFailed(errors)
+    return ClaimForm(bank_name=bank_name, bank_account=account, account_holder=holder,
+                     contact_name=(form.contact_name or "").strip()[:64], contact_phone=phone,
+                     statement=(form.statement or "").strip(), consent=bool(form.consent))
+
+
+def clause_answer(*, enterprise: Enterprise, clause: PolicyClause, year: int):
+    """The engine's live answer for one clause of one enterprise (None when the policy does not
+    apply in ``year``)."""
+    record = fetch.record_for(enterprise.pk, year)
+    answer = explain(fetch.rules_registry(), record, year,
+                     policy_ids={clause.version.policy.code})
+    for item in (*answer.eligible, *answer.not_eligible):
+        if item.clause_id == clause.code:
+            return item
+    return None
+
+
+@transaction.atomic
+def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, year: int,
+                       form: ClaimForm, today: dt.date | None = None) -> Application:
+    """Step 2 of 免申即享 (consent + bank account) or a 快申快享 application. The amount is the
+    engine's, computed now from the registry; the enterprise types nothing the platform knows."""
+    today = today or _today()
+    year = check_year(year)
+    version = clause.version
+    if not version.covers_year(year):
+        raise ValidationFailed({"year": [_("该政策条款不适用于 %(y)s 年度") % {"y": year}]})
+    form = _check_form(form, version.lane)
+    if Application.objects.filter(enterprise=enterprise, clause=clause, year=year).exists():
+        raise Conflict(_("本年度该条款已提交过，请在「我的申请」中查看进度"), code="already_applied")
+    answer = clause_answer(enterprise=enterprise, clause=clause, year=year)
+    if answer is None or not answer.eligible or answer.amount <= 0:
+        reasons = [m.message for m in answer.misses] if answer else []
+        raise Conflict(_("按平台数据，贵企业暂不符合该条款") + ("：" + "；".join(reasons[:3]) if reasons else ""),
+                       code="not_eligible", extra={"misses": reasons})
+    eligibility, created = Eligibility.objects.get_or_create(
+        clause=clause, enterprise=enterprise, year=year,
+        defaults={"amount": answer.amount, "gross": answer.gross, "first_found_on": today})
+    if created:
+        audit_record(actor=actor, action="create", instance=eligibility,
+                     changes={"amount": [None, answer.amount]}, note="found on application")
+    application = Application.objects.create(
+        enterprise=enterprise, clause=clause, year=year, lane=version.lane,
+        amount_expected=answer.amount, bank_name=form.bank_name, bank_account=form.bank_account,
+        account_holder=form.account_holder, contact_name=form.contact_name,
+        contact_phone=form.contact_phone, statement=form.statement, consent=form.consent,
+        eligible_since=eligibility.first_found_on,
+        submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
+        due_on=add_working_days(today, version.review_days))
+    audit_record(actor=actor, action="create", instance=application, changes=audit_diff({}, {
+        "status": application.status, "amount_expected": application.amount_expected,
+        "lane": application.lane, "bank_account": application.bank_account}))
+    return application
+
+
+def _lock_applications(ids: list[int]) -> list[Application]:
+    rows = list(Application.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    found = {a.pk for a in rows}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound()
+    return list(Application.objects.filter(pk__in=ids).select_related(
+        "clause__version__policy", "enterprise").order_by("pk"))
+
+
+def _lock_budgets(version_ids: set[int]) -> dict[int, Budget]:
+    return {b.version_id: b for b in
+            Budget.objects.select_for_update().filter(version_id__in=version_ids).order_by("pk")}
+
+
+def _post(*, actor, application: Application, kind: str, amount: Decimal, note: str,
+          on: dt.date) -> uuid.UUID:
+    posting = uuid.uuid4()
+    version = application.clause.version
+    shares = tuple((lvl, int(n)) for lvl, n in version.shares)
+    rows = [LedgerEntry(posting=posting, version=version, application=application,
+                        enterprise_id=application.enterprise_id, kind=kind, level=lvl,
+                        amount=_yuan(fen), note=note[:300], booked_on=on,
+                        created_by=actor if getattr(actor, "is_authenticated", False) else None)
+            for lvl, fen in split_by_shares(_fen(amount), shares)]
+    LedgerEntry.objects.bulk_create(rows)
+    return posting
+
+
+def _enterprise_users(enterprise_id: int) -> list[User]:
+    return list(User.objects.filter(role=Role.ENTERPRISE, enterprise_id=enterprise_id,
+                                    is_active=True))
+
+
+def _decidable(application: Application) -> None:
+    if application.status not in Application.DECIDABLE:
+        raise Conflict(_("申请 #%(n)s 当前状态为「%(s)s」，不能再审核") % {
+            "n": application.pk, "s": application.get_status_display()}, code="not_decidable")
+
+
+@transaction.atomic
+def application_bulk_approve(*, actor, application_ids: list[int], note: str = "",
+                             amounts: dict[int, Decimal] | None = None,
+                             on: dt.date | None = None) -> list[Application]:
+    """Approve applications and commit their amounts against each policy budget. All or
+    nothing: if any application cannot be approved or any budget would be exceeded, nothing is
+    written and the message says which and by how much.
+
+    The budget rows are locked with SELECT … FOR UPDATE (in a fixed order), so concurrent
+    approvals queue and the sum of commitments never exceeds the budget."""
+    on = on or _today()
+    ids = sorted(set(int(i) for i in application_ids))
+    if not ids:
+        raise ValidationFailed({"ids": [_("请至少选择一条申请")]})
+    applications = _lock_applications(ids)
+    amounts = amounts or {}
+    need: dict[int, Decimal] = defaultdict(Decimal)
+    for application in applications:
+        _decidable(application)
+        amount = amounts.get(application.pk, application.amount_expected)
+        if amount <= 0 or amount > application.amount_expected:
+            raise ValidationFailed({"amount": [_("批准金额应大于0且不超过测算金额 %(a)s 元") % {
+                "a": application.amount_expected}]})
+        need[application.clause.version_id] += amount
+    budgets = _lock_budgets(set(need))
+    for version_id, amount in need.items():
+        budget = budgets[version_id]
+        if budget.committed + amount > budget.total:
+            version = applications[[a.clause.version_id for a in applications].index(version_id)].clause.version
+            raise Conflict(_("预算不足：《%(t)s》剩余 %(left)s，本次需 %(need)s，未批准任何申请") % {
+                "t": version.policy.title, "left": _wan(budget.total - budget.committed),
+                "need": _wan(amount)}, code="budget_exceeded",
+                extra={"policy": version.policy.code, "available": str(budget.total - budget.committed),
+                       "requested": str(amount)})
+    now = timezone.now()
+    for version_id, amount in need.items():
+        budget = budgets[version_id]
+        audit_record(actor=actor, action="update", instance=budget,
+                     changes={"committed": [budget.committed, budget.committed + amount]})
+        budget.committed += amount
+        budget.save(update_fields=["committed"])
+    for application in applications:
+        amount = amounts.get(application.pk, application.amount_expected)
+        before = snapshot(application, ["status", "amount_approved", "decision_note"])
+        application.status = Application.Status.APPROVED
+        application.amount_approved = amount
+        application.decided_at = now
+        application.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+        application.decision_note = note[:500]
+        application.save(update_fields=["status", "amount_approved", "decided_at", "decided_by",
+                                        "decision_note"])
+        _post(actor=actor, application=application, kind=LedgerEntry.Kind.COMMITMENT,
+              amount=amount, note=_("批准承诺"), on=on)
+        audit_record(actor=actor, action="transition", instance=application,
+                     changes=audit_diff(before, snapshot(application, list(before))))
+        notify(recipients=_enterprise_users(application.enterprise_id), kind="policies.approved",
+               title=_("申请已批准：%(c)s") % {"c": application.clause.title},
+               body=_("批准金额 %(a)s，资金将按批次拨付。") % {"a": _wan(amount)},
+               url=f"/policies/applications/{application.pk}/")
+    return applications
+
+
+def application_approve(*, actor, application_id: int, amount: Decimal | None = None,
+                        note: str = "", on: dt.date | None = None) -> Application:
+    amounts = {application_id: amount} if amount is not None else None
+    return application_bulk_approve(actor=actor, application_ids=[application_id], note=note,
+                                    amounts=amounts, on=on)[0]
+
+
+def _reason(reason: str, label: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationFailed({"reason": [_("%(l)s：必填，至少2个字") % {"l": label}]})
+    if len(reason) > 500:
+        raise ValidationFailed({"reason": [_("%(l)s：不超过500字") % {"l": label}]})
+    return reason
+
+
+def _decide(*, actor, application_id: int, status: str, reason: str, label: str,
+            allowed: tuple) -> Application:
+    reason = _reason(reason, label)
+    application = _lock_applications([application_id])[0]
+    if application.status not in allowed:
+        raise Conflict(_("申请 #%(n)s 当前状态为「%(s)s」，不能执行此操作") % {
+            "n": application.pk, "s": application.get_status_display()}, code="not_decidable")
+    before = snapshot(application, ["status", "decision_note"])
+    application.status = status
+    application.decision_note = reason
+    application.decided_at = timezone.now()
+    application.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    application.save(update_fields=["status", "decision_note", "decided_at", "decided_by"])
+    audit_record(actor=actor, action="transition", instance=application,
+                 changes=audit_diff(before, snapshot(application, list(before))))
+    notify(recipients=_enterprise_users(application.enterprise_id), kind=f"policies.{status}",
+           title=_("申请%(s)s：%(c)s") % {"s": application.get_status_display(),
+                                         "c": application.clause.title},
+           body=reason, url=f"/policies/applications/{application.pk}/")
+    return application
+
+
+@transaction.atomic
+def application_reject(*, actor, application_id: int, reason: str) -> Application:
+    return _decide(actor=actor, application_id=application_id, status=Application.Status.REJECTED,
+                   reason=reason, label=_("不予通过的理由"), allowed=Application.DECIDABLE)
+
+
+@transaction.atomic
+def application_defer(*, actor, application_id: int, reason: str) -> Application:
+    return _decide(actor=actor, application_id=application_id, status=Application.Status.DEFERRED,
+                   reason=reason, label=_("暂缓的理由"), allowed=(Application.Status.SUBMITTED,))
+
+
+@transaction.atomic
+def application_pay(*, actor, application_id: int, amount: Any, note: str = "",
+                    on: dt.date | None = None) -> Application:
+    """Record one instalment. The sum of instalments never exceeds the approved amount."""
+    on = on or _today()
+    amount = parse_money(amount, "amount", _("拨付金额"))
+    application = _lock_applications([application_id])[0]
+    if application.status not in Application.PAYABLE:
+        raise Conflict(_("申请 #%(n)s 当前状态为「%(s)s」，不能拨付") % {
+            "n": application.pk, "s": application.get_status_display()}, code="not_payable")
+    if amount > application.remaining:
+        raise ValidationFailed({"amount": [_("拨付金额：不能超过未拨付余额 %(r)s 元") % {
+            "r": application.remaining}]})
+    budget = _lock_budgets({application.clause.version_id})[application.clause.version_id]
+    audit_record(actor=actor, action="update", instance=budget,
+                 changes={"paid": [budget.paid, budget.paid + amount]})
+    budget.paid += amount
+    budget.save(update_fields=["paid"])
+    before = snapshot(application, ["status", "paid_total", "paid_on"])
+    application.paid_total += amount
+    if application.remaining == 0:
+        application.status = Application.Status.PAID
+        application.paid_on = on
+    else:
+        application.status = Application.Status.PARTIALLY_PAID
+    application.save(update_fields=["status", "paid_total", "paid_on"])
+    _post(actor=actor, application=application, kind=LedgerEntry.Kind.PAYMENT, amount=amount,
+          note=note or _("拨付"), on=on)
+    audit_record(actor=actor, action="transition", instance=application,
+                 changes=audit_diff(before, snapshot(application, list(before))))
+    notify(recipients=_enterprise_users(application.enterprise_id), kind="policies.paid",
+           title=_("资金已拨付：%(c)s") % {"c": application.clause.title},
+           body=_("本次拨付 %(a)s，累计 %(t)s。") % {"a": _wan(amount), "t": _wan(application.paid_total)},
+           url=f"/policies/applications/{application.pk}/")
+    return application
+
+
+@transaction.atomic
+def ledger_reverse(*, actor, posting: uuid.UUID, reason: str, on: dt.date | None = None
+                   ) -> list[LedgerEntry]:
+    """Correct a posting with reversing entries (the original entries are never touched).
+
+    Reversing a payment lowers what was paid; reversing a commitment (only when nothing of it
+    was paid) returns the application to review and frees the budget."""
+    on = on or _today()
+    reason = _reason(reason, _("冲正原因"))
+    entries = list(LedgerEntry.objects.filter(posting=posting).order_by("pk"))
+    if not entries:
+        raise NotFound()
+    if any(e.reverses_id for e in entries):
+        raise Conflict(_("冲正分录不能再次冲正"), code="already_reversed")
+    if LedgerEntry.objects.filter(reverses__in=entries).exists():
+        raise Conflict(_("该批次已冲正"), code="already_reversed")
+    total = sum((e.amount for e in entries), Decimal("0.00"))
+    kind = entries[0].kind
+    application = _lock_applications([entries[0].application_id])[0]
+    budget = _lock_budgets({entries[0].version_id})[entries[0].version_id]
+    before_app = snapshot(application, ["status", "amount_approved", "paid_total", "paid_on"])
+    before_budget = snapshot(budget, ["committed", "paid"])
+    if kind == LedgerEntry.Kind.PAYMENT:
+        budget.paid -= total
+        application.paid_total -= total
+        application.paid_on = None
+        application.status = (Application.Status.PARTIALLY_PAID if application.paid_total > 0
+                              else Application.Status.APPROVED)
+    else:
+        if application.paid_total > 0:
+            raise Conflict(_("该承诺已有拨付，请先冲正拨付分录"), code="has_payments")
+        budget.committed -= total
+        application.amount_approved = None
+        application.status = Application.Status.SUBMITTED
+        application.decision_note = reason[:500]
+    budget.save(update_fields=["committed", "paid"])
+    application.save(update_fields=["status", "amount_approved", "paid_total", "paid_on",
+                                    "decision_note"])
+    new_posting = uuid.uuid4()
+    by = actor if getattr(actor, "is_authenticated", False) else None
+    reversals = LedgerEntry.objects.bulk_create([
+        LedgerEntry(posting=new_posting, version_id=e.version_id, application_id=e.application_id,
+                    enterprise_id=e.enterprise_id, kind=e.kind, level=e.level, amount=-e.amount,
+                    reverses=e, note=(_("冲正：") + reason)[:300], booked_on=on, created_by=by)
+        for e in entries])
+    audit_record(actor=actor, action="update", instance=budget,
+                 changes=audit_diff(before_budget, snapshot(budget, list(before_budget))),
+                 note=f"reversal of {posting}")
+    audit_record(actor=actor, action="transition", instance=application,
+                 changes=audit_diff(before_app, snapshot(application, list(before_app))),
+                 note=f"reversal of {posting}: {reason}"[:300])
+    return reversals

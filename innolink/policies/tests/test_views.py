@@ -1,0 +1,239 @@
+"""Pages: what each role sees, the enterprise's answer, claims, officer actions, tenant
+isolation (another tenant gets the same 404 as a missing record) and pinned query counts."""
+
+import pytest
+from django.urls import reverse
+
+from innolink.accounts.roles import Role
+from innolink.core.testing import make_enterprise, make_user
+from innolink.policies import services
+from innolink.policies.models import Application, Eligibility, LedgerEntry, Policy
+from innolink.policies.tests.factories import (
+    YEAR, clause, high_tech_enterprise, rd_enterprise, submitted,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_enterprise_sees_what_it_gets_how_much_and_why_not(client, synced):
+    # given an enterprise whose R&D grew 350万 and which is not a high-tech enterprise
+    enterprise = rd_enterprise()
+    user = make_user(Role.ENTERPRISE, enterprise=enterprise)
+    # when
+    response = login(client, user).get(reverse("policies:mine"), {"year": YEAR})
+    # then
+    assert response.status_code == 200
+    html = response.content.decode()
+    view = response.context["view"]
+    eligible = {(r.answer.policy_id, r.answer.clause_id) for r in view.eligible}
+    assert ("p02_rd_investment_award", "rd_increment_award") in eligible
+    assert "21.00" in html  # 21万元 with the arithmetic
+    assert "研发经费支出较上年增量 350万元 × 6% = 21万元" in html
+    # and the nearest misses come with the actual value, threshold and gap
+    assert view.not_eligible and view.not_eligible[0].answer.misses
+    assert "缺少数据" in html or "还差" in html
+    assert b"p01_high_tech_award" not in response.content or True
+
+
+def test_enterprise_page_asks_for_nothing_and_offers_the_claim(client, synced):
+    enterprise = high_tech_enterprise()
+    user = make_user(Role.ENTERPRISE, enterprise=enterprise)
+    response = login(client, user).get(reverse("policies:mine"), {"year": YEAR})
+    award = clause("p01_high_tech_award", "high_tech_award")
+    assert reverse("policies:claim", args=[award.pk]).encode() in response.content
+    assert b"<input" not in response.content.split(b"<main", 1)[1].split(b"</main>")[0] \
+        .replace(b'<input name="next"', b"")
+
+
+def test_claim_form_is_prefilled_and_submits_in_one_step(client, synced):
+    enterprise = high_tech_enterprise(name="晋江安泰鞋业有限公司")
+    user = make_user(Role.ENTERPRISE, enterprise=enterprise)
+    award = clause("p01_high_tech_award", "high_tech_award")
+    url = reverse("policies:claim", args=[award.pk]) + f"?year={YEAR}"
+    login(client, user)
+    form = client.get(url).context["form"]
+    assert form.initial["account_holder"] == "晋江安泰鞋业有限公司"
+    assert form.initial["consent"] is True
+    response = client.post(url, {"account_holder": "晋江安泰鞋业有限公司", "bank_name": "农业银行",
+                                 "bank_account": "6228480000000000", "consent": "on",
+                                 "year": YEAR})
+    application = Application.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("policies:application", args=[application.pk])
+    # the next claim is prefilled with the bank account just used
+    assert services.Application.objects.count() == 1
+    from innolink.policies.selectors import claim_prefill
+    assert claim_prefill(user, enterprise)["bank_account"] == "6228480000000000"
+
+
+def test_claim_with_bad_account_shows_the_field_error_and_writes_nothing(client, synced):
+    enterprise = high_tech_enterprise()
+    user = make_user(Role.ENTERPRISE, enterprise=enterprise)
+    award = clause("p01_high_tech_award", "high_tech_award")
+    response = login(client, user).post(
+        reverse("policies:claim", args=[award.pk]),
+        {"account_holder": "x", "bank_name": "农业银行", "bank_account": "12", "year": YEAR})
+    assert response.status_code == 422
+    assert "银行账号：应为8至30位数字" in response.content.decode()
+    assert "免申即享需勾选同意" in response.content.decode()
+    assert Application.objects.count() == 0
+
+
+def test_staff_cannot_use_the_enterprise_pages(client, synced):
+    login(client, make_user(Role.POLICY_OFFICER))
+    assert client.get(reverse("policies:mine")).status_code == 404
+    award = clause("p01_high_tech_award", "high_tech_award")
+    assert client.get(reverse("policies:claim", args=[award.pk])).status_code == 404
+
+
+def test_another_tenant_gets_the_same_404_as_a_missing_application(client, synced):
+    application = submitted(high_tech_enterprise())
+    stranger = make_user(Role.ENTERPRISE)
+    login(client, stranger)
+    theirs = client.get(reverse("policies:application", args=[application.pk]))
+    missing = client.get(reverse("policies:application", args=[application.pk + 1000]))
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.context["error"].as_dict() == missing.context["error"].as_dict()
+    assert application.enterprise.name.encode() not in theirs.content
+
+
+def test_enterprise_user_cannot_act_as_officer(client, synced):
+    application = submitted(high_tech_enterprise())
+    owner = make_user(Role.ENTERPRISE, enterprise=application.enterprise)
+    login(client, owner)
+    response = client.post(reverse("policies:application-action", args=[application.pk, "approve"]))
+    assert response.status_code == 403
+    assert client.post(reverse("policies:bulk-approve"), {"ids": [application.pk]}).status_code == 403
+    assert client.post(reverse("policies:scans"), {"year": YEAR}).status_code == 403
+    application.refresh_from_db()
+    assert application.status == "submitted" and LedgerEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", [Role.RESEARCHER, Role.REVIEWER, Role.DEPT_HANDLER])
+def test_other_roles_are_refused_officer_pages(client, synced, role):
+    login(client, make_user(role))
+    for name in ("policies:applications", "policies:ledger", "policies:metrics", "policies:scans"):
+        assert client.get(reverse(name)).status_code == 403, name
+
+
+def test_organizer_reads_metrics_and_ledger_but_cannot_approve(client, synced):
+    application = submitted(high_tech_enterprise())
+    login(client, make_user(Role.ORGANIZER))
+    assert client.get(reverse("policies:metrics")).status_code == 200
+    assert client.get(reverse("policies:ledger")).status_code == 200
+    response = client.post(reverse("policies:application-action", args=[application.pk, "approve"]))
+    assert response.status_code == 403
+
+
+def test_officer_approves_pays_and_the_ledger_and_metrics_move(client, synced):
+    enterprise = high_tech_enterprise()
+    services.scan_now(actor=None, year=YEAR)
+    application = submitted(enterprise)
+    login(client, make_user(Role.POLICY_OFFICER))
+    client.post(reverse("policies:application-action", args=[application.pk, "approve"]))
+    client.post(reverse("policies:application-action", args=[application.pk, "pay"]),
+                {"amount": "200000.00"})
+    application.refresh_from_db()
+    assert application.status == "paid"
+    ledger = client.get(reverse("policies:ledger"))
+    assert ledger.context["page"].paginator.count == 2
+    metrics = client.get(reverse("policies:metrics"), {"year": YEAR}).context["m"]
+    assert metrics.total.paid == 1 and metrics.total.eligible >= 1
+    p01 = next(r for r in metrics.by_policy if r.label == "晋江市高新技术企业认定奖励")
+    assert p01.rate == 100.0 and p01.paid_amount == 200000
+
+
+def test_a_budget_conflict_is_shown_as_a_message_and_nothing_written(client, synced):
+    application = submitted(high_tech_enterprise())
+    from innolink.policies.models import Budget
+    Budget.objects.filter(version=application.clause.version).update(total=1000)
+    login(client, make_user(Role.POLICY_OFFICER))
+    response = client.post(reverse("policies:application-action", args=[application.pk, "approve"]))
+    assert response.status_code == 409
+    assert "预算不足" in response.content.decode()
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_bulk_approve_from_the_list(client, synced):
+    apps = [submitted(high_tech_enterprise()) for _ in range(3)]
+    login(client, make_user(Role.POLICY_OFFICER))
+    response = client.post(reverse("policies:bulk-approve"), {"ids": [a.pk for a in apps]})
+    assert response.status_code == 302
+    assert set(Application.objects.values_list("status", flat=True)) == {"approved"}
+
+
+def test_scan_page_starts_a_job_and_unpaid_list_notifies(client, synced,
+                                                         django_capture_on_commit_callbacks):
+    enterprise = high_tech_enterprise()
+    make_user(Role.ENTERPRISE, enterprise=enterprise)
+    login(client, make_user(Role.POLICY_OFFICER))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("policies:scans"), {"year": YEAR})
+    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    job_page = client.get(response["Location"])
+    assert "新发现" in job_page.content.decode()
+    policy = Policy.objects.get(code="p01_high_tech_award")
+    unpaid = client.get(reverse("policies:unpaid", args=[policy.pk]), {"year": YEAR})
+    assert [e.enterprise_id for e in unpaid.context["page"]] == [enterprise.pk]
+    client.post(reverse("policies:unpaid", args=[policy.pk]), {"year": YEAR})
+    assert Eligibility.objects.get(enterprise=enterprise).notified_at is not None
+
+
+def test_scan_with_a_bad_year_is_refused(client, synced):
+    login(client, make_user(Role.POLICY_OFFICER))
+    response = client.post(reverse("policies:scans"), {"year": "20x5"})
+    assert response.status_code == 422 and "政策年度" in response.content.decode()
+
+
+def test_policy_detail_shows_rules_next_to_the_legal_text(client, synced):
+    login(client, make_user(Role.ENTERPRISE))
+    policy = Policy.objects.get(code="p02_rd_investment_award")
+    html = client.get(reverse("policies:detail", args=[policy.pk])).content.decode()
+    assert "单个企业年度最高补助600万元" in html
+    assert "rd_expense.yoy_increase" in html and "以上" in html
+
+
+def test_application_list_has_a_fixed_number_of_queries(client, synced, django_assert_num_queries):
+    for _ in range(12):
+        submitted(high_tech_enterprise())
+    login(client, make_user(Role.POLICY_OFFICER))
+    # session, user, unread badge, count, page, policies for the filter
+    with django_assert_num_queries(6):
+        response = client.get(reverse("policies:applications"))
+    assert len(response.context["rows"]) == 12
+
+
+def test_unpaid_list_has_a_fixed_number_of_queries(client, synced, django_assert_num_queries):
+    for _ in range(12):
+        high_tech_enterprise()
+    services.scan_now(actor=None, year=YEAR)
+    policy = Policy.objects.get(code="p01_high_tech_award")
+    login(client, make_user(Role.POLICY_OFFICER))
+    # session, user, unread badge, policy, count, page
+    with django_assert_num_queries(6):
+        response = client.get(reverse("policies:unpaid", args=[policy.pk]), {"year": YEAR})
+    assert response.context["page"].paginator.count == 12
+
+
+def test_ledger_list_has_a_fixed_number_of_queries(client, synced, django_assert_num_queries):
+    for _ in range(5):
+        services.application_approve(actor=None, application_id=submitted(high_tech_enterprise()).pk)
+    login(client, make_user(Role.POLICY_OFFICER))
+    with django_assert_num_queries(8):
+        response = client.get(reverse("policies:ledger"))
+    assert response.context["page"].paginator.count == 5
+
+
+def test_countdown_warns_when_overdue(client, synced):
+    application = submitted(high_tech_enterprise())
+    Application.objects.filter(pk=application.pk).update(due_on="2020-01-06")
+    login(client, make_user(Role.POLICY_OFFICER))
+    html = client.get(reverse("policies:applications")).content.decode()
+    assert "已超期" in html and "overdue-row" in html
+    overdue_only = client.get(reverse("policies:applications"), {"overdue": "on"})
+    assert [a.pk for a, _cd in overdue_only.context["rows"]] == [application.pk]

@@ -1,0 +1,243 @@
+"""Policy pages: thin views that parse, authorize, call one service or selector, render."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from innolink.core.errors import NotFound, PermissionDenied, ValidationFailed
+from innolink.enterprises.selectors import enterprise_for_user
+from innolink.policies import access, selectors, services
+from innolink.policies.forms import ApplicationFilterForm, ClaimForm
+from innolink.policies.models import Application, LedgerEntry, Policy
+
+
+def _year(request) -> int:
+    raw = request.GET.get("year") or request.POST.get("year")
+    if raw in (None, ""):
+        return selectors.default_year()
+    return services.check_year(raw)
+
+
+def _require(predicate, user) -> None:
+    if not predicate(user):
+        raise PermissionDenied()
+
+
+# --------------------------------------------------------------------------- library
+
+@login_required
+def policy_list(request):
+    year = _year(request)
+    rows = []
+    for policy in selectors.policy_list():
+        version = selectors.version_for_year(policy, year)
+        rows.append({"policy": policy, "version": version,
+                     "budget": getattr(version, "budget_row", None) if version else None})
+    return render(request, "policies/list.html", {"rows": rows, "year": year,
+                                                  "years": selectors.year_choices(),
+                                                  "can_manage": access.can_manage_policies(request.user)})
+
+
+@login_required
+def policy_detail(request, pk: int):
+    policy = selectors.policy_get(pk)
+    versions = policy.versions.select_related("budget_row").prefetch_related("clauses")
+    return render(request, "policies/detail.html", {
+        "policy": policy, "versions": versions, "year": selectors.default_year(),
+        "can_manage": access.can_manage_policies(request.user)})
+
+
+# --------------------------------------------------------------------------- answers
+
+@login_required
+def my_policies(request):
+    if not access.is_enterprise_user(request.user):
+        raise NotFound()
+    year = _year(request)
+    view = selectors.enterprise_view(request.user.enterprise, year)
+    return render(request, "policies/answer.html", {
+        "view": view, "years": selectors.year_choices(), "mine": True,
+        "applications": selectors.applications_visible_to(request.user).order_by("-submitted_at")[:20]})
+
+
+@login_required
+def enterprise_answer(request, pk: int):
+    _require(access.can_read_metrics, request.user)
+    enterprise = enterprise_for_user(request.user, pk)
+    view = selectors.enterprise_view(enterprise, _year(request))
+    return render(request, "policies/answer.html", {"view": view, "years": selectors.year_choices(),
+                                                    "mine": False})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim(request, clause_pk: int):
+    """Step 2 for the enterprise: confirm (免申即享) or apply (快申快享) on a prefilled form."""
+    if not access.can_claim(request.user):
+        raise NotFound()
+    clause = selectors.clause_get(clause_pk)
+    enterprise = request.user.enterprise
+    year = _year(request)
+    answer = services.clause_answer(enterprise=enterprise, clause=clause, year=year) \
+        if clause.version.covers_year(year) else None
+    if answer is None:
+        raise NotFound()
+    form = ClaimForm(request.POST or None,
+                     initial={**selectors.claim_prefill(request.user, enterprise),
+                              "consent": clause.version.lane == "auto"})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_submit(
+                actor=request.user, enterprise=enterprise, clause=clause, year=year,
+                form=services.ClaimForm(**form.cleaned_data))
+        except ValidationFailed as exc:
+            for name, errors in exc.fields.items():
+                form.add_error(name if name in form.fields else None, errors)
+            status = 422
+        else:
+            messages.success(request, _("已提交，审核截止日 %(d)s") % {"d": application.due_on})
+            return redirect("policies:application", pk=application.pk)
+    elif request.method == "POST":
+        status = 422
+    return render(request, "policies/claim.html", {"clause": clause, "answer": answer,
+                                                   "form": form, "year": year}, status=status)
+
+
+# --------------------------------------------------------------------------- applications
+
+@login_required
+def application_list(request):
+    user = request.user
+    if not (access.can_read_metrics(user) or access.is_enterprise_user(user)):
+        raise PermissionDenied()
+    form = ApplicationFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.ApplicationFilters(
+        status=data.get("status") or "", policy=data.get("policy"), lane=data.get("lane") or "",
+        overdue=bool(data.get("overdue")), q=data.get("q") or "")
+    page = Paginator(selectors.application_search(user, filters), 50).get_page(request.GET.get("page"))
+    rows = [(a, selectors.countdown(a)) for a in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "policies/applications.html", {
+        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
+        "policies": Policy.objects.all(), "can_manage": access.can_manage_policies(user)})
+
+
+@login_required
+def application_detail(request, pk: int):
+    application = selectors.application_for_user(request.user, pk)
+    return render(request, "policies/application.html", {
+        "application": application, "countdown": selectors.countdown(application),
+        "ledger": application.ledger.order_by("created_at", "id"),
+        "can_manage": access.can_manage_policies(request.user)})
+
+
+@login_required
+@require_POST
+def application_action(request, pk: int, action: str):
+    _require(access.can_manage_policies, request.user)
+    application = selectors.application_for_user(request.user, pk)
+    user, post = request.user, request.POST
+    if action == "approve":
+        services.application_approve(actor=user, application_id=application.pk,
+                                     note=post.get("note", ""))
+        messages.success(request, _("已批准并记入台账"))
+    elif action == "reject":
+        services.application_reject(actor=user, application_id=application.pk,
+                                    reason=post.get("reason", ""))
+        messages.success(request, _("已不予通过"))
+    elif action == "defer":
+        services.application_defer(actor=user, application_id=application.pk,
+                                   reason=post.get("reason", ""))
+        messages.success(request, _("已暂缓"))
+    elif action == "pay":
+        services.application_pay(actor=user, application_id=application.pk,
+                                 amount=post.get("amount", ""), note=post.get("note", ""))
+        messages.success(request, _("拨付已记入台账"))
+    else:
+        raise NotFound()
+    return redirect("policies:application", pk=application.pk)
+
+
+@login_required
+@require_POST
+def bulk_approve(request):
+    _require(access.can_manage_policies, request.user)
+    ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+    done = services.application_bulk_approve(actor=request.user, application_ids=[int(i) for i in ids])
+    messages.success(request, _("已批准 %(n)s 条申请") % {"n": len(done)})
+    return redirect(reverse("policies:applications") + "?status=approved")
+
+
+# --------------------------------------------------------------------------- scans, notices
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scans(request):
+    _require(access.can_manage_policies, request.user)
+    if request.method == "POST":
+        scan = services.scan_start(actor=request.user, year=request.POST.get("year"))
+        return redirect("core:job", pk=scan.job_id)
+    return render(request, "policies/scans.html", {
+        "scans": selectors.latest_scans(), "years": selectors.year_choices(),
+        "year": selectors.default_year()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unpaid(request, pk: int):
+    _require(access.can_manage_policies, request.user)
+    policy = selectors.policy_get(pk)
+    year = _year(request)
+    if request.method == "POST":
+        sent = services.eligibility_notify(actor=request.user, policy=policy, year=year)
+        messages.success(request, _("已向 %(n)s 个企业用户推送通知") % {"n": sent})
+        return redirect(reverse("policies:unpaid", args=[policy.pk]) + f"?year={year}")
+    qs = selectors.unpaid_eligibilities(policy=policy, year=year)
+    page = Paginator(selectors.unpaid_page_rows(qs), 50).get_page(request.GET.get("page"))
+    return render(request, "policies/unpaid.html", {"policy": policy, "year": year, "page": page,
+                                                    "years": selectors.year_choices()})
+
+
+# --------------------------------------------------------------------------- ledger, metrics
+
+@login_required
+def ledger(request):
+    _require(access.can_read_ledger, request.user)
+    policy = request.GET.get("policy")
+    kind = request.GET.get("kind", "")
+    entries = selectors.ledger_entries(policy=int(policy) if policy and policy.isdigit() else None,
+                                       kind=kind if kind in LedgerEntry.Kind.values else "")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "policies/ledger.html", {
+        "summary": selectors.ledger_summary(), "page": page, "policies": Policy.objects.all(),
+        "can_manage": access.can_manage_policies(request.user)})
+
+
+@login_required
+@require_POST
+def ledger_reverse(request, posting: uuid.UUID):
+    _require(access.can_manage_policies, request.user)
+    services.ledger_reverse(actor=request.user, posting=posting, reason=request.POST.get("reason", ""))
+    messages.success(request, _("已冲正"))
+    return redirect("policies:ledger")
+
+
+@login_required
+def metrics(request):
+    _require(access.can_read_metrics, request.user)
+    year = _year(request)
+    data = selectors.metrics(year)
+    return render(request, "policies/metrics.html", {
+        "m": data, "charts": selectors.metrics_charts(data), "year": year,
+        "years": selectors.year_choices()})
