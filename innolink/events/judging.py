@@ -28,31 +28,32 @@ __all__ = [
     "normalise_scores", "RankedEntry", "rank_entries",
 ]
 
-STATION_KINDS = frozenset({"postdoc_station", "postdoc_workstation"})
+STATION_KINDS = frozenset({"postdoc_station", "postdoc_workstation", "station"})
 TWO = Decimal("0.01")
 
 
 @dataclass(frozen=True)
 class Affiliation:
-    """An institution (``kind`` as in ``accounts.Institution.Kind``) or an enterprise."""
+    """An institution, a postdoctoral station or an enterprise, by a stable key
+    (``"inst:3"``, ``"station:晋江市鞋服产业博士后科研工作站"``, ``"e:12"``)."""
 
-    id: int
+    key: str
     name: str
-    kind: str = ""
+    kind: str = ""  # accounts.Institution.Kind for institutions, "station", "enterprise"
 
 
 @dataclass(frozen=True)
 class Declared:
-    """A conflict the reviewer declared: against an entry, a person or an enterprise."""
+    """A conflict the reviewer declared, against an entry (``"entry:5"``), a person
+    (``"r:9"`` researcher profile, ``"u:3"`` user) or an enterprise (``"e:12"``)."""
 
-    target: str  # "entry" | "person" | "enterprise"
-    target_id: int
+    key: str
     reason: str = ""
 
 
 @dataclass(frozen=True)
 class ReviewerFacts:
-    id: int
+    id: int  # the reviewer's user id
     name: str
     max_load: int
     institutions: tuple[Affiliation, ...] = ()
@@ -68,29 +69,28 @@ class EntryFacts:
     title: str
     institutions: tuple[Affiliation, ...] = ()  # the team's institutions and stations
     enterprises: tuple[Affiliation, ...] = ()  # the challenge's enterprise
-    people: tuple[int, ...] = ()  # user ids of the team
+    people: tuple[str, ...] = ()  # "r:<profile id>", "u:<user id>" of the team
     domain: str = ""
     keywords: frozenset[str] = frozenset()
+    other_keys: tuple[str, ...] = ()  # more keys a declaration may name ("p:<proposal id>")
 
 
 def _conflict_reasons(reviewer: ReviewerFacts, entry: EntryFacts) -> list[str]:
     reasons = []
-    mine = {a.id: a for a in reviewer.institutions}
+    mine = {a.key for a in reviewer.institutions}
     for inst in entry.institutions:
-        if inst.id in mine:
+        if inst.key in mine:
             what = "同一博士后科研站" if inst.kind in STATION_KINDS else "同一单位"
             reasons.append(f"{what}：{inst.name}")
-    theirs = {a.id for a in entry.enterprises}
+    theirs = {a.key for a in entry.enterprises}
     for ent in reviewer.enterprises:
-        if ent.id in theirs:
+        if ent.key in theirs:
             reasons.append(f"同一企业：{ent.name}")
+    keys = {f"entry:{entry.id}", *entry.people, *theirs, *entry.other_keys}
     for d in reviewer.declared:
-        hit = ((d.target == "entry" and d.target_id == entry.id)
-               or (d.target == "person" and d.target_id in entry.people)
-               or (d.target == "enterprise" and d.target_id in theirs))
-        if hit:
+        if d.key in keys:
             reasons.append(f"本人声明回避{'：' + d.reason if d.reason else ''}")
-    if reviewer.id in entry.people:
+    if f"u:{reviewer.id}" in entry.people:
         reasons.append("评审专家是该方案的团队成员")
     return reasons
 
@@ -100,7 +100,7 @@ def conflicts_of_interest(entries: Sequence[EntryFacts], reviewers: Sequence[Rev
     """``{(entry id, reviewer id): reason}`` for every pair that must never be assigned.
 
     Example:
-        >>> hqu = Affiliation(1, "华侨大学", "university")
+        >>> hqu = Affiliation("inst:1", "华侨大学", "university")
         >>> conflicts_of_interest([EntryFacts(7, "方案", institutions=(hqu,))],
         ...                       [ReviewerFacts(3, "吴教授", 5, institutions=(hqu,))])
         {(7, 3): '同一单位：华侨大学'}
@@ -156,7 +156,7 @@ def plan_assignment(entries: Sequence[EntryFacts], reviewers: Sequence[ReviewerF
     no reviewer above ``max_load`` entries, never a conflicting pair; maximise total affinity.
 
     Example:
-        >>> hqu = Affiliation(1, "华侨大学", "university")
+        >>> hqu = Affiliation("inst:1", "华侨大学", "university")
         >>> p = plan_assignment([EntryFacts(7, "甲方案", institutions=(hqu,))],
         ...                     [ReviewerFacts(3, "吴教授", 5, institutions=(hqu,)),
         ...                      ReviewerFacts(4, "林教授", 5)], k=2)

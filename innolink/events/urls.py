@@ -1,2 +1,30 @@
+from django.urls import path
+
+from innolink.events import views
+
 app_name = "events"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.event_list, name="list"),
+    path("new/", views.event_create, name="create"),
+    path("<int:pk>/", views.event_detail, name="detail"),
+    path("<int:pk>/invite/", views.event_invite, name="invite"),
+    path("<int:pk>/invite-all/", views.event_invite_all, name="invite-all"),
+    path("<int:pk>/invitations/<int:inv>/cancel/", views.invitation_cancel,
+         name="invitation-cancel"),
+    path("<int:pk>/schedule/", views.event_schedule, name="schedule"),
+    path("<int:pk>/publish/", views.event_publish, name="publish"),
+    path("<int:pk>/state/", views.event_state, name="state"),
+    path("<int:pk>/agenda/", views.event_agenda, name="agenda"),
+    path("rounds/", views.round_list, name="rounds"),
+    path("rounds/new/", views.round_create, name="round-create"),
+    path("rounds/<int:pk>/", views.round_detail, name="round-detail"),
+    path("rounds/<int:pk>/entries/", views.round_entries_add, name="round-entries"),
+    path("rounds/<int:pk>/reviewers/", views.round_reviewers_add, name="round-reviewers"),
+    path("rounds/<int:pk>/assign/", views.round_assign, name="round-assign"),
+    path("rounds/<int:pk>/open/", views.round_open, name="round-open"),
+    path("rounds/<int:pk>/finalise/", views.round_finalise, name="round-finalise"),
+    path("rounds/<int:pk>/awards/", views.round_award, name="round-award"),
+    path("reviews/", views.my_reviews, name="my-reviews"),
+    path("reviews/<int:pk>/", views.review_score, name="review"),
+    path("reviews/<int:pk>/recuse/", views.review_recuse, name="review-recuse"),
+]

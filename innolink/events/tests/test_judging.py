@@ -22,22 +22,23 @@ from innolink.events.judging import (
     rank_entries,
 )
 
-HQU = Affiliation(1, "华侨大学", "university")
-FZU = Affiliation(2, "福州大学", "university")
-STATION = Affiliation(3, "晋江市鞋服产业博士后科研工作站", "postdoc_workstation")
-ANTA = Affiliation(50, "安踏体育用品有限公司")
+HQU = Affiliation("inst:1", "华侨大学", "university")
+FZU = Affiliation("inst:2", "福州大学", "university")
+STATION = Affiliation("station:晋江市鞋服产业博士后科研工作站", "晋江市鞋服产业博士后科研工作站",
+                      "station")
+ANTA = Affiliation("e:50", "安踏体育用品有限公司", "enterprise")
 
 
 def test_each_kind_of_conflict_is_named():
     entry = EntryFacts(1, "鞋底耐磨方案", institutions=(HQU, STATION), enterprises=(ANTA,),
-                       people=(77, 78))
+                       people=("u:77", "r:78"))
     reviewers = [
         ReviewerFacts(10, "同校", 3, institutions=(HQU,)),
         ReviewerFacts(11, "同站", 3, institutions=(FZU, STATION)),
         ReviewerFacts(12, "同企", 3, enterprises=(ANTA,)),
-        ReviewerFacts(13, "声明方案", 3, declared=(Declared("entry", 1, "曾合作"),)),
-        ReviewerFacts(14, "声明个人", 3, declared=(Declared("person", 78, "师生关系"),)),
-        ReviewerFacts(15, "声明企业", 3, declared=(Declared("enterprise", 50),)),
+        ReviewerFacts(13, "声明方案", 3, declared=(Declared("entry:1", "曾合作"),)),
+        ReviewerFacts(14, "声明个人", 3, declared=(Declared("r:78", "师生关系"),)),
+        ReviewerFacts(15, "声明企业", 3, declared=(Declared("e:50"),)),
         ReviewerFacts(16, "无冲突", 3, institutions=(FZU,)),
         ReviewerFacts(77, "本人", 3),
     ]
@@ -54,7 +55,7 @@ def test_each_kind_of_conflict_is_named():
 
 
 def _random_case(rng: random.Random):
-    insts = [Affiliation(i, f"机构{i}", "university") for i in range(4)]
+    insts = [Affiliation(f"inst:{i}", f"机构{i}", "university") for i in range(4)]
     entries = [EntryFacts(100 + i, f"方案{i}", institutions=(rng.choice(insts),),
                           domain=rng.choice(["甲", "乙"]))
                for i in range(rng.randint(1, 4))]

@@ -1,0 +1,284 @@
+"""Reads of events and judging rounds, each scoped to what the user may see. A record the user
+may not see raises the same ``NotFound`` as a missing one."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from innolink.core.errors import NotFound, PermissionDenied
+from innolink.events import access
+from innolink.events.models import (
+    Event,
+    EventState,
+    Invitation,
+    InvitationState,
+    JudgingRound,
+    Meeting,
+    ReviewAssignment,
+    RoundState,
+)
+
+MAX_ID = 2**63 - 1
+PARTICIPANT_STATES = (EventState.PUBLISHED, EventState.CLOSED)
+
+
+def _valid_pk(pk: Any) -> int:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk <= MAX_ID:
+        raise NotFound()
+    return pk
+
+
+def require_staff(user) -> None:
+    if not access.is_event_staff(user):
+        raise PermissionDenied()
+
+
+# --------------------------------------------------------------------------------- events
+
+def events_visible_to(user) -> QuerySet[Event]:
+    """Staff see every event; a participant sees the events whose published schedule gives
+    them a meeting; nobody else sees any."""
+    if access.is_event_staff(user):
+        return Event.objects.all()
+    keys = access.participant_keys(user)
+    if not keys:
+        return Event.objects.none()
+    mine = Meeting.objects.filter(Q(host_key__in=keys) | Q(guest_key__in=keys)).values("event_id")
+    return Event.objects.filter(state__in=PARTICIPANT_STATES, pk__in=mine)
+
+
+def event_for_user(user, pk: Any) -> Event:
+    event = events_visible_to(user).filter(pk=_valid_pk(pk)).first()
+    if event is None:
+        raise NotFound()
+    return event
+
+
+def event_for_staff(user, pk: Any) -> Event:
+    require_staff(user)
+    return event_for_user(user, pk)
+
+
+def event_list(user) -> QuerySet[Event]:
+    return events_visible_to(user).annotate(
+        n_invitations=Count("invitations", filter=Q(invitations__state=InvitationState.INVITED),
+                            distinct=True),
+        n_meetings=Count("meetings", distinct=True),
+    ).order_by("-date", "-id")
+
+
+def active_invitations(event: Event) -> QuerySet[Invitation]:
+    return (event.invitations.filter(state=InvitationState.INVITED)
+            .select_related("host_enterprise", "host_institution", "guest_researcher",
+                            "guest_institution", "meeting__slot", "meeting__room")
+            .order_by("id"))
+
+
+def invitation_for_staff(user, event: Event, pk: Any) -> Invitation:
+    require_staff(user)
+    invitation = event.invitations.filter(pk=_valid_pk(pk)).first()
+    if invitation is None:
+        raise NotFound()
+    return invitation
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    meeting_id: int
+    slot_id: int
+    starts_at: Any
+    ends_at: Any
+    room: str
+    counterpart: str
+    topic: str
+
+
+@dataclass(frozen=True)
+class Agenda:
+    key: str
+    name: str
+    rows: list[AgendaRow]
+
+
+def _agenda_rows(meetings, key: str) -> list[AgendaRow]:
+    rows = []
+    for m in meetings:
+        inv = m.invitation
+        counterpart = inv.guest_name if m.host_key == key else inv.host_name
+        rows.append(AgendaRow(m.pk, m.slot_id, m.slot.starts_at, m.slot.ends_at, m.room.name,
+                              counterpart, inv.topic))
+    return rows
+
+
+def _meetings(event: Event) -> QuerySet[Meeting]:
+    return (Meeting.objects.filter(event=event)
+            .select_related("slot", "room", "invitation__host_enterprise",
+                            "invitation__host_institution", "invitation__guest_researcher",
+                            "invitation__guest_institution")
+            .order_by("slot__starts_at", "room__position", "id"))
+
+
+def agendas_for_event(event: Event) -> list[Agenda]:
+    """One agenda per participant of the schedule (staff print these)."""
+    names: dict[str, str] = {}
+    per: dict[str, list[Meeting]] = defaultdict(list)
+    for m in _meetings(event):
+        names[m.host_key] = m.invitation.host_name
+        names[m.guest_key] = m.invitation.guest_name
+        per[m.host_key].append(m)
+        per[m.guest_key].append(m)
+    return sorted((Agenda(k, names[k], _agenda_rows(ms, k)) for k, ms in per.items()),
+                  key=lambda a: (a.key[0] != "e", a.name, a.key))
+
+
+def agendas_for_user(user, event: Event) -> list[Agenda]:
+    """The user's own agenda(s) at an event they may see; empty when they have no meeting."""
+    keys = access.participant_keys(user)
+    if not keys:
+        return []
+    meetings = list(_meetings(event).filter(Q(host_key__in=keys) | Q(guest_key__in=keys)))
+    out = []
+    for key in keys:
+        mine = [m for m in meetings if key in (m.host_key, m.guest_key)]
+        if mine:
+            inv = mine[0].invitation
+            name = inv.host_name if mine[0].host_key == key else inv.guest_name
+            out.append(Agenda(key, name, _agenda_rows(mine, key)))
+    return out
+
+
+@dataclass(frozen=True)
+class ScheduleGrid:
+    slots: list[Any]
+    rooms: list[Any]
+    cells: dict[tuple[int, int], Meeting]  # (slot id, room id) -> meeting
+
+    def rows(self):
+        for slot in self.slots:
+            yield slot, [self.cells.get((slot.pk, room.pk)) for room in self.rooms]
+
+
+def schedule_grid(event: Event) -> ScheduleGrid:
+    cells = {(m.slot_id, m.room_id): m for m in _meetings(event)}
+    return ScheduleGrid(list(event.slots.all()), list(event.rooms.all()), cells)
+
+
+def invitation_candidates(event: Event) -> dict[str, list]:
+    """Pairs that could be invited and are not yet: shortlisted proposals and open offer
+    interests."""
+    from innolink.challenges.models import OfferInterest, Proposal
+
+    invited_p = event.invitations.filter(proposal__isnull=False).values("proposal_id")
+    invited_i = event.invitations.filter(offer_interest__isnull=False).values("offer_interest_id")
+    proposals = (Proposal.objects.filter(state="shortlisted").exclude(pk__in=invited_p)
+                 .select_related("challenge__enterprise", "challenge__institution", "researcher")
+                 .order_by("challenge_id", "id")[:200])
+    interests = (OfferInterest.objects.filter(state="open").exclude(pk__in=invited_i)
+                 .select_related("offer__researcher", "offer__institution", "enterprise")
+                 .order_by("id")[:200])
+    return {"proposals": list(proposals), "interests": list(interests)}
+
+
+# -------------------------------------------------------------------------------- judging
+
+def rounds_visible_to(user) -> QuerySet[JudgingRound]:
+    """Staff see every round; a reviewer sees the rounds in which they have assignments once
+    scoring has opened."""
+    if access.is_event_staff(user):
+        return JudgingRound.objects.all()
+    if access.is_reviewer(user):
+        mine = ReviewAssignment.objects.filter(reviewer=user).values("round_id")
+        return JudgingRound.objects.filter(pk__in=mine).exclude(state=RoundState.DRAFT)
+    return JudgingRound.objects.none()
+
+
+def round_for_user(user, pk: Any) -> JudgingRound:
+    rnd = rounds_visible_to(user).filter(pk=_valid_pk(pk)).first()
+    if rnd is None:
+        raise NotFound()
+    return rnd
+
+
+def round_for_staff(user, pk: Any) -> JudgingRound:
+    require_staff(user)
+    return round_for_user(user, pk)
+
+
+def round_list(user) -> QuerySet[JudgingRound]:
+    return rounds_visible_to(user).annotate(
+        n_entries=Count("entries", distinct=True),
+        n_assignments=Count("assignments", distinct=True),
+    ).order_by("-created_at", "-id")
+
+
+def _assignment_qs() -> QuerySet[ReviewAssignment]:
+    return ReviewAssignment.objects.select_related(
+        "round", "reviewer", "entry__proposal__challenge", "entry__proposal__researcher")
+
+
+def assignments_of_reviewer(user, *, round: JudgingRound | None = None
+                            ) -> QuerySet[ReviewAssignment]:
+    """A reviewer's own assignments in rounds open for scoring or finalised."""
+    if not user.is_authenticated:
+        return ReviewAssignment.objects.none()
+    qs = _assignment_qs().filter(reviewer=user).exclude(round__state=RoundState.DRAFT)
+    if round is not None:
+        qs = qs.filter(round=round)
+    return qs.order_by("state", "round_id", "id")
+
+
+def assignment_for_reviewer(user, pk: Any) -> ReviewAssignment:
+    """The reviewer's own assignment; another reviewer's is the same 404 as a missing one.
+    Staff may read any assignment."""
+    pk = _valid_pk(pk)
+    qs = _assignment_qs().prefetch_related("scores")
+    if access.is_event_staff(user):
+        found = qs.filter(pk=pk).first()
+    else:
+        found = assignments_of_reviewer(user).prefetch_related("scores").filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def round_assignments(rnd: JudgingRound) -> QuerySet[ReviewAssignment]:
+    return (rnd.assignments.select_related("reviewer", "entry__proposal__researcher",
+                                           "entry__proposal__challenge")
+            .order_by("entry_id", "reviewer_id"))
+
+
+def round_entries(rnd: JudgingRound):
+    from innolink.events.models import RoundEntry
+
+    return (RoundEntry.objects.filter(round=rnd)
+            .select_related("proposal__challenge", "proposal__researcher__institution")
+            .prefetch_related(Prefetch("assignments",
+                                       queryset=ReviewAssignment.objects.select_related("reviewer")))
+            .order_by("id"))
+
+
+def entry_candidates(rnd: JudgingRound) -> list:
+    """Proposals that could enter the round and have not: shortlisted or matched proposals."""
+    from innolink.challenges.models import Proposal
+
+    entered = rnd.entries.values("proposal_id")
+    return list(Proposal.objects.filter(state__in=["shortlisted", "matched"])
+                .exclude(pk__in=entered)
+                .select_related("challenge", "researcher").order_by("challenge_id", "id")[:300])
+
+
+def reviewer_candidates(rnd: JudgingRound) -> list:
+    from innolink.accounts.models import User
+    from innolink.accounts.roles import Role
+
+    joined = rnd.reviewers.values("reviewer_id")
+    return list(User.objects.filter(role=Role.REVIEWER, is_active=True).exclude(pk__in=joined)
+                .select_related("institution").order_by("display_name", "username")[:300])

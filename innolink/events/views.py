@@ -1,0 +1,466 @@
+"""Event and judging pages: thin views that parse, authorize, call a selector or service and
+render. Action buttons post, then redirect with the outcome (or the refusal) as a message."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from innolink.accounts.models import User
+from innolink.accounts.roles import Role, has_role
+from innolink.core.audit import audit_trail_for
+from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from innolink.events import access, selectors, services
+from innolink.events.models import (
+    AwardLevel,
+    Criterion,
+    ResultRow,
+    RoundEntry,
+    RoundState,
+)
+
+
+def _refusal(request, exc: ApplicationError) -> None:
+    if isinstance(exc, (NotFound, PermissionDenied)):
+        raise exc
+    messages.error(request, exc.message if not isinstance(exc, ValidationFailed) or not
+                   exc.fields else "；".join(m for ms in exc.fields.values() for m in ms))
+
+
+def _int_or_404(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+
+
+# ================================================================================= events
+
+@login_required
+def event_list(request):
+    if not (access.is_event_staff(request.user)
+            or has_role(request.user, Role.ENTERPRISE, Role.RESEARCHER)):
+        raise PermissionDenied()
+    return render(request, "events/event_list.html", {
+        "events": selectors.event_list(request.user)[:200],
+        "staff": access.is_event_staff(request.user),
+    })
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_create(request):
+    if not access.is_event_staff(request.user):
+        raise PermissionDenied()
+    data = request.POST if request.method == "POST" else {
+        "date": (dt.date.today() + dt.timedelta(days=14)).isoformat(), "start": "09:00",
+        "slot_minutes": 20, "slot_count": 8, "break_minutes": 5, "rooms": "洽谈室 1，洽谈室 2，洽谈室 3",
+        "venue": "晋江市科技创新中心"}
+    errors = {}
+    if request.method == "POST":
+        try:
+            event = services.event_create(
+                actor=request.user, title=data.get("title", ""), date=_date(data.get("date")),
+                venue=data.get("venue", ""), description=data.get("description", ""),
+                start=data.get("start", ""), slot_minutes=data.get("slot_minutes"),
+                slot_count=data.get("slot_count"), break_minutes=data.get("break_minutes"),
+                rooms=data.get("rooms", ""))
+        except ValidationFailed as exc:
+            errors = exc.fields
+        else:
+            messages.success(request, _("活动已创建，请邀请洽谈双方后排程。"))
+            return redirect("events:detail", pk=event.pk)
+    return render(request, "events/event_form.html", {"data": data, "errors": errors},
+                  status=422 if errors else 200)
+
+
+@login_required
+def event_detail(request, pk: int):
+    event = selectors.event_for_user(request.user, pk)
+    if not access.is_event_staff(request.user):
+        return redirect("events:agenda", pk=event.pk)
+    invitations = list(selectors.active_invitations(event))
+    return render(request, "events/event_detail.html", {
+        "event": event,
+        "grid": selectors.schedule_grid(event),
+        "invitations": invitations,
+        "unplaced": [i for i in invitations if not hasattr(i, "meeting") and
+                     i.unscheduled_reason],
+        "candidates": selectors.invitation_candidates(event)
+        if event.state in services.EDITABLE_EVENT_STATES else None,
+        "editable": event.state in services.EDITABLE_EVENT_STATES,
+        "audit": audit_trail_for(event)[:30],
+    })
+
+
+@login_required
+@require_POST
+def event_invite(request, pk: int):
+    event = selectors.event_for_staff(request.user, pk)
+    from innolink.challenges.models import OfferInterest, Proposal
+
+    try:
+        proposal = interest = None
+        if request.POST.get("proposal"):
+            proposal = Proposal.objects.filter(pk=_int_or_404(request.POST["proposal"])).first()
+            if proposal is None:
+                raise NotFound()
+        if request.POST.get("offer_interest"):
+            interest = OfferInterest.objects.filter(
+                pk=_int_or_404(request.POST["offer_interest"])).first()
+            if interest is None:
+                raise NotFound()
+        services.invitation_create(actor=request.user, event=event, proposal=proposal,
+                                   offer_interest=interest,
+                                   priority=request.POST.get("priority") or 1)
+        messages.success(request, _("已加入邀请名单。"))
+    except ApplicationError as exc:
+        _refusal(request, exc)
+    return redirect("events:detail", pk=event.pk)
+
+
+@login_required
+@require_POST
+def event_invite_all(request, pk: int):
+    event = selectors.event_for_staff(request.user, pk)
+    try:
+        n = services.invitations_invite_shortlisted(actor=request.user, event=event)
+        messages.success(request, _("已邀请 %(n)d 对。") % {"n": n})
+    except ApplicationError as exc:
+        _refusal(request, exc)
+    return redirect("events:detail", pk=event.pk)
+
+
+@login_required
+@require_POST
+def invitation_cancel(request, pk: int, inv: int):
+    event = selectors.event_for_staff(request.user, pk)
+    invitation = selectors.invitation_for_staff(request.user, event, inv)
+    try:
+        services.invitation_cancel(actor=request.user, invitation=invitation)
+        messages.success(request, _("邀请已取消。"))
+    except ApplicationError as exc:
+        _refusal(request, exc)
+    return redirect("events:detail", pk=event.pk)
+
+
+@login_required
+@require_POST
+def event_schedule(request, pk: int):
+    event = selectors.event_for_staff(request.user, pk)
+    try:
+        outcome = services.event_schedule(actor=request.user, event=event)
+        text = _("排程完成：已安排 %(placed)d 场洽谈。") % {"placed": outcome.placed}
+        if outcome.unplaced:
+            text += _("%(n)d 对未能安排，原因见下表。") % {"n": len(outcome.unplaced)}
+        messages.success(request, text)
+    except ApplicationError as exc:
+        _refusal(request, exc)
+    return redirect("events:detail", pk=event.pk)
+
+
+@login_required
+@require_POST
+def event_publish(request, pk: int):
+    event = selectors.event_for_staff(request.user, pk)
+    try:
+        services.event_publish(actor=request.user, event=event)
+        messages.success(request, _("日程已发布，参会各方已收到通知。"))
+    except ApplicationError as exc:
+        _refusal(request, exc)
+    return redirect("events:detail", pk=event.pk)
+
+
+@login_required
+@require_POST
+def event_state(request, pk: int):
+    event = selectors.event_for_staff(request.user, pk)
+    try:
+        services.event_transition(actor=request.user, event=event, to=request.POST.get("to", ""))
+        messages.success(request, _("活动状态已更新。"))
+    except ApplicationError as exc:
+        _refusal(request, exc)
+    return redirect("events:detail", pk=event.pk)
+
+
+@login_required
+def event_agenda(request, pk: int):
+    """A participant's own agenda (staff: every participant's, one printed page each, or one
+    participant's with ``?p=<key>``)."""
+    event = selectors.event_for_user(request.user, pk)
+    if access.is_event_staff(request.user):
+        agendas = selectors.agendas_for_event(event)
+        key = request.GET.get("p")
+        if key:
+            agendas = [a for a in agendas if a.key == key]
+            if not agendas:
+                raise NotFound()
+    else:
+        agendas = selectors.agendas_for_user(request.user, event)
+    return render(request, "events/agenda.html", {"event": event, "agendas": agendas})
+
+
+# ================================================================================ judging
+
+@login_required
+def round_list(request):
+    if not access.is_event_staff(request.user):
+        if access.is_reviewer(request.user):
+            return redirect("events:my-reviews")
+        raise PermissionDenied()
+    return render(request, "events/round_list.html",
+                  {"rounds": selectors.round_list(request.user)[:200]})
+
+
+def _criteria_from_post(post) -> list[tuple[str, str, str]] | None:
+    names = post.getlist("criterion_name")
+    if not names:
+        return None
+    points = post.getlist("criterion_max")
+    guides = post.getlist("criterion_guidance") or [""] * len(names)
+    rows = []
+    for n, p, g in zip(names, points, guides + [""] * len(names)):
+        if n.strip() or p.strip():
+            rows.append((n, p, g))
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_create(request):
+    if not access.is_event_staff(request.user):
+        raise PermissionDenied()
+    errors = {}
+    if request.method == "POST":
+        data = request.POST
+        criteria = _criteria_from_post(data)
+        try:
+            rnd = services.round_create(
+                actor=request.user, title=data.get("title", ""),
+                description=data.get("description", ""),
+                reviewers_per_entry=data.get("reviewers_per_entry"),
+                default_max_load=data.get("default_max_load"),
+                scoring_deadline=_date(data.get("scoring_deadline", "")),
+                criteria=criteria if criteria is not None else [])
+        except ValidationFailed as exc:
+            errors = exc.fields
+        else:
+            messages.success(request, _("评审轮次已创建，请加入参赛方案和评审专家。"))
+            return redirect("events:round-detail", pk=rnd.pk)
+        rubric = list(zip(data.getlist("criterion_name"), data.getlist("criterion_max"),
+                          data.getlist("criterion_guidance")))
+    else:
+        data = {"reviewers_per_entry": 3, "default_max_load": 8}
+        rubric = [(n, str(p), g) for n, p, g in services.DEFAULT_RUBRIC]
+    rubric += [("", "", "")] * max(0, 6 - len(rubric))
+    return render(request, "events/round_form.html",
+                  {"data": data, "errors": errors, "rubric": rubric},
+                  status=422 if errors else 200)
+
+
+@login_required
+def round_detail(request, pk: int):
+    rnd = selectors.round_for_staff(request.user, pk)
+    entries = list(selectors.round_entries(rnd))
+    plan = None
+    if rnd.state != RoundState.FINALISED and entries and rnd.reviewers.exists():
+        plan = services.round_assignment_plan(rnd)
+    entry_title = {e.pk: e.proposal.challenge.title for e in entries}
+    names = {m.reviewer_id: str(m.reviewer) for m in rnd.reviewers.select_related("reviewer")}
+    if rnd.state == RoundState.FINALISED:
+        results = [(row, [entry_title.get(t, t) for t in row.tied_with])
+                   for row in ResultRow.objects.filter(round=rnd).select_related(
+                       "entry__proposal__challenge", "entry__proposal__researcher",
+                       "entry__award")]
+        live = None
+    else:
+        results = None
+        live = services.round_ranking(rnd) if rnd.state == RoundState.SCORING else None
+    return render(request, "events/round_detail.html", {
+        "round": rnd,
+        "criteria": rnd.criteria.all(),
+        "entries": entries,
+        "members": rnd.reviewers.select_related("reviewer__institution"),
+        "assignments": selectors.round_assignments(rnd),
+        "plan": plan,
+        "refused": [(entry_title.get(e, e), names.get(r, r), why)
+                    for e, r, why in (plan.refused if plan else [])],
+        "unmet": [(entry_title.get(e, e), m, why)
+                  for e, (m, why) in (plan.unmet.items() if plan else [])],
+        "results": results,
+        "live": [(entry_title.get(r.entry, r.entry), r,
+                  [entry_title.get(t, t) for t in r.tied_with]) for r in (live or [])],
+        "entry_title": entry_title,
+        "entry_candidates": selectors.entry_candidates(rnd)
+        if rnd.state != RoundState.FINALISED else [],
+        "reviewer_candidates": selectors.reviewer_candidates(rnd)
+        if rnd.state != RoundState.FINALISED else [],
+        "award_levels": AwardLevel.choices,
+        "audit": audit_trail_for(rnd)[:30],
+    })
+
+
+def _round_action(request, pk: int, call):
+    rnd = selectors.round_for_staff(request.user, pk)
+    try:
+        text = call(rnd)
+        if text:
+            messages.success(request, text)
+    except ApplicationError as exc:
+        _refusal(request, exc)
+    return redirect("events:round-detail", pk=rnd.pk)
+
+
+@login_required
+@require_POST
+def round_entries_add(request, pk: int):
+    from innolink.challenges.models import Proposal
+
+    ids = [_int_or_404(x) for x in request.POST.getlist("proposal")]
+    proposals = list(Proposal.objects.filter(pk__in=ids))
+    if len(proposals) != len(set(ids)):
+        raise NotFound()
+    return _round_action(request, pk, lambda rnd: _("已加入 %(n)d 个参赛方案。") % {
+        "n": len(services.round_entries_add(actor=request.user, round=rnd, proposals=proposals))})
+
+
+@login_required
+@require_POST
+def round_reviewers_add(request, pk: int):
+    ids = [_int_or_404(x) for x in request.POST.getlist("reviewer")]
+    users = list(User.objects.filter(pk__in=ids))
+    if len(users) != len(set(ids)):
+        raise NotFound()
+    load = request.POST.get("max_load") or None
+    return _round_action(request, pk, lambda rnd: _("已加入 %(n)d 位评审专家。") % {
+        "n": len(services.round_reviewers_add(actor=request.user, round=rnd, reviewers=users,
+                                              max_load=load))})
+
+
+@login_required
+@require_POST
+def round_assign(request, pk: int):
+    def call(rnd):
+        outcome = services.round_assign(actor=request.user, round=rnd)
+        text = _("新增分配 %(n)d 份评审。") % {"n": outcome.created}
+        if outcome.unmet:
+            text += _("%(m)d 个方案的专家数未达到要求，原因见下方。") % {"m": len(outcome.unmet)}
+        return text
+    return _round_action(request, pk, call)
+
+
+@login_required
+@require_POST
+def round_open(request, pk: int):
+    return _round_action(request, pk, lambda rnd: (
+        services.round_open_scoring(actor=request.user, round=rnd)
+        and _("已开始评分，评审专家已收到通知。")))
+
+
+@login_required
+@require_POST
+def round_finalise(request, pk: int):
+    allow = request.POST.get("allow_missing") == "1"
+    return _round_action(request, pk, lambda rnd: (
+        services.round_finalise(actor=request.user, round=rnd, allow_missing=allow)
+        is not None and _("评审结果已确定。")))
+
+
+@login_required
+@require_POST
+def round_award(request, pk: int):
+    def call(rnd):
+        entry = RoundEntry.objects.filter(round=rnd,
+                                          pk=_int_or_404(request.POST.get("entry"))).first()
+        if entry is None:
+            raise NotFound()
+        prize = request.POST.get("prize_wan", "").strip()
+        if prize:
+            try:
+                prize = str(Decimal(prize) * 10_000)
+            except ArithmeticError:
+                raise ValidationFailed({"prize": ["奖金必须是金额数字（万元）"]},
+                                       message="奖金必须是金额数字（万元）") from None
+        services.award_record(actor=request.user, round=rnd, entry=entry,
+                              level=request.POST.get("level", ""), prize=prize or None,
+                              note=request.POST.get("note", ""))
+        return _("奖项已记录。")
+    return _round_action(request, pk, call)
+
+
+# ------------------------------------------------------------------------------ reviewers
+
+@login_required
+def my_reviews(request):
+    if not access.is_reviewer(request.user):
+        raise PermissionDenied()
+    return render(request, "events/my_reviews.html", {
+        "assignments": selectors.assignments_of_reviewer(request.user)[:500]})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_score(request, pk: int):
+    assignment = selectors.assignment_for_reviewer(request.user, pk)
+    own = assignment.reviewer_id == request.user.pk
+    criteria = list(Criterion.objects.filter(round_id=assignment.round_id))
+    current = {s.criterion_id: s.points for s in assignment.scores.all()}
+    errors = {}
+    values = {c.pk: current.get(c.pk, "") for c in criteria}
+    comment = assignment.comment
+    if request.method == "POST":
+        if not own:
+            raise NotFound()
+        values = {c.pk: request.POST.get(f"criterion_{c.pk}", "") for c in criteria}
+        comment = request.POST.get("comment", "")
+        try:
+            services.score_submit(actor=request.user, assignment=assignment, points=values,
+                                  comment=comment)
+        except ValidationFailed as exc:
+            errors = exc.fields
+        except ApplicationError as exc:
+            _refusal(request, exc)
+            return redirect("events:review", pk=assignment.pk)
+        else:
+            messages.success(request, _("评分已提交。"))
+            return redirect("events:my-reviews")
+    proposal = assignment.entry.proposal
+    return render(request, "events/review_form.html", {
+        "assignment": assignment, "proposal": proposal, "challenge": proposal.challenge,
+        "rows": [(c, values.get(c.pk, ""), errors.get(f"criterion_{c.pk}")) for c in criteria],
+        "comment": comment, "errors": errors, "own": own,
+        "open": assignment.round.state == RoundState.SCORING,
+        "max_total": sum((c.max_points for c in criteria), Decimal(0)),
+    }, status=422 if errors else 200)
+
+
+@login_required
+@require_POST
+def review_recuse(request, pk: int):
+    """The reviewer declares a conflict with the proposal; the assignment is withdrawn."""
+    assignment = selectors.assignment_for_reviewer(request.user, pk)
+    if assignment.reviewer_id != request.user.pk:
+        raise NotFound()
+    try:
+        services.conflict_declare(actor=request.user, reviewer=request.user,
+                                  proposal=assignment.entry.proposal,
+                                  reason=request.POST.get("reason", ""))
+        messages.success(request, _("已声明回避，该评审任务已撤回。"))
+        return redirect("events:my-reviews")
+    except ApplicationError as exc:
+        _refusal(request, exc)
+        return redirect("events:review", pk=assignment.pk)
+
