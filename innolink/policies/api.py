@@ -1,3 +1,558 @@
-from ninja import Router
+"""The policies JSON API: one endpoint per step of 政策找企 → 确认/申请 → 审核 → 拨付 → 台账/统计.
+Thin: parse, authorize, call one service or selector, render."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from ninja import Query, Router, Schema
+from ninja.responses import Status
+from pydantic import Field, field_validator
+
+from innolink.api.schemas import ERRORS
+from innolink.core.errors import NotFound, PermissionDenied
+from innolink.enterprises.selectors import enterprise_for_user
+from innolink.policies import access, selectors, services
+from innolink.policies.models import Application, LedgerEntry, Policy
 
 router = Router(tags=["policies"])
+
+
+def _clean(value: str) -> str:
+    return value.replace("\x00", "")
+
+
+def _year(year: int | None) -> int:
+    return selectors.default_year() if year is None else services.check_year(year)
+
+
+def _require(predicate, user) -> None:
+    if not predicate(user):
+        raise PermissionDenied()
+
+
+# --------------------------------------------------------------------------- schemas
+
+class ClauseOut(Schema):
+    id: int
+    code: str
+    title: str
+    text: str
+    rule: dict
+
+
+class VersionOut(Schema):
+    id: int
+    effective_from: date
+    effective_to: date | None
+    doc_number: str
+    budget: Decimal
+    committed: Decimal
+    paid: Decimal
+    shares: list[tuple[str, int]]
+    lane: str
+    materials: list[str]
+    review_days: int
+    clauses: list[ClauseOut]
+
+    @staticmethod
+    def resolve_committed(obj) -> Decimal:
+        return obj.budget_row.committed
+
+    @staticmethod
+    def resolve_paid(obj) -> Decimal:
+        return obj.budget_row.paid
+
+    @staticmethod
+    def resolve_clauses(obj) -> list:
+        return list(obj.clauses.all())
+
+
+class PolicyOut(Schema):
+    id: int
+    code: str
+    title: str
+    issuer: str
+    area: str
+    tech_innovation: bool
+    illustrative: bool
+
+
+class PolicyDetailOut(PolicyOut):
+    source: str
+    versions: list[VersionOut]
+
+    @staticmethod
+    def resolve_versions(obj) -> list:
+        return list(obj.versions.select_related("budget_row").prefetch_related("clauses"))
+
+
+class MissOut(Schema):
+    field: str
+    label: str
+    value: str | None
+    threshold: str
+    gap: str | None
+    message: str
+
+
+class ClauseAnswerOut(Schema):
+    policy_id: str
+    policy_title: str
+    doc_number: str
+    clause_id: str
+    clause_title: str
+    clause_pk: int | None
+    lane: str
+    eligible: bool
+    amount: Decimal
+    gross: Decimal
+    steps: list[str]
+    shares: list[tuple[str, Decimal]]
+    misses: list[MissOut]
+    application_id: int | None
+    application_status: str | None
+
+
+class AnswerOut(Schema):
+    enterprise_id: int
+    credit_code: str
+    year: int
+    total: Decimal
+    eligible: list[ClauseAnswerOut]
+    not_eligible: list[ClauseAnswerOut]
+
+
+def _answer_out(view: selectors.EnterpriseView) -> AnswerOut:
+    def row(r: selectors.ClauseRow) -> dict:
+        a = r.answer
+        return {"policy_id": a.policy_id, "policy_title": a.policy_title,
+                "doc_number": a.doc_number, "clause_id": a.clause_id,
+                "clause_title": a.clause_title, "clause_pk": r.clause.pk if r.clause else None,
+                "lane": a.lane, "eligible": a.eligible, "amount": a.amount, "gross": a.gross,
+                "steps": list(a.steps), "shares": list(a.shares),
+                "misses": [{"field": m.field, "label": m.label, "value": m.value,
+                            "threshold": m.threshold, "gap": m.gap, "message": m.message}
+                           for m in a.misses],
+                "application_id": r.application.pk if r.application else None,
+                "application_status": r.application.status if r.application else None}
+
+    return AnswerOut(enterprise_id=view.enterprise.pk, credit_code=view.enterprise.credit_code,
+                     year=view.year, total=view.total, eligible=[row(r) for r in view.eligible],
+                     not_eligible=[row(r) for r in view.not_eligible])
+
+
+class ScanIn(Schema):
+    year: int
+
+
+class ScanOut(Schema):
+    id: int
+    year: int
+    job_id: uuid.UUID | None
+    status: str | None
+    enterprises: int
+    eligible_pairs: int
+    new_pairs: int
+    dropped_pairs: int
+    total: Decimal
+    created_at: datetime
+
+    @staticmethod
+    def resolve_status(obj) -> str | None:
+        return obj.job.status if obj.job_id and obj.job else ("succeeded" if obj.finished_at else None)
+
+
+class EligibilityOut(Schema):
+    enterprise_id: int
+    enterprise_name: str
+    clause_id: int
+    clause_title: str
+    year: int
+    amount: Decimal
+    first_found_on: date
+    notified_at: datetime | None
+    application_id: int | None
+    application_status: str | None
+
+
+class EligibilityPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[EligibilityOut]
+
+
+class NotifyIn(Schema):
+    year: int
+
+
+class NotifyOut(Schema):
+    notified_users: int
+
+
+class ApplicationIn(Schema):
+    clause_id: int
+    year: int
+    bank_name: str = Field(max_length=100)
+    bank_account: str = Field(max_length=40)
+    account_holder: str = Field(max_length=200)
+    contact_name: str = Field("", max_length=64)
+    contact_phone: str = Field("", max_length=32)
+    statement: str = Field("", max_length=2000)
+    consent: bool = False
+
+    @field_validator("bank_name", "bank_account", "account_holder", "contact_name",
+                     "contact_phone", "statement", mode="after")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        return _clean(value)
+
+
+class ApplicationOut(Schema):
+    id: int
+    enterprise_id: int
+    enterprise_name: str
+    policy_code: str
+    clause_id: int
+    clause_title: str
+    year: int
+    lane: str
+    status: str
+    amount_expected: Decimal
+    amount_approved: Decimal | None
+    paid_total: Decimal
+    eligible_since: date
+    submitted_at: datetime
+    due_on: date
+    working_days_left: int | None
+    decision_note: str
+    paid_on: date | None
+
+
+def _app_out(a: Application) -> dict:
+    return {"id": a.pk, "enterprise_id": a.enterprise_id, "enterprise_name": a.enterprise.name,
+            "policy_code": a.clause.version.policy.code, "clause_id": a.clause_id,
+            "clause_title": a.clause.title, "year": a.year, "lane": a.lane, "status": a.status,
+            "amount_expected": a.amount_expected, "amount_approved": a.amount_approved,
+            "paid_total": a.paid_total, "eligible_since": a.eligible_since,
+            "submitted_at": a.submitted_at, "due_on": a.due_on,
+            "working_days_left": selectors.countdown(a), "decision_note": a.decision_note,
+            "paid_on": a.paid_on}
+
+
+class ApplicationPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[ApplicationOut]
+
+
+class ApplicationFiltersIn(Schema):
+    status: str = ""
+    policy: int | None = None
+    lane: str = ""
+    overdue: bool = False
+    q: str = ""
+    page: int = 1
+    page_size: int = 50
+
+    @field_validator("status", "lane", "q", mode="after")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        return _clean(value)
+
+
+class ApproveIn(Schema):
+    amount: Decimal | None = None
+    note: str = Field("", max_length=500)
+
+
+class BulkApproveIn(Schema):
+    ids: list[int] = Field(max_length=1000)
+    note: str = Field("", max_length=500)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+class PayIn(Schema):
+    amount: str = Field(max_length=30)
+    note: str = Field("", max_length=300)
+
+
+class LedgerOut(Schema):
+    id: int
+    posting: uuid.UUID
+    policy_code: str
+    doc_number: str
+    application_id: int | None
+    enterprise_id: int
+    kind: str
+    level: str
+    amount: Decimal
+    reverses_id: int | None
+    note: str
+    booked_on: date
+
+
+class LedgerPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[LedgerOut]
+
+
+class MetricOut(Schema):
+    key: str
+    label: str
+    eligible: int
+    eligible_amount: Decimal
+    applied: int
+    approved: int
+    paid: int
+    paid_amount: Decimal
+    rate_percent: float | None
+    avg_days_to_cash: float | None
+    budget: Decimal | None
+    committed: Decimal | None
+    budget_used_percent: float | None
+
+
+class MetricsOut(Schema):
+    year: int
+    total: MetricOut
+    by_policy: list[MetricOut]
+    by_town: list[MetricOut]
+    by_industry: list[MetricOut]
+
+
+def _metric(r: selectors.MetricRow) -> dict:
+    return {"key": r.key, "label": r.label, "eligible": r.eligible,
+            "eligible_amount": r.eligible_amount, "applied": r.applied, "approved": r.approved,
+            "paid": r.paid, "paid_amount": r.paid_amount, "rate_percent": r.rate,
+            "avg_days_to_cash": r.avg_days, "budget": r.budget, "committed": r.committed,
+            "budget_used_percent": r.budget_used}
+
+
+class SyncOut(Schema):
+    policies_created: int
+    policies_updated: int
+    unchanged: int
+    versions: int
+    clauses: int
+
+
+def _page(qs, page: int, size: int):
+    paginator = Paginator(qs, max(1, min(size, 100)))
+    current = paginator.get_page(page)
+    return paginator, current
+
+
+# --------------------------------------------------------------------------- policies
+
+@router.get("", response={200: list[PolicyOut], **ERRORS})
+def policy_list(request):
+    return list(selectors.policy_list())
+
+
+@router.post("/sync", response={200: SyncOut, **ERRORS})
+def policy_sync(request):
+    _require(access.can_manage_policies, request.auth)
+    outcome = services.policy_sync(actor=request.auth, source="api")
+    return outcome.__dict__
+
+
+@router.get("/{int:policy_id}", response={200: PolicyDetailOut, **ERRORS})
+def policy_detail(request, policy_id: int):
+    return selectors.policy_get(policy_id)
+
+
+# --------------------------------------------------------------------------- answers
+
+@router.get("/answers/mine", response={200: AnswerOut, **ERRORS})
+def answer_mine(request, year: int | None = None):
+    """What my enterprise can get in ``year`` (amount and arithmetic), and why not the rest."""
+    if not access.is_enterprise_user(request.auth):
+        raise NotFound()
+    return _answer_out(selectors.enterprise_view(request.auth.enterprise, _year(year)))
+
+
+@router.get("/answers/{int:enterprise_id}", response={200: AnswerOut, **ERRORS})
+def answer_for(request, enterprise_id: int, year: int | None = None):
+    user = request.auth
+    enterprise = enterprise_for_user(user, enterprise_id)  # own enterprise or registry readers
+    if not (access.can_read_metrics(user) or access.is_enterprise_user(user)):
+        raise NotFound()
+    return _answer_out(selectors.enterprise_view(enterprise, _year(year)))
+
+
+# --------------------------------------------------------------------------- scans, notices
+
+@router.post("/scans", response={202: ScanOut, **ERRORS})
+def scan_start(request, payload: ScanIn):
+    """Start a whole-registry scan; follow it at /api/jobs/{job_id}."""
+    _require(access.can_manage_policies, request.auth)
+    return Status(202, services.scan_start(actor=request.auth, year=payload.year))
+
+
+@router.get("/scans", response={200: list[ScanOut], **ERRORS})
+def scan_list(request):
+    _require(access.can_manage_policies, request.auth)
+    return list(selectors.latest_scans(50))
+
+
+@router.get("/{int:policy_id}/unpaid", response={200: EligibilityPage, **ERRORS})
+def unpaid(request, policy_id: int, year: int | None = None, page: int = 1, page_size: int = 50):
+    """Enterprises eligible for the policy in ``year`` and not yet fully paid."""
+    _require(access.can_manage_policies, request.auth)
+    policy = selectors.policy_get(policy_id)
+    year = _year(year)
+    paginator, current = _page(selectors.unpaid_page_rows(
+        selectors.unpaid_eligibilities(policy=policy, year=year)), page, page_size)
+    return {"count": paginator.count, "page": current.number, "pages": paginator.num_pages,
+            "items": [{"enterprise_id": e.enterprise_id, "enterprise_name": e.enterprise.name,
+                       "clause_id": e.clause_id, "clause_title": e.clause.title, "year": e.year,
+                       "amount": e.amount, "first_found_on": e.first_found_on,
+                       "notified_at": e.notified_at, "application_id": e.application_id,
+                       "application_status": e.application_status} for e in current]}
+
+
+@router.post("/{int:policy_id}/notify", response={200: NotifyOut, **ERRORS})
+def notify(request, policy_id: int, payload: NotifyIn):
+    _require(access.can_manage_policies, request.auth)
+    policy = selectors.policy_get(policy_id)
+    sent = services.eligibility_notify(actor=request.auth, policy=policy,
+                                       year=services.check_year(payload.year))
+    return {"notified_users": sent}
+
+
+# --------------------------------------------------------------------------- applications
+
+@router.get("/applications", response={200: ApplicationPage, **ERRORS})
+def application_list(request, filters: Query[ApplicationFiltersIn]):
+    user = request.auth
+    if not (access.can_read_metrics(user) or access.is_enterprise_user(user)):
+        raise PermissionDenied()
+    qs = selectors.application_search(user, selectors.ApplicationFilters(
+        status=filters.status, policy=filters.policy, lane=filters.lane,
+        overdue=filters.overdue, q=filters.q))
+    paginator, current = _page(qs, filters.page, filters.page_size)
+    return {"count": paginator.count, "page": current.number, "pages": paginator.num_pages,
+            "items": [_app_out(a) for a in current]}
+
+
+@router.post("/applications", response={201: ApplicationOut, **ERRORS})
+def application_submit(request, payload: ApplicationIn):
+    """免申即享 confirmation (``consent`` true) or 快申快享 application for my enterprise. The
+    amount is computed by the platform."""
+    if not access.can_claim(request.auth):
+        raise PermissionDenied()
+    application = services.application_submit(
+        actor=request.auth, enterprise=request.auth.enterprise,
+        clause=selectors.clause_get(payload.clause_id), year=payload.year,
+        form=services.ClaimForm(bank_name=payload.bank_name, bank_account=payload.bank_account,
+                                account_holder=payload.account_holder,
+                                contact_name=payload.contact_name,
+                                contact_phone=payload.contact_phone,
+                                statement=payload.statement, consent=payload.consent))
+    return Status(201, _app_out(selectors.application_for_user(request.auth, application.pk)))
+
+
+@router.post("/applications/bulk-approve", response={200: list[ApplicationOut], **ERRORS})
+def application_bulk_approve(request, payload: BulkApproveIn):
+    """All or nothing: any application that cannot be approved, or any budget that would be
+    exceeded, refuses the whole batch (409 ``budget_exceeded`` / ``not_decidable``)."""
+    _require(access.can_manage_policies, request.auth)
+    done = services.application_bulk_approve(actor=request.auth, application_ids=payload.ids,
+                                              note=_clean(payload.note))
+    return [_app_out(a) for a in done]
+
+
+@router.get("/applications/{int:application_id}", response={200: ApplicationOut, **ERRORS})
+def application_detail(request, application_id: int):
+    return _app_out(selectors.application_for_user(request.auth, application_id))
+
+
+def _managed(request, application_id: int) -> Application:
+    application = selectors.application_for_user(request.auth, application_id)
+    _require(access.can_manage_policies, request.auth)
+    return application
+
+
+@router.post("/applications/{int:application_id}/approve", response={200: ApplicationOut, **ERRORS})
+def application_approve(request, application_id: int, payload: ApproveIn):
+    application = _managed(request, application_id)
+    amount = None
+    if payload.amount is not None:
+        amount = services.parse_money(payload.amount, "amount", "批准金额")
+    services.application_approve(actor=request.auth, application_id=application.pk, amount=amount,
+                                 note=_clean(payload.note))
+    return _app_out(selectors.application_for_user(request.auth, application.pk))
+
+
+@router.post("/applications/{int:application_id}/reject", response={200: ApplicationOut, **ERRORS})
+def application_reject(request, application_id: int, payload: ReasonIn):
+    application = _managed(request, application_id)
+    services.application_reject(actor=request.auth, application_id=application.pk,
+                                reason=_clean(payload.reason))
+    return _app_out(selectors.application_for_user(request.auth, application.pk))
+
+
+@router.post("/applications/{int:application_id}/defer", response={200: ApplicationOut, **ERRORS})
+def application_defer(request, application_id: int, payload: ReasonIn):
+    application = _managed(request, application_id)
+    services.application_defer(actor=request.auth, application_id=application.pk,
+                               reason=_clean(payload.reason))
+    return _app_out(selectors.application_for_user(request.auth, application.pk))
+
+
+@router.post("/applications/{int:application_id}/pay", response={200: ApplicationOut, **ERRORS})
+def application_pay(request, application_id: int, payload: PayIn):
+    """Record one instalment (元, two decimals at most)."""
+    application = _managed(request, application_id)
+    services.application_pay(actor=request.auth, application_id=application.pk,
+                             amount=_clean(payload.amount), note=_clean(payload.note))
+    return _app_out(selectors.application_for_user(request.auth, application.pk))
+
+
+# --------------------------------------------------------------------------- ledger, metrics
+
+@router.get("/ledger", response={200: LedgerPage, **ERRORS})
+def ledger(request, policy: int | None = None, kind: str = "", page: int = 1,
+           page_size: int = 50):
+    _require(access.can_read_ledger, request.auth)
+    kind = kind if kind in LedgerEntry.Kind.values else ""
+    paginator, current = _page(selectors.ledger_entries(policy=policy, kind=kind), page, page_size)
+    return {"count": paginator.count, "page": current.number, "pages": paginator.num_pages,
+            "items": [{"id": e.pk, "posting": e.posting, "policy_code": e.version.policy.code,
+                       "doc_number": e.version.doc_number, "application_id": e.application_id,
+                       "enterprise_id": e.enterprise_id, "kind": e.kind, "level": e.level,
+                       "amount": e.amount, "reverses_id": e.reverses_id, "note": e.note,
+                       "booked_on": e.booked_on} for e in current]}
+
+
+@router.post("/ledger/{posting}/reverse", response={200: list[LedgerOut], **ERRORS})
+def ledger_reverse(request, posting: uuid.UUID, payload: ReasonIn):
+    _require(access.can_manage_policies, request.auth)
+    entries = services.ledger_reverse(actor=request.auth, posting=posting,
+                                      reason=_clean(payload.reason))
+    return [{"id": e.pk, "posting": e.posting, "policy_code": e.version.policy.code,
+             "doc_number": e.version.doc_number, "application_id": e.application_id,
+             "enterprise_id": e.enterprise_id, "kind": e.kind, "level": e.level,
+             "amount": e.amount, "reverses_id": e.reverses_id, "note": e.note,
+             "booked_on": e.booked_on} for e in entries]
+
+
+@router.get("/metrics", response={200: MetricsOut, **ERRORS})
+def metrics(request, year: int | None = None):
+    _require(access.can_read_metrics, request.auth)
+    m = selectors.metrics(_year(year))
+    return {"year": m.year, "total": _metric(m.total),
+            "by_policy": [_metric(r) for r in m.by_policy],
+            "by_town": [_metric(r) for r in m.by_town],
+            "by_industry": [_metric(r) for r in m.by_industry]}

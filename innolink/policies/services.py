@@ -66,19 +66,27 @@ def _wan(amount: Decimal) -> str:
     return f"{(amount / 10000).quantize(Decimal('0.01'))}万元"
 
 
+_MONEY = re.compile(r"^\d{1,13}(\.\d{1,2})?$")
+
+
 def parse_money(value: Any, field_name: str, label: str) -> Decimal:
-    """A positive amount in yuan with at most two decimals, or a ValidationFailed naming it."""
-    try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed({field_name: [_("%(label)s应为金额（元），如 120000.00") % {"label": label}]})
-    if not amount.is_finite() or amount <= 0:
+    """A positive amount in yuan with at most two decimals, or a ValidationFailed naming it.
+
+    Examples:
+        >>> parse_money("1,200.5", "amount", "拨付金额")
+        Decimal('1200.50')
+    """
+    text = str(value if value is not None else "").replace(",", "").replace("，", "").strip()
+    if not _MONEY.match(text):
+        if re.match(r"^\d+\.\d{3,}$", text):
+            message = _("%(label)s最多保留两位小数（分）")
+        else:
+            message = _("%(label)s应为金额（元），如 120000.00")
+        raise ValidationFailed({field_name: [message % {"label": label}]})
+    amount = Decimal(text).quantize(CENT)
+    if amount <= 0:
         raise ValidationFailed({field_name: [_("%(label)s应大于0") % {"label": label}]})
-    if amount != amount.quantize(CENT):
-        raise ValidationFailed({field_name: [_("%(label)s最多保留两位小数（分）") % {"label": label}]})
-    if amount >= Decimal("1e13"):
-        raise ValidationFailed({field_name: [_("%(label)s超出范围") % {"label": label}]})
-    return amount.quantize(CENT)
+    return amount
 
 
 def check_year(year: Any) -> int:
