@@ -1,3 +1,592 @@
-from ninja import Router
+"""JSON API of the challenge board: every step from posting to acceptance, offers and interest.
+
+Money is exchanged in yuan as decimal strings (``funding``, ``budget``, ``amount``), the same
+unit as stored; pages take 万元 input instead. Errors have the shape ``{code, message, extra}``;
+invalid fields come back as ``extra.fields`` with Chinese messages naming the field and rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.paginator import Paginator
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+from pydantic import field_validator
+
+from innolink.api.schemas import ERRORS
+from innolink.challenges import access, selectors, services
+from innolink.challenges.models import Milestone
+from innolink.core.errors import NotFound, PermissionDenied
 
 router = Router(tags=["challenges"])
+
+
+def _no_nul(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+class IndicatorIn(Schema):
+    name: str = ""
+    comparator: str = ""
+    value: str | None = None
+    value_max: str | None = None
+    unit: str = ""
+    test_method: str = ""
+
+
+class IndicatorOut(Schema):
+    name: str
+    comparator: str
+    value: Decimal
+    value_max: Decimal | None
+    unit: str
+    test_method: str
+
+
+class ChallengeIn(Schema):
+    """A challenge; ``funding`` in yuan. Staff posting on behalf name ``enterprise_id`` or
+    ``institution_id``; an enterprise user always posts for its own enterprise."""
+
+    title: str = ""
+    domain: str = ""
+    statement: str = ""
+    keywords: str = ""
+    funding: str | None = None
+    payment_terms: str = ""
+    time_limit_months: int | None = None
+    ip_ownership: str = ""
+    ip_enterprise_share: int | None = None
+    ip_notes: str = ""
+    other_conditions: str = ""
+    claim_deadline: str | None = None
+    max_claims: int | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    indicators: list[IndicatorIn] = []
+    enterprise_id: int | None = None
+    institution_id: int | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strip_nul(cls, value):
+        return _no_nul(value)
+
+
+class ChallengeOut(Schema):
+    id: int
+    title: str
+    domain: str
+    state: str
+    funding: Decimal
+    time_limit_months: int
+    ip_ownership: str
+    claim_deadline: dt.date
+    max_claims: int
+    open_claims: int
+    poster: str
+    published_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_poster(obj) -> str:
+        return obj["poster"] if isinstance(obj, dict) else obj.poster_name
+
+
+class MilestoneOut(Schema):
+    id: int
+    title: str
+    due_on: dt.date
+    payment: Decimal
+    state: str
+
+
+class ChallengeDetailOut(ChallengeOut):
+    statement: str
+    keywords: str
+    payment_terms: str
+    ip_enterprise_share: int | None
+    ip_notes: str
+    other_conditions: str
+    indicators: list[IndicatorOut]
+    review_comment: str | None
+    contact: dict | None
+    matched_proposal_id: int | None
+    contract_amount: Decimal | None
+    contract_start: dt.date | None
+    milestones: list[MilestoneOut]
+
+
+class ChallengePage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[ChallengeOut]
+
+
+class BoardIn(Schema):
+    q: str = ""
+    domain: str = ""
+    funding_min_wan: Decimal | None = None
+    funding_max_wan: Decimal | None = None
+    max_months: int | None = None
+    ip: str = ""
+    deadline_from: dt.date | None = None
+    page: int = 1
+    page_size: int = 20
+
+    @field_validator("q", "domain", "ip", mode="after")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.replace("\x00", "")
+
+
+class CommentIn(Schema):
+    comment: str = ""
+
+
+class MilestoneIn(Schema):
+    title: str = ""
+    due_on: str | None = None
+    payment: str | None = None
+
+
+class ContractIn(Schema):
+    amount: str | None = None
+    start: str | None = None
+    milestones: list[MilestoneIn] = []
+
+
+class ProposalMilestone(Schema):
+    title: str = ""
+    month: int | None = None
+    deliverable: str = ""
+
+
+class ProposalIn(Schema):
+    approach: str = ""
+    team: str = ""
+    budget: str | None = None
+    plan: str = ""
+    prior_results: str = ""
+    milestones: list[ProposalMilestone] = []
+
+
+class ProposalOut(Schema):
+    id: int
+    challenge_id: int
+    researcher_id: int
+    researcher: str
+    state: str
+    approach: str
+    team: str
+    budget: Decimal
+    plan: str
+    prior_results: str
+    milestones: list[dict]
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_researcher(obj) -> str:
+        return obj.researcher.name
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class ProfileIn(Schema):
+    kind: str = "individual"
+    name: str = ""
+    title: str = ""
+    email: str = ""
+    phone: str = ""
+    station_kind: str = "station"
+    station: str = ""
+    discipline: str = ""
+    research_fields: str = ""
+    keywords: str = ""
+    achievements: str = ""
+    availability: str = "available"
+    domains: list[str] = []
+    members: list[dict] = []
+
+
+class ProfileOut(Schema):
+    id: int
+    kind: str
+    name: str
+    institution: str
+    station_kind: str
+    station: str
+    discipline: str
+    research_fields: str
+    keywords: str
+    achievements: str
+    availability: str
+    domains: list[str]
+    members: list[dict]
+
+    @staticmethod
+    def resolve_institution(obj) -> str:
+        return obj.institution.name
+
+
+class OfferIn(Schema):
+    title: str = ""
+    domain: str = ""
+    summary: str = ""
+    trl: int | None = None
+    applications: str = ""
+    ip_status: str = ""
+    ip_notes: str = ""
+    cooperation_mode: str = ""
+    asking_terms: str = ""
+    asking_price: str | None = None
+    keywords: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    institution_id: int | None = None
+
+
+class OfferOut(Schema):
+    id: int
+    title: str
+    domain: str
+    state: str
+    trl: int
+    ip_status: str
+    cooperation_mode: str
+    asking_price: Decimal | None
+    institution: str
+    summary: str
+    applications: str
+    asking_terms: str
+
+    @staticmethod
+    def resolve_institution(obj) -> str:
+        return obj.institution.name
+
+
+class InterestIn(Schema):
+    message: str = ""
+
+
+class MessageOut(Schema):
+    id: int
+    author: str | None
+    body: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_author(obj) -> str | None:
+        return str(obj.author) if obj.author_id else None
+
+
+class InterestOut(Schema):
+    id: int
+    offer_id: int
+    enterprise: str
+    state: str
+    messages: list[MessageOut]
+
+    @staticmethod
+    def resolve_enterprise(obj) -> str:
+        return obj.enterprise.name
+
+    @staticmethod
+    def resolve_messages(obj) -> list:
+        return list(obj.messages.select_related("author"))
+
+
+class MessageIn(Schema):
+    body: str = ""
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: str
+    original_name: str
+    content_type: str
+    size: int
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _detail(user, challenge) -> dict[str, Any]:
+    show_contact = selectors.can_see_contact(user, challenge)
+    owner_or_staff = access.is_board_staff(user) or access.owns_challenge(user, challenge)
+    return {
+        **{f: getattr(challenge, f) for f in (
+            "id", "title", "domain", "state", "funding", "time_limit_months", "ip_ownership",
+            "claim_deadline", "max_claims", "open_claims", "published_at", "statement",
+            "keywords", "payment_terms", "ip_enterprise_share", "ip_notes", "other_conditions",
+            "matched_proposal_id", "contract_amount", "contract_start")},
+        "poster": challenge.poster_name,
+        "indicators": list(challenge.indicators.all()),
+        "review_comment": challenge.review_comment if owner_or_staff else None,
+        "contact": {"name": challenge.contact_name, "phone": challenge.contact_phone,
+                    "email": challenge.contact_email} if show_contact else None,
+        "milestones": list(challenge.milestones.all()),
+    }
+
+
+def _challenge(request, challenge_id: int):
+    return selectors.challenge_for_user(request.auth, challenge_id)
+
+
+# --- challenges ----------------------------------------------------------------------------
+
+@router.get("", response={200: ChallengePage, **ERRORS}, auth=None)
+def board(request, filters: Query[BoardIn]):
+    """The public board: published challenges, searchable in Chinese, with filters."""
+    size = max(1, min(filters.page_size, 100))
+    query = selectors.board_search(selectors.BoardFilters(
+        q=filters.q, domain=filters.domain, funding_min_wan=filters.funding_min_wan,
+        funding_max_wan=filters.funding_max_wan, max_months=filters.max_months, ip=filters.ip,
+        deadline_from=filters.deadline_from))
+    paginator = Paginator(query, size)
+    page = paginator.get_page(filters.page)
+    return ChallengePage(count=paginator.count, page=page.number, pages=paginator.num_pages,
+                         items=list(page.object_list))
+
+
+@router.get("/manage", response={200: ChallengePage, **ERRORS})
+def manage(request, state: str = "", page: int = 1):
+    """Every state: staff see all challenges, an enterprise user its own."""
+    if not (access.is_board_staff(request.auth) or access.can_post_challenge(request.auth)):
+        raise PermissionDenied()
+    paginator = Paginator(selectors.challenges_managed_by(request.auth, state=state[:16]), 20)
+    current = paginator.get_page(page)
+    return ChallengePage(count=paginator.count, page=current.number, pages=paginator.num_pages,
+                         items=list(current.object_list))
+
+
+@router.post("", response={201: ChallengeDetailOut, **ERRORS})
+def challenge_post(request, payload: ChallengeIn):
+    """Post a draft challenge."""
+    data = payload.dict()
+    data["indicators"] = [i for i in data["indicators"]]
+    challenge = services.challenge_create(actor=request.auth, data=data, source="api")
+    return Status(201, _detail(request.auth, challenge))
+
+
+@router.get("/{int:challenge_id}", response={200: ChallengeDetailOut, **ERRORS}, auth=None)
+def challenge_detail(request, challenge_id: int):
+    user = request.user
+    return _detail(user, selectors.challenge_for_user(user, challenge_id))
+
+
+@router.put("/{int:challenge_id}", response={200: ChallengeDetailOut, **ERRORS})
+def challenge_update(request, challenge_id: int, payload: ChallengeIn):
+    challenge = services.challenge_update(actor=request.auth,
+                                          challenge=_challenge(request, challenge_id),
+                                          data=payload.dict(), source="api")
+    return _detail(request.auth, challenge)
+
+
+def _step(name: str, call):
+    @router.post(f"/{{int:challenge_id}}/{name}", response={200: ChallengeDetailOut, **ERRORS},
+                 operation_id=f"challenge_{name}", summary=f"Challenge: {name}")
+    def endpoint(request, challenge_id: int, payload: CommentIn | None = None):
+        challenge = _challenge(request, challenge_id)
+        comment = payload.comment if payload else ""
+        challenge = call(request.auth, challenge, _no_nul(comment))
+        challenge.refresh_from_db()
+        return _detail(request.auth, challenge)
+
+    return endpoint
+
+
+_step("submit", lambda u, c, t: services.challenge_submit(actor=u, challenge=c, source="api"))
+_step("return", lambda u, c, t: services.challenge_return(actor=u, challenge=c, comment=t,
+                                                          source="api"))
+_step("reject", lambda u, c, t: services.challenge_reject(actor=u, challenge=c, reason=t,
+                                                          source="api"))
+_step("publish", lambda u, c, t: services.challenge_publish(actor=u, challenge=c, source="api"))
+_step("withdraw", lambda u, c, t: services.challenge_withdraw(actor=u, challenge=c, reason=t,
+                                                              source="api"))
+_step("expire", lambda u, c, t: services.challenge_expire(actor=u, challenge=c, source="api"))
+_step("accept", lambda u, c, t: services.challenge_accept(actor=u, challenge=c, source="api"))
+_step("close", lambda u, c, t: services.challenge_close(actor=u, challenge=c, source="api"))
+
+
+@router.post("/{int:challenge_id}/contract", response={200: ChallengeDetailOut, **ERRORS})
+def challenge_contract(request, challenge_id: int, payload: ContractIn):
+    """Record the contract: amount (yuan), start date and milestones."""
+    challenge = services.challenge_contract(
+        actor=request.auth, challenge=_challenge(request, challenge_id),
+        amount=_no_nul(payload.amount), start=_no_nul(payload.start),
+        milestones=[m.dict() for m in payload.milestones], source="api")
+    challenge.refresh_from_db()
+    return _detail(request.auth, challenge)
+
+
+@router.post("/milestones/{int:milestone_id}/complete", response={200: MilestoneOut, **ERRORS})
+def milestone_complete(request, milestone_id: int, payload: NoteIn | None = None):
+    milestone = Milestone.objects.filter(pk=selectors._valid_pk(milestone_id)).first()
+    if milestone is None:
+        raise NotFound()
+    selectors.challenge_for_user(request.auth, milestone.challenge_id)
+    return services.milestone_complete(actor=request.auth, milestone=milestone,
+                                       note=_no_nul(payload.note) if payload else "",
+                                       source="api")
+
+
+@router.post("/{int:challenge_id}/attachments", response={201: AttachmentOut, **ERRORS})
+def challenge_attachment(request, challenge_id: int, file: File[UploadedFile],
+                         kind: Form[str] = "other"):
+    attachment = services.attachment_add(actor=request.auth, upload=file, kind=kind,
+                                         challenge=_challenge(request, challenge_id),
+                                         source="api")
+    return Status(201, attachment)
+
+
+# --- proposals -----------------------------------------------------------------------------
+
+@router.post("/{int:challenge_id}/claim", response={201: ProposalOut, **ERRORS})
+def claim(request, challenge_id: int, payload: ProposalIn):
+    """Claim (揭榜) with a proposal; ``budget`` in yuan."""
+    data = payload.dict()
+    data = {k: _no_nul(v) for k, v in data.items()}
+    proposal = services.proposal_create(actor=request.auth,
+                                        challenge=_challenge(request, challenge_id), data=data,
+                                        source="api")
+    return Status(201, proposal)
+
+
+@router.get("/{int:challenge_id}/proposals", response={200: list[ProposalOut], **ERRORS})
+def proposals(request, challenge_id: int):
+    challenge = _challenge(request, challenge_id)
+    return list(selectors.proposals_for_challenge(request.auth, challenge).select_related(
+        "researcher"))
+
+
+@router.get("/proposals/mine", response={200: list[ProposalOut], **ERRORS})
+def my_proposals(request):
+    return list(selectors.proposals_of(request.auth).select_related("researcher")[:500])
+
+
+@router.get("/proposals/{int:proposal_id}", response={200: ProposalOut, **ERRORS})
+def proposal_detail(request, proposal_id: int):
+    return selectors.proposal_for_user(request.auth, proposal_id)
+
+
+def _proposal_step(name: str, call):
+    @router.post(f"/proposals/{{int:proposal_id}}/{name}", response={200: ProposalOut, **ERRORS},
+                 operation_id=f"proposal_{name}", summary=f"Proposal: {name}")
+    def endpoint(request, proposal_id: int, payload: NoteIn | None = None):
+        proposal = selectors.proposal_for_user(request.auth, proposal_id)
+        note = _no_nul(payload.note) if payload else ""
+        return call(request.auth, proposal, note)
+
+    return endpoint
+
+
+_proposal_step("shortlist", lambda u, p, n: services.proposal_shortlist(
+    actor=u, proposal=p, note=n, source="api"))
+_proposal_step("match", lambda u, p, n: services.proposal_match(actor=u, proposal=p,
+                                                                source="api"))
+_proposal_step("decline", lambda u, p, n: services.proposal_decline(
+    actor=u, proposal=p, note=n, source="api"))
+_proposal_step("withdraw", lambda u, p, n: services.proposal_withdraw(actor=u, proposal=p,
+                                                                      source="api"))
+
+
+# --- researcher profile --------------------------------------------------------------------
+
+@router.get("/profile", response={200: ProfileOut, **ERRORS})
+def profile_get(request):
+    profile = selectors.profile_of(request.auth)
+    if profile is None:
+        raise NotFound("尚未登记科研人员/团队信息")
+    return profile
+
+
+@router.put("/profile", response={200: ProfileOut, **ERRORS})
+def profile_put(request, payload: ProfileIn):
+    data = {k: _no_nul(v) for k, v in payload.dict().items()}
+    return services.researcher_profile_save(actor=request.auth, data=data, source="api")
+
+
+@router.post("/researchers/import", response={200: dict, **ERRORS})
+def researcher_import(request, file: File[UploadedFile], commit: Form[bool] = False):
+    """Organizers: a .xlsx/.csv of researchers; all or nothing, errors row by row."""
+    return services.researcher_import(actor=request.auth, content=file.read(),
+                                      filename=file.name or "", commit=commit, source="api")
+
+
+# --- offers --------------------------------------------------------------------------------
+
+@router.get("/offers", response={200: list[OfferOut], **ERRORS}, auth=None)
+def offer_board(request, q: str = "", domain: str = "", min_trl: int | None = None,
+                mode: str = "", page: int = 1):
+    query = selectors.offer_board(q=_no_nul(q), domain=_no_nul(domain), min_trl=min_trl,
+                                  mode=_no_nul(mode)).select_related("institution")
+    return list(Paginator(query, 20).get_page(page).object_list)
+
+
+@router.post("/offers", response={201: OfferOut, **ERRORS})
+def offer_post(request, payload: OfferIn):
+    data = {k: _no_nul(v) for k, v in payload.dict().items()}
+    return Status(201, services.offer_create(actor=request.auth, data=data, source="api"))
+
+
+@router.get("/offers/{int:offer_id}", response={200: OfferOut, **ERRORS}, auth=None)
+def offer_detail(request, offer_id: int):
+    return selectors.offer_for_user(request.user, offer_id)
+
+
+@router.put("/offers/{int:offer_id}", response={200: OfferOut, **ERRORS})
+def offer_update(request, offer_id: int, payload: OfferIn):
+    data = {k: _no_nul(v) for k, v in payload.dict().items()}
+    return services.offer_update(actor=request.auth,
+                                 offer=selectors.offer_for_user(request.auth, offer_id),
+                                 data=data, source="api")
+
+
+@router.post("/offers/{int:offer_id}/interest", response={201: InterestOut, **ERRORS},
+             operation_id="offer_interest")
+def offer_interest(request, offer_id: int, payload: InterestIn):
+    offer = selectors.offer_for_user(request.auth, offer_id)
+    return Status(201, services.offer_interest_create(actor=request.auth, offer=offer,
+                                                      message=_no_nul(payload.message),
+                                                      source="api"))
+
+
+@router.post("/offers/{int:offer_id}/{action}", response={200: OfferOut, **ERRORS})
+def offer_step(request, offer_id: int, action: str, payload: CommentIn | None = None):
+    """``action``: submit, return, reject, publish, withdraw, close."""
+    offer = selectors.offer_for_user(request.auth, offer_id)
+    return services.offer_transition(actor=request.auth, offer=offer, action=_no_nul(action),
+                                     comment=_no_nul(payload.comment) if payload else "",
+                                     source="api")
+
+
+@router.get("/interests/{int:interest_id}", response={200: InterestOut, **ERRORS})
+def interest_detail(request, interest_id: int):
+    return selectors.interest_for_user(request.auth, interest_id)
+
+
+@router.post("/interests/{int:interest_id}/messages", response={201: MessageOut, **ERRORS})
+def interest_message(request, interest_id: int, payload: MessageIn):
+    interest = selectors.interest_for_user(request.auth, interest_id)
+    return Status(201, services.conversation_message_add(actor=request.auth, interest=interest,
+                                                         body=_no_nul(payload.body),
+                                                         source="api"))
+
+
+# --- overview ------------------------------------------------------------------------------
+
+@router.get("/overview", response={200: dict, **ERRORS})
+def overview(request):
+    if not access.is_board_staff(request.auth):
+        raise PermissionDenied()
+    o = selectors.overview()
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in o.items()
+            if not k.startswith("chart_")} | {"by_domain": o["chart_domain"]}

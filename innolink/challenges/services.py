@@ -156,6 +156,19 @@ def _transition(*, actor, challenge: Challenge, action: str, note: str = "",
                 actors: set[str] | None = None) -> Challenge:
     """Move a locked challenge through ``action`` if the table allows it for this actor."""
     actors = access.actors_for(actor, challenge) if actors is None else actors
+    transition = _check(challenge=challenge, action=action, actors=actors)
+    old = challenge.state
+    challenge.state = transition.target
+    challenge.save()
+    audit_record(actor=actor, action="transition", instance=challenge,
+                 changes={"state": [old, challenge.state], **(extra_changes or {})},
+                 note=note or transition.label, source=source)
+    return challenge
+
+
+def _check(*, challenge: Challenge, action: str, actors: set[str]) -> lifecycle.Transition:
+    """Refuse ``action`` unless the table allows it: 404 to those who may not see the
+    challenge, 403 to the wrong role, 409 in the wrong state."""
     transition = lifecycle.TRANSITIONS[action]
     if not lifecycle.allowed(action, challenge.state, actors):
         if not actors & {lifecycle.STAFF, lifecycle.OWNER, lifecycle.SYSTEM} \
@@ -165,13 +178,7 @@ def _transition(*, actor, challenge: Challenge, action: str, note: str = "",
             raise PermissionDenied(f"您无权对此榜单执行“{transition.label}”")
         raise Conflict(f"榜单当前状态为“{challenge.get_state_display()}”，不能{transition.label}",
                        code="bad_transition")
-    old = challenge.state
-    challenge.state = transition.target
-    challenge.save()
-    audit_record(actor=actor, action="transition", instance=challenge,
-                 changes={"state": [old, challenge.state], **(extra_changes or {})},
-                 note=note or transition.label, source=source)
-    return challenge
+    return transition
 
 
 def _notify_poster(challenge: Challenge, title: str, body: str = "", kind: str = "") -> None:
@@ -305,6 +312,8 @@ def challenge_contract(*, actor, challenge: Challenge, amount: Any, start: Any,
                        milestones: list[dict[str, Any]], amount_unit: Decimal = Decimal(1),
                        source: str = "web") -> Challenge:
     """Record the signed contract: amount, start date and its milestones (at least one)."""
+    challenge = _locked(challenge)
+    _check(challenge=challenge, action="contract", actors=access.actors_for(actor, challenge))
     e = validation.Errors()
     money = e.money({"amount": amount}, "amount", "合同金额", unit=amount_unit)
     start_on = e.date({"start": start}, "start", "合同开始日期")
@@ -330,7 +339,6 @@ def challenge_contract(*, actor, challenge: Challenge, amount: Any, start: Any,
     if money is not None and total > money:
         e.add("milestones", "合同节点：各节点拨付金额之和不得超过合同金额")
     e.raise_if_any()
-    challenge = _locked(challenge)
     _transition(actor=actor, challenge=challenge, action="contract",
                 extra_changes={"contract_amount": [None, money],
                                "contract_start": [None, start_on]}, source=source)
