@@ -1,0 +1,195 @@
+"""Pages: staff manage events and rounds; participants see only their own agenda; reviewers
+see and score only their own assignments. Another tenant gets the same 404 as a missing id."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from innolink.accounts.roles import Role
+from innolink.core.testing import make_user
+from innolink.events import services
+from innolink.events.models import Event, ReviewAssignment, Score
+from innolink.events.tests.conftest import EVENT_DATE
+from innolink.events.tests.factories import make_proposal, make_reviewer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(staff, event, pairs):
+    services.invitations_invite_shortlisted(actor=staff, event=event)
+    services.event_schedule(actor=staff, event=event)
+    services.event_publish(actor=staff, event=event)
+    return event
+
+
+def _page(response, url: str) -> bytes:
+    """The page without its own URL and the per-response CSRF token."""
+    return re.sub(rb"[A-Za-z0-9]{64}", b"", response.content.replace(url.encode(), b""))
+
+
+def _missing_vs_other(client, url_other: str, url_missing: str):
+    other, missing = client.get(url_other), client.get(url_missing)
+    assert other.status_code == missing.status_code == 404
+    assert _page(other, url_other) == _page(missing, url_missing)
+
+
+def test_staff_create_event_page(client, staff):
+    client.force_login(staff)
+    assert client.get("/events/new/").status_code == 200
+    response = client.post("/events/new/", {
+        "title": "揭榜领题对接会", "date": EVENT_DATE.isoformat(), "venue": "晋江", "start": "09:00",
+        "slot_minutes": "20", "slot_count": "4", "break_minutes": "5", "rooms": "A厅，B厅"})
+    event = Event.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/events/{event.pk}/"
+    assert event.slots.count() == 4 and event.rooms.count() == 2
+
+
+def test_create_event_bad_input_shows_the_rule_and_writes_nothing(client, staff):
+    client.force_login(staff)
+    response = client.post("/events/new/", {
+        "title": "对接会", "date": EVENT_DATE.isoformat(), "venue": "晋江", "start": "09:00",
+        "slot_minutes": "20", "slot_count": "4", "break_minutes": "5", "rooms": "A，A"})
+    assert response.status_code == 422
+    assert "会议室名称不能重复" in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_staff_detail_shows_schedule_and_unplaced_reasons(client, staff, pairs):
+    event = services.event_create(actor=staff, title="短会", date=EVENT_DATE, venue="晋江",
+                                  slot_count=2, rooms=["A", "B"])
+    services.invitations_invite_shortlisted(actor=staff, event=event)
+    client.force_login(staff)
+    response = client.post(f"/events/{event.pk}/schedule/", follow=True)
+    text = response.content.decode()
+    assert "排程完成：已安排 3 场洽谈。" in text
+    assert f"{pairs['enterprise'].name}需参加 3 场洽谈，但只有 2 个可参会时段" in text
+    assert 'id="schedule"' in text
+
+
+def test_participant_sees_own_agenda_and_outsider_learns_nothing(client, published, pairs):
+    insider = make_user(Role.ENTERPRISE, enterprise=pairs["enterprise"])
+    client.force_login(insider)
+    # the detail page sends a participant to their agenda
+    assert client.get(f"/events/{published.pk}/")["Location"] == f"/events/{published.pk}/agenda/"
+    text = client.get(f"/events/{published.pk}/agenda/").content.decode()
+    assert text.count('class="agenda"') == 1
+    assert pairs["proposals"][2].researcher.name in text  # a counterpart
+    assert "A 厅" in text or "B 厅" in text
+    client.force_login(make_user(Role.ENTERPRISE))
+    _missing_vs_other(client, f"/events/{published.pk}/agenda/", "/events/999999/agenda/")
+    _missing_vs_other(client, f"/events/{published.pk}/", "/events/999999/")
+
+
+def test_researcher_agenda_lists_their_meetings(client, published, pairs):
+    client.force_login(pairs["proposals"][0].researcher.user)
+    text = client.get(f"/events/{published.pk}/agenda/").content.decode()
+    assert text.count("<tr><td>") == 2  # two meetings for the first researcher
+
+
+def test_staff_prints_one_page_per_participant(client, staff, published):
+    client.force_login(staff)
+    text = client.get(f"/events/{published.pk}/agenda/").content.decode()
+    # E, another enterprise, R1, R2 and the offer's researcher
+    assert text.count('class="agenda"') == 5
+    assert "events/print.css" in text
+
+
+def test_non_staff_cannot_manage(client, published):
+    client.force_login(make_user(Role.ENTERPRISE))
+    assert client.post(f"/events/{published.pk}/schedule/").status_code in (403, 404)
+    assert client.get("/events/new/").status_code == 403
+    assert client.get("/events/rounds/").status_code == 403
+
+
+def test_event_list_query_count_does_not_grow(client, staff, django_assert_num_queries):
+    client.force_login(staff)
+    for i in range(3):
+        services.event_create(actor=staff, title=f"活动{i}", date=EVENT_DATE, venue="晋江")
+    with django_assert_num_queries(4) as few:
+        client.get("/events/")
+    for i in range(30):
+        services.event_create(actor=staff, title=f"活动{i}", date=EVENT_DATE, venue="晋江")
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get("/events/")
+    assert response.content.decode().count("<tr>") == 34
+
+
+# ---------------------------------------------------------------------------- judging
+
+@pytest.fixture
+def scoring(staff):
+    proposals = [make_proposal() for _ in range(3)]
+    reviewers = [make_reviewer() for _ in range(3)]
+    rnd = services.round_create(actor=staff, title="决赛", reviewers_per_entry=2)
+    services.round_entries_add(actor=staff, round=rnd, proposals=proposals)
+    services.round_reviewers_add(actor=staff, round=rnd, reviewers=reviewers)
+    services.round_assign(actor=staff, round=rnd)
+    services.round_open_scoring(actor=staff, round=rnd)
+    return {"round": rnd, "reviewers": reviewers, "proposals": proposals}
+
+
+def test_reviewer_scores_own_assignment_in_the_page(client, scoring):
+    reviewer = scoring["reviewers"][0]
+    mine = ReviewAssignment.objects.filter(reviewer=reviewer).first()
+    client.force_login(reviewer)
+    text = client.get("/events/reviews/").content.decode()
+    assert mine.entry.proposal.challenge.title in text
+    assert client.get(f"/events/reviews/{mine.pk}/").status_code == 200
+    crit = list(scoring["round"].criteria.all())
+    bad = {f"criterion_{c.pk}": "25" for c in crit}
+    bad[f"criterion_{crit[2].pk}"] = "21"
+    response = client.post(f"/events/reviews/{mine.pk}/", bad)
+    assert response.status_code == 422
+    assert "“团队能力”的得分应在 0 到 20 之间" in response.content.decode()
+    assert not Score.objects.exists()
+    good = {f"criterion_{c.pk}": str(c.max_points - 1) for c in crit}
+    response = client.post(f"/events/reviews/{mine.pk}/", {**good, "comment": "好"})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.total == Decimal("96.00")
+
+
+def test_another_reviewers_assignment_is_a_404_like_a_missing_one(client, scoring):
+    a, b = scoring["reviewers"][:2]
+    theirs = ReviewAssignment.objects.filter(reviewer=b).exclude(
+        entry__in=ReviewAssignment.objects.filter(reviewer=a).values("entry")).first() \
+        or ReviewAssignment.objects.filter(reviewer=b).first()
+    client.force_login(a)
+    _missing_vs_other(client, f"/events/reviews/{theirs.pk}/", "/events/reviews/999999/")
+    crit = scoring["round"].criteria.all()
+    response = client.post(f"/events/reviews/{theirs.pk}/",
+                           {f"criterion_{c.pk}": "1" for c in crit})
+    assert response.status_code == 404
+    assert not Score.objects.exists()
+
+
+def test_round_page_lists_refused_pairs_with_reasons(client, staff, scoring):
+    conflicted = make_reviewer(enterprises=[scoring["proposals"][0].challenge.enterprise])
+    services.round_reviewers_add(actor=staff, round=scoring["round"], reviewers=[conflicted])
+    client.force_login(staff)
+    text = client.get(f"/events/rounds/{scoring['round'].pk}/").content.decode()
+    assert f"同一企业：{scoring['proposals'][0].challenge.enterprise.name}" in text
+    assert 'id="live"' in text
+
+
+def test_my_reviews_query_count_does_not_grow(client, staff, django_assert_num_queries):
+    reviewer = make_reviewer(max_load=50)
+    rnd = services.round_create(actor=staff, title="轮次", reviewers_per_entry=1,
+                                default_max_load=50)
+    services.round_reviewers_add(actor=staff, round=rnd, reviewers=[reviewer])
+    services.round_entries_add(actor=staff, round=rnd, proposals=[make_proposal()])
+    services.round_assign(actor=staff, round=rnd)
+    services.round_open_scoring(actor=staff, round=rnd)
+    client.force_login(reviewer)
+    with django_assert_num_queries(4) as few:
+        client.get("/events/reviews/")
+    services.round_entries_add(actor=staff, round=rnd,
+                               proposals=[make_proposal() for _ in range(12)])
+    services.round_assign(actor=staff, round=rnd)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get("/events/reviews/")
+    assert response.content.decode().count("/events/reviews/") >= 13
