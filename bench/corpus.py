@@ -3,7 +3,9 @@
 Researchers' profiles (about 150 characters of text plus keywords) and enterprises' challenges
 (about 300 characters) across the six Jinjiang industry domains. Text is built from a technical
 vocabulary (domain cores x modifiers x suffixes, about 4,000 terms), research boilerplate and a
-topically random long tail of pseudo-words drawn with a Zipf law. Deterministic for a seed;
+topically random long tail of about 60k real dictionary words (checked with rjieba's
+``has_word``) drawn with a Zipf law, as in the baseline corpus of
+shared/anchors/matching-baselines.md. Deterministic for a seed;
 350,000 profiles take a few seconds.
 
     from bench.corpus import make_corpus
@@ -161,12 +163,26 @@ def technical_terms() -> tuple[list[str], list[list[str]]]:
     return all_terms, per_domain
 
 
+def _dictionary_words() -> list[str]:
+    """Real Chinese words: pairs (and some triples) of common characters that rjieba's
+    bundled dictionary knows (``has_word``). jieba's word list is not installed; this gives a
+    deterministic list of about 60k words with the pinned rjieba."""
+    import rjieba
+
+    j = rjieba.Jieba()
+    singles = [chr(c) for c in range(0x4E00, 0x9FA6) if j.has_word(chr(c))]
+    # common characters: the pool above plus every 6th dictionary character
+    pool = list(dict.fromkeys(list(_CHARPOOL) + singles[::6]))
+    words = [a + b for a in pool for b in pool if j.has_word(a + b)]
+    words += [w + c for w in words[::4] for c in _CHARPOOL if j.has_word(w + c)]
+    return sorted(set(words))
+
+
 def _long_tail(rng: np.random.Generator, n: int) -> list[str]:
-    pool = np.array(list(_CHARPOOL))
-    lens = rng.choice([2, 2, 2, 3, 4], size=n)
-    chars = rng.integers(0, len(pool), size=(n, 4))
-    words = {"".join(pool[chars[i, : lens[i]]]) for i in range(n)}
-    return sorted(words)
+    words = _dictionary_words()
+    if len(words) > n:
+        words = sorted(rng.choice(words, size=n, replace=False).tolist())
+    return words
 
 
 def make_corpus(
@@ -218,7 +234,7 @@ def make_corpus(
     # ---- profiles
     p_dom = rng.integers(0, len(DOMAINS), size=n_profiles).astype(np.int8)
     p_terms = draw_terms(p_dom, 7)
-    p_tail = draw_tail(p_dom, 22)
+    p_tail = draw_tail(p_dom, 44)
     p_boil = pick(_BOILER, n_profiles, 3)
     p_res = pick(_RESULTS, n_profiles, 2)
     p_cross = pick(cross, n_profiles, 1)
@@ -233,10 +249,10 @@ def make_corpus(
         b = [_BOILER[j] for j in p_boil[i]]
         r = [_RESULTS[j] for j in p_res[i]]
         text = (
-            f"{b[0]}{t[0]}与{t[1]}研究，{w[0]}{w[1]}{w[2]}，{b[1]}{t[2]}{w[3]}和{cross[p_cross[i, 0]]}，"
-            f"在{t[3]}方面{w[4]}{w[5]}{w[6]}。{b[2]}{w[7]}{t[4]}相关工作，{r[0]}{p_n[i, 0]}项，"
-            f"{r[1]}{p_n[i, 1]}项，{w[8]}{w[9]}{w[10]}{w[11]}{w[12]}{w[13]}。"
-            f"近期关注{w[14]}{w[15]}{w[16]}、{w[17]}{w[18]}及{w[19]}{w[20]}{w[21]}。"
+            f"{b[0]}{t[0]}与{t[1]}研究，{''.join(w[0:6])}，{b[1]}{t[2]}{w[6]}和"
+            f"{cross[p_cross[i, 0]]}，在{t[3]}方面{''.join(w[7:14])}。{b[2]}{w[14]}{t[4]}相关工作，"
+            f"{r[0]}{p_n[i, 0]}项，{r[1]}{p_n[i, 1]}项，{''.join(w[15:26])}。"
+            f"近期关注{''.join(w[26:34])}、{''.join(w[34:39])}及{''.join(w[39:44])}。"
         )
         kw = t[: n_kw[i]] if n_kw[i] <= 5 else t
         profiles.append(text + "关键词：" + "；".join(kw))
@@ -245,7 +261,7 @@ def make_corpus(
     # ---- challenges
     c_dom = rng.integers(0, len(DOMAINS), size=n_challenges).astype(np.int8)
     c_terms = draw_terms(c_dom, 6)
-    c_tail = draw_tail(c_dom, 36)
+    c_tail = draw_tail(c_dom, 76)
     c_need = pick(_NEED, n_challenges, 4)
     c_prob = pick(_PROBLEMS, n_challenges, 3)
     c_cross = pick(cross, n_challenges, 2)
@@ -260,15 +276,14 @@ def make_corpus(
         pb = [_PROBLEMS[j] for j in c_prob[i]]
         cr = [cross[j] for j in c_cross[i]]
         text = (
-            f"{nd[0]}主要从事{t[0]}相关产品的研发与生产，{w[0]}{w[1]}{w[2]}{w[3]}。"
-            f"目前在{t[1]}环节存在{pb[0]}、{pb[1]}等问题，{w[4]}{w[5]}{w[6]}，"
-            f"尤其是{t[2]}和{t[0]}的{cr[0]}{pb[2]}，{w[7]}{w[8]}{w[9]}{w[10]}。"
-            f"{nd[1]}{t[3]}方面的{w[11]}{w[12]}，{nd[2]}，{w[13]}{w[14]}{w[15]}{w[16]}。"
+            f"{nd[0]}主要从事{t[0]}相关产品的研发与生产，{''.join(w[0:8])}。"
+            f"目前在{t[1]}环节存在{pb[0]}、{pb[1]}等问题，{''.join(w[8:16])}，"
+            f"尤其是{t[2]}和{t[0]}的{cr[0]}{pb[2]}，{''.join(w[16:26])}。"
+            f"{nd[1]}{t[3]}方面的{''.join(w[26:32])}，{nd[2]}，{''.join(w[32:42])}。"
             f"技术指标：{t[1]}效率提升{c_num[i, 0]}%以上，{t[4]}成本降低{c_num[i, 1]}%，"
-            f"{w[17]}{w[18]}{w[19]}{w[20]}，{cr[1]}周期不超过{c_num[i, 2]}个月。"
-            f"{nd[3]}掌握{t[5]}和{t[2]}的团队，{w[21]}{w[22]}{w[23]}{w[24]}{w[25]}"
-            f"{w[26]}{w[27]}{w[28]}{w[29]}，共同开展{t[0]}攻关，{w[30]}{w[31]}{w[32]}"
-            f"{w[33]}{w[34]}{w[35]}。"
+            f"{''.join(w[42:52])}，{cr[1]}周期不超过{c_num[i, 2]}个月。"
+            f"{nd[3]}掌握{t[5]}和{t[2]}的团队，{''.join(w[52:66])}，共同开展{t[0]}攻关，"
+            f"{''.join(w[66:76])}。"
         )
         challenges.append(text)
         ch_terms.append(t)

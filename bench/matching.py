@@ -46,6 +46,10 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _mark(what: str) -> None:
+    print(f"  [rss] {what}: {_rss_mib():.0f} MiB", file=sys.stderr, flush=True)
+
+
 def _median_time(fn, runs: int) -> tuple[float, object]:
     times, out = [], None
     for _ in range(runs):
@@ -72,14 +76,17 @@ def stage_engine(args, out: Path) -> dict:
     corpus = make_corpus(args.profiles, args.challenges, seed=args.seed)
     corpus_s = time.perf_counter() - t
     chars = sum(map(len, corpus.profiles))
+    _mark("corpus")
 
     t = time.perf_counter()
     tok = Tokenizer(terms=corpus.terms)
     enc = tok.encode_many(corpus.profiles, n_jobs=args.jobs)
     tok_s = time.perf_counter() - t
+    _mark("tokenized")
     idx = LexicalIndex.from_encoded(enc)
     build_s = time.perf_counter() - t
     queries = tok.tokenize_many(corpus.challenges)
+    _mark("index built")
 
     batch_s, res = _median_time(lambda: idx.search_many(queries, 20), args.runs)
     batch2_s, res2 = _median_time(lambda: idx.search_many(queries, 20, n_jobs=2), args.runs)
@@ -97,25 +104,7 @@ def stage_engine(args, out: Path) -> dict:
     update_ms = (time.perf_counter() - t) * 1e3
     assert top.ids[0] == 0
     idx.add_or_replace(0, [enc.vocab[i] for i in enc.ids[enc.offsets[0] : enc.offsets[1]]])
-
-    # dense: stored random unit vectors of the default encoder's dimension (512)
-    rng = np.random.default_rng(args.seed)
-    vecs = np.empty((args.profiles, 512), np.float32)
-    for s in range(0, args.profiles, 50_000):
-        e = min(s + 50_000, args.profiles)
-        vecs[s:e] = l2_normalize(rng.standard_normal((e - s, 512), dtype=np.float32))
-    dense = DenseIndex(vecs)
-    qv = l2_normalize(rng.standard_normal((args.challenges, 512), dtype=np.float32))
-    dense_s, _ = _median_time(lambda: dense.search_many(qv, 20), args.runs)
-
-    # assignment over each challenge's top-50 lexical candidates (scores / challenge's best)
-    cands = idx.search_many(queries, 50)
-    items = np.concatenate([np.full(len(r.ids), i) for i, r in enumerate(cands)])
-    agents = np.concatenate([r.ids for r in cands])
-    scores = np.concatenate([r.scores / r.scores[0] if len(r.ids) else r.scores for r in cands])
-    assign_s, a = _median_time(
-        lambda: assign(items, agents, scores, demand=3, capacity=2), args.runs
-    )
+    idx.compact()
 
     with open(out / "tokens.pkl", "wb") as f:
         pickle.dump(
@@ -130,12 +119,37 @@ def stage_engine(args, out: Path) -> dict:
             f,
             protocol=pickle.HIGHEST_PROTOCOL,
         )
+    n_tokens, vocab_size = len(enc.ids), len(enc.vocab)
+    del enc, corpus, res, res2  # the service keeps the index, not the texts
+    _mark("queries done")
+
+    # dense: stored random unit vectors of the default encoder's dimension (512)
+    rng = np.random.default_rng(args.seed)
+    vecs = np.empty((args.profiles, 512), np.float32)
+    for s in range(0, args.profiles, 50_000):
+        e = min(s + 50_000, args.profiles)
+        vecs[s:e] = l2_normalize(rng.standard_normal((e - s, 512), dtype=np.float32))
+    dense = DenseIndex(vecs)
+    _mark("embeddings stored")
+    qv = l2_normalize(rng.standard_normal((args.challenges, 512), dtype=np.float32))
+    dense_s, _ = _median_time(lambda: dense.search_many(qv, 20), args.runs)
+
+    _mark("dense searched")
+    # assignment over each challenge's top-50 lexical candidates (scores / challenge's best)
+    cands = idx.search_many(queries, 50)
+    items = np.concatenate([np.full(len(r.ids), i) for i, r in enumerate(cands)])
+    agents = np.concatenate([r.ids for r in cands])
+    scores = np.concatenate([r.scores / r.scores[0] if len(r.ids) else r.scores for r in cands])
+    assign_s, a = _median_time(
+        lambda: assign(items, agents, scores, demand=3, capacity=2), args.runs
+    )
+
     return {
         "corpus_s": round(corpus_s, 2),
         "profile_chars": round(chars / args.profiles, 1),
-        "tokens_per_profile": round(len(enc.ids) / args.profiles, 1),
+        "tokens_per_profile": round(n_tokens / args.profiles, 1),
         "tokens_per_challenge": round(float(np.mean([len(q) for q in queries])), 1),
-        "vocab": len(enc.vocab),
+        "vocab": vocab_size,
         "postings": int(len(idx.t_docs)),
         "tokenize_s": round(tok_s, 2),
         "build_s": round(build_s, 2),

@@ -364,7 +364,7 @@ class DenseIndex:
         return self.search_many(np.asarray(query_vector).reshape(1, -1), k)[0]
 
     def search_many(
-        self, query_vectors: np.ndarray, k: int = 20, *, chunk: int = 256
+        self, query_vectors: np.ndarray, k: int = 20, *, chunk: int = 128
     ) -> list[SearchResult]:
         """Exact top-k for many query vectors: chunked GEMM + :func:`topk_rows`.
 

@@ -131,11 +131,15 @@ class LexicalIndex:
     phase1_budget = 40_000
     #: documents of that step re-scored exactly (times k)
     phase1_docs_per_k = 4
-    #: non-essential (skipped) terms may add up to this fraction of theta. 0 disables
-    #: skipping: on templated text the skipped lists' binary-search lookups cost more than
-    #: the np.add.at they save (docs/performance/matching.md); larger values help corpora
-    #: whose top documents are decided by a few rare terms.
+    #: non-essential (skipped) terms may add up to this fraction of theta; only terms with a
+    #: dense impact column can be skipped (their lookups are one gather). Off by default: on
+    #: the benchmark corpus the top documents gather many frequent terms, the bounds are loose
+    #: and skipping saved nothing measurable (docs/performance/matching.md).
     skip_alpha = 0.0
+    #: at most this many of the most frequent terms get a dense impact column (4 bytes x docs)
+    max_dense_terms = 0
+    #: ... and only if they occur in at least this many documents
+    dense_min_df = 20_000
 
     def __init__(self, *, k1: float = K1, b: float = B) -> None:
         self.k1 = float(k1)
@@ -152,6 +156,8 @@ class LexicalIndex:
         self.t_docs = np.zeros(0, np.int32)
         self.t_imp = np.zeros(0, np.float32)
         self.t_max = np.zeros(0, np.float32)
+        self.dense_slot = np.zeros(0, np.int32)
+        self.dense_cols = np.zeros((0, 0), np.float32)
         self.d_indptr = np.zeros(1, np.int64)
         self.d_terms = np.zeros(0, np.int32)
         self.d_imp = np.zeros(0, np.float32)
@@ -255,12 +261,13 @@ class LexicalIndex:
         self.avgdl = float(doc_len.mean()) if n and doc_len.sum() > 0 else 1.0
         self.df = np.bincount(terms, minlength=n_vocab).astype(np.int64)
         self.idf = bm25_idf(self.df, n).astype(np.float32)
-        dl_per_posting = np.repeat(doc_len, row_len)
-        imp = (
-            self.idf[terms].astype(np.float64)
-            * bm25_tf_norm(tf, dl_per_posting, self.avgdl, self.k1, self.b)
-        ).astype(np.float32)
-        del dl_per_posting
+        # float32 per posting, as bm25s does, computed in place to bound peak memory
+        norm = (self.k1 * (1.0 - self.b + self.b * doc_len / self.avgdl)).astype(np.float32)
+        imp = np.repeat(norm, row_len)
+        tf32 = np.asarray(tf, np.float32)
+        imp += tf32
+        np.divide(tf32, imp, out=imp)
+        imp *= self.idf[terms]
         self.d_indptr = indptr
         self.d_terms = terms
         self.d_imp = imp
@@ -271,6 +278,16 @@ class LexicalIndex:
         self.t_docs = by_term.indices.astype(np.intp, copy=False)
         self.t_imp = by_term.data
         del by_term
+        # Dense impact columns of the most frequent terms: skipped (non-essential) terms are
+        # then looked up for the surviving candidates with one gather instead of a search.
+        df_order = np.argsort(-self.df, kind="stable")[: self.max_dense_terms]
+        heavy = df_order[self.df[df_order] >= max(self.dense_min_df, 1)]
+        self.dense_slot = np.full(n_vocab, -1, np.int32)
+        self.dense_slot[heavy] = np.arange(len(heavy), dtype=np.int32)
+        self.dense_cols = np.zeros((len(heavy), n), np.float32)
+        for i, t in enumerate(heavy.tolist()):
+            a, z = self.t_indptr[t], self.t_indptr[t + 1]
+            self.dense_cols[i, self.t_docs[a:z]] = self.t_imp[a:z]
         self.t_max = np.zeros(n_vocab, np.float32)
         nonempty = np.flatnonzero(np.diff(self.t_indptr))
         if len(nonempty):
@@ -351,17 +368,12 @@ class LexicalIndex:
             add_at(buf, docs[a:z], imp[a:z] if w == 1.0 else imp[a:z] * np.float32(w))
 
     def _add_skipped(self, partial, rows, terms, weights) -> np.ndarray:
-        """``partial`` plus the impacts of ``terms`` in ``rows`` (postings are sorted by row,
-        so each term is one binary search per row)."""
+        """``partial`` plus the impacts of ``terms`` (all with dense columns) in ``rows``."""
         if len(rows) == 0:
             return partial
-        ip, docs, imp = self.t_indptr, self.t_docs, self.t_imp
-        for t, w in zip(terms.tolist(), weights.tolist()):
-            a, z = ip[t], ip[t + 1]
-            p = np.searchsorted(docs[a:z], rows)
-            np.minimum(p, z - a - 1, out=p)
-            hit = docs[a:z][p] == rows
-            partial[hit] += imp[a:z][p[hit]] * w
+        cols = self.dense_cols
+        for slot, w in zip(self.dense_slot[terms].tolist(), weights.tolist()):
+            partial += cols[slot, rows] * w
         return partial
 
     def _search_main(
@@ -402,8 +414,9 @@ class LexicalIndex:
             # while their bounds sum to at most alpha * theta.
             skip = np.zeros(0, np.int64)
             ub_non = 0.0
-            if theta > 0 and len(rest):
-                by_ratio = rest[np.argsort(-(lens[rest] / ub[rest]), kind="stable")]
+            eligible = rest[self.dense_slot[terms[rest]] >= 0] if len(rest) else rest
+            if theta > 0 and len(eligible) and self.skip_alpha > 0:
+                by_ratio = eligible[np.argsort(-(lens[eligible] / ub[eligible]), kind="stable")]
                 n_non = int(
                     np.searchsorted(np.cumsum(ub[by_ratio]), self.skip_alpha * theta, "right")
                 )
