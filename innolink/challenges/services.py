@@ -445,7 +445,7 @@ def proposal_create(*, actor, challenge: Challenge, data: dict[str, Any],
 
 def _locked_proposal(proposal: Proposal) -> tuple[Challenge, Proposal]:
     challenge = _locked(proposal.challenge)
-    return challenge, Proposal.objects.select_for_update().select_related(
+    return challenge, Proposal.objects.select_for_update(of=("self",)).select_related(
         "researcher__user").get(pk=proposal.pk)
 
 
@@ -717,7 +717,7 @@ def interest_sides(user, interest: OfferInterest) -> set[str]:
 @transaction.atomic
 def conversation_message_add(*, actor, interest: OfferInterest, body: str,
                              source: str = "web") -> ConversationMessage:
-    interest = OfferInterest.objects.select_for_update().select_related(
+    interest = OfferInterest.objects.select_for_update(of=("self",)).select_related(
         "offer__researcher").get(pk=interest.pk)
     sides = interest_sides(actor, interest)
     if not sides:
