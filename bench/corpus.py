@@ -231,32 +231,36 @@ def make_corpus(
     def pick(words: list[str], n: int, k: int) -> np.ndarray:
         return rng.integers(0, len(words), size=(n, k))
 
-    # ---- profiles
-    p_dom = rng.integers(0, len(DOMAINS), size=n_profiles).astype(np.int8)
-    p_terms = draw_terms(p_dom, 7)
-    p_tail = draw_tail(p_dom, 44)
-    p_boil = pick(_BOILER, n_profiles, 3)
-    p_res = pick(_RESULTS, n_profiles, 2)
-    p_cross = pick(cross, n_profiles, 1)
-    p_n = rng.integers(1, 30, size=(n_profiles, 2))
-    n_kw = rng.integers(3, 6, size=n_profiles)
+    # ---- profiles (in chunks: bounded temporaries)
+    p_dom_all = rng.integers(0, len(DOMAINS), size=n_profiles).astype(np.int8)
     profiles: list[str] = []
     keywords: list[list[str]] = []
-    for i in range(n_profiles):
-        dt = per_domain[p_dom[i]]
-        t = [dt[j] for j in p_terms[i]]
-        w = [tail[j] for j in p_tail[i]]
-        b = [_BOILER[j] for j in p_boil[i]]
-        r = [_RESULTS[j] for j in p_res[i]]
-        text = (
-            f"{b[0]}{t[0]}与{t[1]}研究，{''.join(w[0:6])}，{b[1]}{t[2]}{w[6]}和"
-            f"{cross[p_cross[i, 0]]}，在{t[3]}方面{''.join(w[7:14])}。{b[2]}{w[14]}{t[4]}相关工作，"
-            f"{r[0]}{p_n[i, 0]}项，{r[1]}{p_n[i, 1]}项，{''.join(w[15:26])}。"
-            f"近期关注{''.join(w[26:34])}、{''.join(w[34:39])}及{''.join(w[39:44])}。"
-        )
-        kw = t[: n_kw[i]] if n_kw[i] <= 5 else t
-        profiles.append(text + "关键词：" + "；".join(kw))
-        keywords.append(kw)
+    for c0 in range(0, n_profiles, 50_000):
+        p_dom = p_dom_all[c0 : c0 + 50_000]
+        m = len(p_dom)
+        p_terms = draw_terms(p_dom, 7)
+        p_tail = draw_tail(p_dom, 44)
+        p_boil = pick(_BOILER, m, 3)
+        p_res = pick(_RESULTS, m, 2)
+        p_cross = pick(cross, m, 1)
+        p_n = rng.integers(1, 30, size=(m, 2))
+        n_kw = rng.integers(3, 6, size=m)
+        for i in range(m):
+            dt = per_domain[p_dom[i]]
+            t = [dt[j] for j in p_terms[i]]
+            w = [tail[j] for j in p_tail[i]]
+            b = [_BOILER[j] for j in p_boil[i]]
+            r = [_RESULTS[j] for j in p_res[i]]
+            text = (
+                f"{b[0]}{t[0]}与{t[1]}研究，{''.join(w[0:6])}，{b[1]}{t[2]}{w[6]}和"
+                f"{cross[p_cross[i, 0]]}，在{t[3]}方面{''.join(w[7:14])}。{b[2]}{w[14]}{t[4]}"
+                f"相关工作，{r[0]}{p_n[i, 0]}项，{r[1]}{p_n[i, 1]}项，{''.join(w[15:26])}。"
+                f"近期关注{''.join(w[26:34])}、{''.join(w[34:39])}及{''.join(w[39:44])}。"
+            )
+            kw = t[: n_kw[i]]
+            profiles.append(text + "关键词：" + "；".join(kw))
+            keywords.append(kw)
+    p_dom = p_dom_all
 
     # ---- challenges
     c_dom = rng.integers(0, len(DOMAINS), size=n_challenges).astype(np.int8)

@@ -82,10 +82,12 @@ def stage_engine(args, out: Path) -> dict:
     tok = Tokenizer(terms=corpus.terms)
     enc = tok.encode_many(corpus.profiles, n_jobs=args.jobs)
     tok_s = time.perf_counter() - t
+    challenges = corpus.challenges
+    del corpus  # a service holds the index, not the texts
     _mark("tokenized")
     idx = LexicalIndex.from_encoded(enc)
     build_s = time.perf_counter() - t
-    queries = tok.tokenize_many(corpus.challenges)
+    queries = tok.tokenize_many(challenges)
     _mark("index built")
 
     batch_s, res = _median_time(lambda: idx.search_many(queries, 20), args.runs)
@@ -104,7 +106,6 @@ def stage_engine(args, out: Path) -> dict:
     update_ms = (time.perf_counter() - t) * 1e3
     assert top.ids[0] == 0
     idx.add_or_replace(0, [enc.vocab[i] for i in enc.ids[enc.offsets[0] : enc.offsets[1]]])
-    idx.compact()
 
     with open(out / "tokens.pkl", "wb") as f:
         pickle.dump(
@@ -120,7 +121,7 @@ def stage_engine(args, out: Path) -> dict:
             protocol=pickle.HIGHEST_PROTOCOL,
         )
     n_tokens, vocab_size = len(enc.ids), len(enc.vocab)
-    del enc, corpus, res, res2  # the service keeps the index, not the texts
+    del enc, res, res2
     _mark("queries done")
 
     # dense: stored random unit vectors of the default encoder's dimension (512)
