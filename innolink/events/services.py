@@ -151,6 +151,12 @@ def event_create(*, actor, title: str, date: dt.date, venue: str, start: Any = "
     return event
 
 
+def _locked_event(event: Event) -> Event:
+    """Re-read the event under a row lock: invitation and schedule writes of one event
+    serialize, so the duplicate checks hold under concurrent requests."""
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
 def _editable(event: Event) -> None:
     if event.state not in EDITABLE_EVENT_STATES:
         raise Conflict(f"活动“{event.get_state_display()}”，不能再修改", code="event_closed")
@@ -177,6 +183,7 @@ def invitation_create(*, actor, event: Event, proposal=None, offer_interest=None
     """Invite a pair: a shortlisted (or matched) proposal's poster and researcher, or an
     enterprise and the technology offer it is interested in."""
     _staff(actor)
+    event = _locked_event(event)
     _editable(event)
     if (proposal is None) == (offer_interest is None):
         raise _fail("proposal", "请选择一个入围方案或一个成果合作意向（二选一）")
@@ -210,6 +217,7 @@ def invitations_invite_shortlisted(*, actor, event: Event, source: str = "web") 
     from innolink.events.selectors import invitation_candidates
 
     _staff(actor)
+    event = _locked_event(event)
     _editable(event)
     candidates = invitation_candidates(event)
     created = []
@@ -230,7 +238,8 @@ def invitations_invite_shortlisted(*, actor, event: Event, source: str = "web") 
 @transaction.atomic
 def invitation_cancel(*, actor, invitation: Invitation, source: str = "web") -> Invitation:
     _staff(actor)
-    _editable(invitation.event)
+    _editable(_locked_event(invitation.event))
+    invitation = Invitation.objects.get(pk=invitation.pk)
     if invitation.state == InvitationState.CANCELLED:
         raise Conflict("该邀请已取消", code="already_cancelled")
     meeting = Meeting.objects.filter(invitation=invitation).first()
@@ -260,7 +269,7 @@ def event_schedule(*, actor, event: Event, time_limit_s: float = 10.0, source: s
     schedule exists; the pairs that cannot be placed keep the reason. Replaces the previous
     schedule; a published schedule goes back to 已排程 until published again."""
     _staff(actor)
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    event = _locked_event(event)
     _editable(event)
     data = fetch.event_inputs(event)
     slots, rooms = data["slots"], data["rooms"]
