@@ -193,3 +193,15 @@ def test_my_reviews_query_count_does_not_grow(client, staff, django_assert_num_q
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get("/events/reviews/")
     assert response.content.decode().count("/events/reviews/") >= 13
+
+
+def test_round_list_query_count_does_not_grow(client, staff, django_assert_num_queries):
+    client.force_login(staff)
+    services.round_create(actor=staff, title="轮次 0")
+    with django_assert_num_queries(4) as few:
+        client.get("/events/rounds/")
+    for i in range(20):
+        services.round_create(actor=staff, title=f"轮次 {i + 1}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get("/events/rounds/")
+    assert response.content.decode().count("/events/rounds/") >= 21
