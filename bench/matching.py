@@ -13,7 +13,10 @@ Every measured part runs in its own subprocess so its peak RSS (ru_maxrss) is it
   incremental update made visible (``update_visible_ms``). ``peak_rss_mib`` is this process:
   corpus texts, lexical index and the 350k x 512 float32 embeddings together.
 * ``bm25s``: the same token lists (written by the engine stage) indexed by bm25s
-  (method "lucene", k1 1.2, b 0.75); ``retrieve(k=20, n_threads=1)`` timed (``bm25s_batch_s``);
+  (method "lucene", k1 1.2, b 0.75); ``retrieve(k=20, n_threads=1)`` timed (``bm25s_batch_s``)
+  alternating with the engine's ``search_many`` on the same tokens in the same process
+  (``paired_batch_s``; ``speedup_vs_bm25s`` is the ratio of these two medians, so both sides
+  see the same load from other jobs);
   ``top20_overlap`` counts an engine hit as correct when its bm25s score reaches bm25s's 20th
   score (ties compared by score, not id).
 * ``encoder``: the real USE-multilingual v3 encoder on 500 profiles (profiles/s).
@@ -175,7 +178,7 @@ def stage_bm25s(args, out: Path) -> dict:
         d = pickle.load(f)
     vocab, ids, off = d["vocab"], d["ids"], d["offsets"]
     docs = [[vocab[j] for j in ids[off[i] : off[i + 1]].tolist()] for i in range(len(off) - 1)]
-    del d["ids"]
+    d["ids_copy"] = d.pop("ids")
     t = time.perf_counter()
     ret = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
     ret.index(docs, show_progress=False)
@@ -186,8 +189,22 @@ def stage_bm25s(args, out: Path) -> dict:
     def run():
         return ret.retrieve(queries, k=20, show_progress=False, n_threads=1)
 
-    batch_s, (b_ids, b_scores) = _median_time(run, args.runs)
-    rss = _rss_mib()  # before the overlap check's extra score arrays
+    rss = _rss_mib()  # bm25s index (before the engine index is built here)
+    # Side by side: bm25s and the engine alternate in this process on the same token ids,
+    # so both see the same machine load (other jobs share the 2 cores).
+    from innolink.engines.matching import Encoded, LexicalIndex
+
+    idx = LexicalIndex.from_encoded(Encoded(vocab, d.pop("ids_copy"), off))
+    b_times, e_times = [], []
+    for _ in range(args.runs):
+        t = time.perf_counter()
+        b_ids, b_scores = run()
+        b_times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        idx.search_many(queries, 20)
+        e_times.append(time.perf_counter() - t)
+    batch_s = statistics.median(b_times)
+    paired_s = statistics.median(e_times)
     overlap, strict = [], []
     for q, e_ids, bi, bsc in zip(queries, d["top_ids"], b_ids, b_scores):
         full = ret.get_scores(q)
@@ -203,6 +220,8 @@ def stage_bm25s(args, out: Path) -> dict:
     return {
         "bm25s_build_s": round(build_s, 2),
         "bm25s_batch_s": round(batch_s, 3),
+        "paired_batch_s": round(paired_s, 3),
+        "paired_speedup_vs_bm25s": round(batch_s / paired_s, 2),
         "top20_overlap": round(float(np.mean(overlap)), 4),
         "top20_id_overlap": round(float(np.mean(strict)), 4),
         "bm25s_peak_rss_mib": round(rss, 1),
@@ -293,8 +312,10 @@ def main() -> None:
             print(f"[{stage}] {time.perf_counter() - t:.1f}s {json.dumps(res, ensure_ascii=False)}",
                   flush=True)
             figures.update(res)
+    if "paired_speedup_vs_bm25s" in figures:
+        # headline: engine and bm25s alternating in one process on the same tokens
+        figures["speedup_vs_bm25s"] = figures["paired_speedup_vs_bm25s"]
     if "bm25s_batch_s" in figures and "batch_s" in figures:
-        figures["speedup_vs_bm25s"] = round(figures["bm25s_batch_s"] / figures["batch_s"], 2)
         figures["speedup_2proc_vs_bm25s"] = round(
             figures["bm25s_batch_s"] / figures["batch_2proc_s"], 2
         )

@@ -153,8 +153,9 @@ def check_feasibility(
     problems: list[Problem] = []
     for item, d, c in zip(all_items.tolist(), dem.tolist(), n_cand.tolist()):
         if d > 0 and c == 0:
-            problems.append(Problem("no_candidates",
-                                    f"challenge {item} needs {d} teams but has no candidates", item))
+            problems.append(Problem(
+                "no_candidates", f"challenge {item} needs {d} teams but has no candidates", item
+            ))
         elif c < d:
             noun = "candidate" if c == 1 else "candidates"
             problems.append(Problem(

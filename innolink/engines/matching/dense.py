@@ -99,10 +99,11 @@ class SentenceTransformerEncoder:
     ``sentence-transformers`` package is not installed.
 
     Examples:
-        >>> SentenceTransformerEncoder("/nonexistent/model")
-        Traceback (most recent call last):
-        ...
-        innolink.engines.matching._errors.EncoderUnavailableError: embedding model directory not found: /nonexistent/model
+        >>> try:
+        ...     SentenceTransformerEncoder("/nonexistent/model")
+        ... except EncoderUnavailableError as exc:
+        ...     print(exc.code, "|", exc)
+        matching_encoder_unavailable | embedding model directory not found: /nonexistent/model
     """
 
     def __init__(self, path: str | os.PathLike, *, device: str = "cpu", batch_size: int = 32):

@@ -518,12 +518,16 @@ class LexicalIndex:
             >>> [r.ids.tolist() for r in idx.search_many([["z"], ["q"]], k=2)]
             [[2], []]
         """
-        if n_jobs > 1 and len(queries_tokens) >= 2 * n_jobs and "fork" in mp.get_all_start_methods():
+        can_fork = "fork" in mp.get_all_start_methods()
+        if n_jobs > 1 and len(queries_tokens) >= 2 * n_jobs and can_fork:
             global _FORK_INDEX
             _FORK_INDEX = self
             try:
                 step = -(-len(queries_tokens) // n_jobs)
-                parts = [list(queries_tokens[i : i + step]) for i in range(0, len(queries_tokens), step)]
+                parts = [
+                    list(queries_tokens[i : i + step])
+                    for i in range(0, len(queries_tokens), step)
+                ]
                 with mp.get_context("fork").Pool(n_jobs) as pool:
                     out = pool.starmap(_fork_search, [(p, k) for p in parts])
             finally:
