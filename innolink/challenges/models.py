@@ -124,9 +124,13 @@ class Challenge(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     #: Open claims (proposals submitted or shortlisted); kept by the services under a row lock.
     open_claims = models.PositiveSmallIntegerField(_("有效揭榜数"), default=0)
-    #: Title, statement, indicator names and keywords cut by rjieba, space-separated, lower-case;
-    #: the board search matches every query token against it (see decision 0310).
+    #: Title, keywords, indicator names and statement, normalized and lower-case; the board
+    #: search falls back to substring matching on it for words outside the term index
+    #: (``ChallengeTerm``; decision 0310).
     search_text = models.TextField(blank=True, editable=False)
+    #: True while the state is one of ``PUBLIC_STATES``: the board filters on one indexed value
+    #: and reads its newest rows straight from the index (decision 0310).
+    on_board = models.BooleanField(default=False, editable=False)
     is_demo = models.BooleanField(_("演示数据"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -137,6 +141,7 @@ class Challenge(models.Model):
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["state", "-published_at", "-id"], name="chal_board"),
+            models.Index(fields=["on_board", "-published_at", "-id"], name="chal_on_board"),
             models.Index(fields=["state", "domain", "-published_at"], name="chal_board_domain"),
             models.Index(fields=["enterprise", "state"], name="chal_enterprise"),
         ]
@@ -160,6 +165,21 @@ class Challenge(models.Model):
     @property
     def places_left(self) -> int:
         return max(0, self.max_claims - self.open_claims)
+
+
+class ChallengeTerm(models.Model):
+    """The term index of the board search: one row per distinct word of a challenge's text
+    (rjieba search-mode words plus the two-character pieces of longer Chinese words)."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="terms")
+    term = models.CharField(max_length=24)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["term", "challenge"],
+                                               name="chal_term_unique")]
+
+    def __str__(self) -> str:
+        return self.term
 
 
 class IndicatorTarget(models.Model):

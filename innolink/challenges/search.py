@@ -29,6 +29,33 @@ def search_text(*parts: str) -> str:
     return " ".join(normalize(p) for p in parts if p)
 
 
+def _is_cjk(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def doc_terms(text: str) -> set[str]:
+    """The words under which a record is indexed: rjieba's search-mode words, and for Chinese
+    words of three or more characters also their two-character pieces, so a query for 介电
+    finds 介电常数.
+
+    Examples:
+        >>> sorted(doc_terms("介电常数"))
+        ['介电', '介电常数', '常数', '电常']
+    """
+    terms: set[str] = set()
+    for token in rjieba.cut_for_search(normalize(text)):
+        token = _PUNCT.sub("", token)
+        if not token or token in _STOP or len(token) > TERM_MAX:
+            continue
+        terms.add(token)
+        if len(token) >= 3 and _is_cjk(token):
+            terms.update(token[i:i + 2] for i in range(len(token) - 1))
+    return terms
+
+
+TERM_MAX = 24
+
+
 def query_tokens(query: str) -> list[str]:
     tokens: list[str] = []
     for token in rjieba.cut(normalize(query)):

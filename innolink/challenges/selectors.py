@@ -18,6 +18,7 @@ from innolink.challenges.models import (
     VISIBLE_STATES,
     Challenge,
     ChallengeState,
+    ChallengeTerm,
     Domain,
     OfferInterest,
     OfferState,
@@ -94,16 +95,33 @@ class BoardFilters:
 
 def board_search(filters: BoardFilters) -> QuerySet[Challenge]:
     """Published challenges (the public board), newest first."""
-    qs = Challenge.objects.filter(state__in=PUBLIC_STATES)
+    qs = Challenge.objects.filter(on_board=True)
     return _apply_filters(qs, filters).select_related("enterprise", "institution").defer(
         "search_text", "statement", "payment_terms", "ip_notes", "other_conditions",
         "contact_name", "contact_phone", "contact_email", "review_comment").order_by(
         "-published_at", "-id")
 
 
+def _match_words(qs: QuerySet[Challenge], query: str) -> QuerySet[Challenge]:
+    """Every word of the query must occur. Words in the term index are looked up there (one
+    query for the vocabulary); other words (numbers, rare strings) are matched as substrings
+    of ``search_text``."""
+    tokens = search.query_tokens(query)
+    if not tokens:
+        return qs
+    known = set(ChallengeTerm.objects.filter(term__in=tokens).values_list("term", flat=True)
+                .distinct())
+    for token in tokens:
+        if token in known:
+            qs = qs.filter(pk__in=ChallengeTerm.objects.filter(term=token).values(
+                "challenge_id"))
+        else:
+            qs = qs.filter(search_text__contains=token)
+    return qs
+
+
 def _apply_filters(qs: QuerySet[Challenge], filters: BoardFilters) -> QuerySet[Challenge]:
-    for token in search.query_tokens(filters.q):
-        qs = qs.filter(search_text__contains=token)
+    qs = _match_words(qs, filters.q)
     if filters.domain:
         qs = qs.filter(domain=filters.domain)
     if filters.funding_min_wan is not None:

@@ -19,10 +19,12 @@ from innolink.challenges import access, lifecycle, search, validation
 from innolink.challenges.models import (
     CLAIMABLE_STATES,
     OPEN_PROPOSAL_STATES,
+    PUBLIC_STATES,
     VISIBLE_STATES,
     Attachment,
     Challenge,
     ChallengeState,
+    ChallengeTerm,
     ConversationMessage,
     IndicatorTarget,
     Milestone,
@@ -79,6 +81,14 @@ def _refresh_search_text(challenge: Challenge, indicator_names: list[str]) -> No
                                                " ".join(indicator_names), challenge.statement)
 
 
+def _reindex(challenge: Challenge) -> None:
+    """Rewrite the challenge's rows of the term index from its search text."""
+    ChallengeTerm.objects.filter(challenge=challenge).delete()
+    ChallengeTerm.objects.bulk_create(
+        [ChallengeTerm(challenge=challenge, term=term)
+         for term in sorted(search.doc_terms(challenge.search_text))])
+
+
 def _poster_for(actor, data: dict[str, Any]) -> tuple[Enterprise | None, Institution | None]:
     if actor.role == Role.ENTERPRISE:
         return actor.enterprise, None
@@ -114,6 +124,7 @@ def challenge_create(*, actor, data: dict[str, Any], funding_unit: Decimal = Dec
     challenge.save()
     IndicatorTarget.objects.bulk_create(
         [IndicatorTarget(challenge=challenge, **row) for row in clean.indicators])
+    _reindex(challenge)
     audit_record(actor=actor, action="create", instance=challenge,
                  changes={**audit_diff({}, snapshot(challenge, CHALLENGE_FIELDS)),
                           "indicators": [None, _indicator_rows(clean.indicators)]},
@@ -145,6 +156,7 @@ def challenge_update(*, actor, challenge: Challenge, data: dict[str, Any],
         IndicatorTarget.objects.bulk_create(
             [IndicatorTarget(challenge=challenge, **row) for row in clean.indicators])
         changes["indicators"] = [old_indicators, new_indicators]
+    _reindex(challenge)
     if changes:
         audit_record(actor=actor, action="update", instance=challenge, changes=changes,
                      source=source)
@@ -159,6 +171,7 @@ def _transition(*, actor, challenge: Challenge, action: str, note: str = "",
     transition = _check(challenge=challenge, action=action, actors=actors)
     old = challenge.state
     challenge.state = transition.target
+    challenge.on_board = challenge.state in PUBLIC_STATES
     challenge.save()
     audit_record(actor=actor, action="transition", instance=challenge,
                  changes={"state": [old, challenge.state], **(extra_changes or {})},

@@ -68,6 +68,30 @@ def test_board_search_tokenises_chinese_and_matches_every_word(client, staff):
     assert list(none.context["page"].object_list) == []
 
 
+def test_search_finds_part_of_a_longer_word_and_numbers_outside_the_index(client, staff):
+    challenge = make_challenge(state="published", staff=staff)  # statement: 介电常数不高于2.7
+    url = reverse("challenges:board")
+    assert list(client.get(url, {"q": "介电"}).context["page"]) == [challenge]
+    assert list(client.get(url, {"q": "GHz 介电常数"}).context["page"]) == [challenge]
+    assert list(client.get(url, {"q": "2.7"}).context["page"]) == [challenge]
+    assert list(client.get(url, {"q": "3.9"}).context["page"]) == []
+
+
+def test_editing_a_challenge_reindexes_it(client, staff, poster):
+    from innolink.challenges import services
+    from innolink.challenges.tests.factories import challenge_data
+
+    challenge = make_challenge(poster=poster, state="returned", staff=staff)
+    services.challenge_update(actor=poster, challenge=challenge, data=challenge_data(
+        title="钠离子电池正极材料", statement="需要开发层状氧化物正极，提高循环寿命与倍率性能。",
+        keywords="钠电池"))
+    services.challenge_submit(actor=poster, challenge=challenge)
+    services.challenge_publish(actor=staff, challenge=challenge)
+    url = reverse("challenges:board")
+    assert list(client.get(url, {"q": "钠离子 正极"}).context["page"]) == [challenge]
+    assert list(client.get(url, {"q": "光刻胶"}).context["page"]) == []
+
+
 def test_board_filters_by_domain_funding_months_ip_and_deadline(client, staff):
     a = make_challenge(state="published", staff=staff, domain="it", funding="500000",
                        time_limit_months=6, ip_ownership="solver", ip_enterprise_share=None)
@@ -89,6 +113,10 @@ def test_board_query_count_is_fixed_whatever_the_page_size(client, staff,
         make_challenge(state="published", staff=staff)
     # anonymous: count + page (enterprise and institution joined), nothing per row
     with django_assert_num_queries(2):
+        response = client.get(reverse("challenges:board"), {"domain": "materials"})
+    assert len(response.context["page"].object_list) == 20
+    # a search adds one query: which of its words are in the term index
+    with django_assert_num_queries(3):
         response = client.get(reverse("challenges:board"), {"q": "光刻胶", "domain": "materials"})
     assert len(response.context["page"].object_list) == 20
 
