@@ -152,6 +152,8 @@ def application_search(user, filters: ApplicationFilters) -> QuerySet[Applicatio
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.policy:
+        if not 0 < filters.policy <= MAX_ID:
+            return qs.none()
         qs = qs.filter(clause__version__policy_id=filters.policy)
     if filters.lane:
         qs = qs.filter(lane=filters.lane)
@@ -219,6 +221,8 @@ def ledger_entries(*, policy: int | None = None, kind: str = "", level: str = ""
     qs = LedgerEntry.objects.select_related("version__policy", "enterprise", "application",
                                             "created_by")
     if policy:
+        if not 0 < policy <= MAX_ID:
+            return qs.none()
         qs = qs.filter(version__policy_id=policy)
     if kind:
         qs = qs.filter(kind=kind)

@@ -456,6 +456,8 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
 
 
 def _lock_applications(ids: list[int]) -> list[Application]:
+    if any(i is None or not 0 < i < 2**63 for i in ids):
+        raise NotFound()
     rows = list(Application.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     found = {a.pk for a in rows}
     missing = [i for i in ids if i not in found]
@@ -507,6 +509,8 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
     approvals queue and the sum of commitments never exceeds the budget."""
     on = on or _today()
     ids = sorted(set(int(i) for i in application_ids))
+    if any(not 0 < i < 2**63 for i in ids):
+        raise NotFound()
     if not ids:
         raise ValidationFailed({"ids": [_("请至少选择一条申请")]})
     applications = _lock_applications(ids)

@@ -41,7 +41,8 @@ def policy_list(request):
         version = selectors.version_for_year(policy, year)
         rows.append({"policy": policy, "version": version,
                      "budget": getattr(version, "budget_row", None) if version else None})
-    return render(request, "policies/list.html", {"rows": rows, "year": year,
+    total = sum((r["version"].budget for r in rows if r["version"]), 0)
+    return render(request, "policies/list.html", {"rows": rows, "year": year, "total": total,
                                                   "years": selectors.year_choices(),
                                                   "can_manage": access.can_manage_policies(request.user)})
 
@@ -188,8 +189,13 @@ def scans(request):
     if request.method == "POST":
         scan = services.scan_start(actor=request.user, year=request.POST.get("year"))
         return redirect("core:job", pk=scan.job_id)
+    scans = list(selectors.latest_scans())
+    latest = next((s for s in scans if s.finished_at), None)
+    titles = dict(Policy.objects.values_list("code", "title"))
+    summary = [{"title": titles.get(code, code), **row}
+               for code, row in (latest.summary.items() if latest else [])]
     return render(request, "policies/scans.html", {
-        "scans": selectors.latest_scans(), "years": selectors.year_choices(),
+        "scans": scans, "years": selectors.year_choices(), "latest": latest, "summary": summary,
         "year": selectors.default_year()})
 
 

@@ -236,3 +236,23 @@ def test_countdown_warns_when_overdue(client, synced):
     assert "已超期" in html and "overdue-row" in html
     overdue_only = client.get(reverse("policies:applications"), {"overdue": "on"})
     assert [a.pk for a, _cd in overdue_only.context["rows"]] == [application.pk]
+
+
+def test_policy_list_shows_the_years_budget_in_wan(client, synced):
+    login(client, make_user(Role.ENTERPRISE))
+    response = client.get(reverse("policies:list"), {"year": YEAR})
+    rows = response.context["rows"]
+    active = [r for r in rows if r["version"]]
+    assert len(rows) == 12 and active
+    assert response.context["total"] == sum(r["version"].budget for r in active)
+    assert "资金总额" in response.content.decode()
+
+
+def test_scan_page_lists_the_latest_scan_per_policy(client, synced):
+    high_tech_enterprise()
+    services.scan_now(actor=None, year=YEAR)
+    login(client, make_user(Role.POLICY_OFFICER))
+    response = client.get(reverse("policies:scans"))
+    summary = {r["title"]: r for r in response.context["summary"]}
+    assert summary["晋江市高新技术企业认定奖励"]["enterprises"] == 1
+    assert summary["晋江市高新技术企业认定奖励"]["total"] == "200000.00"

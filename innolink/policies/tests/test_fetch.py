@@ -1,0 +1,61 @@
+"""Database rows into engine records: the shape the engine documents, in a fixed number of
+queries whatever the registry's size; working-day deadlines."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from innolink.core.testing import make_enterprise
+from innolink.engines.rules import fields as rule_fields
+from innolink.enterprises.models import EnterpriseTag, IndicatorDefinition
+from innolink.policies import fetch
+from innolink.policies.workdays import add_working_days, working_days_between
+
+pytestmark = pytest.mark.django_db
+
+
+def test_records_have_the_engines_shape():
+    enterprise = make_enterprise(town="磁灶", industry_code="C3071", founded_on=dt.date(2001, 3, 4),
+                                 years={2025: {"rd_expense": "5500000.00"},
+                                        2024: {"rd_expense": "2000000.00"},
+                                        2023: {"rd_expense": "1.00"}})
+    EnterpriseTag.objects.create(enterprise=enterprise, tag="high_tech",
+                                 certified_on=dt.date(2025, 11, 20), first_certified=False)
+    EnterpriseTag.objects.create(enterprise=enterprise, tag="above_scale")
+    ids, records = fetch.records_for(2025)
+    assert ids == [enterprise.pk]
+    record = records[0]
+    assert record["credit_code"] == enterprise.credit_code and record["town"] == "磁灶"
+    assert record["industry_code"] == "C3071" and record["founded_on"] == dt.date(2001, 3, 4)
+    assert sorted(record["tags"]) == ["above_scale", "high_tech"]
+    assert record["high_tech_cert_date"] == dt.date(2025, 11, 20)
+    assert record["high_tech_first_cert"] is False
+    assert record["indicators"] == {2025: {"rd_expense": "5500000.00"},
+                                    2024: {"rd_expense": "2000000.00"}}  # only Y and Y-1
+
+
+def test_whole_registry_in_three_queries(django_assert_num_queries):
+    for n in range(40):
+        e = make_enterprise(years={2025: {"revenue": str(n)}, 2024: {"revenue": "1"}})
+        EnterpriseTag.objects.create(enterprise=e, tag="tech_sme")
+    with django_assert_num_queries(3):
+        ids, population = fetch.population_for(2025)
+    assert population.size == 40 == len(ids)
+
+
+def test_a_registry_indicator_row_is_registered_with_the_engine(settings, tmp_path):
+    IndicatorDefinition.objects.create(code="green_patents_bench", name="绿色专利数（测试）",
+                                       kind="count", unit="件")
+    fetch._cache["key"] = None
+    fetch.rules_registry()
+    assert rule_fields.INDICATORS["green_patents_bench"].kind == "count"
+
+
+def test_working_days_skip_weekends():
+    friday = dt.date(2026, 11, 27)
+    assert add_working_days(friday, 1) == dt.date(2026, 11, 30)
+    assert add_working_days(friday, 10) == dt.date(2026, 12, 11)
+    assert working_days_between(friday, dt.date(2026, 12, 11)) == 10
+    assert working_days_between(dt.date(2026, 12, 11), friday) == -10
+    assert working_days_between(friday, friday) == 0
