@@ -69,12 +69,12 @@ def test_scores_and_topk_match_reference(seed):
 def test_maxscore_pruning_is_exact_on_a_larger_corpus(monkeypatch, alpha):
     monkeypatch.setattr(LexicalIndex, "dense_min_df", 50)  # dense columns for frequent terms
     monkeypatch.setattr(LexicalIndex, "max_dense_terms", 64)
-    docs, vocab, rng = random_corpus(4000, 3000, 5, zipf=1.0, mean_len=40)
+    docs, vocab, rng = random_corpus(2000, 3000, 5, zipf=1.0, mean_len=40)
     idx = LexicalIndex.build(docs)
     assert len(idx.dense_cols) > 10
     idx.phase1_budget = 500  # force the pruned path
     idx.skip_alpha = alpha
-    for _ in range(12):
+    for _ in range(8):
         query = [vocab[i] for i in rng.integers(0, 3000, size=40)]
         ref = reference_bm25(docs, query)
         res = idx.search(query, k=20)
