@@ -6,3 +6,6 @@ class MatchingConfig(AppConfig):
     name = "innolink.matching"
     label = "matching"
     verbose_name = _("精准匹配")
+
+    def ready(self) -> None:
+        from innolink.matching import tasks  # noqa: F401  (registers the job runners)

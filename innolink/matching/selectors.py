@@ -1,0 +1,268 @@
+"""Scoped reads: recommendations in three directions with their explanations, terms, runs.
+
+Each recommendation selector checks access first and answers another tenant exactly like a
+missing record (the same ``NotFound``). Results come from the per-process engine
+(:mod:`.index`) and are re-checked against the database when rendered: an id the engine still
+holds but the database no longer has (or no longer shows) is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from innolink.challenges import selectors as board
+from innolink.challenges.models import (CLAIMABLE_STATES, Challenge, ResearcherProfile,
+                                        TechnologyOffer)
+from innolink.core.errors import NotFound, PermissionDenied
+from innolink.enterprises.models import Enterprise
+from innolink.matching import access, fetch
+from innolink.matching.index import engine_session
+from innolink.matching.models import AssignmentRun, TechTerm
+
+MAX_K = 100
+
+FIELD_LABELS = {
+    "fields": "研究方向", "keywords": "关键词", "achievements": "代表性成果",
+    "title": "榜单名称", "statement": "技术难题描述", "indicators": "技术指标",
+    "industry": "行业", "products": "主要产品", "past_challenges": "往期榜单",
+    "description": "简介",
+}
+STATUS_LABELS = {"meets": "满足", "near": "接近", "value_off": "有数值未达", "mentioned": "仅提及",
+                 "absent": "未涉及"}
+
+
+def _valid_id(pk: Any) -> int:
+    try:
+        value = int(pk)
+    except (TypeError, ValueError, OverflowError):
+        raise NotFound() from None
+    if not 0 < value <= 2**63 - 1:
+        raise NotFound()
+    return value
+
+
+def _k(k: Any) -> int:
+    try:
+        value = int(k)
+    except (TypeError, ValueError):
+        value = 20
+    return max(1, min(MAX_K, value))
+
+
+# --- explanation rendering -----------------------------------------------------------------
+
+def highlight_html(text: str, spans) -> SafeString:
+    """``text`` escaped, with each span wrapped in ``<mark>``; spans are ``[start, end, term]``
+    (Python string offsets) from the engine's explanation.
+
+    Examples:
+        >>> str(highlight_html("<b>光刻胶</b>分辨率", [[3, 6, "光刻胶"]]))
+        '&lt;b&gt;<mark title="光刻胶">光刻胶</mark>&lt;/b&gt;分辨率'
+    """
+    parts: list[str] = []
+    pos = 0
+    for start, end, term in sorted((int(s), int(e), t) for s, e, t in spans):
+        if start < pos or end > len(text) or start >= end:
+            continue  # overlapping or out of range: never trust offsets blindly
+        parts.append(escape(text[pos:start]))
+        parts.append(format_html('<mark title="{}">{}</mark>', term, text[start:end]))
+        pos = end
+    parts.append(escape(text[pos:]))
+    # every piece above is escaped or built by format_html
+    return mark_safe("".join(str(p) for p in parts))  # noqa: S308
+
+
+@dataclass
+class Explained:
+    """One recommendation, ready for a template or the API."""
+
+    obj: Any
+    id: int
+    rank: int
+    score: float
+    summary: str
+    signals: list[dict] = field(default_factory=list)
+    highlights: list[dict] = field(default_factory=list)
+    matched_terms: list[str] = field(default_factory=list)
+    indicators: list[dict] = field(default_factory=list)
+    indicator_summary: str = ""
+    structured: list[dict] = field(default_factory=list)
+
+    def as_api(self) -> dict:
+        return {"id": self.id, "rank": self.rank, "score": round(self.score, 6),
+                "summary": self.summary, "matched_terms": self.matched_terms,
+                "signals": self.signals,
+                "highlights": [{"field": h["field"], "label": h["label"], "text": h["text"],
+                                "spans": h["spans"]} for h in self.highlights],
+                "indicators": self.indicators, "indicator_summary": self.indicator_summary,
+                "structured": self.structured}
+
+
+def explained(obj, match, rank: int) -> Explained:
+    e = match.explanation or {}
+    signals = [{"name": n, "label": s["label"], "raw": s["raw"], "weight": s["weight"],
+                "contribution": s["contribution"], "share": s["share"],
+                "percent": round(100 * s["share"])}
+               for n, s in (e.get("signals") or {}).items()]
+    highlights = [{"field": h["field"], "label": FIELD_LABELS.get(h["field"], h["field"]),
+                   "text": h["text"], "spans": h["spans"],
+                   "html": highlight_html(h["text"], h["spans"])}
+                  for h in e.get("highlights") or [] if h["text"]]
+    ind = e.get("indicators") or {}
+    indicators = [{"indicator": i["indicator"], "target": i["target"], "status": i["status"],
+                   "status_label": STATUS_LABELS.get(i["status"], i["status"]),
+                   "value": i["value"], "gap": i["gap"], "reason": i["reason"],
+                   "score": i["score"]} for i in ind.get("indicators") or []]
+    parts = (e.get("structured") or {}).get("parts") or {}
+    structured = [{"factor": k, "score": v["score"], "weight": v["weight"], "reason": v["reason"]}
+                  for k, v in parts.items()]
+    return Explained(obj=obj, id=obj.pk, rank=rank, score=float(match.score),
+                     summary=e.get("summary", ""), signals=signals, highlights=highlights,
+                     matched_terms=[t["term"] for t in e.get("matched_terms") or []],
+                     indicators=indicators, indicator_summary=ind.get("summary", ""),
+                     structured=structured)
+
+
+def _recheck(matches, rows: dict[int, Any]) -> list[Explained]:
+    out = []
+    for m in matches:
+        obj = rows.get(int(m.id))
+        if obj is not None:  # stale ids (deleted, closed since) are dropped
+            out.append(explained(obj, m, len(out) + 1))
+    return out
+
+
+# --- the three directions ------------------------------------------------------------------
+
+def challenge_for_matching(user, challenge_id: Any) -> Challenge:
+    """The challenge, if the user may see its recommendations; else the missing-record 404."""
+    challenge = Challenge.objects.select_related("enterprise", "institution").filter(
+        pk=_valid_id(challenge_id)).first()
+    if challenge is None or not access.may_see_challenge_matches(user, challenge):
+        raise NotFound()
+    return challenge
+
+
+def recommendations_for_challenge(user, challenge_id: Any, k: Any = 20) -> list[Explained]:
+    """Researchers for a challenge (staff, or the posting enterprise's users)."""
+    challenge = challenge_for_matching(user, challenge_id)
+    return recommend_researchers(challenge, k)
+
+
+def recommend_researchers(challenge: Challenge, k: Any = 20) -> list[Explained]:
+    doc = fetch.challenge_doc(challenge)
+    with engine_session() as engine:
+        matches = engine.match_challenge(doc, k=_k(k))
+    rows = ResearcherProfile.objects.select_related("institution").in_bulk(
+        [int(m.id) for m in matches])
+    return _recheck(matches, rows)
+
+
+def profile_for_matching(user, profile_id: Any) -> ResearcherProfile:
+    profile = ResearcherProfile.objects.select_related("institution").filter(
+        pk=_valid_id(profile_id)).first()
+    if profile is None or not access.may_see_researcher_matches(user, profile):
+        raise NotFound()
+    return profile
+
+
+def own_profile(user) -> ResearcherProfile:
+    profile = board.profile_of(user) if getattr(user, "is_authenticated", False) else None
+    if profile is None:
+        raise NotFound("您还没有登记科研人员信息，请先在揭榜工作台填写个人/团队资料")
+    return profile
+
+
+def recommendations_for_researcher(user, profile_id: Any, k: Any = 20) -> list[Explained]:
+    """Open challenges for a researcher (the researcher themself, or staff)."""
+    profile = profile_for_matching(user, profile_id)
+    return recommend_challenges(profile, k)
+
+
+def recommend_challenges(profile: ResearcherProfile, k: Any = 20) -> list[Explained]:
+    doc = fetch.researcher_doc_for(profile.pk)
+    if doc is None:
+        return []
+    with engine_session() as engine:
+        matches = engine.match_researcher(doc, k=_k(k))
+    rows = Challenge.objects.select_related("enterprise", "institution").filter(
+        state__in=CLAIMABLE_STATES).in_bulk([int(m.id) for m in matches])
+    return _recheck(matches, rows)
+
+
+def offer_for_matching(user, offer_id: Any) -> TechnologyOffer:
+    offer = TechnologyOffer.objects.select_related("institution", "researcher").filter(
+        pk=_valid_id(offer_id)).first()
+    if offer is None or not access.may_see_offer_matches(user, offer):
+        raise NotFound()
+    return offer
+
+
+def recommendations_for_offer(user, offer_id: Any, k: Any = 20) -> list[Explained]:
+    """Enterprises for a technology offer (its owner, or staff)."""
+    offer = offer_for_matching(user, offer_id)
+    return recommend_enterprises(offer, k)
+
+
+def recommend_enterprises(offer: TechnologyOffer, k: Any = 20) -> list[Explained]:
+    doc = fetch.offer_doc(offer)
+    with engine_session() as engine:
+        matches = engine.match_offer(doc, k=_k(k))
+    rows = Enterprise.objects.in_bulk([int(m.id) for m in matches])
+    return _recheck(matches, rows)
+
+
+# --- terms and runs ------------------------------------------------------------------------
+
+def _require_staff(user) -> None:
+    if not access.is_matching_staff(user):
+        raise PermissionDenied("只有组织方工作人员可以查看")
+
+
+def terms_for(user) -> QuerySet[TechTerm]:
+    _require_staff(user)
+    return TechTerm.objects.select_related("added_by").order_by("term")
+
+
+def assignment_runs_for(user) -> QuerySet[AssignmentRun]:
+    _require_staff(user)
+    return AssignmentRun.objects.select_related("created_by").order_by("-created_at", "-id")
+
+
+def assignment_run_for(user, run_id: Any) -> AssignmentRun:
+    if not access.is_matching_staff(user):
+        raise NotFound()
+    run = AssignmentRun.objects.select_related("created_by").filter(pk=_valid_id(run_id)).first()
+    if run is None:
+        raise NotFound()
+    return run
+
+
+def assignment_rows(run: AssignmentRun) -> dict[str, list[dict]]:
+    """The run's pairs, unmet demand and refusals with challenge and researcher names
+    (2 queries)."""
+    cids = set(run.challenge_ids)
+    rids = {p["researcher_id"] for p in run.pairs} | {r["researcher_id"] for r in run.refused}
+    challenges = Challenge.objects.only("id", "title").in_bulk(list(cids))
+    people = ResearcherProfile.objects.only("id", "name").in_bulk(list(rids))
+
+    def title(cid):
+        c = challenges.get(cid)
+        return c.title if c else f"#{cid}"
+
+    def name(rid):
+        p = people.get(rid)
+        return p.name if p else f"#{rid}"
+
+    return {
+        "pairs": [{**p, "challenge": title(p["challenge_id"]),
+                   "researcher": name(p["researcher_id"])} for p in run.pairs],
+        "unmet": [{**u, "challenge": title(u["challenge_id"])} for u in run.unmet],
+        "refused": [{**r, "challenge": title(r["challenge_id"]),
+                     "researcher": name(r["researcher_id"])} for r in run.refused],
+    }
