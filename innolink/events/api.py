@@ -631,6 +631,81 @@ def assignment_recuse(request, assignment_id: int, payload: ReasonIn):
     return CountOut(created=1)
 
 
+class ReviewerProfileIn(Schema):
+    title: str = Field("", max_length=32)
+    fields: list[str] = []
+    keywords: str = Field("", max_length=300)
+    station: str = Field("", max_length=120)
+    other_institution_ids: list[int] = Field([], max_length=50)
+    enterprise_ids: list[int] = Field([], max_length=50)
+    default_max_load: int = 8
+
+    @field_validator("title", "keywords", "station", mode="after")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        return _clean(value)
+
+
+class ReviewerProfileOut(Schema):
+    user_id: int
+    institution: str | None
+    title: str
+    fields: list[str]
+    keywords: str
+    station: str
+    other_institution_ids: list[int]
+    enterprise_ids: list[int]
+    default_max_load: int
+
+    @staticmethod
+    def resolve_institution(obj) -> str | None:
+        return str(obj.user.institution) if obj.user.institution_id else None
+
+    @staticmethod
+    def resolve_other_institution_ids(obj) -> list[int]:
+        return sorted(i.pk for i in obj.other_institutions.all())
+
+    @staticmethod
+    def resolve_enterprise_ids(obj) -> list[int]:
+        return sorted(e.pk for e in obj.enterprises.all())
+
+
+@router.get("/reviewers/me", response={200: ReviewerProfileOut, **ERRORS})
+def reviewer_profile_read(request):
+    """The caller's reviewer profile (404 until one is saved)."""
+    if not access.is_reviewer(request.auth):
+        raise PermissionDenied()
+    profile = selectors.reviewer_profile_of(request.auth)
+    if profile is None:
+        raise NotFound()
+    return profile
+
+
+def _all_or_404(model_path: str, ids: list[int]) -> list:
+    from django.apps import apps
+
+    wanted = {i for i in ids if 0 < i <= selectors.MAX_ID}
+    rows = list(apps.get_model(model_path).objects.filter(pk__in=wanted))
+    if len(rows) != len(set(ids)):
+        raise NotFound()
+    return rows
+
+
+@router.put("/reviewers/me", response={200: ReviewerProfileOut, **ERRORS})
+def reviewer_profile_save(request, payload: ReviewerProfileIn):
+    """Fields (challenge domain codes), keywords, station, part-time institutions and the
+    enterprises served: all used for affinity and conflicts of interest."""
+    if not access.is_reviewer(request.auth):
+        raise PermissionDenied()
+    services.reviewer_profile_save(
+        actor=request.auth, user=request.auth, title=payload.title, fields=payload.fields,
+        keywords=payload.keywords, station=payload.station,
+        other_institutions=_all_or_404("accounts.Institution", payload.other_institution_ids),
+        enterprises=_all_or_404("enterprises.Enterprise", payload.enterprise_ids),
+        default_max_load=payload.default_max_load, source="api")
+    return selectors.reviewer_profile_of(request.auth)
+
+
 @router.post("/conflicts", response={201: CountOut, **ERRORS})
 def conflict_declare(request, payload: DeclareIn):
     """A reviewer declares a conflict of interest with a proposal, a researcher or an

@@ -282,3 +282,39 @@ def reviewer_candidates(rnd: JudgingRound) -> list:
     joined = rnd.reviewers.values("reviewer_id")
     return list(User.objects.filter(role=Role.REVIEWER, is_active=True).exclude(pk__in=joined)
                 .select_related("institution").order_by("display_name", "username")[:300])
+
+
+# ------------------------------------------------------------------------ reviewer profile
+
+def reviewer_profile_of(user):
+    from innolink.events.models import ReviewerProfile
+
+    return (ReviewerProfile.objects.filter(user=user)
+            .prefetch_related("other_institutions", "enterprises").first())
+
+
+def declared_conflicts_of(user):
+    from innolink.events.models import DeclaredConflict
+
+    return (DeclaredConflict.objects.filter(reviewer=user)
+            .select_related("proposal__challenge", "researcher", "enterprise")
+            .order_by("-created_at", "-id"))
+
+
+def enterprises_by_codes(text: str) -> tuple[list, list[str]]:
+    """Enterprises named by unified social credit codes (separated by commas, spaces or new
+    lines) and the codes that match none."""
+    import re
+
+    from innolink.enterprises.models import Enterprise
+
+    codes = [c.upper() for c in re.split(r"[\s,，、;；]+", text or "") if c]
+    found = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
+    return [found[c] for c in dict.fromkeys(codes) if c in found], \
+        [c for c in codes if c not in found]
+
+
+def institution_choices():
+    from innolink.accounts.models import Institution
+
+    return Institution.objects.order_by("kind", "name")

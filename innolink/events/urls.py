@@ -25,6 +25,7 @@ urlpatterns = [
     path("rounds/<int:pk>/finalise/", views.round_finalise, name="round-finalise"),
     path("rounds/<int:pk>/awards/", views.round_award, name="round-award"),
     path("reviews/", views.my_reviews, name="my-reviews"),
+    path("reviews/profile/", views.reviewer_profile, name="reviewer-profile"),
     path("reviews/<int:pk>/", views.review_score, name="review"),
     path("reviews/<int:pk>/recuse/", views.review_recuse, name="review-recuse"),
 ]

@@ -275,9 +275,7 @@ def round_create(request):
 def round_detail(request, pk: int):
     rnd = selectors.round_for_staff(request.user, pk)
     entries = list(selectors.round_entries(rnd))
-    plan = None
-    if rnd.state != RoundState.FINALISED and entries and rnd.reviewers.exists():
-        plan = services.round_assignment_plan(rnd)
+    plan = services.round_assignment_plan(rnd) if entries and rnd.reviewers.exists() else None
     entry_title = {e.pk: e.proposal.challenge.title for e in entries}
     names = {m.reviewer_id: str(m.reviewer) for m in rnd.reviewers.select_related("reviewer")}
     if rnd.state == RoundState.FINALISED:
@@ -298,8 +296,9 @@ def round_detail(request, pk: int):
         "plan": plan,
         "refused": [(entry_title.get(e, e), names.get(r, r), why)
                     for e, r, why in (plan.refused if plan else [])],
-        "unmet": [(entry_title.get(e, e), m, why)
-                  for e, (m, why) in (plan.unmet.items() if plan else [])],
+        "unmet": [(entry_title.get(e, e), m, why) for e, (m, why) in
+                  (plan.unmet.items() if plan and rnd.state != RoundState.FINALISED else [])],
+        "problems": plan.problems if plan and rnd.state != RoundState.FINALISED else [],
         "results": results,
         "live": [(entry_title.get(r.entry, r.entry), r,
                   [entry_title.get(t, t) for t in r.tied_with]) for r in (live or [])],
@@ -464,3 +463,59 @@ def review_recuse(request, pk: int):
         _refusal(request, exc)
         return redirect("events:review", pk=assignment.pk)
 
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reviewer_profile(request):
+    """A reviewer keeps their own fields and affiliations (all used for conflicts of
+    interest) and declares conflicts with enterprises."""
+    from innolink.accounts.models import Institution
+    from innolink.challenges.models import Domain
+
+    if not access.is_reviewer(request.user):
+        raise PermissionDenied()
+    profile = selectors.reviewer_profile_of(request.user)
+    errors = {}
+    if request.method == "POST" and request.POST.get("action") == "declare":
+        enterprises, missing = selectors.enterprises_by_codes(request.POST.get("credit_code", ""))
+        try:
+            if missing or len(enterprises) != 1:
+                raise ValidationFailed({"credit_code": [
+                    f"未找到统一社会信用代码为 {'、'.join(missing)} 的企业" if missing
+                    else "请填写一家企业的统一社会信用代码"]})
+            services.conflict_declare(actor=request.user, reviewer=request.user,
+                                      enterprise=enterprises[0],
+                                      reason=request.POST.get("reason", ""))
+            messages.success(request, _("回避声明已记录。"))
+            return redirect("events:reviewer-profile")
+        except ValidationFailed as exc:
+            errors = exc.fields
+    elif request.method == "POST":
+        enterprises, missing = selectors.enterprises_by_codes(request.POST.get("enterprises", ""))
+        ids = [_int_or_404(x) for x in request.POST.getlist("other_institutions")]
+        institutions = list(Institution.objects.filter(pk__in=ids))
+        try:
+            if missing:
+                raise ValidationFailed({"enterprises": [
+                    f"未找到统一社会信用代码为 {'、'.join(missing)} 的企业"]})
+            services.reviewer_profile_save(
+                actor=request.user, user=request.user, title=request.POST.get("title", ""),
+                fields=request.POST.getlist("fields"), keywords=request.POST.get("keywords", ""),
+                station=request.POST.get("station", ""), other_institutions=institutions,
+                enterprises=enterprises,
+                default_max_load=request.POST.get("default_max_load") or 8)
+            messages.success(request, _("评审档案已保存。"))
+            return redirect("events:reviewer-profile")
+        except ValidationFailed as exc:
+            errors = exc.fields
+    return render(request, "events/reviewer_profile.html", {
+        "profile": profile, "domains": Domain.choices, "errors": errors,
+        "institutions": selectors.institution_choices(),
+        "chosen_fields": set(profile.fields) if profile else set(),
+        "chosen_institutions": {i.pk for i in profile.other_institutions.all()} if profile
+        else set(),
+        "enterprise_codes": "\n".join(e.credit_code for e in profile.enterprises.all())
+        if profile else "",
+        "declared": selectors.declared_conflicts_of(request.user)[:100],
+    }, status=422 if errors else 200)

@@ -128,3 +128,19 @@ def test_researcher_cannot_reach_rounds_or_assignments(client):
     assert_json_error(client.get("/api/events/assignments"), 403, "permission_denied")
     assert_json_error(client.get("/api/events/rounds/1"), 403, "permission_denied")
     assert assert_json_success(client.get("/api/events/rounds")) == []
+
+
+def test_reviewer_profile_through_the_api(client):
+    reviewer = make_user(Role.REVIEWER)
+    client.force_login(reviewer)
+    assert_json_error(client.get("/api/events/reviewers/me"), 404, "not_found")
+    bad = assert_json_error(client.put("/api/events/reviewers/me", json.dumps(
+        {"fields": ["materials", "space"]}), content_type="application/json"), 422, "invalid")
+    assert bad["extra"]["fields"] == {"fields": ["评审领域无效：space；应为六大领域之一"]}
+    saved = assert_json_success(client.put("/api/events/reviewers/me", json.dumps(
+        {"fields": ["materials"], "keywords": "光刻胶", "default_max_load": 5}),
+        content_type="application/json"))
+    assert saved["fields"] == ["materials"] and saved["default_max_load"] == 5
+    assert assert_json_success(client.get("/api/events/reviewers/me"))["keywords"] == "光刻胶"
+    client.force_login(make_user(Role.ENTERPRISE))
+    assert_json_error(client.get("/api/events/reviewers/me"), 403, "permission_denied")

@@ -205,3 +205,33 @@ def test_round_list_query_count_does_not_grow(client, staff, django_assert_num_q
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get("/events/rounds/")
     assert response.content.decode().count("/events/rounds/") >= 21
+
+
+def test_reviewer_keeps_a_profile_and_declares_an_enterprise_conflict(client):
+    from innolink.core.testing import make_enterprise
+    from innolink.events.models import DeclaredConflict, ReviewerProfile
+
+    reviewer = make_reviewer()
+    anta = make_enterprise(name="安踏体育用品有限公司")
+    client.force_login(reviewer)
+    assert client.get("/events/reviews/profile/").status_code == 200
+    response = client.post("/events/reviews/profile/", {
+        "title": "教授", "fields": ["materials", "energy"], "keywords": "光刻胶 树脂",
+        "station": "华侨大学材料博士后流动站", "enterprises": "91350582XXXXXXXXXX",
+        "default_max_load": "6"})
+    assert response.status_code == 422
+    assert "未找到统一社会信用代码为 91350582XXXXXXXXXX 的企业" in response.content.decode()
+    assert ReviewerProfile.objects.get(user=reviewer).keywords == ""  # unchanged
+    response = client.post("/events/reviews/profile/", {
+        "title": "教授", "fields": ["materials", "energy"], "keywords": "光刻胶 树脂",
+        "station": "华侨大学材料博士后流动站", "enterprises": anta.credit_code,
+        "default_max_load": "6"})
+    assert response.status_code == 302
+    profile = ReviewerProfile.objects.get(user=reviewer)
+    assert profile.fields == ["materials", "energy"] and list(profile.enterprises.all()) == [anta]
+    client.post("/events/reviews/profile/", {"action": "declare", "credit_code": anta.credit_code,
+                                             "reason": "曾任技术顾问"})
+    assert DeclaredConflict.objects.get(reviewer=reviewer).enterprise == anta
+    # other roles may not open it
+    client.force_login(make_user(Role.RESEARCHER))
+    assert client.get("/events/reviews/profile/").status_code == 403
