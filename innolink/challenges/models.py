@@ -142,7 +142,8 @@ class Challenge(models.Model):
         indexes = [
             models.Index(fields=["state", "-published_at", "-id"], name="chal_board"),
             models.Index(fields=["on_board", "-published_at", "-id"], name="chal_on_board"),
-            models.Index(fields=["state", "domain", "-published_at"], name="chal_board_domain"),
+            models.Index(fields=["on_board", "domain", "-published_at", "-id"],
+                         name="chal_board_domain"),
             models.Index(fields=["enterprise", "state"], name="chal_enterprise"),
         ]
         constraints = [

@@ -256,3 +256,18 @@ def test_attachments_are_checked_by_extension_content_and_size(poster, settings)
     with pytest.raises(NotFound):
         services.attachment_add(actor=make_poster(), upload=good, kind="spec",
                                 challenge=challenge)
+
+
+def test_the_daily_command_expires_due_challenges(staff):
+    from django.core.management import call_command
+
+    due = make_challenge(state="published", staff=staff)
+    fresh = make_challenge(state="published", staff=staff)
+    Challenge.objects.filter(pk=due.pk).update(
+        claim_deadline=timezone.localdate() - dt.timedelta(days=2))
+    out = io.StringIO()
+    call_command("challenges_expire", stdout=out)
+    assert "1 项" in out.getvalue()
+    assert Challenge.objects.get(pk=due.pk).state == "expired"
+    assert Challenge.objects.get(pk=fresh.pk).state == "published"
+    assert not Challenge.objects.get(pk=due.pk).on_board
