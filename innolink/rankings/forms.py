@@ -26,7 +26,7 @@ class RunStartForm(forms.Form):
 
 class NoticeForm(forms.Form):
     closes_on = forms.DateField(label=_("公示截止日期"),
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

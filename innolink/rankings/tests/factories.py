@@ -16,7 +16,7 @@ TOWNS = ["陈埭", "青阳", "安海", "磁灶", "池店", "西园"]
 INDUSTRIES = ["C1953", "C1713", "C2927", "I6510", "F5137", "C3985"]
 
 
-def small_methodologies(folder: Path, *, size: int = 5, samples: int = 200) -> Path:
+def small_methodologies(folder: Path, *, size: int = 5, samples: int = 60) -> Path:
     """Copies of the shipped files with ``list_size`` and ``samples`` scaled down."""
     for path in sorted(DEFAULT_DIR.glob("**/*.yaml")):
         text = path.read_text(encoding="utf-8")

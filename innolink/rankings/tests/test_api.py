@@ -1,0 +1,162 @@
+"""The rankings API: runs and workflow for staff, public lists without login, objections,
+declarations scoped to the user's own enterprise."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from innolink.accounts.roles import Role
+from innolink.core.testing import assert_json_error, assert_json_success, make_enterprise, make_user
+from innolink.rankings.models import Declaration, Objection, RankingEntry, RankingRun
+from innolink.rankings.tests.factories import computed_run, notice_run
+
+pytestmark = pytest.mark.usefixtures("small_lists")
+JSON = "application/json"
+
+
+def test_staff_run_the_whole_workflow_through_the_api(client, population, organizer,
+                                                      django_capture_on_commit_callbacks):
+    client.force_login(organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = assert_json_success(client.post("/api/rankings/runs", {"year": 2025},
+                                                  content_type=JSON), 202)
+    run_id = started["run_id"]
+    run = assert_json_success(client.get(f"/api/rankings/runs/{run_id}"))
+    assert run["status"] == "computed" and len(run["lists"]) == 7
+    assert {rl["list_id"] for rl in run["lists"]} >= {"comprehensive_100", "tax_contribution"}
+    review = assert_json_success(client.get(f"/api/rankings/runs/{run_id}/review"))
+    assert review and all(e["uncertain"] for e in review)
+    first = review[0]
+    done = assert_json_success(client.post(f"/api/rankings/entries/{first['id']}/review",
+                                           {"decision": "queried", "note": "核实纳税数据"},
+                                           content_type=JSON))
+    assert done["review"] == "queried"
+    assert_json_error(client.post(f"/api/rankings/runs/{run_id}/reviewed"), 409, "conflict")
+    count = assert_json_success(client.post(f"/api/rankings/runs/{run_id}/confirm-pending",
+                                            {"note": "已核对"}, content_type=JSON))["count"]
+    assert count == len(review) - 1
+    assert_json_success(client.post(f"/api/rankings/runs/{run_id}/reviewed"))
+    body = assert_json_error(client.post(f"/api/rankings/runs/{run_id}/notice",
+                                         {"closes_on": str(timezone.localdate())},
+                                         content_type=JSON), 422, "invalid")
+    assert "closes_on" in body["extra"]["fields"]
+    closes = timezone.localdate() + dt.timedelta(days=5)
+    notice = assert_json_success(client.post(f"/api/rankings/runs/{run_id}/notice",
+                                             {"closes_on": str(closes)}, content_type=JSON))
+    assert notice["status"] == "notice" and notice["notice_closes_on"] == str(closes)
+    assert_json_success(client.post(f"/api/rankings/runs/{run_id}/close-notice"))
+    published = assert_json_success(client.post(f"/api/rankings/runs/{run_id}/publish"))
+    assert published["status"] == "published"
+
+
+def test_a_bad_methodology_is_refused_with_the_engine_code(client, population, organizer,
+                                                           small_lists):
+    path = small_lists / "outward_50.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: exports,", "name: export,"),
+                    encoding="utf-8")
+    client.force_login(organizer)
+    body = assert_json_error(client.post("/api/rankings/runs", {"year": 2025},
+                                         content_type=JSON), 422, "ranking.unknown_indicator")
+    assert body["extra"]["indicator"] == "export"
+    assert not RankingRun.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.ENTERPRISE, Role.POLICY_OFFICER, Role.RESEARCHER])
+def test_other_roles_cannot_run_or_see_runs(client, population, organizer, role):
+    run = computed_run(2025, organizer)
+    client.force_login(make_user(role))
+    assert_json_error(client.post("/api/rankings/runs", {"year": 2025}, content_type=JSON),
+                      403, "permission_denied")
+    assert_json_error(client.get("/api/rankings/runs"), 403, "permission_denied")
+    existing = assert_json_error(client.get(f"/api/rankings/runs/{run.pk}"), 404, "not_found")
+    missing = assert_json_error(client.get(f"/api/rankings/runs/{run.pk + 99}"), 404,
+                                "not_found")
+    assert existing == missing
+    entry = RankingEntry.objects.filter(ranking_list__run=run, uncertain=True).first()
+    assert_json_error(client.post(f"/api/rankings/entries/{entry.pk}/review",
+                                  {"decision": "confirmed"}, content_type=JSON), 404,
+                      "not_found")
+    assert RankingRun.objects.count() == 1
+
+
+def test_the_public_api_needs_no_login_and_shows_only_public_lists(client, population,
+                                                                   organizer):
+    run = computed_run(2025, organizer)
+    assert assert_json_success(client.get("/api/rankings/public")) == []
+    assert_json_error(client.get("/api/rankings/public/2025/comprehensive_100"), 404,
+                      "not_found")
+    run.delete()
+    notice_run(2025, organizer)
+    body = assert_json_success(client.get("/api/rankings/public/2025/comprehensive_100"))
+    assert body["status"] == "notice" and body["size"] == len(body["rows"]) == 5
+    assert [r["rank"] for r in body["rows"]] == sorted(r["rank"] for r in body["rows"])
+    assert body["url"] == "http://testserver/rankings/public/2025/comprehensive_100/"
+    assert body["qr_url"].endswith("/qr.svg")
+    first = body["rows"][0]
+    assert set(first["indicators"]) == set(body["columns"])
+    assert first["rank_p05"] <= first["median_rank"] <= first["rank_p95"]
+    assert Decimal(body["entry_threshold"]) > 0
+    assert_json_error(client.get("/api/rankings/public/2025/no_such_list"), 404, "not_found")
+    assert_json_error(client.get("/api/rankings/public/2025/bad%00id"), 404, "not_found")
+
+
+def test_public_objections_through_the_api(client, population, organizer):
+    run = notice_run(2025, organizer)
+    url = "/api/rankings/public/2025/comprehensive_100/objections"
+    body = assert_json_error(client.post(url, {"name": "王建国", "phone": "x",
+                                               "content": "短"}, content_type=JSON),
+                             422, "invalid")
+    assert set(body["extra"]["fields"]) == {"phone", "content"}
+    assert not Objection.objects.exists()
+    made = assert_json_success(client.post(url, {
+        "name": "王建国", "phone": "13800000000",
+        "content": "该企业纳税总额含代扣代缴部分，请核实。"}, content_type=JSON), 201)
+    assert made["status"] == "open"
+    client.force_login(organizer)
+    listed = assert_json_success(client.get(f"/api/rankings/runs/{run.pk}/objections"))
+    assert [o["id"] for o in listed] == [made["id"]]
+    answered = assert_json_success(client.post(
+        f"/api/rankings/objections/{made['id']}/answer",
+        {"answer": "经核实，按税务部门口径统计。"}, content_type=JSON))
+    assert answered["status"] == "answered"
+
+
+def test_declarations_through_the_api(client, db, organizer):
+    enterprise = make_enterprise(legal_representative="陈立新")
+    user = make_user(Role.ENTERPRISE, enterprise=enterprise)
+    client.force_login(user)
+    values = {"revenue": "80000000", "total_assets": "60000000", "net_profit": "-200000",
+              "tax_paid": "2000000", "employees": "150", "rd_expense": "90000000"}
+    body = assert_json_error(client.post("/api/rankings/declarations", {
+        "year": 2025, "values": values, "submit": True, "attested_name": "陈立新",
+        "attest": True}, content_type=JSON), 422, "invalid")
+    assert body["extra"]["fields"]["rd_expense"] == ["研发费用不能大于营业收入"]
+    assert not Declaration.objects.exists()
+    values["rd_expense"] = "900000.456"
+    made = assert_json_success(client.post("/api/rankings/declarations", {
+        "year": 2025, "values": values, "submit": True, "attested_name": "陈立新",
+        "attest": True}, content_type=JSON))
+    assert made["status"] == "submitted"
+    assert Decimal(made["values"]["rd_expense"]) == Decimal("900000.46")
+    mine = assert_json_success(client.get("/api/rankings/declarations"))
+    assert [d["id"] for d in mine] == [made["id"]]
+    assert_json_error(client.post(f"/api/rankings/declarations/{made['id']}/accept"), 403,
+                      "permission_denied")
+
+    other = make_user(Role.ENTERPRISE)
+    client.force_login(other)
+    assert assert_json_success(client.get("/api/rankings/declarations")) == []
+    existing = assert_json_error(client.get(f"/api/rankings/declarations/{made['id']}"), 404,
+                                 "not_found")
+    missing = assert_json_error(client.get(f"/api/rankings/declarations/{made['id'] + 9}"),
+                                404, "not_found")
+    assert existing == missing
+    client.force_login(organizer)
+    assert_json_error(client.post("/api/rankings/declarations", {"year": 2025, "values": {}},
+                                  content_type=JSON), 403, "permission_denied")
+    accepted = assert_json_success(client.post(
+        f"/api/rankings/declarations/{made['id']}/accept"))
+    assert accepted["status"] == "accepted"
+    assert enterprise.years.get(year=2025).value("net_profit") == Decimal("-200000.00")
