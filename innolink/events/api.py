@@ -422,6 +422,39 @@ def invitation_cancel(request, event_id: int, invitation_id: int):
     return services.invitation_cancel(actor=request.auth, invitation=invitation, source="api")
 
 
+class AvailabilityIn(Schema):
+    participant: str = Field(max_length=32)
+    unavailable_slot_ids: list[int] = Field([], max_length=100)
+
+
+class ParticipantOut(Schema):
+    participant: str
+    name: str
+    unavailable_slot_ids: list[int]
+
+
+@router.get("/{int:event_id}/participants", response={200: list[ParticipantOut], **ERRORS})
+def participants(request, event_id: int):
+    """Every invited participant and the slots they cannot attend."""
+    event = selectors.event_for_staff(request.auth, event_id)
+    return [ParticipantOut(participant=p.key, name=p.name,
+                           unavailable_slot_ids=sorted(p.unavailable))
+            for p in selectors.event_participants(event)]
+
+
+@router.put("/{int:event_id}/participants", response={200: ParticipantOut, **ERRORS})
+def availability_set(request, event_id: int, payload: AvailabilityIn):
+    """Replace the slots a participant cannot attend (respected by the next schedule)."""
+    event = selectors.event_for_staff(request.auth, event_id)
+    slots = services.availability_set(actor=request.auth, event=event,
+                                      participant=_clean(payload.participant),
+                                      slot_ids=payload.unavailable_slot_ids, source="api")
+    name = next(p.name for p in selectors.event_participants(event)
+                if p.key == payload.participant)
+    return ParticipantOut(participant=payload.participant, name=name,
+                          unavailable_slot_ids=slots)
+
+
 @router.post("/{int:event_id}/schedule", response={200: ScheduleOutcomeOut, **ERRORS})
 def event_schedule(request, event_id: int):
     """Schedule every invited pair (CP-SAT); pairs that cannot be placed come with a reason."""

@@ -38,9 +38,13 @@ def event_inputs(event: Event) -> dict:
         labels[inv.host_key] = inv.host_name
         labels[inv.guest_key] = inv.guest_name
         pairs.append(MeetingPair(inv.pk, inv.host_key, inv.guest_key, inv.priority))
+    unavailable: dict[str, set[int]] = {}
+    for key, slot_id in event.unavailability.values_list("participant_key", "slot_id"):
+        unavailable.setdefault(key, set()).add(slot_id)
     return {
         "invitations": invitations,
         "pairs": pairs,
+        "unavailable": unavailable,
         "slots": list(event.slots.order_by("starts_at", "id")),
         "rooms": list(event.rooms.order_by("position", "id")),
         "labels": labels,

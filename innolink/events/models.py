@@ -166,6 +166,24 @@ class Invitation(models.Model):
         return str(self.guest_researcher or self.guest_institution or "")
 
 
+class Unavailability(models.Model):
+    """A slot in which a participant (``e:<id>``, ``i:<id>``, ``r:<id>``) cannot meet."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="unavailability")
+    participant_key = models.CharField(max_length=32)
+    slot = models.ForeignKey(EventSlot, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("不可参会时段")
+        verbose_name_plural = _("不可参会时段")
+        ordering = ["event", "participant_key", "slot__starts_at"]
+        constraints = [models.UniqueConstraint(fields=["event", "participant_key", "slot"],
+                                               name="unavailability_once")]
+
+    def __str__(self) -> str:
+        return f"{self.participant_key} {self.slot}"
+
+
 class Meeting(models.Model):
     """A scheduled 1:1 meeting. The participant keys are copied here so the database itself
     refuses a double booking (one row per slot and participant) and a double-used room."""

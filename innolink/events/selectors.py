@@ -318,3 +318,23 @@ def institution_choices():
     from innolink.accounts.models import Institution
 
     return Institution.objects.order_by("kind", "name")
+
+
+@dataclass(frozen=True)
+class Participant:
+    key: str
+    name: str
+    unavailable: frozenset[int]
+
+
+def event_participants(event: Event) -> list[Participant]:
+    """Every invited participant with the slots they cannot attend."""
+    names: dict[str, str] = {}
+    for inv in active_invitations(event):
+        names[inv.host_key] = inv.host_name
+        names[inv.guest_key] = inv.guest_name
+    blocked: dict[str, set[int]] = defaultdict(set)
+    for key, slot_id in event.unavailability.values_list("participant_key", "slot_id"):
+        blocked[key].add(slot_id)
+    return sorted((Participant(k, n, frozenset(blocked.get(k, ()))) for k, n in names.items()),
+                  key=lambda p: (p.key[0] != "e", p.name, p.key))

@@ -41,6 +41,7 @@ from innolink.events.models import (
     RoundReviewer,
     RoundState,
     Score,
+    Unavailability,
 )
 
 TWO = Decimal("0.01")
@@ -255,6 +256,34 @@ def invitation_cancel(*, actor, invitation: Invitation, source: str = "web") -> 
     return invitation
 
 
+@transaction.atomic
+def availability_set(*, actor, event: Event, participant: str, slot_ids: Iterable[int],
+                     source: str = "web") -> list[int]:
+    """Replace the slots in which an invited participant cannot meet (the next scheduling run
+    respects them)."""
+    _staff(actor)
+    event = _locked_event(event)
+    _editable(event)
+    invited = fetch.event_inputs(event)["labels"]
+    if participant not in invited:
+        raise _fail("participant", "该参会方不在本活动的邀请名单中")
+    wanted = sorted(set(int(s) for s in slot_ids))
+    known = set(event.slots.values_list("pk", flat=True))
+    if set(wanted) - known:
+        raise _fail("slot_ids", "所选时段不属于本活动")
+    if wanted and len(wanted) == len(known):
+        raise _fail("slot_ids", "不能把全部时段都设为不可参会；如该方不参加，请取消其邀请")
+    before = sorted(event.unavailability.filter(participant_key=participant)
+                    .values_list("slot_id", flat=True))
+    event.unavailability.filter(participant_key=participant).delete()
+    Unavailability.objects.bulk_create([Unavailability(event=event, participant_key=participant,
+                                                       slot_id=s) for s in wanted])
+    if before != wanted:
+        audit_record(actor=actor, action="update", instance=event, source=source,
+                     changes={f"unavailable:{invited[participant]}": [before, wanted]})
+    return wanted
+
+
 @dataclass
 class ScheduleOutcome:
     placed: int
@@ -275,7 +304,7 @@ def event_schedule(*, actor, event: Event, time_limit_s: float = 10.0, source: s
     slots, rooms = data["slots"], data["rooms"]
     plan = scheduling.plan_meetings(
         data["pairs"], slots=[s.pk for s in slots], rooms=[r.pk for r in rooms],
-        labels=data["labels"], time_limit_s=time_limit_s)
+        unavailable=data["unavailable"], labels=data["labels"], time_limit_s=time_limit_s)
     old = {m.invitation_id: (m.slot_id, m.room_id) for m in event.meetings.all()}
     event.meetings.all().delete()
     by_id = {inv.pk: inv for inv in data["invitations"]}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/invite-all/", views.event_invite_all, name="invite-all"),
     path("<int:pk>/invitations/<int:inv>/cancel/", views.invitation_cancel,
          name="invitation-cancel"),
+    path("<int:pk>/availability/", views.event_availability, name="availability"),
     path("<int:pk>/schedule/", views.event_schedule, name="schedule"),
     path("<int:pk>/publish/", views.event_publish, name="publish"),
     path("<int:pk>/state/", views.event_state, name="state"),

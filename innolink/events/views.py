@@ -102,6 +102,7 @@ def event_detail(request, pk: int):
         "candidates": selectors.invitation_candidates(event)
         if event.state in services.EDITABLE_EVENT_STATES else None,
         "editable": event.state in services.EDITABLE_EVENT_STATES,
+        "participants": selectors.event_participants(event),
         "audit": audit_trail_for(event)[:30],
     })
 
@@ -152,6 +153,20 @@ def invitation_cancel(request, pk: int, inv: int):
     try:
         services.invitation_cancel(actor=request.user, invitation=invitation)
         messages.success(request, _("邀请已取消。"))
+    except ApplicationError as exc:
+        _refusal(request, exc)
+    return redirect("events:detail", pk=event.pk)
+
+
+@login_required
+@require_POST
+def event_availability(request, pk: int):
+    event = selectors.event_for_staff(request.user, pk)
+    try:
+        services.availability_set(actor=request.user, event=event,
+                                  participant=request.POST.get("participant", ""),
+                                  slot_ids=[_int_or_404(x) for x in request.POST.getlist("slot")])
+        messages.success(request, _("不可参会时段已保存，重新排程后生效。"))
     except ApplicationError as exc:
         _refusal(request, exc)
     return redirect("events:detail", pk=event.pk)

@@ -144,3 +144,19 @@ def test_reviewer_profile_through_the_api(client):
     assert assert_json_success(client.get("/api/events/reviewers/me"))["keywords"] == "光刻胶"
     client.force_login(make_user(Role.ENTERPRISE))
     assert_json_error(client.get("/api/events/reviewers/me"), 403, "permission_denied")
+
+
+def test_participant_availability_through_the_api(client, staff, event, pairs):
+    client.force_login(staff)
+    base = f"/api/events/{event.pk}"
+    post(client, f"{base}/invitations", {"proposal_id": pairs["proposals"][0].pk})
+    (host, guest) = assert_json_success(client.get(f"{base}/participants"))
+    assert host["participant"] == f"e:{pairs['enterprise'].pk}" and guest["unavailable_slot_ids"] == []
+    first = event.slots.first().pk
+    saved = assert_json_success(client.put(f"{base}/participants", json.dumps(
+        {"participant": guest["participant"], "unavailable_slot_ids": [first]}),
+        content_type="application/json"))
+    assert saved["unavailable_slot_ids"] == [first]
+    assert_json_success(post(client, f"{base}/schedule"))
+    (meeting,) = assert_json_success(client.get(f"{base}/schedule"))["meetings"]
+    assert meeting["slot_id"] != first

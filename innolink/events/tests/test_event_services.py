@@ -162,3 +162,36 @@ def test_cancel_and_close(staff, event):
     assert event.state == "cancelled"
     with pytest.raises(Conflict):
         services.event_schedule(actor=staff, event=event)
+
+
+def test_unavailable_slots_are_respected_and_explained(staff, pairs):
+    event = services.event_create(actor=staff, title="上午会", date=EVENT_DATE, venue="晋江",
+                                  slot_count=3, rooms=["A", "B"])
+    proposal = pairs["proposals"][0]
+    inv = services.invitation_create(actor=staff, event=event, proposal=proposal)
+    slots = list(event.slots.all())
+    # the researcher leaves after the first slot, the enterprise arrives for the last one only
+    services.availability_set(actor=staff, event=event, participant=inv.guest_key,
+                              slot_ids=[s.pk for s in slots[1:]])
+    services.availability_set(actor=staff, event=event, participant=inv.host_key,
+                              slot_ids=[s.pk for s in slots[:2]])
+    outcome = services.event_schedule(actor=staff, event=event)
+    assert outcome.placed == 0
+    assert outcome.unplaced == {
+        inv.pk: f"{pairs['enterprise'].name}与{proposal.researcher.name}没有共同的可参会时段"}
+    # the enterprise can come earlier after all: the meeting lands in the one common slot
+    services.availability_set(actor=staff, event=event, participant=inv.host_key, slot_ids=[])
+    services.event_schedule(actor=staff, event=event)
+    assert Meeting.objects.get(invitation=inv).slot == slots[0]
+
+
+def test_availability_refuses_strangers_and_foreign_slots(staff, event, pairs):
+    inv = services.invitation_create(actor=staff, event=event, proposal=pairs["proposals"][0])
+    with pytest.raises(ValidationFailed) as caught:
+        services.availability_set(actor=staff, event=event, participant="e:999999", slot_ids=[])
+    assert caught.value.fields == {"participant": ["该参会方不在本活动的邀请名单中"]}
+    with pytest.raises(ValidationFailed) as caught:
+        services.availability_set(actor=staff, event=event, participant=inv.host_key,
+                                  slot_ids=[s.pk for s in event.slots.all()])
+    assert "不能把全部时段都设为不可参会" in caught.value.fields["slot_ids"][0]
+    assert not event.unavailability.exists()

@@ -235,3 +235,20 @@ def test_reviewer_keeps_a_profile_and_declares_an_enterprise_conflict(client):
     # other roles may not open it
     client.force_login(make_user(Role.RESEARCHER))
     assert client.get("/events/reviews/profile/").status_code == 403
+
+
+def test_staff_set_a_participants_unavailable_slots(client, staff, event, pairs):
+    inv = services.invitation_create(actor=staff, event=event, proposal=pairs["proposals"][0])
+    slot = event.slots.last()
+    client.force_login(staff)
+    text = client.get(f"/events/{event.pk}/").content.decode()
+    assert 'id="availability"' in text and f'value="{inv.guest_key}"' in text
+    response = client.post(f"/events/{event.pk}/availability/",
+                           {"participant": inv.guest_key, "slot": [slot.pk]}, follow=True)
+    assert "不可参会时段已保存" in response.content.decode()
+    assert list(event.unavailability.values_list("participant_key", "slot_id")) == \
+        [(inv.guest_key, slot.pk)]
+    response = client.post(f"/events/{event.pk}/availability/",
+                           {"participant": "r:424242", "slot": [slot.pk]}, follow=True)
+    assert "该参会方不在本活动的邀请名单中" in response.content.decode()
+    assert event.unavailability.count() == 1
