@@ -498,6 +498,14 @@ _proposal_step("withdraw", lambda u, p, n: services.proposal_withdraw(actor=u, p
                                                                       source="api"))
 
 
+@router.post("/proposals/{int:proposal_id}/attachments", response={201: AttachmentOut, **ERRORS})
+def proposal_attachment(request, proposal_id: int, file: File[UploadedFile],
+                        kind: Form[str] = "proposal"):
+    proposal = selectors.proposal_for_user(request.auth, proposal_id)
+    return Status(201, services.attachment_add(actor=request.auth, upload=file, kind=kind,
+                                               proposal=proposal, source="api"))
+
+
 # --- researcher profile --------------------------------------------------------------------
 
 @router.get("/profile", response={200: ProfileOut, **ERRORS})
@@ -557,6 +565,15 @@ def offer_interest(request, offer_id: int, payload: InterestIn):
     return Status(201, services.offer_interest_create(actor=request.auth, offer=offer,
                                                       message=_no_nul(payload.message),
                                                       source="api"))
+
+
+@router.post("/offers/{int:offer_id}/attachments", response={201: AttachmentOut, **ERRORS},
+             operation_id="offer_attachment")
+def offer_attachment(request, offer_id: int, file: File[UploadedFile],
+                     kind: Form[str] = "other"):
+    offer = selectors.offer_for_user(request.auth, offer_id)
+    return Status(201, services.attachment_add(actor=request.auth, upload=file, kind=kind,
+                                               offer=offer, source="api"))
 
 
 @router.post("/offers/{int:offer_id}/{action}", response={200: OfferOut, **ERRORS})

@@ -179,3 +179,23 @@ def test_overview_requires_staff(client, staff, poster):
 def test_anonymous_cannot_post(client):
     assert_json_error(post(client, "/api/challenges", challenge_data()), 401,
                       "not_authenticated")
+
+
+def test_attachments_through_the_api_are_checked(client, staff, researcher):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    challenge = make_challenge(state="published", staff=staff)
+    proposal = make_proposal(challenge, researcher)
+    client.force_login(researcher)
+    good = SimpleUploadedFile("方案.pdf", b"%PDF-1.7\n" + b"0" * 100)
+    body = assert_json_success(client.post(
+        f"/api/challenges/proposals/{proposal.pk}/attachments", {"file": good}), 201)
+    assert (body["original_name"], body["kind"], body["size"]) == ("方案.pdf", "proposal", 109)
+    bad = SimpleUploadedFile("方案.docx", b"not a zip")
+    err = assert_json_error(client.post(f"/api/challenges/proposals/{proposal.pk}/attachments",
+                                        {"file": bad}), 422, "invalid")
+    assert err["extra"]["fields"]["file"] == ["附件：文件内容与扩展名 .docx 不符"]
+    client.force_login(make_researcher())
+    assert_json_error(client.post(f"/api/challenges/proposals/{proposal.pk}/attachments",
+                                  {"file": good}), 404, "not_found")
+    assert proposal.attachments.count() == 1
