@@ -1,0 +1,56 @@
+"""End to end in Debian's Chromium: staff open a challenge's recommendation page and see an
+explained recommendation with a highlighted term."""
+
+import os
+import shutil
+
+import pytest
+
+from innolink.accounts.roles import Role
+from innolink.core.testing import PASSWORD, make_user
+from innolink.matching.tests.factories import make_challenge, make_profile
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_page():
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI (scripts/test installs it)")
+        pytest.skip("chromium is not installed")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM runs beside Playwright's loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page(locale="zh-CN")
+        page.set_default_timeout(30_000)
+        yield page
+        browser.close()
+
+
+def test_staff_see_an_explained_recommendation(live_server, browser_page):
+    page = browser_page
+    staff = make_user(Role.ORGANIZER, username="e2e-matching", display_name="陈主任")
+    challenge = make_challenge(staff=staff)
+    make_profile(name="林一帆", keywords="BCB光刻胶，先进封装",
+                 achievements="研制BCB光刻胶，10 GHz下介电常数 2.5")
+    make_profile(name="王磊", keywords="鞋底，橡胶", achievements="DIN磨耗 60 mm³",
+                 domains=["materials"])
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", staff.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/workspace/")
+    page.goto(f"{live_server.url}/matching/challenges/{challenge.pk}/")
+    first = page.locator("article.recommendation").first
+    assert "林一帆" in first.locator("h3").inner_text()
+    marks = first.locator("mark").all_inner_texts()
+    assert "光刻胶" in marks
+    status = first.locator("tr[data-status]").first
+    assert status.get_attribute("data-status") == "meets" and "满足" in status.inner_text()
+    assert first.locator(".signal[data-signal=indicator] .progress span").count() == 1
