@@ -173,7 +173,9 @@ def proposal_for_user(user, pk: Any) -> Proposal:
                                                "researcher__institution").filter(pk=pk).first()
     if proposal is None:
         raise NotFound()
-    if proposal.researcher.user_id == getattr(user, "pk", None):
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound()
+    if proposal.researcher.user_id is not None and proposal.researcher.user_id == user.pk:
         return proposal
     if can_see_proposals(user, proposal.challenge):
         return proposal

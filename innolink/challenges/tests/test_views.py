@@ -278,3 +278,18 @@ def test_recommendation_slot_renders_nothing_when_empty(client, staff):
     challenge = make_challenge(state="published", staff=staff)
     response = client.get(reverse("challenges:detail", args=[challenge.pk]))
     assert 'id="recommendations"' not in response.content.decode()
+
+
+def test_proposal_of_an_imported_profile_without_account_is_not_public(client, staff):
+    from innolink.challenges.models import ResearcherProfile
+
+    challenge = make_challenge(state="published", staff=staff)
+    proposal = make_proposal(challenge)
+    ResearcherProfile.objects.filter(pk=proposal.researcher_id).update(user=None)
+    assert client.get(reverse("challenges:proposal", args=[proposal.pk])).status_code == 302
+    from innolink.challenges import selectors
+    from django.contrib.auth.models import AnonymousUser
+    from innolink.core.errors import NotFound
+
+    with pytest.raises(NotFound):
+        selectors.proposal_for_user(AnonymousUser(), proposal.pk)
