@@ -293,3 +293,10 @@ def test_proposal_of_an_imported_profile_without_account_is_not_public(client, s
 
     with pytest.raises(NotFound):
         selectors.proposal_for_user(AnonymousUser(), proposal.pk)
+
+
+def test_board_is_available_in_english(client, staff):
+    make_challenge(state="published", staff=staff)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("challenges:board"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Challenge board" in body and "Funding (10k yuan)" in body
