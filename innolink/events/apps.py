@@ -6,3 +6,6 @@ class EventsConfig(AppConfig):
     name = "innolink.events"
     label = "events"
     verbose_name = _("对接活动与评审")
+
+    def ready(self) -> None:
+        from innolink.events import tasks  # noqa: F401  (registers the job runners)

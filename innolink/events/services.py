@@ -334,6 +334,22 @@ def event_schedule(*, actor, event: Event, time_limit_s: float = 10.0, source: s
                            optimal=plan.optimal)
 
 
+#: Above this many invited pairs, the page schedules in a background job.
+SYNC_SCHEDULE_PAIRS = 200
+
+
+@transaction.atomic
+def event_schedule_start(*, actor, event: Event, time_limit_s: float = 30.0):
+    """Start scheduling as a background job (large events); the job page follows it."""
+    from innolink.core.jobs import job_start
+    from innolink.events.tasks import SCHEDULE_KIND
+
+    _staff(actor)
+    _editable(event)
+    return job_start(kind=SCHEDULE_KIND, title=f"排程：{event.title}", user=actor,
+                     params={"event_id": event.pk, "time_limit_s": time_limit_s})
+
+
 def _participant_users(event: Event) -> list[User]:
     from innolink.challenges.models import ResearcherProfile
 

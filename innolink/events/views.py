@@ -177,6 +177,9 @@ def event_availability(request, pk: int):
 def event_schedule(request, pk: int):
     event = selectors.event_for_staff(request.user, pk)
     try:
+        if event.invitations.filter(state="invited").count() > services.SYNC_SCHEDULE_PAIRS:
+            job = services.event_schedule_start(actor=request.user, event=event)
+            return redirect("core:job", pk=job.pk)
         outcome = services.event_schedule(actor=request.user, event=event)
         text = _("排程完成：已安排 %(placed)d 场洽谈。") % {"placed": outcome.placed}
         if outcome.unplaced:

@@ -195,3 +195,24 @@ def test_availability_refuses_strangers_and_foreign_slots(staff, event, pairs):
                                   slot_ids=[s.pk for s in event.slots.all()])
     assert "不能把全部时段都设为不可参会" in caught.value.fields["slot_ids"][0]
     assert not event.unavailability.exists()
+
+
+def test_large_events_schedule_in_a_background_job(client, staff, event, pairs,
+                                                   django_capture_on_commit_callbacks):
+    from innolink.core.models import Job
+    from innolink.events import services as svc
+
+    services.invitations_invite_shortlisted(actor=staff, event=event)
+    client.force_login(staff)
+    original = svc.SYNC_SCHEDULE_PAIRS
+    svc.SYNC_SCHEDULE_PAIRS = 2  # this event (4 pairs) counts as large
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"/events/{event.pk}/schedule/")
+    finally:
+        svc.SYNC_SCHEDULE_PAIRS = original
+    job = Job.objects.get(kind="events.schedule")
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.result["placed"] == 4
+    assert Meeting.objects.filter(event=event).count() == 4
