@@ -252,3 +252,13 @@ def test_staff_set_a_participants_unavailable_slots(client, staff, event, pairs)
                            {"participant": "r:424242", "slot": [slot.pk]}, follow=True)
     assert "该参会方不在本活动的邀请名单中" in response.content.decode()
     assert event.unavailability.count() == 1
+
+
+def test_pages_are_available_in_english(client, staff):
+    from django.conf import settings
+
+    client.force_login(staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = client.get("/events/").content.decode()
+    assert "New event" in text and "Competition judging" in text
+    assert "新建活动" not in text
