@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--challenges", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--encoder", default="none", help="none | hashing | use | a model path")
+    parser.add_argument("--ngrams", default="auto", help="auto | on | off")
     args = parser.parse_args()
     scales = sorted(int(x) for x in args.profiles.split(","))
 
@@ -64,6 +65,7 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     settings.INNOLINK_MATCHING_ENCODER = args.encoder
     settings.INNOLINK_MATCHING_SYNC_INTERVAL = 0
+    settings.INNOLINK_MATCHING_NGRAMS = args.ngrams
     call_command("migrate", verbosity=0)
     setup_test_environment()
 
@@ -138,6 +140,7 @@ def main() -> None:
               f"{r['researcher_ms']:>15}{r['edit_visible_ms']:>17}"
               f"{r['cold_ms'] / r['warm_ms']:>9.0f}×")
     print(json.dumps({"database": connection.vendor, "encoder": args.encoder,
+                      "ngrams": args.ngrams,
                       "scales": results}, ensure_ascii=False))
 
 

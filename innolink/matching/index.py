@@ -62,6 +62,14 @@ def encoder_setting() -> str:
     return str(getattr(settings, "INNOLINK_MATCHING_ENCODER", DEFAULT_ENCODER) or "none")
 
 
+def ngrams_enabled(dense: bool) -> bool:
+    """``settings.INNOLINK_MATCHING_NGRAMS``: "auto" (default: on only without a dense model —
+    with one, the learned fusion weight of n-grams is 0 and their index is two thirds of the
+    build time), "on" or "off"."""
+    value = str(getattr(settings, "INNOLINK_MATCHING_NGRAMS", "auto"))
+    return value == "on" or (value == "auto" and not dense)
+
+
 def get_encoder():
     """The configured encoder, loaded once per process; ``None`` for "none" or when the model
     cannot be loaded (logged: the other four signals still work)."""
@@ -214,7 +222,9 @@ def build_engine(generation: int | None = None) -> _Cache:
                     store_vectors(kind, encoder.name,
                                   [(oid, h, v) for (_, oid, _, h), v in zip(missing, vecs)])
                 embeddings[name] = mat
-    engine = MatchingEngine(tokenizer=get_tokenizer(terms), encoder=encoder, fusion="weighted")
+    engine = MatchingEngine(tokenizer=get_tokenizer(terms), encoder=encoder, fusion="weighted",
+                            **({} if ngrams_enabled(encoder is not None)
+                               else {"ngram_factory": None}))
     engine.set_researchers(docs["researchers"], embeddings=embeddings["researchers"])
     engine.set_challenges(docs["challenges"], embeddings=embeddings["challenges"])
     engine.set_enterprises(docs["enterprises"], embeddings=embeddings["enterprises"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +38,12 @@ def _require_staff(actor) -> None:
 
 def index_generation_bump(*, actor, note: str, source: str = "web") -> MatchIndexState:
     """Every process rebuilds its engine on its next query. Call inside a transaction."""
-    state, _ = MatchIndexState.objects.select_for_update().get_or_create(pk=1)
+    try:
+        with transaction.atomic():  # a savepoint: two first bumps may race to create the row
+            MatchIndexState.objects.get_or_create(pk=1)
+    except IntegrityError:
+        pass
+    state = MatchIndexState.objects.select_for_update().get(pk=1)
     old = state.generation
     state.generation = old + 1
     state.rebuilt_at = timezone.now()

@@ -39,6 +39,7 @@ def test_editing_a_profile_shows_in_the_next_query_without_a_rebuild(staff):
     # then the same engine (no rebuild) ranks them first, on the new words
     assert index._cache.engine is engine_before
     assert _ids(recs)[0] == profile.pk and other.pk in _ids(recs)
+    assert {s["name"] for s in recs[0].signals} == {"lexical", "ngram", "indicator", "structured"}
     assert any("超临界" in t for t in recs[0].matched_terms)
 
 
@@ -86,7 +87,8 @@ def test_dense_vectors_are_stored_once_and_reused(settings, staff):
     challenge = make_challenge()
     profile = make_profile(keywords="光刻胶")
     recs = selectors.recommendations_for_challenge(staff, challenge.pk)
-    assert "dense" in {s["name"] for s in recs[0].signals}
+    names = {s["name"] for s in recs[0].signals}
+    assert "dense" in names and "ngram" not in names  # n-grams off by default with a dense model
     row = StoredEmbedding.objects.get(kind="researcher", object_id=profile.pk)
     stamp = row.updated_at
     index.reset_index_cache()
