@@ -314,9 +314,11 @@ def main() -> None:
             figures.update(res)
     if "paired_speedup_vs_bm25s" in figures:
         # headline: engine and bm25s alternating in one process on the same tokens
+        figures["engine_stage_batch_s"] = figures["batch_s"]
+        figures["batch_s"] = figures["paired_batch_s"]
         figures["speedup_vs_bm25s"] = figures["paired_speedup_vs_bm25s"]
     if "bm25s_batch_s" in figures and "batch_s" in figures:
-        figures["speedup_2proc_vs_bm25s"] = round(
+        figures["speedup_2proc_vs_bm25s"] = round(  # not paired: different moments
             figures["bm25s_batch_s"] / figures["batch_2proc_s"], 2
         )
     keys = ["profiles", "challenges", "build_s", "batch_s", "bm25s_batch_s", "speedup_vs_bm25s",
