@@ -36,7 +36,9 @@ def seed(*, seed: int) -> str:
     reserved = {demo_user.enterprise_id} if demo_user and demo_user.enterprise_id else set()
     rows = list(Eligibility.objects.filter(year=year, active=True).exclude(enterprise_id__in=reserved)
                 .select_related("enterprise", "clause__version").order_by("id"))
-    picked = [r for r in rows if rng.random() < 0.35][:MAX_CLAIMS]
+    picked = [r for r in rows if rng.random() < 0.35]
+    rng.shuffle(picked)  # spread the demo claims over every policy
+    picked = sorted(picked[:MAX_CLAIMS], key=lambda r: r.pk)
     claims: list[Application] = []
     for row in picked:
         submitted_on = row.first_found_on + dt.timedelta(days=rng.randint(3, 30))
