@@ -546,6 +546,24 @@ def round_reviewers(request, round_id: int, payload: IdsIn):
     return Status(201, CountOut(created=len(members)))
 
 
+class LoadIn(Schema):
+    max_load: int
+
+
+@router.put("/rounds/{int:round_id}/reviewers/{int:reviewer_id}",
+            response={200: CountOut, **ERRORS})
+def round_reviewer_load(request, round_id: int, reviewer_id: int, payload: LoadIn):
+    """Change one reviewer's load limit in the round (not below the work already assigned)."""
+    rnd = selectors.round_for_staff(request.auth, round_id)
+    member = rnd.reviewers.filter(reviewer_id=reviewer_id).first() \
+        if 0 < reviewer_id <= selectors.MAX_ID else None
+    if member is None:
+        raise NotFound()
+    services.round_reviewer_set_load(actor=request.auth, member=member,
+                                     max_load=payload.max_load, source="api")
+    return CountOut(created=0)
+
+
 def _refused(rows) -> list[RefusedOut]:
     return [RefusedOut(entry_id=e, reviewer_id=r, reason=why) for e, r, why in rows]
 

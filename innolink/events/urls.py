@@ -21,6 +21,8 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_detail, name="round-detail"),
     path("rounds/<int:pk>/entries/", views.round_entries_add, name="round-entries"),
     path("rounds/<int:pk>/reviewers/", views.round_reviewers_add, name="round-reviewers"),
+    path("rounds/<int:pk>/reviewers/<int:member>/load/", views.round_reviewer_load,
+         name="round-reviewer-load"),
     path("rounds/<int:pk>/assign/", views.round_assign, name="round-assign"),
     path("rounds/<int:pk>/open/", views.round_open, name="round-open"),
     path("rounds/<int:pk>/finalise/", views.round_finalise, name="round-finalise"),

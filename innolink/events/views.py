@@ -369,6 +369,19 @@ def round_reviewers_add(request, pk: int):
 
 @login_required
 @require_POST
+def round_reviewer_load(request, pk: int, member: int):
+    def call(rnd):
+        found = rnd.reviewers.filter(pk=_int_or_404(member)).first()
+        if found is None:
+            raise NotFound()
+        services.round_reviewer_set_load(actor=request.user, member=found,
+                                         max_load=request.POST.get("max_load"))
+        return _("评审上限已更新。")
+    return _round_action(request, pk, call)
+
+
+@login_required
+@require_POST
 def round_assign(request, pk: int):
     def call(rnd):
         outcome = services.round_assign(actor=request.user, round=rnd)

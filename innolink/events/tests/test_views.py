@@ -262,3 +262,38 @@ def test_pages_are_available_in_english(client, staff):
     text = client.get("/events/").content.decode()
     assert "New event" in text and "Competition judging" in text
     assert "新建活动" not in text
+
+
+def test_staff_run_a_round_from_its_page(client, staff):
+    proposals = [make_proposal() for _ in range(2)]
+    reviewers = [make_reviewer() for _ in range(2)]
+    client.force_login(staff)
+    response = client.post("/events/rounds/new/", {
+        "title": "初赛", "reviewers_per_entry": "1", "default_max_load": "3",
+        "criterion_name": ["技术可行性", "创新性", ""], "criterion_max": ["60", "40", ""],
+        "criterion_guidance": ["", "", ""]})
+    from innolink.events.models import JudgingRound
+
+    rnd = JudgingRound.objects.get(title="初赛")
+    assert response["Location"] == f"/events/rounds/{rnd.pk}/"
+    assert [c.name for c in rnd.criteria.all()] == ["技术可行性", "创新性"]
+    base = f"/events/rounds/{rnd.pk}"
+    text = client.post(f"{base}/entries/", {"proposal": [p.pk for p in proposals]},
+                       follow=True).content.decode()
+    assert "已加入 2 个参赛方案。" in text
+    client.post(f"{base}/reviewers/", {"reviewer": [u.pk for u in reviewers]})
+    member = rnd.reviewers.first()
+    text = client.post(f"{base}/reviewers/{member.pk}/load/", {"max_load": "500"},
+                       follow=True).content.decode()
+    assert "评审上限应在 0 到 200 之间" in text
+    client.post(f"{base}/reviewers/{member.pk}/load/", {"max_load": "2"})
+    member.refresh_from_db()
+    assert member.max_load == 2
+    text = client.post(f"{base}/assign/", follow=True).content.decode()
+    assert "新增分配 2 份评审。" in text
+    text = client.post(f"{base}/open/", follow=True).content.decode()
+    assert "已开始评分，评审专家已收到通知。" in text
+    text = client.post(f"{base}/finalise/", follow=True).content.decode()
+    assert "还有 2 份评审未提交" in text
+    rnd.refresh_from_db()
+    assert rnd.state == "scoring"
