@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -50,7 +51,8 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=3_000)
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="innolink-bench-")
+    tmp = tempfile.mkdtemp(prefix="innolink-bench-rankings-")
+    own_database = "DATABASE_URL" not in os.environ
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     os.environ["INNOLINK_MEDIA_ROOT"] = tmp
@@ -152,6 +154,8 @@ def main() -> None:
         "job_s": round(job_s, 3), "entries_stored": entries,
         "public_page_ms": round(page_ms, 1), "public_page_queries": len(queries),
     }, ensure_ascii=False))
+    connection.close()
+    shutil.rmtree(tmp, ignore_errors=not own_database)
 
 
 if __name__ == "__main__":

@@ -254,6 +254,8 @@ def run_open_notice(*, run: RankingRun, actor, closes_on: dt.date) -> RankingRun
         raise ValidationFailed({"closes_on": ["公示截止日期应晚于今天"]})
     if closes_on > today + dt.timedelta(days=60):
         raise ValidationFailed({"closes_on": ["公示期不能超过 60 天"]})
+    # Lock the year's runs: two staff opening two runs of one year at once leave one public.
+    list(RankingRun.objects.select_for_update().filter(year=run.year).order_by("pk"))
     other = RankingRun.objects.filter(year=run.year, status__in=(
         RankingRun.Status.NOTICE, RankingRun.Status.NOTICE_CLOSED,
         RankingRun.Status.PUBLISHED)).exclude(pk=run.pk).first()

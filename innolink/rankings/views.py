@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from innolink.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -77,7 +79,7 @@ def run_action(request, pk: int, action: str):
     run = selectors.run_for_user(request.user, pk)
     if action == "reviewed":
         services.run_mark_reviewed(run=run, actor=request.user)
-        messages.success(request, "已完成复核。")
+        messages.success(request, _("已完成复核。"))
     elif action == "notice":
         form = NoticeForm(request.POST)
         if not form.is_valid():
@@ -90,13 +92,13 @@ def run_action(request, pk: int, action: str):
         except ValidationFailed as exc:
             exc.message = "；".join(m for v in exc.fields.values() for m in v)
             raise
-        messages.success(request, "公示已开始。")
+        messages.success(request, _("公示已开始。"))
     elif action == "close-notice":
         services.run_close_notice(run=run, actor=request.user)
-        messages.success(request, "公示已结束。")
+        messages.success(request, _("公示已结束。"))
     elif action == "publish":
         services.run_publish(run=run, actor=request.user)
-        messages.success(request, "榜单已发布。")
+        messages.success(request, _("榜单已发布。"))
     else:
         raise NotFound()
     return redirect("rankings:run", pk=run.pk)
@@ -108,11 +110,11 @@ def run_reproduce(request, pk: int):
     run = selectors.run_for_user(request.user, pk)
     outcome = services.run_reproduce(run=run)
     if outcome["identical"]:
-        messages.success(request, "复算核验通过：用相同方法与数据重新计算，结果完全一致。")
+        messages.success(request, _("复算核验通过：用相同方法与数据重新计算，结果完全一致。"))
     elif not outcome["same_data"]:
-        messages.warning(request, "登记数据自计算以来已变化（数据指纹不同），复算结果与存档不同。")
+        messages.warning(request, _("登记数据自计算以来已变化（数据指纹不同），复算结果与存档不同。"))
     else:
-        messages.error(request, "复算结果与存档不一致，请联系技术人员。")
+        messages.error(request, _("复算结果与存档不一致，请联系技术人员。"))
     return redirect("rankings:run", pk=run.pk)
 
 
@@ -144,7 +146,7 @@ def correction_add(request, pk: int, list_id: str):
     services.correction_add(ranking_list=ranking_list, actor=request.user,
                             description=form.cleaned_data["description"],
                             enterprise_id=form.cleaned_data["enterprise"])
-    messages.success(request, "更正已登记并在公开页面显示。")
+    messages.success(request, _("更正已登记并在公开页面显示。"))
     return redirect("rankings:run-list", pk=pk, list_id=list_id)
 
 
@@ -184,7 +186,7 @@ def run_confirm_pending(request, pk: int):
     except ValidationFailed as exc:
         exc.message = "；".join(m for v in exc.fields.values() for m in v)
         raise
-    messages.success(request, f"已确认 {count} 条。")
+    messages.success(request, _("已确认 %(count)d 条。") % {"count": count})
     return redirect("rankings:review", pk=run.pk)
 
 
@@ -206,7 +208,7 @@ def objection_answer(request, pk: int):
     except ValidationFailed as exc:
         exc.message = "；".join(m for v in exc.fields.values() for m in v)
         raise
-    messages.success(request, "答复已记录。")
+    messages.success(request, _("答复已记录。"))
     return redirect("rankings:objections", pk=objection.run_id)
 
 
@@ -248,7 +250,7 @@ def declare(request):
         except ValidationFailed as exc:
             apply_errors(form, exc.fields)
         else:
-            messages.success(request, "申报已提交，等待审核。" if submit else "草稿已保存。")
+            messages.success(request, _("申报已提交，等待审核。") if submit else _("草稿已保存。"))
             return redirect(f"{reverse('rankings:declare')}?year={year}")
     return render(request, "rankings/declare.html", {
         "form": form, "enterprise": enterprise, "year": year, "years": years,
@@ -264,8 +266,10 @@ def declaration_list(request):
     status = request.GET.get("status", "submitted")
     if status in Declaration.Status.values:
         qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-submitted_at", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "rankings/declaration_list.html", {
-        "declarations": qs[:200], "status": status, "statuses": Declaration.Status.choices})
+        "page": page, "declarations": page.object_list, "status": status,
+        "statuses": Declaration.Status.choices})
 
 
 @login_required
@@ -294,7 +298,7 @@ def declaration_decide(request, pk: int, action: str):
     _require_manager(request.user)
     if action == "accept":
         services.declaration_accept(declaration=declaration, actor=request.user)
-        messages.success(request, "已采纳，登记数据已更新。")
+        messages.success(request, _("已采纳，登记数据已更新。"))
     elif action == "return":
         try:
             services.declaration_return(declaration=declaration, actor=request.user,
@@ -302,7 +306,7 @@ def declaration_decide(request, pk: int, action: str):
         except ValidationFailed as exc:
             exc.message = "；".join(m for v in exc.fields.values() for m in v)
             raise
-        messages.success(request, "已退回企业修改。")
+        messages.success(request, _("已退回企业修改。"))
     else:
         raise NotFound()
     return redirect("rankings:declaration", pk=declaration.pk)
@@ -376,7 +380,7 @@ def public_objection(request, year: int, list_id: str):
         except ValidationFailed as exc:
             apply_errors(form, exc.fields)
         else:
-            messages.success(request, "异议已收到，我们将在公示期结束前实名答复。")
+            messages.success(request, _("异议已收到，我们将在公示期结束前实名答复。"))
             return redirect("rankings:public-list", year=year, list_id=list_id)
     return render(request, "rankings/public_objection.html", {
         "ranking_list": ranking_list, "form": form}, status=422)

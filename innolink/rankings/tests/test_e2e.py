@@ -36,7 +36,8 @@ def browser():
         browser.close()
 
 
-def test_staff_publish_the_demo_year_and_a_phone_scans_the_qr_code(live_server, browser):
+def test_staff_publish_the_demo_year_and_a_phone_scans_the_qr_code(live_server, browser,
+                                                                   indicator_definitions):
     registry_import(content=generator.enterprise_csv(seed=2026, count=2000), filename="demo.csv",
                     actor=None, commit=True, source="demo", demo=True)
     staff = make_user(Role.ORGANIZER, username="e2e-organizer", display_name="林主任")

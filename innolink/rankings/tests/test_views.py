@@ -243,3 +243,57 @@ def test_staff_export_a_list_before_it_is_public(client, population, organizer):
         "晋江市绿色发展民营企业50强")
     client.force_login(make_user(Role.ENTERPRISE))
     assert client.get(f"/rankings/runs/{run.pk}/lists/green_50/export.xlsx").status_code == 404
+
+
+def test_a_job_that_fails_marks_the_run_failed_with_the_reason(client, population, organizer,
+                                                               small_lists):
+    from innolink.core.jobs import job_run
+    from innolink.rankings import services
+
+    run = services.run_start(year=2025, actor=organizer)
+    path = small_lists / "green_50.yaml"  # the file is broken after the check, before the job
+    path.write_text(path.read_text(encoding="utf-8").replace("name: energy_intensity,",
+                                                             "name: energy_intensty,"),
+                    encoding="utf-8")
+    job = job_run(run.job)
+    run.refresh_from_db()
+    assert job.status == "failed" and run.status == "failed"
+    assert run.error["code"] == "ranking.unknown_indicator"
+    assert not run.lists.exists()
+    client.force_login(organizer)
+    page = client.get(f"/rankings/runs/{run.pk}/").content.decode()
+    assert 'id="run-error"' in page and "energy_intensty" in page
+
+
+def test_the_workspace_shows_the_rankings_panel_by_role(client, population, organizer):
+    computed_run(2025, organizer)
+    client.force_login(organizer)
+    page = client.get("/workspace/").content.decode()
+    assert "民营企业榜单" in page and "2025 #" in page and "待审核申报 0 份" in page
+    client.force_login(make_user(Role.ENTERPRISE))
+    page = client.get("/workspace/").content.decode()
+    assert "民营企业榜单申报" in page and "/rankings/declare/" in page
+
+
+def test_staff_lists_keep_a_fixed_number_of_queries(client, population, organizer,
+                                                    django_assert_num_queries):
+    from innolink.rankings.models import Declaration
+
+    for i, enterprise in enumerate(population[:12]):
+        Declaration.objects.create(enterprise=enterprise, year=2025, status="submitted",
+                                   values={"revenue": "1"}, flags=[{"code": "jump"}] * (i % 2))
+    computed_run(2025, organizer)
+    computed_run(2024, organizer)
+    client.force_login(organizer)
+    client.get("/rankings/")  # the session and the user are loaded once per request
+    with django_assert_num_queries(5):
+        assert client.get("/rankings/declarations/").status_code == 200
+    with django_assert_num_queries(4):
+        assert client.get("/rankings/").status_code == 200
+
+
+def test_reproduce_says_the_lists_are_identical(client, population, organizer):
+    run = computed_run(2025, organizer)
+    client.force_login(organizer)
+    page = client.post(f"/rankings/runs/{run.pk}/reproduce/", follow=True).content.decode()
+    assert "复算核验通过" in page
