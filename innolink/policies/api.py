@@ -42,6 +42,7 @@ class ClauseOut(Schema):
     title: str
     text: str
     rule: dict
+    retired: bool
 
 
 class VersionOut(Schema):
@@ -340,6 +341,7 @@ def _metric(r: selectors.MetricRow) -> dict:
 
 
 class SyncOut(Schema):
+    retired: int
     policies_created: int
     policies_updated: int
     unchanged: int
@@ -420,6 +422,14 @@ def unpaid(request, policy_id: int, year: int | None = None, page: int = 1, page
                        "amount": e.amount, "first_found_on": e.first_found_on,
                        "notified_at": e.notified_at, "application_id": e.application_id,
                        "application_status": e.application_status} for e in current]}
+
+
+@router.post("/notify", response={200: NotifyOut, **ERRORS})
+def notify_all(request, payload: NotifyIn):
+    """Push the notices of every policy for ``year`` to enterprises not yet notified."""
+    _require(access.can_manage_policies, request.auth)
+    return {"notified_users": services.eligibility_notify_all(
+        actor=request.auth, year=services.check_year(payload.year))}
 
 
 @router.post("/{int:policy_id}/notify", response={200: NotifyOut, **ERRORS})

@@ -91,6 +91,7 @@ class PolicyClause(models.Model):
     text = models.TextField(_("条款原文"))
     rule = models.JSONField(_("规则"), default=dict)  # conditions / benefit as in the rule file
     order = models.PositiveSmallIntegerField(default=0)
+    retired = models.BooleanField(_("已从规则文件移除"), default=False)
 
     class Meta:
         verbose_name = _("政策条款")

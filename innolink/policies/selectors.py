@@ -106,7 +106,7 @@ def enterprise_view(enterprise: Enterprise, year: int) -> EnterpriseView:
     record = fetch.record_for(enterprise.pk, year)
     answer = explain(fetch.rules_registry(), record, year)
     clauses = {(c.version.policy.code, c.code): c for c in
-               PolicyClause.objects.select_related("version__policy")
+               PolicyClause.objects.filter(retired=False).select_related("version__policy")
                if c.version.covers_year(year)}
     applications = {a.clause_id: a for a in
                     Application.objects.filter(enterprise=enterprise, year=year)}

@@ -109,6 +109,7 @@ class SyncOutcome:
     versions: int = 0
     clauses: int = 0
     unchanged: int = 0
+    retired: int = 0
 
     def summary(self) -> str:
         return (f"政策同步：新增 {self.policies_created}，更新 {self.policies_updated}，"
@@ -158,6 +159,7 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web") ->
             "m": exc.message}, code=exc.code)
     outcome = SyncOutcome()
     now = timezone.now()
+    seen: set[int] = set()
     for order, policy in enumerate(registry.policies):
         path = directory / policy.file if policy.file else None
         text = path.read_text(encoding="utf-8") if path and path.exists() else ""
@@ -203,9 +205,11 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web") ->
             for ci, clause in enumerate(version.clauses):
                 rule = {k: _plain(v) for k, v in raw_clauses.get(clause.id, {}).items()
                         if k not in ("id", "title", "text")}
-                _crow, cstate = _upsert(PolicyClause, {"version": vrow, "code": clause.id}, {
+                crow, cstate = _upsert(PolicyClause, {"version": vrow, "code": clause.id}, {
                     "title": clause.title, "text": clause.text, "rule": rule, "order": ci,
+                    "retired": False,
                 }, actor=actor, source=source)
+                seen.add(crow.pk)
                 changed |= cstate != "unchanged"
                 outcome.clauses += 1
         if state == "created":
@@ -216,13 +220,20 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web") ->
             outcome.unchanged += 1
         if changed:
             Policy.objects.filter(pk=row.pk).update(synced_at=now)
+    for gone in PolicyClause.objects.filter(retired=False).exclude(pk__in=seen):
+        # Rows point at it (eligibility, applications, ledger), so it is retired, not deleted.
+        gone.retired = True
+        gone.save(update_fields=["retired"])
+        audit_record(actor=actor, action="update", instance=gone, source=source,
+                     changes={"retired": [False, True]}, note="no longer in the rule files")
+        outcome.retired += 1
     return outcome
 
 
 def _clause_map(year: int) -> dict[tuple[str, str], PolicyClause]:
     """(policy code, clause code) -> the clause row of the version in force for ``year``."""
     out = {}
-    for clause in PolicyClause.objects.select_related("version__policy"):
+    for clause in PolicyClause.objects.filter(retired=False).select_related("version__policy"):
         if clause.version.covers_year(year):
             out[(clause.version.policy.code, clause.code)] = clause
     return out
@@ -358,6 +369,13 @@ def eligibility_notify(*, actor, policy: Policy, year: int) -> int:
     return len(sent)
 
 
+@transaction.atomic
+def eligibility_notify_all(*, actor, year: int) -> int:
+    """Push the notices of every policy for ``year`` (after a scan)."""
+    return sum(eligibility_notify(actor=actor, policy=policy, year=year)
+               for policy in Policy.objects.order_by("order", "pk"))
+
+
 # --------------------------------------------------------------------------- applications
 
 _ACCOUNT = re.compile(r"^\d{8,30}$")
@@ -425,6 +443,8 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
     today = today or _today()
     year = check_year(year)
     version = clause.version
+    if clause.retired:
+        raise Conflict(_("该条款已从政策规则中移除，不能再申请"), code="clause_retired")
     if not version.covers_year(year):
         raise ValidationFailed({"year": [_("该政策条款不适用于 %(y)s 年度") % {"y": year}]})
     form = _check_form(form, version.lane)

@@ -150,7 +150,9 @@ def application_action(request, pk: int, action: str):
     application = selectors.application_for_user(request.user, pk)
     user, post = request.user, request.POST
     if action == "approve":
-        services.application_approve(actor=user, application_id=application.pk,
+        raw = post.get("amount", "").strip()
+        amount = services.parse_money(raw, "amount", _("批准金额")) if raw else None
+        services.application_approve(actor=user, application_id=application.pk, amount=amount,
                                      note=post.get("note", ""))
         messages.success(request, _("已批准并记入台账"))
     elif action == "reject":
@@ -186,6 +188,11 @@ def bulk_approve(request):
 @require_http_methods(["GET", "POST"])
 def scans(request):
     _require(access.can_manage_policies, request.user)
+    if request.method == "POST" and request.POST.get("notify"):
+        sent = services.eligibility_notify_all(actor=request.user,
+                                               year=services.check_year(request.POST.get("year")))
+        messages.success(request, _("已向 %(n)s 个企业用户推送通知") % {"n": sent})
+        return redirect("policies:scans")
     if request.method == "POST":
         scan = services.scan_start(actor=request.user, year=request.POST.get("year"))
         return redirect("core:job", pk=scan.job_id)

@@ -44,6 +44,25 @@ def test_sync_mirrors_the_rule_files_and_is_idempotent():
     assert p02.rules_text.startswith("#") or "id: p02_rd_investment_award" in p02.rules_text
 
 
+def test_a_clause_removed_from_the_files_is_retired_not_deleted(tmp_path):
+    import shutil
+
+    from innolink.policies import fetch
+    services.policy_sync(actor=None, source="test")
+    shutil.copy(fetch.rulesets_dir() / "p01_high_tech_award.yaml", tmp_path)
+    outcome = services.policy_sync(actor=None, directory=tmp_path)
+    assert outcome.retired == PolicyClause.objects.exclude(version__policy__code="p01_high_tech_award").count()
+    assert not PolicyClause.objects.filter(version__policy__code="p01_high_tech_award",
+                                           retired=True).exists()
+    enterprise = rd_enterprise()
+    with pytest.raises(Conflict) as error:
+        submitted(enterprise, "p02_rd_investment_award", "rd_increment_award")
+    assert error.value.code == "clause_retired"
+    # back in the files, back in force
+    assert services.policy_sync(actor=None).retired == 0
+    assert not PolicyClause.objects.filter(retired=True).exists()
+
+
 def test_sync_refuses_a_broken_rule_file_and_writes_nothing(tmp_path):
     # given a directory with one policy using an unknown indicator
     (tmp_path / "bad.yaml").write_text(

@@ -256,3 +256,20 @@ def test_scan_page_lists_the_latest_scan_per_policy(client, synced):
     summary = {r["title"]: r for r in response.context["summary"]}
     assert summary["晋江市高新技术企业认定奖励"]["enterprises"] == 1
     assert summary["晋江市高新技术企业认定奖励"]["total"] == "200000.00"
+
+
+def test_officer_approves_a_lower_amount_and_all_policies_notify(client, synced):
+    enterprise = high_tech_enterprise()
+    owner = make_user(Role.ENTERPRISE, enterprise=enterprise)
+    services.scan_now(actor=None, year=YEAR)
+    login(client, make_user(Role.POLICY_OFFICER))
+    client.post(reverse("policies:scans"), {"year": YEAR, "notify": "1"})
+    assert owner.notifications.count() == 1
+    application = submitted(enterprise, actor=owner)
+    too_much = client.post(reverse("policies:application-action", args=[application.pk, "approve"]),
+                           {"amount": "200000.01"})
+    assert too_much.status_code == 422 and LedgerEntry.objects.count() == 0
+    client.post(reverse("policies:application-action", args=[application.pk, "approve"]),
+                {"amount": "150000"})
+    application.refresh_from_db()
+    assert application.amount_approved == 150000 and application.status == "approved"
