@@ -7,6 +7,7 @@ assignments (another reviewer's is a 404); participants see their own agenda onl
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from ninja import Router, Schema
@@ -455,10 +456,21 @@ def availability_set(request, event_id: int, payload: AvailabilityIn):
                           unavailable_slot_ids=slots)
 
 
-@router.post("/{int:event_id}/schedule", response={200: ScheduleOutcomeOut, **ERRORS})
+class JobOut(Schema):
+    job_id: uuid.UUID
+    status: str
+
+
+@router.post("/{int:event_id}/schedule",
+             response={200: ScheduleOutcomeOut, 202: JobOut, **ERRORS})
 def event_schedule(request, event_id: int):
-    """Schedule every invited pair (CP-SAT); pairs that cannot be placed come with a reason."""
+    """Schedule every invited pair (CP-SAT); pairs that cannot be placed come with a reason.
+    An event with more than 200 pairs is scheduled in a background job (202; poll
+    /api/jobs/{job_id})."""
     event = selectors.event_for_staff(request.auth, event_id)
+    if event.invitations.filter(state="invited").count() > services.SYNC_SCHEDULE_PAIRS:
+        job = services.event_schedule_start(actor=request.auth, event=event)
+        return Status(202, JobOut(job_id=job.pk, status=job.status))
     outcome = services.event_schedule(actor=request.auth, event=event, source="api")
     return ScheduleOutcomeOut(placed=outcome.placed, optimal=outcome.optimal,
                               unplaced=outcome.unplaced)

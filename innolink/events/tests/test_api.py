@@ -160,3 +160,19 @@ def test_participant_availability_through_the_api(client, staff, event, pairs):
     assert_json_success(post(client, f"{base}/schedule"))
     (meeting,) = assert_json_success(client.get(f"{base}/schedule"))["meetings"]
     assert meeting["slot_id"] != first
+
+
+def test_large_event_is_scheduled_in_a_job_through_the_api(client, staff, event, pairs,
+                                                          django_capture_on_commit_callbacks,
+                                                          monkeypatch):
+    from innolink.events import services
+
+    monkeypatch.setattr(services, "SYNC_SCHEDULE_PAIRS", 2)
+    client.force_login(staff)
+    base = f"/api/events/{event.pk}"
+    post(client, f"{base}/invitations/invite-shortlisted")
+    with django_capture_on_commit_callbacks(execute=True):
+        started = assert_json_success(post(client, f"{base}/schedule"), 202)
+    job = assert_json_success(client.get(f"/api/jobs/{started['job_id']}"))
+    assert job["status"] == "succeeded"
+    assert len(assert_json_success(client.get(f"{base}/schedule"))["meetings"]) == 4
