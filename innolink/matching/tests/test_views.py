@@ -200,3 +200,33 @@ def test_challenge_board_slot_provider(challenge, staff):
     [item] = challenge_recommendations(staff, challenge=challenge)
     assert item["title"] == profile.name
     assert challenge_recommendations(user, challenge=challenge) == []
+
+
+def test_list_pages_keep_their_query_counts(client, staff, challenge, django_assert_num_queries):
+    from innolink.matching import services
+
+    for n in range(5):
+        services.techterm_add(actor=staff, term=f"术语{n}号")
+        services.invitations_assign(challenge_ids=[challenge.pk], teams_per_challenge=1,
+                                    researcher_limit=1, seed=n, actor=staff)
+    client.force_login(staff)
+    with django_assert_num_queries(4):  # session, user, rows with their author, badge
+        assert client.get(reverse("matching:terms")).status_code == 200
+    with django_assert_num_queries(4):
+        assert client.get(reverse("matching:assignments")).status_code == 200
+
+
+def test_rebuild_command_encodes_and_bumps(settings, staff):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from innolink.matching.index import current_generation
+
+    settings.INNOLINK_MATCHING_ENCODER = "hashing"
+    make_profile(keywords="光刻胶")
+    out = StringIO()
+    call_command("matching_rebuild", "--check", stdout=out)
+    text = out.getvalue()
+    assert "encoded 1 profiles; generation 1" in text and "dense=True" in text
+    assert current_generation() == 1
