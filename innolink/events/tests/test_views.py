@@ -297,3 +297,38 @@ def test_staff_run_a_round_from_its_page(client, staff):
     assert "还有 2 份评审未提交" in text
     rnd.refresh_from_db()
     assert rnd.state == "scoring"
+
+
+def _count(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_event_and_round_pages_do_not_grow_queries_with_size(client, staff, event):
+    from innolink.events.tests.factories import make_researcher
+
+    client.force_login(staff)
+    rnd = services.round_create(actor=staff, title="决赛", reviewers_per_entry=1,
+                                default_max_load=30)
+    first = make_proposal()
+    services.invitation_create(actor=staff, event=event, proposal=first)
+    services.round_entries_add(actor=staff, round=rnd, proposals=[first])
+    services.round_reviewers_add(actor=staff, round=rnd, reviewers=[make_reviewer()])
+    services.round_assign(actor=staff, round=rnd)
+    services.event_schedule(actor=staff, event=event)
+    urls = [f"/events/{event.pk}/", f"/events/{event.pk}/agenda/", f"/events/rounds/{rnd.pk}/"]
+    small = [_count(client, u) for u in urls]
+    more = [make_proposal(challenge=first.challenge, researcher=make_researcher())
+            for _ in range(5)]
+    for p in more:
+        services.invitation_create(actor=staff, event=event, proposal=p)
+    services.round_entries_add(actor=staff, round=rnd, proposals=more)
+    services.round_reviewers_add(actor=staff, round=rnd, reviewers=[make_reviewer()
+                                                                    for _ in range(3)])
+    services.round_assign(actor=staff, round=rnd)
+    services.event_schedule(actor=staff, event=event)
+    assert [_count(client, u) for u in urls] == small
