@@ -15,10 +15,9 @@ from ninja.responses import Status
 from pydantic import Field
 
 from innolink.api.schemas import ERRORS
-from innolink.core.errors import NotFound, PermissionDenied
+from innolink.core.errors import PermissionDenied
 from innolink.rankings import checks, selectors, services
 from innolink.rankings.access import can_declare, can_manage_rankings
-from innolink.rankings.models import RankingRun
 
 router = Router(tags=["rankings"])
 
@@ -127,7 +126,7 @@ class ObjectionOut(Schema):
     answered_at: dt.datetime | None
 
 
-def _objection(o, *, with_contact: bool = False) -> ObjectionOut:
+def _objection(o) -> ObjectionOut:
     return ObjectionOut(id=o.pk, list_id=o.ranking_list.list_id, enterprise_id=o.enterprise_id,
                         name=o.name, organization=o.organization, content=o.content,
                         status=o.status, answer=o.answer, created_at=o.created_at,
@@ -152,6 +151,7 @@ class CorrectionOut(Schema):
 
 class PublicRowOut(Schema):
     rank: int
+    in_list: bool
     tied: bool
     enterprise_id: int
     enterprise_name: str
@@ -343,10 +343,8 @@ def public_index(request):
             for run, lists in selectors.public_index()]
 
 
-@router.get("/public/{int:year}/{list_id}", response={200: PublicListOut, **ERRORS}, auth=None)
-def public_list(request, year: int, list_id: str):
-    ranking_list = selectors.public_list(year, list_id)
-    columns, rows = selectors.list_rows(ranking_list)
+def _list_out(request, ranking_list, *, members_only: bool = True) -> PublicListOut:
+    columns, rows = selectors.list_rows(ranking_list, members_only=members_only)
     run = ranking_list.run
     url = request.build_absolute_uri(reverse("rankings:public-list", kwargs={
         "year": run.year, "list_id": ranking_list.list_id}))
@@ -361,8 +359,9 @@ def public_list(request, year: int, list_id: str):
         entry_threshold=selectors.entry_threshold(rows), url=url, qr_url=url + "qr.svg",
         columns={c.name: f"{c.label}（{c.unit}）" if c.unit else c.label for c in columns},
         rows=[PublicRowOut(
-            rank=r.entry.rank, tied=r.entry.tied, enterprise_id=r.entry.enterprise_id,
-            enterprise_name=r.entry.enterprise.name, town=r.entry.enterprise.town,
+            rank=r.entry.rank, in_list=r.entry.in_list, tied=r.entry.tied,
+            enterprise_id=r.entry.enterprise_id, enterprise_name=r.entry.enterprise.name,
+            town=r.entry.enterprise.town,
             indicators={c.name: v for c, v in zip(columns, r.values)},
             previous_rank=r.previous_rank, change=r.change, new_entrant=r.new,
             median_rank=r.entry.median_rank, rank_p05=r.entry.rank_p05,
@@ -371,6 +370,20 @@ def public_list(request, year: int, list_id: str):
                                    description=c.description, created_at=c.created_at)
                      for c in ranking_list.corrections.all()],
     )
+
+
+@router.get("/runs/{int:run_id}/lists/{list_id}", response={200: PublicListOut, **ERRORS})
+def run_list_detail(request, run_id: int, list_id: str):
+    """A list of any run (staff), members and the uncertain non-members (``in_list`` false)."""
+    ranking_list = selectors.run_list_for_user(request.auth, run_id, list_id)
+    return _list_out(request, ranking_list, members_only=False)
+
+
+@router.get("/public/{int:year}/{list_id}", response={200: PublicListOut, **ERRORS}, auth=None)
+def public_list(request, year: int, list_id: str):
+    """A list under 公示 or published: members in rank order, with the change against last
+    year's published edition and the 5–95% rank interval."""
+    return _list_out(request, selectors.public_list(year, list_id))
 
 
 @router.post("/public/{int:year}/{list_id}/objections", response={201: ObjectionOut, **ERRORS},

@@ -49,6 +49,9 @@ def test_staff_run_the_whole_workflow_through_the_api(client, population, organi
     assert_json_success(client.post(f"/api/rankings/runs/{run_id}/close-notice"))
     published = assert_json_success(client.post(f"/api/rankings/runs/{run_id}/publish"))
     assert published["status"] == "published"
+    staff_list = assert_json_success(client.get(f"/api/rankings/runs/{run_id}/lists/green_50"))
+    assert sum(r["in_list"] for r in staff_list["rows"]) == 5
+    assert all(r["uncertain"] for r in staff_list["rows"] if not r["in_list"])
 
 
 def test_a_bad_methodology_is_refused_with_the_engine_code(client, population, organizer,
