@@ -8,7 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from ninja import Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field, field_validator
 
@@ -243,6 +244,21 @@ def _app_out(a: Application) -> dict:
             "submitted_at": a.submitted_at, "due_on": a.due_on,
             "working_days_left": selectors.countdown(a), "decision_note": a.decision_note,
             "paid_on": a.paid_on}
+
+
+class MaterialOut(Schema):
+    id: int
+    name: str
+    original_name: str
+    size: int
+    uploaded_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        from django.urls import reverse
+
+        return reverse("policies:material", args=[obj.pk])
 
 
 class ApplicationPage(Schema):
@@ -492,6 +508,23 @@ def _managed(request, application_id: int) -> Application:
     application = selectors.application_for_user(request.auth, application_id)
     _require(access.can_manage_policies, request.auth)
     return application
+
+
+@router.get("/applications/{int:application_id}/materials", response={200: list[MaterialOut], **ERRORS})
+def material_list(request, application_id: int):
+    return list(selectors.application_for_user(request.auth, application_id).materials.all())
+
+
+@router.post("/applications/{int:application_id}/materials", response={201: list[MaterialOut], **ERRORS})
+def material_upload(request, application_id: int, file: File[UploadedFile], name: Form[str]):
+    """Add one file (a material named by the policy, or 其他材料) while under review."""
+    application = selectors.application_for_user(request.auth, application_id)
+    if not (access.is_enterprise_user(request.auth)
+            and application.enterprise_id == request.auth.enterprise_id):
+        raise PermissionDenied()
+    rows = services.application_material_add(actor=request.auth, application_id=application.pk,
+                                             materials=[(_clean(name), file)])
+    return Status(201, rows)
 
 
 @router.post("/applications/{int:application_id}/approve", response={200: ApplicationOut, **ERRORS})

@@ -249,6 +249,35 @@ class Application(models.Model):
         return (self.amount_approved or Decimal("0.00")) - self.paid_total
 
 
+def _material_path(instance, filename: str) -> str:
+    import os
+    import uuid as _uuid
+
+    ext = os.path.splitext(filename)[1].lower()[:10]
+    return f"policies/materials/{_uuid.uuid4().hex}{ext}"
+
+
+class ApplicationMaterial(models.Model):
+    """A file an enterprise attaches to a 快申快享 application (one of the version's materials)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="materials")
+    name = models.CharField(_("材料名称"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=_material_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("申报材料")
+        verbose_name_plural = _("申报材料")
+        ordering = ["application", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}：{self.original_name}"
+
+
 class LedgerEntry(models.Model):
     """One line of the ledger: a commitment or a payment, for one funding level.
 

@@ -166,6 +166,16 @@ def application_search(user, filters: ApplicationFilters) -> QuerySet[Applicatio
         else qs.order_by("-submitted_at", "-id")
 
 
+def material_for_user(user, pk: Any):
+    from innolink.policies.models import ApplicationMaterial
+
+    material = ApplicationMaterial.objects.filter(pk=_valid_id(pk)).first()
+    if material is None or not applications_visible_to(user).filter(
+            pk=material.application_id).exists():
+        raise NotFound()
+    return material
+
+
 def countdown(application: Application, today: dt.date | None = None) -> int | None:
     """Working days left before the review deadline (negative: overdue); None once decided."""
     if application.status not in Application.OPEN:

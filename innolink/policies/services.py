@@ -34,6 +34,7 @@ from innolink.enterprises.models import Enterprise
 from innolink.policies import fetch
 from innolink.policies.models import (
     Application,
+    ApplicationMaterial,
     Budget,
     Eligibility,
     Lane,
@@ -435,9 +436,70 @@ def clause_answer(*, enterprise: Enterprise, clause: PolicyClause, year: int):
     return None
 
 
+MATERIAL_EXTENSIONS = (".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls",
+                       ".xlsx", ".zip")
+MATERIAL_MAX_BYTES = 10 * 1024 * 1024
+OTHER_MATERIAL = "其他材料"
+
+
+def _check_materials(version: PolicyVersion, materials) -> list[tuple[str, Any]]:
+    """(material name, uploaded file) pairs, checked; errors name the material and the rule."""
+    import os
+
+    allowed = set(version.materials) | {OTHER_MATERIAL}
+    errors: list[str] = []
+    checked = []
+    for name, upload in materials:
+        name = (name or "").strip()
+        label = name or _("材料")
+        if name not in allowed:
+            errors.append(_("材料名称「%(n)s」不在本政策的申报材料清单中") % {"n": label})
+            continue
+        ext = os.path.splitext(upload.name or "")[1].lower()
+        if ext not in MATERIAL_EXTENSIONS:
+            errors.append(_("%(n)s：文件类型应为 %(e)s") % {"n": label, "e": "、".join(MATERIAL_EXTENSIONS)})
+        elif upload.size > MATERIAL_MAX_BYTES:
+            errors.append(_("%(n)s：文件不能超过10MB") % {"n": label})
+        elif upload.size == 0:
+            errors.append(_("%(n)s：文件为空") % {"n": label})
+        else:
+            checked.append((name, upload))
+    if errors:
+        raise ValidationFailed({"materials": errors})
+    return checked
+
+
+def _save_materials(*, actor, application: Application, materials: list[tuple[str, Any]]) -> list:
+    rows = []
+    for name, upload in materials:
+        row = ApplicationMaterial(application=application, name=name,
+                                  original_name=(upload.name or "")[:200], size=upload.size,
+                                  uploaded_by=actor if getattr(actor, "is_authenticated", False)
+                                  else None)
+        row.file.save(upload.name or "file", upload, save=False)
+        row.save()
+        audit_record(actor=actor, action="create", instance=row,
+                     changes={"name": [None, name], "size": [None, upload.size]})
+        rows.append(row)
+    return rows
+
+
+@transaction.atomic
+def application_material_add(*, actor, application_id: int, materials) -> list[ApplicationMaterial]:
+    """Add files to an application still under review (e.g. after a 暂缓 asking for them)."""
+    application = _lock_applications([application_id])[0]
+    if application.status not in Application.OPEN:
+        raise Conflict(_("申请已审核，不能再补充材料"), code="not_open")
+    checked = _check_materials(application.clause.version, materials)
+    if not checked:
+        raise ValidationFailed({"materials": [_("请选择要上传的文件")]})
+    return _save_materials(actor=actor, application=application, materials=checked)
+
+
 @transaction.atomic
 def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, year: int,
-                       form: ClaimForm, today: dt.date | None = None) -> Application:
+                       form: ClaimForm, today: dt.date | None = None,
+                       materials=()) -> Application:
     """Step 2 of 免申即享 (consent + bank account) or a 快申快享 application. The amount is the
     engine's, computed now from the registry; the enterprise types nothing the platform knows."""
     today = today or _today()
@@ -448,6 +510,7 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
     if not version.covers_year(year):
         raise ValidationFailed({"year": [_("该政策条款不适用于 %(y)s 年度") % {"y": year}]})
     form = _check_form(form, version.lane)
+    checked_materials = _check_materials(version, materials)
     if Application.objects.filter(enterprise=enterprise, clause=clause, year=year).exists():
         raise Conflict(_("本年度该条款已提交过，请在「我的申请」中查看进度"), code="already_applied")
     answer = clause_answer(enterprise=enterprise, clause=clause, year=year)
@@ -472,6 +535,7 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
     audit_record(actor=actor, action="create", instance=application, changes=audit_diff({}, {
         "status": application.status, "amount_expected": application.amount_expected,
         "lane": application.lane, "bank_account": application.bank_account}))
+    _save_materials(actor=actor, application=application, materials=checked_materials)
     return application
 
 

@@ -13,6 +13,8 @@ urlpatterns = [
     path("applications/", views.application_list, name="applications"),
     path("applications/bulk-approve/", views.bulk_approve, name="bulk-approve"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("applications/<int:pk>/materials/", views.material_upload, name="material-upload"),
+    path("materials/<int:pk>/", views.material_download, name="material"),
     path("applications/<int:pk>/<slug:action>/", views.application_action,
          name="application-action"),
     path("scans/", views.scans, name="scans"),

@@ -91,26 +91,33 @@ def claim(request, clause_pk: int):
         if clause.version.covers_year(year) else None
     if answer is None:
         raise NotFound()
-    form = ClaimForm(request.POST or None,
+    form = ClaimForm(request.POST or None, request.FILES or None,
                      initial={**selectors.claim_prefill(request.user, enterprise),
                               "consent": clause.version.lane == "auto"})
     status = 200
+    materials_errors = None
     if request.method == "POST" and form.is_valid():
         try:
+            files = [(name, request.FILES[f"material_{i}"])
+                     for i, name in enumerate(clause.version.materials)
+                     if f"material_{i}" in request.FILES]
             application = services.application_submit(
                 actor=request.user, enterprise=enterprise, clause=clause, year=year,
-                form=services.ClaimForm(**form.cleaned_data))
+                form=services.ClaimForm(**form.cleaned_data), materials=files)
         except ValidationFailed as exc:
             for name, errors in exc.fields.items():
                 form.add_error(name if name in form.fields else None, errors)
+            materials_errors = exc.fields.get("materials")
             status = 422
         else:
             messages.success(request, _("已提交，审核截止日 %(d)s") % {"d": application.due_on})
             return redirect("policies:application", pk=application.pk)
     elif request.method == "POST":
         status = 422
-    return render(request, "policies/claim.html", {"clause": clause, "answer": answer,
-                                                   "form": form, "year": year}, status=status)
+    return render(request, "policies/claim.html", {
+        "clause": clause, "answer": answer, "form": form, "year": year,
+        "materials": list(enumerate(clause.version.materials)), "materials_errors": materials_errors,
+        "accept": ",".join(services.MATERIAL_EXTENSIONS)}, status=status)
 
 
 # --------------------------------------------------------------------------- applications
@@ -140,7 +147,37 @@ def application_detail(request, pk: int):
     return render(request, "policies/application.html", {
         "application": application, "countdown": selectors.countdown(application),
         "ledger": application.ledger.order_by("created_at", "id"),
+        "materials": application.materials.all(),
+        "can_upload": (access.is_enterprise_user(request.user)
+                       and application.status in Application.OPEN),
+        "material_names": [*application.clause.version.materials, services.OTHER_MATERIAL],
         "can_manage": access.can_manage_policies(request.user)})
+
+
+@login_required
+@require_POST
+def material_upload(request, pk: int):
+    """The enterprise adds files to its application while it is under review."""
+    application = selectors.application_for_user(request.user, pk)
+    if not (access.is_enterprise_user(request.user)
+            and application.enterprise_id == request.user.enterprise_id):
+        raise PermissionDenied()
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ValidationFailed({"file": [_("请选择要上传的文件")]})
+    services.application_material_add(actor=request.user, application_id=application.pk,
+                                      materials=[(request.POST.get("name", ""), upload)])
+    messages.success(request, _("材料已上传"))
+    return redirect("policies:application", pk=application.pk)
+
+
+@login_required
+def material_download(request, pk: int):
+    material = selectors.material_for_user(request.user, pk)
+    from django.http import FileResponse
+
+    return FileResponse(material.file.open("rb"), as_attachment=True,
+                        filename=material.original_name)
 
 
 @login_required
