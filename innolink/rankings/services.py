@@ -338,6 +338,16 @@ def objection_answer(*, objection: Objection, actor, answer: str) -> Objection:
     objection.save()
     audit_record(actor=actor, action="transition", instance=objection,
                  changes=audit_diff(before, {"status": objection.status, "answer": answer}))
+    if objection.submitted_by_id:  # objectors who were signed in also get it in the platform
+        from django.urls import reverse
+
+        from innolink.core.notifications import notify
+
+        ranking_list = objection.ranking_list
+        notify(recipients=[objection.submitted_by], kind="rankings.objection_answered",
+               title=f"您对“{ranking_list.title_zh}”的异议已答复", body=answer,
+               url=reverse("rankings:public-list", kwargs={"year": objection.run.year,
+                                                           "list_id": ranking_list.list_id}))
     return objection
 
 
@@ -472,6 +482,8 @@ def declaration_accept(*, declaration: Declaration, actor) -> Declaration:
     declaration.save()
     audit_record(actor=actor, action="transition", instance=declaration,
                  changes=audit_diff(before_status, {"status": declaration.status}))
+    _notify_declarant(declaration, f"{declaration.year} 年度榜单申报已采纳",
+                      "申报数据已写入企业库年度数据。")
     return declaration
 
 
@@ -491,4 +503,16 @@ def declaration_return(*, declaration: Declaration, actor, reason: str) -> Decla
     audit_record(actor=actor, action="transition", instance=declaration,
                  changes=audit_diff(before, {"status": declaration.status,
                                              "return_reason": reason}))
+    _notify_declarant(declaration, f"{declaration.year} 年度榜单申报被退回，请修改后重新提交",
+                      reason)
     return declaration
+
+
+def _notify_declarant(declaration: Declaration, title: str, body: str) -> None:
+    from django.urls import reverse
+
+    from innolink.core.notifications import notify
+
+    notify(recipients=declaration.enterprise.users.filter(is_active=True), title=title,
+           body=body, kind="rankings.declaration",
+           url=f"{reverse('rankings:declare')}?year={declaration.year}")

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.models import AuditEntry
+from innolink.core.models import AuditEntry, Notification
 from innolink.core.testing import make_enterprise, make_user
 from innolink.enterprises.models import EnterpriseYear
 from innolink.rankings.models import Declaration
@@ -121,6 +121,8 @@ def test_staff_return_with_a_reason_and_the_enterprise_corrects(client, declaran
                 {"reason": "研发费用请按加计扣除口径填报"})
     declaration.refresh_from_db()
     assert declaration.status == "returned"
+    note = Notification.objects.get(recipient=declarant)
+    assert "退回" in note.title and note.body == "研发费用请按加计扣除口径填报"
     client.force_login(declarant)
     page = client.get("/rankings/declare/?year=2025").content.decode()
     assert "研发费用请按加计扣除口径填报" in page

@@ -177,6 +177,16 @@ def test_the_objection_form_is_prefilled_for_a_signed_in_user(client, population
     page = client.get("/rankings/public/2025/comprehensive_100/").content.decode()
     assert 'value="陈经理"' in page and 'value="13905950000"' in page
     assert f'value="{user.enterprise.name}"' in page
+    client.post("/rankings/public/2025/comprehensive_100/objections/", {
+        "name": "陈经理", "phone": "13905950000", "content": "本企业出口额统计口径有误，请核实。"})
+    objection = Objection.objects.get(submitted_by=user)
+    client.force_login(organizer)
+    client.post(f"/rankings/objections/{objection.pk}/answer/", {"answer": "已核实并更正口径。"})
+    from innolink.core.models import Notification
+
+    note = Notification.objects.get(recipient=user)
+    assert note.body == "已核实并更正口径。"
+    assert note.url == "/rankings/public/2025/comprehensive_100/"
 
 
 def test_the_public_page_shows_change_against_last_year(client, organizer):
