@@ -19,7 +19,7 @@ INDICATOR_KEYS = ("name", "comparator", "value", "value_max", "unit", "test_meth
 CHALLENGE_KEYS = ("title", "domain", "statement", "keywords", "funding", "payment_terms",
                   "time_limit_months", "ip_ownership", "ip_enterprise_share", "ip_notes",
                   "other_conditions", "claim_deadline", "max_claims", "contact_name",
-                  "contact_phone", "contact_email", "enterprise_id", "institution_id")
+                  "contact_phone", "contact_email", "enterprise_code", "institution_id")
 
 
 def rows_from_post(post, prefix: str, keys: tuple[str, ...], count: int) -> list[dict[str, str]]:

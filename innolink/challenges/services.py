@@ -93,6 +93,13 @@ def _poster_for(actor, data: dict[str, Any]) -> tuple[Enterprise | None, Institu
     if actor.role == Role.ENTERPRISE:
         return actor.enterprise, None
     enterprise_id, institution_id = data.get("enterprise_id"), data.get("institution_id")
+    code = str(data.get("enterprise_code") or "").strip().upper()
+    if code and not enterprise_id:
+        enterprise_id = Enterprise.objects.filter(credit_code=code).values_list(
+            "pk", flat=True).first()
+        if enterprise_id is None:
+            raise ValidationFailed({"enterprise_code": [
+                "发榜单位：企业库中没有该统一社会信用代码"]})
     if bool(enterprise_id) == bool(institution_id):
         raise ValidationFailed({"enterprise_id": [
             "发榜单位：代为发榜时请选择一家企业或一家机构（二选一）"]})

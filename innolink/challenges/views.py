@@ -30,7 +30,6 @@ from innolink.challenges.models import (
 )
 from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
-from innolink.enterprises.models import Enterprise
 
 WAN = Decimal(10_000)
 
@@ -111,8 +110,6 @@ def _form_context(user, data, errors=None, challenge=None):
         "domains": Domain.choices, "ip_choices": IpOwnership.choices,
         "comparators": Comparator.choices,
         "on_behalf": access.is_board_staff(user),
-        "enterprises": Enterprise.objects.order_by("name").only("id", "name")[:500]
-        if access.is_board_staff(user) else [],
         "institutions": Institution.objects.order_by("name").only("id", "name")
         if access.is_board_staff(user) else [],
         "today": timezone.localdate(),

@@ -300,3 +300,18 @@ def test_board_is_available_in_english(client, staff):
     client.cookies["django_language"] = "en"
     body = client.get(reverse("challenges:board"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Challenge board" in body and "Funding (10k yuan)" in body
+
+
+def test_staff_post_on_behalf_of_an_enterprise_by_credit_code(client, staff):
+    from innolink.core.testing import make_enterprise
+
+    enterprise = make_enterprise(name="晋江某鞋业有限公司")
+    client.force_login(staff)
+    response = client.post(reverse("challenges:create"),
+                           _form(enterprise_code="91350582XXXXXXXXX0"))
+    assert response.status_code == 422
+    assert "企业库中没有该统一社会信用代码" in response.content.decode()
+    response = client.post(reverse("challenges:create"),
+                           _form(enterprise_code=enterprise.credit_code.lower()))
+    assert response.status_code == 302
+    assert Challenge.objects.get().enterprise == enterprise
