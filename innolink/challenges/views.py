@@ -70,9 +70,10 @@ def detail(request, pk: int):
         if user.is_authenticated else []
     profile = selectors.profile_of(user) if access.is_researcher(user) else None
     own = [p for p in proposals if profile and p.researcher_id == profile.pk]
-    # "contract" has its own form; the rest are buttons (return/reject/withdraw take a text)
+    # contract has its own form, shortlist and match act on a proposal (the proposals table);
+    # the rest are buttons here (return/reject take a text)
     actions = [t for t in lifecycle.actions_for(challenge.state, actors)
-               if t.action != "contract"]
+               if t.action in ACTION_SERVICES]
     return render(request, "challenges/detail.html", {
         "challenge": challenge,
         "indicators": challenge.indicators.all(),

@@ -315,3 +315,21 @@ def test_staff_post_on_behalf_of_an_enterprise_by_credit_code(client, staff):
                            _form(enterprise_code=enterprise.credit_code.lower()))
     assert response.status_code == 302
     assert Challenge.objects.get().enterprise == enterprise
+
+
+@pytest.mark.parametrize("state,expected", [
+    ("submitted", ["return", "reject", "publish"]),
+    ("claimed", ["expire"]),
+])
+def test_staff_buttons_are_the_moves_the_table_allows_and_all_work(client, staff, state,
+                                                                   expected):
+    challenge = make_challenge(state="submitted" if state == "submitted" else "published",
+                               staff=staff)
+    if state == "claimed":
+        make_proposal(challenge)
+    client.force_login(staff)
+    response = client.get(reverse("challenges:detail", args=[challenge.pk]))
+    assert [t.action for t in response.context["actions"]] == expected
+    for action in expected:
+        assert reverse("challenges:action", args=[challenge.pk, action]) in \
+            response.content.decode()
