@@ -72,8 +72,10 @@ def detail(request, pk: int):
     own = [p for p in proposals if profile and p.researcher_id == profile.pk]
     # contract has its own form, shortlist and match act on a proposal (the proposals table);
     # the rest are buttons here (return/reject take a text)
+    today = timezone.localdate()
     actions = [t for t in lifecycle.actions_for(challenge.state, actors)
-               if t.action in ACTION_SERVICES]
+               if t.action in ACTION_SERVICES
+               and not (t.action == "expire" and challenge.claim_deadline >= today)]
     return render(request, "challenges/detail.html", {
         "challenge": challenge,
         "indicators": challenge.indicators.all(),
@@ -90,7 +92,7 @@ def detail(request, pk: int):
         "can_edit": lifecycle.OWNER in actors and challenge.state in lifecycle.EDITABLE_STATES,
         "can_claim": access.is_researcher(user) and challenge.state in ("published", "claimed")
         and challenge.places_left > 0 and not own_open(own),
-        "today": timezone.localdate(),
+        "today": today,
         "audit": audit_trail_for(challenge)[:50] if can_see_audit(user) else None,
         "recommendations": selectors.recommendations_for(user, challenge=challenge),
         "attachment_kinds": Attachment.Kind.choices,
