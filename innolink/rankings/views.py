@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.core.paginator import Paginator
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -223,6 +224,8 @@ def declare(request):
         raise NotFound()
     enterprise = request.user.enterprise
     years = services.declaration_years()
+    if not years:
+        raise NotFound(_("当前没有开放申报的年度"))
     try:
         year = int(request.GET.get("year") or request.POST.get("year") or max(years))
     except ValueError:
@@ -329,7 +332,7 @@ def public_list(request, year: int, list_id: str):
     columns, rows = selectors.list_rows(ranking_list)
     run = ranking_list.run
     form = None
-    if run.status == RankingRun.Status.NOTICE:
+    if run.status == RankingRun.Status.NOTICE and timezone.localdate() <= run.notice_closes_on:
         initial = {}
         if request.user.is_authenticated:
             initial = {"name": request.user.display_name or request.user.get_full_name(),

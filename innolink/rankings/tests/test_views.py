@@ -170,6 +170,15 @@ def test_a_phone_number_and_real_name_are_needed_for_an_objection(client, popula
     assert AuditEntry.objects.filter(model="rankings.objection", source="public").exists()
 
 
+def test_the_objection_form_disappears_after_the_closing_day(client, population, organizer):
+    run = notice_run(2025, organizer)
+    assert 'id="objection"' in client.get("/rankings/public/2025/comprehensive_100/").content.decode()
+    RankingRun.objects.filter(pk=run.pk).update(
+        notice_closes_on=timezone.localdate() - dt.timedelta(days=1))
+    page = client.get("/rankings/public/2025/comprehensive_100/").content.decode()
+    assert 'id="objection"' not in page and "公示期" in page
+
+
 def test_the_objection_form_is_prefilled_for_a_signed_in_user(client, population, organizer):
     notice_run(2025, organizer)
     user = make_user(Role.ENTERPRISE, display_name="陈经理", phone="13905950000")
