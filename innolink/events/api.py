@@ -595,7 +595,7 @@ def round_assign(request, round_id: int):
 def round_conflicts(request, round_id: int):
     """Every refused (entry, reviewer) pair with its reason, and why k cannot be met."""
     rnd = selectors.round_for_staff(request.auth, round_id)
-    plan = services.round_assignment_plan(rnd)
+    plan = selectors.round_assignment_plan(rnd)
     return ConflictsOut(refused=_refused(plan.refused), problems=plan.problems)
 
 
@@ -636,7 +636,7 @@ def round_results(request, round_id: int):
                 for r in rnd.results.all()]
     else:
         rows = [(r.entry, r.rank or None, r.score, r.raw_mean, r.reviews, list(r.tied_with))
-                for r in services.round_ranking(rnd)]
+                for r in selectors.round_ranking(rnd)]
     return ResultsOut(final=rnd.state == RoundState.FINALISED, method=METHOD, rows=[
         ResultOut(entry_id=e, title=titles.get(e, ""), rank=rank, score=score, raw_mean=raw,
                   reviews=n, tied_with=ties,

@@ -338,3 +338,25 @@ def event_participants(event: Event) -> list[Participant]:
         blocked[key].add(slot_id)
     return sorted((Participant(k, n, frozenset(blocked.get(k, ()))) for k, n in names.items()),
                   key=lambda p: (p.key[0] != "e", p.name, p.key))
+
+
+# ------------------------------------------------------------------ judging computations
+
+def round_assignment_plan(round: JudgingRound, *, seed: int = 0):
+    """What ``services.round_assign`` would do: new pairs, refused pairs with reasons, why k
+    cannot be met (the round page and the conflicts endpoint show it)."""
+    from innolink.events import fetch, judging
+
+    entries, reviewers, existing = fetch.round_facts(round)
+    return judging.plan_assignment(entries, reviewers, k=round.reviewers_per_entry,
+                                   existing=existing, seed=seed)
+
+
+def round_ranking(round: JudgingRound):
+    """The live ranking from the submitted scores (normalised; ties stated)."""
+    from innolink.events import fetch, judging
+
+    scores, max_total = fetch.round_scores(round)
+    return judging.rank_entries(scores, entries=round.entries.values_list("pk", flat=True),
+                                max_total=max_total or None)
+

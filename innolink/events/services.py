@@ -18,7 +18,7 @@ from innolink.accounts.roles import Role
 from innolink.core.audit import audit_diff, audit_record, audit_record_many, snapshot
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.notifications import notify
-from innolink.events import access, fetch, judging, scheduling
+from innolink.events import access, fetch, judging, scheduling, selectors
 from innolink.events.models import (
     AssignmentState,
     Award,
@@ -215,12 +215,10 @@ def invitation_create(*, actor, event: Event, proposal=None, offer_interest=None
 @transaction.atomic
 def invitations_invite_shortlisted(*, actor, event: Event, source: str = "web") -> int:
     """Invite every shortlisted proposal and open offer interest not yet invited."""
-    from innolink.events.selectors import invitation_candidates
-
     _staff(actor)
     event = _locked_event(event)
     _editable(event)
-    candidates = invitation_candidates(event)
+    candidates = selectors.invitation_candidates(event)
     created = []
     for proposal in candidates["proposals"]:
         created.append(Invitation(event=event, kind=InvitationKind.PROPOSAL, proposal=proposal,
@@ -629,13 +627,6 @@ class AssignOutcome:
     unmet: dict[int, tuple[int, str]]
 
 
-def round_assignment_plan(round: JudgingRound, *, seed: int = 0) -> judging.AssignmentPlan:
-    """What :func:`round_assign` would do (a read: the page previews refusals and problems)."""
-    entries, reviewers, existing = fetch.round_facts(round)
-    return judging.plan_assignment(entries, reviewers, k=round.reviewers_per_entry,
-                                   existing=existing, seed=seed)
-
-
 @transaction.atomic
 def round_assign(*, actor, round: JudgingRound, seed: int = 0, source: str = "web"
                  ) -> AssignOutcome:
@@ -648,7 +639,7 @@ def round_assign(*, actor, round: JudgingRound, seed: int = 0, source: str = "we
         raise Conflict("本轮还没有参赛方案", code="no_entries")
     if not rnd.reviewers.exists():
         raise Conflict("本轮还没有评审专家", code="no_reviewers")
-    plan = round_assignment_plan(rnd, seed=seed)
+    plan = selectors.round_assignment_plan(rnd, seed=seed)
     rows = ReviewAssignment.objects.bulk_create([
         ReviewAssignment(round=rnd, entry_id=e, reviewer_id=r, affinity=_r4(a))
         for e, r, a in plan.pairs])
@@ -769,14 +760,6 @@ def score_submit(*, actor, assignment: ReviewAssignment, points: dict[int, Any],
     return assignment
 
 
-def round_ranking(round: JudgingRound) -> list[judging.RankedEntry]:
-    """The live ranking from the submitted scores (a read: staff preview it before
-    finalising)."""
-    scores, max_total = fetch.round_scores(round)
-    return judging.rank_entries(scores, entries=round.entries.values_list("pk", flat=True),
-                                max_total=max_total or None)
-
-
 @transaction.atomic
 def round_finalise(*, actor, round: JudgingRound, allow_missing: bool = False,
                    source: str = "web") -> list[ResultRow]:
@@ -790,7 +773,7 @@ def round_finalise(*, actor, round: JudgingRound, allow_missing: bool = False,
     if missing and not allow_missing:
         raise Conflict(f"还有 {missing} 份评审未提交；确认忽略未提交的评审后才能确定结果",
                        code="scores_missing", extra={"missing": missing})
-    ranked = round_ranking(rnd)
+    ranked = selectors.round_ranking(rnd)
     rows = ResultRow.objects.bulk_create([
         ResultRow(round=rnd, entry_id=r.entry, rank=r.rank or None, score=r.score,
                   raw_mean=r.raw_mean, reviews=r.reviews, tied_with=list(r.tied_with))

@@ -293,7 +293,7 @@ def round_create(request):
 def round_detail(request, pk: int):
     rnd = selectors.round_for_staff(request.user, pk)
     entries = list(selectors.round_entries(rnd))
-    plan = services.round_assignment_plan(rnd) if entries and rnd.reviewers.exists() else None
+    plan = selectors.round_assignment_plan(rnd) if entries and rnd.reviewers.exists() else None
     entry_title = {e.pk: e.proposal.challenge.title for e in entries}
     names = {m.reviewer_id: str(m.reviewer) for m in rnd.reviewers.select_related("reviewer")}
     if rnd.state == RoundState.FINALISED:
@@ -304,13 +304,12 @@ def round_detail(request, pk: int):
         live = None
     else:
         results = None
-        live = services.round_ranking(rnd) if rnd.state == RoundState.SCORING else None
+        live = selectors.round_ranking(rnd) if rnd.state == RoundState.SCORING else None
     return render(request, "events/round_detail.html", {
         "round": rnd,
         "criteria": rnd.criteria.all(),
         "entries": entries,
         "members": rnd.reviewers.select_related("reviewer__institution"),
-        "assignments": selectors.round_assignments(rnd),
         "plan": plan,
         "refused": [(entry_title.get(e, e), names.get(r, r), why)
                     for e, r, why in (plan.refused if plan else [])],

@@ -11,7 +11,7 @@ from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.models import AuditEntry, Notification
 from innolink.core.testing import make_user
-from innolink.events import services
+from innolink.events import selectors, services
 from innolink.events.models import (
     Award,
     Criterion,
@@ -208,7 +208,7 @@ def test_recusal_withdraws_the_assignment_and_blocks_reassignment(staff, judged)
     assert not ReviewAssignment.objects.filter(pk=a.pk).exists()
     services.round_assign(actor=staff, round=rnd)
     assert not ReviewAssignment.objects.filter(entry=a.entry, reviewer=reviewer).exists()
-    plan = services.round_assignment_plan(rnd)
+    plan = selectors.round_assignment_plan(rnd)
     assert (a.entry_id, reviewer.pk, "本人声明回避：曾指导该团队") in plan.refused
 
 
