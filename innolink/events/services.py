@@ -482,6 +482,10 @@ def conflict_declare(*, actor, reviewer: User, reason: str, proposal=None, resea
         audit_record_many(actor=actor, action="delete", source=source, note="声明回避，撤回评审任务",
                           items=[(a, {"reviewer": [a.reviewer_id, None]}) for a in withdrawn])
         ReviewAssignment.objects.filter(pk__in=[a.pk for a in withdrawn]).delete()
+        rounds = sorted({a.round_id for a in withdrawn})
+        notify(recipients=_staff_users(), title=f"评审专家 {reviewer} 声明回避，{len(withdrawn)} 份评审待重新分配",
+               body=f"理由：{reason}",
+               url=reverse("events:round-detail", args=[rounds[0]]), kind="events.recused")
     return declared
 
 

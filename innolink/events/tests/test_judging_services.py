@@ -206,6 +206,7 @@ def test_recusal_withdraws_the_assignment_and_blocks_reassignment(staff, judged)
     services.conflict_declare(actor=reviewer, reviewer=reviewer, proposal=proposal,
                               reason="曾指导该团队")
     assert not ReviewAssignment.objects.filter(pk=a.pk).exists()
+    assert Notification.objects.filter(kind="events.recused", recipient=staff).exists()
     services.round_assign(actor=staff, round=rnd)
     assert not ReviewAssignment.objects.filter(entry=a.entry, reviewer=reviewer).exists()
     plan = selectors.round_assignment_plan(rnd)
