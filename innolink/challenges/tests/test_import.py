@@ -1,6 +1,5 @@
 """Bulk import of researchers by organizers: all or nothing, errors row by row, upsert by e-mail."""
 
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
