@@ -53,7 +53,7 @@ def test_events_api_never_answers_5xx_to_a_reviewer():
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=3, deadline=None, derandomize=True, database=None,
+        @settings(max_examples=2, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
         def check(case):
             response = case.call(headers={"Authorization": f"Bearer {plain}"})

@@ -62,7 +62,7 @@ def _random_case(rng: random.Random):
     reviewers = [ReviewerFacts(200 + j, f"专家{j}", rng.randint(0, 3),
                                institutions=(rng.choice(insts),),
                                fields=frozenset({rng.choice(["甲", "乙"])}))
-                 for j in range(rng.randint(1, 5))]
+                 for j in range(rng.randint(1, 4))]
     return entries, reviewers, rng.randint(1, 3)
 
 
