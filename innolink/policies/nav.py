@@ -18,9 +18,14 @@ def workspace_panels(user) -> list[Panel]:
     from innolink.policies.models import Application
 
     if access.is_enterprise_user(user):
+        from innolink.policies.selectors import default_year, enterprise_view
+
         open_count = Application.objects.filter(enterprise_id=user.enterprise_id,
                                                 status__in=Application.OPEN).count()
-        return [Panel("policies/_workspace_enterprise.html", {"open_count": open_count}, 5)]
+        view = enterprise_view(user.enterprise, default_year())
+        return [Panel("policies/_workspace_enterprise.html", {
+            "open_count": open_count, "year": view.year, "count": len(view.eligible),
+            "total": view.total}, 5)]
     if access.can_manage_policies(user):
         from django.utils import timezone
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from innolink.core.errors import NotFound
 from innolink.engines.rules import EnterpriseAnswer, explain
@@ -311,7 +312,7 @@ def metrics(year: int) -> Metrics:
     """Eligible, applied, approved, paid, 应兑尽兑 rate, days from eligibility to cash and budget
     used, by policy, town and industry section. A fixed number of grouped queries."""
     rows: dict[str, dict[str, MetricRow]] = {"policy": {}, "town": {}, "industry": {}}
-    total = MetricRow("all", "全部")
+    total = MetricRow("all", _("全部"))
     policies = {p.pk: p for p in Policy.objects.all()}
 
     def get(dim: str, key: str, label: str) -> MetricRow:
@@ -380,18 +381,18 @@ def metrics_charts(m: Metrics) -> dict[str, dict]:
     short = [r.label[:10] for r in m.by_policy]
     return {
         "policy": {"type": "bar", "labels": short, "series": [
-            {"label": "符合条件（户次）", "values": [r.eligible for r in m.by_policy]},
-            {"label": "已申请/确认", "values": [r.applied for r in m.by_policy]},
-            {"label": "已批准", "values": [r.approved for r in m.by_policy]},
-            {"label": "已拨付", "values": [r.paid for r in m.by_policy]}]},
+            {"label": _("符合条件（户次）"), "values": [r.eligible for r in m.by_policy]},
+            {"label": _("已申请/确认"), "values": [r.applied for r in m.by_policy]},
+            {"label": _("已批准"), "values": [r.approved for r in m.by_policy]},
+            {"label": _("已拨付"), "values": [r.paid for r in m.by_policy]}]},
         "budget": {"type": "bar", "labels": short, "series": [
-            {"label": "预算（万元）", "values": [_wan(r.budget or ZERO) for r in m.by_policy]},
-            {"label": "已承诺（万元）", "values": [_wan(r.committed or ZERO) for r in m.by_policy]},
-            {"label": "可兑现（万元）", "values": [_wan(r.eligible_amount) for r in m.by_policy]}]},
+            {"label": _("预算（万元）"), "values": [_wan(r.budget or ZERO) for r in m.by_policy]},
+            {"label": _("已承诺（万元）"), "values": [_wan(r.committed or ZERO) for r in m.by_policy]},
+            {"label": _("可兑现（万元）"), "values": [_wan(r.eligible_amount) for r in m.by_policy]}]},
         "town": {"type": "bar", "labels": [r.label for r in m.by_town], "series": [
-            {"label": "可兑现（万元）", "values": [_wan(r.eligible_amount) for r in m.by_town]},
-            {"label": "已拨付（万元）", "values": [_wan(r.paid_amount) for r in m.by_town]}]},
+            {"label": _("可兑现（万元）"), "values": [_wan(r.eligible_amount) for r in m.by_town]},
+            {"label": _("已拨付（万元）"), "values": [_wan(r.paid_amount) for r in m.by_town]}]},
         "industry": {"type": "bar", "labels": [r.label[:8] for r in m.by_industry], "series": [
-            {"label": "符合条件（户次）", "values": [r.eligible for r in m.by_industry]},
-            {"label": "已拨付", "values": [r.paid for r in m.by_industry]}]},
+            {"label": _("符合条件（户次）"), "values": [r.eligible for r in m.by_industry]},
+            {"label": _("已拨付"), "values": [r.paid for r in m.by_industry]}]},
     }

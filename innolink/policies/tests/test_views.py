@@ -273,3 +273,12 @@ def test_officer_approves_a_lower_amount_and_all_policies_notify(client, synced)
                 {"amount": "150000"})
     application.refresh_from_db()
     assert application.amount_approved == 150000 and application.status == "approved"
+
+
+def test_enterprise_workspace_shows_what_it_can_get(client, synced):
+    enterprise = high_tech_enterprise()
+    client.force_login(make_user(Role.ENTERPRISE, enterprise=enterprise))
+    response = client.get(reverse("dashboard:workspace"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="workspace-policies"' in html and "20.00" in html
