@@ -282,3 +282,14 @@ def test_enterprise_workspace_shows_what_it_can_get(client, synced):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="workspace-policies"' in html and "20.00" in html
+
+
+def test_metrics_page_has_a_fixed_number_of_queries(client, synced, django_assert_num_queries):
+    for _ in range(6):
+        services.application_approve(actor=None, application_id=submitted(high_tech_enterprise()).pk)
+    services.scan_now(actor=None, year=YEAR)
+    login(client, make_user(Role.ORGANIZER))
+    # session, user, badge, policies, eligibility, applications, paid applications, budgets
+    with django_assert_num_queries(8):
+        response = client.get(reverse("policies:metrics"), {"year": YEAR})
+    assert response.context["m"].total.approved == 6
