@@ -271,3 +271,18 @@ def test_the_daily_command_expires_due_challenges(staff):
     assert Challenge.objects.get(pk=due.pk).state == "expired"
     assert Challenge.objects.get(pk=fresh.pk).state == "published"
     assert not Challenge.objects.get(pk=due.pk).on_board
+
+
+def test_staff_who_post_for_an_institution_own_it_and_another_staff_publishes(staff):
+    institution = Institution.objects.create(name="泉州装备制造研究中心", kind="institute")
+    challenge = services.challenge_create(actor=staff, data=challenge_data(
+        institution_id=institution.pk))
+    colleague = make_user(Role.ORGANIZER)
+    with pytest.raises(PermissionDenied):
+        services.challenge_submit(actor=colleague, challenge=challenge)
+    services.challenge_submit(actor=staff, challenge=challenge)
+    services.challenge_publish(actor=colleague, challenge=challenge)
+    challenge.refresh_from_db()
+    assert challenge.state == "published" and challenge.on_board
+    note = Notification.objects.get(kind="challenge.published")
+    assert note.recipient == staff
