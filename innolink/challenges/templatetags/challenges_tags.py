@@ -27,3 +27,15 @@ def all_errors(errors) -> list[str]:
 @register.filter
 def percent(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@register.filter
+def state_label(value, kind: str = "challenge") -> str:
+    """A state value as its label: ``{{ v|state_label }}`` for challenges,
+    ``{{ v|state_label:"offer" }}`` or ``:"proposal"`` for the others."""
+    from innolink.challenges.models import ChallengeState, OfferState, ProposalState
+
+    choices = {"offer": OfferState, "proposal": ProposalState}.get(kind, ChallengeState)
+    if value in choices.values:
+        return str(choices(value).label)
+    return "—" if value is None else str(value)

@@ -333,3 +333,13 @@ def test_staff_buttons_are_the_moves_the_table_allows_and_all_work(client, staff
     for action in expected:
         assert reverse("challenges:action", args=[challenge.pk, action]) in \
             response.content.decode()
+
+
+def test_staff_see_the_change_history_with_state_labels(client, staff):
+    challenge = make_challenge(state="published", staff=staff)
+    client.force_login(staff)
+    audit = client.get(reverse("challenges:detail", args=[challenge.pk])).content.decode()
+    assert "待审核 → 已张榜" in audit and "草稿 → 待审核" in audit
+    client.logout()
+    assert "变更记录" not in client.get(reverse("challenges:detail",
+                                               args=[challenge.pk])).content.decode()
