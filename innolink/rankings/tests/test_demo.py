@@ -37,3 +37,15 @@ def test_demo_seed_publishes_2024_and_leaves_2025_under_notice(client, indicator
     assert demo.seed(seed=2026) == "榜单：已存在，无变化"
     assert (RankingRun.objects.count(), Declaration.objects.count(),
             Objection.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_a_city_too_small_for_the_lists_gets_no_lists_and_no_error(indicator_definitions):
+    registry_import(content=generator.enterprise_csv(seed=3, count=60), filename="demo.csv",
+                    actor=None, commit=True, source="demo", demo=True)
+    make_user(Role.ORGANIZER, username="organizer")
+
+    summary = demo.seed(seed=3)
+
+    assert "未生成演示榜单" in summary and "100" in summary
+    assert not RankingRun.objects.exists()

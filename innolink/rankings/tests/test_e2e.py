@@ -57,11 +57,15 @@ def test_staff_publish_the_demo_year_and_a_phone_scans_the_qr_code(live_server, 
     page.click("#run-start button[type=submit]")
     page.wait_for_selector("#workflow")
     assert "已计算" in page.inner_text("h1")
+    if os.environ.get("RANKINGS_E2E_SCREENSHOT"):
+        page.screenshot(path=os.environ["RANKINGS_E2E_SCREENSHOT"] + ".run.png", full_page=True)
     assert "晋江市纳税贡献突出民营企业" in page.inner_text("#lists")
     run = RankingRun.objects.get(year=2025)
 
     # review: query one uncertain entry with a note (htmx), confirm the rest
     page.click("#go-review")
+    if os.environ.get("RANKINGS_E2E_SCREENSHOT"):
+        page.screenshot(path=os.environ["RANKINGS_E2E_SCREENSHOT"] + ".review.png")
     first = page.locator("#review tbody tr").first
     row_id = first.get_attribute("id")
     first.locator("select[name=decision]").select_option("queried")
