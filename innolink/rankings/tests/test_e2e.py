@@ -16,7 +16,8 @@ from innolink.rankings.models import RankingRun
 from innolink.rankings.tests.factories import published_run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("restore_migration_data")]
 
 
 @pytest.fixture
