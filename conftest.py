@@ -12,6 +12,20 @@ def _media_root(request, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_matching_index(request):
+    """Each test starts with no per-process matching engine (the database is rolled back
+    between tests, so an engine built in an earlier test would describe rows that are gone)."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from innolink.matching.index import reset_index_cache
+
+    reset_index_cache()
+    yield
+    reset_index_cache()
+
+
 @pytest.fixture
 def organizer(db):
     from innolink.accounts.roles import Role

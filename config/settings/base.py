@@ -159,6 +159,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "WARNING")},
 }
 
+# Matching: the dense encoder ("use" = the USE-multilingual model shipped in a PyPI package;
+# "none"; "hashing"; or a local sentence-transformers model directory), the character n-gram
+# signal ("auto": off when a dense model is configured), and how often a process syncs edits.
+INNOLINK_MATCHING_ENCODER = env.get("INNOLINK_MATCHING_ENCODER", "use")
+INNOLINK_MATCHING_NGRAMS = env.get("INNOLINK_MATCHING_NGRAMS", "auto")
+INNOLINK_MATCHING_SYNC_INTERVAL = 0.5
+
 # Platform settings.
 INNOLINK = {
     "CITY": _("晋江市"),

@@ -17,3 +17,7 @@ STORAGES = {
 # Serve static files from the app folders without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# No dense model in tests (loading it costs seconds per process); matching tests that need one
+# set it themselves.
+INNOLINK_MATCHING_ENCODER = "none"
