@@ -133,7 +133,7 @@ class Challenge(models.Model):
     on_board = models.BooleanField(default=False, editable=False)
     is_demo = models.BooleanField(_("演示数据"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("榜单")
@@ -257,7 +257,7 @@ class ResearcherProfile(models.Model):
     domains = models.JSONField(_("关注领域"), default=list, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("科研人员/团队")
@@ -305,7 +305,7 @@ class Proposal(models.Model):
     staff_note = models.TextField(_("组织方备注"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("揭榜方案")

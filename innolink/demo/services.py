@@ -67,8 +67,8 @@ def demo_accounts_ensure() -> list[generator.DemoAccount]:
     enterprise = (Enterprise.objects.filter(is_demo=True, tags__tag="high_tech",
                                             size_class="medium").order_by("credit_code").first()
                   or Enterprise.objects.order_by("credit_code").first())
-    department = Department.objects.get(code="gxj")
-    institution = Institution.objects.get(name="华侨大学")
+    department = Department.objects.filter(code="gxj").first()
+    institution = Institution.objects.filter(name="华侨大学").first()
     plan = [
         ("admin", Role.ADMIN, "系统管理员", {}),
         ("organizer", Role.ORGANIZER, "组织方 · 林主任", {}),
@@ -78,6 +78,8 @@ def demo_accounts_ensure() -> list[generator.DemoAccount]:
         ("researcher", Role.RESEARCHER, "博士后 · 陈博士", {"institution": institution}),
         ("enterprise", Role.ENTERPRISE, f"企业用户 · {enterprise}", {"enterprise": enterprise}),
     ]
+    # Without a registry, department or institution yet, the accounts that need them wait.
+    plan = [row for row in plan if all(value is not None for value in row[3].values())]
     accounts = []
     for username, role, display, scope in plan:
         if not User.objects.filter(username=username).exists():

@@ -70,7 +70,7 @@ class Enterprise(models.Model):
     products = models.CharField(_("主要产品"), max_length=300, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("企业")
