@@ -114,5 +114,5 @@ def test_staff_publish_the_demo_year_and_a_phone_scans_the_qr_code(live_server, 
     assert mobile.locator("#list-table tbody tr").first.locator(".rk-phone-only").is_visible()
     assert any(t in mobile.inner_text("#list-table") for t in ("↑", "↓", "新上榜"))
     if os.environ.get("RANKINGS_E2E_SCREENSHOT"):
-        mobile.screenshot(path=os.environ["RANKINGS_E2E_SCREENSHOT"])
+        mobile.screenshot(path=os.environ["RANKINGS_E2E_SCREENSHOT"] + ".phone.png")
     phone.close()
