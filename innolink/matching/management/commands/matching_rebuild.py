@@ -20,8 +20,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true",
                             help="also build an engine here and print its size and build time")
+        parser.add_argument("--background", action="store_true",
+                            help="queue the rebuild for the background worker and return")
 
     def handle(self, *args, **options):
+        if options["background"]:
+            from innolink.core.audit import audit_record
+            from innolink.core.jobs import job_start
+            from innolink.matching.services import REBUILD_KIND
+
+            with transaction.atomic():
+                job = job_start(kind=REBUILD_KIND, title="重建匹配索引", params={})
+                audit_record(actor=None, action="create", instance=job, note="重建匹配索引",
+                             source="command")
+            self.stdout.write(f"queued: manage.py jobs --watch {job.pk}")
+            return
         t0 = time.perf_counter()
         self.stdout.write(f"encoder: {encoder_setting()}")
 
