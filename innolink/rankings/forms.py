@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from innolink.rankings import checks
 from innolink.rankings.models import RankingEntry
@@ -42,7 +43,7 @@ class EntryReviewForm(forms.Form):
 class ObjectionForm(forms.Form):
     name = forms.CharField(label=_("实名"), max_length=64)
     phone = forms.CharField(label=_("联系电话"), max_length=20)
-    organization = forms.CharField(label=_("单位"), max_length=200, required=False)
+    organization = forms.CharField(label=pgettext_lazy("rankings", "单位"), max_length=200, required=False)
     enterprise = forms.TypedChoiceField(label=_("所涉企业"), required=False, coerce=int,
                                         empty_value=None)
     content = forms.CharField(label=_("异议内容（事实与理由）"), widget=forms.Textarea(

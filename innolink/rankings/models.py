@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Declaration(models.Model):
@@ -108,7 +109,7 @@ class RankingList(models.Model):
 
     run = models.ForeignKey(RankingRun, on_delete=models.CASCADE, related_name="lists")
     list_id = models.CharField(_("榜单代码"), max_length=64)
-    title_zh = models.CharField(_("榜单名称"), max_length=200)
+    title_zh = models.CharField(pgettext_lazy("rankings", "榜单名称"), max_length=200)
     order = models.PositiveSmallIntegerField(default=0)
     size = models.PositiveIntegerField(_("名额"))
     eligible = models.PositiveIntegerField(_("符合条件企业数"))
@@ -119,8 +120,8 @@ class RankingList(models.Model):
     result = models.JSONField(default=dict)
 
     class Meta:
-        verbose_name = _("榜单")
-        verbose_name_plural = _("榜单")
+        verbose_name = pgettext_lazy("rankings", "榜单")
+        verbose_name_plural = pgettext_lazy("rankings", "榜单")
         ordering = ["run", "order", "list_id"]
         constraints = [models.UniqueConstraint(fields=["run", "list_id"],
                                                name="ranking_list_unique")]
@@ -145,7 +146,7 @@ class RankingEntry(models.Model):
     position = models.PositiveIntegerField(_("序号"))
     rank = models.PositiveIntegerField(_("名次"))
     score = models.FloatField(_("综合得分"))
-    in_list = models.BooleanField(_("入围"))
+    in_list = models.BooleanField(pgettext_lazy("rankings", "入围"))
     tied = models.BooleanField(_("并列"), default=False)
     median_rank = models.FloatField(_("名次中位数"))
     rank_p05 = models.FloatField(_("名次5%分位"))
@@ -187,7 +188,7 @@ class Objection(models.Model):
                                    verbose_name=_("所涉企业"))
     name = models.CharField(_("实名"), max_length=64)
     phone = models.CharField(_("联系电话"), max_length=20)
-    organization = models.CharField(_("单位"), max_length=200, blank=True)
+    organization = models.CharField(pgettext_lazy("rankings", "单位"), max_length=200, blank=True)
     content = models.TextField(_("异议内容"))
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
