@@ -181,16 +181,22 @@ def _trim(d: Decimal) -> str:
 
 
 def fmt_money(fen: int | Fraction) -> str:
-    """Chinese display of an amount: 万元 from 1万元 up, else 元.
+    """Chinese display of an amount: 万元 from 1万元 up, else 元. Officials read 万元 to two
+    places; when that is not exact, the exact amount in 元 follows in brackets.
 
     Examples:
         >>> fmt_money(21000000), fmt_money(123456789), fmt_money(12345), fmt_money(-23000000)
-        ('21万元', '123.456789万元', '123.45元', '-23万元')
+        ('21万元', '123.46万元(1,234,567.89元)', '123.45元', '-23万元')
     """
     value = Fraction(fen) / 100
     if abs(value) >= 10000:
         d = Decimal(value.numerator) / Decimal(value.denominator) / 10000
-        return f"{_trim(d.quantize(Decimal('0.000001')))}万元"
+        exact = d.quantize(Decimal('0.000001'))
+        shown = exact.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)
+        if shown == exact:
+            return f"{_trim(shown)}万元"
+        yuan = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal('0.01'))
+        return f"{_trim(shown)}万元({yuan:,}元)"
     d = Decimal(value.numerator) / Decimal(value.denominator)
     return f"{_trim(d.quantize(Decimal('0.01')))}元"
 

@@ -51,7 +51,7 @@ def test_rounding_step_is_marked():
                              2023: {"rd_expense": Decimal("2000000"), "fiscal_contribution": Decimal("1000000")}}}
     answer = explain(demo_registry(), record, 2024, policy_ids={"p02_rd_investment_award"})
     assert answer.eligible[0].amount == Decimal("60000.02")
-    assert answer.eligible[0].steps[1] == "研发经费支出较上年增量 100.000025万元 × 6% = 6.000002万元(四舍五入到分)"
+    assert answer.eligible[0].steps[1] == "研发经费支出较上年增量 100万元(1,000,000.25元) × 6% = 6万元(60,000.02元)(四舍五入到分)"
 
 
 def test_answer_carries_policy_metadata():

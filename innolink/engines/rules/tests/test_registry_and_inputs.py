@@ -98,7 +98,7 @@ def test_policy_totals_split_by_shares():
 def test_money_helpers():
     assert round_half_up_div(5, 2) == 3
     assert yuan_to_fen(Decimal("0.005")) == 1
-    assert fmt_money(60000002) == "60.000002万元"
+    assert fmt_money(60000002) == "60万元(600,000.02元)"
     assert split_by_shares(3, (("省", 8), ("市", 1), ("县", 1))) == [("省", 3), ("市", 0), ("县", 0)]
     assert sum(f for _, f in split_by_shares(123457, (("省", 8), ("市", 1), ("县", 1)))) == 123457
 
