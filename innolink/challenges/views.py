@@ -30,6 +30,7 @@ from innolink.challenges.models import (
 )
 from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from innolink.core.flash import error_text, errors_as_messages
 
 WAN = Decimal(10_000)
 
@@ -190,17 +191,9 @@ def challenge_action(request, pk: int, action: str):
     service = ACTION_SERVICES.get(action)
     if service is None:
         raise NotFound()
-    try:
+    with errors_as_messages(request):
         service(request.user, challenge, request.POST.get("comment", ""))
-    except NotFound:
-        raise
-    except ValidationFailed as exc:
-        messages.error(request, "；".join(m for ms in exc.fields.values() for m in ms))
-        return redirect("challenges:detail", pk=challenge.pk)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("challenges:detail", pk=challenge.pk)
-    messages.success(request, f"已{lifecycle.TRANSITIONS[action].label}")
+        messages.success(request, f"已{lifecycle.TRANSITIONS[action].label}")
     return redirect("challenges:detail", pk=challenge.pk)
 
 
@@ -256,14 +249,10 @@ def milestone_done(request, pk: int):
     if milestone is None:
         raise NotFound()
     challenge = selectors.challenge_for_user(request.user, milestone.challenge_id)
-    try:
+    with errors_as_messages(request):
         services.milestone_complete(actor=request.user, milestone=milestone,
                                     note=request.POST.get("note", ""))
         messages.success(request, f"节点“{milestone.title}”已完成")
-    except NotFound:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("challenges:detail", pk=challenge.pk)
 
 
@@ -275,16 +264,10 @@ def attachment_upload(request, pk: int):
     if upload is None:
         messages.error(request, "附件：请选择文件")
         return redirect("challenges:detail", pk=challenge.pk)
-    try:
+    with errors_as_messages(request):
         services.attachment_add(actor=request.user, upload=upload,
                                 kind=request.POST.get("kind", "other"), challenge=challenge)
         messages.success(request, "附件已上传")
-    except NotFound:
-        raise
-    except ValidationFailed as exc:
-        messages.error(request, "；".join(m for ms in exc.fields.values() for m in ms))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("challenges:detail", pk=challenge.pk)
 
 
@@ -347,7 +330,7 @@ def claim(request, pk: int):
         except NotFound:
             raise
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, error_text(exc))
             return redirect("challenges:detail", pk=challenge.pk)
         messages.success(request, "揭榜方案已提交")
         return redirect("challenges:proposal", pk=proposal.pk)
@@ -395,13 +378,9 @@ def proposal_action(request, pk: int, action: str):
         raise NotFound()
     service, done = PROPOSAL_SERVICES[action]
     kwargs = {"note": request.POST.get("note", "")} if action in ("shortlist", "decline") else {}
-    try:
+    with errors_as_messages(request):
         service(actor=request.user, proposal=proposal, **kwargs)
         messages.success(request, done)
-    except NotFound:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     target = request.POST.get("next", "")
     if target == "challenge":
         return redirect("challenges:detail", pk=proposal.challenge_id)
@@ -413,18 +392,12 @@ def proposal_action(request, pk: int, action: str):
 def proposal_attachment(request, pk: int):
     proposal = selectors.proposal_for_user(request.user, pk)
     upload = request.FILES.get("file")
-    try:
+    with errors_as_messages(request):
         if upload is None:
             raise ValidationFailed({"file": ["附件：请选择文件"]})
         services.attachment_add(actor=request.user, upload=upload,
                                 kind=request.POST.get("kind", "proposal"), proposal=proposal)
         messages.success(request, "附件已上传")
-    except NotFound:
-        raise
-    except ValidationFailed as exc:
-        messages.error(request, "；".join(m for ms in exc.fields.values() for m in ms))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("challenges:proposal", pk=proposal.pk)
 
 
@@ -607,16 +580,10 @@ def offer_detail(request, pk: int):
 @require_POST
 def offer_action(request, pk: int, action: str):
     offer = selectors.offer_for_user(request.user, pk)
-    try:
+    with errors_as_messages(request):
         services.offer_transition(actor=request.user, offer=offer, action=action,
                                   comment=request.POST.get("comment", ""))
         messages.success(request, "操作成功")
-    except NotFound:
-        raise
-    except ValidationFailed as exc:
-        messages.error(request, "；".join(m for ms in exc.fields.values() for m in ms))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("challenges:offer-detail", pk=offer.pk)
 
 
@@ -629,11 +596,8 @@ def offer_interest(request, pk: int):
                                                   message=request.POST.get("message", ""))
     except NotFound:
         raise
-    except ValidationFailed as exc:
-        messages.error(request, "；".join(m for ms in exc.fields.values() for m in ms))
-        return redirect("challenges:offer-detail", pk=offer.pk)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, error_text(exc))
         return redirect("challenges:offer-detail", pk=offer.pk)
     messages.success(request, "合作意向已发送，洽谈记录已建立")
     return redirect("challenges:interest-detail", pk=interest.pk)
@@ -650,15 +614,9 @@ def interest_list(request):
 def interest_detail(request, pk: int):
     interest = selectors.interest_for_user(request.user, pk)
     if request.method == "POST":
-        try:
+        with errors_as_messages(request):
             services.conversation_message_add(actor=request.user, interest=interest,
                                               body=request.POST.get("body", ""))
-        except NotFound:
-            raise
-        except ValidationFailed as exc:
-            messages.error(request, "；".join(m for ms in exc.fields.values() for m in ms))
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
         return redirect("challenges:interest-detail", pk=interest.pk)
     return render(request, "challenges/interest.html", {
         "interest": interest, "messages_list": interest.messages.select_related("author"),

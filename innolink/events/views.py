@@ -16,6 +16,7 @@ from innolink.accounts.models import User
 from innolink.accounts.roles import Role, has_role
 from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from innolink.core.flash import error_text
 from innolink.events import access, selectors, services
 from innolink.events.models import (
     AwardLevel,
@@ -29,8 +30,7 @@ from innolink.events.models import (
 def _refusal(request, exc: ApplicationError) -> None:
     if isinstance(exc, (NotFound, PermissionDenied)):
         raise exc
-    messages.error(request, exc.message if not isinstance(exc, ValidationFailed) or not
-                   exc.fields else "；".join(m for ms in exc.fields.values() for m in ms))
+    messages.error(request, error_text(exc))
 
 
 def _int_or_404(value) -> int:

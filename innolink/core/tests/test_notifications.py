@@ -26,3 +26,4 @@ def test_a_rolled_back_change_notifies_nobody():
         notify(recipients=[user], title="不会发出")
         raise RuntimeError
     assert Notification.objects.count() == 0
+
