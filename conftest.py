@@ -1,7 +1,12 @@
-"""Fixtures for the Django apps. Engine tests run with or without Django
+"""Fixtures for the Django apps and the browser tests. Engine tests run with or without Django
 (``pytest innolink/engines -p no:django`` works): nothing here imports Django at load time."""
 
+import os
+import shutil
+
 import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(autouse=True)
@@ -59,3 +64,31 @@ def organizer_client(client, organizer):
 def enterprise_client(client, enterprise_user):
     client.force_login(enterprise_user)
     return client
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium driven by Playwright (``playwright install`` cannot download
+    browsers here). Missing chromium skips the test on a developer's machine and fails it in CI,
+    where ``scripts/test`` installs it."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI (scripts/test installs it)")
+        pytest.skip("chromium is not installed")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM runs beside Playwright's loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser_page(browser):
+    """A Simplified-Chinese page; the timeout allows for a loaded two-core CI machine."""
+    page = browser.new_page(locale="zh-CN")
+    page.set_default_timeout(30_000)
+    return page

@@ -3,8 +3,6 @@ researcher finds it through search and claims it, staff shortlist and match, the
 recorded — all through the pages, as a new user would."""
 
 import datetime as dt
-import os
-import shutil
 
 import pytest
 from django.utils import timezone
@@ -14,28 +12,7 @@ from innolink.challenges.models import Challenge
 from innolink.challenges.tests.factories import make_researcher
 from innolink.core.testing import PASSWORD, make_user
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI (scripts/test installs it)")
-        pytest.skip("chromium is not installed")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        context = browser.new_context(locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
 
 
 def login(page, url, user):
@@ -47,7 +24,8 @@ def login(page, url, user):
     page.wait_for_url("**/workspace/")
 
 
-def test_post_publish_find_claim_shortlist_match_contract(live_server, page):
+def test_post_publish_find_claim_shortlist_match_contract(live_server, browser_page):
+    page = browser_page
     url = live_server.url
     poster = make_user(Role.ENTERPRISE, username="e2e-ent", display_name="陈经理",
                        phone="13905950000")

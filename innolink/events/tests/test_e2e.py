@@ -4,9 +4,6 @@ an assigned proposal."""
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
 from innolink.accounts.roles import Role
@@ -16,25 +13,7 @@ from innolink.events.models import Event, ReviewAssignment
 from innolink.events.tests.conftest import EVENT_DATE
 from innolink.events.tests.factories import make_proposal, make_reviewer
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI (scripts/test installs it)")
-        pytest.skip("chromium is not installed")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM runs beside Playwright's loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
 
 
 def _login(browser, live_server, user):

@@ -1,8 +1,6 @@
 """End to end in Debian's Chromium: staff open a challenge's recommendation page and see an
 explained recommendation with a highlighted term."""
 
-import os
-import shutil
 
 import pytest
 
@@ -10,27 +8,7 @@ from innolink.accounts.roles import Role
 from innolink.core.testing import PASSWORD, make_user
 from innolink.matching.tests.factories import make_challenge, make_profile
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_page():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI (scripts/test installs it)")
-        pytest.skip("chromium is not installed")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM runs beside Playwright's loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        page = browser.new_page(locale="zh-CN")
-        page.set_default_timeout(30_000)
-        yield page
-        browser.close()
 
 
 def test_staff_see_an_explained_recommendation(live_server, browser_page):

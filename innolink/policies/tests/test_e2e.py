@@ -2,8 +2,6 @@
 why not, and confirms a 免申即享 benefit; an officer runs a scan, approves, pays, and the ledger
 and the metrics move."""
 
-import os
-import shutil
 
 import pytest
 
@@ -12,27 +10,7 @@ from innolink.core.testing import PASSWORD, make_user
 from innolink.policies.services import policy_sync
 from innolink.policies.tests.factories import high_tech_enterprise, rd_enterprise
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_page():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI (scripts/test installs it)")
-        pytest.skip("chromium is not installed")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        page = browser.new_page(locale="zh-CN")
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
 
 
 def _login(page, base, user):

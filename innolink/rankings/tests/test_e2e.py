@@ -3,7 +3,6 @@ entries, open and close the 公示, publish; a phone opens the address in the QR
 
 import io
 import os
-import shutil
 
 import pytest
 import segno
@@ -15,26 +14,8 @@ from innolink.enterprises.services import registry_import
 from innolink.rankings.models import RankingRun
 from innolink.rankings.tests.factories import published_run
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("restore_migration_data")]
-
-
-@pytest.fixture
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI (scripts/test installs it)")
-        pytest.skip("chromium is not installed")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM runs beside Playwright's loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
 
 
 def test_staff_publish_the_demo_year_and_a_phone_scans_the_qr_code(live_server, browser,
