@@ -13,7 +13,7 @@ from innolink.rankings.models import Declaration, RankingRun
 from innolink.rankings.tests.factories import reviewed_run
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True),
-              pytest.mark.usefixtures("small_lists", "restore_migration_data")]
+              pytest.mark.usefixtures("small_lists")]
 
 
 def _race(*calls):

@@ -12,7 +12,7 @@ from innolink.rankings.models import Correction, Declaration, Objection, Ranking
 
 
 @pytest.mark.django_db
-def test_demo_seed_publishes_2024_and_leaves_2025_under_notice(client, indicator_definitions):
+def test_demo_seed_publishes_2024_and_leaves_2025_under_notice(client):
     # what manage.py demo_seed does before it calls each app's demo module (only ours here)
     registry_import(content=generator.enterprise_csv(seed=2026, count=2000), filename="demo.csv",
                     actor=None, commit=True, source="demo", demo=True)
@@ -40,7 +40,7 @@ def test_demo_seed_publishes_2024_and_leaves_2025_under_notice(client, indicator
 
 
 @pytest.mark.django_db
-def test_a_city_too_small_for_the_lists_gets_no_lists_and_no_error(indicator_definitions):
+def test_a_city_too_small_for_the_lists_gets_no_lists_and_no_error(db):
     registry_import(content=generator.enterprise_csv(seed=3, count=60), filename="demo.csv",
                     actor=None, commit=True, source="demo", demo=True)
     make_user(Role.ORGANIZER, username="organizer")

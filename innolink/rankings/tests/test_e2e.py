@@ -14,12 +14,10 @@ from innolink.enterprises.services import registry_import
 from innolink.rankings.models import RankingRun
 from innolink.rankings.tests.factories import published_run
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True),
-              pytest.mark.usefixtures("restore_migration_data")]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_staff_publish_the_demo_year_and_a_phone_scans_the_qr_code(live_server, browser,
-                                                                   indicator_definitions):
+def test_staff_publish_the_demo_year_and_a_phone_scans_the_qr_code(live_server, browser):
     registry_import(content=generator.enterprise_csv(seed=2026, count=2000), filename="demo.csv",
                     actor=None, commit=True, source="demo", demo=True)
     staff = make_user(Role.ORGANIZER, username="e2e-organizer", display_name="林主任")
