@@ -31,6 +31,20 @@ def _fresh_matching_index(request):
     reset_index_cache()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_work_calendar(request):
+    """Each test reads the working-day calendar from its own database state (an edit rolled
+    back with the previous test must not linger in the per-process cache)."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from innolink.policies.workdays import reset_cache
+
+    reset_cache()
+    yield
+    reset_cache()
+
+
 @pytest.fixture
 def organizer(db):
     from innolink.accounts.roles import Role

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from innolink.core.admin import ReadOnlyAdmin
 from innolink.policies.models import (
-    Application, Budget, Eligibility, LedgerEntry, Policy, PolicyClause, PolicyVersion, Scan,
+    Application, Budget, CalendarDay, Eligibility, LedgerEntry, Policy, PolicyClause, PolicyVersion, Scan,
 )
 
 
@@ -58,3 +58,12 @@ class LedgerEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_filter = ("kind", "level")
     raw_id_fields = ("enterprise", "application", "reverses")
     show_full_result_count = False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Edited on the calendar page (/policies/calendar/), which audits every change."""
+
+    list_display = ("date", "kind", "name", "updated_at")
+    list_filter = ("kind",)
+    date_hierarchy = "date"

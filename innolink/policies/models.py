@@ -321,3 +321,29 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("ledger entries cannot be deleted; post a reversing entry")
+
+
+class CalendarDay(models.Model):
+    """One day of the official working-day calendar that differs from Monday to Friday: a
+    public holiday (放假) or an adjusted make-up working day (调休上班, usually a weekend day).
+
+    The shipped years come from the State Council notices (data migration); an operator adds the
+    next year when its notice is published (each November) through the calendar page. A year
+    with no rows falls back to Monday to Friday (see ``workdays.py``)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("放假")
+        WORKDAY = "workday", _("调休上班")
+
+    date = models.DateField(_("日期"), unique=True)  # a date cannot be both kinds
+    kind = models.CharField(_("类别"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("节日"), max_length=32)  # 国庆节, 春节 …
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("工作日历")
+        verbose_name_plural = _("工作日历")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}"

@@ -10,6 +10,7 @@ NAV_ITEMS = [
     NavEntry(_("兑现审核"), "policies:applications", frozenset(MANAGERS), order=31),
     NavEntry(_("政策台账"), "policies:ledger", frozenset(METRIC_READERS), order=32),
     NavEntry(_("兑现统计"), "policies:metrics", frozenset(METRIC_READERS), order=33),
+    NavEntry(_("工作日历"), "policies:calendar", frozenset(MANAGERS), order=34),
 ]
 
 
@@ -29,8 +30,11 @@ def workspace_panels(user) -> list[Panel]:
     if access.can_manage_policies(user):
         from django.utils import timezone
 
+        from innolink.policies.workdays import calendar_gaps
+
         pending = Application.objects.filter(status__in=Application.OPEN)
         return [Panel("policies/_workspace_officer.html", {
             "pending": pending.count(),
-            "overdue": pending.filter(due_on__lt=timezone.localdate()).count()}, 10)]
+            "overdue": pending.filter(due_on__lt=timezone.localdate()).count(),
+            "calendar_gaps": calendar_gaps()}, 10)]
     return []

@@ -396,3 +396,23 @@ def metrics_charts(m: Metrics) -> dict[str, dict]:
             {"label": _("符合条件（户次）"), "values": [r.eligible for r in m.by_industry]},
             {"label": _("已拨付"), "values": [r.paid for r in m.by_industry]}]},
     }
+
+
+# --------------------------------------------------------------------------- working-day calendar
+
+@dataclass
+class CalendarYear:
+    year: int
+    holidays: list  # CalendarDay rows
+    workdays: list
+
+
+def calendar_years() -> list[CalendarYear]:
+    """The calendar's days grouped by year, latest year first."""
+    from innolink.policies.models import CalendarDay
+
+    years: dict[int, CalendarYear] = {}
+    for row in CalendarDay.objects.order_by("date"):
+        entry = years.setdefault(row.date.year, CalendarYear(row.date.year, [], []))
+        (entry.workdays if row.kind == CalendarDay.Kind.WORKDAY else entry.holidays).append(row)
+    return sorted(years.values(), key=lambda y: -y.year)

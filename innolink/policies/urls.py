@@ -21,4 +21,5 @@ urlpatterns = [
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/<uuid:posting>/reverse/", views.ledger_reverse, name="ledger-reverse"),
     path("metrics/", views.metrics, name="metrics"),
+    path("calendar/", views.work_calendar, name="calendar"),
 ]

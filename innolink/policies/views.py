@@ -291,3 +291,41 @@ def metrics(request):
     return render(request, "policies/metrics.html", {
         "m": data, "charts": selectors.metrics_charts(data), "year": year,
         "years": selectors.year_choices()})
+
+
+# --------------------------------------------------------------------------- working-day calendar
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def work_calendar(request):
+    """The official holidays and make-up working days the review deadlines are counted with."""
+    _require(access.can_manage_policies, request.user)
+    from innolink.core.errors import ApplicationError
+    from innolink.core.flash import error_text
+    from innolink.policies.models import CalendarDay
+    from innolink.policies.workdays import calendar_gaps
+
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("delete"):
+                row = services.calendar_day_delete(actor=request.user,
+                                                   day_id=request.POST.get("delete"))
+                messages.success(request, _("已删除 %(d)s") % {"d": row.date.isoformat()})
+            else:
+                rows = services.calendar_days_add(
+                    actor=request.user, start=request.POST.get("start", ""),
+                    end=request.POST.get("end", ""), kind=request.POST.get("kind", ""),
+                    name=request.POST.get("name", ""))
+                messages.success(request, _("已登记 %(n)s 天") % {"n": len(rows)})
+        except NotFound:
+            raise
+        except ApplicationError as exc:
+            messages.error(request, error_text(exc))
+            status = exc.status
+        else:
+            return redirect("policies:calendar")
+    return render(request, "policies/calendar.html", {
+        "years": selectors.calendar_years(), "gaps": calendar_gaps(),
+        "kinds": CalendarDay.Kind.choices, "form": request.POST if status != 200 else {}},
+        status=status)
