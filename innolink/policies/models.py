@@ -25,6 +25,14 @@ class Lane(models.TextChoices):
     APPLY = "apply", _("快申快享")
 
 
+class BudgetShortfall(models.TextChoices):
+    """What happens when eligible demand exceeds what is left of the budget (rule file option
+    ``budget_shortfall``; ADR 0122)."""
+
+    FIRST_COME = "first_come", _("先到先得，预算用完即止")
+    PRO_RATA = "pro_rata", _("资金不足时按比例核减")
+
+
 class Policy(models.Model):
     code = models.SlugField(_("政策编号"), max_length=64, unique=True)  # the rule file's id
     title = models.CharField(_("政策名称"), max_length=200)
@@ -61,6 +69,9 @@ class PolicyVersion(models.Model):
     cap_per_enterprise = models.DecimalField(_("单个企业年度上限（元）"), null=True, blank=True,
                                              **MONEY)
     review_days = models.PositiveSmallIntegerField(_("审核时限（工作日）"), default=10)
+    budget_shortfall = models.CharField(_("资金不足时"), max_length=16,
+                                        choices=BudgetShortfall.choices,
+                                        default=BudgetShortfall.FIRST_COME)
 
     class Meta:
         verbose_name = _("政策版本")

@@ -13,13 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from innolink.core.errors import NotFound
-from innolink.engines.rules import EnterpriseAnswer, explain
+from innolink.engines.rules import EnterpriseAnswer, Proration, explain
+from innolink.engines.rules.types import yuan_to_fen
 from innolink.enterprises.models import Enterprise, EnterpriseYear
 from innolink.enterprises.reference import industry_label
 from innolink.policies import access, fetch
 from innolink.policies.models import (
     Application,
     Budget,
+    BudgetShortfall,
     Eligibility,
     LedgerEntry,
     Policy,
@@ -88,6 +90,7 @@ class ClauseRow:
     answer: Any  # engine ClauseAnswer
     clause: PolicyClause | None
     application: Application | None
+    prorated: Any = None  # ProratedAmount when a pro-rata budget is short
 
 
 @dataclass
@@ -116,8 +119,25 @@ def enterprise_view(enterprise: Enterprise, year: int) -> EnterpriseView:
         clause = clauses.get((item.policy_id, item.clause_id))
         return ClauseRow(item, clause, applications.get(clause.pk) if clause else None)
 
+    eligible = [row(a) for a in answer.eligible]
+    prorations: dict[int, Any] = {}
+    for item in eligible:
+        clause = item.clause
+        if clause is None or item.answer.amount <= 0 or \
+                clause.version.budget_shortfall != BudgetShortfall.PRO_RATA:
+            continue
+        if item.application is not None and item.application.status not in Application.OPEN:
+            continue
+        counted = item.application is not None or Eligibility.objects.filter(
+            clause=clause, enterprise=enterprise, year=year, active=True).exists()
+        extra = ZERO if counted else item.answer.amount
+        key = (clause.version_id, extra)
+        if key not in prorations:
+            prorations[key] = budget_proration(clause.version, extra_demand=extra)
+        unscaled = item.application.amount_expected if item.application else item.answer.amount
+        item.prorated = prorated_amount(prorations[key], unscaled)
     has_data = EnterpriseYear.objects.filter(enterprise=enterprise, year=year).exists()
-    return EnterpriseView(enterprise, year, answer, [row(a) for a in answer.eligible],
+    return EnterpriseView(enterprise, year, answer, eligible,
                           [row(a) for a in answer.not_eligible], answer.total, has_data)
 
 
@@ -416,3 +436,94 @@ def calendar_years() -> list[CalendarYear]:
         entry = years.setdefault(row.date.year, CalendarYear(row.date.year, [], []))
         (entry.workdays if row.kind == CalendarDay.Kind.WORKDAY else entry.holidays).append(row)
     return sorted(years.values(), key=lambda y: -y.year)
+
+
+# --------------------------------------------------------------------------- budget proration
+
+def budget_proration(version: PolicyVersion, budget: Budget | None = None,
+                     extra_demand: Decimal = ZERO) -> Proration | None:
+    """For a ``pro_rata`` version (「资金不足时按比例核减」, ADR 0122): the scaling of awards
+    against what is left of its budget; None for ``first_come``.
+
+    available = budget total − committed. demand = what is still owed and not yet committed:
+    the expected amount of every open application (submitted or deferred) plus the amount of
+    every active eligibility (any year of the version) that has no application at all.
+    ``extra_demand`` adds a claim not yet in either (an enterprise looking before a scan found
+    it). Pass the budget row locked by the caller when approving."""
+    if version.budget_shortfall != BudgetShortfall.PRO_RATA:
+        return None
+    budget = budget or Budget.objects.filter(version=version).first()
+    if budget is None:
+        return None
+    open_sum = (Application.objects.filter(clause__version=version, status__in=Application.OPEN)
+                .aggregate(s=Sum("amount_expected"))["s"] or ZERO)
+    claimed = Application.objects.filter(enterprise_id=OuterRef("enterprise_id"),
+                                         clause_id=OuterRef("clause_id"), year=OuterRef("year"))
+    unclaimed = (Eligibility.objects.filter(clause__version=version, clause__retired=False,
+                                            active=True, amount__gt=0)
+                 .exclude(Exists(claimed)).aggregate(s=Sum("amount"))["s"] or ZERO)
+    return Proration(available_fen=yuan_to_fen(budget.total - budget.committed),
+                     demand_fen=yuan_to_fen(open_sum + unclaimed + extra_demand))
+
+
+@dataclass(frozen=True)
+class ProratedAmount:
+    """What a pro-rata award comes to now, for pages: the unscaled amount, the scaled one, the
+    notice (「预算不足,按 83.21% 比例核减」) and the arithmetic."""
+
+    proration: Proration
+    unscaled: Decimal
+    amount: Decimal
+    notice: str
+    steps: tuple[str, ...]
+
+
+def prorated_amount(proration: Proration | None, unscaled: Decimal) -> ProratedAmount | None:
+    """None when no scaling applies (first_come, or the budget covers the demand)."""
+    if proration is None or not proration.applies:
+        return None
+    fen = yuan_to_fen(unscaled)
+    return ProratedAmount(proration, unscaled, (Decimal(proration.scale(fen)) / 100).quantize(
+        Decimal("0.01")), proration.notice, proration.steps(fen))
+
+
+def application_proration(application: Application) -> ProratedAmount | None:
+    """The scaling an open application would get if approved now (None once decided)."""
+    if application.status not in Application.OPEN:
+        return None
+    return prorated_amount(budget_proration(application.clause.version),
+                           application.amount_expected)
+
+
+def scan_summary_rows(scan: Scan) -> list[dict[str, Any]]:
+    """The per-policy totals of a finished scan, with the budget rule of the version in force:
+    a pro-rata policy over its budget shows the factor against the whole budget
+    (「预算不足,按 83.21% 比例核减」) and the scaled total."""
+    versions = {v.policy.code: v for v in PolicyVersion.objects.select_related("policy")
+                if v.covers_year(scan.year)}
+    rows = []
+    for code, row in scan.summary.items():
+        version = versions.get(code)
+        out = {"title": version.policy.title if version else code, **row, "notice": "",
+               "payable": None}
+        if version is not None and version.budget_shortfall == BudgetShortfall.PRO_RATA \
+                and row.get("over_budget"):
+            proration = Proration(available_fen=yuan_to_fen(Decimal(row["budget"])),
+                                  demand_fen=yuan_to_fen(Decimal(row["total"])))
+            out["notice"] = proration.notice
+        rows.append(out)
+    return rows
+
+
+def budget_shortages() -> list[tuple[PolicyVersion, Proration]]:
+    """Pro-rata versions with open applications whose remaining budget is short now (for the
+    officer's review list: approvals there are scaled)."""
+    versions = (PolicyVersion.objects.filter(budget_shortfall=BudgetShortfall.PRO_RATA,
+                                             clauses__applications__status__in=Application.OPEN)
+                .select_related("policy", "budget_row").distinct())
+    out = []
+    for version in versions:
+        proration = budget_proration(version, getattr(version, "budget_row", None))
+        if proration is not None and proration.applies:
+            out.append((version, proration))
+    return out

@@ -183,6 +183,7 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web") ->
                 "lane": version.lane, "materials": list(version.materials),
                 "cap_per_enterprise": (None if version.cap_per_enterprise_fen is None
                                        else _yuan(version.cap_per_enterprise_fen)),
+                "budget_shortfall": version.budget_shortfall,
             }, actor=actor, source=source)
             changed |= vstate != "unchanged"
             outcome.versions += 1
@@ -582,6 +583,22 @@ def _decidable(application: Application) -> None:
             "n": application.pk, "s": application.get_status_display()}, code="not_decidable")
 
 
+def _prorations(applications: list[Application], budgets: dict[int, Budget]) -> dict:
+    """version id -> Proration for the pro-rata versions whose budget is short now (read with
+    the budget rows already locked, so concurrent approvals see each other's commitments)."""
+    from innolink.policies.selectors import budget_proration
+
+    out = {}
+    for application in applications:
+        version = application.clause.version
+        if version.pk in out or version.pk not in budgets:
+            continue
+        proration = budget_proration(version, budgets[version.pk])
+        if proration is not None and proration.applies:
+            out[version.pk] = proration
+    return out
+
+
 @transaction.atomic
 def application_bulk_approve(*, actor, application_ids: list[int], note: str = "",
                              amounts: dict[int, Decimal] | None = None,
@@ -591,7 +608,11 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
     written and the message says which and by how much.
 
     The budget rows are locked with SELECT … FOR UPDATE (in a fixed order), so concurrent
-    approvals queue and the sum of commitments never exceeds the budget."""
+    approvals queue and the sum of commitments never exceeds the budget.
+
+    For a ``pro_rata`` policy whose remaining budget is short of the outstanding demand, each
+    amount is scaled by remaining / demand and rounded down to the fen (ADR 0122); an amount
+    given by the officer may not exceed the scaled one."""
     on = on or _today()
     ids = sorted(set(int(i) for i in application_ids))
     if any(not 0 < i < 2**63 for i in ids):
@@ -600,15 +621,28 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
         raise ValidationFailed({"ids": [_("请至少选择一条申请")]})
     applications = _lock_applications(ids)
     amounts = amounts or {}
-    need: dict[int, Decimal] = defaultdict(Decimal)
     for application in applications:
         _decidable(application)
-        amount = amounts.get(application.pk, application.amount_expected)
-        if amount <= 0 or amount > application.amount_expected:
-            raise ValidationFailed({"amount": [_("批准金额应大于0且不超过测算金额 %(a)s 元") % {
-                "a": application.amount_expected}]})
+    budgets = _lock_budgets({a.clause.version_id for a in applications})
+    prorations = _prorations(applications, budgets)
+    need: dict[int, Decimal] = defaultdict(Decimal)
+    granted: dict[int, Decimal] = {}
+    for application in applications:
+        proration = prorations.get(application.clause.version_id)
+        ceiling = application.amount_expected
+        if proration is not None:
+            ceiling = _yuan(proration.scale(_fen(application.amount_expected)))
+        amount = amounts.get(application.pk, ceiling)
+        if amount <= 0 or amount > ceiling:
+            if proration is not None:
+                message = _("批准金额应大于0且不超过按比例核减后的 %(a)s 元（%(n)s，测算金额 %(e)s 元）") % {
+                    "a": ceiling, "n": proration.notice, "e": application.amount_expected}
+            else:
+                message = _("批准金额应大于0且不超过测算金额 %(a)s 元") % {
+                    "a": application.amount_expected}
+            raise ValidationFailed({"amount": [message]})
+        granted[application.pk] = amount
         need[application.clause.version_id] += amount
-    budgets = _lock_budgets(set(need))
     for version_id, amount in need.items():
         budget = budgets[version_id]
         if budget.committed + amount > budget.total:
@@ -626,7 +660,11 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
         budget.committed += amount
         budget.save(update_fields=["committed"])
     for application in applications:
-        amount = amounts.get(application.pk, application.amount_expected)
+        amount = granted[application.pk]
+        proration = prorations.get(application.clause.version_id)
+        scaled_note = ""
+        if proration is not None:
+            scaled_note = "；".join(proration.steps(_fen(application.amount_expected)))
         before = snapshot(application, ["status", "amount_approved", "decision_note"])
         application.status = Application.Status.APPROVED
         application.amount_approved = amount
@@ -636,12 +674,17 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
         application.save(update_fields=["status", "amount_approved", "decided_at", "decided_by",
                                         "decision_note"])
         _post(actor=actor, application=application, kind=LedgerEntry.Kind.COMMITMENT,
-              amount=amount, note=_("批准承诺"), on=on)
+              amount=amount, note=_("批准承诺") + (f"（{proration.notice}）" if proration else ""),
+              on=on)
         audit_record(actor=actor, action="transition", instance=application,
-                     changes=audit_diff(before, snapshot(application, list(before))))
+                     changes=audit_diff(before, snapshot(application, list(before))),
+                     note=scaled_note)
+        body = _("批准金额 %(a)s，资金将按批次拨付。") % {"a": _wan(amount)}
+        if proration is not None:
+            body = _("批准金额 %(a)s（%(n)s，测算金额 %(e)s），资金将按批次拨付。") % {
+                "a": _wan(amount), "n": proration.notice, "e": _wan(application.amount_expected)}
         notify(recipients=_enterprise_users(application.enterprise_id), kind="policies.approved",
-               title=_("申请已批准：%(c)s") % {"c": application.clause.title},
-               body=_("批准金额 %(a)s，资金将按批次拨付。") % {"a": _wan(amount)},
+               title=_("申请已批准：%(c)s") % {"c": application.clause.title}, body=body,
                url=f"/policies/applications/{application.pk}/")
     return applications
 

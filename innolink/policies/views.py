@@ -138,7 +138,8 @@ def application_list(request):
     query.pop("page", None)
     return render(request, "policies/applications.html", {
         "form": form, "page": page, "rows": rows, "query": query.urlencode(),
-        "policies": Policy.objects.all(), "can_manage": access.can_manage_policies(user)})
+        "policies": Policy.objects.all(), "can_manage": access.can_manage_policies(user),
+        "shortages": selectors.budget_shortages() if access.can_manage_policies(user) else []})
 
 
 @login_required
@@ -146,6 +147,7 @@ def application_detail(request, pk: int):
     application = selectors.application_for_user(request.user, pk)
     return render(request, "policies/application.html", {
         "application": application, "countdown": selectors.countdown(application),
+        "prorated": selectors.application_proration(application),
         "ledger": application.ledger.order_by("created_at", "id"),
         "materials": application.materials.all(),
         "can_upload": (access.is_enterprise_user(request.user)
@@ -235,9 +237,7 @@ def scans(request):
         return redirect("core:job", pk=scan.job_id)
     scans = list(selectors.latest_scans())
     latest = next((s for s in scans if s.finished_at), None)
-    titles = dict(Policy.objects.values_list("code", "title"))
-    summary = [{"title": titles.get(code, code), **row}
-               for code, row in (latest.summary.items() if latest else [])]
+    summary = selectors.scan_summary_rows(latest) if latest else []
     return render(request, "policies/scans.html", {
         "scans": scans, "years": selectors.year_choices(), "latest": latest, "summary": summary,
         "year": selectors.default_year()})

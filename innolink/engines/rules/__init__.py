@@ -10,6 +10,7 @@ Pure Python + numpy; never imports Django. Typical use::
 """
 
 from ._errors import ErrorCode, RulesError
+from .budget import FIRST_COME, PRO_RATA, SHORTFALL_RULES, Proration, prorate
 from .evaluate import ClauseScan, ScanResult, scan, split_by_shares
 from .explain import ClauseAnswer, ConditionCheck, EnterpriseAnswer, explain, explain_population_row
 from .fields import ATTRIBUTES, INDICATORS, TAGS, TOWNS, FieldSpec, field_spec
@@ -24,6 +25,11 @@ __all__ = [
     "TAGS",
     "TOWNS",
     "DEFAULT_RULESETS_DIR",
+    "FIRST_COME",
+    "PRO_RATA",
+    "SHORTFALL_RULES",
+    "Proration",
+    "prorate",
     "Clause",
     "ClauseAnswer",
     "ClauseScan",

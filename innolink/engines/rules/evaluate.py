@@ -18,6 +18,7 @@ Stacking within a policy version, in this order:
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -30,6 +31,7 @@ from .model import (
     All, AnyOf, Atom, Cases, Clause, Condition, Fixed, Formula, Multiply, Operand,
     Policy, PolicyVersion, Registry, Sum, Tiers,
 )
+from .budget import FIRST_COME, PRO_RATA, Proration
 from .population import MISSING_DAY, Population, day_number
 from .types import fen_to_yuan
 
@@ -94,6 +96,7 @@ class ScanResult:
     clauses: tuple[ClauseScan, ...]
     budgets_fen: dict[str, int]
     shares: dict[str, tuple[tuple[str, int], ...]]
+    shortfall: dict[str, str] = dataclasses.field(default_factory=dict)  # policy -> first_come | pro_rata
 
     def clause(self, policy_id: str, clause_id: str) -> ClauseScan:
         for c in self.clauses:
@@ -103,20 +106,38 @@ class ScanResult:
 
     def policy_totals(self) -> dict[str, dict[str, object]]:
         """Per policy: enterprises paid, total payable, budget, whether the total exceeds the
-        budget, and the total split per funding level (all money as ``Decimal`` yuan)."""
+        budget, and the total split per funding level (all money as ``Decimal`` yuan).
+
+        For a ``pro_rata`` policy over its budget, also the scaling against the whole budget
+        (this result knows nothing of what is already committed; the Django app scales
+        approvals against what is left): ``factor`` (``Fraction``), ``percent`` (text) and
+        ``payable`` (the sum of the scaled awards, each rounded down to the fen, never above
+        the budget). Otherwise ``factor`` is 1 and ``payable`` equals ``total``."""
         rows: dict[str, list[np.ndarray]] = {}
         totals: dict[str, int] = {}
+        payable: dict[str, int] = {}
         for c in self.clauses:
             rows.setdefault(c.policy_id, []).append(c.index[c.amount_fen > 0])
             totals[c.policy_id] = totals.get(c.policy_id, 0) + int(c.amount_fen.sum())
+        prorations = {pid: Proration(self.budgets_fen[pid], total) for pid, total in totals.items()
+                      if self.shortfall.get(pid, FIRST_COME) == PRO_RATA}
+        for c in self.clauses:
+            p = prorations.get(c.policy_id)
+            scaled = int(p.scale_array(c.amount_fen).sum()) if p else int(c.amount_fen.sum())
+            payable[c.policy_id] = payable.get(c.policy_id, 0) + scaled
         result = {}
         for pid, total in totals.items():
+            p = prorations.get(pid)
             result[pid] = {
                 "enterprises": int(np.unique(np.concatenate(rows[pid])).shape[0]),
                 "total": fen_to_yuan(total),
                 "budget": fen_to_yuan(self.budgets_fen[pid]),
                 "over_budget": total > self.budgets_fen[pid],
                 "split": {lvl: fen_to_yuan(f) for lvl, f in split_by_shares(total, self.shares[pid])},
+                "shortfall": self.shortfall.get(pid, FIRST_COME),
+                "factor": p.factor if p else Fraction(1),
+                "percent": p.percent if p else "100%",
+                "payable": fen_to_yuan(payable[pid]),
             }
         return result
 
@@ -404,6 +425,7 @@ def scan(registry: Registry, population: Population, *, policy_ids: set[str] | N
     clauses = []
     budgets: dict[str, int] = {}
     shares: dict[str, tuple[tuple[str, int], ...]] = {}
+    shortfall: dict[str, str] = {}
     for a in arrays:
         idx = np.flatnonzero(a.eligible)
         clauses.append(
@@ -419,4 +441,5 @@ def scan(registry: Registry, population: Population, *, policy_ids: set[str] | N
         )
         budgets[a.policy.id] = a.version.budget_fen
         shares[a.policy.id] = a.version.shares
-    return ScanResult(population.year, population.size, tuple(clauses), budgets, shares)
+        shortfall[a.policy.id] = a.version.budget_shortfall
+    return ScanResult(population.year, population.size, tuple(clauses), budgets, shares, shortfall)

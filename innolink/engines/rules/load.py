@@ -20,6 +20,7 @@ import yaml
 
 from . import fields as F
 from ._errors import ErrorCode, RulesError
+from .budget import FIRST_COME, SHORTFALL_RULES
 from .model import (
     All, AnyOf, Atom, Cap, Cases, Clause, Condition, Fixed, Formula, Group, Multiply, Not,
     Operand, Policy, PolicyVersion, Registry, Sum, Tiers,
@@ -466,7 +467,7 @@ def _parse_version(node: Any, loc: str) -> PolicyVersion:
     _check_keys(
         node,
         {"effective_from", "effective_to", "doc_number", "budget", "shares", "lane", "materials",
-         "clauses", "groups", "cap_per_enterprise", "convention"},
+         "clauses", "groups", "cap_per_enterprise", "convention", "budget_shortfall"},
         loc,
     )
     start = _date(_require(node, "effective_from", loc), f"{loc}.effective_from")
@@ -484,6 +485,14 @@ def _parse_version(node: Any, loc: str) -> PolicyVersion:
     lane = _require(node, "lane", loc)
     if lane not in ("auto", "apply"):
         raise _err(ErrorCode.BAD_VALUE, "lane 应为 auto(免申即享)或 apply(快申快享)/ lane must be auto or apply", f"{loc}.lane")
+    shortfall = node.get("budget_shortfall", FIRST_COME)
+    if shortfall not in SHORTFALL_RULES:
+        raise _err(
+            ErrorCode.BAD_VALUE,
+            f"budget_shortfall 应为 first_come(先到先得,预算用完即止)或 pro_rata(资金不足时按比例核减),"
+            f"实际为 {shortfall!r} / budget_shortfall must be first_come or pro_rata",
+            f"{loc}.budget_shortfall",
+        )
     materials = node.get("materials") or []
     if not isinstance(materials, list) or not all(isinstance(m, str) for m in materials):
         raise _err(ErrorCode.BAD_VALUE, "materials 应为文本列表 / materials must be a list of text", f"{loc}.materials")
@@ -524,6 +533,7 @@ def _parse_version(node: Any, loc: str) -> PolicyVersion:
         clauses=tuple(clauses),
         groups=groups,
         cap_per_enterprise_fen=parse_amount_fen(cap, f"{loc}.cap_per_enterprise") if cap is not None else None,
+        budget_shortfall=shortfall,
     )
 
 

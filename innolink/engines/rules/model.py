@@ -196,6 +196,7 @@ class PolicyVersion:
     clauses: tuple[Clause, ...]
     groups: dict[str, Group] = field(default_factory=dict)
     cap_per_enterprise_fen: int | None = None  # per enterprise per year across the policy
+    budget_shortfall: str = "first_come"  # first_come | pro_rata (see budget.py)
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)

@@ -5,6 +5,7 @@ import importlib
 import subprocess
 import sys
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -92,6 +93,10 @@ def test_policy_totals_split_by_shares():
         "budget": Decimal("120000000.00"),
         "over_budget": False,
         "split": {"省": Decimal("280000.00"), "市": Decimal("35000.00"), "县": Decimal("35000.00")},
+        "shortfall": "first_come",
+        "factor": Fraction(1),
+        "percent": "100%",
+        "payable": Decimal("350000.00"),
     }
 
 
