@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from innolink.enterprises import reference
@@ -99,6 +100,9 @@ class EnterpriseTag(models.Model):
     expires_on = models.DateField(_("有效期至"), null=True, blank=True)
     first_certified = models.BooleanField(_("首次认定"), null=True, blank=True)
     reference = models.CharField(_("证书编号"), max_length=64, blank=True)
+    # db_default: rows inserted by plain SQL (the import's bulk insert) get the time too; the
+    # policy scan's population snapshot reads the rows changed since it was taken by this index.
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True)
 
     class Meta:
         verbose_name = _("企业标签")
@@ -142,7 +146,7 @@ class EnterpriseYear(models.Model):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="years")
     year = models.PositiveSmallIntegerField(_("年度"))
     values = models.JSONField(_("指标值"), default=dict)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("年度数据")

@@ -32,6 +32,7 @@ from innolink.core.notifications import notify
 from innolink.engines.rules import RulesError, explain, scan as rules_scan, split_by_shares
 from innolink.enterprises.models import Enterprise
 from innolink.policies import fetch
+from innolink.policies import snapshot as population_snapshot
 from innolink.policies.models import (
     Application,
     ApplicationMaterial,
@@ -278,7 +279,8 @@ def scan_execute(*, scan: Scan, actor=None, progress=None, today: dt.date | None
     year = scan.year
     report(0, 3, _("读取企业库"), force=True)
     registry = fetch.rules_registry()
-    ids, population = fetch.population_for(year)
+    loaded = population_snapshot.load_population(year)  # stored snapshot + changes since
+    ids, population = loaded.ids, loaded.population
     report(1, 3, _("计算 %(n)s 家企业的符合条件情况") % {"n": len(ids)}, force=True)
     result = rules_scan(registry, population)
     report(2, 3, _("写入数据库"), force=True)

@@ -20,3 +20,15 @@ def officer(db):
 def officer_client(client, officer):
     client.force_login(officer)
     return client
+
+
+@pytest.fixture(autouse=True)
+def population_snapshot_dir(settings, tmp_path):
+    """Each test stores the scan's population snapshot in its own directory, and starts without
+    another test's copy in memory."""
+    from innolink.policies import snapshot
+
+    settings.INNOLINK_POLICY_SNAPSHOT_DIR = str(tmp_path / "snapshots")
+    snapshot.forget()
+    yield tmp_path / "snapshots"
+    snapshot.forget()
