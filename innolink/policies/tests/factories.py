@@ -34,6 +34,15 @@ def high_tech_enterprise(*, first: bool = True, year: int = YEAR, **fields):
     return enterprise
 
 
+def upgrader(equipment: str, *, year: int = YEAR):
+    """Qualifies for p06 general_upgrade (a pro_rata policy): 8% of the equipment investment."""
+    enterprise = make_enterprise(years={
+        year: {"equipment_investment": equipment, "energy_consumption": "1000"},
+        year - 1: {"energy_consumption": "1200"}})
+    EnterpriseTag.objects.create(enterprise=enterprise, tag="above_scale")
+    return enterprise
+
+
 def clause(policy_code: str, clause_code: str, year: int = YEAR) -> PolicyClause:
     for c in PolicyClause.objects.select_related("version__policy").filter(
             version__policy__code=policy_code, code=clause_code):

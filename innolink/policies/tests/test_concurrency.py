@@ -13,7 +13,7 @@ from django.db import connection, connections
 from innolink.core.errors import Conflict
 from innolink.policies import services
 from innolink.policies.models import Application, Budget, LedgerEntry
-from innolink.policies.tests.factories import high_tech_enterprise, submitted
+from innolink.policies.tests.factories import high_tech_enterprise, submitted, upgrader
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -82,3 +82,26 @@ def test_parallel_bulk_batches_and_double_approvals():
     assert budget.committed == Decimal("200000.00") * approved.count() <= budget.total
     assert LedgerEntry.objects.filter(kind="commitment").count() == approved.count()
     assert all(isinstance(o, (list, Conflict)) for o in outcomes), outcomes
+
+
+def test_parallel_pro_rata_approvals_all_succeed_at_one_share_within_the_budget():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    # given 12 claims of 80万元 (960万) on a pro-rata policy with 300万 left
+    services.policy_sync(actor=None, source="test")
+    apps = [submitted(upgrader("10000000"), "p06_tech_upgrade", "general_upgrade")
+            for _ in range(12)]
+    budget = Budget.objects.get(version=apps[0].clause.version)
+    Budget.objects.filter(pk=budget.pk).update(total=Decimal("3000000.00"))
+    # when 12 officers approve at the same moment
+    outcomes = _parallel([
+        (lambda pk=a.pk: services.application_approve(actor=None, application_id=pk))
+        for a in apps])
+    # then every claim is approved at 300/960 of its amount and the books agree
+    assert all(isinstance(o, Application) for o in outcomes), outcomes
+    amounts = set(Application.objects.values_list("amount_approved", flat=True))
+    assert amounts == {Decimal("250000.00")}
+    budget.refresh_from_db()
+    assert budget.committed == Decimal("3000000.00") <= budget.total
+    ledger_total = sum(LedgerEntry.objects.filter(kind="commitment").values_list("amount", flat=True))
+    assert ledger_total == budget.committed

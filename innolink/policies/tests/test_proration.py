@@ -10,25 +10,15 @@ import pytest
 from innolink.accounts.roles import Role
 from innolink.core.errors import ValidationFailed
 from innolink.core.models import AuditEntry, Notification
-from innolink.core.testing import make_enterprise, make_user
-from innolink.enterprises.models import EnterpriseTag
+from innolink.core.testing import make_user
 from innolink.policies import selectors, services
 from innolink.policies.models import (
-    Application, Budget, Eligibility, LedgerEntry, PolicyVersion, Scan,
+    Application, Budget, Eligibility, LedgerEntry, Scan,
 )
-from innolink.policies.tests.factories import YEAR, clause, submitted
+from innolink.policies.tests.factories import YEAR, clause, submitted, upgrader
 
 pytestmark = pytest.mark.django_db
 POLICY, CLAUSE = "p06_tech_upgrade", "general_upgrade"
-
-
-def upgrader(equipment: str):
-    """Qualifies for p06 general_upgrade: 8% of the equipment investment (pro_rata policy)."""
-    enterprise = make_enterprise(years={
-        YEAR: {"equipment_investment": equipment, "energy_consumption": "1000"},
-        YEAR - 1: {"energy_consumption": "1200"}})
-    EnterpriseTag.objects.create(enterprise=enterprise, tag="above_scale")
-    return enterprise
 
 
 @pytest.fixture
