@@ -10,13 +10,15 @@
 
 Embeddings are float32, L2-normalised, computed once (in batches, with a ``(done, total)``
 progress callback) and stored as ``.npy``; queries only run a GEMM against them. Top-k: scores
-for a chunk of queries (``Q @ V.T``), then an exact threshold selection (:func:`topk_rows`),
-then a sort of the k winners (ties by ascending id).
+for a chunk of queries (``Q @ V.T``, BLAS on every core), then an exact one-pass selection per
+row (:func:`topk_rows`, compiled, rows split between two threads), then a sort of the k
+winners (ties by ascending id).
 """
 
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -24,6 +26,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from ._errors import EncoderUnavailableError, InvalidInputError, UnknownDocumentError
+from ._kernel import top_k_per_row
 from .types import SearchResult
 
 __all__ = [
@@ -196,34 +199,30 @@ def encode_corpus(
     return out
 
 
-def topk_rows(s: np.ndarray, k: int, stride: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    """Exact top-k columns of every row of ``s`` (unordered): a threshold from every
-    ``stride``-th column (a lower bound of the row's k-th value), one compare pass, then
-    selection among the few survivors; about 3x faster than ``argpartition`` on all columns.
+def topk_rows(s: np.ndarray, k: int, *, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top-k columns of every row of ``s`` (unordered; of equal values the lower
+    columns are kept), by one compiled pass per row (``_kernel.top_k_per_row``), the rows
+    split between ``threads`` threads (the compiled loop releases the GIL).
 
     Examples:
         >>> s = np.array([[0.1, 0.9, 0.5, 0.7], [0.4, 0.3, 0.2, 0.8]], np.float32)
-        >>> idx, val = topk_rows(s, 2, stride=2)
+        >>> idx, val = topk_rows(s, 2)
         >>> np.sort(idx, axis=1).tolist()
         [[1, 3], [0, 3]]
     """
     n_rows, n = s.shape
-    if n <= k * stride * 4:
-        part = np.argpartition(-s, k - 1, axis=1)[:, :k]
-        return part, np.take_along_axis(s, part, axis=1)
-    sub = np.ascontiguousarray(s[:, ::stride])
-    tau = -np.partition(-sub, k - 1, axis=1)[:, k - 1]
-    r, c = np.nonzero(s >= tau[:, None])
-    vals = s[r, c]
-    order = np.lexsort((c, -vals, r))  # by row, best first
-    r, c, vals = r[order], c[order], vals[order]
-    first = np.searchsorted(r, np.arange(n_rows))
-    rank = np.arange(len(r)) - first[r]
-    keep = rank < k
+    k = min(k, n)
     idx = np.empty((n_rows, k), np.int64)
     val = np.empty((n_rows, k), s.dtype)
-    idx[r[keep], rank[keep]] = c[keep]
-    val[r[keep], rank[keep]] = vals[keep]
+    if k == 0:
+        return idx, val
+    parts = np.array_split(np.arange(n_rows), max(1, min(threads, n_rows)))
+    if len(parts) == 1:
+        top_k_per_row(s, k, idx, val)
+        return idx, val
+    with ThreadPoolExecutor(len(parts)) as ex:
+        list(ex.map(lambda p: top_k_per_row(s[p[0] : p[-1] + 1], k, idx[p[0] : p[-1] + 1],
+                                            val[p[0] : p[-1] + 1]), parts))
     return idx, val
 
 
@@ -390,7 +389,7 @@ class DenseIndex:
             s = np.matmul(qc, self.vectors.T, out=buf[: len(qc)])  # (c, n) float32, BLAS
             if dead is not None:
                 s[:, dead] = -np.inf
-            idx, val = topk_rows(s, kk)
+            idx, val = topk_rows(s, kk, threads=2)
             top_idx[start : start + len(s)] = idx
             top_val[start : start + len(s)] = val
         results = []

@@ -15,20 +15,14 @@ Layout: impacts are computed once at build time and stored twice, as float32:
 * by document (CSR): ``d_indptr[r]:d_indptr[r+1]`` slices ``d_terms`` / ``d_imp`` / ``d_tf``
   (for exact re-scoring of candidates, explanations and compaction).
 
-Top-k is exact ("MaxScore", Turtle & Flood 1995, vectorised with numpy):
-
-1. each query term has an upper bound ``ub(t) = weight * max impact(t)``;
-2. the terms with the highest bounds (a small posting budget) are accumulated and their best
-   documents re-scored exactly; the k-th exact score is a lower bound ``theta`` of the true
-   k-th score;
-3. terms are sorted by ``ub`` ascending; the longest prefix whose bounds sum below ``theta`` is
-   "non-essential": a document that matches none of the other ("essential") terms scores less
-   than ``theta`` and cannot enter the top k;
-4. the essential postings are summed with one ``np.bincount``; documents whose partial score plus
-   the non-essential bound reaches ``theta`` are re-scored exactly from the CSR side and the best
-   k returned (ties by ascending document id).
-
-No document that can reach the top k is skipped, so results equal exhaustive scoring.
+Top-k is exact. The compiled loops of ``_kernel`` score up to eight queries at once, block by
+block of rows, and keep each query's best ``k + KEEP_SLACK`` rows by float32 score; those
+rows are re-scored exactly (float32 products, float64 sums, as :meth:`LexicalIndex.score`)
+and ranked (ties by ascending document id). If a query's smallest kept float32 score comes
+within rounding of its exact k-th score, a row that was not kept could still belong in the
+top k, and the query is run again alone keeping four times as many rows; so results always
+equal exhaustive scoring. Queries of a batch are grouped by their longest posting lists, so
+the queries of a group share most of the postings that are read (decision 0303).
 
 Incremental updates: ``add_or_replace`` / ``remove`` tombstone the document's row in the main
 segment and keep new versions in a small delta segment, scored alongside with the *main*
@@ -42,7 +36,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-import multiprocessing as mp
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -51,6 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._errors import InvalidInputError, UnknownDocumentError
+from ._kernel import BLOCK, LANES, block_bounds, block_cuts, score_rows, top_k_lanes
 from .types import SearchResult
 
 if TYPE_CHECKING:
@@ -60,6 +54,9 @@ __all__ = ["LexicalIndex", "bm25_idf", "bm25_tf_norm", "K1", "B"]
 
 K1 = 1.2
 B = 0.75
+
+#: rows kept per query beyond k before exact re-scoring
+KEEP_SLACK = 12
 
 _EMPTY = SearchResult(np.zeros(0, np.int64), np.zeros(0, np.float32))
 
@@ -127,23 +124,13 @@ class LexicalIndex:
         [20, 30]
     """
 
-    #: postings read in the threshold-estimation step
-    phase1_budget = 40_000
-    #: documents of that step re-scored exactly (times k)
-    phase1_docs_per_k = 4
-    #: non-essential (skipped) terms may add up to this fraction of theta; only terms with a
-    #: dense impact column can be skipped (their lookups are one gather). Off by default: on
-    #: the benchmark corpus the top documents gather many frequent terms, the bounds are loose
-    #: and skipping saved nothing measurable (docs/performance/matching.md).
-    skip_alpha = 0.0
-    #: at most this many of the most frequent terms get a dense impact column (4 bytes x docs)
-    max_dense_terms = 0
-    #: ... and only if they occur in at least this many documents
-    dense_min_df = 20_000
-
-    def __init__(self, *, k1: float = K1, b: float = B) -> None:
+    def __init__(self, *, k1: float = K1, b: float = B, block_rows: int = BLOCK) -> None:
+        if not 1 <= block_rows <= BLOCK:
+            raise InvalidInputError(f"block_rows must be between 1 and {BLOCK}",
+                                    block_rows=block_rows)
         self.k1 = float(k1)
         self.b = float(b)
+        self.block_rows = int(block_rows)  # smaller blocks only to test the block logic
         self.vocab: dict[str, int] = {}
         self.terms: list[str] = []
         self.n_main = 0
@@ -156,8 +143,9 @@ class LexicalIndex:
         self.t_docs = np.zeros(0, np.int32)
         self.t_imp = np.zeros(0, np.float32)
         self.t_max = np.zeros(0, np.float32)
-        self.dense_slot = np.zeros(0, np.int32)
-        self.dense_cols = np.zeros((0, 0), np.float32)
+        self.bounds = block_bounds(0)
+        self.cut = np.zeros((0, 2), np.int64)
+        self._all_alive = np.zeros(0, bool)
         self.d_indptr = np.zeros(1, np.int64)
         self.d_terms = np.zeros(0, np.int32)
         self.d_imp = np.zeros(0, np.float32)
@@ -180,6 +168,7 @@ class LexicalIndex:
         *,
         k1: float = K1,
         b: float = B,
+        block_rows: int = BLOCK,
     ) -> LexicalIndex:
         """Index token lists; ``doc_ids`` default to ``0..n-1``.
 
@@ -197,7 +186,7 @@ class LexicalIndex:
         from .tokenize import Encoded
 
         enc = Encoded(list(vocab), np.asarray(ids, np.int32), np.cumsum(lengths))
-        return cls.from_encoded(enc, doc_ids, k1=k1, b=b)
+        return cls.from_encoded(enc, doc_ids, k1=k1, b=b, block_rows=block_rows)
 
     @classmethod
     def from_texts(
@@ -223,7 +212,13 @@ class LexicalIndex:
 
     @classmethod
     def from_encoded(
-        cls, enc: Encoded, doc_ids: Sequence[int] | None = None, *, k1: float = K1, b: float = B
+        cls,
+        enc: Encoded,
+        doc_ids: Sequence[int] | None = None,
+        *,
+        k1: float = K1,
+        b: float = B,
+        block_rows: int = BLOCK,
     ) -> LexicalIndex:
         """Index documents given as token ids (see :meth:`Tokenizer.encode_many`)."""
         n = len(enc.offsets) - 1
@@ -235,7 +230,7 @@ class LexicalIndex:
             shape=(n, n_vocab),
         )
         counts.sum_duplicates()  # sorts each row's term ids and merges repeats into tf
-        self = cls(k1=k1, b=b)
+        self = cls(k1=k1, b=b, block_rows=block_rows)
         self._set_main(
             list(enc.vocab),
             _as_ids(doc_ids, n),
@@ -274,20 +269,12 @@ class LexicalIndex:
         self.d_tf = np.minimum(tf, np.iinfo(np.uint16).max).astype(np.uint16)
         by_term = sp.csr_matrix((imp, terms, indptr), shape=(n, n_vocab)).tocsc()
         self.t_indptr = by_term.indptr.astype(np.int64, copy=False)
-        # int64 row ids: np.add.at is about twice as fast with intp indices
-        self.t_docs = by_term.indices.astype(np.intp, copy=False)
+        self.t_docs = by_term.indices.astype(np.int32, copy=False)
         self.t_imp = by_term.data
         del by_term
-        # Dense impact columns of the most frequent terms: skipped (non-essential) terms are
-        # then looked up for the surviving candidates with one gather instead of a search.
-        df_order = np.argsort(-self.df, kind="stable")[: self.max_dense_terms]
-        heavy = df_order[self.df[df_order] >= max(self.dense_min_df, 1)]
-        self.dense_slot = np.full(n_vocab, -1, np.int32)
-        self.dense_slot[heavy] = np.arange(len(heavy), dtype=np.int32)
-        self.dense_cols = np.zeros((len(heavy), n), np.float32)
-        for i, t in enumerate(heavy.tolist()):
-            a, z = self.t_indptr[t], self.t_indptr[t + 1]
-            self.dense_cols[i, self.t_docs[a:z]] = self.t_imp[a:z]
+        self.bounds = block_bounds(n, self.block_rows)
+        self.cut = block_cuts(self.t_indptr, self.t_docs, self.bounds)
+        self._all_alive = np.ones(n, bool)
         self.t_max = np.zeros(n_vocab, np.float32)
         nonempty = np.flatnonzero(np.diff(self.t_indptr))
         if len(nonempty):
@@ -342,104 +329,58 @@ class LexicalIndex:
         vals = self.d_imp[pos] * qdense[self.d_terms[pos]]
         return np.bincount(seg, weights=vals, minlength=len(rows))
 
-    def _postings(self, terms: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ip = self.t_indptr
-        docs = [self.t_docs[ip[t] : ip[t + 1]] for t in terms.tolist()]
-        vals = [
-            self.t_imp[ip[t] : ip[t + 1]] * w if w != 1.0 else self.t_imp[ip[t] : ip[t + 1]]
-            for t, w in zip(terms.tolist(), weights.tolist())
-        ]
-        if not docs:
-            return np.zeros(0, np.int32), np.zeros(0, np.float32)
-        return np.concatenate(docs), np.concatenate(vals)
+    def _scratch(self, keep: int):
+        """This thread's kernel buffers: (accumulator, kept rows, kept scores, term slots)."""
+        local = self._local
+        n_vocab = len(self.t_max)
+        if getattr(local, "acc", None) is None:
+            local.acc = np.zeros(BLOCK * LANES, np.float32)
+        if getattr(local, "keep", 0) != keep:
+            local.rows = np.empty((LANES, keep), np.int64)
+            local.scores = np.empty((LANES, keep), np.float32)
+            local.keep = keep
+        slots = getattr(local, "slots", None)
+        if slots is None or len(slots) != n_vocab:
+            slots = local.slots = np.full(n_vocab, -1, np.int64)
+        return local.acc, local.rows, local.scores, slots
 
-    def _buffer(self) -> np.ndarray:
-        """A zeroed float32 accumulator of length n_main, one per thread, reused."""
-        buf = getattr(self._local, "buf", None)
-        if buf is None or len(buf) != self.n_main:
-            buf = self._local.buf = np.zeros(self.n_main, np.float32)
-        return buf
-
-    def _accumulate(self, buf: np.ndarray, terms: np.ndarray, weights: np.ndarray) -> None:
-        ip, docs, imp = self.t_indptr, self.t_docs, self.t_imp
-        add_at = np.add.at
-        for t, w in zip(terms.tolist(), weights.tolist()):
-            a, z = ip[t], ip[t + 1]
-            add_at(buf, docs[a:z], imp[a:z] if w == 1.0 else imp[a:z] * np.float32(w))
-
-    def _add_skipped(self, partial, rows, terms, weights) -> np.ndarray:
-        """``partial`` plus the impacts of ``terms`` (all with dense columns) in ``rows``."""
-        if len(rows) == 0:
-            return partial
-        cols = self.dense_cols
-        for slot, w in zip(self.dense_slot[terms].tolist(), weights.tolist()):
-            partial += cols[slot, rows] * w
-        return partial
-
-    def _search_main(
-        self, terms: np.ndarray, weights: np.ndarray, qdense: np.ndarray, k: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Exact top-k rows of the main segment: (rows, float64 scores), unordered.
-
-        Candidates only need to contain the true top k; they are re-scored exactly.
-        """
-        main = terms < len(self.t_max)  # terms only known to the delta have no postings
-        terms, weights = terms[main], weights[main]
-        if len(terms) == 0 or self.n_main == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.float64)
-        alive = self._alive
-        ub = weights.astype(np.float64) * self.t_max[terms]
-        lens = self.t_indptr[terms + 1] - self.t_indptr[terms]
-        buf = self._buffer()
+    def _top_rows(
+        self, group: Sequence[tuple[np.ndarray, np.ndarray]], k: int, keep: int = 0
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Exact top-k main rows of up to LANES queries: per query (rows, float64 scores),
+        unordered; every row that belongs to the top k is there (maybe a few more)."""
+        keep = max(keep, k + KEEP_SLACK)
+        n_vocab = len(self.t_max)
+        # terms only known to the delta segment have no postings here
+        group = [(t[t < n_vocab], w[t < n_vocab]) for t, w in group]
+        empty = (np.zeros(0, np.int64), np.zeros(0, np.float64))
+        if self.n_main == 0 or all(len(t) == 0 for t, _ in group):
+            return [empty for _ in group]
+        union = np.unique(np.concatenate([t for t, _ in group]))
+        weights = np.zeros((len(union), LANES), np.float32)
+        for lane, (t, w) in enumerate(group):
+            weights[np.searchsorted(union, t), lane] = w
+        acc, rows, scores, slots = self._scratch(keep)
+        alive = self._alive if self._alive is not None else self._all_alive
+        floor = top_k_lanes(self.cut, self.t_docs, self.t_imp, self.bounds, union, weights,
+                            alive, keep, acc, rows, scores)
+        slots[union] = np.arange(len(union))
         try:
-            # Step 2: theta from the best documents of the highest-bound terms.
-            order = np.argsort(-ub, kind="stable")
-            cum = np.cumsum(lens[order])
-            n1 = max(1, int(np.searchsorted(cum, self.phase1_budget, side="right")))
-            first, rest = order[:n1], order[n1:]
-            self._accumulate(buf, terms[first], weights[first])
-            theta = 0.0
-            if len(rest):
-                seen = np.flatnonzero(buf > 0)  # (nonzero on a bool mask is 30x faster)
-                if alive is not None:
-                    seen = seen[alive[seen]]
-                n_seed = k * self.phase1_docs_per_k
-                if len(seen) > n_seed:
-                    seen = seen[np.argpartition(-buf[seen], n_seed - 1)[:n_seed]]
-                if len(seen) >= k:
-                    exact = self._score_rows(seen, qdense)
-                    theta = float(np.partition(exact, len(exact) - k)[len(exact) - k])
-
-            # Step 3: non-essential terms (skipped): cheapest bound per posting first,
-            # while their bounds sum to at most alpha * theta.
-            skip = np.zeros(0, np.int64)
-            ub_non = 0.0
-            eligible = rest[self.dense_slot[terms[rest]] >= 0] if len(rest) else rest
-            if theta > 0 and len(eligible) and self.skip_alpha > 0:
-                by_ratio = eligible[np.argsort(-(lens[eligible] / ub[eligible]), kind="stable")]
-                n_non = int(
-                    np.searchsorted(np.cumsum(ub[by_ratio]), self.skip_alpha * theta, "right")
-                )
-                skip = by_ratio[:n_non]
-                ub_non = float(ub[skip].sum())
-                rest = np.setdiff1d(rest, skip, assume_unique=True)
-
-            # Step 4: essential postings, candidates, exact re-scoring.
-            self._accumulate(buf, terms[rest], weights[rest])
-            if len(skip) == 0:
-                floor = theta * (1 - 1e-6) if theta > 0 else 0.0
-                cand = np.flatnonzero(buf >= floor) if floor > 0 else np.flatnonzero(buf > 0)
-                if alive is not None:
-                    cand = cand[alive[cand]]
-                return cand, buf[cand].astype(np.float64)
-            floor = (theta - ub_non) * (1 - 1e-5)
-            cand = np.flatnonzero(buf >= floor)
-            if alive is not None:
-                cand = cand[alive[cand]]
-            return cand, self._add_skipped(buf[cand].astype(np.float64), cand, terms[skip],
-                                           weights[skip])
+            exact = score_rows(self.d_indptr, self.d_terms, self.d_imp, rows, slots, weights)
         finally:
-            buf.fill(0)
+            slots[union] = -1
+        out, again = [], []
+        for lane in range(len(group)):
+            valid = rows[lane] >= 0
+            kept, scores_ = rows[lane][valid], exact[lane][valid]
+            out.append((kept, scores_))
+            if floor[lane] > 0 and len(kept) >= k:
+                kth = np.partition(scores_, len(kept) - k)[len(kept) - k]
+                if floor[lane] * (1 + 1e-4) >= kth:  # a dropped row might tie or beat it
+                    again.append(lane)
+        for lane in again:
+            out[lane] = self._top_rows([group[lane]], k, keep * 4)[0]
+        return out
 
     def _delta_arrays(self):
         """CSR of the delta documents with impacts under the main statistics (cached)."""
@@ -489,54 +430,60 @@ class LexicalIndex:
         terms, weights = self._query(query_tokens)
         if len(terms) == 0:
             return _EMPTY
-        qdense = self._dense_weights(terms, weights)
-        rows, scores = self._search_main(terms, weights, qdense, k)
+        return self._finish(terms, weights, *self._top_rows([(terms, weights)], k)[0], k)
+
+    def _finish(self, terms, weights, rows, scores, k) -> SearchResult:
+        """Merge main rows with the delta segment and rank (score desc, id asc)."""
         ids = self.main_ids[rows]
         if self._delta:
-            d_ids, d_scores = self._score_delta(qdense)
+            d_ids, d_scores = self._score_delta(self._dense_weights(terms, weights))
             ids = np.concatenate([ids, d_ids])
             scores = np.concatenate([scores, d_scores])
         top = _topk_order(scores, ids, k)
         return SearchResult(ids[top], scores[top].astype(np.float32))
 
     def search_many(
-        self,
-        queries_tokens: Sequence[Sequence[str]],
-        k: int = 20,
-        *,
-        n_threads: int = 1,
-        n_jobs: int = 1,
+        self, queries_tokens: Sequence[Sequence[str]], k: int = 20, *, n_threads: int = 1
     ) -> list[SearchResult]:
-        """:meth:`search` for many queries.
+        """:meth:`search` for many queries, eight at a time.
 
-        ``n_jobs > 1`` forks worker processes that share the index copy-on-write (the
-        accumulation holds the GIL, so threads gain little); ``n_threads`` is kept for
-        callers inside processes that must not fork.
+        Queries are grouped by their longest posting lists so that a group's queries share
+        most of what is read; ``n_threads`` threads score groups in parallel (the compiled
+        loops release the GIL). Results equal :meth:`search` query by query.
 
         Examples:
             >>> idx = LexicalIndex.build([["x", "y"], ["y"], ["z"]])
-            >>> [r.ids.tolist() for r in idx.search_many([["z"], ["q"]], k=2)]
-            [[2], []]
+            >>> [r.ids.tolist() for r in idx.search_many([["z"], ["q"], ["y"]], k=2)]
+            [[2], [], [1, 0]]
         """
-        can_fork = "fork" in mp.get_all_start_methods()
-        if n_jobs > 1 and len(queries_tokens) >= 2 * n_jobs and can_fork:
-            global _FORK_INDEX
-            _FORK_INDEX = self
-            try:
-                step = -(-len(queries_tokens) // n_jobs)
-                parts = [
-                    list(queries_tokens[i : i + step])
-                    for i in range(0, len(queries_tokens), step)
-                ]
-                with mp.get_context("fork").Pool(n_jobs) as pool:
-                    out = pool.starmap(_fork_search, [(p, k) for p in parts])
-            finally:
-                _FORK_INDEX = None
-            return [r for part in out for r in part]
-        if n_threads > 1 and len(queries_tokens) > 1:
+        if k <= 0:
+            raise InvalidInputError("k must be positive", k=k)
+        parsed = [self._query(q) for q in queries_tokens]
+        n_vocab = len(self.t_max)
+        lens = np.diff(self.t_indptr)
+
+        def signature(i: int) -> tuple:
+            terms = parsed[i][0]
+            terms = terms[terms < n_vocab]
+            return tuple(sorted(terms[np.argsort(-lens[terms], kind="stable")[:4]].tolist()))
+
+        order = sorted(range(len(parsed)), key=lambda i: (signature(i), i))
+        groups = [order[a : a + LANES] for a in range(0, len(order), LANES)]
+
+        def run(group: list[int]) -> list[tuple[int, SearchResult]]:
+            found = self._top_rows([parsed[i] for i in group], k)
+            return [(i, self._finish(*parsed[i], rows, scores, k))
+                    for i, (rows, scores) in zip(group, found)]
+
+        out: list[SearchResult] = [_EMPTY] * len(parsed)
+        if n_threads > 1 and len(groups) > 1:
             with ThreadPoolExecutor(n_threads) as ex:
-                return list(ex.map(lambda q: self.search(q, k), queries_tokens))
-        return [self.search(q, k) for q in queries_tokens]
+                done = [pair for part in ex.map(run, groups) for pair in part]
+        else:
+            done = [pair for g in groups for pair in run(g)]
+        for i, result in done:
+            out[i] = result
+        return out
 
     def score(self, query_tokens: Sequence[str], doc_ids: Sequence[int]) -> np.ndarray:
         """Exact BM25 scores of given documents (float32, in the order of ``doc_ids``).
@@ -742,14 +689,6 @@ class LexicalIndex:
                 z["tf"].astype(np.float32),
             )
         return self
-
-
-_FORK_INDEX: LexicalIndex | None = None
-
-
-def _fork_search(queries, k):
-    assert _FORK_INDEX is not None
-    return [_FORK_INDEX.search(q, k) for q in queries]
 
 
 def _as_ids(doc_ids: Sequence[int] | None, n: int) -> np.ndarray:

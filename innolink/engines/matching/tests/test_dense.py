@@ -106,3 +106,22 @@ def test_sentence_transformer_encoder_clear_errors(tmp_path, monkeypatch):
     with pytest.raises(EncoderUnavailableError, match="sentence-transformers") as exc:
         SentenceTransformerEncoder(tmp_path)
     assert exc.value.code == "matching_encoder_unavailable"
+
+
+def test_topk_rows_threads_and_removed_columns():
+    """Rows split between threads give the same winners; -inf (removed) columns are only
+    taken when nothing else is left, and of equal values the lower columns win."""
+    rng = np.random.default_rng(4)
+    s = rng.random((9, 3000)).astype(np.float32)
+    s[:, ::2] = -np.inf
+    s[5, :] = 0.25
+    one = topk_rows(s, 12)
+    two = topk_rows(s, 12, threads=2)
+    for r in range(len(s)):
+        assert sorted(one[0][r].tolist()) == sorted(two[0][r].tolist())
+        assert np.isfinite(one[1][r]).all()
+    assert sorted(one[0][5].tolist()) == list(range(12))
+    few = np.full((1, 5), -np.inf, np.float32)
+    few[0, 3] = 1.0
+    idx, val = topk_rows(few, 2)
+    assert 3 in idx[0].tolist() and len(set(idx[0].tolist())) == 2
