@@ -12,7 +12,8 @@ Embeddings are float32, L2-normalised, computed once (in batches, with a ``(done
 progress callback) and stored as ``.npy``; queries only run a GEMM against them. Top-k: scores
 for a chunk of queries (``Q @ V.T``, BLAS on every core), then an exact one-pass selection per
 row (:func:`topk_rows`, compiled, rows split between two threads), then a sort of the k
-winners (ties by ascending id).
+winners (ties by ascending id). The GEMM runs block by block of 32,768 documents, so a
+chunk's scores (16 MiB) are still in the cache when the selection reads them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from ._errors import EncoderUnavailableError, InvalidInputError, UnknownDocumentError
-from ._kernel import top_k_per_row
+from ._kernel import top_k_merge
 from .types import SearchResult
 
 __all__ = [
@@ -201,8 +202,8 @@ def encode_corpus(
 
 def topk_rows(s: np.ndarray, k: int, *, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Exact top-k columns of every row of ``s`` (unordered; of equal values the lower
-    columns are kept), by one compiled pass per row (``_kernel.top_k_per_row``), the rows
-    split between ``threads`` threads (the compiled loop releases the GIL).
+    columns are kept; ``-inf`` is never taken, so a row with fewer than k finite values has
+    empty slots: column -1, value ``-inf``).
 
     Examples:
         >>> s = np.array([[0.1, 0.9, 0.5, 0.7], [0.4, 0.3, 0.2, 0.8]], np.float32)
@@ -210,20 +211,25 @@ def topk_rows(s: np.ndarray, k: int, *, threads: int = 1) -> tuple[np.ndarray, n
         >>> np.sort(idx, axis=1).tolist()
         [[1, 3], [0, 3]]
     """
-    n_rows, n = s.shape
-    k = min(k, n)
-    idx = np.empty((n_rows, k), np.int64)
-    val = np.empty((n_rows, k), s.dtype)
-    if k == 0:
-        return idx, val
-    parts = np.array_split(np.arange(n_rows), max(1, min(threads, n_rows)))
-    if len(parts) == 1:
-        top_k_per_row(s, k, idx, val)
-        return idx, val
-    with ThreadPoolExecutor(len(parts)) as ex:
-        list(ex.map(lambda p: top_k_per_row(s[p[0] : p[-1] + 1], k, idx[p[0] : p[-1] + 1],
-                                            val[p[0] : p[-1] + 1]), parts))
+    k = min(k, s.shape[1])
+    idx = np.full((len(s), k), -1, np.int64)
+    val = np.full((len(s), k), -np.inf, s.dtype)
+    _merge_topk(s, 0, idx, val, threads)
     return idx, val
+
+
+def _merge_topk(s, col0: int, idx: np.ndarray, val: np.ndarray, threads: int) -> None:
+    """``_kernel.top_k_merge`` with the rows split between ``threads`` threads (the compiled
+    loop releases the GIL)."""
+    if idx.shape[1] == 0 or len(s) == 0:
+        return
+    bounds = np.linspace(0, len(s), max(1, min(threads, len(s))) + 1).astype(int)
+    if len(bounds) == 2:
+        top_k_merge(s, col0, idx, val)
+        return
+    with ThreadPoolExecutor(len(bounds) - 1) as ex:
+        list(ex.map(lambda a, z: top_k_merge(s[a:z], col0, idx[a:z], val[a:z]),
+                    bounds[:-1], bounds[1:]))
 
 
 class DenseIndex:
@@ -239,6 +245,9 @@ class DenseIndex:
         >>> idx.search(np.array([1.0, 0.0]), k=2).ids.tolist()
         [7, 9]
     """
+
+    #: documents per GEMM block: a 128-query chunk of scores is 16 MiB
+    block = 32_768
 
     def __init__(self, vectors: np.ndarray, doc_ids: Sequence[int] | None = None) -> None:
         vectors = np.asarray(vectors, dtype=np.float32)
@@ -378,28 +387,30 @@ class DenseIndex:
         q = l2_normalize(np.asarray(query_vectors, np.float32).reshape(-1, self.dim))
         n = len(self.vectors)
         kk = min(k, n)
-        top_idx = np.zeros((len(q), kk), np.int64)
-        top_val = np.zeros((len(q), kk), np.float32)
+        top_idx = np.full((len(q), kk), -1, np.int64)
+        top_val = np.full((len(q), kk), -np.inf, np.float32)
         dead = None if self._alive is None else ~self._alive
-        buf = np.empty((min(chunk, len(q)), n), np.float32) if kk else None
-        for start in range(0, len(q), chunk):
-            if kk == 0:
-                break
+        # scores of a chunk of queries x a block of documents (16 MiB) stay in the cache
+        # between the GEMM that writes them and the selection that reads them
+        buf = np.empty((min(chunk, len(q)), min(self.block, n)), np.float32)
+        for start in range(0, len(q) if kk else 0, chunk):
             qc = q[start : start + chunk]
-            s = np.matmul(qc, self.vectors.T, out=buf[: len(qc)])  # (c, n) float32, BLAS
-            if dead is not None:
-                s[:, dead] = -np.inf
-            idx, val = topk_rows(s, kk, threads=2)
-            top_idx[start : start + len(s)] = idx
-            top_val[start : start + len(s)] = val
+            for col in range(0, n, self.block):
+                block = self.vectors[col : col + self.block]
+                s = np.matmul(qc, block.T, out=buf[: len(qc), : len(block)])  # BLAS
+                if dead is not None:
+                    s[:, dead[col : col + len(block)]] = -np.inf
+                _merge_topk(s, col, top_idx[start : start + len(qc)],
+                            top_val[start : start + len(qc)], threads=2)
         results = []
         if self._delta:
             d_ids = np.fromiter(self._delta, np.int64)
             d_vecs = np.array(list(self._delta.values()), np.float32).reshape(-1, self.dim)
             d_scores = q @ d_vecs.T
         for i in range(len(q)):
-            ids = self.doc_ids[top_idx[i]]
-            vals = top_val[i]
+            found = top_idx[i] >= 0
+            ids = self.doc_ids[top_idx[i][found]]
+            vals = top_val[i][found]
             if self._delta:
                 ids = np.concatenate([ids, d_ids])
                 vals = np.concatenate([vals, d_scores[i]])

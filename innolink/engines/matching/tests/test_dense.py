@@ -124,4 +124,27 @@ def test_topk_rows_threads_and_removed_columns():
     few = np.full((1, 5), -np.inf, np.float32)
     few[0, 3] = 1.0
     idx, val = topk_rows(few, 2)
-    assert 3 in idx[0].tolist() and len(set(idx[0].tolist())) == 2
+    assert sorted(idx[0].tolist()) == [-1, 3]  # removed columns are never taken
+
+
+def test_search_many_over_many_blocks_with_removed_documents(monkeypatch):
+    """Blocks of 64 documents merged in order give the brute-force top-k; removed documents
+    never appear, even when fewer than k remain."""
+    monkeypatch.setattr(DenseIndex, "block", 64)
+    rng = np.random.default_rng(8)
+    vecs = l2_normalize(rng.standard_normal((1000, 16)))
+    ids = np.arange(1000) * 3
+    idx = DenseIndex(vecs, ids)
+    gone = rng.choice(1000, 300, replace=False)
+    for row in gone.tolist():
+        idx.remove(int(ids[row]))
+    keep = np.setdiff1d(np.arange(1000), gone)
+    queries = l2_normalize(rng.standard_normal((21, 16)))
+    for q, res in zip(queries, idx.search_many(queries, k=25, chunk=8)):
+        want_ids, want_scores = brute_topk(vecs[keep], ids[keep], q, 25)
+        assert res.ids.tolist() == want_ids.tolist()
+        np.testing.assert_allclose(res.scores, want_scores, rtol=1e-5)
+    small = DenseIndex(vecs[:5], ids[:5])
+    for d in ids[:4].tolist():
+        small.remove(d)
+    assert small.search_many(queries[:2], k=3)[0].ids.tolist() == [int(ids[4])]
