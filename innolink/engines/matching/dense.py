@@ -13,7 +13,7 @@ progress callback) and stored as ``.npy``; queries only run a GEMM against them.
 for a chunk of queries (``Q @ V.T``, BLAS on every core), then an exact one-pass selection per
 row (:func:`topk_rows`, compiled, rows split between two threads), then a sort of the k
 winners (ties by ascending id). The GEMM runs block by block of 32,768 documents, so a
-chunk's scores (16 MiB) are still in the cache when the selection reads them.
+chunk's scores (32 MiB for 256 queries) are still in the cache when the selection reads them.
 """
 
 from __future__ import annotations
@@ -246,7 +246,7 @@ class DenseIndex:
         [7, 9]
     """
 
-    #: documents per GEMM block: a 128-query chunk of scores is 16 MiB
+    #: documents per GEMM block: a 256-query chunk of scores is 32 MiB
     block = 32_768
 
     def __init__(self, vectors: np.ndarray, doc_ids: Sequence[int] | None = None) -> None:
@@ -373,7 +373,7 @@ class DenseIndex:
         return self.search_many(np.asarray(query_vector).reshape(1, -1), k)[0]
 
     def search_many(
-        self, query_vectors: np.ndarray, k: int = 20, *, chunk: int = 128
+        self, query_vectors: np.ndarray, k: int = 20, *, chunk: int = 256
     ) -> list[SearchResult]:
         """Exact top-k for many query vectors: chunked GEMM + :func:`topk_rows`.
 
@@ -390,7 +390,7 @@ class DenseIndex:
         top_idx = np.full((len(q), kk), -1, np.int64)
         top_val = np.full((len(q), kk), -np.inf, np.float32)
         dead = None if self._alive is None else ~self._alive
-        # scores of a chunk of queries x a block of documents (16 MiB) stay in the cache
+        # scores of a chunk of queries x a block of documents (32 MiB) stay in the cache
         # between the GEMM that writes them and the selection that reads them
         buf = np.empty((min(chunk, len(q)), min(self.block, n)), np.float32)
         for start in range(0, len(q) if kk else 0, chunk):
