@@ -13,7 +13,7 @@ progress callback) and stored as ``.npy``; queries only run a GEMM against them.
 for a chunk of queries (``Q @ V.T``, BLAS on every core), then an exact one-pass selection per
 row (:func:`topk_rows`, compiled, rows split between two threads), then a sort of the k
 winners (ties by ascending id). The GEMM runs block by block of 32,768 documents, so a
-chunk's scores (32 MiB for 256 queries) are still in the cache when the selection reads them.
+chunk's scores (32 MiB for 256 queries, not 350 MiB) are read back soon after they are written.
 """
 
 from __future__ import annotations
