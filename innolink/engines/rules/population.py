@@ -130,6 +130,83 @@ class Population:
             indicator={k: (v[idx], p[idx]) for k, (v, p) in self.indicator.items()},
         )
 
+    def with_rows(self, positions: np.ndarray | Sequence[int], other: "Population") -> "Population":
+        """This population with rows ``positions`` replaced by the rows of ``other`` (row ``k`` of
+        ``other`` goes to ``positions[k]``), equal to a fresh conversion of the resulting rows.
+
+        Neither population is modified: a column whose values at ``positions`` already equal
+        ``other``'s is shared with ``self``, any other column is copied once and written. Fixed
+        vocabularies must agree; the open vocabulary (industry codes) is merged and reduced to the
+        used labels, sorted, as :func:`concat_populations` does. Raises ``ValueError`` for another
+        year, a length mismatch, positions out of range or repeated, or different columns.
+
+        Examples:
+            >>> pop = population_from_columns(2024, credit_code=["A", "B", "C"], industry_code=["C1", "C2", "C3"])
+            >>> new = pop.with_rows([1], population_from_columns(2024, credit_code=["B"], industry_code=["C9"]))
+            >>> new.category["industry_code"].labels, new.category["industry_code"].codes.tolist()
+            (('C1', 'C3', 'C9'), [0, 2, 1])
+            >>> pop.category["industry_code"].labels, new.credit_code is pop.credit_code
+            (('C1', 'C2', 'C3'), True)
+        """
+        at = np.asarray(positions, dtype=np.int64).reshape(-1)
+        if other.year != self.year:
+            raise ValueError("populations of different years")
+        if at.size != other.size:
+            raise ValueError(f"{at.size} positions for {other.size} rows")
+        if at.size and (at.min() < 0 or at.max() >= self.size or np.unique(at).size != at.size):
+            raise ValueError("positions out of range or repeated")
+        if (set(self.category) != set(other.category) or set(self.date) != set(other.date)
+                or set(self.flag) != set(other.flag) or set(self.indicator) != set(other.indicator)):
+            raise ValueError("populations with different columns")
+
+        def put(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+            if np.array_equal(mine[at], theirs):
+                return mine
+            out = mine.copy()
+            out[at] = theirs
+            return out
+
+        category: dict[str, CategoryColumn] = {}
+        for key, mine in self.category.items():
+            theirs = other.category[key]
+            if key not in OPEN_VOCABULARY:
+                if mine.labels != theirs.labels:
+                    raise ValueError(f"{key}: different label lists")
+                codes = put(mine.codes, theirs.codes)
+                category[key] = mine if codes is mine.codes else CategoryColumn(codes, mine.labels)
+                continue
+            index = {label: i for i, label in enumerate(mine.labels)}
+            if all(label in index for label in theirs.labels):  # no new label: recode theirs
+                lookup = np.array([index[label] for label in theirs.labels] + [-1], dtype=np.int32)
+                codes = put(mine.codes, lookup[theirs.codes])
+                if codes is mine.codes:
+                    category[key] = mine
+                    continue
+                labels: Sequence[str] = mine.labels
+            else:
+                labels = sorted(set(mine.labels) | set(theirs.labels))
+                index = {label: i for i, label in enumerate(labels)}
+                remap = np.array([index[label] for label in mine.labels] + [-1], dtype=np.int32)
+                codes = remap[mine.codes]
+                codes[at] = np.array([index[label] for label in theirs.labels] + [-1], dtype=np.int32)[theirs.codes]
+            used = np.bincount(codes[codes >= 0], minlength=len(labels))
+            if used.all():
+                category[key] = CategoryColumn(codes.astype(np.int32, copy=False), tuple(labels))
+            else:  # a label no row uses any more disappears, as in a fresh conversion
+                category[key] = _compact(codes, labels)
+        return Population(
+            year=self.year,
+            credit_code=put(self.credit_code, other.credit_code),
+            name=put(self.name, other.name),
+            category=category,
+            date={k: put(v, other.date[k]) for k, v in self.date.items()},
+            flag={k: put(v, other.flag[k]) for k, v in self.flag.items()},
+            tags=put(self.tags, other.tags),
+            tags_known=put(self.tags_known, other.tags_known),
+            indicator={k: (put(v, other.indicator[k][0]), put(p, other.indicator[k][1]))
+                       for k, (v, p) in self.indicator.items()},
+        )
+
 
 _CENT = Decimal("0.01")
 _MILLI = Decimal("0.001")

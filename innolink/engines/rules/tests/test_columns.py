@@ -59,3 +59,43 @@ def test_damaged_arrays_are_refused():
     arrays["tags"] = arrays["tags"][:5]
     with pytest.raises(ValueError):
         population_from_arrays(arrays)
+
+
+def test_with_rows_equals_a_fresh_conversion_and_leaves_both_inputs_alone():
+    rng = random.Random(12)
+    records = synthetic_records(400, 2024, seed=3)
+    whole = population_from_records(records, 2024)
+    before = population_from_arrays(population_to_arrays(whole))  # an independent copy
+    for trial in range(6):
+        at = sorted(rng.sample(range(400), rng.randint(0, 40)))
+        replacement = synthetic_records(len(at), 2024, seed=100 + trial)
+        for k, r in enumerate(replacement):
+            if trial == 1:  # a label no other row has: the open vocabulary grows
+                r["industry_code"] = f"Z{k:04d}"
+            elif trial == 2:  # rows keep their values: every column is shared, nothing copied
+                replacement[k] = records[at[k]]
+        edited = list(records)
+        for k, i in enumerate(at):
+            edited[i] = replacement[k]
+        other = population_from_records(replacement, 2024)
+        patched = whole.with_rows(np.array(at, dtype=np.int64), other)
+        assert population_differences(patched, population_from_records(edited, 2024)) == []
+        assert population_differences(whole, before) == []  # the input was not written
+        if trial == 2:
+            assert patched.tags is whole.tags and patched.indicator == whole.indicator
+    # the last user of an industry code changes: the label disappears, as in a fresh build
+    tiny = population_from_records([{"credit_code": "A", "industry_code": "C1"},
+                                    {"credit_code": "B", "industry_code": "C2"}], 2024)
+    patched = tiny.with_rows([0], population_from_records([{"credit_code": "A", "industry_code": "C2"}], 2024))
+    assert patched.category["industry_code"].labels == ("C2",)
+    assert patched.category["industry_code"].codes.tolist() == [0, 0]
+
+
+def test_with_rows_refuses_mismatched_input():
+    pop = population_from_records(synthetic_records(5, 2024, seed=1), 2024)
+    two = pop.take([0, 1])
+    for positions, other in (([0], two), ([0, 0], two), ([4, 5], two), ([0, 1], pop.take([0, 1]).take([0]))):
+        with pytest.raises(ValueError):
+            pop.with_rows(positions, other)
+    with pytest.raises(ValueError):
+        pop.with_rows([0], population_from_records(synthetic_records(1, 2025, seed=1), 2025))
