@@ -17,16 +17,19 @@ registry's indicator definitions first, so a new indicator row is usable in rule
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import json
 import threading
 from itertools import compress, repeat
+from operator import sub
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from innolink.engines.rules import (
@@ -122,6 +125,9 @@ class RegistryColumns:
     ``tag_rows`` / ``year_rows``: (row id, enterprise id) of the ``EnterpriseTag`` rows and the
     ``EnterpriseYear`` rows of the two years that went in, each sorted by row id; the snapshot
     uses them to notice deleted rows.
+    ``stamps`` (when asked for): the ``updated_at`` of each row as read, in microseconds since
+    1970 UTC (``stamp_micros``), aligned with ``ids``, ``tag_rows`` and ``year_rows``; each stamp
+    comes from the same query as the row's values, so it is the stamp of the version read.
     """
 
     year: int
@@ -129,22 +135,46 @@ class RegistryColumns:
     population: Population
     tag_rows: tuple[np.ndarray, np.ndarray]
     year_rows: tuple[np.ndarray, np.ndarray]
+    stamps: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def _rows(queryset, fields: tuple[str, ...]):
     """The rows of ``queryset.values_list(*fields)`` from a plain cursor, in chunks: the SQL is
     the ORM's, the per-value Python work of the ORM is skipped (dates still arrive as dates from
     both backends; booleans may arrive as 0/1 on SQLite; JSON arrives as text or decoded)."""
-    sql, params = queryset.values_list(*fields).query.sql_with_params()
+    try:
+        sql, params = queryset.values_list(*fields).query.sql_with_params()
+    except EmptyResultSet:  # e.g. no enterprise ids asked for
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
             yield rows
 
 
-def _pairs(row_ids: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _pairs(row_ids: np.ndarray, owners: np.ndarray, stamps: np.ndarray | None = None):
+    """(row ids, owners) sorted by row id, and the stamps in that order (or ``None``)."""
     order = np.argsort(row_ids, kind="stable")
-    return row_ids[order].astype(np.int64), owners[order].astype(np.int64)
+    return (row_ids[order].astype(np.int64), owners[order].astype(np.int64)), (
+        None if stamps is None else stamps[order])
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
+_EPOCH_UTC = _EPOCH.replace(tzinfo=dt.timezone.utc)
+_MICRO = dt.timedelta(microseconds=1)
+
+
+def stamp_micros(values) -> np.ndarray:
+    """``updated_at`` values as a plain cursor returns them (naive UTC datetimes on SQLite, aware
+    ones on PostgreSQL) to int64 microseconds since 1970 UTC, exactly (no float)."""
+    values = list(values)
+    first = next((v for v in values if v is not None), None)
+    epoch = _EPOCH if first is None or first.tzinfo is None else _EPOCH_UTC
+    if first is None or None in values:
+        return np.array([np.iinfo(np.int64).min if v is None else (v - epoch) // _MICRO for v in values],
+                        dtype=np.int64).reshape(len(values))
+    return np.fromiter(map(dt.timedelta.__floordiv__, map(sub, values, repeat(epoch)), repeat(_MICRO)),
+                       dtype=np.int64, count=len(values))
 
 
 def _decode(chunk: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -168,13 +198,15 @@ def _collector_paused():
             gc.enable()
 
 
-def registry_columns(year: int, enterprise_ids: Iterable[int] | None = None) -> RegistryColumns:
-    """The engine's population for ``year`` from three queries, without a dict per enterprise."""
+def registry_columns(year: int, enterprise_ids: Iterable[int] | None = None, *,
+                     stamps: bool = False) -> RegistryColumns:
+    """The engine's population for ``year`` from three queries, without a dict per enterprise;
+    with ``stamps``, each row's ``updated_at`` too (the snapshot's)."""
     with _collector_paused():
-        return _registry_columns(year, enterprise_ids)
+        return _registry_columns(year, enterprise_ids, stamps)
 
 
-def _registry_columns(year: int, enterprise_ids: Iterable[int] | None) -> RegistryColumns:
+def _registry_columns(year: int, enterprise_ids: Iterable[int] | None, stamps: bool = False) -> RegistryColumns:
     enterprises = Enterprise.objects.order_by("id")
     tags = EnterpriseTag.objects.order_by()
     years = EnterpriseYear.objects.filter(year__in=(year, year - 1)).order_by()
@@ -183,12 +215,13 @@ def _registry_columns(year: int, enterprise_ids: Iterable[int] | None) -> Regist
         enterprises = enterprises.filter(id__in=wanted)
         tags = tags.filter(enterprise_id__in=wanted)
         years = years.filter(enterprise_id__in=wanted)
-    columns: list[list[Any]] = [[] for _ in range(8)]
+    stamp = ("updated_at",) if stamps else ()
+    columns: list[list[Any]] = [[] for _ in range(8 + len(stamp))]
     for rows in _rows(enterprises, ("id", "credit_code", "name", "town", "industry_code", "ownership",
-                                    "founded_on", "size_class")):
+                                    "founded_on", "size_class", *stamp)):
         for column, values in zip(columns, zip(*rows)):
             column.extend(values)
-    pk, code, name, town, industry, ownership, founded, size = columns
+    pk, code, name, town, industry, ownership, founded, size = columns[:8]
     ids = np.array(pk, dtype=np.int64)
     n = len(ids)
 
@@ -203,10 +236,11 @@ def _registry_columns(year: int, enterprise_ids: Iterable[int] | None) -> Regist
     tag_parts: list[tuple] = []
     cert_date: list[Any] = [None] * n
     first_cert: list[Any] = [None] * n
-    for rows in _rows(tags, ("id", "enterprise_id", "tag", "certified_on", "first_certified")):
-        row_id, owner, tag, certified_on, first = zip(*rows)
+    for rows in _rows(tags, ("id", "enterprise_id", "tag", "certified_on", "first_certified", *stamp)):
+        row_id, owner, tag, certified_on, first, *when = zip(*rows)
         at, found = positions(owner)
-        tag_parts.append((np.array(row_id, np.int64)[found], at[found], list(compress(tag, found))))
+        tag_parts.append((np.array(row_id, np.int64)[found], at[found], list(compress(tag, found)),
+                          stamp_micros(when[0])[found] if stamps else None))
         for k in (k for k, t in enumerate(tag) if t == "high_tech" and found[k]):
             cert_date[at[k]] = certified_on[k]
             first_cert[at[k]] = None if first[k] is None else bool(first[k])
@@ -214,14 +248,15 @@ def _registry_columns(year: int, enterprise_ids: Iterable[int] | None) -> Regist
                        for i in (0, 1))
     tag_names = [name for p in tag_parts for name in p[2]]
     year_parts: list[tuple] = []
-    for rows in _rows(years, ("id", "enterprise_id", "year", "values")):
-        row_id, owner, row_year, values = zip(*rows)
+    for rows in _rows(years, ("id", "enterprise_id", "year", "values", *stamp)):
+        row_id, owner, row_year, values, *when = zip(*rows)
         at, found = positions(owner)
         decoded = _decode(values)
         row_year = np.array(row_year, np.int64)
         year_parts.append((np.array(row_id, np.int64)[found], np.array(owner, np.int64)[found],
                            {y: (at[found & (row_year == y)], list(compress(decoded, found & (row_year == y))))
-                            for y in (year, year - 1)}))
+                            for y in (year, year - 1)},
+                           stamp_micros(when[0])[found] if stamps else None))
     indicators = {}
     for y in (year, year - 1):
         where = np.concatenate([p[2][y][0] for p in year_parts]) if year_parts else np.empty(0, np.int64)
@@ -237,8 +272,16 @@ def _registry_columns(year: int, enterprise_ids: Iterable[int] | None) -> Regist
     )
     year_ids, year_owner = (np.concatenate([p[i] for p in year_parts]) if year_parts
                             else np.empty(0, np.int64) for i in (0, 1))
-    return RegistryColumns(year=year, ids=ids, population=population,
-                           tag_rows=_pairs(tag_ids, ids[tag_at]), year_rows=_pairs(year_ids, year_owner))
+
+    def joined(parts: list[tuple], i: int) -> np.ndarray | None:
+        if not stamps:
+            return None
+        return np.concatenate([p[i] for p in parts]) if parts else np.empty(0, np.int64)
+
+    tag_rows, tag_stamps = _pairs(tag_ids, ids[tag_at], joined(tag_parts, 3))
+    year_rows, year_stamps = _pairs(year_ids, year_owner, joined(year_parts, 3))
+    return RegistryColumns(year=year, ids=ids, population=population, tag_rows=tag_rows, year_rows=year_rows,
+                           stamps=(stamp_micros(columns[8]), tag_stamps, year_stamps) if stamps else None)
 
 
 def population_for(year: int, enterprise_ids: Iterable[int] | None = None

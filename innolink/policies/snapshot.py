@@ -6,22 +6,31 @@ an ``.npz`` file of plain arrays (``population_to_arrays``; no pickle) in
 ``settings.INNOLINK_POLICY_SNAPSHOT_DIR`` (default ``var/cache/policy-population``), and each
 load reads it (or this process's copy in memory) and patches only what changed:
 
-- changed rows are found by ``updated_at`` (indexed on enterprises, tags and yearly values)
-  since the snapshot's ``as_of`` minus ``INNOLINK_POLICY_SNAPSHOT_OVERLAP`` seconds (default
-  600), so a row written by a transaction that committed after the snapshot was read, with an
-  earlier time, is still seen (write transactions are assumed shorter than the overlap);
+- every stored row (enterprise, tag row, yearly row) keeps the ``updated_at`` of the version read
+  (its stamp, microseconds; read in the same query as its values). A load lists only ids, owners
+  and stamps of the rows with ``updated_at`` since the snapshot's ``as_of`` minus
+  ``INNOLINK_POLICY_SNAPSHOT_OVERLAP`` seconds (default 600; a transaction that stamped its rows
+  before the last load and committed after it is still listed; transactions and the clock skew
+  between writers are assumed shorter than the overlap) and re-reads only the enterprises with a
+  row whose stamp, owner or year differs from the stored one, or that is new: a row already read
+  at its current version is not read again, however often it is listed;
 - deleted rows are found by counting: the snapshot keeps the ids of every enterprise, tag row
-  and yearly row it holds, and when a table's count is lower than those ids plus the changed
+  and yearly row it holds, and when a table's count is lower than those ids plus the new
   rows, the ids are compared in full;
-- the enterprises touched are re-read with the cold builder and spliced in
-  (``concat_populations``), so the result equals a cold build of the same registry.
+- the enterprises re-read by the cold builder are written at their positions into copies of the
+  columns that differ (``Population.with_rows``; no array handed out by an earlier load is ever
+  written) or, when enterprises were added or removed, spliced in (``concat_populations``), so
+  the result equals a cold build of the same registry.
 
 Safety nets: the file name holds a key of the database, the year, the indicator catalogue and
 the vocabularies, so a different database or catalogue never uses it; a table whose newest
 ``updated_at`` is older than the snapshot's (a restored backup) forces a cold build, as does a
 snapshot older than ``INNOLINK_POLICY_SNAPSHOT_MAX_AGE`` seconds (default one day; it catches a
 writer that changed rows without touching ``updated_at``), a missing or damaged file, or more
-than a fifth of the registry (and more than 1,000 enterprises) changed. Files are written to a temporary name and renamed, so a
+than a fifth of the registry (and more than 1,000 enterprises) changed. The file is written
+after a cold build and, after patches, only when ``SAVE_AFTER`` enterprises were re-read since
+it was written or it is older than ``SAVE_EVERY`` seconds (a new process patches an older file:
+the stamps tell it what changed). Files are written to a temporary name and renamed, so a
 reader sees a whole old file or a whole new one; two processes saving at once both write
 complete files and the later rename wins. The snapshot is a cache (derived data): writing it is
 no business change and has no audit entry.
@@ -43,7 +52,6 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max
 from django.utils import timezone
 
 from innolink.engines.rules import Population
@@ -54,18 +62,20 @@ from innolink.engines.rules.population import (
     population_to_arrays,
 )
 from innolink.enterprises.models import Enterprise, EnterpriseTag, EnterpriseYear
-from innolink.policies.fetch import RegistryColumns, registry_columns
+from innolink.policies.fetch import RegistryColumns, _rows, registry_columns, stamp_micros
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: per-row stamps (updated_at of the version read)
 #: more changed enterprises than this share of the registry (and than REBUILD_MIN) -> cold build
 REBUILD_SHARE = 0.2
 REBUILD_MIN = 1000
-#: the file is rewritten when this many enterprises were re-read since it was written, or when it
-#: is older than the overlap (so the window of rows re-read on every load moves on); otherwise the
-#: patched population stays in this process's memory and other processes patch the older file
+#: after a patch, the file is rewritten when this many enterprises were re-read since it was
+#: written, or when it is older than SAVE_EVERY seconds; otherwise the patched population stays in
+#: this process's memory and a new process patches the older file (it re-reads those enterprises:
+#: their stamps differ from the file's)
 SAVE_AFTER = 2000
+SAVE_EVERY = 600
 _lock = threading.Lock()
 _memory: dict[str, "State"] = {}
 
@@ -81,14 +91,20 @@ class State:
     marks: dict[str, list | None]  # newest (updated_at ISO, id) per table when read, for restores
     saved_as_of: dt.datetime | None = None  # as_of of the file this state was last written as
     pending: int = 0  # enterprises re-read since then
+    id_tuple: tuple[int, ...] | None = field(default=None, compare=False, repr=False)  # read.ids, cached
+
+
+def _id_tuple(state: State) -> State:
+    """``state`` with its ids as a tuple of ints, built once per distinct id array."""
+    return state if state.id_tuple is not None else replace(state, id_tuple=tuple(state.read.ids.tolist()))
 
 
 @dataclass
 class Load:
     """What one load did (for the scan's progress, the bench and tests)."""
 
-    ids: list[int]
-    population: Population
+    ids: tuple[int, ...]  # enterprise ids in row order (immutable, shared by loads of the same ids)
+    population: Population  # never written after it is handed out (the next load copies what it patches)
     source: str  # "memory", "file" or "cold"
     reason: str = ""  # why cold: "missing", "damaged", "key", "old", "restored", "many changes"
     changed: int = 0  # enterprises re-read
@@ -145,7 +161,7 @@ def _went_back(before: dict[str, list | None], now: dict[str, list | None]) -> b
 def _cold(year: int, key: str) -> State:
     now = timezone.now()
     marks = _marks()
-    return State(key=key, read=registry_columns(year), built_at=now, as_of=now, marks=marks)
+    return State(key=key, read=registry_columns(year, stamps=True), built_at=now, as_of=now, marks=marks)
 
 
 # -- the file ---------------------------------------------------------------------------------
@@ -160,7 +176,8 @@ def save(state: State, path: Path | None = None) -> Path:
     arrays = population_to_arrays(state.read.population)
     arrays.update({
         "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-        "ids": state.read.ids,
+        "ids": state.read.ids, "stamp": state.read.stamps[0],
+        "tag_row_stamp": state.read.stamps[1], "year_row_stamp": state.read.stamps[2],
         "tag_row_id": state.read.tag_rows[0], "tag_row_owner": state.read.tag_rows[1],
         "year_row_id": state.read.year_rows[0], "year_row_owner": state.read.year_rows[1],
     })
@@ -188,15 +205,20 @@ def read(year: int, key: str, path: Path | None = None) -> State:
     ids = arrays["ids"].astype(np.int64)
     if ids.shape != (population.size,) or (ids.size and np.any(np.diff(ids) <= 0)):
         raise ValueError("snapshot ids do not match its population")
-    pairs = {}
+    stamp = arrays["stamp"].astype(np.int64)
+    if stamp.shape != ids.shape:
+        raise ValueError("snapshot stamps do not match its ids")
+    pairs, stamps = {}, {}
     for name in ("tag_row", "year_row"):
         row_id, owner = arrays[f"{name}_id"].astype(np.int64), arrays[f"{name}_owner"].astype(np.int64)
-        if row_id.shape != owner.shape or (row_id.size and np.any(np.diff(row_id) <= 0)):
+        stamps[name] = arrays[f"{name}_stamp"].astype(np.int64)
+        if not (row_id.shape == owner.shape == stamps[name].shape) or (row_id.size and np.any(np.diff(row_id) <= 0)):
             raise ValueError(f"snapshot {name} ids are damaged")
         pairs[name] = (row_id, owner)
     as_of = dt.datetime.fromisoformat(meta["as_of"])
     return State(key=key, read=RegistryColumns(year=year, ids=ids, population=population,
-                                               tag_rows=pairs["tag_row"], year_rows=pairs["year_row"]),
+                                               tag_rows=pairs["tag_row"], year_rows=pairs["year_row"],
+                                               stamps=(stamp, stamps["tag_row"], stamps["year_row"])),
                  built_at=dt.datetime.fromisoformat(meta["built_at"]), as_of=as_of, marks=meta["marks"],
                  saved_as_of=as_of)
 
@@ -216,27 +238,64 @@ def _row_pairs(queryset, fields=("id", "enterprise_id")) -> tuple[np.ndarray, ..
     return tuple(table[:, k] for k in range(len(fields)))
 
 
+def _window(queryset, fields: tuple[str, ...]) -> list[np.ndarray]:
+    """The columns of the rows of ``queryset`` (ids, then ``updated_at`` last, as stamps), from a
+    plain cursor: only ids and stamps, no model instances."""
+    rows = [row for chunk in _rows(queryset.order_by(), fields) for row in chunk]
+    if not rows:
+        return [np.empty(0, np.int64) for _ in fields]
+    columns = list(zip(*rows))
+    return [np.array(c, dtype=np.int64) for c in columns[:-1]] + [stamp_micros(columns[-1])]
+
+
+def _counts(years: tuple[int, int]) -> tuple[int, int, int]:
+    """The number of enterprises, tag rows and yearly rows of ``years``. (Three statements: on
+    SQLite a top-level ``COUNT(*)`` of a whole table counts index pages; as scalar subqueries of
+    one statement they walk every entry, twice as slow.)"""
+    return (Enterprise.objects.order_by().count(), EnterpriseTag.objects.order_by().count(),
+            EnterpriseYear.objects.order_by().filter(year__in=years).count())
+
+
 def _in(values: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
     """Which of ``values`` are in the sorted array ``sorted_ids``."""
     if not sorted_ids.size:
         return np.zeros(values.shape, bool)
+    if sorted_ids.size < 4096 and sorted_ids[-1] - sorted_ids[0] < 1 << 24:  # a few ids: a lookup table
+        return np.isin(values, sorted_ids, kind="table")
     at = np.minimum(np.searchsorted(sorted_ids, values), sorted_ids.size - 1)
     return sorted_ids[at] == values
 
 
-def _touched_rows(stored: tuple[np.ndarray, np.ndarray], changed: tuple[np.ndarray, np.ndarray, np.ndarray],
-                  count: int, everything) -> set[int]:
-    """Enterprises whose rows of one table changed: the owners of changed rows (``changed`` is
-    row ids, owners and whether the row belongs in the snapshot, e.g. is of the two years), the
-    former owner of a row that moved or left, and, when rows are missing by count, the owners of
-    deleted rows (and of rows that appeared without a recent ``updated_at``)."""
+def _put(stored: np.ndarray, at: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``stored`` with ``values`` at ``at``: the same array when nothing differs, else a copy
+    (an array a previous load handed out is never written)."""
+    if np.array_equal(stored[at], values):
+        return stored
+    out = stored.copy()
+    out[at] = values
+    return out
+
+
+def _touched_rows(stored: tuple[np.ndarray, np.ndarray], stored_stamp: np.ndarray,
+                  window: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], count: int,
+                  everything) -> tuple[set[int], int]:
+    """Enterprises whose rows of one table changed, and how many rows of the window were new
+    versions. ``window`` is the row ids, owners, stamps and whether the row belongs in the
+    snapshot (e.g. is of the two years) of the rows with a recent ``updated_at``. A row counts as
+    changed when it is not stored, or its stamp, owner or belonging differs from the version
+    stored; a stored row with the same stamp was read at this version and is skipped. Touched:
+    the owner of a changed row that belongs, the former owner of a changed stored row, and, when
+    rows are missing by count, the owners of deleted rows (and of rows that appeared without a
+    recent ``updated_at``)."""
     stored_id, stored_owner = stored
-    changed_id, changed_owner, belongs = changed
-    known = _in(changed_id, stored_id)
-    touched = set(changed_owner[belongs | known].tolist())
-    if known.any():
-        at = np.searchsorted(stored_id, changed_id[known])
-        touched.update(stored_owner[at].tolist())
+    row_id, owner, stamp, belongs = window
+    known = _in(row_id, stored_id)
+    at = np.searchsorted(stored_id, row_id[known])
+    same = np.zeros(row_id.shape, bool)
+    same[known] = (stored_stamp[at] == stamp[known]) & (stored_owner[at] == owner[known]) & belongs[known]
+    changed = ~same
+    touched = set(owner[changed & belongs].tolist())
+    touched.update(stored_owner[at[changed[known]]].tolist())
     expected = stored_id.size + int((belongs & ~known).sum()) - int((~belongs & known).sum())
     if count != expected:  # rows were deleted (or written without a recent updated_at)
         now_id, now_owner = everything()
@@ -244,7 +303,25 @@ def _touched_rows(stored: tuple[np.ndarray, np.ndarray], changed: tuple[np.ndarr
         touched.update(stored_owner[gone].tolist())
         new = ~_in(now_id, stored_id)
         touched.update(now_owner[new].tolist())
-    return touched
+    return touched, int(changed.sum())
+
+
+def _patch_rows(stored: tuple[np.ndarray, np.ndarray], stored_stamp: np.ndarray,
+                new: tuple[np.ndarray, np.ndarray], new_stamp: np.ndarray, owners: np.ndarray):
+    """The stored rows of one table with the rows of ``owners`` (sorted enterprise ids) replaced
+    by ``new`` (their rows as re-read, sorted by row id): ((row ids, owners), stamps). When the
+    re-read rows are the stored ones (values or stamps changed, no row added, removed or moved)
+    the id arrays are kept and only the stamps are written, into a copy."""
+    stored_id, stored_owner = stored
+    mine = np.flatnonzero(_in(stored_owner, owners))
+    if np.array_equal(stored_id[mine], new[0]) and np.array_equal(stored_owner[mine], new[1]):
+        return stored, _put(stored_stamp, mine, new_stamp)
+    kept = np.ones(stored_id.shape, bool)
+    kept[mine] = False
+    row_id = np.concatenate([stored_id[kept], new[0]])
+    by_id = np.argsort(row_id, kind="stable")
+    return ((row_id[by_id], np.concatenate([stored_owner[kept], new[1]])[by_id]),
+            np.concatenate([stored_stamp[kept], new_stamp])[by_id])
 
 
 def refresh(state: State, now: dt.datetime | None = None) -> tuple[State, int, int]:
@@ -257,52 +334,60 @@ def refresh(state: State, now: dt.datetime | None = None) -> tuple[State, int, i
     if _went_back(state.marks, marks):
         raise _Rebuild("restored")
     years = (year, year - 1)
-    # order_by(): the model's default ordering (name) would make SQLite walk the name index
-    changed_enterprises = _ids(Enterprise.objects.order_by().filter(updated_at__gte=since)
-                               .values_list("id", flat=True))
-    touched = set(changed_enterprises.tolist())
     ids = state.read.ids
-    count = Enterprise.objects.count()
-    fresh = ~_in(changed_enterprises, ids)
+    stamp, tag_stamp, year_stamp = state.read.stamps
+    # enterprises: ids and stamps of the recent rows; re-read the new ones and the new versions
+    # (order_by() inside _window: the model's default ordering would make SQLite walk the name index)
+    e_id, e_stamp = _window(Enterprise.objects.filter(updated_at__gte=since), ("id", "updated_at"))
+    known = _in(e_id, ids)
+    same = np.zeros(e_id.shape, bool)
+    same[known] = stamp[np.searchsorted(ids, e_id[known])] == e_stamp[known]
+    touched = set(e_id[~same].tolist())
+    count, tag_count, year_count = _counts(years)
     removed: set[int] = set()
-    if count != ids.size + int(fresh.sum()):
+    if count != ids.size + int((~known).sum()):
         now_ids = np.sort(_ids(Enterprise.objects.values_list("id", flat=True)))
         removed = set(ids[~_in(ids, now_ids)].tolist())
         touched.update(now_ids[~_in(now_ids, ids)].tolist())
     tags = EnterpriseTag.objects.order_by()
-    tag_id, tag_owner = _row_pairs(tags.filter(updated_at__gte=since))
-    touched |= _touched_rows(state.read.tag_rows, (tag_id, tag_owner, np.ones(tag_id.shape, bool)),
-                             tags.count(), lambda: _row_pairs(tags))
+    t_id, t_owner, t_stamp = _window(EnterpriseTag.objects.filter(updated_at__gte=since),
+                                     ("id", "enterprise_id", "updated_at"))
+    by_tags, _ = _touched_rows(state.read.tag_rows, tag_stamp, (t_id, t_owner, t_stamp, np.ones(t_id.shape, bool)),
+                               tag_count, lambda: _row_pairs(tags))
     yearly = EnterpriseYear.objects.filter(year__in=years).order_by()
     # the years are filtered here, not in SQL: with a year condition SQLite picks the (year,
     # enterprise) index and reads every row of the two years instead of the recent ones
-    year_id, year_owner, year_of = _row_pairs(EnterpriseYear.objects.order_by().filter(updated_at__gte=since),
-                                              ("id", "enterprise_id", "year"))
-    touched |= _touched_rows(state.read.year_rows, (year_id, year_owner, np.isin(year_of, years)),
-                             yearly.count(), lambda: _row_pairs(yearly))
-    touched -= removed
+    y_id, y_owner, y_year, y_stamp = _window(EnterpriseYear.objects.filter(updated_at__gte=since),
+                                             ("id", "enterprise_id", "year", "updated_at"))
+    by_years, _ = _touched_rows(state.read.year_rows, year_stamp, (y_id, y_owner, y_stamp, np.isin(y_year, years)),
+                                year_count, lambda: _row_pairs(yearly))
+    touched = (touched | by_tags | by_years) - removed
     if not touched and not removed:
         return replace(state, as_of=now, marks=marks), 0, 0
     if len(touched) + len(removed) > max(REBUILD_SHARE * ids.size, REBUILD_MIN):
         raise _Rebuild("many changes")
-    delta = registry_columns(year, sorted(touched))
+    wanted = np.array(sorted(touched), dtype=np.int64)
+    delta = registry_columns(year, wanted.tolist(), stamps=True)
+    d_stamp, d_tag_stamp, d_year_stamp = delta.stamps
     dropped = np.array(sorted(touched | removed), dtype=np.int64)
-    keep = np.flatnonzero(~_in(ids, dropped))
-    new_ids = np.concatenate([ids[keep], delta.ids])
-    order = np.argsort(new_ids, kind="stable")
-    population = concat_populations([state.read.population.take(keep), delta.population]).take(order)
-
-    def rows(stored: tuple[np.ndarray, np.ndarray], new: tuple[np.ndarray, np.ndarray]):
-        kept = ~_in(stored[1], dropped)
-        row_id = np.concatenate([stored[0][kept], new[0]])
-        owner = np.concatenate([stored[1][kept], new[1]])
-        by_id = np.argsort(row_id, kind="stable")
-        return row_id[by_id], owner[by_id]
-
-    read_ = RegistryColumns(year=year, ids=new_ids[order], population=population,
-                            tag_rows=rows(state.read.tag_rows, delta.tag_rows),
-                            year_rows=rows(state.read.year_rows, delta.year_rows))
-    return (replace(state, read=read_, as_of=now, marks=marks, pending=state.pending + len(touched) + len(removed)),
+    if not removed and np.array_equal(delta.ids, wanted) and _in(wanted, ids).all():
+        # the same enterprises, new versions: write them at their positions (into copies)
+        at = np.searchsorted(ids, wanted)
+        new_ids, population = ids, state.read.population.with_rows(at, delta.population)
+        new_stamp = _put(stamp, at, d_stamp)
+    else:  # enterprises added or removed: splice
+        keep = np.flatnonzero(~_in(ids, dropped))
+        joined = np.concatenate([ids[keep], delta.ids])
+        order = np.argsort(joined, kind="stable")
+        new_ids = joined[order]
+        population = concat_populations([state.read.population.take(keep), delta.population]).take(order)
+        new_stamp = np.concatenate([stamp[keep], d_stamp])[order]
+    tag_rows, new_tag_stamp = _patch_rows(state.read.tag_rows, tag_stamp, delta.tag_rows, d_tag_stamp, dropped)
+    year_rows, new_year_stamp = _patch_rows(state.read.year_rows, year_stamp, delta.year_rows, d_year_stamp, dropped)
+    read_ = RegistryColumns(year=year, ids=new_ids, population=population, tag_rows=tag_rows, year_rows=year_rows,
+                            stamps=(new_stamp, new_tag_stamp, new_year_stamp))
+    return (replace(state, read=read_, as_of=now, marks=marks, pending=state.pending + len(touched) + len(removed),
+                    id_tuple=state.id_tuple if new_ids is ids else None),
             len(touched), len(removed))
 
 
@@ -352,22 +437,40 @@ def load_population(year: int) -> Load:
             state, source = _cold(year, key), "cold"
         t_patch = time.perf_counter()
         saved = False
-        overlap = _seconds("INNOLINK_POLICY_SNAPSHOT_OVERLAP", 600)
         if source == "cold" or (changed or removed) and (
-                state.pending >= SAVE_AFTER or state.saved_as_of is None or now - state.saved_as_of > overlap):
-            try:
-                save(state, path)
-                state = replace(state, saved_as_of=state.as_of, pending=0)
-                saved = True
-                _cleanup(path.parent)
-            except (OSError, ValueError) as exc:  # no snapshot this time; the scan goes on
-                log.warning("policy population snapshot %s not written (%s)", path, exc)
+                state.pending >= SAVE_AFTER or state.saved_as_of is None
+                or now - state.saved_as_of > dt.timedelta(seconds=SAVE_EVERY)):
+            state, saved = _write(state, path)
+        state = _id_tuple(state)
         _memory.clear()
         _memory[key] = state
         t_end = time.perf_counter()
-    return Load(ids=state.read.ids.tolist(), population=state.read.population, source=source, reason=reason,
+    return Load(ids=state.id_tuple, population=state.read.population, source=source, reason=reason,
                 changed=changed, removed=removed, saved=saved,
                 timings={"read_s": t_read - t0, "patch_s": t_patch - t_read, "save_s": t_end - t_patch})
+
+
+def _write(state: State, path: Path) -> tuple[State, bool]:
+    try:
+        save(state, path)
+    except (OSError, ValueError) as exc:  # no snapshot this time; the scan goes on
+        log.warning("policy population snapshot %s not written (%s)", path, exc)
+        return state, False
+    _cleanup(path.parent)
+    return replace(state, saved_as_of=state.as_of, pending=0), True
+
+
+def write_current(year: int) -> bool:
+    """Write this process's copy of ``year`` to the file now if it holds patches the file lacks
+    (e.g. before a worker stops, so the next process re-reads less; the bench). True if written."""
+    with _lock:
+        key = snapshot_key(year)
+        state = _memory.get(key)
+        if state is None or (state.pending == 0 and state.saved_as_of is not None):
+            return False
+        state, saved = _write(state, snapshot_dir() / f"population-{year}-{key}.npz")
+        _memory[key] = state
+        return saved
 
 
 def forget() -> None:

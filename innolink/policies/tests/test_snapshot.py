@@ -2,6 +2,7 @@
 to a cold build of the registry (``fetch.registry_columns``) column by column."""
 
 import datetime as dt
+import json
 import random
 import threading
 from decimal import Decimal
@@ -11,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from innolink.core.testing import make_enterprise
-from innolink.engines.rules.population import population_differences
+from innolink.engines.rules.population import population_differences, population_from_arrays, population_to_arrays
 from innolink.enterprises.models import Enterprise, EnterpriseTag, EnterpriseYear
 from innolink.policies import fetch, snapshot
 
@@ -85,7 +86,7 @@ def _edit(rng: random.Random) -> str:
 
 def _assert_equals_cold(load: snapshot.Load) -> None:
     cold = fetch.registry_columns(YEAR)
-    assert load.ids == cold.ids.tolist()
+    assert list(load.ids) == cold.ids.tolist()
     assert population_differences(load.population, cold.population) == []
 
 
@@ -105,8 +106,11 @@ def test_first_load_is_cold_and_stored_then_read_back_equal(population_snapshot_
     assert snapshot.load_population(YEAR).source == "memory"
 
 
-@pytest.mark.parametrize("seed", [3, 7, 11])
-def test_random_edits_then_warm_equals_cold(seed):
+@pytest.mark.parametrize("seed,save_after", [(3, 2000), (7, 2000), (11, 2000), (13, 1)])
+def test_random_edits_then_warm_equals_cold(seed, save_after, monkeypatch):
+    # save_after 2000: the file stays the cold build's and each load from it patches every edit
+    # so far; 1: the file is rewritten after every patch
+    monkeypatch.setattr(snapshot, "SAVE_AFTER", save_after)
     rng = random.Random(seed)
     for _ in range(15):
         _enterprise(rng)
@@ -259,3 +263,131 @@ def test_decimal_text_from_the_database_is_exact():
     assert value == {"revenue": -5, "employees": 12, "energy_consumption": 1_000_000,
                      "rd_expense": int(Decimal("1234567890123.45") * 100)}
     assert np.count_nonzero(population.indicator[("revenue", -1)][1]) == 0
+
+
+def _copy(population):
+    return population_from_arrays(population_to_arrays(population))
+
+
+def test_a_late_commit_inside_the_overlap_is_caught_by_its_stamp():
+    rng = random.Random(14)
+    enterprises = [_enterprise(rng) for _ in range(5)]
+    before = timezone.now()
+    snapshot.load_population(YEAR)
+    snapshot.load_population(YEAR)  # the stored copy has read every row at its current version
+    # transactions that stamped their rows before the last load and committed after it
+    late = before - dt.timedelta(seconds=60)
+    Enterprise.objects.filter(pk=enterprises[0].pk).update(town="安海", updated_at=late)
+    row = EnterpriseYear.objects.filter(enterprise=enterprises[1], year=YEAR).first() or \
+        EnterpriseYear.objects.create(enterprise=enterprises[1], year=YEAR, values={})
+    EnterpriseYear.objects.filter(pk=row.pk).update(values={"revenue": "77.70"}, updated_at=late)
+    load = snapshot.load_population(YEAR)
+    assert (load.source, load.changed) == ("memory", 2)
+    _assert_equals_cold(load)
+
+
+def test_rows_already_read_in_the_window_are_not_read_again(django_assert_num_queries):
+    rng = random.Random(15)
+    enterprises = [_enterprise(rng) for _ in range(8)]  # all written inside the overlap window
+    assert snapshot.load_population(YEAR).source == "cold"
+    enterprises[3].name += "（更名）"
+    enterprises[3].save()
+    load = snapshot.load_population(YEAR)
+    assert (load.source, load.changed, load.removed) == ("memory", 1, 0)
+    _assert_equals_cold(load)
+    # nothing changed: newest rows (3), ids and stamps of the window (3), counts (3); no re-read
+    with django_assert_num_queries(9):
+        idle = snapshot.load_population(YEAR)
+    assert (idle.changed, idle.saved) == (0, False)
+    assert idle.population is load.population and idle.ids is load.ids
+    snapshot.forget()  # another process: the file is the cold build's, the stamps tell what changed
+    assert snapshot.load_population(YEAR).changed == 1
+
+
+def test_in_place_patch_equals_cold_and_never_writes_a_population_handed_out():
+    rng = random.Random(16)
+    enterprises = [_enterprise(rng) for _ in range(10)]
+    EnterpriseYear.objects.update_or_create(enterprise=enterprises[4], year=YEAR, defaults={"values": {"revenue": "5.00"}})
+    first = snapshot.load_population(YEAR)
+    kept = _copy(first.population)
+    enterprises[0].town, enterprises[0].industry_code = "陈埭", "C9999"  # a new industry label
+    enterprises[0].save()
+    EnterpriseTag.objects.filter(enterprise=enterprises[1], tag="listed").delete()
+    EnterpriseTag.objects.create(enterprise=enterprises[1], tag="listed")
+    row, _ = EnterpriseYear.objects.get_or_create(enterprise=enterprises[2], year=YEAR - 1, defaults={"values": {}})
+    row.values = {"revenue": "1.00"}
+    row.save()
+    EnterpriseYear.objects.filter(enterprise=enterprises[4], year=YEAR).delete()  # found by count
+    second = snapshot.load_population(YEAR)
+    assert (second.source, second.changed, second.removed) == ("memory", 4, 0)
+    assert second.ids is first.ids  # the same enterprises: patched in place of a copy
+    _assert_equals_cold(second)
+    assert population_differences(first.population, kept) == []
+    # an enterprise added: the splice path, equal too
+    _enterprise(rng)
+    third = snapshot.load_population(YEAR)
+    assert third.ids != second.ids and len(third.ids) == 11
+    _assert_equals_cold(third)
+
+
+def test_a_file_of_the_previous_format_is_built_again(population_snapshot_dir, monkeypatch):
+    rng = random.Random(17)
+    for _ in range(4):
+        _enterprise(rng)
+    path = snapshot.snapshot_path(YEAR)
+    monkeypatch.setattr(snapshot, "FORMAT", 1)
+    assert snapshot.snapshot_path(YEAR) != path  # the format is part of the file's key
+    monkeypatch.setattr(snapshot, "FORMAT", 2)
+    snapshot.load_population(YEAR)
+    # the same name holding a format-1 file (no stamps): refused, built cold and replaced
+    with np.load(path, allow_pickle=False) as stored:
+        arrays = {k: stored[k] for k in stored.files if not k.endswith("stamp")}
+    meta = json.loads(arrays["meta"].tobytes())
+    arrays["meta"] = np.frombuffer(json.dumps({**meta, "format": 1}).encode(), dtype=np.uint8)
+    with open(path, "wb") as out:
+        np.savez(out, **arrays)
+    snapshot.forget()
+    load = snapshot.load_population(YEAR)
+    assert (load.source, load.reason, load.saved) == ("cold", "damaged", True)
+    _assert_equals_cold(load)
+    assert "stamp" in np.load(path).files
+    assert [p.name for p in population_snapshot_dir.iterdir()] == [path.name]
+
+
+def test_the_file_is_written_after_a_cold_build_and_then_only_now_and_then(monkeypatch):
+    rng = random.Random(18)
+    enterprises = [_enterprise(rng) for _ in range(6)]
+    key = snapshot.snapshot_key(YEAR)
+    assert snapshot.load_population(YEAR).saved
+    written = snapshot.read(YEAR, key).as_of
+    enterprises[0].name += "（一）"
+    enterprises[0].save()
+    load = snapshot.load_population(YEAR)
+    assert (load.changed, load.saved) == (1, False)
+    assert snapshot.read(YEAR, key).as_of == written  # the file was left as it was
+    snapshot.forget()  # a new process patches the older file: the stamps say what to re-read
+    load = snapshot.load_population(YEAR)
+    assert (load.source, load.changed, load.saved) == ("file", 1, False)
+    _assert_equals_cold(load)
+    monkeypatch.setattr(snapshot, "SAVE_AFTER", 2)
+    enterprises[1].name += "（二）"
+    enterprises[1].save()
+    assert snapshot.load_population(YEAR).saved  # two enterprises re-read since the file
+    assert snapshot.read(YEAR, key).as_of > written
+    monkeypatch.setattr(snapshot, "SAVE_EVERY", 0)
+    assert not snapshot.load_population(YEAR).saved  # nothing changed: an idle load never writes
+    enterprises[2].name += "（三）"
+    enterprises[2].save()
+    assert snapshot.load_population(YEAR).saved  # the file is older than SAVE_EVERY
+    snapshot.forget()
+    assert snapshot.load_population(YEAR).changed == 0
+    # write_current: this process's patches, written on request
+    monkeypatch.setattr(snapshot, "SAVE_EVERY", 600)
+    enterprises[3].name += "（四）"
+    enterprises[3].save()
+    assert not snapshot.load_population(YEAR).saved
+    assert snapshot.write_current(YEAR) and not snapshot.write_current(YEAR)
+    snapshot.forget()
+    load = snapshot.load_population(YEAR)
+    assert (load.source, load.changed) == ("file", 0)
+    _assert_equals_cold(load)
