@@ -8,6 +8,7 @@ invalid fields come back as ``extra.fields`` with Chinese messages naming the fi
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -522,11 +523,37 @@ def profile_put(request, payload: ProfileIn):
     return services.researcher_profile_save(actor=request.auth, data=data, source="api")
 
 
-@router.post("/researchers/import", response={200: dict, **ERRORS})
+class ResearcherImportJobOut(Schema):
+    job_id: uuid.UUID
+    status: str
+
+
+@router.post("/researchers/import",
+             response={200: dict, 202: ResearcherImportJobOut, **ERRORS})
 def researcher_import(request, file: File[UploadedFile], commit: Form[bool] = False):
-    """Organizers: a .xlsx/.csv of researchers; all or nothing, errors row by row."""
-    return services.researcher_import(actor=request.auth, content=file.read(),
-                                      filename=file.name or "", commit=commit, source="api")
+    """Organizers: a .xlsx/.csv of researchers, upserted by e-mail; all or nothing, errors row
+    by row.
+
+    - ``commit=false`` on a small file (CSV up to 256 KiB, .xlsx up to 64 KiB, about 1,300
+      rows): **200** with the check, ``{rows, created, updated, unchanged, committed: false,
+      errors: [{row, column, value, reason}], error_count, preview}``. Nothing is written.
+    - ``commit=true``, or a check of a larger file: **202** with ``{job_id, status}``. The work
+      runs as a background job; poll ``GET /api/jobs/{job_id}`` until ``status`` is
+      ``succeeded`` or ``failed``. A succeeded job's ``result`` has the shape above
+      (``committed: true`` when the import wrote the file; a file with errors writes nothing
+      and its ``errors`` say why). A file that cannot be read ends as a ``failed`` job whose
+      ``message`` gives the reason.
+    - A file of the wrong type, empty or over 10 MB is refused at once (**400**), with no job.
+    """
+    content = file.read()
+    filename = file.name or ""
+    if commit or not services.researcher_import_check_is_quick(filename=filename,
+                                                               size=len(content)):
+        job = services.researcher_import_start(actor=request.auth, content=content,
+                                               filename=filename, commit=commit, source="api")
+        return Status(202, ResearcherImportJobOut(job_id=job.pk, status=job.status))
+    return services.researcher_import(actor=request.auth, content=content, filename=filename,
+                                      commit=False, source="api")
 
 
 # --- offers --------------------------------------------------------------------------------

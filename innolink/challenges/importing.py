@@ -9,6 +9,7 @@ nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,8 +67,15 @@ class Checked:
         return not self.errors
 
 
-def read_rows(content: bytes, filename: str, *, max_bytes: int, max_rows: int
+#: How often the readers and the checker report progress, in rows.
+PROGRESS_EVERY = 1000
+
+
+def read_rows(content: bytes, filename: str, *, max_bytes: int, max_rows: int,
+              on_rows: Callable[[int], None] | None = None
               ) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
+    """Find the header and read the data rows. ``on_rows(n)`` is called every
+    ``PROGRESS_EVERY`` rows read (the total is unknown until the end of the file)."""
     if len(content) > max_bytes:
         raise ImportFileError(f"文件过大：上限 {max_bytes // 1048576} MB", code="import_too_large")
     if not content.strip():
@@ -104,6 +112,8 @@ def read_rows(content: bytes, filename: str, *, max_bytes: int, max_rows: int
         if all(_text(c) == "" for c in cells):
             continue
         rows.append((number, cells))
+        if on_rows is not None and len(rows) % PROGRESS_EVERY == 0:
+            on_rows(len(rows))
         if len(rows) > max_rows:
             raise ImportFileError(f"行数超过上限 {max_rows} 行，请拆分文件",
                                   code="import_too_many_rows")
@@ -113,8 +123,10 @@ def read_rows(content: bytes, filename: str, *, max_bytes: int, max_rows: int
 
 
 def check_rows(columns: dict[str, int], rows: list[tuple[int, list[Any]]],
-               institutions: dict[str, int]) -> Checked:
-    """Check every row; ``institutions`` maps institution names to ids."""
+               institutions: dict[str, int],
+               on_rows: Callable[[int], None] | None = None) -> Checked:
+    """Check every row; ``institutions`` maps institution names to ids. ``on_rows(n)`` is called
+    every ``PROGRESS_EVERY`` rows checked."""
     out = Checked(rows=len(rows))
     seen: dict[str, int] = {}
 
@@ -122,7 +134,10 @@ def check_rows(columns: dict[str, int], rows: list[tuple[int, list[Any]]],
         index = columns.get(key)
         return _text(cells[index]) if index is not None and index < len(cells) else ""
 
-    for number, cells in rows:
+    for index, (number, cells) in enumerate(rows, start=1):
+        if on_rows is not None and index % PROGRESS_EVERY == 0:
+            on_rows(index)
+
         def fail(key: str, reason: str, value: str = "") -> None:
             out.errors.append(RowError(number, LABELS[key], value, reason))
 

@@ -801,28 +801,62 @@ def attachment_add(*, actor, upload, kind: str, challenge: Challenge | None = No
 
 IMPORT_MAX_ROWS = 20_000
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
+#: A check (dry run) of a file up to this size answers within the request: about 1,300 rows,
+#: under half a second (docs/performance/challenge_board.md). Larger checks and every real
+#: import run as a background job with progress (decision 0312). An .xlsx is compressed and
+#: slower to read, so its limit is lower.
+IMPORT_SYNC_CHECK_MAX_BYTES = {"csv": 256 * 1024, "txt": 256 * 1024, "xlsx": 64 * 1024}
+IMPORT_PREVIEW_ROWS = 50
+
+
+def _noop(*_args, **_kwargs) -> None:
+    return None
+
+
+def _import_suffix(filename: str) -> str:
+    return filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+
+
+def researcher_import_check_is_quick(*, filename: str, size: int) -> bool:
+    """Whether a check of this file may run within the request (small files only)."""
+    return size <= IMPORT_SYNC_CHECK_MAX_BYTES.get(_import_suffix(filename), 0)
 
 
 def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
-                      source: str = "import") -> dict[str, Any]:
+                      source: str = "import", progress=_noop) -> dict[str, Any]:
     """Check a researcher file and, when ``commit`` and the file is clean, upsert it by e-mail
     in one transaction. All or nothing: a file with any error writes nothing. Returns
-    ``{rows, created, updated, unchanged, committed, errors}``."""
+    ``{rows, created, updated, unchanged, committed, errors, error_count, preview}``.
+
+    ``progress(done, total, message, force=...)`` hears the phases (a job's ``Progress``):
+    reading, checking row by row, then writing as one step, outside the write transaction.
+    """
     from innolink.challenges import importing
     from innolink.core.audit import audit_record_many
 
     if not access.is_board_staff(actor):
         raise PermissionDenied("只有组织方工作人员可以批量导入科研人员")
+    progress(0, None, "读取文件", force=True)
     try:
-        columns, rows = importing.read_rows(content, filename, max_bytes=IMPORT_MAX_BYTES,
-                                            max_rows=IMPORT_MAX_ROWS)
+        columns, rows = importing.read_rows(
+            content, filename, max_bytes=IMPORT_MAX_BYTES, max_rows=IMPORT_MAX_ROWS,
+            on_rows=lambda n: progress(0, None, f"读取文件：已读 {n} 行", force=True))
     except importing.ImportFileError as exc:
         raise ApplicationError(exc.reason, code=exc.code) from exc
+    total = len(rows)
+    # The check is the first half of a real import and the whole of a dry run.
+    share = (lambda n: n // 2) if commit else (lambda n: n)
+    progress(0, total, "检查数据", force=True)
     institutions = dict(Institution.objects.values_list("name", "pk"))
-    checked = importing.check_rows(columns, rows, institutions)
+    checked = importing.check_rows(
+        columns, rows, institutions,
+        on_rows=lambda n: progress(share(n), total, f"检查数据：第 {n} 行", force=True))
     outcome: dict[str, Any] = {"rows": checked.rows, "created": 0, "updated": 0,
                                "unchanged": 0, "committed": False,
-                               "errors": [e.as_dict() for e in checked.errors]}
+                               "errors": [e.as_dict() for e in checked.errors],
+                               "error_count": len(checked.errors), "preview": []}
+    progress(share(total), total,
+             f"已检查 {total} 行，发现 {len(checked.errors)} 个问题", force=True)
     if not checked.ok:
         return outcome
     emails = [r["email"] for r in checked.records]
@@ -833,10 +867,14 @@ def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
     new, changed = [], []
     for record in checked.records:
         record = dict(record)
-        record.pop("row")
+        row = record.pop("row")
         profile = existing.get(record["email"])
         if profile is None:
             new.append(ResearcherProfile(**record))
+            if len(outcome["preview"]) < IMPORT_PREVIEW_ROWS:
+                outcome["preview"].append({"row": row, "name": record["name"],
+                                           "email": record["email"], "action": "create",
+                                           "fields": []})
             continue
         before = snapshot(profile, list(record))
         diff = audit_diff(before, record)
@@ -844,10 +882,15 @@ def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
             for key, value in record.items():
                 setattr(profile, key, value)
             changed.append((profile, diff))
+            if len(outcome["preview"]) < IMPORT_PREVIEW_ROWS:
+                outcome["preview"].append({"row": row, "name": record["name"],
+                                           "email": record["email"], "action": "update",
+                                           "fields": sorted(diff)})
         else:
             outcome["unchanged"] += 1
     outcome["created"], outcome["updated"] = len(new), len(changed)
     if commit:
+        progress(share(total), total, "写入数据库", force=True)
         with transaction.atomic():
             created = ResearcherProfile.objects.bulk_create(new, batch_size=500)
             if changed:
@@ -859,7 +902,63 @@ def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
                                      for p in created], source=source)
             audit_record_many(actor=actor, action="update", items=changed, source=source)
         outcome["committed"] = True
+    progress(total, total, "完成", force=True)
     return outcome
+
+
+@transaction.atomic
+def researcher_import_start(*, actor, content: bytes, filename: str, commit: bool,
+                            source: str = "web"):
+    """Keep the uploaded file and start the import as a background job (a check unless
+    ``commit``); the job page follows its progress. The file is stored the way the registry
+    import stores its own (``MEDIA_ROOT/imports/``) and removed by the job once nothing can use
+    it any more. Refuses a file that is too large or of the wrong type before storing it."""
+    import uuid
+
+    from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
+    from innolink.core.jobs import job_start
+    from innolink.enterprises.tasks import upload_path
+
+    if not access.is_board_staff(actor):
+        raise PermissionDenied("只有组织方工作人员可以批量导入科研人员")
+    if len(content) > IMPORT_MAX_BYTES:
+        raise ApplicationError(f"文件过大：上限 {IMPORT_MAX_BYTES // 1048576} MB",
+                               code="import_too_large")
+    if not content.strip():
+        raise ApplicationError("文件为空", code="import_empty")
+    suffix = _import_suffix(filename)
+    if suffix not in ("xlsx", "csv", "txt"):
+        raise ApplicationError("只支持 .xlsx 和 .csv 文件", code="import_bad_type")
+    stored = f"{uuid.uuid4().hex}.{suffix}"
+    upload_path(stored).write_bytes(content)
+    title = f"{'导入' if commit else '检查'}科研人员：{filename}"
+    return job_start(kind=RESEARCHER_IMPORT_KIND, title=title, user=actor,
+                     params={"stored_as": stored, "filename": filename, "commit": commit,
+                             "source": source})
+
+
+@transaction.atomic
+def researcher_import_commit(*, actor, job):
+    """Import the file of a finished, clean check job as a new job. A check is imported once:
+    the check job records the import job it started, and a second confirmation is refused."""
+    from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
+    from innolink.core.jobs import job_start
+    from innolink.core.models import Job
+
+    if not access.is_board_staff(actor):
+        raise PermissionDenied("只有组织方工作人员可以批量导入科研人员")
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    if job.kind != RESEARCHER_IMPORT_KIND or job.params.get("commit") or not job.is_finished:
+        raise Conflict("只能确认已完成的检查", code="import_not_checked")
+    if job.status != Job.Status.SUCCEEDED or job.result.get("error_count"):
+        raise Conflict("检查发现问题，请修改文件后重新上传", code="import_has_errors")
+    if job.result.get("import_job"):
+        raise Conflict("这份检查已经确认导入过", code="import_already_started")
+    started = job_start(kind=RESEARCHER_IMPORT_KIND, title=job.title.replace("检查", "导入", 1),
+                        user=actor, params={**job.params, "commit": True,
+                                            "checked_by_job": str(job.pk)})
+    Job.objects.filter(pk=job.pk).update(result={**job.result, "import_job": str(started.pk)})
+    return started
 
 
 def validation_profile_fields() -> list[str]:

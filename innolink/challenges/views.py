@@ -31,6 +31,7 @@ from innolink.challenges.models import (
 from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.flash import error_text, errors_as_messages
+from innolink.core.selectors import job_for_user, jobs_visible_to
 
 WAN = Decimal(10_000)
 
@@ -633,7 +634,11 @@ def offer_manage(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def researcher_import(request):
-    """Bulk import of researchers for organizers: a check first, then all or nothing."""
+    """Bulk import of researchers for organizers: a check first, then all or nothing.
+
+    A check of a small file answers on this page; a real import, and the check of a larger
+    file, run as a background job and the browser follows it on the job page (decision 0312).
+    """
     if not access.is_board_staff(request.user):
         raise PermissionDenied()
     form = forms.ImportUploadForm(request.POST or None, request.FILES or None)
@@ -641,10 +646,16 @@ def researcher_import(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        commit = form.cleaned_data["commit"]
         try:
+            if commit or not services.researcher_import_check_is_quick(
+                    filename=upload.name, size=upload.size):
+                job = services.researcher_import_start(
+                    actor=request.user, content=upload.read(), filename=upload.name,
+                    commit=commit)
+                return redirect("core:job", pk=job.pk)
             outcome = services.researcher_import(
-                actor=request.user, content=upload.read(), filename=upload.name,
-                commit=form.cleaned_data["commit"])
+                actor=request.user, content=upload.read(), filename=upload.name, commit=False)
         except ApplicationError as exc:
             form.add_error("file", exc.message)
             status = 422
@@ -658,5 +669,40 @@ def researcher_import(request):
                                         content_type="text/csv; charset=utf-8")
                 response["Content-Disposition"] = 'attachment; filename="researcher-errors.csv"'
                 return response
-    return render(request, "challenges/import.html", {"form": form, "outcome": outcome},
-                  status=status)
+    elif request.method == "POST":
+        status = 422
+    from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
+
+    recent = jobs_visible_to(request.user).filter(kind=RESEARCHER_IMPORT_KIND) \
+        .select_related("created_by")[:10]
+    return render(request, "challenges/import.html",
+                  {"form": form, "outcome": outcome, "recent": recent}, status=status)
+
+
+@login_required
+@require_POST
+def researcher_import_commit(request, pk):
+    """Confirm a clean check job: the same stored file is imported by a new job."""
+    if not access.is_board_staff(request.user):
+        raise PermissionDenied()
+    job = services.researcher_import_commit(actor=request.user,
+                                            job=job_for_user(request.user, pk))
+    return redirect("core:job", pk=job.pk)
+
+
+@login_required
+def researcher_import_errors(request, pk):
+    """The problems a check job found, as a CSV report."""
+    from innolink.challenges.importing import error_report_csv
+    from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
+
+    if not access.is_board_staff(request.user):
+        raise PermissionDenied()
+    job = job_for_user(request.user, pk)
+    if job.kind != RESEARCHER_IMPORT_KIND:
+        raise NotFound()
+    response = HttpResponse(error_report_csv(job.result.get("errors", [])),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = \
+        f'attachment; filename="researcher-errors-{str(pk)[:8]}.csv"'
+    return response

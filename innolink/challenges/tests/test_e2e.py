@@ -116,3 +116,33 @@ def test_post_publish_find_claim_shortlist_match_contract(live_server, browser_p
     login(page, url, researcher)
     page.goto(f"{url}/challenges/{challenge.pk}/")
     assert "13905950000" in page.inner_text("#contact")
+
+
+def test_researcher_import_checks_in_a_job_then_imports(live_server, browser_page, tmp_path):
+    """A file too large to check within the request: the job page shows the check, the
+    organizer confirms, the import job's page shows what was written."""
+    from innolink.accounts.models import Institution
+    from innolink.challenges.models import ResearcherProfile
+    from innolink.challenges.tests.files import csv_bytes, rows
+
+    page = browser_page
+    url = live_server.url
+    Institution.objects.create(name="华侨大学", kind="university")
+    staff = make_user(Role.ORGANIZER, username="e2e-import", display_name="林主任")
+    data = tmp_path / "科研人员.csv"
+    data.write_bytes(csv_bytes(rows(1500)))
+    login(page, url, staff)
+    page.goto(f"{url}/challenges/researchers/import/")
+    page.set_input_files("input[type=file]", str(data))
+    page.click("#import-form button[type=submit]:not([name])")
+    page.wait_for_selector("#confirm-import")
+    assert "共 1500 行：新增 1500，更新 0，无变化 0。" in page.inner_text("#import-summary")
+    assert "检查通过，尚未导入" in page.inner_text("#import-summary")
+    assert page.get_attribute("#job [data-status]", "data-status") == "succeeded"
+    assert ResearcherProfile.objects.count() == 0
+    page.click("#confirm-import")
+    page.wait_for_selector("#import-summary >> text=已导入")
+    assert "导入科研人员：科研人员.csv" in page.inner_text("h1")
+    assert ResearcherProfile.objects.count() == 1500
+    page.goto(f"{url}/challenges/researchers/import/")
+    assert "导入科研人员：科研人员.csv" in page.inner_text("#recent-imports")

@@ -10,7 +10,7 @@ from innolink.accounts.roles import Role
 from innolink.challenges import services
 from innolink.challenges.models import ResearcherProfile
 from innolink.core.errors import ApplicationError, PermissionDenied
-from innolink.core.models import AuditEntry
+from innolink.core.models import AuditEntry, Job
 from innolink.core.testing import make_user
 
 pytestmark = pytest.mark.django_db
@@ -79,12 +79,11 @@ def test_only_staff_may_import(poster, institution):
                                    commit=True)
 
 
-def test_import_page_shows_the_row_errors_and_offers_the_csv_report(client, staff,
-                                                                    institution):
+def test_import_page_checks_a_small_file_in_the_request_and_offers_the_csv_report(
+        client, staff, institution):
     client.force_login(staff)
     bad = SimpleUploadedFile("r.csv", csv_file("李四,个人,,华侨大学,流动站,站,学,方向,,,,"))
-    response = client.post(reverse("challenges:researcher-import"), {"file": bad,
-                                                                      "commit": "on"})
+    response = client.post(reverse("challenges:researcher-import"), {"file": bad})
     assert response.status_code == 422
     assert "必填（用于识别同一科研人员）" in response.content.decode()
     bad.seek(0)
@@ -92,5 +91,6 @@ def test_import_page_shows_the_row_errors_and_offers_the_csv_report(client, staf
                                                                     "format": "csv"})
     assert report["Content-Type"].startswith("text/csv")
     assert "邮箱" in report.content.decode("utf-8-sig")
+    assert ResearcherProfile.objects.count() == 0 and Job.objects.count() == 0
     client.force_login(make_user(Role.ENTERPRISE))
     assert client.get(reverse("challenges:researcher-import")).status_code == 403

@@ -1,0 +1,41 @@
+"""Background work of the challenge board: the bulk researcher import runs as a job with
+progress (decision 0312)."""
+
+from __future__ import annotations
+
+from innolink.core.errors import ApplicationError
+from innolink.core.jobs import Progress, job_runner
+from innolink.core.models import Job
+
+RESEARCHER_IMPORT_KIND = "challenges.researcher_import"
+
+
+@job_runner(RESEARCHER_IMPORT_KIND, result_template="challenges/_import_result.html")
+def run_researcher_import(job: Job, progress: Progress) -> dict:
+    """Check (or import) the stored file as the user who uploaded it, in one transaction.
+
+    The stored file is kept only while it can still be used: after a clean check, for the
+    confirmation. After an import, a failure or a check with errors it is removed.
+    """
+    from innolink.challenges.services import researcher_import
+    from innolink.enterprises.tasks import upload_path
+
+    params = job.params
+    path = upload_path(params["stored_as"])
+    keep = False
+    try:
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            raise ApplicationError("上传的文件已不存在，请重新上传", code="import_gone") from None
+        source = f"import:{str(job.pk)[:8]}"
+        if params.get("source") == "api":
+            source = f"api:{source}"
+        outcome = researcher_import(actor=job.created_by, content=content,
+                                    filename=params["filename"], commit=params["commit"],
+                                    progress=progress, source=source)
+        keep = not params["commit"] and not outcome["errors"]
+        return outcome
+    finally:
+        if not keep:
+            path.unlink(missing_ok=True)
