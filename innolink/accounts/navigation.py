@@ -3,6 +3,9 @@
 An app adds itself by defining ``nav.py`` with ``NAV_ITEMS`` (a list of ``NavEntry``) and,
 optionally, ``workspace_panels(user) -> list[Panel]``. Each role sees only the entries whose
 ``roles`` include it (``None`` = every signed-in user; ``PUBLIC`` = also anonymous visitors).
+
+Entries name one of the ``GROUPS`` (a staff member sees up to twenty entries; signed-in pages
+show them in a side menu under these headings, anonymous pages as one row).
 """
 
 from __future__ import annotations
@@ -14,8 +17,21 @@ from typing import Any
 
 from django.apps import apps
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 PUBLIC = "public"
+
+#: side-menu headings, in menu order ("" = above every heading); never the same words as an
+#: entry, so a heading and a link can always be told apart
+GROUPS: dict[str, Any] = {
+    "": "",
+    "enterprises": _("企业服务"),
+    "policies": _("政策兑现"),
+    "innovation": _("科技创新"),
+    "events": _("活动与评审"),
+    "rankings": _("企业排名"),
+    "system": _("系统"),
+}
 
 
 @dataclass(frozen=True)
@@ -24,6 +40,11 @@ class NavEntry:
     url_name: str
     roles: frozenset[str] | str | None = None
     order: int = 50
+    group: str = ""
+
+    def __post_init__(self) -> None:
+        if self.group not in GROUPS:
+            raise ValueError(f"unknown navigation group {self.group!r}")
 
 
 @dataclass(frozen=True)
@@ -31,6 +52,13 @@ class NavItem:
     label: str
     url: str
     active: bool
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    label: str
+    items: list[NavItem]
 
 
 @dataclass(frozen=True)
@@ -76,8 +104,14 @@ def navigation_for(user, path: str) -> list[NavItem]:
             continue
         url = reverse(entry.url_name)
         active = url != "/" and path.startswith(url) and entry.url_name != "dashboard:workspace"
-        items.append(NavItem(str(entry.label), url, active or path == url))
+        items.append(NavItem(str(entry.label), url, active or path == url, entry.group))
     return items
+
+
+def grouped(items: list[NavItem]) -> list[NavGroup]:
+    """``items`` under their ``GROUPS`` headings, in heading order, empty groups left out."""
+    return [NavGroup(str(label), [i for i in items if i.group == key])
+            for key, label in GROUPS.items() if any(i.group == key for i in items)]
 
 
 def workspace_panels_for(user) -> list[Panel]:

@@ -5,12 +5,14 @@ from innolink.accounts.roles import Role
 from innolink.challenges.access import BOARD_STAFF
 
 NAV_ITEMS = [
-    NavEntry(_("揭榜领题"), "challenges:board", PUBLIC, order=20),
-    NavEntry(_("我的揭榜"), "challenges:workspace", frozenset({Role.RESEARCHER}), order=21),
-    NavEntry(_("我的榜单"), "challenges:manage", frozenset({Role.ENTERPRISE}), order=21),
-    NavEntry(_("榜单管理"), "challenges:manage", BOARD_STAFF, order=21),
-    NavEntry(_("成果转化"), "challenges:offers", PUBLIC, order=22),
-    NavEntry(_("揭榜统计"), "challenges:overview", BOARD_STAFF, order=23),
+    NavEntry(_("揭榜领题"), "challenges:board", PUBLIC, order=20, group="innovation"),
+    NavEntry(_("我的揭榜"), "challenges:workspace", frozenset({Role.RESEARCHER}),
+             order=21, group="innovation"),
+    NavEntry(_("我的榜单"), "challenges:manage", frozenset({Role.ENTERPRISE}),
+             order=21, group="innovation"),
+    NavEntry(_("榜单管理"), "challenges:manage", BOARD_STAFF, order=21, group="innovation"),
+    NavEntry(_("成果转化"), "challenges:offers", PUBLIC, order=22, group="innovation"),
+    NavEntry(_("揭榜统计"), "challenges:overview", BOARD_STAFF, order=23, group="innovation"),
 ]
 
 

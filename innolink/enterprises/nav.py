@@ -4,9 +4,10 @@ from innolink.accounts.navigation import NavEntry, Panel
 from innolink.accounts.roles import REGISTRY_IMPORTERS, REGISTRY_READERS, Role
 
 NAV_ITEMS = [
-    NavEntry(_("企业库"), "enterprises:list", REGISTRY_READERS, order=10),
-    NavEntry(_("我的企业"), "enterprises:mine", frozenset({Role.ENTERPRISE}), order=10),
-    NavEntry(_("批量导入"), "enterprises:import", REGISTRY_IMPORTERS, order=90),
+    NavEntry(_("企业库"), "enterprises:list", REGISTRY_READERS, order=10, group="enterprises"),
+    NavEntry(_("我的企业"), "enterprises:mine", frozenset({Role.ENTERPRISE}),
+             order=10, group="enterprises"),
+    NavEntry(_("批量导入"), "enterprises:import", REGISTRY_IMPORTERS, order=90, group="enterprises"),
 ]
 
 

@@ -6,9 +6,9 @@ from innolink.events.access import EVENT_STAFF
 
 NAV_ITEMS = [
     NavEntry(_("对接活动"), "events:list", EVENT_STAFF | {Role.ENTERPRISE, Role.RESEARCHER},
-             order=40),
-    NavEntry(_("揭榜领题赛"), "events:rounds", EVENT_STAFF, order=41),
-    NavEntry(_("我的评审"), "events:my-reviews", frozenset({Role.REVIEWER}), order=20),
+             order=40, group="events"),
+    NavEntry(_("揭榜领题赛"), "events:rounds", EVENT_STAFF, order=41, group="events"),
+    NavEntry(_("我的评审"), "events:my-reviews", frozenset({Role.REVIEWER}), order=20, group="events"),
 ]
 
 

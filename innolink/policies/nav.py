@@ -5,12 +5,13 @@ from innolink.accounts.roles import Role
 from innolink.policies.access import MANAGERS, METRIC_READERS
 
 NAV_ITEMS = [
-    NavEntry(_("我能享受的政策"), "policies:mine", frozenset({Role.ENTERPRISE}), order=20),
-    NavEntry(_("惠企政策"), "policies:list", None, order=30),
-    NavEntry(_("兑现审核"), "policies:applications", frozenset(MANAGERS), order=31),
-    NavEntry(_("政策台账"), "policies:ledger", frozenset(METRIC_READERS), order=32),
-    NavEntry(_("兑现统计"), "policies:metrics", frozenset(METRIC_READERS), order=33),
-    NavEntry(_("工作日历"), "policies:calendar", frozenset(MANAGERS), order=34),
+    NavEntry(_("我能享受的政策"), "policies:mine", frozenset({Role.ENTERPRISE}),
+             order=20, group="policies"),
+    NavEntry(_("惠企政策"), "policies:list", None, order=30, group="policies"),
+    NavEntry(_("兑现审核"), "policies:applications", frozenset(MANAGERS), order=31, group="policies"),
+    NavEntry(_("政策台账"), "policies:ledger", frozenset(METRIC_READERS), order=32, group="policies"),
+    NavEntry(_("兑现统计"), "policies:metrics", frozenset(METRIC_READERS), order=33, group="policies"),
+    NavEntry(_("工作日历"), "policies:calendar", frozenset(MANAGERS), order=34, group="policies"),
 ]
 
 

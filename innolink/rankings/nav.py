@@ -5,9 +5,10 @@ from innolink.accounts.roles import Role
 from innolink.rankings.access import RANKING_MANAGERS
 
 NAV_ITEMS = [
-    NavEntry(_("500强榜单"), "rankings:runs", RANKING_MANAGERS, order=40),
-    NavEntry(_("500强申报"), "rankings:declare", frozenset({Role.ENTERPRISE}), order=40),
-    NavEntry(_("民营企业500强"), "rankings:public", PUBLIC, order=45),
+    NavEntry(_("500强榜单"), "rankings:runs", RANKING_MANAGERS, order=40, group="rankings"),
+    NavEntry(_("500强申报"), "rankings:declare", frozenset({Role.ENTERPRISE}),
+             order=40, group="rankings"),
+    NavEntry(_("民营企业500强"), "rankings:public", PUBLIC, order=45, group="rankings"),
 ]
 
 

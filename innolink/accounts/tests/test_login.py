@@ -73,3 +73,39 @@ def test_english_is_available(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     response = client.get("/")
     assert response.status_code == 200 and 'lang="en"' in response.content.decode()
+
+
+def test_signed_in_pages_group_the_menu_under_headings(client):
+    """A staff member's twenty entries sit in a side menu under the GROUPS headings, in
+    heading order; an anonymous visitor gets the public entries as one row."""
+    from innolink.accounts.navigation import GROUPS
+
+    response = client.get("/")
+    html = response.content.decode()
+    assert 'class="mainnav side"' not in html and 'class="mainnav"' in html
+    client.force_login(make_user(Role.ADMIN))
+    response = client.get(reverse("dashboard:workspace"))
+    groups = response.context["nav_groups"]
+    assert [g.label for g in groups] == [str(GROUPS[key]) for key in GROUPS
+                                         if any(i.group == key for g in groups for i in g.items)]
+    assert len(groups) >= 6
+    rank = {key: n for n, key in enumerate(GROUPS)}
+    items = response.context["nav_items"]
+    by_heading = sorted(items, key=lambda i: rank[i.group])  # stable: keeps each app's order
+    assert [i.label for g in groups for i in g.items] == [i.label for i in by_heading]
+    html = response.content.decode()
+    assert 'class="mainnav side"' in html and "<h2>企业服务</h2>" in html
+
+
+def test_a_navigation_entry_must_name_a_known_group():
+    from innolink.accounts.navigation import NavEntry
+
+    with pytest.raises(ValueError, match="unknown navigation group"):
+        NavEntry("x", "dashboard:workspace", group="nowhere")
+
+
+def test_no_menu_heading_repeats_an_entry_label():
+    from innolink.accounts.navigation import GROUPS, _entries
+
+    labels = {str(e.label) for e in _entries()}
+    assert not labels & {str(h) for h in GROUPS.values() if h}
