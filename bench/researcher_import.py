@@ -1,9 +1,9 @@
 """Bench: the researcher import page at 20,000 rows (CSV and .xlsx), on a fresh SQLite file.
 
-    .venv/bin/python -m innolink.challenges.tests.bench_import               # 20,000 rows
-    .venv/bin/python -m innolink.challenges.tests.bench_import --rows 2000   # smaller
+    .venv/bin/python bench/researcher_import.py               # 20,000 rows
+    .venv/bin/python bench/researcher_import.py --rows 2000   # smaller
 
-Not collected by pytest (no ``test_`` prefix). For each file it POSTs to
+For each file it POSTs to
 ``/challenges/researchers/import/`` through Django's test client as an organizer and reports:
 
 - ``request_s``: how long the browser waits for the response (check or import, full view);
@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
