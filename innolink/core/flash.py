@@ -6,7 +6,9 @@ redirect, the way a POST-redirect-GET page reports a refused action.
         messages.success(request, "节点已完成")
     return redirect("challenges:detail", pk=challenge.pk)
 
-``NotFound`` still propagates: a record the user may not see must answer 404, not a message.
+``NotFound`` and ``PermissionDenied`` still propagate: a record the user may not see answers
+404 and an action the user may not take answers 403, on pages as in the API (a refusal that
+depends on the record's state is a ``Conflict`` or ``ValidationFailed`` and becomes a message).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from contextlib import contextmanager
 
 from django.contrib import messages
 
-from innolink.core.errors import ApplicationError, NotFound, ValidationFailed
+from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 
 
 def error_text(exc: ApplicationError) -> str:
@@ -35,7 +37,14 @@ def error_text(exc: ApplicationError) -> str:
 def errors_as_messages(request) -> Iterator[None]:
     try:
         yield
-    except NotFound:
+    except (NotFound, PermissionDenied):
         raise
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
+
+
+def refusal_as_message(request, exc: ApplicationError) -> None:
+    """For an ``except ApplicationError`` block: re-raise a 404/403, else show the message."""
+    if isinstance(exc, (NotFound, PermissionDenied)):
+        raise exc
+    messages.error(request, error_text(exc))

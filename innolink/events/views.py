@@ -16,7 +16,7 @@ from innolink.accounts.models import User
 from innolink.accounts.roles import Role, has_role
 from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
-from innolink.core.flash import error_text
+from innolink.core.flash import refusal_as_message
 from innolink.events import access, selectors, services
 from innolink.events.models import (
     AwardLevel,
@@ -25,12 +25,6 @@ from innolink.events.models import (
     RoundEntry,
     RoundState,
 )
-
-
-def _refusal(request, exc: ApplicationError) -> None:
-    if isinstance(exc, (NotFound, PermissionDenied)):
-        raise exc
-    messages.error(request, error_text(exc))
 
 
 def _int_or_404(value) -> int:
@@ -129,7 +123,7 @@ def event_invite(request, pk: int):
                                    priority=request.POST.get("priority") or 1)
         messages.success(request, _("已加入邀请名单。"))
     except ApplicationError as exc:
-        _refusal(request, exc)
+        refusal_as_message(request, exc)
     return redirect("events:detail", pk=event.pk)
 
 
@@ -141,7 +135,7 @@ def event_invite_all(request, pk: int):
         n = services.invitations_invite_shortlisted(actor=request.user, event=event)
         messages.success(request, _("已邀请 %(n)d 对。") % {"n": n})
     except ApplicationError as exc:
-        _refusal(request, exc)
+        refusal_as_message(request, exc)
     return redirect("events:detail", pk=event.pk)
 
 
@@ -154,7 +148,7 @@ def invitation_cancel(request, pk: int, inv: int):
         services.invitation_cancel(actor=request.user, invitation=invitation)
         messages.success(request, _("邀请已取消。"))
     except ApplicationError as exc:
-        _refusal(request, exc)
+        refusal_as_message(request, exc)
     return redirect("events:detail", pk=event.pk)
 
 
@@ -168,7 +162,7 @@ def event_availability(request, pk: int):
                                   slot_ids=[_int_or_404(x) for x in request.POST.getlist("slot")])
         messages.success(request, _("不可参会时段已保存，重新排程后生效。"))
     except ApplicationError as exc:
-        _refusal(request, exc)
+        refusal_as_message(request, exc)
     return redirect("events:detail", pk=event.pk)
 
 
@@ -186,7 +180,7 @@ def event_schedule(request, pk: int):
             text += _("%(n)d 对未能安排，原因见下表。") % {"n": len(outcome.unplaced)}
         messages.success(request, text)
     except ApplicationError as exc:
-        _refusal(request, exc)
+        refusal_as_message(request, exc)
     return redirect("events:detail", pk=event.pk)
 
 
@@ -198,7 +192,7 @@ def event_publish(request, pk: int):
         services.event_publish(actor=request.user, event=event)
         messages.success(request, _("日程已发布，参会各方已收到通知。"))
     except ApplicationError as exc:
-        _refusal(request, exc)
+        refusal_as_message(request, exc)
     return redirect("events:detail", pk=event.pk)
 
 
@@ -210,7 +204,7 @@ def event_state(request, pk: int):
         services.event_transition(actor=request.user, event=event, to=request.POST.get("to", ""))
         messages.success(request, _("活动状态已更新。"))
     except ApplicationError as exc:
-        _refusal(request, exc)
+        refusal_as_message(request, exc)
     return redirect("events:detail", pk=event.pk)
 
 
@@ -336,7 +330,7 @@ def _round_action(request, pk: int, call):
         if text:
             messages.success(request, text)
     except ApplicationError as exc:
-        _refusal(request, exc)
+        refusal_as_message(request, exc)
     return redirect("events:round-detail", pk=rnd.pk)
 
 
@@ -461,7 +455,7 @@ def review_score(request, pk: int):
         except ValidationFailed as exc:
             errors = exc.fields
         except ApplicationError as exc:
-            _refusal(request, exc)
+            refusal_as_message(request, exc)
             return redirect("events:review", pk=assignment.pk)
         else:
             messages.success(request, _("评分已提交。"))
@@ -490,7 +484,7 @@ def review_recuse(request, pk: int):
         messages.success(request, _("已声明回避，该评审任务已撤回。"))
         return redirect("events:my-reviews")
     except ApplicationError as exc:
-        _refusal(request, exc)
+        refusal_as_message(request, exc)
         return redirect("events:review", pk=assignment.pk)
 
 

@@ -170,7 +170,7 @@ def test_other_enterprise_cannot_edit_or_act_on_a_published_challenge(client, st
     response = client.post(reverse("challenges:action", args=[challenge.pk, "withdraw"]))
     challenge.refresh_from_db()
     assert challenge.state == "published"
-    assert response.status_code == 302  # back to the page with the refusal message
+    assert response.status_code == 403  # not theirs: refused as in the API, no message page
 
 
 def test_post_form_is_prefilled_with_the_users_contact(client, poster):
