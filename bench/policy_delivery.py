@@ -6,15 +6,24 @@
 
 Measures, after importing a synthetic registry (two years of indicators) through the registry's
 import service and syncing the 12 policies:
-  load_s            the scan's load as scan_execute does it (innolink/policies/snapshot.py): read
-                    the stored snapshot file of the year's Population and patch the enterprises
-                    changed since (--changed of them), median of 5, this process's copy dropped
-                    before each run so the file is read every time. The registry's rows are
+  load_s            the scan's load as scan_execute does it in a running worker
+                    (innolink/policies/snapshot.py): this process's copy in memory, patched with
+                    --changed enterprises edited since the previous load. Each of 9 runs first
+                    edits a fresh batch of --changed enterprises through the ORM (untimed: a town,
+                    a yearly value or a tag each), then times the load; median (and max: the
+                    occasional file write is inside the timed loads). The registry's rows are
                     first dated a day back (an established registry; otherwise every row would
-                    be inside the 10-minute re-read window right after the import)
-  memory_load_s     the same with this process's copy in memory (a worker's second scan)
-  cold_load_s       the cold build: three queries -> population_from_columns
-                    (fetch.registry_columns), median of 3; what a missing snapshot costs
+                    be inside the 10-minute overlap window right after the import). Earlier
+                    batches stay inside the window: their rows are listed but not re-read
+  load_cpu_s        the CPU time of this process for those loads, median (SQLite runs in-process,
+                    so this is the load's work without the waiting on a shared machine)
+  idle_load_s       the same with nothing changed since the previous load (median of 7;
+                    idle_cpu_s its CPU time)
+  file_load_s       a new process: read the stored file and patch the --changed enterprises
+                    edited since it was written (this process's copy dropped; median of 5)
+  cold_load_s       the cold build: three queries -> population_from_columns with the row stamps
+                    (fetch.registry_columns(stamps=True)), median of 3; what a missing snapshot
+                    costs (plus writing the file)
   cold_cpu_s        CPU time of this process for one cold build (the rest is the database server
                     and waiting; wall times are noisy on a shared machine, see load_avg)
   records_load_s    the previous load, once: three values_list queries -> one dict per
@@ -103,9 +112,10 @@ def main() -> None:
     t0 = time.perf_counter()
     population_from_records(fetch.records_for(year)[1], year)
     records_load_s = time.perf_counter() - t0
-    cold_load_s, (ids, population) = median_time(lambda: fetch.population_for(year), 3)
+    cold_load_s, cold = median_time(lambda: fetch.registry_columns(year, stamps=True), 3)
+    ids, population = cold.ids.tolist(), cold.population
     c0 = time.process_time()
-    fetch.population_for(year)
+    fetch.registry_columns(year, stamps=True)
     cold_cpu_s = time.process_time() - c0  # this process only: robust on a shared machine
     print(f"cold load: {cold_load_s:.3f} s (CPU of this process {cold_cpu_s:.3f} s); "
           f"previous records path {records_load_s:.3f} s", file=sys.stderr, flush=True)
@@ -117,34 +127,64 @@ def main() -> None:
     first = snapshot.load_population(year)
     assert first.source == "cold" and first.saved
     rng = random.Random(7)
-    edited = rng.sample(ids, args.changed)
-    for k, pk in enumerate(edited):
-        row = EnterpriseYear.objects.filter(enterprise_id=pk, year=year).first()
-        if k % 3 == 0 or row is None:
-            e = Enterprise.objects.get(pk=pk)
-            e.town = rng.choice(["青阳", "磁灶", "安海"])
-            e.save()
-        elif k % 3 == 1:
-            row.values = {**row.values, "rd_expense": f"{rng.randint(0, 10**8)}.{rng.randint(0, 99):02d}"}
-            row.save()
-        else:
-            EnterpriseTag.objects.update_or_create(enterprise_id=pk, tag="tech_sme",
-                                                   defaults={"certified_on": dt.date(2025, 6, 1)})
+    unedited = list(ids)
+    rng.shuffle(unedited)
 
-    def warm_from_file():
-        snapshot.forget()
-        return snapshot.load_population(year)
+    def edit_batch():
+        """--changed enterprises not edited before, changed through the ORM as the services do."""
+        for k in range(args.changed):
+            pk = unedited.pop()
+            row = EnterpriseYear.objects.filter(enterprise_id=pk, year=year).first()
+            if k % 3 == 0 or row is None:
+                e = Enterprise.objects.get(pk=pk)
+                e.town = rng.choice(["青阳", "磁灶", "安海"])
+                e.save()
+            elif k % 3 == 1:
+                row.values = {**row.values, "rd_expense": f"{rng.randint(0, 10**8)}.{rng.randint(0, 99):02d}"}
+                row.save()
+            else:
+                EnterpriseTag.objects.update_or_create(enterprise_id=pk, tag="tech_sme",
+                                                       defaults={"certified_on": dt.date(2025, 6, 1)})
 
-    load_s, warm = median_time(warm_from_file, 5)
-    assert warm.source == "file" and warm.changed == args.changed, (warm.source, warm.reason, warm.changed)
-    file_timings = warm.timings
-    memory_load_s, warm = median_time(lambda: snapshot.load_population(year), 5)
-    assert warm.source == "memory"
-    ids, population = fetch.population_for(year)
-    assert warm.ids == ids and population_differences(warm.population, population) == []
-    print(f"warm load: {load_s:.3f} s from the file + {warm.changed} changed enterprises "
-          f"(file read {file_timings['read_s']:.3f} s, patch {file_timings['patch_s']:.3f} s), {memory_load_s:.3f} s from memory; equal to a "
-          f"cold build", file=sys.stderr, flush=True)
+    cpu: list[float] = []
+
+    def timed(fn, runs: int, prepare=lambda: None):
+        times, loads = [], []
+        cpu.clear()
+        for _ in range(runs):
+            prepare()
+            c0, t0 = time.process_time(), time.perf_counter()
+            loads.append(fn())
+            times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        return times, loads
+
+    # a worker's steady state: a batch edited between two loads, this process's copy patched
+    times, loads = timed(lambda: snapshot.load_population(year), 9, edit_batch)
+    assert all(w.source == "memory" and w.changed == args.changed for w in loads), \
+        [(w.source, w.reason, w.changed) for w in loads]
+    load_s, load_max_s, saves = statistics.median(times), max(times), sum(w.saved for w in loads)
+    patch_s = statistics.median(w.timings["patch_s"] for w in loads)
+    load_cpu_s = statistics.median(cpu)  # this process's CPU (SQLite runs in it): robust to other load
+    times, loads = timed(lambda: snapshot.load_population(year), 7)
+    assert all(w.source == "memory" and w.changed == 0 and not w.saved for w in loads)
+    idle_load_s, idle_cpu_s = statistics.median(times), statistics.median(cpu)
+    # a new process: the file written, a batch edited, then read the file and patch
+    times, loads = timed(lambda: snapshot.load_population(year), 5,
+                         lambda: (snapshot.load_population(year), snapshot.write_current(year), edit_batch(),
+                                  snapshot.forget()))
+    assert all(w.source == "file" and w.changed == args.changed for w in loads), \
+        [(w.source, w.reason, w.changed) for w in loads]
+    file_load_s = statistics.median(times)
+    file_timings = loads[len(loads) // 2].timings
+    warm = snapshot.load_population(year)
+    cold = fetch.registry_columns(year)
+    ids, population = cold.ids.tolist(), cold.population
+    assert list(warm.ids) == ids and population_differences(warm.population, population) == []
+    print(f"warm load (worker, {args.changed} changed): median {load_s:.4f} s (patch {patch_s:.4f} s), "
+          f"max {load_max_s:.3f} s, {saves} file writes in 9 loads; idle {idle_load_s:.4f} s; "
+          f"new process from the file {file_load_s:.3f} s (file read {file_timings['read_s']:.3f} s, "
+          f"patch {file_timings['patch_s']:.3f} s); equal to a cold build", file=sys.stderr, flush=True)
 
     # the baseline: one enterprise at a time through the ORM
     sample = Enterprise.objects.order_by("id").values_list("id", flat=True)[:args.baseline_sample]
@@ -204,7 +244,9 @@ def main() -> None:
 
     print(json.dumps({
         "database": connection.vendor, "enterprises": len(ids), "clauses": clauses,
-        "load_s": round(load_s, 3), "memory_load_s": round(memory_load_s, 3),
+        "load_s": round(load_s, 4), "load_max_s": round(load_max_s, 3), "file_writes_in_9_loads": saves,
+        "load_cpu_s": round(load_cpu_s, 4), "idle_load_s": round(idle_load_s, 4),
+        "idle_cpu_s": round(idle_cpu_s, 4), "file_load_s": round(file_load_s, 3),
         "changed_enterprises": args.changed, "cold_load_s": round(cold_load_s, 3),
         "cold_cpu_s": round(cold_cpu_s, 3), "records_load_s": round(records_load_s, 3),
         "load_avg": round(os.getloadavg()[0], 1),
