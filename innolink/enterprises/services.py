@@ -224,6 +224,7 @@ def _apply(plan: _Plan, *, actor, source: str) -> None:
                 for name in fields:
                     setattr(enterprise, name, changes[name][1] if name != "founded_on"
                             else _date(changes[name][1]))
+                enterprise.updated_at = now  # bulk_update does not apply auto_now
                 updates_by_fields[tuple(sorted(fields))].append(enterprise)
         for fields, group in updates_by_fields.items():
             Enterprise.objects.bulk_update(group, [*fields, "updated_at"], batch_size=1000)
@@ -239,6 +240,7 @@ def _apply(plan: _Plan, *, actor, source: str) -> None:
             (ids[code], year, values, now) for code, year, values in plan.new_years))
         for row, merged in plan.changed_years:
             row.values = merged
+            row.updated_at = now
         EnterpriseYear.objects.bulk_update([row for row, _ in plan.changed_years],
                                            ["values", "updated_at"], batch_size=1000)
         audit_record_many(actor=actor, action="create", source=source, items=(

@@ -65,6 +65,25 @@ def test_changed_value_updates_by_credit_code_and_is_audited():
     assert update.changes == {"2025.revenue": ["10015000.00", "20000000.00"]}
 
 
+def test_a_reimport_that_changes_a_row_moves_its_updated_at_and_only_its():
+    """Change detection downstream (the policy scan's snapshot) relies on updated_at."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    run(csv_bytes([row(1), row(2)]))
+    day_ago = timezone.now() - dt.timedelta(days=1)
+    Enterprise.objects.update(updated_at=day_ago)
+    EnterpriseYear.objects.update(updated_at=day_ago)
+    # when enterprise 1 moves town and enterprise 2's revenue changes
+    run(csv_bytes([row(1, 所属镇街="青阳街道"), row(2, **{"营业收入(万元)": "3000"})]))
+    one = Enterprise.objects.get(name="晋江测试1鞋业有限公司")
+    two = Enterprise.objects.get(name="晋江测试2鞋业有限公司")
+    assert one.town == "青阳" and one.updated_at > day_ago
+    assert one.years.get().updated_at == day_ago  # its yearly values did not change
+    assert two.updated_at == day_ago and two.years.get().updated_at > day_ago
+
+
 def test_dry_run_reports_the_plan_and_writes_nothing():
     outcome = run(csv_bytes([row(1)]), commit=False)
     assert outcome.created == 1 and not outcome.committed
