@@ -1,10 +1,15 @@
 """Benchmark of the policy rules engine (innolink/engines/rules).
 
 Measures, on a seeded synthetic registry:
-  load_s            columns (one list per attribute, tag rows and indicator rows by position, as
+  load_s            loading the registry from the database into the engine's arrays as a city
+                    scan does it: bench/policy_delivery.py's load_s, run in a subprocess on a
+                    fresh SQLite registry of the same size (a worker's load, 300 enterprises
+                    changed since its previous scan; see that bench), with its cold_load_s and
+                    scan_job_s (load + scan + storing every eligible pair); --no-db skips it
+  conversion_s      columns (one list per attribute, tag rows and indicator rows by position, as
                     innolink/policies/fetch.py hands them over) -> Population via
-                    population_from_columns, the engine's one conversion, 100,000 enterprises
-                    (the synthetic values are Decimals; the registry's decimal text is faster)
+                    population_from_columns, the engine's one conversion (what a cold load
+                    spends in the engine; the synthetic values are Decimals)
   records_load_s    the same from per-enterprise dicts via population_from_records (which builds
                     those columns first), as tests and one enterprise's explanation use it
   scan_s            vectorised scan of 100,000 enterprises against every demo clause
@@ -25,6 +30,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from decimal import Decimal
@@ -101,6 +107,7 @@ def main() -> None:
     parser.add_argument("--loop-sample", type=int, default=0, help="loop over this many (0 = all) and scale up")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--no-db", action="store_true", help="skip the database load (load_s)")
     args = parser.parse_args()
     n = args.enterprises
 
@@ -117,7 +124,7 @@ def main() -> None:
     columns = records_to_columns(records, YEAR)
     load_s, columnar = median_time(lambda: population_from_columns(YEAR, **columns), max(3, args.runs // 2))
     assert population_differences(columnar, population) == []
-    print(f"load: columns -> Population {load_s:.3f} s; records -> Population {records_load_s:.3f} s", flush=True)
+    print(f"conversion: columns -> Population {load_s:.3f} s; records -> Population {records_load_s:.3f} s", flush=True)
 
     scan(registry, population)  # warm-up
     scan_s, result = median_time(lambda: scan(registry, population), args.runs)
@@ -172,6 +179,7 @@ def main() -> None:
         f"{eligible_pairs:,}",
         flush=True,
     )
+    database = {} if args.no_db else database_load(n)
     print(json.dumps({
         "enterprises": n,
         "clauses": clauses,
@@ -180,9 +188,25 @@ def main() -> None:
         "speedup": round(loop_s / scan_s, 1),
         "scan_1m_s": round(scan_1m_s, 3),
         "one_enterprise_ms": round(one_ms, 2),
-        "load_s": round(load_s, 3),
+        "load_s": database.get("load_s"),
+        "cold_load_s": database.get("cold_load_s"),
+        "scan_job_s": database.get("scan_write_s"),
+        "conversion_s": round(load_s, 3),
         "records_load_s": round(records_load_s, 3),
     }))
+
+
+def database_load(n: int) -> dict:
+    """bench/policy_delivery.py's figures for a registry of ``n`` enterprises (its last line)."""
+    print(f"database load: bench/policy_delivery.py --enterprises {n} (about a minute)", flush=True)
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("policy_delivery.py")), "--enterprises",
+         str(n), "--baseline-sample", "200"],
+        check=True, capture_output=True, text=True)
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"database load {figures['load_s']} s (cold {figures['cold_load_s']} s; "
+          f"scan job {figures['scan_write_s']} s)", flush=True)
+    return figures
 
 
 if __name__ == "__main__":
