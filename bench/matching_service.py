@@ -27,9 +27,11 @@ The last line is one JSON object with every figure.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -51,6 +53,8 @@ def main() -> None:
     scales = sorted(int(x) for x in args.profiles.split(","))
 
     tmp = tempfile.mkdtemp(prefix="innolink-bench-")
+
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # a 100k SQLite file is 400 MB
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     os.environ["INNOLINK_MEDIA_ROOT"] = tmp
