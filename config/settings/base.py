@@ -172,6 +172,8 @@ INNOLINK = {
     "DEMO_MODE": env.flag("INNOLINK_DEMO_MODE", True),
     "IMPORT_MAX_BYTES": env.integer("INNOLINK_IMPORT_MAX_BYTES", 50 * 1024 * 1024),
     "IMPORT_MAX_ROWS": env.integer("INNOLINK_IMPORT_MAX_ROWS", 200_000),
+    # uploaded import files nobody confirmed are removed after this many days
+    "UPLOAD_RETENTION_DAYS": env.integer("INNOLINK_UPLOAD_RETENTION_DAYS", 7),
     "PAGE_SIZE": 25,
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

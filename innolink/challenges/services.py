@@ -913,11 +913,9 @@ def researcher_import_start(*, actor, content: bytes, filename: str, commit: boo
     ``commit``); the job page follows its progress. The file is stored the way the registry
     import stores its own (``MEDIA_ROOT/imports/``) and removed by the job once nothing can use
     it any more. Refuses a file that is too large or of the wrong type before storing it."""
-    import uuid
-
     from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
     from innolink.core.jobs import job_start
-    from innolink.enterprises.tasks import upload_path
+    from innolink.enterprises.tasks import store_upload
 
     if not access.is_board_staff(actor):
         raise PermissionDenied("只有组织方工作人员可以批量导入科研人员")
@@ -929,8 +927,7 @@ def researcher_import_start(*, actor, content: bytes, filename: str, commit: boo
     suffix = _import_suffix(filename)
     if suffix not in ("xlsx", "csv", "txt"):
         raise ApplicationError("只支持 .xlsx 和 .csv 文件", code="import_bad_type")
-    stored = f"{uuid.uuid4().hex}.{suffix}"
-    upload_path(stored).write_bytes(content)
+    stored = store_upload(content, suffix)
     title = f"{'导入' if commit else '检查'}科研人员：{filename}"
     return job_start(kind=RESEARCHER_IMPORT_KIND, title=title, user=actor,
                      params={"stored_as": stored, "filename": filename, "commit": commit,

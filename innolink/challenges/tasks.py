@@ -3,7 +3,6 @@ progress (decision 0312)."""
 
 from __future__ import annotations
 
-from innolink.core.errors import ApplicationError
 from innolink.core.jobs import Progress, job_runner
 from innolink.core.models import Job
 
@@ -18,16 +17,13 @@ def run_researcher_import(job: Job, progress: Progress) -> dict:
     confirmation. After an import, a failure or a check with errors it is removed.
     """
     from innolink.challenges.services import researcher_import
-    from innolink.enterprises.tasks import upload_path
+    from innolink.enterprises.tasks import read_upload, upload_path
 
     params = job.params
     path = upload_path(params["stored_as"])
     keep = False
     try:
-        try:
-            content = path.read_bytes()
-        except FileNotFoundError:
-            raise ApplicationError("上传的文件已不存在，请重新上传", code="import_gone") from None
+        content = read_upload(params["stored_as"])
         source = f"import:{str(job.pk)[:8]}"
         if params.get("source") == "api":
             source = f"api:{source}"

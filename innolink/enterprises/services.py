@@ -288,10 +288,8 @@ def enterprise_update(*, enterprise: Enterprise, actor, data: dict[str, Any],
 
 def registry_import_start(*, content: bytes, filename: str, actor, commit: bool):
     """Keep the uploaded file and start a background import (a dry run unless ``commit``)."""
-    import uuid
-
     from innolink.core.jobs import job_start
-    from innolink.enterprises.tasks import IMPORT_KIND, upload_path
+    from innolink.enterprises.tasks import IMPORT_KIND, store_upload
 
     limit = settings.INNOLINK["IMPORT_MAX_BYTES"]
     if len(content) > limit:
@@ -301,8 +299,7 @@ def registry_import_start(*, content: bytes, filename: str, actor, commit: bool)
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     if suffix not in ("xlsx", "csv", "txt"):
         raise ApplicationError("只支持 .xlsx 和 .csv 文件", code="import_bad_type")
-    stored = f"{uuid.uuid4().hex}.{suffix}"
-    upload_path(stored).write_bytes(content)
+    stored = store_upload(content, suffix)
     title = f"{'导入' if commit else '预检'}企业数据：{filename}"
     return job_start(kind=IMPORT_KIND, title=title, user=actor,
                      params={"stored_as": stored, "filename": filename, "commit": commit})

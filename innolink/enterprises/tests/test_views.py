@@ -160,3 +160,45 @@ def _upload(content: bytes, name: str = "data.csv"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+def test_import_files_are_removed_once_used_and_unconfirmed_ones_expire(
+        organizer_client, settings, tmp_path, django_capture_on_commit_callbacks):
+    """A clean check keeps its file for the confirmation, the import removes it; a check with
+    errors removes it at once; files older than the retention go when the next upload is
+    stored; confirming an expired check fails with a clear message and writes nothing."""
+    import os
+    import time
+
+    from innolink.enterprises.tasks import purge_stale_uploads, upload_path
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    folder = upload_path("x").parent
+
+    def post(content):
+        with django_capture_on_commit_callbacks(execute=True):
+            organizer_client.post(reverse("enterprises:import"), {"file": _upload(content)})
+        return Job.objects.order_by("-created_at").first()
+
+    clean = post(csv_bytes([row(1)]))
+    assert len(list(folder.iterdir())) == 1  # kept for the confirmation
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer_client.post(reverse("enterprises:import-commit", args=[clean.pk]))
+    assert Enterprise.objects.count() == 1 and list(folder.iterdir()) == []
+    post(csv_bytes([row(2, 所有制="个体户")]))
+    assert list(folder.iterdir()) == []  # errors: nothing to confirm
+    # an unconfirmed clean check, eight days old
+    old = post(csv_bytes([row(3)]))
+    stale = upload_path(old.params["stored_as"])
+    eight_days_ago = time.time() - 8 * 86400
+    os.utime(stale, (eight_days_ago, eight_days_ago))
+    assert purge_stale_uploads(now=time.time() - 86400 * 2) == 0  # within retention then
+    post(csv_bytes([row(4)]))  # storing a new upload purges the stale one
+    assert not stale.exists() and len(list(folder.iterdir())) == 1
+    jobs_before = Job.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer_client.post(reverse("enterprises:import-commit", args=[old.pk]))
+    failed = Job.objects.order_by("-created_at").first()
+    assert Job.objects.count() == jobs_before + 1
+    assert failed.status == "failed" and "重新上传" in failed.message
+    assert Enterprise.objects.count() == 1  # nothing written by the expired confirmation
