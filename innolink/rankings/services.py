@@ -275,12 +275,37 @@ def run_close_notice(*, run: RankingRun, actor) -> RankingRun:
 
 @transaction.atomic
 def run_publish(*, run: RankingRun, actor) -> RankingRun:
+    """Publish after the 公示. A 公示 whose closing date has passed is closed first (its own
+    audited step), so nobody has to remember to end it before publishing."""
     open_count = Objection.objects.filter(run=run, status=Objection.Status.OPEN).count()
     if open_count:
         raise Conflict(f"还有 {open_count} 件公示异议未答复，不能发布",
                        extra={"open_objections": open_count})
+    run = RankingRun.objects.select_for_update().get(pk=run.pk)
+    if notice_expired(run):
+        run = _transition(run, actor=actor, allowed=(RankingRun.Status.NOTICE,),
+                          to=RankingRun.Status.NOTICE_CLOSED, note="公示期满")
     return _transition(run, actor=actor, allowed=(RankingRun.Status.NOTICE_CLOSED,),
                        to=RankingRun.Status.PUBLISHED, extra={"published_at": timezone.now()})
+
+
+def notice_expired(run: RankingRun, today: dt.date | None = None) -> bool:
+    """A 公示 past its closing day (objections are refused from the next day on)."""
+    return (run.status == RankingRun.Status.NOTICE and run.notice_closes_on is not None
+            and (today or _today()) > run.notice_closes_on)
+
+
+def notices_close_expired(*, today: dt.date | None = None) -> list[int]:
+    """Close every 公示 past its closing day (a daily ``manage.py rankings_close_notices``);
+    returns the runs closed. Each close is its own transaction and audit entry."""
+    closed = []
+    for run in RankingRun.objects.filter(status=RankingRun.Status.NOTICE,
+                                         notice_closes_on__lt=today or _today()):
+        with transaction.atomic():
+            _transition(run, actor=None, allowed=(RankingRun.Status.NOTICE,),
+                        to=RankingRun.Status.NOTICE_CLOSED, note="公示期满")
+        closed.append(run.pk)
+    return closed
 
 
 # ---------------------------------------------------------------- objections and corrections

@@ -68,6 +68,7 @@ def run_detail(request, pk: int):
         "open_objections": run.objections.filter(status="open").count(),
         "objections": run.objections.count(),
         "public": selectors.public_runs().get(run.year),
+        "notice_expired": services.notice_expired(run),
     }
     if run.job is not None:
         context["result_template"] = result_template_for(run.job.kind)

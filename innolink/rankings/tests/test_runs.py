@@ -263,3 +263,44 @@ def test_change_against_last_year_matches_the_engine_comparison(organizer):
         assert changes == {c.enterprise_id: c.change for c in oracle.stayed}
         assert {r.entry.enterprise_id for r in rows if r.new} == {
             c.enterprise_id for c in oracle.new_entrants}
+
+
+def test_a_notice_past_its_closing_day_is_closed_when_published(population, organizer):
+    """Publishing straight from an expired 公示 records both steps; before the closing day the
+    公示 must still be ended by hand (and cannot be published)."""
+    run = notice_run(2025, organizer, days=3)
+    with pytest.raises(Conflict):
+        services.run_publish(run=run, actor=organizer)
+    run.refresh_from_db()
+    assert run.status == RankingRun.Status.NOTICE and len(_audit(run)) == 3
+    RankingRun.objects.filter(pk=run.pk).update(
+        notice_closes_on=timezone.localdate() - dt.timedelta(days=1))
+    run.refresh_from_db()
+    assert services.notice_expired(run)
+    run = services.run_publish(run=run, actor=organizer)
+    assert run.status == RankingRun.Status.PUBLISHED
+    entries = _audit(run)
+    assert [e.changes["status"] for e in entries[-2:]] == [["notice", "notice_closed"],
+                                                           ["notice_closed", "published"]]
+    assert entries[-2].note == "公示期满" and entries[-2].actor == organizer
+
+
+def test_the_daily_command_closes_only_expired_notices(population, organizer):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    expired = notice_run(2025, organizer, days=3)
+    current = notice_run(2024, organizer, days=3)
+    RankingRun.objects.filter(pk=expired.pk).update(
+        notice_closes_on=timezone.localdate() - dt.timedelta(days=1))
+    out = StringIO()
+    call_command("rankings_close_notices", stdout=out)
+    assert "1 项" in out.getvalue()
+    expired.refresh_from_db()
+    current.refresh_from_db()
+    assert expired.status == RankingRun.Status.NOTICE_CLOSED
+    assert current.status == RankingRun.Status.NOTICE and len(_audit(current)) == 3
+    assert _audit(expired)[-1].actor is None and _audit(expired)[-1].note == "公示期满"
+    call_command("rankings_close_notices", stdout=StringIO())  # again: nothing left to close
+    assert len(_audit(expired)) == 4

@@ -114,6 +114,20 @@ def test_staff_review_then_open_and_close_the_notice_then_publish(client, popula
     assert run.status == "published"
 
 
+def test_an_expired_notice_offers_publishing_directly(client, population, organizer):
+    run = notice_run(2025, organizer, days=3)
+    client.force_login(organizer)
+    page = client.get(f"/rankings/runs/{run.pk}/").content.decode()
+    assert 'id="close-notice"' in page and 'id="notice-expired"' not in page
+    RankingRun.objects.filter(pk=run.pk).update(
+        notice_closes_on=timezone.localdate() - dt.timedelta(days=1))
+    page = client.get(f"/rankings/runs/{run.pk}/").content.decode()
+    assert 'id="notice-expired"' in page and 'id="publish"' in page
+    client.post(f"/rankings/runs/{run.pk}/publish/")
+    run.refresh_from_db()
+    assert run.status == "published"
+
+
 def test_the_public_sees_nothing_before_the_notice(client, population, organizer):
     run = computed_run(2025, organizer)
     for url in ("/rankings/public/2025/comprehensive_100/",
