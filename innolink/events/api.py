@@ -79,6 +79,25 @@ class EventIn(Schema):
         return _clean(value)
 
 
+class EventPatchIn(Schema):
+    """Only the fields sent are changed (decision 0322 says which ones each state allows)."""
+
+    title: str | None = Field(None, max_length=120)
+    date: dt.date | None = None
+    venue: str | None = Field(None, max_length=200)
+    description: str | None = None
+    start: str | None = None
+    slot_minutes: int | None = None
+    slot_count: int | None = None
+    break_minutes: int | None = None
+    discard_schedule: bool = False
+
+    @field_validator("title", "venue", "description", "start", mode="after")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        return None if value is None else _clean(value)
+
+
 class InvitationOut(Schema):
     id: int
     kind: str
@@ -186,6 +205,21 @@ class RoundIn(Schema):
     @classmethod
     def _no_nul(cls, value: str) -> str:
         return _clean(value)
+
+
+class RoundPatchIn(Schema):
+    """Only the fields sent are changed; ``scoring_deadline: null`` clears the deadline."""
+
+    title: str | None = Field(None, max_length=120)
+    description: str | None = None
+    reviewers_per_entry: int | None = None
+    default_max_load: int | None = None
+    scoring_deadline: dt.date | None = None
+
+    @field_validator("title", "description", mode="after")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        return None if value is None else _clean(value)
 
 
 class RoundOut(Schema):
@@ -379,6 +413,15 @@ def event_detail(request, event_id: int):
     return selectors.event_for_user(request.auth, event_id)
 
 
+@router.patch("/{int:event_id}", response={200: EventDetailOut, **ERRORS})
+def event_update(request, event_id: int, payload: EventPatchIn):
+    event = selectors.event_for_staff(request.auth, event_id)
+    data = payload.dict(exclude_unset=True)
+    discard = data.pop("discard_schedule", False)
+    return services.event_update(actor=request.auth, event=event, discard_schedule=discard,
+                                 source="api", **data)
+
+
 @router.get("/{int:event_id}/invitations", response={200: list[InvitationOut], **ERRORS})
 def invitation_list(request, event_id: int):
     event = selectors.event_for_staff(request.auth, event_id)
@@ -528,6 +571,13 @@ def round_create(request, payload: RoundIn):
 @router.get("/rounds/{int:round_id}", response={200: RoundDetailOut, **ERRORS})
 def round_detail(request, round_id: int):
     return selectors.round_for_staff(request.auth, round_id)
+
+
+@router.patch("/rounds/{int:round_id}", response={200: RoundDetailOut, **ERRORS})
+def round_update(request, round_id: int, payload: RoundPatchIn):
+    rnd = selectors.round_for_staff(request.auth, round_id)
+    return services.round_update(actor=request.auth, round=rnd, source="api",
+                                 **payload.dict(exclude_unset=True))
 
 
 @router.post("/rounds/{int:round_id}/entries", response={201: CountOut, **ERRORS})

@@ -852,3 +852,211 @@ def award_revoke(*, actor, award: Award, source: str = "web") -> None:
     audit_record(actor=actor, action="delete", instance=award, source=source,
                  changes={"level": [award.level, None], "prize": [award.prize, None]})
     award.delete()
+
+
+# ------------------------------------------------------------------------- editing (0322)
+
+#: Event fields an organizer may change, by what they depend on (decision 0322).
+EVENT_TEXT_FIELDS = ("title", "venue", "description")
+EVENT_SCHEDULE_FIELDS = ("date", "start", "slot_minutes", "slot_count", "break_minutes")
+
+
+def event_slot_settings(event: Event) -> dict[str, Any]:
+    """The slot settings the event's slots were made from (what the edit form shows)."""
+    slots = list(event.slots.order_by("starts_at", "id"))
+    if not slots:
+        return {"start": "09:00", "slot_minutes": 20, "slot_count": 0, "break_minutes": 0}
+    first = timezone.localtime(slots[0].starts_at)
+    minutes = int((slots[0].ends_at - slots[0].starts_at).total_seconds() // 60)
+    gap = (int((slots[1].starts_at - slots[0].ends_at).total_seconds() // 60)
+           if len(slots) > 1 else 5)
+    return {"start": f"{first:%H:%M}", "slot_minutes": minutes, "slot_count": len(slots),
+            "break_minutes": gap}
+
+
+def _text(changes: dict[str, Any], errors: dict[str, list[str]], name: str, label: str,
+          limit: int, required: bool) -> None:
+    if name not in changes:
+        return
+    value = str(changes[name] or "").strip()
+    if required and not value:
+        errors[name] = [f"请填写{label}"]
+    elif len(value) > limit:
+        errors[name] = [f"{label}不能超过 {limit} 个字"]
+    changes[name] = value
+
+
+def _unknown(changes: dict[str, Any], allowed: Iterable[str]) -> None:
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise ValidationFailed({k: ["该字段不能修改"] for k in unknown})
+
+
+@transaction.atomic
+def event_update(*, actor, event: Event, discard_schedule: bool = False, source: str = "web",
+                 **changes: Any) -> Event:
+    """Change what is safe in the event's state (decision 0322): title, venue and description
+    until the event is closed or cancelled; the date and the slot settings (``start``,
+    ``slot_minutes``, ``slot_count``, ``break_minutes``) only before the schedule is published.
+    A date change moves every slot to the new day (meetings and unavailability stay with their
+    slots). Slot settings that move or remove slots holding placed meetings are refused with
+    the number of meetings, unless ``discard_schedule``: then the schedule is cleared (the
+    event goes back to 筹备中) and the organizer runs 自动排程 again. Values equal to the
+    current ones are not changes; nothing changed writes nothing."""
+    _staff(actor)
+    _unknown(changes, EVENT_TEXT_FIELDS + EVENT_SCHEDULE_FIELDS)
+    event = _locked_event(event)
+    _editable(event)
+    errors: dict[str, list[str]] = {}
+    _text(changes, errors, "title", "活动名称", 120, True)
+    _text(changes, errors, "venue", "活动地点", 200, True)
+    if "description" in changes:
+        changes["description"] = str(changes["description"] or "").strip()
+    if "date" in changes:
+        if not isinstance(changes["date"], dt.date):
+            errors["date"] = ["请填写活动日期（YYYY-MM-DD）"]
+        elif changes["date"] != event.date and changes["date"] < timezone.localdate() \
+                and not event.is_demo:
+            errors["date"] = ["活动日期不能早于今天"]
+    if errors:
+        raise ValidationFailed(errors)
+    current = event_slot_settings(event)
+    wanted = dict(current)
+    if "start" in changes:
+        wanted["start"] = f"{_parse_time(changes['start'], 'start'):%H:%M}"
+    for name, label, lo, hi in (("slot_minutes", "每场洽谈时长（分钟）", 5, 240),
+                                ("slot_count", "时段数", 1, 40),
+                                ("break_minutes", "间隔（分钟）", 0, 120)):
+        if name in changes:
+            wanted[name] = _int_in(changes[name], name, label, lo, hi)
+    if wanted["slot_count"] == 1:
+        wanted["break_minutes"] = current["break_minutes"]  # a single slot has no break
+    new_date = changes.get("date", event.date)
+    before = snapshot(event, EVENT_TEXT_FIELDS + ("date",))
+    after = {**before, **{k: changes[k] for k in EVENT_TEXT_FIELDS if k in changes},
+             "date": new_date}
+    slots_change = wanted != current
+    diff = audit_diff(before, after)
+    if not diff and not slots_change:
+        return event
+    locked = [name for name in EVENT_SCHEDULE_FIELDS
+              if (name == "date" and "date" in diff) or (name != "date" and
+                                                         wanted[name] != current[name])]
+    if locked and event.state == EventState.PUBLISHED:
+        raise Conflict("日程已发布，不能再修改活动日期或洽谈时段；如确需调整，请先重新排程"
+                       "（日程退回“已排程”，参会方在再次发布后收到新日程），再修改",
+                       code="schedule_published", extra={"fields": locked})
+
+    old_slots = list(event.slots.order_by("starts_at", "id"))
+    tz = timezone.get_current_timezone()
+    if slots_change:
+        first = dt.datetime.combine(new_date, dt.time.fromisoformat(wanted["start"]), tzinfo=tz)
+        step = dt.timedelta(minutes=wanted["slot_minutes"] + wanted["break_minutes"])
+        length = dt.timedelta(minutes=wanted["slot_minutes"])
+        times = [(first + step * i, first + step * i + length)
+                 for i in range(wanted["slot_count"])]
+        if times[-1][1].astimezone(tz).date() != new_date:
+            raise _fail("slot_count", f"最后一个时段结束于次日 {times[-1][1].astimezone(tz):%H:%M}，"
+                                      f"请减少时段数或提前开始时间")
+    else:
+        shift = new_date - event.date
+        times = [(s.starts_at + shift, s.ends_at + shift) for s in old_slots]
+
+    def clock(start, end):
+        return (timezone.localtime(start).time(), timezone.localtime(end).time())
+
+    moved = [s.pk for i, s in enumerate(old_slots)
+             if i >= len(times) or clock(s.starts_at, s.ends_at) != clock(*times[i])]
+    affected = Meeting.objects.filter(slot_id__in=moved).count()
+    if affected and not discard_schedule:
+        raise Conflict(f"当前排程中有 {affected} 场洽谈安排在将被调整或删除的时段，修改会使其失效。"
+                       f"如确认修改，请选择“清除现有排程”后保存，再重新自动排程",
+                       code="schedule_affected", extra={"meetings": affected})
+    if affected:
+        diff["meetings"] = [event.meetings.count(), 0]
+        event.meetings.all().delete()
+        event.invitations.update(unscheduled_reason="")
+        if event.state == EventState.SCHEDULED:
+            diff["state"] = [event.state, EventState.DRAFT]
+            event.state, event.scheduled_at = EventState.DRAFT, None
+    dropped = Unavailability.objects.filter(event=event, slot_id__in=moved)
+    n_dropped = dropped.count()
+    if n_dropped:
+        diff["unavailability"] = [n_dropped, 0]
+        dropped.delete()
+    if slots_change:
+        diff["slots"] = [[str(s) for s in old_slots], None]
+    keep = old_slots[:len(times)]
+    for slot, (start, end) in zip(keep, times):
+        slot.starts_at, slot.ends_at = start, end
+    EventSlot.objects.filter(pk__in=[s.pk for s in old_slots[len(times):]]).delete()
+    EventSlot.objects.bulk_update(keep, ["starts_at", "ends_at"])
+    EventSlot.objects.bulk_create([
+        EventSlot(event=event, position=i, starts_at=start, ends_at=end)
+        for i, (start, end) in enumerate(times) if i >= len(keep)])
+    if slots_change:
+        diff["slots"][1] = [str(s) for s in event.slots.order_by("starts_at", "id")]
+    for name in EVENT_TEXT_FIELDS + ("date",):
+        setattr(event, name, after[name])
+    event.save(update_fields=list(EVENT_TEXT_FIELDS) + ["date", "state", "scheduled_at"])
+    audit_record(actor=actor, action="update", instance=event, changes=diff, source=source,
+                 note="清除排程" if affected else "")
+    return event
+
+
+ROUND_TEXT_FIELDS = ("title", "description")
+ROUND_DRAFT_FIELDS = ("reviewers_per_entry", "default_max_load", "scoring_deadline")
+
+
+@transaction.atomic
+def round_update(*, actor, round: JudgingRound, source: str = "web",
+                 **changes: Any) -> JudgingRound:
+    """Change what is safe in the round's state (decision 0322): title and description until
+    the result is finalised; k, the default load and the scoring deadline only while the round
+    is in preparation (reviewers were told the deadline and k when scoring opened). k cannot go
+    below the reviewers an entry already has. Nothing changed writes nothing."""
+    _staff(actor)
+    _unknown(changes, ROUND_TEXT_FIELDS + ROUND_DRAFT_FIELDS)
+    rnd = _open_round(round)
+    errors: dict[str, list[str]] = {}
+    _text(changes, errors, "title", "轮次名称", 120, True)
+    if "description" in changes:
+        changes["description"] = str(changes["description"] or "").strip()
+    if errors:
+        raise ValidationFailed(errors)
+    if "reviewers_per_entry" in changes:
+        changes["reviewers_per_entry"] = _int_in(changes["reviewers_per_entry"],
+                                                 "reviewers_per_entry", "每个方案的评审专家数",
+                                                 1, 15)
+    if "default_max_load" in changes:
+        changes["default_max_load"] = _int_in(changes["default_max_load"], "default_max_load",
+                                              "每位专家评审上限", 1, 200)
+    if "scoring_deadline" in changes:
+        deadline = changes["scoring_deadline"]
+        if deadline is not None and not isinstance(deadline, dt.date):
+            raise _fail("scoring_deadline", "评分截止日期格式应为 YYYY-MM-DD")
+        if deadline is not None and deadline != rnd.scoring_deadline \
+                and deadline < timezone.localdate() and not rnd.is_demo:
+            raise _fail("scoring_deadline", "评分截止日期不能早于今天")
+    fields = ROUND_TEXT_FIELDS + ROUND_DRAFT_FIELDS
+    before = snapshot(rnd, fields)
+    diff = audit_diff(before, {**before, **changes})
+    if not diff:
+        return rnd
+    locked = [name for name in ROUND_DRAFT_FIELDS if name in diff]
+    if locked and rnd.state != RoundState.DRAFT:
+        raise Conflict("本轮已开始评分，专家已按当前的每方案专家数、评审上限和截止日期收到任务，"
+                       "只能修改名称和说明", code="round_scoring", extra={"fields": locked})
+    if "reviewers_per_entry" in diff:
+        from django.db.models import Count
+
+        most = (rnd.assignments.values("entry").annotate(n=Count("id"))
+                .order_by("-n").values_list("n", flat=True).first()) or 0
+        if changes["reviewers_per_entry"] < most:
+            raise Conflict(f"已有方案分配了 {most} 位评审专家，每个方案的评审专家数不能少于 {most}",
+                           code="assignments_exceed_k", extra={"assigned": most})
+    for name in diff:
+        setattr(rnd, name, changes[name])
+    rnd.save(update_fields=list(diff))
+    audit_record(actor=actor, action="update", instance=rnd, changes=diff, source=source)
+    return rnd

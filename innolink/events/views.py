@@ -101,6 +101,49 @@ def event_detail(request, pk: int):
     })
 
 
+def _form_refusal(request, exc: ApplicationError) -> tuple[dict, int]:
+    """An edit form's refusal: field errors inline (422); a refusal that depends on the
+    record's state as a message above the re-rendered form (409); 403/404 propagate."""
+    if isinstance(exc, ValidationFailed):
+        return exc.fields, 422
+    refusal_as_message(request, exc)
+    return {}, exc.status
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request, pk: int):
+    event = selectors.event_for_staff(request.user, pk)
+    if event.state not in services.EDITABLE_EVENT_STATES:
+        messages.error(request, _("活动“%(state)s”，不能再修改。") % {
+            "state": event.get_state_display()})
+        return redirect("events:detail", pk=event.pk)
+    locked = event.state == "published"
+    errors, status = {}, 200
+    if request.method == "POST":
+        data = request.POST
+        changes = {name: data.get(name, "") for name in services.EVENT_TEXT_FIELDS}
+        if not locked:
+            changes.update({name: data.get(name) for name in
+                            ("start", "slot_minutes", "slot_count", "break_minutes")},
+                           date=_date(data.get("date")))
+        try:
+            services.event_update(actor=request.user, event=event,
+                                  discard_schedule=bool(data.get("discard_schedule")),
+                                  **changes)
+        except ApplicationError as exc:
+            errors, status = _form_refusal(request, exc)
+        else:
+            messages.success(request, _("活动信息已保存。"))
+            return redirect("events:detail", pk=event.pk)
+    else:
+        data = {"title": event.title, "venue": event.venue, "description": event.description,
+                "date": event.date.isoformat(), **services.event_slot_settings(event)}
+    return render(request, "events/event_form.html", {
+        "data": data, "errors": errors, "event": event, "locked": locked,
+        "has_meetings": event.meetings.exists()}, status=status)
+
+
 @login_required
 @require_POST
 def event_invite(request, pk: int):
@@ -321,6 +364,42 @@ def round_detail(request, pk: int):
         "award_levels": AwardLevel.choices,
         "audit": audit_trail_for(rnd)[:30],
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_edit(request, pk: int):
+    rnd = selectors.round_for_staff(request.user, pk)
+    if rnd.state == RoundState.FINALISED:
+        messages.error(request, _("本轮评审结果已确定，不能再修改。"))
+        return redirect("events:round-detail", pk=rnd.pk)
+    locked = rnd.state != RoundState.DRAFT
+    errors, status = {}, 200
+    if request.method == "POST":
+        data = request.POST
+        changes = {"title": data.get("title", ""), "description": data.get("description", "")}
+        if not locked:
+            changes.update(reviewers_per_entry=data.get("reviewers_per_entry"),
+                           default_max_load=data.get("default_max_load"),
+                           scoring_deadline=_date(data.get("scoring_deadline", "")))
+            if (data.get("scoring_deadline") or "").strip() and \
+                    changes["scoring_deadline"] is None:
+                changes["scoring_deadline"] = data.get("scoring_deadline")  # refused as invalid
+        try:
+            services.round_update(actor=request.user, round=rnd, **changes)
+        except ApplicationError as exc:
+            errors, status = _form_refusal(request, exc)
+        else:
+            messages.success(request, _("轮次信息已保存。"))
+            return redirect("events:round-detail", pk=rnd.pk)
+    else:
+        data = {"title": rnd.title, "description": rnd.description,
+                "reviewers_per_entry": rnd.reviewers_per_entry,
+                "default_max_load": rnd.default_max_load,
+                "scoring_deadline": rnd.scoring_deadline.isoformat()
+                if rnd.scoring_deadline else ""}
+    return render(request, "events/round_form.html", {
+        "data": data, "errors": errors, "round": rnd, "locked": locked}, status=status)
 
 
 def _round_action(request, pk: int, call):

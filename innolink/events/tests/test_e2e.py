@@ -93,3 +93,26 @@ def test_reviewer_scores_an_assigned_proposal(live_server, browser):
     assignment = ReviewAssignment.objects.get(reviewer=reviewer)
     assert assignment.state == "submitted" and str(assignment.total) == "83.50"
     page.close()
+
+
+def test_organizer_corrects_an_events_venue(live_server, browser_page):
+    staff = make_user(Role.ORGANIZER, username="e2e-editor")
+    event = services.event_create(actor=staff, title="端到端改址对接会", date=EVENT_DATE,
+                                  venue="晋江国际会展中心", slot_count=3)
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", staff.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/workspace/")
+    page.goto(f"{live_server.url}/events/{event.pk}/")
+    page.click("#edit-event")
+    page.wait_for_selector("#event-form")
+    assert page.input_value("#id_venue") == "晋江国际会展中心"  # prefilled
+    assert page.input_value("#id_date") == EVENT_DATE.isoformat()
+    page.fill("#id_venue", "晋江市科技创新中心 3 楼")
+    page.click("#save-event")
+    page.wait_for_selector("text=活动信息已保存。")
+    assert "晋江市科技创新中心 3 楼" in page.inner_text(".facts")
+    event.refresh_from_db()
+    assert event.venue == "晋江市科技创新中心 3 楼"
