@@ -18,6 +18,22 @@ def _media_root(request, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language(request):
+    """Each test starts and ends in the default language: LocaleMiddleware activates a request's
+    language in the test's thread and nothing deactivates it, so one test's English page would
+    otherwise turn the next test's service messages English."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_matching_index(request):
     """Each test starts with no per-process matching engine (the database is rolled back
     between tests, so an engine built in an earlier test would describe rows that are gone)."""
