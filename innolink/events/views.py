@@ -16,7 +16,7 @@ from innolink.accounts.models import User
 from innolink.accounts.roles import Role, has_role
 from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
-from innolink.core.flash import refusal_as_message
+from innolink.core.flash import errors_as_messages, refusal_as_message
 from innolink.events import access, selectors, services
 from innolink.events.models import (
     AwardLevel,
@@ -150,7 +150,7 @@ def event_invite(request, pk: int):
     event = selectors.event_for_staff(request.user, pk)
     from innolink.challenges.models import OfferInterest, Proposal
 
-    try:
+    with errors_as_messages(request):
         proposal = interest = None
         if request.POST.get("proposal"):
             proposal = Proposal.objects.filter(pk=_int_or_404(request.POST["proposal"])).first()
@@ -165,8 +165,6 @@ def event_invite(request, pk: int):
                                    offer_interest=interest,
                                    priority=request.POST.get("priority") or 1)
         messages.success(request, _("已加入邀请名单。"))
-    except ApplicationError as exc:
-        refusal_as_message(request, exc)
     return redirect("events:detail", pk=event.pk)
 
 
@@ -174,11 +172,9 @@ def event_invite(request, pk: int):
 @require_POST
 def event_invite_all(request, pk: int):
     event = selectors.event_for_staff(request.user, pk)
-    try:
+    with errors_as_messages(request):
         n = services.invitations_invite_shortlisted(actor=request.user, event=event)
         messages.success(request, _("已邀请 %(n)d 对。") % {"n": n})
-    except ApplicationError as exc:
-        refusal_as_message(request, exc)
     return redirect("events:detail", pk=event.pk)
 
 
@@ -187,11 +183,9 @@ def event_invite_all(request, pk: int):
 def invitation_cancel(request, pk: int, inv: int):
     event = selectors.event_for_staff(request.user, pk)
     invitation = selectors.invitation_for_staff(request.user, event, inv)
-    try:
+    with errors_as_messages(request):
         services.invitation_cancel(actor=request.user, invitation=invitation)
         messages.success(request, _("邀请已取消。"))
-    except ApplicationError as exc:
-        refusal_as_message(request, exc)
     return redirect("events:detail", pk=event.pk)
 
 
@@ -199,13 +193,11 @@ def invitation_cancel(request, pk: int, inv: int):
 @require_POST
 def event_availability(request, pk: int):
     event = selectors.event_for_staff(request.user, pk)
-    try:
+    with errors_as_messages(request):
         services.availability_set(actor=request.user, event=event,
                                   participant=request.POST.get("participant", ""),
                                   slot_ids=[_int_or_404(x) for x in request.POST.getlist("slot")])
         messages.success(request, _("不可参会时段已保存，重新排程后生效。"))
-    except ApplicationError as exc:
-        refusal_as_message(request, exc)
     return redirect("events:detail", pk=event.pk)
 
 
@@ -213,7 +205,7 @@ def event_availability(request, pk: int):
 @require_POST
 def event_schedule(request, pk: int):
     event = selectors.event_for_staff(request.user, pk)
-    try:
+    with errors_as_messages(request):
         if event.invitations.filter(state="invited").count() > services.SYNC_SCHEDULE_PAIRS:
             job = services.event_schedule_start(actor=request.user, event=event)
             return redirect("core:job", pk=job.pk)
@@ -222,8 +214,6 @@ def event_schedule(request, pk: int):
         if outcome.unplaced:
             text += _("%(n)d 对未能安排，原因见下表。") % {"n": len(outcome.unplaced)}
         messages.success(request, text)
-    except ApplicationError as exc:
-        refusal_as_message(request, exc)
     return redirect("events:detail", pk=event.pk)
 
 
@@ -231,11 +221,9 @@ def event_schedule(request, pk: int):
 @require_POST
 def event_publish(request, pk: int):
     event = selectors.event_for_staff(request.user, pk)
-    try:
+    with errors_as_messages(request):
         services.event_publish(actor=request.user, event=event)
         messages.success(request, _("日程已发布，参会各方已收到通知。"))
-    except ApplicationError as exc:
-        refusal_as_message(request, exc)
     return redirect("events:detail", pk=event.pk)
 
 
@@ -243,11 +231,9 @@ def event_publish(request, pk: int):
 @require_POST
 def event_state(request, pk: int):
     event = selectors.event_for_staff(request.user, pk)
-    try:
+    with errors_as_messages(request):
         services.event_transition(actor=request.user, event=event, to=request.POST.get("to", ""))
         messages.success(request, _("活动状态已更新。"))
-    except ApplicationError as exc:
-        refusal_as_message(request, exc)
     return redirect("events:detail", pk=event.pk)
 
 
@@ -404,12 +390,10 @@ def round_edit(request, pk: int):
 
 def _round_action(request, pk: int, call):
     rnd = selectors.round_for_staff(request.user, pk)
-    try:
+    with errors_as_messages(request):
         text = call(rnd)
         if text:
             messages.success(request, text)
-    except ApplicationError as exc:
-        refusal_as_message(request, exc)
     return redirect("events:round-detail", pk=rnd.pk)
 
 
