@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from innolink.api.urls import api
-from innolink.core.views import healthz
+from innolink.core.views import favicon, healthz
 
 urlpatterns = [
     path("", include("innolink.dashboard.urls")),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("innolink.core.urls")),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # django-ninja's own static files: /api/docs serves Swagger UI locally instead of a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "axes",

@@ -18,6 +18,11 @@ def health_report() -> tuple[bool, dict]:
     except Exception as exc:  # report any failure rather than fail the probe
         checks["database"] = {"ok": False, "error": exc.__class__.__name__}
         return False, checks
+    from innolink.core.checks import static_manifest_problem
+
+    problem = static_manifest_problem()
+    checks["static_files"] = {"ok": problem is None, **({"error": problem} if problem else {})}
+
     from django_tasks_db.models import DBTaskResult
 
     from innolink.core.models import Job

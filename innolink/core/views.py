@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from innolink.core.health import health_report
 from innolink.core.jobs import result_template_for
 from innolink.core.notifications import notifications_for, notifications_mark_read
 from innolink.core.selectors import job_for_user, jobs_visible_to
+
+
+def favicon(request):
+    """Clients that ask for /favicon.ico without reading the page's icon link."""
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 @never_cache

@@ -70,3 +70,36 @@ def test_every_api_4xx_has_the_error_shape(client, method, path, status, code):
 
     client.force_login(make_user())
     assert_json_error(getattr(client, method)(path), status, code)
+
+
+MANIFEST_STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+
+def test_deploy_check_and_health_report_a_missing_static_manifest(tmp_path, settings, client):
+    """Production pages render through collectstatic's manifest: without it every page is a
+    500, so `check --deploy` fails and /healthz says 503 instead of staying silent."""
+    from django.core import checks
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = MANIFEST_STORAGES
+    errors = [e for e in checks.run_checks(include_deployment_checks=True)
+              if e.id == "innolink.E001"]
+    assert len(errors) == 1 and "collectstatic" in errors[0].hint
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["static_files"]["ok"] is False
+
+    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    assert not [e for e in checks.run_checks(include_deployment_checks=True)
+                if e.id == "innolink.E001"]
+    assert client.get("/healthz").json()["checks"]["static_files"] == {"ok": True}
+
+
+def test_favicon_is_linked_from_pages_and_served(client):
+    page = client.get("/").content.decode()
+    assert 'rel="icon"' in page and "favicon.svg" in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"].endswith("favicon.svg")
