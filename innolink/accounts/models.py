@@ -76,6 +76,8 @@ class User(AbstractUser):
             raise ValidationError({"enterprise": _("企业用户必须属于一家企业")})
         if self.role == Role.DEPT_HANDLER and not self.department_id:
             raise ValidationError({"department": _("部门经办人必须属于一个部门")})
+        if self.role in (Role.CADRE, Role.METEOROLOGIST) and not self.department_id:
+            raise ValidationError({"department": _("挂钩干部和气象服务人员必须属于一个部门")})
         if self.role in (Role.RESEARCHER, Role.REVIEWER) and not self.institution_id:
             raise ValidationError({"institution": _("科研人员和评审专家必须填写所属机构")})
 

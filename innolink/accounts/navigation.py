@@ -26,9 +26,12 @@ PUBLIC = "public"
 GROUPS: dict[str, Any] = {
     "": "",
     "enterprises": _("企业服务"),
+    "servicedesk": _("诉求办理"),
     "policies": _("政策兑现"),
     "innovation": _("科技创新"),
     "events": _("活动与评审"),
+    "projects": _("签约项目"),
+    "platforms": _("算力与气象"),
     "rankings": _("企业排名"),
     "system": _("系统"),
 }

@@ -15,6 +15,11 @@ class Role(models.TextChoices):
     DEPT_HANDLER = "dept_handler", _("部门经办人")
     REVIEWER = "reviewer", _("评审专家")
     ADMIN = "admin", _("系统管理员")
+    LEADER = "leader", _("市领导")
+    COORDINATOR = "coordinator", _("诉求协调员")
+    CADRE = "cadre", _("挂钩干部")
+    PROVIDER = "provider", _("服务商")
+    METEOROLOGIST = "meteorologist", _("气象服务人员")
 
 
 STAFF_ROLES = frozenset({Role.ORGANIZER, Role.POLICY_OFFICER, Role.DEPT_HANDLER, Role.ADMIN})

@@ -16,12 +16,16 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 from innolink.challenges.api import router as challenges_router  # noqa: E402
+from innolink.compute.api import router as compute_router  # noqa: E402
 from innolink.core.api import router as core_router  # noqa: E402
 from innolink.enterprises.api import router as enterprises_router  # noqa: E402
 from innolink.events.api import router as events_router  # noqa: E402
 from innolink.matching.api import router as matching_router  # noqa: E402
 from innolink.policies.api import router as policies_router  # noqa: E402
+from innolink.projects.api import router as projects_router  # noqa: E402
 from innolink.rankings.api import router as rankings_router  # noqa: E402
+from innolink.servicedesk.api import router as servicedesk_router  # noqa: E402
+from innolink.weather.api import router as weather_router  # noqa: E402
 
 api.add_router("/", core_router)
 api.add_router("/enterprises", enterprises_router)
@@ -30,3 +34,7 @@ api.add_router("/challenges", challenges_router)
 api.add_router("/events", events_router)
 api.add_router("/matching", matching_router)
 api.add_router("/rankings", rankings_router)
+api.add_router("/servicedesk", servicedesk_router)
+api.add_router("/projects", projects_router)
+api.add_router("/compute", compute_router)
+api.add_router("/weather", weather_router)

@@ -67,7 +67,7 @@ INSTITUTIONS = [
 DEPARTMENTS = [
     ("gxj", "工业和信息化局"), ("kjj", "科学技术局"), ("swj", "商务局"), ("czj", "财政局"),
     ("rsj", "人力资源和社会保障局"), ("scjgj", "市场监督管理局"), ("fgj", "发展和改革局"),
-    ("zrzyj", "自然资源局"), ("sthjj", "生态环境局"),
+    ("zrzyj", "自然资源局"), ("sthjj", "生态环境局"), ("qxj", "气象局"),
 ]
 
 DEMO_PASSWORD = "Jinjiang@2026"

@@ -68,6 +68,7 @@ def demo_accounts_ensure() -> list[generator.DemoAccount]:
                                             size_class="medium").order_by("credit_code").first()
                   or Enterprise.objects.order_by("credit_code").first())
     department = Department.objects.filter(code="gxj").first()
+    weather_department = Department.objects.filter(code="qxj").first()
     institution = Institution.objects.filter(name="华侨大学").first()
     plan = [
         ("admin", Role.ADMIN, "系统管理员", {}),
@@ -77,6 +78,13 @@ def demo_accounts_ensure() -> list[generator.DemoAccount]:
         ("reviewer", Role.REVIEWER, "评审专家 · 吴教授", {"institution": institution}),
         ("researcher", Role.RESEARCHER, "博士后 · 陈博士", {"institution": institution}),
         ("enterprise", Role.ENTERPRISE, f"企业用户 · {enterprise}", {"enterprise": enterprise}),
+        ("leader", Role.LEADER, "市领导 · 蔡副市长", {}),
+        ("coordinator", Role.COORDINATOR, "诉求协调员 · 王科长", {}),
+        ("cadre", Role.CADRE, "挂钩干部 · 郑科员", {"department": department}),
+        # the provider's company is linked by the compute app's demo
+        ("provider", Role.PROVIDER, "服务商 · 算力平台运营方", {}),
+        ("meteorologist", Role.METEOROLOGIST, "气象服务人员 · 施工程师",
+         {"department": weather_department}),
     ]
     # Without a registry, department or institution yet, the accounts that need them wait.
     plan = [row for row in plan if all(value is not None for value in row[3].values())]

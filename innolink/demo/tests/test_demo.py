@@ -35,7 +35,10 @@ def test_seed_is_idempotent_and_creates_one_account_per_role():
     first, accounts = demo_seed(seed=3, enterprises=60)
     assert first.created == 60 and Enterprise.objects.filter(is_demo=True).count() == 60
     assert {a.username for a in accounts} == {"admin", "organizer", "officer", "handler",
-                                              "reviewer", "researcher", "enterprise"}
+                                              "reviewer", "researcher", "enterprise", "leader",
+                                              "coordinator", "cadre", "provider", "meteorologist"}
+    from innolink.accounts.roles import Role
+    assert {User.objects.get(username=a.username).role for a in accounts} == set(Role.values)
     again, _ = demo_seed(seed=3, enterprises=60)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 60)
     enterprise_user = User.objects.get(username="enterprise")

@@ -1,0 +1,1 @@
+"""Signed cooperation projects tracked against their targets and milestones."""

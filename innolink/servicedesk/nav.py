@@ -1,0 +1,3 @@
+from innolink.accounts.navigation import NavEntry  # noqa: F401
+
+NAV_ITEMS: list = []
