@@ -104,7 +104,7 @@ def test_job_page_shows_created_updated_and_unchanged_rows(client, staff, instit
     page = client.get(reverse("core:job", args=[job.pk])).content.decode()
     assert "共 4 行：新增 1，更新 1，无变化 2。" in page and "已导入" in page
     assert "<td>3</td><td>研究员1</td><td>r1@bench.example.cn</td><td>更新</td>" \
-           "<td class=\"small\">research_fields</td>" in page
+           "<td class=\"small\">discipline_codes、research_fields</td>" in page
     assert "<td>5</td><td>研究员3</td><td>r3@bench.example.cn</td><td>新增</td>" in page
     assert 'id="confirm-import"' not in page
     assert ResearcherProfile.objects.get(email="r1@bench.example.cn").research_fields == \
@@ -119,8 +119,8 @@ def test_rows_with_errors_are_listed_with_reasons_and_nothing_is_written(
         client, staff, institution, django_capture_on_commit_callbacks):
     client.force_login(staff)
     data = rows(3)
-    data[1][2] = ""          # 邮箱
-    data[2][3] = "不存在大学"  # 所属机构
+    data[1][1] = "专家"       # 类型
+    data[2][9] = "很忙"       # 可投入情况
     job = post_and_run(client, django_capture_on_commit_callbacks,
                        {"file": upload(csv_bytes(data)), "commit": "on"})
     job.refresh_from_db()
@@ -130,12 +130,12 @@ def test_rows_with_errors_are_listed_with_reasons_and_nothing_is_written(
     assert not upload_path(job.params["stored_as"]).exists()
     page = client.get(reverse("core:job", args=[job.pk])).content.decode()
     assert "共 3 行，发现 2 个问题，未导入任何数据" in page
-    assert "<td>3</td><td>邮箱</td><td></td><td>必填（用于识别同一科研人员）</td>" in page
-    assert "<td>4</td><td>所属机构</td><td>不存在大学</td><td>机构不在平台机构库中" in page
+    assert "<td>3</td><td>类型</td><td>专家</td><td>应为 个人 或 团队</td>" in page
+    assert "<td>4</td><td>可投入情况</td><td>很忙</td><td>应为 可承接新项目" in page
     assert 'id="confirm-import"' not in page
     report = client.get(reverse("challenges:researcher-import-errors", args=[job.pk]))
     text = report.content.decode("utf-8-sig")
-    assert report["Content-Type"].startswith("text/csv") and "不存在大学" in text
+    assert report["Content-Type"].startswith("text/csv") and "很忙" in text
     # a check with errors cannot be confirmed
     refused = client.post(reverse("challenges:researcher-import-commit", args=[job.pk]))
     assert refused.status_code == 409
@@ -302,13 +302,13 @@ def test_api_import_returns_202_with_a_job_to_poll(client, staff, institution, a
 def test_api_import_with_row_errors_writes_nothing(client, staff, institution, api_auth,
                                                    django_capture_on_commit_callbacks):
     data = rows(2)
-    data[0][6] = ""  # 学科
+    data[0][7] = ""  # 研究方向
     with django_capture_on_commit_callbacks(execute=True):
         started = assert_json_success(client.post(
             API, {"file": upload(csv_bytes(data)), "commit": "true"}, **api_auth), 202)
     job = assert_json_success(client.get(f"/api/jobs/{started['job_id']}", **api_auth))
     assert job["status"] == "succeeded" and job["result"]["committed"] is False
-    assert job["result"]["errors"] == [{"row": 2, "column": "学科", "value": "",
+    assert job["result"]["errors"] == [{"row": 2, "column": "研究方向", "value": "",
                                         "reason": "必填"}]
     assert_nothing_written()
 
