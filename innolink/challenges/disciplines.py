@@ -255,3 +255,45 @@ def match_text(*texts: str, limit: int = 2) -> list[str]:
                 if score >= 0.5 and not d.is_other:
                     add(d.code)
     return codes[:limit]
+
+
+#: the board's six domains a discipline usually serves (by first-level code; a few second-level
+#: codes are more specific). Used to tell the matcher what a mapped discipline is about.
+FIRST_LEVEL_DOMAINS: dict[str, tuple[str, ...]] = {
+    "110": ("it",), "120": ("it", "equipment"), "130": ("equipment", "materials"),
+    "140": ("it", "materials", "energy"), "150": ("materials", "biomed"), "170": ("energy",),
+    "180": ("biomed", "agrifood"), "190": ("biomed",), "210": ("agrifood",),
+    "220": ("agrifood",), "230": ("agrifood",), "240": ("agrifood",), "310": ("biomed",),
+    "320": ("biomed",), "330": ("biomed", "agrifood"), "340": ("biomed",), "350": ("biomed",),
+    "360": ("biomed",), "410": ("equipment",), "413": ("it", "equipment"),
+    "416": ("equipment", "biomed", "agrifood"), "420": ("it",),
+    "430": ("materials", "it", "energy"), "440": ("energy",), "450": ("materials",),
+    "460": ("equipment",), "470": ("energy", "equipment"), "480": ("energy",),
+    "490": ("energy",), "510": ("it",), "520": ("it", "equipment"),
+    "530": ("materials", "energy"), "535": ("equipment",), "540": ("materials",),
+    "550": ("agrifood",), "560": ("equipment", "materials"), "570": ("energy",),
+    "580": ("equipment", "energy"), "590": ("equipment",), "610": ("energy",),
+    "620": ("equipment",),
+}
+SECOND_LEVEL_DOMAINS: dict[str, tuple[str, ...]] = {
+    "41620": ("it",), "41640": ("biomed", "agrifood"), "41650": ("agrifood",),
+    "41660": ("biomed",), "43060": ("biomed", "materials"), "48040": ("energy", "materials"),
+    "53057": ("materials",), "53061": ("materials",), "53064": ("biomed",),
+    "53067": ("biomed", "agrifood"), "21045": ("agrifood",), "24040": ("agrifood",),
+    "52020": ("it", "equipment"),
+}
+
+
+def domains_for(code: str) -> tuple[str, ...]:
+    """The domain codes a discipline code usually serves; () when the table says nothing.
+
+    Examples:
+        >>> domains_for("43050")
+        ('materials', 'it', 'energy')
+        >>> domains_for("41660")
+        ('biomed',)
+        >>> domains_for("750")
+        ()
+    """
+    code = str(code)
+    return SECOND_LEVEL_DOMAINS.get(code) or FIRST_LEVEL_DOMAINS.get(code[:3], ())

@@ -33,7 +33,7 @@ FIELD_LABELS = {
     "description": "简介",
 }
 STATUS_LABELS = {"meets": "满足", "near": "接近", "value_off": "有数值未达", "mentioned": "仅提及",
-                 "absent": "未涉及"}
+                 "absent": "未涉及", "addressed": "已论及（文字指标）"}
 
 
 def _valid_id(pk: Any) -> int:
