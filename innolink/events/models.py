@@ -279,6 +279,11 @@ class JudgingRound(models.Model):
         _("每位专家评审上限"), default=8, validators=[MinValueValidator(1),
                                                     MaxValueValidator(200)])
     scoring_deadline = models.DateField(_("评分截止日期"), null=True, blank=True)
+    #: the contest (or published list) whose listings this round judges; its rubric is the
+    #: round's default rubric (decision 0352)
+    programme = models.ForeignKey("challenges.Programme", verbose_name=_("评审的赛事/榜单批次"),
+                                  null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="judging_rounds")
     state = models.CharField(_("状态"), max_length=16, choices=RoundState.choices,
                              default=RoundState.DRAFT, db_index=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
