@@ -63,3 +63,25 @@ def assert_json_error(response, status: int, code: str) -> dict:
 def assert_json_success(response, status: int = 200) -> Any:
     assert response.status_code == status, (response.status_code, response.content[:500])
     return json.loads(response.content)
+
+
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "a" * 20 + "-production-secret-with-enough-entropy-%$#",
+    "DJANGO_ALLOWED_HOSTS": "innolink.example.gov.cn,testserver",
+    "DATABASE_URL": "postgres://u:p@127.0.0.1:5/db",
+}
+
+
+def production_settings(monkeypatch, **env: str):
+    """``config.settings.production`` as it loads with ``env`` (plus required values), read
+    afresh: the module is imported again so it sees this environment."""
+    import importlib
+    import sys
+
+    for name, value in {**PRODUCTION_ENV, **env}.items():
+        monkeypatch.setenv(name, value)
+    sys.modules.pop("config.settings.production", None)
+    try:
+        return importlib.import_module("config.settings.production")
+    finally:
+        sys.modules.pop("config.settings.production", None)
