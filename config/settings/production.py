@@ -3,16 +3,15 @@
 Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL.
 """
 
-import dj_database_url
-
 from .base import *  # noqa: F403
-from .base import env
+from .base import database_settings, env
 
 DEBUG = False
 SECRET_KEY = env.require("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.csv("DJANGO_ALLOWED_HOSTS") or [env.require("DJANGO_ALLOWED_HOSTS")]
 DATABASES = {
-    "default": dj_database_url.parse(
+    # the same options as everywhere else, SQLite's included (config/database.py)
+    "default": database_settings(
         env.require("DATABASE_URL"), conn_max_age=env.integer("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
