@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('challenges', '0006_backfill_real_fields'),
+        ('challenges', '0007_backfill_real_fields'),
         ('events', '0002_unavailability'),
     ]
 

@@ -48,6 +48,6 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
-    dependencies = [("challenges", "0005_real_listings")]
+    dependencies = [("challenges", "0006_real_listings")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_new_roles'),
-        ('challenges', '0004_updated_at_index'),
+        ('challenges', '0005_challengeterm_verbose_name'),
         ('enterprises', '0004_tag_updated_at_year_updated_at_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
