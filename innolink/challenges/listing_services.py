@@ -262,10 +262,9 @@ def listing_import_run(*, actor, content: bytes, filename: str, choices: dict[st
     if missing:
         raise ApplicationError(_("缺少必需的列：%(c)s") % {"c": "、".join(missing)},
                                code="import_missing_columns")
-    fill = {mapping.columns[k] for k in ("issuer_name", "issuer_region", "issuer_kind",
-                                         "credit_code", "domain", "claim_deadline")
-            if k in mapping.columns}
-    rows = tabular.data_rows(grid, header, fill_down=fill)
+    # merged cells of an .xlsx are filled by the reader; a blank CSV cell stays blank (it is
+    # not guessed from the row above)
+    rows = tabular.data_rows(grid, header)
     if not rows:
         raise ApplicationError(_("文件只有表头，没有数据行"), code="import_empty")
     if len(rows) > MAX_ROWS:

@@ -430,7 +430,7 @@ def _parsed_indicator(target: str, name: str, method: str) -> dict[str, Any]:
     if not target:  # a name alone ("耐磨性能") is a qualitative target with no words yet
         return {"name": name, "comparator": Comparator.TEXT, "value": None, "value_max": None,
                 "unit": "", "test_method": method, "raw_text": "", "needs_review": False}
-    t = parse_target(target, method or None, name=name)
+    t = parse_target(target, method or None, name=name or None)
     value, upper = _to_decimal(t.value), _to_decimal(t.upper)
     if t.comparator != "text" and (value is None or (t.comparator == "range" and upper is None)):
         # a number too large to store is not guessed either: keep it as text, flagged

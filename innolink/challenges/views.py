@@ -840,6 +840,8 @@ def listing_import_map(request):
         prepared.guesses.update({h: c for h, c in choices.items() if c})
         return render(request, "challenges/listing_map.html", _map_ctx(prepared, exc.fields),
                       status=422)
+    except (NotFound, PermissionDenied):
+        raise
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
         return redirect("challenges:listing-import")
