@@ -484,7 +484,8 @@ def clean_proposal(data: dict[str, Any], *, budget_unit: Decimal = Decimal(1)) -
                                 and any(str(v or "").strip() for v in m.values())):
             sub = Errors()
             title = sub.text(row, "title", f"第 {i + 1} 个节点名称", max_length=120)
-            month = sub.integer(row, "month", f"第 {i + 1} 个节点月份", low=1, high=36)
+            month = sub.integer(row, "month", f"第 {i + 1} 个节点月份", low=1,
+                                high=HARD_TIME_LIMIT_MONTHS)
             deliverable = sub.text(row, "deliverable", f"第 {i + 1} 个节点交付物",
                                    required=False, max_length=300)
             if month is not None and month < last:

@@ -495,6 +495,7 @@ def profile_edit(request):
     if profile is not None:
         data = {key: getattr(profile, key) for key in forms.PROFILE_KEYS}
         data["domains"], data["members"] = profile.domains, profile.members
+        data["discipline_codes"] = profile.discipline_codes
     else:
         user = request.user
         data = {"kind": "individual", "name": user.display_name or user.username,
@@ -511,7 +512,8 @@ def _profile_ctx(request, data, errors, next_url):
             "kinds": ResearcherProfile.Kind.choices,
             "station_kinds": ResearcherProfile.StationKind.choices,
             "availabilities": ResearcherProfile.Availability.choices,
-            "domains": Domain.choices}
+            "domains": Domain.choices,
+            "discipline_options": [d for d in _discipline_options() if d.level == 1]}
 
 
 @login_required

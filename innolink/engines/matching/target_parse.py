@@ -93,7 +93,8 @@ _STANDARD = re.compile(
 _CODE = re.compile(r"(?:(?<![A-Za-z0-9])[A-Za-z][A-Za-z.\-]*\d[A-Za-z0-9.\-]*"
                    r"|(?<![\d.])[2-8][GDK](?![A-Za-z]))")
 #: filler words before a target ("要求≥95%", "需达到…")
-LEAD_WORDS = ("要求", "需要", "必须", "应当", "能够", "需", "须", "应", "可", "能", "均", "都", "其")
+LEAD_WORDS = ("要求", "需要", "必须", "应当", "能够", "需", "须", "应", "可", "能", "均", "都", "其",
+              "提高", "提升", "增加", "降低", "减少", "缩短")
 #: words of a qualitative target ("优于进口同类产品", "满足…要求", "国际先进水平")
 QUALITATIVE_HINTS = ("优于", "好于", "达到", "满足", "符合", "相当", "接近", "领先", "先进", "国际",
                      "国内", "进口", "同类", "水平", "要求", "无", "不", "可", "能", "实现", "通过")
@@ -119,7 +120,7 @@ _KNOWN_UNITS = sorted({
     "kgce/t", "mJ/cm²", "mJ/cm2", "Wh/L", "mAh/g", "A/cm²", "μA", "nA", "pF", "nF", "μF", "F",
     "mH", "H", "T", "mT", "Gs", "lp/mm", "μrad", "mrad", "rad", "°/h", "arcsec", "″", "′",
     "%FS", "%RH", "Pa·m3/s", "Pa·m^3/s", "Pa.m3/s", "kW/(m3/min)", "mg/100g", "g/100g",
-    "mg/100mL", "kW/kg", "W/kg", "m2/g", "冲次", "万级", "km",
+    "mg/100mL", "kW/kg", "W/kg", "m2/g", "冲次", "万级", "km", "个百分点", "百分点",
 }, key=len, reverse=True)
 _UNIT_RE = re.compile("|".join(re.escape(u) for u in _KNOWN_UNITS))
 
