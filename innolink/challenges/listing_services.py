@@ -369,3 +369,97 @@ def _write(actor, listings: list[listing_import.Listing], programme, publish: bo
                         if "institution_id" in item.issuer else item.issuer.get("name", "")]})
         for c, item in zip(objects, listings)])
     return len(objects), published
+
+
+# --- the roster's mapping step ---------------------------------------------------------------
+
+_ROSTER_SALT = "challenges.roster-import"
+
+
+def roster_header_known(content: bytes, filename: str) -> bool:
+    """Whether the roster's header (first 5 rows) names its required columns by aliases or by
+    the organizer's remembered choices. A file that cannot be read at all counts as known: the
+    import itself then says why."""
+    from innolink.challenges import importing
+
+    try:
+        grid = tabular.read_grid(content, filename, max_bytes=MAX_BYTES)
+    except tabular.FileUnreadable:
+        return True
+    remembered = remembered_mapping(ImportColumnMapping.Kind.RESEARCHERS)
+    for row in grid.rows[:5]:
+        fields = {importing.field_for_header(c, remembered) for c in row if c}
+        if "name" in fields:
+            return all(k in fields for k in importing.REQUIRED)
+    return not any(sum(1 for c in row if c) >= 2 for row in grid.rows[:5])
+
+
+def roster_mapping_prepare(*, actor, content: bytes, filename: str, commit: bool) -> Upload:
+    """A roster whose name or field column nobody has named yet: keep the file and offer the
+    organizer the mapping step (the same as for a 榜单)."""
+    from innolink.challenges import importing
+    from innolink.enterprises.tasks import store_upload
+
+    if not access.is_board_staff(actor):
+        raise PermissionDenied(_("只有组织方工作人员可以批量导入科研人员"))
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    try:
+        grid = tabular.read_grid(content, filename, max_bytes=MAX_BYTES)
+    except tabular.FileUnreadable as exc:
+        raise ApplicationError(exc.message, code=exc.code) from exc
+    remembered = remembered_mapping(ImportColumnMapping.Kind.RESEARCHERS)
+    header = tabular.find_header(
+        grid, lambda c: importing.field_for_header(c, remembered) is not None)
+    if header is None:  # nothing known: the first row with several filled cells
+        for i, row in enumerate(grid.rows[:tabular.MAX_SCAN_ROWS]):
+            if sum(1 for c in row if c) >= 2:
+                header = tabular.Header([c.replace("\n", "") for c in row], i + 1, i + 1)
+                break
+    if header is None:
+        raise ApplicationError(_("找不到表头"), code="import_no_header")
+    stored = store_upload(content, suffix)
+    token = signing.dumps({"stored_as": stored, "filename": filename[:200],
+                           "commit": bool(commit), "by": actor.pk}, salt=_ROSTER_SALT)
+    guesses = {h: importing.field_for_header(h, remembered) for h in header.headers if h}
+    sample = [cells for _n, cells in tabular.data_rows(grid, header)[:3]]
+    return Upload(token, filename, header.headers, header.line, guesses, sample)
+
+
+@transaction.atomic
+def roster_mapping_save(*, actor, token: str, choices: dict[str, str], source: str = "web"):
+    """Remember the organizer's roster columns and start the check (or import) job."""
+    from innolink.challenges import importing
+    from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
+    from innolink.core.jobs import job_start
+
+    if not access.is_board_staff(actor):
+        raise PermissionDenied(_("只有组织方工作人员可以批量导入科研人员"))
+    try:
+        data = signing.loads(token, salt=_ROSTER_SALT, max_age=86400)
+    except signing.BadSignature as exc:
+        raise ApplicationError(_("导入已过期，请重新上传文件"), code="import_token") from exc
+    if data.get("by") != actor.pk:
+        raise PermissionDenied(_("这份上传属于另一位工作人员"))
+    allowed = set(importing.HEADERS) | {listing_import.IGNORE}
+    chosen = {h: (c or "").strip() for h, c in choices.items() if h}
+    bad = [h for h, c in chosen.items() if c not in allowed]
+    if bad:
+        raise ValidationFailed({"mapping": [_("列“%(h)s”：请选择对应字段或“忽略”") % {"h": bad[0]}]})
+    fields = set(chosen.values())
+    missing = [importing.LABELS[k] for k in importing.REQUIRED if k not in fields]
+    if missing:
+        raise ValidationFailed({"mapping": [_("还缺少必需的列：%(c)s") % {"c": "、".join(missing)}]})
+    remembered = remembered_mapping(ImportColumnMapping.Kind.RESEARCHERS)
+    for header, choice in chosen.items():
+        if importing.field_for_header(header) == choice or remembered.get(header) == choice:
+            continue
+        row, created = ImportColumnMapping.objects.update_or_create(
+            kind=ImportColumnMapping.Kind.RESEARCHERS, header=header[:120],
+            defaults={"field": choice, "updated_by": actor})
+        audit_record(actor=actor, action="create" if created else "update", instance=row,
+                     changes={"field": [remembered.get(header), choice]}, source=source)
+    verb = "导入" if data["commit"] else "检查"
+    return job_start(kind=RESEARCHER_IMPORT_KIND, title=f"{verb}科研人员：{data['filename']}",
+                     user=actor, params={"stored_as": data["stored_as"],
+                                         "filename": data["filename"],
+                                         "commit": data["commit"], "source": source})

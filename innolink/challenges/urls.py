@@ -27,6 +27,7 @@ urlpatterns = [
     path("researchers/", views.researcher_list, name="researchers"),
     path("researchers/<int:pk>/", views.researcher_detail, name="researcher"),
     path("researchers/import/", views.researcher_import, name="researcher-import"),
+    path("researchers/import/map/", views.researcher_import_map, name="researcher-import-map"),
     path("researchers/import/<uuid:pk>/commit/", views.researcher_import_commit,
          name="researcher-import-commit"),
     path("researchers/import/<uuid:pk>/errors/", views.researcher_import_errors,

@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -706,6 +708,11 @@ def researcher_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         commit = form.cleaned_data["commit"]
+        from innolink.challenges import listing_services
+
+        if not listing_services.roster_header_known(upload.read(), upload.name):
+            return _roster_mapping(request, form, upload, commit)
+        upload.seek(0)
         try:
             if commit or not services.researcher_import_check_is_quick(
                     filename=upload.name, size=upload.size):
@@ -736,6 +743,56 @@ def researcher_import(request):
         .select_related("created_by")[:10]
     return render(request, "challenges/import.html",
                   {"form": form, "outcome": outcome, "recent": recent}, status=status)
+
+
+def _roster_mapping(request, form, upload, commit: bool):
+    """A roster whose name or field column nobody has named yet: the mapping step, remembered
+    (decision 0355)."""
+    from innolink.challenges import importing, listing_services
+
+    upload.seek(0)
+    try:
+        prepared = listing_services.roster_mapping_prepare(
+            actor=request.user, content=upload.read(), filename=upload.name, commit=commit)
+    except (NotFound, PermissionDenied):
+        raise
+    except ApplicationError as exc:
+        form.add_error("file", error_text(exc))
+        from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
+
+        recent = jobs_visible_to(request.user).filter(kind=RESEARCHER_IMPORT_KIND)[:10]
+        return render(request, "challenges/import.html",
+                      {"form": form, "outcome": None, "recent": recent}, status=422)
+    ctx = _map_ctx(prepared, {})
+    ctx.update(fields=[(k, importing.LABELS[k]) for k in importing.HEADERS],
+               action=reverse_lazy("challenges:researcher-import-map"),
+               required_note=gettext("必需：姓名、研究方向。"))
+    return render(request, "challenges/listing_map.html", ctx)
+
+
+@login_required
+@require_POST
+def researcher_import_map(request):
+    """The organizer's answers for a roster's columns: remembered, then the job starts."""
+    from innolink.challenges import listing_services
+
+    if not access.is_board_staff(request.user):
+        raise PermissionDenied()
+    token = request.POST.get("token", "")
+    headers = request.POST.getlist("header")
+    choices = {h: request.POST.get(f"field-{i}", "") for i, h in enumerate(headers)}
+    try:
+        job = listing_services.roster_mapping_save(actor=request.user, token=token,
+                                                   choices=choices)
+    except ValidationFailed as exc:
+        messages.error(request, error_text(exc))
+        return redirect("challenges:researcher-import")
+    except (NotFound, PermissionDenied):
+        raise
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("challenges:researcher-import")
+    return redirect("core:job", pk=job.pk)
 
 
 @login_required
@@ -880,20 +937,14 @@ def listing_import_report(request, pk):
         raise NotFound()
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_t("行号"), _t("列"), _t("值"), _t("问题"), _t("类别")])
+    writer.writerow([gettext("行号"), gettext("列"), gettext("值"), gettext("问题"), gettext("类别")])
     for p in (job.result.get("errors") or []) + (job.result.get("warnings") or []):
         writer.writerow([p["row"], p["column"], p["value"],
                          render_reason(p["code"], p.get("params")),
-                         _t("错误") if p.get("fatal") else _t("提示")])
+                         gettext("错误") if p.get("fatal") else gettext("提示")])
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="listing-report-{str(pk)[:8]}.csv"'
     return response
-
-
-def _t(text: str) -> str:
-    from django.utils.translation import gettext
-
-    return gettext(text)
 
 
 # --- programmes (contests and published lists) ---------------------------------------------

@@ -144,7 +144,7 @@ def test_rows_with_errors_are_listed_with_reasons_and_nothing_is_written(
 
 
 @pytest.mark.parametrize("content, name, reason", [
-    (b"a,b\n1,2\n", "r.csv", "前 5 行中找不到表头"),
+    (b"a\n1\n", "r.csv", "前 5 行中找不到表头"),
     (",".join(HEADER).encode() + b"\n", "r.csv", "文件只有表头，没有数据行"),
     (b"PK\x03\x04 not really a workbook", "r.xlsx", ""),
 ])
@@ -163,6 +163,36 @@ def test_unreadable_file_fails_its_job_and_writes_nothing(client, staff, institu
     assert not upload_path(job.params["stored_as"]).exists()
     page = client.get(reverse("core:job", args=[job.pk])).content.decode()
     assert "未导入任何数据：" in page and job.message in page
+
+
+def test_a_roster_with_unknown_columns_is_mapped_once_and_remembered(
+        client, staff, institution, django_capture_on_commit_callbacks):
+    from innolink.challenges.models import ImportColumnMapping
+
+    client.force_login(staff)
+    roster = "人员姓名,单位,主攻方向\n林一,华侨大学,鞋材发泡\n陈二,,锂电池正极材料\n".encode()
+    page = client.post(URL, {"file": upload(roster), "commit": "on"})
+    assert page.status_code == 200 and 'id="mapping-form"' in page.content.decode()
+    assert Job.objects.count() == 0
+    rows = page.context["rows"]
+    assert [r["header"] for r in rows] == ["人员姓名", "单位", "主攻方向"]
+    assert [r["guess"] for r in rows] == ["", "institution", ""]
+    data = {"token": page.context["prepared"].token, "header": ["人员姓名", "单位", "主攻方向"],
+            "field-0": "name", "field-1": "institution", "field-2": "research_fields"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("challenges:researcher-import-map"), data)
+    job = Job.objects.get()
+    assert response["Location"] == reverse("core:job", args=[job.pk])
+    job.refresh_from_db()
+    assert job.result["committed"] is True and job.result["created"] == 2
+    assert ResearcherProfile.objects.get(name="陈二").research_fields == "锂电池正极材料"
+    assert set(ImportColumnMapping.objects.values_list("header", "field")) == {
+        ("人员姓名", "name"), ("主攻方向", "research_fields")}
+    # next time the same columns are known
+    again = post_and_run(client, django_capture_on_commit_callbacks,
+                         {"file": upload(roster), "commit": "on"})
+    again.refresh_from_db()
+    assert again.result["unchanged"] == 2
 
 
 @pytest.mark.parametrize("content, name, code", [
