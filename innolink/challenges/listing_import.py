@@ -24,7 +24,7 @@ from typing import Any
 
 from django.utils.translation import gettext, gettext_lazy as _
 
-from innolink.challenges import tabular, validation
+from innolink.challenges import validation
 from innolink.challenges.models import FundingKind, IpOwnership, IssuerKind
 
 FEN = Decimal("0.01")
@@ -213,7 +213,8 @@ def render_reason(code: str, params: dict | None = None) -> str:
 
 _AMOUNT = r"(\d[\d,，]*(?:\.\d+)?)\s*(亿元|亿|万元|万|元)?"
 _PRIZE = re.compile(r"(特等奖|一等奖|二等奖|三等奖|优秀奖|优胜奖|金奖|银奖|铜奖|入围奖|揭榜奖励|奖励)"
-                    r"[^0-9]{0,6}?" + _AMOUNT + r"(?:[^0-9，,；;]{0,4}?[×xX*]?\s*(\d+)\s*(?:名|个|项|组))?")
+                    r"[^0-9]{0,6}?" + _AMOUNT
+                    + r"(?:[^0-9，,；;]{0,4}?[×xX*]?\s*(\d+)\s*(?:名|个|项|组))?")
 _UNIT_WORDS = {"亿元": Decimal(100_000_000), "亿": Decimal(100_000_000), "万元": WAN, "万": WAN,
                "元": Decimal(1)}
 
@@ -344,9 +345,6 @@ def parse_ip(text: str) -> tuple[str, int | None, bool]:
     return IpOwnership.NEGOTIABLE.value, None, False
 
 
-_ITEM_SPLIT = re.compile(r"[\n；;]+|(?<=[。])|(?:(?<=\s)|^)(?:\d{1,2}[.、．)]|[（(]\d{1,2}[）)]|[①-⑳])\s*")
-
-
 def split_indicators(text: str) -> list[str]:
     """One cell that lists several targets, numbered or on separate lines.
 
@@ -364,14 +362,16 @@ def split_indicators(text: str) -> list[str]:
 
 
 _KIND_HINTS = [
-    (("实验室",), IssuerKind.KEY_LAB.value), (("研究所", "研究院", "科学院", "设计院"), IssuerKind.INSTITUTE.value),
+    (("实验室",), IssuerKind.KEY_LAB.value),
+    (("研究所", "研究院", "科学院", "设计院"), IssuerKind.INSTITUTE.value),
     (("大学", "学院"), IssuerKind.UNIVERSITY.value),
     (("管委会", "政府", "局", "委员会", "园区"), IssuerKind.GOVERNMENT.value),
     (("公司", "集团", "企业", "厂", "有限"), IssuerKind.ENTERPRISE.value),
 ]
 _KIND_WORDS = {str(c.label): c.value for c in IssuerKind} | {
-    "科研院所": IssuerKind.INSTITUTE.value, "院所": IssuerKind.INSTITUTE.value, "高校": IssuerKind.UNIVERSITY.value,
-    "重点实验室": IssuerKind.KEY_LAB.value, "企业": IssuerKind.ENTERPRISE.value, "民营企业": IssuerKind.ENTERPRISE.value,
+    "科研院所": IssuerKind.INSTITUTE.value, "院所": IssuerKind.INSTITUTE.value,
+    "高校": IssuerKind.UNIVERSITY.value, "重点实验室": IssuerKind.KEY_LAB.value,
+    "企业": IssuerKind.ENTERPRISE.value, "民营企业": IssuerKind.ENTERPRISE.value,
     "国有企业": IssuerKind.ENTERPRISE.value, "事业单位": IssuerKind.INSTITUTE.value,
 }
 

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from innolink.challenges import disciplines
 from innolink.challenges.models import (
     HARD_TIME_LIMIT_MONTHS,
-    MAX_TIME_LIMIT_MONTHS,
     Attachment,
     Comparator,
     Domain,

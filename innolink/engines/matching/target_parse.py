@@ -175,6 +175,10 @@ def _cn_number(s: str) -> float | None:
     return float(total + current)
 
 
+#: a denominator written in words after "/": 12s/双, 700件/班
+_CJK_COUNTER = re.compile(r"[\u4e00-\u9fff]{1,2}(?![\u4e00-\u9fff])")
+
+
 @dataclass
 class _Quantity:
     value: float
@@ -227,7 +231,7 @@ def _read_quantity(s: str, pos: int) -> _Quantity | None:
             unit, end = unit_text, um.end()
             # 元 after a multiplier: 5000万元 -> 元; compound units written out: 次/分钟
             if s.startswith("/", end):
-                um2 = _UNIT_RE.match(s, end + 1) or re.compile(r"[\u4e00-\u9fff]{1,2}(?![\u4e00-\u9fff])").match(s, end + 1)
+                um2 = _UNIT_RE.match(s, end + 1) or _CJK_COUNTER.match(s, end + 1)
                 if um2:
                     unit, end = f"{unit}/{um2.group()}", um2.end()
             unit = _pretty_unit(unit)
