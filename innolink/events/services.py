@@ -166,13 +166,15 @@ def _editable(event: Event) -> None:
 def _sides_of_proposal(proposal) -> dict[str, Any]:
     ch = proposal.challenge
     return {"host_enterprise": ch.enterprise, "host_institution": None if ch.enterprise_id
-            else ch.institution, "guest_researcher": proposal.researcher,
+            else ch.institution,
+            "host_issuer": ch.issuer if not (ch.enterprise_id or ch.institution_id) else None,
+            "guest_researcher": proposal.researcher,
             "guest_institution": None, "topic": ch.title[:200]}
 
 
 def _sides_of_interest(interest) -> dict[str, Any]:
     offer = interest.offer
-    return {"host_enterprise": interest.enterprise, "host_institution": None,
+    return {"host_enterprise": interest.enterprise, "host_institution": None, "host_issuer": None,
             "guest_researcher": offer.researcher,
             "guest_institution": None if offer.researcher_id else offer.institution,
             "topic": offer.title[:200]}
