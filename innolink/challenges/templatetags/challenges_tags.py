@@ -80,6 +80,8 @@ def domain_labels(codes) -> str:
     from innolink.challenges.models import Domain
 
     labels = {d.value: str(d.label) for d in Domain}
+    if isinstance(codes, str):  # one code
+        codes = [codes] if codes else []
     return "、".join(labels.get(c, c) for c in codes or [])
 
 

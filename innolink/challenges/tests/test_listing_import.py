@@ -336,3 +336,11 @@ def test_a_thin_roster_is_imported_without_emails_and_registers_new_institutions
                                        commit=True)
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 4)
     assert Institution.objects.filter(name__endswith="（示例）").count() == 3
+
+
+def test_domain_labels_take_one_code_or_a_list():
+    from innolink.challenges.templatetags.challenges_tags import domain_labels
+
+    assert domain_labels("materials") == "新材料与石油化工"
+    assert domain_labels(["energy", "it"]) == "新能源与节能环保、新一代信息技术"
+    assert domain_labels("") == "" and domain_labels(None) == ""
