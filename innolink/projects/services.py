@@ -449,7 +449,7 @@ def report_file(*, actor, project: Project, period: Any, values: dict | None = N
                 milestones: dict | None = None, funds_in_place: Any = None,
                 narrative: str = "", problems: list[str] | None = None,
                 corrects: ProgressReport | int | None = None,
-                source: str = "web") -> ProgressReport:
+                funds_unit: Decimal = Decimal(1), source: str = "web") -> ProgressReport:
     """File a progress report for one period: values against the project's targets, milestone
     evidence, cumulative funds in place and problems. A period whose report was accepted is
     locked; a change is filed as a correction (``corrects``) and reviewed again."""
@@ -479,7 +479,8 @@ def report_file(*, actor, project: Project, period: Any, values: dict | None = N
             e.add(f"values.{raw_key}", _("指标 %(k)s：不是本项目的指标") % {"k": raw_key})
             continue
         label = _("指标“%(name)s”本期值") % {"name": targets[key].name}
-        value = e.decimal({"v": raw_value}, "v", label, negative=True)
+        value = e.decimal({f"values.{raw_key}": raw_value}, f"values.{raw_key}", label,
+                          negative=True)
         if value is not None:
             clean_values[key] = value
     own_milestones = {m.pk: m for m in project.milestones.all()}
@@ -502,8 +503,11 @@ def report_file(*, actor, project: Project, period: Any, values: dict | None = N
                 e.add(f"milestones.{key}.{name}", message)
         if not sub.fields:
             clean_milestones.append((m, done_on, evidence))
-    funds = e.money({"f": funds_in_place}, "f", _("累计资金到位"), required=False)
-    narrative = e.text({"n": narrative}, "n", _("进展说明"), required=False, max_length=4000)
+    funds = e.money({"funds_in_place": funds_in_place}, "funds_in_place", _("累计资金到位"),
+                    required=False,
+                    unit=funds_unit)
+    narrative = e.text({"narrative": narrative}, "narrative", _("进展说明"), required=False,
+                       max_length=4000)
     clean_problems = [str(p).strip()[:2000] for p in (problems or []) if str(p or "").strip()]
     if not (clean_values or clean_milestones or narrative or funds is not None):
         e.add("values", _("报告内容：请至少填写一项指标值、节点佐证、资金到位或进展说明"))
