@@ -68,7 +68,7 @@ def overview(request):
     found = sections(today=today)
     views = [(s, [_view(f) for f in s.figures]) for s in found]
     figures = {f.key: f for s in found for f in s.figures}
-    mappable = [f for f in figures.values() if f.by_town]
+    mappable = [f for f in figures.values() if f.by_town is not None]
     trendable = [f for f in figures.values() if f.by_month]
     measure = figures.get(request.GET.get("measure", "")) if request.GET.get("measure") in {
         f.key for f in mappable} else next((f for f in mappable if f.key == "policies.paid"),
