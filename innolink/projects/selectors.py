@@ -176,7 +176,7 @@ def measures(kind: str = "") -> list[Measure]:
                 _("已确认报告中的累计到位资金之和 ÷ 计划投资之和。")),
         Measure("attainment", _("指标完成度"),
                 (attainment * 100 / reported).quantize(Decimal("0.1")) if reported else None,
-                attainment, reported,
+                attainment.quantize(Decimal("0.01")), reported,
                 _("已报送数值的指标，从基数到目标完成的比例（超过按 100% 计）的平均值。")),
     ]
 
