@@ -35,10 +35,15 @@ from innolink.projects.models import (
 BLANK_ROWS = {"parties": 3, "targets": 4, "milestones": 5}
 
 
-def _grouped(post, prefix: str, count: int, names: list[str]) -> list[dict]:
+def _grouped(post, prefix: str, count: int, names: list[str], selects: tuple = ()
+             ) -> list[dict]:
+    """Repeated form rows; a row whose text fields are all empty is left out (its select
+    fields always post a value)."""
     rows = []
     for i in range(count):
-        rows.append({name: post.get(f"{prefix}-{i}-{name}", "") for name in names})
+        row = {name: post.get(f"{prefix}-{i}-{name}", "").strip() for name in names}
+        if any(v for k, v in row.items() if k not in selects):
+            rows.append(row)
     return rows
 
 
@@ -97,9 +102,11 @@ def project_new(request):
                                           "report_cycle", "town")}
         data["investment_unit"] = "wan"
         data["parties"] = _grouped(p, "parties", BLANK_ROWS["parties"],
-                                   ["role", "enterprise_code", "institution_id", "organisation"])
+                                   ["role", "enterprise_code", "institution_id", "organisation"],
+                                   selects=("role",))
         data["targets"] = _grouped(p, "targets", BLANK_ROWS["targets"],
-                                   ["metric", "name", "unit", "baseline", "target", "due_on"])
+                                   ["metric", "name", "unit", "baseline", "target", "due_on"],
+                                   selects=("metric",))
         data["milestones"] = _grouped(p, "milestones", BLANK_ROWS["milestones"],
                                       ["stage", "title", "due_on"])
         try:
