@@ -31,8 +31,10 @@ OFFERS = [
 
 def overview_section(*, today: dt.date) -> Section | None:
     period = Period.of(today)
-    funnel = rollup(["challenges.stage"], by=("key", "town", "period"),
+    funnel = rollup(["challenges.stage"], by=("key", "period"),
                     period_from=period.months[0], period_to=period.end)
+    funnel_towns = rollup(["challenges.stage"], by=("key", "town"), period_from=period.start,
+                          period_to=period.end)
     offers = rollup(["offers.stage", "offers.interest"], by=("metric", "key", "period"),
                     period_from=period.months[0], period_to=period.end)
     manage = reverse("challenges:manage")
@@ -42,16 +44,18 @@ def overview_section(*, today: dt.date) -> Section | None:
         amount = Decimal(0)
         town: dict[str, int] = defaultdict(int)
         month: dict[str, int] = defaultdict(int)
-        for (key, t, p), (n, a) in funnel.items():
+        for (key, p), (n, a) in funnel.items():
             if key != stage:
                 continue
             month[p] += n
             if period.this_year(p):
                 ytd += n
-                town[t] += n
                 amount += a
             elif period.last_year(p):
                 prev += n
+        for (key, t), (n, _a) in funnel_towns.items():
+            if key == stage:
+                town[t] += n
         this, last = month_series(month, period)
         note = _("合同金额 %(w)s 万元") % {"w": wan(amount)} if stage == "contracted" else ""
         figures.append(Figure(

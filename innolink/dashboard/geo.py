@@ -196,8 +196,9 @@ def colour(value, bounds: list[float]) -> str:
     return PALETTE[-1]
 
 
-def draw(values: dict[str, Decimal | int], *, url: str = "", unit: str = "") -> dict:
-    """The map's parts for the template: outline path, tiles, legend and the frame size."""
+@lru_cache(maxsize=1)
+def _outline() -> tuple[Frame, str, bool]:
+    """The frame and the outline's SVG path, computed once per process."""
     rings = county_outline()
     f = frame(rings or [])
     path = ""
@@ -205,6 +206,12 @@ def draw(values: dict[str, Decimal | int], *, url: str = "", unit: str = "") -> 
         path = " ".join("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in
                                         (f.xy(lon, lat) for lon, lat in ring)) + " Z"
                         for ring in rings)
+    return f, path, bool(rings)
+
+
+def draw(values: dict[str, Decimal | int], *, url: str = "", unit: str = "") -> dict:
+    """The map's parts for the template: outline path, tiles, legend and the frame size."""
+    f, path, has_outline = _outline()
     grid = tile_grid()
     cell_px = CELL_DEG * f.scale
     size = cell_px * 0.92
@@ -232,4 +239,4 @@ def draw(values: dict[str, Decimal | int], *, url: str = "", unit: str = "") -> 
     height = max(f.height, max(t.y + t.size for t in tiles) + PAD)
     return {"outline": path, "tiles": tiles, "legend": legend, "unit": unit,
             "width": round(width - min(0, min(xs))), "height": round(height - min(0, min(ys))),
-            "has_outline": bool(rings)}
+            "has_outline": has_outline}

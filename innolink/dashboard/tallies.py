@@ -20,7 +20,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db import connection
+from django.db.models import Q, Sum
 
 from innolink.dashboard.models import Tally, TallyContribution
 
@@ -61,9 +62,15 @@ def tally_add(delta: Mapping[Point, tuple[int, Decimal]]) -> int:
     Tally.objects.bulk_create([Tally(metric=m, key=k, town=t, period=p)
                                for (m, k, t, p) in delta], ignore_conflicts=True,
                               batch_size=500)
-    for (m, k, t, p), (count, amount) in delta.items():
-        Tally.objects.filter(metric=m, key=k, town=t, period=p).update(
-            count=F("count") + count, amount=F("amount") + amount)
+    table = connection.ops.quote_name(Tally._meta.db_table)
+    quote = connection.ops.quote_name
+    sql = (f"UPDATE {table} SET {quote('count')} = {quote('count')} + %s, "
+           f"{quote('amount')} = {quote('amount')} + %s WHERE {quote('metric')} = %s "
+           f"AND {quote('key')} = %s AND {quote('town')} = %s AND {quote('period')} = %s")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(count, connection.ops.adapt_decimalfield_value(amount, 20, 4),
+                                  m, k, t, p)
+                                 for (m, k, t, p), (count, amount) in delta.items()])
     return len(delta)
 
 
@@ -116,7 +123,12 @@ def tally_replace(prefixes: Iterable[str], rows: Mapping[Point, tuple[int, Decim
 
 
 def same(a: Mapping[Point, tuple], b: Mapping[Point, tuple]) -> bool:
-    return _nonzero(a) == _nonzero(b)
+    """Equal to the fen: SQLite sums decimals in floating point, so the fourth place of a
+    large sum may differ between two orders of addition (PostgreSQL's are exact)."""
+    def fen(delta):
+        return {p: (c, Decimal(a).quantize(Decimal("0.01"))) for p, (c, a) in
+                _nonzero(delta).items() if c or Decimal(a).quantize(Decimal("0.01"))}
+    return fen(a) == fen(b)
 
 
 # --------------------------------------------------------------------------- reading

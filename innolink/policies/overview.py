@@ -26,8 +26,15 @@ def overview_section(*, today: dt.date) -> Section | None:
 
     period = Period.of(today)
     year = today.year - 1  # the assessed year (policies.selectors.default_year)
-    money = rollup(["policy.commitment", "policy.payment"], by=("metric", "key", "town", "period"),
-                   period_from=period.months[0], period_to=period.end)
+    metrics = ["policy.commitment", "policy.payment"]
+    # three small grouped reads over the tallies (never the ledger): by month for the trend and
+    # the comparison, by town and by policy for this year's months
+    by_month = rollup(metrics, by=("metric", "period"), period_from=period.months[0],
+                      period_to=period.end)
+    by_town = rollup([f"{m}.town" for m in metrics], by=("metric", "town"),
+                     period_from=period.start, period_to=period.end)
+    by_key = rollup(metrics, by=("metric", "key"), period_from=period.start,
+                    period_to=period.end)
     unpaid = rollup(["policy.unpaid", "policy.eligible"], by=("metric", "key", "town"),
                     period_from=str(year), period_to=str(year))
     titles = dict(Policy.objects.order_by("order", "code").values_list("pk", "title"))
@@ -40,20 +47,11 @@ def overview_section(*, today: dt.date) -> Section | None:
             row[2] += budget.paid
 
     def totals(metric: str):
-        ytd = prev = ZERO
-        town: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        month: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        policy: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for (m, key, t, p), (_n, amount) in money.items():
-            if m != metric:
-                continue
-            month[p] += amount
-            if period.this_year(p):
-                ytd += amount
-                town[t] += amount
-                policy[key] += amount
-            elif period.last_year(p):
-                prev += amount
+        month = {p: a for (m, p), (_n, a) in by_month.items() if m == metric}
+        ytd = sum((a for p, a in month.items() if period.this_year(p)), ZERO)
+        prev = sum((a for p, a in month.items() if period.last_year(p)), ZERO)
+        town = {t: a for (m, t), (_n, a) in by_town.items() if m == f"{metric}.town"}
+        policy = {k: a for (m, k), (_n, a) in by_key.items() if m == metric}
         return ytd, prev, town, month, policy
 
     ledger = reverse("policies:ledger")
@@ -62,7 +60,7 @@ def overview_section(*, today: dt.date) -> Section | None:
     for metric, key, label, kind in (("policy.commitment", "committed", _("已承诺"), "commitment"),
                                      ("policy.payment", "paid", _("已拨付"), "payment")):
         ytd, prev, town, month, policy = totals(metric)
-        by_policy[key] = policy
+        by_policy[key] = defaultdict(lambda: ZERO, policy)
         this, last = month_series({m: wan(v) for m, v in month.items()}, period)
         figures.append(Figure(
             key=f"policies.{key}", label=label, value=wan(ytd), unit=_("万元"),

@@ -921,6 +921,8 @@ def project_from_award(*, award_id: int) -> Project | None:
 def projects_reconcile() -> dict[str, int]:
     """Create what the after-commit calls may have missed, and bring contract milestones in
     step (the refresh job runs this)."""
+    from django.db.models import Max
+
     from innolink.challenges.models import Challenge
     from innolink.events.models import Award
 
@@ -932,12 +934,22 @@ def projects_reconcile() -> dict[str, int]:
         before = Project.objects.count()
         project_from_award(award_id=pk)
         made += Project.objects.count() > before
-    for project in Project.objects.filter(source_challenge__isnull=False,
-                                          state=ProjectState.ACTIVE).select_related(
-            "source_challenge"):
+    from innolink.dashboard.models import TallyCursor
+
+    cursor, _ = TallyCursor.objects.get_or_create(name="projects.reconcile")
+    changed = Project.objects.filter(source_challenge__isnull=False, state=ProjectState.ACTIVE)
+    if cursor.position:
+        # a milestone done or an acceptance saves the challenge, which moves its updated_at
+        changed = changed.filter(source_challenge__updated_at__gte=dt.datetime.fromisoformat(
+            cursor.position) - dt.timedelta(seconds=5))
+    newest = Challenge.objects.aggregate(m=Max("updated_at"))["m"]
+    for project in changed.select_related("source_challenge"):
         with transaction.atomic():
             locked = _locked(project)
             if _sync_challenge_milestones(locked, project.source_challenge):
                 project_recompute(locked)
                 synced += 1
+    if newest is not None:
+        cursor.position = newest.isoformat()
+        cursor.save(update_fields=["position"])
     return {"created": made, "synced": synced}
