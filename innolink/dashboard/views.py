@@ -80,7 +80,8 @@ def overview(request):
         if measure else None
     chart = None
     if trend:
-        chart = {"type": "line", "labels": [m[5:] + _("月") for m, _v in trend.by_month],
+        chart = {"type": "line", "labels": [_("%(m)s月") % {"m": int(m[5:])}
+                                            for m, _v in trend.by_month],
                  "series": [{"label": _("%(y)s年") % {"y": today.year},
                              "values": [float(v) for _m, v in trend.by_month]},
                             {"label": _("%(y)s年") % {"y": today.year - 1},
@@ -88,7 +89,7 @@ def overview(request):
     trend_rows = []
     if trend:
         before = dict(zip(range(len(trend.by_month)), [v for _m, v in trend.by_month_previous or []]))
-        trend_rows = [(m[5:] + _("月"), v, before.get(i)) for i, (m, v) in
+        trend_rows = [(_("%(m)s月") % {"m": int(m[5:])}, v, before.get(i)) for i, (m, v) in
                       enumerate(trend.by_month)]
     late = sorted(((s, item) for s in found for item in s.late),
                   key=lambda pair: -pair[1].days_late)
