@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.urls import reverse
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from innolink.dashboard.overview import Figure, LateItem, Period, Section, month_series, wan
@@ -60,7 +60,7 @@ def overview_section(*, today: dt.date) -> Section | None:
             key=f"projects.{m.key}", label=m.label, value=m.value, unit="%",
             url=reverse("projects:measures"), definition=m.definition,
             note=f"{m.numerator:g} / {m.denominator:g}" if m.key != "funds" else
-            _g("%(a)s / %(b)s 万元") % {"a": wan(m.numerator), "b": wan(m.denominator)},
+            gettext("%(a)s / %(b)s 万元") % {"a": wan(m.numerator), "b": wan(m.denominator)},
             status="bad" if m.value is not None and m.value < 60 else
             "warn" if m.value is not None and m.value < 85 else ""))
     late = []
@@ -82,12 +82,12 @@ def overview_section(*, today: dt.date) -> Section | None:
     accepted = (ProgressReport.objects.filter(state="accepted", reviewed_at__date__gt=week_ago)
                 .select_related("project").order_by("-reviewed_at")[:10])
     for report in accepted:
-        moved.append(_g("%(t)s：%(p)s 进展报告已确认") % {
+        moved.append(gettext("%(t)s：%(p)s 进展报告已确认") % {
             "t": report.project.title, "p": report.period_start.strftime("%Y-%m")})
     started = (Project.objects.filter(milestones__done_on__gt=week_ago,
                                       milestones__done_on__lte=today)
                .values_list("title", "milestones__title")[:10])
     for title, milestone in started:
-        moved.append(_g("%(t)s：完成“%(m)s”") % {"t": title, "m": milestone})
+        moved.append(gettext("%(t)s：完成“%(m)s”") % {"t": title, "m": milestone})
     return Section(key="projects", title=_("签约项目"), order=50, figures=figures, late=late,
                    moved=moved, url=listing)
