@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from innolink.dashboard.models import Tally, TallyContribution
 
@@ -137,16 +137,33 @@ def rollup(metrics: Iterable[str], *, by: Iterable[str] = ("metric",),
            period_from: str = "", period_to: str = "", town: str = ""
            ) -> dict[tuple, tuple[int, Decimal]]:
     """Sums of count and amount grouped by ``by`` (any of metric, key, town, period), in one
-    query. ``period_from``/``period_to`` bound the period inclusively."""
+    query. ``period_from``/``period_to`` bound the period inclusively. Plain SQL: the page runs
+    a dozen of these, and the ORM's compilation would cost more than the query."""
     by = list(by)
-    qs = Tally.objects.filter(metric__in=list(metrics))
-    if period_from:
-        qs = qs.filter(period__gte=period_from)
-    if period_to:
-        qs = qs.filter(period__lte=period_to)
-    if town:
-        qs = qs.filter(town=town)
+    metrics = list(metrics)
+    if not metrics:
+        return {}
+    if not set(by) <= {"metric", "key", "town", "period"}:
+        raise ValueError(by)
+    quote = connection.ops.quote_name
+    table = quote(Tally._meta.db_table)
+    columns = ", ".join(quote(name) for name in by)
+    where = [f"{quote('metric')} IN ({', '.join(['%s'] * len(metrics))})"]
+    params: list = list(metrics)
+    for value, clause in ((period_from, f"{quote('period')} >= %s"),
+                          (period_to, f"{quote('period')} <= %s"), (town, f"{quote('town')} = %s")):
+        if value:
+            where.append(clause)
+            params.append(value)
+    sql = (f"SELECT {columns}, SUM({quote('count')}), SUM({quote('amount')}) FROM {table} "
+           f"WHERE {' AND '.join(where)} GROUP BY {columns}")
     out = {}
-    for row in qs.values(*by).annotate(c=Sum("count"), a=Sum("amount")).order_by():
-        out[tuple(row[name] for name in by)] = (int(row["c"] or 0), row["a"] or ZERO)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            count, amount = row[-2], row[-1]
+            if isinstance(amount, float):  # SQLite sums decimals as floating point
+                amount = Decimal(repr(amount))
+            out[tuple(row[:-2])] = (int(count or 0),
+                                    Decimal(amount or 0).quantize(AMOUNT_PLACES))
     return out

@@ -63,10 +63,15 @@ def test_leaders_and_staff_read_it_and_others_are_refused(client):
         assert client.get(reverse("dashboard:overview")).status_code == 403
         assert client.get(reverse("dashboard:unpaid")).status_code == 403
         assert client.get(reverse("dashboard:briefs")).status_code == 403
+    from innolink.rankings.models import RankingRun
+
+    RankingRun.objects.create(year=2025, status="notice")  # a word in a table cell
+    overview_refresh(settle_seconds=0)
     client.force_login(make_user(Role.LEADER))
     response = client.get(reverse("dashboard:overview"))
     assert response.status_code == 200
     body = response.content.decode()
+    assert "公示中" in body
     assert "领导驾驶舱" in body and "镇街边界没有任何软件包提供" in body
     # read-only: a leader cannot start the refresh job
     assert client.post(reverse("dashboard:refresh")).status_code == 403
