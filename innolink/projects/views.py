@@ -83,8 +83,9 @@ def _form_context(data=None, errors=None) -> dict:
                                           is_active=True).order_by("username"),
             "events": Event.objects.order_by("-date")[:50],
             "institutions": Institution.objects.order_by("name")[:500],
-            "stages": {k: [(c, str(label)) for c, label, _m in stages_for(k)]
-                       for k, _l in ProjectKind.choices},
+            "stage_groups": [(k, label, [(c, str(name)) for c, name, _m in stages_for(k)
+                                         if c != "signed"])
+                             for k, label in ProjectKind.choices if k != "challenge"],
             "party_rows": range(BLANK_ROWS["parties"]), "target_rows": range(BLANK_ROWS["targets"]),
             "milestone_rows": range(BLANK_ROWS["milestones"])}
 
@@ -108,7 +109,7 @@ def project_new(request):
                                    ["metric", "name", "unit", "baseline", "target", "due_on"],
                                    selects=("metric",))
         data["milestones"] = _grouped(p, "milestones", BLANK_ROWS["milestones"],
-                                      ["stage", "title", "due_on"])
+                                      ["stage", "title", "due_on"], selects=())
         try:
             project = services.project_create(actor=request.user, data=data)
         except ValidationFailed as exc:
