@@ -48,6 +48,8 @@ class TallyContribution(models.Model):
     amount = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal(0))
 
     class Meta:
+        verbose_name = _("汇总贡献")
+        verbose_name_plural = _("汇总贡献")
         indexes = [models.Index(fields=["source", "object_id"], name="tally_contrib_object")]
 
 
@@ -57,6 +59,10 @@ class TallyCursor(models.Model):
     name = models.CharField(max_length=48, unique=True)
     position = models.CharField(max_length=64, blank=True, default="")
     refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("汇总进度")
+        verbose_name_plural = _("汇总进度")
 
     def __str__(self) -> str:
         return f"{self.name}={self.position}"
@@ -70,6 +76,8 @@ class FigureSnapshot(models.Model):
     value = models.DecimalField(max_digits=20, decimal_places=4, null=True)
 
     class Meta:
+        verbose_name = _("指标快照")
+        verbose_name_plural = _("指标快照")
         constraints = [models.UniqueConstraint(fields=["taken_on", "key"],
                                                name="figure_snapshot_once")]
 

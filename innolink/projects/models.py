@@ -251,6 +251,8 @@ class ReportValue(models.Model):
     value = models.DecimalField(_("本期值"), **VALUE)
 
     class Meta:
+        verbose_name = _("报告指标值")
+        verbose_name_plural = _("报告指标值")
         constraints = [models.UniqueConstraint(fields=["report", "target"],
                                                name="report_value_once")]
 
@@ -263,6 +265,8 @@ class ReportMilestone(models.Model):
     evidence = models.TextField(_("佐证"))
 
     class Meta:
+        verbose_name = _("报告节点佐证")
+        verbose_name_plural = _("报告节点佐证")
         constraints = [models.UniqueConstraint(fields=["report", "milestone"],
                                                name="report_milestone_once")]
 
@@ -305,6 +309,8 @@ class ReportReminder(models.Model):
     recipients = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("催报记录")
+        verbose_name_plural = _("催报记录")
         constraints = [models.UniqueConstraint(fields=["project", "period_start"],
                                                name="report_reminder_once")]
 
