@@ -5,7 +5,7 @@ from innolink.accounts.roles import Role
 from innolink.projects.access import READ_ALL
 
 NAV_ITEMS = [
-    NavEntry(_("签约项目"), "projects:list",
+    NavEntry(_("项目台账"), "projects:list",
              frozenset(READ_ALL | {Role.ENTERPRISE, Role.RESEARCHER, Role.CADRE}),
              order=60, group="projects"),
     NavEntry(_("履约指标"), "projects:measures", READ_ALL, order=61, group="projects"),
