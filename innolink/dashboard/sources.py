@@ -130,19 +130,22 @@ class LedgerSource:
 
 class EligibilitySource:
     """Eligible and eligible-but-unpaid (应兑未兑) pairs by policy, town and policy year, as the
-    policies app's ``unpaid_eligibilities`` list counts them. Recounted when anything it
-    depends on is new (a finished scan, a posting, an application)."""
+    policies app's ``unpaid_eligibilities`` list counts them. Recounted when what it depends
+    on moves (a finished scan, the set of fully paid applications)."""
 
     name = "eligibility"
     prefixes = ("policy.eligible", "policy.unpaid")
 
     def fingerprint(self) -> str:
-        from innolink.policies.models import Application, LedgerEntry, Scan
+        """What 应兑未兑 depends on: the eligibilities (rewritten only by a finished scan) and
+        which applications are fully paid (their number, on the status index; a payment that
+        completes one or a reversal that reopens one changes it)."""
+        from innolink.policies.models import Application, Scan
 
         scan = Scan.objects.filter(finished_at__isnull=False).aggregate(m=Max("id"))["m"]
-        ledger = LedgerEntry.objects.aggregate(m=Max("id"))["m"]
-        application = Application.objects.aggregate(m=Max("id"), d=Max("decided_at"))
-        return f"{scan}:{ledger}:{application['m']}:{application['d']}"
+        paid = Application.objects.filter(status=Application.Status.PAID).aggregate(
+            n=Count("id"), d=Max("paid_on"))
+        return f"{scan}:{paid['n']}:{paid['d']}"
 
     def recount(self) -> Delta:
         from innolink.policies.models import Application, Eligibility
