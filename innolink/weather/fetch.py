@@ -1,0 +1,58 @@
+"""Rows into the weather engine's inputs: the response rules file and the exposure profiles as
+columns (one query, no model instances)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from innolink.engines.weather import Profiles, RuleSet, load_rules_text
+from innolink.enterprises.reference import SUBDISTRICTS, TOWNS as TOWN_LIST
+
+TOWNS = SUBDISTRICTS + TOWN_LIST  # the town index used by the engine
+TOWN_INDEX = {name: i for i, name in enumerate(TOWNS)}
+RULES_FILE = Path(__file__).resolve().parent / "rules" / "response_rules.yaml"
+
+_lock = threading.Lock()
+_cache: dict = {"key": None, "rules": None}
+
+
+def response_rules(path: Path | None = None) -> RuleSet:
+    """The response rules, reloaded only when the file changes."""
+    path = Path(path or RULES_FILE)
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    with _lock:
+        if _cache["key"] != key:
+            _cache["rules"] = load_rules_text(path.read_text(encoding="utf-8"), towns=TOWNS)
+            _cache["key"] = key
+        return _cache["rules"]
+
+
+def exposure_labels() -> dict[str, str]:
+    return dict(response_rules().exposures)
+
+
+def profiles() -> Profiles:
+    """Every exposure profile as columns, with the enterprise's town (one query)."""
+    from django.db import connection
+
+    from innolink.weather.models import ExposureProfile
+
+    table = ExposureProfile._meta.db_table
+    enterprise_table = ExposureProfile._meta.get_field("enterprise").related_model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.enterprise_id, e.town, p.exposure_mask, p.lat, p.lon FROM {table} p "
+            f"JOIN {enterprise_table} e ON e.id = p.enterprise_id ORDER BY p.enterprise_id")
+        rows = cursor.fetchall()
+    if not rows:
+        return Profiles.build(ids=[], towns=[], exposures=[], lats=[], lons=[])
+    ids, towns, masks, lats, lons = zip(*rows)
+    return Profiles(np.fromiter(ids, np.int64, len(rows)),
+                    np.fromiter((TOWN_INDEX.get(t, -1) for t in towns), np.int16, len(rows)),
+                    np.fromiter(masks, np.int64, len(rows)),
+                    np.array([np.nan if v is None else v for v in lats], np.float64),
+                    np.array([np.nan if v is None else v for v in lons], np.float64))
