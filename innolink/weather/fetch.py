@@ -43,16 +43,18 @@ def profiles() -> Profiles:
 
     table = ExposureProfile._meta.db_table
     enterprise_table = ExposureProfile._meta.get_field("enterprise").related_model._meta.db_table
+    # the town index is computed by the database, so every column arrives as a number
+    cases = " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(TOWNS))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT p.enterprise_id, e.town, p.exposure_mask, p.lat, p.lon FROM {table} p "
-            f"JOIN {enterprise_table} e ON e.id = p.enterprise_id ORDER BY p.enterprise_id")
+            f"SELECT p.enterprise_id, CASE e.town {cases} ELSE -1 END, p.exposure_mask, "
+            f"p.lat, p.lon FROM {table} p JOIN {enterprise_table} e ON e.id = p.enterprise_id "
+            f"ORDER BY p.enterprise_id")
         rows = cursor.fetchall()
     if not rows:
         return Profiles.build(ids=[], towns=[], exposures=[], lats=[], lons=[])
     ids, towns, masks, lats, lons = zip(*rows)
-    return Profiles(np.fromiter(ids, np.int64, len(rows)),
-                    np.fromiter((TOWN_INDEX.get(t, -1) for t in towns), np.int16, len(rows)),
-                    np.fromiter(masks, np.int64, len(rows)),
-                    np.array([np.nan if v is None else v for v in lats], np.float64),
-                    np.array([np.nan if v is None else v for v in lons], np.float64))
+    return Profiles(np.array(ids, np.int64), np.array(towns, np.int16),
+                    np.array(masks, np.int64),
+                    np.array(lats, np.float64),  # None becomes NaN
+                    np.array(lons, np.float64))

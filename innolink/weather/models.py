@@ -200,28 +200,47 @@ class IngestLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.outcome} {self.identifier}"
 
 
+class NoticeAdvice(models.Model):
+    """The rules one group of a warning's notices matched and the actions they recommend (the
+    notices of a warning share a handful of these, so each notice row stays small)."""
+
+    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="advice")
+    rules = models.JSONField(_("命中规则"), default=list)
+    actions = models.JSONField(_("建议措施"), default=list)
+
+    class Meta:
+        verbose_name = _("建议措施组")
+        verbose_name_plural = _("建议措施组")
+
+    def __str__(self) -> str:
+        return "；".join(self.actions)[:80]
+
+
 class Notice(models.Model):
     class State(models.TextChoices):
         ACTIVE = "active", _("有效")
         WITHDRAWN = "withdrawn", _("已撤回（不再影响）")
         CANCELLED = "cancelled", _("预警已解除")
 
-    warning = models.ForeignKey(Warning, on_delete=models.PROTECT, related_name="notices")
+    # the composite indexes below lead with these columns, so no separate FK indexes
+    warning = models.ForeignKey(Warning, on_delete=models.PROTECT, related_name="notices",
+                                db_index=False)
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE,
-                                   related_name="weather_notices")
+                                   related_name="weather_notices", db_index=False)
     town = models.CharField(max_length=8, blank=True)
     level = models.CharField(_("级别"), max_length=2, choices=Level.choices)
-    rules = models.JSONField(_("命中规则"), default=list)
-    actions = models.JSONField(_("建议措施"), default=list)
+    advice = models.ForeignKey(NoticeAdvice, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices,
                              default=State.ACTIVE)
     created_at = models.DateTimeField(_("发出时间"))
     updated_at = models.DateTimeField(_("更新时间"))
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                        on_delete=models.SET_NULL, related_name="+")
+                                        on_delete=models.SET_NULL, related_name="+",
+                                        db_index=False)
     measures = models.TextField(_("已采取措施"), blank=True)
-    measures_done = models.JSONField(_("已落实的建议措施"), default=list)
+    measures_done = models.JSONField(_("已落实的建议措施"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("预警通知")
@@ -229,11 +248,18 @@ class Notice(models.Model):
         ordering = ["-updated_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["warning", "enterprise"],
                                                name="weather_notice_unique")]
-        indexes = [models.Index(fields=["enterprise", "state"]),
-                   models.Index(fields=["warning", "state", "acknowledged_at"])]
+        indexes = [models.Index(fields=["enterprise", "state"])]
 
     def __str__(self) -> str:
         return f"{self.warning} → {self.enterprise_id}"
+
+    @property
+    def actions(self) -> list[str]:
+        return self.advice.actions
+
+    @property
+    def rules(self) -> list[str]:
+        return self.advice.rules
 
 
 class WarningTownTally(models.Model):

@@ -15,18 +15,18 @@ import hmac
 import logging
 import time
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from innolink.core.audit import audit_diff, audit_record, snapshot
-from innolink.core.bulk import insert_rows
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from innolink.engines.weather import (
     LEVEL_RANK,
@@ -49,6 +49,7 @@ from innolink.weather.models import (
     IndustrialPark,
     IngestLog,
     Notice,
+    NoticeAdvice,
     Warning,
     WarningTownTally,
 )
@@ -356,28 +357,31 @@ def _retarget(warning: Warning, *, now: dt.datetime, fresh: bool,
     existing: dict[int, int] = {}
     if not fresh:
         existing = dict(Notice.objects.filter(warning=warning).values_list("enterprise_id", "pk"))
-    rows = []
+    rows: list[tuple] = []
     kept_ids: list[int] = []
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    warning_pk, level = warning.pk, warning.level
     for bits, group in hits.groups():
-        rule_ids, actions = list(hits.rule_ids_of(bits)), list(hits.actions_of(bits))
-        update_ids = []
-        for k in group.tolist():
-            enterprise_id = int(hits.enterprise_ids[k])
-            notice_id = existing.get(enterprise_id)
-            if notice_id is None:
-                rows.append((warning.pk, enterprise_id, notice_towns[k], warning.level, rule_ids,
-                             actions, Notice.State.ACTIVE, now, now, "", []))
-            else:
-                update_ids.append(notice_id)
+        advice = NoticeAdvice.objects.create(warning=warning, rules=list(hits.rule_ids_of(bits)),
+                                             actions=list(hits.actions_of(bits)))
+        ids = hits.enterprise_ids[group].tolist()
+        if existing:
+            update_ids = [existing[e] for e in ids if e in existing]
+            new = [k for k, e in zip(group.tolist(), ids) if e not in existing]
+            ids = hits.enterprise_ids[new].tolist()
+            group_towns = notice_towns[new].tolist()
+        else:
+            update_ids, group_towns = [], notice_towns[group].tolist()
+        rows.extend(zip(repeat(warning_pk), ids, group_towns, repeat(level), repeat(advice.pk),
+                        repeat(Notice.State.ACTIVE), repeat(stamp), repeat(stamp), repeat("")))
         for chunk in _chunks(update_ids):
-            changes = {"level": warning.level, "rules": rule_ids, "actions": actions,
-                       "state": Notice.State.ACTIVE, "updated_at": now}
+            changes = {"level": warning.level, "advice": advice, "state": Notice.State.ACTIVE,
+                       "updated_at": now}
             if reset_acknowledgements:
                 changes["acknowledged_at"] = None
             Notice.objects.filter(pk__in=chunk).update(**changes)
         kept_ids.extend(update_ids)
-    insert_rows(Notice, ["warning", "enterprise", "town", "level", "rules", "actions", "state",
-                         "created_at", "updated_at", "measures", "measures_done"], rows)
+    _insert_notices(rows)
     if fresh:
         counts = np.bincount(profiles.towns[hits.positions].astype(np.int64) % (len(towns) + 1),
                              minlength=len(towns) + 1)
@@ -404,6 +408,26 @@ def _retarget(warning: Warning, *, now: dt.datetime, fresh: bool,
         notices_active=total, notices_acknowledged=sum(acknowledged.values()))
     warning.notices_active, warning.notices_acknowledged = total, sum(acknowledged.values())
     return total
+
+
+NOTICE_COLUMNS = ["warning", "enterprise", "town", "level", "advice", "state", "created_at",
+                  "updated_at", "measures"]
+
+
+def _insert_notices(rows: list[tuple], batch: int = 5000) -> int:
+    """Insert notice rows whose values are already adapted for the database (one
+    ``executemany`` per batch; ``core.bulk.insert_rows`` would adapt every value again)."""
+    if not rows:
+        return 0
+    meta = Notice._meta
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(meta.db_table)} "
+           f"({', '.join(quote(meta.get_field(f).column) for f in NOTICE_COLUMNS)}) "
+           f"VALUES ({', '.join(['%s'] * len(NOTICE_COLUMNS))})")
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            cursor.executemany(sql, rows[start:start + batch])
+    return len(rows)
 
 
 @transaction.atomic
@@ -484,7 +508,7 @@ def notice_acknowledge(*, actor, notice_id: Any, measures: str = "",
     except (TypeError, ValueError):
         raise NotFound() from None
     notice = Notice.objects.select_for_update().filter(
-        pk=notice_id, enterprise_id=actor.enterprise_id).select_related("warning").first() \
+        pk=notice_id, enterprise_id=actor.enterprise_id).select_related("warning", "advice").first() \
         if 0 < notice_id < 2**63 else None
     if notice is None:
         raise NotFound()

@@ -148,7 +148,7 @@ def test_a_failure_while_writing_notices_rolls_everything_back(feed, profiles, n
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "insert_rows", broken)
+    monkeypatch.setattr(services, "_insert_notices", broken)
     before = _counts()
     with pytest.raises(RuntimeError):
         services.cap_ingest(data=cap(identifier="F1", sent=now, city=True), source="push")
