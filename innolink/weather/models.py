@@ -274,6 +274,10 @@ class WarningTownTally(models.Model):
         constraints = [models.UniqueConstraint(fields=["warning", "town"],
                                                name="weather_town_tally_unique")]
 
+    @property
+    def missing(self) -> int:
+        return max(self.active - self.acknowledged, 0)
+
 
 class ForecastProduct(models.Model):
     """A forecast product attached by the meteorological staff, shown where it applies."""
