@@ -156,3 +156,17 @@ def test_usage_input_and_access(setting):
                               period_end=setting["booking"].end, card_hours="1",
                               invoice_number="FJ-2026-00000030")
     assert (UsageReport.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_overview_reads_the_tallies(setting, django_assert_max_num_queries):
+    from innolink.compute.overview import overview_section
+
+    _apply_and_approve(setting)
+    _report(setting, "1000", "FJ-2026-00000040")
+    with django_assert_max_num_queries(6):
+        section = overview_section(today=setting["booking"].end)
+    figures = {f.key: f for f in section.figures}
+    assert figures["compute.card_hours_booked"].value == 8000
+    assert figures["compute.card_hours_used"].value == 1000
+    assert figures["compute.voucher_paid"].value == Decimal("0.38")
+    assert "compute.voucher_budget_share" in figures

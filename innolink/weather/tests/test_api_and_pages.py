@@ -150,3 +150,16 @@ def test_event_risk_shows_on_the_event_page(client, meteorologist, now):
 
     html = Template("{% load weather %}{% event_weather event %}").render(Context({"event": event}))
     assert "对接会当天风险" in html
+
+
+def test_overview_reads_the_aggregates(feed, profiles, now, django_assert_max_num_queries):
+    from innolink.weather.overview import overview_section
+
+    services.cap_ingest(data=cap(identifier="O1", sent=now, city=True), source="push")
+    with django_assert_max_num_queries(4):
+        section = overview_section(today=now.date())
+    figures = {f.key: f for f in section.figures}
+    assert figures["weather.active_warnings"].value == 1
+    assert figures["weather.red_non_responders"].value == 6
+    assert figures["weather.red_non_responders"].by_town["深沪"] == 1
+    assert len(section.late) == 1 and "6 家" in section.late[0].title
