@@ -66,7 +66,7 @@ def main() -> None:
     from innolink.enterprises.models import Enterprise
     from innolink.weather import fetch, services
     from innolink.weather.models import CapSender, ExposureProfile, Notice, NoticeAdvice, Warning
-    from innolink.weather.tests.cap_documents import SENDER, cap, ref
+    from innolink.weather.capdocs import SENDER, cap, ref
 
     if database == "postgresql":  # a shared server: start from empty tables
         Notice.objects.all().delete()

@@ -515,6 +515,14 @@ def notice_acknowledge(*, actor, notice_id: Any, measures: str = "",
     if notice.state != Notice.State.ACTIVE:
         raise Conflict(_("该通知%(s)s，无需再确认") % {"s": notice.get_state_display()},
                        code="notice_not_active")
+    return record_acknowledgement(actor=actor, notice=notice, measures=measures,
+                                  measures_done=measures_done)
+
+
+def record_acknowledgement(*, actor, notice: Notice, measures: str,
+                           measures_done: list[str] | None) -> Notice:
+    """Check and record a response on a locked, active notice (``notice_acknowledge`` after its
+    access checks; the demo seed for enterprises without an account)."""
     measures = (measures or "").strip()
     if len(measures) > MAX_MEASURES:
         raise ValidationFailed({"measures": [_("已采取措施：不超过2000字")]})
@@ -526,7 +534,7 @@ def notice_acknowledge(*, actor, notice_id: Any, measures: str = "",
     before = snapshot(notice, ["acknowledged_at", "measures", "measures_done"])
     first = notice.acknowledged_at is None
     notice.acknowledged_at = notice.acknowledged_at or timezone.now()
-    notice.acknowledged_by = actor
+    notice.acknowledged_by = actor if getattr(actor, "is_authenticated", False) else None
     notice.measures = measures
     notice.measures_done = done
     notice.save(update_fields=["acknowledged_at", "acknowledged_by", "measures", "measures_done"])

@@ -8,7 +8,7 @@ from innolink.accounts.roles import Role
 from innolink.core.testing import make_enterprise, make_user
 from innolink.weather.models import CapSender
 from innolink.weather.services import profile_save
-from innolink.weather.tests.cap_documents import SENDER
+from innolink.weather.capdocs import SENDER
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from innolink.core.models import AuditEntry
 from innolink.core.testing import PASSWORD, assert_json_error, assert_json_success, make_user
 from innolink.weather import services
 from innolink.weather.models import ForecastProduct, IndustrialPark, Notice, Warning
-from innolink.weather.tests.cap_documents import cap
+from innolink.weather.capdocs import cap
 
 pytestmark = pytest.mark.django_db
 

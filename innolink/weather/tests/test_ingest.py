@@ -8,7 +8,7 @@ import pytest
 from innolink.core.models import AuditEntry
 from innolink.weather import services
 from innolink.weather.models import CapMessage, IngestLog, Notice, Warning, WarningTownTally
-from innolink.weather.tests.cap_documents import area_xml, cap, ref
+from innolink.weather.capdocs import area_xml, cap, ref
 
 pytestmark = pytest.mark.django_db
 

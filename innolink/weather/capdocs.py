@@ -1,5 +1,6 @@
-"""CAP 1.2 documents for the tests, written to the specification's structure and the Chinese
-warning-signal definitions (signal code = kind code + level code; severity by colour)."""
+"""CAP 1.2 documents as the city observatory sends them, for the demo, the bench and the tests,
+written to the specification's structure and the Chinese warning-signal definitions
+(signal code = kind code + level code; severity by colour)."""
 
 from __future__ import annotations
 
