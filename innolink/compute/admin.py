@@ -1,12 +1,12 @@
 from django.contrib import admin
 
 from innolink.compute.models import Provider, ProviderMember, Resource
+from innolink.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("name", "kind", "status", "is_partner", "is_operator")
-    readonly_fields = ("status", "decided_at", "decided_by", "decision_note")
 
 
 @admin.register(ProviderMember)
@@ -15,8 +15,5 @@ class ProviderMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("provider", "name", "accelerator", "price", "active")
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -121,6 +121,8 @@ class AvailabilityWindow(models.Model):
     end = models.DateField(_("结束日期"))
 
     class Meta:
+        verbose_name = _("可用时段")
+        verbose_name_plural = _("可用时段")
         ordering = ["resource", "start"]
         constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")),
                                               name="compute_window_ordered")]
@@ -277,6 +279,8 @@ class Tally(models.Model):
     scenarios_signed = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("算力服务月度汇总")
+        verbose_name_plural = _("算力服务月度汇总")
         constraints = [models.UniqueConstraint(fields=["month", "town"],
                                                name="compute_tally_unique")]
 

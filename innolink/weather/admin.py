@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from innolink.core.admin import ReadOnlyAdmin
+
 from innolink.weather.models import CapSender, IndustrialPark, IngestLog, Warning
 
 
@@ -13,22 +15,11 @@ class IndustrialParkAdmin(admin.ModelAdmin):
     list_display = ("name", "town")
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Warning)
-class WarningAdmin(ReadOnly):
+class WarningAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("__str__", "state", "first_sent", "notices_active", "notices_acknowledged")
 
 
 @admin.register(IngestLog)
-class IngestLogAdmin(ReadOnly):
+class IngestLogAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("at", "source", "identifier", "outcome", "code", "reason")

@@ -271,6 +271,8 @@ class WarningTownTally(models.Model):
     acknowledged = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("预警分镇街汇总")
+        verbose_name_plural = _("预警分镇街汇总")
         constraints = [models.UniqueConstraint(fields=["warning", "town"],
                                                name="weather_town_tally_unique")]
 
