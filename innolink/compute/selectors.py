@@ -131,7 +131,7 @@ def voucher_view(user, year: int | None = None) -> VoucherView:
     enterprise = user.enterprise
     contract = (Booking.objects.filter(enterprise=enterprise, status=Booking.Status.CONFIRMED,
                                        start__year=year).aggregate(s=Sum("amount"))["s"]
-                or Decimal("0"))
+                or Decimal("0")).quantize(Decimal("0.01"))
     clause = voucher.clause_row(year)
     answer = None
     if clause is not None:
@@ -142,7 +142,7 @@ def voucher_view(user, year: int | None = None) -> VoucherView:
     return VoucherView(
         year=year, terms=voucher.terms(year), contract=contract, clause=clause,
         application=voucher.application_for(enterprise.pk, year), answer=answer,
-        paid=usage.aggregate(s=Sum("voucher_paid"))["s"] or Decimal("0"),
+        paid=(usage.aggregate(s=Sum("voucher_paid"))["s"] or Decimal("0")).quantize(Decimal("0.01")),
         unpaid_usage=usage.filter(status__in=UsageReport.PAYABLE, payment__isnull=True).count())
 
 
