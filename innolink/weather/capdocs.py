@@ -16,7 +16,8 @@ def stamp(value: dt.datetime) -> str:
     return value.astimezone(TZ).isoformat(timespec="seconds")
 
 
-def area_xml(*, towns=(), city=False, polygon=None, desc="晋江市") -> str:
+def area_xml(*, towns=(), city=False, polygon=None, desc="") -> str:
+    desc = desc or ("晋江市" if city or not towns else "、".join(towns))
     codes = "".join(f"<geocode><valueName>townName</valueName><value>{t}</value></geocode>"
                     for t in towns)
     if city:

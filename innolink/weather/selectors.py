@@ -70,8 +70,10 @@ def non_responders(user, warning: Warning) -> QuerySet[Notice]:
     """Active notices of ``warning`` nobody has acknowledged (staff only)."""
     if not access.can_read_warnings(user):
         raise PermissionDenied()
-    return (Notice.objects.filter(warning=warning, state=Notice.State.ACTIVE,
-                                  acknowledged_at__isnull=True)
+    reached = (Notice.objects.filter(state=Notice.State.ACTIVE)
+               if warning.state == Warning.State.ACTIVE
+               else Notice.objects.exclude(state=Notice.State.WITHDRAWN))
+    return (reached.filter(warning=warning, acknowledged_at__isnull=True)
             .select_related("enterprise").order_by("town", "enterprise__name"))
 
 

