@@ -35,8 +35,9 @@ def exposure_labels() -> dict[str, str]:
     return dict(response_rules().exposures)
 
 
-def profiles() -> Profiles:
-    """Every exposure profile as columns, with the enterprise's town (one query)."""
+def profiles(towns: list[str] | None = None) -> Profiles:
+    """Every exposure profile as columns, with the enterprise's town (one query); with
+    ``towns``, only the profiles of enterprises in those towns."""
     from django.db import connection
 
     from innolink.weather.models import ExposureProfile
@@ -49,7 +50,8 @@ def profiles() -> Profiles:
         cursor.execute(
             f"SELECT p.enterprise_id, CASE e.town {cases} ELSE -1 END, p.exposure_mask, "
             f"p.lat, p.lon FROM {table} p JOIN {enterprise_table} e ON e.id = p.enterprise_id "
-            f"ORDER BY p.enterprise_id")
+            + (f"WHERE e.town IN ({', '.join(['%s'] * len(towns))}) " if towns else "")
+            + "ORDER BY p.enterprise_id", list(towns or []))
         rows = cursor.fetchall()
     if not rows:
         return Profiles.build(ids=[], towns=[], exposures=[], lats=[], lons=[])

@@ -348,7 +348,9 @@ def _retarget(warning: Warning, *, now: dt.datetime, fresh: bool,
     (one UPDATE per combination of matched rules), adds the new ones and withdraws those no
     longer reached, so an enterprise never gets a second notice for the same warning."""
     rules = fetch.response_rules()
-    profiles = fetch.profiles()
+    # an area of towns only needs those towns' profiles; polygons and circles need them all
+    by_town = not (warning.whole_city or warning.polygons or warning.circles)
+    profiles = fetch.profiles(list(warning.towns) if by_town else None)
     hits = target(profiles, warning_area(warning), rules)
     towns = fetch.TOWNS
     town_of = np.array(list(towns) + [""], dtype=object)
