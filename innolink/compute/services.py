@@ -531,7 +531,8 @@ def voucher_settle(*, actor, enterprise_id: Any, year: int) -> Decimal:
                                         and actor.enterprise_id == _id(enterprise_id))):
         raise PermissionDenied()
     total = Decimal("0")
-    for usage in (UsageReport.objects.select_for_update()
+    # lock the usage rows only: the payment test is an outer join PostgreSQL cannot lock
+    for usage in (UsageReport.objects.select_for_update(of=("self",))
                   .filter(enterprise_id=_id(enterprise_id), period_end__year=year,
                           status__in=UsageReport.PAYABLE, payment__isnull=True)
                   .select_related("enterprise").order_by("period_end", "pk")):
