@@ -15,6 +15,9 @@ def event_weather(event):
 
 @register.filter
 def exposure_label(code: str) -> str:
+    from django.utils.translation import gettext
+
     from innolink.weather.fetch import exposure_labels
 
-    return exposure_labels().get(code, code)
+    label = exposure_labels().get(code)
+    return gettext(label) if label else code
