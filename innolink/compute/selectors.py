@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from innolink.compute import access, voucher
 from innolink.compute.models import (
@@ -128,6 +129,10 @@ def voucher_view(user, year: int | None = None) -> VoucherView:
     if not access.is_enterprise(user):
         raise PermissionDenied()
     year = year or timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        from innolink.core.errors import ValidationFailed
+
+        raise ValidationFailed({"year": [_("年度应在 2000 至 2100 之间")]})
     enterprise = user.enterprise
     contract = (Booking.objects.filter(enterprise=enterprise, status=Booking.Status.CONFIRMED,
                                        start__year=year).aggregate(s=Sum("amount"))["s"]

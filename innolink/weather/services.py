@@ -580,7 +580,10 @@ def profile_save(*, actor, enterprise: Enterprise, exposures: list[str], park_id
     park = None
     if park_id not in (None, ""):
         try:
-            park = IndustrialPark.objects.get(pk=int(park_id))
+            park_pk = int(park_id)
+            if not 0 < park_pk < 2**63:
+                raise ValueError
+            park = IndustrialPark.objects.get(pk=park_pk)
         except (ValueError, TypeError, IndustrialPark.DoesNotExist):
             errors["park"] = [_("所选园区不存在")]
     try:
@@ -653,13 +656,15 @@ def forecast_create(*, actor, area: str, title: str, valid_from: dt.date | None,
         errors["valid_to"] = [_("一个产品最长适用31天")]
     park = event = None
     if area == ForecastProduct.Area.PARK:
-        park = IndustrialPark.objects.filter(pk=park_id).first() if str(park_id or "").isdigit() else None
+        park = (IndustrialPark.objects.filter(pk=int(park_id)).first()
+                if str(park_id or "").isdigit() and 0 < int(park_id) < 2**63 else None)
         if park is None:
             errors["park"] = [_("园区逐日预报须选择园区")]
     if area == ForecastProduct.Area.TOURISM and event_id not in (None, ""):
         from innolink.events.models import Event
 
-        event = Event.objects.filter(pk=event_id).first() if str(event_id).isdigit() else None
+        event = (Event.objects.filter(pk=int(event_id)).first()
+                 if str(event_id).isdigit() and 0 < int(event_id) < 2**63 else None)
         if event is None:
             errors["event"] = [_("所选活动不存在")]
         elif valid_from and valid_to and not valid_from <= event.date <= valid_to:
