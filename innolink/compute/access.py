@@ -7,7 +7,6 @@ from __future__ import annotations
 from innolink.accounts.roles import Role, has_role
 
 COMPUTE_STAFF = frozenset({Role.ORGANIZER, Role.ADMIN, Role.POLICY_OFFICER})
-OVERVIEW_READERS = COMPUTE_STAFF | {Role.LEADER}
 
 
 def is_staff(user) -> bool:
