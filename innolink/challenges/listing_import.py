@@ -73,6 +73,8 @@ FIELDS: list[FieldSpec] = [
     FieldSpec("claim_deadline", _("揭榜截止"), ("截止日期", "揭榜截止日期", "截止时间", "揭榜截止时间",
                                             "征集截止")),
     FieldSpec("disciplines", _("所需学科"), ("所需学科", "学科", "学科方向", "学科领域")),
+    FieldSpec("programme_name", _("赛事/榜单批次"), ("赛事/榜单", "所属赛事", "赛事名称", "榜单批次",
+                                             "所属批次", "赛事", "所属榜单")),
     FieldSpec("contact_name", _("联系人"), ("联系人",)),
     FieldSpec("contact_phone", _("联系电话"), ("联系电话", "联系方式", "电话")),
 ]
@@ -163,7 +165,7 @@ REASONS: dict[str, Any] = {
     "duplicate_in_file": _("与第 %(row)s 行重复（同一发榜单位、同一名称）"),
     "duplicate_existing": _("平台上已有同一发榜单位的同名榜单（编号 %(id)s）"),
     "credit_code_unknown": _("企业库中没有该统一社会信用代码"),
-    "funding_unreadable": _("资金无法识别，请写成金额、区间、上限、奖项或“面议”"),
+    "funding_unreadable": _("资金无法识别为本榜金额，已按“面议”处理，原文“%(text)s”保存在支付方式中，待组织方核对"),
     "time_limit_unreadable": _("时限无法识别，已留空"),
     "time_limit_over": _("时限 %(months)s 个月，超过 36 个月：发布前需组织方批准例外"),
     "deadline_missing": _("缺少揭榜截止日期，且未设置默认截止日期"),
@@ -408,6 +410,7 @@ class Listing:
     indicators: list[dict[str, Any]]
     issuer: dict[str, Any]        # {enterprise_id} | {institution_id} | {name, kind, region}
     warnings: list[Problem] = field(default_factory=list)
+    programme_name: str = ""      # the row's contest or list, when the file names one
 
 
 @dataclass
@@ -511,10 +514,15 @@ def check_rows(mapping: Mapping, rows: list[tuple[int, list[str]]], ctx: Context
         # funding
         unit = mapping.units.get("funding", WAN)
         funding = parse_funding(cell("funding"), unit)
+        payment_terms = ""
         if funding is None:
-            problem("funding", "funding_unreadable", cell("funding"))
+            # Real lists write 后补助, 省专项资金支持 or the whole list's total here: the words are
+            # kept, the listing is 面议 until the organizer edits it, never a guessed amount.
+            problem("funding", "funding_unreadable", cell("funding"), fatal=False,
+                    text=cell("funding")[:40])
             funding = {"funding_kind": FundingKind.NEGOTIABLE.value, "funding": None,
                        "funding_max": None, "prize_schedule": []}
+            payment_terms = gettext("资金（原文）：%(text)s") % {"text": cell("funding")[:500]}
         # time limit
         months, readable = parse_time_limit(cell("time_limit"))
         if not readable:
@@ -552,7 +560,8 @@ def check_rows(mapping: Mapping, rows: list[tuple[int, list[str]]], ctx: Context
         fields = {
             "title": title[:120], "statement": statement[:8000],
             "domain": domains[0] if domains else "", "secondary_domains": domains[1:],
-            "keywords": cell("keywords")[:200], **funding, "time_limit_months": months,
+            "keywords": cell("keywords")[:200], **funding, "payment_terms": payment_terms,
+            "time_limit_months": months,
             "ip_ownership": ip, "ip_enterprise_share": share,
             "other_conditions": cell("other_conditions")[:2000],
             "solver_eligibility": cell("solver_eligibility")[:2000],
@@ -565,7 +574,8 @@ def check_rows(mapping: Mapping, rows: list[tuple[int, list[str]]], ctx: Context
         out.problems.extend(problems)
         if not any(p.fatal for p in problems):
             out.listings.append(Listing(number, fields, indicators, issuer,
-                                        [p for p in problems if not p.fatal]))
+                                        [p for p in problems if not p.fatal],
+                                        cell("programme_name")[:160]))
     return out
 
 

@@ -318,7 +318,7 @@ def _preview(item: listing_import.Listing) -> dict[str, Any]:
             "indicators": [{"name": i["name"], "target": i["raw_text"],
                             "comparator": i["comparator"], "needs_review": i["needs_review"]}
                            for i in item.indicators][:8],
-            "warnings": [w.code for w in item.warnings]}
+            "programme": item.programme_name, "warnings": [w.code for w in item.warnings]}
 
 
 @transaction.atomic
@@ -327,8 +327,21 @@ def _write(actor, listings: list[listing_import.Listing], programme, publish: bo
     now = timezone.now()
     issuers: dict[str, Issuer] = {}
     objects: list[Challenge] = []
+    programmes: dict[str, Programme] = {}
     for item in listings:
         spec = item.issuer
+        row_programme = programme
+        if row_programme is None and item.programme_name:
+            # a list that gathers several contests names each row's programme: found by name
+            # or created (audited), the one chosen on the upload page wins
+            row_programme = programmes.get(item.programme_name)
+            if row_programme is None:
+                row_programme = Programme.objects.filter(name=item.programme_name).first()
+                if row_programme is None:
+                    row_programme = Programme.objects.create(name=item.programme_name)
+                    audit_record(actor=actor, action="create", instance=row_programme,
+                                 changes={"name": [None, row_programme.name]}, source=source)
+                programmes[item.programme_name] = row_programme
         issuer = None
         if "name" in spec:
             issuer = issuers.get(spec["name"])
@@ -340,7 +353,8 @@ def _write(actor, listings: list[listing_import.Listing], programme, publish: bo
                 issuers[spec["name"]] = issuer
         c = Challenge(**item.fields, enterprise_id=spec.get("enterprise_id"),
                       institution_id=spec.get("institution_id"), issuer=issuer,
-                      programme=programme, created_by=actor, state=ChallengeState.SUBMITTED,
+                      programme=row_programme, created_by=actor,
+                      state=ChallengeState.SUBMITTED,
                       submitted_at=now)
         c.search_text = search.search_text(c.title, c.keywords,
                                            " ".join(i["name"] for i in item.indicators),
@@ -351,7 +365,9 @@ def _write(actor, listings: list[listing_import.Listing], programme, publish: bo
     for c, item in zip(objects, listings):
         rows = [IndicatorTarget(challenge=c, **i) for i in item.indicators]
         indicators += rows
-        if publish and not screening.open_checks(c, rows) and c.claim_deadline > now.date():
+        # a funding cell kept as words waits for the organizer, even with "publish" checked
+        if (publish and not screening.open_checks(c, rows) and c.claim_deadline > now.date()
+                and not any(w.code == "funding_unreadable" for w in item.warnings)):
             c.state, c.published_at, c.on_board = ChallengeState.PUBLISHED, now, True
             published += 1
         terms += [ChallengeTerm(challenge=c, term=t) for t in sorted(search.doc_terms(
