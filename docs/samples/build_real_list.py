@@ -1,7 +1,8 @@
 """Write ``real-listings.csv``: the real evaluation set's 150 public challenges as one 榜单 in the
 column layout published lists use, to check that the organizer's import loads real listings.
 
-    .venv/bin/python docs/samples/build_real_list.py innolink/matching/evaluation/real/challenges.jsonl
+    .venv/bin/python docs/samples/build_real_list.py \
+        innolink/matching/evaluation/real/challenges.jsonl
 
 The input is the match-real branch's real set (each row's facts and source recorded there,
 descriptions written in our own words, no personal contact data). Rows keep that order; the
