@@ -383,3 +383,28 @@ def test_api_unreadable_file_ends_as_a_failed_job(client, staff, institution, ap
     assert job["status"] == "failed" and "找不到表头" in job["message"]
     assert Job.objects.count() == 1
     assert_nothing_written()
+
+
+def test_the_real_public_roster_loads_whole(client, staff, django_capture_on_commit_callbacks):
+    """docs/samples/real-roster.csv (build_real_roster.py, from the real evaluation set): names
+    of teams and organisations, a field and expertise, a discipline in words (no code), teams
+    with no members listed, institutions outside the platform. Every row loads."""
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[3] / "docs" / "samples" / "real-roster.csv"
+    client.force_login(staff)
+    job = post_and_run(client, django_capture_on_commit_callbacks,
+                       {"file": upload(sample.read_bytes(), "real-roster.csv"),
+                        "commit": "on"})
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.message
+    assert job.result["committed"] is True and job.result["created"] == 110
+    assert ResearcherProfile.objects.count() == 110
+    team = ResearcherProfile.objects.get(name="热界面材料团队")
+    assert team.kind == "team" and team.members == [] and team.user_id is None
+    assert team.institution.name == "江苏海洋大学" and team.institution.kind == "university"
+    assert team.discipline == "材料科学与工程" and team.discipline_codes  # words, mapped
+    assert team.domains == ["materials", "it"]
+    assert ResearcherProfile.objects.filter(kind="individual").exists()
+    assert AuditEntry.objects.filter(model="challenges.researcherprofile",
+                                     action="create").count() == 110
