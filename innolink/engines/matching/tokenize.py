@@ -31,6 +31,8 @@ from typing import NamedTuple
 import numpy as np
 import rjieba
 
+from .vocab import listing_stopwords, packaged_terms
+
 __all__ = ["Tokenizer", "Encoded", "default_stopwords", "normalize_text", "TERM_FREQ"]
 
 #: Frequency given to protected terms. jieba's dictionary total is about 6e7, so a term's
@@ -55,6 +57,7 @@ _SYMBOL_TOKENS = frozenset(
 )
 # What rjieba treats as one segmentable block (jieba's re_han_default, CJK ranges widened).
 _BLOCK_RE = re.compile(r"^[0-9a-z+#&._%\-\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+_ASCII_RUN_RE = re.compile(r"^[0-9a-z]+$")
 
 
 def normalize_text(text: str) -> str:
@@ -100,14 +103,22 @@ class Tokenizer:
 
     Args:
         terms: technical terms kept as single tokens (case-insensitive; staff extend them).
-        stopwords: words removed from the output; ``None`` means the packaged list,
-            ``()`` means none.
+        stopwords: words removed from the output; ``None`` means the packaged lists (function
+            words and, with ``listing``, listing boilerplate), ``()`` means none.
         hmm: let rjieba's HMM join unknown words (jieba's default).
+        dictionary: also keep the packaged technical terms whole (``vocab.packaged_terms``,
+            ADR 0361), so 石墨烯 is not 石墨 + 烯.
+        listing: with ``stopwords=None``, also drop listing boilerplate
+            (``vocab.listing_stopwords``: 需求, 企业, 泉州市, 第二届, 大赛, 揭榜 …).
 
     Examples:
-        >>> tok = Tokenizer(terms=["锂离子电池正极", "5G NR"])
+        >>> tok = Tokenizer(terms=["锂离子电池正极", "5G NR"], dictionary=False, listing=False)
         >>> tok.tokenize("基于5G NR的锂离子电池正极材料研究，ＡＩ辅助！")
         ['基于', '5g nr', '锂离子电池正极', '材料', '研究', 'ai', '辅助']
+        >>> Tokenizer(terms=["5G NR"]).tokenize("基于5G NR的锂离子电池正极材料研究，ＡＩ辅助！")
+        ['5g nr', '锂离子电池', '正极材料', 'ai', '辅助']
+        >>> Tokenizer().tokenize("泉州市企业需求：石墨烯导热膜")
+        ['石墨烯导热膜']
     """
 
     def __init__(
@@ -116,15 +127,22 @@ class Tokenizer:
         stopwords: Iterable[str] | None = None,
         *,
         hmm: bool = True,
+        dictionary: bool = True,
+        listing: bool = True,
     ) -> None:
         self.hmm = hmm
-        self.stopwords = (
-            default_stopwords() if stopwords is None else frozenset(w.lower() for w in stopwords)
-        )
+        self.dictionary = dictionary
+        self.listing = listing
+        if stopwords is None:
+            self.stopwords = default_stopwords() | (listing_stopwords() if listing else frozenset())
+        else:
+            self.stopwords = frozenset(w.lower() for w in stopwords)
         self._jieba = rjieba.Jieba()
         normalized: list[str] = []
         seen: set[str] = set()
-        for term in terms:
+        staff = list(terms)
+        self.staff_terms: tuple[str, ...] = tuple(staff)
+        for term in (list(packaged_terms()) if dictionary else []) + staff:
             t = normalize_text(term).strip()
             t = re.sub(r" +", " ", t)
             if t and t not in seen:
@@ -134,7 +152,10 @@ class Tokenizer:
         special: list[str] = []
         for t in self.terms:
             if _BLOCK_RE.match(t):
-                self._jieba.add_word(t, TERM_FREQ, None)
+                # an ASCII-only term (bcb, sic, tpu) is one run that the segmenter keeps whole
+                # anyway; adding it would let it split longer runs ("pu" in "gpu")
+                if not _ASCII_RUN_RE.match(t):
+                    self._jieba.add_word(t, TERM_FREQ, None)
             else:
                 special.append(t)
         self._special = frozenset(special)
@@ -177,6 +198,8 @@ class Tokenizer:
 
         Examples:
             >>> Tokenizer().tokenize("我们研究石墨烯和碳纤维复合材料。")
+            ['石墨烯', '碳纤维复合材料']
+            >>> Tokenizer(dictionary=False, listing=False).tokenize("我们研究石墨烯和碳纤维复合材料。")
             ['研究', '石墨', '烯', '碳纤维', '复合材料']
         """
         return self._cut_normalized(normalize_text(text))
@@ -191,7 +214,7 @@ class Tokenizer:
 
         Examples:
             >>> Tokenizer().tokenize_many(["数控机床", "工业互联网平台"])
-            [['数控机床'], ['工业', '互联网', '平台']]
+            [['数控机床'], ['工业互联网平台']]
         """
         texts = list(texts)
         if n_jobs > 1 and len(texts) >= 4 * chunk_size:
@@ -221,7 +244,7 @@ class Tokenizer:
         only numbers cross process boundaries; vocabularies are merged here.
 
         Examples:
-            >>> enc = Tokenizer().encode_many(["数控机床 数控机床", "工业互联网"])
+            >>> enc = Tokenizer(dictionary=False).encode_many(["数控机床 数控机床", "工业互联网"])
             >>> enc.vocab, enc.ids.tolist(), enc.offsets.tolist()
             (['数控机床', '工业', '互联网'], [0, 0, 1, 2], [0, 2, 4])
         """
@@ -303,9 +326,9 @@ def _pool(tok: Tokenizer, n_jobs: int):
     )
 
 
-def _init_spawn(terms, stopwords, hmm) -> None:
+def _init_spawn(terms, stopwords, hmm, dictionary) -> None:
     global _WORKER_TOKENIZER
-    _WORKER_TOKENIZER = Tokenizer(terms, stopwords, hmm=hmm)
+    _WORKER_TOKENIZER = Tokenizer(terms, stopwords, hmm=hmm, dictionary=dictionary)
 
 
 def _worker_tokenize(chunk: list[str]) -> list[list[str]]:
