@@ -71,13 +71,13 @@ DIRECTIONS = ("challenge_to_researchers", "researcher_to_challenges", "offer_to_
 #: of one spread of that signal; only ratios matter.
 LEARNED_WEIGHTS: dict[tuple[str, ...], dict[str, float]] = {
     ("lexical", "indicator", "structured"):
-        {"lexical": 0.5, "indicator": 1.0, "structured": 1.0},
+        {"lexical": 1.0, "indicator": 1.0, "structured": 1.0},
     ("lexical", "ngram", "indicator", "structured"):
-        {"lexical": 0.25, "ngram": 1.0, "indicator": 1.0, "structured": 1.0},
+        {"lexical": 0.25, "ngram": 1.0, "indicator": 1.0, "structured": 2.0},
     ("lexical", "dense", "indicator", "structured"):
-        {"lexical": 0.5, "dense": 1.0, "indicator": 1.0, "structured": 0.5},
+        {"lexical": 1.0, "dense": 1.0, "indicator": 1.0, "structured": 1.0},
     ("lexical", "ngram", "dense", "indicator", "structured"):
-        {"lexical": 0.25, "ngram": 1.0, "dense": 1.0, "indicator": 1.0, "structured": 1.0},
+        {"lexical": 0.25, "ngram": 0.5, "dense": 1.0, "indicator": 1.0, "structured": 1.0},
 }
 
 
@@ -440,18 +440,20 @@ class MatchingEngine:
 
     # -- pools ----------------------------------------------------------------------------------
 
-    def _query_tokens(self, text: str, pool: "_Pool | None" = None) -> list[str]:
+    def _query_tokens(self, text: str, pool: "_Pool | None" = None, *,
+                      parts: bool = True) -> list[str]:
         """Query tokens for BM25: numbers and unit symbols dropped (the indicator signal reads
         quantities; as words, "90" or "nm" only match unrelated profiles), and the pool's own
         boilerplate (words in too many of its documents, ADR 0361)."""
         stop = pool.stop if pool is not None else frozenset()
-        return [t for t in self.tokenizer.tokenize(text)
+        return [t for t in self.tokenizer.tokenize(text, parts=parts)
                 if not _is_quantity_token(t) and t not in stop]
 
     def _ngram_query(self, text: str, pool: "_Pool | None" = None) -> str:
         """Query text for the n-gram index: the BM25 query words joined by spaces, so no
-        n-gram spans a number, a unit, a stop word or punctuation."""
-        return " ".join(self._query_tokens(text, pool))
+        n-gram spans a number, a unit, a stop word or punctuation; compound terms once, without
+        their parts (their n-grams are the whole term's already)."""
+        return " ".join(self._query_tokens(text, pool, parts=False))
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

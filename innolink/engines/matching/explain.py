@@ -14,9 +14,10 @@ An explanation says, for one (query, candidate) pair:
   Chinese and English); ``summary`` — the same as one plain Chinese sentence.
 
 Only what contributed is offered as a reason (ADR 0363): keywords only when the keyword signal
-lifted the candidate, and then only the keywords that carried weight; indicators only when
-some target is met or near and the indicator signal contributed; structured factors only when
-that signal contributed and the factor is better than neutral.
+lifted the candidate, and then only the keywords that carried weight (two characters or more);
+indicators only when some target is met or near and the indicator signal contributed;
+structured factors only when that signal contributed and the factor is a real fit (same
+domain, a stated requirement met), never a prior or plain availability.
 
 Positions are character offsets into the field text exactly as given (Python ``str``
 indices), so ``text[start:end]`` is the highlighted substring.
@@ -42,6 +43,23 @@ SIGNAL_LABELS = {
 MIN_SHARE = 0.1
 #: a matched keyword below this share of the candidate's keyword score is not listed
 MIN_TERM_SHARE = 0.08
+
+
+def _listable(term: str) -> bool:
+    """A keyword worth showing: two characters or more (a lone 使 or 装 left by segmentation
+    says nothing to a reader, though it may count in the score)."""
+    return len(term.strip()) >= 2
+
+
+def _factor_is_a_reason(name: str, score: float) -> bool:
+    """A structured factor is offered as a reason only when it is a real fit, not a prior or
+    the default: the same (or a shared secondary) domain, or a stated requirement met in full.
+    Being available is the norm, not a reason (only its absence is said, as a warning)."""
+    if name == "availability":
+        return False
+    if name == "domain":
+        return score >= 0.8
+    return score >= 1.0 - 1e-9
 
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
@@ -175,7 +193,7 @@ def explain_pair(
     if words_count and matched_terms:
         total = sum(max(0.0, float(c)) for _, c in matched_terms)
         for term, contrib in matched_terms:
-            if total <= 0 or float(contrib) / total < MIN_TERM_SHARE:
+            if total <= 0 or float(contrib) / total < MIN_TERM_SHARE or not _listable(term):
                 continue
             positions = [{"field": name, "start": s, "end": e}
                          for name, text in candidate_fields for s, e in find_positions(text, term)]
@@ -200,7 +218,7 @@ def explain_pair(
     if struct_out is not None:
         st_shown = bool(sig_out.get("structured", {}).get("shown"))
         for name, part in struct_out["parts"].items():
-            part["shown"] = st_shown and part["score"] > 0.5
+            part["shown"] = st_shown and _factor_is_a_reason(name, part["score"])
             if part["shown"]:
                 factors_shown.append(name)
         struct_out["shown"] = factors_shown

@@ -118,7 +118,7 @@ class Tokenizer:
         >>> Tokenizer(terms=["5G NR"]).tokenize("基于5G NR的锂离子电池正极材料研究，ＡＩ辅助！")
         ['5g nr', '锂离子电池', '正极材料', 'ai', '辅助']
         >>> Tokenizer().tokenize("泉州市企业需求：石墨烯导热膜")
-        ['石墨烯导热膜']
+        ['石墨烯导热膜', '石墨烯', '导热膜']
     """
 
     def __init__(
@@ -171,30 +171,42 @@ class Tokenizer:
             if special
             else None
         )
+        # A compound term made of other terms (石墨烯导热膜 = 石墨烯 + 导热膜) is emitted whole
+        # and then by its parts, so 石墨烯 still finds it (ADR 0361).
+        self._parts = _compound_parts_cached(self.terms)
         # Tokens never emitted: stop words plus symbol-only fragments rjieba can produce.
         # normalize_text leaves single spaces and the symbols +#.- as the only non-words.
         self._drop = set(self.stopwords) | {" ", "", "\x00"} | _SYMBOL_TOKENS
 
     # -- core ---------------------------------------------------------------------------------
 
-    def _filter(self, toks: list[str]) -> list[str]:
+    def _filter(self, toks: list[str], parts: bool = True) -> list[str]:
         drop = self._drop
-        return [t for t in toks if t not in drop]
-
-    def _cut_normalized(self, norm: str) -> list[str]:
-        if self._special_re is None:
-            return self._filter(self._jieba.cut(norm, self.hmm))
-        out: list[str] = []
-        parts = self._special_re.split(norm)
-        for i, part in enumerate(parts):
-            if i % 2:  # a protected multi-word term
-                out.append(re.sub(r" +", " ", part))
-            elif part:
-                out.extend(self._filter(self._jieba.cut(part, self.hmm)))
+        out = [t for t in toks if t not in drop]
+        parts = self._parts if parts else None
+        if parts and not parts.keys().isdisjoint(out):
+            expanded: list[str] = []
+            for t in out:
+                expanded.append(t)
+                expanded.extend(parts.get(t, ()))
+            return expanded
         return out
 
-    def tokenize(self, text: str) -> list[str]:
-        """Tokens of one text, in order, stop words and punctuation removed.
+    def _cut_normalized(self, norm: str, parts: bool = True) -> list[str]:
+        if self._special_re is None:
+            return self._filter(self._jieba.cut(norm, self.hmm), parts)
+        out: list[str] = []
+        pieces = self._special_re.split(norm)
+        for i, piece in enumerate(pieces):
+            if i % 2:  # a protected multi-word term
+                out.append(re.sub(r" +", " ", piece))
+            elif piece:
+                out.extend(self._filter(self._jieba.cut(piece, self.hmm), parts))
+        return out
+
+    def tokenize(self, text: str, *, parts: bool = True) -> list[str]:
+        """Tokens of one text, in order, stop words and punctuation removed; a compound term is
+        followed by its parts (:func:`compound_parts`) unless ``parts=False``.
 
         Examples:
             >>> Tokenizer().tokenize("我们研究石墨烯和碳纤维复合材料。")
@@ -202,7 +214,7 @@ class Tokenizer:
             >>> Tokenizer(dictionary=False, listing=False).tokenize("我们研究石墨烯和碳纤维复合材料。")
             ['研究', '石墨', '烯', '碳纤维', '复合材料']
         """
-        return self._cut_normalized(normalize_text(text))
+        return self._cut_normalized(normalize_text(text), parts)
 
     def tokenize_many(
         self, texts: Sequence[str], *, n_jobs: int = 1, chunk_size: int = 2000
@@ -257,6 +269,60 @@ class Tokenizer:
         else:
             parts = [_encode_local(self, texts, chunk_size)]
         return merge_encoded(parts)
+
+
+def compound_parts(terms: Iterable[str], words=None) -> dict[str, tuple[str, ...]]:
+    """The parts of each compound term: the fewest pieces (two or more) covering the term
+    exactly, each piece another term or an ordinary word of two characters or more
+    (``words(piece)``; by default: rjieba's own dictionary keeps it whole). A letters-only piece
+    must be a term itself. A term with a one-character remainder has no parts, so 石墨烯 never
+    yields 石墨. The tokenizer emits the parts after the whole term, so 超临界 still finds
+    超临界二氧化碳.
+
+    Examples:
+        >>> compound_parts(["石墨烯", "导热膜", "石墨烯导热膜", "碳化硅", "mosfet", "碳化硅mosfet",
+        ...                 "天线罩", "ecmo"], words=lambda w: w in ("石墨", "天线", "ec", "mo"))
+        {'石墨烯导热膜': ('石墨烯', '导热膜'), '碳化硅mosfet': ('碳化硅', 'mosfet')}
+    """
+    vocab = {t for t in terms if len(t) >= 2 and " " not in t}
+    if words is None:
+        words = _base_word
+    out: dict[str, tuple[str, ...]] = {}
+    for term in sorted(vocab):
+        n = len(term)
+        best: list[tuple[str, ...] | None] = [None] * (n + 1)  # fewest pieces covering term[:i]
+        best[0] = ()
+        for i in range(n):
+            if best[i] is None:
+                continue
+            for j in range(i + 2, n + 1 if i else n):  # a part is never the whole term
+                piece = term[i:j]
+                if piece not in vocab and (_ASCII_RUN_RE.match(piece) or not words(piece)):
+                    continue
+                cand = best[i] + (piece,)
+                if best[j] is None or len(cand) < len(best[j]):
+                    best[j] = cand
+        if best[n] and len(best[n]) >= 2:
+            out[term] = best[n]
+    return out
+
+
+_BASE_JIEBA = None
+
+
+def _base_word(piece: str) -> bool:
+    """True when rjieba's own dictionary (no added terms, no HMM) keeps ``piece`` whole."""
+    global _BASE_JIEBA
+    if len(piece) < 2:
+        return False
+    if _BASE_JIEBA is None:
+        _BASE_JIEBA = rjieba.Jieba()
+    return _BASE_JIEBA.cut(piece, False) == [piece]
+
+
+@lru_cache(maxsize=8)
+def _compound_parts_cached(terms: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    return compound_parts(terms)
 
 
 def _encode_local(tok: Tokenizer, texts: list[str], chunk_size: int = 2000) -> Encoded:

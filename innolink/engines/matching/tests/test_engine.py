@@ -168,7 +168,8 @@ def test_fused_scores_and_order_equal_reference(engine):
     assert [m.id for m in matches] == expected
     for m in matches:
         # float32 BM25 impacts in the engine, float64 in the reference
-        assert m.score == pytest.approx(fused[[r.id for r in RESEARCHERS].index(m.id)], rel=1e-5)
+        assert m.score == pytest.approx(fused[[r.id for r in RESEARCHERS].index(m.id)],
+                                        rel=1e-5, abs=1e-5)
     assert [m.rank for m in matches] == [1, 2, 3, 4, 5]
 
 
@@ -176,11 +177,12 @@ def test_challenge_direction_quality():
     e = MatchingEngine(ngram_factory=None)  # learned weights of the lexical configuration
     e.set_researchers(RESEARCHERS)
     ids = [m.id for m in e.match_challenge(CHALLENGES[0], k=5)]
-    # the synonym + met indicator researcher first; the unavailable and the wrong-domain
-    # "分辨率" researcher (microscopy) below the photoresist people
-    assert ids[0] == "r1"
+    # photoresist people who meet the target first (r1 by synonym, r5 although busy — its
+    # explanation warns); the wrong-domain "分辨率" researcher (microscopy) below the
+    # photoresist people; the shoe-sole researcher last
+    assert set(ids[:2]) == {"r1", "r5"}
     assert ids.index("r3") > ids.index("r2")
-    assert ids.index("r4") >= 3
+    assert ids[-1] == "r4"
 
 
 def test_all_three_directions(engine):
@@ -270,9 +272,12 @@ def test_engine_modules_do_not_import_django():
 
 def test_query_tokens_drop_quantities_and_boilerplate():
     e = MatchingEngine(ngram_factory=None)
-    assert e._query_tokens("分辨率≤90 nm，灵敏度 30 mJ/cm²，拉伸强度 60 MPa") == [
+    assert e._query_tokens("分辨率≤90 nm，灵敏度 30 mJ/cm²，拉伸强度 60 MPa", parts=False) == [
         "分辨率", "灵敏度", "拉伸强度"]
-    assert e._query_tokens("第二届大赛：泉州市企业需求，揭榜石墨烯导热膜") == ["石墨烯导热膜"]
+    # a compound term is followed by its parts (ADR 0361)
+    assert e._query_tokens("分辨率≤90 nm，拉伸强度 60 MPa") == ["分辨率", "拉伸强度", "拉伸", "强度"]
+    assert e._query_tokens("第二届大赛：泉州市企业需求，揭榜石墨烯导热膜") == [
+        "石墨烯导热膜", "石墨烯", "导热膜"]
 
 
 def test_ngram_signal_equals_the_core_index():
@@ -283,14 +288,15 @@ def test_ngram_signal_equals_the_core_index():
     assert e.signal_names == ("lexical", "ngram", "indicator", "structured")
     got = e.signal_scores("challenge_to_researchers", CHALLENGES[0])["ngram"]
     idx = CharNgramIndex.build([_join(r.text_fields())[0] for r in RESEARCHERS])
-    q = " ".join(e._query_tokens(_join(CHALLENGES[0].text_fields())[0]))
+    q = " ".join(e._query_tokens(_join(CHALLENGES[0].text_fields())[0], parts=False))
     ref = idx.score(q, list(range(len(RESEARCHERS))))
     mass = _reference_idf_mass([idx.analyze(_join(r.text_fields())[0]) for r in RESEARCHERS],
                                idx.analyze(q))
     assert np.allclose(got, ref / mass)
     ids = [m.id for m in e.match_challenge(CHALLENGES[0], k=5)]
-    # photoresist people above the microscopist who shares only 分辨率; the shoe-sole one last
-    assert ids.index("r3") > max(ids.index("r2"), ids.index("r5")) and ids[-1] == "r4"
+    # the three photoresist people above the microscopist (shares only 分辨率) and the
+    # shoe-sole researcher
+    assert set(ids[:3]) == {"r1", "r2", "r5"} and set(ids[3:]) == {"r3", "r4"}
 
 
 def test_incremental_updates_equal_a_rebuild():

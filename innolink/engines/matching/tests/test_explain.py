@@ -108,3 +108,22 @@ def test_similar_listings_are_counted():
                      rank=1, fused_score=1.0, fusion="calibrated", signals=_signals(lexical=1.0),
                      similar=["c7", "c9"])
     assert d["similar"] == ["c7", "c9"] and "另有 2 条相似榜单" in d["summary"]
+
+
+def test_single_characters_priors_and_availability_are_not_reasons():
+    """A lone character left by segmentation is not a keyword to show; being available and an
+    institution-type prior are the default, not reasons; a met requirement and the same
+    domain are (ADR 0363)."""
+    need = type("N", (), {"domain": "新材料与石油化工", "institution_types": ()})()
+    prov = type("P", (), {"domain": "新材料与石油化工", "available": True,
+                          "institution_type": "企业博士后工作站", "discipline": None})()
+    d = explain_pair(
+        query_id="c", candidate_id="r", direction="challenge_to_researchers", rank=1,
+        fused_score=1.0, fusion="calibrated", signals=_signals(lexical=1.0, structured=1.0),
+        matched_terms=[("防水透湿", 3.0), ("装", 2.0)],
+        candidate_fields=[("keywords", "防水透湿，运动服装")],
+        structured=structured_fit(need, prov))
+    assert [t["term"] for t in d["matched_terms"]] == ["防水透湿"]
+    assert d["structured"]["shown"] == ["domain"]
+    assert d["structured"]["parts"]["institution"]["score"] == 0.8  # a prior: not shown
+    assert [r["code"] for r in d["reasons"]] == ["lead", "terms", "factors"]

@@ -68,8 +68,9 @@ def test_tokenize_many_equals_single_and_workers():
 
 def test_packaged_dictionary_keeps_compound_terms_whole():
     """Every one of the 2,000+ packaged terms comes out of the tokenizer as one token (terms
-    with a '/' are written with a space, as normalize_text does), and the issue's examples
-    stay whole inside running text."""
+    with a '/' are written with a space, as normalize_text does), followed only by its parts
+    when it is made of other words (ADR 0361), and the issue's examples stay whole inside
+    running text."""
     from innolink.engines.matching.vocab import packaged_terms
 
     terms = packaged_terms()
@@ -77,7 +78,9 @@ def test_packaged_dictionary_keeps_compound_terms_whole():
     tok = Tokenizer()
     for term in terms:
         expected = " ".join(normalize_text(term).split())
-        assert tok.tokenize(term) == [expected], term
+        assert tok.tokenize(term, parts=False) == [expected], term
+        out = tok.tokenize(term)
+        assert out[0] == expected and "".join(out[1:]) in ("", expected), term
     text = "采用石墨烯、光刻胶、BCB、超临界二氧化碳发泡和碳化硅衬底，研制龙伯透镜天线罩"
     out = tok.tokenize(text)
     for term in ["石墨烯", "光刻胶", "bcb", "超临界二氧化碳发泡", "碳化硅衬底", "龙伯透镜"]:
@@ -99,3 +102,36 @@ def test_listing_boilerplate_is_dropped_but_not_technical_words():
     assert not set(out) & {"泉州市", "第二届", "揭榜", "大赛", "企业", "需求"}
     assert "导热系数" in out
     assert Tokenizer(listing=False).tokenize("企业需求") != []
+
+
+def _reference_parts(term, vocab, words):
+    """Slow reference of compound_parts: every split into 2+ pieces, fewest pieces wins (ties:
+    the first in lexicographic order of cut positions, as the DP keeps the first found)."""
+    from itertools import combinations
+
+    n = len(term)
+    for k in range(2, n // 2 + 1):
+        for cuts in combinations(range(2, n - 1), k - 1):
+            bounds = (0, *cuts, n)
+            pieces = [term[a:b] for a, b in zip(bounds, bounds[1:])]
+            if all(len(p) >= 2 and (p in vocab or (not p.isascii() and words(p))) for p in pieces):
+                return tuple(pieces)
+    return None
+
+
+def test_compound_parts_equal_a_slow_reference():
+    from innolink.engines.matching.tokenize import compound_parts
+
+    vocab = ["石墨烯", "导热膜", "石墨烯导热膜", "超临界", "二氧化碳", "超临界二氧化碳发泡", "碳化硅",
+             "mosfet", "碳化硅mosfet", "ecmo", "龙伯透镜", "天线罩", "太赫兹", "拉伸强度", "低辐射镀膜玻璃"]
+    words = {"发泡", "拉伸", "强度", "低辐射", "镀膜", "玻璃", "镀膜玻璃", "赫兹", "透镜", "ec", "mo"}
+    got = compound_parts(vocab, words=lambda w: w in words)
+    want = {}
+    for t in vocab:
+        ref = _reference_parts(t, set(vocab), lambda w: w in words)
+        if ref:
+            want[t] = ref
+    assert {k: len(v) for k, v in got.items()} == {k: len(v) for k, v in want.items()}
+    assert all("".join(v) == k for k, v in got.items())
+    assert got["超临界二氧化碳发泡"] == ("超临界", "二氧化碳", "发泡")
+    assert "太赫兹" not in got and "ecmo" not in got and "石墨烯" not in got
