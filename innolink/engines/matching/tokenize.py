@@ -183,12 +183,15 @@ class Tokenizer:
     def _filter(self, toks: list[str], parts: bool = True) -> list[str]:
         drop = self._drop
         out = [t for t in toks if t not in drop]
-        parts = self._parts if parts else None
-        if parts and not parts.keys().isdisjoint(out):
+        compounds = self._parts if parts else None
+        if compounds and not compounds.keys().isdisjoint(out):
             expanded: list[str] = []
+            add, extend, get = expanded.append, expanded.extend, compounds.get
             for t in out:
-                expanded.append(t)
-                expanded.extend(parts.get(t, ()))
+                add(t)
+                p = get(t)
+                if p:
+                    extend(p)
             return expanded
         return out
 
@@ -276,8 +279,8 @@ def compound_parts(terms: Iterable[str], words=None) -> dict[str, tuple[str, ...
     exactly, each piece another term or an ordinary word of two characters or more
     (``words(piece)``; by default: rjieba's own dictionary keeps it whole). A letters-only piece
     must be a term itself. A term with a one-character remainder has no parts, so 石墨烯 never
-    yields 石墨. The tokenizer emits the parts after the whole term, so 超临界 still finds
-    超临界二氧化碳.
+    yields 石墨. Parts that are compounds bring their own parts. The tokenizer emits the parts
+    after the whole term, so 超临界 still finds 超临界二氧化碳发泡.
 
     Examples:
         >>> compound_parts(["石墨烯", "导热膜", "石墨烯导热膜", "碳化硅", "mosfet", "碳化硅mosfet",
@@ -304,7 +307,18 @@ def compound_parts(terms: Iterable[str], words=None) -> dict[str, tuple[str, ...
                     best[j] = cand
         if best[n] and len(best[n]) >= 2:
             out[term] = best[n]
-    return out
+    # a part that is a compound itself brings its own parts (超临界二氧化碳发泡 → 超临界二氧化碳,
+    # 发泡, 超临界, 二氧化碳)
+    def flat(term: str, seen: frozenset[str]) -> tuple[str, ...]:
+        got: list[str] = []
+        for p in out.get(term, ()):
+            if p not in seen:
+                got.append(p)
+        for p in out.get(term, ()):
+            if p not in seen:
+                got.extend(q for q in flat(p, seen | {p}) if q not in got)
+        return tuple(got)
+    return {t: flat(t, frozenset({t})) for t in out}
 
 
 _BASE_JIEBA = None
@@ -388,7 +402,9 @@ def _pool(tok: Tokenizer, n_jobs: int):
         return mp.get_context("fork").Pool(n_jobs, initializer=_init_worker, initargs=(None,))
     # spawn: rebuild the tokenizer in the worker from its configuration
     return mp.get_context("spawn").Pool(
-        n_jobs, initializer=_init_spawn, initargs=(tok.terms, tuple(tok.stopwords), tok.hmm)
+        n_jobs, initializer=_init_spawn,
+        # tok.terms already holds the packaged dictionary: the worker adds no second copy
+        initargs=(tok.terms, tuple(tok.stopwords), tok.hmm, False),
     )
 
 
