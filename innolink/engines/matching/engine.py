@@ -71,7 +71,7 @@ DIRECTIONS = ("challenge_to_researchers", "researcher_to_challenges", "offer_to_
 #: of one spread of that signal; only ratios matter.
 LEARNED_WEIGHTS: dict[tuple[str, ...], dict[str, float]] = {
     ("lexical", "indicator", "structured"):
-        {"lexical": 1.0, "indicator": 1.0, "structured": 1.0},
+        {"lexical": 4.0, "indicator": 1.0, "structured": 1.0},
     ("lexical", "ngram", "indicator", "structured"):
         {"lexical": 0.25, "ngram": 1.0, "indicator": 1.0, "structured": 2.0},
     ("lexical", "dense", "indicator", "structured"):
