@@ -185,7 +185,15 @@ def explained(obj, match, rank: int, similar: list | None = None) -> Explained:
     structured = [{"factor": k, "label": str(FACTOR_LABELS.get(k, k)), "score": v["score"],
                    "weight": v["weight"], "reason": v["reason"]}
                   for k, v in parts.items() if v.get("shown", True)]
+    # keywords as written in the text (TPU, not the index's tpu)
+    written: dict[str, str] = {}
+    for h in highlights:
+        for start, end, term in h["spans"]:
+            written.setdefault(term, h["text"][int(start):int(end)])
     reasons = e.get("reasons")
+    if reasons is not None:
+        reasons = [dict(r, terms=[written.get(t, t) for t in r["terms"]])
+                   if r.get("code") == "terms" else r for r in reasons]
     similar = list(similar or [])
     if reasons is not None:
         reasons = [r for r in reasons if r.get("code") != "similar"]
@@ -193,7 +201,8 @@ def explained(obj, match, rank: int, similar: list | None = None) -> Explained:
             reasons.append({"code": "similar", "count": len(similar)})
     return Explained(obj=obj, id=obj.pk, rank=rank, score=float(match.score),
                      summary=e.get("summary", ""), signals=signals, highlights=highlights,
-                     matched_terms=[t["term"] for t in e.get("matched_terms") or []],
+                     matched_terms=[written.get(t["term"], t["term"])
+                                    for t in e.get("matched_terms") or []],
                      indicators=indicators,
                      indicator_summary=ind.get("summary", "") if indicators else "",
                      structured=structured,
@@ -201,9 +210,36 @@ def explained(obj, match, rank: int, similar: list | None = None) -> Explained:
                      similar=similar)
 
 
+def has_evidence(match) -> bool:
+    """Something about the content itself lifted the candidate — keywords, wording, overall
+    content or a met target. A candidate lifted by the domain and conditions alone (in a small
+    pool every open challenge is a candidate) is not recommended (ADR 0362).
+
+    Examples:
+        >>> from types import SimpleNamespace as NS
+        >>> has_evidence(NS(explanation={"reasons": [{"code": "lead", "signals": ["structured"]}]}))
+        False
+        >>> has_evidence(NS(explanation={"reasons": [{"code": "lead", "signals": ["dense"]}]}))
+        True
+        >>> has_evidence(NS(explanation=None))
+        True
+    """
+    e = getattr(match, "explanation", None)
+    if not e or e.get("reasons") is None:
+        return True
+    for r in e["reasons"]:
+        if r.get("code") in ("terms", "indicators"):
+            return True
+        if r.get("code") == "lead" and set(r["signals"]) - {"structured"}:
+            return True
+    return False
+
+
 def _recheck(matches, rows: dict[int, Any]) -> list[Explained]:
     out = []
     for m in matches:
+        if not has_evidence(m):
+            continue
         obj = rows.get(int(m.id))
         if obj is not None:  # stale ids (deleted, closed since) are dropped
             similar = [rows[int(i)] for i in getattr(m, "similar", ()) if int(i) in rows]

@@ -9,8 +9,10 @@ signal. ADR 0360 replaces it with two steps:
    the query's information (its idf mass) that a candidate matches, in [0, 1); dense as the
    cosine; indicator coverage and structured fit in [0, 1] as they are.
 2. **Standardisation with a floor** (:func:`standardize`): per query, each signal is centred on
-   its "no evidence" value (:data:`CENTRES`: no keyword matched, no indicator met, a neutral
-   structured fit; the candidates' median for dense, which has no natural zero) and divided by
+   its "no evidence" value (:data:`CENTRES`: no keyword matched, no indicator met; the
+   candidates' median for dense, which has no natural zero, and for the structured fit, whose
+   "neutral" 0.5 is no evidence either: when every candidate shares the query's domain, the
+   fit is high for all and lifts nobody above anybody) and divided by
    ``max(std over the candidates, floor)``. The floor is in calibrated units
    (:data:`FLOORS`), so a signal whose candidates barely differ is divided by the floor, not
    by its tiny spread, and contributes barely anything; a signal that separates candidates
@@ -44,7 +46,11 @@ FLOORS: dict[str, float] = {
 DEFAULT_FLOOR = 0.1
 #: "No evidence" value per signal in calibrated units; a signal not listed is centred on the
 #: candidates' median.
-CENTRES: dict[str, float] = {"lexical": 0.0, "ngram": 0.0, "indicator": 0.0, "structured": 0.5}
+#: The structured fit is centred on the median: centred on its neutral 0.5, a fit every
+#: candidate shares (same domain for all) was credited as the main reason for each of them
+#: while separating nobody (issue #10). A centre shifts every candidate of a query alike, so it
+#: changes no ranking, only what the explanation credits.
+CENTRES: dict[str, float] = {"lexical": 0.0, "ngram": 0.0, "indicator": 0.0}
 
 
 def idf_mass(vocab: Mapping[str, int], idf, tokens: Iterable[str]) -> float:
@@ -93,7 +99,10 @@ def contributions(signals: Mapping[str, np.ndarray], weights: Mapping[str, float
         ...                    "structured": np.array([0.5, 0.515])},
         ...                   {"lexical": 1.0, "structured": 1.0})
         >>> [round(float(v), 3) for v in c["lexical"]], [round(float(v), 3) for v in c["structured"]]
-        ([0.0, 2.0], [0.0, 0.1])
+        ([0.0, 2.0], [-0.05, 0.05])
+        >>> same = contributions({"structured": np.array([0.72, 0.72, 0.72])}, {"structured": 2.0})
+        >>> same["structured"].tolist()  # a fit all candidates share lifts nobody
+        [0.0, 0.0, 0.0]
     """
     floors = FLOORS if floors is None else floors
     centres = CENTRES if centres is None else centres

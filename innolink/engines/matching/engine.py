@@ -50,6 +50,7 @@ __all__ = [
     "DIRECTIONS",
     "LEARNED_WEIGHTS",
     "SIGNALS",
+    "SIGNAL_STATUS_SCORES",
     "ChallengeDoc",
     "EnterpriseDoc",
     "Match",
@@ -57,13 +58,14 @@ __all__ = [
     "OfferDoc",
     "ResearcherDoc",
     "default_weights",
+    "indicator_signal",
 ]
 
 SIGNALS = ("lexical", "ngram", "dense", "indicator", "structured")
 DIRECTIONS = ("challenge_to_researchers", "researcher_to_challenges", "offer_to_enterprises")
 
 #: Fusion weights per signal configuration, fitted on the REAL evaluation set (150 real
-#: challenges, 110 real solvers, 2,652 blind-judged pairs; both directions) by coordinate
+#: challenges, 110 real solvers, 3,766 blind-judged pairs; both directions) by coordinate
 #: ascent over the calibrated fusion, BM25's grid without 0 (``bench/match_quality_real.py
 #: --learn``, ADR 0360). The figures reported in ``docs/performance/match_quality_real.md`` are
 #: cross-validated (weights learned without the scored queries); these are the weights the
@@ -79,6 +81,31 @@ LEARNED_WEIGHTS: dict[tuple[str, ...], dict[str, float]] = {
     ("lexical", "ngram", "dense", "indicator", "structured"):
         {"lexical": 0.25, "ngram": 0.5, "dense": 1.0, "indicator": 1.0, "structured": 1.0},
 }
+
+
+#: What each indicator status is worth in the ``indicator`` signal. A target that is only
+#: *mentioned* is a word, which the lexical signals count already; as indicator evidence it
+#: let one homonym (耐磨 in "耐磨钢材" against a leather wear target) carry a full spread of the
+#: signal (issue #10). The signal reads values only.
+SIGNAL_STATUS_SCORES: dict[str, float] = {
+    "meets": 1.0, "near": 0.7, "value_off": 0.4, "mentioned": 0.0, "absent": 0.0}
+
+
+def indicator_signal(cov) -> float:
+    """The ``indicator`` signal of a coverage: the mean over its targets of
+    :data:`SIGNAL_STATUS_SCORES` (a mention alone is worth nothing here).
+
+    Examples:
+        >>> from .indicators import coverage
+        >>> t = IndicatorTarget("耐磨", ">=", 500, "次")
+        >>> coverage([t], "耐磨钢材热处理").score, indicator_signal(coverage([t], "耐磨钢材热处理"))
+        (0.25, 0.0)
+        >>> indicator_signal(coverage([t], "耐磨 800 次"))
+        1.0
+    """
+    if not cov.matches:
+        return 0.0
+    return sum(SIGNAL_STATUS_SCORES.get(m.status, 0.0) for m in cov.matches) / len(cov.matches)
 
 
 def default_weights(signal_names: Sequence[str]) -> dict[str, float]:
@@ -627,7 +654,7 @@ class MatchingEngine:
                 need, provider, targets, side = self._pair(direction, query, pool.docs[p])
                 if "indicator" in wanted and targets:
                     text = pool.texts[p] if side == "candidate" else qtext
-                    ind[j] = coverage(targets, text).score
+                    ind[j] = indicator_signal(coverage(targets, text))
                 if "structured" in wanted:
                     st[j] = structured_fit(need, provider, self.structured_weights).score
             if "indicator" in wanted:

@@ -199,6 +199,10 @@ def explain_pair(
                          for name, text in candidate_fields for s, e in find_positions(text, term)]
             terms_out.append({"term": term, "contribution": round(float(contrib), 4),
                               "share": round(float(contrib) / total, 4), "positions": positions})
+        # a compound's parts are not listed beside it (超临界二氧化碳, not also 超临界, 二氧化碳)
+        listed = [t["term"] for t in terms_out]
+        terms_out = [t for t in terms_out
+                     if not any(t["term"] != o and t["term"] in o for o in listed)]
 
     indicators = None
     met = near = 0
@@ -223,6 +227,16 @@ def explain_pair(
                 factors_shown.append(name)
         struct_out["shown"] = factors_shown
 
+    # a signal is named as a reason only when there is something to show for it: the
+    # indicator signal when a target is met or near (not for a mention), the structured fit
+    # when a factor is a real fit (not for a prior); otherwise it is not drawn either
+    if indicators is None or not indicators["contributed"]:
+        if "indicator" in sig_out:
+            sig_out["indicator"]["shown"] = False
+    if not factors_shown and "structured" in sig_out:
+        sig_out["structured"]["shown"] = False
+    if not terms_out and "lexical" in sig_out:  # "keyword match" needs keywords to show
+        sig_out["lexical"]["shown"] = False
     reasons: list[dict] = []
     lead = [n for n, s in sorted(sig_out.items(), key=lambda kv: -kv[1]["share"]) if s["shown"]]
     if lead:

@@ -127,3 +127,12 @@ def test_single_characters_priors_and_availability_are_not_reasons():
     assert d["structured"]["shown"] == ["domain"]
     assert d["structured"]["parts"]["institution"]["score"] == 0.8  # a prior: not shown
     assert [r["code"] for r in d["reasons"]] == ["lead", "terms", "factors"]
+
+
+def test_a_compound_is_listed_without_its_parts():
+    d = explain_pair(
+        query_id="c", candidate_id="r", direction="challenge_to_researchers", rank=1,
+        fused_score=1.0, fusion="calibrated", signals=_signals(lexical=1.0),
+        matched_terms=[("超临界二氧化碳", 4.0), ("超临界", 2.0), ("二氧化碳", 2.0), ("鞋材", 1.0)],
+        candidate_fields=[("keywords", "超临界二氧化碳，鞋材")])
+    assert [t["term"] for t in d["matched_terms"]] == ["超临界二氧化碳", "鞋材"]
