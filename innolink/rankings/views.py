@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from innolink.core.errors import NotFound, PermissionDenied, ValidationFailed
 from innolink.core.jobs import result_template_for
 from innolink.rankings import exports, selectors, services
+from innolink.accounts.roles import Role, has_role
 from innolink.rankings.access import can_declare, can_manage_rankings
 from innolink.rankings.forms import (
     AnswerForm,
@@ -69,6 +70,7 @@ def run_detail(request, pk: int):
         "objections": run.objections.count(),
         "public": selectors.public_runs().get(run.year),
         "notice_expired": services.notice_expired(run),
+        "can_manage": can_manage_rankings(request.user),
     }
     if run.job is not None:
         context["result_template"] = result_template_for(run.job.kind)
@@ -78,6 +80,7 @@ def run_detail(request, pk: int):
 @login_required
 @require_POST
 def run_action(request, pk: int, action: str):
+    _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
     if action == "reviewed":
         services.run_mark_reviewed(run=run, actor=request.user)
@@ -109,6 +112,7 @@ def run_action(request, pk: int, action: str):
 @login_required
 @require_POST
 def run_reproduce(request, pk: int):
+    _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
     outcome = services.run_reproduce(run=run)
     if outcome["identical"]:
@@ -127,6 +131,7 @@ def run_list_detail(request, pk: int, list_id: str):
     return render(request, "rankings/run_list_detail.html", {
         "ranking_list": ranking_list, "run": ranking_list.run, "columns": columns,
         "rows": rows, "correction_form": CorrectionForm(),
+        "can_manage": can_manage_rankings(request.user),
         "corrections": ranking_list.corrections.select_related("enterprise", "created_by"),
     })
 
@@ -140,6 +145,7 @@ def run_list_export(request, pk: int, list_id: str, kind: str):
 @login_required
 @require_POST
 def correction_add(request, pk: int, list_id: str):
+    _require_manager(request.user)
     ranking_list = selectors.run_list_for_user(request.user, pk, list_id)
     form = CorrectionForm(request.POST)
     if not form.is_valid():
@@ -154,6 +160,7 @@ def correction_add(request, pk: int, list_id: str):
 
 @login_required
 def run_review(request, pk: int):
+    _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
     entries = selectors.review_entries(run)
     return render(request, "rankings/run_review.html", {
@@ -181,6 +188,7 @@ def entry_review(request, pk: int):
 @login_required
 @require_POST
 def run_confirm_pending(request, pk: int):
+    _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
     try:
         count = services.entries_confirm_pending(run=run, actor=request.user,
@@ -196,7 +204,8 @@ def run_confirm_pending(request, pk: int):
 def run_objections(request, pk: int):
     run = selectors.run_for_user(request.user, pk)
     return render(request, "rankings/run_objections.html", {
-        "run": run, "objections": selectors.objections_for_run(run), "form": AnswerForm()})
+        "run": run, "objections": selectors.objections_for_run(run), "form": AnswerForm(),
+        "can_manage": can_manage_rankings(request.user)})
 
 
 @login_required
@@ -265,11 +274,14 @@ def declare(request):
 
 @login_required
 def declaration_list(request):
-    _require_manager(request.user)
+    if not has_role(request.user, Role.LEADER):  # a leader reads the list from the overview
+        _require_manager(request.user)
     qs = selectors.declarations_visible_to(request.user).select_related("enterprise")
     status = request.GET.get("status", "submitted")
     if status in Declaration.Status.values:
         qs = qs.filter(status=status)
+    if request.GET.get("year", "").isdigit():
+        qs = qs.filter(year=int(request.GET["year"]))
     page = Paginator(qs.order_by("-submitted_at", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "rankings/declaration_list.html", {
         "page": page, "declarations": page.object_list, "status": status,
