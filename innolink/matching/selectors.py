@@ -143,10 +143,14 @@ def reason_sentences(reasons: list[dict], rank: int) -> list[str]:
         elif code == "terms":
             out.append(_("相符的关键词：%(terms)s") % {"terms": _join_words(r["terms"])})
         elif code == "indicators":
-            text = ngettext("达到 %(met)s 项技术指标", "达到 %(met)s 项技术指标", r["met"]) % {
-                "met": r["met"]}
-            if r.get("near"):
-                text += _("，接近 %(near)s 项") % {"near": r["near"]}
+            if not r["met"]:  # "达到 0 项，接近 1 项" read as a failure
+                text = ngettext("接近 %(near)s 项技术指标", "接近 %(near)s 项技术指标",
+                                r["near"]) % {"near": r["near"]}
+            else:
+                text = ngettext("达到 %(met)s 项技术指标", "达到 %(met)s 项技术指标",
+                                r["met"]) % {"met": r["met"]}
+                if r.get("near"):
+                    text += _("，接近 %(near)s 项") % {"near": r["near"]}
             out.append(text)
         elif code == "factors":
             out.append(_("条件相符：%(factors)s") % {
@@ -210,6 +214,13 @@ def explained(obj, match, rank: int, similar: list | None = None) -> Explained:
                      similar=similar)
 
 
+#: Signals about the content itself, and how far (in weighted spreads, ADR 0360) they must
+#: lift a candidate together before it is recommended: a quarter of a spread. Below that the
+#: only "reason" is a few shared characters (a radome team for a shoe-foam listing).
+CONTENT_SIGNALS = ("lexical", "ngram", "dense", "indicator")
+MIN_CONTENT_LIFT = 0.25
+
+
 def has_evidence(match) -> bool:
     """Something about the content itself lifted the candidate — keywords, wording, overall
     content or a met target. A candidate lifted by the domain and conditions alone (in a small
@@ -227,6 +238,10 @@ def has_evidence(match) -> bool:
     e = getattr(match, "explanation", None)
     if not e or e.get("reasons") is None:
         return True
+    lift = sum(max(0.0, float(s.get("contribution", 0.0)))
+               for n, s in (e.get("signals") or {}).items() if n in CONTENT_SIGNALS)
+    if e.get("signals") and lift < MIN_CONTENT_LIFT:
+        return False  # a faint echo (a few shared characters) is no reason either
     for r in e["reasons"]:
         if r.get("code") in ("terms", "indicators"):
             return True

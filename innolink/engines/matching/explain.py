@@ -260,7 +260,8 @@ def explain_pair(
     if terms_out:
         parts.append("相符的关键词：" + "、".join(t["term"] for t in terms_out[:5]))
     if indicators is not None and indicators["contributed"]:
-        parts.append(f"达到 {met} 项技术指标" + (f"，接近 {near} 项" if near else ""))
+        parts.append(f"达到 {met} 项技术指标" + (f"，接近 {near} 项" if near else "")
+                     if met else f"接近 {near} 项技术指标")
     if any(r["code"] == "unavailable" for r in reasons):
         parts.append("注意：当前不可承接")
     if similar:

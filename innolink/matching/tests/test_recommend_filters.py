@@ -111,3 +111,33 @@ def test_same_domain_alone_is_no_recommendation():
     assert "关键词相符" in recs[0].reasons[1] or "用词片段相近" in recs[0].reasons[1]
     # keywords as the profile writes them (BCB), not as the index folds them (bcb)
     assert "BCB" in recs[0].matched_terms and "bcb" not in recs[0].matched_terms
+
+
+def _m(reasons, **contributions):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(explanation={"reasons": reasons, "signals": {
+        n: {"contribution": c} for n, c in contributions.items()}})
+
+
+def test_evidence_needs_content_that_lifted_the_candidate():
+    words = [{"code": "lead", "signals": ["ngram"]}]
+    assert selectors.has_evidence(_m(words, ngram=0.6, structured=-0.2))
+    # a faint echo: the n-grams lift it by an eighth of a spread (a radome team for a
+    # shoe-foam listing); the domain lifts it a lot — neither is a recommendation
+    assert not selectors.has_evidence(_m(words, ngram=0.126, structured=0.0))
+    assert not selectors.has_evidence(_m([{"code": "lead", "signals": ["structured"]}],
+                                         ngram=0.3, structured=3.0))
+    # a met target is content evidence
+    assert selectors.has_evidence(_m([{"code": "lead", "signals": ["indicator"]},
+                                      {"code": "indicators", "met": 1, "near": 0, "total": 1}],
+                                     indicator=1.2))
+
+
+def test_a_near_target_alone_is_not_worded_as_zero_met():
+    zh = selectors.reason_sentences([{"code": "indicators", "met": 0, "near": 1, "total": 1}], 2)
+    assert zh == ["综合排名第 2", "接近 1 项技术指标"]
+    with translation.override("en"):
+        en = selectors.reason_sentences(
+            [{"code": "indicators", "met": 0, "near": 2, "total": 2}], 2)
+    assert en[1] == "Close on 2 technical targets"
