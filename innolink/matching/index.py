@@ -93,6 +93,21 @@ def get_encoder():
         return _encoders[value]
 
 
+def encoder_factory():
+    """A picklable callable that builds the configured encoder in a worker process (for the
+    encode job's worker processes), or ``None`` when the encoder is not a built-in one."""
+    value = encoder_setting()
+    from functools import partial
+
+    from innolink.engines.matching import dense
+
+    if value == "use":
+        return partial(dense.USEEncoder, threads=1)
+    if value == "hashing":
+        return partial(dense.HashingEncoder, dim=128)
+    return None
+
+
 _tokenizers: dict[tuple[str, ...], Tokenizer] = {}
 
 
