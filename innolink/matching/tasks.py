@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import transaction
 
@@ -12,10 +14,14 @@ from innolink.matching.index import (
     POOLS,
     encoder_factory,
     get_encoder,
+    shared_enabled,
     stale_documents,
     store_vectors,
+    write_machine_index,
 )
 from innolink.matching.services import ENCODE_KIND, REBUILD_KIND, index_generation_bump
+
+logger = logging.getLogger(__name__)
 
 BATCH = 512
 #: with at least this many texts to encode, the encoder runs in worker processes (ADR 0340)
@@ -103,5 +109,13 @@ def run_rebuild(job: Job, progress: Progress) -> dict:
     with transaction.atomic():
         state = index_generation_bump(actor=job.created_by, note="全量重建",
                                       source=f"job:{str(job.pk)[:8]}")
+    shared = None
+    if shared_enabled() and result["dense"]:
+        # the machine's shared vector file: every web process maps it instead of reading
+        # 350k stored vectors into its own memory (ADR 0341); without it they still can
+        try:
+            shared = str(write_machine_index(state.generation))
+        except OSError:
+            logger.exception("could not write the shared matching index")
     progress(result["encoded"], result["encoded"], "已通知各进程重建索引", force=True)
-    return {**result, "generation": state.generation}
+    return {**result, "generation": state.generation, "shared_index": shared}
