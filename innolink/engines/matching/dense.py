@@ -319,9 +319,17 @@ class DenseIndex:
         )
         if self.doc_ids.shape != (n,) or len(np.unique(self.doc_ids)) != n:
             raise InvalidInputError("doc_ids must be unique, one per vector")
-        self._row_of = dict(zip(self.doc_ids.tolist(), range(n)))
+        self._row_of_map: dict[int, int] | None = None  # built on first use (updates, score)
         self._alive: np.ndarray | None = None
         self._delta: dict[int, np.ndarray] = {}
+
+    @property
+    def _row_of(self) -> dict[int, int]:
+        """doc id -> row; built lazily: a process that only searches a mapped index of
+        350,000 documents never pays for it."""
+        if self._row_of_map is None:
+            self._row_of_map = dict(zip(self.doc_ids.tolist(), range(len(self.doc_ids))))
+        return self._row_of_map
 
     @property
     def dim(self) -> int:
