@@ -1,0 +1,23 @@
+"""Request text as tokens, with the matching engine's public tokenizer (one per process)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from innolink.engines.matching import Tokenizer
+
+#: words every request uses; they say nothing about the topic
+DESK_STOPWORDS = frozenset({
+    "企业", "公司", "我司", "我们", "希望", "请求", "协调", "解决", "问题", "反映", "帮助", "能否",
+    "尽快", "相关", "部门", "目前", "情况", "需要", "进行", "要求", "是否", "办理", "有限公司",
+})
+
+
+@lru_cache(maxsize=1)
+def tokenizer() -> Tokenizer:
+    return Tokenizer()
+
+
+def tokens(text: str) -> list[str]:
+    """The request's words, without the words every request uses and single characters."""
+    return [t for t in tokenizer().tokenize(text or "") if len(t) > 1 and t not in DESK_STOPWORDS]
