@@ -345,6 +345,11 @@ class ServiceRequest(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("servicedesk:detail", args=[self.pk])
+
 
 class RequestEvent(models.Model):
     """One step of a request's history. The enterprise sees every step; ``internal`` notes

@@ -5,12 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 
 from innolink.engines.matching import Tokenizer
+from innolink.enterprises.reference import TOWN_NAMES
 
-#: words every request uses; they say nothing about the topic
+#: words every request uses, and place names: they say nothing about which department owns it
 DESK_STOPWORDS = frozenset({
     "企业", "公司", "我司", "我们", "希望", "请求", "协调", "解决", "问题", "反映", "帮助", "能否",
     "尽快", "相关", "部门", "目前", "情况", "需要", "进行", "要求", "是否", "办理", "有限公司",
-})
+    "街道", "镇街", "晋江", "来电", "来电人", "诉求", "走访", "负责人", "提出", "已经", "一家",
+    "代表", "座谈会", "恳谈会", "接访",
+}) | TOWN_NAMES | frozenset(f"{t}镇" for t in TOWN_NAMES)
 
 
 @lru_cache(maxsize=1)
