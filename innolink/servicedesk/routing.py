@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 from innolink.accounts.models import Department
 from innolink.core.audit import audit_record
 from innolink.core.jobs import Progress, job_runner, job_start
-from innolink.engines.routing import Router, features
+from innolink.engines.routing import Router
 from innolink.servicedesk import fetch
 from innolink.servicedesk.models import RouterModel
-from innolink.servicedesk.text import tokens
 
 TRAIN_KIND = "servicedesk.router_train"
 CHECK_SECONDS = 60.0
@@ -63,7 +62,7 @@ def suggest(text: str, category_code: str, *, k: int = 3) -> list[dict]:
         return []
     departments = _state["departments"]
     out = []
-    for s in router.suggest(features(tokens(text), category=category_code), k=k):
+    for s in router.suggest(fetch.doc_features(text, category_code), k=k):
         department = departments.get(s.label)
         if department is None:
             continue
@@ -81,7 +80,8 @@ def router_train(*, actor, progress=None) -> RouterModel:
         from innolink.core.errors import Conflict
 
         raise Conflict(_("训练样本不足：至少需要两个部门的已办结诉求"), code="too_few_samples")
-    router = Router.fit([d for d, _l in train], [l for _d, l in train], min_df=2)
+    router = Router.fit([d for d, _l in train], [l for _d, l in train], alpha=fetch.ALPHA,
+                        min_df=1 if len(train) < 5000 else 2)
     top1 = top3 = None
     if test:
         ranked = router.top_k([d for d, _l in test], k=3)

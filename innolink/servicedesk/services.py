@@ -61,7 +61,7 @@ from innolink.servicedesk.models import (
     Visit,
     VisitPlan,
 )
-from innolink.servicedesk.text import tokens
+from innolink.servicedesk.text import tokens, topic_terms
 
 logger = logging.getLogger(__name__)
 
@@ -362,7 +362,7 @@ def request_create(*, enterprise: Enterprise, channel: str, category: Category |
         raise Conflict(_("编号 %(n)s 的诉求已登记，不再重复导入") % {"n": external_id},
                        code="duplicate_external_id")
     suggestions = _suggestions(f"{title}\n{description}", category)
-    words = tokens(f"{title} {description}")
+    words = topic_terms(f"{title} {description}")
     received = received_at or timezone.now()
     lead, co, how = route_for(category, town)
     with transaction.atomic():
@@ -1314,3 +1314,35 @@ def session_record(*, actor, kind: str, title: str, held_on: dt.date, host: str,
                            town=p.town or None, actor=actor, session=session,
                            source=f"session:{session.pk}")
     return session
+
+
+# --------------------------------------------------------------------------- aggregates upkeep
+
+def counters_rebuild(*, actor=None) -> int:
+    """Replace the rate counters by a recount of the whole history (every event's tally) and the
+    topic counters by a recount of every request's words. For repairs and bulk loads (the demo
+    city, the bench); normal writes keep both current themselves. Returns the rows written."""
+    from innolink.servicedesk.models import RateCounter, TopicCounter
+    from innolink.servicedesk.selectors import counters_recount
+
+    with transaction.atomic():
+        RateCounter.objects.all().delete()
+        recount = counters_recount()
+        counters.counters_add(recount)
+        TopicCounter.objects.all().delete()
+        weekly: dict = {}
+        rows = ServiceRequest.objects.values_list("created_at", "title", "description",
+                                                  "category__code")
+        for created_at, title, description, code in rows.iterator(5000):
+            week = counters.week_of(created_at)
+            bucket = weekly.setdefault(week, {})
+            for key in {("term", t[:64]) for t in topic_terms(f"{title} {description}")[:20]} | {
+                    ("category", code)}:
+                bucket[key] = bucket.get(key, 0) + 1
+        TopicCounter.objects.bulk_create(
+            [TopicCounter(week=w, kind=k, key=key, count=n)
+             for w, bucket in weekly.items() for (k, key), n in bucket.items()],
+            batch_size=5000)
+        audit_record(actor=actor, action="update", instance=sla.desk_settings(),
+                     note=f"counters rebuilt: {len(recount)} keys", source="counters")
+    return len(recount)

@@ -24,3 +24,18 @@ def tokenizer() -> Tokenizer:
 def tokens(text: str) -> list[str]:
     """The request's words, without the words every request uses and single characters."""
     return [t for t in tokenizer().tokenize(text or "") if len(t) > 1 and t not in DESK_STOPWORDS]
+
+
+#: words requests use to ask and to stress, whatever they are about: left out of the hot topics
+TOPIC_STOPWORDS = frozenset({
+    "影响", "给予", "现场", "看一看", "几家", "咨询", "多次", "结果", "指导", "支持", "答复", "明确",
+    "专人", "对接", "跟进", "非常", "着急", "交货", "下个月", "园区", "类似", "员工", "订单", "生产",
+    "正常", "年产值", "停滞", "恳请", "告知", "了解", "政策", "一直", "没有", "迟迟", "怎么", "哪些",
+    "条件", "申请", "申报", "材料", "流程", "万元", "个月", "已告知", "相关部门", "转相关", "拖了",
+    "还有", "帮忙", "日上", "一下", "时候", "不能", "不知道", "希望有",
+})
+
+
+def topic_terms(text: str) -> list[str]:
+    """The words that say what a request is about, for the hot topics."""
+    return [t for t in tokens(text) if t not in TOPIC_STOPWORDS and not t[0].isdigit()]
