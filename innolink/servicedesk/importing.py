@@ -89,8 +89,8 @@ def _columns(headers: list[str], spec: dict[str, tuple[str, ...]],
             found[key] = i
     missing = [spec[k][0] for k in required if k not in found]
     if missing:
-        raise ValidationFailed({"file": [_("缺少必需的列：%(c)s") % {"c": "、".join(missing)}]},
-                               code="import_missing_columns")
+        raise ApplicationError(_("缺少必需的列：%(c)s") % {"c": "、".join(missing)},
+                               code="import_missing_columns", status=422)
     return found
 
 

@@ -804,13 +804,14 @@ def request_merge(*, actor, source_id: int, target_id: int) -> ServiceRequest:
         first, second = sorted([int(source_id), int(target_id)])
         locked = {first: _lock(first), second: _lock(second)}
         source, target = locked[int(source_id)], locked[int(target_id)]
-        if source.enterprise_id != target.enterprise_id:
-            raise ValidationFailed({"target": [_("只能合并同一企业的诉求")]})
-        own = access.is_enterprise_user(actor) and actor.enterprise_id == source.enterprise_id
+        own = (access.is_enterprise_user(actor)
+               and actor.enterprise_id == source.enterprise_id == target.enterprise_id)
         handler = (access.is_handler(actor) and actor.department_id == target.department_id
                    == source.department_id)
         if not (own or handler or access.is_coordinator(actor)):
             raise PermissionDenied(_("您不能合并这两件诉求"))
+        if source.enterprise_id != target.enterprise_id:
+            raise ValidationFailed({"target": [_("只能合并同一企业的诉求")]})
         for row in (source, target):
             if row.status not in OPEN_STATES:
                 raise _state_error(row)
