@@ -121,7 +121,7 @@ def request_search(user, filters: RequestFilters) -> QuerySet[ServiceRequest]:
 
 def handler_queue(user) -> QuerySet[ServiceRequest]:
     """The department's running clocks, nearest deadline first (index ``sd_queue``)."""
-    return (ServiceRequest.objects.select_related("enterprise", "category")
+    return (ServiceRequest.objects.select_related("enterprise", "category", "department")
             .filter(department_id=user.department_id, deadline_at__isnull=False)
             .order_by("deadline_at", "id"))
 

@@ -899,7 +899,7 @@ def sla_sweep(*, now: dt.datetime | None = None, limit: int = 20_000) -> SweepRe
     supervisors = dict(Supervision.objects.values_list("department_id", "leader_id"))
     for pk in candidates:
         with transaction.atomic():
-            request = ServiceRequest.objects.select_for_update().select_related(
+            request = ServiceRequest.objects.select_for_update(of=("self",)).select_related(
                 "department", "enterprise").filter(pk=pk).first()
             if request is None or request.deadline_at is None:
                 continue

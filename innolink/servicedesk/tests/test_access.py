@@ -353,3 +353,30 @@ def test_api_hotline_import_refusals(client, world):
         (3, "统一社会信用代码"), (3, "诉求类别"), (3, "诉求内容")}
     assert written() == before
     assert not ServiceRequest.objects.filter(channel="hotline").exists()
+
+
+def test_queue_and_overdue_pages_take_a_fixed_number_of_queries(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(user, url):
+        client.force_login(user)
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries.captured_queries)
+
+    from django.utils import timezone
+
+    from innolink.servicedesk.models import ServiceRequest
+
+    late = timezone.now() - timezone.timedelta(hours=1)
+    ServiceRequest.objects.update(deadline_at=late)
+    few_queue = count(world["handler"], "/servicedesk/requests/")
+    few_overdue = count(world["coordinator"], "/servicedesk/overdue/")
+    for i in range(30):
+        services.request_create(enterprise=world["company"], channel="online", category="land",
+                                description=f"第{i}件产权证诉求", actor=world["owner"])
+    ServiceRequest.objects.update(deadline_at=late)
+    assert count(world["handler"], "/servicedesk/requests/") == few_queue
+    assert count(world["coordinator"], "/servicedesk/overdue/") == few_overdue
