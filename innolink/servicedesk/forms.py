@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from innolink.accounts.models import Department
 from innolink.enterprises.reference import TOWN_CHOICES
@@ -12,11 +12,13 @@ from innolink.servicedesk.models import Category, Channel, Kind, Rating, Session
 
 
 def _categories():
-    return [("", _("请选择"))] + [(c.code, c.name) for c in Category.objects.filter(active=True)]
+    return [("", _("请选择"))] + [(c.code, gettext(c.name))
+                                for c in Category.objects.filter(active=True)]
 
 
 def _departments():
-    return [("", _("请选择"))] + [(d.code, d.name) for d in Department.objects.order_by("name")]
+    return [("", _("请选择"))] + [(d.code, gettext(d.name))
+                                for d in Department.objects.order_by("name")]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -62,7 +64,7 @@ class FilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("全部"))] + [
-            (c.code, c.name) for c in Category.objects.all()]
+            (c.code, gettext(c.name)) for c in Category.objects.all()]
 
 
 class RoutingRuleForm(forms.Form):

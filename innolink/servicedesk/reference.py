@@ -6,25 +6,27 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 # code, name (Simplified Chinese, translated in the locale), order
 CATEGORIES = [
-    ("financing", "融资信贷", 10),
-    ("labor", "用工社保", 20),
-    ("land", "用地用房", 30),
-    ("approval", "审批许可", 40),
-    ("utilities", "水电气保障", 50),
-    ("environment", "环保排污", 60),
-    ("property", "产权证办理", 70),
-    ("policy", "政策兑现", 80),
-    ("tax", "税费", 90),
-    ("tech", "科技创新", 100),
-    ("market", "市场监管与知识产权", 110),
-    ("logistics", "物流交通", 120),
-    ("infrastructure", "园区配套", 130),
-    ("legal", "法律纠纷", 140),
-    ("talent", "人才服务", 150),
-    ("trade", "外贸口岸", 160),
-    ("other", "其他", 990),
+    ("financing", gettext_noop("融资信贷"), 10),
+    ("labor", gettext_noop("用工社保"), 20),
+    ("land", gettext_noop("用地用房"), 30),
+    ("approval", gettext_noop("审批许可"), 40),
+    ("utilities", gettext_noop("水电气保障"), 50),
+    ("environment", gettext_noop("环保排污"), 60),
+    ("property", gettext_noop("产权证办理"), 70),
+    ("policy", gettext_noop("政策兑现"), 80),
+    ("tax", gettext_noop("税费"), 90),
+    ("tech", gettext_noop("科技创新"), 100),
+    ("market", gettext_noop("市场监管与知识产权"), 110),
+    ("logistics", gettext_noop("物流交通"), 120),
+    ("infrastructure", gettext_noop("园区配套"), 130),
+    ("legal", gettext_noop("法律纠纷"), 140),
+    ("talent", gettext_noop("人才服务"), 150),
+    ("trade", gettext_noop("外贸口岸"), 160),
+    ("other", gettext_noop("其他"), 990),
 ]
 
 # key, sign within (working hours), handle within (value, unit), yellow when this share is left
@@ -57,3 +59,14 @@ def seed_reference(apps=None) -> int:
     if not DeskSettings.objects.filter(pk=1).exists():
         DeskSettings.objects.create(pk=1)
     return len(new) + len(rules)
+
+
+#: department names the platform ships (accounts' and the demo's), marked for translation so
+#: pages in English name them; a department an operator adds is shown as written
+DEPARTMENT_NAMES = [
+    gettext_noop("工业和信息化局"), gettext_noop("科学技术局"), gettext_noop("商务局"), gettext_noop("财政局"), gettext_noop("人力资源和社会保障局"),
+    gettext_noop("市场监督管理局"), gettext_noop("发展和改革局"), gettext_noop("自然资源局"), gettext_noop("生态环境局"), gettext_noop("气象局"),
+    gettext_noop("住房和城乡建设局"), gettext_noop("金融工作服务中心"), gettext_noop("税务局"), gettext_noop("行政服务中心管委会"),
+    gettext_noop("交通运输局"), gettext_noop("城市管理局"), gettext_noop("水利局"), gettext_noop("人才工作服务中心"), gettext_noop("司法局"),
+    gettext_noop("公安局"), gettext_noop("教育局"), gettext_noop("企业服务中心"),
+]

@@ -290,10 +290,10 @@ def _labels(by: str, keys) -> dict:
     if by == "department":
         names = dict(Department.objects.filter(pk__in=[k for k in keys if k]).values_list(
             "pk", "name"))
-        return {k: names.get(k, _("未分派")) for k in keys}
+        return {k: _(names[k]) if k in names else _("未分派") for k in keys}
     if by == "category":
         names = dict(Category.objects.filter(pk__in=keys).values_list("pk", "name"))
-        return {k: names.get(k, str(k)) for k in keys}
+        return {k: _(names[k]) if k in names else str(k) for k in keys}
     if by == "town":
         names = dict(TOWN_CHOICES)
         return {k: names.get(k, k) for k in keys}
