@@ -543,6 +543,8 @@ class RateCounter(models.Model):
               "satisfied", "basic", "unsatisfied", "reopened")
 
     class Meta:
+        verbose_name = _("办理统计")
+        verbose_name_plural = _("办理统计")
         constraints = [models.UniqueConstraint(
             fields=["month", "department_id", "town", "category_id"],
             name="servicedesk_counter_key")]
@@ -558,5 +560,7 @@ class TopicCounter(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = _("热点统计")
+        verbose_name_plural = _("热点统计")
         constraints = [models.UniqueConstraint(fields=["week", "kind", "key"],
                                                name="servicedesk_topic_key")]

@@ -180,7 +180,7 @@ def _event(request: ServiceRequest, kind: str, *, actor=None, at: dt.datetime | 
 
 
 def _transition(request: ServiceRequest, actor, old: str, note: str = "",
-                source: str = "web") -> None:
+                source: str | None = None) -> None:
     audit_record(actor=actor, action="transition", instance=request,
                  changes={"status": [old, request.status]}, note=note[:300], source=source)
 
@@ -336,7 +336,7 @@ def request_create(*, enterprise: Enterprise, channel: str, category: Category |
                    urgent: bool = False, town: str | None = None, title: str = "",
                    attachments: Sequence[Any] = (), session: Session | None = None,
                    visit: Visit | None = None, external_id: str = "",
-                   received_at: dt.datetime | None = None, audit_source: str = "web",
+                   received_at: dt.datetime | None = None, audit_source: str | None = None,
                    check_actor: bool = True) -> ServiceRequest:
     """File a request from any channel and route it at once.
 
@@ -1142,7 +1142,7 @@ def _cadre(value: User | str | int) -> User:
 
 def cadre_assign(*, actor, enterprise: Enterprise, cadre: User | str | int,
                  since: dt.date | None = None, note: str = "",
-                 source: str = "web") -> CadreAssignment:
+                 source: str | None = None) -> CadreAssignment:
     """Give a key enterprise its cadre (replacing the previous one; audited)."""
     _require_desk_staff(actor)
     cadre = _cadre(cadre)
