@@ -95,6 +95,7 @@ def seed(*, seed: int = 2026) -> str:
 
     counters_rebuild()
     model = router_train(actor=None)
+    _suggest_open()
     sla_sweep()
     return (f"诉求办理：{count} 件诉求（一年）、{len(sessions)} 场接访/恳谈会、"
             f"{CadreAssignment.objects.count()} 家挂钩企业；分派建议模型首选准确率 {model.top1}")
@@ -237,6 +238,19 @@ def _sessions(rng: random.Random) -> list[Session]:
         audit_record(actor=None, action="create", instance=row, source="demo",
                      changes={"title": [None, row.title]})
     return rows
+
+
+def _suggest_open() -> None:
+    """The model's proposals for the requests still in hand (the history was written in bulk
+    before there was a model)."""
+    from innolink.servicedesk.models import OPEN_STATES
+    from innolink.servicedesk.routing import suggest
+
+    rows = list(ServiceRequest.objects.filter(is_demo=True, status__in=OPEN_STATES)
+                .select_related("category"))
+    for row in rows:
+        row.suggestions = suggest(f"{row.title}\n{row.description}", row.category.code)
+    ServiceRequest.objects.bulk_update(rows, ["suggestions"], batch_size=500)
 
 
 # --------------------------------------------------------------------------- a year of requests
@@ -441,7 +455,8 @@ def _requests(rng, enterprises, departments, sessions, cadres) -> int:
                 stage_counted = "sign_counted" if state["status"] == Status.ASSIGNED else "done_counted"
                 tally = {"sign_total": 1} if state["status"] == Status.ASSIGNED else {"done_total": 1}
                 steps.append((E.OVERDUE, deadline + dt.timedelta(minutes=5), current,
-                              "已超时", False, tally))
+                              "签收已超时" if state["status"] == Status.ASSIGNED else "办理已超时",
+                              False, tally))
                 state[stage_counted] = True
                 state["warned"] = "red"
         req.status = state["status"]

@@ -99,7 +99,8 @@ class SettingsForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(
+        attrs={"type": "date"}, format="%Y-%m-%d"))
     people_met = forms.CharField(label=_("接待人员"), max_length=200, required=False)
     topics = forms.CharField(label=_("交流内容"), widget=forms.Textarea(attrs={"rows": 4}),
                              required=False, max_length=5000)
@@ -112,7 +113,8 @@ class VisitForm(forms.Form):
 class SessionForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Session.Kind.choices)
     title = forms.CharField(label=_("主题"), max_length=200, required=False)
-    held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(
+        attrs={"type": "date"}, format="%Y-%m-%d"))
     host = forms.CharField(label=_("主持/接访领导"), max_length=100, required=False)
     place = forms.CharField(label=_("地点"), max_length=200, required=False)
     attendees = forms.CharField(label=_("参加部门和企业"), required=False,

@@ -906,12 +906,13 @@ def sla_sweep(*, now: dt.datetime | None = None, limit: int = 20_000) -> SweepRe
             countdown = sla.countdown(request, now=now, work=work, rules=rules)
             if countdown is None:
                 continue
-            stage = _("签收") if request.status == Status.ASSIGNED else _("办理")
+            signing = request.status == Status.ASSIGNED
+            stage = _("签收") if signing else _("办理")
             if countdown.level == Level.YELLOW and request.warned == "":
                 request.warned = "yellow"
                 request.save(update_fields=["warned", "updated_at"])
-                _event(request, E.WARNED, at=now, note=_("%(s)s时限即将到期") % {"s": stage},
-                       internal=True)
+                _event(request, E.WARNED, at=now, internal=True,
+                       note=_("签收时限即将到期") if signing else _("办理时限即将到期"))
                 _send(_handlers(request.department_id),
                       title=_("黄灯预警：%(t)s") % {"t": request.title},
                       body=_("%(s)s时限 %(d)s 到期。") % {
@@ -929,8 +930,8 @@ def sla_sweep(*, now: dt.datetime | None = None, limit: int = 20_000) -> SweepRe
                 request.warned = "red"
                 request.save(update_fields=["warned", "sign_counted", "done_counted",
                                             "updated_at"])
-                _event(request, E.OVERDUE, at=now, note=_("%(s)s已超时") % {"s": stage},
-                       tally=tally)
+                _event(request, E.OVERDUE, at=now, tally=tally,
+                       note=_("签收已超时") if signing else _("办理已超时"))
                 _send(_handlers(request.department_id) + _coordinators(),
                       title=_("红灯：已超时 %(t)s") % {"t": request.title},
                       body=_("%(d)s的诉求%(s)s已超过时限。") % {
@@ -945,8 +946,8 @@ def sla_sweep(*, now: dt.datetime | None = None, limit: int = 20_000) -> SweepRe
                 leader_id = supervisors.get(request.department_id)
                 leader = User.objects.filter(pk=leader_id, is_active=True).first() \
                     if leader_id else None
-                _event(request, E.ESCALATED, at=now,
-                       note=_("超时升级督办：%(l)s") % {"l": leader or _("（未设置分管领导）")})
+                _event(request, E.ESCALATED, at=now, note=_("超时升级督办"),
+                       data={"leader": str(leader) if leader else ""})
                 _send([leader] + _coordinators() if leader else _coordinators(),
                       title=_("督办：%(t)s 已超时") % {"t": request.title},
                       body=_("%(d)s承办，已超过办理时限。") % {

@@ -139,18 +139,26 @@ def request_detail(request, pk: int):
     can_merge = item.is_open and (own or coordinator or lead)
     duplicates = selectors.duplicates_for(item) if (can_merge or access.reads_all(user)) else []
     cohandlings = list(selectors.cohandlings_for(item))
+    my_inputs = [c for c in cohandlings if c.pending and access.is_handler(user)
+                 and c.department_id == user.department_id]
+    extensions = list(item.extensions.all()) if not own else []
+    can_assign = ((coordinator and item.status in (Status.PENDING, Status.ASSIGNED,
+                                                   Status.RETURNED))
+                  or (lead and item.department_id == fallback_id
+                      and item.status == Status.ASSIGNED))
+    can_rate = own and item.status in (Status.REPLIED, Status.CLOSED) and not item.rating
+    has_actions = bool(
+        (lead and item.status in (Status.ASSIGNED, Status.HANDLING, Status.REPLIED))
+        or (coordinator and item.status in (Status.REPLIED, Status.RETURNED, Status.REVIEW))
+        or (coordinator and any(e.state == "pending" for e in extensions))
+        or my_inputs or can_assign or (own and item.is_open))
     return render(request, "servicedesk/detail.html", {
         "item": item, "countdown": sla.countdown(item), "steps": selectors.timeline(item, user),
         "attachments": selectors.attachments_for(item), "duplicates": duplicates,
         "cohandlings": [] if own else cohandlings,
-        "my_inputs": [c for c in cohandlings if c.pending and access.is_handler(user)
-                      and c.department_id == user.department_id],
-        "extensions": item.extensions.all() if not own else [],
+        "my_inputs": my_inputs, "extensions": extensions, "has_actions": has_actions,
         "lead": lead, "coordinator": coordinator, "own": own, "can_merge": can_merge,
-        "can_assign": (coordinator and item.status in (Status.PENDING, Status.ASSIGNED,
-                                                       Status.RETURNED))
-        or (lead and item.department_id == fallback_id and item.status == Status.ASSIGNED),
-        "can_rate": own and item.status in (Status.REPLIED, Status.CLOSED) and not item.rating,
+        "can_assign": can_assign, "can_rate": can_rate,
         "rate_form": RateForm(),
         "departments": Department.objects.order_by("name"),
         "internal_view": not own,
