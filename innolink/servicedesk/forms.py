@@ -53,7 +53,7 @@ class RequestForm(forms.Form):
 class FilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False,
                                choices=[("", _("全部")), ("open", _("未办结")), *Status.choices])
-    category = forms.ChoiceField(label=_("类别"), required=False)
+    category = forms.ChoiceField(label=_("诉求类别"), required=False)
     town = forms.ChoiceField(label=_("镇街"), required=False,
                              choices=[("", _("全部")), *TOWN_CHOICES])
     channel = forms.ChoiceField(label=_("渠道"), required=False,
@@ -68,7 +68,7 @@ class FilterForm(forms.Form):
 
 
 class RoutingRuleForm(forms.Form):
-    category = forms.ChoiceField(label=_("类别"))
+    category = forms.ChoiceField(label=_("诉求类别"))
     town = forms.ChoiceField(label=_("镇街"), required=False,
                              choices=[("", _("全部镇街")), *TOWN_CHOICES])
     lead = forms.ChoiceField(label=_("牵头部门"))
