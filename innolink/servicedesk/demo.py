@@ -96,6 +96,7 @@ def seed(*, seed: int = 2026) -> str:
     counters_rebuild()
     model = router_train(actor=None)
     _suggest_open()
+    _live_flows()
     sla_sweep()
     return (f"诉求办理：{count} 件诉求（一年）、{len(sessions)} 场接访/恳谈会、"
             f"{CadreAssignment.objects.count()} 家挂钩企业；分派建议模型首选准确率 {model.top1}")
@@ -240,6 +241,38 @@ def _sessions(rng: random.Random) -> list[Session]:
     return rows
 
 
+def _live_flows() -> None:
+    """Today's work for the coordinator, through the real services: a request at the fallback
+    owner, a 退单, an enterprise's 不满意 to review and an extension to approve."""
+    from innolink.servicedesk import services
+
+    owner = User.objects.filter(username="enterprise").first()
+    handler = User.objects.filter(username="handler").first()
+    if owner is None or handler is None or not owner.enterprise_id:
+        return
+    company = owner.enterprise
+
+    def file(category, text, **kw):
+        return services.request_create(enterprise=company, channel=Channel.ONLINE,
+                                       category=category, description=text, actor=owner, **kw)
+
+    file("other", "企业想参加市里组织的企业家培训班，不知道报名渠道和时间。", kind=Kind.CONSULT)
+    returned = file("utilities", "厂区旁边的市政路灯坏了三个月，夜班员工下班路上很黑，希望尽快修复。")
+    services.request_return(actor=handler, request_id=returned.pk,
+                            reason="路灯属市政设施，建议改派城市管理局")
+    unhappy = file("utilities", "车间变压器需要增容到1250千伏安，报装两个月没有进展。",
+                   title="变压器增容报装慢")
+    services.request_sign(actor=handler, request_id=unhappy.pk)
+    services.request_reply(actor=handler, request_id=unhappy.pk,
+                           text="已将企业需求转供电公司，请企业按供电公司要求补充负荷资料后排队施工。")
+    services.request_rate(actor=owner, request_id=unhappy.pk, rating="unsatisfied",
+                          comment="只是转了一下，没有给出施工时间")
+    slow = file("utilities", "园区天然气管道一直没接入，锅炉改造无法进行，希望明确接入时间。")
+    services.request_sign(actor=handler, request_id=slow.pk)
+    services.request_extension_ask(actor=handler, request_id=slow.pk, days=5,
+                                   reason="需燃气公司出具管网接入方案，预计下周提供")
+
+
 def _suggest_open() -> None:
     """The model's proposals for the requests still in hand (the history was written in bulk
     before there was a model)."""
@@ -287,10 +320,11 @@ def _requests(rng, enterprises, departments, sessions, cadres) -> int:
     weights = [rng.paretovariate(1.3) for _ in active]
     plan = []
     start_day = today - dt.timedelta(days=364)
+    scale = min(1.0, len(enterprises) / 2000)  # about 2,800 requests a year for 2,000 firms
     for offset in range(365):
         day = start_day + dt.timedelta(days=offset)
-        base = 10 if day.weekday() < 5 else 2
-        for _ in range(rng.randint(base - 3, base + 3)):
+        mean = (10 if day.weekday() < 5 else 2) * scale
+        for _ in range(int(2 * mean * rng.random() + 0.5)):
             plan.append(day)
     requests, events, cohandlings, callbacks = [], [], [], []
     live = _live_plan(rng, now, work)
