@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.utils import timezone
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
@@ -18,7 +18,7 @@ from innolink.api.schemas import ERRORS
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from innolink.enterprises.models import Enterprise
 from innolink.servicedesk import access, importing, selectors, services, sla
-from innolink.servicedesk.models import Category, Channel, Kind, Rating, RoutingRule, Status as S
+from innolink.servicedesk.models import Category, Channel, Kind, RoutingRule, Status as S
 
 router = Router(tags=["servicedesk"])
 

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings as django_settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -35,7 +34,7 @@ from innolink.accounts.roles import Role
 from innolink.core.audit import audit_diff, audit_record
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.notifications import notify
-from innolink.engines.sla import Level, OfficeHours, warning_level
+from innolink.engines.sla import Level, OfficeHours
 from innolink.enterprises.models import Enterprise
 from innolink.enterprises.reference import TOWN_NAMES
 from innolink.servicedesk import access, counters, sla
@@ -61,7 +60,7 @@ from innolink.servicedesk.models import (
     Visit,
     VisitPlan,
 )
-from innolink.servicedesk.text import tokens, topic_terms
+from innolink.servicedesk.text import topic_terms
 
 logger = logging.getLogger(__name__)
 

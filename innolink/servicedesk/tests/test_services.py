@@ -6,15 +6,14 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from innolink.accounts.models import Department
 from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.models import AuditEntry, Notification
 from innolink.core.testing import make_enterprise, make_user
 from innolink.servicedesk import selectors, services
 from innolink.servicedesk.models import (
-    Callback, Category, CoHandling, DeskSettings, RateCounter, RequestEvent, RoutingRule,
-    ServiceRequest, Status, Supervision,
+    Callback, CoHandling, DeskSettings, RateCounter, RequestEvent, ServiceRequest, Status,
+    Supervision,
 )
 from innolink.servicedesk.tests.helpers import frozen, local, upload, written
 
