@@ -380,3 +380,56 @@ def test_queue_and_overdue_pages_take_a_fixed_number_of_queries(client, world):
     ServiceRequest.objects.update(deadline_at=late)
     assert count(world["handler"], "/servicedesk/requests/") == few_queue
     assert count(world["coordinator"], "/servicedesk/overdue/") == few_overdue
+
+
+def test_api_every_request_step_is_scoped(client, world):
+    """Each step endpoint: another department's handler gets the 404 of a missing request, a
+    reader (the leader) the 403 of an action not theirs; nothing is written."""
+    from innolink.servicedesk.models import CoHandling, Extension
+
+    mine = world["mine"]
+    services.request_sign(actor=world["handler"], request_id=mine.pk)
+    question = services.request_input_ask(actor=world["handler"], request_id=mine.pk,
+                                          department="zjj", question="规划核实意见？")
+    extension = services.request_extension_ask(actor=world["handler"], request_id=mine.pk,
+                                               days=3, reason="需测绘")
+    other = services.request_create(enterprise=world["company"], channel="online",
+                                    category="land", description="另一件产权证问题",
+                                    actor=world["owner"])
+    url = f"/api/servicedesk/requests/{mine.pk}"
+    steps = [(f"{url}/return", {"reason": "x"}), (f"{url}/assign", {"department": "rsj"}),
+             (f"{url}/return-decision", {"accept": True, "department": "rsj"}),
+             (f"{url}/inputs", {"department": "rsj", "question": "x"}),
+             (f"{url}/reply", {"text": "x"}), (f"{url}/close", {"note": ""}),
+             (f"{url}/rate", {"rating": "satisfied"}),
+             (f"{url}/review", {"reopen": True, "note": "x"}),
+             (f"{url}/extension", {"days": 2, "reason": "x"}),
+             (f"{url}/merge", {"target": other.pk}),
+             (f"/api/servicedesk/inputs/{question.pk}/answer", {"answer": "x"}),
+             (f"/api/servicedesk/extensions/{extension.pk}/decision", {"approve": True})]
+    for role in ("other_handler", "other_owner", "leader"):
+        api(client, world[role], "get", "/api/servicedesk/categories")
+    before = written(), CoHandling.objects.filter(answered_at__isnull=False).count(), \
+        Extension.objects.filter(state="pending").count()
+    for path, payload in steps:
+        for role in ("other_handler", "other_owner"):
+            response = api(client, world[role], "post", path, payload)
+            assert response.status_code in (403, 404), (path, role, response.status_code)
+            if "/extensions/" not in path:
+                assert_json_error(response, 404, "not_found")
+        response = api(client, world["leader"], "post", path, payload)
+        assert_json_error(response, 403, "permission_denied")
+    assert (written(), CoHandling.objects.filter(answered_at__isnull=False).count(),
+            Extension.objects.filter(state="pending").count()) == before
+    # the attachment upload too
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(f"{url}/attachments",
+                           {"files": [SimpleUploadedFile("a.pdf", b"%PDF-1", "application/pdf")]},
+                           HTTP_AUTHORIZATION=f"Bearer {world['other_owner']._test_token}")
+    assert_json_error(response, 404, "not_found")
+    response = client.post(f"{url}/attachments",
+                           {"files": [SimpleUploadedFile("a.pdf", b"%PDF-1", "application/pdf")]},
+                           HTTP_AUTHORIZATION=f"Bearer {world['leader']._test_token}")
+    assert_json_error(response, 403, "permission_denied")
+    assert written() == before[0]
