@@ -55,7 +55,7 @@ def overview_section(*, today: dt.date) -> Section:
     figures = [Figure(
         key="servicedesk.received", label=_("受理企业诉求"), value=total.received, unit=_("件"),
         url=reverse("servicedesk:list"), previous=previous.received,
-        by_town={str(r.label): r.received for r in towns},
+        by_town={r.key: r.received for r in towns},  # bare town names, as the map has them
         by_month=[(str(r.label), r.received) for r in months],
         definition=_("本年受理的企业诉求，含网上提交、干部走访、领导接访、恳谈会和 12345 转办。"))]
     for attr, label, good, fair in RATES:
@@ -64,7 +64,7 @@ def overview_section(*, today: dt.date) -> Section:
             key=f"servicedesk.{attr}", label=label, value=value, unit="%",
             url=f"{measures}?year={today.year}&by=department",
             previous=getattr(previous, attr),
-            by_town={str(r.label): getattr(r, attr) for r in towns
+            by_town={r.key: getattr(r, attr) for r in towns
                      if getattr(r, attr) is not None},
             by_month=[(str(r.label), getattr(r, attr)) for r in months
                       if getattr(r, attr) is not None],

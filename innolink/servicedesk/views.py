@@ -18,7 +18,7 @@ from innolink.accounts.roles import Role
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.flash import errors_as_messages, error_text
 from innolink.enterprises.models import Enterprise
-from innolink.enterprises.reference import TOWN_CHOICES
+from innolink.enterprises.reference import TOWN_CHOICES, TOWN_NAMES
 from innolink.servicedesk import access, exports, importing, selectors, services, sla
 from innolink.servicedesk.forms import (
     FilterForm,
@@ -746,9 +746,12 @@ def _period(request) -> tuple[dt.date, dt.date, str]:
 def measures(request):
     _require(access.can_read_measures(request.user))
     start, end, by = _period(request)
-    total, rows = selectors.rates(start=start, end=end, by=by)
+    town = request.GET.get("town", "")
+    town = town if town in TOWN_NAMES else ""  # the overview map links here with ?town=
+    total, rows = selectors.rates(start=start, end=end, by=by, town=town)
     return render(request, "servicedesk/measures.html", {
-        "total": total, "rows": rows, "by": by, "year": start.year,
+        "total": total, "rows": rows, "by": by, "year": start.year, "town": town,
+        "town_label": dict(TOWN_CHOICES).get(town, ""),
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 3, -1)),
         "dimensions": [("department", _("按部门")), ("town", _("按镇街")),
                        ("category", _("按类别")), ("month", _("按月份"))],

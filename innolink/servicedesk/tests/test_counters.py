@@ -131,7 +131,7 @@ def test_overview_reads_aggregates_in_a_fixed_number_of_queries(desk, filed, han
     figures = {f.key: f for f in again.figures}
     assert figures["servicedesk.received"].value == 16
     assert figures["servicedesk.timely_sign_rate"].value == 100
-    assert figures["servicedesk.received"].by_town == {"陈埭镇": 16}
+    assert figures["servicedesk.received"].by_town == {"陈埭": 16}  # the map's town keys
     assert figures["servicedesk.received"].by_month == [(f"{today:%Y-%m}", 16)]
     assert all(f.definition for f in again.figures)
     assert section.key == "servicedesk" and again.late == []
@@ -147,3 +147,50 @@ def test_overview_lists_overdue_with_owners(desk, company, owner):
         section = overview_section(today=dt.date(2025, 10, 20))
     assert [(i.owner, i.days_late) for i in section.late] == [("自然资源局", 20)]
     assert section.late[0].due == dt.date(2025, 9, 29)
+
+
+def test_the_leaders_overview_shows_the_three_rates_and_the_overdue_list(
+        client, desk, company, owner, handler, leader):
+    """On the dashboard's page (not only the section): the 三率 with their definitions, the
+    overdue request with its owner and a link the leader can follow, the map by town and the
+    measures page narrowed to the town the map links to."""
+    import re
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    late_at = timezone.now() - dt.timedelta(days=20)
+    with frozen(late_at):
+        late = services.request_create(enterprise=company, channel="online", category="land",
+                                       description="厂房产权证办不下来，影响贷款", actor=owner)
+    services.request_create(enterprise=make_enterprise(town="安海"), channel="hotline",
+                            category="land", description="安海园区用地指标", actor=None)
+    client.force_login(leader)
+    response = client.get(reverse("dashboard:overview"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for label in ("企业诉求办理", "及时签收率", "按时办结率", "满意率"):
+        assert label in body, label
+    assert late.number in body and late.get_absolute_url() in body
+    assert "自然资源局" in body
+    assert client.get(late.get_absolute_url()).status_code == 200
+    # the map is coloured by the towns it knows (bare names), not by display labels
+    from innolink.dashboard.geo import TOWN_SEATS
+    from innolink.dashboard.overview import sections
+
+    desk_section = next(s for s in sections(today=timezone.localdate()) if s.key == "servicedesk")
+    received = next(f for f in desk_section.figures if f.key == "servicedesk.received")
+    assert received.by_town == {"陈埭": 1, "安海": 1}
+    for figure in desk_section.figures:
+        assert set(figure.by_town or {}) <= set(TOWN_SEATS), figure.key
+    assert client.get(reverse("dashboard:overview") + "?measure=servicedesk.received"
+                      ).status_code == 200
+    measures = reverse("servicedesk:measures")
+    year = timezone.localdate().year
+    town_page = client.get(f"{measures}?year={year}&by=department&town=陈埭").content.decode()
+    city_page = client.get(f"{measures}?year={year}&by=department").content.decode()
+    first_kpi = re.compile(r'<div class="kpis">\s*<div><b>(\d+)</b>')
+    assert first_kpi.search(town_page).group(1) == "1"
+    assert first_kpi.search(city_page).group(1) == "2"
+    # an unknown town is ignored, not an error
+    assert client.get(f"{measures}?town=<x>").status_code == 200
