@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from innolink.dashboard.overview import Figure, LateItem, Section
@@ -72,7 +73,7 @@ def overview_section(*, today: dt.date) -> Section:
     now = timezone.now()
     late = [LateItem(title=f"{r.number} {r.enterprise.name}：{r.title}",
                      url=reverse("servicedesk:detail", args=[r.pk]),
-                     owner=r.department.name if r.department else str(_("待分派")),
+                     owner=gettext(r.department.name) if r.department else gettext("待分派"),
                      due=timezone.localtime(r.deadline_at).date(),
                      days_late=(now - r.deadline_at).days, kind=_("诉求超时"))
             for r in selectors.overdue_list(now)[:LATE_LIMIT]]
