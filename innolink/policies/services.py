@@ -585,6 +585,45 @@ def _decidable(application: Application) -> None:
             "n": application.pk, "s": application.get_status_display()}, code="not_decidable")
 
 
+def missing_materials(application: Application, have: set[str] | None = None) -> list[str]:
+    """The required materials of a 快申快享 application with no file attached yet (a 免申即享
+    claim is decided on the platform's data and needs none). ``have``: the names attached, when
+    the caller already read them."""
+    version = application.clause.version
+    if application.lane != Lane.APPLY or not version.materials:
+        return []
+    if have is None:
+        have = set(application.materials.values_list("name", flat=True))
+    return [name for name in version.materials if name not in have]
+
+
+OVERRIDE_MIN_CHARS = 4
+
+
+def _materials_gate(applications: list[Application], override_reason: str) -> dict[int, list[str]]:
+    """Application id -> the required materials it lacks, for those approved by override; a
+    refusal naming them when there is no override reason."""
+    attached: dict[int, set[str]] = defaultdict(set)
+    for application_id, name in ApplicationMaterial.objects.filter(
+            application_id__in=[a.pk for a in applications]).values_list("application_id", "name"):
+        attached[application_id].add(name)
+    lacking = {a.pk: m for a in applications if (m := missing_materials(a, attached[a.pk]))}
+    if not lacking:
+        return {}
+    reason = (override_reason or "").strip()
+    if len(reason) >= OVERRIDE_MIN_CHARS:
+        if len(reason) > 300:
+            raise ValidationFailed({"override_reason": [_("越过材料检查的理由：不超过300字")]})
+        return lacking
+    if reason:
+        raise ValidationFailed({"override_reason": [
+            _("越过材料检查的理由：至少%(n)s个字") % {"n": OVERRIDE_MIN_CHARS}]})
+    parts = [_("申请 #%(n)s 缺少：%(m)s") % {"n": pk, "m": "、".join(m)} for pk, m in lacking.items()]
+    raise Conflict(_("必需材料未齐，未批准任何申请。%(list)s。请待企业补齐，或在单条申请上填写理由后越过此检查（记入审计）。") % {
+        "list": "；".join(parts[:5]) + ("……" if len(parts) > 5 else "")},
+        code="materials_missing", extra={"missing": {str(k): v for k, v in lacking.items()}})
+
+
 def _prorations(applications: list[Application], budgets: dict[int, Budget]) -> dict:
     """version id -> Proration for the pro-rata versions whose budget is short now (read with
     the budget rows already locked, so concurrent approvals see each other's commitments)."""
@@ -604,7 +643,8 @@ def _prorations(applications: list[Application], budgets: dict[int, Budget]) -> 
 @transaction.atomic
 def application_bulk_approve(*, actor, application_ids: list[int], note: str = "",
                              amounts: dict[int, Decimal] | None = None,
-                             on: dt.date | None = None) -> list[Application]:
+                             on: dt.date | None = None,
+                             override_reason: str = "") -> list[Application]:
     """Approve applications and commit their amounts against each policy budget. All or
     nothing: if any application cannot be approved or any budget would be exceeded, nothing is
     written and the message says which and by how much.
@@ -614,7 +654,11 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
 
     For a ``pro_rata`` policy whose remaining budget is short of the outstanding demand, each
     amount is scaled by remaining / demand and rounded down to the fen (ADR 0122); an amount
-    given by the officer may not exceed the scaled one."""
+    given by the officer may not exceed the scaled one.
+
+    A 快申快享 application lacking one of its version's required materials is refused
+    (``materials_missing``) unless the officer gives ``override_reason``; the override and the
+    missing materials are then written into the application's audit entry."""
     on = on or _today()
     ids = sorted(set(int(i) for i in application_ids))
     if any(not 0 < i < 2**63 for i in ids):
@@ -625,6 +669,7 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
     amounts = amounts or {}
     for application in applications:
         _decidable(application)
+    override = _materials_gate(applications, override_reason)
     budgets = _lock_budgets({a.clause.version_id for a in applications})
     prorations = _prorations(applications, budgets)
     need: dict[int, Decimal] = defaultdict(Decimal)
@@ -678,6 +723,10 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
         _post(actor=actor, application=application, kind=LedgerEntry.Kind.COMMITMENT,
               amount=amount, note=_("批准承诺") + (f"（{proration.notice}）" if proration else ""),
               on=on)
+        missing = override.get(application.pk)
+        if missing:
+            scaled_note = "；".join(filter(None, [scaled_note, "materials override: {} (missing: {})".format(
+                override_reason.strip(), "、".join(missing))]))[:300]
         audit_record(actor=actor, action="transition", instance=application,
                      changes=audit_diff(before, snapshot(application, list(before))),
                      note=scaled_note)
@@ -692,10 +741,11 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
 
 
 def application_approve(*, actor, application_id: int, amount: Decimal | None = None,
-                        note: str = "", on: dt.date | None = None) -> Application:
+                        note: str = "", on: dt.date | None = None,
+                        override_reason: str = "") -> Application:
     amounts = {application_id: amount} if amount is not None else None
     return application_bulk_approve(actor=actor, application_ids=[application_id], note=note,
-                                    amounts=amounts, on=on)[0]
+                                    amounts=amounts, on=on, override_reason=override_reason)[0]
 
 
 def _reason(reason: str, label: str) -> str:

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from innolink.core.errors import NotFound, PermissionDenied, ValidationFailed
+from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from innolink.core.flash import errors_as_messages
 from innolink.enterprises.selectors import enterprise_for_user
 from innolink.policies import access, selectors, services
-from innolink.policies.forms import ApplicationFilterForm, ClaimForm
+from innolink.policies.forms import ApplicationFilterForm, ApproveForm, ClaimForm, PayForm, ReasonForm
 from innolink.policies.models import Application, LedgerEntry, Policy
 
 
@@ -142,18 +143,116 @@ def application_list(request):
         "shortages": selectors.budget_shortages() if access.can_manage_policies(user) else []})
 
 
-@login_required
-def application_detail(request, pk: int):
-    application = selectors.application_for_user(request.user, pk)
+def _application_page(request, application: Application, *, forms: dict | None = None,
+                      status: int = 200):
+    """The application with its facts, materials, ledger and — for an officer — the decision
+    forms; a refused decision comes back here with the error at its field and what was typed."""
+    forms = forms or {}
+    prorated = selectors.application_proration(application)
+    suggested = prorated.amount if prorated else application.amount_expected
+    missing = services.missing_materials(application)
     return render(request, "policies/application.html", {
         "application": application, "countdown": selectors.countdown(application),
-        "prorated": selectors.application_proration(application),
+        "prorated": prorated,
         "ledger": application.ledger.order_by("created_at", "id"),
         "materials": application.materials.all(),
+        "missing_materials": missing,
         "can_upload": (access.is_enterprise_user(request.user)
                        and application.status in Application.OPEN),
         "material_names": [*application.clause.version.materials, services.OTHER_MATERIAL],
-        "can_manage": access.can_manage_policies(request.user)})
+        "can_manage": access.can_manage_policies(request.user),
+        "approve_form": forms.get("approve") or ApproveForm(initial={"amount": suggested}),
+        "reject_form": forms.get("reject") or ReasonForm(prefix="reject"),
+        "defer_form": forms.get("defer") or ReasonForm(prefix="defer"),
+        "pay_form": forms.get("pay") or PayForm(initial={"amount": application.remaining}),
+    }, status=status)
+
+
+@login_required
+def application_detail(request, pk: int):
+    return _application_page(request, selectors.application_for_user(request.user, pk))
+
+
+def _refused(request, application: Application, key: str, form, exc: ApplicationError):
+    """A decision the service refused comes back as the same page with the form as typed: a
+    field error at its field (422), a refusal about the record's state (budget, materials,
+    already decided: 409) at the top of the form. 404/403 propagate (ADR 0006)."""
+    if isinstance(exc, (NotFound, PermissionDenied)):
+        raise exc
+    if isinstance(exc, ValidationFailed) and exc.fields:
+        for name, errors in exc.fields.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    elif exc.code == "materials_missing":
+        form.add_error("override_reason", exc.message)
+    else:
+        form.add_error(None, exc.message)
+    application.refresh_from_db()
+    return _application_page(request, application, forms={key: form}, status=exc.status)
+
+
+def _managed_application(request, pk: int) -> Application:
+    _require(access.can_manage_policies, request.user)
+    return selectors.application_for_user(request.user, pk)
+
+
+@login_required
+@require_POST
+def application_approve(request, pk: int):
+    application = _managed_application(request, pk)
+    form = ApproveForm(request.POST)
+    form.is_valid()
+    data = {k: (request.POST.get(k) or "").strip() for k in ("amount", "note", "override_reason")}
+    try:
+        amount = services.parse_money(data["amount"], "amount", _("批准金额")) if data["amount"] else None
+        services.application_approve(actor=request.user, application_id=application.pk,
+                                     amount=amount, note=data["note"],
+                                     override_reason=data["override_reason"])
+    except ApplicationError as exc:
+        return _refused(request, application, "approve", form, exc)
+    messages.success(request, _("已批准并记入台账"))
+    return redirect("policies:application", pk=application.pk)
+
+
+def _decide(request, pk: int, key: str, service, done: str):
+    application = _managed_application(request, pk)
+    form = ReasonForm(request.POST, prefix=key)
+    form.is_valid()
+    try:
+        service(actor=request.user, application_id=application.pk,
+                reason=request.POST.get(f"{key}-reason", ""))
+    except ApplicationError as exc:
+        return _refused(request, application, key, form, exc)
+    messages.success(request, done)
+    return redirect("policies:application", pk=application.pk)
+
+
+@login_required
+@require_POST
+def application_reject(request, pk: int):
+    return _decide(request, pk, "reject", services.application_reject, _("已不予通过"))
+
+
+@login_required
+@require_POST
+def application_defer(request, pk: int):
+    return _decide(request, pk, "defer", services.application_defer, _("已暂缓"))
+
+
+@login_required
+@require_POST
+def application_pay(request, pk: int):
+    application = _managed_application(request, pk)
+    form = PayForm(request.POST)
+    form.is_valid()
+    try:
+        services.application_pay(actor=request.user, application_id=application.pk,
+                                 amount=request.POST.get("amount", ""),
+                                 note=(request.POST.get("note") or "").strip())
+    except ApplicationError as exc:
+        return _refused(request, application, "pay", form, exc)
+    messages.success(request, _("拨付已记入台账"))
+    return redirect("policies:application", pk=application.pk)
 
 
 @login_required
@@ -184,41 +283,17 @@ def material_download(request, pk: int):
 
 @login_required
 @require_POST
-def application_action(request, pk: int, action: str):
-    _require(access.can_manage_policies, request.user)
-    application = selectors.application_for_user(request.user, pk)
-    user, post = request.user, request.POST
-    if action == "approve":
-        raw = post.get("amount", "").strip()
-        amount = services.parse_money(raw, "amount", _("批准金额")) if raw else None
-        services.application_approve(actor=user, application_id=application.pk, amount=amount,
-                                     note=post.get("note", ""))
-        messages.success(request, _("已批准并记入台账"))
-    elif action == "reject":
-        services.application_reject(actor=user, application_id=application.pk,
-                                    reason=post.get("reason", ""))
-        messages.success(request, _("已不予通过"))
-    elif action == "defer":
-        services.application_defer(actor=user, application_id=application.pk,
-                                   reason=post.get("reason", ""))
-        messages.success(request, _("已暂缓"))
-    elif action == "pay":
-        services.application_pay(actor=user, application_id=application.pk,
-                                 amount=post.get("amount", ""), note=post.get("note", ""))
-        messages.success(request, _("拨付已记入台账"))
-    else:
-        raise NotFound()
-    return redirect("policies:application", pk=application.pk)
-
-
-@login_required
-@require_POST
 def bulk_approve(request):
     _require(access.can_manage_policies, request.user)
     ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
-    done = services.application_bulk_approve(actor=request.user, application_ids=[int(i) for i in ids])
-    messages.success(request, _("已批准 %(n)s 条申请") % {"n": len(done)})
-    return redirect(reverse("policies:applications") + "?status=approved")
+    with errors_as_messages(request):
+        done = services.application_bulk_approve(actor=request.user,
+                                                 application_ids=[int(i) for i in ids],
+                                                 note=(request.POST.get("note") or "").strip())
+        messages.success(request, _("已批准 %(n)s 条申请") % {"n": len(done)})
+        return redirect(reverse("policies:applications") + "?status=approved")
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/policies/applications/") else reverse("policies:applications"))
 
 
 # --------------------------------------------------------------------------- scans, notices

@@ -105,7 +105,7 @@ def test_enterprise_user_cannot_act_as_officer(client, synced):
     application = submitted(high_tech_enterprise())
     owner = make_user(Role.ENTERPRISE, enterprise=application.enterprise)
     login(client, owner)
-    response = client.post(reverse("policies:application-action", args=[application.pk, "approve"]))
+    response = client.post(reverse("policies:application-approve", args=[application.pk]))
     assert response.status_code == 403
     assert client.post(reverse("policies:bulk-approve"), {"ids": [application.pk]}).status_code == 403
     assert client.post(reverse("policies:scans"), {"year": YEAR}).status_code == 403
@@ -125,7 +125,7 @@ def test_organizer_reads_metrics_and_ledger_but_cannot_approve(client, synced):
     login(client, make_user(Role.ORGANIZER))
     assert client.get(reverse("policies:metrics")).status_code == 200
     assert client.get(reverse("policies:ledger")).status_code == 200
-    response = client.post(reverse("policies:application-action", args=[application.pk, "approve"]))
+    response = client.post(reverse("policies:application-approve", args=[application.pk]))
     assert response.status_code == 403
 
 
@@ -134,8 +134,8 @@ def test_officer_approves_pays_and_the_ledger_and_metrics_move(client, synced):
     services.scan_now(actor=None, year=YEAR)
     application = submitted(enterprise)
     login(client, make_user(Role.POLICY_OFFICER))
-    client.post(reverse("policies:application-action", args=[application.pk, "approve"]))
-    client.post(reverse("policies:application-action", args=[application.pk, "pay"]),
+    client.post(reverse("policies:application-approve", args=[application.pk]))
+    client.post(reverse("policies:application-pay", args=[application.pk]),
                 {"amount": "200000.00"})
     application.refresh_from_db()
     assert application.status == "paid"
@@ -152,7 +152,7 @@ def test_a_budget_conflict_is_shown_as_a_message_and_nothing_written(client, syn
     from innolink.policies.models import Budget
     Budget.objects.filter(version=application.clause.version).update(total=1000)
     login(client, make_user(Role.POLICY_OFFICER))
-    response = client.post(reverse("policies:application-action", args=[application.pk, "approve"]))
+    response = client.post(reverse("policies:application-approve", args=[application.pk]))
     assert response.status_code == 409
     assert "预算不足" in response.content.decode()
     assert LedgerEntry.objects.count() == 0
@@ -267,10 +267,10 @@ def test_officer_approves_a_lower_amount_and_all_policies_notify(client, synced)
     client.post(reverse("policies:scans"), {"year": YEAR, "notify": "1"})
     assert owner.notifications.count() == 1
     application = submitted(enterprise, actor=owner)
-    too_much = client.post(reverse("policies:application-action", args=[application.pk, "approve"]),
+    too_much = client.post(reverse("policies:application-approve", args=[application.pk]),
                            {"amount": "200000.01"})
     assert too_much.status_code == 422 and LedgerEntry.objects.count() == 0
-    client.post(reverse("policies:application-action", args=[application.pk, "approve"]),
+    client.post(reverse("policies:application-approve", args=[application.pk]),
                 {"amount": "150000"})
     application.refresh_from_db()
     assert application.amount_approved == 150000 and application.status == "approved"
@@ -294,3 +294,31 @@ def test_metrics_page_has_a_fixed_number_of_queries(client, synced, django_asser
     with django_assert_num_queries(8):
         response = client.get(reverse("policies:metrics"), {"year": YEAR})
     assert response.context["m"].total.approved == 6
+
+
+def test_a_bad_amount_comes_back_at_its_field_with_what_was_typed(client, synced):
+    application = submitted(high_tech_enterprise())
+    login(client, make_user(Role.POLICY_OFFICER))
+    # a typo in the approval amount: the same page, the error at the field, the text kept
+    typo = client.post(reverse("policies:application-approve", args=[application.pk]),
+                       {"amount": "20万", "note": "同意"})
+    body = typo.content.decode()
+    assert typo.status_code == 422 and 'id="approve-form"' in body
+    assert 'id="id_amount-error"' in body and "批准金额应为金额（元）" in body
+    assert 'value="20万"' in body and 'value="同意"' in body and "amount：" not in body
+    assert LedgerEntry.objects.count() == 0
+    client.post(reverse("policies:application-approve", args=[application.pk]))
+    # an instalment above what is left: again at the field
+    over = client.post(reverse("policies:application-pay", args=[application.pk]),
+                       {"amount": "200000.01", "note": "第一期"})
+    body = over.content.decode()
+    assert over.status_code == 422 and 'id="pay-form"' in body
+    assert "不能超过未拨付余额 200,000.00 元" in body or "不能超过未拨付余额 200000.00 元" in body
+    assert 'value="200000.01"' in body
+    assert LedgerEntry.objects.filter(kind="payment").count() == 0
+    # a reason too short for a rejection: shown at the reason field
+    other = submitted(high_tech_enterprise())
+    short = client.post(reverse("policies:application-reject", args=[other.pk]), {"reject-reason": "不"})
+    assert short.status_code == 422 and 'id="id_reject-reason-error"' in short.content.decode()
+    other.refresh_from_db()
+    assert other.status == "submitted"
