@@ -294,3 +294,25 @@ def population_for(year: int, enterprise_ids: Iterable[int] | None = None
 def record_for(enterprise_id: int, year: int) -> dict[str, Any] | None:
     _ids, records = records_for(year, [enterprise_id])
     return records[0] if records else None
+
+
+def record_with_declared(enterprise_id: int, year: int
+                         ) -> tuple[dict[str, Any] | None, dict[tuple[str, int], str]]:
+    """One enterprise's record for its own answer: the registry's values, with the gaps filled
+    by the figures the enterprise declared itself (``DeclaredFact``; the registry wins where it
+    has a value). Returns the record and the declared values used, ``{(code, year): value}``."""
+    from innolink.policies.models import DeclaredFact
+
+    record = record_for(enterprise_id, year)
+    used: dict[tuple[str, int], str] = {}
+    if record is None:
+        return None, used
+    for code, fact_year, value in DeclaredFact.objects.filter(
+            enterprise_id=enterprise_id, year__lte=year).values_list("code", "year", "value"):
+        if code not in rule_fields.INDICATORS:
+            continue
+        values = record["indicators"].setdefault(fact_year, {})
+        if values.get(code) is None:
+            values[code] = value
+            used[(code, fact_year)] = value
+    return record, used

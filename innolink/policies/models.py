@@ -242,6 +242,9 @@ class Application(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     decision_note = models.CharField(_("审核意见"), max_length=500, blank=True)
     paid_on = models.DateField(_("拨付完成日"), null=True, blank=True)
+    # {"2025": {"software_hardware_investment": "3000000"}}: the enterprise's own figures the
+    # computed amount relied on (see DeclaredFact), for the officer to check against materials.
+    declared = models.JSONField(_("企业填报数据"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("政策兑现申请")
@@ -258,6 +261,33 @@ class Application(models.Model):
     @property
     def remaining(self) -> Decimal:
         return (self.amount_approved or Decimal("0.00")) - self.paid_total
+
+
+class DeclaredFact(models.Model):
+    """A yearly figure the enterprise typed in because the registry lacks it and an answer needs
+    it (e.g. 软件系统、硬件设备投入金额 for a 快申快享 clause). It fills the gap only in that
+    enterprise's own answers and claims (the registry and the whole-city scan stay platform
+    data); an application records the declared figures it relied on, so the officer checks them
+    against the materials. ``value`` is a decimal string in the indicator's base unit (money in
+    yuan), as in ``EnterpriseYear.values``."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE,
+                                   related_name="declared_facts")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    code = models.CharField(_("指标"), max_length=40)
+    value = models.CharField(_("填报值"), max_length=32)
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("企业填报数据")
+        verbose_name_plural = _("企业填报数据")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year", "code"],
+                                               name="declared_fact_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year} {self.code}={self.value}"
 
 
 def _material_path(instance, filename: str) -> str:

@@ -310,7 +310,12 @@ def scan_execute(*, scan: Scan, actor=None, progress=None, today: dt.date | None
                    if key in found and (amount != found[key][0] or not active)]
         Eligibility.objects.bulk_update(changed, ["amount", "gross", "active", "last_scan"],
                                         batch_size=500)
-        dropped = [pk for key, (pk, _a, active) in existing.items() if active and key not in found]
+        # a pair found on an application from the enterprise's own declared figures is not
+        # something the scan (platform data only) can see: it stays as the application found it
+        declared = {(cid, eid) for cid, eid, facts in Application.objects.filter(year=year)
+                    .values_list("clause_id", "enterprise_id", "declared") if facts}
+        dropped = [pk for key, (pk, _a, active) in existing.items()
+                   if active and key not in found and key not in declared]
         for chunk in _chunks(dropped):
             Eligibility.objects.filter(pk__in=chunk).update(active=False, last_scan=scan)
         totals = result.policy_totals()
@@ -428,16 +433,77 @@ def _check_form(form: ClaimForm, lane: str) -> ClaimForm:
                      statement=(form.statement or "").strip(), consent=bool(form.consent))
 
 
+@transaction.atomic
+def declared_facts_set(*, actor, enterprise: Enterprise, inputs, values: dict[str, Any]
+                       ) -> list["DeclaredFact"]:
+    """Record the yearly figures an enterprise typed in where its answer lacks data (all or
+    nothing; audited). ``inputs``: the ``present.FactInput``s the page offered; ``values``:
+    what was typed, by input name. Empty inputs are skipped; a figure the registry already has
+    is refused (the registry wins; a correction goes through the registry)."""
+    from innolink.enterprises.models import EnterpriseYear, IndicatorDefinition
+    from innolink.policies.models import DeclaredFact
+    from innolink.policies.present import parse_fact
+
+    negative = set(IndicatorDefinition.objects.filter(allow_negative=True).values_list("code", flat=True))
+    errors: dict[str, list[str]] = {}
+    typed = []
+    for item in inputs:
+        raw = str(values.get(item.name) or "").strip()
+        if not raw:
+            continue
+        if len(raw) > 32:
+            errors[item.name] = [_("%(l)s：不超过32个字符") % {"l": item.label}]
+            continue
+        try:
+            typed.append((item, parse_fact(raw, item, allow_negative=item.code in negative)))
+        except ValueError as exc:
+            errors[item.name] = [_("%(l)s：%(e)s") % {"l": item.label, "e": exc}]
+    if not typed and not errors and inputs:
+        errors[inputs[0].name] = [_("%(l)s：请填写") % {"l": inputs[0].label}]
+    if errors:
+        raise ValidationFailed(errors)
+    known = {(y, code) for y, row in EnterpriseYear.objects.filter(
+        enterprise=enterprise, year__in={i.year for i, _v in typed}).values_list("year", "values")
+        for code, v in row.items() if v not in (None, "")}
+    clash = [i for i, _v in typed if (i.year, i.code) in known]
+    if clash:
+        raise Conflict(_("平台已有%(l)s，以平台数据为准；如有误请联系政策咨询窗口更正") % {
+            "l": clash[0].label}, code="fact_known")
+    out = []
+    for item, value in typed:
+        row = DeclaredFact.objects.select_for_update().filter(
+            enterprise=enterprise, year=item.year, code=item.code).first()
+        by = actor if getattr(actor, "is_authenticated", False) else None
+        if row is None:
+            row = DeclaredFact.objects.create(enterprise=enterprise, year=item.year, code=item.code,
+                                              value=value, declared_by=by)
+            audit_record(actor=actor, action="create", instance=row,
+                         changes={"value": [None, value]}, note=f"{item.year} {item.code}")
+        elif row.value != value:
+            audit_record(actor=actor, action="update", instance=row,
+                         changes={"value": [row.value, value]}, note=f"{item.year} {item.code}")
+            row.value, row.declared_by = value, by
+            row.save(update_fields=["value", "declared_by", "updated_at"])
+        out.append(row)
+    return out
+
+
 def clause_answer(*, enterprise: Enterprise, clause: PolicyClause, year: int):
     """The engine's live answer for one clause of one enterprise (None when the policy does not
     apply in ``year``)."""
-    record = fetch.record_for(enterprise.pk, year)
+    return clause_answer_with_facts(enterprise=enterprise, clause=clause, year=year)[0]
+
+
+def clause_answer_with_facts(*, enterprise: Enterprise, clause: PolicyClause, year: int):
+    """(the engine's answer for the clause or None, the record it used, the enterprise's own
+    declared figures that went in ``{(code, year): value}``)."""
+    record, declared = fetch.record_with_declared(enterprise.pk, year)
     answer = explain(fetch.rules_registry(), record, year,
                      policy_ids={clause.version.policy.code})
     for item in (*answer.eligible, *answer.not_eligible):
         if item.clause_id == clause.code:
-            return item
-    return None
+            return item, record, declared
+    return None, record, declared
 
 
 MATERIAL_EXTENSIONS = (".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls",
@@ -517,7 +583,8 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
     checked_materials = _check_materials(version, materials)
     if Application.objects.filter(enterprise=enterprise, clause=clause, year=year).exists():
         raise Conflict(_("本年度该条款已提交过，请在「我的申请」中查看进度"), code="already_applied")
-    answer = clause_answer(enterprise=enterprise, clause=clause, year=year)
+    answer, _record, declared = clause_answer_with_facts(enterprise=enterprise, clause=clause,
+                                                        year=year)
     if answer is None or not answer.eligible or answer.amount <= 0:
         reasons = [m.message for m in answer.misses] if answer else []
         raise Conflict(_("按平台数据，贵企业暂不符合该条款") + ("：" + "；".join(reasons[:3]) if reasons else ""),
@@ -533,14 +600,45 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
         amount_expected=answer.amount, bank_name=form.bank_name, bank_account=form.bank_account,
         account_holder=form.account_holder, contact_name=form.contact_name,
         contact_phone=form.contact_phone, statement=form.statement, consent=form.consent,
-        eligible_since=eligibility.first_found_on,
+        declared=_declared_json(declared, clause.rule), eligible_since=eligibility.first_found_on,
         submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
         due_on=add_working_days(today, version.review_days))
     audit_record(actor=actor, action="create", instance=application, changes=audit_diff({}, {
         "status": application.status, "amount_expected": application.amount_expected,
-        "lane": application.lane, "bank_account": application.bank_account}))
+        "lane": application.lane, "bank_account": application.bank_account,
+        **({"declared": application.declared} if application.declared else {})}))
     _save_materials(actor=actor, application=application, materials=checked_materials)
     return application
+
+
+def _rule_codes(rule: Any) -> set[str]:
+    """The indicator codes a clause's rule (as mirrored from its file) refers to anywhere."""
+    from innolink.engines.rules.load import parse_operand
+
+    codes: set[str] = set()
+    stack = [rule]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            try:
+                codes.update(code for code, _o in parse_operand(node, "rule").inputs())
+            except (RulesError, TypeError, ValueError):
+                pass
+    return codes
+
+
+def _declared_json(declared: dict[tuple[str, int], str], rule: Any) -> dict[str, dict[str, str]]:
+    """The declared figures the clause's rule refers to, ``{"2025": {code: value}}``."""
+    used = _rule_codes(rule)
+    out: dict[str, dict[str, str]] = {}
+    for (code, year), value in sorted(declared.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        if code in used:
+            out.setdefault(str(year), {})[code] = value
+    return out
 
 
 def _lock_applications(ids: list[int]) -> list[Application]:

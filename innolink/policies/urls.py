@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.policy_detail, name="detail"),
     path("<int:pk>/unpaid/", views.unpaid, name="unpaid"),
     path("mine/", views.my_policies, name="mine"),
+    path("mine/facts/", views.supply_facts, name="supply-facts"),
     path("enterprise/<int:pk>/", views.enterprise_answer, name="enterprise"),
     path("claim/<int:clause_pk>/", views.claim, name="claim"),
     path("applications/", views.application_list, name="applications"),

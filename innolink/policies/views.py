@@ -59,45 +59,160 @@ def policy_detail(request, pk: int):
 
 # --------------------------------------------------------------------------- answers
 
+def _fields(view: selectors.EnterpriseView, typed: dict[str, str] | None = None,
+            errors: dict[str, list[str]] | None = None) -> selectors.EnterpriseView:
+    """Attach to each clause the inputs for the figures it lacks, with what was typed and the
+    error of each (the same figure asked by two clauses shows the same text in both)."""
+    typed, errors = typed or {}, errors or {}
+    for row in (*view.eligible, *view.not_eligible):
+        key = row.clause.pk if row.clause else id(row)
+        row.input_fields = [{"item": item, "id": f"c{key}-{item.name}",
+                             "value": typed.get(item.name, ""), "errors": errors.get(item.name, [])}
+                            for item in row.inputs]
+    view.has_illustrative = any(r.clause is not None and r.clause.version.policy.illustrative
+                                for r in (*view.eligible, *view.not_eligible))
+    return view
+
+
+def _offered_inputs(view: selectors.EnterpriseView) -> list:
+    out: list = []
+    for row in view.not_eligible:
+        for item in row.inputs:
+            if item not in out:
+                out.append(item)
+    return out
+
+
 @login_required
 def my_policies(request):
     if not access.is_enterprise_user(request.user):
         raise NotFound()
     year = _year(request)
-    view = selectors.enterprise_view(request.user.enterprise, year)
+    view = _fields(selectors.enterprise_view(request.user.enterprise, year))
     return render(request, "policies/answer.html", {
         "view": view, "years": selectors.year_choices(), "mine": True,
         "applications": selectors.applications_visible_to(request.user).order_by("-submitted_at")[:20]})
 
 
 @login_required
+@require_POST
+def supply_facts(request):
+    """The enterprise types in figures its answer lacks; the platform answers again at once
+    (htmx: the answer's body; without JavaScript: the page). What was typed stays in the
+    inputs when it is refused."""
+    if not access.is_enterprise_user(request.user):
+        raise NotFound()
+    year = _year(request)
+    enterprise = request.user.enterprise
+    view = selectors.enterprise_view(enterprise, year)
+    offered = [i for i in _offered_inputs(view) if i.name in request.POST]
+    typed = {i.name: request.POST.get(i.name, "") for i in offered}
+    focus = request.POST.get("clause", "")
+    focus = int(focus) if focus.isdigit() else None
+    context = {"years": selectors.year_choices(), "mine": True, "focus": focus}
+    try:
+        if not offered:
+            raise ValidationFailed({}, message=_("没有需要填写的数据，答复已是最新"))
+        services.declared_facts_set(actor=request.user, enterprise=enterprise, inputs=offered,
+                                    values=typed)
+    except (NotFound, PermissionDenied):
+        raise
+    except ApplicationError as exc:
+        fields = exc.fields if isinstance(exc, ValidationFailed) else {}
+        if not fields and offered:
+            fields = {offered[0].name: [exc.message]}
+        context.update(view=_fields(view, typed, fields),
+                       notice="" if fields else exc.message)
+        if request.htmx:
+            return render(request, "policies/_answer_body.html", context)
+        context["applications"] = selectors.applications_visible_to(request.user).order_by(
+            "-submitted_at")[:20]
+        return render(request, "policies/answer.html", context, status=exc.status)
+    view = _fields(selectors.enterprise_view(enterprise, year))
+    done = _("已按您填写的数据重新测算")
+    if request.htmx:
+        return render(request, "policies/_answer_body.html", {**context, "view": view,
+                                                               "notice": done})
+    messages.success(request, done)
+    anchor = f"#clause-{focus}" if focus else ""
+    return redirect(reverse("policies:mine") + f"?year={year}{anchor}")
+
+
+@login_required
 def enterprise_answer(request, pk: int):
     _require(access.can_read_metrics, request.user)
     enterprise = enterprise_for_user(request.user, pk)
-    view = selectors.enterprise_view(enterprise, _year(request))
+    view = _fields(selectors.enterprise_view(enterprise, _year(request)))
     return render(request, "policies/answer.html", {"view": view, "years": selectors.year_choices(),
                                                     "mine": False})
+
+
+def _claim_context(request, clause, year: int, form: ClaimForm, *, typed=None, fact_errors=None,
+                   materials_errors=None, notice: str = "") -> dict:
+    enterprise = request.user.enterprise
+    answer, record, declared = services.clause_answer_with_facts(enterprise=enterprise,
+                                                                 clause=clause, year=year)
+    row = selectors.ClauseRow(answer, clause, Application.objects.filter(
+        enterprise=enterprise, clause=clause, year=year).first())
+    selectors._present_row(row, record, year, declared)
+    key = clause.pk
+    row.input_fields = [{"item": item, "id": f"c{key}-{item.name}",
+                         "value": (typed or {}).get(item.name, ""),
+                         "errors": (fact_errors or {}).get(item.name, [])} for item in row.inputs]
+    return {"clause": clause, "answer": answer, "row": row, "form": form, "year": year,
+            "materials": list(enumerate(clause.version.materials)),
+            "materials_errors": materials_errors, "notice": notice,
+            "can_apply": answer.eligible and answer.amount > 0 and row.application is None,
+            "accept": ",".join(services.MATERIAL_EXTENSIONS)}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def claim(request, clause_pk: int):
-    """Step 2 for the enterprise: confirm (免申即享) or apply (快申快享) on a prefilled form."""
+    """Step 2 for the enterprise: confirm (免申即享) or apply (快申快享) on a prefilled form.
+
+    The form is shown only while the clause applies; a figure the answer lacks is asked for
+    here first (``facts``), and the form appears once the answer allows it. A refused
+    submission comes back with everything typed still in place. ``inline``: the form alone,
+    for the answer page's card (htmx)."""
     if not access.can_claim(request.user):
         raise NotFound()
     clause = selectors.clause_get(clause_pk)
     enterprise = request.user.enterprise
     year = _year(request)
-    answer = services.clause_answer(enterprise=enterprise, clause=clause, year=year) \
-        if clause.version.covers_year(year) else None
-    if answer is None:
+    if clause.retired or not clause.version.covers_year(year):
         raise NotFound()
-    form = ClaimForm(request.POST or None, request.FILES or None,
-                     initial={**selectors.claim_prefill(request.user, enterprise),
-                              "consent": clause.version.lane == "auto"})
-    status = 200
+    inline = bool(request.GET.get("inline") or request.POST.get("inline"))
+    template = "policies/_claim_form.html" if inline and request.htmx else "policies/claim.html"
+    initial = {**selectors.claim_prefill(request.user, enterprise),
+               "consent": clause.version.lane == "auto"}
+    if request.method == "POST" and request.POST.get("facts"):
+        context = _claim_context(request, clause, year, ClaimForm(initial=initial))
+        offered = context["row"].inputs
+        typed = {i.name: request.POST.get(i.name, "") for i in offered}
+        try:
+            services.declared_facts_set(actor=request.user, enterprise=enterprise,
+                                        inputs=offered, values=typed)
+        except (NotFound, PermissionDenied):
+            raise
+        except ApplicationError as exc:
+            fields = exc.fields if isinstance(exc, ValidationFailed) else {}
+            if not fields and offered:
+                fields = {offered[0].name: [exc.message]}
+            context = _claim_context(request, clause, year, ClaimForm(initial=initial),
+                                     typed=typed, fact_errors=fields)
+            return render(request, "policies/_claim_body.html" if request.htmx else template,
+                          context, status=200 if request.htmx else exc.status)
+        context = _claim_context(request, clause, year, ClaimForm(initial=initial),
+                                 notice=_("已按您填写的数据重新测算"))
+        return render(request, "policies/_claim_body.html" if request.htmx else template, context)
+    if request.method == "GET":
+        return render(request, template, _claim_context(request, clause, year,
+                                                          ClaimForm(initial=initial)))
+    form = ClaimForm(request.POST, request.FILES or None, initial=initial)
     materials_errors = None
-    if request.method == "POST" and form.is_valid():
+    status = 422
+    if form.is_valid():
         try:
             files = [(name, request.FILES[f"material_{i}"])
                      for i, name in enumerate(clause.version.materials)
@@ -105,20 +220,28 @@ def claim(request, clause_pk: int):
             application = services.application_submit(
                 actor=request.user, enterprise=enterprise, clause=clause, year=year,
                 form=services.ClaimForm(**form.cleaned_data), materials=files)
+        except (NotFound, PermissionDenied):
+            raise
         except ValidationFailed as exc:
             for name, errors in exc.fields.items():
-                form.add_error(name if name in form.fields else None, errors)
+                if name in form.fields:
+                    form.add_error(name, errors)
             materials_errors = exc.fields.get("materials")
-            status = 422
+            if any(n not in form.fields and n != "materials" for n in exc.fields) or not exc.fields:
+                form.add_error(None, exc.message)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
         else:
             messages.success(request, _("已提交，审核截止日 %(d)s") % {"d": application.due_on})
-            return redirect("policies:application", pk=application.pk)
-    elif request.method == "POST":
-        status = 422
-    return render(request, "policies/claim.html", {
-        "clause": clause, "answer": answer, "form": form, "year": year,
-        "materials": list(enumerate(clause.version.materials)), "materials_errors": materials_errors,
-        "accept": ",".join(services.MATERIAL_EXTENSIONS)}, status=status)
+            target = reverse("policies:application", args=[application.pk])
+            if request.htmx:
+                from django_htmx.http import HttpResponseClientRedirect
+
+                return HttpResponseClientRedirect(target)
+            return redirect(target)
+    context = _claim_context(request, clause, year, form, materials_errors=materials_errors)
+    return render(request, template, context, status=200 if request.htmx else status)
 
 
 # --------------------------------------------------------------------------- applications
@@ -157,6 +280,7 @@ def _application_page(request, application: Application, *, forms: dict | None =
         "ledger": application.ledger.order_by("created_at", "id"),
         "materials": application.materials.all(),
         "missing_materials": missing,
+        "declared": selectors.application_declared(application),
         "can_upload": (access.is_enterprise_user(request.user)
                        and application.status in Application.OPEN),
         "material_names": [*application.clause.version.materials, services.OTHER_MATERIAL],

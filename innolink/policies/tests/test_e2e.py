@@ -35,7 +35,7 @@ def test_enterprise_sees_and_claims_officer_scans_approves_and_pays(live_server,
     page.click("nav >> text=我能享受的政策")
     page.wait_for_selector("#eligible-total")
     assert page.inner_text("#eligible-total") == "20.00"
-    award = page.locator("[data-clause='p01_high_tech_award.high_tech_award']")
+    award = page.locator("section.eligible-clause", has_text="高新技术企业认定奖励")
     assert "20.00" in award.inner_text() and "免申即享" in award.inner_text()
     why_not = page.inner_text("#not-eligible")
     assert "研发经费" in why_not and ("缺少数据" in why_not or "还差" in why_not)

@@ -1,0 +1,198 @@
+"""The engine's answers as an enterprise reads them.
+
+The rules engine words its reasons for officials and rule authors (``缺少数据:研发经费支出``,
+``国民经济行业代码为C3825,需属于I、L、M``, ``综合能耗 1200tce``). An enterprise page shows the
+same facts in the words of the enterprise: codes with their names, units written out, and for a
+figure the registry lacks, the input that would decide the answer. Nothing here changes a
+result; rule files, clause ids, file paths and authors' notes never pass through.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from innolink.engines.rules import RulesError
+from innolink.engines.rules import fields as rule_fields
+from innolink.engines.rules.load import parse_operand
+from innolink.enterprises.reference import industry_label
+
+#: units as the engine writes them -> as an enterprise reads them
+UNIT_WORDS = {"tce": "吨标准煤"}
+_CODE = re.compile(r"(?<![A-Za-z0-9])([A-T](?:\d{2,4})?)(?![A-Za-z0-9])")
+
+
+def readable_unit(unit: str) -> str:
+    """Examples:
+        >>> readable_unit("tce"), readable_unit("件")
+        ('吨标准煤', '件')
+    """
+    return UNIT_WORDS.get(unit, unit)
+
+
+def readable(text: str | None) -> str | None:
+    """Engine wording with units written out: ``1200tce`` → ``1200吨标准煤``.
+
+    Examples:
+        >>> readable("综合能耗还差200tce(当前1000tce,需不低于1200tce)")
+        '综合能耗还差200吨标准煤(当前1000吨标准煤,需不低于1200吨标准煤)'
+    """
+    if text is None:
+        return None
+    for unit, words in UNIT_WORDS.items():
+        text = re.sub(rf"(?<=[\d\s]){unit}\b", words, text)
+    return text
+
+
+def industry_codes(text: str | None) -> str | None:
+    """Industry codes or sections with their names: ``I、L、M`` → ``I 信息传输…、L 租赁和商务服务业、…``.
+
+    Examples:
+        >>> industry_codes("C3825")
+        'C3825 电气机械和器材制造业'
+    """
+    if not text:
+        return text
+    return _CODE.sub(lambda m: industry_label(m.group(1)) or m.group(1), text)
+
+
+@dataclass(frozen=True)
+class FactInput:
+    """A yearly figure the registry lacks and the enterprise may type in (see DeclaredFact)."""
+
+    code: str
+    year: int
+    label: str  # 2025年 软件系统、硬件设备投入金额
+    unit: str  # as typed: 万元 for money, else the indicator's unit written out
+    kind: str  # money | count | quantity
+
+    @property
+    def name(self) -> str:
+        """The form field's name."""
+        return f"fact-{self.code}-{self.year}"
+
+
+@dataclass
+class MissView:
+    """One unmet or undecidable condition, worded for the enterprise."""
+
+    text: str
+    value: str | None
+    threshold: str
+    gap: str | None
+    missing: bool
+    inputs: list[FactInput] = field(default_factory=list)
+    how: str = ""  # how a missing fact that cannot be typed here reaches the platform
+
+
+def _present(values: dict[int, dict[str, Any]], code: str, year: int) -> bool:
+    raw = (values.get(year) or {}).get(code)
+    return raw is not None and raw != ""
+
+
+def fact_inputs(check: Any, record: dict[str, Any] | None, year: int) -> list[FactInput]:
+    """The yearly figures an undecidable condition lacks, in the order the rule names them.
+
+    A condition over ``rd_expense.yoy_increase`` lacks this year's or last year's value (or
+    both); only those absent from the record are asked for.
+    """
+    if record is None or getattr(check, "passed", False) is not None:
+        return []
+    try:
+        operand = parse_operand(check.field, "answer")
+    except (RulesError, TypeError):
+        return []
+    values = record.get("indicators") or {}
+    out = []
+    for code, offset in operand.inputs():
+        spec = rule_fields.INDICATORS.get(code)
+        if spec is None or _present(values, code, year + offset):
+            continue
+        unit = "万元" if spec.kind == "money" else readable_unit(spec.unit)
+        item = FactInput(code, year + offset, f"{year + offset}年 {spec.label}", unit, spec.kind)
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def _how(check: Any) -> str:
+    name = getattr(check, "field", "")
+    if name == "tags" or name.startswith("high_tech"):
+        return _("资质、认定和信用记录由主管部门的名单导入平台；如已获认定而此处未显示，请联系政策咨询窗口核实。")
+    if name in rule_fields.ATTRIBUTES:
+        return _("企业登记信息由平台按市场监管登记数据维护；如有误请联系政策咨询窗口更正。")
+    return _("该数据由统计、税务等部门报送后导入平台。")
+
+
+def miss_view(check: Any, record: dict[str, Any] | None, year: int) -> MissView:
+    """One engine ``ConditionCheck`` for an enterprise page."""
+    missing = check.passed is None
+    value, threshold, text = check.value, check.threshold, check.message
+    if check.field == "industry_code":
+        value, threshold = industry_codes(value), industry_codes(threshold)
+        if not missing:
+            verb = _("不属于") if check.op == "not_prefix" else _("属于")
+            text = _("所属行业为%(v)s，需%(verb)s%(t)s") % {"v": value, "verb": verb, "t": threshold}
+    inputs = fact_inputs(check, record, year) if missing else []
+    if missing:
+        text = _("缺少数据：%(l)s") % {"l": check.label}
+    return MissView(text=readable(text) or "", value=readable(value), threshold=readable(threshold) or "",
+                    gap=readable(check.gap), missing=missing, inputs=inputs,
+                    how="" if inputs or not missing else _how(check))
+
+
+def steps_view(steps) -> list[str]:
+    return [readable(s) or "" for s in steps]
+
+
+# --------------------------------------------------------------------------- typed figures
+
+_MAX_YUAN = Decimal("9999999999999.99")
+
+
+def parse_fact(raw: Any, item: FactInput, *, allow_negative: bool = False) -> str:
+    """The typed figure in the indicator's base unit (money: 万元 typed, yuan stored), as the
+    decimal string the registry keeps; ``ValueError`` with the message for the field.
+
+    Examples:
+        >>> item = FactInput("software_hardware_investment", 2025, "2025年 投入", "万元", "money")
+        >>> parse_fact("300", item), parse_fact(" 12.5 ", item), parse_fact("1,200.000001", item)
+        ('3000000.00', '125000.00', '12000000.01')
+        >>> parse_fact("-3", item)
+        Traceback (most recent call last):
+        ...
+        ValueError: 应为不小于0的数字
+    """
+    text = str(raw or "").replace(",", "").replace("，", "").replace(" ", "").strip()
+    if item.kind == "money" and text.endswith("万元"):
+        text = text[:-2]
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(_("应为数字，单位%(u)s") % {"u": item.unit}) from None
+    if not number.is_finite():
+        raise ValueError(_("应为数字，单位%(u)s") % {"u": item.unit})
+    if number < 0 and not allow_negative:
+        raise ValueError(_("应为不小于0的数字"))
+    if item.kind == "money":
+        if -number.as_tuple().exponent > 6:
+            raise ValueError(_("万元最多保留六位小数（到分）"))
+        yuan = (number * 10000).quantize(Decimal("0.01"))
+        if abs(yuan) > _MAX_YUAN:
+            raise ValueError(_("数值过大"))
+        return str(yuan)
+    if item.kind == "count":
+        if number != number.to_integral_value():
+            raise ValueError(_("应为整数，单位%(u)s") % {"u": item.unit})
+        if abs(number) > 10**12:
+            raise ValueError(_("数值过大"))
+        return str(int(number))
+    if -number.as_tuple().exponent > 3:
+        raise ValueError(_("最多保留三位小数"))
+    if abs(number) > 10**12:
+        raise ValueError(_("数值过大"))
+    return str(number.quantize(Decimal("0.001")).normalize()) if number else "0"
