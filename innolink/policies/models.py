@@ -388,3 +388,59 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}"
+
+
+class PolicyRevision(models.Model):
+    """A policy's rules as an officer edits them in the browser: the YAML (ADR 0101) and the
+    worked cases (an enterprise's facts and the legal amount). Every save checks the draft and
+    runs the cases; a draft is published only when it loads and every case passes (ADR 0150).
+    The latest published revision of a policy replaces its shipped rule file; older published
+    revisions stay as its history (``superseded``)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+        SUPERSEDED = "superseded", _("已被新版替代")
+        DISCARDED = "discarded", _("已放弃")
+
+    code = models.SlugField(_("政策编号"), max_length=64, db_index=True)
+    number = models.PositiveIntegerField(_("修订号"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
+                              default=Status.DRAFT, db_index=True)
+    text = models.TextField(_("规则（YAML）"))
+    cases = models.TextField(_("核对案例（YAML）"), blank=True)
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    base_text = models.TextField(_("起草时的规则"), blank=True)  # what the draft started from
+    valid = models.BooleanField(_("规则有效"), default=False)
+    problem = models.JSONField(_("问题"), default=dict, blank=True)
+    results = models.JSONField(_("案例结果"), default=list, blank=True)
+    blockers = models.JSONField(_("发布前需解决"), default=list, blank=True)
+    note = models.CharField(_("修订说明"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("规则修订")
+        verbose_name_plural = _("规则修订")
+        ordering = ["code", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "number"], name="policy_revision_number"),
+            # one open draft and one published revision per policy at a time
+            models.UniqueConstraint(fields=["code"], condition=models.Q(status="draft"),
+                                    name="policy_revision_one_draft"),
+            models.UniqueConstraint(fields=["code"], condition=models.Q(status="published"),
+                                    name="policy_revision_one_published"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} r{self.number} ({self.status})"
+
+    @property
+    def publishable(self) -> bool:
+        return self.status == self.Status.DRAFT and self.valid and not self.blockers

@@ -618,3 +618,29 @@ def budget_shortages() -> list[tuple[PolicyVersion, Proration]]:
         if proration is not None and proration.applies:
             out.append((version, proration))
     return out
+
+
+# --------------------------------------------------------------------------- version differences
+
+def version_changes(policy: Policy, *, can_manage: bool = False) -> dict[int, list]:
+    """PolicyVersion id -> what changed from the version before it (``authoring.Change``s),
+    read from the rules in force. For readers other than officers, a change of a clause's rule
+    is left out (the legal text and the figures are what they read)."""
+    from innolink.policies import authoring
+
+    try:
+        engine_policy = fetch.rules_registry().policy(policy.code)
+    except KeyError:
+        return {}
+    rows = {v.effective_from: v.pk for v in policy.versions.all()}
+    out: dict[int, list] = {}
+    versions = list(engine_policy.versions)
+    for before, after in zip(versions, versions[1:]):
+        pk = rows.get(after.effective_from)
+        if pk is None:
+            continue
+        items = authoring.version_changes(before, after)
+        if not can_manage:
+            items = [c for c in items if not c.what.endswith("的条件或计算")]
+        out[pk] = items
+    return out

@@ -25,4 +25,10 @@ urlpatterns = [
     path("ledger/<uuid:posting>/reverse/", views.ledger_reverse, name="ledger-reverse"),
     path("metrics/", views.metrics, name="metrics"),
     path("calendar/", views.work_calendar, name="calendar"),
+    path("<int:pk>/rules/", views.rules_edit, name="editor"),
+    path("rules/new/", views.rules_new, name="editor-new"),
+    path("rules/<int:rid>/", views.revision_detail, name="revision"),
+    path("rules/<int:rid>/check/", views.revision_check, name="revision-check"),
+    path("rules/<int:rid>/publish/", views.revision_publish, name="revision-publish"),
+    path("rules/<int:rid>/discard/", views.revision_discard, name="revision-discard"),
 ]

@@ -52,9 +52,16 @@ def policy_list(request):
 def policy_detail(request, pk: int):
     policy = selectors.policy_get(pk)
     versions = policy.versions.select_related("budget_row").prefetch_related("clauses")
+    from innolink.policies.models import PolicyRevision
+
+    can_manage = access.can_manage_policies(request.user)
+    revisions = PolicyRevision.objects.filter(code=policy.code) if can_manage else PolicyRevision.objects.none()
     return render(request, "policies/detail.html", {
         "policy": policy, "versions": versions, "year": selectors.default_year(),
-        "can_manage": access.can_manage_policies(request.user)})
+        "can_manage": can_manage,
+        "version_changes": selectors.version_changes(policy, can_manage=can_manage),
+        "policy_revision": revisions.filter(status=PolicyRevision.Status.PUBLISHED).first(),
+        "draft": revisions.filter(status=PolicyRevision.Status.DRAFT).first()})
 
 
 # --------------------------------------------------------------------------- answers
@@ -528,3 +535,188 @@ def work_calendar(request):
         "years": selectors.calendar_years(), "gaps": calendar_gaps(),
         "kinds": CalendarDay.Kind.choices, "form": request.POST if status != 200 else {}},
         status=status)
+
+
+# --------------------------------------------------------------------------- rule editor (ADR 0150)
+
+def _revision_for_officer(request, rid: int):
+    from innolink.policies.models import PolicyRevision
+
+    _require(access.can_manage_policies, request.user)
+    revision = PolicyRevision.objects.filter(pk=selectors._valid_id(rid)).first()
+    if revision is None:
+        raise NotFound()
+    return revision
+
+
+def _editor_context(request, revision, *, text=None, cases=None, note=None, result=None,
+                    errors=None, notice=""):
+    from innolink.policies import authoring
+    from innolink.policies.models import PolicyRevision
+
+    text = revision.text if text is None else text
+    cases = revision.cases if cases is None else cases
+    policy = Policy.objects.filter(code=revision.code).first()
+    base = revision.base_text if revision.status == PolicyRevision.Status.DRAFT else (
+        revision.based_on.text if revision.based_on_id else revision.base_text)
+    published = services._published_policy(revision.code)
+    changes = []
+    if result is not None and result.policy is not None and published is not None:
+        before = {v.effective_from: v for v in published.versions}
+        for version in result.policy.versions:
+            old = before.get(version.effective_from)
+            items = authoring.version_changes(old, version) if old else [
+                authoring.Change("新增版本", "—", f"{version.effective_from} {version.doc_number}")]
+            if items:
+                changes.append((version, items))
+    return {
+        "revision": revision, "policy": policy, "text": text, "cases": cases,
+        "note": revision.note if note is None else note,
+        "result": result, "errors": errors or {}, "notice": notice,
+        "diff": authoring.text_diff(base or "", text),
+        "changes": changes,
+        "history": PolicyRevision.objects.filter(code=revision.code).exclude(
+            status=PolicyRevision.Status.DISCARDED).order_by("-number")[:20],
+        "editable": revision.status == PolicyRevision.Status.DRAFT,
+        "catalogue": _catalogue(),
+    }
+
+
+def _catalogue() -> dict:
+    """The fields and operators a rule may use, for the editor's quick reference."""
+    from innolink.engines.rules import fields as F
+    from innolink.engines.rules.load import _OPS_BY_KIND
+
+    attributes = []
+    for spec in F.ATTRIBUTES.values():
+        if spec.kind == "text":
+            continue
+        values = "、".join(f"{c}={F.TAG_LABELS.get(c, F.CATEGORY_LABELS.get(c, c))}" for c in spec.choices)
+        attributes.append({"name": spec.name, "label": spec.label,
+                           "ops": " ".join(sorted(_OPS_BY_KIND.get(spec.kind, ()))), "values": values})
+    indicators = [{"name": s.name, "label": s.label, "unit": s.unit}
+                  for s in F.INDICATORS.values()]
+    return {"attributes": attributes, "indicators": indicators}
+
+
+def _result_of(revision):
+    """The stored outcome of the last save, shaped like a fresh check for the template."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        valid=revision.valid, policy=None,
+        problem=SimpleNamespace(**revision.problem) if revision.problem else None,
+        cases=[SimpleNamespace(**c) for c in revision.results], blockers=revision.blockers,
+        publishable=revision.publishable,
+        cases_passed=bool(revision.results) and all(c["passed"] for c in revision.results))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rules_edit(request, pk: int):
+    """Open the policy's draft (POST starts one from the rules in force)."""
+    from innolink.policies.models import PolicyRevision
+
+    _require(access.can_manage_policies, request.user)
+    policy = selectors.policy_get(pk)
+    if request.method == "GET":
+        draft = PolicyRevision.objects.filter(code=policy.code, status=PolicyRevision.Status.DRAFT).first()
+        return redirect("policies:revision", rid=draft.pk) if draft else redirect("policies:detail", pk=pk)
+    revision = services.revision_open(actor=request.user, code=policy.code)
+    return redirect("policies:revision", rid=revision.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rules_new(request):
+    """A new policy: its id, title, issuer and area; the rules follow in the editor."""
+    _require(access.can_manage_policies, request.user)
+    errors, data = {}, {}
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "") for k in ("code", "title", "issuer", "area")}
+        try:
+            revision = services.revision_new_policy(actor=request.user, **data)
+        except ValidationFailed as exc:
+            errors = exc.fields
+        else:
+            return redirect("policies:revision", rid=revision.pk)
+    return render(request, "policies/rules_new.html", {"data": data, "errors": errors},
+                  status=422 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revision_detail(request, rid: int):
+    """The editor: the rules (YAML) and the worked cases, checked as the officer types (htmx),
+    saved with their cases run, the difference from the rules in force, and publication."""
+    revision = _revision_for_officer(request, rid)
+    if request.method == "GET":
+        result = services.revision_check(code=revision.code, text=revision.text, cases=revision.cases) \
+            if revision.status == revision.Status.DRAFT else _result_of(revision)
+        return render(request, "policies/rules_edit.html", _editor_context(request, revision, result=result))
+    text, cases, note = (request.POST.get("text", ""), request.POST.get("cases", ""),
+                         request.POST.get("note", ""))
+    try:
+        revision, result = services.revision_save(actor=request.user, revision_id=revision.pk,
+                                                  text=text, cases=cases, note=note)
+    except (NotFound, PermissionDenied):
+        raise
+    except ApplicationError as exc:
+        from innolink.core.flash import error_text
+
+        context = _editor_context(request, revision, text=text, cases=cases, note=note,
+                                  result=_result_of(revision), notice=error_text(exc))
+        return render(request, "policies/rules_edit.html", context, status=exc.status)
+    notice = _("已保存；%(p)s/%(n)s 个案例通过") % {
+        "p": sum(1 for c in result.cases if c.passed), "n": len(result.cases)}
+    return render(request, "policies/rules_edit.html",
+                  _editor_context(request, revision, result=result, notice=notice))
+
+
+@login_required
+@require_POST
+def revision_check(request, rid: int):
+    """Live validation (htmx): the check and the cases of what is typed now; nothing saved."""
+    revision = _revision_for_officer(request, rid)
+    text, cases = request.POST.get("text", ""), request.POST.get("cases", "")
+    try:
+        result = services.revision_check(code=revision.code, text=text, cases=cases)
+    except ValidationFailed as exc:
+        from innolink.core.flash import error_text
+
+        return render(request, "policies/_rules_check.html", {"notice": error_text(exc),
+                                                             "revision": revision})
+    context = _editor_context(request, revision, text=text, cases=cases, result=result)
+    return render(request, "policies/_rules_check.html", context)
+
+
+@login_required
+@require_POST
+def revision_publish(request, rid: int):
+    revision = _revision_for_officer(request, rid)
+    try:
+        revision = services.revision_publish(actor=request.user, revision_id=revision.pk)
+    except (NotFound, PermissionDenied):
+        raise
+    except ApplicationError as exc:
+        from innolink.core.flash import error_text
+
+        revision.refresh_from_db()
+        context = _editor_context(request, revision, result=_result_of(revision),
+                                  notice=_("未发布：") + error_text(exc))
+        context["publish_error"] = error_text(exc)
+        return render(request, "policies/rules_edit.html", context, status=exc.status)
+    messages.success(request, _("已发布第 %(n)s 版，新的答复与扫描即按此执行") % {"n": revision.number})
+    policy = Policy.objects.filter(code=revision.code).first()
+    return redirect("policies:detail", pk=policy.pk) if policy else redirect("policies:list")
+
+
+@login_required
+@require_POST
+def revision_discard(request, rid: int):
+    revision = _revision_for_officer(request, rid)
+    with errors_as_messages(request):
+        services.revision_discard(actor=request.user, revision_id=revision.pk)
+        messages.success(request, _("已放弃该草稿"))
+    policy = Policy.objects.filter(code=revision.code).first()
+    return redirect("policies:detail", pk=policy.pk) if policy else redirect("policies:list")

@@ -40,3 +40,8 @@ def widget(field, **attrs):
         extra["aria-invalid"] = "true"
         extra["aria-describedby"] = f"{field.id_for_label}-error"
     return field.as_widget(attrs=extra)
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)

@@ -197,12 +197,18 @@ def test_scan_with_a_bad_year_is_refused(client, synced):
     assert response.status_code == 422 and "政策年度" in response.content.decode()
 
 
-def test_policy_detail_shows_rules_next_to_the_legal_text(client, synced):
-    login(client, make_user(Role.ENTERPRISE))
+def test_policy_detail_shows_rules_next_to_the_legal_text_to_officers_only(client, synced):
     policy = Policy.objects.get(code="p02_rd_investment_award")
+    login(client, make_user(Role.POLICY_OFFICER))
     html = client.get(reverse("policies:detail", args=[policy.pk])).content.decode()
     assert "单个企业年度最高补助600万元" in html
     assert "rd_expense.yoy_increase" in html and "以上" in html
+    # an enterprise reads the legal text, not the rule, the clause ids or the rule file
+    login(client, make_user(Role.ENTERPRISE))
+    html = client.get(reverse("policies:detail", args=[policy.pk])).content.decode()
+    assert "单个企业年度最高补助600万元" in html
+    assert "rd_expense" not in html and "rd_increment_award" not in html
+    assert "rulesets/" not in html and ".yaml" not in html
 
 
 def test_application_list_has_a_fixed_number_of_queries(client, synced, django_assert_num_queries):
