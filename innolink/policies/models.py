@@ -444,3 +444,32 @@ class PolicyRevision(models.Model):
     @property
     def publishable(self) -> bool:
         return self.status == self.Status.DRAFT and self.valid and not self.blockers
+
+
+def _staged_path(instance, filename: str) -> str:
+    import os
+    import uuid as _uuid
+
+    ext = os.path.splitext(filename)[1].lower()[:10]
+    return f"policies/staged/{_uuid.uuid4().hex}{ext}"
+
+
+class StagedMaterial(models.Model):
+    """A material file chosen on a claim form whose submission was refused (a typo in the
+    account, say): kept so the enterprise does not choose it again. It becomes an
+    ``ApplicationMaterial`` when the claim goes through (audited there) and is removed then."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    clause = models.ForeignKey(PolicyClause, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    name = models.CharField(_("材料名称"), max_length=200)
+    file = models.FileField(upload_to=_staged_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("暂存的申报材料")
+        verbose_name_plural = _("暂存的申报材料")
+        constraints = [models.UniqueConstraint(fields=["user", "clause", "year", "name"],
+                                               name="staged_material_unique")]

@@ -23,7 +23,7 @@ from innolink.enterprises.reference import industry_label
 
 #: units as the engine writes them -> as an enterprise reads them
 UNIT_WORDS = {"tce": "吨标准煤"}
-_CODE = re.compile(r"(?<![A-Za-z0-9])([A-T](?:\d{2,4})?)(?![A-Za-z0-9])")
+_CODE = re.compile(r"(?<![A-Za-z0-9])([A-T](?:\d{2,4})?)(?![A-Za-z0-9 ])")
 
 
 def readable_unit(unit: str) -> str:
@@ -102,6 +102,19 @@ def fact_inputs(check: Any, record: dict[str, Any] | None, year: int) -> list[Fa
     """
     if record is None or getattr(check, "passed", False) is not None:
         return []
+    needs = getattr(check, "needs", None)
+    if needs:  # the engine names the inputs itself (ADR 0130)
+        out = []
+        for need in needs:
+            spec = rule_fields.INDICATORS.get(need.field)
+            if need.source != "indicator" or need.year is None or spec is None \
+                    or spec.kind not in ("money", "count", "quantity"):
+                continue
+            unit = "万元" if spec.kind == "money" else readable_unit(spec.unit)
+            item = FactInput(need.field, need.year, f"{need.year}年 {spec.label}", unit, spec.kind)
+            if item not in out and not _present(record.get("indicators") or {}, need.field, need.year):
+                out.append(item)
+        return out
     try:
         operand = parse_operand(check.field, "answer")
     except (RulesError, TypeError):
@@ -120,12 +133,21 @@ def fact_inputs(check: Any, record: dict[str, Any] | None, year: int) -> list[Fa
 
 
 def _how(check: Any) -> str:
+    for need in getattr(check, "needs", ()) or ():
+        if need.source == "qualification":
+            return _("%(m)s：资质由认定部门的名单导入平台；如已获认定而此处未显示，请联系政策咨询窗口核实。") % {
+                "m": need.message or need.label}
+        if need.message:
+            return need.message
     name = getattr(check, "field", "")
     if name == "tags" or name.startswith("high_tech"):
         return _("资质、认定和信用记录由主管部门的名单导入平台；如已获认定而此处未显示，请联系政策咨询窗口核实。")
     if name in rule_fields.ATTRIBUTES:
         return _("企业登记信息由平台按市场监管登记数据维护；如有误请联系政策咨询窗口更正。")
     return _("该数据由统计、税务等部门报送后导入平台。")
+
+
+_WORD = {"gt": "高于", "ge": "不低于", "lt": "低于", "le": "不超过", "eq": "等于", "ne": "不等于"}
 
 
 def miss_view(check: Any, record: dict[str, Any] | None, year: int) -> MissView:
@@ -137,6 +159,14 @@ def miss_view(check: Any, record: dict[str, Any] | None, year: int) -> MissView:
         if not missing:
             verb = _("不属于") if check.op == "not_prefix" else _("属于")
             text = _("所属行业为%(v)s，需%(verb)s%(t)s") % {"v": value, "verb": verb, "t": threshold}
+    elif not missing and check.op in _WORD and value is not None:
+        word = getattr(check, "word", "") or _WORD[check.op]
+        text = _("%(l)s：当前%(v)s，需%(w)s%(t)s") % {"l": check.label, "v": value, "w": word,
+                                                   "t": threshold}
+        if check.gap and check.op in ("gt", "ge"):
+            text += _("，还差%(g)s") % {"g": check.gap}
+        elif check.gap and check.op in ("lt", "le"):
+            text += _("，超出%(g)s") % {"g": check.gap}
     inputs = fact_inputs(check, record, year) if missing else []
     if missing:
         text = _("缺少数据：%(l)s") % {"l": check.label}
@@ -196,3 +226,72 @@ def parse_fact(raw: Any, item: FactInput, *, allow_negative: bool = False) -> st
     if abs(number) > 10**12:
         raise ValueError(_("数值过大"))
     return str(number.quantize(Decimal("0.001")).normalize()) if number else "0"
+
+
+# --------------------------------------------------------------------------- routes and levels
+
+
+@dataclass
+class RouteView:
+    label: str
+    state: str  # passed | failed | unknown
+    tied: bool
+    checks: list[MissView]
+
+
+@dataclass
+class ChoiceView:
+    """An 「或」 condition not met: every route with its own gap, nearest first (ADR 0130)."""
+
+    label: str
+    tie: bool
+    routes: list[RouteView]
+
+
+def _key(check: Any) -> tuple:
+    return (check.field, check.message)
+
+
+def choices_view(answer: Any, record: dict[str, Any] | None, year: int) -> tuple[list[ChoiceView], set]:
+    """The answer's 「或」 conditions with all their routes, and the checks they hold (so the
+    flat list of misses does not repeat them)."""
+    out, held = [], set()
+    for choice in getattr(answer, "choices", ()) or ():
+        routes = []
+        for route in choice.routes:
+            checks = [miss_view(c, record, year) for c in route.checks]
+            held.update(_key(c) for c in route.checks)
+            routes.append(RouteView(readable(route.label) or "", route.state, route.tied, checks))
+        out.append(ChoiceView(readable(choice.label) or "", bool(getattr(choice, "tie", False)), routes))
+    return out, held
+
+
+@dataclass
+class LevelView:
+    """Which level of a split matched and what the next one needs."""
+
+    basis: str
+    value: str | None
+    message: str
+    ladder: list[dict[str, Any]]
+    matched: str | None
+    next: str | None
+    next_needs: list[str]
+
+
+def level_view(answer: Any) -> LevelView | None:
+    info = getattr(answer, "level", None)
+    if info is None:
+        return None
+    ladder = [{"label": readable(level.label), "amount": level.amount, "reached": level.reached,
+               "matched": info.matched is not None and level.label == info.matched.label,
+               "next": info.next is not None and level.label == info.next.label}
+              for level in info.ladder]
+    needs = []
+    if info.next is not None:
+        if info.next.gap:
+            needs.append(readable(info.next.gap) or "")
+        needs.extend(readable(c.message) or "" for c in info.next.checks)
+    return LevelView(readable(info.basis) or "", readable(info.value), readable(info.message) or "",
+                     ladder, readable(info.matched.label) if info.matched else None,
+                     readable(info.next.label) if info.next else None, needs)

@@ -92,6 +92,8 @@ class ClauseRow:
     application: Application | None
     prorated: Any = None  # ProratedAmount when a pro-rata budget is short
     misses: list = field(default_factory=list)  # present.MissView, worded for the enterprise
+    choices: list = field(default_factory=list)  # present.ChoiceView: every route of an 「或」
+    level: Any = None  # present.LevelView: the level matched and what the next one needs
     inputs: list = field(default_factory=list)  # present.FactInput: figures it may type in
     steps: list = field(default_factory=list)  # the arithmetic, units written out
     declared: list = field(default_factory=list)  # (label, shown value) of its own figures used
@@ -99,7 +101,8 @@ class ClauseRow:
     @property
     def only_missing(self) -> bool:
         """Every unmet condition is a figure the enterprise can type in here."""
-        return bool(self.misses) and all(m.missing and m.inputs for m in self.misses)
+        checks = [*self.misses, *(c for ch in self.choices for r in ch.routes for c in r.checks)]
+        return bool(checks) and all(m.missing and m.inputs for m in checks)
 
 
 @dataclass(frozen=True)
@@ -150,9 +153,11 @@ def _present_row(row: ClauseRow, record: dict | None, year: int,
 
     a = row.answer
     row.steps = present.steps_view(a.steps)
-    row.misses = [present.miss_view(m, record, year) for m in a.misses]
+    row.choices, held = present.choices_view(a, record, year)
+    row.level = present.level_view(a)
+    row.misses = [present.miss_view(m, record, year) for m in a.misses if present._key(m) not in held]
     seen: list = []
-    for miss in row.misses:
+    for miss in (*row.misses, *(c for ch in row.choices for r in ch.routes for c in r.checks)):
         for item in miss.inputs:
             if item not in seen:
                 seen.append(item)

@@ -648,6 +648,61 @@ def _declared_json(declared: dict[tuple[str, int], str], rule: Any) -> dict[str,
     return out
 
 
+def claim_staged(*, actor, clause: PolicyClause, year: int) -> list:
+    from innolink.policies.models import StagedMaterial
+
+    return list(StagedMaterial.objects.filter(user=actor, clause=clause, year=year).order_by("id"))
+
+
+@transaction.atomic
+def claim_stage(*, actor, clause: PolicyClause, year: int, materials) -> list:
+    """Keep the material files of a claim form that is about to be checked, so a refused
+    submission does not lose them (a file chosen again for the same material replaces it)."""
+    from innolink.policies.models import StagedMaterial
+
+    checked = _check_materials(clause.version, materials)
+    for name, upload in checked:
+        old = StagedMaterial.objects.filter(user=actor, clause=clause, year=year, name=name).first()
+        if old is not None:
+            stale = old.file.name
+            old.delete()
+            transaction.on_commit(lambda n=stale: _remove_file(n))
+        row = StagedMaterial(user=actor, clause=clause, year=year, name=name,
+                             original_name=(upload.name or "")[:200], size=upload.size)
+        row.file.save(upload.name or "file", upload, save=False)
+        row.save()
+    return claim_staged(actor=actor, clause=clause, year=year)
+
+
+def _remove_file(name: str) -> None:
+    from django.core.files.storage import default_storage
+
+    if name and default_storage.exists(name):
+        default_storage.delete(name)
+
+
+@transaction.atomic
+def application_submit_staged(*, actor, enterprise: Enterprise, clause: PolicyClause, year: int,
+                              form: ClaimForm, today: dt.date | None = None) -> Application:
+    """``application_submit`` with the materials staged for this claim; they become the
+    application's materials and leave the staging area."""
+    from django.core.files import File
+
+    staged = claim_staged(actor=actor, clause=clause, year=year)
+    files = [(row.name, File(row.file.open("rb"), name=row.original_name)) for row in staged]
+    try:
+        application = application_submit(actor=actor, enterprise=enterprise, clause=clause,
+                                          year=year, form=form, today=today, materials=files)
+    finally:
+        for _name, handle in files:
+            handle.close()
+    for row in staged:
+        name = row.file.name
+        row.delete()
+        transaction.on_commit(lambda n=name: _remove_file(n))
+    return application
+
+
 def _lock_applications(ids: list[int]) -> list[Application]:
     if any(i is None or not 0 < i < 2**63 for i in ids):
         raise NotFound()

@@ -166,8 +166,9 @@ def _claim_context(request, clause, year: int, form: ClaimForm, *, typed=None, f
     row.input_fields = [{"item": item, "id": f"c{key}-{item.name}",
                          "value": (typed or {}).get(item.name, ""),
                          "errors": (fact_errors or {}).get(item.name, [])} for item in row.inputs]
+    staged = {m.name: m for m in services.claim_staged(actor=request.user, clause=clause, year=year)}
     return {"clause": clause, "answer": answer, "row": row, "form": form, "year": year,
-            "materials": list(enumerate(clause.version.materials)),
+            "materials": [(i, name, staged.get(name)) for i, name in enumerate(clause.version.materials)],
             "materials_errors": materials_errors, "notice": notice,
             "can_apply": answer.eligible and answer.amount > 0 and row.application is None,
             "accept": ",".join(services.MATERIAL_EXTENSIONS)}
@@ -219,14 +220,18 @@ def claim(request, clause_pk: int):
     form = ClaimForm(request.POST, request.FILES or None, initial=initial)
     materials_errors = None
     status = 422
-    if form.is_valid():
+    files = [(name, request.FILES[f"material_{i}"])
+             for i, name in enumerate(clause.version.materials) if f"material_{i}" in request.FILES]
+    if files and clause.version.lane == "apply":
+        try:  # kept whatever happens to the rest of the form
+            services.claim_stage(actor=request.user, clause=clause, year=year, materials=files)
+        except ValidationFailed as exc:
+            materials_errors = exc.fields.get("materials")
+    if form.is_valid() and not materials_errors:
         try:
-            files = [(name, request.FILES[f"material_{i}"])
-                     for i, name in enumerate(clause.version.materials)
-                     if f"material_{i}" in request.FILES]
-            application = services.application_submit(
+            application = services.application_submit_staged(
                 actor=request.user, enterprise=enterprise, clause=clause, year=year,
-                form=services.ClaimForm(**form.cleaned_data), materials=files)
+                form=services.ClaimForm(**form.cleaned_data))
         except (NotFound, PermissionDenied):
             raise
         except ValidationFailed as exc:

@@ -217,3 +217,26 @@ def test_api_approval_refuses_missing_materials_then_accepts_an_override(client,
     assert LedgerEntry.objects.count() == 0
     done = client.post(url, {"override_reason": "原件已在窗口核验"}, content_type="application/json")
     assert done.status_code == 200 and done.json()["status"] == "approved"
+
+
+def test_a_refused_claim_keeps_the_chosen_files(client, synced):
+    from innolink.policies.models import StagedMaterial
+
+    user = compute_user()
+    voucher = clause("p05_ai_enablement", "compute_voucher")
+    client.force_login(user)
+    url = reverse("policies:claim", args=[voucher.pk])
+    # a typo in the account: refused, but the contract chosen is kept and said so
+    refused = client.post(url, {**FORM, "bank_account": "12-34", "material_0": pdf("合同扫描.pdf")})
+    html = refused.content.decode()
+    assert refused.status_code == 422 and "已保留：合同扫描.pdf" in html
+    assert Application.objects.count() == 0 and ApplicationMaterial.objects.count() == 0
+    # corrected without choosing the file again: the application carries it
+    done = client.post(url, {**FORM, "material_1": pdf("确认单.pdf")})
+    assert done.status_code == 302
+    application = Application.objects.get()
+    assert sorted(application.materials.values_list("name", "original_name")) == [
+        ("算力平台出具的服务确认单", "确认单.pdf"), ("算力服务合同", "合同扫描.pdf")]
+    assert StagedMaterial.objects.count() == 0
+    material = application.materials.get(name="算力服务合同")
+    assert material.file.read() == b"%PDF-1.4 test"
