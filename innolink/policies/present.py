@@ -94,6 +94,16 @@ def _present(values: dict[int, dict[str, Any]], code: str, year: int) -> bool:
     return raw is not None and raw != ""
 
 
+def _year_label(year: int, label: str) -> str:
+    return _("%(y)s年 %(l)s") % {"y": year, "l": label}
+
+
+def _unit(spec) -> str:
+    """The unit a figure is typed in: money in 万元 (as the page shows amounts), else the
+    indicator's own unit written out."""
+    return _("万元") if spec.kind == "money" else readable_unit(spec.unit)
+
+
 def fact_inputs(check: Any, record: dict[str, Any] | None, year: int) -> list[FactInput]:
     """The yearly figures an undecidable condition lacks, in the order the rule names them.
 
@@ -110,8 +120,8 @@ def fact_inputs(check: Any, record: dict[str, Any] | None, year: int) -> list[Fa
             if need.source != "indicator" or need.year is None or spec is None \
                     or spec.kind not in ("money", "count", "quantity"):
                 continue
-            unit = "万元" if spec.kind == "money" else readable_unit(spec.unit)
-            item = FactInput(need.field, need.year, f"{need.year}年 {spec.label}", unit, spec.kind)
+            item = FactInput(need.field, need.year, _year_label(need.year, spec.label),
+                             _unit(spec), spec.kind)
             if item not in out and not _present(record.get("indicators") or {}, need.field, need.year):
                 out.append(item)
         return out
@@ -125,8 +135,8 @@ def fact_inputs(check: Any, record: dict[str, Any] | None, year: int) -> list[Fa
         spec = rule_fields.INDICATORS.get(code)
         if spec is None or _present(values, code, year + offset):
             continue
-        unit = "万元" if spec.kind == "money" else readable_unit(spec.unit)
-        item = FactInput(code, year + offset, f"{year + offset}年 {spec.label}", unit, spec.kind)
+        item = FactInput(code, year + offset, _year_label(year + offset, spec.label), _unit(spec),
+                         spec.kind)
         if item not in out:
             out.append(item)
     return out
@@ -198,8 +208,11 @@ def parse_fact(raw: Any, item: FactInput, *, allow_negative: bool = False) -> st
         ValueError: 应为不小于0的数字
     """
     text = str(raw or "").replace(",", "").replace("，", "").replace(" ", "").strip()
-    if item.kind == "money" and text.endswith("万元"):
-        text = text[:-2]
+    if item.kind == "money":
+        for suffix in ("万元", "万"):
+            if text.endswith(suffix):
+                text = text[: -len(suffix)]
+                break
     try:
         number = Decimal(text)
     except InvalidOperation:
