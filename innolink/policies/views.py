@@ -707,8 +707,7 @@ def revision_publish(request, rid: int):
         from innolink.core.flash import error_text
 
         revision.refresh_from_db()
-        context = _editor_context(request, revision, result=_result_of(revision),
-                                  notice=_("未发布：") + error_text(exc))
+        context = _editor_context(request, revision, result=_result_of(revision))
         context["publish_error"] = error_text(exc)
         return render(request, "policies/rules_edit.html", context, status=exc.status)
     messages.success(request, _("已发布第 %(n)s 版，新的答复与扫描即按此执行") % {"n": revision.number})

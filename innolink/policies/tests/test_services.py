@@ -34,7 +34,7 @@ def test_sync_mirrors_the_rule_files_and_is_idempotent():
     assert second.unchanged == 12 and AuditEntry.objects.count() == entries
     p02 = Policy.objects.get(code="p02_rd_investment_award")
     version = p02.versions.get(effective_from=dt.date(2024, 1, 1))
-    assert version.doc_number.startswith("闽科规〔2024〕5号")
+    assert version.doc_number.startswith("闽政办《关于支持企业加大研发投入加强研发活动的若干措施》")
     assert version.budget == Decimal("120000000.00")
     assert version.shares == [["省", 8], ["市", 1], ["县", 1]]
     assert version.budget_row.total == Decimal("120000000.00")

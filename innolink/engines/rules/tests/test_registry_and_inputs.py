@@ -49,7 +49,7 @@ def test_ai_policy_has_compute_vouchers():
 def test_version_is_picked_by_the_assessed_year():
     policy = demo_registry().policy("p02_rd_investment_award")
     assert policy.version_for_year(2023).doc_number == "闽科规〔2021〕3号(示意)"
-    assert policy.version_for_year(2024).doc_number == "闽科规〔2024〕5号(示意)"
+    assert policy.version_for_year(2024).doc_number.startswith("闽政办《关于支持企业加大研发投入加强研发活动的若干措施》")
     assert policy.version_for_year(2020) is None
     # a policy that starts mid-2024 counts for 2024 (in force on 31 December) but not 2023
     ai = demo_registry().policy("p05_ai_enablement")
