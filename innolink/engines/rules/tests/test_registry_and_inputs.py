@@ -31,7 +31,8 @@ def test_twelve_policies_in_four_areas_each_real_or_marked_illustrative():
 
 
 def test_budget_over_500_million_with_about_51_percent_for_technology_innovation():
-    active = demo_registry().active(2024)
+    active = demo_registry().active(2025)  # every one of the twelve is in force in 2025
+    assert len(active) == 12
     total = sum(v.budget_fen for _, v in active)
     tech = sum(v.budget_fen for p, v in active if p.tech_innovation)
     assert total > 500_000_000 * 100
