@@ -58,7 +58,7 @@ def year_choices() -> list[int]:
 # --------------------------------------------------------------------------- policies
 
 def policy_list() -> QuerySet[Policy]:
-    return Policy.objects.prefetch_related("versions__budget_row")
+    return Policy.objects.prefetch_related("versions__budget_row", "versions__clauses")
 
 
 def policy_get(pk: Any) -> Policy:
@@ -70,8 +70,11 @@ def policy_get(pk: Any) -> Policy:
 
 
 def version_for_year(policy: Policy, year: int) -> PolicyVersion | None:
+    """The version in force for ``year``; a version whose clauses all left the rules (kept
+    only for the records pointing at it) answers for no year."""
     for version in policy.versions.all():
-        if version.covers_year(year):
+        clauses = list(version.clauses.all())
+        if version.covers_year(year) and not (clauses and all(c.retired for c in clauses)):
             return version
     return None
 
@@ -132,8 +135,9 @@ def policies_out_of_force(year: int) -> list[OutOfForce]:
     day they start."""
     day = dt.date(year, 12, 31)
     out = []
-    for policy in Policy.objects.prefetch_related("versions").order_by("order", "code"):
-        versions = list(policy.versions.all())
+    for policy in Policy.objects.prefetch_related("versions__clauses").order_by("order", "code"):
+        versions = [v for v in policy.versions.all()
+                    if not (list(v.clauses.all()) and all(c.retired for c in v.clauses.all()))]
         if not versions or any(v.covers_year(year) for v in versions):
             continue
         ended = [v.effective_to for v in versions if v.effective_to and v.effective_to < day]

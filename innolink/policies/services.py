@@ -220,6 +220,7 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web",
                 seen.add(crow.pk)
                 changed |= cstate != "unchanged"
                 outcome.clauses += 1
+        changed |= _drop_absent_versions(row, policy, actor=actor, source=source)
         if state == "created":
             outcome.policies_created += 1
         elif changed:
@@ -239,6 +240,39 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web",
                      changes={"retired": [False, True]}, note="no longer in the rule files")
         outcome.retired += 1
     return outcome
+
+
+def _drop_absent_versions(row: Policy, policy, *, actor, source: str) -> bool:
+    """A version the rules no longer have (e.g. a file that moved a version's start date): gone
+    when nothing points at it; otherwise kept for the rows that do, ended before the rules'
+    versions begin so it answers for no year they cover (its clauses are retired by the sync).
+    Audited either way."""
+    starts = sorted(v.effective_from for v in policy.versions)
+    changed = False
+    for version in PolicyVersion.objects.filter(policy=row).exclude(effective_from__in=starts):
+        used = (Application.objects.filter(clause__version=version).exists()
+                or Eligibility.objects.filter(clause__version=version).exists()
+                or LedgerEntry.objects.filter(version=version).exists())
+        if not used:
+            audit_record(actor=actor, action="delete", instance=version, source=source,
+                         changes={"effective_from": [version.effective_from, None],
+                                  "doc_number": [version.doc_number, None]},
+                         note="no longer in the rules")
+            PolicyClause.objects.filter(version=version).delete()
+            Budget.objects.filter(version=version).delete()
+            version.delete()
+            changed = True
+            continue
+        later = [d for d in starts if d > version.effective_from]
+        end = (min(later) if later else version.effective_from) - dt.timedelta(days=1)
+        if version.effective_to is None or version.effective_to > end:
+            audit_record(actor=actor, action="update", instance=version, source=source,
+                         changes={"effective_to": [version.effective_to, end]},
+                         note="no longer in the rules; kept for the records that point at it")
+            version.effective_to = end
+            version.save(update_fields=["effective_to"])
+            changed = True
+    return changed
 
 
 def _clause_map(year: int) -> dict[tuple[str, str], PolicyClause]:

@@ -51,7 +51,10 @@ def policy_list(request):
 @login_required
 def policy_detail(request, pk: int):
     policy = selectors.policy_get(pk)
-    versions = policy.versions.select_related("budget_row").prefetch_related("clauses")
+    versions = list(policy.versions.select_related("budget_row").prefetch_related("clauses"))
+    for version in versions:  # a version whose clauses all left the rules is history (officers)
+        clauses = list(version.clauses.all())
+        version.retired = bool(clauses) and all(c.retired for c in clauses)
     from innolink.policies.models import PolicyRevision
 
     can_manage = access.can_manage_policies(request.user)
