@@ -261,7 +261,7 @@ class ChoiceView:
     routes: list[RouteView]
 
 
-def _key(check: Any) -> tuple:
+def check_key(check: Any) -> tuple:
     return (check.field, check.message)
 
 
@@ -273,7 +273,7 @@ def choices_view(answer: Any, record: dict[str, Any] | None, year: int) -> tuple
         routes = []
         for route in choice.routes:
             checks = [miss_view(c, record, year) for c in route.checks]
-            held.update(_key(c) for c in route.checks)
+            held.update(check_key(c) for c in route.checks)
             routes.append(RouteView(readable(route.label) or "", route.state, route.tied, checks))
         out.append(ChoiceView(readable(choice.label) or "", bool(getattr(choice, "tie", False)), routes))
     return out, held

@@ -150,7 +150,7 @@ def policies_out_of_force(year: int) -> list[OutOfForce]:
     return out
 
 
-def _present_row(row: ClauseRow, record: dict | None, year: int,
+def present_row(row: ClauseRow, record: dict | None, year: int,
                  declared: dict[tuple[str, int], str]) -> ClauseRow:
     from innolink.engines.rules import fields as rule_fields
     from innolink.policies import present
@@ -159,7 +159,7 @@ def _present_row(row: ClauseRow, record: dict | None, year: int,
     row.steps = present.steps_view(a.steps)
     row.choices, held = present.choices_view(a, record, year)
     row.level = present.level_view(a)
-    row.misses = [present.miss_view(m, record, year) for m in a.misses if present._key(m) not in held]
+    row.misses = [present.miss_view(m, record, year) for m in a.misses if present.check_key(m) not in held]
     seen: list = []
     for miss in (*row.misses, *(c for ch in row.choices for r in ch.routes for c in r.checks)):
         for item in miss.inputs:
@@ -167,9 +167,9 @@ def _present_row(row: ClauseRow, record: dict | None, year: int,
                 seen.append(item)
     row.inputs = seen
     if a.eligible and declared and row.clause is not None:
-        from innolink.policies.services import _rule_codes
+        from innolink.policies.services import rule_codes
 
-        used = _rule_codes(row.clause.rule)
+        used = rule_codes(row.clause.rule)
         for (code, fact_year), value in sorted(declared.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             spec = rule_fields.INDICATORS.get(code)
             if code in used and spec is not None:
@@ -236,7 +236,7 @@ def enterprise_view(enterprise: Enterprise, year: int) -> EnterpriseView:
     has_data = EnterpriseYear.objects.filter(enterprise=enterprise, year=year).exists()
     not_eligible = [row(a) for a in answer.not_eligible]
     for item in (*eligible, *not_eligible):
-        _present_row(item, record, year, declared)
+        present_row(item, record, year, declared)
     return EnterpriseView(enterprise, year, answer, eligible, not_eligible, answer.total, has_data,
                           out_of_force=policies_out_of_force(year), declared=declared)
 

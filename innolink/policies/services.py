@@ -652,7 +652,7 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
     return application
 
 
-def _rule_codes(rule: Any) -> set[str]:
+def rule_codes(rule: Any) -> set[str]:
     """The indicator codes a clause's rule (as mirrored from its file) refers to anywhere."""
     from innolink.engines.rules.load import parse_operand
 
@@ -674,7 +674,7 @@ def _rule_codes(rule: Any) -> set[str]:
 
 def _declared_json(declared: dict[tuple[str, int], str], rule: Any) -> dict[str, dict[str, str]]:
     """The declared figures the clause's rule refers to, ``{"2025": {code: value}}``."""
-    used = _rule_codes(rule)
+    used = rule_codes(rule)
     out: dict[str, dict[str, str]] = {}
     for (code, year), value in sorted(declared.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         if code in used:
@@ -1180,7 +1180,7 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def _published_policy(code: str):
+def published_policy(code: str):
     """The engine's policy as it is in force now (file or published revision), or None."""
     try:
         return fetch.rules_registry().policy(code)
@@ -1201,7 +1201,7 @@ def revision_check(*, code: str, text: str, cases: str):
 
     if len(text) > MAX_RULE_TEXT or len(cases) > MAX_RULE_TEXT:
         raise ValidationFailed({"text": [_("规则或案例文本过长（不超过20万字符）")]})
-    return authoring.check(text, cases, published=_published_policy(code), code=code)
+    return authoring.check(text, cases, published=published_policy(code), code=code)
 
 
 def _next_number(code: str) -> int:
@@ -1286,7 +1286,7 @@ def revision_new_policy(*, actor, code: str, title: str, issuer: str, area: str)
     if not _CODE_RE.match(code):
         errors["code"] = [_("政策编号：3至64位小写字母、数字或下划线，以字母开头，如 p13_ai_scenarios")]
     elif Policy.objects.filter(code=code).exists() or PolicyRevision.objects.filter(code=code).exists() \
-            or _published_policy(code) is not None:
+            or published_policy(code) is not None:
         errors["code"] = [_("政策编号 %(c)s 已被使用") % {"c": code}]
     for name, value, label in (("title", title, _("政策名称")), ("issuer", issuer, _("发文单位")),
                                ("area", area, _("政策领域"))):

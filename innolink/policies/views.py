@@ -164,7 +164,7 @@ def _claim_context(request, clause, year: int, form: ClaimForm, *, typed=None, f
                                                                  clause=clause, year=year)
     row = selectors.ClauseRow(answer, clause, Application.objects.filter(
         enterprise=enterprise, clause=clause, year=year).first())
-    selectors._present_row(row, record, year, declared)
+    selectors.present_row(row, record, year, declared)
     key = clause.pk
     row.input_fields = [{"item": item, "id": f"c{key}-{item.name}",
                          "value": (typed or {}).get(item.name, ""),
@@ -567,7 +567,7 @@ def _editor_context(request, revision, *, text=None, cases=None, note=None, resu
     policy = Policy.objects.filter(code=revision.code).first()
     base = revision.base_text if revision.status == PolicyRevision.Status.DRAFT else (
         revision.based_on.text if revision.based_on_id else revision.base_text)
-    published = services._published_policy(revision.code)
+    published = services.published_policy(revision.code)
     changes = []
     if result is not None and result.policy is not None and published is not None:
         before = {v.effective_from: v for v in published.versions}
