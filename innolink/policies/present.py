@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from innolink.engines.rules import RulesError
 from innolink.engines.rules import fields as rule_fields
@@ -157,7 +158,55 @@ def _how(check: Any) -> str:
     return _("该数据由统计、税务等部门报送后导入平台。")
 
 
-_WORD = {"gt": "高于", "ge": "不低于", "lt": "低于", "le": "不超过", "eq": "等于", "ne": "不等于"}
+_WORD = {"gt": gettext_noop("高于"), "ge": gettext_noop("不低于"), "lt": gettext_noop("低于"),
+         "le": gettext_noop("不超过"), "eq": gettext_noop("等于"), "ne": gettext_noop("不等于")}
+
+
+def _tail(message: str) -> str:
+    """What follows the engine's first colon (the names in 「需具备:…」)."""
+    for colon in (":", "："):
+        if colon in message:
+            return message.split(colon, 1)[1]
+    return message
+
+
+def _worded(check: Any, value: str | None, threshold: str) -> str | None:
+    """The sentence for a condition that is not a comparison of figures, in the page's language
+    (the engine words these in Chinese only). ``None``: keep the engine's sentence."""
+    op, label = check.op, check.label
+    if check.field == "tags":
+        if op == "has_none":
+            return _("存在排除情形：%(t)s") % {"t": _tail(check.message)}
+        if op == "has_any":
+            return _("需具备以下之一：%(t)s") % {"t": threshold}
+        return _("需具备：%(t)s") % {"t": _tail(check.message)}
+    if value in ("是", "否"):
+        value = _("是") if value == "是" else _("否")
+    args = {"l": label, "v": value, "t": threshold}
+    if op == "requires":
+        return _("需先符合「%(t)s」") % args
+    if op == "is":
+        return _("%(l)s：%(v)s，需为%(t)s") % args
+    if op == "in_policy_year":
+        year = re.search(r"需在(\d{4})年内", check.message)
+        if year is None:
+            return None
+        return _("%(l)s为%(v)s，需在%(y)s年内") % {**args, "y": year.group(1)}
+    if op == "within_years":
+        since = re.search(r"需不早于(\d{4}-\d{2}-\d{2})\((\d+)年内\)", check.message)
+        if since is None:
+            return None
+        return _("%(l)s为%(v)s，需不早于%(d)s（%(n)s年内）") % {**args, "d": since.group(1),
+                                                            "n": since.group(2)}
+    if op == "before":
+        return _("%(l)s为%(v)s，需早于%(t)s") % args
+    if op == "on_or_after":
+        return _("%(l)s为%(v)s，需不早于%(t)s") % args
+    if op in ("in", "prefix"):
+        return _("%(l)s为%(v)s，需属于%(t)s") % args
+    if op in ("not_in", "not_prefix"):
+        return _("%(l)s为%(v)s，需不属于%(t)s") % args
+    return None
 
 
 def miss_view(check: Any, record: dict[str, Any] | None, year: int) -> MissView:
@@ -170,13 +219,15 @@ def miss_view(check: Any, record: dict[str, Any] | None, year: int) -> MissView:
             verb = _("不属于") if check.op == "not_prefix" else _("属于")
             text = _("所属行业为%(v)s，需%(verb)s%(t)s") % {"v": value, "verb": verb, "t": threshold}
     elif not missing and check.op in _WORD and value is not None:
-        word = getattr(check, "word", "") or _WORD[check.op]
+        word = _(getattr(check, "word", "") or _WORD[check.op])
         text = _("%(l)s：当前%(v)s，需%(w)s%(t)s") % {"l": check.label, "v": value, "w": word,
                                                    "t": threshold}
         if check.gap and check.op in ("gt", "ge"):
             text += _("，还差%(g)s") % {"g": check.gap}
         elif check.gap and check.op in ("lt", "le"):
             text += _("，超出%(g)s") % {"g": check.gap}
+    elif not missing:
+        text = _worded(check, value, threshold) or text
     inputs = fact_inputs(check, record, year) if missing else []
     if missing:
         text = _("缺少数据：%(l)s") % {"l": check.label}
@@ -185,8 +236,34 @@ def miss_view(check: Any, record: dict[str, Any] | None, year: int) -> MissView:
                     how="" if inputs or not missing else _how(check))
 
 
+_STEPS = (  # the engine's arithmetic sentences whose frame the page translates
+    (re.compile(r"^应兑现 (?P<a>\S+),按 (?P<r>\S+) 分担:(?P<p>.+)$"),
+     gettext_noop("应兑现 %(a)s，按 %(r)s 分担：%(p)s")),
+    (re.compile(r"^应兑现 (?P<a>\S+)$"), gettext_noop("应兑现 %(a)s")),
+    (re.compile(r"^未超过(?P<l>.+?) (?P<a>\S+)$"), gettext_noop("未超过%(l)s %(a)s")),
+    (re.compile(r"^本政策单个企业年度累计上限 (?P<c>\S+),本条实付 (?P<a>\S+)$"),
+     gettext_noop("本政策单个企业年度累计上限 %(c)s，本条实付 %(a)s")),
+)
+
+
+def step_text(step: str) -> str:
+    """One arithmetic step, its frame in the page's language (figures and names as computed).
+
+    Examples:
+        >>> step_text("应兑现 6.79万元,按 1∶1 分担:市 3.39万元、县 3.39万元")
+        '应兑现 6.79万元，按 1∶1 分担：市 3.39万元、县 3.39万元'
+        >>> step_text("进口额 100万元 × 0.5% = 0.5万元")
+        '进口额 100万元 × 0.5% = 0.5万元'
+    """
+    for pattern, frame in _STEPS:
+        match = pattern.match(step)
+        if match:
+            return _(frame) % match.groupdict()
+    return step
+
+
 def steps_view(steps) -> list[str]:
-    return [readable(s) or "" for s in steps]
+    return [readable(step_text(s)) or "" for s in steps]
 
 
 # --------------------------------------------------------------------------- typed figures
