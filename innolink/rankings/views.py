@@ -80,6 +80,7 @@ def run_detail(request, pk: int):
 @login_required
 @require_POST
 def run_action(request, pk: int, action: str):
+    _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
     if action == "reviewed":
         services.run_mark_reviewed(run=run, actor=request.user)
@@ -111,6 +112,7 @@ def run_action(request, pk: int, action: str):
 @login_required
 @require_POST
 def run_reproduce(request, pk: int):
+    _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
     outcome = services.run_reproduce(run=run)
     if outcome["identical"]:
@@ -129,6 +131,7 @@ def run_list_detail(request, pk: int, list_id: str):
     return render(request, "rankings/run_list_detail.html", {
         "ranking_list": ranking_list, "run": ranking_list.run, "columns": columns,
         "rows": rows, "correction_form": CorrectionForm(),
+        "can_manage": can_manage_rankings(request.user),
         "corrections": ranking_list.corrections.select_related("enterprise", "created_by"),
     })
 
@@ -142,6 +145,7 @@ def run_list_export(request, pk: int, list_id: str, kind: str):
 @login_required
 @require_POST
 def correction_add(request, pk: int, list_id: str):
+    _require_manager(request.user)
     ranking_list = selectors.run_list_for_user(request.user, pk, list_id)
     form = CorrectionForm(request.POST)
     if not form.is_valid():
@@ -156,6 +160,7 @@ def correction_add(request, pk: int, list_id: str):
 
 @login_required
 def run_review(request, pk: int):
+    _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
     entries = selectors.review_entries(run)
     return render(request, "rankings/run_review.html", {
@@ -183,6 +188,7 @@ def entry_review(request, pk: int):
 @login_required
 @require_POST
 def run_confirm_pending(request, pk: int):
+    _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
     try:
         count = services.entries_confirm_pending(run=run, actor=request.user,
@@ -198,7 +204,8 @@ def run_confirm_pending(request, pk: int):
 def run_objections(request, pk: int):
     run = selectors.run_for_user(request.user, pk)
     return render(request, "rankings/run_objections.html", {
-        "run": run, "objections": selectors.objections_for_run(run), "form": AnswerForm()})
+        "run": run, "objections": selectors.objections_for_run(run), "form": AnswerForm(),
+        "can_manage": can_manage_rankings(request.user)})
 
 
 @login_required
