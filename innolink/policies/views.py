@@ -322,8 +322,11 @@ def _refused(request, application: Application, key: str, form, exc: Application
         for name, errors in exc.fields.items():
             for error in errors:
                 form.add_error(name if name in form.fields else None, error)
-    elif exc.code == "materials_missing":
-        form.add_error("override_reason", exc.message)
+    elif exc.code == "materials_missing":  # one application: say what it lacks and what to do here
+        lacking = ((exc.extra or {}).get("missing") or {}).get(str(application.pk))
+        form.add_error("override_reason", _(
+            "必需材料未齐（%(m)s），未批准。请待企业补齐，或在此填写理由后批准（记入审计）。") % {
+            "m": "、".join(lacking)} if lacking else exc.message)
     else:
         form.add_error(None, exc.message)
     application.refresh_from_db()

@@ -198,6 +198,8 @@ def test_approve_page_asks_for_the_reason_at_its_field_and_keeps_what_was_typed(
     body = refused.content.decode()
     assert refused.status_code == 409 and LedgerEntry.objects.count() == 0
     assert 'id="id_override_reason-error"' in body and 'aria-invalid="true"' in body
+    # the refusal names what this application lacks (not the bulk wording about "any application")
+    assert "必需材料未齐（算力平台出具的服务确认单、付款凭证），未批准" in body and "任何申请" not in body
     assert 'value="170000"' in body and 'value="按合同核定"' in body
     done = client.post(reverse("policies:application-approve", args=[application.pk]),
                        {"amount": "170000", "override_reason": "原件已在窗口核验"})

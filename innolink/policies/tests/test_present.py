@@ -60,7 +60,7 @@ def test_steps_translate_their_frame_only():
              "应兑现 0.5万元,按 1∶1 分担:市 0.25万元、县 0.25万元"]
     with translation.override("en"):
         assert present.steps_view(steps) == [
-            "进口额 100万元 × 0.5% = 0.5万元", "Within the 最高补助 of 30万元",
+            "进口额 100万元 × 0.5% = 0.5万元", "Not above 最高补助: 30万元",
             "Payable 0.5万元, shared 1∶1: 市 0.25万元、县 0.25万元"]
     with translation.override("zh-hans"):
         assert present.steps_view(steps)[2] == "应兑现 0.5万元，按 1∶1 分担：市 0.25万元、县 0.25万元"
