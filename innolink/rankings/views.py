@@ -28,9 +28,12 @@ from innolink.rankings.forms import (
     RunStartForm,
     apply_errors,
 )
-from innolink.rankings.models import Declaration, RankingRun
+from innolink.rankings.models import Declaration, RankingEntry, RankingRun
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+REVIEW_PAGE = 50  # entries per review page
 
 
 def _require_manager(user) -> None:
@@ -163,8 +166,18 @@ def run_review(request, pk: int):
     _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
     entries = selectors.review_entries(run)
+    lists = list(run.lists.filter(entries__uncertain=True).distinct())
+    chosen = request.GET.get("list", "")
+    if chosen in {rl.list_id for rl in lists}:
+        entries = entries.filter(ranking_list__list_id=chosen)
+    review = request.GET.get("review", "")
+    if review in RankingEntry.Review.values and review:
+        entries = entries.filter(review=review)
+    page = Paginator(entries, REVIEW_PAGE).get_page(request.GET.get("page"))
     return render(request, "rankings/run_review.html", {
-        "run": run, "entries": entries, "form": EntryReviewForm()})
+        "run": run, "entries": page.object_list, "page": page, "form": EntryReviewForm(),
+        "lists": lists, "chosen": chosen, "review": review,
+        "reviews": [c for c in RankingEntry.Review.choices if c[0]]})
 
 
 @login_required
