@@ -152,6 +152,13 @@ class ChallengeDoc:
     institution_types: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     secondary_domains: tuple[str, ...] = ()  # besides the primary ``domain`` (issue #10)
+    #: GB/T 13745 codes of the disciplines asked for (``disciplines`` holds their first-level
+    #: names, which is what the structured fit compares)
+    discipline_codes: tuple[str, ...] = ()
+    #: where the issuer is (``region`` is the solver region the listing prefers, if any)
+    issuer_region: str | None = None
+    #: the issuer's kind as a label (本地企业, 科研院所, 重点实验室, 平台外企业 …)
+    issuer_kind: str | None = None
 
     def text_fields(self) -> list[tuple[str, str]]:
         out = [("title", self.title), ("statement", self.statement)]
@@ -186,7 +193,14 @@ class ResearcherDoc:
     trl: int | None = None
     accepted_proposals: int | None = 0
     delivered_contracts: int | None = 0
-    domains: tuple[str, ...] = ()  # secondary domains besides ``domain`` (issue #10)
+    #: the researcher's domains besides ``domain`` (issue #10); the structured fit reads the
+    #: union of both, so listing ``domain`` here as well changes nothing
+    domains: tuple[str, ...] = ()
+    #: GB/T 13745 codes (``discipline`` is the first-level name of the first one, or None when
+    #: the discipline could not be mapped: neutral in the fit, decision 0353)
+    discipline_codes: tuple[str, ...] = ()
+    #: the domains the mapped discipline usually serves (engine labels)
+    discipline_domains: tuple[str, ...] = ()
 
     def text_fields(self) -> list[tuple[str, str]]:
         return [("fields", "，".join(self.fields)), ("keywords", "，".join(self.keywords)),
