@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import fields as F
+from .answers import ClauseAnswer, ConditionCheck, EnterpriseAnswer
 from .evaluate import AtomTrace, ClauseArrays, evaluate_population, split_by_shares
 from .model import (
     All, AnyOf, Atom, Cases, Condition, Fixed, Formula, Multiply, Not, Operand, Registry,
@@ -32,49 +33,6 @@ from .types import fen_to_yuan, fmt_money, fmt_scaled
 __all__ = ["explain", "explain_population_row", "EnterpriseAnswer", "ClauseAnswer", "ConditionCheck"]
 
 _EPOCH = dt.date(1970, 1, 1).toordinal()
-
-
-@dataclass(frozen=True)
-class ConditionCheck:
-    """One failing (``passed=False``) or undecidable (``passed=None``) condition."""
-
-    field: str
-    label: str
-    op: str
-    value: str | None  # actual value as displayed, None when missing
-    threshold: str
-    gap: str | None  # how far from passing, displayed (numeric conditions only)
-    relative_gap: float  # for ordering only
-    passed: bool | None
-    message: str  # Chinese, e.g. 「研发经费支出较上年增量还差23万元(当前77万元,需不低于100万元)」
-    location: str
-
-
-@dataclass(frozen=True)
-class ClauseAnswer:
-    policy_id: str
-    policy_title: str
-    doc_number: str
-    clause_id: str
-    clause_title: str
-    text: str
-    lane: str
-    eligible: bool
-    amount: Decimal  # payable, yuan, 2 places
-    gross: Decimal  # formula amount before stacking and the policy cap
-    steps: tuple[str, ...]  # the arithmetic, in Chinese
-    shares: tuple[tuple[str, Decimal], ...]  # payable split per funding level
-    misses: tuple[ConditionCheck, ...]  # empty when eligible
-    nearness: tuple[int, float]  # (failing conditions, sum of relative gaps)
-
-
-@dataclass(frozen=True)
-class EnterpriseAnswer:
-    credit_code: str
-    year: int
-    eligible: tuple[ClauseAnswer, ...]  # registry order
-    not_eligible: tuple[ClauseAnswer, ...]  # nearest misses first
-    total: Decimal
 
 
 def _ratio(num: np.ndarray | None, den: np.ndarray | None) -> Fraction | None:
