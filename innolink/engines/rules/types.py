@@ -217,13 +217,14 @@ def fmt_scaled(value: Fraction | int, kind: str, unit: str) -> str:
 
     Examples:
         >>> fmt_scaled(20000000, "money", "元"), fmt_scaled(12, "count", "件"), fmt_scaled(1500, "quantity", "tce")
-        ('20万元', '12件', '1.5tce')
+        ('20万元', '12件', '1.5吨标准煤')
     """
     value = Fraction(value)
     if kind == "money":
         return fmt_money(value)
     if kind == "ratio":
         return fmt_ratio(value)
+    unit = {"tce": "吨标准煤"}.get(unit, unit)
     if kind == "quantity":
         value = value / 1000
     d = Decimal(value.numerator) / Decimal(value.denominator)

@@ -143,7 +143,7 @@ def test_undefined_group():
 
 
 def test_unknown_tag_and_town():
-    tag = CLAUSE.replace("{field: rd_expense, op: 高于, value: 200万元}", "{field: tags, op: has, value: [unicorn]}")
+    tag = CLAUSE.replace("{field: rd_expense, op: 高于, value: 200万元}", "{field: tags, op: has, value: [no_such_tag]}")
     town = CLAUSE.replace("{field: rd_expense, op: 高于, value: 200万元}", "{field: town, op: in, value: [北京]}")
     assert _error(_policy(tag)).code == ErrorCode.BAD_VALUE
     assert _error(_policy(town)).code == ErrorCode.BAD_VALUE
