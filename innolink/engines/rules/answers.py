@@ -213,6 +213,7 @@ class ClauseAnswer:
     payments: tuple[PaymentNote, ...] = ()
     family: str = ""
     summary: str = ""  # one Chinese sentence: the answer in brief
+    article: str = ""  # where in the source document (第一条第(二)项)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ import numpy as np
 from . import fields as F
 from .budget import FIRST_COME, PRO_RATA, Proration
 from .model import (
-    All, AnyOf, Atom, Cap, Cases, Clause, Condition, Decided, Fixed, Formula, Implies, Items,
+    All, AnyOf, Atom, Cap, Cases, Clause, Condition, Decided, FirstTime, Fixed, Formula, Implies, Items,
     ItemsRef, Multiply, Not, Operand, Policy, PolicyVersion, Registry, Sum, Tiers,
 )
 from .population import (
@@ -274,20 +274,21 @@ class ItemFrame:
     history_from: int = 0
 
     @classmethod
-    def of(cls, pop: Population, ref: ItemsRef) -> "ItemFrame":
+    def of(cls, pop: Population, ref: ItemsRef, year: int | None = None) -> "ItemFrame":
+        year = pop.year if year is None else year
         table = pop.tables.get(item_table(ref.kind))
         spec = F.ITEMS[ref.kind]
         if table is None:
             rows = np.empty(0, np.int64)
             empty = np.empty(0, np.int64)
-            return cls(pop.year, 0, empty, rows,
+            return cls(year, 0, empty, rows,
                        {(f.name, 0): (empty, np.empty(0, bool)) for f in spec.facts.values() if f.kind in F.COLUMN_KINDS},
                        {f.name: CategoryColumn(np.empty(0, np.int32), f.choices)
                         for f in spec.facts.values() if f.kind == "category"},
                        {"key": np.empty(0, object), "label": np.empty(0, object)})
         years = table.num["year"]
-        rows = np.flatnonzero((years <= pop.year) & (years > pop.year - ref.years))
-        return cls.from_rows(pop.year, table, rows)
+        rows = np.flatnonzero((years <= year) & (years > year - ref.years))
+        return cls.from_rows(year, table, rows)
 
     @classmethod
     def from_rows(cls, year: int, table: RowTable, rows: np.ndarray) -> "ItemFrame":
@@ -315,8 +316,11 @@ class _Evaluator:
     """Evaluates conditions and formulas over one population (or one item frame), caching
     operand arrays, qualification state, items and ledger sums."""
 
-    def __init__(self, pop: Any, trace: bool = False, *, items_each: dict | None = None) -> None:
+    def __init__(self, pop: Any, trace: bool = False, *, shift: int = 0) -> None:
         self.pop = pop
+        self.shift = shift  # evaluate as if the policy year were ``shift`` years earlier
+        self.year = pop.year - shift
+        self._shifted: dict[int, "_Evaluator"] = {}
         self.n = pop.size
         self.trace: dict[int, AtomTrace] | None = {} if trace else None
         self._operands: dict[tuple, tuple[np.ndarray, Any, np.ndarray]] = {}
@@ -329,6 +333,7 @@ class _Evaluator:
 
     # -- columns and operands: (numerator, denominator or None, known)
     def column(self, name: str, offset: int) -> tuple[np.ndarray, np.ndarray]:
+        offset -= self.shift
         hit = self.pop.indicator.get((name, offset))
         if hit is not None:
             return hit
@@ -393,6 +398,8 @@ class _Evaluator:
         if isinstance(node, Decided):
             t, f = self.cond(node.item)
             return t | f, self._false
+        if isinstance(node, FirstTime):
+            return self._first_time_node(node)
         t, f = self.cond(node.item)  # Not
         return f, t
 
@@ -410,7 +417,7 @@ class _Evaluator:
             elif a.first_time:
                 t, f = self._first_time(a)
             elif kind == "date":
-                t, f = date_op(num, known, a.op, a.value, self.pop.year)
+                t, f = date_op(num, known, a.op, a.value, self.year)
             elif kind == "bool":
                 ok = num == (1 if a.value else 0)
                 t, f = known & ok, known & ~ok
@@ -444,7 +451,7 @@ class _Evaluator:
             if a.op == "known":
                 t, f = known, self._false
             else:
-                t, f = date_op(col, known, a.op, a.value, self.pop.year)
+                t, f = date_op(col, known, a.op, a.value, self.year)
         else:  # text fields (credit_code, name; an item's text facts)
             texts = getattr(self.pop, "text", None) or {}
             if a.field in texts:
@@ -481,6 +488,25 @@ class _Evaluator:
             start = np.where(known, np.maximum(start, years), start)
         return start
 
+    def shifted(self, k: int) -> "_Evaluator":
+        """An evaluator of the same population for the policy year ``k`` years earlier."""
+        hit = self._shifted.get(k)
+        if hit is None:
+            hit = self._shifted[k] = _Evaluator(self.pop, shift=self.shift + k)
+        return hit
+
+    def _first_time_node(self, node: FirstTime) -> tuple[np.ndarray, np.ndarray]:
+        t, f = self.cond(node.item)
+        start = self.first_time_window()
+        earlier = np.zeros(self.n, bool)
+        unknown = np.zeros(self.n, bool)
+        for k in range(1, max(self.year - self.pop.history_from, 0) + 1):
+            tk, fk = self.shifted(k).cond(node.item)
+            inside = start <= self.year - k
+            earlier |= inside & tk
+            unknown |= inside & ~tk & ~fk
+        return t & ~earlier & ~unknown, f | earlier
+
     def _first_time(self, a: Atom) -> tuple[np.ndarray, np.ndarray]:
         op = a.operand
         assert op is not None and op.kind == "value"
@@ -491,7 +517,7 @@ class _Evaluator:
         start = self.first_time_window()
         exceeded = np.zeros(self.n, bool)
         missing = np.zeros(self.n, bool)
-        year = self.pop.year
+        year = self.year
         for k in range(1, max(year + offset - self.pop.history_from, 0) + 1):
             y = year + offset - k
             v, p = self.column(name, offset - k)
@@ -520,7 +546,7 @@ class _Evaluator:
         exp = table.num["expires"][rows] if table is not None else rows
         exp_known = table.present["expires"][rows] if table is not None else rows.astype(bool)
         first = table.num["first"][rows] if table is not None else rows
-        year = self.pop.year
+        year = self.year
         d0, d1 = day_number(dt.date(year, 1, 1)), day_number(dt.date(year, 12, 31))
         if spec.validity_years:
             derived = np.where(cert_known, add_years_days(np.where(cert_known, cert, 0), spec.validity_years), _FAR)
@@ -568,12 +594,12 @@ class _Evaluator:
             return (t, f) if op == "held" else (f, t)
         if op == "newly":
             return result(in_levels & (q["newly"] == 1), in_levels & (q["newly"] == -1))
-        if op in ("first", "renewed"):
+        if op in ("first", "renewed"):  # a certification of the policy year that is first / a renewal
             want = 1 if op == "first" else 0
-            rows = q["in_force"] & in_levels
-            return result(rows & (q["first"] == want), rows & (q["first"] == -1))
+            rows = q["in_year"] & in_levels
+            return result(rows & (q["first"] == want), in_levels & ((rows & (q["first"] == -1)) | ~q["cert_known"]))
         if op == "upgraded":
-            d0 = day_number(dt.date(self.pop.year, 1, 1))
+            d0 = day_number(dt.date(self.year, 1, 1))
             cert, cert_known = q["cert"], q["cert_known"]
             before = cert_known & (cert < d0)
             prev_max = _max_by_owner(owner[before], level[before], n, -1)
@@ -585,16 +611,16 @@ class _Evaluator:
         # date operators over the certification date (in force) or the first one ever
         cert, cert_known = q["cert"], q["cert_known"]
         if ref.date == "first":
-            d1 = day_number(dt.date(self.pop.year, 12, 31))
+            d1 = day_number(dt.date(self.year, 12, 31))
             rows = in_levels & (~cert_known | (cert <= d1))
             has_unknown = _any_by_owner(owner, rows & ~cert_known, n)
             has_rows = _any_by_owner(owner, rows, n)
             earliest = _min_by_owner(owner[rows & cert_known], cert[rows & cert_known], n, _FAR)
             dk = has_rows & ~has_unknown & known
-            t, f = date_op(earliest, dk, op, a.value, self.pop.year)
+            t, f = date_op(earliest, dk, op, a.value, self.year)
             return t, f | (known & ~has_rows)
         rows = q["in_force"] & in_levels
-        ok_rows, _ = date_op(cert, cert_known, op, a.value, self.pop.year)
+        ok_rows, _ = date_op(cert, cert_known, op, a.value, self.year)
         return result(rows & ok_rows, rows & ~cert_known)
 
     # -- items
@@ -602,7 +628,7 @@ class _Evaluator:
         hit = self._items.get(id(ref))
         if hit is not None:
             return hit
-        frame = ItemFrame.of(self.pop, ref)
+        frame = ItemFrame.of(self.pop, ref, self.year)
         sub = _Evaluator(frame)
         m = frame.size
         if ref.where is not None:
@@ -652,7 +678,7 @@ class _Evaluator:
             out = np.zeros(self.n, np.int64)
         else:
             rows = table.cat[column].codes == table.cat[column].labels.index(key)
-            rows &= (table.num["year"] == self.pop.year) if this_year else (table.num["year"] != self.pop.year)
+            rows &= (table.num["year"] == self.year) if this_year else (table.num["year"] != self.year)
             out = np.zeros(self.n, np.int64)
             np.add.at(out, table.owner[rows], table.num["amount"][rows])
         self._paid[(column, key, this_year)] = out

@@ -28,7 +28,7 @@ from .answers import (
 )
 from .evaluate import AtomTrace, ClauseArrays, ItemFrame, Trace, _Evaluator, evaluate_population, split_by_shares
 from .model import (
-    All, AnyOf, Atom, Cap, Cases, Condition, Decided, Fixed, Formula, Implies, Items, Multiply, Not,
+    All, AnyOf, Atom, Cap, Cases, Condition, Decided, FirstTime, Fixed, Formula, Implies, Items, Multiply, Not,
     Operand, Registry, Sum, Tiers,
 )
 from .population import MISSING_DAY, PAYMENTS, QUALIFICATIONS, Population, from_day_number, population_from_records
@@ -62,6 +62,12 @@ class _Ctx:
             return None if inner is None else not inner
         if isinstance(node, Decided):
             return True if self.state(node.item, forced) is not None else None
+        if isinstance(node, FirstTime):
+            t, f = self.ev.cond(node)
+            state = True if t[0] else (False if f[0] else None)
+            if state is None and forced and self.state(node.item, forced) is True:
+                return True  # supplying the missing years could make it the first time
+            return state
         if isinstance(node, Implies):
             premise, conclusion = self.state(node.if_, forced), self.state(node.then, forced)
             if premise is False or conclusion is True:
@@ -128,7 +134,7 @@ def _indicator_need(c: _Ctx, name: str, offset: int) -> InputNeed:
                          None, spec.choices, key, message=f"请补充{label}的{spec.label}"
                          + (f"({_unit_label(spec)})" if _unit_label(spec) else ""))
     spec = F.INDICATORS[name]
-    year = c.pop.year + offset
+    year = c.ev.year + offset
     unit = _unit_label(spec)
     return InputNeed("indicator", name, f"{year}年度{spec.label}", spec.kind, unit, year, spec.choices,
                      message=f"请补充{year}年度{spec.label}" + (f"({unit})" if unit else ""))
@@ -312,9 +318,9 @@ def _qual_check(c: _Ctx, atom: Atom, passed: bool | None) -> ConditionCheck:
     elif op == "newly":
         msg = f"{atom.display}需为{c.pop.year}年新认定{when}"
     elif op == "first":
-        msg = f"{atom.display}需为首次认定{when}"
+        msg = f"{atom.display}需为{c.ev.year}年首次认定{when}"
     elif op == "renewed":
-        msg = f"{atom.display}需为重新认定{when}"
+        msg = f"{atom.display}需为{c.ev.year}年重新认定{when}"
     elif op == "upgraded":
         msg = f"{spec.label}需在{c.pop.year}年晋级至{atom.display}(当前:{shown or '未持有'})"
     else:
@@ -373,6 +379,8 @@ def _label_of(node: Condition) -> str:
             return f"{node.word}{node.display}" if node.op != "held" else f"持有{node.display}"
         if node.op == "known":
             return f"{node.label}有数据"
+        if node.word in ("以上", "及以上", "以下", "及以下"):
+            return f"{node.label}{node.display}{node.word}"
         return f"{node.label}{node.word if node.word not in ('in', 'is', 'prefix') else ''}{node.display}"
     if isinstance(node, All):
         parts = [_label_of(i) for i in node.items[:3]]
@@ -383,7 +391,31 @@ def _label_of(node: Condition) -> str:
         return f"非({_label_of(node.item)})"
     if isinstance(node, Implies):
         return _label_of(node.then)
+    if isinstance(node, FirstTime):
+        return node.label
     return _label_of(node.item)
+
+
+def _first_time_misses(c: _Ctx, node: FirstTime, choices: list[Choice]) -> list[ConditionCheck]:
+    """Why "首次" fails: the condition does not hold now, or it held in an earlier year, or an
+    earlier year cannot be decided (the years' data to supply)."""
+    if c.state(node.item) is not True:
+        return _misses(c, node.item, choices)
+    start = int(c.ev.first_time_window()[0])
+    unknown: list[ConditionCheck] = []
+    for y in range(start, c.ev.year):
+        sub = c.ev.shifted(c.ev.year - y)
+        sc = _Ctx(sub, {})
+        state = sc.state(node.item)
+        if state is True:
+            return [ConditionCheck("first_time", node.label, "first_time", str(y), node.label, None, 1.0, False,
+                                   f"{y}年已满足「{_label_of(node.item)}」,{c.ev.year}年不是首次", node.location)]
+        if state is None:
+            unknown.extend(ch for ch in _misses(sc, node.item, []) if ch.passed is None)
+    needs = tuple({n.key: n for ch in unknown for n in ch.needs}.values())
+    return [ConditionCheck("first_time", node.label, "first_time", None, node.label, None, 1.0, None,
+                           "缺少以前年度数据,无法判断是否首次:" + "、".join(n.label for n in needs), node.location,
+                           "", None, needs)]
 
 
 def _misses(c: _Ctx, node: Condition, choices: list[Choice]) -> list[ConditionCheck]:
@@ -418,6 +450,8 @@ def _misses(c: _Ctx, node: Condition, choices: list[Choice]) -> list[ConditionCh
         return out
     if isinstance(node, Implies):
         return _misses(c, node.then, choices)
+    if isinstance(node, FirstTime):
+        return _first_time_misses(c, node, choices)
     if isinstance(node, Decided):
         return [ch for ch in _misses(c, node.item, choices) if ch.passed is None]
     # Not: the excluded situation holds (or cannot be ruled out)
@@ -447,6 +481,8 @@ def _location(node: Condition) -> str:
         return _location(node.items[0]).rsplit(".", 1)[0] if node.items else ""
     if isinstance(node, Implies):
         return _location(node.then)
+    if isinstance(node, FirstTime):
+        return node.location
     return _location(node.item)
 
 
@@ -457,6 +493,8 @@ def _unknown_atoms(c: _Ctx, node: Condition) -> list[Atom]:
         return [a for i in node.items for a in _unknown_atoms(c, i)]
     if isinstance(node, Implies):
         return _unknown_atoms(c, node.if_) + _unknown_atoms(c, node.then)
+    if isinstance(node, FirstTime):
+        return [] if c.state(node) is not None else _unknown_atoms(c, node.item)
     return _unknown_atoms(c, node.item)
 
 
@@ -878,6 +916,9 @@ def _clause_answer(c: _Ctx, arr: ClauseArrays, by_id: dict[str, ClauseArrays], a
         state = c.state(clause.condition)
         needs = _needs(c, clause.condition, required_ok)
         status = "undecided" if state is None and required_ok else "not_eligible"
+    if eligible:  # facts an item lacks: supplying them could raise the amount
+        needs = list({n.key: InputNeed(**{**n.__dict__, "decisive": False})
+                      for line in items for n in line.needs}.values())
     summary = _summary(status, payable, misses, needs, payments, choices)
     return ClauseAnswer(
         policy_id=policy.id,
@@ -902,6 +943,7 @@ def _clause_answer(c: _Ctx, arr: ClauseArrays, by_id: dict[str, ClauseArrays], a
         payments=tuple(payments),
         family=clause.family,
         summary=summary,
+        article=clause.article,
     )
 
 
@@ -970,7 +1012,7 @@ def explain_population_row(registry: Registry, population: Population, *, policy
     missed = tuple(sorted((a for a in answers if not a.eligible), key=lambda a: (a.nearness, order[id(a)])))
     total = sum((a.amount for a in eligible), Decimal("0.00"))
     merged: dict[tuple, InputNeed] = {}
-    for a in missed:
+    for a in missed + eligible:
         for n in a.needs:
             key = n.key
             ref = f"{a.policy_id}/{a.clause_id}"

@@ -206,7 +206,7 @@ QUALIFICATIONS: dict[str, QualificationSpec] = {
     "specialized": QualificationSpec("specialized", "专精特新中小企业", (
         Level("innovative", "创新型中小企业"), Level("provincial", "省级专精特新中小企业"),
         Level("national", "国家级专精特新“小巨人”企业")), validity_years=3),
-    "above_scale": QualificationSpec("above_scale", "规模以上企业"),
+    "above_scale": QualificationSpec("above_scale", "规模以上企业", renewal_is_new=True),
     "listed": QualificationSpec("listed", "上市企业"),
     "serious_violation": QualificationSpec("serious_violation", "严重违法失信记录"),
     "dishonest": QualificationSpec("dishonest", "失信被执行人"),

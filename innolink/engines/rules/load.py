@@ -103,7 +103,7 @@ def _parse_clause(node: Any, loc: str, convention: dict[str, bool], groups: dict
     _check_keys(
         node,
         {"id", "title", "text", "conditions", "benefit", "group", "requires", "convention", "cap_per_enterprise_year",
-         "family", "once", "top_up", "exclusive", "optional"},
+         "family", "once", "top_up", "exclusive", "optional", "article"},
         loc,
     )
     cid = _str(_require(node, "id", loc), f"{loc}.id")
@@ -169,6 +169,7 @@ def _parse_clause(node: Any, loc: str, convention: dict[str, bool], groups: dict
         top_up=top_up,
         exclusive=exclusive,
         optional=optional,
+        article=str(node.get("article") or ""),
     )
 
 

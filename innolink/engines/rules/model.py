@@ -22,6 +22,7 @@ __all__ = [
     "Not",
     "Implies",
     "Decided",
+    "FirstTime",
     "QualRef",
     "ItemsRef",
     "Condition",
@@ -165,7 +166,18 @@ class Decided:
     label: str = ""
 
 
-Condition = Union[Atom, All, AnyOf, Not, Implies, Decided]
+@dataclass(frozen=True)
+class FirstTime:
+    """"首次": ``item`` holds in the policy year and held in no earlier year on record (from the
+    registry's first year of data or the founding year, whichever is later). An earlier year in
+    that window where ``item`` cannot be decided makes the answer unknown."""
+
+    item: "Condition"
+    label: str
+    location: str = ""
+
+
+Condition = Union[Atom, All, AnyOf, Not, Implies, Decided, FirstTime]
 
 
 @dataclass(frozen=True)
@@ -265,6 +277,7 @@ class Clause:
     top_up: bool = False  # 晋级补差: pays the amount minus what the family was paid in other years
     exclusive: str | None = None  # 就高不重复 across policies: per year the highest of this id is paid
     optional: tuple[str, ...] = ()  # formula inputs that may be missing (count as 0)
+    article: str = ""  # where in the source document, e.g. 第一条第(二)项
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 from . import fields as F
 from ._errors import ErrorCode, RulesError
 from .model import (
-    All, AnyOf, Atom, Cap, Cases, Condition, Decided, Fixed, Formula, Implies, Items, ItemsRef,
+    All, AnyOf, Atom, Cap, Cases, Condition, Decided, FirstTime, Fixed, Formula, Implies, Items, ItemsRef,
     Multiply, Not, Operand, QualRef, Sum, Tiers,
 )
 from .types import fmt_scaled, parse_amount_fen, parse_quantity
@@ -263,6 +263,13 @@ def parse_condition(node: Any, loc: str, ctx: Ctx) -> Condition:
     if "not" in node:
         check_keys(node, {"not"}, loc)
         return Not(parse_condition(node["not"], f"{loc}.not", ctx))
+    if "first_time" in node and "field" not in node:
+        check_keys(node, {"first_time", "label"}, loc)
+        if ctx.item:
+            raise _err(ErrorCode.BAD_VALUE, "事项条件没有“首次” / first-time does not apply to items", loc)
+        inner = parse_condition(node["first_time"], f"{loc}.first_time", ctx)
+        label = node.get("label") or f"首次{_condition_text(inner)}"
+        return FirstTime(inner, str(label), loc)
     if "qualification" in node:
         if ctx.item:
             raise _err(ErrorCode.UNKNOWN_FIELD, "事项条件只能引用事项自身的数据 / item conditions name item facts only", loc)
@@ -272,6 +279,16 @@ def parse_condition(node: Any, loc: str, ctx: Ctx) -> Condition:
             raise _err(ErrorCode.BAD_VALUE, "事项内不能再引用事项 / items inside items", loc)
         return _parse_items_count(node, loc, ctx)
     return _parse_atom(node, loc, ctx)
+
+
+def _condition_text(cond: Condition) -> str:
+    if isinstance(cond, Atom):
+        return f"{cond.label}{cond.word}{cond.display}" if cond.qual is None else f"{cond.word}{cond.display}"
+    if isinstance(cond, All):
+        return "且".join(_condition_text(c) for c in cond.items)
+    if isinstance(cond, AnyOf):
+        return "或".join(_condition_text(c) for c in cond.items)
+    return "满足条件"
 
 
 def _qual_spec(code: Any, loc: str) -> F.QualificationSpec:
@@ -427,7 +444,7 @@ def _facts_read(cond: Condition | None) -> set[str]:
         return {cond.operand.a[0]} if cond.operand is not None else {cond.field}
     if isinstance(cond, (All, AnyOf)):
         return set().union(*(_facts_read(c) for c in cond.items))
-    if isinstance(cond, (Not, Decided)):
+    if isinstance(cond, (Not, Decided, FirstTime)):
         return _facts_read(cond.item)
     return _facts_read(cond.if_) | _facts_read(cond.then)  # Implies
 
@@ -819,7 +836,7 @@ def _check(cond: Condition) -> None:
         for c in cond.items:
             _check(c)
         return
-    if isinstance(cond, (Not, Decided)):
+    if isinstance(cond, (Not, Decided, FirstTime)):
         _check(cond.item)
         return
     if isinstance(cond, Implies):

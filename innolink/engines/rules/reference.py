@@ -18,7 +18,7 @@ from typing import Any
 
 from . import fields as F
 from .model import (
-    All, AnyOf, Atom, Cap, Cases, Condition, Decided, Fixed, Formula, Implies, Items, ItemsRef,
+    All, AnyOf, Atom, Cap, Cases, Condition, Decided, FirstTime, Fixed, Formula, Implies, Items, ItemsRef,
     Multiply, Not, Operand, Registry, Sum, Tiers,
 )
 from .types import fen_to_yuan, yuan_to_fen
@@ -251,11 +251,15 @@ def _qual_atom(e: _Enterprise, a: Atom) -> bool | None:
         return held if op == "held" else not held
     if op == "newly":
         return _any3([newly(q) for q in rows if in_levels(q)])
-    if op in ("first", "renewed"):
+    if op in ("first", "renewed"):  # a certification of the policy year that is first / a renewal
         want = op == "first"
         results = []
         for q in rows:
-            if in_force(q) and in_levels(q):
+            if not in_levels(q):
+                continue
+            if q["certified"] is None:
+                results.append(None)
+            elif start <= q["certified"] <= end:
                 flag = first_flag(q)
                 results.append(None if flag is None else flag == want)
         return _any3(results)
@@ -395,6 +399,20 @@ def _cond(src: Any, node: Condition) -> bool | None:
         return None if inner is None else not inner
     if isinstance(node, Decided):
         return True if _cond(src, node.item) is not None else None
+    if isinstance(node, FirstTime):
+        now = _cond(src, node.item)
+        if now is False:
+            return False
+        founded = src.founded_year()
+        first_year = max(src.history_from, founded) if founded is not None else src.history_from
+        undecided = False
+        for y in range(first_year, src.year):
+            earlier = _cond(_Enterprise(src.record, y, src.history_from), node.item)
+            if earlier is True:
+                return False
+            if earlier is None:
+                undecided = True
+        return None if now is None or undecided else True
     if isinstance(node, Implies):
         premise, conclusion = _cond(src, node.if_), _cond(src, node.then)
         if premise is False or conclusion is True:
