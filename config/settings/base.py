@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from config import env
+from config.database import database_settings
 
 BASE_DIR = env.BASE_DIR
 VAR_DIR = BASE_DIR / "var"
@@ -13,7 +13,8 @@ DEBUG = False
 ALLOWED_HOSTS = env.csv("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # the admin with the platform's name, look and audit trail (innolink/core/admin_site.py)
+    "innolink.core.adminconfig.PlatformAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "innolink.core.middleware.AuditSourceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,20 +83,13 @@ TEMPLATES = [
 ]
 
 # The embedded database is the default; DATABASE_URL selects PostgreSQL (or another) instead.
+# SQLite gets WAL, immediate transactions and a lock timeout (config/database.py).
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_settings(
         env.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'innolink.sqlite3'}",
         conn_max_age=env.integer("DB_CONN_MAX_AGE", 0),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web process read while the worker writes; the timeout waits for a lock
-    # instead of failing at once when both write.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 30,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -3,16 +3,15 @@
 Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL.
 """
 
-import dj_database_url
-
 from .base import *  # noqa: F403
-from .base import env
+from .base import database_settings, env
 
 DEBUG = False
 SECRET_KEY = env.require("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.csv("DJANGO_ALLOWED_HOSTS") or [env.require("DJANGO_ALLOWED_HOSTS")]
 DATABASES = {
-    "default": dj_database_url.parse(
+    # the same options as everywhere else, SQLite's included (config/database.py)
+    "default": database_settings(
         env.require("DATABASE_URL"), conn_max_age=env.integer("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
@@ -20,6 +19,8 @@ DATABASES = {
 CSRF_TRUSTED_ORIGINS = env.csv("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 SECURE_SSL_REDIRECT = env.flag("DJANGO_SECURE_SSL_REDIRECT", True)
+# Load balancers probe /healthz over plain HTTP: it answers 200/503 there, never a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.integer("DJANGO_HSTS_SECONDS", 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -89,15 +89,31 @@ class ApiToken(models.Model):
     name = models.CharField(_("用途"), max_length=64)
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    #: the token is refused from this moment on (none: until revoked)
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+    def is_usable(self, now=None) -> bool:
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+    @property
+    def status_label(self) -> str:
+        if self.revoked_at is not None:
+            return str(_("已撤销"))
+        return str(_("有效")) if self.is_usable() else str(_("已过期"))
 
     @staticmethod
     def hash(token: str) -> str:

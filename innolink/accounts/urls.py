@@ -7,4 +7,6 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tokens/", views.api_tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="token-revoke"),
 ]

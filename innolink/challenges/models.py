@@ -176,6 +176,8 @@ class ChallengeTerm(models.Model):
     term = models.CharField(max_length=24)
 
     class Meta:
+        verbose_name = _("榜单检索词")
+        verbose_name_plural = _("榜单检索词")
         constraints = [models.UniqueConstraint(fields=["term", "challenge"],
                                                name="chal_term_unique")]
 

@@ -19,9 +19,10 @@ class ReadOnlyAdmin:
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "model", "object_repr", "source")
-    list_filter = ("action", "model")
-    search_fields = ("object_repr", "object_id")
+    list_display = ("at", "actor_name", "actor_username", "actor_role", "action", "model",
+                    "object_repr", "source")
+    list_filter = ("action", "source", "model")
+    search_fields = ("object_repr", "object_id", "actor_username", "actor_name")
 
 
 @admin.register(Job)

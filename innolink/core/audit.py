@@ -7,7 +7,9 @@ so a rolled-back change leaves no entry and a committed change always has one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -56,22 +58,55 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     return {name: getattr(instance, name) for name in names}
 
 
+_SOURCE: ContextVar[str | None] = ContextVar("innolink_audit_source", default=None)
+
+
+@contextmanager
+def audit_source(source: str) -> Iterator[None]:
+    """Entries written inside this block without a source of their own get ``source``: the
+    request middleware says "web", "api" or "admin" for the channel a request came through."""
+    token = _SOURCE.set(source)
+    try:
+        yield
+    finally:
+        _SOURCE.reset(token)
+
+
+def _source(source: str | None) -> str:
+    """A service's default ("web", or none) means "the channel of the current request"; any
+    other source ("job:…", "import:…", "public", "demo", "command") is kept as given."""
+    if not source or source == "web":
+        source = _SOURCE.get() or "web"
+    return source[:64]
+
+
+def _actor_fields(actor) -> dict[str, Any]:
+    """The actor's foreign key and a snapshot of who they were (kept when the user is
+    deleted, renamed or changes role)."""
+    if not getattr(actor, "is_authenticated", False):
+        return {"actor": None, "actor_username": "", "actor_name": "", "actor_role": ""}
+    username = getattr(actor, "username", "") or ""
+    return {"actor": actor, "actor_username": username[:150],
+            "actor_name": (getattr(actor, "display_name", "") or username)[:150],
+            "actor_role": (getattr(actor, "role", "") or "")[:32]}
+
+
 def _entry(*, actor, action: str, instance: models.Model, changes: Changes | None,
-           note: str, source: str) -> AuditEntry:
+           note: str, source: str | None) -> AuditEntry:
     return AuditEntry(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        **_actor_fields(actor),
         action=action,
         model=instance._meta.label_lower,
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
         changes=_plain(changes or {}),
         note=note[:300],
-        source=source[:64],
+        source=_source(source),
     )
 
 
 def audit_record(*, actor, action: str, instance: models.Model, changes: Changes | None = None,
-                 note: str = "", source: str = "web") -> AuditEntry:
+                 note: str = "", source: str | None = None) -> AuditEntry:
     entry = _entry(actor=actor, action=action, instance=instance, changes=changes, note=note,
                    source=source)
     entry.save()
@@ -79,18 +114,22 @@ def audit_record(*, actor, action: str, instance: models.Model, changes: Changes
 
 
 def audit_record_many(*, actor, action: str, items: Iterable[tuple[models.Model, Changes]],
-                      note: str = "", source: str = "web") -> int:
+                      note: str = "", source: str | None = None) -> int:
     """One entry per item, written with a bulk insert (imports write 100,000 at a time)."""
     from innolink.core.bulk import insert_rows
 
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    who = _actor_fields(actor)
+    actor_id = who["actor"].pk if who["actor"] is not None else None
+    source = _source(source)
     at = timezone.now()
     rows = (
-        (at, actor_id, action, instance._meta.label_lower, str(instance.pk),
-         str(instance)[:200], _plain(changes or {}), note[:300], source[:64])
+        (at, actor_id, who["actor_username"], who["actor_name"], who["actor_role"], action,
+         instance._meta.label_lower, str(instance.pk), str(instance)[:200],
+         _plain(changes or {}), note[:300], source)
         for instance, changes in items
     )
-    return insert_rows(AuditEntry, ["at", "actor", "action", "model", "object_id",
+    return insert_rows(AuditEntry, ["at", "actor", "actor_username", "actor_name",
+                                    "actor_role", "action", "model", "object_id",
                                     "object_repr", "changes", "note", "source"], rows)
 
 

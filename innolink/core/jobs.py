@@ -80,10 +80,21 @@ def job_start(*, kind: str, title: str, params: dict[str, Any] | None = None,
     return job
 
 
+def job_claim(job_id) -> bool:
+    """Take a queued job for this process: one conditional ``UPDATE … WHERE status='queued'``,
+    so of two deliveries at the same moment (two workers, a retried delivery) exactly one sees
+    a changed row and runs it."""
+    return Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=timezone.now()) == 1
+
+
 def job_run(job: Job) -> Job:
-    """Run a job in this process (the worker's task and the management commands call this)."""
+    """Run a queued job in this process (the worker's task and the management commands call
+    this). A job another process has already claimed is left alone and returned as it is."""
     runner = _RUNNERS[job.kind]
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    if not job_claim(job.pk):
+        job.refresh_from_db()
+        return job
     job.refresh_from_db()
     try:
         result = runner(job, Progress(job)) or {}
@@ -104,7 +115,7 @@ def job_run(job: Job) -> Job:
 
 @task()
 def run_job(job_id: str) -> str:
-    job = Job.objects.get(pk=job_id)
-    if job.status != Job.Status.QUEUED:  # delivered twice: the first delivery did the work
-        return job.status
-    return job_run(job).status
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        return "missing"
+    return job_run(job).status  # a second delivery finds the job claimed and does nothing

@@ -2,7 +2,24 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from innolink.core.audit import audit_source
 from innolink.core.errors import ApplicationError
+
+
+class AuditSourceMiddleware:
+    """Audit entries a request writes say which channel it came through: "api" for the JSON
+    API, "admin" for the Django admin, "web" for pages (a service passing its own source, such
+    as "public" or "job:…", keeps it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        source = "api" if path.startswith("/api/") else "admin" if path.startswith(
+            "/admin/") else "web"
+        with audit_source(source):
+            return self.get_response(request)
 
 
 class ApplicationErrorMiddleware:

@@ -25,6 +25,10 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True,
                               blank=True, on_delete=models.SET_NULL, related_name="+")
+    #: who the actor was when acting, kept when the user is renamed, changes role or is deleted
+    actor_username = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    actor_role = models.CharField(_("操作人角色"), max_length=32, blank=True)
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
     model = models.CharField(_("记录类型"), max_length=64)  # "enterprises.enterprise"
     object_id = models.CharField(_("记录编号"), max_length=64)
@@ -41,6 +45,20 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    @property
+    def actor_label(self) -> str:
+        """Who acted, as they were then ("系统" for the platform itself)."""
+        if self.actor_name or self.actor_username:
+            return self.actor_name or self.actor_username
+        return str(self.actor) if self.actor_id else str(_("系统"))
+
+    @property
+    def actor_role_label(self) -> str:
+        from innolink.accounts.roles import Role
+
+        return str(Role(self.actor_role).label) if self.actor_role in Role.values else \
+            self.actor_role
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -63,3 +63,60 @@ def assert_json_error(response, status: int, code: str) -> dict:
 def assert_json_success(response, status: int = 200) -> Any:
     assert response.status_code == status, (response.status_code, response.content[:500])
     return json.loads(response.content)
+
+
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "a" * 20 + "-production-secret-with-enough-entropy-%$#",
+    "DJANGO_ALLOWED_HOSTS": "innolink.example.gov.cn,testserver",
+    "DATABASE_URL": "postgres://u:p@127.0.0.1:5/db",
+}
+
+
+def production_settings(monkeypatch, **env: str):
+    """``config.settings.production`` as it loads with ``env`` (plus required values), read
+    afresh: the module is imported again so it sees this environment."""
+    import importlib
+    import sys
+
+    for name, value in {**PRODUCTION_ENV, **env}.items():
+        monkeypatch.setenv(name, value)
+    sys.modules.pop("config.settings.production", None)
+    try:
+        return importlib.import_module("config.settings.production")
+    finally:
+        sys.modules.pop("config.settings.production", None)
+
+
+def sqlite_file_copy(path) -> str:
+    """Copy the current (SQLite) test database, schema and committed rows, into the file
+    ``path``: a process started with ``DATABASE_URL=sqlite:///<path>`` sees the same records."""
+    import sqlite3
+
+    from django.db import connection
+
+    connection.ensure_connection()
+    target = sqlite3.connect(str(path))
+    try:
+        connection.connection.backup(target)
+    finally:
+        target.close()
+    return str(path)
+
+
+def run_with_production_settings(script: str, *, database_url: str, timeout: int = 180,
+                                 **env: str):
+    """Run ``script`` (Python source) in a new process under ``config.settings.production``
+    with ``database_url``; the script sets Django up itself (``django.setup()``) and prints
+    one JSON object as its last line, which is returned."""
+    import os
+    import subprocess
+    import sys
+
+    from config.env import BASE_DIR
+
+    environ = {**os.environ, **PRODUCTION_ENV, "DATABASE_URL": database_url,
+               "DJANGO_SETTINGS_MODULE": "config.settings.production", **env}
+    result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, env=environ,
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -39,3 +39,41 @@ def test_admin_cannot_edit_audited_records(admin_client):
     response = admin_client.post(f"/admin/core/auditentry/{entry.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert AuditEntry.objects.count() == 1
+
+
+def test_actor_is_kept_as_a_snapshot_when_the_user_is_deleted():
+    from innolink.accounts.roles import Role
+    from innolink.core.audit import audit_record_many
+
+    user = make_user(Role.POLICY_OFFICER, display_name="林专员")
+    enterprise = make_enterprise()
+    one = audit_record(actor=user, action="update", instance=enterprise, changes={"x": [1, 2]})
+    audit_record_many(actor=user, action="update", items=[(enterprise, {"y": [1, 2]})])
+    user.role = Role.ORGANIZER
+    user.save()
+    user.delete()
+    for entry in AuditEntry.objects.filter(model="enterprises.enterprise"):
+        assert entry.actor is None
+        assert (entry.actor_username, entry.actor_name, entry.actor_role) == (
+            user.username, "林专员", "policy_officer")
+        assert entry.actor_label == "林专员" and entry.actor_role_label == "政策专员"
+    assert one.actor_label == "林专员"
+
+
+def test_system_entries_have_no_actor():
+    entry = audit_record(actor=None, action="create", instance=make_enterprise())
+    assert (entry.actor_username, entry.actor_label) == ("", "系统")
+
+
+def test_source_follows_the_request_channel_unless_the_service_names_one():
+    from innolink.core.audit import audit_source
+
+    enterprise = make_enterprise()
+    assert audit_record(actor=None, action="update", instance=enterprise).source == "web"
+    with audit_source("api"):
+        assert audit_record(actor=None, action="update", instance=enterprise).source == "api"
+        assert audit_record(actor=None, action="update", instance=enterprise,
+                            source="web").source == "api"  # a service's default
+        assert audit_record(actor=None, action="update", instance=enterprise,
+                            source="job:abc").source == "job:abc"
+    assert audit_record(actor=None, action="update", instance=enterprise).source == "web"

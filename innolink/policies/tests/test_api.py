@@ -187,3 +187,15 @@ def test_out_of_range_ids_are_404(client, synced):
     login(client, make_user(Role.POLICY_OFFICER))
     assert_json_error(client.get(f"/api/policies/applications/{2**70}"), 404, "not_found")
     assert_json_error(client.get(f"/api/policies/{2**70}"), 404, "not_found")
+
+
+def test_api_actions_are_audited_with_source_api(client, synced):
+    from innolink.core.models import AuditEntry
+
+    application = submitted(high_tech_enterprise())
+    login(client, make_user(Role.POLICY_OFFICER))
+    assert_json_success(client.post(f"/api/policies/applications/{application.pk}/reject",
+                                    {"reason": "材料不全"}, content_type="application/json"))
+    entry = AuditEntry.objects.filter(model="policies.application",
+                                      object_id=str(application.pk)).latest("id")
+    assert entry.source == "api" and entry.changes["status"][1] == "rejected"

@@ -163,3 +163,20 @@ def test_declarations_through_the_api(client, db, organizer):
         f"/api/rankings/declarations/{made['id']}/accept"))
     assert accepted["status"] == "accepted"
     assert enterprise.years.get(year=2025).value("net_profit") == Decimal("-200000.00")
+
+
+def test_api_actions_are_audited_with_source_api(client, db, organizer):
+    from innolink.core.models import AuditEntry
+
+    enterprise = make_enterprise(legal_representative="陈立新")
+    client.force_login(make_user(Role.ENTERPRISE, enterprise=enterprise))
+    values = {"revenue": "80000000", "total_assets": "60000000", "net_profit": "200000",
+              "tax_paid": "2000000", "employees": "150", "rd_expense": "900000"}
+    made = assert_json_success(client.post("/api/rankings/declarations", {
+        "year": 2025, "values": values, "submit": True, "attested_name": "陈立新",
+        "attest": True}, content_type=JSON))
+    client.force_login(organizer)
+    assert_json_success(client.post(f"/api/rankings/declarations/{made['id']}/accept"))
+    entries = AuditEntry.objects.filter(model="rankings.declaration", object_id=str(made["id"]))
+    assert entries.count() >= 2
+    assert set(entries.values_list("source", flat=True)) == {"api"}
