@@ -107,8 +107,7 @@ class EnterpriseView:
 def enterprise_view(enterprise: Enterprise, year: int) -> EnterpriseView:
     """Everything the enterprise can get in ``year`` (amount and arithmetic) and, for the rest,
     what is missing, nearest first — computed live from the registry, nothing to type."""
-    record = fetch.record_for(enterprise.pk, year)
-    answer = explain(fetch.rules_registry(), record, year)
+    answer = fetch.explain_enterprise(enterprise.pk, year)
     clauses = {(c.version.policy.code, c.code): c for c in
                PolicyClause.objects.filter(retired=False).select_related("version__policy")
                if c.version.covers_year(year)}

@@ -185,6 +185,7 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web") ->
                 "cap_per_enterprise": (None if version.cap_per_enterprise_fen is None
                                        else _yuan(version.cap_per_enterprise_fen)),
                 "budget_shortfall": version.budget_shortfall,
+                "cap_lifetime": (None if version.cap_lifetime_fen is None else _yuan(version.cap_lifetime_fen)),
             }, actor=actor, source=source)
             changed |= vstate != "unchanged"
             outcome.versions += 1
@@ -208,10 +209,10 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web") ->
                                if isinstance(c, dict)}
             for ci, clause in enumerate(version.clauses):
                 rule = {k: _plain(v) for k, v in raw_clauses.get(clause.id, {}).items()
-                        if k not in ("id", "title", "text")}
+                        if k not in ("id", "title", "text", "article")}
                 crow, cstate = _upsert(PolicyClause, {"version": vrow, "code": clause.id}, {
                     "title": clause.title, "text": clause.text, "rule": rule, "order": ci,
-                    "retired": False,
+                    "retired": False, "family": clause.family, "article": clause.article[:100],
                 }, actor=actor, source=source)
                 seen.add(crow.pk)
                 changed |= cstate != "unchanged"
@@ -431,9 +432,7 @@ def _check_form(form: ClaimForm, lane: str) -> ClaimForm:
 def clause_answer(*, enterprise: Enterprise, clause: PolicyClause, year: int):
     """The engine's live answer for one clause of one enterprise (None when the policy does not
     apply in ``year``)."""
-    record = fetch.record_for(enterprise.pk, year)
-    answer = explain(fetch.rules_registry(), record, year,
-                     policy_ids={clause.version.policy.code})
+    answer = fetch.explain_enterprise(enterprise.pk, year, policy_ids={clause.version.policy.code})
     for item in (*answer.eligible, *answer.not_eligible):
         if item.clause_id == clause.code:
             return item

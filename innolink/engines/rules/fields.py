@@ -368,6 +368,41 @@ def load_catalogue(source: str | Path | dict | None = None) -> None:
         register_indicator(code, ind["kind"], ind.get("unit", ""), ind["name"], ind.get("levels"))
 
 
+
+def replace_catalogue(*, indicators: list[tuple[str, str, str, str, Any]] = (),
+                      qualifications: list[dict[str, Any]] = (), items: list[tuple[str, str, dict]] = ()) -> None:
+    """Make the registry's rows the catalogue: the built-in indicators plus ``indicators``
+    (code, kind, unit, name, levels), and exactly ``qualifications`` (dicts with code, name,
+    levels, issuer, validity_years, renewal_is_new) and ``items`` (code, name, facts). The dicts
+    are updated in place (new entries added and changed ones replaced before stale ones are
+    removed), so a concurrent reader never sees an empty catalogue."""
+    new_ind = {name: spec for name, spec in INDICATORS.items() if name in _BUILT_IN}
+    for code, kind, unit, label, levels in indicators:
+        if code in _BUILT_IN:
+            continue
+        new_ind[code] = _spec(code, kind, unit, label, levels, f"fields: {code}", yearly=True)
+    saved = (dict(QUALIFICATIONS), dict(ITEMS))
+    try:
+        for q in qualifications:
+            register_qualification(q["code"], q["name"], q.get("levels") or (), issuer=q.get("issuer", ""),
+                                   validity_years=q.get("validity_years"), renewal_is_new=q.get("renewal_is_new", False))
+        for code, label, facts in items:
+            register_item_kind(code, label, facts)
+    except Exception:
+        QUALIFICATIONS.clear(); QUALIFICATIONS.update(saved[0])  # noqa: E702
+        ITEMS.clear(); ITEMS.update(saved[1])  # noqa: E702
+        raise
+    INDICATORS.update(new_ind)
+    for stale in set(INDICATORS) - set(new_ind):
+        del INDICATORS[stale]
+    keep_q = {q["code"] for q in qualifications}
+    for stale in set(QUALIFICATIONS) - keep_q:
+        del QUALIFICATIONS[stale]
+    keep_i = {code for code, _label, _facts in items}
+    for stale in set(ITEMS) - keep_i:
+        del ITEMS[stale]
+
+
 def catalogue_signature() -> list:
     """What the population's arrays depend on (for cache keys): kinds, levels and choices."""
     return [

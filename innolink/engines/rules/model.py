@@ -39,6 +39,8 @@ __all__ = [
     "PolicyVersion",
     "Policy",
     "Registry",
+    "Needs",
+    "registry_needs",
 ]
 
 
@@ -374,3 +376,76 @@ class Registry:
             if p.id == policy_id:
                 return p
         raise KeyError(policy_id)
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a registry's rules read for a policy year, so a database fetch reads no more:
+    per indicator the earliest year offset (``depth``), the indicators compared against every
+    earlier year on record (``all_history``: "首次"), and per item kind how many years of items
+    (``items``)."""
+
+    depth: dict[str, int]
+    all_history: frozenset[str]
+    items: dict[str, int]
+    families: frozenset[str]
+
+
+def registry_needs(registry: Registry, year: int) -> Needs:
+    """The indicators, history and items the versions in force for ``year`` read."""
+    depth: dict[str, int] = {}
+    history: set[str] = set()
+    items: dict[str, int] = {}
+    families: set[str] = set()
+
+    def operand(op: Operand | None, shift: int = 0) -> None:
+        if op is None or op.scope != "enterprise":
+            return
+        for name, offset in op.inputs():
+            depth[name] = min(depth.get(name, 0), offset - shift)
+
+    def cond(node, everything: bool = False) -> None:
+        if isinstance(node, Atom):
+            operand(node.operand)
+            if node.first_time and node.operand is not None:
+                history.add(node.operand.a[0])
+            if everything and node.operand is not None:
+                history.update(name for name, _ in node.operand.inputs())
+            if node.items is not None:
+                items_ref(node.items)
+        elif isinstance(node, (All, AnyOf)):
+            for item in node.items:
+                cond(item, everything)
+        elif isinstance(node, Implies):
+            cond(node.if_, everything)
+            cond(node.then, everything)
+        elif isinstance(node, FirstTime):
+            cond(node.item, True)
+        else:
+            cond(node.item, everything)
+
+    def items_ref(ref: ItemsRef) -> None:
+        items[ref.kind] = max(items.get(ref.kind, 0), ref.years)
+
+    def formula(node) -> None:
+        if isinstance(node, (Multiply, Tiers)):
+            operand(node.base)
+        elif isinstance(node, Cases):
+            for when, inner in node.cases:
+                cond(when)
+                formula(inner)
+        elif isinstance(node, Sum):
+            for inner in node.items:
+                formula(inner)
+        elif isinstance(node, Cap):
+            formula(node.inner)
+            operand(node.limit_ref)
+        elif isinstance(node, Items):
+            items_ref(node.ref)
+
+    for _policy, version in registry.active(year):
+        for clause in version.clauses:
+            cond(clause.condition)
+            formula(clause.formula)
+            families.add(clause.family)
+    return Needs(depth, frozenset(history), items, frozenset(families))

@@ -14,8 +14,17 @@ from innolink.engines.rules.fields import load_catalogue
 
 LIBRARY = Path(__file__).resolve().parents[3] / "policies" / "library"
 load_catalogue()
+load_catalogue(LIBRARY / "data" / "catalogue.yaml")
 _REGISTRY = load_registry(LIBRARY)
 _CASES = [case for path in sorted((LIBRARY / "tests").glob("*.yaml")) for case in load_test_cases(path, _REGISTRY)]
+
+
+@pytest.fixture(autouse=True)
+def _library_catalogue():
+    """Django tests in the same process may have made the registry's rows the catalogue; the
+    library's own indicators are registered again before each test."""
+    load_catalogue()
+    load_catalogue(LIBRARY / "data" / "catalogue.yaml")
 
 
 def _clauses():
