@@ -233,8 +233,17 @@ def _min_by_owner(owner: np.ndarray, values: np.ndarray, n: int, fill: int) -> n
     return out
 
 
+_EXACT_FLOAT = 2 ** 53
+
+
 def _sum_by_owner(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Exact int64 sums per enterprise of rows sorted by owner (prefix sums, no float)."""
+    """Exact int64 sums per enterprise. ``bincount`` adds in float64, which is exact while every
+    partial sum stays below 2**53 (checked on the total of absolute values); otherwise exact
+    prefix sums over the rows sorted by owner."""
+    if not owner.size:
+        return np.zeros(n, np.int64)
+    if int(np.abs(values).sum()) < _EXACT_FLOAT:
+        return np.bincount(owner, weights=values, minlength=n).astype(np.int64)
     starts = np.searchsorted(owner, np.arange(n + 1), side="left")
     cs = np.concatenate([np.zeros(1, np.int64), np.cumsum(values, dtype=np.int64)])
     return cs[starts[1:]] - cs[starts[:-1]]
@@ -321,6 +330,7 @@ class _Evaluator:
         self.shift = shift  # evaluate as if the policy year were ``shift`` years earlier
         self.year = pop.year - shift
         self._shifted: dict[int, "_Evaluator"] = {}
+        self._shared: dict[str, Any] = {}  # what does not depend on the year (shared by shifted evaluators)
         self.n = pop.size
         self.trace: dict[int, AtomTrace] | None = {} if trace else None
         self._operands: dict[tuple, tuple[np.ndarray, Any, np.ndarray]] = {}
@@ -480,12 +490,16 @@ class _Evaluator:
     def first_time_window(self) -> np.ndarray:
         """Per enterprise, the first year on record: the later of ``history_from`` and the year
         the enterprise was founded (unknown founding: ``history_from``)."""
+        hit = self._shared.get("window")
+        if hit is not None:
+            return hit
         founded = self.pop.date.get("founded_on")
         start = np.full(self.n, self.pop.history_from, dtype=np.int64)
         if founded is not None:
             known = founded != MISSING_DAY
             years = np.where(known, founded, 0).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
             start = np.where(known, np.maximum(start, years), start)
+        self._shared["window"] = start
         return start
 
     def shifted(self, k: int) -> "_Evaluator":
@@ -493,6 +507,7 @@ class _Evaluator:
         hit = self._shifted.get(k)
         if hit is None:
             hit = self._shifted[k] = _Evaluator(self.pop, shift=self.shift + k)
+            hit._shared = self._shared
         return hit
 
     def _first_time_node(self, node: FirstTime) -> tuple[np.ndarray, np.ndarray]:
@@ -548,10 +563,13 @@ class _Evaluator:
         first = table.num["first"][rows] if table is not None else rows
         year = self.year
         d0, d1 = day_number(dt.date(year, 1, 1)), day_number(dt.date(year, 12, 31))
-        if spec.validity_years:
-            derived = np.where(cert_known, add_years_days(np.where(cert_known, cert, 0), spec.validity_years), _FAR)
-        else:
-            derived = np.full(rows.shape, _FAR, dtype=np.int64)
+        derived = self._shared.get(("expiry", code))
+        if derived is None:  # the same for every year: shared by the shifted evaluators
+            if spec.validity_years:
+                derived = np.where(cert_known, add_years_days(np.where(cert_known, cert, 0), spec.validity_years), _FAR)
+            else:
+                derived = np.full(rows.shape, _FAR, dtype=np.int64)
+            self._shared[("expiry", code)] = derived
         expiry = np.where(exp_known, exp, derived)
         in_force = (~cert_known | (cert <= d1)) & (expiry >= d0)
         # first certification of its level or above: the explicit flag, else an earlier row of
@@ -753,12 +771,19 @@ def _evaluate_version(ev: _Evaluator, policy: Policy, version: PolicyVersion) ->
         members = [c.id for c in version.clauses if c.group == gid]
         if len(members) < 2:
             continue
-        stack = np.stack([ledger[m] for m in members])
-        if group.rule == "highest":
-            winner = np.argmax(stack, axis=0)  # first index among equal maxima
-        else:
-            elig = np.stack([eligible[m] for m in members])
-            winner = np.argmax(elig, axis=0)
+        winner = np.zeros(n, dtype=np.int64)
+        if group.rule == "highest":  # the first among equal maxima
+            best = ledger[members[0]]
+            for k, m in enumerate(members[1:], start=1):
+                better = ledger[m] > best
+                winner[better] = k
+                best = np.maximum(best, ledger[m])
+        else:  # the first eligible
+            found = eligible[members[0]].copy()
+            for k, m in enumerate(members[1:], start=1):
+                take = eligible[m] & ~found
+                winner[take] = k
+                found |= eligible[m]
         for k, m in enumerate(members):
             grouped[m] = np.where(winner == k, ledger[m], 0)
     capped = dict(grouped)
@@ -793,10 +818,16 @@ def _exclusive(ev: _Evaluator, registry: Registry, arrays: list[ClauseArrays]) -
             by_id.setdefault(a.clause.exclusive, []).append(k)
     out = list(arrays)
     for exclusive, members in by_id.items():
-        stack = np.stack([arrays[k].amount_fen for k in members])
-        winner = np.argmax(stack, axis=0)
-        top = stack.max(axis=0)
-        tie = (top > 0) & ((stack == top).sum(axis=0) > 1)
+        winner = np.zeros(ev.n, dtype=np.int64)
+        top = arrays[members[0]].amount_fen
+        for j, k in enumerate(members[1:], start=1):
+            amount = arrays[k].amount_fen
+            winner[amount > top] = j
+            top = np.maximum(top, amount)
+        ties = np.zeros(ev.n, dtype=np.int64)
+        for k in members:
+            ties += arrays[k].amount_fen == top
+        tie = (top > 0) & (ties > 1)
         families = set(registry.exclusive_families(exclusive))
         paid = {fam: ev.paid("family", fam, True) for fam in families}
         for j, k in enumerate(members):

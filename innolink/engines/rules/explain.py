@@ -49,6 +49,16 @@ class _Ctx:
         self.item = item  # (kind, key, label) when this is an item's context
 
     def state(self, node: Condition, forced: set[int] | None = None) -> bool | None:
+        if not forced:
+            memo = self.__dict__.setdefault("_memo", {})
+            hit = memo.get(id(node), memo)
+            if hit is not memo:
+                return hit
+            memo[id(node)] = result = self._state(node, None)
+            return result
+        return self._state(node, forced)
+
+    def _state(self, node: Condition, forced: set[int] | None) -> bool | None:
         if isinstance(node, Atom):
             if forced and id(node) in forced:
                 return True

@@ -257,3 +257,23 @@ def _record(draw):
 @given(st.lists(_record(), min_size=1, max_size=6), st.integers(2019, 2023))
 def test_scan_explain_and_reference_agree_on_generated_populations(records, history_from):
     assert_same(records, history_from=history_from, explain_too=len(records) <= 2)
+
+
+def test_demo_and_feature_rules_agree_on_a_rich_synthetic_population():
+    """The bench's population: certifications, five years of history, items and payments."""
+    from innolink.engines.rules.model import Registry
+    from innolink.engines.rules.synthetic import synthetic_records
+
+    registry = Registry(load_registry().policies + _registry().policies)
+    records = synthetic_records(1500, YEAR, seed=11, history_years=4, items=True, payments=True, certifications=True)
+    population = population_from_records(records, YEAR, history_from=2019)
+    result = scan(registry, population)
+    table = _table(result, len(records))
+    exercised = {key for key, (eligible, amount) in table.items() if amount.any()}
+    for key in (("f1_qualifications", "national"), ("f1_qualifications", "first_big"), ("f2_items", "equipment"),
+                ("f2_items", "projects"), ("f3_exclusive_a", "gazelle"), ("f1_qualifications", "growth_streak")):
+        assert key in exercised, key
+    for i in range(0, len(records), 7):
+        expected = reference_evaluate(registry, records[i], YEAR, history_from=2019)
+        for key, (eligible, amount, _gross) in expected.items():
+            assert (bool(table[key][0][i]), Decimal(int(table[key][1][i])) / 100) == (eligible, amount), (i, key)
