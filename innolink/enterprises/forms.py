@@ -19,8 +19,10 @@ class EnterpriseFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = [("", _("全部资质"))] + [
-            (code, q.name) for code, q in qualification_types().items()]
+        from innolink.enterprises.models import QualificationType
+
+        self.fields["tag"].choices = [("", _("全部资质"))] + list(
+            QualificationType.objects.values_list("code", "name"))
 
 
 class ImportUploadForm(forms.Form):

@@ -120,8 +120,23 @@ class Reading:
         return [list(self.years), sorted(self.old_indicators), sorted(self.items.items()), self.history_from]
 
 
+_needs_cache: dict[tuple[int, int], Needs] = {}
+
+
+def _needs(registry: Registry, year: int) -> Needs:
+    """The rules' needs for a year, cached per loaded registry (a new registry is a new object)."""
+    key = (id(registry), year)
+    hit = _needs_cache.get(key)
+    if hit is None or _needs_cache.get(("registry", id(registry))) is not registry:  # type: ignore[comparison-overlap]
+        if len(_needs_cache) > 64:
+            _needs_cache.clear()
+        hit = _needs_cache[key] = registry_needs(registry, year)
+        _needs_cache[("registry", id(registry))] = registry  # type: ignore[index]
+    return hit
+
+
 def reading(year: int, registry: Registry | None = None, needs: Needs | None = None) -> Reading:
-    needs = needs or registry_needs(registry or rules_registry(), year)
+    needs = needs or _needs(registry or rules_registry(), year)
     first = year - 1
     if needs.all_history:  # only "首次" reads the first year on record (one more query)
         found = history_from()

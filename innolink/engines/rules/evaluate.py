@@ -203,6 +203,8 @@ def add_years_days(days: np.ndarray, years: int) -> np.ndarray:
 
 
 def _frac(value: object) -> tuple[int, int]:
+    if type(value) is Fraction:
+        return value.numerator, value.denominator  # type: ignore[union-attr]
     fr = Fraction(value)  # type: ignore[arg-type]
     return fr.numerator, fr.denominator
 

@@ -1014,9 +1014,11 @@ def explain_population_row(registry: Registry, population: Population, *, policy
     assert isinstance(trace, Trace)
     c = _Ctx(trace.evaluator, trace.atoms)
     answers = []
+    by_version: dict[int, dict[str, ClauseArrays]] = {}
     for arr in arrays:
-        by_id = {a.clause.id: a for a in arrays if a.version is arr.version}
-        answers.append(_clause_answer(c, arr, by_id, arrays, registry))
+        by_version.setdefault(id(arr.version), {})[arr.clause.id] = arr
+    for arr in arrays:
+        answers.append(_clause_answer(c, arr, by_version[id(arr.version)], arrays, registry))
     order = {id(a): k for k, a in enumerate(answers)}
     eligible = tuple(a for a in answers if a.eligible)
     missed = tuple(sorted((a for a in answers if not a.eligible), key=lambda a: (a.nearness, order[id(a)])))
