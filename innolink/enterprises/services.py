@@ -4,6 +4,7 @@ changes."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -841,4 +842,44 @@ def indicator_definition_save(*, actor, code: str, name: str, kind: str, unit: s
         if changes:
             audit_record(actor=actor, action="update", instance=row, changes=changes, source=source)
     _facts_changed()
+    return row
+
+
+@transaction.atomic
+def indicator_value_set(*, actor, enterprise: Enterprise, year: int, code: str, value: Any,
+                        source: str = "web") -> EnterpriseYear:
+    """Record one yearly value (the input an answer says is missing, filled in by the
+    enterprise or an officer): checked by the indicator's kind as the registry import checks it,
+    stored as exact text, audited. Money is in yuan; ratios may be written 35% or 0.35."""
+    definition = IndicatorDefinition.objects.filter(code=code).first()
+    if definition is None:
+        raise ValidationFailed({"code": [_("未定义的指标 %(c)s") % {"c": code}]})
+    if not isinstance(year, int) or not 1990 <= year <= timezone.localdate().year:
+        raise ValidationFailed({"year": [_("年度无效")]})
+    text = str(value).strip() if value is not None else ""
+    column = importing.IndicatorColumn(code=code, kind=definition.kind, allow_negative=definition.allow_negative,
+                                       name=definition.name, levels=tuple(definition.levels or ()))
+    if definition.kind in ("bool", "date", "level"):
+        stored, problem = importing._typed_value(column, value, text)
+    else:
+        spec = {"kind": definition.kind}
+        stored, problem = importing._fact_value(spec, value, text, None)
+        if not problem and definition.kind == "count" and text:
+            stored = str(int(Decimal(stored)))
+        if problem == "不能为负数" and definition.allow_negative:
+            try:
+                stored, problem = str(importing._parse_decimal(text)), ""
+            except Exception:  # noqa: BLE001 - reported below as a bad number
+                problem = "应为数字"
+    if not text or problem:
+        raise ValidationFailed({"value": [f"{definition.name}：{problem or _('必填')}"]})
+    row, created = EnterpriseYear.objects.select_for_update().get_or_create(
+        enterprise=enterprise, year=year, defaults={"values": {}})
+    before = row.values.get(code)
+    if before == stored:
+        return row
+    row.values = {**row.values, code: stored}
+    row.save()
+    audit_record(actor=actor, action="update", instance=enterprise, source=source,
+                 changes={f"{year}.{code}": [before, stored]})
     return row

@@ -268,3 +268,25 @@ def test_an_officer_adds_a_certification_on_the_enterprise_page(client):
 def test_decimal_money_facts_stay_exact():
     assert services.importing._fact_value({"kind": "money"}, "1.005", "1.005", "万元") == ("10050.00", "")
     assert Decimal("10050.00") == Decimal("1.005") * 10000
+
+
+def test_a_missing_value_is_filled_in_by_kind_and_audited():
+    enterprise_user = make_user(Role.ENTERPRISE)
+    enterprise = enterprise_user.enterprise
+    row_ = services.indicator_value_set(actor=enterprise_user, enterprise=enterprise, year=2024, code="rd_expense",
+                                        value="1200000.5")
+    assert row_.values == {"rd_expense": "1200000.50"}
+    services.indicator_value_set(actor=enterprise_user, enterprise=enterprise, year=2024, code="rd_intensity",
+                                 value="3.5%")
+    services.indicator_value_set(actor=enterprise_user, enterprise=enterprise, year=2024, code="tax_credit_grade",
+                                 value="A")
+    assert EnterpriseYear.objects.get(enterprise=enterprise, year=2024).values == {
+        "rd_expense": "1200000.50", "rd_intensity": "0.035", "tax_credit_grade": "A"}
+    assert AuditEntry.objects.filter(object_id=str(enterprise.pk)).count() == 3
+    before = _counts()
+    for code, value in (("rd_expense", "-5"), ("tax_credit_grade", "AAA"), ("employees", "1.5"),
+                        ("no_such", "1"), ("rd_expense", "")):
+        with pytest.raises(ValidationFailed):
+            services.indicator_value_set(actor=enterprise_user, enterprise=enterprise, year=2024, code=code,
+                                         value=value)
+    assert _counts() == before
