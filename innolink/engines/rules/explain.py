@@ -36,6 +36,7 @@ from .types import fen_to_yuan, fmt_money, fmt_scaled
 
 __all__ = ["explain", "explain_population_row", "EnterpriseAnswer", "ClauseAnswer", "ConditionCheck"]
 
+_DATE_OPS = ("in_policy_year", "before", "on_or_after", "within_years", "between")
 _NEED_WORDS = {"gt": "高于", "ge": "不低于", "lt": "低于", "le": "不超过", "eq": "等于", "ne": "不等于"}
 
 
@@ -386,7 +387,11 @@ def _key(checks: list[ConditionCheck]) -> tuple[int, float]:
 def _label_of(node: Condition) -> str:
     if isinstance(node, Atom):
         if node.qual is not None:
+            if node.op in _DATE_OPS:
+                return node.display
             return f"{node.word}{node.display}" if node.op != "held" else f"持有{node.display}"
+        if node.op in _DATE_OPS:
+            return f"{node.label}{node.display}"
         if node.op == "known":
             return f"{node.label}有数据"
         if node.word in ("以上", "及以上", "以下", "及以下"):
@@ -776,9 +781,11 @@ def _level(c: _Ctx, formula: Formula) -> LevelInfo | None:
             matched_k = k
     matched = ladder[matched_k] if matched_k is not None else None
     floor = matched.amount if matched is not None and matched.amount is not None else Decimal("-1")
-    candidates = [(_key(list(lv.checks)), k) for k, lv in enumerate(ladder)
+    # the nearest level paying more; among equally near ones, the smallest step up
+    candidates = [(_key(list(lv.checks)), lv.amount if lv.amount is not None else Decimal("Infinity"), k)
+                  for k, lv in enumerate(ladder)
                   if k != matched_k and not lv.reached and (lv.amount is None or lv.amount > floor)]
-    nxt = ladder[min(candidates)[1]] if candidates else None
+    nxt = ladder[min(candidates)[2]] if candidates else None
     if matched and nxt:
         msg = (f"适用「{matched.label}」,奖励{_amount_text(matched.amount)};"
                f"「{nxt.label}」奖励{_amount_text(nxt.amount)},还需:{';'.join(ch.message for ch in nxt.checks)}")
