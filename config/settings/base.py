@@ -167,6 +167,11 @@ INNOLINK_MATCHING_ENCODER = env.get("INNOLINK_MATCHING_ENCODER", "use")
 INNOLINK_MATCHING_NGRAMS = env.get("INNOLINK_MATCHING_NGRAMS", "auto")
 INNOLINK_MATCHING_SYNC_INTERVAL = 0.5
 
+# Weather warnings (气象+): the folder a CAP feed drops files into, and the shared key of the
+# detached HMAC-SHA256 signature (<file>.sig) each file there must carry.
+INNOLINK_WEATHER_INBOX = env.get("INNOLINK_WEATHER_INBOX") or str(VAR_DIR / "weather-inbox")
+INNOLINK_WEATHER_INBOX_KEY = env.get("INNOLINK_WEATHER_INBOX_KEY", "")
+
 # Platform settings.
 INNOLINK = {
     "CITY": _("晋江市"),
