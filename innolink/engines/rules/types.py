@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from ._errors import ErrorCode, RulesError
 
@@ -191,6 +192,13 @@ def fmt_money(fen: int | Fraction) -> str:
         >>> fmt_money(550000000000), fmt_money(18000000000), fmt_money(1234567800000)
         ('55亿元', '1.8亿元', '1234567.8万元')
     """
+    if type(fen) is Fraction and fen.denominator == 1:
+        fen = fen.numerator
+    return _fmt_money(fen)
+
+
+@lru_cache(maxsize=8192)
+def _fmt_money(fen: int | Fraction) -> str:
     value = Fraction(fen) / 100
     if abs(value) >= 100_000_000 and (value / 1_000_000).denominator == 1:
         d = Decimal(int(value / 10000)) / 10000
