@@ -12,7 +12,7 @@ from ninja.responses import Status
 from innolink.api.schemas import ERRORS
 from innolink.core.errors import ApplicationError, PermissionDenied
 from innolink.weather import access, selectors, services
-from innolink.weather.models import CapMessage
+from innolink.weather.models import CapMessage, Warning
 
 router = Router(tags=["weather"])
 MAX_ROWS = 500
@@ -60,7 +60,7 @@ class WarningOut(Schema):
 
 
 @router.get("/warnings", response={200: list[WarningOut], **ERRORS}, summary="预警列表")
-def warning_list(request, state: str = ""):
+def warning_list(request, state: Warning.State | None = None):
     rows = selectors.warnings_for(request.user)
     if state:
         rows = rows.filter(state=state)
