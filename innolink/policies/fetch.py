@@ -45,6 +45,10 @@ from innolink.engines.rules import fields as rule_fields
 from innolink.enterprises.models import (
     Enterprise, EnterpriseItem, EnterpriseTag, EnterpriseYear, IndicatorDefinition, ItemKind, QualificationType,
 )
+from innolink.enterprises.reference import industry_label
+
+# Explanations name an industry code as an enterprise reads it (「C26 化学原料和化学制品制造业」).
+rule_fields.register_code_names("industry_code", industry_label)
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {"key": None, "registry": None}

@@ -363,7 +363,12 @@ def _attribute_display(c: _Ctx, name: str) -> str | None:
     if name in pop.category:
         col = pop.category[name]
         code = int(col.codes[0])
-        return None if code < 0 else F.CATEGORY_LABELS.get(col.labels[code], col.labels[code])
+        if code < 0:
+            return None
+        spec = F.ATTRIBUTES.get(name)
+        if spec is not None and spec.kind == "code":
+            return F.code_display(name, col.labels[code])
+        return F.CATEGORY_LABELS.get(col.labels[code], col.labels[code])
     if name in getattr(pop, "date", {}):
         day = int(pop.date[name][0])
         return None if day == MISSING_DAY else from_day_number(day).isoformat()

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 __all__ = [
     "FieldSpec",
@@ -93,6 +93,34 @@ SCALE: dict[str, int] = {"money": 100, "count": 1, "quantity": 1000, "ratio": 1_
 COLUMN_KINDS = ("money", "count", "quantity", "ratio", "bool", "date", "level")
 #: how an enterprise reads a catalogue unit
 UNIT_NAMES: dict[str, str] = {"tce": "吨标准煤"}
+#: code attribute -> a function naming one code or prefix ("C26" -> "C26 化学原料和化学制品制造业");
+#: the application registers the registry's reference tables (the engine holds none)
+CODE_NAMES: dict[str, Callable[[str], str]] = {}
+
+
+def register_code_names(field_name: str, namer: Callable[[str], str]) -> None:
+    """Name the values of a code attribute in explanations (e.g. industry codes by GB/T 4754)."""
+    CODE_NAMES[field_name] = namer
+
+
+def code_display(field_name: str, code: str) -> str:
+    """A code as an enterprise reads it: with its name when one is registered, else as is.
+
+    Examples:
+        >>> register_code_names("industry_code", lambda c: {"C26": "C26 化学原料和化学制品制造业"}.get(c, c))
+        >>> code_display("industry_code", "C26")
+        'C26 化学原料和化学制品制造业'
+        >>> code_display("town", "C26")
+        'C26'
+        >>> del CODE_NAMES["industry_code"]
+    """
+    namer = CODE_NAMES.get(field_name)
+    if namer is None or not code:
+        return code
+    try:
+        return namer(code) or code
+    except Exception:  # a namer never makes an explanation fail
+        return code
 
 
 @dataclass(frozen=True)

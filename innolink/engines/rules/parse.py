@@ -642,7 +642,10 @@ def _category_atom(attr: F.FieldSpec, node: dict, op_text: str, loc: str, label:
         bad = [v for v in values if v not in attr.choices]
         if bad:
             raise _err(ErrorCode.BAD_VALUE, f"{attr.label} 无此取值 {bad[0]!r} / not a valid {attr.name}", vloc)
-    display = "、".join(F.CATEGORY_LABELS.get(v, v) for v in values)
+    if attr.kind == "code":
+        display = "、".join(F.code_display(attr.name, v) for v in values)
+    else:
+        display = "、".join(F.CATEGORY_LABELS.get(v, v) for v in values)
     return Atom(attr.name, op_text, values, None, op_text, display, loc, label or attr.label)
 
 

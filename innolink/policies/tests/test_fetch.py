@@ -70,3 +70,25 @@ def test_working_days_skip_weekends():
     assert working_days_between(friday, dt.date(2026, 12, 11)) == 10
     assert working_days_between(dt.date(2026, 12, 11), friday) == -10
     assert working_days_between(friday, friday) == 0
+
+
+def test_an_enterprise_reads_industry_codes_with_their_names(tmp_path):
+    # given a rule that excludes two industries and an enterprise of one of them
+    (tmp_path / "t_industry.yaml").write_text(
+        "id: t_industry\ntitle: 行业测试\nissuer: 测试局\narea: 测试\ntech_innovation: false\n"
+        "illustrative: true\nsource: 测试\nversions:\n  - effective_from: 2024-01-01\n"
+        "    doc_number: 测试〔2024〕1号\n    budget: 100万元\n    shares: {市: 1}\n    lane: auto\n"
+        "    clauses:\n      - id: award\n        title: 奖励\n        text: 非化工企业奖励1万元。\n"
+        "        conditions:\n          - {field: industry_code, op: not_prefix, value: [C26, C25]}\n"
+        "        benefit: {fixed: 1万元}\n", encoding="utf-8")
+    enterprise = make_enterprise(industry_code="C2611")
+    fetch._cache["key"] = None
+    registry = fetch.rules_registry(tmp_path)
+    from innolink.engines.rules import explain
+
+    answer = explain(registry, fetch.record_for(enterprise.pk, 2025), 2025)
+    # then the answer names the codes by GB/T 4754 (the registry's reference table), not bare codes
+    (miss,) = answer.not_eligible[0].misses
+    assert miss.value == "C2611 化学原料和化学制品制造业"
+    assert miss.threshold == "C26 化学原料和化学制品制造业、C25 石油、煤炭及其他燃料加工业"
+    fetch._cache["key"] = None

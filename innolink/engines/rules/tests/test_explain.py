@@ -142,3 +142,31 @@ def test_a_missing_input_that_alone_decides_is_named_and_the_answer_is_plain_jso
     assert data["format"] == 1 and data["needs"][0]["field"] == "provincial_rd_award"
     assert isinstance(data["total"], str)
     assert answer.as_dict()["not_eligible"][0]["status"] in ("undecided", "not_eligible")
+
+
+def test_industry_codes_are_named_as_an_enterprise_reads_them():
+    # given the application's names for industry codes (the engine holds no reference table)
+    from innolink.engines.rules import fields as F
+
+    names = {"C26": "化学原料和化学制品制造业", "C25": "石油、煤炭及其他燃料加工业", "B": "采矿业"}
+    saved = F.CODE_NAMES.pop("industry_code", None)  # the Django app's names, when it is loaded
+    F.register_code_names("industry_code", lambda code: f"{code} {names.get(code[:3]) or names.get(code[:1], '')}".strip())
+    try:
+        registry = _library()
+        record = {"credit_code": "X", "industry_code": "C2611", "tags": [],
+                  "indicators": {2022: {"employees": 100, "quarter_electricity_fee": Decimal("100000")}}}
+        answer = explain(registry, record, 2022, policy_ids={"lib_zz_relief_2022"})
+        clause = next(a for a in answer.not_eligible if a.clause_id == "industrial_utilities")
+        # then both the enterprise's code and the excluded ones carry their names, not bare codes
+        (miss,) = clause.misses
+        assert miss.value == "C2611 化学原料和化学制品制造业"
+        assert miss.threshold.startswith("C25 石油、煤炭及其他燃料加工业、C26 化学原料和化学制品制造业、")
+        assert miss.message.startswith("国民经济行业代码为C2611 化学原料和化学制品制造业,需不属于C25 石油")
+        # and without names registered, codes are shown as they are
+        del F.CODE_NAMES["industry_code"]
+        plain = explain(_library(), record, 2022, policy_ids={"lib_zz_relief_2022"})
+        assert next(a for a in plain.not_eligible if a.clause_id == "industrial_utilities").misses[0].value == "C2611"
+    finally:
+        F.CODE_NAMES.pop("industry_code", None)
+        if saved is not None:
+            F.register_code_names("industry_code", saved)
