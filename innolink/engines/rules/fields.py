@@ -107,12 +107,12 @@ def code_display(field_name: str, code: str) -> str:
     """A code as an enterprise reads it: with its name when one is registered, else as is.
 
     Examples:
-        >>> register_code_names("industry_code", lambda c: {"C26": "C26 化学原料和化学制品制造业"}.get(c, c))
-        >>> code_display("industry_code", "C26")
+        >>> register_code_names("example_code", lambda c: {"C26": "C26 化学原料和化学制品制造业"}.get(c, c))
+        >>> code_display("example_code", "C26")
         'C26 化学原料和化学制品制造业'
         >>> code_display("town", "C26")
         'C26'
-        >>> del CODE_NAMES["industry_code"]
+        >>> del CODE_NAMES["example_code"]
     """
     namer = CODE_NAMES.get(field_name)
     if namer is None or not code:
