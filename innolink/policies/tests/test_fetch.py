@@ -46,12 +46,12 @@ def test_whole_registry_in_a_fixed_number_of_queries(django_assert_num_queries):
         e = make_enterprise(years={2025: {"revenue": str(n)}, 2024: {"revenue": "1"}})
         EnterpriseTag.objects.create(enterprise=e, tag="tech_sme")
     fetch.rules_registry()
-    # the catalogue's signature (3), enterprises, certifications, years, payments, newest ledger
-    # entry (5); no items: the demo rules read none
-    with django_assert_num_queries(8):
+    # the catalogue's signature (3), the published revisions (1, ADR 0150), enterprises,
+    # certifications, years, payments, newest ledger entry (5); no items: the demo rules read none
+    with django_assert_num_queries(9):
         ids, population = fetch.population_for(2025)
     assert population.size == 40 == len(ids)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         fetch.population_for(2025)  # the same whatever the registry's size
 
 
