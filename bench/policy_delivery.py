@@ -200,13 +200,11 @@ def main() -> None:
             record = {"credit_code": e.credit_code, "name": e.name, "town": e.town,
                       "industry_code": e.industry_code, "ownership": e.ownership,
                       "founded_on": e.founded_on, "size_class": e.size_class or None,
-                      "tags": [], "high_tech_cert_date": None, "high_tech_first_cert": None,
-                      "indicators": {}}
+                      "qualifications": [], "indicators": {}}
             for t in e.tags.all():
-                record["tags"].append(t.tag)
-                if t.tag == "high_tech":
-                    record["high_tech_cert_date"] = t.certified_on
-                    record["high_tech_first_cert"] = t.first_certified
+                record["qualifications"].append({"type": t.tag, "level": t.level or None,
+                                                 "certified_on": t.certified_on, "expires_on": t.expires_on,
+                                                 "first": t.first_certified})
             for y in EnterpriseYear.objects.filter(enterprise=e, year__in=(year, year - 1)):
                 record["indicators"][y.year] = y.values
             out.append(record)

@@ -25,6 +25,8 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.ORGANIZER, Role.POLICY_OFFICER, Role.DEPT_HANDLER, Role.ADMIN})
 REGISTRY_READERS = frozenset({Role.ORGANIZER, Role.POLICY_OFFICER, Role.ADMIN})
 REGISTRY_IMPORTERS = frozenset({Role.ORGANIZER, Role.ADMIN})
+#: define qualification types, item kinds and indicators; record and import certifications and items
+FACT_EDITORS = frozenset({Role.ORGANIZER, Role.POLICY_OFFICER, Role.ADMIN})
 
 
 def has_role(user, *roles: str) -> bool:
@@ -38,6 +40,10 @@ def can_read_registry(user) -> bool:
 
 def can_import_registry(user) -> bool:
     return has_role(user, *REGISTRY_IMPORTERS)
+
+
+def can_edit_facts(user) -> bool:
+    return has_role(user, *FACT_EDITORS)
 
 
 def can_see_audit(user) -> bool:

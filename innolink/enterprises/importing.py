@@ -10,7 +10,9 @@ transaction. Conventions an office worker can rely on (also in docs/user-guide-i
 - Money columns take a unit in the header, 营业收入(万元) or 营业收入(元); the default is 元.
   Amounts are kept in yuan, rounded half-up to the fen.
 - An empty cell never erases what the registry has; a column that is absent is left alone.
-- A 标签 cell lists qualifications separated by ; or 、 and replaces the enterprise's tags.
+- A 标签 cell lists the qualifications held, separated by ; or 、 (a type's name or code, a level's
+  name, or a short word such as 高企, 规上, 小巨人). It replaces what earlier registry imports
+  recorded; certifications recorded in detail (the qualification import, an officer) are kept.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from innolink.enterprises import reference
 from innolink.enterprises.models import Ownership, SizeClass, Tag
 
 MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+RATIO_UNITS = {"%": Decimal("0.01"), "‰": Decimal("0.001")}
 FEN = Decimal("0.01")
 
 # Attribute columns: field -> header aliases (first is the canonical header in the template).
@@ -64,6 +67,41 @@ _TAG_WORDS = {str(label): value for value, label in Tag.choices} | {
     "专精特新": Tag.SPECIALIZED_PROVINCIAL, "小巨人": Tag.SPECIALIZED_NATIONAL,
     "上市": Tag.LISTED, "失信": Tag.DISHONEST,
 }
+#: former tag codes -> (qualification type, level)
+LEGACY_TAG_LEVELS = {"specialized_provincial": ("specialized", "provincial"),
+                     "specialized_national": ("specialized", "national")}
+
+
+def tag_key(code: str, level: str | None) -> str:
+    """The key of a qualification in a 标签 cell: the type code, with ``:level`` for a level."""
+    return f"{code}:{level}" if level else code
+
+
+def split_tag_key(key: str) -> tuple[str, str]:
+    code, _, level = key.partition(":")
+    return code, level
+
+
+def qualification_words(types: Iterable[tuple[str, str, list[dict[str, str]]]]) -> dict[str, str]:
+    """Words a 标签 cell may use -> tag key, from (code, name, levels) of the qualification types,
+    plus the short words offices use (高企, 规上, 小巨人 ...)."""
+    words: dict[str, str] = {}
+    for code, name, levels in types:
+        if levels:
+            for level in levels:
+                words[level["name"]] = tag_key(code, level["code"])
+                words[f"{code}:{level['code']}"] = tag_key(code, level["code"])
+        else:
+            words[name] = code
+            words[code] = code
+    for word, legacy in _TAG_WORDS.items():
+        code, level = LEGACY_TAG_LEVELS.get(str(legacy), (str(legacy), None))
+        words.setdefault(word, tag_key(code, level))
+    for legacy, (code, level) in LEGACY_TAG_LEVELS.items():
+        words.setdefault(legacy, tag_key(code, level))
+    return words
+
+
 _YES = {"是", "y", "yes", "true", "1", "首次"}
 _NO = {"否", "n", "no", "false", "0", "重新认定", "复审"}
 _EMPTY = {"", "-", "—", "－", "/", "无数据"}
@@ -94,9 +132,10 @@ class RowError:
 @dataclass(frozen=True)
 class IndicatorColumn:
     code: str
-    kind: str  # "money" | "count" | "quantity"
+    kind: str  # money | count | quantity | ratio | bool | date | level
     allow_negative: bool
     name: str
+    levels: tuple[str, ...] = ()  # level names, low to high (kind "level")
 
 
 @dataclass
@@ -287,11 +326,35 @@ def map_columns(headers: list[str], indicators: dict[str, IndicatorColumn]
                 errors.append(RowError(1, header, unit, "金额单位应为 元、万元 或 亿元"))
                 continue
             factor = MONEY_UNITS[unit or "元"]
+        elif column.kind == "ratio":
+            if unit is not None and unit not in RATIO_UNITS:
+                errors.append(RowError(1, header, unit, "比例单位应为 % 或 ‰"))
+                continue
+            factor = RATIO_UNITS[unit] if unit else Decimal(1)
         values[index] = (column, factor)
     for key in REQUIRED:
         if key not in attrs:
             errors.append(RowError(1, LABELS[key], "", "缺少必填列"))
     return attrs, values, errors
+
+
+def _typed_value(column: IndicatorColumn, raw: Any, text: str) -> tuple[str, str]:
+    """(stored text, problem) for a yes/no, date or level indicator."""
+    if column.kind == "bool":
+        flag = text.lower()
+        if flag in _YES:
+            return "true", ""
+        if flag in _NO:
+            return "false", ""
+        return "", "应为 是 或 否"
+    if column.kind == "date":
+        try:
+            return _parse_date(raw).isoformat(), ""
+        except ValueError:
+            return "", "日期格式应为 2024-12-01"
+    if text not in column.levels:
+        return "", f"应为以下等级之一：{'、'.join(column.levels)}"
+    return text, ""
 
 
 def _parse_decimal(text: str) -> Decimal:
@@ -313,7 +376,7 @@ def _parse_date(value: Any) -> dt.date:
 
 
 def check_rows(table: Table, indicators: dict[str, IndicatorColumn], *,
-               max_year: int) -> ImportCheck:
+               max_year: int, qualifications: dict[str, str] | None = None) -> ImportCheck:
     attrs, value_columns, errors = map_columns(table.headers, indicators)
     check = ImportCheck(columns={k: table.headers[i] for k, i in attrs.items()}, errors=errors)
     if errors:
@@ -380,7 +443,7 @@ def check_rows(table: Table, indicators: dict[str, IndicatorColumn], *,
                 row_attrs["founded_on"] = founded
             except ValueError:
                 fail("founded_on", "日期格式应为 2019-05-20")
-        tags = _check_tags(cells, attrs, fail) if "tags" in attrs else None
+        tags = _check_tags(cells, attrs, fail, qualifications) if "tags" in attrs else None
         year = None
         if has_year:
             try:
@@ -399,8 +462,18 @@ def check_rows(table: Table, indicators: dict[str, IndicatorColumn], *,
             if not has_year:
                 add_error(RowError(line, header, text, "填写指标值时必须有“年度”列"))
                 continue
+            if column.kind in ("bool", "date", "level"):
+                value, problem = _typed_value(column, raw, text)
+                if problem:
+                    add_error(RowError(line, header, text, problem))
+                else:
+                    values[column.code] = value
+                continue
             try:
-                number = _parse_decimal(text) * factor
+                if column.kind == "ratio" and text.endswith(("%", "‰")):
+                    number = _parse_decimal(text[:-1]) * RATIO_UNITS[text[-1]]
+                else:
+                    number = _parse_decimal(text) * factor
             except (InvalidOperation, ValueError):
                 add_error(RowError(line, header, text, "应为数字"))
                 continue
@@ -436,30 +509,32 @@ def check_rows(table: Table, indicators: dict[str, IndicatorColumn], *,
     return check
 
 
-def _check_tags(cells, attrs, fail) -> dict[str, dict[str, Any]]:
+def _check_tags(cells, attrs, fail, words: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    words = words if words is not None else qualification_words(())
     text = _text(cells[attrs["tags"]])
     tags: dict[str, dict[str, Any]] = {}
     for word in filter(None, (w.strip() for w in re.split(r"[;；、,，]", text))):
-        tag = _TAG_WORDS.get(word) or (word if word in Tag.values else None)
-        if tag is None:
-            fail("tags", f"无法识别的标签“{word}”", raw=text)
+        key = words.get(word)
+        if key is None:
+            fail("tags", f"无法识别的资质“{word}”", raw=text)
             continue
-        tags[tag] = {}
+        tags[key] = {}
+    high_tech = "high_tech"
     if "high_tech_certified_on" in attrs and _text(cells[attrs["high_tech_certified_on"]]):
         try:
             certified = _parse_date(cells[attrs["high_tech_certified_on"]])
-            if Tag.HIGH_TECH not in tags:
+            if high_tech not in tags:
                 fail("high_tech_certified_on", "填写了高企认定日期，但标签中没有“高新技术企业”")
             else:
-                tags[Tag.HIGH_TECH]["certified_on"] = certified
+                tags[high_tech]["certified_on"] = certified
         except ValueError:
             fail("high_tech_certified_on", "日期格式应为 2024-12-01")
     if "high_tech_first" in attrs and _text(cells[attrs["high_tech_first"]]):
         flag = _text(cells[attrs["high_tech_first"]]).lower()
         if flag not in _YES | _NO:
             fail("high_tech_first", "应为 是（首次认定）或 否（重新认定）")
-        elif Tag.HIGH_TECH in tags:
-            tags[Tag.HIGH_TECH]["first_certified"] = flag in _YES
+        elif high_tech in tags:
+            tags[high_tech]["first_certified"] = flag in _YES
     return tags
 
 
@@ -472,3 +547,263 @@ def error_report_csv(errors: Iterable[RowError | dict[str, Any]]) -> bytes:
         item = error.as_dict() if isinstance(error, RowError) else error
         writer.writerow([item["row"], item["column"], item["value"], item["reason"]])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# --- qualification and item files ------------------------------------------------------------
+
+QUALIFICATION_HEADERS: dict[str, tuple[str, ...]] = {
+    "credit_code": ("统一社会信用代码", "信用代码", "credit_code"),
+    "type": ("资质类型", "资质", "type"),
+    "level": ("等级", "级别", "level"),
+    "certified_on": ("认定日期", "certified_on"),
+    "expires_on": ("有效期至", "到期日期", "expires_on"),
+    "first": ("首次认定", "首次或重新", "first"),
+    "reference": ("证书编号", "文号", "证书编号或文号", "reference"),
+}
+ITEM_HEADERS: dict[str, tuple[str, ...]] = {
+    "credit_code": ("统一社会信用代码", "信用代码", "credit_code"),
+    "kind": ("事项类别", "类别", "kind"),
+    "year": ("年度", "year"),
+    "key": ("编号", "事项编号", "key"),
+    "label": ("名称", "事项名称", "label"),
+}
+
+
+@dataclass
+class QualificationRow:
+    row: int
+    credit_code: str
+    type: str
+    level: str
+    certified_on: dt.date | None
+    expires_on: dt.date | None
+    first: bool | None
+    reference: str
+
+
+@dataclass
+class ItemRow:
+    row: int
+    credit_code: str
+    kind: str
+    year: int
+    key: str
+    label: str
+    facts: dict[str, str]
+
+
+def _columns(headers: list[str], known: dict[str, tuple[str, ...]], extra: Iterable[str] = ()
+             ) -> tuple[dict[str, int], dict[str, int], list[RowError]]:
+    by_alias = {alias: key for key, aliases in known.items() for alias in aliases}
+    extra = set(extra)
+    columns: dict[str, int] = {}
+    others: dict[str, int] = {}
+    errors: list[RowError] = []
+    for index, header in enumerate(headers):
+        if not header:
+            continue
+        key = by_alias.get(header)
+        target = columns if key is not None else others
+        name = key if key is not None else header
+        if name in target:
+            errors.append(RowError(1, header, header, "重复的列"))
+            continue
+        if key is None and header not in extra:
+            errors.append(RowError(1, header, header, "无法识别的列"))
+            continue
+        target[name] = index
+    return columns, others, errors
+
+
+def check_qualification_rows(table: Table, types: dict[str, tuple[str, list[dict[str, str]]]]
+                             ) -> tuple[list[QualificationRow], list[RowError]]:
+    """Check a qualification file (one certification per row). ``types`` maps a type code to
+    (name, levels). A type is named by name or code, a level by name or code."""
+    columns, _others, errors = _columns(table.headers, QUALIFICATION_HEADERS)
+    for key in ("credit_code", "type"):
+        if key not in columns:
+            errors.append(RowError(1, QUALIFICATION_HEADERS[key][0], "", "缺少必填列"))
+    if errors:
+        return [], errors
+    by_word = {}
+    for code, (name, _levels) in types.items():
+        by_word[code] = code
+        by_word[name] = code
+    out: list[QualificationRow] = []
+    seen: dict[tuple, int] = {}
+    for line, cells in table.rows:
+        def text(key: str) -> str:
+            return _text(cells[columns[key]]) if key in columns else ""
+
+        def fail(key: str, reason: str) -> None:
+            header = table.headers[columns[key]] if key in columns else QUALIFICATION_HEADERS[key][0]
+            errors.append(RowError(line, header, text(key), reason))
+
+        before = len(errors)
+        code = text("credit_code").upper()
+        problem = reference.credit_code_error(code)
+        if problem:
+            fail("credit_code", problem)
+        type_word = text("type")
+        qtype = by_word.get(type_word)
+        level = ""
+        if qtype is None:
+            fail("type", "未定义的资质类型（请先在资质类型中定义）")
+        else:
+            name, levels = types[qtype]
+            level_word = text("level")
+            if levels:
+                match = [lv["code"] for lv in levels if level_word in (lv["code"], lv["name"])]
+                if not match:
+                    fail("level", f"{name}的等级应为：{'、'.join(lv['name'] for lv in levels)}")
+                else:
+                    level = match[0]
+            elif level_word and level_word not in _EMPTY:
+                fail("level", f"{name}不分等级，请留空")
+        dates: dict[str, dt.date | None] = {}
+        for key in ("certified_on", "expires_on"):
+            raw = text(key)
+            dates[key] = None
+            if raw and raw not in _EMPTY:
+                try:
+                    dates[key] = _parse_date(cells[columns[key]])
+                except ValueError:
+                    fail(key, "日期格式应为 2024-12-01")
+        if dates["certified_on"] and dates["expires_on"] and dates["expires_on"] < dates["certified_on"]:
+            fail("expires_on", "有效期至早于认定日期")
+        flag = text("first").lower()
+        first: bool | None = None
+        if flag and flag not in _EMPTY:
+            if flag in _YES:
+                first = True
+            elif flag in _NO:
+                first = False
+            else:
+                fail("first", "应为 是（首次认定）或 否（重新认定）")
+        ref = text("reference")
+        if len(ref) > 64:
+            fail("reference", "证书编号或文号不超过64个字")
+        if len(errors) > before:
+            continue
+        key = (code, qtype, level, dates["certified_on"])
+        if key in seen:
+            errors.append(RowError(line, table.headers[columns["credit_code"]], code,
+                                   f"与第 {seen[key]} 行重复（同一资质、等级和认定日期）"))
+            continue
+        seen[key] = line
+        out.append(QualificationRow(line, code, qtype or "", level, dates["certified_on"], dates["expires_on"],
+                                    first, "" if ref in _EMPTY else ref))
+    return out, errors
+
+
+def check_item_rows(table: Table, kinds: dict[str, tuple[str, dict[str, dict[str, Any]]]], *, max_year: int
+                    ) -> tuple[list[ItemRow], list[RowError]]:
+    """Check an item file (one item per row: enterprise, kind, year, key, name, then a column per
+    fact, headed by the fact's name or code, money with an optional unit such as 金额(万元))."""
+    fact_headers = {}
+    for kind_code, (_name, facts) in kinds.items():
+        for fact, spec in facts.items():
+            for alias in (fact, spec.get("name", fact)):
+                fact_headers.setdefault(alias, fact)
+    headers = []
+    units: dict[int, str] = {}
+    for index, header in enumerate(table.headers):
+        match = _UNIT_RE.match(header or "")
+        if match and match.group(1) in fact_headers:
+            headers.append(match.group(1))
+            units[index] = match.group(2)
+        else:
+            headers.append(header)
+    columns, others, errors = _columns(headers, ITEM_HEADERS, fact_headers)
+    for key in ("credit_code", "kind", "year", "key"):
+        if key not in columns:
+            errors.append(RowError(1, ITEM_HEADERS[key][0], "", "缺少必填列"))
+    if errors:
+        return [], errors
+    by_word = {}
+    for code, (name, _facts) in kinds.items():
+        by_word[code] = code
+        by_word[name] = code
+    out: list[ItemRow] = []
+    seen: dict[tuple, int] = {}
+    for line, cells in table.rows:
+        def text(index: int) -> str:
+            return _text(cells[index])
+
+        def fail(index: int, reason: str) -> None:
+            errors.append(RowError(line, table.headers[index], text(index), reason))
+
+        before = len(errors)
+        code = text(columns["credit_code"]).upper()
+        problem = reference.credit_code_error(code)
+        if problem:
+            fail(columns["credit_code"], problem)
+        kind = by_word.get(text(columns["kind"]))
+        if kind is None:
+            fail(columns["kind"], "未定义的事项类别")
+        year_text = text(columns["year"])
+        year = 0
+        if not re.fullmatch(r"\d{4}", year_text) or not 1990 <= int(year_text) <= max_year:
+            fail(columns["year"], f"年度应为 1990 至 {max_year} 的四位年份")
+        else:
+            year = int(year_text)
+        key = text(columns["key"])
+        if not key or len(key) > 64:
+            fail(columns["key"], "编号必填，不超过64个字")
+        label = text(columns["label"]) if "label" in columns else ""
+        facts: dict[str, str] = {}
+        if kind is not None:
+            specs = kinds[kind][1]
+            for header, index in others.items():
+                fact = fact_headers[header]
+                raw = text(index)
+                if raw in _EMPTY:
+                    continue
+                spec = specs.get(fact)
+                if spec is None:
+                    fail(index, f"{kinds[kind][0]}没有这项数据")
+                    continue
+                value, problem = _fact_value(spec, cells[index], raw, units.get(index))
+                if problem:
+                    fail(index, problem)
+                else:
+                    facts[fact] = value
+        if len(errors) > before:
+            continue
+        pair = (code, kind, key)
+        if pair in seen:
+            errors.append(RowError(line, table.headers[columns["key"]], key, f"与第 {seen[pair]} 行编号重复"))
+            continue
+        seen[pair] = line
+        out.append(ItemRow(line, code, kind or "", year, key, label[:200], facts))
+    return out, errors
+
+
+def _fact_value(spec: dict[str, Any], raw: Any, text: str, unit: str | None) -> tuple[str, str]:
+    kind = spec.get("kind")
+    if kind in ("bool", "date", "level"):
+        column = IndicatorColumn("", kind, False, "", tuple(spec.get("levels") or spec.get("choices") or ()))
+        return _typed_value(column, raw, text)
+    if kind == "category":
+        choices = spec.get("choices") or []
+        return (text, "") if text in choices else ("", f"应为以下之一：{'、'.join(choices)}")
+    if kind == "text":
+        return text[:200], ""
+    try:
+        number = _parse_decimal(text.rstrip("%‰") if kind == "ratio" else text)
+    except (InvalidOperation, ValueError):
+        return "", "应为数字"
+    if number < 0:
+        return "", "不能为负数"
+    if kind == "money":
+        if unit is not None and unit not in MONEY_UNITS:
+            return "", "金额单位应为 元、万元 或 亿元"
+        return str((number * MONEY_UNITS[unit or "元"]).quantize(FEN, rounding=ROUND_HALF_UP)), ""
+    if kind == "count":
+        if number != number.to_integral_value():
+            return "", "应为整数"
+        return str(int(number)), ""
+    if kind == "ratio":
+        scale = RATIO_UNITS.get(text[-1]) if text.endswith(("%", "‰")) else RATIO_UNITS.get(unit or "", Decimal(1))
+        return str((number * scale).normalize()), ""
+    return str(number.normalize() if number else Decimal(0)), ""

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -91,28 +92,155 @@ class Enterprise(models.Model):
         return self.industry_code[:1]
 
 
+class QualificationType(models.Model):
+    """A qualification (资质) officers define as data: name, ordered levels, issuer, validity,
+    and whether a renewal counts as "newly certified" (ADR 0131/0132). The rules engine reads
+    these rows; a rule naming a type or level that is not here is refused."""
+
+    code = models.SlugField(_("代码"), max_length=40, primary_key=True)
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    issuer = models.CharField(_("认定机构"), max_length=100, blank=True)
+    levels = models.JSONField(_("等级（由低到高）"), default=list, blank=True)  # [{"code", "name"}]
+    validity_years = models.PositiveSmallIntegerField(_("有效期（年）"), null=True, blank=True)
+    renewal_is_new = models.BooleanField(_("重新认定视同新认定"), default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("资质类型")
+        verbose_name_plural = _("资质类型")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def level_name(self, code: str) -> str:
+        for level in self.levels or ():
+            if level.get("code") == code:
+                return level.get("name", code)
+        return code
+
+
 class EnterpriseTag(models.Model):
-    """A qualification or flag, with its certificate dates where it has them."""
+    """One certification of a qualification (资质): the type (``tag``, a
+    :class:`QualificationType` code), its level, dates, first or renewed, and the certificate or
+    document number. An enterprise may hold several certifications of one type (a renewal, a
+    higher level later); the rules engine works out what holds in a policy year."""
+
+    class Source(models.TextChoices):
+        REGISTRY = "registry", _("企业库导入")
+        IMPORT = "import", _("资质导入")
+        OFFICER = "officer", _("人工录入")
+        MIGRATION = "migration", _("由原标签迁移")
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="tags")
-    tag = models.CharField(_("标签"), max_length=32, choices=Tag.choices)
+    tag = models.CharField(_("资质类型"), max_length=40)
+    level = models.CharField(_("等级"), max_length=40, blank=True, default="", db_default="")
     certified_on = models.DateField(_("认定日期"), null=True, blank=True)
     expires_on = models.DateField(_("有效期至"), null=True, blank=True)
     first_certified = models.BooleanField(_("首次认定"), null=True, blank=True)
-    reference = models.CharField(_("证书编号"), max_length=64, blank=True)
+    reference = models.CharField(_("证书编号或文号"), max_length=64, blank=True)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.REGISTRY,
+                              db_default=Source.REGISTRY)
     # db_default: rows inserted by plain SQL (the import's bulk insert) get the time too; the
     # policy scan's population snapshot reads the rows changed since it was taken by this index.
     updated_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True)
 
     class Meta:
-        verbose_name = _("企业标签")
-        verbose_name_plural = _("企业标签")
-        constraints = [models.UniqueConstraint(fields=["enterprise", "tag"],
-                                               name="enterprise_tag_unique")]
+        verbose_name = _("企业资质")
+        verbose_name_plural = _("企业资质")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "tag", "level", "certified_on"],
+                                               name="enterprise_qualification_unique")]
         indexes = [models.Index(fields=["tag", "enterprise"])]
+        ordering = ["enterprise", "tag", "certified_on", "id"]
 
     def __str__(self) -> str:
-        return self.get_tag_display()
+        return self.label
+
+    @property
+    def type(self) -> QualificationType | None:
+        return qualification_types().get(self.tag)
+
+    @property
+    def label(self) -> str:
+        qtype = self.type
+        if qtype is None:
+            return self.tag
+        if self.level:
+            return qtype.level_name(self.level)
+        return qtype.name
+
+    def get_tag_display(self) -> str:  # the former choices' display, kept for templates
+        return self.label
+
+
+_TYPES_CACHE: dict[str, Any] = {"at": 0.0, "types": None}
+
+
+def qualification_types() -> dict[str, QualificationType]:
+    """Every qualification type by code. A small table, cached for 30 seconds per process; the
+    services that change it clear the cache (``forget_qualification_types``)."""
+    import time
+
+    now = time.monotonic()
+    if _TYPES_CACHE["types"] is None or now - _TYPES_CACHE["at"] > 30:
+        _TYPES_CACHE["types"] = {q.code: q for q in QualificationType.objects.all()}
+        _TYPES_CACHE["at"] = now
+    return _TYPES_CACHE["types"]
+
+
+def forget_qualification_types() -> None:
+    _TYPES_CACHE["types"] = None
+
+
+class ItemKind(models.Model):
+    """A kind of repeated item inside one claim (projects, patents, equipment purchases,
+    events), with its facts as data: ``{fact: {name, kind, unit, choices}}``."""
+
+    code = models.SlugField(_("代码"), max_length=40, primary_key=True)
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    facts = models.JSONField(_("数据项"), default=dict)
+    order = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("事项类别")
+        verbose_name_plural = _("事项类别")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnterpriseItem(models.Model):
+    """One repeated item of an enterprise (a project, a patent, a purchase, an event) for a
+    year, with its facts (``facts``: fact code -> value as text, exact; a missing key means not
+    reported). Items come from an application or from imported records."""
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("导入")
+        APPLICATION = "application", _("申报")
+        OFFICER = "officer", _("人工录入")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("事项类别"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    key = models.CharField(_("编号"), max_length=64)
+    label = models.CharField(_("名称"), max_length=200, blank=True)
+    facts = models.JSONField(_("数据"), default=dict)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.IMPORT)
+    reference = models.CharField(_("来源单号"), max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True)
+
+    class Meta:
+        verbose_name = _("企业事项")
+        verbose_name_plural = _("企业事项")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "kind", "key"], name="enterprise_item_unique")]
+        indexes = [models.Index(fields=["kind", "year"]), models.Index(fields=["enterprise", "kind"])]
+        ordering = ["enterprise", "kind", "year", "key"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
 
 
 class IndicatorDefinition(models.Model):
@@ -122,12 +250,17 @@ class IndicatorDefinition(models.Model):
         MONEY = "money", _("金额（元）")
         COUNT = "count", _("数量")
         QUANTITY = "quantity", _("计量值")
+        RATIO = "ratio", _("比例")
+        BOOL = "bool", _("是/否")
+        DATE = "date", _("日期")
+        LEVEL = "level", _("等级（有序列表）")
 
     code = models.SlugField(_("代码"), max_length=40, primary_key=True)
     name = models.CharField(_("名称"), max_length=40, unique=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    unit = models.CharField(_("单位"), max_length=16)
+    unit = models.CharField(_("单位"), max_length=16, blank=True)
     allow_negative = models.BooleanField(_("允许负数"), default=False)
+    levels = models.JSONField(_("等级（由低到高）"), default=list, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from innolink.accounts.roles import Role, can_import_registry, can_read_registry, can_see_audit, has_role
+from django.utils.translation import gettext as _
+
+from innolink.accounts.roles import (
+    Role, can_edit_facts, can_import_registry, can_read_registry, can_see_audit, has_role,
+)
 from innolink.core.audit import audit_trail_for
-from innolink.core.errors import NotFound, PermissionDenied
+from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from innolink.core.flash import errors_as_messages, refusal_as_message
 from innolink.core.selectors import job_for_user
 from innolink.enterprises import importing, selectors, services
-from innolink.enterprises.forms import EnterpriseFilterForm, ImportUploadForm
+from innolink.enterprises.forms import (
+    EnterpriseFilterForm, FactImportForm, ImportUploadForm, IndicatorForm, ItemKindForm, QualificationForm,
+    QualificationTypeForm,
+)
 from innolink.enterprises.templates_xlsx import import_template_xlsx
 
 
@@ -49,6 +58,8 @@ def enterprise_detail(request, pk: int):
     chart_rows = [r for r in table.rows if r.kind == "money"][:4]
     return render(request, "enterprises/detail.html", {
         "enterprise": enterprise, "tags": enterprise.tags.all(), "table": table,
+        "items": enterprise.items.all()[:200], "can_edit_facts": can_edit_facts(request.user),
+        "qualification_form": QualificationForm() if can_edit_facts(request.user) else None,
         "audit": audit, "chart": {
             "type": "bar",
             "labels": table.years,
@@ -105,3 +116,207 @@ def import_template(request):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     response["Content-Disposition"] = 'attachment; filename="enterprise-import-template.xlsx"'
     return response
+
+
+# --------------------------------------------------------------------------- facts as data
+
+def _facts_editor(request) -> None:
+    if not can_edit_facts(request.user):
+        raise PermissionDenied()
+
+
+@login_required
+def facts_catalogue(request):
+    """资质、事项与指标目录: what rules may name, defined by officers."""
+    _facts_editor(request)
+    from innolink.enterprises.models import IndicatorDefinition, ItemKind, QualificationType
+
+    return render(request, "enterprises/facts.html", {
+        "types": QualificationType.objects.all(), "kinds": ItemKind.objects.all(),
+        "indicators": IndicatorDefinition.objects.all()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qualification_type_edit(request, code: str | None = None):
+    _facts_editor(request)
+    from innolink.enterprises.models import QualificationType
+
+    row = None
+    if code is not None:
+        row = QualificationType.objects.filter(code=code).first()
+        if row is None:
+            raise NotFound()
+    initial = {} if row is None else {
+        "code": row.code, "name": row.name, "issuer": row.issuer, "validity_years": row.validity_years,
+        "renewal_is_new": row.renewal_is_new,
+        "levels": "\n".join(f"{lv['code']} {lv['name']}" for lv in row.levels or ())}
+    form = QualificationTypeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if row is not None and form.cleaned_data["code"] != row.code:
+            form.add_error("code", _("代码不能修改"))
+        else:
+            try:
+                services.qualification_type_save(
+                    actor=request.user, code=form.cleaned_data["code"], name=form.cleaned_data["name"],
+                    issuer=form.cleaned_data["issuer"], levels=form.parsed_levels(),
+                    validity_years=form.cleaned_data["validity_years"],
+                    renewal_is_new=form.cleaned_data["renewal_is_new"])
+                messages.success(request, _("已保存资质类型"))
+                return redirect("enterprises:facts")
+            except ValidationFailed as exc:
+                _form_errors(form, exc)
+            except ApplicationError as exc:
+                refusal_as_message(request, exc)
+    return render(request, "enterprises/fact_form.html", {"form": form, "title": _("资质类型"), "row": row},
+                  status=422 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_kind_edit(request, code: str | None = None):
+    _facts_editor(request)
+    from innolink.enterprises.models import ItemKind
+
+    row = None
+    if code is not None:
+        row = ItemKind.objects.filter(code=code).first()
+        if row is None:
+            raise NotFound()
+    initial = {} if row is None else {"code": row.code, "name": row.name, "facts": "\n".join(
+        "|".join([fact, spec.get("name", ""), spec.get("kind", ""),
+                  spec.get("unit", "") or "、".join(spec.get("choices") or spec.get("levels") or [])])
+        for fact, spec in (row.facts or {}).items())}
+    form = ItemKindForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if row is not None and form.cleaned_data["code"] != row.code:
+            form.add_error("code", _("代码不能修改"))
+        else:
+            try:
+                services.item_kind_save(actor=request.user, code=form.cleaned_data["code"],
+                                        name=form.cleaned_data["name"], facts=form.parsed_facts())
+                messages.success(request, _("已保存事项类别"))
+                return redirect("enterprises:facts")
+            except ValidationFailed as exc:
+                _form_errors(form, exc)
+            except ApplicationError as exc:
+                refusal_as_message(request, exc)
+    return render(request, "enterprises/fact_form.html", {"form": form, "title": _("事项类别"), "row": row},
+                  status=422 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request, code: str | None = None):
+    _facts_editor(request)
+    from innolink.enterprises.models import IndicatorDefinition
+
+    row = None
+    if code is not None:
+        row = IndicatorDefinition.objects.filter(code=code).first()
+        if row is None:
+            raise NotFound()
+    initial = {} if row is None else {"code": row.code, "name": row.name, "kind": row.kind, "unit": row.unit,
+                                      "levels": "、".join(row.levels or []), "allow_negative": row.allow_negative}
+    form = IndicatorForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if row is not None and form.cleaned_data["code"] != row.code:
+            form.add_error("code", _("代码不能修改"))
+        else:
+            try:
+                services.indicator_definition_save(
+                    actor=request.user, code=form.cleaned_data["code"], name=form.cleaned_data["name"],
+                    kind=form.cleaned_data["kind"], unit=form.cleaned_data["unit"], levels=form.parsed_levels(),
+                    allow_negative=form.cleaned_data["allow_negative"])
+                messages.success(request, _("已保存指标"))
+                return redirect("enterprises:facts")
+            except ValidationFailed as exc:
+                _form_errors(form, exc)
+            except ApplicationError as exc:
+                refusal_as_message(request, exc)
+    return render(request, "enterprises/fact_form.html", {"form": form, "title": _("年度指标"), "row": row},
+                  status=422 if request.method == "POST" else 200)
+
+
+def _form_errors(form, exc: ValidationFailed) -> None:
+    for name, errors in (exc.extra.get("fields") or {}).items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facts_import(request):
+    """Import certifications or items: all or nothing, every change audited."""
+    _facts_editor(request)
+    form = FactImportForm(request.POST or None, request.FILES or None)
+    outcome = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        run = services.qualification_import if form.cleaned_data["what"] == "qualifications" else services.item_import
+        try:
+            outcome = run(actor=request.user, content=upload.read(), filename=upload.name)
+        except ApplicationError as exc:
+            refusal_as_message(request, exc)
+            status = 422
+        else:
+            if outcome.errors:
+                status = 422
+            else:
+                messages.success(request, _("已导入：新增 %(c)s 条，更新 %(u)s 条，未变 %(s)s 条") % {
+                    "c": outcome.created, "u": outcome.updated, "s": outcome.unchanged})
+    elif request.method == "POST":
+        status = 422
+    return render(request, "enterprises/facts_import.html", {"form": form, "outcome": outcome}, status=status)
+
+
+@login_required
+@require_POST
+def qualification_add(request, pk: int):
+    _facts_editor(request)
+    enterprise = selectors.enterprise_for_user(request.user, pk)
+    form = QualificationForm(request.POST)
+    if form.is_valid():
+        with errors_as_messages(request):
+            services.qualification_add(actor=request.user, enterprise=enterprise, type=form.cleaned_data["type"],
+                                       level=form.cleaned_data["level"], certified_on=form.cleaned_data["certified_on"],
+                                       expires_on=form.cleaned_data["expires_on"], first=form.first_value(),
+                                       reference=form.cleaned_data["reference"])
+            messages.success(request, _("已添加资质"))
+    else:
+        messages.error(request, "；".join(f"{form.fields[k].label if k in form.fields else ''}：{'、'.join(v)}"
+                                         for k, v in form.errors.items()))
+    return redirect("enterprises:detail", pk=enterprise.pk)
+
+
+@login_required
+@require_POST
+def qualification_delete(request, pk: int, qid: int):
+    _facts_editor(request)
+    enterprise = selectors.enterprise_for_user(request.user, pk)
+    from innolink.enterprises.models import EnterpriseTag
+
+    row = EnterpriseTag.objects.filter(pk=qid, enterprise=enterprise).first()
+    if row is None:
+        raise NotFound()
+    with errors_as_messages(request):
+        services.qualification_delete(actor=request.user, qualification=row)
+        messages.success(request, _("已删除资质记录"))
+    return redirect("enterprises:detail", pk=enterprise.pk)
+
+
+@login_required
+@require_POST
+def item_delete(request, pk: int, item_id: int):
+    _facts_editor(request)
+    enterprise = selectors.enterprise_for_user(request.user, pk)
+    from innolink.enterprises.models import EnterpriseItem
+
+    row = EnterpriseItem.objects.filter(pk=item_id, enterprise=enterprise).first()
+    if row is None:
+        raise NotFound()
+    with errors_as_messages(request):
+        services.item_delete(actor=request.user, item=row)
+        messages.success(request, _("已删除事项"))
+    return redirect("enterprises:detail", pk=enterprise.pk)

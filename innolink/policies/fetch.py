@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import Count, Max, Min
 
 from innolink.engines.rules import (
     DEFAULT_RULESETS_DIR,
@@ -38,9 +39,16 @@ from innolink.engines.rules import (
     Registry,
     load_registry,
 )
+from innolink.engines.rules.model import Needs, registry_needs
 from innolink.engines.rules.population import population_from_columns
 from innolink.engines.rules import fields as rule_fields
-from innolink.enterprises.models import Enterprise, EnterpriseTag, EnterpriseYear, IndicatorDefinition
+from innolink.enterprises.models import (
+    Enterprise, EnterpriseItem, EnterpriseTag, EnterpriseYear, IndicatorDefinition, ItemKind, QualificationType,
+)
+from innolink.enterprises.reference import industry_label
+
+# Explanations name an industry code as an enterprise reads it (「C26 化学原料和化学制品制造业」).
+rule_fields.register_code_names("industry_code", industry_label)
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {"key": None, "registry": None}
@@ -56,10 +64,30 @@ def _files_key(directory: Path) -> tuple:
 
 
 def register_indicators() -> None:
-    for code, kind, unit, name in IndicatorDefinition.objects.values_list("code", "kind", "unit",
-                                                                         "name"):
-        if code not in rule_fields.INDICATORS:
-            rule_fields.register_indicator(code, kind, unit, name)
+    """Register the registry's catalogue (indicators, qualification types, item kinds) with the
+    rules engine (kept for callers of the former name)."""
+    register_catalogue()
+
+
+def catalogue_key() -> tuple:
+    """Changes whenever an officer changes an indicator, a qualification type or an item kind
+    (three small queries)."""
+    indicators = tuple(IndicatorDefinition.objects.order_by("code").values_list("code", "kind", "unit", "levels"))
+    indicators = tuple((c, k, u, tuple(lv or ())) for c, k, u, lv in indicators)
+    quals = QualificationType.objects.aggregate(n=Count("code"), at=Max("updated_at"))
+    items = ItemKind.objects.aggregate(n=Count("code"), at=Max("updated_at"))
+    return (indicators, quals["n"], str(quals["at"]), items["n"], str(items["at"]))
+
+
+def register_catalogue() -> None:
+    """Make the registry's rows the rules engine's catalogue (the built-in indicators stay)."""
+    rule_fields.replace_catalogue(
+        indicators=[(c, k, u, n, lv or None) for c, k, u, n, lv in
+                    IndicatorDefinition.objects.values_list("code", "kind", "unit", "name", "levels")],
+        qualifications=list(QualificationType.objects.order_by("order", "code").values(
+            "code", "name", "levels", "issuer", "validity_years", "renewal_is_new")),
+        items=list(ItemKind.objects.order_by("order", "code").values_list("code", "name", "facts")),
+    )
 
 
 def _published_key() -> tuple:
@@ -72,15 +100,86 @@ def _published_key() -> tuple:
 def rules_registry(directory: Path | None = None) -> Registry:
     """The loaded rules: the shipped rule files, each replaced by the revision an officer
     published for it (and the policies officers created in the browser) — ADR 0150. Reloaded
-    only when a rule file changes or a revision is published."""
+    only when a rule file changes, a revision is published or the registry's catalogue
+    (indicators, qualification types, item kinds) changes."""
     directory = Path(directory or rulesets_dir())
-    key = (str(directory), _files_key(directory), _published_key())
+    key = (str(directory), _files_key(directory), catalogue_key(), _published_key())
     with _lock:
         if _cache["key"] != key:
-            register_indicators()
+            register_catalogue()
             _cache["registry"] = _load(directory)
             _cache["key"] = key
         return _cache["registry"]
+
+
+def history_from() -> int | None:
+    """The registry's first year of data (the first year on record for "首次" conditions)."""
+    return EnterpriseYear.objects.aggregate(first=Min("year"))["first"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one policy year's population reads: the years of indicators (and which indicators
+    from the years before the last two), the item kinds and their years, the first year on
+    record."""
+
+    year: int
+    years: tuple[int, ...]
+    old_indicators: frozenset[str]  # indicators read for years before year - 1
+    items: dict[str, int]  # kind -> years of items
+    history_from: int
+
+    @property
+    def key(self) -> list:
+        return [list(self.years), sorted(self.old_indicators), sorted(self.items.items()), self.history_from]
+
+
+_needs_cache: dict[tuple[int, int], Needs] = {}
+
+
+def _needs(registry: Registry, year: int) -> Needs:
+    """The rules' needs for a year, cached per loaded registry (a new registry is a new object)."""
+    key = (id(registry), year)
+    hit = _needs_cache.get(key)
+    if hit is None or _needs_cache.get(("registry", id(registry))) is not registry:  # type: ignore[comparison-overlap]
+        if len(_needs_cache) > 64:
+            _needs_cache.clear()
+        hit = _needs_cache[key] = registry_needs(registry, year)
+        _needs_cache[("registry", id(registry))] = registry  # type: ignore[index]
+    return hit
+
+
+def reading(year: int, registry: Registry | None = None, needs: Needs | None = None) -> Reading:
+    needs = needs or _needs(registry or rules_registry(), year)
+    first = year - 1
+    if needs.all_history:  # only "首次" reads the first year on record (one more query)
+        found = history_from()
+        first = year - 1 if found is None or found > year - 1 else found
+    earliest = min([year - 1] + [year + offset for offset in needs.depth.values()])
+    if needs.all_history:
+        earliest = min(earliest, first)
+    old = {name for name, offset in needs.depth.items() if offset < -1} | set(needs.all_history)
+    return Reading(year, tuple(range(earliest, year + 1)), frozenset(old), dict(needs.items), first)
+
+
+def payment_rows(enterprise_ids: Iterable[int] | None = None) -> list[tuple[int, str, str, int, Any]]:
+    """(enterprise id, family, policy code, policy year, net amount yuan) of every commitment in
+    the ledger (approved awards, net of reversals), per family, policy and year."""
+    from django.db.models import Sum
+
+    from innolink.policies.models import LedgerEntry
+
+    rows = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.COMMITMENT, application__isnull=False)
+    if enterprise_ids is not None:
+        rows = rows.filter(enterprise_id__in=list(enterprise_ids))
+    return list(rows.values_list("enterprise_id", "application__clause__family",
+                                 "application__clause__version__policy__code", "application__year")
+                .annotate(total=Sum("amount")).order_by())
+
+
+def _item_facts(kind: str) -> tuple[str, ...]:
+    spec = rule_fields.ITEMS.get(kind)
+    return tuple(spec.facts) if spec else ()
 
 
 def _published_texts() -> dict[str, tuple[int, str]]:
@@ -129,15 +228,20 @@ def rule_texts(registry: Registry, directory: Path | None = None) -> dict[str, s
 
 def records_for(year: int, enterprise_ids: Iterable[int] | None = None
                 ) -> tuple[list[int], list[dict[str, Any]]]:
-    """(enterprise ids, engine records) in registry id order, for ``year`` and the year before."""
+    """(enterprise ids, engine records) in registry id order: attributes, certifications, the
+    indicators of the years the rules read, items and payments."""
+    read = reading(year)
     enterprises = Enterprise.objects.order_by("id")
     tags = EnterpriseTag.objects.all()
-    years = EnterpriseYear.objects.filter(year__in=(year, year - 1))
+    years = EnterpriseYear.objects.filter(year__in=read.years)
+    items = EnterpriseItem.objects.filter(kind__in=list(read.items), year__lte=year)
+    ids = None
     if enterprise_ids is not None:
         ids = list(enterprise_ids)
         enterprises = enterprises.filter(id__in=ids)
         tags = tags.filter(enterprise_id__in=ids)
         years = years.filter(enterprise_id__in=ids)
+        items = items.filter(enterprise_id__in=ids)
     order: list[int] = []
     records: dict[int, dict[str, Any]] = {}
     for pk, code, name, town, industry, ownership, founded, size in enterprises.values_list(
@@ -147,23 +251,33 @@ def records_for(year: int, enterprise_ids: Iterable[int] | None = None
         records[pk] = {
             "credit_code": code, "name": name, "town": town or None,
             "industry_code": industry or None, "ownership": ownership or None,
-            "founded_on": founded, "size_class": size or None, "tags": [],
-            "high_tech_cert_date": None, "high_tech_first_cert": None, "indicators": {},
+            "founded_on": founded, "size_class": size or None, "qualifications": [],
+            "indicators": {}, "items": {}, "payments": [],
         }
-    for enterprise_id, tag, certified_on, first in tags.values_list(
-            "enterprise_id", "tag", "certified_on", "first_certified").iterator(chunk_size=20_000):
+    known = rule_fields.QUALIFICATIONS
+    for enterprise_id, tag, level, certified_on, expires_on, first in tags.values_list(
+            "enterprise_id", "tag", "level", "certified_on", "expires_on", "first_certified").iterator(chunk_size=20_000):
         record = records.get(enterprise_id)
-        if record is None:
-            continue
-        record["tags"].append(tag)
-        if tag == "high_tech":
-            record["high_tech_cert_date"] = certified_on
-            record["high_tech_first_cert"] = first
-    for enterprise_id, y, values in years.values_list("enterprise_id", "year", "values").iterator(
-            chunk_size=20_000):
+        if record is not None and tag in known:
+            record["qualifications"].append({"type": tag, "level": level or None, "certified_on": certified_on,
+                                             "expires_on": expires_on, "first": first})
+    for enterprise_id, y, values in years.values_list("enterprise_id", "year", "values").iterator(chunk_size=20_000):
         record = records.get(enterprise_id)
         if record is not None:
+            if y < year - 1:
+                values = {k: v for k, v in values.items() if k in read.old_indicators}
             record["indicators"][y] = values
+    for enterprise_id, kind, y, key, label, facts in items.values_list(
+            "enterprise_id", "kind", "year", "key", "label", "facts").iterator(chunk_size=20_000):
+        record = records.get(enterprise_id)
+        if record is not None and y > year - read.items.get(kind, 1) and kind in rule_fields.ITEMS:
+            wanted = _item_facts(kind)
+            record["items"].setdefault(kind, []).append(
+                {"key": key, "label": label, "year": y, **{k: v for k, v in facts.items() if k in wanted}})
+    for enterprise_id, family, policy, y, total in payment_rows(ids):
+        record = records.get(enterprise_id)
+        if record is not None and total:
+            record["payments"].append({"family": family, "policy": policy, "year": y, "amount": total})
     return order, [records[pk] for pk in order]
 
 
@@ -179,8 +293,10 @@ class RegistryColumns:
     ``EnterpriseYear`` rows of the two years that went in, each sorted by row id; the snapshot
     uses them to notice deleted rows.
     ``stamps`` (when asked for): the ``updated_at`` of each row as read, in microseconds since
-    1970 UTC (``stamp_micros``), aligned with ``ids``, ``tag_rows`` and ``year_rows``; each stamp
-    comes from the same query as the row's values, so it is the stamp of the version read.
+    1970 UTC (``stamp_micros``), aligned with ``ids``, ``tag_rows``, ``year_rows`` and
+    ``item_rows``; each stamp comes from the same query as the row's values, so it is the stamp
+    of the version read. ``item_rows``: (row id, enterprise id) of the ``EnterpriseItem`` rows
+    that went in. ``ledger_max_id``: the newest ledger entry of the payments read.
     """
 
     year: int
@@ -188,7 +304,9 @@ class RegistryColumns:
     population: Population
     tag_rows: tuple[np.ndarray, np.ndarray]
     year_rows: tuple[np.ndarray, np.ndarray]
-    stamps: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    stamps: tuple[np.ndarray, ...] | None = None  # enterprises, tag rows, year rows, item rows
+    item_rows: tuple[np.ndarray, np.ndarray] = (np.empty(0, np.int64), np.empty(0, np.int64))
+    ledger_max_id: int = 0  # the newest ledger entry read (entries are never changed or deleted)
 
 
 def _rows(queryset, fields: tuple[str, ...]):
@@ -252,22 +370,31 @@ def _collector_paused():
 
 
 def registry_columns(year: int, enterprise_ids: Iterable[int] | None = None, *,
-                     stamps: bool = False) -> RegistryColumns:
-    """The engine's population for ``year`` from three queries, without a dict per enterprise;
-    with ``stamps``, each row's ``updated_at`` too (the snapshot's)."""
+                     stamps: bool = False, read: Reading | None = None) -> RegistryColumns:
+    """The engine's population for ``year`` without a dict per enterprise; with ``stamps``, each
+    row's ``updated_at`` too (the snapshot's). ``read`` says which years, indicators and items
+    the rules need (default: the current rules')."""
+    read = read or reading(year)
     with _collector_paused():
-        return _registry_columns(year, enterprise_ids, stamps)
+        return _registry_columns(year, enterprise_ids, stamps, read)
 
 
-def _registry_columns(year: int, enterprise_ids: Iterable[int] | None, stamps: bool = False) -> RegistryColumns:
+def _registry_columns(year: int, enterprise_ids: Iterable[int] | None, stamps: bool, read: Reading
+                      ) -> RegistryColumns:
+    from innolink.policies.models import LedgerEntry
+
     enterprises = Enterprise.objects.order_by("id")
     tags = EnterpriseTag.objects.order_by()
-    years = EnterpriseYear.objects.filter(year__in=(year, year - 1)).order_by()
+    years = EnterpriseYear.objects.filter(year__in=read.years).order_by()
+    items = EnterpriseItem.objects.filter(kind__in=sorted(read.items), year__lte=year,
+                                          year__gt=year - max(read.items.values() or [1])).order_by()
+    wanted = None
     if enterprise_ids is not None:
         wanted = sorted(set(enterprise_ids))
         enterprises = enterprises.filter(id__in=wanted)
         tags = tags.filter(enterprise_id__in=wanted)
         years = years.filter(enterprise_id__in=wanted)
+        items = items.filter(enterprise_id__in=wanted)
     stamp = ("updated_at",) if stamps else ()
     columns: list[list[Any]] = [[] for _ in range(8 + len(stamp))]
     for rows in _rows(enterprises, ("id", "credit_code", "name", "town", "industry_code", "ownership",
@@ -281,25 +408,33 @@ def _registry_columns(year: int, enterprise_ids: Iterable[int] | None, stamps: b
     def positions(enterprise_ids) -> tuple[np.ndarray, np.ndarray]:
         """Positions in ``ids`` of these enterprise ids, and which of them are there at all (a
         row whose enterprise appeared after the first query is left for the next read)."""
-        wanted = np.array(enterprise_ids, dtype=np.int64)
-        at = np.minimum(np.searchsorted(ids, wanted), max(n - 1, 0))
-        found = (ids[at] == wanted) if n else np.zeros(len(wanted), bool)
+        wanted_ = np.array(enterprise_ids, dtype=np.int64)
+        at = np.minimum(np.searchsorted(ids, wanted_), max(n - 1, 0))
+        found = (ids[at] == wanted_) if n else np.zeros(len(wanted_), bool)
         return at, found
 
+    known_types = rule_fields.QUALIFICATIONS
     tag_parts: list[tuple] = []
-    cert_date: list[Any] = [None] * n
-    first_cert: list[Any] = [None] * n
-    for rows in _rows(tags, ("id", "enterprise_id", "tag", "certified_on", "first_certified", *stamp)):
-        row_id, owner, tag, certified_on, first, *when = zip(*rows)
+    q_cols: dict[str, list[Any]] = {k: [] for k in ("type", "level", "certified_on", "expires_on", "first")}
+    q_at: list[np.ndarray] = []
+    for rows in _rows(tags, ("id", "enterprise_id", "tag", "level", "certified_on", "expires_on", "first_certified",
+                             *stamp)):
+        row_id, owner, tag, level, certified_on, expires_on, first, *when = zip(*rows)
         at, found = positions(owner)
-        tag_parts.append((np.array(row_id, np.int64)[found], at[found], list(compress(tag, found)),
+        tag_parts.append((np.array(row_id, np.int64)[found], at[found],
                           stamp_micros(when[0])[found] if stamps else None))
-        for k in (k for k, t in enumerate(tag) if t == "high_tech" and found[k]):
-            cert_date[at[k]] = certified_on[k]
-            first_cert[at[k]] = None if first[k] is None else bool(first[k])
+        use = found & np.fromiter((t in known_types for t in tag), bool, count=len(tag))
+        q_at.append(at[use])
+        for key, values in (("type", tag), ("level", level), ("certified_on", certified_on),
+                            ("expires_on", expires_on), ("first", first)):
+            kept = compress(values, use)
+            if key == "level":
+                kept = (v or None for v in kept)
+            elif key == "first":
+                kept = (None if v is None else bool(v) for v in kept)
+            q_cols[key].extend(kept)
     tag_ids, tag_at = (np.concatenate([p[i] for p in tag_parts]) if tag_parts else np.empty(0, np.int64)
                        for i in (0, 1))
-    tag_names = [name for p in tag_parts for name in p[2]]
     year_parts: list[tuple] = []
     for rows in _rows(years, ("id", "enterprise_id", "year", "values", *stamp)):
         row_id, owner, row_year, values, *when = zip(*rows)
@@ -308,33 +443,72 @@ def _registry_columns(year: int, enterprise_ids: Iterable[int] | None, stamps: b
         row_year = np.array(row_year, np.int64)
         year_parts.append((np.array(row_id, np.int64)[found], np.array(owner, np.int64)[found],
                            {y: (at[found & (row_year == y)], list(compress(decoded, found & (row_year == y))))
-                            for y in (year, year - 1)},
+                            for y in read.years},
                            stamp_micros(when[0])[found] if stamps else None))
     indicators = {}
-    for y in (year, year - 1):
+    for y in read.years:
         where = np.concatenate([p[2][y][0] for p in year_parts]) if year_parts else np.empty(0, np.int64)
         dicts = [d for p in year_parts for d in p[2][y][1]]
         keys = set().union(*dicts) if dicts else set()
+        keys &= set(rule_fields.INDICATORS)
+        if y < year - 1:
+            keys &= read.old_indicators
         indicators[y] = (where, {key: list(map(dict.get, dicts, repeat(key))) for key in keys})
+    item_parts: list[tuple] = []
+    item_cols: dict[str, tuple[list[int], dict[str, list[Any]]]] = {}
+    for rows in _rows(items, ("id", "enterprise_id", "kind", "year", "key", "label", "facts", *stamp)):
+        row_id, owner, kind, row_year, key, label, facts, *when = zip(*rows)
+        at, found = positions(owner)
+        in_window = np.fromiter((y > year - read.items.get(k, 1) and k in rule_fields.ITEMS
+                                 for k, y in zip(kind, row_year)), bool, count=len(kind))
+        item_parts.append((np.array(row_id, np.int64)[found], at[found],
+                           stamp_micros(when[0])[found] if stamps else None))
+        decoded = _decode(facts)
+        for k in np.flatnonzero(found & in_window).tolist():
+            kind_code = kind[k]
+            facts_wanted = _item_facts(kind_code)
+            pos, cols = item_cols.setdefault(kind_code, ([], {c: [] for c in ("key", "label", "year", *facts_wanted)}))
+            pos.append(int(at[k]))
+            cols["key"].append(key[k])
+            cols["label"].append(label[k])
+            cols["year"].append(int(row_year[k]))
+            for fact in facts_wanted:
+                cols[fact].append(decoded[k].get(fact))
+    payments: tuple[list[int], dict[str, list[Any]]] = ([], {c: [] for c in ("family", "policy", "year", "amount")})
+    for enterprise_id, family, policy, y, total in payment_rows(wanted):
+        at, found = positions([enterprise_id])
+        if found[0] and total:
+            payments[0].append(int(at[0]))
+            for key, value in (("family", family), ("policy", policy), ("year", y), ("amount", total)):
+                payments[1][key].append(value)
+    ledger_max = LedgerEntry.objects.aggregate(m=Max("id"))["m"] or 0
     population = population_from_columns(
         year, credit_code=code, name=name,
         town=[v or None for v in town], industry_code=[v or None for v in industry],
         ownership=[v or None for v in ownership], size_class=[v or None for v in size],
-        founded_on=founded, high_tech_cert_date=cert_date, high_tech_first_cert=first_cert,
-        tags=(tag_at, tag_names), indicators=indicators,
+        founded_on=founded,
+        qualifications=(np.concatenate(q_at).tolist() if q_at else [], q_cols),
+        indicators=indicators, items={k: v for k, v in item_cols.items()}
+        | {k: ([], {c: [] for c in ("key", "label", "year")}) for k in read.items if k not in item_cols
+           and k in rule_fields.ITEMS},
+        payments=payments, history_from=read.history_from,
     )
     year_ids, year_owner = (np.concatenate([p[i] for p in year_parts]) if year_parts
                             else np.empty(0, np.int64) for i in (0, 1))
+    item_ids, item_at = (np.concatenate([p[i] for p in item_parts]) if item_parts else np.empty(0, np.int64)
+                         for i in (0, 1))
 
     def joined(parts: list[tuple], i: int) -> np.ndarray | None:
         if not stamps:
             return None
         return np.concatenate([p[i] for p in parts]) if parts else np.empty(0, np.int64)
 
-    tag_rows, tag_stamps = _pairs(tag_ids, ids[tag_at], joined(tag_parts, 3))
+    tag_rows, tag_stamps = _pairs(tag_ids, ids[tag_at], joined(tag_parts, 2))
     year_rows, year_stamps = _pairs(year_ids, year_owner, joined(year_parts, 3))
+    item_rows, item_stamps = _pairs(item_ids, ids[item_at], joined(item_parts, 2))
     return RegistryColumns(year=year, ids=ids, population=population, tag_rows=tag_rows, year_rows=year_rows,
-                           stamps=(stamp_micros(columns[8]), tag_stamps, year_stamps) if stamps else None)
+                           stamps=(stamp_micros(columns[8]), tag_stamps, year_stamps, item_stamps) if stamps else None,
+                           item_rows=item_rows, ledger_max_id=int(ledger_max))
 
 
 def population_for(year: int, enterprise_ids: Iterable[int] | None = None
@@ -345,8 +519,29 @@ def population_for(year: int, enterprise_ids: Iterable[int] | None = None
 
 
 def record_for(enterprise_id: int, year: int) -> dict[str, Any] | None:
+    """One enterprise's engine record for ``year`` (explain it with ``history_from=
+    reading(year).history_from`` so "首次" answers match the scan's)."""
     _ids, records = records_for(year, [enterprise_id])
     return records[0] if records else None
+
+
+def explain_record(record: dict[str, Any], year: int, *, policy_ids: set[str] | None = None):
+    """The engine's structured answer (ADR 0130) for one enterprise record and year: the same
+    rules, catalogue, history and ledger as a scan."""
+    from innolink.engines.rules import explain
+
+    registry = rules_registry()
+    return explain(registry, record, year, policy_ids=policy_ids, history_from=reading(year, registry).history_from)
+
+
+def explain_enterprise(enterprise_id: int, year: int, *, policy_ids: set[str] | None = None):
+    """The engine's structured answer (ADR 0130) for one enterprise and year, from the database
+    (the registry's values only; an enterprise's own answer also reads the figures it declared,
+    see ``record_with_declared``)."""
+    record = record_for(enterprise_id, year)
+    if record is None:
+        return None
+    return explain_record(record, year, policy_ids=policy_ids)
 
 
 def record_with_declared(enterprise_id: int, year: int

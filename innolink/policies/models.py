@@ -68,6 +68,7 @@ class PolicyVersion(models.Model):
     materials = models.JSONField(_("申报材料"), default=list)
     cap_per_enterprise = models.DecimalField(_("单个企业年度上限（元）"), null=True, blank=True,
                                              **MONEY)
+    cap_lifetime = models.DecimalField(_("单个企业累计上限（元）"), null=True, blank=True, **MONEY)
     review_days = models.PositiveSmallIntegerField(_("审核时限（工作日）"), default=10)
     budget_shortfall = models.CharField(_("资金不足时"), max_length=16,
                                         choices=BudgetShortfall.choices,
@@ -103,6 +104,10 @@ class PolicyClause(models.Model):
     rule = models.JSONField(_("规则"), default=dict)  # conditions / benefit as in the rule file
     order = models.PositiveSmallIntegerField(default=0)
     retired = models.BooleanField(_("已从规则文件移除"), default=False)
+    # "the same award" across versions, clauses and policies: the ledger is summed by family for
+    # 一次性 / 晋级补差 / 就高不重复 (ADR 0131)
+    family = models.CharField(_("奖励族"), max_length=130, blank=True, db_index=True)
+    article = models.CharField(_("条款出处"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("政策条款")

@@ -170,10 +170,83 @@ def _tail(message: str) -> str:
     return message
 
 
-def _worded(check: Any, value: str | None, threshold: str) -> str | None:
+_QUAL_OPS = ("held", "not_held", "newly", "first", "renewed", "upgraded")
+_DATE_OPS = ("in_policy_year", "within_years", "before", "on_or_after", "between")
+_HELD = {"持有": gettext_noop("持有"), "未持有": gettext_noop("未持有")}
+
+
+def _date_phrase(display: str) -> str | None:
+    """The engine's date requirement (format 2: 「在政策年度内」「在3年内」「早于2020-01-01」
+    「在2024-01-01至2024-12-31之间」) in the page's language; ``None`` when not recognised."""
+    m = re.search(r"在政策年度前(\d+)年内$", display)
+    if m:
+        return _("在政策年度前%(n)s年内") % {"n": m.group(1)}
+    if display.endswith("在政策年度内"):
+        return _("在政策年度内")
+    m = re.search(r"在(\d+)年内$", display)
+    if m:
+        return _("在%(n)s年内") % {"n": m.group(1)}
+    m = re.search(r"在(\d{4}-\d{2}-\d{2})至(\d{4}-\d{2}-\d{2})之间$", display)
+    if m:
+        return _("在%(a)s至%(b)s之间") % {"a": m.group(1), "b": m.group(2)}
+    m = re.search(r"(不?)早于(\d{4}-\d{2}-\d{2})$", display)
+    if m:
+        return (_("不早于%(d)s") if m.group(1) else _("早于%(d)s")) % {"d": m.group(2)}
+    return None
+
+
+def _qualification_worded(check: Any, value: str | None, year: int) -> str | None:
+    """A qualification condition of the engine's format 2 (ops held, not_held, newly, first,
+    renewed, upgraded, or a date operator over the certification date)."""
+    op, shown = check.op, check.threshold
+    dated = re.search(r"[(（]认定日期 ([^)）]*)[)）]", check.message or "")
+    when = (_("（认定日期 %(d)s）") % {"d": dated.group(1)}) if dated else ""
+    held = _(_HELD[value]) if value in _HELD else value
+    if op == "held":
+        now = _("（当前：%(v)s）") % {"v": held} if value not in (None, "未持有") else ""
+        return _("需持有%(t)s") % {"t": shown} + now
+    if op == "not_held":
+        return _("存在排除情形：%(t)s") % {"t": shown}
+    if op == "newly":
+        return _("%(t)s需为%(y)s年新认定") % {"t": shown, "y": year} + when
+    if op == "first":
+        return _("%(t)s需为%(y)s年首次认定") % {"t": shown, "y": year} + when
+    if op == "renewed":
+        return _("%(t)s需为%(y)s年重新认定") % {"t": shown, "y": year} + when
+    if op == "upgraded":
+        m = re.match(r"^(.+?)需在(\d{4})年晋级至", check.message or "")
+        if m is None:
+            return None
+        return _("%(q)s需在%(y)s年晋级至%(t)s（当前：%(v)s）") % {
+            "q": m.group(1), "y": m.group(2), "t": shown, "v": held or _("未持有")}
+    if op in _DATE_OPS and "认定日期" in shown:
+        qualification, tail = shown.split("认定日期", 1)
+        phrase = _date_phrase(tail)
+        if phrase is None:
+            return None
+        return _("%(q)s的认定日期需%(p)s") % {"q": qualification, "p": phrase} + when
+    return None
+
+
+def _worded(check: Any, value: str | None, threshold: str, year: int = 0) -> str | None:
     """The sentence for a condition that is not a comparison of figures, in the page's language
     (the engine words these in Chinese only). ``None``: keep the engine's sentence."""
     op, label = check.op, check.label
+    if op in _QUAL_OPS or (op in _DATE_OPS and "认定日期" in (threshold or "")):
+        return _qualification_worded(check, value, year)
+    if op == "not":  # the engine's exclusions (format 2)
+        m = re.match(r"^(.+?)为(.+?),属于排除情形\((.+)\)$", check.message or "")
+        if m:
+            return _("%(l)s为%(v)s，属于排除情形（%(t)s）") % {"l": m.group(1), "v": m.group(2), "t": m.group(3)}
+        if (check.message or "").startswith("存在排除情形"):
+            return _("存在排除情形：%(t)s") % {"t": threshold}
+        return None
+    if op == "first_time":  # 「首次」 over a compound condition
+        m = re.match(r"^(\d{4})年已满足「(.+)」,(\d{4})年不是首次$", check.message or "")
+        if m:
+            return _("%(y)s年已满足「%(c)s」，%(n)s年不是首次") % {"y": m.group(1), "c": m.group(2),
+                                                             "n": m.group(3)}
+        return None
     if check.field == "tags":
         if op == "has_none":
             return _("存在排除情形：%(t)s") % {"t": _tail(check.message)}
@@ -187,11 +260,15 @@ def _worded(check: Any, value: str | None, threshold: str) -> str | None:
         return _("需先符合「%(t)s」") % args
     if op == "is":
         return _("%(l)s：%(v)s，需为%(t)s") % args
+    if op in _DATE_OPS:
+        phrase = _date_phrase(threshold or "")
+        if phrase is not None:  # the engine's format 2 (ADR 0131): the threshold is the phrase
+            return _("%(l)s为%(v)s，需%(p)s") % {**args, "p": phrase}
     if op == "in_policy_year":
-        year = re.search(r"需在(\d{4})年内", check.message)
-        if year is None:
+        found = re.search(r"需在(\d{4})年内", check.message)
+        if found is None:
             return None
-        return _("%(l)s为%(v)s，需在%(y)s年内") % {**args, "y": year.group(1)}
+        return _("%(l)s为%(v)s，需在%(y)s年内") % {**args, "y": found.group(1)}
     if op == "within_years":
         since = re.search(r"需不早于(\d{4}-\d{2}-\d{2})\((\d+)年内\)", check.message)
         if since is None:
@@ -209,6 +286,21 @@ def _worded(check: Any, value: str | None, threshold: str) -> str | None:
     return None
 
 
+def _first_time_worded(message: str) -> str | None:
+    """A 「首次」 comparison (format 2): not met now, or met in an earlier year."""
+    m = re.match(r"^(.+?)(\d{4})年已(.+?)\((.+)\),(\d{4})年不是首次$", message)
+    if m:
+        return _("%(l)s%(y)s年已%(w)s（%(v)s），%(n)s年不是首次") % {
+            "l": m.group(1), "y": m.group(2), "w": m.group(3), "v": m.group(4), "n": m.group(5)}
+    m = re.match(r"^(.+?)为(.+?),需首次(.+)$", message)
+    if m:
+        return _("%(l)s为%(v)s，需首次%(w)s") % {"l": m.group(1), "v": m.group(2), "w": m.group(3)}
+    m = re.match(r"^(.+?)需首次(.+)$", message)
+    if m:
+        return _("%(l)s需首次%(w)s") % {"l": m.group(1), "w": m.group(2)}
+    return None
+
+
 def miss_view(check: Any, record: dict[str, Any] | None, year: int) -> MissView:
     """One engine ``ConditionCheck`` for an enterprise page."""
     missing = check.passed is None
@@ -218,6 +310,8 @@ def miss_view(check: Any, record: dict[str, Any] | None, year: int) -> MissView:
         if not missing:
             verb = _("不属于") if check.op == "not_prefix" else _("属于")
             text = _("所属行业为%(v)s，需%(verb)s%(t)s") % {"v": value, "verb": verb, "t": threshold}
+    elif not missing and check.op in _WORD and "首次" in (check.message or ""):
+        text = _first_time_worded(check.message) or text
     elif not missing and check.op in _WORD and value is not None:
         word = _(getattr(check, "word", "") or _WORD[check.op])
         text = _("%(l)s：当前%(v)s，需%(w)s%(t)s") % {"l": check.label, "v": value, "w": word,
@@ -227,7 +321,7 @@ def miss_view(check: Any, record: dict[str, Any] | None, year: int) -> MissView:
         elif check.gap and check.op in ("lt", "le"):
             text += _("，超出%(g)s") % {"g": check.gap}
     elif not missing:
-        text = _worded(check, value, threshold) or text
+        text = _worded(check, value, threshold, year) or text
     inputs = fact_inputs(check, record, year) if missing else []
     if missing:
         text = _("缺少数据：%(l)s") % {"l": check.label}

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from innolink.core.errors import NotFound
-from innolink.engines.rules import EnterpriseAnswer, Proration, explain
+from innolink.engines.rules import EnterpriseAnswer, Proration
 from innolink.engines.rules.types import yuan_to_fen
 from innolink.enterprises.models import Enterprise, EnterpriseYear
 from innolink.enterprises.reference import industry_label
@@ -205,7 +205,7 @@ def enterprise_view(enterprise: Enterprise, year: int) -> EnterpriseView:
     what is missing, nearest first — computed live from the registry (with the gaps the
     enterprise filled in itself, see ``DeclaredFact``)."""
     record, declared = fetch.record_with_declared(enterprise.pk, year)
-    answer = explain(fetch.rules_registry(), record, year)
+    answer = fetch.explain_record(record, year)
     clauses = {(c.version.policy.code, c.code): c for c in
                PolicyClause.objects.filter(retired=False).select_related("version__policy")
                if c.version.covers_year(year)}

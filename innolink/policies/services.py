@@ -29,7 +29,7 @@ from innolink.core.errors import Conflict, NotFound, ValidationFailed
 from innolink.core.jobs import Progress, job_runner, job_start
 from innolink.core.models import Job
 from innolink.core.notifications import notify
-from innolink.engines.rules import RulesError, explain, scan as rules_scan, split_by_shares
+from innolink.engines.rules import RulesError, scan as rules_scan, split_by_shares
 from innolink.enterprises.models import Enterprise
 from innolink.policies import fetch
 from innolink.policies import snapshot as population_snapshot
@@ -189,6 +189,7 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web",
                 "cap_per_enterprise": (None if version.cap_per_enterprise_fen is None
                                        else _yuan(version.cap_per_enterprise_fen)),
                 "budget_shortfall": version.budget_shortfall,
+                "cap_lifetime": (None if version.cap_lifetime_fen is None else _yuan(version.cap_lifetime_fen)),
             }, actor=actor, source=source)
             changed |= vstate != "unchanged"
             outcome.versions += 1
@@ -212,10 +213,10 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web",
                                if isinstance(c, dict)}
             for ci, clause in enumerate(version.clauses):
                 rule = {k: _plain(v) for k, v in raw_clauses.get(clause.id, {}).items()
-                        if k not in ("id", "title", "text")}
+                        if k not in ("id", "title", "text", "article")}
                 crow, cstate = _upsert(PolicyClause, {"version": vrow, "code": clause.id}, {
                     "title": clause.title, "text": clause.text, "rule": rule, "order": ci,
-                    "retired": False,
+                    "retired": False, "family": clause.family, "article": clause.article[:100],
                 }, actor=actor, source=source)
                 seen.add(crow.pk)
                 changed |= cstate != "unchanged"
@@ -539,8 +540,9 @@ def clause_answer_with_facts(*, enterprise: Enterprise, clause: PolicyClause, ye
     """(the engine's answer for the clause or None, the record it used, the enterprise's own
     declared figures that went in ``{(code, year): value}``)."""
     record, declared = fetch.record_with_declared(enterprise.pk, year)
-    answer = explain(fetch.rules_registry(), record, year,
-                     policy_ids={clause.version.policy.code})
+    if record is None:
+        return None, record, declared
+    answer = fetch.explain_record(record, year, policy_ids={clause.version.policy.code})
     for item in (*answer.eligible, *answer.not_eligible):
         if item.clause_id == clause.code:
             return item, record, declared

@@ -61,12 +61,12 @@ from innolink.engines.rules.population import (
     population_from_arrays,
     population_to_arrays,
 )
-from innolink.enterprises.models import Enterprise, EnterpriseTag, EnterpriseYear
-from innolink.policies.fetch import RegistryColumns, _rows, registry_columns, stamp_micros
+from innolink.enterprises.models import Enterprise, EnterpriseItem, EnterpriseTag, EnterpriseYear
+from innolink.policies.fetch import Reading, RegistryColumns, _rows, reading, registry_columns, stamp_micros
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # 2: per-row stamps (updated_at of the version read)
+FORMAT = 3  # 2: per-row stamps (updated_at of the version read); 3: certifications, items, payments, history
 #: more changed enterprises than this share of the registry (and than REBUILD_MIN) -> cold build
 REBUILD_SHARE = 0.2
 REBUILD_MIN = 1000
@@ -122,20 +122,27 @@ def _seconds(name: str, default: float) -> dt.timedelta:
     return dt.timedelta(seconds=float(getattr(settings, name, default)))
 
 
-def snapshot_key(year: int) -> str:
-    """Changes with the database, the year, the format, the indicator catalogue or a vocabulary."""
+def snapshot_key(year: int, read: Reading | None = None) -> str:
+    """Changes with the database, the year, the format, the catalogue (indicators, qualification
+    types and their levels, item kinds and their facts), a vocabulary, what the rules read
+    (years, history, items) or the clauses' families (the ledger is read by family)."""
+    from innolink.policies.models import PolicyClause
+
+    read = read or reading(year)
     db = connection.settings_dict
+    families = sorted(PolicyClause.objects.values_list("id", "family"))
     parts = [FORMAT, year, connection.vendor, str(db.get("NAME")), str(db.get("HOST")), str(db.get("PORT")),
-             sorted((s.name, s.kind) for s in F.INDICATORS.values()), list(F.TAGS),
+             F.catalogue_signature(), read.key, families,
              {k: list(F.ATTRIBUTES[k].choices) for k in ("town", "ownership", "size_class")}]
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:20]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode()).hexdigest()[:20]
 
 
 def snapshot_path(year: int) -> Path:
     return snapshot_dir() / f"population-{year}-{snapshot_key(year)}.npz"
 
 
-_TABLES = (("enterprises", Enterprise), ("tags", EnterpriseTag), ("years", EnterpriseYear))
+_TABLES = (("enterprises", Enterprise), ("tags", EnterpriseTag), ("years", EnterpriseYear),
+           ("items", EnterpriseItem))
 
 
 def _marks() -> dict[str, list | None]:
@@ -158,10 +165,10 @@ def _went_back(before: dict[str, list | None], now: dict[str, list | None]) -> b
     return False
 
 
-def _cold(year: int, key: str) -> State:
+def _cold(year: int, key: str, read: Reading) -> State:
     now = timezone.now()
     marks = _marks()
-    return State(key=key, read=registry_columns(year, stamps=True), built_at=now, as_of=now, marks=marks)
+    return State(key=key, read=registry_columns(year, stamps=True, read=read), built_at=now, as_of=now, marks=marks)
 
 
 # -- the file ---------------------------------------------------------------------------------
@@ -172,7 +179,8 @@ def save(state: State, path: Path | None = None) -> Path:
     path = path or snapshot_path(state.read.year)
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = {"format": FORMAT, "key": state.key, "year": state.read.year,
-            "built_at": state.built_at.isoformat(), "as_of": state.as_of.isoformat(), "marks": state.marks}
+            "built_at": state.built_at.isoformat(), "as_of": state.as_of.isoformat(), "marks": state.marks,
+            "ledger_max_id": state.read.ledger_max_id}
     arrays = population_to_arrays(state.read.population)
     arrays.update({
         "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
@@ -180,6 +188,8 @@ def save(state: State, path: Path | None = None) -> Path:
         "tag_row_stamp": state.read.stamps[1], "year_row_stamp": state.read.stamps[2],
         "tag_row_id": state.read.tag_rows[0], "tag_row_owner": state.read.tag_rows[1],
         "year_row_id": state.read.year_rows[0], "year_row_owner": state.read.year_rows[1],
+        "item_row_stamp": state.read.stamps[3],
+        "item_row_id": state.read.item_rows[0], "item_row_owner": state.read.item_rows[1],
     })
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
@@ -209,7 +219,7 @@ def read(year: int, key: str, path: Path | None = None) -> State:
     if stamp.shape != ids.shape:
         raise ValueError("snapshot stamps do not match its ids")
     pairs, stamps = {}, {}
-    for name in ("tag_row", "year_row"):
+    for name in ("tag_row", "year_row", "item_row"):
         row_id, owner = arrays[f"{name}_id"].astype(np.int64), arrays[f"{name}_owner"].astype(np.int64)
         stamps[name] = arrays[f"{name}_stamp"].astype(np.int64)
         if not (row_id.shape == owner.shape == stamps[name].shape) or (row_id.size and np.any(np.diff(row_id) <= 0)):
@@ -218,7 +228,10 @@ def read(year: int, key: str, path: Path | None = None) -> State:
     as_of = dt.datetime.fromisoformat(meta["as_of"])
     return State(key=key, read=RegistryColumns(year=year, ids=ids, population=population,
                                                tag_rows=pairs["tag_row"], year_rows=pairs["year_row"],
-                                               stamps=(stamp, stamps["tag_row"], stamps["year_row"])),
+                                               stamps=(stamp, stamps["tag_row"], stamps["year_row"],
+                                                       stamps["item_row"]),
+                                               item_rows=pairs["item_row"],
+                                               ledger_max_id=int(meta["ledger_max_id"])),
                  built_at=dt.datetime.fromisoformat(meta["built_at"]), as_of=as_of, marks=meta["marks"],
                  saved_as_of=as_of)
 
@@ -248,12 +261,26 @@ def _window(queryset, fields: tuple[str, ...]) -> list[np.ndarray]:
     return [np.array(c, dtype=np.int64) for c in columns[:-1]] + [stamp_micros(columns[-1])]
 
 
-def _counts(years: tuple[int, int]) -> tuple[int, int, int]:
-    """The number of enterprises, tag rows and yearly rows of ``years``. (Three statements: on
-    SQLite a top-level ``COUNT(*)`` of a whole table counts index pages; as scalar subqueries of
-    one statement they walk every entry, twice as slow.)"""
+def _items_read(read: Reading):
+    """The item rows the population holds: kinds the rules read, in their years."""
+    if not read.items:
+        return EnterpriseItem.objects.none()
+    return EnterpriseItem.objects.filter(kind__in=sorted(read.items), year__lte=read.year,
+                                         year__gt=read.year - max(read.items.values())).order_by()
+
+
+def _item_belongs(read: Reading, kinds: list[str], years: np.ndarray) -> np.ndarray:
+    return np.array([k in read.items and read.year - read.items[k] < y <= read.year for k, y in zip(kinds, years)],
+                    dtype=bool).reshape(len(kinds))
+
+
+def _counts(years: tuple[int, ...], read: Reading) -> tuple[int, int, int, int]:
+    """The number of enterprises, tag rows, yearly rows of ``years`` and item rows read. (One
+    statement each: on SQLite a top-level ``COUNT(*)`` of a whole table counts index pages; as
+    scalar subqueries of one statement they walk every entry, twice as slow.)"""
     return (Enterprise.objects.order_by().count(), EnterpriseTag.objects.order_by().count(),
-            EnterpriseYear.objects.order_by().filter(year__in=years).count())
+            EnterpriseYear.objects.order_by().filter(year__in=years).count(),
+            _items_read(read).count() if read.items else 0)
 
 
 def _in(values: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
@@ -324,18 +351,21 @@ def _patch_rows(stored: tuple[np.ndarray, np.ndarray], stored_stamp: np.ndarray,
             np.concatenate([stored_stamp[kept], new_stamp])[by_id])
 
 
-def refresh(state: State, now: dt.datetime | None = None) -> tuple[State, int, int]:
+def refresh(state: State, now: dt.datetime | None = None, read: Reading | None = None) -> tuple[State, int, int]:
     """``state`` brought up to date: (new state, enterprises re-read, enterprises removed).
     Raises ``_Rebuild`` when a cold build is the answer."""
+    from innolink.policies.models import LedgerEntry
+
     now = now or timezone.now()
     year = state.read.year
+    read = read or reading(year)
     since = state.as_of - _seconds("INNOLINK_POLICY_SNAPSHOT_OVERLAP", 600)
     marks = _marks()
     if _went_back(state.marks, marks):
         raise _Rebuild("restored")
-    years = (year, year - 1)
+    years = read.years
     ids = state.read.ids
-    stamp, tag_stamp, year_stamp = state.read.stamps
+    stamp, tag_stamp, year_stamp, item_stamp = state.read.stamps
     # enterprises: ids and stamps of the recent rows; re-read the new ones and the new versions
     # (order_by() inside _window: the model's default ordering would make SQLite walk the name index)
     e_id, e_stamp = _window(Enterprise.objects.filter(updated_at__gte=since), ("id", "updated_at"))
@@ -343,7 +373,7 @@ def refresh(state: State, now: dt.datetime | None = None) -> tuple[State, int, i
     same = np.zeros(e_id.shape, bool)
     same[known] = stamp[np.searchsorted(ids, e_id[known])] == e_stamp[known]
     touched = set(e_id[~same].tolist())
-    count, tag_count, year_count = _counts(years)
+    count, tag_count, year_count, item_count = _counts(years, read)
     removed: set[int] = set()
     if count != ids.size + int((~known).sum()):
         now_ids = np.sort(_ids(Enterprise.objects.values_list("id", flat=True)))
@@ -361,14 +391,29 @@ def refresh(state: State, now: dt.datetime | None = None) -> tuple[State, int, i
                                              ("id", "enterprise_id", "year", "updated_at"))
     by_years, _ = _touched_rows(state.read.year_rows, year_stamp, (y_id, y_owner, y_stamp, np.isin(y_year, years)),
                                 year_count, lambda: _row_pairs(yearly))
-    touched = (touched | by_tags | by_years) - removed
+    by_items: set[int] = set()
+    if read.items:
+        i_id, i_owner, i_year, i_kind_stamp = _window(EnterpriseItem.objects.filter(updated_at__gte=since),
+                                                      ("id", "enterprise_id", "year", "updated_at"))
+        i_kinds = dict(EnterpriseItem.objects.filter(id__in=i_id.tolist()).values_list("id", "kind")) if i_id.size else {}
+        belongs = _item_belongs(read, [i_kinds.get(i, "") for i in i_id.tolist()], i_year)
+        by_items, _ = _touched_rows(state.read.item_rows, item_stamp, (i_id, i_owner, i_kind_stamp, belongs),
+                                    item_count, lambda: _row_pairs(_items_read(read)))
+    # the ledger is append-only (entries are never changed or deleted): the entries newer than
+    # the newest one read name every enterprise whose payments changed
+    ledger_max = state.read.ledger_max_id
+    new_entries = list(LedgerEntry.objects.filter(id__gt=ledger_max).values_list("id", "enterprise_id"))
+    by_ledger = {owner for _id, owner in new_entries}
+    if new_entries:
+        ledger_max = max(i for i, _owner in new_entries)
+    touched = (touched | by_tags | by_years | by_items | by_ledger) - removed
     if not touched and not removed:
         return replace(state, as_of=now, marks=marks), 0, 0
     if len(touched) + len(removed) > max(REBUILD_SHARE * ids.size, REBUILD_MIN):
         raise _Rebuild("many changes")
     wanted = np.array(sorted(touched), dtype=np.int64)
-    delta = registry_columns(year, wanted.tolist(), stamps=True)
-    d_stamp, d_tag_stamp, d_year_stamp = delta.stamps
+    delta = registry_columns(year, wanted.tolist(), stamps=True, read=read)
+    d_stamp, d_tag_stamp, d_year_stamp, d_item_stamp = delta.stamps
     dropped = np.array(sorted(touched | removed), dtype=np.int64)
     if not removed and np.array_equal(delta.ids, wanted) and _in(wanted, ids).all():
         # the same enterprises, new versions: write them at their positions (into copies)
@@ -384,8 +429,10 @@ def refresh(state: State, now: dt.datetime | None = None) -> tuple[State, int, i
         new_stamp = np.concatenate([stamp[keep], d_stamp])[order]
     tag_rows, new_tag_stamp = _patch_rows(state.read.tag_rows, tag_stamp, delta.tag_rows, d_tag_stamp, dropped)
     year_rows, new_year_stamp = _patch_rows(state.read.year_rows, year_stamp, delta.year_rows, d_year_stamp, dropped)
+    item_rows, new_item_stamp = _patch_rows(state.read.item_rows, item_stamp, delta.item_rows, d_item_stamp, dropped)
     read_ = RegistryColumns(year=year, ids=new_ids, population=population, tag_rows=tag_rows, year_rows=year_rows,
-                            stamps=(new_stamp, new_tag_stamp, new_year_stamp))
+                            stamps=(new_stamp, new_tag_stamp, new_year_stamp, new_item_stamp), item_rows=item_rows,
+                            ledger_max_id=max(ledger_max, delta.ledger_max_id))
     return (replace(state, read=read_, as_of=now, marks=marks, pending=state.pending + len(touched) + len(removed),
                     id_tuple=state.id_tuple if new_ids is ids else None),
             len(touched), len(removed))
@@ -411,7 +458,8 @@ def load_population(year: int) -> Load:
     process's copy or the stored file plus the changes since; cold when there is neither."""
     t0 = time.perf_counter()
     with _lock:
-        key = snapshot_key(year)
+        read_ = reading(year)
+        key = snapshot_key(year, read_)
         path = snapshot_dir() / f"population-{year}-{key}.npz"
         now = timezone.now()
         state, source, reason = _memory.get(key), "memory", ""
@@ -430,11 +478,11 @@ def load_population(year: int) -> Load:
         changed = removed = 0
         if state is not None:
             try:
-                state, changed, removed = refresh(state, now)
+                state, changed, removed = refresh(state, now, read_)
             except _Rebuild as why:
                 state, reason = None, str(why)
         if state is None:
-            state, source = _cold(year, key), "cold"
+            state, source = _cold(year, key, read_), "cold"
         t_patch = time.perf_counter()
         saved = False
         if source == "cold" or (changed or removed) and (

@@ -612,20 +612,28 @@ def _editor_context(request, revision, *, text=None, cases=None, note=None, resu
 
 
 def _catalogue() -> dict:
-    """The fields and operators a rule may use, for the editor's quick reference."""
+    """The fields, qualification types, item kinds and operators a rule may use (rules format
+    2, ADR 0131), for the editor's quick reference."""
     from innolink.engines.rules import fields as F
-    from innolink.engines.rules.load import _OPS_BY_KIND
+    from innolink.engines.rules.parse import OPS_BY_KIND, QUAL_OPS
 
     attributes = []
     for spec in F.ATTRIBUTES.values():
         if spec.kind == "text":
             continue
-        values = "、".join(f"{c}={F.TAG_LABELS.get(c, F.CATEGORY_LABELS.get(c, c))}" for c in spec.choices)
+        label = F.tag_label if spec.kind == "tags" else (lambda c: F.CATEGORY_LABELS.get(c, c))
+        values = "、".join(f"{c}={label(c)}" for c in spec.choices)
         attributes.append({"name": spec.name, "label": spec.label,
-                           "ops": " ".join(sorted(_OPS_BY_KIND.get(spec.kind, ()))), "values": values})
+                           "ops": " ".join(sorted(OPS_BY_KIND.get(spec.kind, ()))), "values": values})
     indicators = [{"name": s.name, "label": s.label, "unit": s.unit}
                   for s in F.INDICATORS.values()]
-    return {"attributes": attributes, "indicators": indicators}
+    qual_ops = " ".join(op for op in QUAL_OPS if not op.isascii() or op in OPS_BY_KIND["date"])
+    qualifications = [{"name": q.code, "label": q.label, "levels": "、".join(f"{lv.code}={lv.name}" for lv in q.levels),
+                       "ops": qual_ops} for q in F.QUALIFICATIONS.values()]
+    items = [{"name": i.code, "label": i.label, "facts": "、".join(f"{n}={f.label}" for n, f in i.facts.items())}
+             for i in F.ITEMS.values()]
+    return {"attributes": attributes, "indicators": indicators, "qualifications": qualifications,
+            "items": items}
 
 
 def _result_of(revision):

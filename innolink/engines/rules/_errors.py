@@ -27,6 +27,8 @@ class ErrorCode:
     BAD_SHARES = "rules.bad_shares"
     BAD_RECORD = "rules.bad_record"
     UNKNOWN_POLICY = "rules.unknown_policy"
+    CONTRADICTION = "rules.contradiction"
+    UNKNOWN_LEVEL = "rules.unknown_level"
 
 
 class RulesError(Exception):

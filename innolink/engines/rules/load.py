@@ -3,14 +3,14 @@
 One YAML file per policy; its test cases live in ``tests/<same name>.yaml`` beside it. Every
 problem raises :class:`RulesError` with a stable code and a ``file: path`` location, e.g.
 ``p03_rd_award.yaml: versions[0].clauses[0].conditions.all[1].op``. The format is described in
-``docs/decisions/0101-policy-rules-format.md``.
+``docs/decisions/0101-policy-rules-format.md`` and ``0131-rules-format-2-…``; the condition and
+formula language is in :mod:`.parse`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -21,11 +21,20 @@ import yaml
 from . import fields as F
 from ._errors import ErrorCode, RulesError
 from .budget import FIRST_COME, SHORTFALL_RULES
-from .model import (
-    All, AnyOf, Atom, Cap, Cases, Clause, Condition, Fixed, Formula, Group, Multiply, Not,
-    Operand, Policy, PolicyVersion, Registry, Sum, Tiers,
+from .model import All, Clause, Condition, Group, Policy, PolicyVersion, Registry
+from .parse import (
+    Ctx,
+    check_contradictions,
+    check_keys as _check_keys,
+    parse_condition,
+    parse_date as _date,
+    parse_formula,
+    parse_operand,
+    require as _require,
+    requirement,
+    str_list as _str_list,
 )
-from .types import fmt_scaled, parse_amount_fen, parse_quantity
+from .types import RATIO_UNITS, parse_amount_fen
 
 __all__ = [
     "load_registry",
@@ -35,36 +44,13 @@ __all__ = [
     "load_test_cases_text",
     "TestCase",
     "parse_operand",
+    "record_from_case_input",
     "DEFAULT_RULESETS_DIR",
 ]
 
 DEFAULT_RULESETS_DIR = Path(__file__).resolve().parents[2] / "policies" / "rulesets"
-
-# wording -> (canonical op, whether the word's strictness follows the 以上/以下 convention)
-_ORDER_OPS: dict[str, tuple[str, str | None]] = {
-    ">": ("gt", None), "gt": ("gt", None), "高于": ("gt", None), "超过": ("gt", None), "大于": ("gt", None),
-    ">=": ("ge", None), "ge": ("ge", None), "不低于": ("ge", None), "不少于": ("ge", None),
-    "达到": ("ge", None),
-    "以上": ("ge", "以上"), "及以上": ("ge", None), "above": ("ge", "以上"),
-    "<": ("lt", None), "lt": ("lt", None), "低于": ("lt", None), "不满": ("lt", None),
-    "少于": ("lt", None), "小于": ("lt", None),
-    "<=": ("le", None), "le": ("le", None), "不超过": ("le", None), "不高于": ("le", None),
-    "以下": ("le", "以下"), "及以下": ("le", None), "below": ("le", "以下"),
-    "==": ("eq", None), "eq": ("eq", None), "等于": ("eq", None),
-    "!=": ("ne", None), "ne": ("ne", None), "不等于": ("ne", None),
-}
-_WORD_FOR = {"gt": "高于", "ge": "不低于", "lt": "低于", "le": "不高于", "eq": "等于", "ne": "不等于"}
-_OPS_BY_KIND: dict[str, set[str]] = {
-    "category": {"in", "not_in"},
-    "text": {"in", "not_in"},
-    "code": {"prefix", "not_prefix"},
-    "tags": {"has", "has_any", "has_all", "has_none"},
-    "bool": {"is"},
-    "date": {"in_policy_year", "before", "on_or_after", "within_years"},
-}
 _CONVENTION_DEFAULT = {"以上": True, "以下": True}  # 《民法典》第1259条: 以上、以下 包括本数
-
-_REF = re.compile(r"^([a-z_][a-z0-9_]*)(@prev)?$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -80,335 +66,19 @@ class TestCase:
     expected: dict[str, tuple[bool, Decimal]]  # clause id -> (eligible, amount yuan)
     failing: dict[str, tuple[str, ...]]  # clause id -> fields expected among the misses
     location: str
+    statuses: dict[str, str] = field(default_factory=dict)  # clause id -> expected status
+    history_from: int | None = None
+    source: str = ""  # where the worked case comes from (the legal text's example, a calculation)
 
 
 def _err(code: str, message: str, loc: str) -> RulesError:
     return RulesError(code, message, loc)
 
 
-def _require(mapping: Any, key: str, loc: str) -> Any:
-    if not isinstance(mapping, dict):
-        raise _err(ErrorCode.BAD_VALUE, f"应为映射 / expected a mapping", loc)
-    if key not in mapping:
-        raise _err(ErrorCode.MISSING_KEY, f"缺少必填项 {key!r} / missing key {key!r}", loc)
-    return mapping[key]
-
-
-def _check_keys(mapping: Any, allowed: set[str], loc: str) -> None:
-    if not isinstance(mapping, dict):
-        raise _err(ErrorCode.BAD_VALUE, "应为映射 / expected a mapping", loc)
-    unknown = sorted(set(mapping) - allowed)
-    if unknown:
-        raise _err(
-            ErrorCode.UNKNOWN_KEY,
-            f"未知配置项 {unknown[0]!r} / unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})",
-            f"{loc}.{unknown[0]}",
-        )
-
-
-def _date(value: Any, loc: str) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _err(ErrorCode.BAD_VALUE, f"日期格式应为 YYYY-MM-DD,实际为 {value!r} / bad date", loc)
-
-
 def _str(value: Any, loc: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _err(ErrorCode.BAD_VALUE, f"应为非空文本,实际为 {value!r} / expected text", loc)
     return value
-
-
-def _str_list(value: Any, loc: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise _err(ErrorCode.BAD_VALUE, f"应为文本列表,实际为 {value!r} / expected a list of text", loc)
-    return tuple(value)
-
-
-# --------------------------------------------------------------------------- operands
-
-
-def _indicator(name: str, loc: str) -> F.FieldSpec:
-    spec = F.INDICATORS.get(name)
-    if spec is None:
-        if name in F.ATTRIBUTES:
-            raise _err(
-                ErrorCode.UNKNOWN_FIELD,
-                f"{name!r} 是企业属性,不能用于数值运算 / {name!r} is an attribute, not a yearly indicator",
-                loc,
-            )
-        raise _err(ErrorCode.UNKNOWN_FIELD, f"未知指标 {name!r} / unknown indicator {name!r}", loc)
-    return spec
-
-
-def _side(text: str, loc: str) -> tuple[str, int, F.FieldSpec]:
-    m = _REF.match(text.strip())
-    if not m:
-        raise _err(ErrorCode.UNKNOWN_FIELD, f"无法识别的指标引用 {text!r} / bad indicator reference", loc)
-    spec = _indicator(m.group(1), loc)
-    return m.group(1), (-1 if m.group(2) else 0), spec
-
-
-def _side_label(spec: F.FieldSpec, offset: int) -> str:
-    return f"上年度{spec.label}" if offset == -1 else spec.label
-
-
-def parse_operand(text: Any, loc: str) -> Operand:
-    """Parse an indicator reference (``rd_expense``, ``rd_expense@prev``, ``x.yoy_increase``,
-    ``x.yoy_growth``, ``a/b``) checked against the field catalogue.
-
-    Examples:
-        >>> op = parse_operand("rd_expense.yoy_increase", "x")
-        >>> op.kind, op.a, op.b, op.unit_kind, op.label
-        ('increase', ('rd_expense', 0), ('rd_expense', -1), 'money', '研发经费支出较上年增量')
-        >>> parse_operand("rd_expense/revenue", "x").label
-        '研发经费支出占营业收入比重'
-        >>> parse_operand("rd_spend", "x")
-        Traceback (most recent call last):
-        ...
-        innolink.engines.rules._errors.RulesError: [rules.unknown_field] 未知指标 'rd_spend' / unknown indicator 'rd_spend' (at x)
-    """
-    if not isinstance(text, str):
-        raise _err(ErrorCode.BAD_VALUE, f"指标引用应为文本,实际为 {text!r} / expected a reference", loc)
-    ref = text.strip()
-    if "/" in ref:
-        left, _, right = ref.partition("/")
-        a_name, a_off, a_spec = _side(left, loc)
-        b_name, b_off, b_spec = _side(right, loc)
-        if a_spec.kind != b_spec.kind:
-            raise _err(ErrorCode.BAD_VALUE, f"比重的分子分母单位不同 / share of unlike units in {ref!r}", loc)
-        label = f"{_side_label(a_spec, a_off)}占{_side_label(b_spec, b_off)}比重"
-        return Operand(ref, "share", (a_name, a_off), (b_name, b_off), "ratio", "", label)
-    for suffix, kind in ((".yoy_increase", "increase"), (".yoy_growth", "growth")):
-        if ref.endswith(suffix):
-            name = ref[: -len(suffix)]
-            spec = _indicator(name, loc)
-            if kind == "increase":
-                return Operand(ref, kind, (name, 0), (name, -1), spec.kind, spec.unit, f"{spec.label}较上年增量")
-            return Operand(ref, kind, (name, 0), (name, -1), "ratio", "", f"{spec.label}较上年增长率")
-    name, offset, spec = _side(ref, loc)
-    return Operand(ref, "value", (name, offset), None, spec.kind, spec.unit, _side_label(spec, offset))
-
-
-# --------------------------------------------------------------------------- conditions
-
-
-def _parse_condition(node: Any, loc: str, convention: dict[str, bool]) -> Condition:
-    if isinstance(node, list):
-        return All(tuple(_parse_condition(n, f"{loc}[{i}]", convention) for i, n in enumerate(node)))
-    if not isinstance(node, dict):
-        raise _err(ErrorCode.BAD_VALUE, f"条件应为映射或列表,实际为 {node!r} / expected a condition", loc)
-    for key, cls in (("all", All), ("any", AnyOf)):
-        if key in node:
-            _check_keys(node, {key}, loc)
-            items = node[key]
-            if not isinstance(items, list) or not items:
-                raise _err(ErrorCode.BAD_VALUE, f"{key} 应为非空列表 / {key} needs a non-empty list", f"{loc}.{key}")
-            return cls(tuple(_parse_condition(n, f"{loc}.{key}[{i}]", convention) for i, n in enumerate(items)))
-    if "not" in node:
-        _check_keys(node, {"not"}, loc)
-        return Not(_parse_condition(node["not"], f"{loc}.not", convention))
-    return _parse_atom(node, loc, convention)
-
-
-def _parse_atom(node: dict, loc: str, convention: dict[str, bool]) -> Atom:
-    _check_keys(node, {"field", "op", "value", "inclusive", "label"}, loc)
-    field_text = _require(node, "field", loc)
-    op_text = _require(node, "op", loc)
-    if not isinstance(op_text, str):
-        raise _err(ErrorCode.BAD_OPERATOR, f"运算符应为文本 / operator must be text: {op_text!r}", f"{loc}.op")
-    if not isinstance(field_text, str):
-        raise _err(ErrorCode.UNKNOWN_FIELD, f"未知字段 {field_text!r} / unknown field", f"{loc}.field")
-    value = node.get("value")
-    label = node.get("label")
-    if op_text == "known":
-        if field_text in F.ATTRIBUTES:
-            spec = F.ATTRIBUTES[field_text]
-            return Atom(field_text, "known", None, None, "known", "", loc, label or spec.label)
-        operand = parse_operand(field_text, f"{loc}.field")
-        return Atom(field_text, "known", None, operand, "known", "", loc, label or operand.label)
-
-    attr = F.ATTRIBUTES.get(field_text)
-    if attr is not None:
-        allowed = _OPS_BY_KIND[attr.kind]
-        if op_text not in allowed:
-            raise _err(
-                ErrorCode.BAD_OPERATOR,
-                f"字段 {field_text} 不支持运算符 {op_text!r}(可用: {', '.join(sorted(allowed))}) / "
-                f"operator {op_text!r} not allowed on {field_text!r}",
-                f"{loc}.op",
-            )
-        if "inclusive" in node:
-            raise _err(ErrorCode.UNKNOWN_KEY, "inclusive 只用于数值比较 / inclusive only applies to numeric comparisons", f"{loc}.inclusive")
-        vloc = f"{loc}.value"
-        if attr.kind in ("category", "text", "code", "tags"):
-            values = _str_list(value, vloc)
-            if attr.kind == "category":
-                bad = [v for v in values if v not in attr.choices]
-                if bad:
-                    raise _err(ErrorCode.BAD_VALUE, f"{attr.label} 无此取值 {bad[0]!r} / not a valid {field_text}", vloc)
-            if attr.kind == "tags":
-                bad = [v for v in values if v not in F.TAGS]
-                if bad:
-                    raise _err(ErrorCode.BAD_VALUE, f"未知标签 {bad[0]!r} / unknown tag", vloc)
-                if op_text == "has" and len(values) != 1:
-                    raise _err(ErrorCode.BAD_VALUE, "has 只接受一个标签 / has takes one tag", vloc)
-            display = "、".join(F.TAG_LABELS.get(v, F.CATEGORY_LABELS.get(v, v)) for v in values)
-            return Atom(field_text, op_text, values, None, op_text, display, loc, label or attr.label)
-        if attr.kind == "bool":
-            if not isinstance(value, bool):
-                raise _err(ErrorCode.BAD_VALUE, f"应为 true 或 false / expected true or false", vloc)
-            return Atom(field_text, "is", value, None, "is", "是" if value else "否", loc, label or attr.label)
-        # date
-        if op_text == "in_policy_year":
-            offset = 0 if value is None else value
-            if not isinstance(offset, int) or isinstance(offset, bool) or offset > 0:
-                raise _err(ErrorCode.BAD_VALUE, "in_policy_year 的 value 应为 0 或负整数(年偏移) / year offset", vloc)
-            return Atom(field_text, op_text, offset, None, op_text, "", loc, label or attr.label)
-        if op_text == "within_years":
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise _err(ErrorCode.BAD_VALUE, "within_years 应为正整数 / expected a positive integer", vloc)
-            return Atom(field_text, op_text, value, None, op_text, f"{value}年", loc, label or attr.label)
-        day = _date(value, vloc)
-        return Atom(field_text, op_text, day, None, op_text, day.isoformat(), loc, label or attr.label)
-
-    operand = parse_operand(field_text, f"{loc}.field")
-    if op_text not in _ORDER_OPS:
-        raise _err(
-            ErrorCode.BAD_OPERATOR,
-            f"未知运算符 {op_text!r} / unknown operator {op_text!r} (e.g. 高于, 以上, 不超过, >, >=)",
-            f"{loc}.op",
-        )
-    canonical, convention_word = _ORDER_OPS[op_text]
-    if convention_word is not None:
-        inclusive = convention[convention_word]
-        canonical = ("ge" if inclusive else "gt") if convention_word == "以上" else ("le" if inclusive else "lt")
-    if "inclusive" in node:
-        inclusive = node["inclusive"]
-        if not isinstance(inclusive, bool) or canonical in ("eq", "ne"):
-            raise _err(ErrorCode.BAD_VALUE, "inclusive 应为 true/false,且只用于大小比较 / bad inclusive", f"{loc}.inclusive")
-        if canonical in ("gt", "ge"):
-            canonical = "ge" if inclusive else "gt"
-        else:
-            canonical = "le" if inclusive else "lt"
-    if value is None:
-        raise _err(ErrorCode.MISSING_KEY, "缺少比较值 'value' / missing key 'value'", loc)
-    threshold = parse_quantity(value, operand.unit_kind, operand.unit, f"{loc}.value")
-    # the wording as written when it is Chinese and was not overridden, else the canonical word
-    word = op_text if not op_text.isascii() and "inclusive" not in node else _WORD_FOR[canonical]
-    display = fmt_scaled(threshold, operand.unit_kind, operand.unit)
-    return Atom(field_text, canonical, threshold, operand, word, display, loc, label or operand.label)
-
-
-# --------------------------------------------------------------------------- formulas
-
-
-def _parse_formula(node: Any, loc: str, convention: dict[str, bool], whens: list[Condition]) -> Formula:
-    if not isinstance(node, dict):
-        raise _err(ErrorCode.BAD_VALUE, f"补助公式应为映射,实际为 {node!r} / expected a benefit formula", loc)
-    kinds = [k for k in ("fixed", "rate", "per_unit", "tiers", "cases", "sum") if k in node]
-    if len(kinds) != 1:
-        raise _err(
-            ErrorCode.BAD_VALUE,
-            "补助公式须且只能有 fixed / rate / per_unit / tiers / cases / sum 之一 / "
-            "a benefit needs exactly one of fixed, rate, per_unit, tiers, cases, sum",
-            loc,
-        )
-    kind = kinds[0]
-    common = {"cap", "cap_to", "cap_label"}
-    inner: Formula
-    if kind == "fixed":
-        _check_keys(node, {"fixed"} | common, loc)
-        inner = Fixed(parse_amount_fen(node["fixed"], f"{loc}.fixed"))
-    elif kind in ("rate", "per_unit"):
-        _check_keys(node, {kind, "base"} | common, loc)
-        base = parse_operand(_require(node, "base", loc), f"{loc}.base")
-        if base.is_ratio:
-            raise _err(ErrorCode.BAD_VALUE, "补助基数不能是比例 / a benefit base cannot be a ratio", f"{loc}.base")
-        if kind == "rate":
-            if base.unit_kind != "money":
-                raise _err(ErrorCode.BAD_UNIT, "rate 的基数须为金额;计数请用 per_unit / rate needs a money base", f"{loc}.base")
-            factor = parse_quantity(node["rate"], "ratio", "", f"{loc}.rate")
-            text = str(node["rate"]).strip()
-        else:
-            if base.unit_kind == "money":
-                raise _err(ErrorCode.BAD_UNIT, "per_unit 的基数须为计数 / per_unit needs a count base", f"{loc}.base")
-            per = parse_amount_fen(node["per_unit"], f"{loc}.per_unit")
-            factor = Fraction(per) / F.SCALE[base.unit_kind]
-            text = f"{str(node['per_unit']).strip()}/{base.unit}"
-        inner = Multiply(base, factor, text)
-    elif kind == "tiers":
-        _check_keys(node, {"tiers"} | common, loc)
-        tiers = node["tiers"]
-        _check_keys(tiers, {"base", "brackets"}, f"{loc}.tiers")
-        base = parse_operand(_require(tiers, "base", f"{loc}.tiers"), f"{loc}.tiers.base")
-        brackets = _require(tiers, "brackets", f"{loc}.tiers")
-        if not isinstance(brackets, list) or not brackets:
-            raise _err(ErrorCode.BAD_VALUE, "brackets 应为非空列表 / brackets must be a non-empty list", f"{loc}.tiers.brackets")
-        parsed = []
-        for i, b in enumerate(brackets):
-            bloc = f"{loc}.tiers.brackets[{i}]"
-            _check_keys(b, {"from", "amount"}, bloc)
-            lower = parse_quantity(_require(b, "from", bloc), base.unit_kind, base.unit, f"{bloc}.from")
-            amount = parse_amount_fen(_require(b, "amount", bloc), f"{bloc}.amount")
-            parsed.append((lower, amount, fmt_scaled(lower, base.unit_kind, base.unit)))
-        if [p[0] for p in parsed] != sorted({p[0] for p in parsed}):
-            raise _err(ErrorCode.BAD_VALUE, "分档下限须严格递增 / bracket bounds must strictly increase", f"{loc}.tiers.brackets")
-        inner = Tiers(base, tuple(parsed))
-    elif kind == "cases":
-        _check_keys(node, {"cases"} | common, loc)
-        cases = node["cases"]
-        if not isinstance(cases, list) or not cases:
-            raise _err(ErrorCode.BAD_VALUE, "cases 应为非空列表 / cases must be a non-empty list", f"{loc}.cases")
-        parsed_cases = []
-        case_whens = []
-        for i, c in enumerate(cases):
-            cloc = f"{loc}.cases[{i}]"
-            _check_keys(c, {"when", "benefit"}, cloc)
-            cond = _parse_condition(_require(c, "when", cloc), f"{cloc}.when", convention)
-            case_whens.append(cond)
-            parsed_cases.append((cond, _parse_formula(_require(c, "benefit", cloc), f"{cloc}.benefit", convention, whens)))
-        whens.append(case_whens[0] if len(case_whens) == 1 else AnyOf(tuple(case_whens)))
-        inner = Cases(tuple(parsed_cases))
-    else:
-        _check_keys(node, {"sum"} | common, loc)
-        items = node["sum"]
-        if not isinstance(items, list) or not items:
-            raise _err(ErrorCode.BAD_VALUE, "sum 应为非空列表 / sum must be a non-empty list", f"{loc}.sum")
-        inner = Sum(tuple(_parse_formula(n, f"{loc}.sum[{i}]", convention, whens) for i, n in enumerate(items)))
-    if "cap" in node or "cap_to" in node:
-        limit = parse_amount_fen(node["cap"], f"{loc}.cap") if "cap" in node else None
-        limit_ref = None
-        if "cap_to" in node:
-            limit_ref = parse_operand(node["cap_to"], f"{loc}.cap_to")
-            if limit_ref.unit_kind != "money":
-                raise _err(ErrorCode.BAD_UNIT, "cap_to 须引用金额指标 / cap_to must name a money value", f"{loc}.cap_to")
-        label = node.get("cap_label") or "最高补助"
-        inner = Cap(inner, limit, limit_ref, _str(label, f"{loc}.cap_label"))
-    elif "cap_label" in node:
-        raise _err(ErrorCode.UNKNOWN_KEY, "cap_label 需与 cap 或 cap_to 同用 / cap_label needs cap or cap_to", f"{loc}.cap_label")
-    return inner
-
-
-def _formula_operands(formula: Formula) -> list[Operand]:
-    if isinstance(formula, (Multiply, Tiers)):
-        return [formula.base]
-    if isinstance(formula, Cases):
-        return [op for _, f in formula.cases for op in _formula_operands(f)]
-    if isinstance(formula, Sum):
-        return [op for f in formula.items for op in _formula_operands(f)]
-    if isinstance(formula, Cap):
-        return _formula_operands(formula.inner) + ([formula.limit_ref] if formula.limit_ref else [])
-    return []
-
-
-# --------------------------------------------------------------------------- policies
 
 
 def _convention(node: Any, loc: str, base: dict[str, bool]) -> dict[str, bool]:
@@ -423,35 +93,69 @@ def _convention(node: Any, loc: str, base: dict[str, bool]) -> dict[str, bool]:
     return out
 
 
-def _parse_clause(node: Any, loc: str, convention: dict[str, bool], groups: dict[str, Group]) -> Clause:
+def _bool(node: dict, key: str, loc: str) -> bool:
+    value = node.get(key, False)
+    if not isinstance(value, bool):
+        raise _err(ErrorCode.BAD_VALUE, f"{key} 应为 true/false / expected true or false", f"{loc}.{key}")
+    return value
+
+
+def _parse_clause(node: Any, loc: str, convention: dict[str, bool], groups: dict[str, Group], policy_id: str) -> Clause:
     _check_keys(
         node,
-        {"id", "title", "text", "conditions", "benefit", "group", "requires", "convention", "cap_per_enterprise_year"},
+        {"id", "title", "text", "conditions", "benefit", "group", "requires", "convention", "cap_per_enterprise_year",
+         "family", "once", "top_up", "exclusive", "optional", "article"},
         loc,
     )
     cid = _str(_require(node, "id", loc), f"{loc}.id")
+    if not _ID.match(cid):
+        raise _err(ErrorCode.BAD_VALUE, f"条款编号只能用小写字母、数字、下划线 {cid!r} / bad clause id", f"{loc}.id")
     convention = _convention(node.get("convention"), f"{loc}.convention", convention)
+    optional_raw = node.get("optional") or []
+    optional = _str_list(optional_raw, f"{loc}.optional") if optional_raw else ()
+    for ref in optional:
+        parse_operand(ref, f"{loc}.optional")
+    ctx = Ctx(convention, optional=frozenset(optional), used=set())
     conditions = node.get("conditions")
-    cond = _parse_condition(conditions, f"{loc}.conditions", convention) if conditions is not None else All(())
+    cond = parse_condition(conditions, f"{loc}.conditions", ctx) if conditions is not None else All(())
     whens: list[Condition] = []
-    formula = _parse_formula(_require(node, "benefit", loc), f"{loc}.benefit", convention, whens)
+    formula = parse_formula(_require(node, "benefit", loc), f"{loc}.benefit", ctx, whens)
+    if set(optional) - ctx.used:
+        raise _err(ErrorCode.BAD_VALUE,
+                   f"optional 中的 {sorted(set(optional) - ctx.used)[0]!r} 不是补助公式的基数 / optional names a value "
+                   "that is not a base of the formula", f"{loc}.optional")
     if "cap_per_enterprise_year" in node:
+        from .model import Cap
+
         limit = parse_amount_fen(node["cap_per_enterprise_year"], f"{loc}.cap_per_enterprise_year")
         formula = Cap(formula, limit, None, "单个企业年度最高")
     # The data the formula needs is part of eligibility: missing -> unknown -> 缺少数据.
-    seen: set[str] = set()
-    known_atoms = []
-    for operand in _formula_operands(formula):
-        if operand.ref not in seen:
-            seen.add(operand.ref)
-            known_atoms.append(Atom(operand.ref, "known", None, operand, "known", "", f"{loc}.benefit", operand.label))
-    parts = ([cond] if not (isinstance(cond, All) and not cond.items) else []) + whens + known_atoms
+    need = requirement(formula, ctx, f"{loc}.benefit")
+    parts = ([cond] if not (isinstance(cond, All) and not cond.items) else []) + whens + ([need] if need else [])
     full = All(tuple(parts))
+    check_contradictions(All(tuple(([cond] if not (isinstance(cond, All) and not cond.items) else []))))
+    for i, when in enumerate(whens_of(formula)):
+        try:
+            check_contradictions(All((cond, when)))
+        except RulesError as exc:
+            raise _err(ErrorCode.CONTRADICTION,
+                       f"第{i + 1}种情形与条款条件矛盾,永远不会适用:{exc.message}", exc.location) from None
     group = node.get("group")
     if group is not None and group not in groups:
         raise _err(ErrorCode.BAD_REFERENCE, f"未定义的互斥组 {group!r} / undefined group {group!r}", f"{loc}.group")
     requires = node.get("requires", [])
     requires = _str_list(requires, f"{loc}.requires") if requires else ()
+    once, top_up = _bool(node, "once", loc), _bool(node, "top_up", loc)
+    if once and top_up:
+        raise _err(ErrorCode.CONTRADICTION, "once(一次性)与 top_up(晋级补差)不能同用:补差意味着可以再次兑现 / "
+                   "once and top_up contradict each other", f"{loc}.top_up")
+    family = node.get("family") or f"{policy_id}.{cid}"
+    if not isinstance(family, str) or not _ID.match(family):
+        raise _err(ErrorCode.BAD_VALUE, f"family 只能用小写字母、数字、下划线、点 {family!r} / bad family", f"{loc}.family")
+    exclusive = node.get("exclusive")
+    if exclusive is not None and (not isinstance(exclusive, str) or not _ID.match(exclusive)):
+        raise _err(ErrorCode.BAD_VALUE, f"exclusive 只能用小写字母、数字、下划线 {exclusive!r} / bad exclusive id",
+                   f"{loc}.exclusive")
     return Clause(
         id=cid,
         title=_str(_require(node, "title", loc), f"{loc}.title"),
@@ -461,14 +165,32 @@ def _parse_clause(node: Any, loc: str, convention: dict[str, bool], groups: dict
         group=group,
         requires=requires,
         location=loc,
+        family=family,
+        once=once,
+        top_up=top_up,
+        exclusive=exclusive,
+        optional=optional,
+        article=str(node.get("article") or ""),
     )
 
 
-def _parse_version(node: Any, loc: str) -> PolicyVersion:
+def whens_of(formula) -> list[Condition]:
+    from .model import Cap, Cases, Sum
+
+    if isinstance(formula, Cases):
+        return [w for w, _ in formula.cases]
+    if isinstance(formula, Cap):
+        return whens_of(formula.inner)
+    if isinstance(formula, Sum):
+        return [w for f in formula.items for w in whens_of(f)]
+    return []
+
+
+def _parse_version(node: Any, loc: str, policy_id: str) -> PolicyVersion:
     _check_keys(
         node,
         {"effective_from", "effective_to", "doc_number", "budget", "shares", "lane", "materials",
-         "clauses", "groups", "cap_per_enterprise", "convention", "budget_shortfall"},
+         "clauses", "groups", "cap_per_enterprise", "convention", "budget_shortfall", "cap_lifetime"},
         loc,
     )
     start = _date(_require(node, "effective_from", loc), f"{loc}.effective_from")
@@ -481,7 +203,7 @@ def _parse_version(node: Any, loc: str) -> PolicyVersion:
     shares = []
     for level, part in shares_node.items():
         if not isinstance(part, int) or isinstance(part, bool) or part <= 0:
-            raise _err(ErrorCode.BAD_SHARES, f"分担份额应为正整数 / share must be a positive integer", f"{loc}.shares.{level}")
+            raise _err(ErrorCode.BAD_SHARES, "分担份额应为正整数 / share must be a positive integer", f"{loc}.shares.{level}")
         shares.append((str(level), part))
     lane = _require(node, "lane", loc)
     if lane not in ("auto", "apply"):
@@ -509,7 +231,7 @@ def _parse_version(node: Any, loc: str) -> PolicyVersion:
     clauses_node = _require(node, "clauses", loc)
     if not isinstance(clauses_node, list) or not clauses_node:
         raise _err(ErrorCode.BAD_VALUE, "clauses 应为非空列表 / clauses must be a non-empty list", f"{loc}.clauses")
-    clauses = [_parse_clause(c, f"{loc}.clauses[{i}]", convention, groups) for i, c in enumerate(clauses_node)]
+    clauses = [_parse_clause(c, f"{loc}.clauses[{i}]", convention, groups, policy_id) for i, c in enumerate(clauses_node)]
     ids: list[str] = []
     for c in clauses:
         if c.id in ids:
@@ -523,6 +245,7 @@ def _parse_version(node: Any, loc: str) -> PolicyVersion:
                 )
         ids.append(c.id)
     cap = node.get("cap_per_enterprise")
+    lifetime = node.get("cap_lifetime")
     return PolicyVersion(
         effective_from=start,
         effective_to=end,
@@ -535,16 +258,20 @@ def _parse_version(node: Any, loc: str) -> PolicyVersion:
         groups=groups,
         cap_per_enterprise_fen=parse_amount_fen(cap, f"{loc}.cap_per_enterprise") if cap is not None else None,
         budget_shortfall=shortfall,
+        cap_lifetime_fen=parse_amount_fen(lifetime, f"{loc}.cap_lifetime") if lifetime is not None else None,
     )
 
 
 def _parse_policy(data: Any, file: str) -> Policy:
     loc = f"{file}:"
     _check_keys(data, {"id", "title", "issuer", "area", "tech_innovation", "illustrative", "source", "versions"}, loc)
+    policy_id = _str(_require(data, "id", loc), f"{file}: id")
+    if not _ID.match(policy_id):
+        raise _err(ErrorCode.BAD_VALUE, f"政策编号只能用小写字母、数字、下划线 {policy_id!r} / bad policy id", f"{file}: id")
     versions_node = _require(data, "versions", loc)
     if not isinstance(versions_node, list) or not versions_node:
         raise _err(ErrorCode.BAD_VALUE, "versions 应为非空列表 / versions must be a non-empty list", f"{file}: versions")
-    versions = [_parse_version(v, f"{file}: versions[{i}]") for i, v in enumerate(versions_node)]
+    versions = [_parse_version(v, f"{file}: versions[{i}]", policy_id) for i, v in enumerate(versions_node)]
     order = sorted(range(len(versions)), key=lambda i: versions[i].effective_from)
     for prev_i, next_i in zip(order, order[1:]):
         prev, nxt = versions[prev_i], versions[next_i]
@@ -560,7 +287,7 @@ def _parse_policy(data: Any, file: str) -> Policy:
         if not isinstance(val, bool):
             raise _err(ErrorCode.BAD_VALUE, f"{key} 应为 true/false / expected a boolean", f"{file}: {key}")
     return Policy(
-        id=_str(_require(data, "id", loc), f"{file}: id"),
+        id=policy_id,
         title=_str(_require(data, "title", loc), f"{file}: title"),
         issuer=_str(_require(data, "issuer", loc), f"{file}: issuer"),
         area=_str(_require(data, "area", loc), f"{file}: area"),
@@ -645,7 +372,8 @@ def load_registry(directory: str | Path | None = None) -> Registry:
 
 
 def _case_value(value: Any, spec: F.FieldSpec, loc: str) -> Any:
-    """Test-case values may be written with units (``"350万元"``); records hold plain yuan."""
+    """Test-case values may be written with units (``"350万元"``, ``"3.5%"``); records hold plain
+    yuan, plain fractions for ratios, dates, bools and level names."""
     if value is None:
         return None
     if spec.kind == "money":
@@ -654,23 +382,44 @@ def _case_value(value: Any, spec: F.FieldSpec, loc: str) -> Any:
         if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             return Decimal(value)
         raise _err(ErrorCode.BAD_VALUE, f"金额应为整数元或带单位文本 / bad money value {value!r}", loc)
+    if spec.kind == "ratio":
+        if isinstance(value, str):
+            for unit, scale in RATIO_UNITS.items():
+                if value.strip().endswith(unit):
+                    fr = Fraction(Decimal(value.strip()[: -len(unit)])) * scale
+                    return Decimal(fr.numerator) / Decimal(fr.denominator)
+        raise _err(ErrorCode.MISSING_UNIT, f"比例应带 % 或 ‰,实际为 {value!r} / a ratio needs % or ‰", loc)
     if spec.kind == "quantity":
+        if isinstance(value, str):
+            number = re.match(r"^\s*([+-]?\d+(?:\.\d+)?)", value)
+            if number:
+                return Decimal(number.group(1))
         return Decimal(str(value))
     if spec.kind == "count":
+        if isinstance(value, str):
+            number = re.match(r"^\s*(\d+)\s*\S*\s*$", value)
+            if number:
+                return int(number.group(1))
         if not isinstance(value, int) or isinstance(value, bool):
             raise _err(ErrorCode.BAD_VALUE, f"应为整数 / expected an integer: {value!r}", loc)
         return value
     if spec.kind == "date":
         return _date(value, loc)
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise _err(ErrorCode.BAD_VALUE, f"应为 true/false / expected true or false: {value!r}", loc)
+        return value
+    if spec.kind == "level" and value not in spec.choices:
+        raise _err(ErrorCode.UNKNOWN_LEVEL, f"{spec.label}没有等级 {value!r} / unknown level", loc)
     return value
 
 
 def record_from_case_input(data: Any, loc: str) -> dict[str, Any]:
     """Turn a test case ``input`` mapping into an enterprise record (see :mod:`.population`)."""
-    _check_keys(data, set(F.ATTRIBUTES) | {"indicators"}, loc)
+    _check_keys(data, set(F.ATTRIBUTES) | {"indicators", "qualifications", "items", "payments"}, loc)
     record: dict[str, Any] = {}
     for key, value in data.items():
-        if key == "indicators":
+        if key in ("indicators", "qualifications", "items", "payments"):
             continue
         record[key] = _case_value(value, F.ATTRIBUTES[key], f"{loc}.{key}")
     indicators: dict[int, dict[str, Any]] = {}
@@ -681,6 +430,40 @@ def record_from_case_input(data: Any, loc: str) -> dict[str, Any]:
             name: _case_value(v, F.INDICATORS[name], f"{yloc}.{name}") for name, v in values.items()
         }
     record["indicators"] = indicators
+    if "qualifications" in data:
+        quals = []
+        for k, q in enumerate(data.get("qualifications") or []):
+            qloc = f"{loc}.qualifications[{k}]"
+            _check_keys(q, {"type", "level", "certified_on", "expires_on", "first", "number"}, qloc)
+            row = dict(q)
+            for key in ("certified_on", "expires_on"):
+                if row.get(key) is not None:
+                    row[key] = _date(row[key], f"{qloc}.{key}")
+            quals.append(row)
+        record["qualifications"] = quals
+    if "items" in data:
+        items: dict[str, list[dict[str, Any]]] = {}
+        for kind, rows in (data.get("items") or {}).items():
+            spec = F.ITEMS.get(kind)
+            if spec is None:
+                raise _err(ErrorCode.UNKNOWN_FIELD, f"未知事项类别 {kind!r} / unknown item kind", f"{loc}.items.{kind}")
+            out = []
+            for k, row in enumerate(rows or []):
+                iloc = f"{loc}.items.{kind}[{k}]"
+                _check_keys(row, {"key", "label", "year", *spec.facts}, iloc)
+                out.append({key: (v if key in ("key", "label", "year") else
+                                  _case_value(v, spec.facts[key], f"{iloc}.{key}")) for key, v in row.items()})
+            items[kind] = out
+        record["items"] = items
+    if "payments" in data:
+        payments = []
+        for k, p in enumerate(data.get("payments") or []):
+            ploc = f"{loc}.payments[{k}]"
+            _check_keys(p, {"policy", "family", "year", "amount"}, ploc)
+            row = dict(p)
+            row["amount"] = Decimal(parse_amount_fen(_require(p, "amount", ploc), f"{ploc}.amount")) / 100
+            payments.append(row)
+        record["payments"] = payments
     record.setdefault("credit_code", "TEST")
     record.setdefault("name", "测试企业")
     return record
@@ -695,9 +478,11 @@ def load_test_cases(path: str | Path, registry: Registry) -> list[TestCase]:
         cases:
           - name: 研发支出恰为200万元,不满足“高于”
             year: 2024
+            source: 按条款原文计算          # optional: where the worked case comes from
+            history_from: 2020             # optional: first year on record
             input: {tags: [tech_sme], indicators: {2024: {rd_expense: 200万元}, 2023: {...}}}
             expected:
-              rd_increment: {eligible: false, amount: 0元}
+              rd_increment: {eligible: false, amount: 0元, status: not_eligible}   # status optional
             failing: {rd_increment: [rd_expense]}    # optional
 
     Examples:
@@ -735,19 +520,25 @@ def load_test_cases_text(text: str, registry: Registry, file: str = "<cases>") -
     out = []
     for i, case in enumerate(_require(data, "cases", f"{file}:")):
         loc = f"{file}: cases[{i}]"
-        _check_keys(case, {"name", "year", "input", "expected", "failing"}, loc)
+        _check_keys(case, {"name", "year", "input", "expected", "failing", "history_from", "source"}, loc)
         year = _require(case, "year", loc)
         version = policy.version_for_year(year)
         clause_ids = {c.id for c in version.clauses} if version else set()
         expected = {}
+        statuses = {}
         for cid, exp in _require(case, "expected", loc).items():
             eloc = f"{loc}.expected.{cid}"
             if cid not in clause_ids:
                 raise _err(ErrorCode.BAD_REFERENCE, f"{year} 年版本中无条款 {cid!r} / no such clause", eloc)
-            _check_keys(exp, {"eligible", "amount"}, eloc)
+            _check_keys(exp, {"eligible", "amount", "status"}, eloc)
             amount = Decimal(parse_amount_fen(_require(exp, "amount", eloc), f"{eloc}.amount")) / 100
             expected[cid] = (bool(_require(exp, "eligible", eloc)), amount.quantize(Decimal("0.01")))
+            if "status" in exp:
+                statuses[cid] = str(exp["status"])
         failing = {cid: _str_list(v, f"{loc}.failing.{cid}") for cid, v in (case.get("failing") or {}).items()}
+        history_from = case.get("history_from")
+        if history_from is not None and (not isinstance(history_from, int) or isinstance(history_from, bool)):
+            raise _err(ErrorCode.BAD_VALUE, "history_from 应为年份 / expected a year", f"{loc}.history_from")
         out.append(
             TestCase(
                 policy_id=policy_id,
@@ -757,6 +548,10 @@ def load_test_cases_text(text: str, registry: Registry, file: str = "<cases>") -
                 expected=expected,
                 failing=failing,
                 location=loc,
+                statuses=statuses,
+                history_from=history_from,
+                source=str(case.get("source", "")),
             )
         )
     return out
+

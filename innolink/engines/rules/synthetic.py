@@ -42,13 +42,24 @@ def _snap(rng: np.random.Generator, values: np.ndarray, targets_fen: list[int], 
     values[hit] = rng.choice(np.array(targets_fen, dtype=np.int64), hit.sum())
 
 
-def synthetic_records(n: int, year: int, seed: int = 0, missing: float = 0.04) -> list[dict[str, Any]]:
+def synthetic_records(n: int, year: int, seed: int = 0, missing: float = 0.04, *,
+                      history_years: int = 0, items: bool = False, payments: bool = False,
+                      certifications: bool = False) -> list[dict[str, Any]]:
     """``n`` enterprise records (the shape of :mod:`.population`) for ``year`` and ``year - 1``.
+
+    With ``history_years`` the revenue, R&D and tax of that many earlier years are added (for
+    "首次", streaks and sums); ``certifications`` adds dated certification rows (specialized levels
+    with upgrades, gazelle levels, listings, high-tech renewals) next to the former tags;
+    ``items`` adds equipment purchases, patents and projects; ``payments`` adds ledger rows for
+    the families of the feature rules (docs/decisions/0131).
 
     Examples:
         >>> rows = synthetic_records(3, 2024, seed=1)
         >>> len(rows), sorted(rows[0]["indicators"])
         (3, [2023, 2024])
+        >>> rich = synthetic_records(2, 2024, seed=1, history_years=3, items=True, payments=True, certifications=True)
+        >>> sorted(rich[0]["indicators"]), sorted(rich[0]["items"])
+        ([2020, 2021, 2022, 2023, 2024], ['equipment', 'patents', 'projects'])
     """
     rng = np.random.default_rng(seed)
     wan = 1_000_000  # fen per 万元
@@ -140,4 +151,67 @@ def synthetic_records(n: int, year: int, seed: int = 0, missing: float = 0.04) -
             },
         }
         records.append(rec)
+    if history_years or items or payments or certifications:
+        _enrich(records, year, np.random.default_rng(seed + 1), missing, history_years, items, payments, certifications)
     return records
+
+
+_CATEGORIES = ("研发设备", "检测设备", "生产设备", "工业软件")
+_PROJECT_LEVELS = ("县级", "市级", "省级", "国家级")
+_FAMILIES = (("f1_qualifications", "specialized_award"), ("f1_qualifications", "f1_qualifications.upgraded"),
+             ("f3_exclusive_a", "gazelle_a"), ("f4_exclusive_b", "gazelle_b"))
+
+
+def _enrich(records: list[dict[str, Any]], year: int, rng: np.random.Generator, missing: float, history_years: int,
+            items: bool, payments: bool, certifications: bool) -> None:
+    n = len(records)
+    cur_rev = [((r["indicators"].get(year) or {}).get("revenue") or Decimal(10_000_000)) for r in records]
+    scale = rng.uniform(0.5, 1.2, (n, max(history_years, 1)))
+    gone = rng.random((n, max(history_years, 1))) < missing
+    for i, record in enumerate(records):
+        for k in range(history_years):
+            y = year - 2 - k
+            if gone[i, k]:
+                continue
+            revenue = (cur_rev[i] * Decimal(str(round(float(scale[i, k]) * (0.9 ** k), 3)))).quantize(Decimal("1"))
+            record["indicators"][y] = {"revenue": revenue, "rd_expense": (revenue * Decimal("0.03")).quantize(Decimal("1")),
+                                       "tax_paid": (revenue * Decimal("0.02")).quantize(Decimal("1"))}
+        if certifications:
+            quals = []
+            roll = rng.random(6)
+            if roll[0] < 0.08:
+                quals.append({"type": "specialized", "level": "provincial",
+                              "certified_on": dt.date(year - int(rng.integers(0, 4)), 6, 1), "first": True})
+                if roll[1] < 0.3:
+                    quals.append({"type": "specialized", "level": "national",
+                                  "certified_on": dt.date(year - int(rng.integers(0, 2)), 7, 15), "first": True})
+            if roll[2] < 0.05:
+                quals.append({"type": "gazelle", "level": "provincial" if roll[3] < 0.4 else "city",
+                              "certified_on": dt.date(year - int(rng.integers(0, 3)), 3, 1)})
+            if roll[4] < 0.02:
+                quals.append({"type": "listed", "certified_on": dt.date(year - int(rng.integers(0, 5)), 9, 10)})
+            if roll[5] < 0.1:
+                quals.append({"type": "high_tech", "certified_on": dt.date(year - 3, 11, 20), "first": True})
+                quals.append({"type": "high_tech", "certified_on": dt.date(year, 11, 20), "first": False})
+            if record.get("tags") is not None:
+                record["qualifications"] = quals
+        if items:
+            count = int(rng.integers(0, 4)) if rng.random() < 0.35 else 0
+            record["items"] = {
+                "equipment": [{"key": f"E{k}", "label": f"设备{k}", "year": year - int(rng.integers(0, 2)),
+                               "amount": None if rng.random() < missing else Decimal(int(rng.integers(10_000, 5_000_000))),
+                               "category": _CATEGORIES[int(rng.integers(0, 4))],
+                               "imported": bool(rng.random() < 0.3)} for k in range(count)],
+                "patents": [{"key": f"P{k}", "year": year - int(rng.integers(0, 3)),
+                             "kind": "发明专利" if rng.random() < 0.6 else "实用新型"}
+                            for k in range(int(rng.integers(0, 5)) if rng.random() < 0.2 else 0)],
+                "projects": [{"key": f"J{k}", "year": year,
+                              "investment": Decimal(int(rng.integers(100_000, 50_000_000))),
+                              "equipment_investment": None if rng.random() < 0.5 else Decimal(int(rng.integers(0, 9_000_000))),
+                              "level": _PROJECT_LEVELS[int(rng.integers(0, 4))]}
+                             for k in range(int(rng.integers(0, 3)) if rng.random() < 0.15 else 0)],
+            }
+        if payments and rng.random() < 0.06:
+            policy, family = _FAMILIES[int(rng.integers(0, len(_FAMILIES)))]
+            record["payments"] = [{"policy": policy, "family": family, "year": year - int(rng.integers(0, 3)),
+                                   "amount": Decimal(int(rng.integers(1, 30)) * 10_000)}]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from ._errors import ErrorCode, RulesError
 
@@ -181,14 +182,27 @@ def _trim(d: Decimal) -> str:
 
 
 def fmt_money(fen: int | Fraction) -> str:
-    """Chinese display of an amount: 万元 from 1万元 up, else 元. Officials read 万元 to two
-    places; when that is not exact, the exact amount in 元 follows in brackets.
+    """Chinese display of an amount: 亿元 from 1亿元 up when exact to four places, 万元 from
+    1万元 up, else 元. Officials read 万元 to two places; when that is not exact, the exact amount
+    in 元 follows in brackets.
 
     Examples:
         >>> fmt_money(21000000), fmt_money(123456789), fmt_money(12345), fmt_money(-23000000)
         ('21万元', '123.46万元(1,234,567.89元)', '123.45元', '-23万元')
+        >>> fmt_money(550000000000), fmt_money(18000000000), fmt_money(1234567800000)
+        ('55亿元', '1.8亿元', '1234567.8万元')
     """
+    if type(fen) is Fraction and fen.denominator == 1:
+        fen = fen.numerator
+    return _fmt_money(fen)
+
+
+@lru_cache(maxsize=8192)
+def _fmt_money(fen: int | Fraction) -> str:
     value = Fraction(fen) / 100
+    if abs(value) >= 100_000_000 and (value / 1_000_000).denominator == 1:
+        d = Decimal(int(value / 10000)) / 10000
+        return f"{_trim(d)}亿元"
     if abs(value) >= 10000:
         d = Decimal(value.numerator) / Decimal(value.denominator) / 10000
         exact = d.quantize(Decimal('0.000001'))
@@ -217,13 +231,14 @@ def fmt_scaled(value: Fraction | int, kind: str, unit: str) -> str:
 
     Examples:
         >>> fmt_scaled(20000000, "money", "元"), fmt_scaled(12, "count", "件"), fmt_scaled(1500, "quantity", "tce")
-        ('20万元', '12件', '1.5tce')
+        ('20万元', '12件', '1.5吨标准煤')
     """
     value = Fraction(value)
     if kind == "money":
         return fmt_money(value)
     if kind == "ratio":
         return fmt_ratio(value)
+    unit = {"tce": "吨标准煤"}.get(unit, unit)
     if kind == "quantity":
         value = value / 1000
     d = Decimal(value.numerator) / Decimal(value.denominator)

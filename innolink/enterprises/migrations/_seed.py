@@ -25,3 +25,47 @@ def indicator_definitions(apps) -> None:
     for order, (code, name, kind, unit, negative) in enumerate(INDICATORS):
         Definition.objects.update_or_create(code=code, defaults={
             "name": name, "kind": kind, "unit": unit, "allow_negative": negative, "order": order})
+
+
+def _catalogue() -> dict:
+    """The rules engine's seed catalogue (qualification types, item kinds, indicators)."""
+    from pathlib import Path
+
+    import yaml
+
+    path = Path(__file__).resolve().parents[2] / "engines" / "rules" / "catalogue.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def qualification_types(apps) -> None:
+    """Insert the seed qualification types that are missing; an officer's edits are kept."""
+    QualificationType = apps.get_model("enterprises", "QualificationType")
+    existing = set(QualificationType.objects.values_list("code", flat=True))
+    for order, (code, q) in enumerate((_catalogue().get("qualifications") or {}).items()):
+        if code in existing:
+            continue
+        QualificationType.objects.create(
+            code=code, name=q["name"], issuer=q.get("issuer", ""), levels=q.get("levels") or [],
+            validity_years=q.get("validity_years"), renewal_is_new=bool(q.get("renewal_is_new", False)),
+            order=order)
+
+
+def item_kinds(apps) -> None:
+    """Insert the seed item kinds that are missing."""
+    ItemKind = apps.get_model("enterprises", "ItemKind")
+    existing = set(ItemKind.objects.values_list("code", flat=True))
+    for order, (code, item) in enumerate((_catalogue().get("items") or {}).items()):
+        if code not in existing:
+            ItemKind.objects.create(code=code, name=item["name"], facts=item["facts"], order=order)
+
+
+def catalogue_indicators(apps) -> None:
+    """Insert the seed catalogue's extra indicators (ratio, bool, date, level kinds) that are missing."""
+    Definition = apps.get_model("enterprises", "IndicatorDefinition")
+    existing = set(Definition.objects.values_list("code", flat=True))
+    names = set(Definition.objects.values_list("name", flat=True))
+    for order, (code, ind) in enumerate((_catalogue().get("indicators") or {}).items(), start=100):
+        if code in existing or ind["name"] in names:
+            continue
+        Definition.objects.create(code=code, name=ind["name"], kind=ind["kind"], unit=ind.get("unit", ""),
+                                  levels=ind.get("levels") or [], allow_negative=False, order=order)

@@ -18,8 +18,9 @@ def test_staff_list_searches_by_name_and_code_with_a_fixed_number_of_queries(
     for n in range(30):
         make_enterprise(name=f"晋江鞋业{n}有限公司", town="陈埭")
     target = make_enterprise(name="磁灶陶瓷有限公司", town="磁灶")
-    # when / then: session, user, unread notifications, count, page — no query per row
-    with django_assert_num_queries(5):
+    # when / then: session, user, unread notifications, the qualification types of the filter,
+    # count, page — no query per row
+    with django_assert_num_queries(6):
         response = organizer_client.get(reverse("enterprises:list"), {"q": "陶瓷"})
     assert response.status_code == 200
     assert list(response.context["page"].object_list) == [target]

@@ -64,3 +64,48 @@ def test_steps_translate_their_frame_only():
             "Payable 0.5万元, shared 1∶1: 市 0.25万元、县 0.25万元"]
     with translation.override("zh-hans"):
         assert present.steps_view(steps)[2] == "应兑现 0.5万元，按 1∶1 分担：市 0.25万元、县 0.25万元"
+
+
+def _engine_checks():
+    """Real checks of the engine's format 2 (ADR 0131) on the feature test registry."""
+    import datetime as dt
+
+    from innolink.engines.rules import explain, load_registry
+    from innolink.engines.rules.fields import load_catalogue
+    from innolink.engines.rules.tests.test_features_equivalence import FEATURES
+
+    load_catalogue()
+    record = {"credit_code": "A", "founded_on": dt.date(2015, 1, 1), "qualifications": [
+        {"type": "specialized", "level": "provincial", "certified_on": dt.date(2020, 5, 1), "first": True},
+        {"type": "dishonest", "level": None, "certified_on": dt.date(2023, 1, 1), "first": True},
+        {"type": "listed", "level": None, "certified_on": dt.date(2018, 1, 1), "first": True},
+        {"type": "high_tech", "level": None, "certified_on": dt.date(2022, 1, 1), "first": True}],
+        "indicators": {2024: {"revenue": "60000000"}, 2023: {"revenue": "55000000"}, 2022: {"revenue": "1000"}}}
+    answer = explain(load_registry(FEATURES), record, 2024, policy_ids={"f1_qualifications"}, history_from=2020)
+    out = {}
+    for clause in answer.not_eligible:
+        for check in clause.misses:
+            out.setdefault((clause.clause_id, check.op), check)
+    return out
+
+
+def test_engine_format_2_reasons_in_english_and_chinese():
+    checks = _engine_checks()
+    with translation.override("en"):
+        assert present.miss_view(checks[("high_tech_split", "not_held")], None, 2024).text == \
+            "Excluded by: 失信被执行人"  # not "Requires" (an excluded qualification)
+        assert present.miss_view(checks[("national", "newly")], None, 2024).text == \
+            "国家级专精特新“小巨人”企业 must be newly certified in 2024 (certified on 2020-05-01)"
+        assert present.miss_view(checks[("upgraded", "upgraded")], None, 2024).text == \
+            "专精特新中小企业 must rise to 省级专精特新中小企业及以上 in 2024 (now: not held)"
+        assert present.miss_view(checks[("listed_recent", "within_years")], None, 2024).text == \
+            "The certification date of 上市企业 must be within 3 years (certified on 2018-01-01)"
+        assert present.miss_view(checks[("young", "within_years")], None, 2024).text == \
+            "成立日期 is 2015-01-01; it must be within 5 years"  # not "before before …"
+        assert present.miss_view(checks[("first_big", "gt")], None, 2024).text == \
+            "营业收入 already met “超过5000万元” in 2023 (5500万元), so 2024 is not the first time"
+    with translation.override("zh-hans"):
+        assert present.miss_view(checks[("high_tech_split", "not_held")], None, 2024).text == "存在排除情形：失信被执行人"
+        assert present.miss_view(checks[("young", "within_years")], None, 2024).text == "成立日期为2015-01-01，需在5年内"
+        assert present.miss_view(checks[("first_big", "gt")], None, 2024).text == \
+            "营业收入2023年已超过5000万元（5500万元），2024年不是首次"

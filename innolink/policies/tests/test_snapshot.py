@@ -295,8 +295,10 @@ def test_rows_already_read_in_the_window_are_not_read_again(django_assert_num_qu
     load = snapshot.load_population(YEAR)
     assert (load.source, load.changed, load.removed) == ("memory", 1, 0)
     _assert_equals_cold(load)
-    # nothing changed: newest rows (3), ids and stamps of the window (3), counts (3); no re-read
-    with django_assert_num_queries(9):
+    # nothing changed: newest rows (4 tables), ids and stamps of the window (3), counts (3), the
+    # catalogue's signature (3), the published revisions (1, ADR 0150), the clauses' families
+    # (1), ledger entries since (1); no re-read
+    with django_assert_num_queries(16):
         idle = snapshot.load_population(YEAR)
     assert (idle.changed, idle.saved) == (0, False)
     assert idle.population is load.population and idle.ids is load.ids
@@ -335,11 +337,11 @@ def test_a_file_of_the_previous_format_is_built_again(population_snapshot_dir, m
     for _ in range(4):
         _enterprise(rng)
     path = snapshot.snapshot_path(YEAR)
-    monkeypatch.setattr(snapshot, "FORMAT", 1)
-    assert snapshot.snapshot_path(YEAR) != path  # the format is part of the file's key
     monkeypatch.setattr(snapshot, "FORMAT", 2)
+    assert snapshot.snapshot_path(YEAR) != path  # the format is part of the file's key
+    monkeypatch.setattr(snapshot, "FORMAT", 3)
     snapshot.load_population(YEAR)
-    # the same name holding a format-1 file (no stamps): refused, built cold and replaced
+    # the same name holding a file of an older format (no stamps): refused, built cold and replaced
     with np.load(path, allow_pickle=False) as stored:
         arrays = {k: stored[k] for k in stored.files if not k.endswith("stamp")}
     meta = json.loads(arrays["meta"].tobytes())

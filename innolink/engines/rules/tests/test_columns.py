@@ -48,7 +48,7 @@ def test_columns_refuse_bad_values_with_the_position():
         population_from_columns(2024, credit_code=["A", "B"], indicators={2024: ([1], {"employees": ["1.5"]})})
     assert (info.value.code, info.value.location) == (ErrorCode.BAD_RECORD, "record[1].indicators.2024.employees")
     with pytest.raises(RulesError) as info:
-        population_from_columns(2024, credit_code=["A", "B"], tags=([1], ["unicorn"]))
+        population_from_columns(2024, credit_code=["A", "B"], tags=([1], ["no_such_tag"]))
     assert info.value.location == "record[1].tags"
     with pytest.raises(RulesError):
         population_from_columns(2024, credit_code=["A"], indicators={2024: ([0, 0], {"revenue": ["1", "2"]})})
@@ -56,7 +56,7 @@ def test_columns_refuse_bad_values_with_the_position():
 
 def test_damaged_arrays_are_refused():
     arrays = population_to_arrays(population_from_records(synthetic_records(20, 2024, seed=1), 2024))
-    arrays["tags"] = arrays["tags"][:5]
+    arrays["tags_known"] = arrays["tags_known"][:5]
     with pytest.raises(ValueError):
         population_from_arrays(arrays)
 
@@ -82,7 +82,8 @@ def test_with_rows_equals_a_fresh_conversion_and_leaves_both_inputs_alone():
         assert population_differences(patched, population_from_records(edited, 2024)) == []
         assert population_differences(whole, before) == []  # the input was not written
         if trial == 2:
-            assert patched.tags is whole.tags and patched.indicator == whole.indicator
+            assert patched.tags_known is whole.tags_known and patched.indicator == whole.indicator
+            assert all(patched.tables[k] is whole.tables[k] for k in whole.tables)
     # the last user of an industry code changes: the label disappears, as in a fresh build
     tiny = population_from_records([{"credit_code": "A", "industry_code": "C1"},
                                     {"credit_code": "B", "industry_code": "C2"}], 2024)

@@ -82,7 +82,7 @@ def test_missing_fiscal_contribution_is_unknown_not_zero():
     answer = explain(registry, _record("5500000", "2000000", fiscal_prev=None), 2024, policy_ids={RD})
     bonus = _clause(answer, "rd_city_bonus")
     assert bonus.eligible is False
-    assert [(m.message, m.passed) for m in bonus.misses] == [("缺少数据:上年度地方财政贡献额", None)]
+    assert [(m.message, m.passed) for m in bonus.misses] == [("缺少数据:2023年度地方财政贡献额", None)]
 
 
 def test_high_tech_first_and_renewed():

@@ -143,7 +143,7 @@ def test_undefined_group():
 
 
 def test_unknown_tag_and_town():
-    tag = CLAUSE.replace("{field: rd_expense, op: 高于, value: 200万元}", "{field: tags, op: has, value: [unicorn]}")
+    tag = CLAUSE.replace("{field: rd_expense, op: 高于, value: 200万元}", "{field: tags, op: has, value: [no_such_tag]}")
     town = CLAUSE.replace("{field: rd_expense, op: 高于, value: 200万元}", "{field: town, op: in, value: [北京]}")
     assert _error(_policy(tag)).code == ErrorCode.BAD_VALUE
     assert _error(_policy(town)).code == ErrorCode.BAD_VALUE
@@ -200,3 +200,80 @@ def test_inclusive_flag_overrides_the_word():
     clause = CLAUSE.replace("op: 高于, value: 200万元}", "op: 高于, value: 200万元, inclusive: true}")
     atom = load_policy_text(_policy(clause), "demo.yaml").versions[0].clauses[0].condition.items[0]
     assert atom.op == "ge"
+
+
+# --------------------------------------------------------------------------- rules format 2 refusals
+
+
+def _clause_with(conditions: str, benefit: str = "{fixed: 5万元}", extra: str = "") -> str:
+    return (f"- id: c1\n  title: 测试\n  text: 测试条款\n  conditions: {conditions}\n  benefit: {benefit}\n{extra}")
+
+
+@pytest.mark.parametrize("conditions, where", [
+    ("[{field: rd_expense, op: 高于, value: 200万元}, {field: rd_expense, op: 低于, value: 100万元}]",
+     "conditions[1]"),
+    ("[{field: revenue, op: 等于, value: 1万元}, {field: revenue, op: 等于, value: 2万元}]", "conditions[1]"),
+    ("[{field: employees, op: 高于, value: 3人}, {field: employees, op: 低于, value: 4人}]", "conditions[1]"),
+    ("[{field: town, op: in, value: [青阳]}, {field: town, op: not_in, value: [青阳, 梅岭]}]", "conditions[1]"),
+    ("[{field: industry_code, op: prefix, value: [C19]}, {field: industry_code, op: not_prefix, value: [C]}]",
+     "conditions[1]"),
+    ("[{qualification: high_tech}, {qualification: high_tech, op: 未持有}]", "conditions[1]"),
+    ("[{field: founded_on, op: before, value: 2010-01-01}, {field: founded_on, op: on_or_after, value: 2015-01-01}]",
+     "conditions[1]"),
+    ("{qualification: specialized, level: provincial, min_level: national}", "conditions"),
+    ("{field: founded_on, op: between, value: [2024-01-01, 2023-01-01]}", "conditions.value"),
+])
+def test_a_clause_that_contradicts_itself_is_refused_with_the_place(conditions, where):
+    err = _error(_policy(_clause_with(conditions)))
+    assert err.code == ErrorCode.CONTRADICTION == "rules.contradiction"
+    assert err.location == f"demo.yaml: versions[0].clauses[0].{where}"
+    assert "矛盾" in err.message or "没有交集" in err.message or "早于" in err.message
+
+
+def test_a_case_that_can_never_apply_is_refused():
+    clause = _clause_with("{field: revenue, op: 高于, value: 1亿元}",
+                          "{cases: [{when: {field: revenue, op: 低于, value: 5000万元}, benefit: {fixed: 1万元}}]}")
+    err = _error(_policy(clause))
+    assert err.code == ErrorCode.CONTRADICTION and "第1种情形" in err.message
+
+
+@pytest.mark.parametrize("conditions, code, where", [
+    ("{qualification: no_such_type}", ErrorCode.UNKNOWN_FIELD, "conditions.qualification"),
+    ("{qualification: specialized, level: 市级}", ErrorCode.UNKNOWN_LEVEL, "conditions.level"),
+    ("{qualification: high_tech, level: national}", ErrorCode.UNKNOWN_LEVEL, "conditions"),
+    ("{qualification: high_tech, op: 晋级}", ErrorCode.UNKNOWN_LEVEL, "conditions.op"),
+    ("{field: tax_credit_grade, op: 以上, value: AAA}", ErrorCode.UNKNOWN_LEVEL, "conditions.value"),
+    ("{items: no_such_kind, op: 不少于, value: 1项}", ErrorCode.UNKNOWN_FIELD, "conditions.items"),
+    ("{items: patents, where: {field: revenue, op: 高于, value: 1元}, op: 不少于, value: 1项}",
+     ErrorCode.UNKNOWN_FIELD, "conditions.where.field"),
+    ("{items: patents, op: 不少于, value: 2}", ErrorCode.MISSING_UNIT, "conditions.value"),
+    ("{field: revenue.sum(3), op: 高于, value: 300}", ErrorCode.MISSING_UNIT, "conditions.value"),
+])
+def test_unknown_facts_levels_and_missing_units_are_refused(conditions, code, where):
+    err = _error(_policy(_clause_with(conditions)))
+    assert (err.code, err.location) == (code, f"demo.yaml: versions[0].clauses[0].{where}")
+
+
+def test_payment_and_optional_declarations_are_checked():
+    once_top_up = _clause_with("{field: revenue, op: 高于, value: 1元}", extra="  once: true\n  top_up: true\n")
+    assert _error(_policy(once_top_up)).code == ErrorCode.CONTRADICTION
+    optional_cap = _clause_with("{field: revenue, op: 高于, value: 1元}",
+                                "{rate: 5%, base: revenue, cap_to: fiscal_contribution@prev}",
+                                "  optional: [fiscal_contribution@prev]\n")
+    assert _error(_policy(optional_cap)).code == ErrorCode.BAD_VALUE
+    unused = _clause_with("{field: revenue, op: 高于, value: 1元}", extra="  optional: [exports]\n")
+    err = _error(_policy(unused))
+    assert err.code == ErrorCode.BAD_VALUE and err.location.endswith("clauses[0].optional")
+    item_amount = _clause_with("{field: revenue, op: 高于, value: 1元}",
+                               "{items: {of: equipment, each: {rate: 10%, base: amount, cap: 5}}}")
+    assert _error(_policy(item_amount)).code == ErrorCode.MISSING_UNIT
+
+
+def test_a_refused_file_publishes_nothing_in_a_registry(tmp_path):
+    (tmp_path / "good.yaml").write_text(_policy(), encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(_policy(_clause_with(
+        "[{field: rd_expense, op: 高于, value: 200万元}, {field: rd_expense, op: 低于, value: 100万元}]")).replace(
+        "id: demo", "id: demo_bad"), encoding="utf-8")
+    with pytest.raises(RulesError) as info:
+        load_registry(tmp_path)
+    assert info.value.code == ErrorCode.CONTRADICTION and info.value.location.startswith("bad.yaml:")
