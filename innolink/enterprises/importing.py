@@ -464,11 +464,10 @@ def _check_tags(cells, attrs, fail) -> dict[str, dict[str, Any]]:
 
 
 def error_report_csv(errors: Iterable[RowError | dict[str, Any]]) -> bytes:
-    """The error report as a CSV that Excel opens correctly (UTF-8 with a byte-order mark)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["行号", "列", "值", "问题"])
-    for error in errors:
-        item = error.as_dict() if isinstance(error, RowError) else error
-        writer.writerow([item["row"], item["column"], item["value"], item["reason"]])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The error report as a CSV that Excel opens correctly (UTF-8 with a byte-order mark); a
+    value copied from the file is never a live formula (``core.spreadsheets``)."""
+    from innolink.core.spreadsheets import csv_bytes
+
+    items = (e.as_dict() if isinstance(e, RowError) else e for e in errors)
+    return csv_bytes(["行号", "列", "值", "问题"],
+                     ([i["row"], i["column"], i["value"], i["reason"]] for i in items))
