@@ -173,6 +173,9 @@ INNOLINK = {
     "DEMO_MODE": env.flag("INNOLINK_DEMO_MODE", True),
     "IMPORT_MAX_BYTES": env.integer("INNOLINK_IMPORT_MAX_BYTES", 50 * 1024 * 1024),
     "IMPORT_MAX_ROWS": env.integer("INNOLINK_IMPORT_MAX_ROWS", 200_000),
+    # an .xlsx is a zip: refused before parsing when it would unpack beyond this (zip bombs)
+    "IMPORT_MAX_UNPACKED_BYTES": env.integer("INNOLINK_IMPORT_MAX_UNPACKED_BYTES",
+                                             300 * 1024 * 1024),
     # uploaded import files nobody confirmed are removed after this many days
     "UPLOAD_RETENTION_DAYS": env.integer("INNOLINK_UPLOAD_RETENTION_DAYS", 7),
     "PAGE_SIZE": 25,

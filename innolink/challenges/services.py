@@ -922,11 +922,15 @@ def researcher_import_start(*, actor, content: bytes, filename: str, commit: boo
     if len(content) > IMPORT_MAX_BYTES:
         raise ApplicationError(f"文件过大：上限 {IMPORT_MAX_BYTES // 1048576} MB",
                                code="import_too_large")
-    if not content.strip():
-        raise ApplicationError("文件为空", code="import_empty")
     suffix = _import_suffix(filename)
     if suffix not in ("xlsx", "csv", "txt"):
         raise ApplicationError("只支持 .xlsx 和 .csv 文件", code="import_bad_type")
+    from innolink.enterprises.importing import ImportFileError, check_upload
+
+    try:
+        check_upload(content, filename)
+    except ImportFileError as exc:
+        raise ApplicationError(exc.reason, code=exc.code) from exc
     stored = store_upload(content, suffix)
     title = f"{'导入' if commit else '检查'}科研人员：{filename}"
     return job_start(kind=RESEARCHER_IMPORT_KIND, title=title, user=actor,

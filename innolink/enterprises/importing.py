@@ -140,7 +140,7 @@ def read_table(content: bytes, filename: str, *, max_bytes: int, max_rows: int) 
         raise ImportFileError("文件为空", code="import_empty")
     name = filename.lower()
     if name.endswith(".xlsx"):
-        raw_rows = _xlsx_rows(content)
+        raw_rows = _xlsx_rows(content, max_rows=max_rows)
     elif name.endswith(".csv") or name.endswith(".txt"):
         raw_rows = _csv_rows(content)
     else:
@@ -149,6 +149,23 @@ def read_table(content: bytes, filename: str, *, max_bytes: int, max_rows: int) 
     if name.endswith(".xlsx"):
         _refuse_merged_header(content, table)
     return table
+
+
+def check_upload(content: bytes, filename: str) -> None:
+    """What can be told of an upload at once, before it is stored and a job started: an empty
+    file, and an .xlsx whose archive unpacks too far (nothing is decompressed)."""
+    from django.conf import settings
+
+    from innolink.core.spreadsheets import SpreadsheetRefused, check_xlsx_archive
+
+    if not content.strip():
+        raise ImportFileError("文件为空：请选择填写了数据的文件", code="import_empty")
+    if filename.lower().endswith(".xlsx"):
+        try:
+            check_xlsx_archive(content,
+                               max_unpacked=settings.INNOLINK["IMPORT_MAX_UNPACKED_BYTES"])
+        except SpreadsheetRefused as exc:
+            raise ImportFileError(exc.reason, code=exc.code) from exc
 
 
 def _decode(content: bytes) -> str:
@@ -176,16 +193,19 @@ def _csv_rows(content: bytes) -> Iterator[list[Any]]:
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
-    import openpyxl
+def _xlsx_rows(content: bytes, *, max_rows: int) -> Iterator[list[Any]]:
+    """The first sheet's rows; a zip bomb, a file over the unpacked size or with more rows than
+    ``max_rows`` is refused before parsing, and a stale ``<dimension>`` is ignored
+    (``core.spreadsheets.read_xlsx_rows``)."""
+    from django.conf import settings
+
+    from innolink.core.spreadsheets import SpreadsheetRefused, read_xlsx_rows
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFileError("无法打开 Excel 文件：文件已损坏或不是 .xlsx 格式",
-                              code="import_bad_file") from exc
-    sheet = workbook.worksheets[0]
-    return (list(row) for row in sheet.iter_rows(values_only=True))
+        return read_xlsx_rows(content, max_rows=max_rows,
+                              max_unpacked=settings.INNOLINK["IMPORT_MAX_UNPACKED_BYTES"])
+    except SpreadsheetRefused as exc:
+        raise ImportFileError(exc.reason, code=exc.code) from exc
 
 
 def _header_and_rows(raw_rows: Iterable[list[Any]], *, max_rows: int) -> Table:

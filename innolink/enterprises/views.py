@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from innolink.accounts.roles import Role, can_import_registry, can_read_registry, can_see_audit, has_role
 from innolink.core.audit import audit_trail_for
-from innolink.core.errors import NotFound, PermissionDenied
+from innolink.core.errors import ApplicationError, NotFound, PermissionDenied
 from innolink.core.selectors import job_for_user
 from innolink.enterprises import importing, selectors, services
 from innolink.enterprises.forms import EnterpriseFilterForm, ImportUploadForm
@@ -66,14 +66,19 @@ def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = services.registry_import_start(content=upload.read(), filename=upload.name,
-                                             actor=request.user, commit=False)
-        return redirect("core:job", pk=job.pk)
+        try:
+            job = services.registry_import_start(content=upload.read(), filename=upload.name,
+                                                 actor=request.user, commit=False)
+        except ApplicationError as exc:  # the file as a whole: shown on the form
+            form.add_error("file", exc.message)
+        else:
+            return redirect("core:job", pk=job.pk)
     from innolink.core.models import Job
     from innolink.enterprises.tasks import IMPORT_KIND
 
     recent = Job.objects.filter(kind=IMPORT_KIND).select_related("created_by")[:10]
-    return render(request, "enterprises/import.html", {"form": form, "recent": recent})
+    return render(request, "enterprises/import.html", {"form": form, "recent": recent},
+                  status=422 if form.errors else 200)
 
 
 @login_required
