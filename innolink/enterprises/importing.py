@@ -30,6 +30,8 @@ from innolink.enterprises.models import Ownership, SizeClass, Tag
 
 MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 FEN = Decimal("0.01")
+#: no yearly figure reaches a thousand trillion (yuan or count): larger is a typing error
+VALUE_LIMIT = Decimal(10) ** 15
 
 # Attribute columns: field -> header aliases (first is the canonical header in the template).
 ATTRIBUTE_HEADERS: dict[str, tuple[str, ...]] = {
@@ -423,6 +425,9 @@ def check_rows(table: Table, indicators: dict[str, IndicatorColumn], *,
                 number = _parse_decimal(text) * factor
             except (InvalidOperation, ValueError):
                 add_error(RowError(line, header, text, "应为数字"))
+                continue
+            if abs(number) >= VALUE_LIMIT:  # before quantize, which raises past 28 digits
+                add_error(RowError(line, header, text, "数值过大"))
                 continue
             if number < 0 and not column.allow_negative:
                 add_error(RowError(line, header, text, "不能为负数"))
