@@ -186,6 +186,21 @@ def _transition(*, actor, challenge: Challenge, action: str, note: str = "",
     return challenge
 
 
+def _permit(*, actor, challenge: Challenge, action: str,
+            actors: set[str] | None = None) -> set[str]:
+    """Who may take ``action`` at all, asked before any rule of the record's state or content
+    (a rule's answer such as "还有 2 个合同节点未完成" is for those allowed to act): 404 to
+    those who may not see the challenge, 403 to the wrong role. Returns the actor's roles."""
+    actors = access.actors_for(actor, challenge) if actors is None else actors
+    transition = lifecycle.TRANSITIONS[action]
+    if not actors & transition.actors:
+        if not actors & {lifecycle.STAFF, lifecycle.OWNER, lifecycle.SYSTEM} \
+                and challenge.state not in VISIBLE_STATES:
+            raise NotFound()
+        raise PermissionDenied(f"您无权对此榜单执行“{transition.label}”")
+    return actors
+
+
 def _check(*, challenge: Challenge, action: str, actors: set[str]) -> lifecycle.Transition:
     """Refuse ``action`` unless the table allows it: 404 to those who may not see the
     challenge, 403 to the wrong role, 409 in the wrong state."""
@@ -209,6 +224,7 @@ def _notify_poster(challenge: Challenge, title: str, body: str = "", kind: str =
 @transaction.atomic
 def challenge_submit(*, actor, challenge: Challenge, source: str = "web") -> Challenge:
     challenge = _locked(challenge)
+    _permit(actor=actor, challenge=challenge, action="submit")
     if not challenge.indicators.exists():
         raise ValidationFailed({"indicators": ["技术指标：至少填写一项可量化的指标"]})
     if challenge.claim_deadline <= _today():
@@ -262,6 +278,7 @@ def challenge_reject(*, actor, challenge: Challenge, reason: str,
 @transaction.atomic
 def challenge_publish(*, actor, challenge: Challenge, source: str = "web") -> Challenge:
     challenge = _locked(challenge)
+    _permit(actor=actor, challenge=challenge, action="publish")
     if challenge.claim_deadline <= _today():
         raise Conflict(f"揭榜截止日期 {challenge.claim_deadline:%Y-%m-%d} 已过，请退回发榜方修改",
                        code="deadline_passed")
@@ -306,6 +323,7 @@ def challenge_withdraw(*, actor, challenge: Challenge, reason: str = "",
 def challenge_expire(*, actor, challenge: Challenge, source: str = "web") -> Challenge:
     challenge = _locked(challenge)
     actors = access.actors_for(actor, challenge) if actor is not None else {lifecycle.SYSTEM}
+    _permit(actor=actor, challenge=challenge, action="expire", actors=actors)
     if lifecycle.SYSTEM not in actors and challenge.claim_deadline >= _today():
         raise Conflict("揭榜截止日期未到，不能下榜", code="deadline_not_passed")
     _transition(actor=actor, challenge=challenge, action="expire", actors=actors, source=source)
@@ -381,6 +399,7 @@ def milestone_complete(*, actor, milestone: Milestone, note: str = "",
                        source: str = "web") -> Milestone:
     challenge = _locked(milestone.challenge)
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    _permit(actor=actor, challenge=challenge, action="milestone")
     if milestone.state == Milestone.State.DONE:
         raise Conflict("该节点已完成", code="milestone_done")
     _transition(actor=actor, challenge=challenge, action="milestone",
@@ -397,6 +416,7 @@ def milestone_complete(*, actor, milestone: Milestone, note: str = "",
 @transaction.atomic
 def challenge_accept(*, actor, challenge: Challenge, source: str = "web") -> Challenge:
     challenge = _locked(challenge)
+    _permit(actor=actor, challenge=challenge, action="accept")
     pending = challenge.milestones.filter(state=Milestone.State.PENDING).count()
     if pending and challenge.state in lifecycle.TRANSITIONS["accept"].sources:
         raise Conflict(f"还有 {pending} 个合同节点未完成，不能验收", code="milestones_pending")
@@ -432,11 +452,11 @@ def proposal_create(*, actor, challenge: Challenge, data: dict[str, Any],
     profile = ResearcherProfile.objects.filter(user=actor).first()
     if profile is None:
         raise ApplicationError("请先完善科研人员/团队信息，再揭榜", code="profile_missing")
-    clean = validation.clean_proposal(data, budget_unit=budget_unit)
     challenge = _locked(challenge)
+    if challenge.state not in VISIBLE_STATES:  # before anything about the input or the state
+        raise NotFound()
+    clean = validation.clean_proposal(data, budget_unit=budget_unit)
     if challenge.state not in CLAIMABLE_STATES:
-        if challenge.state not in VISIBLE_STATES:
-            raise NotFound()
         raise Conflict(f"榜单当前状态为“{challenge.get_state_display()}”，不再接受揭榜",
                        code="not_claimable")
     if challenge.claim_deadline < _today():
@@ -705,8 +725,10 @@ def offer_interest_create(*, actor, offer: TechnologyOffer, message: str,
     """An enterprise expresses interest; the first message opens the conversation."""
     if not access.can_express_interest(actor):
         raise PermissionDenied("只有企业用户可以表达合作意向")
-    message = _require_text(message, "message", "意向说明")
     offer = TechnologyOffer.objects.select_for_update().get(pk=offer.pk)
+    if offer.state not in (OfferState.PUBLISHED, OfferState.CLOSED):  # not visible to them
+        raise NotFound()
+    message = _require_text(message, "message", "意向说明")
     if offer.state != OfferState.PUBLISHED:
         raise Conflict("该成果未处于发布状态，不能表达意向", code="not_published")
     if OfferInterest.objects.filter(offer=offer, enterprise_id=actor.enterprise_id).exists():

@@ -804,10 +804,10 @@ def award_record(*, actor, round: JudgingRound, entry: RoundEntry, level: str,
     and the challenge's poster are notified."""
     _staff(actor)
     rnd = JudgingRound.objects.select_for_update().get(pk=round.pk)
+    if entry.round_id != rnd.pk:  # the record first, then the rules of its state
+        raise NotFound()
     if rnd.state != RoundState.FINALISED:
         raise Conflict("请先确定评审结果再评定奖项", code="not_finalised")
-    if entry.round_id != rnd.pk:
-        raise NotFound()
     if level not in AwardLevel.values:
         raise _fail("level", "奖项应为一等奖、二等奖、三等奖或优胜奖")
     amount = None
