@@ -112,10 +112,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard:workspace"
 LOGOUT_REDIRECT_URL = "dashboard:home"
 
-# Login throttling: five failures for one username from one address lock it for 15 minutes.
+# Login throttling: five failures for one account from one client lock that account for that
+# client for 15 minutes. The client is the real one behind the operator's proxies
+# (INNOLINK_TRUSTED_PROXIES, core/net.py), never simply the proxy's REMOTE_ADDR.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "innolink.core.net.client_ip"
+INNOLINK_TRUSTED_PROXIES = env.csv("INNOLINK_TRUSTED_PROXIES")
 AXES_LOCKOUT_CALLABLE = "innolink.accounts.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
