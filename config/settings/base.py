@@ -183,6 +183,9 @@ INNOLINK = {
     # uploaded import files nobody confirmed are removed after this many days
     "UPLOAD_RETENTION_DAYS": env.integer("INNOLINK_UPLOAD_RETENTION_DAYS", 7),
     "PAGE_SIZE": 25,
+    # anonymous posts (公示 objections): at most this many per client and target per window
+    "PUBLIC_POST_LIMIT": env.integer("INNOLINK_PUBLIC_POST_LIMIT", 10),
+    "PUBLIC_POST_WINDOW": env.integer("INNOLINK_PUBLIC_POST_WINDOW", 3600),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
