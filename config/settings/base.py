@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "innolink.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "innolink.core.middleware.AuditSourceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -129,6 +130,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page's meta tag, not the cookie
 X_FRAME_OPTIONS = "DENY"
+# Scripts only from the platform's own static files (no inline script, no eval); styles also
+# allow inline style attributes (templates and Chart.js/Swagger UI set them); nothing from
+# another host, no framing (docs/decisions/0017).
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:", "font-src 'self' data:", "connect-src 'self'",
+    "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
