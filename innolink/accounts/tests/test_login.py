@@ -44,8 +44,11 @@ def test_production_uses_argon2_first():
     assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
 
 
-def test_deploy_check_with_production_settings_reports_nothing():
+def test_deploy_check_with_production_settings_reports_nothing(tmp_path):
+    # a collected static root (collectstatic's manifest): the check looks for it (innolink.E001)
+    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
+           "DJANGO_STATIC_ROOT": str(tmp_path),
            "DJANGO_SECRET_KEY": "a" * 20 + "-production-secret-with-enough-entropy-%$#",
            "DJANGO_ALLOWED_HOSTS": "innolink.example.gov.cn",
            "DATABASE_URL": "postgres://u:p@127.0.0.1:5/db"}
