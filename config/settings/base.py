@@ -149,7 +149,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = env.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles"
+STATIC_ROOT = env.get("INNOLINK_STATIC_ROOT") or str(BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "innolink" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -179,6 +179,11 @@ LOGGING = {
 INNOLINK_MATCHING_ENCODER = env.get("INNOLINK_MATCHING_ENCODER", "use")
 INNOLINK_MATCHING_NGRAMS = env.get("INNOLINK_MATCHING_NGRAMS", "auto")
 INNOLINK_MATCHING_SYNC_INTERVAL = 0.5
+
+# Weather warnings (气象+): the folder a CAP feed drops files into, and the shared key of the
+# detached HMAC-SHA256 signature (<file>.sig) each file there must carry.
+INNOLINK_WEATHER_INBOX = env.get("INNOLINK_WEATHER_INBOX") or str(VAR_DIR / "weather-inbox")
+INNOLINK_WEATHER_INBOX_KEY = env.get("INNOLINK_WEATHER_INBOX_KEY", "")
 
 # Platform settings.
 INNOLINK = {

@@ -141,8 +141,9 @@ def _apply_filters(qs: QuerySet[Challenge], filters: BoardFilters) -> QuerySet[C
 
 def challenges_managed_by(user, *, state: str = "", filters: BoardFilters | None = None
                           ) -> QuerySet[Challenge]:
-    """The management list: staff see all challenges, an enterprise user its own."""
-    if access.is_board_staff(user):
+    """The management list: staff see all challenges (a leader reads them), an enterprise user
+    its own."""
+    if access.is_board_staff(user) or has_role(user, Role.LEADER):
         qs = Challenge.objects.all()
     elif has_role(user, Role.ENTERPRISE) and user.enterprise_id:
         qs = Challenge.objects.filter(enterprise_id=user.enterprise_id)
@@ -267,7 +268,7 @@ def offer_board(*, q: str = "", domain: str = "", min_trl: int | None = None,
 
 
 def offers_managed_by(user) -> QuerySet[TechnologyOffer]:
-    if access.is_board_staff(user):
+    if access.is_board_staff(user) or has_role(user, Role.LEADER):
         qs = TechnologyOffer.objects.all()
     elif getattr(user, "is_authenticated", False):
         qs = TechnologyOffer.objects.filter(created_by=user)

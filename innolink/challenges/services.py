@@ -391,6 +391,8 @@ def challenge_contract(*, actor, challenge: Challenge, amount: Any, start: Any,
         recipients.append(challenge.matched_proposal.researcher.user)
     notify(recipients=recipients, title=f"合同已登记：{challenge.title}",
            url=_challenge_url(challenge), kind="challenge.contracted")
+    from innolink.projects.hooks import challenge_changed  # the contract becomes a project (0502)
+    challenge_changed(challenge.pk)
     return challenge
 
 
@@ -410,6 +412,8 @@ def milestone_complete(*, actor, milestone: Milestone, note: str = "",
     audit_record(actor=actor, action="transition", instance=milestone,
                  changes={"state": ["pending", "done"]}, note=milestone.note[:300],
                  source=source)
+    from innolink.projects.hooks import challenge_changed  # the project's milestone follows
+    challenge_changed(challenge.pk)
     return milestone
 
 
@@ -426,6 +430,8 @@ def challenge_accept(*, actor, challenge: Challenge, source: str = "web") -> Cha
     notify(recipients=_poster_users(challenge) + _staff_users(),
            title=f"榜单已验收：{challenge.title}", url=_challenge_url(challenge),
            kind="challenge.accepted")
+    from innolink.projects.hooks import challenge_changed  # the project's acceptance follows
+    challenge_changed(challenge.pk)
     return challenge
 
 

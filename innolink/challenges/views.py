@@ -291,17 +291,20 @@ def attachment_download(request, pk: int):
 def manage(request):
     """The poster's and the organizer's list of challenges in every state."""
     user = request.user
-    if not (access.is_board_staff(user) or has_role(user, Role.ENTERPRISE)):
+    if not (access.is_board_staff(user) or has_role(user, Role.ENTERPRISE, Role.LEADER)):
         raise PermissionDenied()
     state = request.GET.get("state", "")
     if state not in ChallengeState.values:
         state = ""
     form = forms.BoardFilterForm(request.GET or None)
-    page, query = _page(request, selectors.challenges_managed_by(
-        user, state=state, filters=_board_filters(form)))
+    from innolink.dashboard.filters import challenge_filter, describe  # the overview's links
+
+    page, query = _page(request, challenge_filter(selectors.challenges_managed_by(
+        user, state=state, filters=_board_filters(form)), request.GET))
     return render(request, "challenges/manage.html", {
         "page": page, "query": query, "state": state, "states": ChallengeState.choices,
-        "form": form, "is_staff": access.is_board_staff(user)})
+        "form": form, "is_staff": access.is_board_staff(user) or has_role(user, Role.LEADER),
+        "overview_filter": describe(request.GET)})
 
 
 # --- claims --------------------------------------------------------------------------------
@@ -625,9 +628,13 @@ def interest_detail(request, pk: int):
 
 @login_required
 def offer_manage(request):
-    page, query = _page(request, selectors.offers_managed_by(request.user))
+    from innolink.dashboard.filters import describe, offer_filter  # the overview's links
+
+    page, query = _page(request, offer_filter(selectors.offers_managed_by(request.user),
+                                              request.GET))
     return render(request, "challenges/offer_manage.html", {
-        "page": page, "query": query, "is_staff": access.is_board_staff(request.user)})
+        "page": page, "query": query, "is_staff": access.is_board_staff(request.user),
+        "overview_filter": describe(request.GET)})
 
 
 @login_required

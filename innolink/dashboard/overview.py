@@ -31,6 +31,9 @@ class Figure:
     by_month: list[tuple[str, Number]] | None = None  # ("2026-11", value), oldest first
     status: str = ""  # "" | "ok" | "warn" | "bad"
     definition: Any = ""  # how it is computed, shown beside the figure
+    note: Any = ""  # a word on the state behind the number ("公示中，截止 12月10日")
+    by_month_previous: list[tuple[str, Number]] | None = None  # the same months a year earlier
+    higher_is_better: bool = True  # for colouring a change against last year
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,16 @@ class LateItem:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A breakdown shown under a section (e.g. money by policy); each row may link to its list."""
+
+    key: str
+    title: Any
+    columns: list[Any]
+    rows: list[tuple[str, list[Any]]]  # (url, cells); numbers stay Decimal/int
+
+
+@dataclass(frozen=True)
 class Section:
     key: str
     title: Any
@@ -53,6 +66,54 @@ class Section:
     figures: list[Figure] = field(default_factory=list)
     late: list[LateItem] = field(default_factory=list)
     moved: list[str] = field(default_factory=list)  # what changed this week, in words
+    tables: list[Table] = field(default_factory=list)
+    url: str = ""  # the app's own page for more
+
+
+@dataclass(frozen=True)
+class Period:
+    """The overview's comparison: this year's months to date against the same months a year
+    earlier (1–N月累计同比), by booking or event month."""
+
+    today: datetime.date
+    start: str  # "2026-01"
+    end: str  # "2026-12"
+    previous_start: str
+    previous_end: str
+    months: list[str]  # the 24 months ending with ``end``, oldest first
+
+    @classmethod
+    def of(cls, today: datetime.date) -> "Period":
+        months = []
+        year, month = today.year, today.month
+        for _ in range(24):
+            months.append(f"{year}-{month:02d}")
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        months.reverse()
+        return cls(today, f"{today.year}-01", f"{today.year}-{today.month:02d}",
+                   f"{today.year - 1}-01", f"{today.year - 1}-{today.month:02d}", months)
+
+    def this_year(self, month: str) -> bool:
+        return self.start <= month <= self.end
+
+    def last_year(self, month: str) -> bool:
+        return self.previous_start <= month <= self.previous_end
+
+    def query(self) -> str:
+        return f"from={self.start}&to={self.end}"
+
+
+def month_series(values: dict[str, Number], period: Period) -> tuple[list, list]:
+    """This year's months to date and last year's same months, as (month, value) lists."""
+    months = [m for m in period.months if period.this_year(m)]
+    previous = [f"{int(m[:4]) - 1}{m[4:]}" for m in months]
+    return ([(m, values.get(m, 0)) for m in months],
+            [(m, values.get(m, 0)) for m in previous])
+
+
+def wan(amount) -> Decimal:
+    """Yuan to 万元 with two places (figures shown where officials expect 万元)."""
+    return (Decimal(amount or 0) / Decimal(10_000)).quantize(Decimal("0.01"))
 
 
 def sections(*, today: datetime.date) -> list[Section]:

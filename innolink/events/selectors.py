@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from innolink.accounts.roles import Role, has_role
 from innolink.core.errors import NotFound, PermissionDenied
 from innolink.events import access
 from innolink.events.models import (
@@ -46,7 +47,7 @@ def require_staff(user) -> None:
 def events_visible_to(user) -> QuerySet[Event]:
     """Staff see every event; a participant sees the events whose published schedule gives
     them a meeting; nobody else sees any."""
-    if access.is_event_staff(user):
+    if access.is_event_staff(user) or has_role(user, Role.LEADER):
         return Event.objects.all()
     keys = access.participant_keys(user)
     if not keys:
@@ -192,7 +193,7 @@ def invitation_candidates(event: Event) -> dict[str, list]:
 def rounds_visible_to(user) -> QuerySet[JudgingRound]:
     """Staff see every round; a reviewer sees the rounds in which they have assignments once
     scoring has opened."""
-    if access.is_event_staff(user):
+    if access.is_event_staff(user) or has_role(user, Role.LEADER):
         return JudgingRound.objects.all()
     if access.is_reviewer(user):
         mine = ReviewAssignment.objects.filter(reviewer=user).values("round_id")

@@ -843,6 +843,8 @@ def award_record(*, actor, round: JudgingRound, entry: RoundEntry, level: str,
     notify(recipients=recipients, title=f"{rnd.title}：{award.get_level_display()}",
            body=f"方案“{proposal.challenge.title}”获{award.get_level_display()}。",
            kind="events.award")
+    from innolink.projects.hooks import award_recorded  # 赛事签约 becomes a project (0502)
+    award_recorded(award.pk)
     return award
 
 

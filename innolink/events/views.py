@@ -39,10 +39,18 @@ def _int_or_404(value) -> int:
 @login_required
 def event_list(request):
     if not (access.is_event_staff(request.user)
-            or has_role(request.user, Role.ENTERPRISE, Role.RESEARCHER)):
+            or has_role(request.user, Role.ENTERPRISE, Role.RESEARCHER, Role.LEADER)):
         raise PermissionDenied()
+    from innolink.dashboard.filters import month_bounds  # the overview's links: ?from=&to=
+
+    events = selectors.event_list(request.user)
+    start, end = month_bounds(request.GET)
+    if start:
+        events = events.filter(date__gte=start.date())
+    if end:
+        events = events.filter(date__lt=end.date())
     return render(request, "events/event_list.html", {
-        "events": selectors.event_list(request.user)[:200],
+        "events": events[:200],
         "staff": access.is_event_staff(request.user),
     })
 
@@ -258,12 +266,14 @@ def event_agenda(request, pk: int):
 
 @login_required
 def round_list(request):
-    if not access.is_event_staff(request.user):
+    if not (access.is_event_staff(request.user) or has_role(request.user, Role.LEADER)):
         if access.is_reviewer(request.user):
             return redirect("events:my-reviews")
         raise PermissionDenied()
-    return render(request, "events/round_list.html",
-                  {"rounds": selectors.round_list(request.user)[:200]})
+    rounds = selectors.round_list(request.user)
+    if request.GET.get("state") in RoundState.values:  # the overview's links
+        rounds = rounds.filter(state=request.GET["state"])
+    return render(request, "events/round_list.html", {"rounds": rounds[:200]})
 
 
 def _criteria_from_post(post) -> list[tuple[str, str, str]] | None:

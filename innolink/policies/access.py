@@ -5,7 +5,7 @@ from __future__ import annotations
 from innolink.accounts.roles import Role, has_role
 
 MANAGERS = (Role.POLICY_OFFICER, Role.ADMIN)
-METRIC_READERS = (Role.POLICY_OFFICER, Role.ADMIN, Role.ORGANIZER)
+METRIC_READERS = (Role.POLICY_OFFICER, Role.ADMIN, Role.ORGANIZER, Role.LEADER)
 
 
 def can_manage_policies(user) -> bool:

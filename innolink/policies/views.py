@@ -245,7 +245,8 @@ def scans(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def unpaid(request, pk: int):
-    _require(access.can_manage_policies, request.user)
+    _require(access.can_read_metrics if request.method == "GET" else access.can_manage_policies,
+             request.user)
     policy = selectors.policy_get(pk)
     year = _year(request)
     if request.method == "POST":
@@ -253,9 +254,16 @@ def unpaid(request, pk: int):
         messages.success(request, _("已向 %(n)s 个企业用户推送通知") % {"n": sent})
         return redirect(reverse("policies:unpaid", args=[policy.pk]) + f"?year={year}")
     qs = selectors.unpaid_eligibilities(policy=policy, year=year)
+    from innolink.dashboard.filters import town_of  # the overview's map links by town
+
+    if town_of(request.GET):
+        qs = qs.filter(enterprise__town=town_of(request.GET))
     page = Paginator(selectors.unpaid_page_rows(qs), 50).get_page(request.GET.get("page"))
     return render(request, "policies/unpaid.html", {"policy": policy, "year": year, "page": page,
-                                                    "years": selectors.year_choices()})
+                                                    "years": selectors.year_choices(),
+                                                    "town": town_of(request.GET),
+                                                    "can_manage": access.can_manage_policies(
+                                                        request.user)})
 
 
 # --------------------------------------------------------------------------- ledger, metrics
@@ -267,10 +275,20 @@ def ledger(request):
     kind = request.GET.get("kind", "")
     entries = selectors.ledger_entries(policy=int(policy) if policy and policy.isdigit() else None,
                                        kind=kind if kind in LedgerEntry.Kind.values else "")
+    from innolink.dashboard.filters import describe, ledger_filter  # the overview's links
+
+    entries = ledger_filter(entries, request.GET)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "policies/ledger.html", {
         "summary": selectors.ledger_summary(), "page": page, "policies": Policy.objects.all(),
-        "can_manage": access.can_manage_policies(request.user)})
+        "can_manage": access.can_manage_policies(request.user),
+        "overview_filter": describe(request.GET), "query": _query_without_page(request)})
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @login_required

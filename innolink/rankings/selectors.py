@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from innolink.core.errors import NotFound
 from innolink.enterprises.models import Enterprise, EnterpriseYear
 from innolink.rankings import checks
+from innolink.accounts.roles import Role, has_role
 from innolink.rankings.access import can_declare, can_manage_rankings
 from innolink.rankings.models import (
     Declaration,
@@ -42,7 +43,7 @@ def _list_id_ok(list_id: str) -> bool:
 
 
 def runs_visible_to(user) -> QuerySet[RankingRun]:
-    if can_manage_rankings(user):
+    if can_manage_rankings(user) or has_role(user, Role.LEADER):  # a leader reads them
         return RankingRun.objects.all()
     return RankingRun.objects.none()
 
@@ -231,7 +232,7 @@ def list_rows(ranking_list: RankingList, *, members_only: bool = True) -> tuple[
 
 
 def declarations_visible_to(user) -> QuerySet[Declaration]:
-    if can_manage_rankings(user):
+    if can_manage_rankings(user) or has_role(user, Role.LEADER):
         return Declaration.objects.all()
     if can_declare(user):
         return Declaration.objects.filter(enterprise_id=user.enterprise_id)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from innolink.core.errors import NotFound, PermissionDenied, ValidationFailed
 from innolink.core.jobs import result_template_for
 from innolink.rankings import exports, selectors, services
+from innolink.accounts.roles import Role, has_role
 from innolink.rankings.access import can_declare, can_manage_rankings
 from innolink.rankings.forms import (
     AnswerForm,
@@ -69,6 +70,7 @@ def run_detail(request, pk: int):
         "objections": run.objections.count(),
         "public": selectors.public_runs().get(run.year),
         "notice_expired": services.notice_expired(run),
+        "can_manage": can_manage_rankings(request.user),
     }
     if run.job is not None:
         context["result_template"] = result_template_for(run.job.kind)
@@ -265,11 +267,14 @@ def declare(request):
 
 @login_required
 def declaration_list(request):
-    _require_manager(request.user)
+    if not has_role(request.user, Role.LEADER):  # a leader reads the list from the overview
+        _require_manager(request.user)
     qs = selectors.declarations_visible_to(request.user).select_related("enterprise")
     status = request.GET.get("status", "submitted")
     if status in Declaration.Status.values:
         qs = qs.filter(status=status)
+    if request.GET.get("year", "").isdigit():
+        qs = qs.filter(year=int(request.GET["year"]))
     page = Paginator(qs.order_by("-submitted_at", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "rankings/declaration_list.html", {
         "page": page, "declarations": page.object_list, "status": status,

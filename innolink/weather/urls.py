@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from innolink.weather import views
 
 app_name = "weather"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("warnings/<int:pk>/", views.warning_detail, name="warning"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice"),
+    path("profile/", views.profile_edit, name="profile"),
+    path("forecasts/", views.forecasts, name="forecasts"),
+    path("ingest/", views.ingest, name="ingest"),
+    path("ingest/senders/", views.sender_add, name="sender-add"),
+]

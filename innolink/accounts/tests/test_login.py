@@ -45,15 +45,20 @@ def test_production_uses_argon2_first():
 
 
 def test_deploy_check_with_production_settings_reports_nothing(tmp_path):
-    # a collected static root (collectstatic's manifest): the check looks for it (innolink.E001)
-    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    """With collectstatic's manifest in place the deploy check is silent; without it, it
+    fails (every page would be a 500). A fresh clone has no staticfiles/, so the test points
+    INNOLINK_STATIC_ROOT at its own folder."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
-           "DJANGO_STATIC_ROOT": str(tmp_path),
            "DJANGO_SECRET_KEY": "a" * 20 + "-production-secret-with-enough-entropy-%$#",
            "DJANGO_ALLOWED_HOSTS": "innolink.example.gov.cn",
-           "DATABASE_URL": "postgres://u:p@127.0.0.1:5/db"}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level",
-                             "WARNING"], cwd=ROOT, env=env, capture_output=True, text=True,
+           "DATABASE_URL": "postgres://u:p@127.0.0.1:5/db",
+           "INNOLINK_STATIC_ROOT": str(tmp_path)}
+    command = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    missing = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=120)
+    assert missing.returncode != 0 and "innolink.E001" in missing.stdout + missing.stderr
+    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -1,0 +1,253 @@
+"""Signed-project pages: thin views that parse, authorize, call a selector or service, render.
+Refused input re-renders the form with the messages (422) and writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from innolink.accounts.models import Department, Institution, User
+from innolink.accounts.roles import Role, can_see_audit
+from innolink.core.audit import audit_trail_for
+from innolink.core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from innolink.core.flash import error_text, errors_as_messages
+from innolink.enterprises.reference import TOWN_CHOICES
+from innolink.events.models import Event
+from innolink.projects import access, selectors, services
+from innolink.projects.models import (
+    ProgressReport,
+    ProjectKind,
+    ProjectParty,
+    ProjectProblem,
+    ProjectStatus,
+    ReportCycle,
+    TargetMetric,
+    stages_for,
+)
+
+BLANK_ROWS = {"parties": 3, "targets": 4, "milestones": 5}
+
+
+def _grouped(post, prefix: str, count: int, names: list[str], selects: tuple = ()
+             ) -> list[dict]:
+    """Repeated form rows; a row whose text fields are all empty is left out (its select
+    fields always post a value)."""
+    rows = []
+    for i in range(count):
+        row = {name: post.get(f"{prefix}-{i}-{name}", "").strip() for name in names}
+        if any(v for k, v in row.items() if k not in selects):
+            rows.append(row)
+    return rows
+
+
+def _filters(request) -> selectors.ProjectFilters:
+    g = request.GET
+    return selectors.ProjectFilters(status=g.get("status", ""), kind=g.get("kind", ""),
+                                    town=g.get("town", ""), q=g.get("q", "").strip()[:60],
+                                    reason=g.get("reason", "")[:32],
+                                    signed_from=g.get("signed_from", "")[:7],
+                                    signed_to=g.get("signed_to", "")[:7])
+
+
+@login_required
+def project_list(request):
+    if not access.can_list(request.user):
+        raise PermissionDenied()
+    filters = _filters(request)
+    page = Paginator(selectors.projects_for(request.user, filters), 25).get_page(
+        request.GET.get("page"))
+    for project in page:
+        project.first_reason = (selectors.reason_text(project.status_reasons[0])
+                                if project.status_reasons else "")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "projects/list.html", {
+        "page": page, "query": query.urlencode(), "f": filters,
+        "statuses": ProjectStatus.choices, "kinds": ProjectKind.choices, "towns": TOWN_CHOICES,
+        "can_manage": access.can_manage(request.user)})
+
+
+def _form_context(data=None, errors=None) -> dict:
+    return {"data": data or {}, "errors": errors or {}, "kinds": ProjectKind.choices,
+            "cycles": ReportCycle.choices, "metrics": TargetMetric.choices,
+            "roles": ProjectParty.Role.choices, "towns": TOWN_CHOICES,
+            "departments": Department.objects.order_by("name"),
+            "cadres": User.objects.filter(role__in=[Role.CADRE, Role.ORGANIZER],
+                                          is_active=True).order_by("username"),
+            "events": Event.objects.order_by("-date")[:50],
+            "institutions": Institution.objects.order_by("name")[:500],
+            "stage_groups": [(k, label, [(c, str(name)) for c, name, _m in stages_for(k)
+                                         if c != "signed"])
+                             for k, label in ProjectKind.choices if k != "challenge"],
+            "party_rows": range(BLANK_ROWS["parties"]), "target_rows": range(BLANK_ROWS["targets"]),
+            "milestone_rows": range(BLANK_ROWS["milestones"])}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_new(request):
+    if not access.can_manage(request.user):
+        raise PermissionDenied()
+    if request.method == "POST":
+        p = request.POST
+        data = {k: p.get(k, "") for k in ("title", "kind", "summary", "signed_on",
+                                          "signing_event_id", "signing_event_name",
+                                          "department_id", "cadre_id", "investment",
+                                          "report_cycle", "town")}
+        data["investment_unit"] = "wan"
+        data["parties"] = _grouped(p, "parties", BLANK_ROWS["parties"],
+                                   ["role", "enterprise_code", "institution_id", "organisation"],
+                                   selects=("role",))
+        data["targets"] = _grouped(p, "targets", BLANK_ROWS["targets"],
+                                   ["metric", "name", "unit", "baseline", "target", "due_on"],
+                                   selects=("metric",))
+        data["milestones"] = _grouped(p, "milestones", BLANK_ROWS["milestones"],
+                                      ["stage", "title", "due_on"], selects=())
+        try:
+            project = services.project_create(actor=request.user, data=data)
+        except ValidationFailed as exc:
+            return render(request, "projects/form.html",
+                          _form_context(request.POST, exc.fields), status=422)
+        messages.success(request, _("项目已登记"))
+        return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/form.html", _form_context())
+
+
+@login_required
+def project_detail(request, pk: int):
+    project = selectors.project_for(request.user, pk)
+    user = request.user
+    today = timezone.localdate()
+    return render(request, "projects/detail.html", {
+        "project": project, "targets": selectors.target_rows(project),
+        "milestones": list(project.milestones.all()),
+        "reasons": [selectors.reason_text(r) for r in project.status_reasons],
+        "reports": list(selectors.reports_of(project)),
+        "problems": list(project.problems.select_related("report")),
+        "can_manage": access.can_manage(user), "can_file": access.can_file_report(user, project)
+        and project.state == "active", "can_review": access.can_review_report(user, project),
+        "desk_ready": services.servicedesk_request_create() is not None,
+        "metrics": TargetMetric.choices,
+        "stages": [(c, label) for c, label, _m in stages_for(project.kind)],
+        "audit": audit_trail_for(project)[:20] if can_see_audit(user) else None,
+        "today": today})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_new(request, pk: int):
+    project = selectors.project_for(request.user, pk)
+    if not access.can_file_report(request.user, project):
+        raise PermissionDenied()
+    today = timezone.localdate()
+    corrects = request.GET.get("corrects") or request.POST.get("corrects") or ""
+    context = {"project": project, "periods": selectors.report_periods(project, today),
+               "targets": list(project.targets.all()),
+               "milestones": [m for m in project.milestones.all()
+                              if m.done_on is None and not m.source_milestone_id],
+               "corrects": corrects, "data": {}, "errors": {}}
+    if request.method == "POST":
+        p = request.POST
+        values = {str(t.pk): p.get(f"value-{t.pk}", "") for t in context["targets"]}
+        evidence = {}
+        for m in context["milestones"]:
+            if p.get(f"done-{m.pk}") or p.get(f"evidence-{m.pk}"):
+                evidence[str(m.pk)] = {"done_on": p.get(f"done-{m.pk}", ""),
+                                       "evidence": p.get(f"evidence-{m.pk}", "")}
+        problems = [line for line in p.get("problems", "").splitlines() if line.strip()]
+        try:
+            services.report_file(actor=request.user, project=project, period=p.get("period"),
+                                 values=values, milestones=evidence,
+                                 funds_in_place=p.get("funds_in_place"),
+                                 funds_unit=services.WAN,
+                                 narrative=p.get("narrative", ""), problems=problems,
+                                 corrects=int(corrects) if corrects.isdigit() else None)
+        except ValidationFailed as exc:
+            return render(request, "projects/report_form.html",
+                          {**context, "data": p, "errors": exc.fields}, status=422)
+        except ApplicationError as exc:
+            if exc.status in (403, 404):
+                raise
+            messages.error(request, error_text(exc))
+            return render(request, "projects/report_form.html", {**context, "data": p},
+                          status=exc.status)
+        messages.success(request, _("进展报告已提交，等待审核"))
+        return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/report_form.html", context)
+
+
+@login_required
+@require_POST
+def report_action(request, pk: int, action: str):
+    report = get_object_or_404(ProgressReport.objects.select_related("project"), pk=pk)
+    project = selectors.project_for(request.user, report.project_id)
+    with errors_as_messages(request):
+        if action == "accept":
+            services.report_accept(actor=request.user, report=report,
+                                   note=request.POST.get("note", ""))
+            messages.success(request, _("报告已确认"))
+        elif action == "return":
+            services.report_return(actor=request.user, report=report,
+                                   note=request.POST.get("note", ""))
+            messages.success(request, _("报告已退回"))
+        else:
+            raise PermissionDenied()
+    return redirect("projects:detail", pk=project.pk)
+
+
+@login_required
+@require_POST
+def problem_action(request, pk: int, action: str):
+    problem = get_object_or_404(ProjectProblem, pk=pk)
+    project = selectors.project_for(request.user, problem.project_id)
+    with errors_as_messages(request):
+        if action == "escalate":
+            services.problem_escalate(actor=request.user, problem=problem)
+            messages.success(request, _("已转为企业诉求"))
+        elif action == "resolve":
+            services.problem_resolve(actor=request.user, problem=problem)
+            messages.success(request, _("问题已标记为解决"))
+        else:
+            raise PermissionDenied()
+    return redirect("projects:detail", pk=project.pk)
+
+
+@login_required
+@require_POST
+def project_action(request, pk: int, action: str):
+    project = selectors.project_for(request.user, pk)
+    if not access.can_manage(request.user):
+        raise PermissionDenied()
+    p = request.POST
+    with errors_as_messages(request):
+        if action == "target":
+            services.project_target_add(actor=request.user, project=project, data={
+                k: p.get(k, "") for k in ("metric", "name", "unit", "baseline", "target",
+                                          "due_on")})
+            messages.success(request, _("指标已添加"))
+        elif action == "milestone":
+            services.project_milestone_add(actor=request.user, project=project, data={
+                k: p.get(k, "") for k in ("stage", "title", "due_on")})
+            messages.success(request, _("节点已添加"))
+        elif action == "close":
+            services.project_close(actor=request.user, project=project, note=p.get("note", ""))
+            messages.success(request, _("项目已结项"))
+        else:
+            raise PermissionDenied()
+    return redirect("projects:detail", pk=project.pk)
+
+
+@login_required
+def measures(request):
+    if not access.reads_all(request.user):
+        raise PermissionDenied()
+    return render(request, "projects/measures.html", {
+        "city": selectors.measures(), "by_kind": selectors.measures_by_kind(),
+        "today": dt.date.today()})

@@ -1,0 +1,62 @@
+"""Rows into the weather engine's inputs: the response rules file and the exposure profiles as
+columns (one query, no model instances)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from innolink.engines.weather import Profiles, RuleSet, load_rules_text
+from innolink.enterprises.reference import SUBDISTRICTS, TOWNS as TOWN_LIST
+
+TOWNS = SUBDISTRICTS + TOWN_LIST  # the town index used by the engine
+TOWN_INDEX = {name: i for i, name in enumerate(TOWNS)}
+RULES_FILE = Path(__file__).resolve().parent / "rules" / "response_rules.yaml"
+
+_lock = threading.Lock()
+_cache: dict = {"key": None, "rules": None}
+
+
+def response_rules(path: Path | None = None) -> RuleSet:
+    """The response rules, reloaded only when the file changes."""
+    path = Path(path or RULES_FILE)
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    with _lock:
+        if _cache["key"] != key:
+            _cache["rules"] = load_rules_text(path.read_text(encoding="utf-8"), towns=TOWNS)
+            _cache["key"] = key
+        return _cache["rules"]
+
+
+def exposure_labels() -> dict[str, str]:
+    return dict(response_rules().exposures)
+
+
+def profiles(towns: list[str] | None = None) -> Profiles:
+    """Every exposure profile as columns, with the enterprise's town (one query); with
+    ``towns``, only the profiles of enterprises in those towns."""
+    from django.db import connection
+
+    from innolink.weather.models import ExposureProfile
+
+    table = ExposureProfile._meta.db_table
+    enterprise_table = ExposureProfile._meta.get_field("enterprise").related_model._meta.db_table
+    # the town index is computed by the database, so every column arrives as a number
+    cases = " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(TOWNS))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.enterprise_id, CASE e.town {cases} ELSE -1 END, p.exposure_mask, "
+            f"p.lat, p.lon FROM {table} p JOIN {enterprise_table} e ON e.id = p.enterprise_id "
+            + (f"WHERE e.town IN ({', '.join(['%s'] * len(towns))}) " if towns else "")
+            + "ORDER BY p.enterprise_id", list(towns or []))
+        rows = cursor.fetchall()
+    if not rows:
+        return Profiles.build(ids=[], towns=[], exposures=[], lats=[], lons=[])
+    ids, towns, masks, lats, lons = zip(*rows)
+    return Profiles(np.array(ids, np.int64), np.array(towns, np.int16),
+                    np.array(masks, np.int64),
+                    np.array(lats, np.float64),  # None becomes NaN
+                    np.array(lons, np.float64))

@@ -1,0 +1,716 @@
+"""Every write of 气象+: CAP ingestion (push, folder), targeted notices, acknowledgements,
+exposure profiles, forecast products and warning feeds.
+
+``cap_ingest`` applies one CAP message in one transaction or not at all: a message that is
+malformed, from an unknown sender, about an unknown area, expired, a duplicate or out of order is
+refused or ignored, and every attempt leaves an ``IngestLog`` line with its reason (written after
+the transaction, so a refusal is logged even though nothing else is).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import time
+from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from innolink.core.audit import audit_diff, audit_record, snapshot
+from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from innolink.engines.weather import (
+    LEVEL_RANK,
+    LEVEL_SEVERITY,
+    CapError,
+    SignalError,
+    WarningArea,
+    parse_cap,
+    parse_signal_code,
+    parse_signal_text,
+    target,
+)
+from innolink.enterprises.models import Enterprise
+from innolink.weather import access, fetch
+from innolink.weather.models import (
+    CapMessage,
+    CapSender,
+    ExposureProfile,
+    ForecastProduct,
+    IndustrialPark,
+    IngestLog,
+    Notice,
+    NoticeAdvice,
+    Warning,
+    WarningTownTally,
+)
+
+logger = logging.getLogger("innolink.weather")
+
+CITY_CODES = {"350582", "350582000000"}  # GB/T 2260 code of 晋江市 (whole city)
+TOWN_VALUE_NAMES = {"townName", "town", "乡镇", "镇街"}
+CITY_VALUE_NAMES = {"GB2260", "adcode", "行政区划代码"}
+SIGNAL_VALUE_NAMES = {"signal", "预警信号", "signalCode"}
+#: the city's bounding box (lat, lon); a polygon wholly outside it is an unknown area
+CITY_BOX = (24.45, 118.35, 24.90, 118.80)
+LANGUAGES = ("zh-CN", "zh-cn", "zh")
+
+
+class _Stop(Exception):
+    """Abort the ingest transaction with an outcome (refused or ignored) and a reason."""
+
+    def __init__(self, outcome: str, code: str, reason: str, warning_id: int | None = None):
+        self.outcome, self.code, self.reason, self.warning_id = outcome, code, reason, warning_id
+        super().__init__(reason)
+
+
+def _refuse(code: str, reason: str) -> _Stop:
+    return _Stop(IngestLog.Outcome.REFUSED, code, reason)
+
+
+def _ignore(code: str, reason: str, warning_id: int | None = None) -> _Stop:
+    return _Stop(IngestLog.Outcome.IGNORED, code, reason, warning_id)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    outcome: str
+    code: str
+    reason: str
+    warning_id: int | None = None
+    notices: int = 0
+    log_id: int | None = None
+
+    @property
+    def applied(self) -> bool:
+        return self.outcome == IngestLog.Outcome.APPLIED
+
+
+def cap_ingest(*, data: bytes, source: str, actor=None, filename: str = "",
+               now: dt.datetime | None = None) -> IngestResult:
+    """Apply one CAP 1.2 message, or refuse/ignore it with a logged reason."""
+    started = time.perf_counter()
+    now = now or timezone.now()
+    sender = identifier = ""
+    try:
+        with transaction.atomic():
+            outcome = _apply(data=data, source=source, actor=actor, now=now)
+        result = IngestResult(IngestLog.Outcome.APPLIED, outcome["code"], outcome["reason"],
+                              outcome["warning_id"], outcome["notices"])
+        sender, identifier = outcome["sender"], outcome["identifier"]
+    except _Stop as stop:
+        result = IngestResult(stop.outcome, stop.code, stop.reason, stop.warning_id)
+        sender, identifier = getattr(stop, "sender", ""), getattr(stop, "identifier", "")
+    except Exception as exc:  # rolled back whole; logged, then the caller sees the failure
+        IngestLog.objects.create(source=source, filename=filename[:200],
+                                 outcome=IngestLog.Outcome.REFUSED, code="internal_error",
+                                 reason=f"{exc.__class__.__name__}: {exc}"[:500],
+                                 seconds=round(time.perf_counter() - started, 4))
+        logger.exception("CAP %s %s failed and was rolled back", source, filename)
+        raise
+    log = IngestLog.objects.create(
+        source=source, filename=filename[:200], sender=sender[:200], identifier=identifier[:200],
+        outcome=result.outcome, code=result.code, reason=result.reason[:500],
+        warning_id=result.warning_id, user=actor if getattr(actor, "is_authenticated", False)
+        else None, seconds=round(time.perf_counter() - started, 4))
+    (logger.info if result.applied else logger.warning)(
+        "CAP %s %s %s: %s (%s)", source, identifier or filename, result.outcome, result.code,
+        result.reason)
+    return IngestResult(result.outcome, result.code, result.reason, result.warning_id,
+                        result.notices, log.pk)
+
+
+def _pick_info(alert):
+    if not alert.infos:
+        raise _refuse("no_info", _("消息没有 info 段，无法确定预警内容"))
+    for info in alert.infos:
+        if info.language in LANGUAGES:
+            return info
+    return alert.infos[0]
+
+
+def _signal(info) -> tuple[str, str]:
+    try:
+        for name, value in info.event_codes:
+            if name in SIGNAL_VALUE_NAMES:
+                kind, level = parse_signal_code(value)
+                break
+        else:
+            kind, level = parse_signal_text(info.event + " " + info.headline)
+    except SignalError as exc:
+        raise _refuse("unknown_signal", str(exc)) from None
+    if info.severity != "Unknown" and info.severity != LEVEL_SEVERITY[level]:
+        raise _refuse("severity_mismatch", _("%(k)s%(l)s色预警的 severity 应为 %(s)s，消息中为 %(m)s") % {
+            "k": kind, "l": level, "s": LEVEL_SEVERITY[level], "m": info.severity})
+    return kind, level
+
+
+def _town(value: str) -> str | None:
+    name = value.strip()
+    for suffix in ("街道", "镇"):
+        if name.endswith(suffix) and name[:-len(suffix)] in fetch.TOWN_INDEX:
+            name = name[:-len(suffix)]
+    return name if name in fetch.TOWN_INDEX else None
+
+
+def _in_city_box(lat: float, lon: float) -> bool:
+    s, w, n, e = CITY_BOX
+    return s <= lat <= n and w <= lon <= e
+
+
+def _area(info) -> dict[str, Any]:
+    if not info.areas:
+        raise _refuse("no_area", _("消息没有 area 段，无法确定影响区域"))
+    whole_city, towns, polygons, circles, descs = False, [], [], [], []
+    for area in info.areas:
+        descs.append(area.desc)
+        if not (area.geocodes or area.polygons or area.circles):
+            raise _refuse("unknown_area", _("区域「%(d)s」没有 geocode、polygon 或 circle") % {
+                "d": area.desc[:40]})
+        for name, value in area.geocodes:
+            if name in CITY_VALUE_NAMES:
+                if value.strip() not in CITY_CODES:
+                    raise _refuse("unknown_area", _("行政区划代码 %(v)s 不在本市服务范围内") % {
+                        "v": value[:20]})
+                whole_city = True
+            elif name in TOWN_VALUE_NAMES:
+                town = _town(value)
+                if town is None:
+                    raise _refuse("unknown_area", _("未知的镇街：%(v)s") % {"v": value[:20]})
+                if town not in towns:
+                    towns.append(town)
+            else:
+                raise _refuse("unknown_area", _("无法识别的区域编码类型：%(n)s") % {"n": name[:20]})
+        for ring in area.polygons:
+            if not any(_in_city_box(lat, lon) for lat, lon in ring):
+                lats = [p[0] for p in ring]
+                lons = [p[1] for p in ring]
+                s, w, n, e = CITY_BOX
+                if max(lats) < s or min(lats) > n or max(lons) < w or min(lons) > e:
+                    raise _refuse("unknown_area", _("多边形区域「%(d)s」不在本市范围内") % {
+                        "d": area.desc[:40]})
+            polygons.append([list(p) for p in ring])
+        for lat, lon, km in area.circles:
+            circles.append([lat, lon, km])
+    return {"whole_city": whole_city, "towns": towns, "polygons": polygons, "circles": circles,
+            "area_desc": "；".join(descs)[:300]}
+
+
+def _warning_fields(info, kind: str, level: str, alert, now: dt.datetime) -> dict[str, Any]:
+    if info.expires is not None and info.expires <= now:
+        raise _ignore("expired", _("预警已于 %(t)s 过期，不再发送通知") % {
+            "t": timezone.localtime(info.expires).strftime("%Y-%m-%d %H:%M")})
+    if info.onset and info.expires and info.expires <= info.onset:
+        raise _refuse("cap_value", _("结束时间早于开始时间"))
+    return {"kind": kind, "level": level, "headline": info.headline[:300],
+            "description": info.description, "instruction": info.instruction,
+            "onset": info.onset or info.effective or alert.sent, "expires": info.expires,
+            "last_sent": alert.sent, **_area(info)}
+
+
+def _apply(*, data: bytes, source: str, actor, now: dt.datetime) -> dict[str, Any]:
+    try:
+        alert = parse_cap(data)
+    except CapError as exc:
+        raise _refuse(exc.code, exc.message) from None
+
+    def stop(exc: _Stop) -> _Stop:
+        exc.sender, exc.identifier = alert.sender, alert.identifier
+        return exc
+
+    try:
+        feed = CapSender.objects.filter(sender=alert.sender, active=True).first()
+        if feed is None:
+            raise _refuse("unknown_sender", _("发送方 %(s)s 未登记为预警信息源，消息未采信") % {
+                "s": alert.sender[:60]})
+        if CapMessage.objects.filter(sender=alert.sender, identifier=alert.identifier).exists():
+            raise _ignore("duplicate", _("该消息已接收过（%(i)s）") % {"i": alert.identifier[:60]})
+        if alert.status not in ("Actual", "Exercise"):
+            raise _ignore("not_actual", _("消息状态为 %(s)s，不发送通知") % {"s": alert.status})
+        if alert.msg_type in ("Ack", "Error"):
+            raise _ignore("not_a_warning", _("%(t)s 类消息不影响预警") % {"t": alert.msg_type})
+        raw = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        digest = hashlib.sha256(raw.encode()).hexdigest()
+        if alert.msg_type == "Alert":
+            return _apply_alert(alert, raw=raw, digest=digest, source=source, actor=actor, now=now)
+        return _apply_followup(alert, raw=raw, digest=digest, source=source, actor=actor, now=now)
+    except _Stop as exc:
+        raise stop(exc) from None
+
+
+def _message(alert, *, warning: Warning, raw: str, digest: str, source: str) -> CapMessage:
+    return CapMessage.objects.create(
+        sender=alert.sender, identifier=alert.identifier, sent=alert.sent,
+        msg_type=alert.msg_type, status=alert.status, warning=warning, source=source, raw=raw,
+        sha256=digest)
+
+
+def _apply_alert(alert, *, raw, digest, source, actor, now) -> dict[str, Any]:
+    info = _pick_info(alert)
+    kind, level = _signal(info)
+    fields = _warning_fields(info, kind, level, alert, now)
+    warning = Warning.objects.create(sender=alert.sender, identifier=alert.identifier,
+                                     first_sent=alert.sent, is_exercise=alert.status == "Exercise",
+                                     **fields)
+    _message(alert, warning=warning, raw=raw, digest=digest, source=source)
+    notices = _retarget(warning, now=now, fresh=True)
+    audit_record(actor=actor, action="create", instance=warning, source=f"cap:{source}",
+                 changes=audit_diff({}, {"kind": kind, "level": level, "towns": fields["towns"],
+                                         "whole_city": fields["whole_city"],
+                                         "notices": notices}),
+                 note=alert.identifier)
+    return {"code": "created", "reason": _("已发布 %(w)s，通知 %(n)s 家企业") % {
+        "w": warning, "n": notices}, "warning_id": warning.pk, "notices": notices,
+        "sender": alert.sender, "identifier": alert.identifier}
+
+
+def _referenced_warning(alert) -> Warning:
+    for ref in alert.references:
+        message = CapMessage.objects.filter(sender=ref.sender, identifier=ref.identifier).first()
+        if message is not None and message.warning_id:
+            return Warning.objects.select_for_update().get(pk=message.warning_id)
+    raise _refuse("unknown_reference", _("引用的原预警消息未接收过，无法更新或解除"))
+
+
+def _apply_followup(alert, *, raw, digest, source, actor, now) -> dict[str, Any]:
+    warning = _referenced_warning(alert)
+    if warning.sender != alert.sender:
+        raise _refuse("foreign_reference", _("只能由原发送方更新或解除预警"))
+    if warning.state != Warning.State.ACTIVE:
+        raise _ignore("already_ended", _("该预警已%(s)s") % {"s": warning.get_state_display()},
+                      warning.pk)
+    if alert.sent <= warning.last_sent:
+        raise _ignore("stale", _("消息发布时间早于该预警的最近一次更新，已忽略"), warning.pk)
+    before = snapshot(warning, ["level", "state", "towns", "whole_city", "expires",
+                                "notices_active"])
+    if alert.msg_type == "Cancel":
+        _message(alert, warning=warning, raw=raw, digest=digest, source=source)
+        Notice.objects.filter(warning=warning, state=Notice.State.ACTIVE).update(
+            state=Notice.State.CANCELLED, updated_at=now)
+        # the counts stay as they were when it was lifted (who was told, who responded)
+        warning.state = Warning.State.CANCELLED
+        warning.last_sent = alert.sent
+        warning.save()
+        audit_record(actor=actor, action="transition", instance=warning, source=f"cap:{source}",
+                     changes=audit_diff(before, snapshot(warning, list(before))),
+                     note=alert.identifier)
+        return {"code": "cancelled", "reason": _("%(w)s已解除") % {"w": warning},
+                "warning_id": warning.pk, "notices": 0, "sender": alert.sender,
+                "identifier": alert.identifier}
+    info = _pick_info(alert)
+    kind, level = _signal(info)
+    if kind != warning.kind:
+        raise _refuse("kind_changed", _("更新消息的预警种类（%(n)s）与原预警（%(o)s）不同，应作为新预警发布") % {
+            "n": kind, "o": warning.kind})
+    fields = _warning_fields(info, kind, level, alert, now)
+    raised = LEVEL_RANK[level] > LEVEL_RANK[warning.level]
+    for key, value in fields.items():
+        setattr(warning, key, value)
+    warning.save()
+    _message(alert, warning=warning, raw=raw, digest=digest, source=source)
+    notices = _retarget(warning, now=now, fresh=False, reset_acknowledgements=raised)
+    audit_record(actor=actor, action="update", instance=warning, source=f"cap:{source}",
+                 changes=audit_diff(before, snapshot(warning, list(before))),
+                 note=alert.identifier)
+    return {"code": "updated", "reason": _("已更新 %(w)s，有效通知 %(n)s 家") % {
+        "w": warning, "n": notices}, "warning_id": warning.pk, "notices": notices,
+        "sender": alert.sender, "identifier": alert.identifier}
+
+
+def warning_area(warning: Warning) -> WarningArea:
+    return WarningArea(
+        warning.kind, warning.level,
+        towns=tuple(fetch.TOWN_INDEX[t] for t in warning.towns if t in fetch.TOWN_INDEX),
+        polygons=tuple(tuple((float(a), float(b)) for a, b in ring) for ring in warning.polygons),
+        circles=tuple((float(a), float(b), float(c)) for a, b, c in warning.circles),
+        whole_city=warning.whole_city)
+
+
+def _chunks(items, size: int = 900):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _retarget(warning: Warning, *, now: dt.datetime, fresh: bool,
+              reset_acknowledgements: bool = False) -> int:
+    """Write the warning's notices from the engine's targets; returns the active notices.
+
+    A fresh warning inserts its notices in bulk. An update changes the notices it keeps in place
+    (one UPDATE per combination of matched rules), adds the new ones and withdraws those no
+    longer reached, so an enterprise never gets a second notice for the same warning."""
+    rules = fetch.response_rules()
+    # an area of towns only needs those towns' profiles; polygons and circles need them all
+    by_town = not (warning.whole_city or warning.polygons or warning.circles)
+    profiles = fetch.profiles(list(warning.towns) if by_town else None)
+    hits = target(profiles, warning_area(warning), rules)
+    towns = fetch.TOWNS
+    town_of = np.array(list(towns) + [""], dtype=object)
+    notice_towns = town_of[profiles.towns[hits.positions]]
+    existing: dict[int, int] = {}
+    if not fresh:
+        existing = dict(Notice.objects.filter(warning=warning).values_list("enterprise_id", "pk"))
+    rows: list[tuple] = []
+    kept_ids: list[int] = []
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    warning_pk, level = warning.pk, warning.level
+    for bits, group in hits.groups():
+        advice = NoticeAdvice.objects.create(warning=warning, rules=list(hits.rule_ids_of(bits)),
+                                             actions=list(hits.actions_of(bits)))
+        ids = hits.enterprise_ids[group].tolist()
+        if existing:
+            update_ids = [existing[e] for e in ids if e in existing]
+            new = [k for k, e in zip(group.tolist(), ids) if e not in existing]
+            ids = hits.enterprise_ids[new].tolist()
+            group_towns = notice_towns[new].tolist()
+        else:
+            update_ids, group_towns = [], notice_towns[group].tolist()
+        rows.extend(zip(repeat(warning_pk), ids, group_towns, repeat(level), repeat(advice.pk),
+                        repeat(Notice.State.ACTIVE), repeat(stamp), repeat(stamp), repeat("")))
+        for chunk in _chunks(update_ids):
+            changes = {"level": warning.level, "advice": advice, "state": Notice.State.ACTIVE,
+                       "updated_at": now}
+            if reset_acknowledgements:
+                changes["acknowledged_at"] = None
+            Notice.objects.filter(pk__in=chunk).update(**changes)
+        kept_ids.extend(update_ids)
+    _insert_notices(rows)
+    if fresh:
+        counts = np.bincount(profiles.towns[hits.positions].astype(np.int64) % (len(towns) + 1),
+                             minlength=len(towns) + 1)
+        by_town = {town_of[i] if i < len(towns) else "": int(n) for i, n in enumerate(counts) if n}
+        acknowledged: dict[str, int] = {}
+    else:
+        kept = set(kept_ids)
+        gone = [pk for pk in existing.values() if pk not in kept]
+        for chunk in _chunks(gone):
+            Notice.objects.filter(pk__in=chunk, state=Notice.State.ACTIVE).update(
+                state=Notice.State.WITHDRAWN, updated_at=now)
+        by_town, acknowledged = {}, {}
+        for town, n, acked in (Notice.objects.filter(warning=warning, state=Notice.State.ACTIVE)
+                               .values_list("town").annotate(
+                                   n=Count("id"), a=Count("id", filter=Q(
+                                       acknowledged_at__isnull=False)))):
+            by_town[town], acknowledged[town] = n, acked
+    WarningTownTally.objects.filter(warning=warning).delete()
+    WarningTownTally.objects.bulk_create([
+        WarningTownTally(warning=warning, town=town, active=n,
+                         acknowledged=acknowledged.get(town, 0)) for town, n in by_town.items()])
+    total = sum(by_town.values())
+    Warning.objects.filter(pk=warning.pk).update(
+        notices_active=total, notices_acknowledged=sum(acknowledged.values()))
+    warning.notices_active, warning.notices_acknowledged = total, sum(acknowledged.values())
+    return total
+
+
+NOTICE_COLUMNS = ["warning", "enterprise", "town", "level", "advice", "state", "created_at",
+                  "updated_at", "measures"]
+
+
+def _insert_notices(rows: list[tuple], batch: int = 5000) -> int:
+    """Insert notice rows whose values are already adapted for the database (one
+    ``executemany`` per batch; ``core.bulk.insert_rows`` would adapt every value again)."""
+    if not rows:
+        return 0
+    meta = Notice._meta
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(meta.db_table)} "
+           f"({', '.join(quote(meta.get_field(f).column) for f in NOTICE_COLUMNS)}) "
+           f"VALUES ({', '.join(['%s'] * len(NOTICE_COLUMNS))})")
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            cursor.executemany(sql, rows[start:start + batch])
+    return len(rows)
+
+
+@transaction.atomic
+def warnings_expire(*, now: dt.datetime | None = None, actor=None) -> int:
+    """Mark active warnings whose end time has passed as expired (audited)."""
+    now = now or timezone.now()
+    count = 0
+    for warning in Warning.objects.select_for_update().filter(state=Warning.State.ACTIVE,
+                                                              expires__lte=now):
+        warning.state = Warning.State.EXPIRED
+        warning.save(update_fields=["state", "updated_at"])
+        audit_record(actor=actor, action="transition", instance=warning, source="job",
+                     changes={"state": [Warning.State.ACTIVE, Warning.State.EXPIRED]})
+        count += 1
+    return count
+
+
+# ------------------------------------------------------------------------------ the folder
+
+def signature_for(data: bytes, key: str) -> str:
+    return hmac.new(key.encode(), data, hashlib.sha256).hexdigest()
+
+
+def inbox_poll(*, directory: Path | None = None, key: str | None = None,
+               now: dt.datetime | None = None) -> list[tuple[str, IngestResult]]:
+    """Ingest every ``*.xml`` file in the inbox, oldest first. Each must come with a detached
+    signature ``<name>.xml.sig`` (hex HMAC-SHA256 of the file with the feed's shared key); an
+    unsigned or badly signed file is refused. Files are moved to ``done/`` or ``refused/``."""
+    directory = Path(directory or settings.INNOLINK_WEATHER_INBOX)
+    key = settings.INNOLINK_WEATHER_INBOX_KEY if key is None else key
+    directory.mkdir(parents=True, exist_ok=True)
+    results = []
+    for path in sorted(directory.glob("*.xml"), key=lambda p: (p.stat().st_mtime_ns, p.name)):
+        data = path.read_bytes()
+        sig_path = path.with_name(path.name + ".sig")
+        if not key:
+            result = _log_refusal(path.name, "inbox_not_configured",
+                                  _("未配置目录接收的签名密钥（INNOLINK_WEATHER_INBOX_KEY），文件未处理"))
+        elif not sig_path.exists():
+            result = _log_refusal(path.name, "unsigned", _("文件没有签名（缺少 %(n)s），未采信") % {
+                "n": sig_path.name})
+        elif not hmac.compare_digest(sig_path.read_text().strip().lower(),
+                                     signature_for(data, key)):
+            result = _log_refusal(path.name, "bad_signature", _("文件签名不符，可能被篡改，未采信"))
+        else:
+            result = cap_ingest(data=data, source=CapMessage.Source.FOLDER, filename=path.name,
+                                now=now)
+        folder = directory / ("done" if result.outcome != IngestLog.Outcome.REFUSED else "refused")
+        folder.mkdir(exist_ok=True)
+        path.replace(folder / path.name)
+        if sig_path.exists():
+            sig_path.replace(folder / sig_path.name)
+        results.append((path.name, result))
+    return results
+
+
+def _log_refusal(filename: str, code: str, reason: str) -> IngestResult:
+    log = IngestLog.objects.create(source=CapMessage.Source.FOLDER, filename=filename[:200],
+                                   outcome=IngestLog.Outcome.REFUSED, code=code, reason=reason)
+    logger.warning("CAP folder %s refused: %s (%s)", filename, code, reason)
+    return IngestResult(IngestLog.Outcome.REFUSED, code, reason, log_id=log.pk)
+
+
+# ------------------------------------------------------------------------------ enterprises
+
+MAX_MEASURES = 2000
+
+
+@transaction.atomic
+def notice_acknowledge(*, actor, notice_id: Any, measures: str = "",
+                       measures_done: list[str] | None = None) -> Notice:
+    """The enterprise confirms it received the notice and reports what it did. The first
+    confirmation counts as its response; later ones update the measures."""
+    if not access.is_enterprise(actor):
+        raise PermissionDenied()
+    try:
+        notice_id = int(notice_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    notice = Notice.objects.select_for_update().filter(
+        pk=notice_id, enterprise_id=actor.enterprise_id).select_related("warning", "advice").first() \
+        if 0 < notice_id < 2**63 else None
+    if notice is None:
+        raise NotFound()
+    if notice.state != Notice.State.ACTIVE:
+        raise Conflict(_("该通知%(s)s，无需再确认") % {"s": notice.get_state_display()},
+                       code="notice_not_active")
+    return record_acknowledgement(actor=actor, notice=notice, measures=measures,
+                                  measures_done=measures_done)
+
+
+def record_acknowledgement(*, actor, notice: Notice, measures: str,
+                           measures_done: list[str] | None) -> Notice:
+    """Check and record a response on a locked, active notice (``notice_acknowledge`` after its
+    access checks; the demo seed for enterprises without an account)."""
+    measures = (measures or "").strip()
+    if len(measures) > MAX_MEASURES:
+        raise ValidationFailed({"measures": [_("已采取措施：不超过2000字")]})
+    done = [m for m in (measures_done or []) if m in notice.actions]
+    if len(done) != len(measures_done or []):
+        raise ValidationFailed({"measures_done": [_("只能勾选通知中列出的建议措施")]})
+    if not measures and not done:
+        raise ValidationFailed({"measures": [_("请勾选已落实的建议措施或填写已采取的措施")]})
+    before = snapshot(notice, ["acknowledged_at", "measures", "measures_done"])
+    first = notice.acknowledged_at is None
+    notice.acknowledged_at = notice.acknowledged_at or timezone.now()
+    notice.acknowledged_by = actor if getattr(actor, "is_authenticated", False) else None
+    notice.measures = measures
+    notice.measures_done = done
+    notice.save(update_fields=["acknowledged_at", "acknowledged_by", "measures", "measures_done"])
+    if first:
+        Warning.objects.filter(pk=notice.warning_id).update(
+            notices_acknowledged=F("notices_acknowledged") + 1)
+        WarningTownTally.objects.filter(warning_id=notice.warning_id, town=notice.town).update(
+            acknowledged=F("acknowledged") + 1)
+    audit_record(actor=actor, action="transition" if first else "update", instance=notice,
+                 changes=audit_diff(before, snapshot(notice, list(before))))
+    return notice
+
+
+def _coordinate(value: Any, field: str, low: float, high: float, label: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed({field: [_("%(l)s应为数字") % {"l": label}]}) from None
+    if not low <= number <= high:
+        raise ValidationFailed({field: [_("%(l)s应在 %(a)s 至 %(b)s 之间") % {
+            "l": label, "a": low, "b": high}]})
+    return number
+
+
+@transaction.atomic
+def profile_save(*, actor, enterprise: Enterprise, exposures: list[str], park_id: Any = None,
+                 lat: Any = None, lon: Any = None, outdoor_staff: Any = 0,
+                 note: str = "") -> ExposureProfile:
+    """Create or change an enterprise's exposure profile (the enterprise itself or weather
+    staff). The exposure codes are those of the response rules file."""
+    if not (access.is_weather_staff(actor) or (access.is_enterprise(actor)
+                                                and actor.enterprise_id == enterprise.pk)):
+        raise PermissionDenied()
+    rules = fetch.response_rules()
+    known = dict(rules.exposures)
+    errors: dict[str, list[str]] = {}
+    unknown = [c for c in exposures if c not in known]
+    if unknown:
+        errors["exposures"] = [_("未知的暴露类型：%(c)s") % {"c": "、".join(unknown)}]
+    park = None
+    if park_id not in (None, ""):
+        try:
+            park_pk = int(park_id)
+            if not 0 < park_pk < 2**63:
+                raise ValueError
+            park = IndustrialPark.objects.get(pk=park_pk)
+        except (ValueError, TypeError, IndustrialPark.DoesNotExist):
+            errors["park"] = [_("所选园区不存在")]
+    try:
+        staff = int(outdoor_staff or 0)
+        if not 0 <= staff <= 100000:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["outdoor_staff"] = [_("户外作业人数应为0至100000之间的整数")]
+        staff = 0
+    if len(note or "") > 300:
+        errors["note"] = [_("补充说明：不超过300字")]
+    try:
+        lat_value = _coordinate(lat, "lat", 24.3, 25.0, _("纬度"))
+        lon_value = _coordinate(lon, "lon", 118.2, 118.9, _("经度"))
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+        lat_value = lon_value = None
+    if (lat_value is None) != (lon_value is None) and "lat" not in errors:
+        errors["lat"] = [_("纬度和经度应同时填写或同时留空")]
+    if errors:
+        raise ValidationFailed(errors)
+    codes = [c for c, _label in rules.exposures if c in exposures]
+    values = {"exposures": codes, "exposure_mask": rules.mask_of(codes), "park": park,
+              "lat": lat_value, "lon": lon_value, "outdoor_staff": staff,
+              "note": (note or "").strip()}
+    profile = ExposureProfile.objects.select_for_update().filter(enterprise=enterprise).first()
+    if profile is None:
+        profile = ExposureProfile.objects.create(enterprise=enterprise, **values)
+        audit_record(actor=actor, action="create", instance=profile,
+                     changes=audit_diff({}, values))
+        return profile
+    before = snapshot(profile, list(values))
+    for key, value in values.items():
+        setattr(profile, key, value)
+    profile.save()
+    audit_record(actor=actor, action="update", instance=profile,
+                 changes=audit_diff(before, snapshot(profile, list(values))))
+    return profile
+
+
+# ------------------------------------------------------------------------------ staff
+
+@transaction.atomic
+def forecast_create(*, actor, area: str, title: str, valid_from: dt.date | None,
+                    valid_to: dt.date | None, risk: str, summary: str, advice: str = "",
+                    park_id: Any = None, event_id: Any = None, industry_prefix: str = "",
+                    exposure: str = "") -> ForecastProduct:
+    """Attach a forecast product. Where it shows depends on its area: a park forecast on the
+    park's enterprises' pages, an event risk on the event's page, a cluster outlook for the
+    industry's enterprises, a finance product for enterprises with that exposure."""
+    if not access.is_weather_staff(actor):
+        raise PermissionDenied()
+    errors: dict[str, list[str]] = {}
+    if area not in ForecastProduct.Area.values:
+        errors["area"] = [_("请选择服务领域")]
+    title, summary = (title or "").strip(), (summary or "").strip()
+    if not title or len(title) > 120:
+        errors["title"] = [_("标题：必填，不超过120字")]
+    if not summary:
+        errors["summary"] = [_("预报内容：必填")]
+    if risk not in ForecastProduct.Risk.values:
+        errors["risk"] = [_("请选择风险等级")]
+    if valid_from is None:
+        errors["valid_from"] = [_("请填写适用开始日期")]
+    if valid_to is None:
+        errors["valid_to"] = [_("请填写适用结束日期")]
+    elif valid_from and valid_to < valid_from:
+        errors["valid_to"] = [_("结束日期不能早于开始日期")]
+    elif valid_from and (valid_to - valid_from).days > 31:
+        errors["valid_to"] = [_("一个产品最长适用31天")]
+    park = event = None
+    if area == ForecastProduct.Area.PARK:
+        park = (IndustrialPark.objects.filter(pk=int(park_id)).first()
+                if str(park_id or "").isdigit() and 0 < int(park_id) < 2**63 else None)
+        if park is None:
+            errors["park"] = [_("园区逐日预报须选择园区")]
+    if area == ForecastProduct.Area.TOURISM and event_id not in (None, ""):
+        from innolink.events.models import Event
+
+        event = (Event.objects.filter(pk=int(event_id)).first()
+                 if str(event_id).isdigit() and 0 < int(event_id) < 2**63 else None)
+        if event is None:
+            errors["event"] = [_("所选活动不存在")]
+        elif valid_from and valid_to and not valid_from <= event.date <= valid_to:
+            errors["event"] = [_("活动日期 %(d)s 不在产品适用日期内") % {"d": event.date}]
+    prefix = (industry_prefix or "").strip().upper()
+    if area == ForecastProduct.Area.CLUSTER and not prefix:
+        errors["industry_prefix"] = [_("产业集群产品须填写行业代码前缀，如 C19（皮革制鞋）")]
+    if prefix and (len(prefix) > 5 or not prefix[0].isalpha()):
+        errors["industry_prefix"] = [_("行业代码前缀应为门类字母加数字，如 C19")]
+    if exposure and exposure not in fetch.exposure_labels():
+        errors["exposure"] = [_("未知的暴露类型")]
+    if area == ForecastProduct.Area.FINANCE and not exposure:
+        exposure = "finance_index"
+    if errors:
+        raise ValidationFailed(errors)
+    product = ForecastProduct.objects.create(
+        area=area, title=title, valid_from=valid_from, valid_to=valid_to, risk=risk,
+        summary=summary, advice=(advice or "").strip(), park=park, event=event,
+        industry_prefix=prefix, exposure=exposure, created_by=actor)
+    audit_record(actor=actor, action="create", instance=product, changes=audit_diff({}, {
+        "area": area, "title": title, "valid_from": valid_from, "valid_to": valid_to,
+        "risk": risk, "park": park, "event": event}))
+    return product
+
+
+@transaction.atomic
+def sender_save(*, actor, sender: str, name: str, active: bool = True) -> CapSender:
+    if not access.is_weather_staff(actor):
+        raise PermissionDenied()
+    sender, name = (sender or "").strip(), (name or "").strip()
+    errors = {}
+    if not sender or len(sender) > 200 or any(c in sender for c in " ,<&"):
+        errors["sender"] = [_("发送方标识：必填，不含空格、逗号、< 和 &")]
+    if not name or len(name) > 100:
+        errors["name"] = [_("名称：必填，不超过100字")]
+    if errors:
+        raise ValidationFailed(errors)
+    row, created = CapSender.objects.get_or_create(sender=sender, defaults={"name": name,
+                                                                           "active": active})
+    if created:
+        audit_record(actor=actor, action="create", instance=row,
+                     changes={"sender": [None, sender], "name": [None, name]})
+    elif (row.name, row.active) != (name, active):
+        changes = audit_diff({"name": row.name, "active": row.active},
+                             {"name": name, "active": active})
+        row.name, row.active = name, active
+        row.save()
+        audit_record(actor=actor, action="update", instance=row, changes=changes)
+    return row
