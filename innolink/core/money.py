@@ -43,7 +43,15 @@ def _text(raw: Any) -> str:
     if isinstance(raw, bool):
         raise TypeError
     if isinstance(raw, Decimal):
-        return format(raw, "f") if raw.is_finite() else "nan"
+        if not raw.is_finite():
+            return "nan"
+        # written out in full, Decimal("1e999999999") is a gigabyte of digits: decide by the
+        # exponent first (far too large is refused below; far too small rounds to nothing)
+        if raw.adjusted() > _MAX_TEXT:
+            return "9" * (_MAX_TEXT + 1)
+        if raw.adjusted() < -_MAX_TEXT:
+            return "0"
+        return format(raw, "f")
     if isinstance(raw, float):
         return format(Decimal(repr(raw)), "f") if raw == raw and abs(raw) != float("inf") \
             else "nan"

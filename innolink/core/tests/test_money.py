@@ -53,6 +53,23 @@ def test_anything_else_is_a_message_never_an_exception_of_another_kind(raw):
     assert exc.value.message.startswith("资金投入：")
 
 
+@pytest.mark.parametrize("raw", [Decimal("1e999999999"), Decimal("-1e999999999"),
+                                 Decimal("1e-999999999")])
+def test_a_decimal_with_a_huge_exponent_is_answered_at_once(raw):
+    """A JSON number such as 1e999999999 reaches the parser as a Decimal (the API's schema
+    parses it); writing it out in full would take a gigabyte and most of a minute."""
+    import time
+
+    started = time.perf_counter()
+    if raw.adjusted() > 0:
+        with pytest.raises(MoneyInvalid) as exc:
+            parse_money(raw, label="资金投入")
+        assert "金额过大" in exc.value.message
+    else:
+        assert parse_money(raw, label="资金投入") == Decimal("0.00")
+    assert time.perf_counter() - started < 0.5
+
+
 # --- through the pages and the API of each money input --------------------------------------
 
 def _api(client, url, data):
