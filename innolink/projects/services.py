@@ -6,12 +6,12 @@ outside channels on commit)."""
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import logging
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Case, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -663,18 +663,12 @@ def servicedesk_request_create():
     return getattr(desk, "request_create", None)
 
 
-def _request_kwargs(func, *, actor, project: Project, problem: ProjectProblem) -> dict:
-    """Map what we know onto the parameters ``request_create`` declares (keyword-only)."""
-    lead = project.parties.filter(role="lead", enterprise__isnull=False).select_related(
-        "enterprise").first()
-    text = _("【签约项目：%(t)s】%(d)s") % {"t": project.title, "d": problem.description}
-    known = {"actor": actor, "enterprise": lead.enterprise if lead else None,
-             "description": text, "text": text, "body": text, "content": text,
-             "title": text[:60], "subject": text[:60], "town": project.town,
-             "channel": "project", "source": "project",
-             "data": {"description": text, "town": project.town, "channel": "project"}}
-    params = inspect.signature(func).parameters
-    return {name: known[name] for name in params if name in known}
+def _problem_enterprise(project: Project):
+    """The enterprise a project's problem is filed for: the lead enterprise, else the first
+    enterprise among the parties (a request always belongs to an enterprise)."""
+    party = (project.parties.filter(enterprise__isnull=False).select_related("enterprise")
+             .order_by(Case(When(role="lead", then=0), default=1), "pk").first())
+    return party.enterprise if party else None
 
 
 @transaction.atomic
@@ -693,9 +687,19 @@ def problem_escalate(*, actor, problem: ProjectProblem, source: str = "web") -> 
     if create is None:
         raise Conflict(_("企业诉求服务尚未上线，问题已记录，上线后可转为诉求"),
                        code="servicedesk_missing")
-    request = create(**_request_kwargs(create, actor=actor, project=project, problem=problem))
+    enterprise = _problem_enterprise(project)
+    if enterprise is None:
+        raise Conflict(_("该项目没有企业参与方，不能转为企业诉求"), code="no_enterprise")
+    text = _("【签约项目：%(t)s】%(d)s") % {"t": project.title, "d": problem.description}
+    # who may escalate was checked above (the project's access rules), so the service desk's
+    # own channel check is skipped; the category is left to the desk (其他), whose routing
+    # suggestion reads the text and whose staff confirm the department
+    request = create(enterprise=enterprise, channel="project", category="other",
+                     description=text, title=problem.description[:30], actor=actor,
+                     source=f"project:{project.pk}", town=project.town or None,
+                     check_actor=False, audit_source=source)
     problem.state = ProjectProblem.State.ESCALATED
-    problem.request_ref = str(getattr(request, "pk", "") or "")[:40]
+    problem.request_ref = str(getattr(request, "number", "") or getattr(request, "pk", ""))[:40]
     url = getattr(request, "get_absolute_url", None)
     problem.request_url = (url() if callable(url) else "")[:300]
     problem.save(update_fields=["state", "request_ref", "request_url"])
