@@ -826,6 +826,24 @@ def _sync_challenge_milestones(project: Project, challenge) -> bool:
     return changed
 
 
+def _poster_party(challenge) -> dict:
+    """The lead party of a challenge's project: the registry enterprise, the platform
+    institution, or an outside issuer by name (a listing of a real 榜单, decision 0352)."""
+    if challenge.enterprise_id:
+        return {"enterprise": challenge.enterprise}
+    if challenge.institution_id:
+        return {"institution": challenge.institution}
+    return {"organisation": challenge.issuer.name[:160] if challenge.issuer_id else "—"}
+
+
+def _solver_party(researcher) -> dict:
+    """The partner party: the researcher's institution, else the researcher or team by name
+    (an imported roster row need not name an institution)."""
+    if researcher.institution_id:
+        return {"institution": researcher.institution}
+    return {"organisation": (researcher.name or "—")[:160]}
+
+
 @transaction.atomic
 def project_from_challenge(*, challenge_id: int) -> Project | None:
     """The project of a contracted 揭榜 challenge: created once (no double entry: a contest
@@ -834,7 +852,7 @@ def project_from_challenge(*, challenge_id: int) -> Project | None:
     reconciling job calls it for anything missed."""
     from innolink.challenges.models import Challenge
 
-    challenge = (Challenge.objects.select_related("enterprise", "institution",
+    challenge = (Challenge.objects.select_related("enterprise", "institution", "issuer",
                                                   "matched_proposal__researcher__institution")
                  .filter(pk=challenge_id).first())
     if challenge is None or challenge.contracted_at is None:
@@ -854,14 +872,11 @@ def project_from_challenge(*, challenge_id: int) -> Project | None:
             report_cycle=ReportCycle.QUARTERLY,
             town=challenge.enterprise.town if challenge.enterprise_id else "",
             source_challenge=challenge, is_demo=challenge.is_demo)
-        ProjectParty.objects.create(project=project, role="lead",
-                                    enterprise=challenge.enterprise,
-                                    institution=None if challenge.enterprise_id
-                                    else challenge.institution)
+        ProjectParty.objects.create(project=project, role="lead", **_poster_party(challenge))
         proposal = challenge.matched_proposal
         if proposal is not None:
             ProjectParty.objects.create(project=project, role="partner",
-                                        institution=proposal.researcher.institution)
+                                        **_solver_party(proposal.researcher))
         ProjectMilestone.objects.create(project=project, position=0, stage="signed",
                                         title=str(_("合同签订")), due_on=start, done_on=start)
         audit_record(actor=None, action="create", instance=project, changes={
@@ -881,6 +896,7 @@ def project_from_award(*, award_id: int) -> Project | None:
 
     award = (Award.objects.select_related("round", "entry__proposal__challenge__enterprise",
                                           "entry__proposal__challenge__institution",
+                                          "entry__proposal__challenge__issuer",
                                           "entry__proposal__researcher__institution")
              .filter(pk=award_id).first())
     if award is None:
@@ -908,11 +924,9 @@ def project_from_award(*, award_id: int) -> Project | None:
         department=department, report_cycle=ReportCycle.QUARTERLY,
         town=challenge.enterprise.town if challenge.enterprise_id else "",
         source_challenge=challenge, source_award=award, is_demo=challenge.is_demo)
-    ProjectParty.objects.create(project=project, role="lead", enterprise=challenge.enterprise,
-                                institution=None if challenge.enterprise_id
-                                else challenge.institution)
+    ProjectParty.objects.create(project=project, role="lead", **_poster_party(challenge))
     ProjectParty.objects.create(project=project, role="partner",
-                                institution=proposal.researcher.institution)
+                                **_solver_party(proposal.researcher))
     ProjectMilestone.objects.create(project=project, position=0, stage="signed",
                                     title=str(_("签约")), due_on=signed_on, done_on=signed_on)
     audit_record(actor=None, action="create", instance=project,
