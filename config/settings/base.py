@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "innolink.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "innolink.core.middleware.AuditSourceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,10 +113,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard:workspace"
 LOGOUT_REDIRECT_URL = "dashboard:home"
 
-# Login throttling: five failures for one username from one address lock it for 15 minutes.
+# Login throttling: five failures for one account from one client lock that account for that
+# client for 15 minutes. The client is the real one behind the operator's proxies
+# (INNOLINK_TRUSTED_PROXIES, core/net.py), never simply the proxy's REMOTE_ADDR.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "innolink.core.net.client_ip"
+INNOLINK_TRUSTED_PROXIES = env.csv("INNOLINK_TRUSTED_PROXIES")
 AXES_LOCKOUT_CALLABLE = "innolink.accounts.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -125,6 +130,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page's meta tag, not the cookie
 X_FRAME_OPTIONS = "DENY"
+# Scripts only from the platform's own static files (no inline script, no eval); styles also
+# allow inline style attributes (templates and Chart.js/Swagger UI set them); nothing from
+# another host, no framing (docs/decisions/0017).
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:", "font-src 'self' data:", "connect-src 'self'",
+    "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -178,9 +191,15 @@ INNOLINK = {
     "DEMO_MODE": env.flag("INNOLINK_DEMO_MODE", True),
     "IMPORT_MAX_BYTES": env.integer("INNOLINK_IMPORT_MAX_BYTES", 50 * 1024 * 1024),
     "IMPORT_MAX_ROWS": env.integer("INNOLINK_IMPORT_MAX_ROWS", 200_000),
+    # an .xlsx is a zip: refused before parsing when it would unpack beyond this (zip bombs)
+    "IMPORT_MAX_UNPACKED_BYTES": env.integer("INNOLINK_IMPORT_MAX_UNPACKED_BYTES",
+                                             300 * 1024 * 1024),
     # uploaded import files nobody confirmed are removed after this many days
     "UPLOAD_RETENTION_DAYS": env.integer("INNOLINK_UPLOAD_RETENTION_DAYS", 7),
     "PAGE_SIZE": 25,
+    # anonymous posts (公示 objections): at most this many per client and target per window
+    "PUBLIC_POST_LIMIT": env.integer("INNOLINK_PUBLIC_POST_LIMIT", 10),
+    "PUBLIC_POST_WINDOW": env.integer("INNOLINK_PUBLIC_POST_WINDOW", 3600),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -14,9 +14,10 @@ import importlib
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.apps import apps
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
 PUBLIC = "public"
@@ -98,6 +99,33 @@ def _visible(entry: NavEntry, user) -> bool:
     if not (user and user.is_authenticated):
         return False
     return entry.roles is None or user.role in entry.roles
+
+
+def may_open(user, url: str) -> bool:
+    """False when ``url`` is a menu page whose entry ``user`` does not see: a link to it would
+    answer 403. Pages that are no menu entry (details, filtered lists of an entry the user
+    sees) are left to their own checks."""
+    if not url:
+        return False
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return True
+    roles = _link_roles().get(match.view_name)
+    if roles is not None and not (user and user.is_authenticated and user.role in roles):
+        return False
+    entries = [e for e in _entries() if e.url_name == match.view_name]
+    return not entries or any(_visible(e, user) for e in entries)
+
+
+@cache
+def _link_roles() -> dict[str, frozenset[str]]:
+    """``LINK_ROLES`` of the apps' nav modules: pages that are no menu entry but that other
+    pages link to (the overview's tables), with the roles that may open them."""
+    found: dict[str, frozenset[str]] = {}
+    for module in _nav_modules():
+        found.update(getattr(module, "LINK_ROLES", {}))
+    return found
 
 
 def navigation_for(user, path: str) -> list[NavItem]:

@@ -106,7 +106,7 @@ def read_rows(content: bytes, filename: str, *, max_bytes: int, max_rows: int,
         raise ImportFileError("文件为空", code="import_empty")
     name = filename.lower()
     if name.endswith(".xlsx"):
-        raw = _xlsx_rows(content)
+        raw = _xlsx_rows(content, max_rows=max_rows)
     elif name.endswith(".csv") or name.endswith(".txt"):
         raw = _csv_rows(content)
     else:

@@ -678,6 +678,13 @@ class ConversationMessage(models.Model):
         return self.body[:40]
 
 
+def _attachment_path(instance, filename: str) -> str:
+    """Random, so a stored file's path says nothing and cannot be guessed (core.files)."""
+    from innolink.core.files import unguessable_name
+
+    return unguessable_name("challenges/attachments", filename)
+
+
 class Attachment(models.Model):
     """A file attached to a challenge, a proposal or an offer (type and size checked by
     ``services.attachment_add``)."""
@@ -698,7 +705,7 @@ class Attachment(models.Model):
                               related_name="attachments")
     kind = models.CharField(_("附件类型"), max_length=16, choices=Kind.choices,
                             default=Kind.OTHER)
-    file = models.FileField(upload_to="challenges/%Y/%m/")
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()

@@ -238,6 +238,21 @@ def _transition(*, actor, challenge: Challenge, action: str, note: str = "",
     return challenge
 
 
+def _permit(*, actor, challenge: Challenge, action: str,
+            actors: set[str] | None = None) -> set[str]:
+    """Who may take ``action`` at all, asked before any rule of the record's state or content
+    (a rule's answer such as "还有 2 个合同节点未完成" is for those allowed to act): 404 to
+    those who may not see the challenge, 403 to the wrong role. Returns the actor's roles."""
+    actors = access.actors_for(actor, challenge) if actors is None else actors
+    transition = lifecycle.TRANSITIONS[action]
+    if not actors & transition.actors:
+        if not actors & {lifecycle.STAFF, lifecycle.OWNER, lifecycle.SYSTEM} \
+                and challenge.state not in VISIBLE_STATES:
+            raise NotFound()
+        raise PermissionDenied(f"您无权对此榜单执行“{transition.label}”")
+    return actors
+
+
 def _check(*, challenge: Challenge, action: str, actors: set[str]) -> lifecycle.Transition:
     """Refuse ``action`` unless the table allows it: 404 to those who may not see the
     challenge, 403 to the wrong role, 409 in the wrong state."""
@@ -261,6 +276,7 @@ def _notify_poster(challenge: Challenge, title: str, body: str = "", kind: str =
 @transaction.atomic
 def challenge_submit(*, actor, challenge: Challenge, source: str = "web") -> Challenge:
     challenge = _locked(challenge)
+    _permit(actor=actor, challenge=challenge, action="submit")
     if challenge.claim_deadline <= _today():
         raise ValidationFailed({"claim_deadline": [
             f"揭榜截止日期：已过期，请修改为今天（{_today():%Y-%m-%d}）之后"]})
@@ -312,6 +328,7 @@ def challenge_reject(*, actor, challenge: Challenge, reason: str,
 @transaction.atomic
 def challenge_publish(*, actor, challenge: Challenge, source: str = "web") -> Challenge:
     challenge = _locked(challenge)
+    _permit(actor=actor, challenge=challenge, action="publish")
     if challenge.claim_deadline <= _today():
         raise Conflict(f"揭榜截止日期 {challenge.claim_deadline:%Y-%m-%d} 已过，请退回发榜方修改",
                        code="deadline_passed")
@@ -442,6 +459,7 @@ def challenge_withdraw(*, actor, challenge: Challenge, reason: str = "",
 def challenge_expire(*, actor, challenge: Challenge, source: str = "web") -> Challenge:
     challenge = _locked(challenge)
     actors = access.actors_for(actor, challenge) if actor is not None else {lifecycle.SYSTEM}
+    _permit(actor=actor, challenge=challenge, action="expire", actors=actors)
     if lifecycle.SYSTEM not in actors and challenge.claim_deadline >= _today():
         raise Conflict("揭榜截止日期未到，不能下榜", code="deadline_not_passed")
     _transition(actor=actor, challenge=challenge, action="expire", actors=actors, source=source)
@@ -519,6 +537,7 @@ def milestone_complete(*, actor, milestone: Milestone, note: str = "",
                        source: str = "web") -> Milestone:
     challenge = _locked(milestone.challenge)
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    _permit(actor=actor, challenge=challenge, action="milestone")
     if milestone.state == Milestone.State.DONE:
         raise Conflict("该节点已完成", code="milestone_done")
     _transition(actor=actor, challenge=challenge, action="milestone",
@@ -537,6 +556,7 @@ def milestone_complete(*, actor, milestone: Milestone, note: str = "",
 @transaction.atomic
 def challenge_accept(*, actor, challenge: Challenge, source: str = "web") -> Challenge:
     challenge = _locked(challenge)
+    _permit(actor=actor, challenge=challenge, action="accept")
     pending = challenge.milestones.filter(state=Milestone.State.PENDING).count()
     if pending and challenge.state in lifecycle.TRANSITIONS["accept"].sources:
         raise Conflict(f"还有 {pending} 个合同节点未完成，不能验收", code="milestones_pending")
@@ -609,11 +629,11 @@ def proposal_create(*, actor, challenge: Challenge, data: dict[str, Any],
     profile = ResearcherProfile.objects.filter(user=actor).first()
     if profile is None:
         raise ApplicationError("请先完善科研人员/团队信息，再揭榜", code="profile_missing")
-    clean = validation.clean_proposal(data, budget_unit=budget_unit)
     challenge = _locked(challenge)
+    if challenge.state not in VISIBLE_STATES:  # before anything about the input or the state
+        raise NotFound()
+    clean = validation.clean_proposal(data, budget_unit=budget_unit)
     if challenge.state not in CLAIMABLE_STATES:
-        if challenge.state not in VISIBLE_STATES:
-            raise NotFound()
         raise Conflict(f"榜单当前状态为“{challenge.get_state_display()}”，不再接受揭榜",
                        code="not_claimable")
     if challenge.claim_deadline < _today():
@@ -882,8 +902,10 @@ def offer_interest_create(*, actor, offer: TechnologyOffer, message: str,
     """An enterprise expresses interest; the first message opens the conversation."""
     if not access.can_express_interest(actor):
         raise PermissionDenied("只有企业用户可以表达合作意向")
-    message = _require_text(message, "message", "意向说明")
     offer = TechnologyOffer.objects.select_for_update().get(pk=offer.pk)
+    if offer.state not in (OfferState.PUBLISHED, OfferState.CLOSED):  # not visible to them
+        raise NotFound()
+    message = _require_text(message, "message", "意向说明")
     if offer.state != OfferState.PUBLISHED:
         raise Conflict("该成果未处于发布状态，不能表达意向", code="not_published")
     if OfferInterest.objects.filter(offer=offer, enterprise_id=actor.enterprise_id).exists():
@@ -1137,11 +1159,15 @@ def researcher_import_start(*, actor, content: bytes, filename: str, commit: boo
     if len(content) > IMPORT_MAX_BYTES:
         raise ApplicationError(f"文件过大：上限 {IMPORT_MAX_BYTES // 1048576} MB",
                                code="import_too_large")
-    if not content.strip():
-        raise ApplicationError("文件为空", code="import_empty")
     suffix = _import_suffix(filename)
     if suffix not in ("xlsx", "csv", "txt"):
         raise ApplicationError("只支持 .xlsx 和 .csv 文件", code="import_bad_type")
+    from innolink.enterprises.importing import ImportFileError, check_upload
+
+    try:
+        check_upload(content, filename)
+    except ImportFileError as exc:
+        raise ApplicationError(exc.reason, code=exc.code) from exc
     stored = store_upload(content, suffix)
     title = f"{'导入' if commit else '检查'}科研人员：{filename}"
     return job_start(kind=RESEARCHER_IMPORT_KIND, title=title, user=actor,

@@ -28,7 +28,8 @@ from innolink.engines.matching.indicators import parse_target
 
 FEN = Decimal("0.01")
 WAN = Decimal(10_000)
-MAX_MONEY = Decimal("999999999999.99")
+#: every money column of the board (funding, budget, payment, asking price, contract amount)
+MONEY_DIGITS = 14
 
 
 class Errors:
@@ -86,28 +87,20 @@ class Errors:
     def money(self, data: dict, name: str, label: str, *, required: bool = True,
               unit: Decimal = Decimal(1)) -> Decimal | None:
         """A non-negative amount, given in yuan (``unit`` 1) or 万元 (``unit`` 10000), kept in
-        yuan with two places."""
+        yuan with two places; bounded by the board's money columns (``max_digits=14``) through
+        the platform's one money parser (``core.money``)."""
+        from innolink.core.money import MoneyInvalid, parse_money
+
         raw = data.get(name)
         if raw is None or str(raw).strip() == "":
             if required:
                 self.add(name, f"{label}：必填")
             return None
         try:
-            value = Decimal(str(raw).strip().replace(",", ""))
-        except InvalidOperation:
-            self.add(name, f"{label}：应为数字")
+            return parse_money(raw, label=label, unit=unit, max_digits=MONEY_DIGITS)
+        except MoneyInvalid as exc:
+            self.add(name, exc.message)
             return None
-        if not value.is_finite():
-            self.add(name, f"{label}：应为数字")
-            return None
-        if value < 0:
-            self.add(name, f"{label}：不得为负数")
-            return None
-        yuan = (value * unit).quantize(FEN, rounding=ROUND_HALF_UP)
-        if yuan > MAX_MONEY:
-            self.add(name, f"{label}：金额过大")
-            return None
-        return yuan
 
     def decimal(self, data: dict, name: str, label: str, *, required: bool = True
                 ) -> Decimal | None:

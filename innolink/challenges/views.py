@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext
@@ -35,6 +35,7 @@ from innolink.challenges.models import (
 )
 from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from innolink.core.files import attachment_response
 from innolink.core.flash import error_text, errors_as_messages
 from innolink.core.selectors import job_for_user, jobs_visible_to
 
@@ -340,10 +341,8 @@ def attachment_download(request, pk: int):
         selectors.proposal_for_user(request.user, attachment.proposal_id)
     else:
         selectors.offer_for_user(request.user, attachment.offer_id)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=attachment.original_name,
-                            content_type=attachment.content_type)
-    return response
+    return attachment_response(attachment.file, filename=attachment.original_name,
+                               content_type=attachment.content_type)
 
 
 @login_required

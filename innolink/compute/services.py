@@ -38,6 +38,7 @@ from innolink.compute.models import (
 from innolink.core.audit import audit_diff, audit_record, snapshot
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.notifications import notify
+from innolink.core.money import MoneyInvalid, column_limits, parse_money
 from innolink.engines.compute import ACCELERATORS, CLASSES, HOURS_PER_DAY, KINDS, MAX_WINDOW_DAYS, REGIONS
 from innolink.enterprises.models import Enterprise, EnterpriseYear
 
@@ -585,12 +586,11 @@ def need_create(*, actor, kind: str, title: str, description: str, data_availabl
                           limit=300)
     amount = None
     if budget not in (None, ""):
-        try:
-            amount = Decimal(str(budget).replace(",", "").strip()).quantize(CENT)
-            if amount <= 0:
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            errors["budget"] = [_("预算：应为大于0的金额（元）")]
+        try:  # the platform's money parser: bounded by the column, never a database error
+            amount = parse_money(budget, label=_("预算"), allow_zero=False,
+                                 **column_limits(ScenarioNeed, "budget"))
+        except MoneyInvalid as exc:
+            errors["budget"] = [exc.message]
     if errors:
         raise ValidationFailed(errors)
     need = ScenarioNeed.objects.create(enterprise_id=actor.enterprise_id, kind=kind, title=title,

@@ -195,3 +195,23 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RateCount(models.Model):
+    """How many times one client did one thing to one target in one time window
+    (``core.throttle``); kept in the database so every web process counts together."""
+
+    scope = models.CharField(_("类别"), max_length=64)
+    key = models.CharField(max_length=64)  # sha256 of scope, client address and target
+    window_start = models.DateTimeField(_("时段开始"))
+    count = models.PositiveIntegerField(_("次数"), default=0)
+
+    class Meta:
+        verbose_name = _("访问频率计数")
+        verbose_name_plural = _("访问频率计数")
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"],
+                                               name="rate_count_unique")]
+        indexes = [models.Index(fields=["scope", "window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M} ×{self.count}"

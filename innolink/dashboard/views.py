@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.contrib import messages
@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from innolink.accounts.navigation import workspace_panels_for
+from innolink.accounts.navigation import may_open, workspace_panels_for
 from innolink.core.errors import PermissionDenied
 from innolink.dashboard import access, geo, services
 from innolink.dashboard.models import Brief
-from innolink.dashboard.overview import Figure, sections
+from innolink.dashboard.overview import Figure, Section, sections
 
 
 def home(request):
@@ -59,13 +59,32 @@ def _require_reader(user) -> None:
         raise PermissionDenied()
 
 
+def _links_for(found: list[Section], user) -> list[Section]:
+    """The sections with every link the reader could not follow taken out (a department
+    handler or a leader saw links to the registry and the payment statistics, which answer
+    them 403)."""
+    allowed: dict[str, bool] = {}
+
+    def link(url: str) -> str:
+        if url not in allowed:
+            allowed[url] = may_open(user, url)
+        return url if allowed[url] else ""
+
+    return [replace(s, url=link(s.url),
+                    figures=[replace(f, url=link(f.url)) for f in s.figures],
+                    late=[replace(i, url=link(i.url)) for i in s.late],
+                    tables=[replace(t, rows=[(link(u), cells) for u, cells in t.rows])
+                            for t in s.tables])
+            for s in found]
+
+
 @login_required
 def overview(request):
     """The leaders' overview: every app's section, a map coloured by any town measure, the
     trend of any monthly measure against last year, and the late items with their owners."""
     _require_reader(request.user)
     today = timezone.localdate()
-    found = sections(today=today)
+    found = _links_for(sections(today=today), request.user)
     views = [(s, [_view(f) for f in s.figures]) for s in found]
     figures = {f.key: f for s in found for f in s.figures}
     mappable = [f for f in figures.values() if f.by_town is not None]

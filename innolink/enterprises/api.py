@@ -140,7 +140,8 @@ def enterprise_audit(request, enterprise_id: int):
     enterprise = selectors.enterprise_for_user(request.auth, enterprise_id)
     if not can_see_audit(request.auth):
         raise PermissionDenied()
-    return [AuditOut(at=e.at, actor=str(e.actor) if e.actor else None, action=e.action,
+    return [AuditOut(at=e.at, actor=e.actor_label if (e.actor_id or e.actor_username) else None,
+                     action=e.action,
                      changes=e.changes, source=e.source)
             for e in audit_trail_for(enterprise)[:200]]
 

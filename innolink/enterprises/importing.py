@@ -33,6 +33,8 @@ from innolink.enterprises.models import Ownership, SizeClass, Tag
 MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 RATIO_UNITS = {"%": Decimal("0.01"), "‰": Decimal("0.001")}
 FEN = Decimal("0.01")
+#: no yearly figure reaches a thousand trillion (yuan or count): larger is a typing error
+VALUE_LIMIT = Decimal(10) ** 15
 
 # Attribute columns: field -> header aliases (first is the canonical header in the template).
 ATTRIBUTE_HEADERS: dict[str, tuple[str, ...]] = {
@@ -179,7 +181,7 @@ def read_table(content: bytes, filename: str, *, max_bytes: int, max_rows: int) 
         raise ImportFileError("文件为空", code="import_empty")
     name = filename.lower()
     if name.endswith(".xlsx"):
-        raw_rows = _xlsx_rows(content)
+        raw_rows = _xlsx_rows(content, max_rows=max_rows)
     elif name.endswith(".csv") or name.endswith(".txt"):
         raw_rows = _csv_rows(content)
     else:
@@ -188,6 +190,23 @@ def read_table(content: bytes, filename: str, *, max_bytes: int, max_rows: int) 
     if name.endswith(".xlsx"):
         _refuse_merged_header(content, table)
     return table
+
+
+def check_upload(content: bytes, filename: str) -> None:
+    """What can be told of an upload at once, before it is stored and a job started: an empty
+    file, and an .xlsx whose archive unpacks too far (nothing is decompressed)."""
+    from django.conf import settings
+
+    from innolink.core.spreadsheets import SpreadsheetRefused, check_xlsx_archive
+
+    if not content.strip():
+        raise ImportFileError("文件为空：请选择填写了数据的文件", code="import_empty")
+    if filename.lower().endswith(".xlsx"):
+        try:
+            check_xlsx_archive(content,
+                               max_unpacked=settings.INNOLINK["IMPORT_MAX_UNPACKED_BYTES"])
+        except SpreadsheetRefused as exc:
+            raise ImportFileError(exc.reason, code=exc.code) from exc
 
 
 def _decode(content: bytes) -> str:
@@ -215,16 +234,19 @@ def _csv_rows(content: bytes) -> Iterator[list[Any]]:
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
-    import openpyxl
+def _xlsx_rows(content: bytes, *, max_rows: int) -> Iterator[list[Any]]:
+    """The first sheet's rows; a zip bomb, a file over the unpacked size or with more rows than
+    ``max_rows`` is refused before parsing, and a stale ``<dimension>`` is ignored
+    (``core.spreadsheets.read_xlsx_rows``)."""
+    from django.conf import settings
+
+    from innolink.core.spreadsheets import SpreadsheetRefused, read_xlsx_rows
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFileError("无法打开 Excel 文件：文件已损坏或不是 .xlsx 格式",
-                              code="import_bad_file") from exc
-    sheet = workbook.worksheets[0]
-    return (list(row) for row in sheet.iter_rows(values_only=True))
+        return read_xlsx_rows(content, max_rows=max_rows,
+                              max_unpacked=settings.INNOLINK["IMPORT_MAX_UNPACKED_BYTES"])
+    except SpreadsheetRefused as exc:
+        raise ImportFileError(exc.reason, code=exc.code) from exc
 
 
 def _header_and_rows(raw_rows: Iterable[list[Any]], *, max_rows: int) -> Table:
@@ -477,6 +499,9 @@ def check_rows(table: Table, indicators: dict[str, IndicatorColumn], *,
             except (InvalidOperation, ValueError):
                 add_error(RowError(line, header, text, "应为数字"))
                 continue
+            if abs(number) >= VALUE_LIMIT:  # before quantize, which raises past 28 digits
+                add_error(RowError(line, header, text, "数值过大"))
+                continue
             if number < 0 and not column.allow_negative:
                 add_error(RowError(line, header, text, "不能为负数"))
                 continue
@@ -539,14 +564,13 @@ def _check_tags(cells, attrs, fail, words: dict[str, str] | None = None) -> dict
 
 
 def error_report_csv(errors: Iterable[RowError | dict[str, Any]]) -> bytes:
-    """The error report as a CSV that Excel opens correctly (UTF-8 with a byte-order mark)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["行号", "列", "值", "问题"])
-    for error in errors:
-        item = error.as_dict() if isinstance(error, RowError) else error
-        writer.writerow([item["row"], item["column"], item["value"], item["reason"]])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The error report as a CSV that Excel opens correctly (UTF-8 with a byte-order mark); a
+    value copied from the file is never a live formula (``core.spreadsheets``)."""
+    from innolink.core.spreadsheets import csv_bytes
+
+    items = (e.as_dict() if isinstance(e, RowError) else e for e in errors)
+    return csv_bytes(["行号", "列", "值", "问题"],
+                     ([i["row"], i["column"], i["value"], i["reason"]] for i in items))
 
 
 # --- qualification and item files ------------------------------------------------------------

@@ -321,6 +321,10 @@ def registry_import_start(*, content: bytes, filename: str, actor, commit: bool)
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     if suffix not in ("xlsx", "csv", "txt"):
         raise ApplicationError("只支持 .xlsx 和 .csv 文件", code="import_bad_type")
+    try:
+        importing.check_upload(content, filename)
+    except importing.ImportFileError as exc:
+        raise ApplicationError(exc.reason, code=exc.code) from exc
     stored = store_upload(content, suffix)
     title = f"{'导入' if commit else '预检'}企业数据：{filename}"
     return job_start(kind=IMPORT_KIND, title=title, user=actor,

@@ -77,14 +77,19 @@ def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = services.registry_import_start(content=upload.read(), filename=upload.name,
-                                             actor=request.user, commit=False)
-        return redirect("core:job", pk=job.pk)
+        try:
+            job = services.registry_import_start(content=upload.read(), filename=upload.name,
+                                                 actor=request.user, commit=False)
+        except ApplicationError as exc:  # the file as a whole: shown on the form
+            form.add_error("file", exc.message)
+        else:
+            return redirect("core:job", pk=job.pk)
     from innolink.core.models import Job
     from innolink.enterprises.tasks import IMPORT_KIND
 
     recent = Job.objects.filter(kind=IMPORT_KIND).select_related("created_by")[:10]
-    return render(request, "enterprises/import.html", {"form": form, "recent": recent})
+    return render(request, "enterprises/import.html", {"form": form, "recent": recent},
+                  status=422 if form.errors else 200)
 
 
 @login_required

@@ -713,11 +713,12 @@ def _points(raw: Any, criterion: Criterion) -> Decimal:
         raise _fail(f"criterion_{criterion.pk}", f"“{criterion.name}”的得分必须是数字") from None
     if not value.is_finite():
         raise _fail(f"criterion_{criterion.pk}", f"“{criterion.name}”的得分必须是数字")
-    if value != value.quantize(TWO):
-        raise _fail(f"criterion_{criterion.pk}", f"“{criterion.name}”的得分最多两位小数")
+    # the range first: quantizing "1e30" would raise (a 500), comparing it does not
     if not Decimal(0) <= value <= criterion.max_points:
         raise _fail(f"criterion_{criterion.pk}",
                     f"“{criterion.name}”的得分应在 0 到 {criterion.max_points.normalize():f} 之间")
+    if value != value.quantize(TWO):
+        raise _fail(f"criterion_{criterion.pk}", f"“{criterion.name}”的得分最多两位小数")
     return value.quantize(TWO)
 
 
@@ -818,22 +819,21 @@ def award_record(*, actor, round: JudgingRound, entry: RoundEntry, level: str,
     and the challenge's poster are notified."""
     _staff(actor)
     rnd = JudgingRound.objects.select_for_update().get(pk=round.pk)
+    if entry.round_id != rnd.pk:  # the record first, then the rules of its state
+        raise NotFound()
     if rnd.state != RoundState.FINALISED:
         raise Conflict("请先确定评审结果再评定奖项", code="not_finalised")
-    if entry.round_id != rnd.pk:
-        raise NotFound()
     if level not in AwardLevel.values:
         raise _fail("level", "奖项应为一等奖、二等奖、三等奖或优胜奖")
     amount = None
     if prize not in (None, ""):
-        try:
-            amount = Decimal(str(prize))
-        except (InvalidOperation, ValueError):
-            raise _fail("prize", "奖金必须是金额数字（元）") from None
-        if not amount.is_finite() or amount < 0 or amount != amount.quantize(TWO):
-            raise _fail("prize", "奖金应为不小于 0 的金额，最多两位小数（元）")
-        if amount >= Decimal("1e12"):
-            raise _fail("prize", "奖金金额过大")
+        from innolink.core.money import MoneyInvalid, column_limits, parse_money
+
+        try:  # the platform's one money parser, bounded by the prize column
+            amount = parse_money(prize, label="奖金", round_places=False,
+                                 **column_limits(Award, "prize"))
+        except MoneyInvalid as exc:
+            raise _fail("prize", exc.message) from None
     note = (note or "").strip()[:300]
     existing = Award.objects.filter(entry=entry).first()
     if existing is None:

@@ -506,12 +506,13 @@ def round_award(request, pk: int):
         if entry is None:
             raise NotFound()
         prize = request.POST.get("prize_wan", "").strip()
-        if prize:
+        if prize:  # 万元 on the page, yuan in the service (the one money parser)
+            from innolink.core.money import WAN, MoneyInvalid, parse_money
+
             try:
-                prize = str(Decimal(prize) * 10_000)
-            except ArithmeticError:
-                raise ValidationFailed({"prize": ["奖金必须是金额数字（万元）"]},
-                                       message="奖金必须是金额数字（万元）") from None
+                prize = parse_money(prize, label="奖金（万元）", unit=WAN)
+            except MoneyInvalid as exc:
+                raise ValidationFailed({"prize": [exc.message]}, message=exc.message) from None
         services.award_record(actor=request.user, round=rnd, entry=entry,
                               level=request.POST.get("level", ""), prize=prize or None,
                               note=request.POST.get("note", ""))

@@ -15,9 +15,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from innolink.accounts.models import Institution
 from innolink.challenges import disciplines
-from innolink.challenges.models import (CLAIMABLE_STATES, Challenge, ChallengeState, Domain,
-                                        IndicatorTarget, ProposalState, ResearcherProfile,
-                                        SolverType, TechnologyOffer)
+from innolink.challenges.models import (CLAIMABLE_STATES, VISIBLE_STATES, Challenge,
+                                        ChallengeState, Domain, IndicatorTarget, ProposalState,
+                                        ResearcherProfile, SolverType, TechnologyOffer)
 from innolink.engines.matching.engine import ChallengeDoc, EnterpriseDoc, OfferDoc, ResearcherDoc
 from innolink.engines.matching.indicators import IndicatorTarget as EngineTarget
 from innolink.enterprises.models import Enterprise
@@ -54,9 +54,10 @@ SOLVER_TYPES: dict[str, str] = {
 _COMPARATORS = {"ge": ">=", "le": "<=", "eq": "=", "gt": ">", "lt": "<", "range": "range",
                 "text": "text"}
 _SPLIT = re.compile(r"[,，、;；\s]+")
-#: challenges whose targets describe an enterprise's needs (past challenges for offers)
-_PAST_STATES = tuple(s for s in ChallengeState.values
-                     if s not in ("draft", "submitted", "returned", "rejected"))
+#: challenges whose targets describe an enterprise's needs (past challenges for offers): the
+#: states anyone may open on the board, so an explanation never quotes a draft, a submission,
+#: a returned, rejected or withdrawn challenge to a reader who could not open it
+_PAST_STATES = tuple(VISIBLE_STATES)
 JINJIANG = "福建省泉州市晋江市"
 
 
@@ -227,7 +228,7 @@ def researcher_doc_for(profile_id: int) -> ResearcherDoc | None:
 
 def enterprise_docs(qs: QuerySet[Enterprise] | None = None
                     ) -> list[tuple[Enterprise, EnterpriseDoc]]:
-    """(row, doc) for every enterprise with its past (published at least once) challenges:
+    """(row, doc) for every enterprise with its past challenges (those visible on the board):
     3 queries (enterprises, their challenges, those challenges' indicators)."""
     qs = (Enterprise.objects.all() if qs is None else qs).only(
         "id", "name", "industry_code", "products", "town", "updated_at").order_by("id")
@@ -249,6 +250,23 @@ def enterprise_docs(qs: QuerySet[Enterprise] | None = None
             domain=DOMAIN_LABELS.get(domains.most_common(1)[0][0]) if domains else None,
             region=f"{JINJIANG}{e.get_town_display()}",
             past_challenges=tuple(challenge_doc(c, c.indicators.all()) for c in cs))))
+    return out
+
+
+def past_challenges_text(challenges: Iterable[Challenge]) -> str:
+    """What an enterprise's explanation quotes of its past challenges (the engine's
+    ``past_challenges`` field)."""
+    return "；".join(f"{c.title}：{c.statement}" for c in challenges)
+
+
+def visible_past_challenges(enterprise_ids: Iterable[int]) -> dict[int, list[Challenge]]:
+    """Each enterprise's past challenges as the engine should hold them now (2 queries)."""
+    out: dict[int, list[Challenge]] = defaultdict(list)
+    ids = list(enterprise_ids)
+    if ids:
+        for c in _challenges_with_indicators(Challenge.objects.filter(
+                enterprise_id__in=ids, state__in=_PAST_STATES)).order_by("id"):
+            out[c.enterprise_id].append(c)
     return out
 
 

@@ -357,7 +357,24 @@ def recommend_enterprises(offer: TechnologyOffer, k: Any = 20) -> list[Explained
     with engine_session() as engine:
         matches = engine.match_offer(doc, k=_k(k))
     rows = Enterprise.objects.in_bulk([int(m.id) for m in matches])
-    return _recheck(matches, rows)
+    return _only_visible_past(_recheck(matches, rows))
+
+
+def _only_visible_past(recs: list[Explained]) -> list[Explained]:
+    """Checks each enterprise's explanation against the database as it is now: a quote of a
+    past challenge, or one of its indicators, that is no longer visible on the board (the
+    engine in this process has not seen the change yet) is dropped before anyone reads it."""
+    past = fetch.visible_past_challenges(r.id for r in recs)
+    for r in recs:
+        challenges = past.get(r.id, [])
+        text = fetch.past_challenges_text(challenges)
+        names = {t.name for c in challenges for t in c.indicators.all()}
+        r.highlights = [h for h in r.highlights
+                        if h["field"] != "past_challenges" or (text and h["text"] in text)]
+        kept = [i for i in r.indicators if i["indicator"] in names]
+        if len(kept) != len(r.indicators):
+            r.indicators, r.indicator_summary = kept, ""
+    return recs
 
 
 # --- terms and runs ------------------------------------------------------------------------

@@ -296,11 +296,9 @@ class DeclaredFact(models.Model):
 
 
 def _material_path(instance, filename: str) -> str:
-    import os
-    import uuid as _uuid
+    from innolink.core.files import unguessable_name
 
-    ext = os.path.splitext(filename)[1].lower()[:10]
-    return f"policies/materials/{_uuid.uuid4().hex}{ext}"
+    return unguessable_name("policies/materials", filename)
 
 
 class ApplicationMaterial(models.Model):

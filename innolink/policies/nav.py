@@ -13,6 +13,8 @@ NAV_ITEMS = [
     NavEntry(_("兑现统计"), "policies:metrics", frozenset(METRIC_READERS), order=33, group="policies"),
     NavEntry(_("工作日历"), "policies:calendar", frozenset(MANAGERS), order=34, group="policies"),
 ]
+# pages other pages link to (the overview's table by policy), with who may open them
+LINK_ROLES = {"policies:unpaid": frozenset(METRIC_READERS)}
 
 
 def workspace_panels(user) -> list[Panel]:

@@ -69,27 +69,22 @@ def _wan(amount: Decimal) -> str:
     return f"{(amount / 10000).quantize(Decimal('0.01'))}万元"
 
 
-_MONEY = re.compile(r"^\d{1,13}(\.\d{1,2})?$")
-
-
 def parse_money(value: Any, field_name: str, label: str) -> Decimal:
-    """A positive amount in yuan with at most two decimals, or a ValidationFailed naming it.
+    """A positive amount in yuan with at most two decimals, or a ValidationFailed naming it
+    (the platform's one money parser, bounded by the ledger's 16-digit columns).
 
     Examples:
         >>> parse_money("1,200.5", "amount", "拨付金额")
         Decimal('1200.50')
     """
-    text = str(value if value is not None else "").replace(",", "").replace("，", "").strip()
-    if not _MONEY.match(text):
-        if re.match(r"^\d+\.\d{3,}$", text):
-            message = _("%(label)s最多保留两位小数（分）")
-        else:
-            message = _("%(label)s应为金额（元），如 120000.00")
-        raise ValidationFailed({field_name: [message % {"label": label}]})
-    amount = Decimal(text).quantize(CENT)
-    if amount <= 0:
-        raise ValidationFailed({field_name: [_("%(label)s应大于0") % {"label": label}]})
-    return amount
+    from innolink.core.money import MoneyInvalid
+    from innolink.core.money import parse_money as parse
+
+    try:
+        return parse(value if value is not None else "", label=label, max_digits=16,
+                     allow_zero=False, round_places=False)
+    except MoneyInvalid as exc:
+        raise ValidationFailed({field_name: [exc.message]}) from None
 
 
 def check_year(year: Any) -> int:

@@ -417,10 +417,9 @@ def material_upload(request, pk: int):
 @login_required
 def material_download(request, pk: int):
     material = selectors.material_for_user(request.user, pk)
-    from django.http import FileResponse
+    from innolink.core.files import attachment_response
 
-    return FileResponse(material.file.open("rb"), as_attachment=True,
-                        filename=material.original_name)
+    return attachment_response(material.file, filename=material.original_name)
 
 
 @login_required

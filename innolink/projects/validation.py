@@ -4,14 +4,14 @@ are collected and raised as one ``ValidationFailed`` (nothing is written)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from innolink.core.errors import ValidationFailed
+from innolink.core.money import MoneyInvalid, parse_money
 
-FEN = Decimal("0.01")
 MAX_VALUE = Decimal("99999999999999")
 
 
@@ -68,9 +68,20 @@ class Errors:
         return value
 
     def money(self, data: dict, name: str, label: str, *, required: bool = True,
-              unit: Decimal = Decimal(1)) -> Decimal | None:
-        value = self.decimal(data, name, label, required=required)
-        return None if value is None else (value * unit).quantize(FEN, rounding=ROUND_HALF_UP)
+              unit: Decimal = Decimal(1), max_digits: int = 16) -> Decimal | None:
+        """Yuan with two places through the platform's money parser (``core.money``): bounded
+        by the column *after* the unit is applied (10^13 万元 no longer reaches the database)."""
+        raw = data.get(name)
+        if raw is None or str(raw).strip() == "":
+            if required:
+                self.add(name, _("%(label)s：必填") % {"label": label})
+            return None
+        try:
+            return parse_money(raw, label=label, max_digits=max_digits, decimal_places=2,
+                               unit=unit)
+        except MoneyInvalid as exc:
+            self.add(name, exc.message)
+            return None
 
     def date(self, data: dict, name: str, label: str, *, required: bool = True
              ) -> dt.date | None:

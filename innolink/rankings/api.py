@@ -14,7 +14,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from innolink.api.schemas import ERRORS
+from innolink.api.schemas import ERRORS, ErrorOut
 from innolink.core.errors import PermissionDenied
 from innolink.rankings import checks, selectors, services
 from innolink.rankings.access import can_declare, can_manage_rankings
@@ -392,11 +392,17 @@ def public_list(request, year: int, list_id: str):
     return _list_out(request, selectors.public_list(year, list_id))
 
 
-@router.post("/public/{int:year}/{list_id}/objections", response={201: ObjectionOut, **ERRORS},
+@router.post("/public/{int:year}/{list_id}/objections",
+             response={201: ObjectionOut, **ERRORS, 429: ErrorOut},
              auth=None)
 def public_objection(request, year: int, list_id: str, payload: ObjectionIn):
-    """A real-name objection while the list is under 公示 (name and phone required)."""
+    """A real-name objection while the list is under 公示 (name and phone required); at most
+    ``INNOLINK_PUBLIC_POST_LIMIT`` per client and list in ``INNOLINK_PUBLIC_POST_WINDOW``
+    seconds (429 past it)."""
+    from innolink.core.throttle import public_post_throttle
+
     ranking_list = selectors.public_list(year, list_id)
+    public_post_throttle(request, scope="rankings.objection", target=ranking_list.pk)
     objection = services.objection_submit(
         ranking_list=ranking_list, name=payload.name, phone=payload.phone,
         content=payload.content, organization=payload.organization,

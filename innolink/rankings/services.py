@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -417,8 +417,17 @@ def _values_json(values: dict[str, Decimal | None]) -> dict[str, str]:
     return {k: str(v) for k, v in values.items() if v is not None}
 
 
+def _decimal(value: Any) -> Decimal:
+    """A declared figure; text that is no number becomes NaN, which ``checks.field_errors``
+    refuses at its field (never a 500)."""
+    try:
+        return Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return Decimal("NaN")
+
+
 def _decimal_values(raw: dict[str, Any]) -> dict[str, Decimal | None]:
-    return {f.code: (Decimal(str(raw[f.code])) if raw.get(f.code) not in (None, "") else None)
+    return {f.code: (_decimal(raw[f.code]) if raw.get(f.code) not in (None, "") else None)
             for f in checks.DECLARED_FIELDS}
 
 

@@ -396,7 +396,10 @@ def _weights(result: dict) -> list[dict]:
 
 @require_POST
 def public_objection(request, year: int, list_id: str):
+    from innolink.core.throttle import public_post_throttle
+
     ranking_list = selectors.public_list(year, list_id)
+    public_post_throttle(request, scope="rankings.objection", target=ranking_list.pk)
     _columns, rows = selectors.list_rows(ranking_list)
     form = ObjectionForm(request.POST, enterprises=[r.entry.enterprise for r in rows])
     if form.is_valid():

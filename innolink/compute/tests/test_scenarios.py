@@ -55,3 +55,17 @@ def test_propose_and_sign_count_in_the_tallies(catalogue, enterprise_a, enterpri
     assert ScenarioMatch.objects.get(pk=match.pk).state == "signed"
     tally = Tally.objects.get(town="陈埭")
     assert (tally.scenarios_matched, tally.scenarios_signed) == (1, 1)
+
+
+@pytest.mark.parametrize("budget", ["1e30", "1" + "0" * 40, "99999999999999999", "NaN", "-5"])
+def test_huge_or_odd_budget_is_a_field_error_and_nothing_written(enterprise_a, budget):
+    from innolink.compute.models import ScenarioNeed
+    from innolink.core.errors import ValidationFailed
+    from innolink.core.models import AuditEntry
+
+    before = (ScenarioNeed.objects.count(), AuditEntry.objects.count())
+    with pytest.raises(ValidationFailed) as caught:
+        services.need_create(actor=enterprise_a, kind="视觉质检", title="大底外观缺陷检测",
+                             description="人工目检漏检多", budget=budget)
+    assert "预算" in " ".join(caught.value.fields["budget"])
+    assert (ScenarioNeed.objects.count(), AuditEntry.objects.count()) == before

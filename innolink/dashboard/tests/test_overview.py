@@ -164,3 +164,30 @@ def test_the_brief_says_what_moved_since_last_week():
     content = brief_content(today=today)
     assert any("在库企业：本周 +1" in line for _s, line in content.moved)
     assert render_xlsx(content)
+
+
+def linked(links, pattern):
+    return [u for u in links if re.fullmatch(pattern, u.split("?")[0])]
+
+
+@pytest.mark.parametrize("role,hidden", [
+    (Role.DEPT_HANDLER, [r"/enterprises/", r"/policies/metrics/", r"/policies/\d+/unpaid/"]),
+    (Role.LEADER, [r"/enterprises/"]),
+])
+def test_the_page_links_only_to_pages_the_reader_may_open(client, role, hidden):
+    """A department handler saw links to the registry, the payment statistics and the unpaid
+    list by policy, a leader to the registry, which answer them 403; the organizer keeps them."""
+    policy_sync(actor=None, source="test")
+    seed(1, make_user(Role.ADMIN))
+    client.force_login(make_user(role))
+    body = client.get(reverse("dashboard:overview")).content.decode()
+    links = set(re.findall(r'href="([^"]+)"', body))
+    assert not [u for pattern in hidden for u in linked(links, pattern)], links
+    for path in sorted({u.split("?")[0] for u in links if u.startswith("/")}):
+        if path.startswith(("/static/", "/accounts/logout")):
+            continue
+        assert client.get(path).status_code != 403, path
+    client.force_login(make_user(Role.ORGANIZER))
+    body = client.get(reverse("dashboard:overview")).content.decode()
+    links = set(re.findall(r'href="([^"]+)"', body))
+    assert all(linked(links, pattern) for pattern in hidden)

@@ -45,3 +45,40 @@ def xlsx_bytes(rows: list[list], header: list[str] = HEADER, merge: str | None =
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def rewrite_member(content: bytes, member: str, change) -> bytes:
+    """The workbook with one archive member's bytes replaced by ``change(old_bytes)``."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info.filename, change(data) if info.filename == member else data)
+    return out.getvalue()
+
+
+def stale_dimension(content: bytes, ref: str = "A1:K2") -> bytes:
+    """The workbook claiming (in ``<dimension>``) fewer rows than it has, as some exporters
+    write it."""
+    import re
+
+    tag = f'<dimension ref="{ref}"/>'.encode()
+
+    def change(xml: bytes) -> bytes:
+        if b"<dimension " in xml:
+            return re.sub(rb'<dimension ref="[^"]*"\s*/>', tag, xml)
+        at = min(i for i in (xml.find(t) for t in (b"<sheetViews", b"<sheetFormatPr", b"<cols",
+                                                    b"<sheetData")) if i >= 0)
+        return xml[:at] + tag + xml[at:]
+
+    return rewrite_member(content, "xl/worksheets/sheet1.xml", change)
+
+
+def zip_bomb(content: bytes, unpacked_mb: int = 40) -> bytes:
+    """The workbook with its worksheet padded by ``unpacked_mb`` MB of blanks: a few tens of
+    kilobytes packed."""
+    return rewrite_member(content, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
+        b"<sheetData>", b"<sheetData>" + b" " * (unpacked_mb * 1024 * 1024), 1))

@@ -203,3 +203,38 @@ def test_import_files_are_removed_once_used_and_unconfirmed_ones_expire(
     assert Job.objects.count() == jobs_before + 1
     assert failed.status == "failed" and "重新上传" in failed.message
     assert Enterprise.objects.count() == 1  # nothing written by the expired confirmation
+
+
+def test_the_error_report_never_carries_a_live_formula(organizer_client,
+                                                       django_capture_on_commit_callbacks):
+    import csv
+    import io
+
+    evil = '=HYPERLINK("http://evil.example/x","点击查看")'
+    upload = _upload(csv_bytes([row(1, 所有制=evil), row(2, 所有制="@SUM(A1)"),
+                                row(3, 所有制="-1+1")]))
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer_client.post(reverse("enterprises:import"), {"file": upload})
+    job = Job.objects.get()
+    report = organizer_client.get(reverse("enterprises:import-errors", args=[job.pk]))
+    cells = [c for line in csv.reader(io.StringIO(report.content.decode("utf-8-sig")))
+             for c in line]
+    assert {"'" + evil, "'@SUM(A1)", "'-1+1"} <= set(cells)
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def test_the_import_template_writes_catalogue_names_as_text(organizer_client):
+    import io
+
+    import openpyxl
+
+    from innolink.enterprises.models import IndicatorDefinition
+
+    IndicatorDefinition.objects.create(code="evil", name="=1+2", kind="count", unit="件",
+                                       order=999)
+    response = organizer_client.get(reverse("enterprises:import-template"))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cell = [c for c in sheet[1] if c.value == "=1+2"][0]
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert sheet.cell(row=2, column=sheet.max_column - len(
+        IndicatorDefinition.objects.all())).data_type == "n"  # the year stays a number

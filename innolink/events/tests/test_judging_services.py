@@ -174,7 +174,7 @@ def test_bad_scores_are_refused_with_the_rule_and_nothing_written(staff, judged)
     a = ReviewAssignment.objects.filter(round=rnd).first()
     crit = list(rnd.criteria.all())
     points = _full(rnd)
-    points[crit[0].pk] = "31"
+    points[crit[0].pk] = "1e30"  # out of range, not a 500
     points[crit[1].pk] = "abc"
     del points[crit[2].pk]
     with pytest.raises(ValidationFailed) as caught:
@@ -221,7 +221,12 @@ def test_finalise_ranks_with_ties_and_records_awards(staff, judged):
     entry = judged["entries"][0]
     with pytest.raises(ValidationFailed) as bad:
         services.award_record(actor=staff, round=rnd, entry=entry, level="first", prize="-1")
-    assert bad.value.fields == {"prize": ["奖金应为不小于 0 的金额，最多两位小数（元）"]}
+    assert bad.value.fields == {"prize": ["奖金：不得为负数"]}
+    for huge in ("1e30", "1" + "0" * 40, Decimal("1E+30"), "NaN", "100.001"):  # never a 500
+        with pytest.raises(ValidationFailed) as bad:
+            services.award_record(actor=staff, round=rnd, entry=entry, level="first",
+                                  prize=huge)
+        assert bad.value.fields["prize"][0].startswith("奖金："), huge
     assert not Award.objects.exists()
     award = services.award_record(actor=staff, round=rnd, entry=entry, level="first",
                                   prize="100000.00")

@@ -318,7 +318,7 @@ def test_a_bad_amount_comes_back_at_its_field_with_what_was_typed(client, synced
                        {"amount": "20万", "note": "同意"})
     body = typo.content.decode()
     assert typo.status_code == 422 and 'id="approve-form"' in body
-    assert 'id="id_amount-error"' in body and "批准金额应为金额（元）" in body
+    assert 'id="id_amount-error"' in body and "批准金额：应为金额数字" in body
     assert 'value="20万"' in body and 'value="同意"' in body and "amount：" not in body
     assert LedgerEntry.objects.count() == 0
     client.post(reverse("policies:application-approve", args=[application.pk]))

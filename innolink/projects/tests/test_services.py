@@ -293,3 +293,17 @@ def test_tallies_follow_every_write_and_equal_a_recount(staff):
 def recount():
     """Every project's rows from scratch."""
     return tallies.merge(*[services.tally_rows(p) for p in Project.objects.all()])
+
+
+@pytest.mark.parametrize("investment, unit", [
+    ("99999999999999", "wan"),     # 10^18 yuan: past the 16-digit column once in yuan
+    ("1e30", "yuan"), ("1" + "0" * 40, "yuan"), ("NaN", "yuan"), ("1e-30", "wan"),
+])
+def test_huge_or_odd_money_is_a_field_error_and_nothing_written(staff, investment, unit):
+    before = counts()
+    with pytest.raises(ValidationFailed) as caught:
+        services.project_create(actor=staff, data=project_data(investment=investment,
+                                                               investment_unit=unit))
+    assert "investment" in caught.value.fields, caught.value.fields
+    assert "计划投资" in " ".join(caught.value.fields["investment"])
+    assert counts() == before

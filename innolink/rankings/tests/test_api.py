@@ -182,6 +182,39 @@ def test_api_actions_are_audited_with_source_api(client, db, organizer):
     assert set(entries.values_list("source", flat=True)) == {"api"}
 
 
+def test_anonymous_objections_are_throttled_per_client_and_list(client, population, organizer,
+                                                                settings):
+    from django.test import Client
+
+    settings.INNOLINK = {**settings.INNOLINK, "PUBLIC_POST_LIMIT": 3,
+                         "PUBLIC_POST_WINDOW": 600}
+    settings.INNOLINK_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    notice_run(2025, organizer)
+    url = "/api/rankings/public/2025/comprehensive_100/objections"
+    good = {"name": "王建国", "phone": "13800000000",
+            "content": "该企业纳税总额含代扣代缴部分，请核实。"}
+
+    def post(forwarded, data=good, target=url):
+        return Client().post(target, data, content_type=JSON, REMOTE_ADDR="10.0.0.2",
+                             HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert post("203.0.113.9", {**good, "phone": "x"}).status_code == 422  # counted as well
+    for _ in range(2):
+        assert_json_success(post("203.0.113.9"), 201)
+    body = assert_json_error(post("203.0.113.9"), 429, "throttled")
+    assert "分钟后再试" in body["message"] and 0 < body["extra"]["retry_after"] <= 601
+    assert Objection.objects.count() == 2
+    # another client behind the same proxy, and the same client on another list, go on
+    assert_json_success(post("198.51.100.7"), 201)
+    assert_json_success(post("203.0.113.9", target=url.replace("comprehensive_100",
+                                                                 "green_50")), 201)
+    # the page form shares the count: a 429 page with the message, nothing written
+    page = Client().post("/rankings/public/2025/comprehensive_100/objections/", {
+        **good, "enterprise": ""}, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert page.status_code == 429 and "分钟后再试" in page.content.decode()
+    assert Objection.objects.count() == 4
+
+
 def test_a_leader_reads_runs_but_every_workflow_step_is_refused(client, population, organizer):
     """The city leader reads the lists from the overview; publishing, 公示, review and
     corrections stay with organizer staff (pages and API alike), and nothing is written."""

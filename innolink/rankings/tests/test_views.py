@@ -332,6 +332,29 @@ def test_reproduce_says_the_lists_are_identical(client, population, organizer):
     assert "复算核验通过" in page
 
 
+def test_xlsx_export_never_carries_a_live_formula_and_amounts_are_numbers(client, population,
+                                                                          organizer):
+    import zipfile
+
+    evil = '=HYPERLINK("http://evil.example/x","点击查看")'
+    run = notice_run(2025, organizer)
+    ranking_list = run.lists.get(list_id="comprehensive_100")
+    first = ranking_list.entries.filter(in_list=True).order_by("position").first()
+    type(first.enterprise).objects.filter(pk=first.enterprise_id).update(name=evil)
+    response = client.get("/rankings/public/2025/comprehensive_100/export.xlsx")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and not any("<f>" in z.read(n).decode() for n in sheets)
+    ws = load_workbook(io.BytesIO(response.content))["榜单"]
+    name = ws["B4"]
+    assert (name.value, name.data_type, name.quotePrefix) == (evil, "s", True)
+    revenue = ws["D4"]
+    assert ws["D3"].value == "营业收入（万元）"
+    assert revenue.data_type == "n" and isinstance(revenue.value, (int, float))
+    assert revenue.number_format == "#,##0.00" and ws["A4"].data_type == "n"
+
+
 def test_the_review_page_pages_and_filters_by_list_and_state(client, population, organizer, monkeypatch):
     from innolink.rankings import views
 
