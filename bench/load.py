@@ -14,7 +14,7 @@ organizer, officer, handler, leader, reviewer) signed in with a real session coo
 repeatedly opens a page of its own menu (found by reading the menu, as the crawl does: board,
 rankings, policy pages, applications, overview, ...) and then waits 1-3 s, as a person reading
 the page would. Writes go through the API with bearer tokens: enterprise users post a challenge
-draft and then edit it (PUT); researchers save their profile. An officer uploads a registry file
+draft and then edit it (PUT); researchers save their profile. An organizer uploads a registry file
 for a dry-run import every 20 s, which the db_worker runs in the background.
 
 Side by side, in the same run and on the same server, a simple baseline: one user alone doing
@@ -214,7 +214,7 @@ class User:
 
 
 def importer(base: str, token: str, stats: Stats, stop: float) -> None:
-    """An officer's dry-run registry import every 20 s, run by the db_worker."""
+    """An organizer's dry-run registry import every 20 s, run by the db_worker."""
     header = "统一社会信用代码,企业名称,所属镇街,行业代码,所有制,成立日期,标签,年度,营业收入(万元)," \
              "研发费用(万元),从业人员\n"
     rows = "".join(f"91350582MA3{n:06d}X,晋江负载测试企业{n},青阳街道,C1951,私营,2015-03-01,,2025,"
@@ -241,7 +241,7 @@ def drive(base: str, creds: dict, users: int, duration: float) -> tuple[Stats, f
     people = [User(n, ROLES[n % len(ROLES)], base, creds, stats, stop) for n in range(users)]
     threads = [threading.Thread(target=p.run, daemon=True) for p in people]
     if users > 1:
-        threads.append(threading.Thread(target=importer, args=(base, creds["officer"]["token"],
+        threads.append(threading.Thread(target=importer, args=(base, creds["organizer"]["token"],
                                                                stats, stop), daemon=True))
     started = time.monotonic()
     for i, thread in enumerate(threads):
