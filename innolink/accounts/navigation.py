@@ -101,14 +101,17 @@ def _visible(entry: NavEntry, user) -> bool:
 
 
 def navigation_for(user, path: str) -> list[NavItem]:
-    items = []
-    for entry in _entries():
-        if not _visible(entry, user):
-            continue
-        url = reverse(entry.url_name)
-        active = url != "/" and path.startswith(url) and entry.url_name != "dashboard:workspace"
-        items.append(NavItem(str(entry.label), url, active or path == url, entry.group))
-    return items
+    """The entries ``user`` may use; the one whose address is the longest prefix of ``path``
+    is active (``/challenges/offers/`` highlights 成果 only, not 榜单 as well)."""
+    entries = [(entry, reverse(entry.url_name)) for entry in _entries() if _visible(entry, user)]
+
+    def matches(entry, url: str) -> bool:
+        prefix = url != "/" and path.startswith(url) and entry.url_name != "dashboard:workspace"
+        return prefix or path == url
+
+    best = max((len(url) for entry, url in entries if matches(entry, url)), default=None)
+    return [NavItem(str(entry.label), url, matches(entry, url) and len(url) == best, entry.group)
+            for entry, url in entries]
 
 
 def grouped(items: list[NavItem]) -> list[NavGroup]:

@@ -191,7 +191,8 @@ def seed(*, seed: int) -> str:
                                                account_holder=demo_user.enterprise.name,
                                                contact_name="财务部"))
             policy_services.application_approve(actor=officer, application_id=application.pk,
-                                                note="算力券（演示）")
+                                                note="算力券（演示）",
+                                                override_reason="合同与用量由算力平台核验（演示）")
             voucher_note = f"，算力券批准 {application.amount_expected} 元"
         except ApplicationError as exc:
             voucher_note = f"，算力券未申领：{exc.message}"

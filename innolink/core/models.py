@@ -9,6 +9,27 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+AUDIT_SOURCES = {"web": _("网页"), "api": _("接口"), "admin": _("管理后台"), "import": _("导入"),
+                 "demo": _("演示数据"), "system": _("系统"), "job": _("后台任务"),
+                 "command": _("命令行"), "schedule": _("定时任务"), "public": _("公开页面"),
+                 "push": _("推送接口"), "folder": _("监视文件夹"), "compute": _("算力平台"),
+                 "hand": _("人工录入"), "declaration": _("企业申报"), "scan": _("政策扫描"),
+                 "cap": _("预警报文")}
+
+
+def _plain_value(value) -> str:
+    """A changed value as a person reads it: ``—`` for nothing, lists joined with 、."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list | tuple):
+        return "、".join(_plain_value(v) for v in value) or "—"
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_plain_value(v)}" for k, v in value.items())
+    return str(value)
+
+
 class AuditEntry(models.Model):
     """One create, change, delete or state transition of a business record.
 
@@ -59,6 +80,45 @@ class AuditEntry(models.Model):
 
         return str(Role(self.actor_role).label) if self.actor_role in Role.values else \
             self.actor_role
+
+    @property
+    def source_label(self) -> str:
+        """Where the change came from, in words (``import:12`` is 导入 #12)."""
+        kind, _sep, ref = self.source.partition(":")
+        label = AUDIT_SOURCES.get(kind)
+        if label is None:
+            return self.source
+        return f"{label} #{ref}" if ref else str(label)
+
+    @property
+    def model_label(self) -> str:
+        """The kind of record, by its model's name ("企业"), not its key."""
+        from django.apps import apps
+
+        try:
+            return str(apps.get_model(self.model)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.model
+
+    @property
+    def changes_labelled(self) -> list[tuple[str, str, str]]:
+        """``(field name, old, new)`` with the fields' own names and lists written out."""
+        from django.apps import apps
+
+        try:
+            meta = apps.get_model(self.model)._meta
+        except (LookupError, ValueError):
+            meta = None
+        rows = []
+        for field, pair in (self.changes or {}).items():
+            try:
+                name = str(meta.get_field(field).verbose_name) if meta else field
+            except Exception:  # a key that is not a model field (a computed figure)
+                name = field
+            old, new = (list(pair) + [None, None])[:2] if isinstance(pair, list | tuple) else \
+                (None, pair)
+            rows.append((name, _plain_value(old), _plain_value(new)))
+        return rows
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

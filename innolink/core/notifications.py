@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -36,8 +37,11 @@ def notify(*, recipients: Iterable, title: str, body: str = "", url: str = "",
     return rows
 
 
-def notifications_for(user, *, unread_only: bool = False):
+def notifications_for(user, *, unread_only: bool = False, query: str = ""):
+    """``user``'s notifications, newest first; ``query`` is looked for in title and body."""
     rows = Notification.objects.filter(recipient=user)
+    if query:
+        rows = rows.filter(Q(title__icontains=query) | Q(body__icontains=query))
     return rows.filter(read_at__isnull=True) if unread_only else rows
 
 

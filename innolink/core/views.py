@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
@@ -43,5 +44,11 @@ def job_detail(request, pk):
 def notification_list(request):
     if request.method == "POST":
         notifications_mark_read(user=request.user)
-    rows = notifications_for(request.user)[:100]
-    return render(request, "core/notifications.html", {"notifications": rows})
+        return redirect(request.get_full_path())
+    unread_only = request.GET.get("unread") == "1"
+    query = request.GET.get("q", "").strip()[:50]
+    rows = notifications_for(request.user, unread_only=unread_only, query=query)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {
+        "page": page, "notifications": page.object_list, "unread_only": unread_only,
+        "query": query})

@@ -13,5 +13,7 @@ def registry_overview() -> dict:
         "enterprise_count": Enterprise.objects.count(),
         "by_town": list(Enterprise.objects.values("town").annotate(n=Count("id"))
                         .order_by("-n")[:19]),
-        "recent_audit": list(AuditEntry.objects.select_related("actor")[:10]),
+        # The registry's own changes: enterprises and their yearly figures, not every app's.
+        "recent_audit": list(AuditEntry.objects.filter(model__startswith="enterprises.")
+                             .select_related("actor")[:10]),
     }

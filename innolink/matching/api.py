@@ -43,23 +43,37 @@ class MatchIndicatorOut(Schema):
 
 class FactorOut(Schema):
     factor: str
+    label: str
     score: float
     weight: float
     reason: str
 
 
+class SimilarOut(Schema):
+    id: int
+    title: str
+
+
 class RecommendationOut(Schema):
+    """Only what lifted the candidate is listed (ADR 0363): ``signals`` with their share of
+    the lift, ``matched_terms`` that carried weight, ``indicators`` when a target is met or
+    near, ``structured`` factors in the candidate's favour; ``reasons`` says the same in
+    plain sentences (request language); ``similar`` lists near-duplicate listings folded
+    into this one (ADR 0362)."""
+
     id: int
     name: str
     rank: int
     score: float
     summary: str
+    reasons: list[str]
     matched_terms: list[str]
     signals: list[SignalOut]
     highlights: list[HighlightOut]
     indicators: list[MatchIndicatorOut]
     indicator_summary: str
     structured: list[FactorOut]
+    similar: list[SimilarOut]
 
 
 def _out(recs, name) -> list[dict]:

@@ -62,12 +62,17 @@ def encoder_setting() -> str:
     return str(getattr(settings, "INNOLINK_MATCHING_ENCODER", DEFAULT_ENCODER) or "none")
 
 
-def ngrams_enabled(dense: bool) -> bool:
-    """``settings.INNOLINK_MATCHING_NGRAMS``: "auto" (default: on only without a dense model —
-    with one, the learned fusion weight of n-grams is 0 and their index is two thirds of the
-    build time), "on" or "off"."""
+#: "auto" keeps the n-gram index up to this many researchers + challenges when a dense model
+#: is on (ADR 0360: on the real set n-grams add about 0.02 nDCG@10 to the dense fusion; their
+#: index is about two thirds of the build time and 0.5–0.8 GB per process at 20,000 profiles)
+NGRAM_AUTO_MAX_DOCS = 20_000
+
+
+def ngrams_enabled(dense: bool, n_docs: int = 0) -> bool:
+    """``settings.INNOLINK_MATCHING_NGRAMS``: "auto" (default: on without a dense model, and
+    with one while researchers + challenges ≤ :data:`NGRAM_AUTO_MAX_DOCS`), "on" or "off"."""
     value = str(getattr(settings, "INNOLINK_MATCHING_NGRAMS", "auto"))
-    return value == "on" or (value == "auto" and not dense)
+    return value == "on" or (value == "auto" and (not dense or n_docs <= NGRAM_AUTO_MAX_DOCS))
 
 
 def get_encoder():
@@ -222,8 +227,10 @@ def build_engine(generation: int | None = None) -> _Cache:
                     store_vectors(kind, encoder.name,
                                   [(oid, h, v) for (_, oid, _, h), v in zip(missing, vecs)])
                 embeddings[name] = mat
-    engine = MatchingEngine(tokenizer=get_tokenizer(terms), encoder=encoder, fusion="weighted",
-                            **({} if ngrams_enabled(encoder is not None)
+    n_docs = len(docs["researchers"]) + len(docs["challenges"])
+    # the shipped fusion: calibrated signals, weights fitted on the real set (ADR 0360)
+    engine = MatchingEngine(tokenizer=get_tokenizer(terms), encoder=encoder,
+                            **({} if ngrams_enabled(encoder is not None, n_docs)
                                else {"ngram_factory": None}))
     engine.set_researchers(docs["researchers"], embeddings=embeddings["researchers"])
     engine.set_challenges(docs["challenges"], embeddings=embeddings["challenges"])

@@ -14,10 +14,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from innolink.challenges import selectors as board
-from innolink.challenges.models import (CLAIMABLE_STATES, Challenge, ResearcherProfile,
-                                        TechnologyOffer)
+from innolink.challenges.models import (CLAIMABLE_STATES, Challenge, Proposal, ProposalState,
+                                        ResearcherProfile, TechnologyOffer)
 from innolink.core.errors import NotFound, PermissionDenied
 from innolink.enterprises.models import Enterprise
 from innolink.matching import access, fetch
@@ -32,8 +33,19 @@ FIELD_LABELS = {
     "industry": "行业", "products": "主要产品", "past_challenges": "往期榜单",
     "description": "简介",
 }
-STATUS_LABELS = {"meets": "满足", "near": "接近", "value_off": "有数值未达", "mentioned": "仅提及",
-                 "absent": "未涉及"}
+STATUS_LABELS = {"meets": gettext_lazy("满足"), "near": gettext_lazy("接近"), "value_off": gettext_lazy("有数值未达"),
+                 "mentioned": gettext_lazy("仅提及"), "absent": gettext_lazy("未涉及")}
+#: the signals in plain words for staff (ADR 0363)
+SIGNAL_LABELS = {"lexical": gettext_lazy("关键词相符"), "ngram": gettext_lazy("用词片段相近"),
+                 "dense": gettext_lazy("整体内容相近"), "indicator": gettext_lazy("技术指标达标"),
+                 "structured": gettext_lazy("领域与条件相符")}
+#: structured factors, worded for when they count in the candidate's favour
+FACTOR_LABELS = {"domain": gettext_lazy("同一领域"), "discipline": gettext_lazy("学科对口"),
+                 "trl": gettext_lazy("技术成熟度够"), "availability": gettext_lazy("可承接新项目"),
+                 "institution": gettext_lazy("单位类型符合"), "track_record": gettext_lazy("有对接成功记录"),
+                 "region": gettext_lazy("地区相近")}
+#: a claim in these states no longer holds the researcher to the challenge: it may come back
+_RECLAIMABLE = (ProposalState.WITHDRAWN,)
 
 
 def _valid_id(pk: Any) -> int:
@@ -92,49 +104,175 @@ class Explained:
     indicators: list[dict] = field(default_factory=list)
     indicator_summary: str = ""
     structured: list[dict] = field(default_factory=list)
+    #: the main reasons, one plain sentence each, in the request's language
+    reasons: list[str] = field(default_factory=list)
+    #: near-duplicate listings folded into this one (objects, best first)
+    similar: list[Any] = field(default_factory=list)
 
     def as_api(self) -> dict:
         return {"id": self.id, "rank": self.rank, "score": round(self.score, 6),
-                "summary": self.summary, "matched_terms": self.matched_terms,
-                "signals": self.signals,
-                "highlights": [{"field": h["field"], "label": h["label"], "text": h["text"],
+                "summary": self.summary, "reasons": self.reasons,
+                "matched_terms": self.matched_terms, "signals": self.signals,
+                "highlights": [{"field": h["field"], "label": str(h["label"]), "text": h["text"],
                                 "spans": h["spans"]} for h in self.highlights],
                 "indicators": self.indicators, "indicator_summary": self.indicator_summary,
-                "structured": self.structured}
+                "structured": self.structured,
+                "similar": [{"id": o.pk, "title": str(getattr(o, "title", o))}
+                            for o in self.similar]}
 
 
-def explained(obj, match, rank: int) -> Explained:
+def _join_words(words) -> str:
+    return _("、").join(str(w) for w in words)
+
+
+def reason_sentences(reasons: list[dict], rank: int) -> list[str]:
+    """The engine's reason codes (``explain.py``) as plain sentences in the active language:
+    only what lifted the candidate is there (ADR 0363).
+
+    Examples:
+        >>> reason_sentences([{"code": "lead", "signals": ["lexical", "dense"]},
+        ...                   {"code": "terms", "terms": ["石墨烯", "导热膜"]}], 1)
+        ['综合排名第 1', '主要依据：关键词相符、整体内容相近', '相符的关键词：石墨烯、导热膜']
+    """
+    out = [_("综合排名第 %(rank)s") % {"rank": rank}]
+    for r in reasons:
+        code = r.get("code")
+        if code == "lead":
+            out.append(_("主要依据：%(signals)s") % {
+                "signals": _join_words(SIGNAL_LABELS.get(n, n) for n in r["signals"])})
+        elif code == "terms":
+            out.append(_("相符的关键词：%(terms)s") % {"terms": _join_words(r["terms"])})
+        elif code == "indicators":
+            if not r["met"]:  # "达到 0 项，接近 1 项" read as a failure
+                text = ngettext("接近 %(near)s 项技术指标", "接近 %(near)s 项技术指标",
+                                r["near"]) % {"near": r["near"]}
+            else:
+                text = ngettext("达到 %(met)s 项技术指标", "达到 %(met)s 项技术指标",
+                                r["met"]) % {"met": r["met"]}
+                if r.get("near"):
+                    text += _("，接近 %(near)s 项") % {"near": r["near"]}
+            out.append(text)
+        elif code == "factors":
+            out.append(_("条件相符：%(factors)s") % {
+                "factors": _join_words(FACTOR_LABELS.get(f, f) for f in r["factors"])})
+        elif code == "unavailable":
+            out.append(_("注意：当前不可承接新项目"))
+        elif code == "similar":
+            out.append(ngettext("另有 %(n)s 条相似榜单", "另有 %(n)s 条相似榜单",
+                                r["count"]) % {"n": r["count"]})
+    return out
+
+
+def explained(obj, match, rank: int, similar: list | None = None) -> Explained:
+    """One match for a page or the API. Only what contributed is kept (ADR 0363): signals that
+    lifted the candidate (with their share of the lift), keywords that carried weight,
+    indicators when some target is met or near and the indicator signal counted, and the
+    structured factors in the candidate's favour."""
     e = match.explanation or {}
-    signals = [{"name": n, "label": s["label"], "raw": s["raw"], "weight": s["weight"],
-                "contribution": s["contribution"], "share": s["share"],
+    signals = [{"name": n, "label": str(SIGNAL_LABELS.get(n, s["label"])), "raw": s["raw"],
+                "weight": s["weight"], "contribution": s["contribution"], "share": s["share"],
                 "percent": round(100 * s["share"])}
-               for n, s in (e.get("signals") or {}).items()]
+               for n, s in (e.get("signals") or {}).items() if s.get("shown", True)]
+    signals.sort(key=lambda s: -s["share"])
     highlights = [{"field": h["field"], "label": FIELD_LABELS.get(h["field"], h["field"]),
                    "text": h["text"], "spans": h["spans"],
                    "html": highlight_html(h["text"], h["spans"])}
                   for h in e.get("highlights") or [] if h["text"]]
     ind = e.get("indicators") or {}
-    indicators = [{"indicator": i["indicator"], "target": i["target"], "status": i["status"],
-                   "status_label": STATUS_LABELS.get(i["status"], i["status"]),
-                   "value": i["value"], "gap": i["gap"], "reason": i["reason"],
-                   "score": i["score"]} for i in ind.get("indicators") or []]
+    indicators = []
+    if ind.get("contributed", True):
+        indicators = [{"indicator": i["indicator"], "target": i["target"], "status": i["status"],
+                       "status_label": str(STATUS_LABELS.get(i["status"], i["status"])),
+                       "value": i["value"], "gap": i["gap"], "reason": i["reason"],
+                       "score": i["score"]} for i in ind.get("indicators") or []]
     parts = (e.get("structured") or {}).get("parts") or {}
-    structured = [{"factor": k, "score": v["score"], "weight": v["weight"], "reason": v["reason"]}
-                  for k, v in parts.items()]
+    structured = [{"factor": k, "label": str(FACTOR_LABELS.get(k, k)), "score": v["score"],
+                   "weight": v["weight"], "reason": v["reason"]}
+                  for k, v in parts.items() if v.get("shown", True)]
+    # keywords as written in the text (TPU, not the index's tpu)
+    written: dict[str, str] = {}
+    for h in highlights:
+        for start, end, term in h["spans"]:
+            written.setdefault(term, h["text"][int(start):int(end)])
+    reasons = e.get("reasons")
+    if reasons is not None:
+        reasons = [dict(r, terms=[written.get(t, t) for t in r["terms"]])
+                   if r.get("code") == "terms" else r for r in reasons]
+    similar = list(similar or [])
+    if reasons is not None:
+        reasons = [r for r in reasons if r.get("code") != "similar"]
+        if similar:
+            reasons.append({"code": "similar", "count": len(similar)})
     return Explained(obj=obj, id=obj.pk, rank=rank, score=float(match.score),
                      summary=e.get("summary", ""), signals=signals, highlights=highlights,
-                     matched_terms=[t["term"] for t in e.get("matched_terms") or []],
-                     indicators=indicators, indicator_summary=ind.get("summary", ""),
-                     structured=structured)
+                     matched_terms=[written.get(t["term"], t["term"])
+                                    for t in e.get("matched_terms") or []],
+                     indicators=indicators,
+                     indicator_summary=ind.get("summary", "") if indicators else "",
+                     structured=structured,
+                     reasons=reason_sentences(reasons, rank) if reasons is not None else [],
+                     similar=similar)
+
+
+#: Signals about the content itself, and how far (in weighted spreads, ADR 0360) they must
+#: lift a candidate together before it is recommended: a quarter of a spread. Below that the
+#: only "reason" is a few shared characters (a radome team for a shoe-foam listing).
+CONTENT_SIGNALS = ("lexical", "ngram", "dense", "indicator")
+MIN_CONTENT_LIFT = 0.25
+
+
+def has_evidence(match) -> bool:
+    """Something about the content itself lifted the candidate — keywords, wording, overall
+    content or a met target. A candidate lifted by the domain and conditions alone (in a small
+    pool every open challenge is a candidate) is not recommended (ADR 0362).
+
+    Examples:
+        >>> from types import SimpleNamespace as NS
+        >>> has_evidence(NS(explanation={"reasons": [{"code": "lead", "signals": ["structured"]}]}))
+        False
+        >>> has_evidence(NS(explanation={"reasons": [{"code": "lead", "signals": ["dense"]}]}))
+        True
+        >>> has_evidence(NS(explanation=None))
+        True
+    """
+    e = getattr(match, "explanation", None)
+    if not e or e.get("reasons") is None:
+        return True
+    lift = sum(max(0.0, float(s.get("contribution", 0.0)))
+               for n, s in (e.get("signals") or {}).items() if n in CONTENT_SIGNALS)
+    if e.get("signals") and lift < MIN_CONTENT_LIFT:
+        return False  # a faint echo (a few shared characters) is no reason either
+    for r in e["reasons"]:
+        if r.get("code") in ("terms", "indicators"):
+            return True
+        if r.get("code") == "lead" and set(r["signals"]) - {"structured"}:
+            return True
+    return False
 
 
 def _recheck(matches, rows: dict[int, Any]) -> list[Explained]:
     out = []
     for m in matches:
+        if not has_evidence(m):
+            continue
         obj = rows.get(int(m.id))
         if obj is not None:  # stale ids (deleted, closed since) are dropped
-            out.append(explained(obj, m, len(out) + 1))
+            similar = [rows[int(i)] for i in getattr(m, "similar", ()) if int(i) in rows]
+            out.append(explained(obj, m, len(out) + 1, similar))
     return out
+
+
+def _claimed_by(profile_id: int) -> list[str]:
+    """Challenges this researcher already claimed (any claim not withdrawn): never recommended
+    back to them (ADR 0362)."""
+    return [str(c) for c in Proposal.objects.filter(researcher_id=profile_id).exclude(
+        state__in=_RECLAIMABLE).values_list("challenge_id", flat=True)]
+
+
+def _claimants_of(challenge_id: int) -> list[str]:
+    """Researchers who already claimed this challenge (not withdrawn): they are in already."""
+    return [str(r) for r in Proposal.objects.filter(challenge_id=challenge_id).exclude(
+        state__in=_RECLAIMABLE).values_list("researcher_id", flat=True)]
 
 
 # --- the three directions ------------------------------------------------------------------
@@ -156,8 +294,9 @@ def recommendations_for_challenge(user, challenge_id: Any, k: Any = 20) -> list[
 
 def recommend_researchers(challenge: Challenge, k: Any = 20) -> list[Explained]:
     doc = fetch.challenge_doc(challenge)
+    claimed = _claimants_of(challenge.pk)
     with engine_session() as engine:
-        matches = engine.match_challenge(doc, k=_k(k))
+        matches = engine.match_challenge(doc, k=_k(k), exclude=claimed)
     rows = ResearcherProfile.objects.select_related("institution").in_bulk(
         [int(m.id) for m in matches])
     return _recheck(matches, rows)
@@ -188,10 +327,13 @@ def recommend_challenges(profile: ResearcherProfile, k: Any = 20) -> list[Explai
     doc = fetch.researcher_doc_for(profile.pk)
     if doc is None:
         return []
+    claimed = _claimed_by(profile.pk)
     with engine_session() as engine:
-        matches = engine.match_researcher(doc, k=_k(k))
+        # near-duplicate listings (the same need posted by several companies) shown once
+        matches = engine.match_researcher(doc, k=_k(k), exclude=claimed, collapse=True)
+    ids = [int(m.id) for m in matches] + [int(i) for m in matches for i in m.similar]
     rows = Challenge.objects.select_related("enterprise", "institution").filter(
-        state__in=CLAIMABLE_STATES).in_bulk([int(m.id) for m in matches])
+        state__in=CLAIMABLE_STATES).in_bulk(ids)
     return _recheck(matches, rows)
 
 

@@ -152,7 +152,7 @@ def invitations_assign(*, challenge_ids: list[Any], teams_per_challenge: Any,
             "seed": seed}
     teams = _int_param(data, "teams_per_challenge", "每个榜单邀请团队数", 1, 20)
     limit = _int_param(data, "researcher_limit", "每位科研人员同时承接上限", 1, 10)
-    seed = _int_param(data, "seed", "随机种子", 0, 2**31 - 1)
+    seed = _int_param(data, "seed", "抽签号", 0, 2**31 - 1)
     try:
         ids = sorted({int(c) for c in challenge_ids or []})
     except (TypeError, ValueError):

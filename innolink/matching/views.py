@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from innolink.core.errors import ValidationFailed
@@ -98,6 +99,13 @@ def term_delete(request, pk: int):
     return redirect("matching:terms")
 
 
+def encoder_label(setting: str) -> str:
+    """The dense model setting in plain words for staff."""
+    labels = {"use": _("多语言语义模型（本机运行）"), "none": _("未启用"),
+              "hashing": _("测试用简易模型")}
+    return str(labels.get(setting, _("自定义模型：%(path)s") % {"path": setting}))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def rebuild(request):
@@ -114,7 +122,8 @@ def rebuild(request):
 
     state = MatchIndexState.objects.filter(pk=1).first()
     return render(request, "matching/rebuild.html", {
-        "jobs": jobs, "state": state, "info": cache_info(), "encoder": encoder_setting(),
+        "jobs": jobs, "state": state, "info": cache_info(),
+        "encoder_label": encoder_label(encoder_setting()),
         "vectors": StoredEmbedding.objects.count()})
 
 

@@ -8,6 +8,7 @@ import random
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from innolink.accounts.models import User
@@ -17,6 +18,14 @@ from innolink.policies.models import Application, Eligibility, Scan
 from innolink.policies.selectors import default_year
 
 MAX_CLAIMS = 240
+# A one-page PDF that says it is a demo material (the demo's 快申快享 claims attach one per
+# required material, so approvals find them complete).
+DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+            b"/Resources<</Font<</F1<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>>>>>>>endobj\n"
+            b"4 0 obj<</Length 44>>stream\nBT /F1 18 Tf 72 760 Td (InnoLink demo) Tj ET\nendstream endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
 BANKS = ["中国工商银行晋江支行", "中国农业银行晋江支行", "中国银行晋江支行", "中国建设银行晋江支行",
          "晋江农村商业银行", "泉州银行晋江支行"]
 
@@ -46,10 +55,14 @@ def seed(*, seed: int) -> str:
             bank_name=rng.choice(BANKS), bank_account=f"6222{rng.randint(10**11, 10**12 - 1)}",
             account_holder=row.enterprise.name, contact_name="财务部", consent=True,
             statement="" if row.clause.version.lane == "auto" else "按平台测算申请")
+        materials = [] if row.clause.version.lane == "auto" else [
+            (name, ContentFile(DEMO_PDF, name=f"demo-{k + 1}.pdf"))
+            for k, name in enumerate(row.clause.version.materials)
+            if rng.random() < 0.9]  # a few applications lack a material: approval waits for it
         try:
             claims.append(services.application_submit(actor=None, enterprise=row.enterprise,
                                                       clause=row.clause, year=year, form=form,
-                                                      today=submitted_on))
+                                                      today=submitted_on, materials=materials))
         except ApplicationError:
             continue
     by_version: dict[int, list[Application]] = defaultdict(list)
@@ -64,6 +77,9 @@ def seed(*, seed: int) -> str:
         elif roll < 0.80:
             by_version[application.clause.version_id].append(application)
     approved: list[Application] = []
+    for version_id in list(by_version):  # approval waits for the missing materials
+        by_version[version_id] = [a for a in by_version[version_id]
+                                  if not services.missing_materials(a)]
     for apps in by_version.values():
         try:
             approved += services.application_bulk_approve(

@@ -24,7 +24,7 @@ import threading
 from itertools import compress, repeat
 from operator import sub
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,16 +62,69 @@ def register_indicators() -> None:
             rule_fields.register_indicator(code, kind, unit, name)
 
 
+def _published_key() -> tuple:
+    from innolink.policies.models import PolicyRevision
+
+    return tuple(PolicyRevision.objects.filter(status=PolicyRevision.Status.PUBLISHED)
+                 .order_by("code").values_list("code", "id"))
+
+
 def rules_registry(directory: Path | None = None) -> Registry:
-    """The loaded rules; reloaded only when a rule file changes."""
+    """The loaded rules: the shipped rule files, each replaced by the revision an officer
+    published for it (and the policies officers created in the browser) — ADR 0150. Reloaded
+    only when a rule file changes or a revision is published."""
     directory = Path(directory or rulesets_dir())
-    key = (str(directory), _files_key(directory))
+    key = (str(directory), _files_key(directory), _published_key())
     with _lock:
         if _cache["key"] != key:
             register_indicators()
-            _cache["registry"] = load_registry(directory)
+            _cache["registry"] = _load(directory)
             _cache["key"] = key
         return _cache["registry"]
+
+
+def _published_texts() -> dict[str, tuple[int, str]]:
+    from innolink.policies.models import PolicyRevision
+
+    return {code: (number, text) for code, number, text in PolicyRevision.objects.filter(
+        status=PolicyRevision.Status.PUBLISHED).values_list("code", "number", "text")}
+
+
+def _load(directory: Path) -> Registry:
+    from innolink.policies.authoring import load_draft
+
+    base = load_registry(directory)
+    published = _published_texts()
+    if not published:
+        return base
+    policies = []
+    for policy in base.policies:
+        if policy.id in published:
+            number, text = published.pop(policy.id)
+            policies.append(replace(load_draft(text, file=f"{policy.id}#r{number}"), file=policy.file))
+        else:
+            policies.append(policy)
+    for code, (number, text) in sorted(published.items()):
+        policies.append(load_draft(text, file=f"{code}#r{number}"))
+    return Registry(tuple(policies))
+
+
+def rule_texts(registry: Registry, directory: Path | None = None) -> dict[str, str]:
+    """Each policy's rule text as the registry read it: the published revision (with its
+    defaults filled in) or the shipped file."""
+    from innolink.policies.authoring import effective_text
+
+    directory = Path(directory or rulesets_dir())
+    published = _published_texts()
+    out = {}
+    for policy in registry.policies:
+        if policy.id in published:
+            out[policy.id] = effective_text(published[policy.id][1])
+        elif policy.file and (directory / policy.file).exists():
+            out[policy.id] = (directory / policy.file).read_text(encoding="utf-8")
+        else:
+            out[policy.id] = ""
+    return out
 
 
 def records_for(year: int, enterprise_ids: Iterable[int] | None = None
@@ -294,3 +347,25 @@ def population_for(year: int, enterprise_ids: Iterable[int] | None = None
 def record_for(enterprise_id: int, year: int) -> dict[str, Any] | None:
     _ids, records = records_for(year, [enterprise_id])
     return records[0] if records else None
+
+
+def record_with_declared(enterprise_id: int, year: int
+                         ) -> tuple[dict[str, Any] | None, dict[tuple[str, int], str]]:
+    """One enterprise's record for its own answer: the registry's values, with the gaps filled
+    by the figures the enterprise declared itself (``DeclaredFact``; the registry wins where it
+    has a value). Returns the record and the declared values used, ``{(code, year): value}``."""
+    from innolink.policies.models import DeclaredFact
+
+    record = record_for(enterprise_id, year)
+    used: dict[tuple[str, int], str] = {}
+    if record is None:
+        return None, used
+    for code, fact_year, value in DeclaredFact.objects.filter(
+            enterprise_id=enterprise_id, year__lte=year).values_list("code", "year", "value"):
+        if code not in rule_fields.INDICATORS:
+            continue
+        values = record["indicators"].setdefault(fact_year, {})
+        if values.get(code) is None:
+            values[code] = value
+            used[(code, fact_year)] = value
+    return record, used

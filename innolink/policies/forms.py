@@ -25,3 +25,26 @@ class ApplicationFilterForm(forms.Form):
     policy = forms.IntegerField(label=_("政策"), required=False, min_value=1)
     overdue = forms.BooleanField(label=_("仅看超期"), required=False)
     q = forms.CharField(label=_("企业"), required=False, max_length=100)
+
+
+class ApproveForm(forms.Form):
+    """The officer's approval: the amount in 元 (prefilled with the computed or scaled amount),
+    an optional note, and — only when required materials are missing — the reason to approve
+    anyway (written into the audit trail)."""
+
+    amount = forms.CharField(label=_("批准金额（元）"), required=False, max_length=20,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    note = forms.CharField(label=_("审核意见（选填）"), required=False, max_length=500)
+    override_reason = forms.CharField(
+        label=_("材料未齐仍批准的理由（记入审计）"), required=False, max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PayForm(forms.Form):
+    amount = forms.CharField(label=_("本次拨付金额（元）"), max_length=20,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    note = forms.CharField(label=_("说明（选填）"), required=False, max_length=300)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由（必填）"), max_length=500)

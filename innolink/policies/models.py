@@ -242,6 +242,9 @@ class Application(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     decision_note = models.CharField(_("审核意见"), max_length=500, blank=True)
     paid_on = models.DateField(_("拨付完成日"), null=True, blank=True)
+    # {"2025": {"software_hardware_investment": "3000000"}}: the enterprise's own figures the
+    # computed amount relied on (see DeclaredFact), for the officer to check against materials.
+    declared = models.JSONField(_("企业填报数据"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("政策兑现申请")
@@ -258,6 +261,33 @@ class Application(models.Model):
     @property
     def remaining(self) -> Decimal:
         return (self.amount_approved or Decimal("0.00")) - self.paid_total
+
+
+class DeclaredFact(models.Model):
+    """A yearly figure the enterprise typed in because the registry lacks it and an answer needs
+    it (e.g. 软件系统、硬件设备投入金额 for a 快申快享 clause). It fills the gap only in that
+    enterprise's own answers and claims (the registry and the whole-city scan stay platform
+    data); an application records the declared figures it relied on, so the officer checks them
+    against the materials. ``value`` is a decimal string in the indicator's base unit (money in
+    yuan), as in ``EnterpriseYear.values``."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE,
+                                   related_name="declared_facts")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    code = models.CharField(_("指标"), max_length=40)
+    value = models.CharField(_("填报值"), max_length=32)
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("企业填报数据")
+        verbose_name_plural = _("企业填报数据")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year", "code"],
+                                               name="declared_fact_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year} {self.code}={self.value}"
 
 
 def _material_path(instance, filename: str) -> str:
@@ -358,3 +388,88 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}"
+
+
+class PolicyRevision(models.Model):
+    """A policy's rules as an officer edits them in the browser: the YAML (ADR 0101) and the
+    worked cases (an enterprise's facts and the legal amount). Every save checks the draft and
+    runs the cases; a draft is published only when it loads and every case passes (ADR 0150).
+    The latest published revision of a policy replaces its shipped rule file; older published
+    revisions stay as its history (``superseded``)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+        SUPERSEDED = "superseded", _("已被新版替代")
+        DISCARDED = "discarded", _("已放弃")
+
+    code = models.SlugField(_("政策编号"), max_length=64, db_index=True)
+    number = models.PositiveIntegerField(_("修订号"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
+                              default=Status.DRAFT, db_index=True)
+    text = models.TextField(_("规则（YAML）"))
+    cases = models.TextField(_("核对案例（YAML）"), blank=True)
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    base_text = models.TextField(_("起草时的规则"), blank=True)  # what the draft started from
+    valid = models.BooleanField(_("规则有效"), default=False)
+    problem = models.JSONField(_("问题"), default=dict, blank=True)
+    results = models.JSONField(_("案例结果"), default=list, blank=True)
+    blockers = models.JSONField(_("发布前需解决"), default=list, blank=True)
+    note = models.CharField(_("修订说明"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("规则修订")
+        verbose_name_plural = _("规则修订")
+        ordering = ["code", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "number"], name="policy_revision_number"),
+            # one open draft and one published revision per policy at a time
+            models.UniqueConstraint(fields=["code"], condition=models.Q(status="draft"),
+                                    name="policy_revision_one_draft"),
+            models.UniqueConstraint(fields=["code"], condition=models.Q(status="published"),
+                                    name="policy_revision_one_published"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} r{self.number} ({self.status})"
+
+    @property
+    def publishable(self) -> bool:
+        return self.status == self.Status.DRAFT and self.valid and not self.blockers
+
+
+def _staged_path(instance, filename: str) -> str:
+    import os
+    import uuid as _uuid
+
+    ext = os.path.splitext(filename)[1].lower()[:10]
+    return f"policies/staged/{_uuid.uuid4().hex}{ext}"
+
+
+class StagedMaterial(models.Model):
+    """A material file chosen on a claim form whose submission was refused (a typo in the
+    account, say): kept so the enterprise does not choose it again. It becomes an
+    ``ApplicationMaterial`` when the claim goes through (audited there) and is removed then."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    clause = models.ForeignKey(PolicyClause, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    name = models.CharField(_("材料名称"), max_length=200)
+    file = models.FileField(upload_to=_staged_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("暂存的申报材料")
+        verbose_name_plural = _("暂存的申报材料")
+        constraints = [models.UniqueConstraint(fields=["user", "clause", "year", "name"],
+                                               name="staged_material_unique")]

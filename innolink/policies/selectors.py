@@ -58,7 +58,7 @@ def year_choices() -> list[int]:
 # --------------------------------------------------------------------------- policies
 
 def policy_list() -> QuerySet[Policy]:
-    return Policy.objects.prefetch_related("versions__budget_row")
+    return Policy.objects.prefetch_related("versions__budget_row", "versions__clauses")
 
 
 def policy_get(pk: Any) -> Policy:
@@ -70,8 +70,11 @@ def policy_get(pk: Any) -> Policy:
 
 
 def version_for_year(policy: Policy, year: int) -> PolicyVersion | None:
+    """The version in force for ``year``; a version whose clauses all left the rules (kept
+    only for the records pointing at it) answers for no year."""
     for version in policy.versions.all():
-        if version.covers_year(year):
+        clauses = list(version.clauses.all())
+        if version.covers_year(year) and not (clauses and all(c.retired for c in clauses)):
             return version
     return None
 
@@ -91,6 +94,26 @@ class ClauseRow:
     clause: PolicyClause | None
     application: Application | None
     prorated: Any = None  # ProratedAmount when a pro-rata budget is short
+    misses: list = field(default_factory=list)  # present.MissView, worded for the enterprise
+    choices: list = field(default_factory=list)  # present.ChoiceView: every route of an 「或」
+    level: Any = None  # present.LevelView: the level matched and what the next one needs
+    inputs: list = field(default_factory=list)  # present.FactInput: figures it may type in
+    steps: list = field(default_factory=list)  # the arithmetic, units written out
+    declared: list = field(default_factory=list)  # (label, shown value) of its own figures used
+
+    @property
+    def only_missing(self) -> bool:
+        """Every unmet condition is a figure the enterprise can type in here."""
+        checks = [*self.misses, *(c for ch in self.choices for r in ch.routes for c in r.checks)]
+        return bool(checks) and all(m.missing and m.inputs for m in checks)
+
+
+@dataclass(frozen=True)
+class OutOfForce:
+    """A policy with no version in force for the year asked about, and why."""
+
+    policy: Policy
+    text: str  # 「已于2023-12-31失效」 or 「2027-01-01起施行」
 
 
 @dataclass
@@ -102,12 +125,86 @@ class EnterpriseView:
     not_eligible: list[ClauseRow]
     total: Decimal
     has_data: bool
+    out_of_force: list[OutOfForce] = field(default_factory=list)
+    declared: dict = field(default_factory=dict)  # {(code, year): value} the answer used
+
+
+def policies_out_of_force(year: int) -> list[OutOfForce]:
+    """Policies that say nothing for ``year`` because none of their versions is in force on
+    31 December of it (ADR 0101): expired ones with the day they ended, future ones with the
+    day they start."""
+    day = dt.date(year, 12, 31)
+    out = []
+    for policy in Policy.objects.prefetch_related("versions__clauses").order_by("order", "code"):
+        versions = [v for v in policy.versions.all()
+                    if not (list(v.clauses.all()) and all(c.retired for c in v.clauses.all()))]
+        if not versions or any(v.covers_year(year) for v in versions):
+            continue
+        ended = [v.effective_to for v in versions if v.effective_to and v.effective_to < day]
+        later = [v.effective_from for v in versions if v.effective_from > day]
+        if later:
+            text = _("%(d)s起施行") % {"d": min(later).isoformat()}
+        else:
+            text = _("已于%(d)s失效") % {"d": max(ended).isoformat()}
+        out.append(OutOfForce(policy, text))
+    return out
+
+
+def present_row(row: ClauseRow, record: dict | None, year: int,
+                 declared: dict[tuple[str, int], str]) -> ClauseRow:
+    from innolink.engines.rules import fields as rule_fields
+    from innolink.policies import present
+
+    a = row.answer
+    row.steps = present.steps_view(a.steps)
+    row.choices, held = present.choices_view(a, record, year)
+    row.level = present.level_view(a)
+    row.misses = [present.miss_view(m, record, year) for m in a.misses if present.check_key(m) not in held]
+    seen: list = []
+    for miss in (*row.misses, *(c for ch in row.choices for r in ch.routes for c in r.checks)):
+        for item in miss.inputs:
+            if item not in seen:
+                seen.append(item)
+    row.inputs = seen
+    if a.eligible and declared and row.clause is not None:
+        from innolink.policies.services import rule_codes
+
+        used = rule_codes(row.clause.rule)
+        for (code, fact_year), value in sorted(declared.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+            spec = rule_fields.INDICATORS.get(code)
+            if code in used and spec is not None:
+                row.declared.append((f"{fact_year}年 {spec.label}", declared_display(spec, value)))
+    return row
+
+
+def application_declared(application: Application) -> list[tuple[str, str]]:
+    """(label, shown value) of the enterprise's own figures an application relied on."""
+    from innolink.engines.rules import fields as rule_fields
+
+    out = []
+    for year, values in sorted((application.declared or {}).items()):
+        for code, value in values.items():
+            spec = rule_fields.INDICATORS.get(code)
+            if spec is not None:
+                out.append((f"{year}年 {spec.label}", declared_display(spec, value)))
+    return out
+
+
+def declared_display(spec, value: str) -> str:
+    """A declared figure as the enterprise typed it: money in 万元, others in their unit."""
+    from innolink.policies.present import readable_unit
+
+    number = Decimal(value)
+    if spec.kind == "money":
+        return f"{(number / 10000).normalize():f} 万元"
+    return f"{number.normalize():f} {readable_unit(spec.unit)}"
 
 
 def enterprise_view(enterprise: Enterprise, year: int) -> EnterpriseView:
     """Everything the enterprise can get in ``year`` (amount and arithmetic) and, for the rest,
-    what is missing, nearest first — computed live from the registry, nothing to type."""
-    record = fetch.record_for(enterprise.pk, year)
+    what is missing, nearest first — computed live from the registry (with the gaps the
+    enterprise filled in itself, see ``DeclaredFact``)."""
+    record, declared = fetch.record_with_declared(enterprise.pk, year)
     answer = explain(fetch.rules_registry(), record, year)
     clauses = {(c.version.policy.code, c.code): c for c in
                PolicyClause.objects.filter(retired=False).select_related("version__policy")
@@ -137,8 +234,11 @@ def enterprise_view(enterprise: Enterprise, year: int) -> EnterpriseView:
         unscaled = item.application.amount_expected if item.application else item.answer.amount
         item.prorated = prorated_amount(prorations[key], unscaled)
     has_data = EnterpriseYear.objects.filter(enterprise=enterprise, year=year).exists()
-    return EnterpriseView(enterprise, year, answer, eligible,
-                          [row(a) for a in answer.not_eligible], answer.total, has_data)
+    not_eligible = [row(a) for a in answer.not_eligible]
+    for item in (*eligible, *not_eligible):
+        present_row(item, record, year, declared)
+    return EnterpriseView(enterprise, year, answer, eligible, not_eligible, answer.total, has_data,
+                          out_of_force=policies_out_of_force(year), declared=declared)
 
 
 # --------------------------------------------------------------------------- applications
@@ -206,14 +306,14 @@ def countdown(application: Application, today: dt.date | None = None) -> int | N
 
 def claim_prefill(user, enterprise: Enterprise) -> dict[str, str]:
     """What the platform already knows for a claim form: the enterprise's name as the account
-    holder, the bank account of its last claim, the user as contact."""
+    holder, the bank account and the contact of its last claim. A login name or an account's
+    display name is not a contact person, so without an earlier claim the contact is blank."""
     last = Application.objects.filter(enterprise=enterprise).order_by("-submitted_at").first()
     return {
         "account_holder": last.account_holder if last else enterprise.name,
         "bank_name": last.bank_name if last else "",
         "bank_account": last.bank_account if last else "",
-        "contact_name": (last.contact_name if last and last.contact_name else
-                         (user.get_full_name() or user.username)),
+        "contact_name": last.contact_name if last else "",
         "contact_phone": last.contact_phone if last else "",
     }
 
@@ -526,4 +626,30 @@ def budget_shortages() -> list[tuple[PolicyVersion, Proration]]:
         proration = budget_proration(version, getattr(version, "budget_row", None))
         if proration is not None and proration.applies:
             out.append((version, proration))
+    return out
+
+
+# --------------------------------------------------------------------------- version differences
+
+def version_changes(policy: Policy, *, can_manage: bool = False) -> dict[int, list]:
+    """PolicyVersion id -> what changed from the version before it (``authoring.Change``s),
+    read from the rules in force. For readers other than officers, a change of a clause's rule
+    is left out (the legal text and the figures are what they read)."""
+    from innolink.policies import authoring
+
+    try:
+        engine_policy = fetch.rules_registry().policy(policy.code)
+    except KeyError:
+        return {}
+    rows = {v.effective_from: v.pk for v in policy.versions.all()}
+    out: dict[int, list] = {}
+    versions = list(engine_policy.versions)
+    for before, after in zip(versions, versions[1:]):
+        pk = rows.get(after.effective_from)
+        if pk is None:
+            continue
+        items = authoring.version_changes(before, after)
+        if not can_manage:
+            items = [c for c in items if not c.what.endswith("的条件或计算")]
+        out[pk] = items
     return out

@@ -149,11 +149,13 @@ def _upsert(model, lookup: dict, values: dict, *, actor, source: str) -> tuple[A
 
 
 @transaction.atomic
-def policy_sync(*, actor, directory: Path | None = None, source: str = "web") -> SyncOutcome:
-    """Mirror the rule files into the database. The files stay the source of truth for rules.
+def policy_sync(*, actor, directory: Path | None = None, source: str = "web",
+                only: set[str] | None = None) -> SyncOutcome:
+    """Mirror the rules into the database: each shipped rule file, or the revision an officer
+    published in its place (ADR 0150). ``only``: the policy ids to mirror (a publication).
 
-    A rule file that does not load refuses the whole sync (nothing is written). A budget may not
-    drop below what is already committed."""
+    Rules that do not load refuse the whole sync (nothing is written). A budget may not drop
+    below what is already committed."""
     directory = Path(directory or fetch.rulesets_dir())
     try:
         registry = fetch.rules_registry(directory)
@@ -163,9 +165,11 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web") ->
     outcome = SyncOutcome()
     now = timezone.now()
     seen: set[int] = set()
+    texts = fetch.rule_texts(registry, directory)
     for order, policy in enumerate(registry.policies):
-        path = directory / policy.file if policy.file else None
-        text = path.read_text(encoding="utf-8") if path and path.exists() else ""
+        if only is not None and policy.id not in only:
+            continue
+        text = texts.get(policy.id, "")
         raw = yaml.safe_load(text) if text else {}
         row, state = _upsert(Policy, {"code": policy.id}, {
             "title": policy.title, "issuer": policy.issuer, "area": policy.area,
@@ -216,6 +220,7 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web") ->
                 seen.add(crow.pk)
                 changed |= cstate != "unchanged"
                 outcome.clauses += 1
+        changed |= _drop_absent_versions(row, policy, actor=actor, source=source)
         if state == "created":
             outcome.policies_created += 1
         elif changed:
@@ -224,7 +229,10 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web") ->
             outcome.unchanged += 1
         if changed:
             Policy.objects.filter(pk=row.pk).update(synced_at=now)
-    for gone in PolicyClause.objects.filter(retired=False).exclude(pk__in=seen):
+    stale = PolicyClause.objects.filter(retired=False).exclude(pk__in=seen)
+    if only is not None:
+        stale = stale.filter(version__policy__code__in=only)
+    for gone in stale:
         # Rows point at it (eligibility, applications, ledger), so it is retired, not deleted.
         gone.retired = True
         gone.save(update_fields=["retired"])
@@ -232,6 +240,39 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web") ->
                      changes={"retired": [False, True]}, note="no longer in the rule files")
         outcome.retired += 1
     return outcome
+
+
+def _drop_absent_versions(row: Policy, policy, *, actor, source: str) -> bool:
+    """A version the rules no longer have (e.g. a file that moved a version's start date): gone
+    when nothing points at it; otherwise kept for the rows that do, ended before the rules'
+    versions begin so it answers for no year they cover (its clauses are retired by the sync).
+    Audited either way."""
+    starts = sorted(v.effective_from for v in policy.versions)
+    changed = False
+    for version in PolicyVersion.objects.filter(policy=row).exclude(effective_from__in=starts):
+        used = (Application.objects.filter(clause__version=version).exists()
+                or Eligibility.objects.filter(clause__version=version).exists()
+                or LedgerEntry.objects.filter(version=version).exists())
+        if not used:
+            audit_record(actor=actor, action="delete", instance=version, source=source,
+                         changes={"effective_from": [version.effective_from, None],
+                                  "doc_number": [version.doc_number, None]},
+                         note="no longer in the rules")
+            PolicyClause.objects.filter(version=version).delete()
+            Budget.objects.filter(version=version).delete()
+            version.delete()
+            changed = True
+            continue
+        later = [d for d in starts if d > version.effective_from]
+        end = (min(later) if later else version.effective_from) - dt.timedelta(days=1)
+        if version.effective_to is None or version.effective_to > end:
+            audit_record(actor=actor, action="update", instance=version, source=source,
+                         changes={"effective_to": [version.effective_to, end]},
+                         note="no longer in the rules; kept for the records that point at it")
+            version.effective_to = end
+            version.save(update_fields=["effective_to"])
+            changed = True
+    return changed
 
 
 def _clause_map(year: int) -> dict[tuple[str, str], PolicyClause]:
@@ -310,7 +351,12 @@ def scan_execute(*, scan: Scan, actor=None, progress=None, today: dt.date | None
                    if key in found and (amount != found[key][0] or not active)]
         Eligibility.objects.bulk_update(changed, ["amount", "gross", "active", "last_scan"],
                                         batch_size=500)
-        dropped = [pk for key, (pk, _a, active) in existing.items() if active and key not in found]
+        # a pair found on an application from the enterprise's own declared figures is not
+        # something the scan (platform data only) can see: it stays as the application found it
+        declared = {(cid, eid) for cid, eid, facts in Application.objects.filter(year=year)
+                    .values_list("clause_id", "enterprise_id", "declared") if facts}
+        dropped = [pk for key, (pk, _a, active) in existing.items()
+                   if active and key not in found and key not in declared]
         for chunk in _chunks(dropped):
             Eligibility.objects.filter(pk__in=chunk).update(active=False, last_scan=scan)
         totals = result.policy_totals()
@@ -428,16 +474,77 @@ def _check_form(form: ClaimForm, lane: str) -> ClaimForm:
                      statement=(form.statement or "").strip(), consent=bool(form.consent))
 
 
+@transaction.atomic
+def declared_facts_set(*, actor, enterprise: Enterprise, inputs, values: dict[str, Any]
+                       ) -> list["DeclaredFact"]:
+    """Record the yearly figures an enterprise typed in where its answer lacks data (all or
+    nothing; audited). ``inputs``: the ``present.FactInput``s the page offered; ``values``:
+    what was typed, by input name. Empty inputs are skipped; a figure the registry already has
+    is refused (the registry wins; a correction goes through the registry)."""
+    from innolink.enterprises.models import EnterpriseYear, IndicatorDefinition
+    from innolink.policies.models import DeclaredFact
+    from innolink.policies.present import parse_fact
+
+    negative = set(IndicatorDefinition.objects.filter(allow_negative=True).values_list("code", flat=True))
+    errors: dict[str, list[str]] = {}
+    typed = []
+    for item in inputs:
+        raw = str(values.get(item.name) or "").strip()
+        if not raw:
+            continue
+        if len(raw) > 32:
+            errors[item.name] = [_("%(l)s：不超过32个字符") % {"l": item.label}]
+            continue
+        try:
+            typed.append((item, parse_fact(raw, item, allow_negative=item.code in negative)))
+        except ValueError as exc:
+            errors[item.name] = [_("%(l)s：%(e)s") % {"l": item.label, "e": exc}]
+    if not typed and not errors and inputs:
+        errors[inputs[0].name] = [_("%(l)s：请填写") % {"l": inputs[0].label}]
+    if errors:
+        raise ValidationFailed(errors)
+    known = {(y, code) for y, row in EnterpriseYear.objects.filter(
+        enterprise=enterprise, year__in={i.year for i, _v in typed}).values_list("year", "values")
+        for code, v in row.items() if v not in (None, "")}
+    clash = [i for i, _v in typed if (i.year, i.code) in known]
+    if clash:
+        raise Conflict(_("平台已有%(l)s，以平台数据为准；如有误请联系政策咨询窗口更正") % {
+            "l": clash[0].label}, code="fact_known")
+    out = []
+    for item, value in typed:
+        row = DeclaredFact.objects.select_for_update().filter(
+            enterprise=enterprise, year=item.year, code=item.code).first()
+        by = actor if getattr(actor, "is_authenticated", False) else None
+        if row is None:
+            row = DeclaredFact.objects.create(enterprise=enterprise, year=item.year, code=item.code,
+                                              value=value, declared_by=by)
+            audit_record(actor=actor, action="create", instance=row,
+                         changes={"value": [None, value]}, note=f"{item.year} {item.code}")
+        elif row.value != value:
+            audit_record(actor=actor, action="update", instance=row,
+                         changes={"value": [row.value, value]}, note=f"{item.year} {item.code}")
+            row.value, row.declared_by = value, by
+            row.save(update_fields=["value", "declared_by", "updated_at"])
+        out.append(row)
+    return out
+
+
 def clause_answer(*, enterprise: Enterprise, clause: PolicyClause, year: int):
     """The engine's live answer for one clause of one enterprise (None when the policy does not
     apply in ``year``)."""
-    record = fetch.record_for(enterprise.pk, year)
+    return clause_answer_with_facts(enterprise=enterprise, clause=clause, year=year)[0]
+
+
+def clause_answer_with_facts(*, enterprise: Enterprise, clause: PolicyClause, year: int):
+    """(the engine's answer for the clause or None, the record it used, the enterprise's own
+    declared figures that went in ``{(code, year): value}``)."""
+    record, declared = fetch.record_with_declared(enterprise.pk, year)
     answer = explain(fetch.rules_registry(), record, year,
                      policy_ids={clause.version.policy.code})
     for item in (*answer.eligible, *answer.not_eligible):
         if item.clause_id == clause.code:
-            return item
-    return None
+            return item, record, declared
+    return None, record, declared
 
 
 MATERIAL_EXTENSIONS = (".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls",
@@ -517,7 +624,8 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
     checked_materials = _check_materials(version, materials)
     if Application.objects.filter(enterprise=enterprise, clause=clause, year=year).exists():
         raise Conflict(_("本年度该条款已提交过，请在「我的申请」中查看进度"), code="already_applied")
-    answer = clause_answer(enterprise=enterprise, clause=clause, year=year)
+    answer, _record, declared = clause_answer_with_facts(enterprise=enterprise, clause=clause,
+                                                        year=year)
     if answer is None or not answer.eligible or answer.amount <= 0:
         reasons = [m.message for m in answer.misses] if answer else []
         raise Conflict(_("按平台数据，贵企业暂不符合该条款") + ("：" + "；".join(reasons[:3]) if reasons else ""),
@@ -533,13 +641,99 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
         amount_expected=answer.amount, bank_name=form.bank_name, bank_account=form.bank_account,
         account_holder=form.account_holder, contact_name=form.contact_name,
         contact_phone=form.contact_phone, statement=form.statement, consent=form.consent,
-        eligible_since=eligibility.first_found_on,
+        declared=_declared_json(declared, clause.rule), eligible_since=eligibility.first_found_on,
         submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
         due_on=add_working_days(today, version.review_days))
     audit_record(actor=actor, action="create", instance=application, changes=audit_diff({}, {
         "status": application.status, "amount_expected": application.amount_expected,
-        "lane": application.lane, "bank_account": application.bank_account}))
+        "lane": application.lane, "bank_account": application.bank_account,
+        **({"declared": application.declared} if application.declared else {})}))
     _save_materials(actor=actor, application=application, materials=checked_materials)
+    return application
+
+
+def rule_codes(rule: Any) -> set[str]:
+    """The indicator codes a clause's rule (as mirrored from its file) refers to anywhere."""
+    from innolink.engines.rules.load import parse_operand
+
+    codes: set[str] = set()
+    stack = [rule]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            try:
+                codes.update(code for code, _o in parse_operand(node, "rule").inputs())
+            except (RulesError, TypeError, ValueError):
+                pass
+    return codes
+
+
+def _declared_json(declared: dict[tuple[str, int], str], rule: Any) -> dict[str, dict[str, str]]:
+    """The declared figures the clause's rule refers to, ``{"2025": {code: value}}``."""
+    used = rule_codes(rule)
+    out: dict[str, dict[str, str]] = {}
+    for (code, year), value in sorted(declared.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        if code in used:
+            out.setdefault(str(year), {})[code] = value
+    return out
+
+
+def claim_staged(*, actor, clause: PolicyClause, year: int) -> list:
+    from innolink.policies.models import StagedMaterial
+
+    return list(StagedMaterial.objects.filter(user=actor, clause=clause, year=year).order_by("id"))
+
+
+@transaction.atomic
+def claim_stage(*, actor, clause: PolicyClause, year: int, materials) -> list:
+    """Keep the material files of a claim form that is about to be checked, so a refused
+    submission does not lose them (a file chosen again for the same material replaces it)."""
+    from innolink.policies.models import StagedMaterial
+
+    checked = _check_materials(clause.version, materials)
+    for name, upload in checked:
+        old = StagedMaterial.objects.filter(user=actor, clause=clause, year=year, name=name).first()
+        if old is not None:
+            stale = old.file.name
+            old.delete()
+            transaction.on_commit(lambda n=stale: _remove_file(n))
+        row = StagedMaterial(user=actor, clause=clause, year=year, name=name,
+                             original_name=(upload.name or "")[:200], size=upload.size)
+        row.file.save(upload.name or "file", upload, save=False)
+        row.save()
+    return claim_staged(actor=actor, clause=clause, year=year)
+
+
+def _remove_file(name: str) -> None:
+    from django.core.files.storage import default_storage
+
+    if name and default_storage.exists(name):
+        default_storage.delete(name)
+
+
+@transaction.atomic
+def application_submit_staged(*, actor, enterprise: Enterprise, clause: PolicyClause, year: int,
+                              form: ClaimForm, today: dt.date | None = None) -> Application:
+    """``application_submit`` with the materials staged for this claim; they become the
+    application's materials and leave the staging area."""
+    from django.core.files import File
+
+    staged = claim_staged(actor=actor, clause=clause, year=year)
+    files = [(row.name, File(row.file.open("rb"), name=row.original_name)) for row in staged]
+    try:
+        application = application_submit(actor=actor, enterprise=enterprise, clause=clause,
+                                          year=year, form=form, today=today, materials=files)
+    finally:
+        for _name, handle in files:
+            handle.close()
+    for row in staged:
+        name = row.file.name
+        row.delete()
+        transaction.on_commit(lambda n=name: _remove_file(n))
     return application
 
 
@@ -585,6 +779,45 @@ def _decidable(application: Application) -> None:
             "n": application.pk, "s": application.get_status_display()}, code="not_decidable")
 
 
+def missing_materials(application: Application, have: set[str] | None = None) -> list[str]:
+    """The required materials of a 快申快享 application with no file attached yet (a 免申即享
+    claim is decided on the platform's data and needs none). ``have``: the names attached, when
+    the caller already read them."""
+    version = application.clause.version
+    if application.lane != Lane.APPLY or not version.materials:
+        return []
+    if have is None:
+        have = set(application.materials.values_list("name", flat=True))
+    return [name for name in version.materials if name not in have]
+
+
+OVERRIDE_MIN_CHARS = 4
+
+
+def _materials_gate(applications: list[Application], override_reason: str) -> dict[int, list[str]]:
+    """Application id -> the required materials it lacks, for those approved by override; a
+    refusal naming them when there is no override reason."""
+    attached: dict[int, set[str]] = defaultdict(set)
+    for application_id, name in ApplicationMaterial.objects.filter(
+            application_id__in=[a.pk for a in applications]).values_list("application_id", "name"):
+        attached[application_id].add(name)
+    lacking = {a.pk: m for a in applications if (m := missing_materials(a, attached[a.pk]))}
+    if not lacking:
+        return {}
+    reason = (override_reason or "").strip()
+    if len(reason) >= OVERRIDE_MIN_CHARS:
+        if len(reason) > 300:
+            raise ValidationFailed({"override_reason": [_("越过材料检查的理由：不超过300字")]})
+        return lacking
+    if reason:
+        raise ValidationFailed({"override_reason": [
+            _("越过材料检查的理由：至少%(n)s个字") % {"n": OVERRIDE_MIN_CHARS}]})
+    parts = [_("申请 #%(n)s 缺少：%(m)s") % {"n": pk, "m": "、".join(m)} for pk, m in lacking.items()]
+    raise Conflict(_("必需材料未齐，未批准任何申请。%(list)s。请待企业补齐，或在单条申请上填写理由后越过此检查（记入审计）。") % {
+        "list": "；".join(parts[:5]) + ("……" if len(parts) > 5 else "")},
+        code="materials_missing", extra={"missing": {str(k): v for k, v in lacking.items()}})
+
+
 def _prorations(applications: list[Application], budgets: dict[int, Budget]) -> dict:
     """version id -> Proration for the pro-rata versions whose budget is short now (read with
     the budget rows already locked, so concurrent approvals see each other's commitments)."""
@@ -604,7 +837,8 @@ def _prorations(applications: list[Application], budgets: dict[int, Budget]) -> 
 @transaction.atomic
 def application_bulk_approve(*, actor, application_ids: list[int], note: str = "",
                              amounts: dict[int, Decimal] | None = None,
-                             on: dt.date | None = None) -> list[Application]:
+                             on: dt.date | None = None,
+                             override_reason: str = "") -> list[Application]:
     """Approve applications and commit their amounts against each policy budget. All or
     nothing: if any application cannot be approved or any budget would be exceeded, nothing is
     written and the message says which and by how much.
@@ -614,7 +848,11 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
 
     For a ``pro_rata`` policy whose remaining budget is short of the outstanding demand, each
     amount is scaled by remaining / demand and rounded down to the fen (ADR 0122); an amount
-    given by the officer may not exceed the scaled one."""
+    given by the officer may not exceed the scaled one.
+
+    A 快申快享 application lacking one of its version's required materials is refused
+    (``materials_missing``) unless the officer gives ``override_reason``; the override and the
+    missing materials are then written into the application's audit entry."""
     on = on or _today()
     ids = sorted(set(int(i) for i in application_ids))
     if any(not 0 < i < 2**63 for i in ids):
@@ -625,6 +863,7 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
     amounts = amounts or {}
     for application in applications:
         _decidable(application)
+    override = _materials_gate(applications, override_reason)
     budgets = _lock_budgets({a.clause.version_id for a in applications})
     prorations = _prorations(applications, budgets)
     need: dict[int, Decimal] = defaultdict(Decimal)
@@ -678,6 +917,10 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
         _post(actor=actor, application=application, kind=LedgerEntry.Kind.COMMITMENT,
               amount=amount, note=_("批准承诺") + (f"（{proration.notice}）" if proration else ""),
               on=on)
+        missing = override.get(application.pk)
+        if missing:
+            scaled_note = "；".join(filter(None, [scaled_note, "materials override: {} (missing: {})".format(
+                override_reason.strip(), "、".join(missing))]))[:300]
         audit_record(actor=actor, action="transition", instance=application,
                      changes=audit_diff(before, snapshot(application, list(before))),
                      note=scaled_note)
@@ -692,10 +935,11 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
 
 
 def application_approve(*, actor, application_id: int, amount: Decimal | None = None,
-                        note: str = "", on: dt.date | None = None) -> Application:
+                        note: str = "", on: dt.date | None = None,
+                        override_reason: str = "") -> Application:
     amounts = {application_id: amount} if amount is not None else None
     return application_bulk_approve(actor=actor, application_ids=[application_id], note=note,
-                                    amounts=amounts, on=on)[0]
+                                    amounts=amounts, on=on, override_reason=override_reason)[0]
 
 
 def _reason(reason: str, label: str) -> str:
@@ -922,3 +1166,243 @@ def calendar_day_delete(*, actor, day_id: Any) -> CalendarDay:
     row.delete()
     _calendar_changed()
     return row
+
+
+# --------------------------------------------------------------------------- rule revisions (ADR 0150)
+
+_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
+MAX_RULE_TEXT = 200_000
+
+
+def _fingerprint(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def published_policy(code: str):
+    """The engine's policy as it is in force now (file or published revision), or None."""
+    try:
+        return fetch.rules_registry().policy(code)
+    except KeyError:
+        return None
+
+
+def _store_check(revision, result) -> None:
+    revision.valid = result.valid
+    revision.problem = result.problem.as_dict() if result.problem else {}
+    revision.results = [c.as_dict() for c in result.cases]
+    revision.blockers = list(result.blockers)
+
+
+def revision_check(*, code: str, text: str, cases: str):
+    """Check a draft without saving it (live validation while the officer types)."""
+    from innolink.policies import authoring
+
+    if len(text) > MAX_RULE_TEXT or len(cases) > MAX_RULE_TEXT:
+        raise ValidationFailed({"text": [_("规则或案例文本过长（不超过20万字符）")]})
+    return authoring.check(text, cases, published=published_policy(code), code=code)
+
+
+def _next_number(code: str) -> int:
+    from django.db.models import Max
+
+    from innolink.policies.models import PolicyRevision
+
+    return (PolicyRevision.objects.filter(code=code).aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+@transaction.atomic
+def revision_open(*, actor, code: str):
+    """The open draft of a policy, or a new one that starts from the rules in force (the last
+    published revision, else the shipped file and its test cases)."""
+    from innolink.policies.models import PolicyRevision
+
+    existing = PolicyRevision.objects.select_for_update().filter(
+        code=code, status=PolicyRevision.Status.DRAFT).first()
+    if existing is not None:
+        return existing
+    policy = Policy.objects.filter(code=code).first()
+    if policy is None:
+        raise NotFound()
+    published = PolicyRevision.objects.filter(code=code, status=PolicyRevision.Status.PUBLISHED).first()
+    if published is not None:
+        text, cases = published.text, published.cases
+    else:
+        directory = fetch.rulesets_dir()
+        path = directory / policy.file if policy.file else None
+        text = path.read_text(encoding="utf-8") if path and path.exists() else policy.rules_text
+        tests = directory / "tests" / policy.file if policy.file else None
+        cases = tests.read_text(encoding="utf-8") if tests and tests.exists() else ""
+    revision = PolicyRevision(code=code, number=_next_number(code), text=text, cases=cases,
+                              based_on=published, base_text=text,
+                              created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    _store_check(revision, revision_check(code=code, text=text, cases=cases))
+    revision.save()
+    audit_record(actor=actor, action="create", instance=revision,
+                 changes={"status": [None, revision.status], "text": [None, _fingerprint(text)]},
+                 note=f"draft r{revision.number} of {code}")
+    return revision
+
+
+NEW_POLICY_TEMPLATE = """id: {code}
+title: {title}
+issuer: {issuer}
+area: {area}
+illustrative: false
+source: ""            # 依据:文件名称、文号、条款序号
+versions:
+  - effective_from: {start}
+    # effective_to: 2027-12-31   # 不填为长期有效
+    # doc_number: 晋政规〔2026〕1号  # 不填显示「文号待定」
+    budget: 100万元
+    # materials: [项目申报表]       # 有申报材料时为快申快享,否则免申即享
+    clauses:
+      - title: 条款名称
+        text: 条款原文(照录文件)
+        conditions:
+          all:
+            - {{field: industry_code, op: prefix, value: [C]}}
+        benefit: {{fixed: 5万元}}
+"""
+
+NEW_CASES_TEMPLATE = """cases:
+  - name: 符合条件,奖励5万元
+    year: {year}
+    input: {{industry_code: C1951, indicators: {{{year}: {{revenue: 100万元}}}}}}
+    expected:
+      c1: {{eligible: true, amount: 5万元}}
+"""
+
+
+@transaction.atomic
+def revision_new_policy(*, actor, code: str, title: str, issuer: str, area: str):
+    """A draft for a policy that does not exist yet, from a template the officer fills in."""
+    from innolink.policies.models import PolicyRevision
+
+    code, title, issuer, area = (code or "").strip(), (title or "").strip(), \
+        (issuer or "").strip(), (area or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not _CODE_RE.match(code):
+        errors["code"] = [_("政策编号：3至64位小写字母、数字或下划线，以字母开头，如 p13_ai_scenarios")]
+    elif Policy.objects.filter(code=code).exists() or PolicyRevision.objects.filter(code=code).exists() \
+            or published_policy(code) is not None:
+        errors["code"] = [_("政策编号 %(c)s 已被使用") % {"c": code}]
+    for name, value, label in (("title", title, _("政策名称")), ("issuer", issuer, _("发文单位")),
+                               ("area", area, _("政策领域"))):
+        if not value:
+            errors[name] = [_("%(l)s：必填") % {"l": label}]
+        elif len(value) > 100 or any(ch in value for ch in "\n\r:{}[]#"):
+            errors[name] = [_("%(l)s：不超过100字，且不含换行和 : { } [ ] #") % {"l": label}]
+    if errors:
+        raise ValidationFailed(errors)
+    year = _today().year
+    text = NEW_POLICY_TEMPLATE.format(code=code, title=title, issuer=issuer, area=area,
+                                      start=f"{year}-01-01")
+    cases = NEW_CASES_TEMPLATE.format(year=year)
+    revision = PolicyRevision(code=code, number=1, text=text, cases=cases, base_text="",
+                              created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    _store_check(revision, revision_check(code=code, text=text, cases=cases))
+    revision.save()
+    audit_record(actor=actor, action="create", instance=revision,
+                 changes={"status": [None, revision.status], "text": [None, _fingerprint(text)]},
+                 note=f"new policy {code}")
+    return revision
+
+
+def _lock_draft(revision_id: Any):
+    from innolink.policies.models import PolicyRevision
+
+    try:
+        revision_id = int(revision_id)
+    except (TypeError, ValueError):
+        raise NotFound()
+    if not 0 < revision_id < 2**63:
+        raise NotFound()
+    revision = PolicyRevision.objects.select_for_update().filter(pk=revision_id).first()
+    if revision is None:
+        raise NotFound()
+    if revision.status != PolicyRevision.Status.DRAFT:
+        raise Conflict(_("该修订已%(s)s，不能再修改；请重新打开编辑") % {
+            "s": revision.get_status_display()}, code="revision_closed")
+    return revision
+
+
+@transaction.atomic
+def revision_save(*, actor, revision_id: Any, text: str, cases: str, note: str = ""):
+    """Save a draft and run its worked cases (every save). A draft that does not load is saved
+    too (work is not lost), marked invalid with the place and the reason."""
+    revision = _lock_draft(revision_id)
+    text, cases, note = text or "", cases or "", (note or "").strip()[:300]
+    result = revision_check(code=revision.code, text=text, cases=cases)
+    before = {"text": _fingerprint(revision.text), "cases": _fingerprint(revision.cases),
+              "valid": revision.valid, "note": revision.note}
+    revision.text, revision.cases, revision.note = text, cases, note
+    _store_check(revision, result)
+    revision.save()
+    after = {"text": _fingerprint(text), "cases": _fingerprint(cases), "valid": revision.valid,
+             "note": note}
+    changes = audit_diff(before, after)
+    if changes:
+        passed = sum(1 for c in result.cases if c.passed)
+        audit_record(actor=actor, action="update", instance=revision, changes=changes,
+                     note=f"cases {passed}/{len(result.cases)} passed")
+    return revision, result
+
+
+@transaction.atomic
+def revision_publish(*, actor, revision_id: Any):
+    """Publish a draft: it must load, every worked case must pass, every new or changed clause
+    must have a case, and no version in force may disappear (a version ends by its
+    ``effective_to``). Then it replaces the policy's rules (the database mirror is synced, the
+    next answers and scans use it). Refused: nothing is published."""
+    from innolink.policies.models import PolicyRevision
+
+    revision = _lock_draft(revision_id)
+    result = revision_check(code=revision.code, text=revision.text, cases=revision.cases)
+    if result.problem is not None:
+        p = result.problem
+        where = (_("第%(n)s行") % {"n": p.line} if p.line else "") + (f"（{p.place}）" if p.place else "")
+        raise ValidationFailed({"cases" if p.part == "cases" else "text": [f"{where}{p.message}"]},
+                               message=_("规则有误，未发布：%(w)s%(m)s") % {"w": where, "m": p.message},
+                               code=p.code)
+    if result.blockers:
+        raise Conflict(_("未发布：%(b)s") % {"b": "；".join(result.blockers)}, code="cases_failing",
+                       extra={"blockers": result.blockers,
+                              "failed": [c.name for c in result.cases if not c.passed]})
+    kept = {v.effective_from for v in result.policy.versions}
+    gone = [v for v in PolicyVersion.objects.filter(policy__code=revision.code)
+            if v.effective_from not in kept]
+    if gone:
+        raise Conflict(_("未发布：版本「%(d)s」（%(n)s）已在平台使用，不能删除或更改生效日期；如需停止执行，请填写其失效日期 effective_to") % {
+            "d": gone[0].effective_from.isoformat(), "n": gone[0].doc_number},
+            code="version_removed")
+    previous = PolicyRevision.objects.select_for_update().filter(
+        code=revision.code, status=PolicyRevision.Status.PUBLISHED).first()
+    if previous is not None:
+        previous.status = PolicyRevision.Status.SUPERSEDED
+        previous.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, action="transition", instance=previous,
+                     changes={"status": ["published", "superseded"]}, note=f"by r{revision.number}")
+    revision.status = PolicyRevision.Status.PUBLISHED
+    revision.published_at = timezone.now()
+    revision.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    _store_check(revision, result)
+    revision.save()
+    audit_record(actor=actor, action="transition", instance=revision,
+                 changes={"status": ["draft", "published"], "text": [None, _fingerprint(revision.text)]},
+                 note=(f"{len(result.cases)} cases passed; " + revision.note)[:300])
+    policy_sync(actor=actor, source=f"revision:{revision.pk}", only={revision.code})
+    return revision
+
+
+@transaction.atomic
+def revision_discard(*, actor, revision_id: Any):
+    revision = _lock_draft(revision_id)
+    from innolink.policies.models import PolicyRevision
+
+    revision.status = PolicyRevision.Status.DISCARDED
+    revision.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action="transition", instance=revision,
+                 changes={"status": ["draft", "discarded"]})
+    return revision

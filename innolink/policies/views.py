@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from innolink.core.errors import NotFound, PermissionDenied, ValidationFailed
+from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from innolink.core.flash import errors_as_messages
 from innolink.enterprises.selectors import enterprise_for_user
 from innolink.policies import access, selectors, services
-from innolink.policies.forms import ApplicationFilterForm, ClaimForm
+from innolink.policies.forms import ApplicationFilterForm, ApproveForm, ClaimForm, PayForm, ReasonForm
 from innolink.policies.models import Application, LedgerEntry, Policy
 
 
@@ -50,74 +51,212 @@ def policy_list(request):
 @login_required
 def policy_detail(request, pk: int):
     policy = selectors.policy_get(pk)
-    versions = policy.versions.select_related("budget_row").prefetch_related("clauses")
+    versions = list(policy.versions.select_related("budget_row").prefetch_related("clauses"))
+    for version in versions:  # a version whose clauses all left the rules is history (officers)
+        clauses = list(version.clauses.all())
+        version.retired = bool(clauses) and all(c.retired for c in clauses)
+    from innolink.policies.models import PolicyRevision
+
+    can_manage = access.can_manage_policies(request.user)
+    revisions = PolicyRevision.objects.filter(code=policy.code) if can_manage else PolicyRevision.objects.none()
     return render(request, "policies/detail.html", {
         "policy": policy, "versions": versions, "year": selectors.default_year(),
-        "can_manage": access.can_manage_policies(request.user)})
+        "can_manage": can_manage,
+        "version_changes": selectors.version_changes(policy, can_manage=can_manage),
+        "policy_revision": revisions.filter(status=PolicyRevision.Status.PUBLISHED).first(),
+        "draft": revisions.filter(status=PolicyRevision.Status.DRAFT).first()})
 
 
 # --------------------------------------------------------------------------- answers
+
+def _fields(view: selectors.EnterpriseView, typed: dict[str, str] | None = None,
+            errors: dict[str, list[str]] | None = None) -> selectors.EnterpriseView:
+    """Attach to each clause the inputs for the figures it lacks, with what was typed and the
+    error of each (the same figure asked by two clauses shows the same text in both)."""
+    typed, errors = typed or {}, errors or {}
+    for row in (*view.eligible, *view.not_eligible):
+        key = row.clause.pk if row.clause else id(row)
+        row.input_fields = [{"item": item, "id": f"c{key}-{item.name}",
+                             "value": typed.get(item.name, ""), "errors": errors.get(item.name, [])}
+                            for item in row.inputs]
+    view.has_illustrative = any(r.clause is not None and r.clause.version.policy.illustrative
+                                for r in (*view.eligible, *view.not_eligible))
+    return view
+
+
+def _offered_inputs(view: selectors.EnterpriseView) -> list:
+    out: list = []
+    for row in view.not_eligible:
+        for item in row.inputs:
+            if item not in out:
+                out.append(item)
+    return out
+
 
 @login_required
 def my_policies(request):
     if not access.is_enterprise_user(request.user):
         raise NotFound()
     year = _year(request)
-    view = selectors.enterprise_view(request.user.enterprise, year)
+    view = _fields(selectors.enterprise_view(request.user.enterprise, year))
     return render(request, "policies/answer.html", {
         "view": view, "years": selectors.year_choices(), "mine": True,
         "applications": selectors.applications_visible_to(request.user).order_by("-submitted_at")[:20]})
 
 
 @login_required
+@require_POST
+def supply_facts(request):
+    """The enterprise types in figures its answer lacks; the platform answers again at once
+    (htmx: the answer's body; without JavaScript: the page). What was typed stays in the
+    inputs when it is refused."""
+    if not access.is_enterprise_user(request.user):
+        raise NotFound()
+    year = _year(request)
+    enterprise = request.user.enterprise
+    view = selectors.enterprise_view(enterprise, year)
+    offered = [i for i in _offered_inputs(view) if i.name in request.POST]
+    typed = {i.name: request.POST.get(i.name, "") for i in offered}
+    focus = request.POST.get("clause", "")
+    focus = int(focus) if focus.isdigit() else None
+    context = {"years": selectors.year_choices(), "mine": True, "focus": focus}
+    try:
+        if not offered:
+            raise ValidationFailed({}, message=_("没有需要填写的数据，答复已是最新"))
+        services.declared_facts_set(actor=request.user, enterprise=enterprise, inputs=offered,
+                                    values=typed)
+    except (NotFound, PermissionDenied):
+        raise
+    except ApplicationError as exc:
+        fields = exc.fields if isinstance(exc, ValidationFailed) else {}
+        if not fields and offered:
+            fields = {offered[0].name: [exc.message]}
+        context.update(view=_fields(view, typed, fields),
+                       notice="" if fields else exc.message)
+        if request.htmx:
+            return render(request, "policies/_answer_body.html", context)
+        context["applications"] = selectors.applications_visible_to(request.user).order_by(
+            "-submitted_at")[:20]
+        return render(request, "policies/answer.html", context, status=exc.status)
+    view = _fields(selectors.enterprise_view(enterprise, year))
+    done = _("已按您填写的数据重新测算")
+    if request.htmx:
+        return render(request, "policies/_answer_body.html", {**context, "view": view,
+                                                               "notice": done})
+    messages.success(request, done)
+    anchor = f"#clause-{focus}" if focus else ""
+    return redirect(reverse("policies:mine") + f"?year={year}{anchor}")
+
+
+@login_required
 def enterprise_answer(request, pk: int):
     _require(access.can_read_metrics, request.user)
     enterprise = enterprise_for_user(request.user, pk)
-    view = selectors.enterprise_view(enterprise, _year(request))
+    view = _fields(selectors.enterprise_view(enterprise, _year(request)))
     return render(request, "policies/answer.html", {"view": view, "years": selectors.year_choices(),
                                                     "mine": False})
+
+
+def _claim_context(request, clause, year: int, form: ClaimForm, *, typed=None, fact_errors=None,
+                   materials_errors=None, notice: str = "") -> dict:
+    enterprise = request.user.enterprise
+    answer, record, declared = services.clause_answer_with_facts(enterprise=enterprise,
+                                                                 clause=clause, year=year)
+    row = selectors.ClauseRow(answer, clause, Application.objects.filter(
+        enterprise=enterprise, clause=clause, year=year).first())
+    selectors.present_row(row, record, year, declared)
+    key = clause.pk
+    row.input_fields = [{"item": item, "id": f"c{key}-{item.name}",
+                         "value": (typed or {}).get(item.name, ""),
+                         "errors": (fact_errors or {}).get(item.name, [])} for item in row.inputs]
+    staged = {m.name: m for m in services.claim_staged(actor=request.user, clause=clause, year=year)}
+    return {"clause": clause, "answer": answer, "row": row, "form": form, "year": year,
+            "materials": [(i, name, staged.get(name)) for i, name in enumerate(clause.version.materials)],
+            "materials_errors": materials_errors, "notice": notice,
+            "can_apply": answer.eligible and answer.amount > 0 and row.application is None,
+            "accept": ",".join(services.MATERIAL_EXTENSIONS)}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def claim(request, clause_pk: int):
-    """Step 2 for the enterprise: confirm (免申即享) or apply (快申快享) on a prefilled form."""
+    """Step 2 for the enterprise: confirm (免申即享) or apply (快申快享) on a prefilled form.
+
+    The form is shown only while the clause applies; a figure the answer lacks is asked for
+    here first (``facts``), and the form appears once the answer allows it. A refused
+    submission comes back with everything typed still in place. ``inline``: the form alone,
+    for the answer page's card (htmx)."""
     if not access.can_claim(request.user):
         raise NotFound()
     clause = selectors.clause_get(clause_pk)
     enterprise = request.user.enterprise
     year = _year(request)
-    answer = services.clause_answer(enterprise=enterprise, clause=clause, year=year) \
-        if clause.version.covers_year(year) else None
-    if answer is None:
+    if clause.retired or not clause.version.covers_year(year):
         raise NotFound()
-    form = ClaimForm(request.POST or None, request.FILES or None,
-                     initial={**selectors.claim_prefill(request.user, enterprise),
-                              "consent": clause.version.lane == "auto"})
-    status = 200
-    materials_errors = None
-    if request.method == "POST" and form.is_valid():
+    inline = bool(request.GET.get("inline") or request.POST.get("inline"))
+    template = "policies/_claim_form.html" if inline and request.htmx else "policies/claim.html"
+    initial = {**selectors.claim_prefill(request.user, enterprise),
+               "consent": clause.version.lane == "auto"}
+    if request.method == "POST" and request.POST.get("facts"):
+        context = _claim_context(request, clause, year, ClaimForm(initial=initial))
+        offered = context["row"].inputs
+        typed = {i.name: request.POST.get(i.name, "") for i in offered}
         try:
-            files = [(name, request.FILES[f"material_{i}"])
-                     for i, name in enumerate(clause.version.materials)
-                     if f"material_{i}" in request.FILES]
-            application = services.application_submit(
+            services.declared_facts_set(actor=request.user, enterprise=enterprise,
+                                        inputs=offered, values=typed)
+        except (NotFound, PermissionDenied):
+            raise
+        except ApplicationError as exc:
+            fields = exc.fields if isinstance(exc, ValidationFailed) else {}
+            if not fields and offered:
+                fields = {offered[0].name: [exc.message]}
+            context = _claim_context(request, clause, year, ClaimForm(initial=initial),
+                                     typed=typed, fact_errors=fields)
+            return render(request, "policies/_claim_body.html" if request.htmx else template,
+                          context, status=200 if request.htmx else exc.status)
+        context = _claim_context(request, clause, year, ClaimForm(initial=initial),
+                                 notice=_("已按您填写的数据重新测算"))
+        return render(request, "policies/_claim_body.html" if request.htmx else template, context)
+    if request.method == "GET":
+        return render(request, template, _claim_context(request, clause, year,
+                                                          ClaimForm(initial=initial)))
+    form = ClaimForm(request.POST, request.FILES or None, initial=initial)
+    materials_errors = None
+    status = 422
+    files = [(name, request.FILES[f"material_{i}"])
+             for i, name in enumerate(clause.version.materials) if f"material_{i}" in request.FILES]
+    if files and clause.version.lane == "apply":
+        try:  # kept whatever happens to the rest of the form
+            services.claim_stage(actor=request.user, clause=clause, year=year, materials=files)
+        except ValidationFailed as exc:
+            materials_errors = exc.fields.get("materials")
+    if form.is_valid() and not materials_errors:
+        try:
+            application = services.application_submit_staged(
                 actor=request.user, enterprise=enterprise, clause=clause, year=year,
-                form=services.ClaimForm(**form.cleaned_data), materials=files)
+                form=services.ClaimForm(**form.cleaned_data))
+        except (NotFound, PermissionDenied):
+            raise
         except ValidationFailed as exc:
             for name, errors in exc.fields.items():
-                form.add_error(name if name in form.fields else None, errors)
+                if name in form.fields:
+                    form.add_error(name, errors)
             materials_errors = exc.fields.get("materials")
-            status = 422
+            if any(n not in form.fields and n != "materials" for n in exc.fields) or not exc.fields:
+                form.add_error(None, exc.message)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
         else:
             messages.success(request, _("已提交，审核截止日 %(d)s") % {"d": application.due_on})
-            return redirect("policies:application", pk=application.pk)
-    elif request.method == "POST":
-        status = 422
-    return render(request, "policies/claim.html", {
-        "clause": clause, "answer": answer, "form": form, "year": year,
-        "materials": list(enumerate(clause.version.materials)), "materials_errors": materials_errors,
-        "accept": ",".join(services.MATERIAL_EXTENSIONS)}, status=status)
+            target = reverse("policies:application", args=[application.pk])
+            if request.htmx:
+                from django_htmx.http import HttpResponseClientRedirect
+
+                return HttpResponseClientRedirect(target)
+            return redirect(target)
+    context = _claim_context(request, clause, year, form, materials_errors=materials_errors)
+    return render(request, template, context, status=200 if request.htmx else status)
 
 
 # --------------------------------------------------------------------------- applications
@@ -142,18 +281,120 @@ def application_list(request):
         "shortages": selectors.budget_shortages() if access.can_manage_policies(user) else []})
 
 
-@login_required
-def application_detail(request, pk: int):
-    application = selectors.application_for_user(request.user, pk)
+def _application_page(request, application: Application, *, forms: dict | None = None,
+                      status: int = 200):
+    """The application with its facts, materials, ledger and — for an officer — the decision
+    forms; a refused decision comes back here with the error at its field and what was typed."""
+    forms = forms or {}
+    prorated = selectors.application_proration(application)
+    suggested = prorated.amount if prorated else application.amount_expected
+    missing = services.missing_materials(application)
     return render(request, "policies/application.html", {
         "application": application, "countdown": selectors.countdown(application),
-        "prorated": selectors.application_proration(application),
+        "prorated": prorated,
         "ledger": application.ledger.order_by("created_at", "id"),
         "materials": application.materials.all(),
+        "missing_materials": missing,
+        "declared": selectors.application_declared(application),
         "can_upload": (access.is_enterprise_user(request.user)
                        and application.status in Application.OPEN),
         "material_names": [*application.clause.version.materials, services.OTHER_MATERIAL],
-        "can_manage": access.can_manage_policies(request.user)})
+        "can_manage": access.can_manage_policies(request.user),
+        "approve_form": forms.get("approve") or ApproveForm(initial={"amount": suggested}),
+        "reject_form": forms.get("reject") or ReasonForm(prefix="reject"),
+        "defer_form": forms.get("defer") or ReasonForm(prefix="defer"),
+        "pay_form": forms.get("pay") or PayForm(initial={"amount": application.remaining}),
+    }, status=status)
+
+
+@login_required
+def application_detail(request, pk: int):
+    return _application_page(request, selectors.application_for_user(request.user, pk))
+
+
+def _refused(request, application: Application, key: str, form, exc: ApplicationError):
+    """A decision the service refused comes back as the same page with the form as typed: a
+    field error at its field (422), a refusal about the record's state (budget, materials,
+    already decided: 409) at the top of the form. 404/403 propagate (ADR 0006)."""
+    if isinstance(exc, (NotFound, PermissionDenied)):
+        raise exc
+    if isinstance(exc, ValidationFailed) and exc.fields:
+        for name, errors in exc.fields.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    elif exc.code == "materials_missing":  # one application: say what it lacks and what to do here
+        lacking = ((exc.extra or {}).get("missing") or {}).get(str(application.pk))
+        form.add_error("override_reason", _(
+            "必需材料未齐（%(m)s），未批准。请待企业补齐，或在此填写理由后批准（记入审计）。") % {
+            "m": "、".join(lacking)} if lacking else exc.message)
+    else:
+        form.add_error(None, exc.message)
+    application.refresh_from_db()
+    return _application_page(request, application, forms={key: form}, status=exc.status)
+
+
+def _managed_application(request, pk: int) -> Application:
+    _require(access.can_manage_policies, request.user)
+    return selectors.application_for_user(request.user, pk)
+
+
+@login_required
+@require_POST
+def application_approve(request, pk: int):
+    application = _managed_application(request, pk)
+    form = ApproveForm(request.POST)
+    form.is_valid()
+    data = {k: (request.POST.get(k) or "").strip() for k in ("amount", "note", "override_reason")}
+    try:
+        amount = services.parse_money(data["amount"], "amount", _("批准金额")) if data["amount"] else None
+        services.application_approve(actor=request.user, application_id=application.pk,
+                                     amount=amount, note=data["note"],
+                                     override_reason=data["override_reason"])
+    except ApplicationError as exc:
+        return _refused(request, application, "approve", form, exc)
+    messages.success(request, _("已批准并记入台账"))
+    return redirect("policies:application", pk=application.pk)
+
+
+def _decide(request, pk: int, key: str, service, done: str):
+    application = _managed_application(request, pk)
+    form = ReasonForm(request.POST, prefix=key)
+    form.is_valid()
+    try:
+        service(actor=request.user, application_id=application.pk,
+                reason=request.POST.get(f"{key}-reason", ""))
+    except ApplicationError as exc:
+        return _refused(request, application, key, form, exc)
+    messages.success(request, done)
+    return redirect("policies:application", pk=application.pk)
+
+
+@login_required
+@require_POST
+def application_reject(request, pk: int):
+    return _decide(request, pk, "reject", services.application_reject, _("已不予通过"))
+
+
+@login_required
+@require_POST
+def application_defer(request, pk: int):
+    return _decide(request, pk, "defer", services.application_defer, _("已暂缓"))
+
+
+@login_required
+@require_POST
+def application_pay(request, pk: int):
+    application = _managed_application(request, pk)
+    form = PayForm(request.POST)
+    form.is_valid()
+    try:
+        services.application_pay(actor=request.user, application_id=application.pk,
+                                 amount=request.POST.get("amount", ""),
+                                 note=(request.POST.get("note") or "").strip())
+    except ApplicationError as exc:
+        return _refused(request, application, "pay", form, exc)
+    messages.success(request, _("拨付已记入台账"))
+    return redirect("policies:application", pk=application.pk)
 
 
 @login_required
@@ -184,41 +425,17 @@ def material_download(request, pk: int):
 
 @login_required
 @require_POST
-def application_action(request, pk: int, action: str):
-    _require(access.can_manage_policies, request.user)
-    application = selectors.application_for_user(request.user, pk)
-    user, post = request.user, request.POST
-    if action == "approve":
-        raw = post.get("amount", "").strip()
-        amount = services.parse_money(raw, "amount", _("批准金额")) if raw else None
-        services.application_approve(actor=user, application_id=application.pk, amount=amount,
-                                     note=post.get("note", ""))
-        messages.success(request, _("已批准并记入台账"))
-    elif action == "reject":
-        services.application_reject(actor=user, application_id=application.pk,
-                                    reason=post.get("reason", ""))
-        messages.success(request, _("已不予通过"))
-    elif action == "defer":
-        services.application_defer(actor=user, application_id=application.pk,
-                                   reason=post.get("reason", ""))
-        messages.success(request, _("已暂缓"))
-    elif action == "pay":
-        services.application_pay(actor=user, application_id=application.pk,
-                                 amount=post.get("amount", ""), note=post.get("note", ""))
-        messages.success(request, _("拨付已记入台账"))
-    else:
-        raise NotFound()
-    return redirect("policies:application", pk=application.pk)
-
-
-@login_required
-@require_POST
 def bulk_approve(request):
     _require(access.can_manage_policies, request.user)
     ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
-    done = services.application_bulk_approve(actor=request.user, application_ids=[int(i) for i in ids])
-    messages.success(request, _("已批准 %(n)s 条申请") % {"n": len(done)})
-    return redirect(reverse("policies:applications") + "?status=approved")
+    with errors_as_messages(request):
+        done = services.application_bulk_approve(actor=request.user,
+                                                 application_ids=[int(i) for i in ids],
+                                                 note=(request.POST.get("note") or "").strip())
+        messages.success(request, _("已批准 %(n)s 条申请") % {"n": len(done)})
+        return redirect(reverse("policies:applications") + "?status=approved")
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/policies/applications/") else reverse("policies:applications"))
 
 
 # --------------------------------------------------------------------------- scans, notices
@@ -347,3 +564,187 @@ def work_calendar(request):
         "years": selectors.calendar_years(), "gaps": calendar_gaps(),
         "kinds": CalendarDay.Kind.choices, "form": request.POST if status != 200 else {}},
         status=status)
+
+
+# --------------------------------------------------------------------------- rule editor (ADR 0150)
+
+def _revision_for_officer(request, rid: int):
+    from innolink.policies.models import PolicyRevision
+
+    _require(access.can_manage_policies, request.user)
+    revision = PolicyRevision.objects.filter(pk=selectors._valid_id(rid)).first()
+    if revision is None:
+        raise NotFound()
+    return revision
+
+
+def _editor_context(request, revision, *, text=None, cases=None, note=None, result=None,
+                    errors=None, notice=""):
+    from innolink.policies import authoring
+    from innolink.policies.models import PolicyRevision
+
+    text = revision.text if text is None else text
+    cases = revision.cases if cases is None else cases
+    policy = Policy.objects.filter(code=revision.code).first()
+    base = revision.base_text if revision.status == PolicyRevision.Status.DRAFT else (
+        revision.based_on.text if revision.based_on_id else revision.base_text)
+    published = services.published_policy(revision.code)
+    changes = []
+    if result is not None and result.policy is not None and published is not None:
+        before = {v.effective_from: v for v in published.versions}
+        for version in result.policy.versions:
+            old = before.get(version.effective_from)
+            items = authoring.version_changes(old, version) if old else [
+                authoring.Change("新增版本", "—", f"{version.effective_from} {version.doc_number}")]
+            if items:
+                changes.append((version, items))
+    return {
+        "revision": revision, "policy": policy, "text": text, "cases": cases,
+        "note": revision.note if note is None else note,
+        "result": result, "errors": errors or {}, "notice": notice,
+        "diff": authoring.text_diff(base or "", text),
+        "changes": changes,
+        "history": PolicyRevision.objects.filter(code=revision.code).exclude(
+            status=PolicyRevision.Status.DISCARDED).order_by("-number")[:20],
+        "editable": revision.status == PolicyRevision.Status.DRAFT,
+        "catalogue": _catalogue(),
+    }
+
+
+def _catalogue() -> dict:
+    """The fields and operators a rule may use, for the editor's quick reference."""
+    from innolink.engines.rules import fields as F
+    from innolink.engines.rules.load import _OPS_BY_KIND
+
+    attributes = []
+    for spec in F.ATTRIBUTES.values():
+        if spec.kind == "text":
+            continue
+        values = "、".join(f"{c}={F.TAG_LABELS.get(c, F.CATEGORY_LABELS.get(c, c))}" for c in spec.choices)
+        attributes.append({"name": spec.name, "label": spec.label,
+                           "ops": " ".join(sorted(_OPS_BY_KIND.get(spec.kind, ()))), "values": values})
+    indicators = [{"name": s.name, "label": s.label, "unit": s.unit}
+                  for s in F.INDICATORS.values()]
+    return {"attributes": attributes, "indicators": indicators}
+
+
+def _result_of(revision):
+    """The stored outcome of the last save, shaped like a fresh check for the template."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        valid=revision.valid, policy=None,
+        problem=SimpleNamespace(**revision.problem) if revision.problem else None,
+        cases=[SimpleNamespace(**c) for c in revision.results], blockers=revision.blockers,
+        publishable=revision.publishable,
+        cases_passed=bool(revision.results) and all(c["passed"] for c in revision.results))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rules_edit(request, pk: int):
+    """Open the policy's draft (POST starts one from the rules in force)."""
+    from innolink.policies.models import PolicyRevision
+
+    _require(access.can_manage_policies, request.user)
+    policy = selectors.policy_get(pk)
+    if request.method == "GET":
+        draft = PolicyRevision.objects.filter(code=policy.code, status=PolicyRevision.Status.DRAFT).first()
+        return redirect("policies:revision", rid=draft.pk) if draft else redirect("policies:detail", pk=pk)
+    revision = services.revision_open(actor=request.user, code=policy.code)
+    return redirect("policies:revision", rid=revision.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rules_new(request):
+    """A new policy: its id, title, issuer and area; the rules follow in the editor."""
+    _require(access.can_manage_policies, request.user)
+    errors, data = {}, {}
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "") for k in ("code", "title", "issuer", "area")}
+        try:
+            revision = services.revision_new_policy(actor=request.user, **data)
+        except ValidationFailed as exc:
+            errors = exc.fields
+        else:
+            return redirect("policies:revision", rid=revision.pk)
+    return render(request, "policies/rules_new.html", {"data": data, "errors": errors},
+                  status=422 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revision_detail(request, rid: int):
+    """The editor: the rules (YAML) and the worked cases, checked as the officer types (htmx),
+    saved with their cases run, the difference from the rules in force, and publication."""
+    revision = _revision_for_officer(request, rid)
+    if request.method == "GET":
+        result = services.revision_check(code=revision.code, text=revision.text, cases=revision.cases) \
+            if revision.status == revision.Status.DRAFT else _result_of(revision)
+        return render(request, "policies/rules_edit.html", _editor_context(request, revision, result=result))
+    text, cases, note = (request.POST.get("text", ""), request.POST.get("cases", ""),
+                         request.POST.get("note", ""))
+    try:
+        revision, result = services.revision_save(actor=request.user, revision_id=revision.pk,
+                                                  text=text, cases=cases, note=note)
+    except (NotFound, PermissionDenied):
+        raise
+    except ApplicationError as exc:
+        from innolink.core.flash import error_text
+
+        context = _editor_context(request, revision, text=text, cases=cases, note=note,
+                                  result=_result_of(revision), notice=error_text(exc))
+        return render(request, "policies/rules_edit.html", context, status=exc.status)
+    notice = _("已保存；%(p)s/%(n)s 个案例通过") % {
+        "p": sum(1 for c in result.cases if c.passed), "n": len(result.cases)}
+    return render(request, "policies/rules_edit.html",
+                  _editor_context(request, revision, result=result, notice=notice))
+
+
+@login_required
+@require_POST
+def revision_check(request, rid: int):
+    """Live validation (htmx): the check and the cases of what is typed now; nothing saved."""
+    revision = _revision_for_officer(request, rid)
+    text, cases = request.POST.get("text", ""), request.POST.get("cases", "")
+    try:
+        result = services.revision_check(code=revision.code, text=text, cases=cases)
+    except ValidationFailed as exc:
+        from innolink.core.flash import error_text
+
+        return render(request, "policies/_rules_check.html", {"notice": error_text(exc),
+                                                             "revision": revision})
+    context = _editor_context(request, revision, text=text, cases=cases, result=result)
+    return render(request, "policies/_rules_check.html", context)
+
+
+@login_required
+@require_POST
+def revision_publish(request, rid: int):
+    revision = _revision_for_officer(request, rid)
+    try:
+        revision = services.revision_publish(actor=request.user, revision_id=revision.pk)
+    except (NotFound, PermissionDenied):
+        raise
+    except ApplicationError as exc:
+        from innolink.core.flash import error_text
+
+        revision.refresh_from_db()
+        context = _editor_context(request, revision, result=_result_of(revision))
+        context["publish_error"] = error_text(exc)
+        return render(request, "policies/rules_edit.html", context, status=exc.status)
+    messages.success(request, _("已发布第 %(n)s 版，新的答复与扫描即按此执行") % {"n": revision.number})
+    policy = Policy.objects.filter(code=revision.code).first()
+    return redirect("policies:detail", pk=policy.pk) if policy else redirect("policies:list")
+
+
+@login_required
+@require_POST
+def revision_discard(request, rid: int):
+    revision = _revision_for_officer(request, rid)
+    with errors_as_messages(request):
+        services.revision_discard(actor=request.user, revision_id=revision.pk)
+        messages.success(request, _("已放弃该草稿"))
+    policy = Policy.objects.filter(code=revision.code).first()
+    return redirect("policies:detail", pk=policy.pk) if policy else redirect("policies:list")

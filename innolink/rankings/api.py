@@ -280,6 +280,7 @@ class CountOut(Schema):
 @router.post("/runs/{int:run_id}/confirm-pending", response={200: CountOut, **ERRORS})
 def run_confirm_pending(request, run_id: int, payload: ConfirmIn):
     """Confirm every entry still pending review, with the reason."""
+    _manager(request)
     run = selectors.run_for_user(request.auth, run_id)
     return CountOut(count=services.entries_confirm_pending(run=run, actor=request.auth,
                                                            note=payload.note))
@@ -287,24 +288,28 @@ def run_confirm_pending(request, run_id: int, payload: ConfirmIn):
 
 @router.post("/runs/{int:run_id}/reviewed", response={200: RunOut, **ERRORS})
 def run_reviewed(request, run_id: int):
+    _manager(request)
     run = selectors.run_for_user(request.auth, run_id)
     return services.run_mark_reviewed(run=run, actor=request.auth)
 
 
 @router.post("/runs/{int:run_id}/notice", response={200: RunOut, **ERRORS})
 def run_notice(request, run_id: int, payload: NoticeIn):
+    _manager(request)
     run = selectors.run_for_user(request.auth, run_id)
     return services.run_open_notice(run=run, actor=request.auth, closes_on=payload.closes_on)
 
 
 @router.post("/runs/{int:run_id}/close-notice", response={200: RunOut, **ERRORS})
 def run_close_notice(request, run_id: int):
+    _manager(request)
     run = selectors.run_for_user(request.auth, run_id)
     return services.run_close_notice(run=run, actor=request.auth)
 
 
 @router.post("/runs/{int:run_id}/publish", response={200: RunOut, **ERRORS})
 def run_publish(request, run_id: int):
+    _manager(request)
     run = selectors.run_for_user(request.auth, run_id)
     return services.run_publish(run=run, actor=request.auth)
 
@@ -325,6 +330,7 @@ def objection_answer(request, objection_id: int, payload: AnswerIn):
 @router.post("/runs/{int:run_id}/lists/{list_id}/corrections",
              response={201: CorrectionOut, **ERRORS})
 def correction_add(request, run_id: int, list_id: str, payload: CorrectionIn):
+    _manager(request)
     ranking_list = selectors.run_list_for_user(request.auth, run_id, list_id)
     correction = services.correction_add(ranking_list=ranking_list, actor=request.auth,
                                          description=payload.description,

@@ -28,9 +28,12 @@ from innolink.rankings.forms import (
     RunStartForm,
     apply_errors,
 )
-from innolink.rankings.models import Declaration, RankingRun
+from innolink.rankings.models import Declaration, RankingEntry, RankingRun
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+REVIEW_PAGE = 50  # entries per review page
 
 
 def _require_manager(user) -> None:
@@ -80,6 +83,7 @@ def run_detail(request, pk: int):
 @login_required
 @require_POST
 def run_action(request, pk: int, action: str):
+    _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
     if action == "reviewed":
         services.run_mark_reviewed(run=run, actor=request.user)
@@ -111,6 +115,7 @@ def run_action(request, pk: int, action: str):
 @login_required
 @require_POST
 def run_reproduce(request, pk: int):
+    _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
     outcome = services.run_reproduce(run=run)
     if outcome["identical"]:
@@ -129,6 +134,7 @@ def run_list_detail(request, pk: int, list_id: str):
     return render(request, "rankings/run_list_detail.html", {
         "ranking_list": ranking_list, "run": ranking_list.run, "columns": columns,
         "rows": rows, "correction_form": CorrectionForm(),
+        "can_manage": can_manage_rankings(request.user),
         "corrections": ranking_list.corrections.select_related("enterprise", "created_by"),
     })
 
@@ -142,6 +148,7 @@ def run_list_export(request, pk: int, list_id: str, kind: str):
 @login_required
 @require_POST
 def correction_add(request, pk: int, list_id: str):
+    _require_manager(request.user)
     ranking_list = selectors.run_list_for_user(request.user, pk, list_id)
     form = CorrectionForm(request.POST)
     if not form.is_valid():
@@ -156,10 +163,21 @@ def correction_add(request, pk: int, list_id: str):
 
 @login_required
 def run_review(request, pk: int):
+    _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
     entries = selectors.review_entries(run)
+    lists = list(run.lists.filter(entries__uncertain=True).distinct())
+    chosen = request.GET.get("list", "")
+    if chosen in {rl.list_id for rl in lists}:
+        entries = entries.filter(ranking_list__list_id=chosen)
+    review = request.GET.get("review", "")
+    if review in RankingEntry.Review.values and review:
+        entries = entries.filter(review=review)
+    page = Paginator(entries, REVIEW_PAGE).get_page(request.GET.get("page"))
     return render(request, "rankings/run_review.html", {
-        "run": run, "entries": entries, "form": EntryReviewForm()})
+        "run": run, "entries": page.object_list, "page": page, "form": EntryReviewForm(),
+        "lists": lists, "chosen": chosen, "review": review,
+        "reviews": [c for c in RankingEntry.Review.choices if c[0]]})
 
 
 @login_required
@@ -183,6 +201,7 @@ def entry_review(request, pk: int):
 @login_required
 @require_POST
 def run_confirm_pending(request, pk: int):
+    _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
     try:
         count = services.entries_confirm_pending(run=run, actor=request.user,
@@ -198,7 +217,8 @@ def run_confirm_pending(request, pk: int):
 def run_objections(request, pk: int):
     run = selectors.run_for_user(request.user, pk)
     return render(request, "rankings/run_objections.html", {
-        "run": run, "objections": selectors.objections_for_run(run), "form": AnswerForm()})
+        "run": run, "objections": selectors.objections_for_run(run), "form": AnswerForm(),
+        "can_manage": can_manage_rankings(request.user)})
 
 
 @login_required

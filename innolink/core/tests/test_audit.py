@@ -77,3 +77,33 @@ def test_source_follows_the_request_channel_unless_the_service_names_one():
         assert audit_record(actor=None, action="update", instance=enterprise,
                             source="job:abc").source == "job:abc"
     assert audit_record(actor=None, action="update", instance=enterprise).source == "web"
+
+
+def test_entries_read_in_words_fields_lists_and_sources():
+    enterprise = make_enterprise()
+    entry = audit_record(actor=make_user(), action="update", instance=enterprise,
+                         changes={"name": ["甲", "乙"], "tags": [["专精特新", "高企"], ["高企"]],
+                                  "founded_on": [None, "2020-01-01"], "score": 3},
+                         source="import:ab12cd34")
+    assert entry.model_label == "企业"
+    assert entry.source_label == "导入 #ab12cd34"
+    assert entry.changes_labelled == [("企业名称", "甲", "乙"), ("tags", "专精特新、高企", "高企"),
+                                      ("成立日期", "—", "2020-01-01"), ("score", "—", "3")]
+    assert AuditEntry(source="web").source_label == "网页"
+    assert AuditEntry(source="odd").source_label == "odd"
+    assert AuditEntry(model="gone.model").model_label == "gone.model"
+
+
+def test_the_registry_panel_lists_only_registry_changes_with_a_link(client):
+    from innolink.accounts.roles import Role
+    from innolink.dashboard.selectors import registry_overview
+
+    enterprise = make_enterprise()
+    actor = make_user(Role.ORGANIZER)
+    mine = audit_record(actor=actor, action="update", instance=enterprise,
+                        changes={"name": ["甲", "乙"]})
+    audit_record(actor=actor, action="update", instance=actor, changes={"role": ["a", "b"]})
+    assert registry_overview()["recent_audit"] == [mine]
+    client.force_login(actor)
+    page = client.get("/workspace/").content.decode()
+    assert f'href="/enterprises/{enterprise.pk}/"' in page and "企业 · " in page

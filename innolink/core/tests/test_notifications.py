@@ -1,5 +1,6 @@
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from innolink.core.models import Notification
 from innolink.core.notifications import notify
@@ -27,3 +28,30 @@ def test_a_rolled_back_change_notifies_nobody():
         raise RuntimeError
     assert Notification.objects.count() == 0
 
+
+
+def test_the_page_pages_filters_unread_and_searches(client):
+    alice = make_user()
+    for i in range(120):
+        notify(recipients=[alice], title=f"通知 {i:03d}", body="榜单已发布" if i % 2 else "活动提醒")
+    Notification.objects.filter(title__in=["通知 000", "通知 001"]).update(read_at=timezone.now())
+    client.force_login(alice)
+    first = client.get("/notifications/").content.decode()
+    assert "通知 119" in first and "通知 069" not in first and "第 1 / 3 页，共 120 条" in first
+    last = client.get("/notifications/?page=3").content.decode()
+    assert "通知 000" in last and "通知 119" not in last
+    unread = client.get("/notifications/?unread=1&page=3").content.decode()
+    assert "通知 002" in unread and "通知 001" not in unread and "共 118 条" in unread
+    found = client.get("/notifications/?q=活动").content.decode()
+    assert "共 60 条" in found and "通知 119" not in found and "通知 118" in found
+    assert 'href="?q=%E6%B4%BB%E5%8A%A8&amp;page=2"' in found
+    client.post("/notifications/?q=活动")
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_the_page_is_in_english_for_an_english_reader(client):
+    alice = make_user()
+    notify(recipients=[alice], title="x")
+    client.force_login(alice)
+    page = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Unread only" in page and "Mark all as read" in page and "1 notification" in page

@@ -15,9 +15,11 @@ Pipeline for one query:
    ``indicator`` (coverage of the need's indicator targets by the provider's text, see
    :mod:`.indicators`) and ``structured`` (domain, discipline, TRL, availability, institution,
    track record, region, see :mod:`.structured`);
-3. **fusion**: a weighted sum of per-query min–max normalised signals (weights learned on the
-   labelled set, see ``docs/decisions/0302-matching-signals-and-evaluation.md``) or RRF;
-4. **explanations** for the returned top ``k`` (see :mod:`.explain`).
+3. **fusion**: signals in calibrated units, standardised per query with a floor on the spread
+   and summed with weights learned on the real evaluation set (``calibrated``, ADR 0360); the
+   min–max ``weighted`` fusion of ADR 0302 and RRF remain as options;
+4. **explanations** for the returned top ``k``, crediting each signal by its contribution
+   (see :mod:`.explain`, ADR 0363); near-duplicate listings can be collapsed (ADR 0362).
 
 The input records are plain frozen dataclasses; the Django side builds them in ``fetch.py``.
 Pure Python + numpy; never imports Django.
@@ -32,19 +34,23 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from ._errors import InvalidInputError, UnknownDocumentError
+from .calibrate import FLOORS, contributions, idf_mass
+from .dedupe import group_near_duplicates
 from .dense import DenseIndex
 from .explain import explain_pair
-from .fusion import minmax, ranks, rrf_scores, weighted_fusion
+from .fusion import METHODS, fuse, minmax, ranks
 from .indicators import UNITS, IndicatorTarget, coverage
 from .lexical import LexicalIndex
 from .structured import structured_fit
 from .tokenize import Tokenizer
+from .vocab import df_stopwords
 
 __all__ = [
     "DEFAULT_FUSION_WEIGHTS",
     "DIRECTIONS",
     "LEARNED_WEIGHTS",
     "SIGNALS",
+    "SIGNAL_STATUS_SCORES",
     "ChallengeDoc",
     "EnterpriseDoc",
     "Match",
@@ -52,25 +58,54 @@ __all__ = [
     "OfferDoc",
     "ResearcherDoc",
     "default_weights",
+    "indicator_signal",
 ]
 
 SIGNALS = ("lexical", "ngram", "dense", "indicator", "structured")
 DIRECTIONS = ("challenge_to_researchers", "researcher_to_challenges", "offer_to_enterprises")
 
-#: Fusion weights per signal configuration, learned by coordinate ascent on all 50 labelled
-#: queries (``bench/match_quality.py --learn``).  The figures reported in
-#: ``docs/performance/match_quality.md`` are cross-validated (weights learned without the
-#: scored queries); these are the weights the product ships.  Only ratios matter.
+#: Fusion weights per signal configuration, fitted on the REAL evaluation set (150 real
+#: challenges, 110 real solvers, 3,766 blind-judged pairs; both directions) by coordinate
+#: ascent over the calibrated fusion, BM25's grid without 0 (``bench/match_quality_real.py
+#: --learn``, ADR 0360). The figures reported in ``docs/performance/match_quality_real.md`` are
+#: cross-validated (weights learned without the scored queries); these are the weights the
+#: product ships. Signals are in calibrated units (``calibrate.py``), so a weight is the value
+#: of one spread of that signal; only ratios matter.
 LEARNED_WEIGHTS: dict[tuple[str, ...], dict[str, float]] = {
     ("lexical", "indicator", "structured"):
-        {"lexical": 0.5, "indicator": 0.5, "structured": 1.0},
+        {"lexical": 4.0, "indicator": 1.0, "structured": 1.0},
     ("lexical", "ngram", "indicator", "structured"):
-        {"lexical": 0.25, "ngram": 0.25, "indicator": 0.5, "structured": 1.0},
+        {"lexical": 0.25, "ngram": 1.0, "indicator": 1.0, "structured": 2.0},
     ("lexical", "dense", "indicator", "structured"):
-        {"lexical": 0.0, "dense": 0.5, "indicator": 0.5, "structured": 1.0},
+        {"lexical": 1.0, "dense": 1.0, "indicator": 1.0, "structured": 1.0},
     ("lexical", "ngram", "dense", "indicator", "structured"):
-        {"lexical": 0.0, "ngram": 0.0, "dense": 0.5, "indicator": 0.5, "structured": 1.0},
+        {"lexical": 0.25, "ngram": 0.5, "dense": 1.0, "indicator": 1.0, "structured": 1.0},
 }
+
+
+#: What each indicator status is worth in the ``indicator`` signal. A target that is only
+#: *mentioned* is a word, which the lexical signals count already; as indicator evidence it
+#: let one homonym (耐磨 in "耐磨钢材" against a leather wear target) carry a full spread of the
+#: signal (issue #10). The signal reads values only.
+SIGNAL_STATUS_SCORES: dict[str, float] = {
+    "meets": 1.0, "near": 0.7, "value_off": 0.4, "mentioned": 0.0, "absent": 0.0}
+
+
+def indicator_signal(cov) -> float:
+    """The ``indicator`` signal of a coverage: the mean over its targets of
+    :data:`SIGNAL_STATUS_SCORES` (a mention alone is worth nothing here).
+
+    Examples:
+        >>> from .indicators import coverage
+        >>> t = IndicatorTarget("耐磨", ">=", 500, "次")
+        >>> coverage([t], "耐磨钢材热处理").score, indicator_signal(coverage([t], "耐磨钢材热处理"))
+        (0.25, 0.0)
+        >>> indicator_signal(coverage([t], "耐磨 800 次"))
+        1.0
+    """
+    if not cov.matches:
+        return 0.0
+    return sum(SIGNAL_STATUS_SCORES.get(m.status, 0.0) for m in cov.matches) / len(cov.matches)
 
 
 def default_weights(signal_names: Sequence[str]) -> dict[str, float]:
@@ -116,6 +151,7 @@ class ChallengeDoc:
     disciplines: tuple[str, ...] = ()
     institution_types: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    secondary_domains: tuple[str, ...] = ()  # besides the primary ``domain`` (issue #10)
 
     def text_fields(self) -> list[tuple[str, str]]:
         out = [("title", self.title), ("statement", self.statement)]
@@ -150,6 +186,7 @@ class ResearcherDoc:
     trl: int | None = None
     accepted_proposals: int | None = 0
     delivered_contracts: int | None = 0
+    domains: tuple[str, ...] = ()  # secondary domains besides ``domain`` (issue #10)
 
     def text_fields(self) -> list[tuple[str, str]]:
         return [("fields", "，".join(self.fields)), ("keywords", "，".join(self.keywords)),
@@ -241,6 +278,7 @@ class Match:
     score: float
     signals: Mapping[str, float]
     explanation: dict | None = None
+    similar: tuple[str, ...] = ()  # near-duplicate listings folded into this one (ADR 0362)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,6 +308,8 @@ class _Pool:
         self.offsets = [o for _, o in joined]
         tokens = engine.tokenizer.tokenize_many(self.texts)
         self.lexical = LexicalIndex.build(tokens, list(range(len(self.docs))))
+        # words in too many of this pool's documents are boilerplate here (ADR 0361)
+        self.stop = df_stopwords(self.lexical, keep=engine.tokenizer.terms)
         self.ngram = engine._ngram_factory(self.texts) if engine._ngram_factory else None
         self.emb = None
         if engine.encoder is not None:
@@ -377,7 +417,8 @@ class MatchingEngine:
             ``None`` disables the n-gram signal (see :func:`default_ngram_factory`).
         weights: fusion weights per signal (default: :func:`default_weights` of the
             configured signals, learned on the labelled set).
-        fusion: ``"weighted"`` (default) or ``"rrf"``.
+        fusion: ``"calibrated"`` (default, ADR 0360), ``"weighted"`` (min–max, ADR 0302) or
+            ``"rrf"``.
         candidate_k: candidates taken from each retrieval signal.
         structured_weights: factor weights for :func:`~.structured.structured_fit`.
 
@@ -403,13 +444,14 @@ class MatchingEngine:
         encoder=None,
         ngram_factory: Callable | None | str = "default",
         weights: Mapping[str, float] | None = None,
-        fusion: str = "weighted",
+        fusion: str = "calibrated",
         candidate_k: int = 100,
         rrf_k: float = 60.0,
         structured_weights: Mapping[str, float] | None = None,
+        floors: Mapping[str, float] | None = None,
     ) -> None:
-        if fusion not in ("weighted", "rrf"):
-            raise InvalidInputError("fusion 必须是 weighted 或 rrf", fusion=fusion)
+        if fusion not in METHODS:
+            raise InvalidInputError("fusion 必须是 calibrated、weighted 或 rrf", fusion=fusion)
         if candidate_k <= 0:
             raise InvalidInputError("candidate_k 必须为正数", candidate_k=candidate_k)
         self.tokenizer = tokenizer or Tokenizer()
@@ -420,19 +462,25 @@ class MatchingEngine:
         self.candidate_k = candidate_k
         self.rrf_k = rrf_k
         self.structured_weights = structured_weights
+        self.floors = dict(FLOORS if floors is None else floors)
         self._pools: dict[str, _Pool] = {}
 
     # -- pools ----------------------------------------------------------------------------------
 
-    def _query_tokens(self, text: str) -> list[str]:
+    def _query_tokens(self, text: str, pool: "_Pool | None" = None, *,
+                      parts: bool = True) -> list[str]:
         """Query tokens for BM25: numbers and unit symbols dropped (the indicator signal reads
-        quantities; as words, "90" or "nm" only match unrelated profiles)."""
-        return [t for t in self.tokenizer.tokenize(text) if not _is_quantity_token(t)]
+        quantities; as words, "90" or "nm" only match unrelated profiles), and the pool's own
+        boilerplate (words in too many of its documents, ADR 0361)."""
+        stop = pool.stop if pool is not None else frozenset()
+        return [t for t in self.tokenizer.tokenize(text, parts=parts)
+                if not _is_quantity_token(t) and t not in stop]
 
-    def _ngram_query(self, text: str) -> str:
+    def _ngram_query(self, text: str, pool: "_Pool | None" = None) -> str:
         """Query text for the n-gram index: the BM25 query words joined by spaces, so no
-        n-gram spans a number, a unit, a stop word or punctuation."""
-        return " ".join(self._query_tokens(text))
+        n-gram spans a number, a unit, a stop word or punctuation; compound terms once, without
+        their parts (their n-grams are the whole term's already)."""
+        return " ".join(self._query_tokens(text, pool, parts=False))
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -492,8 +540,9 @@ class MatchingEngine:
                          exclude=exclude)
 
     def match_researcher(self, researcher: ResearcherDoc, k: int = 20, *, explain: bool = True,
-                         exclude: Sequence[str] = ()) -> list[Match]:
-        """Challenges for a researcher, best first.
+                         exclude: Sequence[str] = (), collapse: bool = False) -> list[Match]:
+        """Challenges for a researcher, best first (``exclude``: challenges the researcher
+        already claimed; ``collapse``: near-duplicate listings shown once, ADR 0362).
 
         The candidate challenge's indicator targets are read against the researcher's text.
 
@@ -510,7 +559,7 @@ class MatchingEngine:
             ('c1', 60.0)
         """
         return self.rank("researcher_to_challenges", researcher, k, explain=explain,
-                         exclude=exclude)
+                         exclude=exclude, collapse=collapse)
 
     def match_offer(self, offer: OfferDoc, k: int = 20, *, explain: bool = True,
                     exclude: Sequence[str] = ()) -> list[Match]:
@@ -551,9 +600,9 @@ class MatchingEngine:
         if n <= self.candidate_k:
             return pool.positions()
         qtext, _ = _join(query.text_fields())
-        found = [pool.lexical.search(self._query_tokens(qtext), self.candidate_k).ids]
+        found = [pool.lexical.search(self._query_tokens(qtext, pool), self.candidate_k).ids]
         if pool.ngram is not None:
-            found.append(np.asarray(pool.ngram.search(self._ngram_query(qtext),
+            found.append(np.asarray(pool.ngram.search(self._ngram_query(qtext, pool),
                                                       self.candidate_k)[0]))
         if pool.dense is not None:
             found.append(pool.dense.search(self._embed([qtext])[0], self.candidate_k).ids)
@@ -587,10 +636,16 @@ class MatchingEngine:
         qtext, _ = _join(query.text_fields())
         out: dict[str, np.ndarray] = {}
         if "lexical" in wanted:
-            out["lexical"] = pool.lexical.score(self._query_tokens(qtext),
-                                                pos.tolist()).astype(float)
+            # calibrated: the share of the query's idf mass a candidate matches (ADR 0360)
+            toks = self._query_tokens(qtext, pool)
+            bm25 = pool.lexical.score(toks, pos.tolist()).astype(float)
+            mass = idf_mass(pool.lexical.vocab, pool.lexical.idf, toks)
+            out["lexical"] = bm25 / mass if mass > 0 else np.zeros(len(pos))
         if "ngram" in wanted:
-            out["ngram"] = np.asarray(pool.ngram.score(self._ngram_query(qtext), pos), dtype=float)
+            nq = self._ngram_query(qtext, pool)
+            raw = np.asarray(pool.ngram.score(nq, pos), dtype=float)
+            mass = pool.ngram.mass(nq) if hasattr(pool.ngram, "mass") else 0.0
+            out["ngram"] = raw / mass if mass > 0 else raw
         if "dense" in wanted:
             out["dense"] = (pool.emb[pos] @ self._embed([qtext])[0]).astype(float)
         if "indicator" in wanted or "structured" in wanted:
@@ -599,7 +654,7 @@ class MatchingEngine:
                 need, provider, targets, side = self._pair(direction, query, pool.docs[p])
                 if "indicator" in wanted and targets:
                     text = pool.texts[p] if side == "candidate" else qtext
-                    ind[j] = coverage(targets, text).score
+                    ind[j] = indicator_signal(coverage(targets, text))
                 if "structured" in wanted:
                     st[j] = structured_fit(need, provider, self.structured_weights).score
             if "indicator" in wanted:
@@ -610,13 +665,30 @@ class MatchingEngine:
 
     def fuse(self, scores: Mapping[str, np.ndarray]) -> np.ndarray:
         """Fused score of aligned signal arrays with this engine's method and weights."""
+        return fuse(scores, self.weights, self.fusion, rrf_k=self.rrf_k, floors=self.floors)
+
+    def contributions(self, scores: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Each signal's term of the fused score per candidate, relative to the median
+        candidate for ``calibrated`` (what the explanation credits, ADR 0363)."""
+        if self.fusion == "calibrated":
+            out = contributions(scores, self.weights, self.floors)
+            return {n: out.get(n, np.zeros(len(v))) for n, v in scores.items()}
         if self.fusion == "rrf":
-            return rrf_scores(scores, self.weights, k=self.rrf_k)
-        return weighted_fusion(scores, self.weights)
+            return {n: (float(self.weights.get(n, 0.0)) / (self.rrf_k + ranks(v))
+                        if self.weights.get(n, 0.0) else np.zeros(len(v)))
+                    for n, v in scores.items()}
+        out = {}
+        for n, v in scores.items():
+            c = float(self.weights.get(n, 0.0)) * minmax(v)
+            out[n] = c - float(np.median(c)) if len(c) else c
+        return out
 
     def rank(self, direction: str, query, k: int = 20, *, explain: bool = True,
-             exclude: Sequence[str] = ()) -> list[Match]:
-        """Rank the pool of ``direction`` for ``query``; top ``k`` with explanations."""
+             exclude: Sequence[str] = (), collapse: bool = False) -> list[Match]:
+        """Rank the pool of ``direction`` for ``query``; top ``k`` with explanations.
+
+        With ``collapse``, candidates whose titles are near-duplicates of a better ranked one
+        (:mod:`.dedupe`) are folded into it (``Match.similar``) instead of taking a place."""
         self._check_direction(direction)
         if k <= 0:
             raise InvalidInputError("k 必须为正数 (k must be positive)", k=k)
@@ -631,16 +703,25 @@ class MatchingEngine:
                 return []
         scores = self.signal_scores(direction, query, pos)
         fused = self.fuse(scores)
-        order = np.lexsort((pos, -fused))[:k]  # ties: pool order
+        order = np.lexsort((pos, -fused))  # ties: pool order
+        groups: list[list[int]]
+        if collapse:
+            titles = [str(getattr(pool.docs[int(pos[j])], "title", "") or pool.ids[int(pos[j])])
+                      for j in order.tolist()]
+            groups = group_near_duplicates(order.tolist(), titles)[:k]
+        else:
+            groups = [[j] for j in order[:k].tolist()]
         out = []
         sig_ranks = {n: ranks(v) for n, v in scores.items()}
-        normed = {n: minmax(v) for n, v in scores.items()}
-        for r, j in enumerate(order.tolist(), start=1):
+        contrib = self.contributions(scores)
+        for r, group in enumerate(groups, start=1):
+            j = group[0]
             p = int(pos[j])
+            similar = tuple(pool.ids[int(pos[i])] for i in group[1:])
             raw = {n: float(v[j]) for n, v in scores.items()}
             expl = self._explain(direction, query, pool, p, j, r, float(fused[j]), scores,
-                                 sig_ranks, normed) if explain else None
-            out.append(Match(pool.ids[p], r, float(fused[j]), raw, expl))
+                                 sig_ranks, contrib, similar) if explain else None
+            out.append(Match(pool.ids[p], r, float(fused[j]), raw, expl, similar))
         return out
 
     def explain(self, direction: str, query, candidate_id: str) -> dict:
@@ -666,31 +747,29 @@ class MatchingEngine:
         r = int(ranks(fused)[j])
         return self._explain(direction, query, pool, p, j, r, float(fused[j]), scores,
                              {n: ranks(v) for n, v in scores.items()},
-                             {n: minmax(v) for n, v in scores.items()})
+                             self.contributions(scores))
 
-    def _explain(self, direction, query, pool, p, j, rank, fused, scores, sig_ranks, normed):
+    def _explain(self, direction, query, pool, p, j, rank, fused, scores, sig_ranks, contrib,
+                 similar=()):
         cand = pool.docs[p]
         qtext, q_offsets = _join(query.text_fields())
         need, provider, targets, side = self._pair(direction, query, cand)
         signals = {}
         for n, v in scores.items():
-            w = float(self.weights.get(n, 0.0))
-            if self.fusion == "rrf":
-                contrib = w / (self.rrf_k + sig_ranks[n][j]) if w else 0.0
-            else:
-                contrib = w * float(normed[n][j])
-            signals[n] = {"raw": float(v[j]), "normalized": float(normed[n][j]),
-                          "rank": int(sig_ranks[n][j]), "weight": w, "contribution": contrib}
+            signals[n] = {"raw": float(v[j]), "rank": int(sig_ranks[n][j]),
+                          "weight": float(self.weights.get(n, 0.0)),
+                          "contribution": float(contrib[n][j])}
         evidence = pool.texts[p] if side == "candidate" else qtext
         offsets = pool.offsets[p] if side == "candidate" else q_offsets
         cov = coverage(targets, evidence) if targets else None
         return explain_pair(
             query_id=query.id, candidate_id=cand.id, direction=direction, rank=rank,
             fused_score=fused, fusion=self.fusion, signals=signals,
-            matched_terms=pool.lexical.matched_terms(self._query_tokens(qtext), p),
+            matched_terms=pool.lexical.matched_terms(self._query_tokens(qtext, pool), p),
             candidate_fields=cand.text_fields(), coverage=cov, evidence_offsets=offsets,
             evidence_side=side,
             structured=structured_fit(need, provider, self.structured_weights),
+            similar=similar,
         )
 
 
@@ -722,6 +801,11 @@ class _NgramAdapter:
 
     def score(self, text: str, positions) -> np.ndarray:
         return np.asarray(self.index.score(text, [int(p) for p in positions]), float)
+
+    def mass(self, text: str) -> float:
+        """Upper bound of the n-gram BM25 score of ``text`` (calibration, ADR 0360)."""
+        idx = self.index.index
+        return idf_mass(idx.vocab, idx.idf, self.index.analyze(text))
 
     def add_or_replace(self, position: int, text: str) -> None:
         self.index.add_or_replace(int(position), text)

@@ -2,7 +2,10 @@
 
 * :func:`rrf` / :func:`rrf_scores` — reciprocal-rank fusion, ``sum_s w_s / (k + rank_s)``
   with 1-based ranks and ``k = 60`` by default (Cormack et al., 2009).
-* :func:`weighted_fusion` — a weighted sum of per-query min–max normalised scores.
+* :func:`weighted_fusion` — a weighted sum of per-query min–max normalised scores (ADR 0302,
+  kept for comparison); the engine's default is ``"calibrated"``
+  (:func:`.calibrate.calibrated_fusion`, ADR 0360: calibrated units, standardised per query
+  with a floor on the spread).
 * :func:`ndcg_at_k`, :func:`recall_at_k` — graded-relevance metrics (gain ``2^rel - 1``).
 * :func:`learn_weights` — coordinate ascent over a small weight grid maximising mean
   nDCG@10 on training queries; :func:`cross_validate` learns on k−1 folds and reports the
@@ -17,12 +20,16 @@ from typing import Hashable, Mapping, Sequence
 
 import numpy as np
 
+from .calibrate import calibrated_fusion
+
 __all__ = [
     "DEFAULT_GRID",
+    "METHODS",
     "CVResult",
     "FusionQuery",
     "cross_validate",
     "evaluate",
+    "fuse",
     "kfold",
     "learn_weights",
     "minmax",
@@ -182,17 +189,40 @@ class FusionQuery:
 DEFAULT_GRID = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
 
 
-def _ranked(q: FusionQuery, weights: Mapping[str, float], method: str, rrf_k: float):
+METHODS = ("calibrated", "weighted", "rrf")
+
+
+def fuse(signals: Mapping[str, np.ndarray], weights: Mapping[str, float], method: str = "calibrated",
+         *, rrf_k: float = 60.0, floors: Mapping[str, float] | None = None) -> np.ndarray:
+    """Fused scores of aligned candidate arrays by ``method`` (``calibrated``, ``weighted``
+    (min–max) or ``rrf``).
+
+    Examples:
+        >>> s = {"a": np.array([0.5, 0.51]), "b": np.array([0.0, 1.0])}
+        >>> fuse(s, {"a": 1.0, "b": 0.1}, "weighted").tolist()  # min–max stretches a's 0.01
+        [0.0, 1.1]
+        >>> [round(float(v), 3) for v in fuse(s, {"a": 1.0, "b": 0.1}, floors={"a": 0.15, "b": 0.1})]
+        [-0.133, 0.133]
+    """
     if method == "rrf":
-        s = rrf_scores(q.signals, weights, k=rrf_k)
-    else:
-        s = weighted_fusion(q.signals, weights)
+        return rrf_scores(signals, weights, k=rrf_k)
+    if method == "weighted":
+        return weighted_fusion(signals, weights)
+    if method == "calibrated":
+        return calibrated_fusion(signals, weights, floors)
+    raise ValueError(f"unknown fusion method: {method}")
+
+
+def _ranked(q: FusionQuery, weights: Mapping[str, float], method: str, rrf_k: float,
+            floors: Mapping[str, float] | None = None):
+    s = fuse(q.signals, weights, method, rrf_k=rrf_k, floors=floors)
     order = np.argsort(-s, kind="stable")
     return [q.candidates[i] for i in order]
 
 
 def evaluate(queries: Sequence[FusionQuery], weights: Mapping[str, float], *,
-             method: str = "weighted", rrf_k: float = 60.0, k: int = 10) -> float:
+             method: str = "weighted", rrf_k: float = 60.0, k: int = 10,
+             floors: Mapping[str, float] | None = None) -> float:
     """Mean nDCG@k of a fusion over queries.
 
     Examples:
@@ -202,7 +232,7 @@ def evaluate(queries: Sequence[FusionQuery], weights: Mapping[str, float], *,
     """
     if not queries:
         return 0.0
-    return float(np.mean([ndcg_at_k(_ranked(q, weights, method, rrf_k), q.qrels, k)
+    return float(np.mean([ndcg_at_k(_ranked(q, weights, method, rrf_k, floors), q.qrels, k)
                           for q in queries]))
 
 
@@ -210,12 +240,15 @@ def learn_weights(queries: Sequence[FusionQuery], names: Sequence[str], *,
                   grid: Sequence[float] = DEFAULT_GRID, rounds: int = 3,
                   method: str = "weighted", rrf_k: float = 60.0,
                   init: Mapping[str, float] | None = None,
-                  min_gain: float = 0.0) -> dict[str, float]:
+                  min_gain: float = 0.0,
+                  grids: Mapping[str, Sequence[float]] | None = None,
+                  floors: Mapping[str, float] | None = None) -> dict[str, float]:
     """Coordinate ascent: for each signal in turn, pick the grid weight that maximises mean
     nDCG@10 with the others fixed; repeat ``rounds`` times or until nothing improves.  Ties
     keep the current weight, so the result is deterministic.  A move must gain more than
     ``min_gain``: a small margin keeps the equal-weight start unless the data clearly argue
-    against it (zeroing a signal for a 0.001 gain is fitting noise).
+    against it (zeroing a signal for a 0.001 gain is fitting noise). ``grids`` overrides the
+    grid per signal (the shipped fit keeps BM25 on: its grid has no 0, ADR 0360).
 
     Examples:
         >>> good = FusionQuery("q", ["a", "b"], {"s": np.array([1.0, 0.0]),
@@ -224,17 +257,17 @@ def learn_weights(queries: Sequence[FusionQuery], names: Sequence[str], *,
         {'s': 0.0, 't': 1.0}
     """
     w = {n: 1.0 for n in names} if init is None else {n: float(init.get(n, 0.0)) for n in names}
-    best = evaluate(queries, w, method=method, rrf_k=rrf_k)
+    best = evaluate(queries, w, method=method, rrf_k=rrf_k, floors=floors)
     for _ in range(rounds):
         improved = False
         for n in names:
-            for g in grid:
+            for g in (grids or {}).get(n, grid):
                 if g == w[n]:
                     continue
                 trial = dict(w, **{n: g})
                 if not any(trial.values()):
                     continue
-                score = evaluate(queries, trial, method=method, rrf_k=rrf_k)
+                score = evaluate(queries, trial, method=method, rrf_k=rrf_k, floors=floors)
                 if score > best + max(min_gain, 1e-12):
                     best, w, improved = score, trial, True
         if not improved:
@@ -271,7 +304,9 @@ class CVResult:
 def cross_validate(queries: Sequence[FusionQuery], names: Sequence[str], *, n_folds: int = 5,
                    seed: int = 0, method: str = "weighted", rrf_k: float = 60.0,
                    grid: Sequence[float] = DEFAULT_GRID, recall_min_rel: int = 2,
-                   min_gain: float = 0.0) -> CVResult:
+                   min_gain: float = 0.0,
+                   grids: Mapping[str, Sequence[float]] | None = None,
+                   floors: Mapping[str, float] | None = None) -> CVResult:
     """Learn weights on ``n_folds - 1`` folds, score the held-out fold; average over folds.
 
     Each query is scored exactly once, by weights learned without it.
@@ -289,11 +324,12 @@ def cross_validate(queries: Sequence[FusionQuery], names: Sequence[str], *, n_fo
     for f, test_idx in enumerate(folds):
         test_set = set(int(i) for i in test_idx)
         train = [q for i, q in enumerate(queries) if i not in test_set]
-        w = learn_weights(train, names, grid=grid, method=method, rrf_k=rrf_k, min_gain=min_gain)
+        w = learn_weights(train, names, grid=grid, method=method, rrf_k=rrf_k, min_gain=min_gain,
+                          grids=grids, floors=floors)
         fold_weights.append(w)
         for i in sorted(test_set):
             q = queries[i]
-            ranked = _ranked(q, w, method, rrf_k)
+            ranked = _ranked(q, w, method, rrf_k, floors)
             per_q[q.qid] = ndcg_at_k(ranked, q.qrels, 10)
             recalls.append(recall_at_k(ranked, q.qrels, 20, recall_min_rel))
     return CVResult(

@@ -124,10 +124,12 @@ def _as_tuple(x) -> tuple:
     return tuple(v for v in x if v)
 
 
-def domain_fit(required: str | None, offered) -> Fit:
-    """Same domain 1.0, adjacent 0.5, other 0.1, unknown 0.5.
+def domain_fit(required: str | None, offered, secondary=()) -> Fit:
+    """Same domain 1.0, a secondary domain of either side shared 0.8, adjacent 0.5, other 0.1,
+    unknown 0.5.
 
-    ``offered`` is one domain or several (a researcher may list a secondary domain).
+    ``offered`` is one domain or several (the provider's primary first, then secondary ones);
+    ``secondary`` are the need's secondary domains.
 
     Examples:
         >>> domain_fit("新一代信息技术", "新一代信息技术")
@@ -136,12 +138,18 @@ def domain_fit(required: str | None, offered) -> Fit:
         0.5
         >>> domain_fit("现代农业与食品", "高端装备制造").score
         0.1
+        >>> domain_fit("新一代信息技术", ("高端装备制造", "新材料与石油化工"),
+        ...            secondary=("新材料与石油化工",)).score
+        0.8
     """
     offered_t = _as_tuple(offered)
     if not required or not offered_t:
         return Fit(0.5, "领域信息不全，按中性处理")
     if required in offered_t:
         return Fit(1.0, f"领域一致：{required}")
+    shared = [d for d in _as_tuple(secondary) if d in offered_t]
+    if shared:
+        return Fit(0.8, f"次要领域一致：{shared[0]}")
     for o in offered_t:
         if frozenset((required, o)) in ADJACENT_DOMAINS:
             return Fit(0.5, f"相邻领域：需求属{required}，对方属{o}")
@@ -345,10 +353,10 @@ def structured_fit(need, provider, weights: Mapping[str, float] | None = None) -
     """
     w = dict(DEFAULT_WEIGHTS if weights is None else weights)
     domain = getattr(need, "domain", None)
-    offered = _as_tuple(getattr(provider, "domains", None)) or _as_tuple(
-        getattr(provider, "domain", None))
+    offered = tuple(dict.fromkeys(_as_tuple(getattr(provider, "domain", None))
+                                  + _as_tuple(getattr(provider, "domains", None))))
     parts = {
-        "domain": domain_fit(domain, offered),
+        "domain": domain_fit(domain, offered, getattr(need, "secondary_domains", ())),
         "discipline": discipline_fit(getattr(need, "disciplines", ()),
                                      getattr(provider, "discipline", None), domain),
         "trl": trl_fit(getattr(need, "trl_min", None), getattr(provider, "trl", None)),

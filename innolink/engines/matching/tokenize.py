@@ -31,6 +31,8 @@ from typing import NamedTuple
 import numpy as np
 import rjieba
 
+from .vocab import listing_stopwords, packaged_terms
+
 __all__ = ["Tokenizer", "Encoded", "default_stopwords", "normalize_text", "TERM_FREQ"]
 
 #: Frequency given to protected terms. jieba's dictionary total is about 6e7, so a term's
@@ -55,6 +57,7 @@ _SYMBOL_TOKENS = frozenset(
 )
 # What rjieba treats as one segmentable block (jieba's re_han_default, CJK ranges widened).
 _BLOCK_RE = re.compile(r"^[0-9a-z+#&._%\-\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+_ASCII_RUN_RE = re.compile(r"^[0-9a-z]+$")
 
 
 def normalize_text(text: str) -> str:
@@ -100,14 +103,22 @@ class Tokenizer:
 
     Args:
         terms: technical terms kept as single tokens (case-insensitive; staff extend them).
-        stopwords: words removed from the output; ``None`` means the packaged list,
-            ``()`` means none.
+        stopwords: words removed from the output; ``None`` means the packaged lists (function
+            words and, with ``listing``, listing boilerplate), ``()`` means none.
         hmm: let rjieba's HMM join unknown words (jieba's default).
+        dictionary: also keep the packaged technical terms whole (``vocab.packaged_terms``,
+            ADR 0361), so 石墨烯 is not 石墨 + 烯.
+        listing: with ``stopwords=None``, also drop listing boilerplate
+            (``vocab.listing_stopwords``: 需求, 企业, 泉州市, 第二届, 大赛, 揭榜 …).
 
     Examples:
-        >>> tok = Tokenizer(terms=["锂离子电池正极", "5G NR"])
+        >>> tok = Tokenizer(terms=["锂离子电池正极", "5G NR"], dictionary=False, listing=False)
         >>> tok.tokenize("基于5G NR的锂离子电池正极材料研究，ＡＩ辅助！")
         ['基于', '5g nr', '锂离子电池正极', '材料', '研究', 'ai', '辅助']
+        >>> Tokenizer(terms=["5G NR"]).tokenize("基于5G NR的锂离子电池正极材料研究，ＡＩ辅助！")
+        ['5g nr', '锂离子电池', '正极材料', 'ai', '辅助']
+        >>> Tokenizer().tokenize("泉州市企业需求：石墨烯导热膜")
+        ['石墨烯导热膜', '石墨烯', '导热膜']
     """
 
     def __init__(
@@ -116,15 +127,22 @@ class Tokenizer:
         stopwords: Iterable[str] | None = None,
         *,
         hmm: bool = True,
+        dictionary: bool = True,
+        listing: bool = True,
     ) -> None:
         self.hmm = hmm
-        self.stopwords = (
-            default_stopwords() if stopwords is None else frozenset(w.lower() for w in stopwords)
-        )
+        self.dictionary = dictionary
+        self.listing = listing
+        if stopwords is None:
+            self.stopwords = default_stopwords() | (listing_stopwords() if listing else frozenset())
+        else:
+            self.stopwords = frozenset(w.lower() for w in stopwords)
         self._jieba = rjieba.Jieba()
         normalized: list[str] = []
         seen: set[str] = set()
-        for term in terms:
+        staff = list(terms)
+        self.staff_terms: tuple[str, ...] = tuple(staff)
+        for term in (list(packaged_terms()) if dictionary else []) + staff:
             t = normalize_text(term).strip()
             t = re.sub(r" +", " ", t)
             if t and t not in seen:
@@ -134,7 +152,10 @@ class Tokenizer:
         special: list[str] = []
         for t in self.terms:
             if _BLOCK_RE.match(t):
-                self._jieba.add_word(t, TERM_FREQ, None)
+                # an ASCII-only term (bcb, sic, tpu) is one run that the segmenter keeps whole
+                # anyway; adding it would let it split longer runs ("pu" in "gpu")
+                if not _ASCII_RUN_RE.match(t):
+                    self._jieba.add_word(t, TERM_FREQ, None)
             else:
                 special.append(t)
         self._special = frozenset(special)
@@ -150,36 +171,53 @@ class Tokenizer:
             if special
             else None
         )
+        # A compound term made of other terms (石墨烯导热膜 = 石墨烯 + 导热膜) is emitted whole
+        # and then by its parts, so 石墨烯 still finds it (ADR 0361).
+        self._parts = _compound_parts_cached(self.terms)
         # Tokens never emitted: stop words plus symbol-only fragments rjieba can produce.
         # normalize_text leaves single spaces and the symbols +#.- as the only non-words.
         self._drop = set(self.stopwords) | {" ", "", "\x00"} | _SYMBOL_TOKENS
 
     # -- core ---------------------------------------------------------------------------------
 
-    def _filter(self, toks: list[str]) -> list[str]:
+    def _filter(self, toks: list[str], parts: bool = True) -> list[str]:
         drop = self._drop
-        return [t for t in toks if t not in drop]
-
-    def _cut_normalized(self, norm: str) -> list[str]:
-        if self._special_re is None:
-            return self._filter(self._jieba.cut(norm, self.hmm))
-        out: list[str] = []
-        parts = self._special_re.split(norm)
-        for i, part in enumerate(parts):
-            if i % 2:  # a protected multi-word term
-                out.append(re.sub(r" +", " ", part))
-            elif part:
-                out.extend(self._filter(self._jieba.cut(part, self.hmm)))
+        out = [t for t in toks if t not in drop]
+        compounds = self._parts if parts else None
+        if compounds and not compounds.keys().isdisjoint(out):
+            expanded: list[str] = []
+            add, extend, get = expanded.append, expanded.extend, compounds.get
+            for t in out:
+                add(t)
+                p = get(t)
+                if p:
+                    extend(p)
+            return expanded
         return out
 
-    def tokenize(self, text: str) -> list[str]:
-        """Tokens of one text, in order, stop words and punctuation removed.
+    def _cut_normalized(self, norm: str, parts: bool = True) -> list[str]:
+        if self._special_re is None:
+            return self._filter(self._jieba.cut(norm, self.hmm), parts)
+        out: list[str] = []
+        pieces = self._special_re.split(norm)
+        for i, piece in enumerate(pieces):
+            if i % 2:  # a protected multi-word term
+                out.append(re.sub(r" +", " ", piece))
+            elif piece:
+                out.extend(self._filter(self._jieba.cut(piece, self.hmm), parts))
+        return out
+
+    def tokenize(self, text: str, *, parts: bool = True) -> list[str]:
+        """Tokens of one text, in order, stop words and punctuation removed; a compound term is
+        followed by its parts (:func:`compound_parts`) unless ``parts=False``.
 
         Examples:
             >>> Tokenizer().tokenize("我们研究石墨烯和碳纤维复合材料。")
+            ['石墨烯', '碳纤维复合材料']
+            >>> Tokenizer(dictionary=False, listing=False).tokenize("我们研究石墨烯和碳纤维复合材料。")
             ['研究', '石墨', '烯', '碳纤维', '复合材料']
         """
-        return self._cut_normalized(normalize_text(text))
+        return self._cut_normalized(normalize_text(text), parts)
 
     def tokenize_many(
         self, texts: Sequence[str], *, n_jobs: int = 1, chunk_size: int = 2000
@@ -191,7 +229,7 @@ class Tokenizer:
 
         Examples:
             >>> Tokenizer().tokenize_many(["数控机床", "工业互联网平台"])
-            [['数控机床'], ['工业', '互联网', '平台']]
+            [['数控机床'], ['工业互联网平台']]
         """
         texts = list(texts)
         if n_jobs > 1 and len(texts) >= 4 * chunk_size:
@@ -221,7 +259,7 @@ class Tokenizer:
         only numbers cross process boundaries; vocabularies are merged here.
 
         Examples:
-            >>> enc = Tokenizer().encode_many(["数控机床 数控机床", "工业互联网"])
+            >>> enc = Tokenizer(dictionary=False).encode_many(["数控机床 数控机床", "工业互联网"])
             >>> enc.vocab, enc.ids.tolist(), enc.offsets.tolist()
             (['数控机床', '工业', '互联网'], [0, 0, 1, 2], [0, 2, 4])
         """
@@ -234,6 +272,71 @@ class Tokenizer:
         else:
             parts = [_encode_local(self, texts, chunk_size)]
         return merge_encoded(parts)
+
+
+def compound_parts(terms: Iterable[str], words=None) -> dict[str, tuple[str, ...]]:
+    """The parts of each compound term: the fewest pieces (two or more) covering the term
+    exactly, each piece another term or an ordinary word of two characters or more
+    (``words(piece)``; by default: rjieba's own dictionary keeps it whole). A letters-only piece
+    must be a term itself. A term with a one-character remainder has no parts, so 石墨烯 never
+    yields 石墨. Parts that are compounds bring their own parts. The tokenizer emits the parts
+    after the whole term, so 超临界 still finds 超临界二氧化碳发泡.
+
+    Examples:
+        >>> compound_parts(["石墨烯", "导热膜", "石墨烯导热膜", "碳化硅", "mosfet", "碳化硅mosfet",
+        ...                 "天线罩", "ecmo"], words=lambda w: w in ("石墨", "天线", "ec", "mo"))
+        {'石墨烯导热膜': ('石墨烯', '导热膜'), '碳化硅mosfet': ('碳化硅', 'mosfet')}
+    """
+    vocab = {t for t in terms if len(t) >= 2 and " " not in t}
+    if words is None:
+        words = _base_word
+    out: dict[str, tuple[str, ...]] = {}
+    for term in sorted(vocab):
+        n = len(term)
+        best: list[tuple[str, ...] | None] = [None] * (n + 1)  # fewest pieces covering term[:i]
+        best[0] = ()
+        for i in range(n):
+            if best[i] is None:
+                continue
+            for j in range(i + 2, n + 1 if i else n):  # a part is never the whole term
+                piece = term[i:j]
+                if piece not in vocab and (_ASCII_RUN_RE.match(piece) or not words(piece)):
+                    continue
+                cand = best[i] + (piece,)
+                if best[j] is None or len(cand) < len(best[j]):
+                    best[j] = cand
+        if best[n] and len(best[n]) >= 2:
+            out[term] = best[n]
+    # a part that is a compound itself brings its own parts (超临界二氧化碳发泡 → 超临界二氧化碳,
+    # 发泡, 超临界, 二氧化碳)
+    def flat(term: str, seen: frozenset[str]) -> tuple[str, ...]:
+        got: list[str] = []
+        for p in out.get(term, ()):
+            if p not in seen:
+                got.append(p)
+        for p in out.get(term, ()):
+            if p not in seen:
+                got.extend(q for q in flat(p, seen | {p}) if q not in got)
+        return tuple(got)
+    return {t: flat(t, frozenset({t})) for t in out}
+
+
+_BASE_JIEBA = None
+
+
+def _base_word(piece: str) -> bool:
+    """True when rjieba's own dictionary (no added terms, no HMM) keeps ``piece`` whole."""
+    global _BASE_JIEBA
+    if len(piece) < 2:
+        return False
+    if _BASE_JIEBA is None:
+        _BASE_JIEBA = rjieba.Jieba()
+    return _BASE_JIEBA.cut(piece, False) == [piece]
+
+
+@lru_cache(maxsize=8)
+def _compound_parts_cached(terms: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    return compound_parts(terms)
 
 
 def _encode_local(tok: Tokenizer, texts: list[str], chunk_size: int = 2000) -> Encoded:
@@ -299,13 +402,15 @@ def _pool(tok: Tokenizer, n_jobs: int):
         return mp.get_context("fork").Pool(n_jobs, initializer=_init_worker, initargs=(None,))
     # spawn: rebuild the tokenizer in the worker from its configuration
     return mp.get_context("spawn").Pool(
-        n_jobs, initializer=_init_spawn, initargs=(tok.terms, tuple(tok.stopwords), tok.hmm)
+        n_jobs, initializer=_init_spawn,
+        # tok.terms already holds the packaged dictionary: the worker adds no second copy
+        initargs=(tok.terms, tuple(tok.stopwords), tok.hmm, False),
     )
 
 
-def _init_spawn(terms, stopwords, hmm) -> None:
+def _init_spawn(terms, stopwords, hmm, dictionary) -> None:
     global _WORKER_TOKENIZER
-    _WORKER_TOKENIZER = Tokenizer(terms, stopwords, hmm=hmm)
+    _WORKER_TOKENIZER = Tokenizer(terms, stopwords, hmm=hmm, dictionary=dictionary)
 
 
 def _worker_tokenize(chunk: list[str]) -> list[list[str]]:

@@ -32,6 +32,7 @@ __all__ = [
     "load_policy_file",
     "load_policy_text",
     "load_test_cases",
+    "load_test_cases_text",
     "TestCase",
     "parse_operand",
     "DEFAULT_RULESETS_DIR",
@@ -705,8 +706,26 @@ def load_test_cases(path: str | Path, registry: Registry) -> list[TestCase]:
         (True, Decimal('210000.00'))
     """
     path = Path(path)
-    file = path.name
-    data = _yaml(path.read_text(encoding="utf-8"), file)
+    return load_test_cases_text(path.read_text(encoding="utf-8"), registry, path.name)
+
+
+def load_test_cases_text(text: str, registry: Registry, file: str = "<cases>") -> list[TestCase]:
+    """:func:`load_test_cases` from YAML text (e.g. worked cases typed in the browser); errors
+    are located as ``<file>: cases[i]...``.
+
+    Examples:
+        >>> cases = load_test_cases_text('''
+        ... policy: p02_rd_investment_award
+        ... cases:
+        ...   - name: 增量350万元
+        ...     year: 2024
+        ...     input: {tags: [tech_sme], indicators: {2024: {rd_expense: 550万元}, 2023: {rd_expense: 200万元}}}
+        ...     expected: {rd_increment_award: {eligible: true, amount: 21万元}}
+        ... ''', load_registry())
+        >>> cases[0].expected["rd_increment_award"]
+        (True, Decimal('210000.00'))
+    """
+    data = _yaml(text, file)
     _check_keys(data, {"policy", "cases"}, f"{file}:")
     policy_id = _require(data, "policy", f"{file}:")
     try:

@@ -116,3 +116,23 @@ def test_organizer_corrects_an_events_venue(live_server, browser_page):
     assert "晋江市科技创新中心 3 楼" in page.inner_text(".facts")
     event.refresh_from_db()
     assert event.venue == "晋江市科技创新中心 3 楼"
+
+
+def test_the_reviewer_list_of_a_round_filters_as_one_types(live_server, browser):
+    staff = make_user(Role.ORGANIZER)
+    rnd = services.round_create(actor=staff, title="筛选测试", reviewers_per_entry=1)
+    for i in range(30):
+        make_reviewer(username=f"filter-reviewer-{i}", display_name=f"专家{i:02d}")
+    make_reviewer(username="filter-target", display_name="黄教授")
+    page = _login(browser, live_server, staff)
+    page.goto(f"{live_server.url}/events/rounds/{rnd.pk}/")
+    labels = page.locator("#reviewer-candidates label")
+    assert labels.count() == 31
+    page.check("#reviewer-candidates label:has-text('专家03') input")
+    page.fill("input[data-filter-list=reviewer-candidates]", "黄")
+    visible = [lab.inner_text() for lab in labels.all() if lab.is_visible()]
+    assert [t.split(" · ")[0].strip() for t in visible] == ["专家03", "黄教授"]
+    assert page.inner_text("#reviewer-candidates-count") == "2"
+    page.fill("input[data-filter-list=reviewer-candidates]", "")
+    assert page.inner_text("#reviewer-candidates-count") == "31"
+    page.close()

@@ -6,6 +6,8 @@ import pytest
 
 from innolink.accounts.roles import Role
 from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.engines.matching.engine import SIGNALS
+from innolink.engines.matching.explain import MIN_SHARE
 from innolink.matching.models import AssignmentRun, TechTerm
 from innolink.matching.tests.factories import (make_challenge, make_offer, make_profile,
                                                make_researcher_user)
@@ -30,7 +32,12 @@ def test_challenge_researchers_with_explanations(client, staff):
     [item] = assert_json_success(client.get(f"{API}/challenges/{challenge.pk}/researchers?k=5"))
     assert item["id"] == profile.pk and item["rank"] == 1 and item["name"] == profile.name
     assert item["indicators"][0]["status"] == "meets"
-    assert {s["name"] for s in item["signals"]} >= {"lexical", "indicator", "structured"}
+    # only the signals that lifted the candidate are listed, with their share of the lift
+    names = {s["name"] for s in item["signals"]}
+    assert names & {"lexical", "ngram"} and names <= set(SIGNALS)
+    assert all(s["share"] >= MIN_SHARE for s in item["signals"])
+    assert sum(s["share"] for s in item["signals"]) <= 1.0 + 1e-6
+    assert item["reasons"][0] == "综合排名第 1" and item["similar"] == []
     spans = [h for h in item["highlights"] if h["field"] == "keywords"][0]["spans"]
     assert spans and "光刻胶" in "BCB光刻胶"[spans[0][0]:spans[-1][1]]
 

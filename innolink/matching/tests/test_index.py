@@ -38,8 +38,10 @@ def test_editing_a_profile_shows_in_the_next_query_without_a_rebuild(staff):
     recs = selectors.recommendations_for_challenge(staff, challenge.pk)
     # then the same engine (no rebuild) ranks them first, on the new words
     assert index._cache.engine is engine_before
-    assert _ids(recs)[0] == profile.pk and other.pk in _ids(recs)
-    assert {s["name"] for s in recs[0].signals} == {"lexical", "ngram", "indicator", "structured"}
+    assert _ids(recs)[0] == profile.pk
+    # the battery researcher shares nothing with the listing: not recommended (ADR 0362)
+    assert other.pk not in _ids(recs)
+    assert {s["name"] for s in recs[0].signals} & {"lexical", "ngram"}  # the words lifted it
     assert any("超临界" in t for t in recs[0].matched_terms)
 
 
@@ -87,8 +89,8 @@ def test_dense_vectors_are_stored_once_and_reused(settings, staff):
     challenge = make_challenge()
     profile = make_profile(keywords="光刻胶")
     recs = selectors.recommendations_for_challenge(staff, challenge.pk)
-    names = {s["name"] for s in recs[0].signals}
-    assert "dense" in names and "ngram" not in names  # n-grams off by default with a dense model
+    # a small pool keeps the n-grams next to the dense model (ADR 0360)
+    assert {"dense", "ngram"} <= set(index._cache.engine.signal_names)
     row = StoredEmbedding.objects.get(kind="researcher", object_id=profile.pk)
     stamp = row.updated_at
     index.reset_index_cache()
@@ -127,3 +129,17 @@ def test_rebuild_job_encodes_changed_profiles_and_bumps_the_generation(
         job = services.index_rebuild_start(actor=staff)
     job.refresh_from_db()
     assert job.result["encoded"] == 0 and job.result["generation"] == 2
+
+
+def test_a_large_pool_with_a_dense_model_drops_the_ngrams(settings, staff, monkeypatch):
+    settings.INNOLINK_MATCHING_ENCODER = "hashing"
+    monkeypatch.setattr(index, "NGRAM_AUTO_MAX_DOCS", 1)
+    challenge = make_challenge()
+    make_profile(keywords="光刻胶")
+    selectors.recommendations_for_challenge(staff, challenge.pk)
+    names = set(index._cache.engine.signal_names)
+    assert "dense" in names and "ngram" not in names
+    settings.INNOLINK_MATCHING_ENCODER = "none"
+    index.reset_index_cache()
+    selectors.recommendations_for_challenge(staff, challenge.pk)
+    assert "ngram" in index._cache.engine.signal_names  # without a dense model: always on

@@ -111,8 +111,9 @@ def test_challenge_page_query_count_is_pinned(client, staff, challenge,
     url = reverse("matching:challenge", args=[challenge.pk])
     client.get(url)  # builds the engine
     # session+user, challenge, its indicators, sync (state, profiles, proposals, challenges,
-    # enterprises), the recommended profiles with institutions, the unread-notification badge
-    with django_assert_num_queries(11):
+    # enterprises), who already claimed it (left out), the recommended profiles with
+    # institutions, the unread-notification badge
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert len(response.context["recommendations"]) == 12
 

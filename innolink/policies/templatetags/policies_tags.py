@@ -18,3 +18,30 @@ def rule_yaml(rule) -> str:
 @register.filter
 def abs_value(value):
     return abs(value) if value is not None else value
+
+
+@register.filter
+def yuan(value) -> str:
+    """Exact yuan with thousands separators and two places: ``Decimal("1234567.8")`` →
+    ``"1,234,567.80"`` (the unit 元 is written by the template, once per column or field)."""
+    from decimal import Decimal
+
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value).quantize(Decimal('0.01')):,}"
+
+
+@register.simple_tag
+def widget(field, **attrs):
+    """A form field's widget with the accessibility attributes of its state: an invalid field
+    says so (``aria-invalid``) and names its error text (``aria-describedby``)."""
+    extra = {k.replace("_", "-"): v for k, v in attrs.items()}
+    if field.errors:
+        extra["aria-invalid"] = "true"
+        extra["aria-describedby"] = f"{field.id_for_label}-error"
+    return field.as_widget(attrs=extra)
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)

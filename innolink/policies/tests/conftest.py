@@ -32,3 +32,9 @@ def population_snapshot_dir(settings, tmp_path):
     snapshot.forget()
     yield tmp_path / "snapshots"
     snapshot.forget()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded materials go to this test's own directory."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")

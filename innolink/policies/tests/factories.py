@@ -56,8 +56,21 @@ FORM = ClaimForm(bank_name="中国银行晋江支行", bank_account="6217 0000 1
                  contact_phone="0595-85600000", consent=True)
 
 
+def material_files(names) -> list:
+    """One small PDF per material name (a 快申快享 application complete for approval)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return [(name, SimpleUploadedFile(f"m{k}.pdf", b"%PDF-1.4 test", content_type="application/pdf"))
+            for k, name in enumerate(names)]
+
+
 def submitted(enterprise, policy_code="p01_high_tech_award", clause_code="high_tech_award",
-              year: int = YEAR, actor=None):
+              year: int = YEAR, actor=None, *, with_materials: bool = True):
+    """Submitted through the service; a 快申快享 claim carries all its required materials unless
+    ``with_materials`` is false."""
     actor = actor or make_user(Role.ENTERPRISE, enterprise=enterprise)
-    return application_submit(actor=actor, enterprise=enterprise,
-                              clause=clause(policy_code, clause_code, year), year=year, form=FORM)
+    target = clause(policy_code, clause_code, year)
+    files = material_files(target.version.materials) \
+        if with_materials and target.version.lane == "apply" else []
+    return application_submit(actor=actor, enterprise=enterprise, clause=target, year=year,
+                              form=FORM, materials=files)

@@ -35,7 +35,7 @@ def test_enterprise_sees_and_claims_officer_scans_approves_and_pays(live_server,
     page.click("nav >> text=我能享受的政策")
     page.wait_for_selector("#eligible-total")
     assert page.inner_text("#eligible-total") == "20.00"
-    award = page.locator("[data-clause='p01_high_tech_award.high_tech_award']")
+    award = page.locator("section.eligible-clause", has_text="高新技术企业认定奖励")
     assert "20.00" in award.inner_text() and "免申即享" in award.inner_text()
     why_not = page.inner_text("#not-eligible")
     assert "研发经费" in why_not and ("缺少数据" in why_not or "还差" in why_not)
@@ -72,3 +72,66 @@ def test_enterprise_sees_and_claims_officer_scans_approves_and_pays(live_server,
     page.click("nav >> text=兑现统计")
     assert page.inner_text("#m-paid") == "1"
     assert page.inner_text("#m-applied") == "1"
+
+
+def test_quick_lane_supply_a_figure_apply_in_place_and_the_materials_gate(live_server, browser,
+                                                                           settings, tmp_path):
+    """快申快享 end to end, by keyboard where a user would: the enterprise types the figure the
+    answer lacks, the clause becomes payable in place, it applies from the same card (a typo
+    comes back with everything kept), and the officer cannot approve until the materials are in
+    (or gives an audited reason)."""
+    from innolink.core.testing import make_enterprise
+    from innolink.policies.models import Application
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    base = live_server.url
+    policy_sync(actor=None, source="test")
+    enterprise = make_enterprise(name="晋江快申机械有限公司", years={2025: {"revenue": "50000000"}})
+    owner = make_user(Role.ENTERPRISE, username="e2e-quick", enterprise=enterprise)
+    officer = make_user(Role.POLICY_OFFICER, username="e2e-quick-officer")
+    for width in (390, 1280):
+        page = browser.new_page(locale="zh-CN", viewport={"width": width, "height": 900})
+        page.set_default_timeout(30_000)
+        _login(page, base, owner)
+        page.goto(f"{base}/policies/mine/?year=2025")
+        card = page.locator("section.miss-clause", has_text="数字化改造项目补助")
+        field = card.locator("input[name='fact-software_hardware_investment-2025']")
+        if width == 390:
+            field.focus()
+            page.keyboard.type("三百")
+            page.keyboard.press("Enter")
+            page.wait_for_selector("text=应为数字，单位万元")
+            assert card.locator("input[name^=fact-]").input_value() == "三百"
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.close()
+            continue
+        field.fill("300")
+        page.keyboard.press("Enter")
+        eligible = page.locator("section.eligible-clause", has_text="数字化改造项目补助")
+        eligible.wait_for()
+        assert "60.00" in eligible.inner_text() and "自行填报" in eligible.inner_text()
+        eligible.locator("a.claim").click()
+        eligible.locator("#id_bank_name").fill("中国银行晋江支行")
+        eligible.locator("#id_bank_account").fill("12-34")
+        eligible.locator("#id_contact_name").fill("林会计")
+        eligible.locator("#submit-claim").click()
+        page.wait_for_selector("text=应为8至30位数字")
+        assert eligible.locator("#id_contact_name").input_value() == "林会计"
+        eligible.locator("#id_bank_account").fill("6217000012345678")
+        eligible.locator("#submit-claim").click()
+        page.wait_for_selector("#status")
+        assert page.inner_text("#status") == "待审核"
+        application = Application.objects.get(enterprise=enterprise)
+        assert application.declared == {"2025": {"software_hardware_investment": "3000000.00"}}
+        # the officer: no materials yet, so approval asks for a reason at its field
+        _login(page, base, officer)
+        page.goto(f"{base}/policies/applications/{application.pk}/")
+        assert "必需材料未齐" in page.inner_text("#missing-materials")
+        page.click("#approve")
+        page.wait_for_selector("#id_override_reason-error")
+        assert Application.objects.get(pk=application.pk).status == "submitted"
+        page.fill("#id_override_reason", "原件已在窗口核验")
+        page.click("#approve")
+        page.wait_for_selector("text=已批准并记入台账")
+        assert page.inner_text("#status") == "已批准"
+        page.close()

@@ -34,7 +34,7 @@ def test_sync_mirrors_the_rule_files_and_is_idempotent():
     assert second.unchanged == 12 and AuditEntry.objects.count() == entries
     p02 = Policy.objects.get(code="p02_rd_investment_award")
     version = p02.versions.get(effective_from=dt.date(2024, 1, 1))
-    assert version.doc_number.startswith("闽科规〔2024〕5号")
+    assert version.doc_number.startswith("闽政办《关于支持企业加大研发投入加强研发活动的若干措施》")
     assert version.budget == Decimal("120000000.00")
     assert version.shares == [["省", 8], ["市", 1], ["县", 1]]
     assert version.budget_row.total == Decimal("120000000.00")
@@ -326,3 +326,27 @@ def test_reversing_a_commitment_frees_the_budget_and_reopens_review(synced):
     application.refresh_from_db()
     assert application.status == "submitted" and application.amount_approved is None
     assert Budget.objects.get(version=application.clause.version).committed == 0
+
+
+def test_a_version_the_rules_no_longer_have_goes_or_ends(synced, tmp_path):
+    """A rule file that moves a version's start: the old version row goes when nothing points
+    at it, and is ended before the new one (answering for no year it covers) when rows do."""
+    import shutil
+
+    from innolink.policies.models import PolicyVersion
+    from innolink.policies.tests.factories import high_tech_enterprise, submitted
+
+    directory = tmp_path / "rules"
+    shutil.copytree(services.fetch.rulesets_dir(), directory)
+    submitted(high_tech_enterprise())  # an application on p01's 2024 version
+    for name, old, new in (("p01_high_tech_award.yaml", "effective_from: 2024-01-01", "effective_from: 2025-01-01"),
+                           ("p12_parks_talent.yaml", "effective_from: 2024-01-01", "effective_from: 2024-03-01")):
+        path = directory / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    services.policy_sync(actor=None, directory=directory, source="test")
+    p01 = {v.effective_from: v for v in PolicyVersion.objects.filter(policy__code="p01_high_tech_award")}
+    assert p01[dt.date(2024, 1, 1)].effective_to == dt.date(2024, 12, 31)  # kept, ended
+    assert dt.date(2025, 1, 1) in p01
+    p12 = set(PolicyVersion.objects.filter(policy__code="p12_parks_talent").values_list("effective_from", flat=True))
+    assert dt.date(2024, 1, 1) not in p12 and dt.date(2024, 3, 1) in p12  # nothing pointed at it
+    assert AuditEntry.objects.filter(model="policies.policyversion", action="delete").count() == 1

@@ -45,8 +45,16 @@ def test_enterprise_page_asks_for_nothing_and_offers_the_claim(client, synced):
     response = login(client, user).get(reverse("policies:mine"), {"year": YEAR})
     award = clause("p01_high_tech_award", "high_tech_award")
     assert reverse("policies:claim", args=[award.pk]).encode() in response.content
-    assert b"<input" not in response.content.split(b"<main", 1)[1].split(b"</main>")[0] \
-        .replace(b'<input name="next"', b"")
+    # nothing to fill in for what it gets: no claim form on the page, and the only inputs are
+    # those of figures the registry lacks (inside the forms that re-answer with them)
+    main = response.content.decode().split("<main", 1)[1].split("</main>")[0]
+    assert 'name="bank_account"' not in main
+    outside = main
+    for form in main.split('<form method="post" action="/policies/mine/facts/"')[1:]:
+        outside = outside.replace(form.split("</form>")[0], "")
+    assert "<input" not in outside.replace('<input name="next"', "")
+    # and no rule internals reach the enterprise
+    assert "high_tech_award" not in main and "rulesets/" not in main and "p01_" not in main
 
 
 def test_claim_form_is_prefilled_and_submits_in_one_step(client, synced):
@@ -105,7 +113,7 @@ def test_enterprise_user_cannot_act_as_officer(client, synced):
     application = submitted(high_tech_enterprise())
     owner = make_user(Role.ENTERPRISE, enterprise=application.enterprise)
     login(client, owner)
-    response = client.post(reverse("policies:application-action", args=[application.pk, "approve"]))
+    response = client.post(reverse("policies:application-approve", args=[application.pk]))
     assert response.status_code == 403
     assert client.post(reverse("policies:bulk-approve"), {"ids": [application.pk]}).status_code == 403
     assert client.post(reverse("policies:scans"), {"year": YEAR}).status_code == 403
@@ -125,7 +133,7 @@ def test_organizer_reads_metrics_and_ledger_but_cannot_approve(client, synced):
     login(client, make_user(Role.ORGANIZER))
     assert client.get(reverse("policies:metrics")).status_code == 200
     assert client.get(reverse("policies:ledger")).status_code == 200
-    response = client.post(reverse("policies:application-action", args=[application.pk, "approve"]))
+    response = client.post(reverse("policies:application-approve", args=[application.pk]))
     assert response.status_code == 403
 
 
@@ -134,8 +142,8 @@ def test_officer_approves_pays_and_the_ledger_and_metrics_move(client, synced):
     services.scan_now(actor=None, year=YEAR)
     application = submitted(enterprise)
     login(client, make_user(Role.POLICY_OFFICER))
-    client.post(reverse("policies:application-action", args=[application.pk, "approve"]))
-    client.post(reverse("policies:application-action", args=[application.pk, "pay"]),
+    client.post(reverse("policies:application-approve", args=[application.pk]))
+    client.post(reverse("policies:application-pay", args=[application.pk]),
                 {"amount": "200000.00"})
     application.refresh_from_db()
     assert application.status == "paid"
@@ -152,7 +160,7 @@ def test_a_budget_conflict_is_shown_as_a_message_and_nothing_written(client, syn
     from innolink.policies.models import Budget
     Budget.objects.filter(version=application.clause.version).update(total=1000)
     login(client, make_user(Role.POLICY_OFFICER))
-    response = client.post(reverse("policies:application-action", args=[application.pk, "approve"]))
+    response = client.post(reverse("policies:application-approve", args=[application.pk]))
     assert response.status_code == 409
     assert "预算不足" in response.content.decode()
     assert LedgerEntry.objects.count() == 0
@@ -189,12 +197,18 @@ def test_scan_with_a_bad_year_is_refused(client, synced):
     assert response.status_code == 422 and "政策年度" in response.content.decode()
 
 
-def test_policy_detail_shows_rules_next_to_the_legal_text(client, synced):
-    login(client, make_user(Role.ENTERPRISE))
+def test_policy_detail_shows_rules_next_to_the_legal_text_to_officers_only(client, synced):
     policy = Policy.objects.get(code="p02_rd_investment_award")
+    login(client, make_user(Role.POLICY_OFFICER))
     html = client.get(reverse("policies:detail", args=[policy.pk])).content.decode()
     assert "单个企业年度最高补助600万元" in html
     assert "rd_expense.yoy_increase" in html and "以上" in html
+    # an enterprise reads the legal text, not the rule, the clause ids or the rule file
+    login(client, make_user(Role.ENTERPRISE))
+    html = client.get(reverse("policies:detail", args=[policy.pk])).content.decode()
+    assert "单个企业年度最高补助600万元" in html
+    assert "rd_expense" not in html and "rd_increment_award" not in html
+    assert "rulesets/" not in html and ".yaml" not in html
 
 
 def test_application_list_has_a_fixed_number_of_queries(client, synced, django_assert_num_queries):
@@ -267,10 +281,10 @@ def test_officer_approves_a_lower_amount_and_all_policies_notify(client, synced)
     client.post(reverse("policies:scans"), {"year": YEAR, "notify": "1"})
     assert owner.notifications.count() == 1
     application = submitted(enterprise, actor=owner)
-    too_much = client.post(reverse("policies:application-action", args=[application.pk, "approve"]),
+    too_much = client.post(reverse("policies:application-approve", args=[application.pk]),
                            {"amount": "200000.01"})
     assert too_much.status_code == 422 and LedgerEntry.objects.count() == 0
-    client.post(reverse("policies:application-action", args=[application.pk, "approve"]),
+    client.post(reverse("policies:application-approve", args=[application.pk]),
                 {"amount": "150000"})
     application.refresh_from_db()
     assert application.amount_approved == 150000 and application.status == "approved"
@@ -294,3 +308,31 @@ def test_metrics_page_has_a_fixed_number_of_queries(client, synced, django_asser
     with django_assert_num_queries(8):
         response = client.get(reverse("policies:metrics"), {"year": YEAR})
     assert response.context["m"].total.approved == 6
+
+
+def test_a_bad_amount_comes_back_at_its_field_with_what_was_typed(client, synced):
+    application = submitted(high_tech_enterprise())
+    login(client, make_user(Role.POLICY_OFFICER))
+    # a typo in the approval amount: the same page, the error at the field, the text kept
+    typo = client.post(reverse("policies:application-approve", args=[application.pk]),
+                       {"amount": "20万", "note": "同意"})
+    body = typo.content.decode()
+    assert typo.status_code == 422 and 'id="approve-form"' in body
+    assert 'id="id_amount-error"' in body and "批准金额应为金额（元）" in body
+    assert 'value="20万"' in body and 'value="同意"' in body and "amount：" not in body
+    assert LedgerEntry.objects.count() == 0
+    client.post(reverse("policies:application-approve", args=[application.pk]))
+    # an instalment above what is left: again at the field
+    over = client.post(reverse("policies:application-pay", args=[application.pk]),
+                       {"amount": "200000.01", "note": "第一期"})
+    body = over.content.decode()
+    assert over.status_code == 422 and 'id="pay-form"' in body
+    assert "不能超过未拨付余额 200,000.00 元" in body or "不能超过未拨付余额 200000.00 元" in body
+    assert 'value="200000.01"' in body
+    assert LedgerEntry.objects.filter(kind="payment").count() == 0
+    # a reason too short for a rejection: shown at the reason field
+    other = submitted(high_tech_enterprise())
+    short = client.post(reverse("policies:application-reject", args=[other.pk]), {"reject-reason": "不"})
+    assert short.status_code == 422 and 'id="id_reject-reason-error"' in short.content.decode()
+    other.refresh_from_db()
+    assert other.status == "submitted"

@@ -180,3 +180,34 @@ def test_api_actions_are_audited_with_source_api(client, db, organizer):
     entries = AuditEntry.objects.filter(model="rankings.declaration", object_id=str(made["id"]))
     assert entries.count() >= 2
     assert set(entries.values_list("source", flat=True)) == {"api"}
+
+
+def test_a_leader_reads_runs_but_every_workflow_step_is_refused(client, population, organizer):
+    """The city leader reads the lists from the overview; publishing, 公示, review and
+    corrections stay with organizer staff (pages and API alike), and nothing is written."""
+    from innolink.core.models import AuditEntry
+    from innolink.rankings.models import Correction
+
+    run = notice_run(2025, organizer)
+    client.force_login(make_user(Role.LEADER))
+    assert_json_success(client.get(f"/api/rankings/runs/{run.pk}"))
+    audits = AuditEntry.objects.count()
+    for path, body in [(f"/api/rankings/runs/{run.pk}/close-notice", None),
+                       (f"/api/rankings/runs/{run.pk}/publish", None),
+                       (f"/api/rankings/runs/{run.pk}/reviewed", None),
+                       (f"/api/rankings/runs/{run.pk}/confirm-pending", {"note": "已核对"}),
+                       (f"/api/rankings/runs/{run.pk}/lists/green_50/corrections",
+                        {"description": "更正某企业的纳税数据"})]:
+        response = client.post(path, body or {}, content_type=JSON)
+        assert_json_error(response, 403, "permission_denied")
+    for path in [f"/rankings/runs/{run.pk}/publish/", f"/rankings/runs/{run.pk}/close-notice/",
+                 f"/rankings/runs/{run.pk}/review/",
+                 f"/rankings/runs/{run.pk}/lists/green_50/corrections/"]:
+        assert client.post(path, {"description": "更正某企业的纳税数据"}).status_code in (403, 405)
+    page = client.get(f"/rankings/runs/{run.pk}/")
+    assert page.status_code == 200 and b'id="publish"' not in page.content
+    assert b'id="close-notice"' not in page.content
+    run.refresh_from_db()
+    assert run.status == "notice"
+    assert not Correction.objects.exists()
+    assert AuditEntry.objects.count() == audits

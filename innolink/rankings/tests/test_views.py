@@ -330,3 +330,28 @@ def test_reproduce_says_the_lists_are_identical(client, population, organizer):
     client.force_login(organizer)
     page = client.post(f"/rankings/runs/{run.pk}/reproduce/", follow=True).content.decode()
     assert "复算核验通过" in page
+
+
+def test_the_review_page_pages_and_filters_by_list_and_state(client, population, organizer, monkeypatch):
+    from innolink.rankings import views
+
+    monkeypatch.setattr(views, "REVIEW_PAGE", 20)
+    run = computed_run(2025, organizer)
+    entries = RankingEntry.objects.filter(ranking_list__run=run)
+    entries.update(uncertain=True, review="pending")
+    total = entries.count()
+    assert total > 20
+    queried = entries.filter(ranking_list__list_id="green_50").first()
+    RankingEntry.objects.filter(pk=queried.pk).update(review="queried")
+    client.force_login(organizer)
+    first = client.get(f"/rankings/runs/{run.pk}/review/").content.decode()
+    assert first.count('data-review=') == 20 and f"共 {total} 条" in first
+    rest = client.get(f"/rankings/runs/{run.pk}/review/?page=2").content.decode()
+    assert rest.count('data-review=') == min(20, total - 20)
+    green = client.get(f"/rankings/runs/{run.pk}/review/?list=green_50").content.decode()
+    assert green.count('data-review=') == min(20, entries.filter(
+        ranking_list__list_id="green_50").count())
+    only = client.get(f"/rankings/runs/{run.pk}/review/?review=queried").content.decode()
+    assert only.count('data-review=') == 1 and queried.enterprise.name in only
+    odd = client.get(f"/rankings/runs/{run.pk}/review/?list=nope&review=x")
+    assert odd.status_code == 200 and odd.content.decode().count('data-review=') == 20

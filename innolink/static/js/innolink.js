@@ -18,3 +18,22 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Long checkbox lists: an <input data-filter-list="ID"> shows only the labels of #ID whose text
+// contains what was typed (case-insensitive); ticked boxes stay visible so nothing is lost.
+document.addEventListener("input", (event) => {
+  const box = event.target.closest("input[data-filter-list]");
+  if (!box) return;
+  const needle = box.value.trim().toLowerCase();
+  const list = document.getElementById(box.dataset.filterList);
+  if (!list) return;
+  let shown = 0;
+  list.querySelectorAll("label").forEach((label) => {
+    const ticked = label.querySelector("input:checked") !== null;
+    const match = !needle || ticked || label.textContent.toLowerCase().includes(needle);
+    label.hidden = !match;
+    if (match) shown += 1;
+  });
+  const count = document.getElementById(box.dataset.filterList + "-count");
+  if (count) count.textContent = String(shown);
+});

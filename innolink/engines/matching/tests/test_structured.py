@@ -120,3 +120,33 @@ def test_missing_attributes_are_neutral():
     assert fit.score == pytest.approx(
         sum(DEFAULT_WEIGHTS[k] * v.score for k, v in fit.parts.items()))
     assert fit.parts["domain"].score == 0.5 and fit.parts["availability"].score == 0.5
+
+
+def _reference_domain(required, primary, provider_secondary=(), need_secondary=()):
+    """Slow reference of the domain rule with secondary domains (issue #10)."""
+    offered = [d for d in [primary, *provider_secondary] if d]
+    if not required or not offered:
+        return 0.5
+    if required in offered:
+        return 1.0
+    if any(d in offered for d in need_secondary):
+        return 0.8
+    if any(frozenset((required, o)) in st.ADJACENT_DOMAINS for o in offered):
+        return 0.5
+    return 0.1
+
+
+@pytest.mark.parametrize("need_domain, need_sec, prov_domain, prov_sec", [
+    ("新一代信息技术", (), "新一代信息技术", ()),
+    ("新一代信息技术", ("新材料与石油化工",), "新材料与石油化工", ()),
+    ("新一代信息技术", (), "新材料与石油化工", ("新一代信息技术",)),
+    ("新一代信息技术", ("高端装备制造",), "新材料与石油化工", ("高端装备制造",)),
+    ("现代农业与食品", ("生物医药与大健康",), "新一代信息技术", ()),
+    ("新材料与石油化工", (), "新能源与节能环保", ()),
+    (None, ("新材料与石油化工",), "新材料与石油化工", ()),
+])
+def test_secondary_domains_equal_reference(need_domain, need_sec, prov_domain, prov_sec):
+    need = NS(domain=need_domain, secondary_domains=need_sec)
+    prov = NS(domain=prov_domain, domains=prov_sec)
+    got = structured_fit(need, prov).parts["domain"].score
+    assert got == _reference_domain(need_domain, prov_domain, prov_sec, need_sec)

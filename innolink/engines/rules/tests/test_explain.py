@@ -59,9 +59,9 @@ def test_answer_carries_policy_metadata():
               "high_tech_first_cert": True}
     clause = explain(demo_registry(), record, 2024, policy_ids={"p01_high_tech_award"}).eligible[0]
     assert (clause.policy_title, clause.doc_number, clause.lane) == (
-        "晋江市高新技术企业认定奖励", "晋科〔2024〕12号(示意)", "auto",
+        "晋江市高新技术企业认定奖励", "晋江市大力推进科技创新能力建设若干措施(2025年修订为晋政规〔2025〕2号)", "auto",
     )
-    assert clause.text == "对首次认定和重新认定的高新技术企业,分别给予20万元、10万元奖励。"
+    assert clause.text == "当年首次认定的高新技术企业给予20万元奖励,重新认定的给予10万元奖励。"
 
 
 def test_excluded_ownership_is_named():
