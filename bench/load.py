@@ -272,6 +272,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=300)
     parser.add_argument("--baseline", type=float, default=60)
     parser.add_argument("--workers", type=int, default=4)
+    # gunicorn's default 30 s also bounds a worker's boot: on this shared machine at load
+    # average 15-20, importing the project took longer and every worker was killed at boot
+    parser.add_argument("--timeout", type=int, default=120)
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("run under scripts/with-postgres (needs a PostgreSQL DATABASE_URL)")
@@ -295,14 +298,15 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     procs = [
         subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application",
-                          "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
+                          "--workers", str(args.workers), "--timeout", str(args.timeout),
+                          "--bind", f"127.0.0.1:{port}",
                           "--error-logfile", f"{work}/error.log"], cwd=ROOT, env=env),
         subprocess.Popen([PY, "manage.py", "db_worker", "--queue-name", "default",
                           "--no-reload"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                          stderr=open(f"{work}/worker.log", "w")),
     ]
     try:
-        for _ in range(120):
+        for _ in range(600):
             try:
                 if requests.get(base + "/healthz", headers={"X-Forwarded-Proto": "https"},
                                 timeout=2).status_code == 200:
