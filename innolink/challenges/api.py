@@ -33,7 +33,12 @@ def _no_nul(value: Any) -> Any:
 # --- schemas -------------------------------------------------------------------------------
 
 class IndicatorIn(Schema):
+    """An indicator: ``target`` as the listing writes it ("≥20万次", "30℃至120℃",
+    "优于进口同类产品"), or the structured form (``comparator`` ge/le/eq/gt/lt/range/text,
+    ``value``, ``value_max``, ``unit``)."""
+
     name: str = ""
+    target: str = ""
     comparator: str = ""
     value: str | None = None
     value_max: str | None = None
@@ -44,21 +49,37 @@ class IndicatorIn(Schema):
 class IndicatorOut(Schema):
     name: str
     comparator: str
-    value: Decimal
+    value: Decimal | None
     value_max: Decimal | None
     unit: str
     test_method: str
+    raw_text: str
+    needs_review: bool
+
+
+class PrizeIn(Schema):
+    award: str = ""
+    amount: str | None = None
+    count: int | None = None
 
 
 class ChallengeIn(Schema):
-    """A challenge; ``funding`` in yuan. Staff posting on behalf name ``enterprise_id`` or
-    ``institution_id``; an enterprise user always posts for its own enterprise."""
+    """A challenge; money in yuan. ``funding_kind``: fixed (``funding``), range (``funding``
+    to ``funding_max``), up_to (``funding`` is the limit), prize (``prize_schedule``) or
+    negotiable (面议). Staff posting on behalf name ``enterprise_id``, ``institution_id`` or an
+    outside issuer (``issuer_name``, ``issuer_kind``, ``issuer_region``); an enterprise user
+    always posts for its own enterprise. Indicators, time limit and domain are optional: the
+    organizer screens what is missing (decision 0351)."""
 
     title: str = ""
     domain: str = ""
+    secondary_domains: list[str] = []
     statement: str = ""
     keywords: str = ""
+    funding_kind: str = "fixed"
     funding: str | None = None
+    funding_max: str | None = None
+    prize_schedule: list[PrizeIn] = []
     payment_terms: str = ""
     time_limit_months: int | None = None
     ip_ownership: str = ""
@@ -73,6 +94,16 @@ class ChallengeIn(Schema):
     indicators: list[IndicatorIn] = []
     enterprise_id: int | None = None
     institution_id: int | None = None
+    issuer_name: str = ""
+    issuer_kind: str = ""
+    issuer_region: str = ""
+    programme_id: int | None = None
+    external_ref: str = ""
+    solver_eligibility: str = ""
+    solver_region: str = ""
+    disciplines: list[str] = []
+    solver_types: list[str] = []
+    trl_min: int | None = None
 
     @field_validator("*", mode="before")
     @classmethod
@@ -84,9 +115,12 @@ class ChallengeOut(Schema):
     id: int
     title: str
     domain: str
+    secondary_domains: list[str]
     state: str
-    funding: Decimal
-    time_limit_months: int
+    funding_kind: str
+    funding: Decimal | None
+    funding_max: Decimal | None
+    time_limit_months: int | None
     ip_ownership: str
     claim_deadline: dt.date
     max_claims: int
@@ -107,9 +141,29 @@ class MilestoneOut(Schema):
     state: str
 
 
+class ScreeningCheckOut(Schema):
+    code: str
+    label: str
+    detail: str
+    waivable: bool
+    waived: bool
+    reason: str | None
+
+
 class ChallengeDetailOut(ChallengeOut):
     statement: str
     keywords: str
+    prize_schedule: list[dict]
+    issuer_kind: str
+    issuer_region: str
+    programme: str | None
+    external_ref: str
+    solver_eligibility: str
+    solver_region: str
+    disciplines: list[str]
+    solver_types: list[str]
+    trl_min: int | None
+    screening: list[ScreeningCheckOut] | None
     payment_terms: str
     ip_enterprise_share: int | None
     ip_notes: str
@@ -207,6 +261,9 @@ class ProfileIn(Schema):
     title: str = ""
     email: str = ""
     phone: str = ""
+    region: str = ""
+    trl: int | None = None
+    discipline_codes: list[str] = []
     station_kind: str = "station"
     station: str = ""
     discipline: str = ""
@@ -223,9 +280,12 @@ class ProfileOut(Schema):
     kind: str
     name: str
     institution: str
+    region: str
     station_kind: str
     station: str
     discipline: str
+    discipline_codes: list[str]
+    trl: int | None
     research_fields: str
     keywords: str
     achievements: str
@@ -235,7 +295,11 @@ class ProfileOut(Schema):
 
     @staticmethod
     def resolve_institution(obj) -> str:
-        return obj.institution.name
+        return obj.institution.name if obj.institution_id else ""
+
+    @staticmethod
+    def resolve_region(obj) -> str:
+        return obj.region_text
 
 
 class OfferIn(Schema):
@@ -320,14 +384,28 @@ class AttachmentOut(Schema):
 # --- helpers -------------------------------------------------------------------------------
 
 def _detail(user, challenge) -> dict[str, Any]:
+    from innolink.challenges import screening
+
     show_contact = selectors.can_see_contact(user, challenge)
     owner_or_staff = access.is_board_staff(user) or access.owns_challenge(user, challenge)
+    checks = None
+    if owner_or_staff:
+        checks = [{"code": c.code, "label": c.label, "detail": c.detail,
+                   "waivable": c.waivable, "waived": c.resolved,
+                   "reason": (c.waiver or {}).get("reason")}
+                  for c in screening.checks_for(challenge)]
     return {
         **{f: getattr(challenge, f) for f in (
-            "id", "title", "domain", "state", "funding", "time_limit_months", "ip_ownership",
+            "id", "title", "domain", "secondary_domains", "state", "funding_kind", "funding",
+            "funding_max", "prize_schedule", "time_limit_months", "ip_ownership",
             "claim_deadline", "max_claims", "open_claims", "published_at", "statement",
             "keywords", "payment_terms", "ip_enterprise_share", "ip_notes", "other_conditions",
-            "matched_proposal_id", "contract_amount", "contract_start")},
+            "matched_proposal_id", "contract_amount", "contract_start", "external_ref",
+            "solver_eligibility", "solver_region", "disciplines", "solver_types", "trl_min")},
+        "issuer_kind": challenge.issuer_kind_label,
+        "issuer_region": challenge.issuer_region,
+        "programme": challenge.programme.name if challenge.programme_id else None,
+        "screening": checks,
         "poster": challenge.poster_name,
         "indicators": list(challenge.indicators.all()),
         "review_comment": challenge.review_comment if owner_or_staff else None,
@@ -372,7 +450,6 @@ def manage(request, state: str = "", page: int = 1):
 def challenge_post(request, payload: ChallengeIn):
     """Post a draft challenge."""
     data = payload.dict()
-    data["indicators"] = [i for i in data["indicators"]]
     challenge = services.challenge_create(actor=request.auth, data=data, source="api")
     return Status(201, _detail(request.auth, challenge))
 
@@ -415,6 +492,49 @@ _step("withdraw", lambda u, c, t: services.challenge_withdraw(actor=u, challenge
 _step("expire", lambda u, c, t: services.challenge_expire(actor=u, challenge=c, source="api"))
 _step("accept", lambda u, c, t: services.challenge_accept(actor=u, challenge=c, source="api"))
 _step("close", lambda u, c, t: services.challenge_close(actor=u, challenge=c, source="api"))
+
+
+class WaiveIn(Schema):
+    code: str = ""
+    reason: str = ""
+
+
+class DomainsIn(Schema):
+    domain: str = ""
+    secondary_domains: list[str] = []
+
+
+@router.post("/{int:challenge_id}/screening/waive", response={200: ChallengeDetailOut, **ERRORS})
+def challenge_waive(request, challenge_id: int, payload: WaiveIn):
+    """Organizer: waive a screening check with a reason (``indicators_missing``,
+    ``indicators_unreadable``, ``time_limit_over``); audited."""
+    challenge = services.challenge_waive_check(
+        actor=request.auth, challenge=_challenge(request, challenge_id),
+        code=_no_nul(payload.code), reason=_no_nul(payload.reason), source="api")
+    challenge.refresh_from_db()
+    return _detail(request.auth, challenge)
+
+
+@router.post("/{int:challenge_id}/domains", response={200: ChallengeDetailOut, **ERRORS})
+def challenge_domains(request, challenge_id: int, payload: DomainsIn):
+    """Organizer: the primary domain and secondary domains of a listing; audited."""
+    challenge = services.challenge_set_domains(
+        actor=request.auth, challenge=_challenge(request, challenge_id),
+        domain=_no_nul(payload.domain),
+        secondary=[_no_nul(d) for d in payload.secondary_domains], source="api")
+    challenge.refresh_from_db()
+    return _detail(request.auth, challenge)
+
+
+@router.get("/disciplines", response={200: list[dict], **ERRORS}, auth=None)
+def discipline_search(request, q: str = "", limit: int = 20):
+    """The GB/T 13745-2009 code table: codes whose code or name contains ``q``, then the
+    closest names (fuzzy)."""
+    from innolink.challenges import disciplines
+
+    found = disciplines.search(_no_nul(q)[:50], limit=max(1, min(limit, 100)))
+    return [{"code": d.code, "name": d.name, "level": d.level, "label": disciplines.label(d.code)}
+            for d in found]
 
 
 @router.post("/{int:challenge_id}/contract", response={200: ChallengeDetailOut, **ERRORS})

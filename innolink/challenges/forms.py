@@ -14,12 +14,18 @@ from innolink.challenges.models import Domain, IpOwnership, TechnologyOffer
 
 INDICATOR_ROWS = 6
 MILESTONE_ROWS = 5
-INDICATOR_KEYS = ("name", "comparator", "value", "value_max", "unit", "test_method")
+PRIZE_ROWS = 4
+INDICATOR_KEYS = ("name", "target", "test_method")
+PRIZE_KEYS = ("award", "amount", "count")
 
-CHALLENGE_KEYS = ("title", "domain", "statement", "keywords", "funding", "payment_terms",
-                  "time_limit_months", "ip_ownership", "ip_enterprise_share", "ip_notes",
-                  "other_conditions", "claim_deadline", "max_claims", "contact_name",
-                  "contact_phone", "contact_email", "enterprise_code", "institution_id")
+CHALLENGE_KEYS = ("title", "domain", "statement", "keywords", "funding_kind", "funding",
+                  "funding_max", "payment_terms", "time_limit_months", "ip_ownership",
+                  "ip_enterprise_share", "ip_notes", "other_conditions", "claim_deadline",
+                  "max_claims", "contact_name", "contact_phone", "contact_email",
+                  "enterprise_code", "institution_id", "issuer_name", "issuer_kind",
+                  "issuer_region", "programme_id", "external_ref", "solver_eligibility",
+                  "solver_region", "disciplines", "trl_min")
+LIST_KEYS = ("secondary_domains", "solver_types")
 
 
 def rows_from_post(post, prefix: str, keys: tuple[str, ...], count: int) -> list[dict[str, str]]:
@@ -34,22 +40,42 @@ def rows_from_post(post, prefix: str, keys: tuple[str, ...], count: int) -> list
 
 def challenge_data(post) -> dict[str, Any]:
     data: dict[str, Any] = {key: post.get(key, "") for key in CHALLENGE_KEYS}
+    for key in LIST_KEYS:
+        data[key] = post.getlist(key)
     data["indicators"] = rows_from_post(post, "ind", INDICATOR_KEYS, INDICATOR_ROWS)
+    data["prize_schedule"] = rows_from_post(post, "prize", PRIZE_KEYS, PRIZE_ROWS)
     return data
 
 
+def _wan(value) -> str:
+    if value in (None, ""):
+        return ""
+    return format((Decimal(str(value)) / Decimal(10_000)).normalize(), "f")
+
+
 def challenge_initial(challenge) -> dict[str, Any]:
+    from innolink.challenges import disciplines
+
     data = {key: getattr(challenge, key, "") for key in CHALLENGE_KEYS
-            if not key.endswith("_id")}
-    data["funding"] = (challenge.funding / Decimal(10_000)).normalize()
-    data["funding"] = format(data["funding"], "f")
+            if not key.endswith("_id") and hasattr(challenge, key)}
+    for key in LIST_KEYS:
+        data[key] = list(getattr(challenge, key) or [])
+    data["funding"] = _wan(challenge.funding)
+    data["funding_max"] = _wan(challenge.funding_max)
     data["claim_deadline"] = challenge.claim_deadline.isoformat()
     data["ip_enterprise_share"] = challenge.ip_enterprise_share or ""
-    data["indicators"] = [{"name": i.name, "comparator": i.comparator,
-                           "value": format(i.value.normalize(), "f"),
-                           "value_max": format(i.value_max.normalize(), "f")
-                           if i.value_max is not None else "",
-                           "unit": i.unit, "test_method": i.test_method}
+    data["time_limit_months"] = challenge.time_limit_months or ""
+    data["trl_min"] = challenge.trl_min or ""
+    data["disciplines"] = "、".join(disciplines.label(c) for c in challenge.disciplines or [])
+    data["programme_id"] = challenge.programme_id or ""
+    if challenge.issuer_id:
+        data.update(issuer_name=challenge.issuer.name, issuer_kind=challenge.issuer.kind,
+                    issuer_region=challenge.issuer.region)
+    data["prize_schedule"] = [{"award": p.get("award", ""), "amount": _wan(p.get("amount")),
+                               "count": p.get("count") or 1}
+                              for p in challenge.prize_schedule or []]
+    data["indicators"] = [{"name": i.name, "target": i.raw_text or i.display_target,
+                           "test_method": i.test_method}
                           for i in challenge.indicators.all()]
     return data
 
@@ -70,7 +96,8 @@ def proposal_data(post) -> dict[str, Any]:
 
 
 PROFILE_KEYS = ("kind", "name", "title", "email", "phone", "station_kind", "station",
-                "discipline", "research_fields", "keywords", "achievements", "availability")
+                "discipline", "research_fields", "keywords", "achievements", "availability",
+                "region", "trl")
 
 
 def profile_data(post) -> dict[str, Any]:
@@ -126,6 +153,13 @@ class ImportUploadForm(forms.Form):
     commit = forms.BooleanField(label=_("检查无误后直接导入"), required=False)
 
 
+class ListingImportForm(forms.Form):
+    file = forms.FileField(label=_("榜单文件（.xlsx 或 .csv）"))
+    programme = forms.IntegerField(label=_("所属赛事/榜单批次"), required=False)
+    publish = forms.BooleanField(label=_("导入后直接张榜（仅限筛查项全部通过的榜单）"),
+                                 required=False)
+
+
 def parse_date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
@@ -133,8 +167,35 @@ def parse_date(value: str) -> dt.date | None:
         return None
 
 
+def parse_int(value: str) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 def parse_decimal(value: str) -> Decimal | None:
     try:
         return Decimal(value)
     except (InvalidOperation, TypeError):
         return None
+
+
+PROGRAMME_KEYS = ("name", "edition", "track", "organizer", "region", "eligibility", "source")
+
+
+def programme_data(post) -> dict[str, Any]:
+    data: dict[str, Any] = {key: post.get(key, "") for key in PROGRAMME_KEYS}
+    data["rubric"] = rows_from_post(post, "rub", ("name", "weight", "guidance"), 6)
+    data["timeline"] = rows_from_post(post, "tl", ("stage", "start", "end"), 5)
+    return data
+
+
+def programme_initial(programme) -> dict[str, Any]:
+    if programme is None:
+        return {"rubric": [], "timeline": []}
+    data = {key: getattr(programme, key) for key in PROGRAMME_KEYS}
+    data["rubric"] = list(programme.rubric or [])
+    data["timeline"] = list(programme.timeline or [])
+    return data

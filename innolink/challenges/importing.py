@@ -1,10 +1,15 @@
-"""Reading and checking researcher import files (.xlsx, .csv in UTF-8 or GBK) for organizers.
+"""Reading and checking researcher rosters (.xlsx, .csv in UTF-8 or GBK) for organizers.
 
 Like the registry import (``innolink.enterprises.importing``, whose readers this module reuses):
-the header row is found among the first five rows (by its 姓名 column), every cell is checked,
-and the file is applied only when it has no error at all; the errors come back row by row.
-Rows are matched to existing profiles by e-mail, so importing the same file twice changes
-nothing.
+the header row is found among the first five rows (by its 姓名 column, or a column the
+organizer mapped to it before), every cell is checked, and the file is applied only when it has
+no error at all; the errors come back row by row.
+
+A real roster is thin (decision 0353): name, research field and expertise are enough. E-mail,
+institution and discipline are optional; an institution the platform does not know yet is
+registered with the import; a discipline is mapped to GB/T 13745 codes when it can be; a team
+may be one person. Rows are matched to existing profiles by e-mail, or by name and institution
+when the row has no e-mail, so importing the same file twice changes nothing.
 """
 
 from __future__ import annotations
@@ -29,28 +34,34 @@ __all__ = ["ImportFileError", "RowError", "error_report_csv", "read_rows", "chec
            "HEADERS"]
 
 HEADERS: dict[str, tuple[str, ...]] = {
-    "name": ("姓名", "姓名或团队名称", "团队名称", "name"),
+    "name": ("姓名", "姓名或团队名称", "团队名称", "负责人", "项目负责人", "团队负责人", "name"),
     "kind": ("类型", "kind"),
     "email": ("邮箱", "电子邮箱", "email"),
     "phone": ("手机", "联系电话", "phone"),
     "title": ("职称", "title"),
-    "institution": ("所属机构", "机构", "institution"),
+    "institution": ("所属机构", "机构", "工作单位", "所在单位", "单位", "依托单位", "设站单位",
+                    "institution"),
+    "institution_kind": ("机构类型", "单位类型", "单位性质"),
+    "region": ("所在地区", "地区", "所在地", "省份"),
     "station_kind": ("站点类型", "station_kind"),
-    "station": ("博士后站点", "博士后流动站/工作站", "station"),
-    "discipline": ("学科", "discipline"),
-    "research_fields": ("研究方向", "research_fields"),
-    "keywords": ("关键词", "keywords"),
-    "achievements": ("代表性成果", "achievements"),
+    "station": ("博士后站点", "博士后流动站/工作站", "站点名称", "station"),
+    "discipline": ("学科", "一级学科", "所学专业", "专业", "学科专业", "学科领域", "discipline"),
+    "research_fields": ("研究方向", "研究领域", "专业领域", "技术领域", "研究专长", "项目名称",
+                        "research_fields"),
+    "keywords": ("关键词", "专长", "技术专长", "擅长领域", "技术特长", "keywords"),
+    "achievements": ("代表性成果", "主要成果", "成果简介", "项目简介", "科研成果", "achievements"),
     "availability": ("可投入情况", "availability"),
-    "members": ("团队成员", "members"),
-    "domains": ("关注领域", "domains"),
+    "members": ("团队成员", "成员", "members"),
+    "domains": ("关注领域", "所属领域", "赛道", "domains"),
+    "trl": ("技术成熟度", "TRL", "trl"),
 }
-REQUIRED = ("name", "email", "institution", "discipline", "research_fields")
+#: name and field text are enough (decision 0353)
+REQUIRED = ("name", "research_fields")
 LABELS = {key: aliases[0] for key, aliases in HEADERS.items()}
 _KIND = {"个人": "individual", "博士后个人": "individual", "博士后": "individual",
          "团队": "team", "科研团队": "team", "individual": "individual", "team": "team"}
 _STATION = {"流动站": "station", "博士后科研流动站": "station", "工作站": "workstation",
-            "博士后科研工作站": "workstation", "无": "none", "": "station"}
+            "博士后科研工作站": "workstation", "无": "none", "": "none"}
 _AVAIL = {"可承接新项目": "available", "可承接": "available", "可部分投入": "partial",
           "部分": "partial", "暂不承接": "unavailable", "": "available"}
 _DOMAINS = {str(d.label): d.value for d in Domain} | {d.value: d.value for d in Domain}
@@ -71,11 +82,24 @@ class Checked:
 PROGRESS_EVERY = 1000
 
 
+def field_for_header(cell: str, remembered: dict[str, str] | None = None) -> str | None:
+    """The field a header names: the organizer's remembered choice, else an alias."""
+    if remembered and cell in remembered:
+        return remembered[cell] if remembered[cell] in HEADERS else None
+    bare = cell.split("（")[0].split("(")[0].strip()
+    for key, aliases in HEADERS.items():
+        if cell in aliases or bare in aliases:
+            return key
+    return None
+
+
 def read_rows(content: bytes, filename: str, *, max_bytes: int, max_rows: int,
-              on_rows: Callable[[int], None] | None = None
+              on_rows: Callable[[int], None] | None = None,
+              remembered: dict[str, str] | None = None
               ) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
     """Find the header and read the data rows. ``on_rows(n)`` is called every
-    ``PROGRESS_EVERY`` rows read (the total is unknown until the end of the file)."""
+    ``PROGRESS_EVERY`` rows read (the total is unknown until the end of the file);
+    ``remembered`` maps headers the organizer matched before to fields."""
     if len(content) > max_bytes:
         raise ImportFileError(f"文件过大：上限 {max_bytes // 1048576} MB", code="import_too_large")
     if not content.strip():
@@ -92,12 +116,12 @@ def read_rows(content: bytes, filename: str, *, max_bytes: int, max_rows: int,
     line = 0
     for line, row in enumerate(iterator, start=1):
         cells = [_text(c) for c in row]
-        if any(c in HEADERS["name"] for c in cells):
+        if any(field_for_header(c, remembered) == "name" for c in cells):
             columns = {}
             for index, cell in enumerate(cells):
-                for key, aliases in HEADERS.items():
-                    if cell in aliases and key not in columns:
-                        columns[key] = index
+                key = field_for_header(cell, remembered)
+                if key is not None and key not in columns:
+                    columns[key] = index
             break
         if line >= 5:
             break
@@ -125,8 +149,11 @@ def read_rows(content: bytes, filename: str, *, max_bytes: int, max_rows: int,
 def check_rows(columns: dict[str, int], rows: list[tuple[int, list[Any]]],
                institutions: dict[str, int],
                on_rows: Callable[[int], None] | None = None) -> Checked:
-    """Check every row; ``institutions`` maps institution names to ids. ``on_rows(n)`` is called
-    every ``PROGRESS_EVERY`` rows checked."""
+    """Check every row; ``institutions`` maps institution names to ids (an unknown name is
+    registered with the import: ``record["new_institution"]``). ``on_rows(n)`` is called every
+    ``PROGRESS_EVERY`` rows checked."""
+    from innolink.challenges.listing_import import issuer_kind
+
     out = Checked(rows=len(rows))
     seen: dict[str, int] = {}
 
@@ -148,6 +175,9 @@ def check_rows(columns: dict[str, int], rows: list[tuple[int, list[Any]]],
         station_kind = _STATION.get(raw["station_kind"])
         if station_kind is None:
             fail("station_kind", "应为 流动站、工作站 或 无", raw["station_kind"])
+        if station_kind == "none" and raw["station"]:
+            station_kind = "station" if "流动站" in raw["station"] else "workstation" \
+                if "工作站" in raw["station"] else "none"
         availability = _AVAIL.get(raw["availability"])
         if availability is None:
             fail("availability", "应为 可承接新项目、可部分投入 或 暂不承接", raw["availability"])
@@ -156,37 +186,52 @@ def check_rows(columns: dict[str, int], rows: list[tuple[int, list[Any]]],
             part = part.strip()
             if not part:
                 continue
-            if part not in _DOMAINS:
+            code = _DOMAINS.get(part)
+            if code is None:
+                from innolink.challenges.validation import domain_code
+
+                code = domain_code(part)
+            if code is None:
                 fail("domains", "无法识别的领域（应为六大领域之一）", part)
-            else:
-                domains.append(_DOMAINS[part])
+            elif code not in domains:
+                domains.append(code)
         members = [{"name": m.strip(), "title": "", "role": ""}
                    for m in raw["members"].replace("；", ";").replace("、", ";").split(";")
                    if m.strip()]
-        institution_id = institutions.get(raw["institution"])
-        if raw["institution"] and institution_id is None:
-            fail("institution", "机构不在平台机构库中，请先登记机构或核对名称", raw["institution"])
+        institution_name = raw["institution"]
+        institution_id = institutions.get(institution_name)
         email = raw["email"].lower()
-        if not email:
-            fail("email", "必填（用于识别同一科研人员）")
-        elif email in seen:
-            fail("email", f"与第 {seen[email]} 行重复", email)
+        key = email or f"{raw['name']}|{institution_name}"
+        if key in seen:
+            fail("email" if email else "name", f"与第 {seen[key]} 行重复", email or raw["name"])
         else:
-            seen[email] = number
+            seen[key] = number
         data = {**raw, "email": email, "kind": kind or "individual",
-                "station_kind": station_kind or "station",
+                "station_kind": station_kind or "none",
                 "availability": availability or "available", "domains": domains,
                 "members": members}
         try:
             clean = clean_profile(data)
         except ValidationFailed as exc:
-            for key, messages in exc.fields.items():
-                label_key = key if key in LABELS else "name"
+            for key_, messages in exc.fields.items():
+                label_key = key_ if key_ in LABELS else "name"
                 for message in messages:
                     reason = message.split("：", 1)[-1]
                     out.errors.append(RowError(number, LABELS[label_key],
                                                str(raw.get(label_key, ""))[:50], reason))
             continue
-        if institution_id is not None:
-            out.records.append({**clean, "institution_id": institution_id, "row": number})
+        record = {**clean, "institution_id": institution_id, "row": number}
+        if institution_name and institution_id is None:
+            record["new_institution"] = {
+                "name": institution_name[:200],
+                "kind": _INSTITUTION_KIND.get(issuer_kind(institution_name,
+                                                          raw["institution_kind"]), "other"),
+                "region": raw["region"]}
+        out.records.append(record)
     return out
+
+
+#: the outside-issuer kinds of a name -> accounts.Institution kinds
+_INSTITUTION_KIND = {"university": "university", "institute": "institute",
+                     "key_lab": "institute", "enterprise": "enterprise_lab",
+                     "government": "other", "other": "other"}

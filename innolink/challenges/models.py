@@ -14,7 +14,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+#: 原则上不超过3年: a longer time limit needs an organizer's justified exception (decision 0351)
 MAX_TIME_LIMIT_MONTHS = 36
+#: the longest time limit the board stores at all (with an exception)
+HARD_TIME_LIMIT_MONTHS = 120
 
 
 class Domain(models.TextChoices):
@@ -32,7 +35,94 @@ class IpOwnership(models.TextChoices):
     ENTERPRISE = "enterprise", _("归发榜方所有")
     SOLVER = "solver", _("归揭榜方所有")
     JOINT = "joint", _("双方共有（按份额）")
+    JOINT_OPEN = "joint_open", _("双方共有（未约定份额）")
     NEGOTIABLE = "negotiable", _("协商确定")
+
+
+class FundingKind(models.TextChoices):
+    """How a listing states its money (decision 0351). ``Challenge.funding`` is the amount the
+    board filters and sums on: the amount, the lower bound of a range, the upper limit, the
+    total of a prize schedule; none for 面议."""
+
+    FIXED = "fixed", _("固定金额")
+    RANGE = "range", _("金额区间")
+    UP_TO = "up_to", _("不超过（上限）")
+    PRIZE = "prize", _("奖金（按奖项）")
+    NEGOTIABLE = "negotiable", _("面议")
+
+
+class IssuerKind(models.TextChoices):
+    INSTITUTE = "institute", _("科研院所")
+    KEY_LAB = "key_lab", _("重点实验室")
+    UNIVERSITY = "university", _("高等院校")
+    ENTERPRISE = "enterprise", _("企业（平台企业库外）")
+    GOVERNMENT = "government", _("政府部门/园区")
+    OTHER = "other", _("其他组织")
+
+
+class SolverType(models.TextChoices):
+    """Kinds of solver a listing prefers (the engine's institution types, decision 0354)."""
+
+    UNIVERSITY = "university", _("高等院校")
+    INSTITUTE = "institute", _("科研院所")
+    WORKSTATION = "workstation", _("博士后科研工作站")
+    ENTERPRISE = "enterprise", _("企业")
+    NEW_RD = "new_rd", _("新型研发机构")
+
+
+class Issuer(models.Model):
+    """An organisation outside the city's enterprise registry that issues listings: an
+    institute, a key laboratory, an enterprise elsewhere (decision 0352)."""
+
+    name = models.CharField(_("名称"), max_length=200, unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=IssuerKind.choices,
+                            default=IssuerKind.OTHER)
+    region = models.CharField(_("所在地区"), max_length=64, blank=True,
+                              help_text=_("省市，如 山东省烟台市"))
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("发榜单位（平台外）")
+        verbose_name_plural = _("发榜单位（平台外）")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(models.Model):
+    """A contest or a published list that listings belong to: edition and track, region,
+    timeline, who may solve, and the judging rubric its rounds use (decision 0352)."""
+
+    name = models.CharField(_("赛事/榜单名称"), max_length=160, unique=True)
+    edition = models.CharField(_("届次/批次"), max_length=40, blank=True)
+    track = models.CharField(_("赛道/组别"), max_length=80, blank=True)
+    organizer = models.CharField(_("主办/发布单位"), max_length=200, blank=True)
+    region = models.CharField(_("面向地区"), max_length=64, blank=True,
+                              help_text=_("如 面向全国、福建省"))
+    #: [{"stage": "征集需求", "start": "2024-05-01", "end": "2024-06-30"}]
+    timeline = models.JSONField(_("时间安排"), default=list, blank=True)
+    eligibility = models.TextField(_("揭榜方资格条件"), blank=True)
+    #: [{"name": "技术可行性", "weight": 30, "guidance": "…"}], weights in points out of 100
+    rubric = models.JSONField(_("评审细则"), default=list, blank=True)
+    source = models.CharField(_("来源"), max_length=300, blank=True,
+                              help_text=_("公开来源：标题、发布机构、日期、网址"))
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("赛事/榜单批次")
+        verbose_name_plural = _("赛事/榜单批次")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def rubric_total(self) -> int:
+        return sum(int(c.get("weight") or 0) for c in self.rubric or [])
 
 
 class ChallengeState(models.TextChoices):
@@ -69,20 +159,32 @@ class Comparator(models.TextChoices):
     GT = "gt", ">"
     LT = "lt", "<"
     RANGE = "range", _("区间")
+    TEXT = "text", _("文字描述")
 
 
 class Challenge(models.Model):
     title = models.CharField(_("榜单名称"), max_length=120)
-    domain = models.CharField(_("领域"), max_length=16, choices=Domain.choices, db_index=True)
+    #: the primary domain; empty until screening for a listing that names none (decision 0351)
+    domain = models.CharField(_("主领域"), max_length=16, choices=Domain.choices, blank=True,
+                              db_index=True)
+    secondary_domains = models.JSONField(_("其他领域"), default=list, blank=True)
     statement = models.TextField(_("技术难题描述"))
     keywords = models.CharField(_("关键词"), max_length=200, blank=True,
                                 help_text=_("以逗号或空格分隔"))
+    funding_kind = models.CharField(_("资金形式"), max_length=16, choices=FundingKind.choices,
+                                    default=FundingKind.FIXED)
     funding = models.DecimalField(_("资金投入（元）"), max_digits=14, decimal_places=2,
+                                  null=True, blank=True,
                                   validators=[MinValueValidator(Decimal("0"))])
+    funding_max = models.DecimalField(_("资金上限（元）"), max_digits=14, decimal_places=2,
+                                      null=True, blank=True,
+                                      validators=[MinValueValidator(Decimal("0"))])
+    #: [{"award": "一等奖", "amount": "500000.00", "count": 1}] (amount in yuan per award)
+    prize_schedule = models.JSONField(_("奖项设置"), default=list, blank=True)
     payment_terms = models.TextField(_("支付方式与节点"), blank=True)
     time_limit_months = models.PositiveSmallIntegerField(
-        _("时限要求（月）"),
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_TIME_LIMIT_MONTHS)])
+        _("时限要求（月）"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(HARD_TIME_LIMIT_MONTHS)])
     ip_ownership = models.CharField(_("知识产权归属"), max_length=16, choices=IpOwnership.choices)
     ip_enterprise_share = models.PositiveSmallIntegerField(
         _("发榜方份额（%）"), null=True, blank=True,
@@ -100,6 +202,25 @@ class Challenge(models.Model):
     institution = models.ForeignKey("accounts.Institution", verbose_name=_("发榜机构"),
                                     null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="challenges")
+    issuer = models.ForeignKey(Issuer, verbose_name=_("发榜单位（平台外）"), null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="challenges")
+    programme = models.ForeignKey(Programme, verbose_name=_("所属赛事/榜单批次"), null=True,
+                                  blank=True, on_delete=models.PROTECT,
+                                  related_name="challenges")
+    external_ref = models.CharField(_("榜单编号"), max_length=64, blank=True,
+                                    help_text=_("原榜单中的编号或序号"))
+    solver_eligibility = models.TextField(_("揭榜方资格条件"), blank=True)
+    solver_region = models.CharField(_("揭榜方地区要求"), max_length=64, blank=True,
+                                     help_text=_("留空为不限地区"))
+    #: GB/T 13745-2009 codes of the disciplines the listing asks for
+    disciplines = models.JSONField(_("所需学科"), default=list, blank=True)
+    solver_types = models.JSONField(_("倾向的揭榜方类型"), default=list, blank=True)
+    trl_min = models.PositiveSmallIntegerField(
+        _("最低技术成熟度（TRL）"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)])
+    #: screening checks the organizer waived, with the reason: {code: {reason, by, by_name,
+    #: at, value}} (decision 0351); the audit trail has each waiver too
+    screening_waivers = models.JSONField(_("筛查豁免"), default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"),
                                    null=True, on_delete=models.SET_NULL,
                                    related_name="challenges_created")
@@ -147,11 +268,18 @@ class Challenge(models.Model):
             models.Index(fields=["enterprise", "state"], name="chal_enterprise"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(time_limit_months__lte=MAX_TIME_LIMIT_MONTHS),
-                                   name="chal_time_limit_max"),
+            models.CheckConstraint(
+                condition=models.Q(time_limit_months__isnull=True)
+                | models.Q(time_limit_months__lte=HARD_TIME_LIMIT_MONTHS),
+                name="chal_time_limit_hard_max"),
             models.CheckConstraint(condition=models.Q(enterprise__isnull=False)
-                                   | models.Q(institution__isnull=False),
-                                   name="chal_has_poster"),
+                                   | models.Q(institution__isnull=False)
+                                   | models.Q(issuer__isnull=False),
+                                   name="chal_has_issuer"),
+            models.CheckConstraint(
+                condition=models.Q(funding_max__isnull=True) | models.Q(funding__isnull=True)
+                | models.Q(funding_max__gte=models.F("funding")),
+                name="chal_funding_range_ordered"),
         ]
 
     def __str__(self) -> str:
@@ -161,7 +289,36 @@ class Challenge(models.Model):
     def poster_name(self) -> str:
         if self.enterprise_id:
             return self.enterprise.name
-        return self.institution.name if self.institution_id else ""
+        if self.institution_id:
+            return self.institution.name
+        return self.issuer.name if self.issuer_id else ""
+
+    @property
+    def issuer_kind_label(self) -> str:
+        if self.enterprise_id:
+            return str(_("本地企业"))
+        if self.institution_id:
+            return self.institution.get_kind_display()
+        return self.issuer.get_kind_display() if self.issuer_id else ""
+
+    @property
+    def issuer_region(self) -> str:
+        if self.enterprise_id:
+            return "福建省泉州市晋江市"
+        if self.institution_id:
+            return (self.institution.province + self.institution.city)
+        return self.issuer.region if self.issuer_id else ""
+
+    @property
+    def all_domains(self) -> list[str]:
+        """The primary domain first, then the secondary ones (codes)."""
+        out = [self.domain] if self.domain else []
+        return out + [d for d in (self.secondary_domains or []) if d and d not in out]
+
+    @property
+    def prize_total(self) -> Decimal:
+        return sum((Decimal(str(p.get("amount") or 0)) * int(p.get("count") or 1)
+                    for p in self.prize_schedule or []), Decimal("0"))
 
     @property
     def places_left(self) -> int:
@@ -186,17 +343,24 @@ class ChallengeTerm(models.Model):
 
 
 class IndicatorTarget(models.Model):
-    """One structured technical indicator: "介电常数 ≤ 2.8 (10 GHz), 测试方法 GB/T 12636"."""
+    """One technical indicator: "介电常数 ≤ 2.8 (10 GHz), 测试方法 GB/T 12636", a range
+    ("使用温度 30℃至120℃"), or a qualitative target kept as text ("耐磨性能：优于进口同类产品").
+    ``raw_text`` keeps the target as the listing wrote it; ``needs_review`` marks a target whose
+    number could not be read unambiguously: it is stored as text and shown to the organizer at
+    screening, never as a guessed number (decision 0350)."""
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="indicators")
     position = models.PositiveSmallIntegerField(default=0)
-    name = models.CharField(_("指标名称"), max_length=80)
+    name = models.CharField(_("指标名称"), max_length=120)
     comparator = models.CharField(_("比较方式"), max_length=8, choices=Comparator.choices)
-    value = models.DecimalField(_("目标值"), max_digits=18, decimal_places=6)
-    value_max = models.DecimalField(_("上限值"), max_digits=18, decimal_places=6, null=True,
+    value = models.DecimalField(_("目标值"), max_digits=24, decimal_places=9, null=True,
+                                blank=True)
+    value_max = models.DecimalField(_("上限值"), max_digits=24, decimal_places=9, null=True,
                                     blank=True)
     unit = models.CharField(_("单位"), max_length=32, blank=True)
     test_method = models.CharField(_("测试方法"), max_length=200, blank=True)
+    raw_text = models.CharField(_("原文"), max_length=300, blank=True)
+    needs_review = models.BooleanField(_("待组织方核对"), default=False)
 
     class Meta:
         verbose_name = _("技术指标")
@@ -210,11 +374,19 @@ class IndicatorTarget(models.Model):
     def display_target(self) -> str:
         def fmt(v: Decimal) -> str:
             text = format(v.normalize(), "f")
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
             return text
+        if self.comparator == Comparator.TEXT or self.value is None:
+            return self.raw_text
         unit = f" {self.unit}" if self.unit else ""
         if self.comparator == Comparator.RANGE:
             return f"{fmt(self.value)}–{fmt(self.value_max)}{unit}"
         return f"{self.get_comparator_display()} {fmt(self.value)}{unit}"
+
+    @property
+    def is_text(self) -> bool:
+        return self.comparator == Comparator.TEXT
 
 
 class ResearcherProfile(models.Model):
@@ -246,17 +418,27 @@ class ResearcherProfile(models.Model):
     #: For a team: [{"name": "…", "title": "…", "role": "…"}]
     members = models.JSONField(_("团队成员"), default=list, blank=True)
     institution = models.ForeignKey("accounts.Institution", verbose_name=_("所属机构"),
-                                    on_delete=models.PROTECT, related_name="researchers")
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="researchers")
+    region = models.CharField(_("所在地区"), max_length=64, blank=True,
+                              help_text=_("省市；留空时取所属机构所在地"))
     station_kind = models.CharField(_("站点类型"), max_length=16, choices=StationKind.choices,
                                     default=StationKind.STATION)
     station = models.CharField(_("博士后流动站/工作站"), max_length=120, blank=True)
-    discipline = models.CharField(_("学科"), max_length=60)
-    research_fields = models.CharField(_("研究方向"), max_length=300)
+    discipline = models.CharField(_("学科"), max_length=100, blank=True)
+    #: GB/T 13745-2009 codes (first the main one); found from ``discipline`` and the fields by
+    #: the code table's fuzzy matching, corrected by the organizer. Empty: not mapped, which
+    #: the matcher treats as neutral (decision 0353).
+    discipline_codes = models.JSONField(_("学科代码（GB/T 13745）"), default=list, blank=True)
+    research_fields = models.CharField(_("研究方向"), max_length=500)
     keywords = models.CharField(_("关键词"), max_length=300, blank=True)
     achievements = models.TextField(_("代表性成果"), blank=True)
     availability = models.CharField(_("可投入情况"), max_length=16,
                                     choices=Availability.choices, default=Availability.AVAILABLE)
     domains = models.JSONField(_("关注领域"), default=list, blank=True)
+    trl = models.PositiveSmallIntegerField(
+        _("代表成果技术成熟度（TRL）"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)])
     is_demo = models.BooleanField(_("演示数据"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -272,6 +454,38 @@ class ResearcherProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def region_text(self) -> str:
+        if self.region:
+            return self.region
+        inst = self.institution
+        return (inst.province + inst.city) if inst else ""
+
+
+class ImportColumnMapping(models.Model):
+    """A column header an organizer matched to a field once; later files with the same header
+    are read the same way (decision 0355)."""
+
+    class Kind(models.TextChoices):
+        LISTINGS = "listings", _("榜单")
+        RESEARCHERS = "researchers", _("科研人员名册")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    header = models.CharField(_("表头"), max_length=120)
+    field = models.CharField(_("对应字段"), max_length=40)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("导入列对应")
+        verbose_name_plural = _("导入列对应")
+        constraints = [models.UniqueConstraint(fields=["kind", "header"],
+                                               name="import_mapping_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.header} → {self.field}"
 
 
 class ProposalState(models.TextChoices):

@@ -13,6 +13,8 @@ NAV_ITEMS = [
     NavEntry(_("榜单管理"), "challenges:manage", BOARD_STAFF, order=21, group="innovation"),
     NavEntry(_("成果转化"), "challenges:offers", PUBLIC, order=22, group="innovation"),
     NavEntry(_("揭榜统计"), "challenges:overview", BOARD_STAFF, order=23, group="innovation"),
+    NavEntry(_("导入榜单"), "challenges:listing-import", BOARD_STAFF, order=24,
+             group="innovation"),
 ]
 
 

@@ -57,7 +57,8 @@ def challenges_visible_to(user) -> QuerySet[Challenge]:
 
 
 def challenge_for_user(user, pk: Any) -> Challenge:
-    challenge = (challenges_visible_to(user).select_related("enterprise", "institution",
+    challenge = (challenges_visible_to(user).select_related("enterprise", "institution", "issuer",
+                                                            "programme",
                                                             "matched_proposal__researcher")
                  .filter(pk=_valid_pk(pk)).first())
     if challenge is None:
@@ -96,7 +97,8 @@ class BoardFilters:
 def board_search(filters: BoardFilters) -> QuerySet[Challenge]:
     """Published challenges (the public board), newest first."""
     qs = Challenge.objects.filter(on_board=True)
-    return _apply_filters(qs, filters).select_related("enterprise", "institution").defer(
+    return _apply_filters(qs, filters).select_related("enterprise", "institution",
+                                                      "issuer").defer(
         "search_text", "statement", "payment_terms", "ip_notes", "other_conditions",
         "contact_name", "contact_phone", "contact_email", "review_comment").order_by(
         "-published_at", "-id")
@@ -123,9 +125,13 @@ def _match_words(qs: QuerySet[Challenge], query: str) -> QuerySet[Challenge]:
 def _apply_filters(qs: QuerySet[Challenge], filters: BoardFilters) -> QuerySet[Challenge]:
     qs = _match_words(qs, filters.q)
     if filters.domain:
-        qs = qs.filter(domain=filters.domain)
+        # the primary domain, or one of the secondary ones (a JSON list of codes)
+        qs = qs.filter(Q(domain=filters.domain)
+                       | Q(secondary_domains__icontains=f'"{filters.domain}"'))
     if filters.funding_min_wan is not None:
-        qs = qs.filter(funding__gte=filters.funding_min_wan * WAN)
+        # the most the listing offers: the top of a range, else its amount (面议 has none)
+        low = filters.funding_min_wan * WAN
+        qs = qs.filter(Q(funding_max__gte=low) | Q(funding_max__isnull=True, funding__gte=low))
     if filters.funding_max_wan is not None:
         qs = qs.filter(funding__lte=filters.funding_max_wan * WAN)
     if filters.max_months is not None:
@@ -139,8 +145,8 @@ def _apply_filters(qs: QuerySet[Challenge], filters: BoardFilters) -> QuerySet[C
     return qs
 
 
-def challenges_managed_by(user, *, state: str = "", filters: BoardFilters | None = None
-                          ) -> QuerySet[Challenge]:
+def challenges_managed_by(user, *, state: str = "", filters: BoardFilters | None = None,
+                          programme: int | None = None) -> QuerySet[Challenge]:
     """The management list: staff see all challenges (a leader reads them), an enterprise user
     its own."""
     if access.is_board_staff(user) or has_role(user, Role.LEADER):
@@ -151,9 +157,11 @@ def challenges_managed_by(user, *, state: str = "", filters: BoardFilters | None
         qs = Challenge.objects.none()
     if state:
         qs = qs.filter(state=state)
+    if programme:
+        qs = qs.filter(programme_id=programme)
     if filters is not None:
         qs = _apply_filters(qs, filters)
-    return qs.select_related("enterprise", "institution").defer(
+    return qs.select_related("enterprise", "institution", "issuer").defer(
         "search_text", "statement").order_by("-updated_at", "-id")
 
 
@@ -307,7 +315,8 @@ def overview() -> dict[str, Any]:
     by_domain_state: dict[str, Counter] = {d.value: Counter() for d in Domain}
     states: Counter = Counter()
     for row in rows:
-        by_domain_state[row["domain"]][row["state"]] += row["n"]
+        if row["domain"] in by_domain_state:  # a listing awaiting its domain is not charted
+            by_domain_state[row["domain"]][row["state"]] += row["n"]
         states[row["state"]] += row["n"]
     ever_published = [s for s in ChallengeState if s not in
                       ("draft", "submitted", "returned", "rejected", "withdrawn")]

@@ -15,9 +15,12 @@ from django.utils import timezone
 
 from innolink.accounts.models import Institution, User
 from innolink.accounts.roles import Role
-from innolink.challenges import access, lifecycle, search, validation
+from innolink.challenges import access, lifecycle, screening, search, validation
 from innolink.challenges.models import (
     CLAIMABLE_STATES,
+    Domain,
+    Issuer,
+    Programme,
     OPEN_PROPOSAL_STATES,
     PUBLIC_STATES,
     VISIBLE_STATES,
@@ -42,10 +45,15 @@ from innolink.core.notifications import notify
 from innolink.enterprises.models import Enterprise
 
 WAN = Decimal(10_000)
-CHALLENGE_FIELDS = ("title", "domain", "statement", "keywords", "funding", "payment_terms",
+CHALLENGE_FIELDS = ("title", "domain", "secondary_domains", "statement", "keywords",
+                    "funding_kind", "funding", "funding_max", "prize_schedule", "payment_terms",
                     "time_limit_months", "ip_ownership", "ip_enterprise_share", "ip_notes",
                     "other_conditions", "claim_deadline", "max_claims", "contact_name",
-                    "contact_phone", "contact_email")
+                    "contact_phone", "contact_email", "external_ref", "solver_eligibility",
+                    "solver_region", "disciplines", "solver_types", "trl_min", "issuer_id",
+                    "programme_id")
+INDICATOR_FIELDS = ("name", "comparator", "value", "value_max", "unit", "test_method",
+                    "raw_text", "needs_review")
 
 
 def _today() -> dt.date:
@@ -73,7 +81,8 @@ def _locked(challenge: Challenge) -> Challenge:
 
 
 def _indicator_rows(indicators: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: v for k, v in row.items() if k != "position"} for row in indicators]
+    return [{k: row.get(k, "" if k not in ("value", "value_max", "needs_review") else None)
+             for k in INDICATOR_FIELDS} for row in indicators]
 
 
 def _refresh_search_text(challenge: Challenge, indicator_names: list[str]) -> None:
@@ -89,9 +98,13 @@ def _reindex(challenge: Challenge) -> None:
          for term in sorted(search.doc_terms(challenge.search_text))])
 
 
-def _poster_for(actor, data: dict[str, Any]) -> tuple[Enterprise | None, Institution | None]:
+def _poster_for(actor, data: dict[str, Any], issuer: dict[str, str] | None = None
+                ) -> tuple[Enterprise | None, Institution | None, Issuer | None]:
+    """Who issues the listing: the actor's enterprise; or, for staff posting on behalf, an
+    enterprise of the registry, an institution of the platform, or an outside organisation
+    (an institute, a key laboratory, an enterprise elsewhere) found or registered by name."""
     if actor.role == Role.ENTERPRISE:
-        return actor.enterprise, None
+        return actor.enterprise, None, None
     enterprise_id, institution_id = data.get("enterprise_id"), data.get("institution_id")
     code = str(data.get("enterprise_code") or "").strip().upper()
     if code and not enterprise_id:
@@ -100,18 +113,50 @@ def _poster_for(actor, data: dict[str, Any]) -> tuple[Enterprise | None, Institu
         if enterprise_id is None:
             raise ValidationFailed({"enterprise_code": [
                 "发榜单位：企业库中没有该统一社会信用代码"]})
-    if bool(enterprise_id) == bool(institution_id):
+    if sum(map(bool, (enterprise_id, institution_id, issuer))) != 1:
         raise ValidationFailed({"enterprise_id": [
-            "发榜单位：代为发榜时请选择一家企业或一家机构（二选一）"]})
+            "发榜单位：代为发榜时请选择一家企业、一家机构，或填写平台外发榜单位（三选一）"]})
     if enterprise_id:
         enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
         if enterprise is None:
             raise ValidationFailed({"enterprise_id": ["发榜单位：企业不存在"]})
-        return enterprise, None
-    institution = Institution.objects.filter(pk=institution_id).first()
-    if institution is None:
-        raise ValidationFailed({"institution_id": ["发榜单位：机构不存在"]})
-    return None, institution
+        return enterprise, None, None
+    if institution_id:
+        institution = Institution.objects.filter(pk=institution_id).first()
+        if institution is None:
+            raise ValidationFailed({"institution_id": ["发榜单位：机构不存在"]})
+        return None, institution, None
+    return None, None, issuer_get_or_create(**issuer)
+
+
+def issuer_get_or_create(*, name: str, kind: str, region: str = "") -> Issuer:
+    """An outside issuer by name (one row per organisation); kind and region fill in what an
+    earlier listing left empty. Called inside the caller's transaction."""
+    found = Issuer.objects.filter(name=name).first()
+    if found is None:
+        return Issuer.objects.create(name=name, kind=kind, region=region)
+    changed = []
+    if region and not found.region:
+        found.region = region
+        changed.append("region")
+    if kind != "other" and found.kind == "other":
+        found.kind = kind
+        changed.append("kind")
+    if changed:
+        found.save(update_fields=changed)
+    return found
+
+
+def _programme_for(actor, data: dict[str, Any]) -> Programme | None:
+    pid = data.get("programme_id")
+    if not pid:
+        return None
+    if not access.is_board_staff(actor):
+        raise ValidationFailed({"programme_id": ["所属赛事：只有组织方可以指定"]})
+    programme = Programme.objects.filter(pk=pid).first()
+    if programme is None:
+        raise ValidationFailed({"programme_id": ["所属赛事：不存在"]})
+    return programme
 
 
 # --- challenges ----------------------------------------------------------------------------
@@ -123,10 +168,13 @@ def challenge_create(*, actor, data: dict[str, Any], funding_unit: Decimal = Dec
     named in ``enterprise_id`` / ``institution_id``)."""
     if not access.can_post_challenge(actor):
         raise PermissionDenied("只有企业用户和组织方工作人员可以发布榜单")
-    clean = validation.clean_challenge(data, today=_today(), funding_unit=funding_unit)
-    enterprise, institution = _poster_for(actor, data)
+    clean = validation.clean_challenge(data, today=_today(), funding_unit=funding_unit,
+                                       contact_required=not access.is_board_staff(actor))
+    enterprise, institution, issuer = _poster_for(actor, data, clean.issuer)
+    programme = _programme_for(actor, data)
     challenge = Challenge(**clean.fields, enterprise=enterprise, institution=institution,
-                          created_by=actor, state=ChallengeState.DRAFT)
+                          issuer=issuer, programme=programme, created_by=actor,
+                          state=ChallengeState.DRAFT)
     _refresh_search_text(challenge, [i["name"] for i in clean.indicators])
     challenge.save()
     IndicatorTarget.objects.bulk_create(
@@ -147,13 +195,17 @@ def challenge_update(*, actor, challenge: Challenge, data: dict[str, Any],
         raise NotFound()
     if challenge.state not in lifecycle.EDITABLE_STATES:
         raise Conflict(f"榜单状态为“{challenge.get_state_display()}”，只有草稿或退回修改的榜单可以编辑")
-    clean = validation.clean_challenge(data, today=_today(), funding_unit=funding_unit)
+    clean = validation.clean_challenge(data, today=_today(), funding_unit=funding_unit,
+                                       contact_required=not access.is_board_staff(actor))
     before = snapshot(challenge, CHALLENGE_FIELDS)
-    old_indicators = [{"name": i.name, "comparator": i.comparator, "value": i.value,
-                       "value_max": i.value_max, "unit": i.unit, "test_method": i.test_method}
+    old_indicators = [{k: getattr(i, k) for k in INDICATOR_FIELDS}
                       for i in challenge.indicators.all()]
     for key, value in clean.fields.items():
         setattr(challenge, key, value)
+    if clean.issuer is not None and challenge.issuer_id and access.is_board_staff(actor):
+        challenge.issuer = issuer_get_or_create(**clean.issuer)
+    if "programme_id" in data and access.is_board_staff(actor):
+        challenge.programme = _programme_for(actor, data)
     _refresh_search_text(challenge, [i["name"] for i in clean.indicators])
     challenge.save()
     changes = audit_diff(before, snapshot(challenge, CHALLENGE_FIELDS))
@@ -209,8 +261,6 @@ def _notify_poster(challenge: Challenge, title: str, body: str = "", kind: str =
 @transaction.atomic
 def challenge_submit(*, actor, challenge: Challenge, source: str = "web") -> Challenge:
     challenge = _locked(challenge)
-    if not challenge.indicators.exists():
-        raise ValidationFailed({"indicators": ["技术指标：至少填写一项可量化的指标"]})
     if challenge.claim_deadline <= _today():
         raise ValidationFailed({"claim_deadline": [
             f"揭榜截止日期：已过期，请修改为今天（{_today():%Y-%m-%d}）之后"]})
@@ -265,12 +315,98 @@ def challenge_publish(*, actor, challenge: Challenge, source: str = "web") -> Ch
     if challenge.claim_deadline <= _today():
         raise Conflict(f"揭榜截止日期 {challenge.claim_deadline:%Y-%m-%d} 已过，请退回发榜方修改",
                        code="deadline_passed")
+    _check(challenge=challenge, action="publish", actors=access.actors_for(actor, challenge))
+    blocking = screening.open_checks(challenge)
+    if blocking:
+        raise Conflict("发布前请处理审核筛查项：" + "；".join(c.label for c in blocking),
+                       code="screening_open", extra={"checks": [c.code for c in blocking]})
     _transition(actor=actor, challenge=challenge, action="publish", source=source)
     challenge.published_at = timezone.now()
     challenge.review_comment = ""
     challenge.save(update_fields=["published_at", "review_comment"])
     _notify_poster(challenge, f"榜单已张榜发布：{challenge.title}", kind="challenge.published")
     return challenge
+
+
+#: states in which the organizer screens a listing (waives checks, assigns a domain)
+SCREENING_STATES = ("draft", "submitted", "returned")
+
+
+@transaction.atomic
+def challenge_waive_check(*, actor, challenge: Challenge, code: str, reason: str,
+                          source: str = "web") -> Challenge:
+    """The organizer waives a screening check with a reason (须明确指标参数, an unreadable target
+    kept as text, a time limit over 36 months as a justified exception). Audited."""
+    challenge = _locked(challenge)
+    if not access.is_board_staff(actor):
+        if access.owns_challenge(actor, challenge) or challenge.state in VISIBLE_STATES:
+            raise PermissionDenied("只有组织方工作人员可以豁免审核筛查项")
+        raise NotFound()
+    spec = screening.SPECS.get(code)
+    if spec is None or not spec.waivable:
+        raise ValidationFailed({"code": ["筛查项：该项不能豁免"]})
+    reason = _require_text(reason, "reason", "豁免理由")
+    if len(reason) < 4:
+        raise ValidationFailed({"reason": ["豁免理由：请写明理由（至少 4 个字）"]})
+    if challenge.state not in SCREENING_STATES:
+        raise Conflict(f"榜单状态为“{challenge.get_state_display()}”，不在审核阶段",
+                       code="not_screening")
+    if code not in {c.code for c in screening.checks_for(challenge)}:
+        raise Conflict("该筛查项当前不适用于此榜单", code="check_not_open")
+    waiver = {"reason": reason, "by": actor.pk, "by_name": str(actor),
+              "at": timezone.now().isoformat(timespec="seconds")}
+    if code == "time_limit_over":
+        waiver["value"] = challenge.time_limit_months
+    old = (challenge.screening_waivers or {}).get(code)
+    challenge.screening_waivers = {**(challenge.screening_waivers or {}), code: waiver}
+    challenge.save(update_fields=["screening_waivers", "updated_at"])
+    audit_record(actor=actor, action="update", instance=challenge,
+                 changes={f"screening.{code}": [old, waiver]},
+                 note=f"豁免筛查项：{spec.label}；理由：{reason}"[:300], source=source)
+    return challenge
+
+
+@transaction.atomic
+def challenge_set_domains(*, actor, challenge: Challenge, domain: str,
+                          secondary: list[str] | None = None, source: str = "web") -> Challenge:
+    """The organizer gives a listing its primary domain (and secondary ones) at screening, or
+    corrects them later. Audited."""
+    challenge = _locked(challenge)
+    if not access.is_board_staff(actor):
+        if access.owns_challenge(actor, challenge) or challenge.state in VISIBLE_STATES:
+            raise PermissionDenied("只有组织方工作人员可以指定领域")
+        raise NotFound()
+    if challenge.state in ("closed", "withdrawn", "rejected"):
+        raise Conflict(f"榜单状态为“{challenge.get_state_display()}”，不能修改领域",
+                       code="not_editable")
+    e = validation.Errors()
+    primary, others = validation.clean_domains(
+        {"domain": domain, "secondary_domains": secondary or []}, e)
+    if not primary:
+        e.add("domain", "主领域：必填")
+    e.raise_if_any()
+    before = snapshot(challenge, ("domain", "secondary_domains"))
+    challenge.domain, challenge.secondary_domains = primary, others
+    challenge.save(update_fields=["domain", "secondary_domains", "updated_at"])
+    changes = audit_diff(before, {"domain": primary, "secondary_domains": others})
+    if changes:
+        audit_record(actor=actor, action="update", instance=challenge, changes=changes,
+                     note="组织方指定领域", source=source)
+    return challenge
+
+
+def suggest_domain(challenge: Challenge) -> str | None:
+    """A domain suggested from the listing's words (for the screening form)."""
+    text = f"{challenge.title} {challenge.keywords} {challenge.statement}"
+    scores: dict[str, int] = {}
+    for word, code in validation.DOMAIN_HINTS.items():
+        n = text.count(word)
+        if n:
+            scores[code] = scores.get(code, 0) + n * len(word)
+    for label, code in ((str(d.label), d.value) for d in Domain):
+        if label in text:
+            scores[code] = scores.get(code, 0) + 10
+    return max(scores, key=lambda c: (scores[c], c)) if scores else None
 
 
 def _close_open_proposals(challenge: Challenge, *, actor, reason: str, source: str,
@@ -423,6 +559,41 @@ def challenge_close(*, actor, challenge: Challenge, source: str = "web") -> Chal
     challenge.save(update_fields=["closed_at"])
     _notify_poster(challenge, f"榜单已结项：{challenge.title}", kind="challenge.closed")
     return challenge
+
+
+# --- programmes ----------------------------------------------------------------------------
+
+PROGRAMME_FIELDS = ("name", "edition", "track", "organizer", "region", "eligibility", "source",
+                    "rubric", "timeline")
+
+
+@transaction.atomic
+def programme_save(*, actor, programme: Programme | None, data: dict[str, Any],
+                   source: str = "web") -> Programme:
+    """Create or edit a contest / published list (organizer only). Audited."""
+    if not access.is_board_staff(actor):
+        raise PermissionDenied("只有组织方工作人员可以管理赛事/榜单批次")
+    clean = validation.clean_programme(data)
+    duplicate = Programme.objects.filter(name=clean["name"])
+    if programme is not None:
+        duplicate = duplicate.exclude(pk=programme.pk)
+    if duplicate.exists():
+        raise ValidationFailed({"name": ["赛事/榜单名称：已存在同名记录"]})
+    if programme is None:
+        programme = Programme.objects.create(**clean)
+        audit_record(actor=actor, action="create", instance=programme,
+                     changes=audit_diff({}, clean), source=source)
+        return programme
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    before = snapshot(programme, PROGRAMME_FIELDS)
+    for key, value in clean.items():
+        setattr(programme, key, value)
+    programme.save()
+    changes = audit_diff(before, clean)
+    if changes:
+        audit_record(actor=actor, action="update", instance=programme, changes=changes,
+                     source=source)
+    return programme
 
 
 # --- proposals (claims) --------------------------------------------------------------------
@@ -843,10 +1014,14 @@ def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
     if not access.is_board_staff(actor):
         raise PermissionDenied("只有组织方工作人员可以批量导入科研人员")
     progress(0, None, "读取文件", force=True)
+    from innolink.challenges.listing_services import remembered_mapping
+    from innolink.challenges.models import ImportColumnMapping
+
     try:
         columns, rows = importing.read_rows(
             content, filename, max_bytes=IMPORT_MAX_BYTES, max_rows=IMPORT_MAX_ROWS,
-            on_rows=lambda n: progress(0, None, f"读取文件：已读 {n} 行", force=True))
+            on_rows=lambda n: progress(0, None, f"读取文件：已读 {n} 行", force=True),
+            remembered=remembered_mapping(ImportColumnMapping.Kind.RESEARCHERS))
     except importing.ImportFileError as exc:
         raise ApplicationError(exc.reason, code=exc.code) from exc
     total = len(rows)
@@ -865,23 +1040,39 @@ def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
              f"已检查 {total} 行，发现 {len(checked.errors)} 个问题", force=True)
     if not checked.ok:
         return outcome
-    emails = [r["email"] for r in checked.records]
+    emails = [r["email"] for r in checked.records if r["email"]]
     existing: dict[str, ResearcherProfile] = {}
     for start in range(0, len(emails), 900):
         for profile in ResearcherProfile.objects.filter(email__in=emails[start:start + 900]):
             existing[profile.email] = profile
+    # rows without an e-mail are the same person as a profile of that name and institution
+    names = [r["name"] for r in checked.records if not r["email"]]
+    by_name: dict[tuple[str, int | None], ResearcherProfile] = {}
+    for start in range(0, len(names), 900):
+        for profile in ResearcherProfile.objects.filter(email="",
+                                                        name__in=names[start:start + 900]):
+            by_name.setdefault((profile.name, profile.institution_id), profile)
+    new_institutions = {r["new_institution"]["name"]: r["new_institution"]
+                        for r in checked.records if r.get("new_institution")}
+    outcome["new_institutions"] = sorted(new_institutions)
     new, changed = [], []
     for record in checked.records:
         record = dict(record)
         row = record.pop("row")
-        profile = existing.get(record["email"])
+        record.pop("new_institution", None)
+        if record["email"]:
+            profile = existing.get(record["email"])
+        else:
+            profile = by_name.get((record["name"], record["institution_id"]))
         if profile is None:
-            new.append(ResearcherProfile(**record))
+            new.append((record, row))
             if len(outcome["preview"]) < IMPORT_PREVIEW_ROWS:
                 outcome["preview"].append({"row": row, "name": record["name"],
                                            "email": record["email"], "action": "create",
                                            "fields": []})
             continue
+        if record["institution_id"] is None:
+            record["institution_id"] = profile.institution_id
         before = snapshot(profile, list(record))
         diff = audit_diff(before, record)
         if diff:
@@ -898,7 +1089,25 @@ def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
     if commit:
         progress(share(total), total, "写入数据库", force=True)
         with transaction.atomic():
-            created = ResearcherProfile.objects.bulk_create(new, batch_size=500)
+            made: dict[str, int] = {}
+            for spec in new_institutions.values():
+                province, city = _split_region(spec["region"])
+                inst, created_inst = Institution.objects.get_or_create(
+                    name=spec["name"], defaults={"kind": spec["kind"], "province": province,
+                                                 "city": city})
+                made[spec["name"]] = inst.pk
+                if created_inst:
+                    audit_record(actor=actor, action="create", instance=inst,
+                                 changes={"name": [None, inst.name], "kind": [None, inst.kind]},
+                                 source=source)
+            by_row = {r["row"]: r for r in checked.records}
+            objects = []
+            for record, row in new:
+                spec = by_row[row].get("new_institution")
+                if spec:
+                    record["institution_id"] = made[spec["name"]]
+                objects.append(ResearcherProfile(**record))
+            created = ResearcherProfile.objects.bulk_create(objects, batch_size=500)
             if changed:
                 ResearcherProfile.objects.bulk_update(
                     [p for p, _ in changed], fields=[k for k in validation_profile_fields()]
@@ -966,4 +1175,17 @@ def researcher_import_commit(*, actor, job):
 
 def validation_profile_fields() -> list[str]:
     return ["kind", "name", "title", "email", "phone", "station_kind", "station", "discipline",
-            "research_fields", "keywords", "achievements", "availability", "domains", "members"]
+            "research_fields", "keywords", "achievements", "availability", "domains", "members",
+            "region", "trl", "discipline_codes"]
+
+
+def _split_region(region: str) -> tuple[str, str]:
+    """"山东省烟台市" -> ("山东省", "烟台市"); a region without 省 is all city."""
+    region = (region or "").strip()
+    for mark in ("自治区", "省"):
+        if mark in region:
+            head, _, tail = region.partition(mark)
+            return (head + mark)[:32], tail[:64]
+    if region[:2] in ("北京", "天津", "上海", "重庆"):
+        return region[:3].rstrip("市") + "市", region[3:][:64]
+    return "", region[:64]

@@ -35,3 +35,36 @@ def run_researcher_import(job: Job, progress: Progress) -> dict:
     finally:
         if not keep:
             path.unlink(missing_ok=True)
+
+
+from innolink.challenges.listing_services import LISTING_IMPORT_KIND  # noqa: E402
+
+
+@job_runner(LISTING_IMPORT_KIND, result_template="challenges/_listing_import_result.html")
+def run_listing_import(job: Job, progress: Progress) -> dict:
+    """Check (or import) a stored 榜单 file as the organizer who uploaded it. The file stays
+    after a clean check (for the confirmation) and is removed otherwise."""
+    import datetime as dt
+
+    from innolink.challenges.listing_services import listing_import_run
+    from innolink.enterprises.tasks import read_upload, upload_path
+
+    params = job.params
+    path = upload_path(params["stored_as"])
+    keep = False
+    try:
+        content = read_upload(params["stored_as"])
+        source = f"import:{str(job.pk)[:8]}"
+        if params.get("source") == "api":
+            source = f"api:{source}"
+        deadline = dt.date.fromisoformat(params["deadline"]) if params.get("deadline") else None
+        outcome = listing_import_run(
+            actor=job.created_by, content=content, filename=params["filename"],
+            choices=params["choices"], programme_id=params.get("programme"),
+            default_deadline=deadline, publish=params.get("publish", False),
+            commit=params["commit"], source=source, progress=progress)
+        keep = not params["commit"] and not outcome["error_count"]
+        return outcome
+    finally:
+        if not keep:
+            path.unlink(missing_ok=True)

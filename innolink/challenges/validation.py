@@ -8,16 +8,23 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from innolink.challenges import disciplines
 from innolink.challenges.models import (
-    MAX_TIME_LIMIT_MONTHS,
+    HARD_TIME_LIMIT_MONTHS,
     Attachment,
     Comparator,
     Domain,
+    FundingKind,
     IpOwnership,
+    IssuerKind,
     ResearcherProfile,
+    SolverType,
     TechnologyOffer,
 )
 from innolink.core.errors import ValidationFailed
+from innolink.engines.matching.indicators import parse_target
 
 FEN = Decimal("0.01")
 WAN = Decimal(10_000)
@@ -141,48 +148,182 @@ class Errors:
 class CleanChallenge:
     fields: dict[str, Any]
     indicators: list[dict[str, Any]] = field(default_factory=list)
+    issuer: dict[str, str] | None = None  # an outside organisation: {name, kind, region}
 
 
 CHALLENGE_LABELS = {
-    "title": "榜单名称", "domain": "领域", "statement": "技术难题描述", "keywords": "关键词",
-    "funding": "资金投入", "payment_terms": "支付方式与节点", "time_limit_months": "时限要求",
+    "title": "榜单名称", "domain": "主领域", "secondary_domains": "其他领域",
+    "statement": "技术难题描述", "keywords": "关键词", "funding_kind": "资金形式",
+    "funding": "资金投入", "funding_max": "资金上限", "prize_schedule": "奖项设置",
+    "payment_terms": "支付方式与节点", "time_limit_months": "时限要求",
     "ip_ownership": "知识产权归属", "ip_enterprise_share": "发榜方份额", "ip_notes": "产权说明",
     "other_conditions": "其他条件", "claim_deadline": "揭榜截止日期", "max_claims": "揭榜名额",
     "contact_name": "联系人", "contact_phone": "联系电话", "contact_email": "联系邮箱",
-    "indicators": "技术指标",
+    "indicators": "技术指标", "solver_eligibility": "揭榜方资格条件",
+    "solver_region": "揭榜方地区要求", "disciplines": "所需学科", "solver_types": "揭榜方类型",
+    "trl_min": "最低技术成熟度", "external_ref": "榜单编号",
 }
 
 
-def clean_challenge(data: dict[str, Any], *, today: dt.date, funding_unit: Decimal = Decimal(1)
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.replace("，", ",").replace("、", ",").replace(
+            "；", ",").replace(";", ",").split(",") if v.strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v or "").strip()]
+    return [str(value).strip()]
+
+
+_DOMAIN_WORDS = {str(d.label): d.value for d in Domain} | {d.value: d.value for d in Domain}
+
+
+def domain_code(text: str) -> str | None:
+    """A domain code from its code, its label, or a label written a little differently
+    (新能源、节能环保 → energy)."""
+    t = (text or "").strip()
+    if t in _DOMAIN_WORDS:
+        return _DOMAIN_WORDS[t]
+    for label, code in _DOMAIN_WORDS.items():
+        if len(t) >= 2 and (t in label or label in t):
+            return code
+    for key, code in DOMAIN_HINTS.items():
+        if key in t:
+            return code
+    return None
+
+
+#: words of real lists' domain columns and tracks -> our six domains
+DOMAIN_HINTS = {
+    "信息": "it", "数字": "it", "电子": "it", "集成电路": "it", "人工智能": "it", "软件": "it",
+    "装备": "equipment", "制造": "equipment", "机械": "equipment", "智能制造": "equipment",
+    "新能源": "energy", "节能": "energy", "环保": "energy", "储能": "energy", "双碳": "energy",
+    "材料": "materials", "化工": "materials", "石化": "materials", "纺织": "materials",
+    "医药": "biomed", "生物": "biomed", "健康": "biomed", "医疗": "biomed",
+    "农业": "agrifood", "食品": "agrifood", "海洋": "agrifood",
+}
+
+
+def clean_domains(data: dict, e: "Errors") -> tuple[str, list[str]]:
+    primary = str(data.get("domain") or "").strip()
+    if primary and primary not in _DOMAIN_WORDS:
+        code = domain_code(primary)
+        if code is None:
+            e.add("domain", _("主领域：应为六大领域之一"))
+        primary = code or ""
+    else:
+        primary = _DOMAIN_WORDS.get(primary, "")
+    secondary: list[str] = []
+    for item in _as_list(data.get("secondary_domains")):
+        code = domain_code(item)
+        if code is None:
+            e.add("secondary_domains", _("其他领域：无法识别“%(v)s”") % {"v": item[:20]})
+        elif code != primary and code not in secondary:
+            secondary.append(code)
+    if not primary and secondary:
+        primary, secondary = secondary[0], secondary[1:]
+    return primary, secondary
+
+
+def clean_funding(data: dict, e: "Errors", unit: Decimal) -> dict[str, Any]:
+    """Funding as the listing states it (decision 0351): fixed, range, up to, prize schedule
+    or 面议. Returns the model fields ``funding_kind``, ``funding``, ``funding_max``,
+    ``prize_schedule`` (amounts in yuan)."""
+    kind = str(data.get("funding_kind") or "").strip() or FundingKind.FIXED
+    if kind not in FundingKind.values:
+        e.add("funding_kind", _("资金形式：应为 固定金额、金额区间、不超过、奖金 或 面议"))
+        return {"funding_kind": FundingKind.FIXED, "funding": None, "funding_max": None,
+                "prize_schedule": []}
+    out: dict[str, Any] = {"funding_kind": kind, "funding": None, "funding_max": None,
+                           "prize_schedule": []}
+    if kind == FundingKind.FIXED:
+        out["funding"] = e.money(data, "funding", "资金投入", unit=unit)
+    elif kind == FundingKind.RANGE:
+        low = e.money(data, "funding", "资金下限", unit=unit)
+        high = e.money(data, "funding_max", "资金上限", unit=unit)
+        if low is not None and high is not None and high <= low:
+            e.add("funding_max", _("资金上限：应大于资金下限"))
+        out["funding"], out["funding_max"] = low, high
+    elif kind == FundingKind.UP_TO:
+        out["funding"] = e.money(data, "funding", "资金上限", unit=unit)
+    elif kind == FundingKind.PRIZE:
+        rows = data.get("prize_schedule") or []
+        if not isinstance(rows, list):
+            e.add("prize_schedule", _("奖项设置：应为列表"))
+            rows = []
+        schedule, total = [], Decimal("0")
+        for i, row in enumerate((r for r in rows if isinstance(r, dict)
+                                 and any(str(v or "").strip() for v in r.values())), start=1):
+            sub = Errors()
+            award = sub.text(row, "award", f"第 {i} 个奖项名称", max_length=40)
+            amount = sub.money(row, "amount", f"第 {i} 个奖项金额", unit=unit)
+            count = sub.integer(row, "count", f"第 {i} 个奖项名额", low=1, high=1000,
+                                required=False)
+            for key, messages in sub.fields.items():
+                for message in messages:
+                    e.add(f"prize_schedule.{i}.{key}", message)
+            if amount is not None:
+                total += amount * (count or 1)
+                schedule.append({"award": award, "amount": str(amount), "count": count or 1})
+        if not schedule and not any(k.startswith("prize_schedule") for k in e.fields):
+            e.add("prize_schedule", _("奖项设置：至少填写一个奖项（名称、金额）"))
+        out["prize_schedule"] = schedule
+        out["funding"] = total.quantize(FEN) if schedule else None
+        if out["funding"] is not None and out["funding"] > MAX_MONEY:
+            e.add("prize_schedule", _("奖项设置：奖金合计过大"))
+    return out
+
+
+def clean_challenge(data: dict[str, Any], *, today: dt.date, funding_unit: Decimal = Decimal(1),
+                    contact_required: bool = True, check_deadline: bool = True
                     ) -> CleanChallenge:
-    """Check a challenge. ``funding`` is in yuan unless ``funding_unit`` is 10000 (万元)."""
+    """Check a challenge. ``funding`` is in yuan unless ``funding_unit`` is 10000 (万元).
+
+    What a real listing may leave out is optional (decision 0351): indicators (a screening
+    check the organizer may waive), the time limit, the domain (given at screening), IP terms
+    (then 协商确定); a time limit over 36 months is stored and needs the organizer's
+    justified exception before publication."""
     e = Errors()
+    domain, secondary = clean_domains(data, e)
     out: dict[str, Any] = {
         "title": e.text(data, "title", "榜单名称", max_length=120, min_length=4),
-        "domain": e.choice(data, "domain", "领域", Domain),
-        "statement": e.text(data, "statement", "技术难题描述", min_length=20, max_length=5000),
+        "domain": domain,
+        "secondary_domains": secondary,
+        "statement": e.text(data, "statement", "技术难题描述", min_length=10, max_length=8000),
         "keywords": e.text(data, "keywords", "关键词", required=False, max_length=200),
-        "funding": e.money(data, "funding", "资金投入", unit=funding_unit),
+        **clean_funding(data, e, funding_unit),
         "payment_terms": e.text(data, "payment_terms", "支付方式与节点", required=False,
                                 max_length=2000),
         "time_limit_months": e.integer(
-            data, "time_limit_months", "时限要求", low=1, high=MAX_TIME_LIMIT_MONTHS,
-            high_message=f"时限要求：最长 {MAX_TIME_LIMIT_MONTHS} 个月（3 年），请缩短实施期限"),
-        "ip_ownership": e.choice(data, "ip_ownership", "知识产权归属", IpOwnership),
+            data, "time_limit_months", "时限要求", low=1, high=HARD_TIME_LIMIT_MONTHS,
+            required=False,
+            high_message=_("时限要求：最长 %(n)s 个月") % {"n": HARD_TIME_LIMIT_MONTHS}),
+        "ip_ownership": e.choice(data, "ip_ownership", "知识产权归属", IpOwnership,
+                                 required=False) or IpOwnership.NEGOTIABLE,
         "ip_notes": e.text(data, "ip_notes", "产权说明", required=False, max_length=2000),
         "other_conditions": e.text(data, "other_conditions", "其他条件", required=False,
                                    max_length=2000),
         "claim_deadline": e.date(data, "claim_deadline", "揭榜截止日期"),
-        "max_claims": e.integer(data, "max_claims", "揭榜名额", low=1, high=50),
-        "contact_name": e.text(data, "contact_name", "联系人", max_length=64),
-        "contact_phone": e.text(data, "contact_phone", "联系电话", max_length=32),
+        "max_claims": e.integer(data, "max_claims", "揭榜名额", low=1, high=50,
+                                required=False) or 5,
+        "contact_name": e.text(data, "contact_name", "联系人", max_length=64,
+                               required=contact_required),
+        "contact_phone": e.text(data, "contact_phone", "联系电话", max_length=32,
+                                required=contact_required),
         "contact_email": e.text(data, "contact_email", "联系邮箱", required=False, max_length=254),
+        "external_ref": e.text(data, "external_ref", "榜单编号", required=False, max_length=64),
+        "solver_eligibility": e.text(data, "solver_eligibility", "揭榜方资格条件",
+                                     required=False, max_length=2000),
+        "solver_region": e.text(data, "solver_region", "揭榜方地区要求", required=False,
+                                max_length=64),
+        "trl_min": e.integer(data, "trl_min", "最低技术成熟度", low=1, high=9, required=False),
     }
     share = None
     if out["ip_ownership"] == IpOwnership.JOINT:
         share = e.integer(data, "ip_enterprise_share", "发榜方份额", low=1, high=99)
     out["ip_enterprise_share"] = share
-    if out["claim_deadline"] and out["claim_deadline"] <= today:
+    if check_deadline and out["claim_deadline"] and out["claim_deadline"] <= today:
         e.add("claim_deadline", f"揭榜截止日期：应晚于今天（{today:%Y-%m-%d}）")
     phone = out["contact_phone"]
     if phone and not all(c.isdigit() or c in "-+ ()" for c in phone):
@@ -190,20 +331,56 @@ def clean_challenge(data: dict[str, Any], *, today: dt.date, funding_unit: Decim
     email = out["contact_email"]
     if email and ("@" not in email or "." not in email.rsplit("@", 1)[-1]):
         e.add("contact_email", "联系邮箱：格式不正确")
+    out["disciplines"] = clean_discipline_codes(data.get("disciplines"), e, "disciplines")
+    solver_types = []
+    for item in _as_list(data.get("solver_types")):
+        code = item if item in SolverType.values else {
+            str(c.label): c.value for c in SolverType}.get(item)
+        if code is None:
+            e.add("solver_types", _("揭榜方类型：无法识别“%(v)s”") % {"v": item[:20]})
+        elif code not in solver_types:
+            solver_types.append(code)
+    out["solver_types"] = solver_types
     indicators = clean_indicators(data.get("indicators") or [], e)
+    issuer = None
+    if str(data.get("issuer_name") or "").strip():
+        issuer = {"name": e.text(data, "issuer_name", "发榜单位名称", max_length=200),
+                  "kind": e.choice(data, "issuer_kind", "发榜单位类型", IssuerKind,
+                                   required=False) or IssuerKind.OTHER,
+                  "region": e.text(data, "issuer_region", "发榜单位所在地区", required=False,
+                                   max_length=64)}
     e.raise_if_any()
-    return CleanChallenge(fields=out, indicators=indicators)
+    return CleanChallenge(fields=out, indicators=indicators, issuer=issuer)
+
+
+def clean_discipline_codes(value: Any, e: "Errors", key: str) -> list[str]:
+    """GB/T 13745 codes given as codes, names, or free text (mapped by the code table)."""
+    codes: list[str] = []
+    for item in _as_list(value):
+        head = item.split(" ", 1)[0]
+        if disciplines.get(head) is not None:
+            found = [head]
+        else:
+            found = disciplines.match_text(item, limit=1)
+        if not found:
+            e.add(key, _("学科：在 GB/T 13745 学科代码表中找不到“%(v)s”") % {"v": item[:30]})
+        for code in found:
+            if code not in codes:
+                codes.append(code)
+    return codes[:8]
 
 
 def clean_indicators(rows: list[Any], e: Errors) -> list[dict[str, Any]]:
+    """Indicator rows: ``{name, target, test_method}`` with the target as the listing writes it
+    ("≥20万次", "30℃至120℃", "优于进口同类产品"), or the structured form ``{name, comparator,
+    value, value_max, unit, test_method}``. None is fine (decision 0351: 须明确指标参数 is a
+    screening check). A target whose number cannot be read is kept as text and flagged
+    (``needs_review``), not refused (decision 0350)."""
     if not isinstance(rows, list):
         e.add("indicators", "技术指标：应为列表")
         return []
     rows = [r for r in rows if isinstance(r, dict) and any(str(v or "").strip()
                                                           for v in r.values())]
-    if not rows:
-        e.add("indicators", "技术指标：至少填写一项可量化的指标（名称、比较方式、目标值）")
-        return []
     if len(rows) > 30:
         e.add("indicators", "技术指标：最多 30 项")
         return []
@@ -211,23 +388,79 @@ def clean_indicators(rows: list[Any], e: Errors) -> list[dict[str, Any]]:
     for i, row in enumerate(rows, start=1):
         prefix = f"indicators.{i}"
         sub = Errors()
-        name = sub.text(row, "name", f"第 {i} 项指标名称", max_length=80)
-        comparator = sub.choice(row, "comparator", f"第 {i} 项比较方式", Comparator)
-        value = sub.decimal(row, "value", f"第 {i} 项目标值")
-        value_max = None
-        if comparator == Comparator.RANGE:
-            value_max = sub.decimal(row, "value_max", f"第 {i} 项上限值")
-            if value is not None and value_max is not None and value_max <= value:
-                sub.add("value_max", f"第 {i} 项上限值：区间的上限应大于下限")
-        unit = sub.text(row, "unit", f"第 {i} 项单位", required=False, max_length=32)
+        name = sub.text(row, "name", f"第 {i} 项指标名称", required=False, max_length=120)
         method = sub.text(row, "test_method", f"第 {i} 项测试方法", required=False,
                           max_length=200)
+        target = str(row.get("target") or "").replace("\x00", "").strip()
+        if len(target) > 300:
+            sub.add("target", f"第 {i} 项目标：不超过 300 个字")
+            target = ""
+        structured = str(row.get("comparator") or "").strip()
+        if not name and not target:
+            sub.add("name", f"第 {i} 项指标名称：必填")
+        if structured and not target:
+            item = _structured_indicator(row, i, name, method, sub)
+        else:
+            item = _parsed_indicator(target, name, method)
         for key, messages in sub.fields.items():
             for message in messages:
                 e.add(f"{prefix}.{key}", message)
-        out.append({"position": i, "name": name, "comparator": comparator, "value": value,
-                    "value_max": value_max, "unit": unit, "test_method": method})
+        if item is not None and not sub.fields:
+            out.append({"position": i, **item})
     return out
+
+
+_ENGINE_TO_MODEL = {"<=": "le", ">=": "ge", "<": "lt", ">": "gt", "=": "eq", "range": "range",
+                    "text": "text"}
+_MODEL_SYMBOL = {"ge": "≥", "le": "≤", "eq": "=", "gt": ">", "lt": "<"}
+_DEC_LIMIT = Decimal("1e15")
+
+
+def _to_decimal(value: float | None) -> Decimal | None:
+    if value is None:
+        return None
+    d = Decimal(repr(float(value)))
+    if not d.is_finite() or abs(d) >= _DEC_LIMIT or (d != 0 and abs(d) < Decimal("1e-9")):
+        return None
+    return d.quantize(Decimal("0.000000001"), rounding=ROUND_HALF_UP).normalize()
+
+
+def _parsed_indicator(target: str, name: str, method: str) -> dict[str, Any]:
+    if not target:  # a name alone ("耐磨性能") is a qualitative target with no words yet
+        return {"name": name, "comparator": Comparator.TEXT, "value": None, "value_max": None,
+                "unit": "", "test_method": method, "raw_text": "", "needs_review": False}
+    t = parse_target(target, method or None, name=name or None)
+    value, upper = _to_decimal(t.value), _to_decimal(t.upper)
+    if t.comparator != "text" and (value is None or (t.comparator == "range" and upper is None)):
+        # a number too large to store is not guessed either: keep it as text, flagged
+        return {"name": name, "comparator": Comparator.TEXT, "value": None, "value_max": None,
+                "unit": "", "test_method": method, "raw_text": target, "needs_review": True}
+    return {"name": t.name or name, "comparator": _ENGINE_TO_MODEL[t.comparator],
+            "value": value, "value_max": upper, "unit": (t.unit or "")[:32],
+            "test_method": method, "raw_text": target[:300],
+            "needs_review": not t.readable}
+
+
+def _structured_indicator(row: dict, i: int, name: str, method: str, sub: "Errors"
+                          ) -> dict[str, Any] | None:
+    comparator = sub.choice(row, "comparator", f"第 {i} 项比较方式", Comparator)
+    if comparator == Comparator.TEXT:
+        return {"name": name, "comparator": comparator, "value": None, "value_max": None,
+                "unit": "", "test_method": method, "raw_text": name, "needs_review": False}
+    value = sub.decimal(row, "value", f"第 {i} 项目标值")
+    value_max = None
+    if comparator == Comparator.RANGE:
+        value_max = sub.decimal(row, "value_max", f"第 {i} 项上限值")
+        if value is not None and value_max is not None and value_max <= value:
+            sub.add("value_max", f"第 {i} 项上限值：区间的上限应大于下限")
+    unit = sub.text(row, "unit", f"第 {i} 项单位", required=False, max_length=32)
+    if sub.fields or value is None:
+        return None
+    fmt = lambda v: format(v.normalize(), "f")  # noqa: E731
+    raw = (f"{fmt(value)}~{fmt(value_max)}{unit}" if comparator == Comparator.RANGE
+           else f"{_MODEL_SYMBOL.get(comparator, '')}{fmt(value)}{unit}")
+    return {"name": name, "comparator": comparator, "value": value, "value_max": value_max,
+            "unit": unit, "test_method": method, "raw_text": raw, "needs_review": False}
 
 
 def clean_proposal(data: dict[str, Any], *, budget_unit: Decimal = Decimal(1)) -> dict[str, Any]:
@@ -250,7 +483,8 @@ def clean_proposal(data: dict[str, Any], *, budget_unit: Decimal = Decimal(1)) -
                                 and any(str(v or "").strip() for v in m.values())):
             sub = Errors()
             title = sub.text(row, "title", f"第 {i + 1} 个节点名称", max_length=120)
-            month = sub.integer(row, "month", f"第 {i + 1} 个节点月份", low=1, high=36)
+            month = sub.integer(row, "month", f"第 {i + 1} 个节点月份", low=1,
+                                high=HARD_TIME_LIMIT_MONTHS)
             deliverable = sub.text(row, "deliverable", f"第 {i + 1} 个节点交付物",
                                    required=False, max_length=300)
             if month is not None and month < last:
@@ -266,23 +500,31 @@ def clean_proposal(data: dict[str, Any], *, budget_unit: Decimal = Decimal(1)) -
 
 
 def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
+    """A researcher or a team. Name, research fields and expertise are enough (decision 0353):
+    the discipline is optional and mapped to GB/T 13745 codes when it can be; a team may be one
+    person."""
     e = Errors()
     out = {
-        "kind": e.choice(data, "kind", "类型", ResearcherProfile.Kind),
+        "kind": e.choice(data, "kind", "类型", ResearcherProfile.Kind, required=False)
+        or ResearcherProfile.Kind.INDIVIDUAL,
         "name": e.text(data, "name", "姓名或团队名称", max_length=100),
         "title": e.text(data, "title", "职称", required=False, max_length=32),
         "email": e.text(data, "email", "邮箱", required=False, max_length=254),
         "phone": e.text(data, "phone", "手机", required=False, max_length=20),
-        "station_kind": e.choice(data, "station_kind", "站点类型", ResearcherProfile.StationKind),
+        "station_kind": e.choice(data, "station_kind", "站点类型", ResearcherProfile.StationKind,
+                                 required=False) or ResearcherProfile.StationKind.NONE,
         "station": e.text(data, "station", "博士后流动站/工作站", required=False,
                           max_length=120),
-        "discipline": e.text(data, "discipline", "学科", max_length=60),
-        "research_fields": e.text(data, "research_fields", "研究方向", max_length=300),
+        "discipline": e.text(data, "discipline", "学科", required=False, max_length=100),
+        "research_fields": e.text(data, "research_fields", "研究方向", max_length=500),
         "keywords": e.text(data, "keywords", "关键词", required=False, max_length=300),
         "achievements": e.text(data, "achievements", "代表性成果", required=False,
                                max_length=5000),
         "availability": e.choice(data, "availability", "可投入情况",
-                                 ResearcherProfile.Availability),
+                                 ResearcherProfile.Availability, required=False)
+        or ResearcherProfile.Availability.AVAILABLE,
+        "region": e.text(data, "region", "所在地区", required=False, max_length=64),
+        "trl": e.integer(data, "trl", "技术成熟度（TRL）", low=1, high=9, required=False),
     }
     if out["email"] and "@" not in out["email"]:
         e.add("email", "邮箱：格式不正确")
@@ -306,9 +548,13 @@ def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
             clean_members.append({"name": str(m.get("name")).strip()[:64],
                                   "title": str(m.get("title") or "").strip()[:32],
                                   "role": str(m.get("role") or "").strip()[:64]})
-    if out["kind"] == ResearcherProfile.Kind.TEAM and len(clean_members) < 2:
-        e.add("members", "团队成员：团队至少填写 2 名成员")
     out["members"] = clean_members
+    given = data.get("discipline_codes")
+    if given:
+        out["discipline_codes"] = clean_discipline_codes(given, e, "discipline_codes")
+    else:
+        out["discipline_codes"] = disciplines.match_text(out["discipline"],
+                                                         out["research_fields"])
     e.raise_if_any()
     return out
 
@@ -376,3 +622,57 @@ def clean_attachment(*, name: str, head: bytes, size: int, kind: str) -> tuple[s
                       f"（本文件 {size / 1048576:.1f} MB）")
     e.raise_if_any()
     return name[-200:], ATTACHMENT_TYPES[ext][0]
+
+
+def clean_programme(data: dict[str, Any]) -> dict[str, Any]:
+    """A contest or published list: name, edition, track, region, timeline, solver eligibility
+    and a judging rubric whose weights (points) add up to 100 (decision 0352)."""
+    e = Errors()
+    out: dict[str, Any] = {
+        "name": e.text(data, "name", "赛事/榜单名称", max_length=160, min_length=2),
+        "edition": e.text(data, "edition", "届次/批次", required=False, max_length=40),
+        "track": e.text(data, "track", "赛道/组别", required=False, max_length=80),
+        "organizer": e.text(data, "organizer", "主办/发布单位", required=False, max_length=200),
+        "region": e.text(data, "region", "面向地区", required=False, max_length=64),
+        "eligibility": e.text(data, "eligibility", "揭榜方资格条件", required=False,
+                              max_length=4000),
+        "source": e.text(data, "source", "来源", required=False, max_length=300),
+    }
+    rubric, names = [], set()
+    for i, row in enumerate((r for r in data.get("rubric") or [] if isinstance(r, dict)
+                             and any(str(v or "").strip() for v in r.values())), start=1):
+        sub = Errors()
+        name = sub.text(row, "name", f"第 {i} 个评审项名称", max_length=60)
+        weight = sub.integer(row, "weight", f"第 {i} 个评审项分值", low=1, high=100)
+        guidance = sub.text(row, "guidance", f"第 {i} 个评审项要点", required=False,
+                            max_length=300)
+        if name and name in names:
+            sub.add("name", f"第 {i} 个评审项名称：与前面重复")
+        names.add(name)
+        for key, messages in sub.fields.items():
+            for message in messages:
+                e.add(f"rubric.{i}.{key}", message)
+        if not sub.fields:
+            rubric.append({"name": name, "weight": weight, "guidance": guidance})
+    if rubric and sum(r["weight"] for r in rubric) != 100:
+        e.add("rubric", f"评审细则：各项分值之和应为 100（现为 {sum(r['weight'] for r in rubric)}）")
+    if len(rubric) > 12:
+        e.add("rubric", "评审细则：最多 12 项")
+    timeline = []
+    for i, row in enumerate((r for r in data.get("timeline") or [] if isinstance(r, dict)
+                             and any(str(v or "").strip() for v in r.values())), start=1):
+        sub = Errors()
+        stage = sub.text(row, "stage", f"第 {i} 个阶段名称", max_length=40)
+        start = sub.date(row, "start", f"第 {i} 个阶段开始日期", required=False)
+        end = sub.date(row, "end", f"第 {i} 个阶段结束日期", required=False)
+        if start and end and end < start:
+            sub.add("end", f"第 {i} 个阶段结束日期：不得早于开始日期")
+        for key, messages in sub.fields.items():
+            for message in messages:
+                e.add(f"timeline.{i}.{key}", message)
+        if not sub.fields:
+            timeline.append({"stage": stage, "start": start.isoformat() if start else "",
+                             "end": end.isoformat() if end else ""})
+    out["rubric"], out["timeline"] = rubric, timeline
+    e.raise_if_any()
+    return out

@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,11 +23,14 @@ from innolink.challenges import access, forms, lifecycle, selectors, services
 from innolink.challenges.models import (
     Attachment,
     ChallengeState,
-    Comparator,
     Domain,
+    FundingKind,
     IpOwnership,
+    IssuerKind,
     Milestone,
+    Programme,
     ResearcherProfile,
+    SolverType,
     TechnologyOffer,
 )
 from innolink.core.audit import audit_trail_for
@@ -78,9 +83,22 @@ def detail(request, pk: int):
     actions = [t for t in lifecycle.actions_for(challenge.state, actors)
                if t.action in ACTION_SERVICES
                and not (t.action == "expire" and challenge.claim_deadline >= today)]
+    indicators = list(challenge.indicators.all())
+    checks = []
+    if lifecycle.STAFF in actors or lifecycle.OWNER in actors:
+        from innolink.challenges import screening
+
+        checks = screening.checks_for(challenge, indicators)
     return render(request, "challenges/detail.html", {
         "challenge": challenge,
-        "indicators": challenge.indicators.all(),
+        "indicators": indicators,
+        "checks": checks,
+        "can_screen": lifecycle.STAFF in actors and challenge.state in services.SCREENING_STATES,
+        "can_set_domain": lifecycle.STAFF in actors and challenge.state not in (
+            "closed", "withdrawn", "rejected"),
+        "suggested_domain": services.suggest_domain(challenge)
+        if lifecycle.STAFF in actors and not challenge.domain else None,
+        "domains": Domain.choices,
         "attachments": challenge.attachments.all(),
         "milestones": challenge.milestones.all(),
         "show_contact": selectors.can_see_contact(user, challenge),
@@ -101,22 +119,62 @@ def detail(request, pk: int):
     })
 
 
+@login_required
+@require_POST
+def challenge_waive(request, pk: int):
+    """Organizer: waive a screening check with a reason."""
+    challenge = selectors.challenge_for_user(request.user, pk)
+    with errors_as_messages(request):
+        services.challenge_waive_check(actor=request.user, challenge=challenge,
+                                       code=request.POST.get("code", ""),
+                                       reason=request.POST.get("reason", ""))
+        messages.success(request, "已豁免该筛查项，理由已记录")
+    return redirect("challenges:detail", pk=challenge.pk)
+
+
+@login_required
+@require_POST
+def challenge_domains(request, pk: int):
+    """Organizer: the primary and secondary domains of a listing."""
+    challenge = selectors.challenge_for_user(request.user, pk)
+    with errors_as_messages(request):
+        services.challenge_set_domains(actor=request.user, challenge=challenge,
+                                       domain=request.POST.get("domain", ""),
+                                       secondary=request.POST.getlist("secondary_domains"))
+        messages.success(request, "领域已保存")
+    return redirect("challenges:detail", pk=challenge.pk)
+
+
 def own_open(own) -> bool:
     return any(p.state in ("submitted", "shortlisted", "matched") for p in own)
 
 
 # --- posting and editing -------------------------------------------------------------------
 
+def _discipline_options():
+    from innolink.challenges import disciplines
+
+    # science, engineering, medicine and agriculture (first-level codes below 700)
+    return [d for d in disciplines.table().values() if int(d.code[:3]) < 700]
+
+
 def _form_context(user, data, errors=None, challenge=None):
+    staff = access.is_board_staff(user)
     return {
         "data": data, "errors": errors or {}, "challenge": challenge,
         "indicator_rows": forms.padded(data.get("indicators", []), forms.INDICATOR_ROWS,
                                        forms.INDICATOR_KEYS),
+        "prize_rows": forms.padded(data.get("prize_schedule", []), forms.PRIZE_ROWS,
+                                   forms.PRIZE_KEYS),
         "domains": Domain.choices, "ip_choices": IpOwnership.choices,
-        "comparators": Comparator.choices,
-        "on_behalf": access.is_board_staff(user),
+        "funding_kinds": FundingKind.choices, "issuer_kinds": IssuerKind.choices,
+        "solver_type_choices": SolverType.choices,
+        "discipline_options": _discipline_options(),
+        "on_behalf": staff,
         "institutions": Institution.objects.order_by("name").only("id", "name")
-        if access.is_board_staff(user) else [],
+        if staff else [],
+        "programmes": Programme.objects.order_by("-created_at").only("id", "name", "track")
+        if staff else [],
         "today": timezone.localdate(),
     }
 
@@ -145,7 +203,8 @@ def challenge_create(request):
         return redirect("challenges:detail", pk=challenge.pk)
     data = {"contact_name": user.display_name or "", "contact_phone": user.phone or "",
             "contact_email": user.email or "", "max_claims": 5, "time_limit_months": 12,
-            "indicators": []}
+            "funding_kind": "fixed", "indicators": [], "secondary_domains": [],
+            "solver_types": []}
     return render(request, "challenges/form.html", _form_context(user, data))
 
 
@@ -235,8 +294,7 @@ def challenge_contract(request, pk: int):
                 due = start.replace(year=start.year + year, month=mon + 1, day=28)
             initial_rows.append({"title": m.get("title", ""), "due_on": due.isoformat(),
                                  "payment": ""})
-    data = {"amount": format((proposal.budget / WAN).normalize(), "f") if proposal else
-            format((challenge.funding / WAN).normalize(), "f"),
+    data = {"amount": forms._wan(proposal.budget) if proposal else forms._wan(challenge.funding),
             "start": timezone.localdate().isoformat()}
     return render(request, "challenges/contract.html", {
         "challenge": challenge, "errors": {}, "data": data,
@@ -298,14 +356,15 @@ def manage(request):
     if state not in ChallengeState.values:
         state = ""
     form = forms.BoardFilterForm(request.GET or None)
+    programme = forms.parse_int(request.GET.get("programme", ""))
     from innolink.dashboard.filters import challenge_filter, describe  # the overview's links
 
     page, query = _page(request, challenge_filter(selectors.challenges_managed_by(
-        user, state=state, filters=_board_filters(form)), request.GET))
+        user, state=state, filters=_board_filters(form), programme=programme), request.GET))
     return render(request, "challenges/manage.html", {
         "page": page, "query": query, "state": state, "states": ChallengeState.choices,
         "form": form, "is_staff": access.is_board_staff(user) or has_role(user, Role.LEADER),
-        "overview_filter": describe(request.GET)})
+        "is_organizer": access.is_board_staff(user), "overview_filter": describe(request.GET)})
 
 
 # --- claims --------------------------------------------------------------------------------
@@ -342,7 +401,7 @@ def claim(request, pk: int):
         f"{m['name']}（{m.get('title') or ''}{'，' + m['role'] if m.get('role') else ''}）"
         for m in profile.members)
     data = {"team": team, "prior_results": profile.achievements,
-            "budget": format((challenge.funding / WAN).normalize(), "f")}
+            "budget": forms._wan(challenge.funding)}
     return render(request, "challenges/claim.html", {
         "challenge": challenge, "data": data, "errors": {}, "profile": profile,
         "rows": forms.padded([], forms.MILESTONE_ROWS, keys)})
@@ -441,6 +500,7 @@ def profile_edit(request):
     if profile is not None:
         data = {key: getattr(profile, key) for key in forms.PROFILE_KEYS}
         data["domains"], data["members"] = profile.domains, profile.members
+        data["discipline_codes"] = profile.discipline_codes
     else:
         user = request.user
         data = {"kind": "individual", "name": user.display_name or user.username,
@@ -457,7 +517,8 @@ def _profile_ctx(request, data, errors, next_url):
             "kinds": ResearcherProfile.Kind.choices,
             "station_kinds": ResearcherProfile.StationKind.choices,
             "availabilities": ResearcherProfile.Availability.choices,
-            "domains": Domain.choices}
+            "domains": Domain.choices,
+            "discipline_options": [d for d in _discipline_options() if d.level == 1]}
 
 
 @login_required
@@ -654,6 +715,11 @@ def researcher_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         commit = form.cleaned_data["commit"]
+        from innolink.challenges import listing_services
+
+        if not listing_services.roster_header_known(upload.read(), upload.name):
+            return _roster_mapping(request, form, upload, commit)
+        upload.seek(0)
         try:
             if commit or not services.researcher_import_check_is_quick(
                     filename=upload.name, size=upload.size):
@@ -686,6 +752,56 @@ def researcher_import(request):
                   {"form": form, "outcome": outcome, "recent": recent}, status=status)
 
 
+def _roster_mapping(request, form, upload, commit: bool):
+    """A roster whose name or field column nobody has named yet: the mapping step, remembered
+    (decision 0355)."""
+    from innolink.challenges import importing, listing_services
+
+    upload.seek(0)
+    try:
+        prepared = listing_services.roster_mapping_prepare(
+            actor=request.user, content=upload.read(), filename=upload.name, commit=commit)
+    except (NotFound, PermissionDenied):
+        raise
+    except ApplicationError as exc:
+        form.add_error("file", error_text(exc))
+        from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
+
+        recent = jobs_visible_to(request.user).filter(kind=RESEARCHER_IMPORT_KIND)[:10]
+        return render(request, "challenges/import.html",
+                      {"form": form, "outcome": None, "recent": recent}, status=422)
+    ctx = _map_ctx(prepared, {})
+    ctx.update(fields=[(k, importing.LABELS[k]) for k in importing.HEADERS],
+               action=reverse_lazy("challenges:researcher-import-map"),
+               required_note=gettext("必需：姓名、研究方向。"))
+    return render(request, "challenges/listing_map.html", ctx)
+
+
+@login_required
+@require_POST
+def researcher_import_map(request):
+    """The organizer's answers for a roster's columns: remembered, then the job starts."""
+    from innolink.challenges import listing_services
+
+    if not access.is_board_staff(request.user):
+        raise PermissionDenied()
+    token = request.POST.get("token", "")
+    headers = request.POST.getlist("header")
+    choices = {h: request.POST.get(f"field-{i}", "") for i, h in enumerate(headers)}
+    try:
+        job = listing_services.roster_mapping_save(actor=request.user, token=token,
+                                                   choices=choices)
+    except ValidationFailed as exc:
+        messages.error(request, error_text(exc))
+        return redirect("challenges:researcher-import")
+    except (NotFound, PermissionDenied):
+        raise
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("challenges:researcher-import")
+    return redirect("core:job", pk=job.pk)
+
+
 @login_required
 @require_POST
 def researcher_import_commit(request, pk):
@@ -713,3 +829,183 @@ def researcher_import_errors(request, pk):
     response["Content-Disposition"] = \
         f'attachment; filename="researcher-errors-{str(pk)[:8]}.csv"'
     return response
+
+
+# --- bulk import of a 榜单 -----------------------------------------------------------------
+
+def _listing_fields():
+    from innolink.challenges import listing_import
+
+    return [(f.key, f.label) for f in listing_import.FIELDS]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_import(request):
+    """Organizer: upload a 榜单 (.xlsx/.csv); known columns go straight to the check job, a
+    file with columns nobody has named yet goes to the mapping step (decision 0355)."""
+    from innolink.challenges import listing_services
+    from innolink.challenges.listing_services import LISTING_IMPORT_KIND
+
+    if not access.is_board_staff(request.user):
+        raise PermissionDenied()
+    form = forms.ListingImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        deadline = forms.parse_date(request.POST.get("default_deadline", ""))
+        try:
+            prepared = listing_services.listing_import_upload(
+                actor=request.user, content=upload.read(), filename=upload.name,
+                programme_id=form.cleaned_data.get("programme"), default_deadline=deadline,
+                publish=form.cleaned_data.get("publish", False))
+            if not prepared.needs_mapping:
+                job = listing_services.listing_import_start(actor=request.user,
+                                                            token=prepared.token)
+                return redirect("core:job", pk=job.pk)
+        except ApplicationError as exc:
+            form.add_error("file", error_text(exc))
+            status = 422
+        else:
+            return render(request, "challenges/listing_map.html", _map_ctx(prepared, {}))
+    elif request.method == "POST":
+        status = 422
+    recent = jobs_visible_to(request.user).filter(kind=LISTING_IMPORT_KIND) \
+        .select_related("created_by")[:10]
+    return render(request, "challenges/listing_import.html", {
+        "form": form, "recent": recent, "programmes": Programme.objects.order_by("-created_at"),
+        "data": request.POST}, status=status)
+
+
+def _map_ctx(prepared, errors):
+    rows = []
+    for index, header in enumerate(prepared.headers):
+        if not header:
+            continue
+        samples = [r[index] for r in prepared.sample if index < len(r) and r[index]][:2]
+        rows.append({"header": header, "guess": prepared.guesses.get(header) or "",
+                     "samples": samples})
+    return {"prepared": prepared, "rows": rows, "fields": _listing_fields(), "errors": errors}
+
+
+@login_required
+@require_POST
+def listing_import_map(request):
+    from innolink.challenges import listing_services
+
+    if not access.is_board_staff(request.user):
+        raise PermissionDenied()
+    token = request.POST.get("token", "")
+    headers = request.POST.getlist("header")
+    choices = {h: request.POST.get(f"field-{i}", "") for i, h in enumerate(headers)}
+    try:
+        job = listing_services.listing_import_map(actor=request.user, token=token,
+                                                  choices=choices)
+    except ValidationFailed as exc:
+        prepared = listing_services.upload_from_token(actor=request.user, token=token)
+        prepared.guesses.update({h: c for h, c in choices.items() if c})
+        return render(request, "challenges/listing_map.html", _map_ctx(prepared, exc.fields),
+                      status=422)
+    except (NotFound, PermissionDenied):
+        raise
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("challenges:listing-import")
+    return redirect("core:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def listing_import_commit(request, pk):
+    from innolink.challenges import listing_services
+
+    if not access.is_board_staff(request.user):
+        raise PermissionDenied()
+    with errors_as_messages(request):
+        job = listing_services.listing_import_commit(actor=request.user,
+                                                     job=job_for_user(request.user, pk))
+        return redirect("core:job", pk=job.pk)
+    return redirect("core:job", pk=pk)
+
+
+@login_required
+def listing_import_report(request, pk):
+    """Every error and warning of a check, as CSV in the reader's language."""
+    import csv
+    import io
+
+    from innolink.challenges.listing_import import render_reason
+    from innolink.challenges.listing_services import LISTING_IMPORT_KIND
+
+    if not access.is_board_staff(request.user):
+        raise PermissionDenied()
+    job = job_for_user(request.user, pk)
+    if job.kind != LISTING_IMPORT_KIND:
+        raise NotFound()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([gettext("行号"), gettext("列"), gettext("值"), gettext("问题"), gettext("类别")])
+    for p in (job.result.get("errors") or []) + (job.result.get("warnings") or []):
+        writer.writerow([p["row"], p["column"], p["value"],
+                         render_reason(p["code"], p.get("params")),
+                         gettext("错误") if p.get("fatal") else gettext("提示")])
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="listing-report-{str(pk)[:8]}.csv"'
+    return response
+
+
+# --- programmes (contests and published lists) ---------------------------------------------
+
+@login_required
+def programme_list(request):
+    if not access.is_board_staff(request.user):
+        raise PermissionDenied()
+    from django.db.models import Count
+
+    rows = Programme.objects.annotate(n=Count("challenges")).order_by("-created_at")
+    return render(request, "challenges/programmes.html", {"programmes": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edit(request, pk: int | None = None):
+    from innolink.challenges import listing_services  # noqa: F401  (same staff rule)
+
+    if not access.is_board_staff(request.user):
+        raise PermissionDenied()
+    programme = None
+    if pk is not None:
+        programme = Programme.objects.filter(pk=selectors._valid_pk(pk)).first()
+        if programme is None:
+            raise NotFound()
+    if request.method == "POST":
+        data = forms.programme_data(request.POST)
+        try:
+            programme = services.programme_save(actor=request.user, programme=programme,
+                                                data=data)
+        except ValidationFailed as exc:
+            return render(request, "challenges/programme_form.html",
+                          _programme_ctx(programme, data, exc.fields), status=422)
+        messages.success(request, "赛事/榜单批次已保存")
+        return redirect("challenges:programmes")
+    data = forms.programme_initial(programme)
+    return render(request, "challenges/programme_form.html", _programme_ctx(programme, data, {}))
+
+
+def _programme_ctx(programme, data, errors):
+    return {"programme": programme, "data": data, "errors": errors,
+            "rubric_rows": forms.padded(data.get("rubric", []), 6, ("name", "weight", "guidance")),
+            "timeline_rows": forms.padded(data.get("timeline", []), 5, ("stage", "start", "end"))}
+
+
+def discipline_lookup(request):
+    """The GB/T 13745-2009 code table, searchable (fuzzy for free text)."""
+    from innolink.challenges import disciplines
+
+    q = request.GET.get("q", "").replace("\x00", "")[:50]
+    found = disciplines.search(q, limit=50) if q else [
+        d for d in disciplines.table().values() if d.level == 1]
+    matched = [disciplines.get(c) for c in disciplines.match_text(q, limit=3)] if q else []
+    return render(request, "challenges/disciplines.html", {
+        "q": q, "rows": [(d, disciplines.first_level(d.code)) for d in found],
+        "matched": [m for m in matched if m]})

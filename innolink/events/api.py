@@ -200,6 +200,8 @@ class RoundIn(Schema):
     default_max_load: int = 8
     scoring_deadline: dt.date | None = None
     criteria: list[CriterionIn] | None = None
+    #: the contest whose listings the round judges: its rubric is the default criteria
+    programme_id: int | None = None
 
     @field_validator("title", "description", mode="after")
     @classmethod

@@ -30,7 +30,8 @@ def keywords(*texts: str) -> frozenset[str]:
 def event_inputs(event: Event) -> dict:
     """Pairs, slots, rooms and labels for :func:`innolink.events.scheduling.plan_meetings`."""
     invitations = list(event.invitations.filter(state=InvitationState.INVITED).select_related(
-        "host_enterprise", "host_institution", "guest_researcher", "guest_institution")
+        "host_enterprise", "host_institution", "host_issuer", "guest_researcher",
+        "guest_institution")
         .order_by("id"))
     labels = {}
     pairs = []

@@ -115,6 +115,10 @@ class Invitation(models.Model):
                                         on_delete=models.PROTECT, related_name="+")
     host_institution = models.ForeignKey("accounts.Institution", null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="+")
+    #: an outside organisation that issued the listing (decision 0352): it meets in person,
+    #: the organizer hands it its agenda
+    host_issuer = models.ForeignKey("challenges.Issuer", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
     guest_researcher = models.ForeignKey("challenges.ResearcherProfile", null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="+")
     guest_institution = models.ForeignKey("accounts.Institution", null=True, blank=True,
@@ -137,7 +141,8 @@ class Invitation(models.Model):
             models.UniqueConstraint(fields=["event", "offer_interest"],
                                     name="invitation_interest_once"),
             models.CheckConstraint(condition=models.Q(host_enterprise__isnull=False)
-                                   | models.Q(host_institution__isnull=False),
+                                   | models.Q(host_institution__isnull=False)
+                                   | models.Q(host_issuer__isnull=False),
                                    name="invitation_has_host"),
             models.CheckConstraint(condition=models.Q(guest_researcher__isnull=False)
                                    | models.Q(guest_institution__isnull=False),
@@ -149,8 +154,11 @@ class Invitation(models.Model):
 
     @property
     def host_key(self) -> str:
-        return f"e:{self.host_enterprise_id}" if self.host_enterprise_id \
-            else f"i:{self.host_institution_id}"
+        if self.host_enterprise_id:
+            return f"e:{self.host_enterprise_id}"
+        if self.host_institution_id:
+            return f"i:{self.host_institution_id}"
+        return f"o:{self.host_issuer_id}"
 
     @property
     def guest_key(self) -> str:
@@ -159,7 +167,7 @@ class Invitation(models.Model):
 
     @property
     def host_name(self) -> str:
-        return str(self.host_enterprise or self.host_institution or "")
+        return str(self.host_enterprise or self.host_institution or self.host_issuer or "")
 
     @property
     def guest_name(self) -> str:
@@ -279,6 +287,11 @@ class JudgingRound(models.Model):
         _("每位专家评审上限"), default=8, validators=[MinValueValidator(1),
                                                     MaxValueValidator(200)])
     scoring_deadline = models.DateField(_("评分截止日期"), null=True, blank=True)
+    #: the contest (or published list) whose listings this round judges; its rubric is the
+    #: round's default rubric (decision 0352)
+    programme = models.ForeignKey("challenges.Programme", verbose_name=_("评审的赛事/榜单批次"),
+                                  null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="judging_rounds")
     state = models.CharField(_("状态"), max_length=16, choices=RoundState.choices,
                              default=RoundState.DRAFT, db_index=True)
     assigned_at = models.DateTimeField(null=True, blank=True)

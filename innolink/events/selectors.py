@@ -78,7 +78,8 @@ def event_list(user) -> QuerySet[Event]:
 
 def active_invitations(event: Event) -> QuerySet[Invitation]:
     return (event.invitations.filter(state=InvitationState.INVITED)
-            .select_related("host_enterprise", "host_institution", "guest_researcher",
+            .select_related("host_enterprise", "host_institution", "host_issuer",
+                            "guest_researcher",
                             "guest_institution", "meeting__slot", "meeting__room")
             .order_by("id"))
 
@@ -122,7 +123,8 @@ def _agenda_rows(meetings, key: str) -> list[AgendaRow]:
 def _meetings(event: Event) -> QuerySet[Meeting]:
     return (Meeting.objects.filter(event=event)
             .select_related("slot", "room", "invitation__host_enterprise",
-                            "invitation__host_institution", "invitation__guest_researcher",
+                            "invitation__host_institution", "invitation__host_issuer",
+                            "invitation__guest_researcher",
                             "invitation__guest_institution")
             .order_by("slot__starts_at", "room__position", "id"))
 
@@ -180,7 +182,8 @@ def invitation_candidates(event: Event) -> dict[str, list]:
     invited_p = event.invitations.filter(proposal__isnull=False).values("proposal_id")
     invited_i = event.invitations.filter(offer_interest__isnull=False).values("offer_interest_id")
     proposals = (Proposal.objects.filter(state="shortlisted").exclude(pk__in=invited_p)
-                 .select_related("challenge__enterprise", "challenge__institution", "researcher")
+                 .select_related("challenge__enterprise", "challenge__institution",
+                                 "challenge__issuer", "researcher")
                  .order_by("challenge_id", "id")[:200])
     interests = (OfferInterest.objects.filter(state="open").exclude(pk__in=invited_i)
                  .select_related("offer__researcher", "offer__institution", "enterprise")

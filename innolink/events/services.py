@@ -166,13 +166,15 @@ def _editable(event: Event) -> None:
 def _sides_of_proposal(proposal) -> dict[str, Any]:
     ch = proposal.challenge
     return {"host_enterprise": ch.enterprise, "host_institution": None if ch.enterprise_id
-            else ch.institution, "guest_researcher": proposal.researcher,
+            else ch.institution,
+            "host_issuer": ch.issuer if not (ch.enterprise_id or ch.institution_id) else None,
+            "guest_researcher": proposal.researcher,
             "guest_institution": None, "topic": ch.title[:200]}
 
 
 def _sides_of_interest(interest) -> dict[str, Any]:
     offer = interest.offer
-    return {"host_enterprise": interest.enterprise, "host_institution": None,
+    return {"host_enterprise": interest.enterprise, "host_institution": None, "host_issuer": None,
             "guest_researcher": offer.researcher,
             "guest_institution": None if offer.researcher_id else offer.institution,
             "topic": offer.title[:200]}
@@ -523,10 +525,21 @@ def _criteria_rows(criteria: Iterable[Any] | None) -> list[tuple[str, Decimal, s
 def round_create(*, actor, title: str, reviewers_per_entry: int = 3, default_max_load: int = 8,
                  description: str = "", scoring_deadline: dt.date | None = None,
                  criteria: Iterable[Any] | None = None, is_demo: bool = False,
-                 source: str = "web") -> JudgingRound:
-    """A judging round with its rubric (the default: 技术可行性 30, 创新性 30, 团队能力 20,
-    预算合理性 20)."""
+                 programme_id: int | None = None, source: str = "web") -> JudgingRound:
+    """A judging round with its rubric. Without criteria the rubric is the judged programme's
+    (weighted criteria of the contest, decision 0352) when the round judges one, else the
+    default: 技术可行性 30, 创新性 30, 团队能力 20, 预算合理性 20."""
     _staff(actor)
+    programme = None
+    if programme_id:
+        from innolink.challenges.models import Programme
+
+        programme = Programme.objects.filter(pk=programme_id).first()
+        if programme is None:
+            raise _fail("programme_id", "评审的赛事/榜单批次不存在")
+        if criteria is None and programme.rubric:
+            criteria = [(r["name"], r["weight"], r.get("guidance", ""))
+                        for r in programme.rubric]
     title = (title or "").strip()
     if not title:
         raise _fail("title", "请填写轮次名称")
@@ -540,11 +553,13 @@ def round_create(*, actor, title: str, reviewers_per_entry: int = 3, default_max
     rnd = JudgingRound.objects.create(title=title, description=description,
                                       reviewers_per_entry=k, default_max_load=load,
                                       scoring_deadline=scoring_deadline, is_demo=is_demo,
+                                      programme=programme,
                                       created_by=actor if getattr(actor, "pk", None) else None)
     Criterion.objects.bulk_create([Criterion(round=rnd, position=i, name=n, max_points=p,
                                              guidance=g) for i, (n, p, g) in enumerate(rows)])
     audit_record(actor=actor, action="create", instance=rnd, source=source, changes={
         "title": [None, title], "reviewers_per_entry": [None, k], "default_max_load": [None, load],
+        "programme": [None, programme.name if programme else None],
         "criteria": [None, [f"{n} {p}" for n, p, _ in rows]]})
     return rnd
 

@@ -298,6 +298,7 @@ def round_create(request):
     if request.method == "POST":
         data = request.POST
         criteria = _criteria_from_post(data)
+        programme_id = _int(data.get("programme", ""))
         try:
             rnd = services.round_create(
                 actor=request.user, title=data.get("title", ""),
@@ -305,6 +306,7 @@ def round_create(request):
                 reviewers_per_entry=data.get("reviewers_per_entry"),
                 default_max_load=data.get("default_max_load"),
                 scoring_deadline=_date(data.get("scoring_deadline", "")),
+                programme_id=programme_id,
                 criteria=criteria if criteria is not None else [])
         except ValidationFailed as exc:
             errors = exc.fields
@@ -314,12 +316,32 @@ def round_create(request):
         rubric = list(zip(data.getlist("criterion_name"), data.getlist("criterion_max"),
                           data.getlist("criterion_guidance")))
     else:
+        from innolink.challenges.models import Programme
+
         data = {"reviewers_per_entry": 3, "default_max_load": 8}
         rubric = [(n, str(p), g) for n, p, g in services.DEFAULT_RUBRIC]
+        programme = Programme.objects.filter(pk=_int(request.GET.get("programme", ""))).first()
+        if programme is not None:
+            # a round that judges a programme's listings starts from the programme's rubric
+            data.update(programme=programme.pk, title=f"{programme.name} 评审")
+            if programme.rubric:
+                rubric = [(r["name"], str(r["weight"]), r.get("guidance", ""))
+                          for r in programme.rubric]
     rubric += [("", "", "")] * max(0, 6 - len(rubric))
+    from innolink.challenges.models import Programme
+
     return render(request, "events/round_form.html",
-                  {"data": data, "errors": errors, "rubric": rubric},
+                  {"data": data, "errors": errors, "rubric": rubric,
+                   "programmes": Programme.objects.order_by("-created_at")[:100]},
                   status=422 if errors else 200)
+
+
+def _int(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
 
 
 @login_required

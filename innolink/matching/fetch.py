@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from innolink.accounts.models import Institution
+from innolink.challenges import disciplines
 from innolink.challenges.models import (CLAIMABLE_STATES, Challenge, ChallengeState, Domain,
                                         IndicatorTarget, ProposalState, ResearcherProfile,
-                                        TechnologyOffer)
+                                        SolverType, TechnologyOffer)
 from innolink.engines.matching.engine import ChallengeDoc, EnterpriseDoc, OfferDoc, ResearcherDoc
 from innolink.engines.matching.indicators import IndicatorTarget as EngineTarget
 from innolink.enterprises.models import Enterprise
@@ -41,7 +42,17 @@ INSTITUTION_TYPES: dict[str, str] = {
     Institution.Kind.ENTERPRISE_LAB: "企业",
 }
 
-_COMPARATORS = {"ge": ">=", "le": "<=", "eq": "=", "gt": ">", "lt": "<", "range": "range"}
+#: the kinds of solver a listing prefers -> the engine's institution types
+SOLVER_TYPES: dict[str, str] = {
+    SolverType.UNIVERSITY: "高校",
+    SolverType.INSTITUTE: "科研院所",
+    SolverType.WORKSTATION: "博士后科研工作站",
+    SolverType.ENTERPRISE: "企业",
+    SolverType.NEW_RD: "新型研发机构",
+}
+
+_COMPARATORS = {"ge": ">=", "le": "<=", "eq": "=", "gt": ">", "lt": "<", "range": "range",
+                "text": "text"}
 _SPLIT = re.compile(r"[,，、;；\s]+")
 #: challenges whose targets describe an enterprise's needs (past challenges for offers)
 _PAST_STATES = tuple(s for s in ChallengeState.values
@@ -72,31 +83,80 @@ def _region(institution: Institution | None) -> str | None:
 # --- challenges ----------------------------------------------------------------------------
 
 def _targets(rows: Iterable[IndicatorTarget]) -> tuple[EngineTarget, ...]:
+    """Targets as the engine reads them; a qualitative target (or one whose number could not
+    be read) is a text target judged by its words (decision 0350)."""
     out = []
     for row in rows:
         try:
+            if row.comparator == "text" or row.value is None:
+                out.append(EngineTarget(row.name, "text", test_method=row.test_method or None,
+                                        text=row.raw_text or row.name,
+                                        readable=not row.needs_review))
+                continue
             out.append(EngineTarget(
                 row.name, _COMPARATORS[row.comparator], float(row.value), row.unit or None,
                 float(row.value_max) if row.value_max is not None else None,
-                row.test_method or None))
+                row.test_method or None, text=row.raw_text or None))
         except (KeyError, ValueError):  # a malformed range: the text still carries it
             continue
     return tuple(out)
 
 
+def _labels(codes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(DOMAIN_LABELS[c] for c in codes if c in DOMAIN_LABELS)
+
+
+def _first_levels(codes: Iterable[str]) -> tuple[str, ...]:
+    """First-level GB/T 13745 names of codes (what the structured fit compares)."""
+    out: list[str] = []
+    for code in codes:
+        d = disciplines.first_level(code)
+        if d is not None and d.name not in out:
+            out.append(d.name)
+    return tuple(out)
+
+
+def _issuer(challenge: Challenge) -> tuple[str | None, str | None]:
+    """(region, kind label) of who issued the listing."""
+    if challenge.enterprise_id:
+        return JINJIANG, "本地企业"
+    if challenge.institution_id:
+        inst = challenge.institution
+        return _region(inst), INSTITUTION_TYPES.get(inst.kind)
+    if challenge.issuer_id:
+        issuer = challenge.issuer
+        return issuer.region or None, str(issuer.get_kind_display())
+    return None, None
+
+
 def challenge_doc(challenge: Challenge, indicators: Iterable[IndicatorTarget] | None = None
                   ) -> ChallengeDoc:
-    """One challenge as the engine's need record (``indicators`` prefetched or queried)."""
+    """One challenge as the engine's need record (``indicators`` prefetched or queried).
+
+    Region, disciplines, solver types, TRL and secondary domains reach the engine (decision
+    0354): ``region`` is the solver region the listing prefers (none: not limited),
+    ``issuer_region``/``issuer_kind`` say where and what the issuer is."""
     rows = challenge.indicators.all() if indicators is None else indicators
+    issuer_region, issuer_kind = _issuer(challenge)
+    codes = tuple(challenge.disciplines or ())
     return ChallengeDoc(
         id=str(challenge.pk), title=challenge.title, statement=challenge.statement,
         domain=DOMAIN_LABELS.get(challenge.domain), indicators=_targets(rows),
-        keywords=split_words(challenge.keywords))
+        keywords=split_words(challenge.keywords),
+        region=challenge.solver_region or None, trl_min=challenge.trl_min,
+        disciplines=_first_levels(codes), discipline_codes=codes,
+        institution_types=tuple(SOLVER_TYPES[t] for t in challenge.solver_types or ()
+                                if t in SOLVER_TYPES),
+        secondary_domains=_labels(challenge.secondary_domains or ()),
+        issuer_region=issuer_region, issuer_kind=issuer_kind)
 
 
 def _challenges_with_indicators(qs: QuerySet[Challenge]) -> QuerySet[Challenge]:
-    return qs.only("id", "title", "statement", "domain", "keywords", "state", "updated_at",
-                   "enterprise_id", "institution_id").prefetch_related(
+    return qs.select_related("institution", "issuer").only(
+        "id", "title", "statement", "domain", "secondary_domains", "keywords", "state",
+        "updated_at", "enterprise_id", "institution_id", "issuer_id", "solver_region",
+        "trl_min", "disciplines", "solver_types", "institution__kind", "institution__province",
+        "institution__city", "issuer__region", "issuer__kind").prefetch_related(
         Prefetch("indicators", queryset=IndicatorTarget.objects.order_by("position", "id")))
 
 
@@ -126,20 +186,29 @@ def researchers_queryset() -> QuerySet[ResearcherProfile]:
 
 def researcher_doc(profile: ResearcherProfile) -> ResearcherDoc:
     """One profile as the engine's provider record; uses the annotations of
-    :func:`researchers_queryset` when present."""
-    domains = [DOMAIN_LABELS[d] for d in (profile.domains or []) if d in DOMAIN_LABELS]
+    :func:`researchers_queryset` when present.
+
+    The discipline reaches the engine as the first-level GB/T 13745 name of its first code,
+    with the domains that discipline serves; a discipline that could not be mapped is passed
+    as none, which the structured fit treats as neutral (decision 0353)."""
+    domains = _labels(profile.domains or ())
     available = {"available": True, "partial": None, "unavailable": False}.get(
         profile.availability)
     inst = profile.institution
+    codes = tuple(c for c in profile.discipline_codes or () if disciplines.get(c))
+    first = disciplines.first_level(codes[0]) if codes else None
+    serves = tuple(dict.fromkeys(d for c in codes for d in disciplines.domains_for(c)))
     return ResearcherDoc(
         id=str(profile.pk), name=profile.name,
         fields=split_words(profile.research_fields), keywords=split_words(profile.keywords),
-        achievements=profile.achievements or "", discipline=profile.discipline or None,
-        domain=domains[0] if domains else None,
+        achievements=profile.achievements or "",
+        discipline=first.name if first else None,
+        domain=domains[0] if domains else None, domains=domains,
         institution_type=INSTITUTION_TYPES.get(inst.kind) if inst else None,
-        region=_region(inst), available=available, trl=None,
+        region=profile.region or _region(inst), available=available, trl=profile.trl,
         accepted_proposals=getattr(profile, "n_matched", None),
-        delivered_contracts=getattr(profile, "n_delivered", None))
+        delivered_contracts=getattr(profile, "n_delivered", None),
+        discipline_codes=codes, discipline_domains=_labels(serves))
 
 
 def researcher_docs(qs: QuerySet[ResearcherProfile] | None = None

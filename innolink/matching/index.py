@@ -33,7 +33,7 @@ from innolink.engines.matching._errors import EncoderUnavailableError, UnknownDo
 from innolink.engines.matching.engine import MatchingEngine
 from innolink.engines.matching.tokenize import Tokenizer
 from innolink.enterprises.models import Enterprise
-from innolink.matching import fetch
+from innolink.matching import fetch, shared_index
 from innolink.matching.models import MatchIndexState, StoredEmbedding, TechTerm
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,21 @@ def get_encoder():
                 logger.exception("matching encoder %r unavailable; dense signal off", value)
                 _encoders[value] = None
         return _encoders[value]
+
+
+def encoder_factory():
+    """A picklable callable that builds the configured encoder in a worker process (for the
+    encode job's worker processes), or ``None`` when the encoder is not a built-in one."""
+    value = encoder_setting()
+    from functools import partial
+
+    from innolink.engines.matching import dense
+
+    if value == "use":
+        return partial(dense.USEEncoder, threads=1)
+    if value == "hashing":
+        return partial(dense.HashingEncoder, dim=128)
+    return None
 
 
 _tokenizers: dict[tuple[str, ...], Tokenizer] = {}
@@ -183,20 +198,70 @@ def current_generation() -> int:
     return MatchIndexState.objects.filter(pk=1).values_list("generation", flat=True).first() or 0
 
 
-def _matrix(kind: str, docs, encoder) -> tuple[np.ndarray | None, list]:
-    """Stored vectors for ``docs`` in order, and the (position, id, text, hash) still missing."""
-    have = stored_vectors(kind, encoder.name)
-    mat = np.zeros((len(docs), encoder.dim), np.float32)
+def _matrix(kind: str, docs, encoder, shared=None) -> tuple[np.ndarray | None, list]:
+    """Stored vectors for ``docs`` in order, and the (position, id, text, hash) still missing.
+
+    With the machine's shared index (``shared``: that pool of it) the rows come from the
+    mapped file: when it holds exactly these documents with these texts the mapping itself is
+    returned (no copy, shared with every other process); otherwise its current rows are copied
+    and only the rest is read from the database."""
+    texts = [fetch.doc_text(d) for d in docs]
+    hashes = [fetch.text_hash(t) for t in texts]
+    ids = [int(d.id) for d in docs]
+    mat = None
+    todo = range(len(docs))
+    if shared is not None:
+        mapping, found = shared_index.rows_for(shared, ids, hashes)
+        if mapping is not None:
+            return mapping, []
+        mat = np.zeros((len(docs), encoder.dim), np.float32)
+        hit = found >= 0
+        if hit.any():
+            mat[hit] = shared.vectors[found[hit]]
+        todo = np.flatnonzero(~hit).tolist()
+    if mat is None:
+        mat = np.zeros((len(docs), encoder.dim), np.float32)
+    if shared is not None and len(todo) < len(docs) // 2:
+        have = {oid: (h, bytes(v)) for oid, h, v in StoredEmbedding.objects.filter(
+            kind=kind, model=encoder.name, object_id__in=[ids[i] for i in todo])
+            .values_list("object_id", "text_hash", "vector")}
+    else:
+        have = stored_vectors(kind, encoder.name)
     missing = []
-    for i, d in enumerate(docs):
-        text = fetch.doc_text(d)
-        h = fetch.text_hash(text)
-        hit = have.get(int(d.id))
-        if hit and hit[0] == h and len(hit[1]) == 4 * encoder.dim:
+    for i in todo:
+        hit = have.get(ids[i])
+        if hit and hit[0] == hashes[i] and len(hit[1]) == 4 * encoder.dim:
             mat[i] = np.frombuffer(hit[1], dtype="<f4")
         else:
-            missing.append((i, int(d.id), text, h))
+            missing.append((i, ids[i], texts[i], hashes[i]))
     return mat, missing
+
+
+def write_machine_index(generation: int | None = None, directory=None):
+    """Write the shared index of the current records (their current stored vectors only) for
+    every process of this machine to map; returns its path, or ``None`` without an encoder.
+    Run by the rebuild job after encoding (ADR 0341)."""
+    encoder = get_encoder()
+    if encoder is None:
+        return None
+    generation = current_generation() if generation is None else generation
+    loaders = {"researchers": fetch.researcher_docs, "challenges": fetch.challenge_docs,
+               "enterprises": fetch.enterprise_docs}
+    pools = {}
+    for name, kind in POOLS:
+        docs = [d for _, d in loaders[name]()]
+        mat, missing = _matrix(kind, docs, encoder)
+        gone = {i for i, _, _, _ in missing}
+        keep = [i for i in range(len(docs)) if i not in gone]
+        pools[name] = ([int(docs[i].id) for i in keep],
+                       [fetch.text_hash(fetch.doc_text(docs[i])) for i in keep], mat[keep])
+    return shared_index.write_shared_index(generation=generation, encoder=encoder.name,
+                                           dim=encoder.dim, pools=pools, directory=directory)
+
+
+def shared_enabled() -> bool:
+    """``settings.INNOLINK_MATCHING_SHARED_INDEX`` (default on)."""
+    return bool(getattr(settings, "INNOLINK_MATCHING_SHARED_INDEX", True))
 
 
 def build_engine(generation: int | None = None) -> _Cache:
@@ -211,7 +276,11 @@ def build_engine(generation: int | None = None) -> _Cache:
     docs = {name: [d for _, d in r] for name, r in rows.items()}
     embeddings: dict[str, np.ndarray | None] = {name: None for name in docs}
     if encoder is not None:
-        plans = {name: _matrix(kind, docs[name], encoder) for name, kind in POOLS}
+        shared = (shared_index.open_shared_index(encoder=encoder.name, dim=encoder.dim)
+                  if shared_enabled() else None)
+        plans = {name: _matrix(kind, docs[name], encoder,
+                               shared.pools.get(name) if shared else None)
+                 for name, kind in POOLS}
         n_missing = sum(len(m) for _, m in plans.values())
         if n_missing > MAX_INLINE_ENCODE:
             logger.warning("%d profiles have no stored vector; dense signal off until the "

@@ -34,7 +34,8 @@ FIELD_LABELS = {
     "description": "简介",
 }
 STATUS_LABELS = {"meets": gettext_lazy("满足"), "near": gettext_lazy("接近"), "value_off": gettext_lazy("有数值未达"),
-                 "mentioned": gettext_lazy("仅提及"), "absent": gettext_lazy("未涉及")}
+                 "mentioned": gettext_lazy("仅提及"), "absent": gettext_lazy("未涉及"),
+                 "addressed": gettext_lazy("已论及（文字指标）")}
 #: the signals in plain words for staff (ADR 0363)
 SIGNAL_LABELS = {"lexical": gettext_lazy("关键词相符"), "ngram": gettext_lazy("用词片段相近"),
                  "dense": gettext_lazy("整体内容相近"), "indicator": gettext_lazy("技术指标达标"),

@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.db import transaction
 
 from innolink.core.jobs import Progress, job_runner
 from innolink.core.models import Job
 from innolink.matching import fetch
-from innolink.matching.index import POOLS, get_encoder, stale_documents, store_vectors
+from innolink.matching.index import (
+    POOLS,
+    encoder_factory,
+    get_encoder,
+    shared_enabled,
+    stale_documents,
+    store_vectors,
+    write_machine_index,
+)
 from innolink.matching.services import ENCODE_KIND, REBUILD_KIND, index_generation_bump
 
+logger = logging.getLogger(__name__)
+
 BATCH = 512
+#: with at least this many texts to encode, the encoder runs in worker processes (ADR 0340)
+PARALLEL_FROM = 4096
+
+
+def encode_workers() -> int:
+    """``settings.INNOLINK_MATCHING_ENCODE_WORKERS`` (default 2: both cores of the reference
+    machine; each worker runs one BLAS thread)."""
+    return max(1, int(getattr(settings, "INNOLINK_MATCHING_ENCODE_WORKERS", 2)))
 
 
 def encode_stale(progress: Progress | None = None) -> dict[str, int]:
@@ -33,9 +54,13 @@ def encode_stale(progress: Progress | None = None) -> dict[str, int]:
     total = len(todo)
     if progress:
         progress(0, total, f"需编码 {total} 条", force=True)
-    for start in range(0, total, BATCH):
+    # shortest texts first: batches of similar length (ADR 0340); each batch is stored as
+    # soon as it is encoded, so an interrupted job keeps its work
+    todo.sort(key=lambda item: len(item[2]))
+    workers = encode_workers() if total >= PARALLEL_FROM else 1
+    factory = encoder_factory() if workers > 1 else None
+    for start, vecs in _encoded_batches([t for _, _, t, _ in todo], encoder, factory, workers):
         batch = todo[start:start + BATCH]
-        vecs = encoder.encode([t for _, _, t, _ in batch])
         with transaction.atomic():
             for kind in {k for k, _, _, _ in batch}:
                 store_vectors(kind, encoder.name, [(oid, h, v) for (k, oid, _, h), v
@@ -44,6 +69,33 @@ def encode_stale(progress: Progress | None = None) -> dict[str, int]:
             progress(start + len(batch), total, f"已编码 {start + len(batch)}/{total}",
                      force=True)
     return {"encoded": total, "dense": 1}
+
+
+def _encoded_batches(texts, encoder, factory, workers):
+    """``(start, vectors)`` per batch of ``BATCH`` texts, in order; with a factory and more
+    than one worker the batches are encoded by that many spawned processes, a few ahead of
+    the batch being stored."""
+    starts = range(0, len(texts), BATCH)
+    if factory is None or workers < 2:
+        for start in starts:
+            yield start, encoder.encode(texts[start:start + BATCH])
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from innolink.engines.matching import dense
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=dense._worker_init,
+                             initargs=(factory,)) as ex:
+        pending = []
+        for start in starts:
+            pending.append((start, ex.submit(dense._worker_encode, texts[start:start + BATCH])))
+            if len(pending) > 2 * workers:
+                s0, fut = pending.pop(0)
+                yield s0, fut.result()
+        for s0, fut in pending:
+            yield s0, fut.result()
 
 
 @job_runner(ENCODE_KIND)
@@ -57,5 +109,13 @@ def run_rebuild(job: Job, progress: Progress) -> dict:
     with transaction.atomic():
         state = index_generation_bump(actor=job.created_by, note="全量重建",
                                       source=f"job:{str(job.pk)[:8]}")
+    shared = None
+    if shared_enabled() and result["dense"]:
+        # the machine's shared vector file: every web process maps it instead of reading
+        # 350k stored vectors into its own memory (ADR 0341); without it they still can
+        try:
+            shared = str(write_machine_index(state.generation))
+        except OSError:
+            logger.exception("could not write the shared matching index")
     progress(result["encoded"], result["encoded"], "已通知各进程重建索引", force=True)
-    return {**result, "generation": state.generation}
+    return {**result, "generation": state.generation, "shared_index": shared}

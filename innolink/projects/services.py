@@ -6,12 +6,12 @@ outside channels on commit)."""
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import logging
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Case, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -663,18 +663,12 @@ def servicedesk_request_create():
     return getattr(desk, "request_create", None)
 
 
-def _request_kwargs(func, *, actor, project: Project, problem: ProjectProblem) -> dict:
-    """Map what we know onto the parameters ``request_create`` declares (keyword-only)."""
-    lead = project.parties.filter(role="lead", enterprise__isnull=False).select_related(
-        "enterprise").first()
-    text = _("【签约项目：%(t)s】%(d)s") % {"t": project.title, "d": problem.description}
-    known = {"actor": actor, "enterprise": lead.enterprise if lead else None,
-             "description": text, "text": text, "body": text, "content": text,
-             "title": text[:60], "subject": text[:60], "town": project.town,
-             "channel": "project", "source": "project",
-             "data": {"description": text, "town": project.town, "channel": "project"}}
-    params = inspect.signature(func).parameters
-    return {name: known[name] for name in params if name in known}
+def _problem_enterprise(project: Project):
+    """The enterprise a project's problem is filed for: the lead enterprise, else the first
+    enterprise among the parties (a request always belongs to an enterprise)."""
+    party = (project.parties.filter(enterprise__isnull=False).select_related("enterprise")
+             .order_by(Case(When(role="lead", then=0), default=1), "pk").first())
+    return party.enterprise if party else None
 
 
 @transaction.atomic
@@ -693,9 +687,19 @@ def problem_escalate(*, actor, problem: ProjectProblem, source: str = "web") -> 
     if create is None:
         raise Conflict(_("企业诉求服务尚未上线，问题已记录，上线后可转为诉求"),
                        code="servicedesk_missing")
-    request = create(**_request_kwargs(create, actor=actor, project=project, problem=problem))
+    enterprise = _problem_enterprise(project)
+    if enterprise is None:
+        raise Conflict(_("该项目没有企业参与方，不能转为企业诉求"), code="no_enterprise")
+    text = _("【签约项目：%(t)s】%(d)s") % {"t": project.title, "d": problem.description}
+    # who may escalate was checked above (the project's access rules), so the service desk's
+    # own channel check is skipped; the category is left to the desk (其他), whose routing
+    # suggestion reads the text and whose staff confirm the department
+    request = create(enterprise=enterprise, channel="project", category="other",
+                     description=text, title=problem.description[:30], actor=actor,
+                     source=f"project:{project.pk}", town=project.town or None,
+                     check_actor=False, audit_source=source)
     problem.state = ProjectProblem.State.ESCALATED
-    problem.request_ref = str(getattr(request, "pk", "") or "")[:40]
+    problem.request_ref = str(getattr(request, "number", "") or getattr(request, "pk", ""))[:40]
     url = getattr(request, "get_absolute_url", None)
     problem.request_url = (url() if callable(url) else "")[:300]
     problem.save(update_fields=["state", "request_ref", "request_url"])
@@ -822,6 +826,24 @@ def _sync_challenge_milestones(project: Project, challenge) -> bool:
     return changed
 
 
+def _poster_party(challenge) -> dict:
+    """The lead party of a challenge's project: the registry enterprise, the platform
+    institution, or an outside issuer by name (a listing of a real 榜单, decision 0352)."""
+    if challenge.enterprise_id:
+        return {"enterprise": challenge.enterprise}
+    if challenge.institution_id:
+        return {"institution": challenge.institution}
+    return {"organisation": challenge.issuer.name[:160] if challenge.issuer_id else "—"}
+
+
+def _solver_party(researcher) -> dict:
+    """The partner party: the researcher's institution, else the researcher or team by name
+    (an imported roster row need not name an institution)."""
+    if researcher.institution_id:
+        return {"institution": researcher.institution}
+    return {"organisation": (researcher.name or "—")[:160]}
+
+
 @transaction.atomic
 def project_from_challenge(*, challenge_id: int) -> Project | None:
     """The project of a contracted 揭榜 challenge: created once (no double entry: a contest
@@ -830,7 +852,7 @@ def project_from_challenge(*, challenge_id: int) -> Project | None:
     reconciling job calls it for anything missed."""
     from innolink.challenges.models import Challenge
 
-    challenge = (Challenge.objects.select_related("enterprise", "institution",
+    challenge = (Challenge.objects.select_related("enterprise", "institution", "issuer",
                                                   "matched_proposal__researcher__institution")
                  .filter(pk=challenge_id).first())
     if challenge is None or challenge.contracted_at is None:
@@ -850,14 +872,11 @@ def project_from_challenge(*, challenge_id: int) -> Project | None:
             report_cycle=ReportCycle.QUARTERLY,
             town=challenge.enterprise.town if challenge.enterprise_id else "",
             source_challenge=challenge, is_demo=challenge.is_demo)
-        ProjectParty.objects.create(project=project, role="lead",
-                                    enterprise=challenge.enterprise,
-                                    institution=None if challenge.enterprise_id
-                                    else challenge.institution)
+        ProjectParty.objects.create(project=project, role="lead", **_poster_party(challenge))
         proposal = challenge.matched_proposal
         if proposal is not None:
             ProjectParty.objects.create(project=project, role="partner",
-                                        institution=proposal.researcher.institution)
+                                        **_solver_party(proposal.researcher))
         ProjectMilestone.objects.create(project=project, position=0, stage="signed",
                                         title=str(_("合同签订")), due_on=start, done_on=start)
         audit_record(actor=None, action="create", instance=project, changes={
@@ -877,6 +896,7 @@ def project_from_award(*, award_id: int) -> Project | None:
 
     award = (Award.objects.select_related("round", "entry__proposal__challenge__enterprise",
                                           "entry__proposal__challenge__institution",
+                                          "entry__proposal__challenge__issuer",
                                           "entry__proposal__researcher__institution")
              .filter(pk=award_id).first())
     if award is None:
@@ -904,11 +924,9 @@ def project_from_award(*, award_id: int) -> Project | None:
         department=department, report_cycle=ReportCycle.QUARTERLY,
         town=challenge.enterprise.town if challenge.enterprise_id else "",
         source_challenge=challenge, source_award=award, is_demo=challenge.is_demo)
-    ProjectParty.objects.create(project=project, role="lead", enterprise=challenge.enterprise,
-                                institution=None if challenge.enterprise_id
-                                else challenge.institution)
+    ProjectParty.objects.create(project=project, role="lead", **_poster_party(challenge))
     ProjectParty.objects.create(project=project, role="partner",
-                                institution=proposal.researcher.institution)
+                                **_solver_party(proposal.researcher))
     ProjectMilestone.objects.create(project=project, position=0, stage="signed",
                                     title=str(_("签约")), due_on=signed_on, done_on=signed_on)
     audit_record(actor=None, action="create", instance=project,

@@ -39,3 +39,80 @@ def state_label(value, kind: str = "challenge") -> str:
     if value in choices.values:
         return str(choices(value).label)
     return "—" if value is None else str(value)
+
+
+def _wan_text(value) -> str:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    amount = (Decimal(str(value)) / Decimal(10_000)).quantize(Decimal("0.01"),
+                                                              rounding=ROUND_HALF_UP)
+    text = f"{amount:,}"
+    return text[:-3] if text.endswith(".00") else text
+
+
+@register.filter
+def funding_text(challenge) -> str:
+    """The listing's money as it states it, in 万元: "50 万元", "30–50 万元", "不超过 100 万元",
+    "奖金合计 120 万元", "面议"."""
+    from django.utils.translation import gettext as _
+
+    kind, low, high = challenge.funding_kind, challenge.funding, challenge.funding_max
+    wan = _("万元")
+    if kind == "negotiable" or (low is None and high is None):
+        return _("面议")
+    if kind == "range" and low is not None and high is not None:
+        return f"{_wan_text(low)}–{_wan_text(high)} {wan}"
+    if kind == "up_to":
+        return _("不超过 %(v)s %(u)s") % {"v": _wan_text(low), "u": wan}
+    if kind == "prize":
+        return _("奖金合计 %(v)s %(u)s") % {"v": _wan_text(low), "u": wan}
+    return f"{_wan_text(low)} {wan}"
+
+
+@register.filter
+def prize_rows(challenge) -> list[dict]:
+    return [{"award": p.get("award", ""), "amount": _wan_text(p.get("amount") or 0),
+             "count": p.get("count") or 1} for p in challenge.prize_schedule or []]
+
+
+@register.filter
+def domain_labels(codes) -> str:
+    from innolink.challenges.models import Domain
+
+    labels = {d.value: str(d.label) for d in Domain}
+    if isinstance(codes, str):  # one code
+        codes = [codes] if codes else []
+    return "、".join(labels.get(c, c) for c in codes or [])
+
+
+@register.filter
+def discipline_labels(codes) -> str:
+    from innolink.challenges import disciplines
+
+    return "、".join(disciplines.label(c) for c in codes or [])
+
+
+@register.filter
+def solver_type_labels(codes) -> str:
+    from innolink.challenges.models import SolverType
+
+    labels = {c.value: str(c.label) for c in SolverType}
+    return "、".join(labels.get(c, c) for c in codes or [])
+
+
+@register.filter
+def import_reason(problem) -> str:
+    """A row problem of an import report in the reader's language (stored by code)."""
+    from innolink.challenges.listing_import import render_reason
+
+    if isinstance(problem, dict) and problem.get("code"):
+        return render_reason(problem["code"], problem.get("params"))
+    return (problem or {}).get("reason", "") if isinstance(problem, dict) else str(problem)
+
+
+@register.filter
+def preview_funding(p) -> str:
+    from types import SimpleNamespace
+
+    return funding_text(SimpleNamespace(funding_kind=p.get("funding_kind"),
+                                        funding=p.get("funding"), funding_max=p.get("funding_max")))

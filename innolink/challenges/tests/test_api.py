@@ -82,12 +82,12 @@ def test_every_step_from_posting_to_closing_through_the_api(client, staff, poste
 def test_invalid_post_names_fields_in_chinese_and_writes_nothing(client, poster):
     client.force_login(poster)
     body = assert_json_error(post(client, "/api/challenges", challenge_data(
-        time_limit_months=40, funding="-1", domain="tourism", indicators=[])), 422, "invalid")
+        time_limit_months=200, funding="-1", domain="tourism", indicators=[])), 422, "invalid")
     fields = body["extra"]["fields"]
-    assert fields["time_limit_months"] == ["时限要求：最长 36 个月（3 年），请缩短实施期限"]
+    assert fields["time_limit_months"] == ["时限要求：最长 120 个月"]
     assert fields["funding"] == ["资金投入：不得为负数"]
-    assert "领域：应为以下之一" in fields["domain"][0]
-    assert "indicators" in fields
+    assert fields["domain"] == ["主领域：应为六大领域之一"]
+    assert "indicators" not in fields  # optional: a screening check, not a refusal
     assert Challenge.objects.count() == 0 and AuditEntry.objects.count() == 0
 
 

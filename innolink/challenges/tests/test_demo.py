@@ -40,10 +40,27 @@ def test_demo_covers_every_state_and_a_second_run_changes_nothing():
     assert summary.startswith("揭榜领题：")
     states = set(Challenge.objects.filter(is_demo=True).values_list("state", flat=True))
     assert states == {s.value for s in ChallengeState}
-    assert set(Challenge.objects.values_list("domain", flat=True)) == {
+    assert set(Challenge.objects.values_list("domain", flat=True)) - {""} == {
         "it", "equipment", "energy", "materials", "biomed", "agrifood"}
     names = set(IndicatorTarget.objects.values_list("name", flat=True))
     assert {"介电常数（10 GHz）", "DIN 耐磨体积损失", "吨布水耗"} <= names
+    # in the style of real listings (decision 0356): qualitative and flagged targets, ranges,
+    # funding forms, outside issuers of a contest programme, screening done with reasons
+    assert IndicatorTarget.objects.filter(comparator="text", needs_review=False).exists()
+    assert IndicatorTarget.objects.filter(comparator="range").exists()
+    assert set(Challenge.objects.values_list("funding_kind", flat=True)) == {
+        "fixed", "range", "up_to", "prize", "negotiable"}
+    assert Challenge.objects.filter(issuer__isnull=False, programme__isnull=False).exists()
+    assert Challenge.objects.filter(ip_ownership="joint_open").exists()
+    assert Challenge.objects.exclude(secondary_domains=[]).exists()
+    published = Challenge.objects.filter(published_at__isnull=False)
+    assert not published.filter(domain="").exists()
+    assert AuditEntry.objects.filter(note__startswith="豁免筛查项").exists()
+    profiles = ResearcherProfile.objects.filter(is_demo=True)
+    assert profiles.filter(kind="team").exists()
+    assert any(len(p.members) == 1 for p in profiles.filter(kind="team"))
+    assert profiles.filter(discipline_codes=[]).exists() and profiles.exclude(
+        discipline_codes=[]).exists()
     demo_researcher = User.objects.get(username="researcher")
     assert ResearcherProfile.objects.filter(user=demo_researcher).exists()
     assert ResearcherProfile.objects.filter(is_demo=True).count() >= 80

@@ -44,29 +44,36 @@ def test_post_publish_find_claim_shortlist_match_contract(live_server, browser_p
     page.fill("textarea[name=statement]",
               "跑鞋大底磨损快，现有配方在提高耐磨的同时湿地防滑下降，需要兼顾两者的新配方。")
     page.fill("input[name=ind-0-name]", "DIN 耐磨体积损失")
-    page.select_option("select[name=ind-0-comparator]", "le")
-    page.fill("input[name=ind-0-value]", "80")
-    page.fill("input[name=ind-0-unit]", "mm³")
+    page.fill("input[name=ind-0-target]", "≤80mm³")
     page.fill("input[name=ind-0-test_method]", "GB/T 9867")
-    page.fill("input[name=funding]", "120")
+    page.fill("input[name=ind-1-name]", "湿地防滑性能")
+    page.fill("input[name=ind-1-target]", "优于进口同类产品")
+    page.select_option("select[name=funding_kind]", "range")
+    page.fill("input[name=funding]", "80")
+    page.fill("input[name=funding_max]", "120")
     page.fill("input[name=time_limit_months]", "48")
     deadline = (timezone.localdate() + dt.timedelta(days=45)).isoformat()
     page.fill("input[name=claim_deadline]", deadline)
-    page.select_option("select[name=ip_ownership]", "enterprise")
-    page.click("#save-submit")
-    page.wait_for_selector("#form-errors")
-    assert "最长 36 个月" in page.inner_text("#form-errors")
-    assert Challenge.objects.count() == 0
-    page.fill("input[name=time_limit_months]", "18")
+    page.select_option("select[name=ip_ownership]", "joint_open")
     page.click("#save-submit")
     page.wait_for_selector("#state")
     assert page.inner_text("#state") == "待审核"
+    assert "80–120 万元" in page.inner_text("#funding")
+    # the enterprise sees what the organizer will screen
+    assert "时限超过 36 个月" in page.inner_text("#screening")
     challenge = Challenge.objects.get()
+    assert challenge.time_limit_months == 48
 
-    # staff publish it
+    # staff cannot publish before the exception, then grant it with a reason and publish
     login(page, url, staff)
     page.goto(f"{url}/challenges/manage/?state=submitted")
     page.click("text=运动鞋大底耐磨橡胶配方攻关")
+    page.click("button[value=publish]")
+    page.wait_for_selector(".messages >> text=发布前请处理审核筛查项")
+    assert page.inner_text("#state") == "待审核"
+    page.fill("li[data-check=time_limit_over] input[name=reason]", "配方需跨两个鞋季验证，同意延至4年")
+    page.click("li[data-check=time_limit_over] button")
+    page.wait_for_selector("text=已豁免")
     page.click("button[value=publish]")
     page.wait_for_selector("text=已张榜发布")
     assert page.inner_text("#state") == "已张榜"

@@ -104,7 +104,7 @@ def test_job_page_shows_created_updated_and_unchanged_rows(client, staff, instit
     page = client.get(reverse("core:job", args=[job.pk])).content.decode()
     assert "共 4 行：新增 1，更新 1，无变化 2。" in page and "已导入" in page
     assert "<td>3</td><td>研究员1</td><td>r1@bench.example.cn</td><td>更新</td>" \
-           "<td class=\"small\">research_fields</td>" in page
+           "<td class=\"small\">discipline_codes、research_fields</td>" in page
     assert "<td>5</td><td>研究员3</td><td>r3@bench.example.cn</td><td>新增</td>" in page
     assert 'id="confirm-import"' not in page
     assert ResearcherProfile.objects.get(email="r1@bench.example.cn").research_fields == \
@@ -119,8 +119,8 @@ def test_rows_with_errors_are_listed_with_reasons_and_nothing_is_written(
         client, staff, institution, django_capture_on_commit_callbacks):
     client.force_login(staff)
     data = rows(3)
-    data[1][2] = ""          # 邮箱
-    data[2][3] = "不存在大学"  # 所属机构
+    data[1][1] = "专家"       # 类型
+    data[2][9] = "很忙"       # 可投入情况
     job = post_and_run(client, django_capture_on_commit_callbacks,
                        {"file": upload(csv_bytes(data)), "commit": "on"})
     job.refresh_from_db()
@@ -130,12 +130,12 @@ def test_rows_with_errors_are_listed_with_reasons_and_nothing_is_written(
     assert not upload_path(job.params["stored_as"]).exists()
     page = client.get(reverse("core:job", args=[job.pk])).content.decode()
     assert "共 3 行，发现 2 个问题，未导入任何数据" in page
-    assert "<td>3</td><td>邮箱</td><td></td><td>必填（用于识别同一科研人员）</td>" in page
-    assert "<td>4</td><td>所属机构</td><td>不存在大学</td><td>机构不在平台机构库中" in page
+    assert "<td>3</td><td>类型</td><td>专家</td><td>应为 个人 或 团队</td>" in page
+    assert "<td>4</td><td>可投入情况</td><td>很忙</td><td>应为 可承接新项目" in page
     assert 'id="confirm-import"' not in page
     report = client.get(reverse("challenges:researcher-import-errors", args=[job.pk]))
     text = report.content.decode("utf-8-sig")
-    assert report["Content-Type"].startswith("text/csv") and "不存在大学" in text
+    assert report["Content-Type"].startswith("text/csv") and "很忙" in text
     # a check with errors cannot be confirmed
     refused = client.post(reverse("challenges:researcher-import-commit", args=[job.pk]))
     assert refused.status_code == 409
@@ -144,7 +144,7 @@ def test_rows_with_errors_are_listed_with_reasons_and_nothing_is_written(
 
 
 @pytest.mark.parametrize("content, name, reason", [
-    (b"a,b\n1,2\n", "r.csv", "前 5 行中找不到表头"),
+    (b"a\n1\n", "r.csv", "前 5 行中找不到表头"),
     (",".join(HEADER).encode() + b"\n", "r.csv", "文件只有表头，没有数据行"),
     (b"PK\x03\x04 not really a workbook", "r.xlsx", ""),
 ])
@@ -163,6 +163,36 @@ def test_unreadable_file_fails_its_job_and_writes_nothing(client, staff, institu
     assert not upload_path(job.params["stored_as"]).exists()
     page = client.get(reverse("core:job", args=[job.pk])).content.decode()
     assert "未导入任何数据：" in page and job.message in page
+
+
+def test_a_roster_with_unknown_columns_is_mapped_once_and_remembered(
+        client, staff, institution, django_capture_on_commit_callbacks):
+    from innolink.challenges.models import ImportColumnMapping
+
+    client.force_login(staff)
+    roster = "人员姓名,单位,主攻方向\n林一,华侨大学,鞋材发泡\n陈二,,锂电池正极材料\n".encode()
+    page = client.post(URL, {"file": upload(roster), "commit": "on"})
+    assert page.status_code == 200 and 'id="mapping-form"' in page.content.decode()
+    assert Job.objects.count() == 0
+    rows = page.context["rows"]
+    assert [r["header"] for r in rows] == ["人员姓名", "单位", "主攻方向"]
+    assert [r["guess"] for r in rows] == ["", "institution", ""]
+    data = {"token": page.context["prepared"].token, "header": ["人员姓名", "单位", "主攻方向"],
+            "field-0": "name", "field-1": "institution", "field-2": "research_fields"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("challenges:researcher-import-map"), data)
+    job = Job.objects.get()
+    assert response["Location"] == reverse("core:job", args=[job.pk])
+    job.refresh_from_db()
+    assert job.result["committed"] is True and job.result["created"] == 2
+    assert ResearcherProfile.objects.get(name="陈二").research_fields == "锂电池正极材料"
+    assert set(ImportColumnMapping.objects.values_list("header", "field")) == {
+        ("人员姓名", "name"), ("主攻方向", "research_fields")}
+    # next time the same columns are known
+    again = post_and_run(client, django_capture_on_commit_callbacks,
+                         {"file": upload(roster), "commit": "on"})
+    again.refresh_from_db()
+    assert again.result["unchanged"] == 2
 
 
 @pytest.mark.parametrize("content, name, code", [
@@ -302,13 +332,13 @@ def test_api_import_returns_202_with_a_job_to_poll(client, staff, institution, a
 def test_api_import_with_row_errors_writes_nothing(client, staff, institution, api_auth,
                                                    django_capture_on_commit_callbacks):
     data = rows(2)
-    data[0][6] = ""  # 学科
+    data[0][7] = ""  # 研究方向
     with django_capture_on_commit_callbacks(execute=True):
         started = assert_json_success(client.post(
             API, {"file": upload(csv_bytes(data)), "commit": "true"}, **api_auth), 202)
     job = assert_json_success(client.get(f"/api/jobs/{started['job_id']}", **api_auth))
     assert job["status"] == "succeeded" and job["result"]["committed"] is False
-    assert job["result"]["errors"] == [{"row": 2, "column": "学科", "value": "",
+    assert job["result"]["errors"] == [{"row": 2, "column": "研究方向", "value": "",
                                         "reason": "必填"}]
     assert_nothing_written()
 
@@ -353,3 +383,28 @@ def test_api_unreadable_file_ends_as_a_failed_job(client, staff, institution, ap
     assert job["status"] == "failed" and "找不到表头" in job["message"]
     assert Job.objects.count() == 1
     assert_nothing_written()
+
+
+def test_the_real_public_roster_loads_whole(client, staff, django_capture_on_commit_callbacks):
+    """docs/samples/real-roster.csv (build_real_roster.py, from the real evaluation set): names
+    of teams and organisations, a field and expertise, a discipline in words (no code), teams
+    with no members listed, institutions outside the platform. Every row loads."""
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[3] / "docs" / "samples" / "real-roster.csv"
+    client.force_login(staff)
+    job = post_and_run(client, django_capture_on_commit_callbacks,
+                       {"file": upload(sample.read_bytes(), "real-roster.csv"),
+                        "commit": "on"})
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.message
+    assert job.result["committed"] is True and job.result["created"] == 110
+    assert ResearcherProfile.objects.count() == 110
+    team = ResearcherProfile.objects.get(name="热界面材料团队")
+    assert team.kind == "team" and team.members == [] and team.user_id is None
+    assert team.institution.name == "江苏海洋大学" and team.institution.kind == "university"
+    assert team.discipline == "材料科学与工程" and team.discipline_codes  # words, mapped
+    assert team.domains == ["materials", "it"]
+    assert ResearcherProfile.objects.filter(kind="individual").exists()
+    assert AuditEntry.objects.filter(model="challenges.researcherprofile",
+                                     action="create").count() == 110

@@ -152,6 +152,13 @@ class ChallengeDoc:
     institution_types: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     secondary_domains: tuple[str, ...] = ()  # besides the primary ``domain`` (issue #10)
+    #: GB/T 13745 codes of the disciplines asked for (``disciplines`` holds their first-level
+    #: names, which is what the structured fit compares)
+    discipline_codes: tuple[str, ...] = ()
+    #: where the issuer is (``region`` is the solver region the listing prefers, if any)
+    issuer_region: str | None = None
+    #: the issuer's kind as a label (本地企业, 科研院所, 重点实验室, 平台外企业 …)
+    issuer_kind: str | None = None
 
     def text_fields(self) -> list[tuple[str, str]]:
         out = [("title", self.title), ("statement", self.statement)]
@@ -186,7 +193,14 @@ class ResearcherDoc:
     trl: int | None = None
     accepted_proposals: int | None = 0
     delivered_contracts: int | None = 0
-    domains: tuple[str, ...] = ()  # secondary domains besides ``domain`` (issue #10)
+    #: the researcher's domains besides ``domain`` (issue #10); the structured fit reads the
+    #: union of both, so listing ``domain`` here as well changes nothing
+    domains: tuple[str, ...] = ()
+    #: GB/T 13745 codes (``discipline`` is the first-level name of the first one, or None when
+    #: the discipline could not be mapped: neutral in the fit, decision 0353)
+    discipline_codes: tuple[str, ...] = ()
+    #: the domains the mapped discipline usually serves (engine labels)
+    discipline_domains: tuple[str, ...] = ()
 
     def text_fields(self) -> list[tuple[str, str]]:
         return [("fields", "，".join(self.fields)), ("keywords", "，".join(self.keywords)),
@@ -312,13 +326,15 @@ class _Pool:
         self.stop = df_stopwords(self.lexical, keep=engine.tokenizer.terms)
         self.ngram = engine._ngram_factory(self.texts) if engine._ngram_factory else None
         self.emb = None
+        self.emb_tail: list[np.ndarray] = []
         if engine.encoder is not None:
             if embeddings is not None:
                 emb = np.asarray(embeddings, np.float32)
                 if emb.ndim != 2 or len(emb) != len(self.docs):
                     raise InvalidInputError("embeddings 的行数须与文档数一致 (one row per document)",
                                             shape=list(emb.shape), docs=len(self.docs))
-                self.emb = _normalize_rows(emb)
+                self.emb = _normalize_rows(
+                    embeddings if isinstance(embeddings, np.memmap) else emb)
             else:
                 self.emb = engine._embed(self.texts)
         self.dense = DenseIndex(self.emb) if self.emb is not None and len(self.emb) else None
@@ -351,13 +367,26 @@ class _Pool:
         if self.emb is not None:
             vec = self.engine._embed([text])[0]
             if p < len(self.emb):
-                self.emb[p] = vec
+                self.emb[p] = vec  # a private page when emb is a copy-on-write mapping
             else:
-                self.emb = np.vstack([self.emb, vec[None, :]])
-            if self.dense is None:
-                self.dense = DenseIndex(self.emb)
+                # rows past the base matrix: never copy the base (it may be a shared mapping)
+                self.emb_tail.append(vec)
+            if self.dense is None:  # the base matrix is empty: positions start at 0
+                self.dense = DenseIndex(np.asarray(self.emb_tail, np.float32))
             else:
                 self.dense.add_or_replace(p, vec)
+
+    def emb_rows(self, pos: np.ndarray) -> np.ndarray:
+        """Embeddings of the documents at ``pos`` (base matrix and appended rows)."""
+        pos = np.asarray(pos, np.int64)
+        base = len(self.emb)
+        if not self.emb_tail:
+            return self.emb[pos]
+        out = np.empty((len(pos), self.emb.shape[1]), np.float32)
+        inside = pos < base
+        out[inside] = self.emb[pos[inside]]
+        out[~inside] = np.asarray(self.emb_tail, np.float32)[pos[~inside] - base]
+        return out
 
     def remove(self, doc_id: str) -> None:
         """Remove a document by id; raises :class:`UnknownDocumentError` if absent."""
@@ -392,10 +421,13 @@ def _is_quantity_token(tok: str) -> bool:
 
 
 def _normalize_rows(m: np.ndarray) -> np.ndarray:
+    mapped = m if isinstance(m, np.memmap) and m.dtype == np.float32 and m.ndim == 2 else None
     m = np.asarray(m, dtype=np.float32)
     if m.ndim == 1:
         m = m[None, :]
     norms = np.linalg.norm(m, axis=1, keepdims=True)
+    if mapped is not None and np.all((np.abs(norms - 1) < 1e-4) | (norms == 0)):
+        return mapped  # a mapped file of unit rows stays mapped (shared between processes)
     return m / np.maximum(norms, 1e-12)
 
 
@@ -647,7 +679,7 @@ class MatchingEngine:
             mass = pool.ngram.mass(nq) if hasattr(pool.ngram, "mass") else 0.0
             out["ngram"] = raw / mass if mass > 0 else raw
         if "dense" in wanted:
-            out["dense"] = (pool.emb[pos] @ self._embed([qtext])[0]).astype(float)
+            out["dense"] = (pool.emb_rows(pos) @ self._embed([qtext])[0]).astype(float)
         if "indicator" in wanted or "structured" in wanted:
             ind, st = np.zeros(len(pos)), np.zeros(len(pos))
             for j, p in enumerate(pos.tolist()):

@@ -435,7 +435,7 @@ def find_mentions(name: str, text: str) -> list[Mention]:
 # ---------------------------------------------------------------------------------------------
 
 _CMP_NORMAL = {"≤": "<=", "<=": "<=", "≥": ">=", ">=": ">=", "<": "<", ">": ">", "=": "=",
-               "==": "=", "range": "range", "＜": "<", "＞": ">"}
+               "==": "=", "range": "range", "＜": "<", "＞": ">", "text": "text"}
 _CMP_SHOW = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "=": "=", "range": "∈"}
 
 
@@ -444,26 +444,44 @@ class IndicatorTarget:
     """One indicator target of a challenge, e.g. ``介电常数 ≤ 2.7``.
 
     ``comparator`` is one of ``<=, >=, <, >, =, range`` (``≤``/``≥`` are accepted and
-    normalised); for ``range`` the target is ``value <= x <= upper``.
+    normalised); for ``range`` the target is ``value <= x <= upper``. A qualitative target
+    (``优于进口同类产品``) has comparator ``text``, no value, and its words in ``text``.
+    ``text`` keeps a numeric target as written too. ``readable`` is False when the target had
+    a number the parser could not read: it is kept as text and flagged for the organizer.
     """
 
     name: str
     comparator: str
-    value: float
+    value: float | None = None
     unit: str | None = None
     upper: float | None = None
     test_method: str | None = None
+    text: str | None = None
+    readable: bool = True
 
     def __post_init__(self):
-        cmp = _CMP_NORMAL.get(self.comparator.strip())
+        cmp = _CMP_NORMAL.get((self.comparator or "").strip())
         if cmp is None:
             raise ValueError(f"未知的比较符 {self.comparator!r} (unknown comparator)")
         object.__setattr__(self, "comparator", cmp)
+        if cmp == "text":
+            if not (self.text or self.name):
+                raise ValueError("文字指标需要内容 (a text target needs words)")
+            object.__setattr__(self, "value", None)
+            object.__setattr__(self, "upper", None)
+            return
+        if self.value is None or self.value != self.value or abs(self.value) == float("inf"):
+            raise ValueError("数值指标需要有限的目标值 (a numeric target needs a finite value)")
         if cmp == "range" and (self.upper is None or self.upper < self.value):
             raise ValueError("区间指标需要 upper ≥ value (a range needs upper >= value)")
         unit = canonical_unit(self.unit)
         if self.unit and unit is not None:
             object.__setattr__(self, "unit", unit.symbol)
+
+    @property
+    def is_text(self) -> bool:
+        """A qualitative (or unreadable) target, judged by the words only."""
+        return self.comparator == "text"
 
     def label(self) -> str:
         """Human-readable form, e.g. ``介电常数 ≤ 2.7``.
@@ -473,7 +491,14 @@ class IndicatorTarget:
             '耐磨 ≤ 80 mm³'
             >>> IndicatorTarget("厚度", "range", 60, "nm", upper=80).label()
             '厚度 60–80 nm'
+            >>> IndicatorTarget("耐磨性能", "text", text="优于进口同类产品").label()
+            '耐磨性能：优于进口同类产品'
         """
+        if self.comparator == "text":
+            words = (self.text or "").strip()
+            if not self.name or words == self.name:
+                return words or self.name
+            return f"{self.name}：{words}" if words else self.name
         unit = f" {self.unit}" if self.unit else ""
         if self.comparator == "range":
             return f"{self.name} {_fmt(self.value)}–{_fmt(self.upper)}{unit}"
@@ -488,49 +513,61 @@ def _fmt(x: float | None) -> str:
     return f"{x:g}"
 
 
-_TARGET_RE = re.compile(
-    r"^\s*(?P<name>[^\d≤≥<>=＜＞~～]+?)\s*(?P<cmp>≤|≥|<=|>=|＜|＞|<|>|=)?\s*"
-    r"(?P<num>" + _NUM + r")(?:\s*(?:~|～|-|–|—|至)\s*(?P<num2>" + _NUM + r"))?"
-    r"\s*(?P<unit>.*?)\s*$"
-)
+def parse_target(text: str, test_method: str | None = None, *,
+                 name: str | None = None) -> IndicatorTarget:
+    """Read a target as real listings write it (see :mod:`.target_parse`).
 
-
-def parse_target(text: str, test_method: str | None = None) -> IndicatorTarget:
-    """Parse ``"介电常数 ≤ 2.7"``-style text into an :class:`IndicatorTarget`.
+    ``text`` is the whole "name + target" string, or only the target when ``name`` is given.
+    A target without a number is qualitative (comparator ``text``); a target whose number
+    cannot be read unambiguously is kept as text with ``readable=False`` — never a wrong number.
 
     Examples:
-        >>> parse_target("耐磨 ≤ 80 mm³")
-        IndicatorTarget(name='耐磨', comparator='<=', value=80.0, unit='mm³', upper=None, test_method=None)
-        >>> parse_target("厚度 60-80 nm").comparator
-        'range'
-        >>> parse_target("分辨率≤90nm").unit
-        'nm'
+        >>> parse_target("耐磨 ≤ 80 mm³").label()
+        '耐磨 ≤ 80 mm³'
+        >>> t = parse_target("≥20,000次", name="弯折次数"); (t.comparator, t.value, t.unit)
+        ('>=', 20000.0, '次')
+        >>> t = parse_target("≥20万次", name="弯折次数"); t.value
+        200000.0
+        >>> t = parse_target("使用温度30℃至120℃"); (t.name, t.comparator, t.value, t.upper)
+        ('使用温度', 'range', 30.0, 120.0)
+        >>> t = parse_target("耐磨性能优于进口同类产品"); (t.name, t.comparator, t.text)
+        ('耐磨性能', 'text', '优于进口同类产品')
+        >>> t = parse_target("4500×2500mm", name="工作台面积"); (t.comparator, t.readable)
+        ('text', False)
     """
-    m = _TARGET_RE.match(text)
-    if not m:
-        raise ValueError(f"无法解析指标 {text!r} (cannot parse indicator)")
-    num2 = m.group("num2")
-    cmp = "range" if num2 else (m.group("cmp") or "=")
-    unit_text = m.group("unit") or None
-    return IndicatorTarget(
-        name=m.group("name").strip(),
-        comparator=cmp,
-        value=float(m.group("num")),
-        unit=unit_text,
-        upper=float(num2) if num2 else None,
-        test_method=test_method,
-    )
+    from .target_parse import read_target, split_name
+
+    raw = (text or "").strip()
+    if name is None:
+        name, target = split_name(raw)
+        if name == target:  # nothing to split: a qualitative phrase, or a bare number
+            reading = read_target(raw)
+            name = "" if reading.kind == "numeric" else raw
+        else:
+            reading = read_target(target, name)
+    else:
+        name, target = name.strip(), raw
+        reading = read_target(target, name)
+    if reading.kind == "numeric":
+        return IndicatorTarget(name=name, comparator=reading.comparator, value=reading.value,
+                               unit=reading.unit, upper=reading.upper, test_method=test_method,
+                               text=reading.text)
+    return IndicatorTarget(name=name, comparator="text", test_method=test_method,
+                           text=reading.text or name, readable=reading.readable)
 
 
 #: score of each status; coverage is the mean over a challenge's targets.
 STATUS_SCORES: dict[str, float] = {
     "meets": 1.0,
     "near": 0.7,
+    "addressed": 0.5,
     "value_off": 0.4,
     "mentioned": 0.25,
     "absent": 0.0,
 }
-_STATUS_ORDER = ["absent", "mentioned", "value_off", "near", "meets"]
+#: ``addressed`` is the status of a qualitative target whose subject the text speaks to: the
+#: most a text target can show (there is no number to compare), so it is not a miss.
+_STATUS_ORDER = ["absent", "mentioned", "value_off", "addressed", "near", "meets"]
 NEAR_TOLERANCE = 0.15
 
 
@@ -556,6 +593,7 @@ class IndicatorMatch:
         return {
             "indicator": self.target.name,
             "target": self.target.label(),
+            "qualitative": self.target.is_text,
             "test_method": self.target.test_method,
             "status": self.status,
             "score": round(self.score, 4),
@@ -631,6 +669,8 @@ def assess(target: IndicatorTarget, text: str) -> IndicatorMatch:
         >>> assess(t, "高分子合成").reason
         '未提及“介电常数”'
     """
+    if target.is_text:
+        return _assess_text(target, text)
     mentions = find_mentions(target.name, text)
     if not mentions:
         return IndicatorMatch(target, "absent", 0.0, False, reason=f"未提及“{target.name}”")
@@ -686,6 +726,20 @@ def assess(target: IndicatorTarget, text: str) -> IndicatorMatch:
     )
 
 
+def _assess_text(target: IndicatorTarget, text: str) -> IndicatorMatch:
+    """A qualitative target is judged by its words: the text speaks to its subject (the
+    indicator's name or an alias) or it does not. There is no number to meet or to miss."""
+    subject = target.name or (target.text or "")
+    mentions = find_mentions(subject, text) if subject else []
+    if not mentions:
+        return IndicatorMatch(target, "absent", 0.0, False,
+                              reason=f"未论及文字指标“{target.label()}”")
+    m = mentions[0]
+    return IndicatorMatch(target, "addressed", STATUS_SCORES["addressed"], True,
+                          mention_span=(m.start, m.end),
+                          reason=f"论及“{m.alias}”（文字指标：{target.label()}，无数值可比）")
+
+
 def _rank(m: IndicatorMatch) -> tuple[int, float]:
     return (_STATUS_ORDER.index(m.status), -(m.gap or 0.0))
 
@@ -721,8 +775,11 @@ def summarize(cov: Coverage) -> str:
     c = {s: 0 for s in _STATUS_ORDER}
     for m in cov.matches:
         c[m.status] += 1
-    return (f"{len(cov.matches)} 项指标中：满足 {c['meets']} 项，接近 {c['near']} 项，"
+    text = (f"{len(cov.matches)} 项指标中：满足 {c['meets']} 项，接近 {c['near']} 项，"
             f"有数值未达 {c['value_off']} 项，仅提及 {c['mentioned']} 项，未涉及 {c['absent']} 项")
+    if c["addressed"]:
+        text += f"，论及文字指标 {c['addressed']} 项"
+    return text
 
 
 def coverage(targets, text: str, weights=None) -> Coverage:

@@ -156,8 +156,12 @@ def domain_fit(required: str | None, offered, secondary=()) -> Fit:
     return Fit(0.1, f"领域不同：需求属{required}，对方属{'、'.join(offered_t)}")
 
 
-def discipline_fit(wanted, discipline: str | None, domain: str | None = None) -> Fit:
+def discipline_fit(wanted, discipline: str | None, domain: str | None = None,
+                   serves=None) -> Fit:
     """Discipline match: listed 1.0; serves the need's domain 0.6; other 0.2; unknown 0.5.
+
+    ``serves`` (the domains the discipline usually serves) overrides the built-in table; a
+    discipline whose domains are unknown is neutral, never below an empty one.
 
     Examples:
         >>> discipline_fit(["材料科学与工程"], "材料科学与工程").score
@@ -172,13 +176,15 @@ def discipline_fit(wanted, discipline: str | None, domain: str | None = None) ->
         return Fit(0.5, "未填写学科，按中性处理")
     if discipline in wanted_t:
         return Fit(1.0, f"学科对口：{discipline}")
-    serves = DISCIPLINE_DOMAINS.get(discipline, ())
+    serves = DISCIPLINE_DOMAINS.get(discipline, ()) if serves is None else _as_tuple(serves)
     if domain and domain in serves:
         return Fit(0.6, f"学科“{discipline}”常服务于{domain}")
     if not wanted_t and not domain:
         return Fit(0.5, "需求未限定学科，按中性处理")
     if wanted_t:
         return Fit(0.2, f"学科“{discipline}”不在所需学科（{'、'.join(wanted_t)}）之列")
+    if not serves:
+        return Fit(0.5, f"学科“{discipline}”未能对应到领域，按中性处理")
     return Fit(0.2, f"学科“{discipline}”与{domain}关联较弱")
 
 
@@ -358,7 +364,8 @@ def structured_fit(need, provider, weights: Mapping[str, float] | None = None) -
     parts = {
         "domain": domain_fit(domain, offered, getattr(need, "secondary_domains", ())),
         "discipline": discipline_fit(getattr(need, "disciplines", ()),
-                                     getattr(provider, "discipline", None), domain),
+                                     getattr(provider, "discipline", None), domain,
+                                     getattr(provider, "discipline_domains", None) or None),
         "trl": trl_fit(getattr(need, "trl_min", None), getattr(provider, "trl", None)),
         "availability": availability_fit(getattr(provider, "available", None)),
         "institution": institution_fit(getattr(need, "institution_types", ()),

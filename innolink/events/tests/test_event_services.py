@@ -82,6 +82,27 @@ def test_invite_a_shortlisted_proposal_and_refuse_others(staff, event, pairs):
     assert Invitation.objects.count() == 1
 
 
+def test_a_listing_of_an_outside_issuer_is_hosted_by_that_issuer(staff, event):
+    # a contest listing from an institute outside the platform (decision 0352): its meetings
+    # are keyed to the issuer, so two of its listings never share a slot
+    from innolink.challenges.models import Challenge, Issuer
+
+    issuer = Issuer.objects.create(name="某省轻工研究所（测试）", kind="institute",
+                                   region="山东省烟台市")
+    first, second = (make_proposal() for _ in range(2))
+    Challenge.objects.filter(pk__in=[first.challenge_id, second.challenge_id]).update(
+        enterprise=None, issuer=issuer)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert services.invitations_invite_shortlisted(actor=staff, event=event) == 2
+    invitations = list(event.invitations.order_by("id"))
+    assert {i.host_key for i in invitations} == {f"o:{issuer.pk}"}
+    assert invitations[0].host_name == "某省轻工研究所（测试）"
+    services.event_schedule(actor=staff, event=event)
+    slots = list(Meeting.objects.filter(event=event).values_list("slot_id", flat=True))
+    assert len(slots) == 2 and len(set(slots)) == 2
+
+
 def test_schedule_places_everybody_without_double_booking(staff, event, pairs):
     assert services.invitations_invite_shortlisted(actor=staff, event=event) == 4
     outcome = services.event_schedule(actor=staff, event=event)

@@ -70,6 +70,41 @@ def test_bad_rubric_is_refused_and_nothing_written(staff, criteria, message):
     assert not JudgingRound.objects.exists() and not Criterion.objects.exists()
 
 
+def test_a_round_judging_a_programme_takes_its_weighted_rubric(staff, client):
+    # a contest's listings come with the judging rubric the contest publishes (decision 0352)
+    from django.urls import reverse
+
+    from innolink.challenges.models import Programme
+
+    programme = Programme.objects.create(
+        name="第三届揭榜领题赛（演示）", track="揭榜领题赛", rubric=[
+            {"name": "技术方案先进性", "weight": 40, "guidance": "路线与指标"},
+            {"name": "团队实力", "weight": 30, "guidance": ""},
+            {"name": "转化可行性", "weight": 30, "guidance": "中试与成本"}])
+    rnd = services.round_create(actor=staff, title="揭榜领题赛复赛", programme_id=programme.pk)
+    assert rnd.programme == programme
+    assert [(c.name, c.max_points, c.guidance) for c in rnd.criteria.all()] == [
+        ("技术方案先进性", Decimal("40.00"), "路线与指标"), ("团队实力", Decimal("30.00"), ""),
+        ("转化可行性", Decimal("30.00"), "中试与成本")]
+    entry = AuditEntry.objects.get(model="events.judginground", object_id=str(rnd.pk))
+    assert entry.changes["programme"] == [None, programme.name]
+    # criteria given explicitly still win; a programme without a rubric leaves the default
+    own = services.round_create(actor=staff, title="自定细则", programme_id=programme.pk,
+                                criteria=[("创新性", 100, "")])
+    assert [c.name for c in own.criteria.all()] == ["创新性"]
+    bare = Programme.objects.create(name="无细则的榜单")
+    assert [c.name for c in services.round_create(
+        actor=staff, title="默认", programme_id=bare.pk).criteria.all()] == [
+        n for n, _p, _g in services.DEFAULT_RUBRIC]
+    with pytest.raises(ValidationFailed):
+        services.round_create(actor=staff, title="x", programme_id=999999)
+    # the page prefills the rubric of the chosen programme and keeps the choice
+    client.force_login(staff)
+    page = client.get(reverse("events:round-create") + f"?programme={programme.pk}")
+    body = page.content.decode()
+    assert 'value="技术方案先进性"' in body and f'name="programme" value="{programme.pk}"' in body
+
+
 def test_k_out_of_range_is_refused(staff):
     with pytest.raises(ValidationFailed) as caught:
         services.round_create(actor=staff, title="初赛", reviewers_per_entry=0)

@@ -74,3 +74,70 @@ def test_query_counts_do_not_grow_with_rows(django_assert_num_queries):
     with django_assert_num_queries(3):  # enterprises + challenges + indicators
         docs = fetch.enterprise_docs()
     assert sum(len(d.past_challenges) for _, d in docs) == 6
+
+
+def test_challenge_doc_carries_region_disciplines_solver_types_trl_and_secondary_domains():
+    # a real listing: an outside issuer, two domains, a qualitative and an unreadable target
+    from innolink.accounts.roles import Role
+    from innolink.core.testing import make_user
+
+    staff = make_user(Role.ORGANIZER)
+    challenge = make_challenge(
+        poster=staff, staff=staff, published=False, issuer_name="某省轻工研究所", issuer_kind="institute",
+        issuer_region="山东省烟台市", domain="materials", secondary_domains=["energy"],
+        solver_region="福建省", trl_min=4, disciplines=["43050", "纺织科学技术"],
+        solver_types=["institute", "workstation"], indicators=[
+            {"name": "耐磨性能", "target": "优于进口同类产品"},
+            {"name": "工作台面积", "target": "≥4500×2500mm"},
+            {"name": "弯折寿命", "target": "≥20万次"}])
+    from innolink.challenges import services as board
+
+    board.challenge_waive_check(actor=staff, challenge=challenge, code="indicators_unreadable",
+                                reason="尺寸指标按原文保留")
+    board.challenge_submit(actor=staff, challenge=challenge)
+    board.challenge_publish(actor=staff, challenge=challenge)
+    [(row, doc)] = fetch.challenge_docs()
+    assert row.pk == challenge.pk
+    assert doc.domain == "新材料与石油化工" and doc.secondary_domains == ("新能源与节能环保",)
+    assert doc.region == "福建省" and doc.trl_min == 4
+    assert doc.discipline_codes == ("43050", "540")
+    assert doc.disciplines == ("材料科学", "纺织科学技术")
+    assert doc.institution_types == ("科研院所", "博士后科研工作站")
+    assert (doc.issuer_region, doc.issuer_kind) == ("山东省烟台市", "科研院所")
+    qual, flagged, numeric = doc.indicators
+    assert (qual.comparator, qual.text, qual.readable) == ("text", "优于进口同类产品", True)
+    assert (flagged.comparator, flagged.readable) == ("text", False)
+    assert (numeric.comparator, numeric.value, numeric.unit) == (">=", 200000.0, "次")
+
+
+def test_researcher_doc_maps_the_discipline_and_leaves_an_unmapped_one_neutral():
+    from innolink.engines.matching.structured import discipline_fit
+
+    mapped = make_profile(discipline="高分子材料", discipline_codes=["43050"], trl=5,
+                          region="福建省厦门市", domains=["materials", "energy"])
+    unmapped = make_profile(discipline="诗学", discipline_codes=[])
+    docs = {d.id: d for _, d in fetch.researcher_docs()}
+    doc = docs[str(mapped.pk)]
+    assert doc.discipline == "材料科学" and doc.discipline_codes == ("43050",)
+    assert "新材料与石油化工" in doc.discipline_domains
+    assert doc.domains == ("新材料与石油化工", "新能源与节能环保") and doc.trl == 5
+    assert doc.region == "福建省厦门市"
+    other = docs[str(unmapped.pk)]
+    assert other.discipline is None and other.discipline_codes == ()
+    # neutral in the fit: never below a researcher who wrote no discipline at all
+    empty = discipline_fit((), None, "新材料与石油化工")
+    assert discipline_fit((), other.discipline, "新材料与石油化工").score == empty.score == 0.5
+    assert discipline_fit((), doc.discipline, "新材料与石油化工",
+                          doc.discipline_domains).score > empty.score
+
+
+def test_secondary_domains_count_in_the_structured_fit():
+    from types import SimpleNamespace as NS
+
+    from innolink.engines.matching.structured import structured_fit
+
+    need = NS(domain="新材料与石油化工", secondary_domains=("新能源与节能环保",))
+    energy = NS(domain="新能源与节能环保", domains=("新能源与节能环保",))
+    food = NS(domain="现代农业与食品", domains=("现代农业与食品",))
+    assert structured_fit(need, energy).parts["domain"].score == 0.8
+    assert structured_fit(need, food).parts["domain"].score == 0.1

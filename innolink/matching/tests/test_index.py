@@ -131,6 +131,35 @@ def test_rebuild_job_encodes_changed_profiles_and_bumps_the_generation(
     assert job.result["encoded"] == 0 and job.result["generation"] == 2
 
 
+def test_encode_job_in_worker_processes_stores_the_same_vectors_as_in_process(
+        settings, monkeypatch):
+    """ADR 0340: above PARALLEL_FROM texts the job encodes in spawned worker processes, in
+    order of text length; what it stores is what the in-process encoder computes."""
+    from innolink.engines.matching.dense import HashingEncoder
+    from innolink.matching import tasks
+
+    settings.INNOLINK_MATCHING_ENCODER = "hashing"
+    settings.INNOLINK_MATCHING_ENCODE_WORKERS = 2
+    monkeypatch.setattr(tasks, "BATCH", 2)
+    monkeypatch.setattr(tasks, "PARALLEL_FROM", 1)
+    profiles = [make_profile(keywords="光刻胶" * (i + 1), research_fields=f"方向{i}")
+                for i in range(5)]
+    seen = []
+    result = tasks.encode_stale(lambda done, total, *a, **k: seen.append((done, total)))
+    assert result["encoded"] == StoredEmbedding.objects.count() == 5  # profiles only
+    enc = HashingEncoder(dim=128)
+    from innolink.matching import fetch
+
+    docs = {str(d.id): d for _, d in fetch.researcher_docs()}
+    for p in profiles:
+        row = StoredEmbedding.objects.get(kind="researcher", object_id=p.pk)
+        text = fetch.doc_text(docs[str(p.pk)])
+        assert row.text_hash == fetch.text_hash(text)
+        assert abs(row.as_array() - enc.encode([text])[0]).max() < 1e-6
+    done = [d for d, t in seen if t]
+    assert done == sorted(done) and done[-1] == 5
+
+
 def test_a_large_pool_with_a_dense_model_drops_the_ngrams(settings, staff, monkeypatch):
     settings.INNOLINK_MATCHING_ENCODER = "hashing"
     monkeypatch.setattr(index, "NGRAM_AUTO_MAX_DOCS", 1)

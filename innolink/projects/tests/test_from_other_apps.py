@@ -113,3 +113,33 @@ def test_the_reconciling_job_creates_what_a_failed_hook_missed(django_capture_on
     monkeypatch.undo()
     assert svc.projects_reconcile()["created"] == 1
     assert Project.objects.get().source_challenge == challenge
+
+
+def test_a_contract_of_an_outside_issuer_with_a_solver_of_no_institution_is_a_project(
+        django_capture_on_commit_callbacks):
+    """A listing of a real 榜单 is issued by an organisation outside the registry, and a roster
+    row need not name an institution: both sides become parties by name."""
+    from innolink.challenges.models import ResearcherProfile
+    from innolink.challenges.tests.factories import make_researcher
+
+    department()
+    staff = make_user(Role.ORGANIZER)
+    challenge = make_challenge(poster=staff, staff=staff, state="published",
+                               issuer_name="某省先进高分子重点实验室（测试）", issuer_kind="key_lab")
+    assert challenge.issuer_id and not challenge.enterprise_id and not challenge.institution_id
+    researcher = make_researcher(name="单人博士后团队（测试）", kind="team")
+    ResearcherProfile.objects.filter(user=researcher).update(institution=None)
+    proposal = make_proposal(challenge, researcher)
+    challenges.proposal_shortlist(actor=staff, proposal=proposal)
+    challenges.proposal_match(actor=staff, proposal=proposal)
+    with django_capture_on_commit_callbacks(execute=True):
+        challenges.challenge_contract(
+            actor=staff, challenge=challenge, amount="500000",
+            start=timezone.localdate().isoformat(),
+            milestones=[{"title": "样品", "due_on": (timezone.localdate() + dt.timedelta(
+                days=90)).isoformat()}])
+    project = Project.objects.get(source_challenge=challenge)
+    assert {(p.role, p.organisation) for p in project.parties.all()} == {
+        ("lead", "某省先进高分子重点实验室（测试）"), ("partner", "单人博士后团队（测试）")}
+    award = _award(proposal, staff)
+    assert services.project_from_award(award_id=award.pk) == project

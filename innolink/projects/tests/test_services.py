@@ -195,35 +195,77 @@ def test_reports_for_a_closed_project_and_by_outsiders_are_refused(staff):
 
 
 def test_problem_waits_for_the_service_desk_then_becomes_a_request(staff, monkeypatch):
+    """转为诉求 through the service desk's real ``request_create`` (ADR 0400)."""
+    from innolink.servicedesk.models import RequestEvent, ServiceRequest
+
     project = make_project(staff)
     report = services.report_file(actor=staff, project=project, period="2025Q3",
-                                  narrative="进展", problems=["用地指标未落实"])
+                                  narrative="进展", problems=["用地指标未落实，二期厂房无法开工"])
     problem = report.problems.get()
-    monkeypatch.setattr(services, "servicedesk_request_create", lambda: None)
-    with pytest.raises(Conflict) as caught:
-        services.problem_escalate(actor=staff, problem=problem)
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "servicedesk_request_create", lambda: None)
+        with pytest.raises(Conflict) as caught:
+            services.problem_escalate(actor=staff, problem=problem)
     assert caught.value.code == "servicedesk_missing"
     problem.refresh_from_db()
-    assert problem.state == "open"
-    seen = {}
+    assert problem.state == "open" and ServiceRequest.objects.count() == 0
 
-    class Request:
-        pk = 42
-
-        def get_absolute_url(self):
-            return "/servicedesk/42/"
-
-    def request_create(*, actor, enterprise, description, channel):
-        seen.update(actor=actor, enterprise=enterprise, description=description, channel=channel)
-        return Request()
-
-    monkeypatch.setattr(services, "servicedesk_request_create", lambda: request_create)
     services.problem_escalate(actor=staff, problem=problem)
     problem.refresh_from_db()
+    request = ServiceRequest.objects.get()
+    lead = project.parties.get(role="lead").enterprise
     assert (problem.state, problem.request_ref, problem.request_url) == (
-        "escalated", "42", "/servicedesk/42/")
-    assert "用地指标未落实" in seen["description"] and seen["channel"] == "project"
-    assert seen["enterprise"] == project.parties.get(role="lead").enterprise
+        "escalated", request.number, request.get_absolute_url())
+    assert request.enterprise == lead and request.channel == "project"
+    assert request.source == f"project:{project.pk}" and request.town == project.town
+    assert "用地指标未落实" in request.description and project.title in request.description
+    assert request.category.code == "other" and request.created_by == staff
+    assert RequestEvent.objects.filter(request=request, kind="created").count() == 1
+    assert AuditEntry.objects.filter(model="servicedesk.servicerequest",
+                                     action="create").count() == 1
+    # handled once: a second escalation is refused and files nothing
+    with pytest.raises(Conflict):
+        services.problem_escalate(actor=staff, problem=problem)
+    assert ServiceRequest.objects.count() == 1
+
+
+def test_the_lead_enterprise_escalates_its_own_problem(staff):
+    """The desk's channel check is the project's access rule here: the responsible
+    enterprise's user may escalate (the desk itself lets enterprises file online only)."""
+    from innolink.servicedesk.models import ServiceRequest
+
+    project = make_project(staff)
+    lead = project.parties.get(role="lead").enterprise
+    user = make_user(Role.ENTERPRISE, enterprise=lead)
+    report = services.report_file(actor=user, project=project, period="2025Q3",
+                                  narrative="进展", problems=["电力增容迟迟未批"])
+    services.problem_escalate(actor=user, problem=report.problems.get())
+    request = ServiceRequest.objects.get()
+    assert (request.enterprise, request.created_by, request.channel) == (lead, user, "project")
+    # another enterprise cannot
+    other = make_user(Role.ENTERPRISE, enterprise=make_enterprise(town="陈埭"))
+    second = services.report_file(actor=user, project=project, period="2025Q4",
+                                  narrative="进展", problems=["融资担保"])
+    before = (ServiceRequest.objects.count(), AuditEntry.objects.count())
+    with pytest.raises((NotFound, PermissionDenied)):
+        services.problem_escalate(actor=other, problem=second.problems.get())
+    assert (ServiceRequest.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_a_project_without_an_enterprise_party_files_nothing(staff):
+    from innolink.servicedesk.models import ServiceRequest
+
+    project = make_project(staff)
+    report = services.report_file(actor=staff, project=project, period="2025Q3",
+                                  narrative="进展", problems=["人才公寓"])
+    ProjectParty.objects.filter(project=project, enterprise__isnull=False).update(
+        enterprise=None, organisation="某研究院")
+    before = (ServiceRequest.objects.count(), AuditEntry.objects.count())
+    with pytest.raises(Conflict) as caught:
+        services.problem_escalate(actor=staff, problem=report.problems.get())
+    assert caught.value.code == "no_enterprise"
+    assert (ServiceRequest.objects.count(), AuditEntry.objects.count()) == before
+    assert report.problems.get().state == "open"
 
 
 def test_missing_reports_are_chased_once_per_period(staff):

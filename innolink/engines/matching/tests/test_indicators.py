@@ -215,7 +215,10 @@ def test_bad_targets_raise():
     with pytest.raises(ValueError):
         IndicatorTarget("x", "range", 5, upper=1)
     with pytest.raises(ValueError):
-        parse_target("没有数字")
+        IndicatorTarget("x", "<=", None)
+    # words without a number are a qualitative target, not an error (decision 0350)
+    t = parse_target("没有数字")
+    assert (t.comparator, t.text, t.readable) == ("text", "没有数字", True)
 
 
 # -- property: a value written in any unit of the target's dimension is read back converted ---
@@ -249,3 +252,27 @@ def test_written_values_are_read_back_in_the_target_unit(target_unit, data, mant
     assert m.mentioned and m.value == pytest.approx(expected, rel=1e-9)
     assert m.status == ("meets" if expected <= 1.0 else
                         "near" if (expected - 1.0) <= 0.15 else "value_off")
+
+
+def test_qualitative_target_is_judged_as_text_not_as_a_miss():
+    qual = parse_target("优于进口同类产品", name="耐磨性能")
+    assert qual.is_text and qual.value is None
+    # the text speaks to the subject (an alias of 耐磨): addressed, not value_off
+    m = assess(qual, "橡胶大底DIN磨耗 60 mm³，耐磨性能优于行业均值")
+    assert m.status == "addressed" and m.score == STATUS_SCORES["addressed"]
+    assert m.mention_span is not None and m.value is None and m.gap is None
+    assert assess(qual, "光刻胶分辨率 80 nm").status == "absent"
+    # a challenge with one numeric and one qualitative target: the qualitative one adds what
+    # the text says about it, it never turns a met numeric target into a miss
+    numeric = IndicatorTarget("耐磨", "<=", 80, "mm³")
+    both = coverage([numeric, qual], "DIN磨耗 60 mm³，耐磨性能优于同类")
+    assert [x.status for x in both.matches] == ["meets", "addressed"]
+    assert both.score == pytest.approx((1.0 + STATUS_SCORES["addressed"]) / 2)
+    assert "论及文字指标 1 项" in both.as_dict()["summary"]
+    assert both.as_dict()["indicators"][1]["qualitative"] is True
+
+
+def test_unreadable_target_is_kept_as_text_for_coverage():
+    t = parse_target("≥4500×2500mm", name="工作台面积")
+    assert (t.comparator, t.readable) == ("text", False)
+    assert assess(t, "工作台面积 5000×3000 mm").status == "addressed"

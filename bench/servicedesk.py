@@ -1,0 +1,361 @@
+"""Bench: the service desk at city scale, and the routing suggestion against keyword rules.
+
+    python bench/servicedesk.py                                   # 1,000,000 requests, SQLite
+    python bench/servicedesk.py --requests 100000 --enterprises 20000
+    scripts/with-postgres .venv/bin/python bench/servicedesk.py   # on PostgreSQL (empty DB)
+    python bench/servicedesk.py --tune                            # also cross-validate the model
+
+Loads --enterprises enterprises and a year of --requests requests (about 1.5% still open, a
+third of those past their limit) with their aggregate counter rows straight into a fresh
+database (bulk inserts: the reads measured here do not read the event history), then measures,
+each a median of several runs through Django's test client or the selectors:
+
+  queue_ms        the handler's queue page (the busiest department's running clocks, page 1,
+                  rendered), with queue_queries the number of SQL queries (the same on page 3:
+                  queue_queries_page3) and queue_cpu_ms this process's CPU time for it (SQLite
+                  runs in the process, so this is the page's work without waiting for a core
+                  on a shared machine)
+  overdue_ms      the coordinator's overdue list page (rendered), overdue_queries,
+                  overdue_cpu_ms
+  rates_s         三率 for the year by department from the counter rows (selectors.rates)
+  baseline_rates_s the same figures by a GROUP BY over every request of the year (what the page
+                  would cost without the counters), side by side
+  route_ms        one routing suggestion (tokenize + model + votes), mean over 1,000 requests,
+                  and route_p95_ms
+  route_top1/3    the model's top-1/top-3 accuracy on the labelled set's held-out wordings
+                  (split "test": known difficulties in new words), trained on split "train"
+  route_top1_unseen / route_top3_unseen   on difficulties never seen in training
+  baseline_top1/3 the keyword-rule router (data/keyword_rules.txt) on the same held-out split,
+                  baseline_top1_unseen on the unseen one
+With --tune, a 5-fold cross-validation on the training split (folds by difficulty) picks the
+smoothing and the category weight and prints the grid (the platform's defaults are the pick).
+The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def median_ms(fn, runs: int = 7) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return 1000 * statistics.median(times), out
+
+
+def accuracy(ranked, labels) -> tuple[float, float]:
+    top1 = sum(r[0] == l for r, l in zip(ranked, labels)) / len(labels)
+    top3 = sum(l in r[:3] for r, l in zip(ranked, labels)) / len(labels)
+    return round(top1, 4), round(top3, 4)
+
+
+def routing_figures(tune: bool) -> dict:
+    """Model and baseline on the labelled set (no database needed)."""
+    from innolink.engines.routing import KeywordRouter, Router, features
+    from innolink.servicedesk import fetch
+    from innolink.servicedesk.text import tokens
+
+    rows = list(fetch.labelled_set())
+    toks = {r["id"]: tokens(r["text"]) for r in rows}
+
+    def docs(split, weight):
+        chosen = [r for r in rows if r["split"] == split]
+        return ([features(toks[r["id"]], category=r["category"], category_weight=weight)
+                 for r in chosen], [r["department"] for r in chosen], chosen)
+
+    out: dict = {}
+    if tune:
+        train = [r for r in rows if r["split"] == "train"]
+        groups = sorted({r["group"] for r in train})
+        random.Random(5).shuffle(groups)
+        fold_of = {g: i % 5 for i, g in enumerate(groups)}
+        grid = []
+        for weight in (1, 2, 3, 4):
+            for alpha in (0.02, 0.05, 0.1, 0.3):
+                correct = 0
+                for fold in range(5):
+                    fit = [r for r in train if fold_of[r["group"]] != fold]
+                    check = [r for r in train if fold_of[r["group"]] == fold]
+                    model = Router.fit([features(toks[r["id"]], category=r["category"],
+                                                 category_weight=weight) for r in fit],
+                                       [r["department"] for r in fit], alpha=alpha)
+                    ranked = model.top_k([features(toks[r["id"]], category=r["category"],
+                                                   category_weight=weight) for r in check], k=1)
+                    correct += sum(k[0] == r["department"] for k, r in zip(ranked, check))
+                grid.append((correct / len(train), weight, alpha))
+                print(f"  cv category_weight={weight} alpha={alpha}: top-1 {correct / len(train):.3f}",
+                      file=sys.stderr)
+        best = max(grid)
+        out["tuned"] = {"cv_top1": round(best[0], 4), "category_weight": best[1],
+                        "alpha": best[2]}
+        print(f"cross-validation picks category_weight={best[1]} alpha={best[2]} "
+              f"(cv top-1 {best[0]:.3f}); platform uses {fetch.CATEGORY_WEIGHT}/{fetch.ALPHA}",
+              file=sys.stderr)
+    weight, alpha = fetch.CATEGORY_WEIGHT, fetch.ALPHA
+    x_train, y_train, _ = docs("train", weight)
+    model = Router.fit(x_train, y_train, alpha=alpha)
+    rules = [tuple(line.split()) for line in
+             (ROOT / "innolink/servicedesk/data/keyword_rules.txt").read_text(encoding="utf-8")
+             .splitlines() if line.strip() and not line.startswith("#")]
+    baseline = KeywordRouter(rules, default="qyfw")
+    for split, suffix in (("test", ""), ("unseen", "_unseen")):
+        x, y, chosen = docs(split, weight)
+        out[f"route_top1{suffix}"], out[f"route_top3{suffix}"] = accuracy(model.top_k(x, k=3), y)
+        out[f"baseline_top1{suffix}"], out[f"baseline_top3{suffix}"] = accuracy(
+            [baseline.suggest(r["text"]) for r in chosen], y)
+    out["labelled"] = {s: sum(r["split"] == s for r in rows) for s in ("train", "test", "unseen")}
+    return out, model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=1_000_000)
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument("--tune", action="store_true")
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="innolink-bench-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    os.environ["INNOLINK_MEDIA_ROOT"] = tmp
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG = False
+    call_command("migrate", verbosity=0)
+
+    from innolink.accounts.models import Department, User
+    from innolink.accounts.roles import Role
+    from innolink.core.bulk import insert_rows
+    from innolink.enterprises.models import Enterprise
+    from innolink.enterprises.reference import TOWN_NAMES, make_credit_code
+    from innolink.servicedesk import counters, fetch, routing, selectors, sla
+    from innolink.servicedesk.demo import DEPARTMENTS, FALLBACK, RULES
+    from innolink.servicedesk.models import (
+        Category, DeskSettings, RateCounter, RouterModel, RoutingRule, ServiceRequest, Status,
+    )
+
+    if Enterprise.objects.exists():
+        sys.exit("the bench needs an empty database")
+    figures, model = routing_figures(args.tune)
+    print(f"routing on the labelled set: model top-1 {figures['route_top1']} top-3 "
+          f"{figures['route_top3']} (unseen {figures['route_top1_unseen']}); keyword rules "
+          f"top-1 {figures['baseline_top1']} (unseen {figures['baseline_top1_unseen']})",
+          file=sys.stderr, flush=True)
+
+    rng = random.Random(12)
+    now = timezone.now()
+    towns = sorted(TOWN_NAMES)
+    t_load = time.perf_counter()
+    with transaction.atomic():
+        insert_rows(Enterprise, ["credit_code", "name", "town", "industry_code", "ownership",
+                                 "size_class", "legal_representative", "address", "products",
+                                 "is_demo", "created_at", "updated_at"],
+                    ((make_credit_code(f"91350582{n:09d}"), f"基准企业{n}有限公司",
+                      towns[n % len(towns)], "C1953", "private", "small", "", "", "", True, now,
+                      now)
+                     for n in range(args.enterprises)))
+        for code, name in [("gxj", "工业和信息化局"), ("kjj", "科学技术局"), ("swj", "商务局"),
+                           ("czj", "财政局"), ("rsj", "人力资源和社会保障局"),
+                           ("scjgj", "市场监督管理局"), ("fgj", "发展和改革局"),
+                           ("zrzyj", "自然资源局"), ("sthjj", "生态环境局"), ("qxj", "气象局"),
+                           *DEPARTMENTS]:
+            Department.objects.get_or_create(code=code, defaults={"name": name})
+        departments = {d.code: d for d in Department.objects.all()}
+        categories = {c.code: c for c in Category.objects.all()}
+        DeskSettings.objects.filter(pk=1).update(fallback_department=departments[FALLBACK])
+        for code, (lead, _co) in RULES.items():
+            RoutingRule.objects.create(category=categories[code], lead=departments[lead])
+    enterprise_ids = list(Enterprise.objects.values_list("pk", "town"))
+    labelled = list(fetch.labelled_set())
+    work = sla.clock()
+    rules = sla.rules_by_key()
+    year_start = now - dt.timedelta(days=365)
+    span = (now - year_start).total_seconds()
+    busiest = departments["zrzyj"]
+    weights = {code: (6 if code == "zrzyj" else 1) for code in departments}
+    codes = list(departments)
+    tallies: dict = defaultdict(lambda: defaultdict(int))
+    columns = ["enterprise_id", "town", "category_id", "kind", "urgent", "channel", "title",
+               "description", "status", "department_id", "first_department_id", "routed_by",
+               "suggestions", "assigned_at", "sign_due_at", "signed_at", "due_at", "deadline_at",
+               "replied_at", "closed_at", "warned", "sign_counted", "done_counted", "reply",
+               "rating", "rated_at", "reopen_count", "source", "external_id", "created_at",
+               "updated_at", "is_demo"]
+    day = dt.timedelta(days=1)
+
+    def rows():
+        for n in range(args.requests):
+            enterprise_id, town = enterprise_ids[rng.randrange(len(enterprise_ids))]
+            source = labelled[rng.randrange(len(labelled))]
+            code = rng.choices(codes, [weights[c] for c in codes])[0]
+            department_id = departments[code].pk
+            category = categories[source["category"]]
+            created = year_start + dt.timedelta(seconds=span * (n / args.requests))
+            open_ = n > args.requests * 0.985 and rng.random() < 0.9 or rng.random() < 0.002
+            sign_due = created + dt.timedelta(hours=2)
+            due = created + 7 * day
+            month = counters.month_of(created)
+            key = (month, department_id, town, category.pk)
+            tally = tallies[key]
+            tally["received"] += 1
+            if open_:
+                handling = rng.random() < 0.6
+                status = Status.HANDLING if handling else Status.ASSIGNED
+                if created < now - 10 * day or rng.random() < 0.33:  # past its limit
+                    deadline = now - dt.timedelta(hours=rng.randint(1, 400))
+                else:
+                    deadline = now + dt.timedelta(hours=rng.randint(1, 200))
+                yield (enterprise_id, town, category.pk, "help", False, "online",
+                       source["text"][:30], source["text"], status, department_id,
+                       department_id if handling else None, "rule", [], created, sign_due,
+                       created if handling else None, due, deadline, None, None, "", False,
+                       False, "", "", None, 0, "", "", created, created, True)
+                continue
+            signed = created + dt.timedelta(minutes=rng.randint(5, 180))
+            replied = signed + dt.timedelta(hours=rng.randint(2, 200))
+            rating = rng.choices(["satisfied", "basic", "unsatisfied"], [90, 7, 3])[0]
+            tally["sign_total"] += 1
+            tally["sign_timely"] += signed <= sign_due
+            tally["done_total"] += 1
+            tally["done_timely"] += replied <= due
+            tally["rated"] += 1
+            tally[rating] += 1
+            yield (enterprise_id, town, category.pk, "help", False, "online",
+                   source["text"][:30], source["text"], Status.CLOSED, department_id,
+                   department_id, "rule", [], created, sign_due, signed, due, None, replied,
+                   replied, "", True, True, "已办理", rating, replied, 0, "", "", created,
+                   replied, True)
+
+    with transaction.atomic():
+        insert_rows(ServiceRequest, columns, rows(), batch_size=5000)
+        counters.counters_add({k: dict(v) for k, v in tallies.items()})
+        RouterModel.objects.create(trained_on=model.trained_on, blob=model.to_bytes())
+    load_s = time.perf_counter() - t_load
+    print(f"loaded {args.enterprises:,} enterprises and {args.requests:,} requests "
+          f"({RateCounter.objects.count():,} counter rows) in {load_s:.1f} s ({connection.vendor})",
+          file=sys.stderr, flush=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    handler = User.objects.create(username="bench-handler", role=Role.DEPT_HANDLER,
+                                  department=busiest)
+    coordinator = User.objects.create(username="bench-coordinator", role=Role.COORDINATOR)
+    client = Client()
+    cpu_ms: list[float] = []  # this process's CPU per page (SQLite runs in it): robust to load
+
+    def page(user, url):
+        client.force_login(user)
+
+        def get():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            return response
+
+        get()  # warm: templates, the calendar, the router
+        ms, _r = median_ms(get)
+        cpu = []
+        for _ in range(7):
+            c0 = time.process_time()
+            get()
+            cpu.append(1000 * (time.process_time() - c0))
+        cpu_ms.append(statistics.median(cpu))
+        with CaptureQueriesContext(connection) as queries:
+            get()
+        return ms, len(queries.captured_queries)
+
+    queue_ms, queue_queries = page(handler, "/servicedesk/requests/")
+    queue_cpu_ms = cpu_ms[-1]
+    _ms3, queue_queries_page3 = page(handler, "/servicedesk/requests/?page=3")
+    overdue_ms, overdue_queries = page(coordinator, "/servicedesk/overdue/")
+    overdue_cpu_ms = cpu_ms[-1]
+    queue_size = selectors.handler_queue(handler).count()
+    overdue_size = selectors.overdue_list().count()
+    print(f"queue page {queue_ms:.1f} ms ({queue_queries} queries, {queue_size:,} in the queue); "
+          f"overdue page {overdue_ms:.1f} ms ({overdue_queries} queries, {overdue_size:,} overdue)",
+          file=sys.stderr, flush=True)
+
+    year = timezone.localdate().year
+    start, end = dt.date(year - 1, 1, 1), dt.date(year + 1, 1, 1)
+    rates_ms, (total, by_department) = median_ms(
+        lambda: selectors.rates(start=start, end=end, by="department"), 5)
+    c0 = time.process_time()
+    selectors.rates(start=start, end=end, by="department")
+    rates_cpu_s = time.process_time() - c0
+    from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
+
+    def baseline_rates():
+        return list(ServiceRequest.objects.filter(created_at__gte=year_start)
+                    .values("department_id").annotate(
+                        received=Count("id"),
+                        signed=Count("id", filter=Q(signed_at__isnull=False)),
+                        timely=Sum(Case(When(signed_at__lte=F("sign_due_at"), then=1),
+                                        default=0, output_field=IntegerField())),
+                        done=Count("id", filter=Q(replied_at__isnull=False)),
+                        on_time=Sum(Case(When(replied_at__lte=F("due_at"), then=1),
+                                         default=0, output_field=IntegerField())),
+                        rated=Count("id", filter=~Q(rating="")),
+                        happy=Count("id", filter=Q(rating__in=["satisfied", "basic"]))))
+
+    baseline_rates_ms, baseline = median_ms(baseline_rates, 3)
+    assert sum(r["received"] for r in baseline) == total.received == args.requests
+    print(f"rates by department {rates_ms:.1f} ms from counters vs {baseline_rates_ms:.0f} ms "
+          f"scanning the requests", file=sys.stderr, flush=True)
+
+    sample = [(r["text"], r["category"]) for r in labelled[:1000]]
+    routing.reset_router_cache()
+    routing.suggest(*sample[0])
+    times = []
+    for text, category in sample:
+        t0 = time.perf_counter()
+        routing.suggest(text, category)
+        times.append(1000 * (time.perf_counter() - t0))
+    route_ms = statistics.mean(times)
+    route_p95 = sorted(times)[int(0.95 * len(times))]
+
+    result = {
+        "requests": args.requests, "enterprises": args.enterprises,
+        "queue_ms": round(queue_ms, 1), "queue_cpu_ms": round(queue_cpu_ms, 1),
+        "queue_queries": queue_queries,
+        "queue_queries_page3": queue_queries_page3,
+        "overdue_ms": round(overdue_ms, 1), "overdue_cpu_ms": round(overdue_cpu_ms, 1),
+        "overdue_queries": overdue_queries,
+        "rates_s": round(rates_ms / 1000, 4), "rates_cpu_s": round(rates_cpu_s, 4),
+        "baseline_rates_s": round(baseline_rates_ms / 1000, 3),
+        "route_ms": round(route_ms, 3), "route_p95_ms": round(route_p95, 3),
+        **figures, "load_s": round(load_s, 1), "database": connection.vendor,
+        "load_avg": round(os.getloadavg()[0], 1),
+    }
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""Request text as tokens, with the matching engine's public tokenizer (one per process)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from innolink.engines.matching import Tokenizer
+from innolink.enterprises.reference import TOWN_NAMES
+
+#: words every request uses, and place names: they say nothing about which department owns it
+DESK_STOPWORDS = frozenset({
+    "企业", "公司", "我司", "我们", "希望", "请求", "协调", "解决", "问题", "反映", "帮助", "能否",
+    "尽快", "相关", "部门", "目前", "情况", "需要", "进行", "要求", "是否", "办理", "有限公司",
+    "街道", "镇街", "晋江", "来电", "来电人", "诉求", "走访", "负责人", "提出", "已经", "一家",
+    "代表", "座谈会", "恳谈会", "接访",
+}) | TOWN_NAMES | frozenset(f"{t}镇" for t in TOWN_NAMES)
+
+
+@lru_cache(maxsize=1)
+def tokenizer() -> Tokenizer:
+    return Tokenizer()
+
+
+def tokens(text: str) -> list[str]:
+    """The request's words, without the words every request uses and single characters."""
+    return [t for t in tokenizer().tokenize(text or "") if len(t) > 1 and t not in DESK_STOPWORDS]
+
+
+#: words requests use to ask and to stress, whatever they are about: left out of the hot topics
+TOPIC_STOPWORDS = frozenset({
+    "影响", "给予", "现场", "看一看", "几家", "咨询", "多次", "结果", "指导", "支持", "答复", "明确",
+    "专人", "对接", "跟进", "非常", "着急", "交货", "下个月", "园区", "类似", "员工", "订单", "生产",
+    "正常", "年产值", "停滞", "恳请", "告知", "了解", "政策", "一直", "没有", "迟迟", "怎么", "哪些",
+    "条件", "申请", "申报", "材料", "流程", "万元", "个月", "已告知", "相关部门", "转相关", "拖了",
+    "还有", "帮忙", "日上", "一下", "时候", "不能", "不知道", "希望有", "领导", "就要", "有没有",
+    "亿元", "太低", "一个", "多少", "好几个", "太慢", "太多", "太久", "能不能",
+})
+
+
+def topic_terms(text: str) -> list[str]:
+    """The words that say what a request is about, for the hot topics."""
+    return [t for t in tokens(text) if t not in TOPIC_STOPWORDS and not t[0].isdigit()]
