@@ -12,6 +12,7 @@ claims it (write), staff read the indicator catalogue."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import jsonschema_rs
 import pytest
@@ -122,7 +123,9 @@ def test_generated_client_posts_publishes_reads_and_claims_a_challenge(document)
     assert status == 200
     # decimals travel as strings, exactly as the document now says
     assert detail["funding"] == "2000000.00"
-    assert [i["value"] for i in detail["indicators"]] == ["2.700000", "350.000000"]
+    values = [i["value"] for i in detail["indicators"]]
+    assert all(isinstance(v, str) for v in values)
+    assert [Decimal(v) for v in values] == [Decimal("2.7"), Decimal("350")]
 
     status, proposal = scientist.call("innolink_challenges_api_claim", challenge_id=cid,
                                       body=proposal_data())
@@ -144,7 +147,7 @@ def test_generated_client_refuses_what_the_document_does_not_allow(document):
     assert Challenge.objects.count() == 0
     # a refusal by the server is itself a published answer: 422 with {code, message, extra}
     status, body = enterprise.call("innolink_challenges_api_challenge_post",
-                                   body=challenge_data(time_limit_months=40))
+                                   body=challenge_data(time_limit_months=200, funding="-1"))
     assert status == 422 and body["code"] == "invalid"
     assert Challenge.objects.count() == 0
 
