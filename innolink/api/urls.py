@@ -1,12 +1,12 @@
 """The JSON API, assembled from each app's ``api.py`` router. OpenAPI at /api/openapi.json,
 interactive docs at /api/docs."""
 
-from ninja import NinjaAPI
-
 from innolink.api.auth import ActiveSessionAuth, TokenAuth
 from innolink.api.errors import install_error_handlers
+from innolink.api.guards import reject_nul
+from innolink.api.openapi import InnoLinkAPI
 
-api = NinjaAPI(
+api = InnoLinkAPI(
     title="InnoLink · 晋江创新对接平台 API",
     version="1.0.0",
     description="企业库、后台任务等接口。会话登录（需 CSRF 令牌）或 `Authorization: Bearer <令牌>`。"
@@ -14,6 +14,7 @@ api = NinjaAPI(
     auth=[ActiveSessionAuth(), TokenAuth()],
 )
 install_error_handlers(api)
+api.add_decorator(reject_nul, mode="operation")  # a NUL in any text is a 422, not a 500
 
 from innolink.challenges.api import router as challenges_router  # noqa: E402
 from innolink.compute.api import router as compute_router  # noqa: E402

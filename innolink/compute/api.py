@@ -57,7 +57,7 @@ def request_create(request, payload: RequestIn):
     return Status(201, services.request_create(actor=request.user, **data))
 
 
-class OfferOut(Schema):
+class ComputeOfferOut(Schema):
     resource_id: int
     provider: str
     resource: str
@@ -73,7 +73,7 @@ class OfferOut(Schema):
     misses: list[str]
 
 
-@router.get("/requests/{request_id}/offers", response={200: list[OfferOut], **ERRORS},
+@router.get("/requests/{request_id}/offers", response={200: list[ComputeOfferOut], **ERRORS},
             summary="符合需求的算力资源（按价格与匹配度排序，附理由）")
 def request_offers(request, request_id: int):
     workload = selectors.request_for_user(request.user, request_id)
@@ -180,14 +180,14 @@ def usage_list(request):
     return list(selectors.usage_for(request.user)[:MAX_ROWS])
 
 
-class ReviewIn(Schema):
+class UsageReviewIn(Schema):
     release: bool
     note: str
 
 
 @router.post("/usage/{usage_id}/review", response={200: UsageOut, **ERRORS},
              summary="复核待复核的使用量（工作人员）")
-def usage_review(request, usage_id: int, payload: ReviewIn):
+def usage_review(request, usage_id: int, payload: UsageReviewIn):
     return services.usage_review(actor=request.user, usage_id=usage_id, release=payload.release,
                                  note=_clean(payload.note))
 

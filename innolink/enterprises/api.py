@@ -83,7 +83,7 @@ class YearOut(Schema):
     values: dict[str, Decimal]
 
 
-class IndicatorOut(Schema):
+class CatalogueIndicatorOut(Schema):
     code: str
     name: str
     kind: str
@@ -118,7 +118,7 @@ def enterprise_list(request, filters: Query[SearchIn]):
                           items=list(page.object_list))
 
 
-@router.get("/indicators", response={200: list[IndicatorOut], **ERRORS})
+@router.get("/indicators", response={200: list[CatalogueIndicatorOut], **ERRORS})
 def indicator_list(request):
     return list(IndicatorDefinition.objects.all())
 

@@ -137,7 +137,7 @@ class InvitationIn(Schema):
     priority: int = 1
 
 
-class CountOut(Schema):
+class CreatedCountOut(Schema):
     created: int
 
 
@@ -260,13 +260,13 @@ class IdsIn(Schema):
     max_load: int | None = None
 
 
-class RefusedOut(Schema):
+class ReviewRefusedOut(Schema):
     entry_id: int
     reviewer_id: int
     reason: str
 
 
-class UnmetOut(Schema):
+class ReviewUnmetOut(Schema):
     entry_id: int
     missing: int
     reason: str
@@ -274,17 +274,17 @@ class UnmetOut(Schema):
 
 class AssignOutcomeOut(Schema):
     created: int
-    refused: list[RefusedOut]
+    refused: list[ReviewRefusedOut]
     problems: list[str]
-    unmet: list[UnmetOut]
+    unmet: list[ReviewUnmetOut]
 
 
 class ConflictsOut(Schema):
-    refused: list[RefusedOut]
+    refused: list[ReviewRefusedOut]
     problems: list[str]
 
 
-class AssignmentOut(Schema):
+class ReviewAssignmentOut(Schema):
     id: int
     round_id: int
     entry_id: int
@@ -309,7 +309,7 @@ class ScoreOut(Schema):
     points: Decimal
 
 
-class AssignmentDetailOut(AssignmentOut):
+class AssignmentDetailOut(ReviewAssignmentOut):
     comment: str
     scores: list[ScoreOut]
     criteria: list[CriterionOut]
@@ -348,7 +348,7 @@ class ScoresIn(Schema):
         return _clean(value)
 
 
-class ReasonIn(Schema):
+class RecuseReasonIn(Schema):
     reason: str = Field(max_length=200)
 
 
@@ -453,11 +453,11 @@ def invitation_create(request, event_id: int, payload: InvitationIn):
 
 
 @router.post("/{int:event_id}/invitations/invite-shortlisted",
-             response={201: CountOut, **ERRORS})
+             response={201: CreatedCountOut, **ERRORS})
 def invite_shortlisted(request, event_id: int):
     event = selectors.event_for_staff(request.auth, event_id)
     n = services.invitations_invite_shortlisted(actor=request.auth, event=event, source="api")
-    return Status(201, CountOut(created=n))
+    return Status(201, CreatedCountOut(created=n))
 
 
 @router.post("/{int:event_id}/invitations/{int:invitation_id}/cancel",
@@ -501,13 +501,13 @@ def availability_set(request, event_id: int, payload: AvailabilityIn):
                           unavailable_slot_ids=slots)
 
 
-class JobOut(Schema):
+class JobStartedOut(Schema):
     job_id: uuid.UUID
     status: str
 
 
 @router.post("/{int:event_id}/schedule",
-             response={200: ScheduleOutcomeOut, 202: JobOut, **ERRORS})
+             response={200: ScheduleOutcomeOut, 202: JobStartedOut, **ERRORS})
 def event_schedule(request, event_id: int):
     """Schedule every invited pair (CP-SAT); pairs that cannot be placed come with a reason.
     An event with more than 200 pairs is scheduled in a background job (202; poll
@@ -515,7 +515,7 @@ def event_schedule(request, event_id: int):
     event = selectors.event_for_staff(request.auth, event_id)
     if event.invitations.filter(state="invited").count() > services.SYNC_SCHEDULE_PAIRS:
         job = services.event_schedule_start(actor=request.auth, event=event)
-        return Status(202, JobOut(job_id=job.pk, status=job.status))
+        return Status(202, JobStartedOut(job_id=job.pk, status=job.status))
     outcome = services.event_schedule(actor=request.auth, event=event, source="api")
     return ScheduleOutcomeOut(placed=outcome.placed, optimal=outcome.optimal,
                               unplaced=outcome.unplaced)
@@ -582,7 +582,7 @@ def round_update(request, round_id: int, payload: RoundPatchIn):
                                  **payload.dict(exclude_unset=True))
 
 
-@router.post("/rounds/{int:round_id}/entries", response={201: CountOut, **ERRORS})
+@router.post("/rounds/{int:round_id}/entries", response={201: CreatedCountOut, **ERRORS})
 def round_entries(request, round_id: int, payload: IdsIn):
     from innolink.challenges.models import Proposal
 
@@ -593,10 +593,10 @@ def round_entries(request, round_id: int, payload: IdsIn):
         raise NotFound()
     entries = services.round_entries_add(actor=request.auth, round=rnd, proposals=proposals,
                                          source="api")
-    return Status(201, CountOut(created=len(entries)))
+    return Status(201, CreatedCountOut(created=len(entries)))
 
 
-@router.post("/rounds/{int:round_id}/reviewers", response={201: CountOut, **ERRORS})
+@router.post("/rounds/{int:round_id}/reviewers", response={201: CreatedCountOut, **ERRORS})
 def round_reviewers(request, round_id: int, payload: IdsIn):
     from innolink.accounts.models import User
 
@@ -607,7 +607,7 @@ def round_reviewers(request, round_id: int, payload: IdsIn):
         raise NotFound()
     members = services.round_reviewers_add(actor=request.auth, round=rnd, reviewers=users,
                                            max_load=payload.max_load, source="api")
-    return Status(201, CountOut(created=len(members)))
+    return Status(201, CreatedCountOut(created=len(members)))
 
 
 class LoadIn(Schema):
@@ -615,7 +615,7 @@ class LoadIn(Schema):
 
 
 @router.put("/rounds/{int:round_id}/reviewers/{int:reviewer_id}",
-            response={200: CountOut, **ERRORS})
+            response={200: CreatedCountOut, **ERRORS})
 def round_reviewer_load(request, round_id: int, reviewer_id: int, payload: LoadIn):
     """Change one reviewer's load limit in the round (not below the work already assigned)."""
     rnd = selectors.round_for_staff(request.auth, round_id)
@@ -625,11 +625,11 @@ def round_reviewer_load(request, round_id: int, reviewer_id: int, payload: LoadI
         raise NotFound()
     services.round_reviewer_set_load(actor=request.auth, member=member,
                                      max_load=payload.max_load, source="api")
-    return CountOut(created=0)
+    return CreatedCountOut(created=0)
 
 
-def _refused(rows) -> list[RefusedOut]:
-    return [RefusedOut(entry_id=e, reviewer_id=r, reason=why) for e, r, why in rows]
+def _refused(rows) -> list[ReviewRefusedOut]:
+    return [ReviewRefusedOut(entry_id=e, reviewer_id=r, reason=why) for e, r, why in rows]
 
 
 @router.post("/rounds/{int:round_id}/assign", response={200: AssignOutcomeOut, **ERRORS})
@@ -639,7 +639,7 @@ def round_assign(request, round_id: int):
     out = services.round_assign(actor=request.auth, round=rnd, source="api")
     return AssignOutcomeOut(created=out.created, refused=_refused(out.refused),
                             problems=out.problems,
-                            unmet=[UnmetOut(entry_id=e, missing=m, reason=why)
+                            unmet=[ReviewUnmetOut(entry_id=e, missing=m, reason=why)
                                    for e, (m, why) in sorted(out.unmet.items())])
 
 
@@ -651,7 +651,7 @@ def round_conflicts(request, round_id: int):
     return ConflictsOut(refused=_refused(plan.refused), problems=plan.problems)
 
 
-@router.get("/rounds/{int:round_id}/assignments", response={200: list[AssignmentOut], **ERRORS})
+@router.get("/rounds/{int:round_id}/assignments", response={200: list[ReviewAssignmentOut], **ERRORS})
 def round_assignments(request, round_id: int):
     rnd = selectors.round_for_staff(request.auth, round_id)
     return list(selectors.round_assignments(rnd))
@@ -712,7 +712,7 @@ def award_record(request, round_id: int, payload: AwardIn):
 
 # --------------------------------------------------------------------------- reviewers
 
-@router.get("/assignments", response={200: list[AssignmentOut], **ERRORS})
+@router.get("/assignments", response={200: list[ReviewAssignmentOut], **ERRORS})
 def my_assignments(request):
     """The caller's own review assignments (reviewers only)."""
     if not access.is_reviewer(request.auth):
@@ -735,15 +735,15 @@ def score_submit(request, assignment_id: int, payload: ScoresIn):
     return selectors.assignment_for_reviewer(request.auth, assignment_id)
 
 
-@router.post("/assignments/{int:assignment_id}/recuse", response={200: CountOut, **ERRORS})
-def assignment_recuse(request, assignment_id: int, payload: ReasonIn):
+@router.post("/assignments/{int:assignment_id}/recuse", response={200: CreatedCountOut, **ERRORS})
+def assignment_recuse(request, assignment_id: int, payload: RecuseReasonIn):
     assignment = selectors.assignment_for_reviewer(request.auth, assignment_id)
     if assignment.reviewer_id != request.auth.pk:
         raise NotFound()
     services.conflict_declare(actor=request.auth, reviewer=request.auth,
                               proposal=assignment.entry.proposal, reason=_clean(payload.reason),
                               source="api")
-    return CountOut(created=1)
+    return CreatedCountOut(created=1)
 
 
 class ReviewerProfileIn(Schema):
@@ -821,7 +821,7 @@ def reviewer_profile_save(request, payload: ReviewerProfileIn):
     return selectors.reviewer_profile_of(request.auth)
 
 
-@router.post("/conflicts", response={201: CountOut, **ERRORS})
+@router.post("/conflicts", response={201: CreatedCountOut, **ERRORS})
 def conflict_declare(request, payload: DeclareIn):
     """A reviewer declares a conflict of interest with a proposal, a researcher or an
     enterprise."""
@@ -832,5 +832,5 @@ def conflict_declare(request, payload: DeclareIn):
         proposal=_get("challenges.Proposal", payload.proposal_id),
         researcher=_get("challenges.ResearcherProfile", payload.researcher_id),
         enterprise=_get("enterprises.Enterprise", payload.enterprise_id))
-    return Status(201, CountOut(created=1))
+    return Status(201, CreatedCountOut(created=1))
 

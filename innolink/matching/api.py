@@ -31,7 +31,7 @@ class HighlightOut(Schema):
     spans: list[list]
 
 
-class IndicatorOut(Schema):
+class MatchIndicatorOut(Schema):
     indicator: str
     target: str
     status: str
@@ -70,7 +70,7 @@ class RecommendationOut(Schema):
     matched_terms: list[str]
     signals: list[SignalOut]
     highlights: list[HighlightOut]
-    indicators: list[IndicatorOut]
+    indicators: list[MatchIndicatorOut]
     indicator_summary: str
     structured: list[FactorOut]
     similar: list[SimilarOut]
@@ -136,12 +136,12 @@ def term_delete(request, term_id: int):
     return Status(204, None)
 
 
-class JobOut(Schema):
+class JobStartedOut(Schema):
     job_id: uuid.UUID
     status: str
 
 
-@router.post("/rebuild", response={202: JobOut, **ERRORS})
+@router.post("/rebuild", response={202: JobStartedOut, **ERRORS})
 def rebuild(request):
     """Queue the full rebuild (encode changed profiles, then every process rebuilds).
     Poll /api/jobs/{job_id}."""

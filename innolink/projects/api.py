@@ -40,7 +40,7 @@ class TargetOut(Schema):
     latest_on: dt.date | None
 
 
-class MilestoneOut(Schema):
+class ProjectMilestoneOut(Schema):
     id: int
     stage: str
     title: str
@@ -87,7 +87,7 @@ class ProjectDetailOut(ProjectOut):
     summary: str
     parties: list[PartyOut]
     targets: list[TargetOut]
-    milestones: list[MilestoneOut]
+    milestones: list[ProjectMilestoneOut]
 
     @staticmethod
     def resolve_parties(obj) -> list[dict]:

@@ -43,7 +43,7 @@ class CountdownOut(Schema):
     text: str
 
 
-class RequestOut(Schema):
+class ServiceRequestOut(Schema):
     id: int
     number: str
     title: str
@@ -90,7 +90,7 @@ class DuplicateOut(Schema):
     shared: list[str]
 
 
-class RequestDetailOut(RequestOut):
+class RequestDetailOut(ServiceRequestOut):
     description: str
     reply: str
     reopen_count: int
@@ -104,7 +104,7 @@ class RequestPage(Schema):
     count: int
     page: int
     pages: int
-    items: list[RequestOut]
+    items: list[ServiceRequestOut]
 
 
 def _out(r, cd=None) -> dict:
@@ -184,7 +184,7 @@ def overdue(request, page: int = Query(1, ge=1, le=100000)):
     return _page(selectors.overdue_list(), page)
 
 
-class RequestIn(Schema):
+class ServiceRequestIn(Schema):
     enterprise_id: int | None = Field(None, ge=1, le=MAX_ID)
     credit_code: str = Field("", max_length=18)
     channel: str = Field(Channel.ONLINE, description="online, visit, reception, forum, hotline, staff, project")
@@ -200,7 +200,7 @@ class RequestIn(Schema):
 
 @router.post("/requests", response={201: RequestDetailOut, **ERRORS},
              summary="登记诉求（企业、协调员、12345 对接账号）")
-def request_create(request, payload: RequestIn):
+def request_create(request, payload: ServiceRequestIn):
     user = request.auth
     if payload.enterprise_id:
         enterprise = Enterprise.objects.filter(pk=payload.enterprise_id).first()
@@ -241,11 +241,11 @@ def request_attach(request, pk: int, files: list[UploadedFile] = File(...)):
     return _detail(_request(request.auth, pk), request.auth)
 
 
-class ReasonIn(Schema):
+class ReturnReasonIn(Schema):
     reason: str = Field(..., max_length=1000)
 
 
-class NoteIn(Schema):
+class ServiceNoteIn(Schema):
     note: str = Field("", max_length=1000)
 
 
@@ -265,7 +265,7 @@ class InputIn(Schema):
     question: str = Field(..., max_length=1000)
 
 
-class AnswerIn(Schema):
+class ServiceAnswerIn(Schema):
     answer: str = Field(..., max_length=5000)
 
 
@@ -278,7 +278,7 @@ class RateIn(Schema):
     comment: str = Field("", max_length=500)
 
 
-class ReviewIn(Schema):
+class ServiceReviewIn(Schema):
     reopen: bool
     note: str = Field(..., max_length=500)
 
@@ -310,7 +310,7 @@ def sign(request, pk: int):
 
 @router.post("/requests/{int:pk}/return", response={200: RequestDetailOut, **ERRORS},
              summary="退单（交协调员）")
-def return_(request, pk: int, payload: ReasonIn):
+def return_(request, pk: int, payload: ReturnReasonIn):
     return _step(request, pk, lambda i: services.request_return(
         actor=request.auth, request_id=i.pk, reason=_clean(payload.reason)))
 
@@ -341,7 +341,7 @@ def ask_input(request, pk: int, payload: InputIn):
 
 @router.post("/inputs/{int:pk}/answer", response={200: RequestDetailOut, **ERRORS},
              summary="协办部门回复意见")
-def answer_input(request, pk: int, payload: AnswerIn):
+def answer_input(request, pk: int, payload: ServiceAnswerIn):
     from innolink.servicedesk.models import CoHandling
 
     if not 0 < pk <= MAX_ID:
@@ -363,7 +363,7 @@ def reply(request, pk: int, payload: ReplyIn):
 
 
 @router.post("/requests/{int:pk}/close", response={200: RequestDetailOut, **ERRORS}, summary="办结")
-def close(request, pk: int, payload: NoteIn):
+def close(request, pk: int, payload: ServiceNoteIn):
     return _step(request, pk, lambda i: services.request_close(
         actor=request.auth, request_id=i.pk, note=_clean(payload.note)))
 
@@ -378,7 +378,7 @@ def rate(request, pk: int, payload: RateIn):
 
 @router.post("/requests/{int:pk}/review", response={200: RequestDetailOut, **ERRORS},
              summary="复核不满意（协调员：重办一次或办结）")
-def review(request, pk: int, payload: ReviewIn):
+def review(request, pk: int, payload: ServiceReviewIn):
     return _step(request, pk, lambda i: services.request_review(
         actor=request.auth, request_id=i.pk, reopen=payload.reopen, note=_clean(payload.note)))
 

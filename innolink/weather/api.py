@@ -134,7 +134,7 @@ def notice_acknowledge(request, notice_id: int, payload: AcknowledgeIn):
     return _notice(notice)
 
 
-class ProfileIn(Schema):
+class ExposureProfileIn(Schema):
     exposures: list[str] = []
     park_id: int | None = None
     lat: float | None = None
@@ -143,7 +143,7 @@ class ProfileIn(Schema):
     note: str = ""
 
 
-class ProfileOut(Schema):
+class ExposureProfileOut(Schema):
     enterprise_id: int
     exposures: list[str]
     park_id: int | None
@@ -153,15 +153,15 @@ class ProfileOut(Schema):
     note: str
 
 
-@router.get("/profile", response={200: ProfileOut | None, **ERRORS}, summary="本企业的气象风险画像")
+@router.get("/profile", response={200: ExposureProfileOut | None, **ERRORS}, summary="本企业的气象风险画像")
 def profile_get(request):
     if not access.is_enterprise(request.user):
         raise PermissionDenied()
     return selectors.profile_of(request.user.enterprise)
 
 
-@router.put("/profile", response={200: ProfileOut, **ERRORS}, summary="保存本企业的气象风险画像")
-def profile_put(request, payload: ProfileIn):
+@router.put("/profile", response={200: ExposureProfileOut, **ERRORS}, summary="保存本企业的气象风险画像")
+def profile_put(request, payload: ExposureProfileIn):
     if not access.is_enterprise(request.user):
         raise PermissionDenied()
     return services.profile_save(actor=request.user, enterprise=request.user.enterprise,
