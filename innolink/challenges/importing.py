@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from innolink.challenges.models import Domain, ResearcherProfile
+from innolink.challenges.models import Domain
 from innolink.challenges.validation import clean_profile
 from innolink.core.errors import ValidationFailed
 from innolink.enterprises.importing import (

@@ -30,6 +30,8 @@ FEN = Decimal("0.01")
 WAN = Decimal(10_000)
 #: every money column of the board (funding, budget, payment, asking price, contract amount)
 MONEY_DIGITS = 14
+#: the largest amount such a column holds (12 digits of yuan and 2 of fen)
+MAX_MONEY = Decimal(10) ** (MONEY_DIGITS - 2) - FEN
 
 
 class Errors:

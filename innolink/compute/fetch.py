@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from innolink.compute.models import (
     SCENARIO_KINDS,

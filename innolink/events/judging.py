@@ -16,7 +16,7 @@ ranked result. Pure Python + numpy: never imports Django (``fetch.py`` builds th
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -172,7 +172,6 @@ def plan_assignment(entries: Sequence[EntryFacts], reviewers: Sequence[ReviewerF
     existing = set(existing)
     entry_ids = [e.id for e in entries]
     reviewer_ids = [r.id for r in reviewers]
-    titles = {e.id: e.title for e in entries}
     conflicts = conflicts_of_interest(entries, reviewers)
     refused = sorted((e, r, why) for (e, r), why in conflicts.items())
 

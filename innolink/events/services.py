@@ -18,7 +18,7 @@ from innolink.accounts.roles import Role
 from innolink.core.audit import audit_diff, audit_record, audit_record_many, snapshot
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.notifications import notify
-from innolink.events import access, fetch, judging, scheduling, selectors
+from innolink.events import access, fetch, scheduling, selectors
 from innolink.events.models import (
     AssignmentState,
     Award,

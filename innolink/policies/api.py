@@ -17,7 +17,7 @@ from innolink.api.schemas import ERRORS
 from innolink.core.errors import NotFound, PermissionDenied
 from innolink.enterprises.selectors import enterprise_for_user
 from innolink.policies import access, selectors, services
-from innolink.policies.models import Application, LedgerEntry, Policy
+from innolink.policies.models import Application, LedgerEntry
 
 router = Router(tags=["policies"])
 

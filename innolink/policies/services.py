@@ -11,14 +11,13 @@ import datetime as dt
 import re
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +36,7 @@ from innolink.policies.models import (
     Application,
     ApplicationMaterial,
     Budget,
+    DeclaredFact,
     CalendarDay,
     Eligibility,
     Lane,

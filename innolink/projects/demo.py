@@ -181,7 +181,7 @@ def _one(i, kind, title, department, wan, partner, targets, pace, extra, *, orga
                 continue
             done = due_on - dt.timedelta(days=10) + dt.timedelta(days=late_by)
             if m and m.done_on is None and end - dt.timedelta(days=92) < done <= end \
-                    and not m.pk in {int(k) for k in evidence}:
+                    and m.pk not in {int(k) for k in evidence}:
                 evidence[str(m.pk)] = {"done_on": done.isoformat(),
                                        "evidence": f"{m.title}：相关证照、合同或验收文件已归档（示意）"}
         problems = [extra["problem"]] if extra.get("problem") and label == "2026Q3" else []

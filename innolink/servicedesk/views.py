@@ -691,7 +691,7 @@ def visit_new(request, enterprise_pk: int):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                visit = services.visit_record(
+                services.visit_record(
                     actor=user, enterprise=enterprise, visited_on=d["visited_on"],
                     people_met=d["people_met"], topics=d["topics"],
                     policies_brought=request.POST.getlist("policies"), problems=problems)

@@ -39,8 +39,8 @@ import numpy as np
 from . import fields as F
 from .budget import FIRST_COME, PRO_RATA, Proration
 from .model import (
-    All, AnyOf, Atom, Cap, Cases, Clause, Condition, Decided, FirstTime, Fixed, Formula, Implies, Items,
-    ItemsRef, Multiply, Not, Operand, Policy, PolicyVersion, Registry, Sum, Tiers,
+    All, AnyOf, Atom, Cases, Clause, Condition, Decided, FirstTime, Fixed, Formula, Implies, Items,
+    ItemsRef, Multiply, Operand, Policy, PolicyVersion, Registry, Sum, Tiers,
 )
 from .population import (
     MISSING_DAY, PAYMENTS, QUALIFICATIONS, CategoryColumn, Population, RowTable, day_number, item_table,

@@ -503,7 +503,7 @@ SCALE_OF = F.SCALE
 OPEN_VOCABULARY = ("industry_code",)
 CATEGORIES = ("town", "ownership", "size_class", "industry_code")
 DATES = ("founded_on",)
-_TRUE = {True: 1, False: 0, 1: 1, 0: 0, "true": 1, "false": 0, "1": 1, "0": 0, "是": 1, "否": 0, None: -1}
+_TRUE = {True: 1, False: 0, "true": 1, "false": 0, "1": 1, "0": 0, "是": 1, "否": 0, None: -1}
 
 
 def _category(values: Sequence[Any], labels: tuple[str, ...] | None, name: str,

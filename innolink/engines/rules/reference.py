@@ -25,7 +25,7 @@ from .types import fen_to_yuan, yuan_to_fen
 
 __all__ = ["reference_evaluate", "expiry_date"]
 
-_TRUE = {True: True, False: False, 1: True, 0: False, "true": True, "false": False, "1": True, "0": False,
+_TRUE = {True: True, False: False, "true": True, "false": False, "1": True, "0": False,
          "是": True, "否": False}
 
 

@@ -88,7 +88,7 @@ def test_dense_vectors_are_stored_once_and_reused(settings, staff):
     settings.INNOLINK_MATCHING_ENCODER = "hashing"
     challenge = make_challenge()
     profile = make_profile(keywords="光刻胶")
-    recs = selectors.recommendations_for_challenge(staff, challenge.pk)
+    selectors.recommendations_for_challenge(staff, challenge.pk)
     # a small pool keeps the n-grams next to the dense model (ADR 0360)
     assert {"dense", "ngram"} <= set(index._cache.engine.signal_names)
     row = StoredEmbedding.objects.get(kind="researcher", object_id=profile.pk)

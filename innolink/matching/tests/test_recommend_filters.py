@@ -107,7 +107,7 @@ def test_same_domain_alone_is_no_recommendation():
     same_domain_only = make_profile(keywords="建筑陶瓷，釉料", research_fields="无机非金属材料",
                                     domains=["materials"])
     recs = selectors.recommendations_for_challenge(staff, challenge.pk)
-    assert _ids(recs) == [related.pk]
+    assert _ids(recs) == [related.pk] and same_domain_only.pk not in _ids(recs)
     assert "关键词相符" in recs[0].reasons[1] or "用词片段相近" in recs[0].reasons[1]
     # keywords as the profile writes them (BCB), not as the index folds them (bcb)
     assert "BCB" in recs[0].matched_terms and "bcb" not in recs[0].matched_terms

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from innolink.core.testing import make_enterprise, make_user
 from innolink.accounts.roles import Role

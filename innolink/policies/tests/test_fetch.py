@@ -2,7 +2,6 @@
 queries whatever the registry's size; working-day deadlines."""
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 

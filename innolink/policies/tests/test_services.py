@@ -333,7 +333,6 @@ def test_a_version_the_rules_no_longer_have_goes_or_ends(synced, tmp_path):
     at it, and is ended before the new one (answering for no year it covers) when rows do."""
     import shutil
 
-    from innolink.policies.models import PolicyVersion
     from innolink.policies.tests.factories import high_tech_enterprise, submitted
 
     directory = tmp_path / "rules"

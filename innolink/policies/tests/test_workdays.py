@@ -13,7 +13,7 @@ from innolink.core.models import AuditEntry
 from innolink.core.testing import make_user
 from innolink.policies import services, workdays
 from innolink.policies.models import CalendarDay
-from innolink.policies.tests.factories import high_tech_enterprise, submitted
+from innolink.policies.tests.factories import high_tech_enterprise
 from innolink.policies.workdays import (
     WorkCalendar, add_working_days, calendar_gaps, is_working_day, seed_rows,
     working_days_between,

@@ -1,14 +1,13 @@
 """The push endpoint, the enterprise's notices and acknowledgement, staff pages, and who may see
 what: another enterprise's notice is a 404, a wrong role a 403, and refusals write nothing."""
 
-import json
 
 import pytest
 
 from innolink.accounts.models import ApiToken
 from innolink.accounts.roles import Role
 from innolink.core.models import AuditEntry
-from innolink.core.testing import PASSWORD, assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success, make_user
 from innolink.weather import services
 from innolink.weather.models import ForecastProduct, IndustrialPark, Notice, Warning
 from innolink.weather.capdocs import cap
