@@ -45,7 +45,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,16 +150,13 @@ def main() -> None:
     settings.DEBUG = False
     call_command("migrate", verbosity=0)
 
-    from innolink.accounts.models import Department, User
+    from innolink.accounts.models import User
     from innolink.accounts.roles import Role
     from innolink.core.bulk import insert_rows
     from innolink.enterprises.models import Enterprise
     from innolink.enterprises.reference import TOWN_NAMES, make_credit_code
-    from innolink.servicedesk import counters, fetch, routing, selectors, sla
-    from innolink.servicedesk.demo import DEPARTMENTS, FALLBACK, RULES
-    from innolink.servicedesk.models import (
-        Category, DeskSettings, RateCounter, RouterModel, RoutingRule, ServiceRequest, Status,
-    )
+    from innolink.servicedesk import fetch, loadgen, routing, selectors, sla
+    from innolink.servicedesk.models import RateCounter, RouterModel, ServiceRequest
 
     if Enterprise.objects.exists():
         sys.exit("the bench needs an empty database")
@@ -170,7 +166,6 @@ def main() -> None:
           f"top-1 {figures['baseline_top1']} (unseen {figures['baseline_top1_unseen']})",
           file=sys.stderr, flush=True)
 
-    rng = random.Random(12)
     now = timezone.now()
     towns = sorted(TOWN_NAMES)
     t_load = time.perf_counter()
@@ -182,82 +177,16 @@ def main() -> None:
                       towns[n % len(towns)], "C1953", "private", "small", "", "", "", True, now,
                       now)
                      for n in range(args.enterprises)))
-        for code, name in [("gxj", "工业和信息化局"), ("kjj", "科学技术局"), ("swj", "商务局"),
-                           ("czj", "财政局"), ("rsj", "人力资源和社会保障局"),
-                           ("scjgj", "市场监督管理局"), ("fgj", "发展和改革局"),
-                           ("zrzyj", "自然资源局"), ("sthjj", "生态环境局"), ("qxj", "气象局"),
-                           *DEPARTMENTS]:
-            Department.objects.get_or_create(code=code, defaults={"name": name})
-        departments = {d.code: d for d in Department.objects.all()}
-        categories = {c.code: c for c in Category.objects.all()}
-        DeskSettings.objects.filter(pk=1).update(fallback_department=departments[FALLBACK])
-        for code, (lead, _co) in RULES.items():
-            RoutingRule.objects.create(category=categories[code], lead=departments[lead])
+        departments = loadgen.desk_setup()
     enterprise_ids = list(Enterprise.objects.values_list("pk", "town"))
     labelled = list(fetch.labelled_set())
     sla.clock()  # warm the calendar and rule caches before timing
     sla.rules_by_key()
     year_start = now - dt.timedelta(days=365)
-    span = (now - year_start).total_seconds()
-    busiest = departments["zrzyj"]
-    weights = {code: (6 if code == "zrzyj" else 1) for code in departments}
-    codes = list(departments)
-    tallies: dict = defaultdict(lambda: defaultdict(int))
-    columns = ["enterprise_id", "town", "category_id", "kind", "urgent", "channel", "title",
-               "description", "status", "department_id", "first_department_id", "routed_by",
-               "suggestions", "assigned_at", "sign_due_at", "signed_at", "due_at", "deadline_at",
-               "replied_at", "closed_at", "warned", "sign_counted", "done_counted", "reply",
-               "rating", "rated_at", "reopen_count", "source", "external_id", "created_at",
-               "updated_at", "is_demo"]
-    day = dt.timedelta(days=1)
-
-    def rows():
-        for n in range(args.requests):
-            enterprise_id, town = enterprise_ids[rng.randrange(len(enterprise_ids))]
-            source = labelled[rng.randrange(len(labelled))]
-            code = rng.choices(codes, [weights[c] for c in codes])[0]
-            department_id = departments[code].pk
-            category = categories[source["category"]]
-            created = year_start + dt.timedelta(seconds=span * (n / args.requests))
-            open_ = n > args.requests * 0.985 and rng.random() < 0.9 or rng.random() < 0.002
-            sign_due = created + dt.timedelta(hours=2)
-            due = created + 7 * day
-            month = counters.month_of(created)
-            key = (month, department_id, town, category.pk)
-            tally = tallies[key]
-            tally["received"] += 1
-            if open_:
-                handling = rng.random() < 0.6
-                status = Status.HANDLING if handling else Status.ASSIGNED
-                if created < now - 10 * day or rng.random() < 0.33:  # past its limit
-                    deadline = now - dt.timedelta(hours=rng.randint(1, 400))
-                else:
-                    deadline = now + dt.timedelta(hours=rng.randint(1, 200))
-                yield (enterprise_id, town, category.pk, "help", False, "online",
-                       source["text"][:30], source["text"], status, department_id,
-                       department_id if handling else None, "rule", [], created, sign_due,
-                       created if handling else None, due, deadline, None, None, "", False,
-                       False, "", "", None, 0, "", "", created, created, True)
-                continue
-            signed = created + dt.timedelta(minutes=rng.randint(5, 180))
-            replied = signed + dt.timedelta(hours=rng.randint(2, 200))
-            rating = rng.choices(["satisfied", "basic", "unsatisfied"], [90, 7, 3])[0]
-            tally["sign_total"] += 1
-            tally["sign_timely"] += signed <= sign_due
-            tally["done_total"] += 1
-            tally["done_timely"] += replied <= due
-            tally["rated"] += 1
-            tally[rating] += 1
-            yield (enterprise_id, town, category.pk, "help", False, "online",
-                   source["text"][:30], source["text"], Status.CLOSED, department_id,
-                   department_id, "rule", [], created, sign_due, signed, due, None, replied,
-                   replied, "", True, True, "已办理", rating, replied, 0, "", "", created,
-                   replied, True)
-
-    with transaction.atomic():
-        insert_rows(ServiceRequest, columns, rows(), batch_size=5000)
-        counters.counters_add({k: dict(v) for k, v in tallies.items()})
-        RouterModel.objects.create(trained_on=model.trained_on, blob=model.to_bytes())
+    busiest = departments[loadgen.BUSIEST]
+    loadgen.load_requests(count=args.requests, enterprises=enterprise_ids,
+                          departments=departments, seed=12, now=now, days=365)
+    RouterModel.objects.create(trained_on=model.trained_on, blob=model.to_bytes())
     load_s = time.perf_counter() - t_load
     print(f"loaded {args.enterprises:,} enterprises and {args.requests:,} requests "
           f"({RateCounter.objects.count():,} counter rows) in {load_s:.1f} s ({connection.vendor})",

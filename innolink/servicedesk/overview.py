@@ -87,3 +87,16 @@ def overview_section(*, today: dt.date) -> Section:
             "n": this_month.done_total, "r": this_month.on_time_rate}))
     return Section(key="servicedesk", title=_("企业诉求办理"), order=30, figures=figures,
                    late=late, moved=moved)
+
+
+def bench_requests(*, count: int, enterprise_ids: list[int]) -> int:
+    """For ``bench/overview.py``: ``count`` service requests over the last year from the given
+    enterprises, with the city's departments and the counter rows this section reads (written
+    in the same pass, so no refresh is needed). Returns the number written."""
+    from innolink.enterprises.models import Enterprise
+    from innolink.servicedesk.loadgen import desk_setup, load_requests
+
+    wanted = set(enterprise_ids)
+    enterprises = [(pk, town) for pk, town in Enterprise.objects.values_list("pk", "town")
+                   .order_by("pk").iterator(10_000) if pk in wanted]
+    return load_requests(count=count, enterprises=enterprises, departments=desk_setup())
