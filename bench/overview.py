@@ -131,6 +131,7 @@ def main() -> None:
               today, {})
              for c, e in paid))
     timings["load_policies_s"] = time.perf_counter() - started
+    print(f"load_policies_s: {timings['load_policies_s']:.1f}", file=sys.stderr, flush=True)
 
     requests = 0
     try:
@@ -141,6 +142,7 @@ def main() -> None:
         started = time.perf_counter()
         requests = desk.bench_requests(count=args.requests, enterprise_ids=enterprise_ids)
         timings["load_requests_s"] = time.perf_counter() - started
+        print(f"load_requests_s: {timings['load_requests_s']:.1f}", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
     challenge_ids = _challenges(args.challenges, enterprise_ids, rng)
@@ -149,6 +151,7 @@ def main() -> None:
     staff = make_user(Role.ORGANIZER, username="bench-staff")
     _projects(staff, department, enterprise_ids, rng)
     timings["load_other_s"] = time.perf_counter() - started
+    print(f"load_other_s: {timings['load_other_s']:.1f}", file=sys.stderr, flush=True)
 
     from innolink.dashboard import sources, tallies
     from innolink.dashboard.services import overview_refresh
@@ -156,6 +159,7 @@ def main() -> None:
     started = time.perf_counter()
     overview_refresh(settle_seconds=0)
     timings["refresh_s"] = time.perf_counter() - started
+    print(f"refresh_s: {timings['refresh_s']:.1f}", file=sys.stderr, flush=True)
 
     # new writes since the fold: 1,000 postings and 50 challenges change state
     with transaction.atomic():
@@ -173,6 +177,7 @@ def main() -> None:
     started = time.perf_counter()
     overview_refresh(settle_seconds=0)
     timings["incremental_s"] = time.perf_counter() - started
+    print(f"incremental_s: {timings['incremental_s']:.1f}", file=sys.stderr, flush=True)
 
     client = Client()
     client.force_login(make_user(Role.LEADER, username="bench-leader"))
