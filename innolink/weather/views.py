@@ -144,10 +144,15 @@ def forecasts(request):
             messages.success(request, _("气象服务产品已发布，将显示在适用的页面上。"))
             return redirect("weather:forecasts")
     from innolink.events.models import Event
+    from innolink.events.selectors import events_visible_to
 
     today = timezone.localdate()
+    rows = list(rows[:100])
+    # an event's name links to its agenda only for those who may open it (ADR 0018)
+    openable = set(events_visible_to(request.user).filter(
+        pk__in=[r.event_id for r in rows if r.event_id]).values_list("pk", flat=True))
     return render(request, "weather/forecasts.html", {
-        "rows": rows[:100], "staff": staff, "errors": errors, "data": data,
+        "rows": rows, "openable_events": openable, "staff": staff, "errors": errors, "data": data,
         "areas": ForecastProduct.Area.choices, "risks": ForecastProduct.Risk.choices,
         "parks": IndustrialPark.objects.all(),
         "events": Event.objects.filter(date__gte=today).order_by("date")[:50],

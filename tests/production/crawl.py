@@ -18,7 +18,8 @@ from urllib.parse import urljoin, urlsplit
 from playwright.sync_api import sync_playwright
 
 PASSWORD = "Jinjiang@2026"  # innolink.demo.generator.DEMO_PASSWORD
-ROLES = ["admin", "organizer", "officer", "handler", "reviewer", "researcher", "enterprise"]
+ROLES = ["admin", "organizer", "officer", "handler", "reviewer", "researcher", "enterprise",
+         "leader", "coordinator", "cadre", "provider", "meteorologist"]
 # links that change state or leave the page's language; the crawl only reads
 SKIP = ("/accounts/logout", "/i18n/", "/admin/logout", "export", ".pdf", ".xlsx", ".csv",
         "/download", "/attachments/")
@@ -86,14 +87,14 @@ class Crawl:
             self.problems.append(f"{username} could not log in")
 
 
-def main(base: str) -> int:
+def main(base: str, only: list[str] | None = None) -> int:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     failures = 0
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--ignore-certificate-errors",
             "--disable-component-update", "--disable-sync", "--no-first-run"])
-        for who in ["anonymous", *ROLES]:
+        for who in only or ["anonymous", *ROLES]:
             started = time.monotonic()
             context = browser.new_context(locale="zh-CN", ignore_https_errors=True)
             page = context.new_page()
@@ -113,4 +114,4 @@ def main(base: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2:] or None))  # optional: the roles to walk

@@ -149,6 +149,13 @@ def test_event_risk_shows_on_the_event_page(client, meteorologist, now):
 
     html = Template("{% load weather %}{% event_weather event %}").render(Context({"event": event}))
     assert "对接会当天风险" in html
+    # the meteorologist cannot open the event, so its name is not a link; organizer staff can
+    client.force_login(meteorologist)
+    page = client.get("/weather/forecasts/").content.decode()
+    assert "深沪湾户外对接会" in page and f"/events/{event.pk}/agenda/" not in page
+    client.force_login(make_user(Role.ORGANIZER))
+    page = client.get("/weather/forecasts/").content.decode()
+    assert f"/events/{event.pk}/agenda/" in page
 
 
 def test_overview_reads_the_aggregates(feed, profiles, now, django_assert_max_num_queries):
