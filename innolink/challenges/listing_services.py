@@ -366,7 +366,7 @@ def _write(actor, listings: list[listing_import.Listing], programme, publish: bo
         rows = [IndicatorTarget(challenge=c, **i) for i in item.indicators]
         indicators += rows
         # a funding cell kept as words waits for the organizer, even with "publish" checked
-        if (publish and not screening.open_checks(c, rows) and c.claim_deadline > now.date()
+        if (publish and not screening.open_checks(c, rows) and c.claim_deadline > timezone.localdate(now)
                 and not any(w.code == "funding_unreadable" for w in item.warnings)):
             c.state, c.published_at, c.on_board = ChallengeState.PUBLISHED, now, True
             published += 1

@@ -7,6 +7,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from innolink.dashboard.overview import Figure, LateItem, Section
@@ -76,11 +77,11 @@ def overview_section(*, today: datetime.date) -> Section | None:
     ]
     late = []
     for usage in held:
-        waited = (today - usage.created_at.date()).days
+        waited = (today - timezone.localtime(usage.created_at).date()).days
         if waited > HELD_DAYS:
             late.append(LateItem(
                 title=f"{usage.provider} · {usage.enterprise.name} · 发票 {usage.invoice_number}",
                 url="/compute/", owner=str(_("平台运营（组织方）")),
-                due=usage.created_at.date() + datetime.timedelta(days=HELD_DAYS),
+                due=timezone.localtime(usage.created_at).date() + datetime.timedelta(days=HELD_DAYS),
                 days_late=waited - HELD_DAYS, kind=_("算力使用量待复核")))
     return Section("compute", _("产业AI算力服务"), 70, figures, late)

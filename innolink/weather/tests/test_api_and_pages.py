@@ -3,6 +3,7 @@ what: another enterprise's notice is a 404, a wrong role a 403, and refusals wri
 
 
 import pytest
+from django.utils import timezone
 
 from innolink.accounts.models import ApiToken
 from innolink.accounts.roles import Role
@@ -114,7 +115,7 @@ def test_profile_and_forecasts_show_where_they_apply(client, meteorologist, now)
     assert not hasattr(enterprise, "weather_profile") or enterprise.weather_profile is None
     assert client.post("/weather/profile/", {"exposures": ["outdoor_work"], "park": park.pk,
                                              "outdoor_staff": "12"}).status_code == 302
-    today = now.date()
+    today = timezone.localdate(now)
     services.forecast_create(actor=meteorologist, area="park", title="五里园区逐日预报",
                              valid_from=today, valid_to=today, risk="medium",
                              summary="午后雷阵雨", park_id=park.pk)
@@ -141,9 +142,9 @@ def test_profile_and_forecasts_show_where_they_apply(client, meteorologist, now)
 def test_event_risk_shows_on_the_event_page(client, meteorologist, now):
     from innolink.events.models import Event
 
-    event = Event.objects.create(title="深沪湾户外对接会", date=now.date(), venue="深沪湾")
+    event = Event.objects.create(title="深沪湾户外对接会", date=timezone.localdate(now), venue="深沪湾")
     services.forecast_create(actor=meteorologist, area="tourism", title="对接会当天风险",
-                             valid_from=now.date(), valid_to=now.date(), risk="high",
+                             valid_from=event.date, valid_to=event.date, risk="high",
                              summary="阵风7级", event_id=event.pk)
     from django.template import Context, Template
 
@@ -163,7 +164,7 @@ def test_overview_reads_the_aggregates(feed, profiles, now, django_assert_max_nu
 
     services.cap_ingest(data=cap(identifier="O1", sent=now, city=True), source="push")
     with django_assert_max_num_queries(4):
-        section = overview_section(today=now.date())
+        section = overview_section(today=timezone.localdate(now))
     figures = {f.key: f for f in section.figures}
     assert figures["weather.active_warnings"].value == 1
     assert figures["weather.red_non_responders"].value == 6
