@@ -494,27 +494,6 @@ def qualification_add(*, actor, enterprise: Enterprise, type: str, level: str = 
 
 
 @transaction.atomic
-def qualification_update(*, actor, qualification: EnterpriseTag, level: str = "", certified_on: Any = None,
-                         expires_on: Any = None, first: Any = None, reference: str = "",
-                         source: str = "web") -> EnterpriseTag:
-    row = EnterpriseTag.objects.select_for_update().get(pk=qualification.pk)
-    qtype = _qualification_type(row.tag)
-    fields = _qualification_fields(qtype=qtype, level=level, certified_on=certified_on, expires_on=expires_on,
-                                   first=first, reference=reference)
-    _check_duplicate(row.enterprise_id, row.tag, fields, exclude=row.pk)
-    before = snapshot(row, list(fields))
-    for key, value in fields.items():
-        setattr(row, key, value)
-    if row.source == EnterpriseTag.Source.REGISTRY:
-        row.source = EnterpriseTag.Source.OFFICER  # edited in detail: a 标签 cell no longer replaces it
-    row.save()
-    changes = audit_diff(before, snapshot(row, list(fields)))
-    if changes:
-        audit_record(actor=actor, action="update", instance=row, changes=changes, source=source)
-    return row
-
-
-@transaction.atomic
 def qualification_delete(*, actor, qualification: EnterpriseTag, source: str = "web") -> None:
     row = EnterpriseTag.objects.select_for_update().get(pk=qualification.pk)
     audit_record(actor=actor, action="delete", instance=row, source=source, changes={
