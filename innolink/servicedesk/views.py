@@ -18,7 +18,7 @@ from innolink.accounts.roles import Role
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.flash import errors_as_messages, error_text
 from innolink.enterprises.models import Enterprise
-from innolink.enterprises.reference import TOWN_CHOICES, TOWN_NAMES
+from innolink.enterprises.reference import TOWN_NAMES
 from innolink.servicedesk import access, exports, importing, selectors, services, sla
 from innolink.servicedesk.forms import (
     FilterForm,
@@ -30,6 +30,7 @@ from innolink.servicedesk.forms import (
     UploadForm,
     VisitForm,
 )
+from innolink.servicedesk.reference import town_choices, town_label
 from innolink.servicedesk.models import (
     CadreAssignment,
     Callback,
@@ -494,7 +495,7 @@ def session_new(request):
     return render(request, "servicedesk/session_new.html", {
         "form": form, "rows": _problem_rows(request.POST, PROBLEM_ROWS),
         "problem_errors": problem_errors, "categories": Category.objects.filter(active=True),
-        "kinds": Kind.choices, "towns": TOWN_CHOICES}, status=status)
+        "kinds": Kind.choices, "towns": town_choices()}, status=status)
 
 
 @login_required
@@ -751,7 +752,7 @@ def measures(request):
     total, rows = selectors.rates(start=start, end=end, by=by, town=town)
     return render(request, "servicedesk/measures.html", {
         "total": total, "rows": rows, "by": by, "year": start.year, "town": town,
-        "town_label": dict(TOWN_CHOICES).get(town, ""),
+        "town_label": town_label(town) if town else "",
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 3, -1)),
         "dimensions": [("department", _("按部门")), ("town", _("按镇街")),
                        ("category", _("按类别")), ("month", _("按月份"))],
