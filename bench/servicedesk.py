@@ -177,7 +177,7 @@ def main() -> None:
 
     now = timezone.now()
     towns = sorted(TOWN_NAMES)
-    t_load = time.perf_counter()
+    t_load, c_load = time.perf_counter(), time.process_time()
     labelled = list(fetch.labelled_set())
     year_start = now - dt.timedelta(days=365)
     if reuse:
@@ -202,13 +202,14 @@ def main() -> None:
                               departments=departments, seed=12, now=now, days=365)
         RouterModel.objects.create(trained_on=model.trained_on, blob=model.to_bytes())
     load_s = time.perf_counter() - t_load
+    load_cpu_s = time.process_time() - c_load  # SQLite: the whole load; PostgreSQL: the client
     requests_s = 0.0 if reuse else time.perf_counter() - t_requests
     busiest = departments[loadgen.BUSIEST]
     sla.clock()  # warm the calendar and rule caches before timing
     sla.rules_by_key()
     print(f"loaded {args.enterprises:,} enterprises and {args.requests:,} requests "
           f"({RateCounter.objects.count():,} counter rows) in {load_s:.1f} s, the requests "
-          f"in {requests_s:.1f} s ({connection.vendor}{', reused' if reuse else ''})",
+          f"in {requests_s:.1f} s, {load_cpu_s:.1f} s of this process's CPU ({connection.vendor}{', reused' if reuse else ''})",
           file=sys.stderr, flush=True)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -251,6 +252,21 @@ def main() -> None:
     print(f"queue page {queue_ms:.1f} ms ({queue_queries} queries, {queue_size:,} in the queue); "
           f"overdue page {overdue_ms:.1f} ms ({overdue_queries} queries, {overdue_size:,} overdue)",
           file=sys.stderr, flush=True)
+
+    def plan(qs) -> list[str]:
+        """The database's plan for a page of ``qs`` (index range scans, no sort, no scan)."""
+        sql, params = qs[:25].query.sql_with_params()
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+                return [row[-1] for row in cursor.fetchall()]
+            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) " + sql, params)
+            return [row[0].strip() for row in cursor.fetchall()]
+
+    queue_plan = plan(selectors.handler_queue(handler))
+    overdue_plan = plan(selectors.overdue_list())
+    print("queue plan:\n  " + "\n  ".join(queue_plan) + "\noverdue plan:\n  "
+          + "\n  ".join(overdue_plan), file=sys.stderr, flush=True)
 
     year = timezone.localdate().year
     start, end = dt.date(year - 1, 1, 1), dt.date(year + 1, 1, 1)
@@ -296,11 +312,13 @@ def main() -> None:
         "queue_queries": queue_queries,
         "queue_queries_page3": queue_queries_page3,
         "overdue_ms": round(overdue_ms, 1), "overdue_cpu_ms": round(overdue_cpu_ms, 1),
-        "overdue_queries": overdue_queries,
+        "overdue_queries": overdue_queries, "queue_size": queue_size,
+        "overdue_size": overdue_size, "queue_plan": queue_plan, "overdue_plan": overdue_plan,
         "rates_s": round(rates_ms / 1000, 4), "rates_cpu_s": round(rates_cpu_s, 4),
         "baseline_rates_s": round(baseline_rates_ms / 1000, 3),
         "route_ms": round(route_ms, 3), "route_p95_ms": round(route_p95, 3),
         **figures, "load_s": round(load_s, 1), "load_requests_s": round(requests_s, 1),
+        "load_cpu_s": round(load_cpu_s, 1),
         "reused": reuse, "database": connection.vendor,
         "load_avg": round(os.getloadavg()[0], 1),
     }

@@ -298,8 +298,13 @@ def indexes_deferred(model: type[models.Model]) -> Iterator[list[str]]:
             cursor.execute(f"DROP INDEX {q(name)}")
     yield [name for name, _sql in indexes]
     with connection.cursor() as cursor:
+        postgres = connection.vendor == "postgresql"
+        if postgres:  # run the deferred foreign-key checks now: no CREATE INDEX while pending
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for _name, sql in indexes:
             cursor.execute(sql)
+        if postgres:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's default again
         if connection.vendor == "postgresql":  # fresh statistics for the planner
             cursor.execute(f"ANALYZE {q(model._meta.db_table)}")
 

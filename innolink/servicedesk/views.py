@@ -80,10 +80,12 @@ def request_list(request):
     view = request.GET.get("view", "")
     if access.is_handler(user) and view != "all":
         page, query = _page(request, selectors.handler_queue(user))
+        settings = sla.desk_settings()
         return render(request, "servicedesk/queue.html", {
-            "page": page, "query": query, "rows": sla.countdowns(page.object_list),
+            "page": page, "query": query,
+            "rows": sla.countdowns(page.object_list, settings=settings),
             "inputs": selectors.pending_inputs(user)[:20],
-            "fallback": sla.desk_settings().fallback_department_id == user.department_id})
+            "fallback": settings.fallback_department_id == user.department_id})
     form = FilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.RequestFilters(
