@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
@@ -34,3 +35,13 @@ class ActiveSessionAuth(SessionAuth):
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
         return user if user is not None and user.is_active else None
+
+
+def anonymous_without_credentials(request):
+    """The last resort of a read that anyone may make (a published challenge): a request that
+    brought no credentials at all reads as anonymous. One that sent an ``Authorization`` header
+    the token check refused is not let through as anonymous: it gets the 401 a wrong token
+    deserves, not a 404 that hides the typo."""
+    if request.META.get("HTTP_AUTHORIZATION"):
+        return None
+    return AnonymousUser()
