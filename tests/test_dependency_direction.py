@@ -31,7 +31,7 @@ KNOWN_CYCLES = {
     ("innolink.challenges.listing_services", "innolink.challenges.services"),
     ("innolink.challenges.listing_services", "innolink.challenges.tasks"),
     ("innolink.challenges.services", "innolink.challenges.tasks"),
-    ("innolink.engines.matching.indicators", "innolink.engines.matching.target_parse"),
+    ("innolink.engines.challenges.target_parse", "innolink.engines.matching.indicators"),
     ("innolink.policies.selectors", "innolink.policies.services"),
 }
 
