@@ -18,7 +18,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import field_validator
 
-from innolink.api.schemas import ERRORS
+from innolink.core.schemas import ERRORS
 from innolink.challenges import access, selectors, services
 from innolink.challenges.models import Milestone
 from innolink.core.errors import NotFound, PermissionDenied
