@@ -316,7 +316,8 @@ def _attach_shared(shared, generation: int, terms: list[str], encoder) -> _Cache
     for name, _ in POOLS:
         sp = shared.pools[name]
         engine.attach_pool(name, object_ids=sp.ids, docs=LazyDocs(len(sp.ids), _doc_loader(
-            name, sp.ids)), lexical=sp.lexical, stop=sp.stop, embeddings=sp.vectors)
+            name, sp.ids)), lexical=sp.lexical, stop=sp.stop, embeddings=sp.vectors,
+            text_hashes=sp.hashes)
     cache = _Cache(engine=engine, generation=generation, encoder=encoder_setting(),
                    dense=True, watermark=shared.watermark - OVERLAP, built_at=0.0,
                    seen={name: {} for name, _ in POOLS} | {"proposals": {}},

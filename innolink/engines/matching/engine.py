@@ -27,6 +27,7 @@ Pure Python + numpy; never imports Django.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
@@ -342,12 +343,17 @@ class _Pool:
 
     @classmethod
     def attached(cls, engine: "MatchingEngine", ids: Sequence[str], docs: "LazyDocs",
-                 lexical: LexicalIndex, stop: frozenset[str], embeddings=None) -> "_Pool":
+                 lexical: LexicalIndex, stop: frozenset[str], embeddings=None,
+                 text_hashes: np.ndarray | None = None) -> "_Pool":
         """A pool over an index built elsewhere (e.g. files another process wrote and this one
         maps): ``lexical`` indexes positions ``0..n-1`` in the order of ``ids``, ``docs``
         fetches the records by position when a query needs them (only its candidates), and
         ``embeddings`` (when the engine has an encoder) are the rows in the same order. Nothing
-        is tokenised or encoded here. Without n-grams (an n-gram index is not attached)."""
+        is tokenised or encoded here. Without n-grams (an n-gram index is not attached).
+
+        ``text_hashes`` (SHA-1 hex of each row's joined text, as bytes) let an upsert whose
+        text is the indexed one keep its row as it is (only the record is replaced): no
+        tokenising, no encoding, no delta entry."""
         n = len(ids)
         if lexical.n_main != n or len(docs) != n:
             raise InvalidInputError("attached pool: index and documents differ in length",
@@ -374,6 +380,8 @@ class _Pool:
         elif engine.encoder is not None:
             raise InvalidInputError("attached pool: embeddings required with an encoder")
         self.dense = DenseIndex(self.emb) if self.emb is not None and len(self.emb) else None
+        self.base_hashes = text_hashes
+        self.changed: set[int] = set()
         return self
 
     def ready(self, pos: np.ndarray) -> np.ndarray:
@@ -401,6 +409,14 @@ class _Pool:
         """Add a document or replace the one with the same id (visible immediately)."""
         text, offsets = _join(doc.text_fields())
         p = self.pos.get(doc.id)
+        hashes = getattr(self, "base_hashes", None)
+        if (hashes is not None and p is not None and p < len(hashes) and self.alive[p]
+                and p not in self.changed
+                and hashlib.sha1(text.encode("utf-8")).hexdigest().encode() == hashes[p]):
+            self.docs[p] = doc  # the indexed text: its rows stay as they are
+            return
+        if hashes is not None and p is not None:
+            self.changed.add(p)
         if p is None:
             p = len(self.docs)
             self.docs.append(doc)
@@ -750,13 +766,14 @@ class MatchingEngine:
         self._pools["enterprises"] = _Pool(docs, self, embeddings)
 
     def attach_pool(self, name: str, *, object_ids: np.ndarray, docs: LazyDocs,
-                    lexical: LexicalIndex, stop: frozenset[str], embeddings=None) -> None:
+                    lexical: LexicalIndex, stop: frozenset[str], embeddings=None,
+                    text_hashes: np.ndarray | None = None) -> None:
         """Use a pool indexed elsewhere (see :meth:`_Pool.attached`): document ids are the
         strings of ``object_ids``; ``docs`` fetches candidates' records on demand."""
         if name not in ("researchers", "challenges", "enterprises"):
             raise InvalidInputError(f"未知的文档池：{name}", pool=name)
         self._pools[name] = _Pool.attached(self, _Ids(object_ids), docs, lexical, stop,
-                                           embeddings)
+                                           embeddings, text_hashes)
 
     def upsert(self, pool: str, doc) -> None:
         """Add or replace one document in a pool (``researchers``, ``challenges``,

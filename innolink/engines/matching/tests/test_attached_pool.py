@@ -146,3 +146,34 @@ def test_open_arrays_refuses_files_that_do_not_fit(tmp_path):
     np.save(tmp_path / "x.d_imp.npy", np.zeros(1, np.float32))
     with pytest.raises(ValueError):
         LexicalIndex.open_arrays(tmp_path, "x", meta)
+
+
+def test_an_upsert_of_the_indexed_text_keeps_the_row_and_replaces_the_record(tmp_path):
+    import dataclasses
+    import hashlib
+
+    from innolink.engines.matching.engine import _join
+
+    docs = _corpus(n=20)
+    built = MatchingEngine(ngram_factory=None)
+    built.set_researchers(docs)
+    meta = built.pool("researchers").lexical.save_arrays(tmp_path, "r.lex")
+    hashes = np.array([hashlib.sha1(_join(d.text_fields())[0].encode()).hexdigest()
+                       for d in docs], "S40")
+    eng = MatchingEngine(ngram_factory=None)
+    eng.attach_pool("researchers", object_ids=np.array([int(d.id) for d in docs]),
+                    docs=LazyDocs(len(docs), lambda ps: {p: docs[p] for p in ps}),
+                    lexical=LexicalIndex.open_arrays(tmp_path, "r.lex", meta),
+                    stop=built.pool("researchers").stop, text_hashes=hashes)
+    pool = eng.pool("researchers")
+    moved = dataclasses.replace(docs[4], region="厦门", trl=9)  # same text, other fields
+    eng.upsert("researchers", moved)
+    assert pool.lexical.delta_size == 0 and pool.docs[4].region == "厦门"
+    edited = dataclasses.replace(docs[4], keywords=("全新关键词",))
+    eng.upsert("researchers", edited)
+    assert pool.lexical.delta_size == 1
+    eng.upsert("researchers", docs[4])  # back to the indexed text: the delta row stays right
+    assert pool.lexical.delta_size == 1 and pool.docs[4] == docs[4]
+    q = ChallengeDoc("q", "全新关键词", "全新关键词")
+    assert docs[4].id not in [m.id for m in eng.match_challenge(q, k=20)
+                              if m.signals["lexical"] > 0]
