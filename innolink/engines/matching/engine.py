@@ -562,8 +562,8 @@ class _Ids:
         >>> ids = _Ids(np.array([7, 3, 9]))
         >>> ids[1], len(ids), ids.positions().get("9"), "4" in ids.positions()
         ('3', 3, 2, False)
-        >>> ids.append("12"); ids[3], ids.positions()["12"]
-        ('12', 3)
+        >>> ids.append("12"); ids[3], len(ids)
+        ('12', 4)
     """
 
     def __init__(self, object_ids: np.ndarray) -> None:
