@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from innolink.challenges.models import CLAIMABLE_STATES, Challenge, Proposal, ResearcherProfile
 from innolink.engines.matching._errors import EncoderUnavailableError, UnknownDocumentError
-from innolink.engines.matching.engine import MatchingEngine
+from innolink.engines.matching.engine import LazyDocs, MatchingEngine, _Pool
 from innolink.engines.matching.tokenize import Tokenizer
 from innolink.enterprises.models import Enterprise
 from innolink.matching import fetch, shared_index
@@ -244,19 +244,88 @@ def write_machine_index(generation: int | None = None, directory=None):
     encoder = get_encoder()
     if encoder is None:
         return None
+    started = timezone.now()
     generation = current_generation() if generation is None else generation
-    loaders = {"researchers": fetch.researcher_docs, "challenges": fetch.challenge_docs,
-               "enterprises": fetch.enterprise_docs}
-    pools = {}
+    terms = list(TechTerm.objects.values_list("term", flat=True))
+    pools, all_docs, complete = {}, {}, True
     for name, kind in POOLS:
-        docs = [d for _, d in loaders[name]()]
+        docs = [d for _, d in LOADERS[name]()]
         mat, missing = _matrix(kind, docs, encoder)
         gone = {i for i, _, _, _ in missing}
+        complete = complete and not gone
         keep = [i for i in range(len(docs)) if i not in gone]
         pools[name] = ([int(docs[i].id) for i in keep],
                        [fetch.text_hash(fetch.doc_text(docs[i])) for i in keep], mat[keep])
-    return shared_index.write_shared_index(generation=generation, encoder=encoder.name,
-                                           dim=encoder.dim, pools=pools, directory=directory)
+        all_docs[name] = docs
+    lexical = None
+    n_docs = len(all_docs["researchers"]) + len(all_docs["challenges"])
+    if complete and not ngrams_enabled(True, n_docs):
+        # the whole index (ADR 0700): each pool's BM25 arrays over its rows in this order
+        engine = MatchingEngine(tokenizer=get_tokenizer(terms), encoder=None,
+                                ngram_factory=None)
+        lexical = {}
+        for name, _ in POOLS:
+            engine._pools[name] = pool = _Pool(all_docs[name], engine)
+            lexical[name] = (pool.lexical, pool.stop)
+            del engine._pools[name]
+    return shared_index.write_shared_index(
+        generation=generation, encoder=encoder.name, dim=encoder.dim, pools=pools,
+        directory=directory, lexical=lexical, terms_hash=terms_hash(terms),
+        watermark=started)
+
+
+LOADERS = {"researchers": fetch.researcher_docs, "challenges": fetch.challenge_docs,
+           "enterprises": fetch.enterprise_docs}
+
+
+def terms_hash(terms) -> str:
+    """The term dictionary's fingerprint (a set tokenised with other terms is not used)."""
+    return fetch.text_hash("\n".join(sorted(terms)))
+
+
+def _doc_loader(name: str, object_ids: np.ndarray):
+    """``positions -> {position: doc}`` for an attached pool: one query for the candidates
+    (a record that no longer qualifies, e.g. a challenge no longer open, is absent)."""
+    querysets = {"researchers": fetch.researchers_queryset,
+                 "challenges": fetch.open_challenges,
+                 "enterprises": Enterprise.objects.all}
+
+    def load(positions: list[int]) -> dict[int, object]:
+        want = {int(object_ids[p]): p for p in positions if p < len(object_ids)}
+        rows = LOADERS[name](querysets[name]().filter(pk__in=list(want)))
+        return {want[row.pk]: doc for row, doc in rows}
+
+    return load
+
+
+def _attach_shared(shared, generation: int, terms: list[str], encoder) -> _Cache | None:
+    """The engine over the machine's shared index (no tokenising, no encoding, no record
+    read but the delta), or ``None`` when the set is not for this generation, term
+    dictionary or configuration (ADR 0700)."""
+    if not bool(getattr(settings, "INNOLINK_MATCHING_SHARED_LEXICAL", True)):
+        return None
+    if (shared is None or not shared.has_lexical or shared.generation != generation
+            or shared.terms_hash != terms_hash(terms)):
+        return None
+    n_docs = len(shared.pools["researchers"].ids) + len(shared.pools["challenges"].ids)
+    if ngrams_enabled(True, n_docs):
+        return None
+    t0 = time.perf_counter()
+    engine = MatchingEngine(tokenizer=get_tokenizer(terms), encoder=encoder,
+                            ngram_factory=None)
+    for name, _ in POOLS:
+        sp = shared.pools[name]
+        engine.attach_pool(name, object_ids=sp.ids, docs=LazyDocs(len(sp.ids), _doc_loader(
+            name, sp.ids)), lexical=sp.lexical, stop=sp.stop, embeddings=sp.vectors,
+            text_hashes=sp.hashes)
+    cache = _Cache(engine=engine, generation=generation, encoder=encoder_setting(),
+                   dense=True, watermark=shared.watermark - OVERLAP, built_at=0.0,
+                   seen={name: {} for name, _ in POOLS} | {"proposals": {}},
+                   stats={name: len(sp.ids) for name, sp in shared.pools.items()})
+    cache.stats["shared"] = 1
+    sync(cache)  # the records changed since the worker read them
+    cache.built_at = time.perf_counter() - t0
+    return cache
 
 
 def shared_enabled() -> bool:
@@ -271,6 +340,12 @@ def build_engine(generation: int | None = None) -> _Cache:
     generation = current_generation() if generation is None else generation
     terms = list(TechTerm.objects.values_list("term", flat=True))
     encoder = get_encoder()
+    if encoder is not None and shared_enabled():
+        cache = _attach_shared(
+            shared_index.open_shared_index(encoder=encoder.name, dim=encoder.dim),
+            generation, terms, encoder)
+        if cache is not None:
+            return cache
     rows = {"researchers": fetch.researcher_docs(), "challenges": fetch.challenge_docs(),
             "enterprises": fetch.enterprise_docs()}
     docs = {name: [d for _, d in r] for name, r in rows.items()}

@@ -12,6 +12,14 @@ when it is missing, unreadable, of another format, encoder or dimension, or its 
 not add up. It is **checked row by row**: a row is used only if its text hash equals the hash
 of the record's current text, so an edit made after the set was written is never hidden (the
 row is taken from the database or encoded, as a missing vector would be). See ADR 0341.
+
+A set may also carry each pool's **lexical index** (ADR 0700): the BM25 arrays of
+:meth:`LexicalIndex.save_arrays` (``<pool>.lex.*.npy``, mapped read-only), the pool's
+boilerplate words, the hash of the term dictionary it was tokenised with and the time the
+worker started reading the records (``watermark``). A process that finds one for its
+generation and term dictionary builds no index at all: it maps the arrays, fetches only the
+candidates' records per query, and applies the rows changed since the watermark on top,
+exactly as its own delta sync does.
 """
 
 from __future__ import annotations
@@ -22,14 +30,17 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 from django.conf import settings
 
+from innolink.engines.matching.lexical import LexicalIndex
+
 logger = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 POOL_NAMES = ("researchers", "challenges", "enterprises")
 
 
@@ -44,6 +55,9 @@ class SharedPool:
     ids: np.ndarray  # int64 object ids
     hashes: np.ndarray  # "S40": SHA-1 hex of the encoded text
     vectors: np.ndarray  # float32 unit rows, a copy-on-write mapping
+    #: the pool's BM25 index over rows 0..n-1 (mapped read-only), when the set carries one
+    lexical: LexicalIndex | None = None
+    stop: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -53,13 +67,27 @@ class SharedIndex:
     encoder: str
     dim: int
     pools: dict[str, SharedPool]
+    #: set with lexical indexes: hash of the term dictionary and the records' watermark
+    terms_hash: str | None = None
+    watermark: datetime | None = None
+
+    @property
+    def has_lexical(self) -> bool:
+        return self.watermark is not None and all(
+            p.lexical is not None for p in self.pools.values())
 
 
 def write_shared_index(*, generation: int, encoder: str, dim: int,
                        pools: dict[str, tuple[list[int], list[str], np.ndarray]],
-                       directory: Path | None = None) -> Path:
+                       directory: Path | None = None,
+                       lexical: dict[str, tuple[LexicalIndex, frozenset[str]]] | None = None,
+                       terms_hash: str | None = None,
+                       watermark: datetime | None = None) -> Path:
     """Write one set (``pools``: name -> (ids, text hashes, vectors)) and make it current;
-    older sets are deleted (a process that still maps one keeps its pages until it unmaps)."""
+    older sets are deleted (a process that still maps one keeps its pages until it unmaps).
+
+    ``lexical`` (name -> (index over the pool's rows in order, boilerplate words)) adds the
+    BM25 arrays, with ``terms_hash`` and ``watermark`` (when the records were read)."""
     root = directory or index_dir()
     root.mkdir(parents=True, exist_ok=True)
     name = f"gen-{generation}-{uuid.uuid4().hex[:8]}"
@@ -76,6 +104,18 @@ def write_shared_index(*, generation: int, encoder: str, dim: int,
         counts[pool] = len(ids)
     manifest = {"format": FORMAT, "generation": int(generation), "encoder": encoder,
                 "dim": int(dim), "counts": counts}
+    if lexical:
+        if watermark is None or terms_hash is None or set(lexical) != set(pools):
+            raise ValueError("a lexical set needs every pool, a watermark and a terms hash")
+        metas, stops = {}, {}
+        for pool, (lex, stop) in lexical.items():
+            if lex.n_main != counts[pool] or not np.array_equal(
+                    lex.main_ids, np.arange(counts[pool])):
+                raise ValueError(f"pool {pool}: the lexical index must cover rows 0..n-1")
+            metas[pool] = lex.save_arrays(tmp, f"{pool}.lex")
+            stops[pool] = sorted(stop)
+        manifest.update(lexical=metas, stop=stops, terms_hash=terms_hash,
+                        watermark=watermark.isoformat())
     (tmp / "manifest.json").write_text(json.dumps(manifest))
     final = root / name
     os.replace(tmp, final)
@@ -113,11 +153,20 @@ def open_shared_index(*, encoder: str, dim: int,
                     else np.zeros((0, dim), np.float32))  # an empty file cannot be mapped
             if not (len(ids) == len(hashes) == len(vecs) == count) or vecs.shape[1:] != (dim,):
                 return _refuse(path, f"pool {pool} does not match its manifest")
-            pools[pool] = SharedPool(ids, hashes, vecs)
+            lex, stop = None, frozenset()
+            if "lexical" in manifest:
+                lex = LexicalIndex.open_arrays(path, f"{pool}.lex", manifest["lexical"][pool])
+                if lex.n_main != count:
+                    return _refuse(path, f"pool {pool}: lexical rows do not match")
+                stop = frozenset(manifest["stop"][pool])
+            pools[pool] = SharedPool(ids, hashes, vecs, lex, stop)
+        watermark = (datetime.fromisoformat(manifest["watermark"])
+                     if "lexical" in manifest else None)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return _refuse(path, f"unreadable: {exc}")
     return SharedIndex(path=path, generation=int(manifest["generation"]), encoder=encoder,
-                       dim=dim, pools=pools)
+                       dim=dim, pools=pools, terms_hash=manifest.get("terms_hash"),
+                       watermark=watermark)
 
 
 def _refuse(path: Path, why: str) -> None:

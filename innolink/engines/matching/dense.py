@@ -218,9 +218,21 @@ def encode_corpus(
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = multiprocessing.get_context("spawn")
+        # one BLAS thread per worker, set before the worker loads numpy: the encoder's own
+        # limit (``USE(threads=1)``) goes through threadpoolctl, which is not installed, so
+        # without this each worker ran OpenBLAS with one thread per core (ADR 0701)
+        saved = {k: os.environ.get(k) for k in _BLAS_ENV}
+        os.environ.update({k: "1" for k in _BLAS_ENV})
         with ProcessPoolExecutor(min(workers, len(batches)), mp_context=ctx,
                                  initializer=_worker_init, initargs=(encoder_factory,)) as ex:
-            futures = [ex.submit(_worker_encode, [texts[i] for i in b]) for b in batches]
+            try:  # the workers start while the batches are submitted
+                futures = [ex.submit(_worker_encode, [texts[i] for i in b]) for b in batches]
+            finally:
+                for k, v in saved.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
             for b, fut in zip(batches, futures):  # in submission order: progress is monotone
                 out[b] = fut.result()
                 done += len(b)
@@ -233,6 +245,10 @@ def encode_corpus(
         if progress is not None:
             progress(done, n)
     return out
+
+
+#: thread-count variables of the BLAS libraries numpy may load
+_BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def length_order(texts: Sequence[str]) -> np.ndarray:

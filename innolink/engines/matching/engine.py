@@ -27,6 +27,7 @@ Pure Python + numpy; never imports Django.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
@@ -48,6 +49,7 @@ from .vocab import df_stopwords
 __all__ = [
     "DEFAULT_FUSION_WEIGHTS",
     "DIRECTIONS",
+    "LazyDocs",
     "LEARNED_WEIGHTS",
     "SIGNALS",
     "SIGNAL_STATUS_SCORES",
@@ -366,6 +368,63 @@ class _Pool:
                 self.emb = engine._embed(self.texts)
         self.dense = DenseIndex(self.emb) if self.emb is not None and len(self.emb) else None
 
+    @classmethod
+    def attached(cls, engine: "MatchingEngine", ids: Sequence[str], docs: "LazyDocs",
+                 lexical: LexicalIndex, stop: frozenset[str], embeddings=None,
+                 text_hashes: np.ndarray | None = None) -> "_Pool":
+        """A pool over an index built elsewhere (e.g. files another process wrote and this one
+        maps): ``lexical`` indexes positions ``0..n-1`` in the order of ``ids``, ``docs``
+        fetches the records by position when a query needs them (only its candidates), and
+        ``embeddings`` (when the engine has an encoder) are the rows in the same order. Nothing
+        is tokenised or encoded here. Without n-grams (an n-gram index is not attached).
+
+        ``text_hashes`` (SHA-1 hex of each row's joined text, as bytes) let an upsert whose
+        text is the indexed one keep its row as it is (only the record is replaced): no
+        tokenising, no encoding, no delta entry."""
+        n = len(ids)
+        if lexical.n_main != n or len(docs) != n:
+            raise InvalidInputError("attached pool: index and documents differ in length",
+                                    docs=len(docs), rows=lexical.n_main, ids=n)
+        self = cls.__new__(cls)
+        self.engine = engine
+        self.docs = docs
+        self.ids = ids if isinstance(ids, _Ids) else list(ids)
+        self.pos = self.ids.positions() if isinstance(self.ids, _Ids) else {
+            d: i for i, d in enumerate(self.ids)}
+        self.alive = np.ones(n, bool)
+        self.texts = _JoinedColumn(docs, 0)
+        self.offsets = _JoinedColumn(docs, 1)
+        self.lexical = lexical
+        self.stop = frozenset(stop)
+        self.ngram = None
+        self.emb = None
+        self.emb_tail = []
+        if engine.encoder is not None and embeddings is not None:
+            if len(embeddings) != n:
+                raise InvalidInputError("embeddings 的行数须与文档数一致 (one row per document)",
+                                        rows=len(embeddings), docs=n)
+            self.emb = _normalize_rows(embeddings)
+        elif engine.encoder is not None:
+            raise InvalidInputError("attached pool: embeddings required with an encoder")
+        self.dense = DenseIndex(self.emb) if self.emb is not None and len(self.emb) else None
+        self.base_hashes = text_hashes
+        self.changed: set[int] = set()
+        return self
+
+    def ready(self, pos: np.ndarray) -> np.ndarray:
+        """Make the documents at ``pos`` readable (fetch them in one go when the pool's
+        documents are fetched on demand); positions whose record is gone are removed from the
+        pool and dropped from the answer."""
+        pos = np.asarray(pos, np.int64)
+        prefetch = getattr(self.docs, "prefetch", None)
+        if prefetch is None or len(pos) == 0:
+            return pos
+        gone = prefetch(pos.tolist())
+        for p in gone:
+            if self.alive[p]:
+                self.remove(self.ids[p])
+        return pos[self.alive[pos]] if gone else pos
+
     def __len__(self) -> int:
         return int(self.alive.sum())
 
@@ -377,6 +436,14 @@ class _Pool:
         """Add a document or replace the one with the same id (visible immediately)."""
         text, offsets = _join(doc.text_fields())
         p = self.pos.get(doc.id)
+        hashes = getattr(self, "base_hashes", None)
+        if (hashes is not None and p is not None and p < len(hashes) and self.alive[p]
+                and p not in self.changed
+                and hashlib.sha1(text.encode("utf-8")).hexdigest().encode() == hashes[p]):
+            self.docs[p] = doc  # the indexed text: its rows stay as they are
+            return
+        if hashes is not None and p is not None:
+            self.changed.add(p)
         if p is None:
             p = len(self.docs)
             self.docs.append(doc)
@@ -426,6 +493,170 @@ class _Pool:
             self.ngram.remove(p)
         if self.dense is not None:
             self.dense.remove(p)
+
+
+class LazyDocs:
+    """A pool's documents by position, fetched on demand: ``load(positions)`` returns a
+    mapping position -> document for those still there (a missing position is a record that
+    is gone). Documents replaced or appended by the pool's updates are kept as given.
+
+    Examples:
+        >>> calls = []
+        >>> def load(ps):
+        ...     calls.append(ps)
+        ...     return {p: ResearcherDoc(str(p), "x", keywords=(f"k{p}",)) for p in ps if p != 2}
+        >>> docs = LazyDocs(3, load)
+        >>> docs.prefetch([0, 2]), docs[0].keywords, calls
+        ([2], ('k0',), [[0, 2]])
+        >>> docs[1].id, calls[-1], docs.joined(1)[0]
+        ('1', [1], 'k1')
+    """
+
+    def __init__(self, n: int, load: Callable[[list[int]], Mapping[int, object]]) -> None:
+        self._n = int(n)
+        self._load = load
+        self._docs: dict[int, object] = {}
+        self._joined: dict[int, tuple[str, list]] = {}
+        self._gone: set[int] = set()
+
+    def __len__(self) -> int:
+        return self._n
+
+    def prefetch(self, positions: Sequence[int]) -> list[int]:
+        """Fetch the documents at ``positions`` not held yet; returns the positions whose
+        record is gone."""
+        want = [int(p) for p in positions if int(p) not in self._docs and int(p) not in self._gone]
+        if want:
+            got = self._load(want)
+            for p in want:
+                doc = got.get(p)
+                if doc is None:
+                    self._gone.add(p)
+                else:
+                    self._docs[p] = doc
+        return [int(p) for p in positions if int(p) in self._gone]
+
+    def __getitem__(self, p: int):
+        p = int(p)
+        if p not in self._docs:
+            self.prefetch([p])
+        if p not in self._docs:
+            raise UnknownDocumentError(f"未找到文档：{p}", position=p)
+        return self._docs[p]
+
+    def __setitem__(self, p: int, doc) -> None:
+        self._docs[int(p)] = doc
+        self._gone.discard(int(p))
+        self._joined.pop(int(p), None)
+
+    def append(self, doc) -> None:
+        self[self._n] = doc
+        self._n += 1
+
+    def joined(self, p: int) -> tuple[str, list]:
+        """``(text, field offsets)`` of the document at ``p`` (cached)."""
+        p = int(p)
+        if p not in self._joined:
+            self._joined[p] = _join(self[p].text_fields())
+        return self._joined[p]
+
+
+class _JoinedColumn:
+    """``pool.texts`` / ``pool.offsets`` of a pool with :class:`LazyDocs`: computed from the
+    document (assignments are ignored: the document assigned beside them is what counts)."""
+
+    def __init__(self, docs: LazyDocs, part: int) -> None:
+        self._docs, self._part = docs, part
+
+    def __getitem__(self, p: int):
+        return self._docs.joined(p)[self._part]
+
+    def __setitem__(self, p: int, value) -> None:
+        pass
+
+    def append(self, value) -> None:
+        pass
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+
+class _Ids:
+    """Document ids of an attached pool: strings of integer object ids held as one int64
+    array (no list of n strings, no dict of n entries); see :meth:`positions`.
+
+    Examples:
+        >>> ids = _Ids(np.array([7, 3, 9]))
+        >>> ids[1], len(ids), ids.positions().get("9"), "4" in ids.positions()
+        ('3', 3, 2, False)
+        >>> ids.append("12"); ids[3], len(ids)
+        ('12', 4)
+    """
+
+    def __init__(self, object_ids: np.ndarray) -> None:
+        self.base = np.asarray(object_ids, np.int64)
+        self.order = np.argsort(self.base, kind="stable")
+        self.sorted = self.base[self.order]
+        self.tail: list[str] = []
+        self._positions = _IdPositions(self)
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.tail)
+
+    def __getitem__(self, p: int) -> str:
+        p = int(p)
+        return str(int(self.base[p])) if p < len(self.base) else self.tail[p - len(self.base)]
+
+    def append(self, doc_id: str) -> None:
+        self.tail.append(doc_id)
+
+    def base_position(self, doc_id: str) -> int | None:
+        try:
+            key = int(doc_id)
+        except (TypeError, ValueError):
+            return None
+        if str(key) != doc_id:
+            return None
+        i = int(np.searchsorted(self.sorted, key))
+        return int(self.order[i]) if i < len(self.sorted) and self.sorted[i] == key else None
+
+    def positions(self) -> "_IdPositions":
+        return self._positions
+
+
+class _IdPositions:
+    """``pool.pos`` of an attached pool: id -> position, from the id array plus changes."""
+
+    _GONE = -1
+
+    def __init__(self, ids: _Ids) -> None:
+        self._ids = ids
+        self._changed: dict[str, int] = {}
+
+    def get(self, doc_id, default=None):
+        p = self._changed.get(doc_id)
+        if p is None:
+            p = self._ids.base_position(doc_id)
+        return default if p is None or p == self._GONE else p
+
+    def __contains__(self, doc_id) -> bool:
+        return self.get(doc_id) is not None
+
+    def __getitem__(self, doc_id) -> int:
+        p = self.get(doc_id)
+        if p is None:
+            raise KeyError(doc_id)
+        return p
+
+    def __setitem__(self, doc_id, p: int) -> None:
+        self._changed[doc_id] = int(p)
+
+    def pop(self, doc_id, default=None):
+        p = self.get(doc_id)
+        if p is None:
+            return default
+        self._changed[doc_id] = self._GONE
+        return p
 
 
 _UNIT_TOKENS = frozenset(
@@ -561,6 +792,16 @@ class MatchingEngine:
         document, e.g. stored vectors) skips encoding."""
         self._pools["enterprises"] = _Pool(docs, self, embeddings)
 
+    def attach_pool(self, name: str, *, object_ids: np.ndarray, docs: LazyDocs,
+                    lexical: LexicalIndex, stop: frozenset[str], embeddings=None,
+                    text_hashes: np.ndarray | None = None) -> None:
+        """Use a pool indexed elsewhere (see :meth:`_Pool.attached`): document ids are the
+        strings of ``object_ids``; ``docs`` fetches candidates' records on demand."""
+        if name not in ("researchers", "challenges", "enterprises"):
+            raise InvalidInputError(f"未知的文档池：{name}", pool=name)
+        self._pools[name] = _Pool.attached(self, _Ids(object_ids), docs, lexical, stop,
+                                           embeddings, text_hashes)
+
     def upsert(self, pool: str, doc) -> None:
         """Add or replace one document in a pool (``researchers``, ``challenges``,
         ``enterprises``) without rebuilding it.
@@ -668,6 +909,19 @@ class MatchingEngine:
         out = np.unique(np.concatenate([np.asarray(f, np.int64) for f in found]))
         return out[pool.alive[out]]
 
+    def _ready_candidates(self, direction: str, query, pool: _Pool, also: int | None = None
+                          ) -> np.ndarray:
+        """:meth:`candidates` (plus position ``also``) with their documents readable; when a
+        record turned out to be gone (a pool fetched on demand), it is removed and the
+        candidates are taken again, so it never takes another's place."""
+        while True:
+            pos = self.candidates(direction, query)
+            if also is not None and pool.alive[also]:
+                pos = np.union1d(pos, [also])
+            ready = pool.ready(pos)
+            if len(ready) == len(pos):
+                return ready
+
     def _pair(self, direction: str, query, cand):
         """(need, provider, targets, evidence fields, evidence side) of one pair."""
         if direction == "challenge_to_researchers":
@@ -691,6 +945,9 @@ class MatchingEngine:
         self._check_direction(direction)
         pool = self._pool_for(direction)
         pos = pool.positions() if positions is None else np.asarray(positions, np.int64)
+        if "indicator" in (signals or self.signal_names) or "structured" in (
+                signals or self.signal_names):
+            pool.ready(pos)  # documents fetched on demand: these candidates in one go
         wanted = [s for s in (signals or self.signal_names) if s in self.signal_names]
         qtext, _ = _join(query.text_fields())
         out: dict[str, np.ndarray] = {}
@@ -754,7 +1011,7 @@ class MatchingEngine:
         pool = self._pool_for(direction)
         if len(pool) == 0:
             return []
-        pos = self.candidates(direction, query)
+        pos = self._ready_candidates(direction, query, pool)
         if exclude:
             bad = {pool.pos[e] for e in exclude if e in pool.pos}
             pos = np.array([p for p in pos.tolist() if p not in bad], np.int64)
@@ -799,7 +1056,9 @@ class MatchingEngine:
         if candidate_id not in pool.pos:
             raise UnknownDocumentError(f"未找到候选：{candidate_id}", candidate_id=candidate_id)
         p = pool.pos[candidate_id]
-        pos = np.union1d(self.candidates(direction, query), [p])
+        pos = self._ready_candidates(direction, query, pool, also=p)
+        if p not in pos:
+            raise UnknownDocumentError(f"未找到候选：{candidate_id}", candidate_id=candidate_id)
         scores = self.signal_scores(direction, query, pos)
         fused = self.fuse(scores)
         j = int(np.flatnonzero(pos == p)[0])
