@@ -127,6 +127,11 @@ def parse(spec: ItemsSpec, rows: list[dict[str, Any]], year: int) -> list[dict[s
     if len(rows) > MAX_ITEMS:
         raise ValidationFailed({PREFIX: [_("最多填报%(n)s项") % {"n": MAX_ITEMS}]})
     for i, row in enumerate(rows):
+        bad = [k for k, v in row.items() if "\x00" in str(v or "")]
+        if bad:  # a NUL cannot be stored (PostgreSQL text) and is never typed
+            for k in bad:
+                errors[field_name(i, k)] = [_("含有无效字符")]
+            continue
         label = str(row.get("label") or "").strip()
         if not label:
             errors[field_name(i, "label")] = [_("名称：必填")]

@@ -91,6 +91,11 @@ def test_an_item_missing_a_fact_is_refused_at_its_field_and_nothing_is_written(p
             items=[{"label": "仓储系统", "kind": "数字化改造", "investment": "30"},
                    {"label": "", "kind": "区块链", "investment": "-3"}])
     assert set(exc.value.fields) == {"items-1-label", "items-1-kind", "items-1-investment"}
+    with pytest.raises(ValidationFailed) as exc:
+        services.application_submit(
+            actor=user, enterprise=enterprise, clause=projects, year=YEAR, form=FORM,
+            items=[{"label": "仓储\x00系统", "kind": "数字化改造", "investment": "30"}])
+    assert set(exc.value.fields) == {"items-0-label"}
     assert _counts() == before
 
 
