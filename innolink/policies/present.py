@@ -376,6 +376,14 @@ STEP_FRAMES = (
     gettext_noop("%(year)s年度已按同类奖励兑现%(paid)s(就高不重复)"),
     gettext_noop("缺少数据:%(facts)s"),
     gettext_noop("不符合:%(reasons)s"),
+    gettext_noop("可兑现 %(amount)s"),
+    gettext_noop("已兑现,本年度不再兑现"),
+    gettext_noop("符合条件,与同类奖励就高不重复,按其他条款兑现"),
+    gettext_noop("符合条件,本政策单个企业上限已用完"),
+    gettext_noop("符合条件,但按公式核定金额为0元"),
+    gettext_noop("补充%(label)s后即可判定"),
+    gettext_noop("暂不符合;满足以下任一即可:%(routes)s"),
+    gettext_noop("暂不符合:%(reason)s"),
     gettext_noop("预算不足,按 %(percent)s 比例核减"),
     gettext_noop("资金不足时按比例核减:可用预算 %(available)s ÷ 符合条件的待兑现金额合计 %(demand)s = %(percent)s"),
     gettext_noop("本条测算金额 %(amount)s × 核减比例 = %(scaled)s,向下取整到分"),
@@ -420,6 +428,8 @@ def _param(value: Any) -> str:
             sep = _("、")
         elif sep == ";":
             sep = _("；")
+        elif sep == " 或 ":
+            sep = _(" 或 ")
         return sep.join(_param(v) for v in value)
     return str(value)
 

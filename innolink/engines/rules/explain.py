@@ -981,23 +981,23 @@ def _clause_answer(c: _Ctx, arr: ClauseArrays, by_id: dict[str, ClauseArrays], a
 
 def _summary(status: str, payable: int, misses, needs, payments, choices) -> str:
     if status == "payable":
-        return f"可兑现 {fmt_money(payable)}"
+        return S.Step(S.SUMMARY_PAYABLE, amount=S.Money(payable))
     if status == "already_paid":
-        return payments[0].message if payments else "已兑现,本年度不再兑现"
+        return payments[0].message if payments else S.Step(S.SUMMARY_PAID)
     if status == "stacked_out":
-        return "符合条件,与同类奖励就高不重复,按其他条款兑现"
+        return S.Step(S.SUMMARY_STACKED)
     if status == "capped":
-        return "符合条件,本政策单个企业上限已用完"
+        return S.Step(S.SUMMARY_CAPPED)
     if status == "zero":
-        return "符合条件,但按公式核定金额为0元"
+        return S.Step(S.SUMMARY_ZERO)
     if status == "undecided":
         decisive = [n for n in needs if n.decisive]
         if decisive:
-            return f"补充{decisive[0].label}后即可判定"
-        return "缺少数据:" + "、".join(n.label for n in needs[:3])
+            return S.Step(S.SUMMARY_DECISIVE, label=decisive[0].label)
+        return S.Step(S.ITEM_MISSING, facts=S.Seq(n.label for n in needs[:3]))
     if choices and any(ch.tie for ch in choices):
-        return "暂不符合;满足以下任一即可:" + " 或 ".join(r.label for r in choices[0].routes if r.tied)
-    return "暂不符合:" + (misses[0].message if misses else "")
+        return S.Step(S.SUMMARY_ANY, routes=S.Seq((r.label for r in choices[0].routes if r.tied), " 或 "))
+    return S.Step(S.SUMMARY_NOT, reason=misses[0].message if misses else "")
 
 
 def _dates(registry: Registry, year: int, policy_ids: set[str] | None) -> list[PolicyDates]:

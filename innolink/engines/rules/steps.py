@@ -127,6 +127,15 @@ PAID_EXCLUSIVE = "%(year)s年度已按同类奖励兑现%(paid)s(就高不重复
 # items
 ITEM_MISSING = "缺少数据:%(facts)s"
 ITEM_FAILS = "不符合:%(reasons)s"
+# the answer in brief (ClauseAnswer.summary)
+SUMMARY_PAYABLE = "可兑现 %(amount)s"
+SUMMARY_PAID = "已兑现,本年度不再兑现"
+SUMMARY_STACKED = "符合条件,与同类奖励就高不重复,按其他条款兑现"
+SUMMARY_CAPPED = "符合条件,本政策单个企业上限已用完"
+SUMMARY_ZERO = "符合条件,但按公式核定金额为0元"
+SUMMARY_DECISIVE = "补充%(label)s后即可判定"
+SUMMARY_ANY = "暂不符合;满足以下任一即可:%(routes)s"
+SUMMARY_NOT = "暂不符合:%(reason)s"
 # budget proration
 PRORATION_NOTICE = "预算不足,按 %(percent)s 比例核减"
 PRORATION_SUMMARY = "资金不足时按比例核减:可用预算 %(available)s ÷ 符合条件的待兑现金额合计 %(demand)s = %(percent)s"

@@ -70,7 +70,7 @@ def test_steps_translate_their_frame_and_amounts_not_the_rule_names():
             "Payable 5,000 yuan, shared 1∶1: 市 2,500 yuan, 县 2,500 yuan", "一段旧的文字"]
     with translation.override("zh-hans"):
         assert present.steps_view(steps) == [str(s) for s in steps]
-        assert present.steps_view(steps)[2] == "应兑现 0.5万元,按 1∶1 分担:市 0.25万元、县 0.25万元"
+        assert present.steps_view(steps)[2] == "应兑现 5000元,按 1∶1 分担:市 2500元、县 2500元"
 
 
 def _engine_checks():
