@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from innolink.policies.models import Application, Lane
 
@@ -48,3 +48,45 @@ class PayForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由（必填）"), max_length=500)
+
+
+class ClaimItemForm(forms.Form):
+    """One repeated item on a 快申快享 claim (a project, a patent …): its name and the facts the
+    clause reads (``claim_items.ItemsSpec``). The service checks the values; this form only
+    renders and carries them, so a refused submission comes back as typed."""
+
+    label = forms.CharField(label=_("名称"), required=False, max_length=200)
+
+    def __init__(self, *args, spec=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        for fact in spec.facts if spec else ():
+            label = f"{fact.name}（{fact.unit}）" if fact.unit else fact.name
+            if not fact.required:
+                label = label + gettext("（选填）")
+            if fact.kind in ("category", "level"):
+                field = forms.ChoiceField(label=label, required=False,
+                                          choices=[("", _("请选择"))] + [(c, c) for c in fact.choices])
+            elif fact.kind == "bool":
+                field = forms.ChoiceField(label=label, required=False,
+                                          choices=[("", _("未填")), ("true", _("是")), ("false", _("否"))])
+            elif fact.kind == "date":
+                field = forms.CharField(label=label, required=False, max_length=10,
+                                        widget=forms.DateInput(attrs={"type": "date"}))
+            elif fact.kind in ("money", "count", "quantity", "ratio"):
+                field = forms.CharField(label=label, required=False, max_length=32,
+                                        widget=forms.TextInput(attrs={"inputmode": "decimal",
+                                                                      "autocomplete": "off"}))
+            else:
+                field = forms.CharField(label=label, required=False, max_length=200)
+            self.fields[fact.code] = field
+
+    def typed(self) -> dict[str, str]:
+        """What was typed, as strings (unchecked)."""
+        return {name: str(self.data.get(self.add_prefix(name), "") or "").strip() for name in self.fields}
+
+    def is_blank(self) -> bool:
+        return not any(self.typed().values())
+
+
+ClaimItemFormSet = forms.formset_factory(ClaimItemForm, extra=0, max_num=50, absolute_max=60)

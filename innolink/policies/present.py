@@ -330,30 +330,131 @@ def miss_view(check: Any, record: dict[str, Any] | None, year: int) -> MissView:
                     how="" if inputs or not missing else _how(check))
 
 
-_STEPS = (  # the engine's arithmetic sentences whose frame the page translates
-    (re.compile(r"^应兑现 (?P<a>\S+),按 (?P<r>\S+) 分担:(?P<p>.+)$"),
-     gettext_noop("应兑现 %(a)s，按 %(r)s 分担：%(p)s")),
-    (re.compile(r"^应兑现 (?P<a>\S+)$"), gettext_noop("应兑现 %(a)s")),
-    (re.compile(r"^未超过(?P<l>.+?) (?P<a>\S+)$"), gettext_noop("未超过%(l)s %(a)s")),
-    (re.compile(r"^本政策单个企业年度累计上限 (?P<c>\S+),本条实付 (?P<a>\S+)$"),
-     gettext_noop("本政策单个企业年度累计上限 %(c)s，本条实付 %(a)s")),
+# The frames of the engine's steps (``innolink.engines.rules.steps``), listed here so that
+# makemessages puts them in the catalogue; tests/test_step_texts keeps both lists equal.
+STEP_FRAMES = (
+    gettext_noop("定额奖励 %(amount)s"),
+    gettext_noop("%(label)s缺少数据,按0计(可选项)"),
+    gettext_noop("%(label)s %(base)s × %(factor)s = %(amount)s"),
+    gettext_noop("%(label)s %(base)s × %(factor)s = %(amount)s(四舍五入到分)"),
+    gettext_noop("%(value)s(负数按0计)"),
+    gettext_noop("缺少数据"),
+    gettext_noop("%(label)s %(base)s 未达到最低档 %(lowest)s,奖励 0元"),
+    gettext_noop("%(label)s %(base)s 达到 %(tier)s 档,奖励 %(amount)s"),
+    gettext_noop("适用情形:%(case)s"),
+    gettext_noop("无适用情形,奖励 0元"),
+    gettext_noop("合计 %(parts)s = %(total)s"),
+    gettext_noop("%(label)s%(count)s项:%(parts)s = %(total)s"),
+    gettext_noop("%(label)s%(count)s项:%(parts)s = %(total)s(另有%(left)s项未计入)"),
+    gettext_noop("%(label)s %(limit)s:%(amount)s → %(limit)s"),
+    gettext_noop("未超过%(label)s %(limit)s"),
+    gettext_noop("不超过%(label)s %(limit)s:%(amount)s → %(limit)s"),
+    gettext_noop("%(label)s = %(year)s年%(indicator)s %(now)s − %(prev)s年 %(before)s = %(diff)s"),
+    gettext_noop("%(year)s年 %(value)s"),
+    gettext_noop("%(label)s = %(parts)s = %(total)s"),
+    gettext_noop("%(label)s = (%(parts)s) ÷ %(n)s = %(avg)s"),
+    gettext_noop("一次性奖励:已于%(years)s年度兑现%(paid)s,本年度不再兑现"),
+    gettext_noop("晋级补差:%(gross)s − 已兑现 %(paid)s = %(amount)s"),
+    gettext_noop("与同组条款%(rule)s(%(group)s),已按「%(winners)s」兑现,本条不重复兑现"),
+    gettext_noop("就高不重复"),
+    gettext_noop("按序优先适用"),
+    gettext_noop("其他条款"),
+    gettext_noop("本政策单个企业年度累计上限 %(cap)s,本条实付 %(amount)s"),
+    gettext_noop("本政策单个企业累计上限 %(cap)s,以往年度已兑现 %(paid)s,本条实付 %(amount)s"),
+    gettext_noop("与其他政策同类奖励就高不重复,已按%(name)s兑现,本条不再兑现"),
+    gettext_noop("《%(policy)s》「%(clause)s」"),
+    gettext_noop("同类奖励"),
+    gettext_noop("与其他政策同类奖励就高不重复:本年度已按同类奖励兑现 %(paid)s,本条补差 %(amount)s"),
+    gettext_noop("与其他政策的同类奖励金额相同,按政策顺序兑现本条"),
+    gettext_noop("应兑现 %(amount)s,按 %(ratio)s 分担:%(parts)s"),
+    gettext_noop("%(level)s %(amount)s"),
+    gettext_noop("应兑现 %(amount)s"),
+    gettext_noop("%(years)s年度已兑现%(paid)s(%(kind)s)"),
+    gettext_noop("一次性奖励"),
+    gettext_noop("晋级补差"),
+    gettext_noop("本政策%(years)s年度已累计兑现%(paid)s,累计上限%(cap)s"),
+    gettext_noop("%(year)s年度已按同类奖励兑现%(paid)s(就高不重复)"),
+    gettext_noop("缺少数据:%(facts)s"),
+    gettext_noop("不符合:%(reasons)s"),
+    gettext_noop("可兑现 %(amount)s"),
+    gettext_noop("已兑现,本年度不再兑现"),
+    gettext_noop("符合条件,与同类奖励就高不重复,按其他条款兑现"),
+    gettext_noop("符合条件,本政策单个企业上限已用完"),
+    gettext_noop("符合条件,但按公式核定金额为0元"),
+    gettext_noop("补充%(label)s后即可判定"),
+    gettext_noop("暂不符合;满足以下任一即可:%(routes)s"),
+    gettext_noop("暂不符合:%(reason)s"),
+    gettext_noop("预算不足,按 %(percent)s 比例核减"),
+    gettext_noop("资金不足时按比例核减:可用预算 %(available)s ÷ 符合条件的待兑现金额合计 %(demand)s = %(percent)s"),
+    gettext_noop("本条测算金额 %(amount)s × 核减比例 = %(scaled)s,向下取整到分"),
 )
 
 
-def step_text(step: str) -> str:
-    """One arithmetic step, its frame in the page's language (figures and names as computed).
+def money_text(fen: Any) -> str:
+    """An amount in the reader's language: ``21万元`` in Chinese, ``210,000 yuan`` in English.
 
     Examples:
-        >>> step_text("应兑现 6.79万元,按 1∶1 分担:市 3.39万元、县 3.39万元")
-        '应兑现 6.79万元，按 1∶1 分担：市 3.39万元、县 3.39万元'
+        >>> from django.utils import translation
+        >>> with translation.override("en"):
+        ...     money_text(21_000_000), money_text(12_345), money_text(0)
+        ('210,000 yuan', '123.45 yuan', '0 yuan')
+        >>> with translation.override("zh-hans"):
+        ...     money_text(21_000_000)
+        '21万元'
+    """
+    from django.utils.translation import get_language
+
+    from innolink.engines.rules.types import fmt_money
+
+    if (get_language() or "zh").lower().startswith("zh"):
+        return fmt_money(fen)
+    yuan = (Decimal(fen.numerator) / Decimal(fen.denominator) if hasattr(fen, "numerator")
+            else Decimal(fen)) / 100
+    yuan = yuan.quantize(Decimal("0.01"))
+    text = f"{yuan:,.2f}"
+    return f"{text[:-3] if text.endswith('.00') else text} yuan"
+
+
+def _param(value: Any) -> str:
+    from innolink.engines.rules.steps import Money, Seq, Step
+
+    if isinstance(value, Step):
+        return step_text(value)
+    if isinstance(value, Money):
+        return money_text(value.fen)
+    if isinstance(value, Seq):
+        sep = value.sep
+        if sep == "、":
+            sep = _("、")
+        elif sep == ";":
+            sep = _("；")
+        elif sep == " 或 ":
+            sep = _(" 或 ")
+        return sep.join(_param(v) for v in value)
+    return str(value)
+
+
+def step_text(step: Any) -> str:
+    """One step of the engine's arithmetic in the page's language: the frame translated, the
+    amounts, lists and nested phrases worded for the reader; names and labels as the rules
+    give them. A plain string (an older stored text) is shown as it is.
+
+    Examples:
+        >>> from django.utils import translation
+        >>> from innolink.engines.rules import steps as S
+        >>> step = S.Step(S.PAYABLE_SHARED, amount=S.Money(679_000), ratio="1∶1",
+        ...               parts=S.Seq([S.Step(S.SHARE, level="市", amount=S.Money(339_500))]))
+        >>> with translation.override("en"):
+        ...     step_text(step)
+        'Payable 6,790 yuan, shared 1∶1: 市 3,395 yuan'
         >>> step_text("进口额 100万元 × 0.5% = 0.5万元")
         '进口额 100万元 × 0.5% = 0.5万元'
     """
-    for pattern, frame in _STEPS:
-        match = pattern.match(step)
-        if match:
-            return _(frame) % match.groupdict()
-    return step
+    from innolink.engines.rules.steps import Step
+
+    if not isinstance(step, Step):
+        return step
+    return _(step.msgid) % {k: _param(v) for k, v in step.params.items()} if step.params else _(step.msgid)
 
 
 def steps_view(steps) -> list[str]:
@@ -479,3 +580,20 @@ def level_view(answer: Any) -> LevelView | None:
     return LevelView(readable(info.basis) or "", readable(info.value), readable(info.message) or "",
                      ladder, readable(info.matched.label) if info.matched else None,
                      readable(info.next.label) if info.next else None, needs)
+
+
+# --------------------------------------------------------------------------- items of a claim
+
+@dataclass(frozen=True)
+class ItemLineView:
+    label: str
+    included: bool
+    amount: Decimal
+    steps: list[str]
+    reason: str
+
+
+def item_lines_view(answer: Any) -> list[ItemLineView]:
+    """Each item of a claim (a project …): its amount and arithmetic, or why it is left out."""
+    return [ItemLineView(line.label, line.included, line.amount, steps_view(line.steps),
+                         readable(line.reason) or "") for line in getattr(answer, "items", ())]

@@ -17,7 +17,7 @@ from innolink.engines.rules import EnterpriseAnswer, Proration
 from innolink.engines.rules.types import yuan_to_fen
 from innolink.enterprises.models import Enterprise, EnterpriseYear
 from innolink.enterprises.reference import industry_label
-from innolink.policies import access, fetch
+from innolink.policies import access, fetch, present
 from innolink.policies.models import (
     Application,
     Budget,
@@ -584,7 +584,8 @@ def prorated_amount(proration: Proration | None, unscaled: Decimal) -> ProratedA
         return None
     fen = yuan_to_fen(unscaled)
     return ProratedAmount(proration, unscaled, (Decimal(proration.scale(fen)) / 100).quantize(
-        Decimal("0.01")), proration.notice, proration.steps(fen))
+        Decimal("0.01")), present.step_text(proration.notice),
+        tuple(present.step_text(s) for s in proration.steps(fen)))
 
 
 def application_proration(application: Application) -> ProratedAmount | None:
@@ -610,7 +611,7 @@ def scan_summary_rows(scan: Scan) -> list[dict[str, Any]]:
                 and row.get("over_budget"):
             proration = Proration(available_fen=yuan_to_fen(Decimal(row["budget"])),
                                   demand_fen=yuan_to_fen(Decimal(row["total"])))
-            out["notice"] = proration.notice
+            out["notice"] = present.step_text(proration.notice)
         rows.append(out)
     return rows
 

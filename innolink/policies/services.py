@@ -30,7 +30,7 @@ from innolink.core.models import Job
 from innolink.core.notifications import notify
 from innolink.engines.rules import RulesError, scan as rules_scan, split_by_shares
 from innolink.enterprises.models import Enterprise
-from innolink.policies import fetch
+from innolink.policies import claim_items, fetch
 from innolink.policies import snapshot as population_snapshot
 from innolink.policies.models import (
     Application,
@@ -531,12 +531,18 @@ def clause_answer(*, enterprise: Enterprise, clause: PolicyClause, year: int):
     return clause_answer_with_facts(enterprise=enterprise, clause=clause, year=year)[0]
 
 
-def clause_answer_with_facts(*, enterprise: Enterprise, clause: PolicyClause, year: int):
+def clause_answer_with_facts(*, enterprise: Enterprise, clause: PolicyClause, year: int,
+                             items: list[dict[str, Any]] | None = None):
     """(the engine's answer for the clause or None, the record it used, the enterprise's own
-    declared figures that went in ``{(code, year): value}``)."""
+    declared figures that went in ``{(code, year): value}``). ``items``: checked items typed on
+    the claim form (``claim_items.parse``), added to those on record; nothing is written."""
     record, declared = fetch.record_with_declared(enterprise.pk, year)
     if record is None:
         return None, record, declared
+    if items:
+        spec = claim_items.spec_for(clause)
+        if spec is not None:
+            record = claim_items.with_items(record, spec, items, year)
     answer = fetch.explain_record(record, year, policy_ids={clause.version.policy.code})
     for item in (*answer.eligible, *answer.not_eligible):
         if item.clause_id == clause.code:
@@ -607,9 +613,11 @@ def application_material_add(*, actor, application_id: int, materials) -> list[A
 @transaction.atomic
 def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, year: int,
                        form: ClaimForm, today: dt.date | None = None,
-                       materials=()) -> Application:
+                       materials=(), items: list[dict[str, Any]] | None = None) -> Application:
     """Step 2 of 免申即享 (consent + bank account) or a 快申快享 application. The amount is the
-    engine's, computed now from the registry; the enterprise types nothing the platform knows."""
+    engine's, computed now from the registry; the enterprise types nothing the platform knows,
+    except the items a clause reads per item (``items``: ``[{"label": …, fact: typed}]``, money
+    in 万元), which are checked, counted in the amount and recorded with the application."""
     today = today or _today()
     year = check_year(year)
     version = clause.version
@@ -618,11 +626,15 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
     if not version.covers_year(year):
         raise ValidationFailed({"year": [_("该政策条款不适用于 %(y)s 年度") % {"y": year}]})
     form = _check_form(form, version.lane)
+    spec = claim_items.spec_for(clause)
+    if items and spec is None:
+        raise ValidationFailed({"items": [_("该条款不按项目申报")]})
+    checked_items = claim_items.parse(spec, list(items), year) if items else []
     checked_materials = _check_materials(version, materials)
     if Application.objects.filter(enterprise=enterprise, clause=clause, year=year).exists():
         raise Conflict(_("本年度该条款已提交过，请在「我的申请」中查看进度"), code="already_applied")
     answer, _record, declared = clause_answer_with_facts(enterprise=enterprise, clause=clause,
-                                                        year=year)
+                                                        year=year, items=checked_items)
     if answer is None or not answer.eligible or answer.amount <= 0:
         reasons = [m.message for m in answer.misses] if answer else []
         raise Conflict(_("按平台数据，贵企业暂不符合该条款") + ("：" + "；".join(reasons[:3]) if reasons else ""),
@@ -646,7 +658,36 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
         "lane": application.lane, "bank_account": application.bank_account,
         **({"declared": application.declared} if application.declared else {})}))
     _save_materials(actor=actor, application=application, materials=checked_materials)
+    if checked_items:
+        _save_items(actor=actor, application=application, spec=spec, items=checked_items)
     return application
+
+
+def _save_items(*, actor, application: Application, spec, items: list[dict[str, Any]]) -> list:
+    """The application's items as registry rows (source 申报, reference = the application), so
+    the scan and the officer read what the amount was computed from; audited one by one."""
+    from innolink.enterprises.models import EnterpriseItem
+
+    rows = []
+    for n, item in enumerate(items, start=1):
+        row = EnterpriseItem.objects.create(
+            enterprise=application.enterprise, kind=spec.kind, year=application.year,
+            key=f"A{application.pk}-{n}", label=item["label"][:200], facts=item["facts"],
+            source=EnterpriseItem.Source.APPLICATION, reference=str(application.pk))
+        audit_record(actor=actor, action="create", instance=row, changes={
+            "kind": [None, row.kind], "year": [None, row.year], "key": [None, row.key],
+            "label": [None, row.label], "facts": [None, row.facts]}, note=f"申请 #{application.pk}")
+        rows.append(row)
+    return rows
+
+
+def application_items(application: Application) -> list:
+    """The items an application listed (for the officer, against the materials)."""
+    from innolink.enterprises.models import EnterpriseItem
+
+    return list(EnterpriseItem.objects.filter(
+        enterprise_id=application.enterprise_id, source=EnterpriseItem.Source.APPLICATION,
+        reference=str(application.pk)).order_by("id"))
 
 
 def rule_codes(rule: Any) -> set[str]:
@@ -714,7 +755,8 @@ def _remove_file(name: str) -> None:
 
 @transaction.atomic
 def application_submit_staged(*, actor, enterprise: Enterprise, clause: PolicyClause, year: int,
-                              form: ClaimForm, today: dt.date | None = None) -> Application:
+                              form: ClaimForm, today: dt.date | None = None,
+                              items: list[dict[str, Any]] | None = None) -> Application:
     """``application_submit`` with the materials staged for this claim; they become the
     application's materials and leave the staging area."""
     from django.core.files import File
@@ -723,7 +765,8 @@ def application_submit_staged(*, actor, enterprise: Enterprise, clause: PolicyCl
     files = [(row.name, File(row.file.open("rb"), name=row.original_name)) for row in staged]
     try:
         application = application_submit(actor=actor, enterprise=enterprise, clause=clause,
-                                          year=year, form=form, today=today, materials=files)
+                                          year=year, form=form, today=today, materials=files,
+                                          items=items)
     finally:
         for _name, handle in files:
             handle.close()

@@ -15,8 +15,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.flash import errors_as_messages
 from innolink.enterprises.selectors import enterprise_for_user
-from innolink.policies import access, selectors, services
-from innolink.policies.forms import ApplicationFilterForm, ApproveForm, ClaimForm, PayForm, ReasonForm
+from innolink.policies import access, claim_items, present, selectors, services
+from innolink.policies.forms import (
+    ApplicationFilterForm,
+    ApproveForm,
+    ClaimForm,
+    ClaimItemFormSet,
+    PayForm,
+    ReasonForm,
+)
 from innolink.policies.models import Application, LedgerEntry, Policy
 
 
@@ -157,11 +164,51 @@ def enterprise_answer(request, pk: int):
                                                     "mine": False})
 
 
+def _item_rows(post, spec) -> list[dict[str, str]]:
+    """The items as typed on the claim form (``items-<n>-<field>``), in order."""
+    try:
+        total = max(0, min(int(post.get(f"{claim_items.PREFIX}-TOTAL_FORMS", 0)), claim_items.MAX_ITEMS + 10))
+    except (TypeError, ValueError):
+        total = 0
+    names = ["label", *(f.code for f in spec.facts)]
+    return [{n: str(post.get(claim_items.field_name(i, n), "") or "").strip() for n in names}
+            for i in range(total)]
+
+
+def _item_formset(spec, rows: list[dict[str, str]], errors: dict | None = None):
+    """The items as a bound formset of ``rows`` (contiguous), each error at its field."""
+    import re
+
+    data = {f"{claim_items.PREFIX}-TOTAL_FORMS": str(len(rows)),
+            f"{claim_items.PREFIX}-INITIAL_FORMS": "0"}
+    for i, row in enumerate(rows):
+        for name, value in row.items():
+            data[claim_items.field_name(i, name)] = value
+    formset = ClaimItemFormSet(data, prefix=claim_items.PREFIX, form_kwargs={"spec": spec})
+    formset.is_valid()
+    for key, messages_ in (errors or {}).items():
+        match = re.fullmatch(rf"{claim_items.PREFIX}-(\d+)-(\w+)", key)
+        if match and int(match[1]) < len(formset.forms) and match[2] in formset.forms[int(match[1])].fields:
+            formset.forms[int(match[1])].add_error(match[2], messages_)
+    return formset
+
+
+def _typed_form(request, initial: dict) -> ClaimForm:
+    """The claim form showing what was typed, not yet checked (adding an item, a preview)."""
+    typed = {name: request.POST.get(name) for name in ClaimForm.base_fields if name in request.POST}
+    if "consent" in ClaimForm.base_fields:
+        typed["consent"] = bool(request.POST.get("consent")) or (initial.get("consent") and not request.POST)
+    return ClaimForm(initial={**initial, **typed})
+
+
 def _claim_context(request, clause, year: int, form: ClaimForm, *, typed=None, fact_errors=None,
-                   materials_errors=None, notice: str = "") -> dict:
+                   materials_errors=None, notice: str = "", items=None, item_rows=None,
+                   item_errors=None) -> dict:
+    """``items``: checked items typed on the form (the answer is computed with them, nothing
+    written); ``item_rows``/``item_errors``: the item forms as typed and their errors."""
     enterprise = request.user.enterprise
     answer, record, declared = services.clause_answer_with_facts(enterprise=enterprise,
-                                                                 clause=clause, year=year)
+                                                                 clause=clause, year=year, items=items)
     row = selectors.ClauseRow(answer, clause, Application.objects.filter(
         enterprise=enterprise, clause=clause, year=year).first())
     selectors.present_row(row, record, year, declared)
@@ -170,11 +217,22 @@ def _claim_context(request, clause, year: int, form: ClaimForm, *, typed=None, f
                          "value": (typed or {}).get(item.name, ""),
                          "errors": (fact_errors or {}).get(item.name, [])} for item in row.inputs]
     staged = {m.name: m for m in services.claim_staged(actor=request.user, clause=clause, year=year)}
-    return {"clause": clause, "answer": answer, "row": row, "form": form, "year": year,
-            "materials": [(i, name, staged.get(name)) for i, name in enumerate(clause.version.materials)],
-            "materials_errors": materials_errors, "notice": notice,
-            "can_apply": answer.eligible and answer.amount > 0 and row.application is None,
-            "accept": ",".join(services.MATERIAL_EXTENSIONS)}
+    spec = claim_items.spec_for(clause)
+    context = {"clause": clause, "answer": answer, "row": row, "form": form, "year": year,
+               "materials": [(i, name, staged.get(name)) for i, name in enumerate(clause.version.materials)],
+               "materials_errors": materials_errors, "notice": notice,
+               "can_apply": answer is not None and answer.eligible and answer.amount > 0
+               and row.application is None,
+               "accept": ",".join(services.MATERIAL_EXTENSIONS), "item_spec": spec}
+    if spec is not None and answer is not None and row.application is None:
+        # the items decide the amount: the form (with the items) is there while the other
+        # conditions hold, so the enterprise can list its items and see the amount at once
+        context["can_apply"] = answer.eligible or claim_items.only_items_missing(answer)
+        context["item_formset"] = _item_formset(spec, item_rows if item_rows is not None else [{}], item_errors)
+        context["items_on_record"] = claim_items.on_record(enterprise.pk, spec, year)
+        context["item_lines"] = present.item_lines_view(answer) if items else []
+        context["items_previewed"] = bool(items)
+    return context
 
 
 @login_required
@@ -230,11 +288,40 @@ def claim(request, clause_pk: int):
             services.claim_stage(actor=request.user, clause=clause, year=year, materials=files)
         except ValidationFailed as exc:
             materials_errors = exc.fields.get("materials")
+    spec = claim_items.spec_for(clause)
+    action = request.POST.get("action", "")
+    item_kw: dict = {}
+    rows: list[dict[str, str]] = []
+    if spec is not None:
+        rows = _item_rows(request.POST, spec)
+        if action == "add" or action.startswith("remove-"):
+            # add or remove an item: the form comes back as typed, nothing is checked or written
+            if action == "add" and len(rows) < claim_items.MAX_ITEMS:
+                rows.append({})
+            elif action.startswith("remove-") and action[7:].isdigit() and int(action[7:]) < len(rows):
+                del rows[int(action[7:])]
+            context = _claim_context(request, clause, year, _typed_form(request, initial),
+                                     materials_errors=materials_errors, item_rows=rows or [{}])
+            return render(request, template, context)
+        rows = [r for r in rows if any(r.values())]
+        item_kw["item_rows"] = rows or [{}]
+        if action == "preview":
+            try:
+                checked = claim_items.parse(spec, rows, year)
+            except ValidationFailed as exc:
+                context = _claim_context(request, clause, year, _typed_form(request, initial),
+                                         materials_errors=materials_errors, item_errors=exc.fields, **item_kw)
+                context["items_error"] = exc.fields.get(claim_items.PREFIX)
+                return render(request, template, context, status=200 if request.htmx else 422)
+            context = _claim_context(request, clause, year, _typed_form(request, initial),
+                                     materials_errors=materials_errors, items=checked,
+                                     notice=_("已按您填写的项目重新测算，尚未提交"), **item_kw)
+            return render(request, template, context)
     if form.is_valid() and not materials_errors:
         try:
             application = services.application_submit_staged(
                 actor=request.user, enterprise=enterprise, clause=clause, year=year,
-                form=services.ClaimForm(**form.cleaned_data))
+                form=services.ClaimForm(**form.cleaned_data), items=rows if spec is not None else None)
         except (NotFound, PermissionDenied):
             raise
         except ValidationFailed as exc:
@@ -242,7 +329,11 @@ def claim(request, clause_pk: int):
                 if name in form.fields:
                     form.add_error(name, errors)
             materials_errors = exc.fields.get("materials")
-            if any(n not in form.fields and n != "materials" for n in exc.fields) or not exc.fields:
+            item_kw["item_errors"] = {k: v for k, v in exc.fields.items() if k.startswith(claim_items.PREFIX + "-")}
+            if exc.fields.get(claim_items.PREFIX):
+                form.add_error(None, exc.fields[claim_items.PREFIX])
+            if any(n not in form.fields and n != "materials" and not n.startswith(claim_items.PREFIX)
+                   for n in exc.fields) or not exc.fields:
                 form.add_error(None, exc.message)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
@@ -255,7 +346,7 @@ def claim(request, clause_pk: int):
 
                 return HttpResponseClientRedirect(target)
             return redirect(target)
-    context = _claim_context(request, clause, year, form, materials_errors=materials_errors)
+    context = _claim_context(request, clause, year, form, materials_errors=materials_errors, **item_kw)
     return render(request, template, context, status=200 if request.htmx else status)
 
 
@@ -296,6 +387,7 @@ def _application_page(request, application: Application, *, forms: dict | None =
         "materials": application.materials.all(),
         "missing_materials": missing,
         "declared": selectors.application_declared(application),
+        "items": claim_items.shown(services.application_items(application)),
         "can_upload": (access.is_enterprise_user(request.user)
                        and application.status in Application.OPEN),
         "material_names": [*application.clause.version.materials, services.OTHER_MATERIAL],

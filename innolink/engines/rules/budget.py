@@ -26,7 +26,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .types import fmt_money
+from . import steps as S
 
 __all__ = ["FIRST_COME", "PRO_RATA", "SHORTFALL_RULES", "Proration", "prorate"]
 
@@ -101,15 +101,15 @@ class Proration:
     @property
     def notice(self) -> str:
         """One line for officers and enterprises, e.g. 「预算不足,按 83.21% 比例核减」."""
-        return f"预算不足,按 {self.percent} 比例核减" if self.applies else ""
+        return S.Step(S.PRORATION_NOTICE, percent=self.percent) if self.applies else ""
 
     @property
     def summary(self) -> str:
         """The factor's arithmetic in one line (empty when no scaling applies)."""
         if not self.applies:
             return ""
-        return (f"资金不足时按比例核减:可用预算 {fmt_money(max(self.available_fen, 0))} ÷ "
-                f"符合条件的待兑现金额合计 {fmt_money(self.demand_fen)} = {self.percent}")
+        return S.Step(S.PRORATION_SUMMARY, available=S.Money(max(self.available_fen, 0)),
+                      demand=S.Money(self.demand_fen), percent=self.percent)
 
     def steps(self, amount_fen: int) -> tuple[str, ...]:
         """The explanation of one scaled award, in Chinese.
@@ -124,7 +124,7 @@ class Proration:
         scaled = self.scale(amount_fen)
         return (
             self.summary,
-            f"本条测算金额 {fmt_money(amount_fen)} × 核减比例 = {fmt_money(scaled)},向下取整到分",
+            S.Step(S.PRORATION_STEP, amount=S.Money(amount_fen), scaled=S.Money(scaled)),
         )
 
 

@@ -32,6 +32,7 @@ from .model import (
     Operand, Registry, Sum, Tiers,
 )
 from .population import MISSING_DAY, PAYMENTS, QUALIFICATIONS, Population, from_day_number, population_from_records
+from . import steps as S
 from .types import fen_to_yuan, fmt_money, fmt_scaled
 
 __all__ = ["explain", "explain_population_row", "EnterpriseAnswer", "ClauseAnswer", "ConditionCheck"]
@@ -117,6 +118,13 @@ def _fmt(op: Operand, value: Fraction) -> str:
         spec = _spec_of(op)
         return spec.choices[int(value)] if spec is not None and 0 <= int(value) < len(spec.choices) else str(value)
     return fmt_scaled(value, kind, op.unit)
+
+
+def _fmt_p(op: Operand, value: Fraction) -> Any:
+    """A value inside a step: amounts as ``Money`` (worded by the page), the rest as text."""
+    if op.unit_kind == "money":
+        return S.Money(value)
+    return _fmt(op, value)
 
 
 def _spec_of(op: Operand) -> F.FieldSpec | None:
@@ -553,22 +561,22 @@ def _item_forced(c: _Ctx, a: Atom, key: tuple) -> bool:
 
 def _steps(c: _Ctx, node: Formula, steps: list[str]) -> int:
     if isinstance(node, Fixed):
-        steps.append(f"定额奖励 {fmt_money(node.amount_fen)}")
+        steps.append(S.Step(S.FIXED, amount=S.Money(node.amount_fen)))
         return node.amount_fen
     if isinstance(node, Multiply):
         base = c.operand(node.base)
         if base is None:
-            steps.append(f"{node.base.label}缺少数据,按0计(可选项)")
+            steps.append(S.Step(S.OPTIONAL_ZERO, label=node.base.label))
             return 0
         _operand_steps(c, node.base, steps)
         clamped = max(base, Fraction(0))
         exact = clamped * node.factor
         amount = int((exact + Fraction(1, 2)) // 1)
-        note = "" if exact == amount else "(四舍五入到分)"
-        shown_base = _fmt(node.base, base)
+        shown_base: Any = _fmt_p(node.base, base)
         if base < 0:
-            shown_base += "(负数按0计)"
-        steps.append(f"{node.base.label} {shown_base} × {node.factor_text} = {fmt_money(amount)}{note}")
+            shown_base = S.Step(S.NEGATIVE_AS_ZERO, value=shown_base)
+        steps.append(S.Step(S.MULTIPLY if exact == amount else S.MULTIPLY_ROUNDED, label=node.base.label,
+                            base=shown_base, factor=node.factor_text, amount=S.Money(amount)))
         return amount
     if isinstance(node, Tiers):
         base = c.operand(node.base)
@@ -577,49 +585,50 @@ def _steps(c: _Ctx, node: Formula, steps: list[str]) -> int:
         for lower, bracket_amount, shown in node.brackets:
             if base is not None and base >= lower:
                 amount, reached = bracket_amount, shown
-        shown_base = "缺少数据" if base is None else _fmt(node.base, base)
+        shown_base = S.Step(S.MISSING) if base is None else _fmt_p(node.base, base)
         if reached is None:
-            steps.append(f"{node.base.label} {shown_base} 未达到最低档 {node.brackets[0][2]},奖励 0元")
+            steps.append(S.Step(S.TIER_NONE, label=node.base.label, base=shown_base, lowest=node.brackets[0][2]))
         else:
-            steps.append(f"{node.base.label} {shown_base} 达到 {reached} 档,奖励 {fmt_money(amount)}")
+            steps.append(S.Step(S.TIER_REACHED, label=node.base.label, base=shown_base, tier=reached,
+                                amount=S.Money(amount)))
         return amount
     if isinstance(node, Cases):
         for cond, formula in node.cases:
             if c.state(cond) is True:
-                steps.append(f"适用情形:{_label_of(cond)}")
+                steps.append(S.Step(S.CASE, case=_label_of(cond)))
                 return _steps(c, formula, steps)
-        steps.append("无适用情形,奖励 0元")
+        steps.append(S.Step(S.NO_CASE))
         return 0
     if isinstance(node, Sum):
         parts = [_steps(c, f, steps) for f in node.items]
         total = sum(parts)
-        steps.append(f"合计 {' + '.join(fmt_money(p) for p in parts)} = {fmt_money(total)}")
+        steps.append(S.Step(S.SUM, parts=S.Seq((S.Money(p) for p in parts), " + "), total=S.Money(total)))
         return total
     if isinstance(node, Items):
         lines = _item_lines(c, node.ref)
         counted = [ln for ln in lines if ln.included]
         total = sum(int(ln.amount * 100) for ln in counted)
-        parts = " + ".join(fmt_money(int(ln.amount * 100)) for ln in counted)
+        parts: Any = S.Seq((S.Money(int(ln.amount * 100)) for ln in counted), " + ") if counted else S.Money(0)
         left = len(lines) - len(counted)
-        steps.append(f"{node.label}{len(counted)}项:{parts or '0元'} = {fmt_money(total)}"
-                     + (f"(另有{left}项未计入)" if left else ""))
+        steps.append(S.Step(S.ITEMS_LEFT_OUT if left else S.ITEMS, label=node.label, count=len(counted),
+                            parts=parts, total=S.Money(total), **({"left": left} if left else {})))
         return total
     assert isinstance(node, Cap)
     amount = _steps(c, node.inner, steps)
     if node.limit_fen is not None:
         if amount > node.limit_fen:
-            steps.append(f"{node.label} {fmt_money(node.limit_fen)}:{fmt_money(amount)} → {fmt_money(node.limit_fen)}")
+            steps.append(S.Step(S.CAPPED, label=node.label, limit=S.Money(node.limit_fen), amount=S.Money(amount)))
             amount = node.limit_fen
         else:
-            steps.append(f"未超过{node.label} {fmt_money(node.limit_fen)}")
+            steps.append(S.Step(S.NOT_ABOVE, label=node.label, limit=S.Money(node.limit_fen)))
     if node.limit_ref is not None:
         bound = c.operand(node.limit_ref)
         bound_fen = int(max(bound, Fraction(0))) if bound is not None else 0
         if amount > bound_fen:
-            steps.append(f"不超过{node.limit_ref.label} {fmt_money(bound_fen)}:{fmt_money(amount)} → {fmt_money(bound_fen)}")
+            steps.append(S.Step(S.CAPPED_TO, label=node.limit_ref.label, limit=S.Money(bound_fen), amount=S.Money(amount)))
             amount = bound_fen
         else:
-            steps.append(f"未超过{node.limit_ref.label} {fmt_money(bound_fen)}")
+            steps.append(S.Step(S.NOT_ABOVE, label=node.limit_ref.label, limit=S.Money(bound_fen)))
     return amount
 
 
@@ -629,20 +638,20 @@ def _operand_steps(c: _Ctx, op: Operand, steps: list[str]) -> None:
         now, before = c.column(*op.a), c.column(*op.b)  # type: ignore[misc]
         if now is not None and before is not None:
             label = F.INDICATORS[op.a[0]].label
-            steps.append(
-                f"{op.label} = {c.pop.year}年{label} {_fmt(op, now)} − {c.pop.year - 1}年 {_fmt(op, before)}"
-                f" = {_fmt(op, now - before)}"
-            )
+            steps.append(S.Step(S.INCREASE, label=op.label, year=c.pop.year, indicator=label,
+                                now=_fmt_p(op, now), prev=c.pop.year - 1, before=_fmt_p(op, before),
+                                diff=_fmt_p(op, now - before)))
     elif op.kind in ("sum", "avg"):
         name, offset = op.a
         parts = [(c.pop.year + offset - k, c.column(name, offset - k)) for k in reversed(range(op.window))]
         if all(v is not None for _y, v in parts):
             total = sum((v for _y, v in parts), Fraction(0))  # type: ignore[misc]
-            text = " + ".join(f"{y}年 {_fmt(op, v)}" for y, v in parts)  # type: ignore[arg-type]
+            text = S.Seq((S.Step(S.YEAR_VALUE, year=y, value=_fmt_p(op, v)) for y, v in parts), " + ")  # type: ignore[arg-type]
             if op.kind == "sum":
-                steps.append(f"{op.label} = {text} = {_fmt(op, total)}")
+                steps.append(S.Step(S.WINDOW_SUM, label=op.label, parts=text, total=_fmt_p(op, total)))
             else:
-                steps.append(f"{op.label} = ({text}) ÷ {op.window} = {_fmt(op, total / op.window)}")
+                steps.append(S.Step(S.WINDOW_AVG, label=op.label, parts=text, n=op.window,
+                                    avg=_fmt_p(op, total / op.window)))
 
 
 # --------------------------------------------------------------------------- items
@@ -678,10 +687,10 @@ def _item_lines(c: _Ctx, ref) -> list[ItemLine]:
                 if node is not None:
                     unknown += [ch for ch in _misses(ic, node, []) if ch.passed is None]
             needs = tuple({n.key: n for ch in unknown for n in ch.needs}.values())
-            reason = "缺少数据:" + "、".join(n.label for n in needs)
+            reason = S.Step(S.ITEM_MISSING, facts=S.Seq(n.label for n in needs))
         else:
             failing = _misses(ic, ref.where, []) if ref.where is not None else []
-            reason = "不符合:" + ";".join(ch.message for ch in failing)
+            reason = S.Step(S.ITEM_FAILS, reasons=S.Seq((ch.message for ch in failing), ";"))
         lines.append(ItemLine(ref.kind, key, label, bool(r.counted[k]), fen_to_yuan(amount), tuple(steps), reason, needs))
     cache[id(ref)] = lines
     return lines
@@ -826,16 +835,16 @@ def _payments(c: _Ctx, arr: ClauseArrays, registry: Registry) -> list[PaymentNot
         paid = int(c.ev.paid("family", clause.family, False)[0])
         if paid:
             years = years_of("family", clause.family, False)
-            kind = "一次性奖励" if clause.once else "晋级补差"
+            kind = S.Step(S.ONCE if clause.once else S.TOP_UP_KIND)
             out.append(PaymentNote("family", clause.title, fen_to_yuan(paid), years,
-                                   f"{'、'.join(map(str, years))}年度已兑现{fmt_money(paid)}({kind})"))
+                                   S.Step(S.PAID_FAMILY, years=S.Seq(years), paid=S.Money(paid), kind=kind)))
     if version.cap_lifetime_fen is not None:
         paid = int(c.ev.paid("policy", policy.id, False)[0])
         if paid:
             years = years_of("policy", policy.id, False)
             out.append(PaymentNote("policy", policy.title, fen_to_yuan(paid), years,
-                                   f"本政策{'、'.join(map(str, years))}年度已累计兑现{fmt_money(paid)},"
-                                   f"累计上限{fmt_money(version.cap_lifetime_fen)}"))
+                                   S.Step(S.PAID_POLICY, years=S.Seq(years), paid=S.Money(paid),
+                                          cap=S.Money(version.cap_lifetime_fen))))
     if clause.exclusive:
         for family in registry.exclusive_families(clause.exclusive):
             if family == clause.family:
@@ -843,7 +852,7 @@ def _payments(c: _Ctx, arr: ClauseArrays, registry: Registry) -> list[PaymentNot
             paid = int(c.ev.paid("family", family, True)[0])
             if paid:
                 out.append(PaymentNote("exclusive", family, fen_to_yuan(paid), (c.pop.year,),
-                                       f"{c.pop.year}年度已按同类奖励兑现{fmt_money(paid)}(就高不重复)"))
+                                       S.Step(S.PAID_EXCLUSIVE, year=c.pop.year, paid=S.Money(paid))))
     return out
 
 
@@ -872,42 +881,43 @@ def _clause_answer(c: _Ctx, arr: ClauseArrays, by_id: dict[str, ClauseArrays], a
             paid = gross - ledger if clause.top_up else int(c.ev.paid("family", clause.family, False)[0])
             years = payments[0].years if payments else ()
             if clause.once:
-                steps.append(f"一次性奖励:已于{'、'.join(map(str, years))}年度兑现{fmt_money(paid)},本年度不再兑现")
+                steps.append(S.Step(S.ONCE_PAID, years=S.Seq(years), paid=S.Money(paid)))
             else:
-                steps.append(f"晋级补差:{fmt_money(gross)} − 已兑现 {fmt_money(int(c.ev.paid('family', clause.family, False)[0]))}"
-                             f" = {fmt_money(ledger)}")
+                steps.append(S.Step(S.TOP_UP, gross=S.Money(gross),
+                                    paid=S.Money(int(c.ev.paid("family", clause.family, False)[0])),
+                                    amount=S.Money(ledger)))
         if grouped < ledger:
             group = version.groups.get(clause.group or "")
             winners = [o.clause.title for o in by_id.values()
                        if o.version is version and o.clause.group == (group.id if group else None)
                        and o.clause.id != clause.id and int(o.after_group[0] if o.after_group is not None else 0) > 0]
-            rule = "就高不重复" if group is not None and group.rule == "highest" else "按序优先适用"
-            steps.append(f"与同组条款{rule}({group.label if group else ''}),已按「{'、'.join(winners) or '其他条款'}」兑现,"
-                         f"本条不重复兑现")
+            rule = S.Step(S.GROUP_HIGHEST if group is not None and group.rule == "highest" else S.GROUP_PRIORITY)
+            steps.append(S.Step(S.GROUP, rule=rule, group=group.label if group else "",
+                                winners=S.Seq(winners) if winners else S.Step(S.OTHER_CLAUSES)))
         if capped < grouped:
-            steps.append(f"本政策单个企业年度累计上限 {fmt_money(version.cap_per_enterprise_fen or 0)},本条实付 {fmt_money(capped)}")
+            steps.append(S.Step(S.YEAR_CAP, cap=S.Money(version.cap_per_enterprise_fen or 0), amount=S.Money(capped)))
         if lifetime < capped:
             paid = int(c.ev.paid("policy", policy.id, False)[0])
-            steps.append(f"本政策单个企业累计上限 {fmt_money(version.cap_lifetime_fen or 0)},以往年度已兑现 {fmt_money(paid)},"
-                         f"本条实付 {fmt_money(lifetime)}")
+            steps.append(S.Step(S.LIFETIME_CAP, cap=S.Money(version.cap_lifetime_fen or 0), paid=S.Money(paid),
+                                amount=S.Money(lifetime)))
         if payable != lifetime or (clause.exclusive and arr.exclusive_tie is not None and bool(arr.exclusive_tie[0])):
             rivals = [o for o in all_arrays if o.clause.exclusive == clause.exclusive and o is not arr]
             if payable == 0 and lifetime > 0:
                 winner = next((o for o in rivals if int(o.amount_fen[0]) > 0), None)
-                name = f"《{winner.policy.title}》「{winner.clause.title}」" if winner else "同类奖励"
-                steps.append(f"与其他政策同类奖励就高不重复,已按{name}兑现,本条不再兑现")
+                name = (S.Step(S.EXCLUSIVE_NAME, policy=winner.policy.title, clause=winner.clause.title)
+                        if winner else S.Step(S.SAME_KIND))
+                steps.append(S.Step(S.EXCLUSIVE_LOST, name=name))
             elif payable < lifetime:
-                steps.append(f"与其他政策同类奖励就高不重复:本年度已按同类奖励兑现 {fmt_money(lifetime - payable)},"
-                             f"本条补差 {fmt_money(payable)}")
+                steps.append(S.Step(S.EXCLUSIVE_TOP_UP, paid=S.Money(lifetime - payable), amount=S.Money(payable)))
             if arr.exclusive_tie is not None and bool(arr.exclusive_tie[0]):
-                steps.append("与其他政策的同类奖励金额相同,按政策顺序兑现本条")
+                steps.append(S.Step(S.EXCLUSIVE_TIE))
         split = split_by_shares(payable, version.shares)
         if len(split) > 1 and payable > 0:
-            parts = "、".join(f"{lvl} {fmt_money(f)}" for lvl, f in split)
+            parts = S.Seq(S.Step(S.SHARE, level=lvl, amount=S.Money(f)) for lvl, f in split)
             ratio = "∶".join(str(s) for _, s in version.shares)
-            steps.append(f"应兑现 {fmt_money(payable)},按 {ratio} 分担:{parts}")
+            steps.append(S.Step(S.PAYABLE_SHARED, amount=S.Money(payable), ratio=ratio, parts=parts))
         else:
-            steps.append(f"应兑现 {fmt_money(payable)}")
+            steps.append(S.Step(S.PAYABLE, amount=S.Money(payable)))
         if payable > 0:
             status = "payable"
         elif gross == 0:
@@ -971,23 +981,23 @@ def _clause_answer(c: _Ctx, arr: ClauseArrays, by_id: dict[str, ClauseArrays], a
 
 def _summary(status: str, payable: int, misses, needs, payments, choices) -> str:
     if status == "payable":
-        return f"可兑现 {fmt_money(payable)}"
+        return S.Step(S.SUMMARY_PAYABLE, amount=S.Money(payable))
     if status == "already_paid":
-        return payments[0].message if payments else "已兑现,本年度不再兑现"
+        return payments[0].message if payments else S.Step(S.SUMMARY_PAID)
     if status == "stacked_out":
-        return "符合条件,与同类奖励就高不重复,按其他条款兑现"
+        return S.Step(S.SUMMARY_STACKED)
     if status == "capped":
-        return "符合条件,本政策单个企业上限已用完"
+        return S.Step(S.SUMMARY_CAPPED)
     if status == "zero":
-        return "符合条件,但按公式核定金额为0元"
+        return S.Step(S.SUMMARY_ZERO)
     if status == "undecided":
         decisive = [n for n in needs if n.decisive]
         if decisive:
-            return f"补充{decisive[0].label}后即可判定"
-        return "缺少数据:" + "、".join(n.label for n in needs[:3])
+            return S.Step(S.SUMMARY_DECISIVE, label=decisive[0].label)
+        return S.Step(S.ITEM_MISSING, facts=S.Seq(n.label for n in needs[:3]))
     if choices and any(ch.tie for ch in choices):
-        return "暂不符合;满足以下任一即可:" + " 或 ".join(r.label for r in choices[0].routes if r.tied)
-    return "暂不符合:" + (misses[0].message if misses else "")
+        return S.Step(S.SUMMARY_ANY, routes=S.Seq((r.label for r in choices[0].routes if r.tied), " 或 "))
+    return S.Step(S.SUMMARY_NOT, reason=misses[0].message if misses else "")
 
 
 def _dates(registry: Registry, year: int, policy_ids: set[str] | None) -> list[PolicyDates]:

@@ -157,6 +157,7 @@ def synthetic_records(n: int, year: int, seed: int = 0, missing: float = 0.04, *
 
 
 _CATEGORIES = ("研发设备", "检测设备", "生产设备", "工业软件")
+_PROJECT_KINDS = ["数字化改造", "技术改造", "研发", "其他"]
 _PROJECT_LEVELS = ("县级", "市级", "省级", "国家级")
 _FAMILIES = (("f1_qualifications", "specialized_award"), ("f1_qualifications", "f1_qualifications.upgraded"),
              ("f3_exclusive_a", "gazelle_a"), ("f4_exclusive_b", "gazelle_b"))
@@ -208,7 +209,8 @@ def _enrich(records: list[dict[str, Any]], year: int, rng: np.random.Generator, 
                 "projects": [{"key": f"J{k}", "year": year,
                               "investment": Decimal(int(rng.integers(100_000, 50_000_000))),
                               "equipment_investment": None if rng.random() < 0.5 else Decimal(int(rng.integers(0, 9_000_000))),
-                              "level": _PROJECT_LEVELS[int(rng.integers(0, 4))]}
+                              "level": _PROJECT_LEVELS[int(rng.integers(0, 4))],
+                              "kind": _PROJECT_KINDS[int(rng.integers(0, 4))]}
                              for k in range(int(rng.integers(0, 3)) if rng.random() < 0.15 else 0)],
             }
         if payments and rng.random() < 0.06:

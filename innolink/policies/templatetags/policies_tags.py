@@ -45,3 +45,11 @@ def widget(field, **attrs):
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.filter
+def step(value) -> str:
+    """One of the engine's steps or ledger notes in the page's language (see present.step_text)."""
+    from innolink.policies.present import readable, step_text
+
+    return readable(step_text(value)) or ""

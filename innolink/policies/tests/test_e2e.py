@@ -135,3 +135,101 @@ def test_quick_lane_supply_a_figure_apply_in_place_and_the_materials_gate(live_s
         page.wait_for_selector("text=已批准并记入台账")
         assert page.inner_text("#status") == "已批准"
         page.close()
+
+
+def test_enterprise_lists_projects_on_the_claim_form_on_a_phone_and_the_officer_approves(live_server, browser):
+    """快申快享 per project (p04 digital_projects: 20% each, 10万元 per project, 50万元 in all): the
+    enterprise adds, removes and previews projects at 390 px in Chinese, a typing error comes
+    back at its field with everything kept, it submits; the officer reads the projects and
+    approves at 1280 px in English. ``PF_SHOTS=dir`` keeps screenshots of each step."""
+    import os
+
+    from innolink.policies.models import Application
+    from innolink.policies.tests.factories import YEAR, clause
+
+    shots = os.environ.get("PF_SHOTS")
+    policy_sync(actor=None, source="test")
+    from innolink.core.testing import make_enterprise
+
+    enterprise = make_enterprise(name="晋江数字化项目测试有限公司", industry_code="C3921",
+                                 years={YEAR: {"revenue": "90000000"}})
+    owner = make_user(Role.ENTERPRISE, username="e2e-projects", enterprise=enterprise)
+    officer = make_user(Role.POLICY_OFFICER, username="e2e-projects-officer")
+    projects = clause("p04_digital_transformation", "digital_projects")
+
+    def shot(page, name):
+        if shots:
+            page.screenshot(path=os.path.join(shots, f"{name}.png"), full_page=True)
+
+    base = live_server.url
+    page = browser.new_page(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page.set_default_timeout(60_000)
+    try:
+        _login(page, base, owner)
+        page.goto(f"{base}/policies/claim/{projects.pk}/?year={YEAR}")
+        page.wait_for_selector("#claim-needs-items")
+        shot(page, "zh-390-1-empty")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.fill("#id_items-0-label", "仓储管理系统")
+        page.select_option("#id_items-0-kind", "数字化改造")
+        page.fill("#id_items-0-investment", "30")
+        page.fill("#id_contact_name", "陈经理")
+        page.click(f"#add-item-{projects.pk}")
+        page.wait_for_selector("#id_items-1-label")
+        assert page.input_value("#id_items-0-investment") == "30"
+        assert page.input_value("#id_contact_name") == "陈经理"
+        page.fill("#id_items-1-label", "设备联网平台")
+        page.select_option("#id_items-1-kind", "数字化改造")
+        page.fill("#id_items-1-investment", "八十")  # a typing error
+        page.click(f"#preview-items-{projects.pk}")
+        page.wait_for_selector("#id_items-1-investment-error")
+        assert page.input_value("#id_items-1-label") == "设备联网平台"
+        shot(page, "zh-390-2-error")
+        page.fill("#id_items-1-investment", "80")
+        page.click(f"#add-item-{projects.pk}")
+        page.wait_for_selector("#id_items-2-label")
+        page.fill("#id_items-2-label", "多余的一行")
+        page.click("button[value=remove-2]")
+        page.wait_for_selector("#id_items-1-label")
+        assert page.locator("#id_items-2-label").count() == 0
+        page.click(f"#preview-items-{projects.pk}")
+        page.wait_for_selector(f"#item-preview-{projects.pk}")
+        preview = page.inner_text(f"#item-preview-{projects.pk}")
+        assert "16.00" in preview and "仓储管理系统" in preview and "设备联网平台" in preview
+        shot(page, "zh-390-3-preview")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.fill("#id_bank_name", "中国银行晋江支行")
+        page.fill("#id_bank_account", "6217000012345678")
+        page.click("#submit-claim")
+        page.wait_for_selector("#status")
+        assert page.inner_text("#status") == "待审核"
+        shot(page, "zh-390-4-submitted")
+        application = Application.objects.get(enterprise=enterprise)
+        assert application.amount_expected == 160000
+        # the same pages in English at 1280 px
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+        page.goto(f"{base}/policies/mine/?year={YEAR}")
+        shot(page, "en-1280-5-mine")
+        assert "应兑现" not in page.inner_text("main")
+
+        # the officer reads the projects and approves (materials missing: a reason is needed)
+        _login(page, base, officer)
+        page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+        page.goto(f"{base}/policies/applications/{application.pk}/")
+        items = page.inner_text("#application-items")
+        assert "仓储管理系统" in items and "300,000.00" in items
+        shot(page, "en-1280-6-officer")
+        page.fill("#id_override_reason", "原件已在窗口核验")
+        page.click("#approve")
+        page.wait_for_selector("#status")
+        page.wait_for_function("document.querySelector('#status').innerText !== 'Submitted'")
+        assert Application.objects.get(pk=application.pk).status == "approved"
+        shot(page, "en-1280-7-approved")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": base}])
+        page.goto(f"{base}/policies/applications/{application.pk}/")
+        shot(page, "zh-390-8-officer")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        page.close()

@@ -55,15 +55,22 @@ def test_an_unknown_operator_keeps_the_engine_sentence():
     assert _text(odd, "en") == "某条件不满足"
 
 
-def test_steps_translate_their_frame_only():
-    steps = ["进口额 100万元 × 0.5% = 0.5万元", "未超过最高补助 30万元",
-             "应兑现 0.5万元,按 1∶1 分担:市 0.25万元、县 0.25万元"]
+def test_steps_translate_their_frame_and_amounts_not_the_rule_names():
+    from innolink.engines.rules import steps as S
+
+    steps = [S.Step(S.MULTIPLY, label="进口额", base=S.Money(100_000_000), factor="0.5%", amount=S.Money(500_000)),
+             S.Step(S.NOT_ABOVE, label="最高补助", limit=S.Money(30_000_000)),
+             S.Step(S.PAYABLE_SHARED, amount=S.Money(500_000), ratio="1∶1",
+                    parts=S.Seq([S.Step(S.SHARE, level="市", amount=S.Money(250_000)),
+                                 S.Step(S.SHARE, level="县", amount=S.Money(250_000))])),
+             "一段旧的文字"]  # a plain string (stored earlier) is shown as it is
     with translation.override("en"):
         assert present.steps_view(steps) == [
-            "进口额 100万元 × 0.5% = 0.5万元", "Not above 最高补助: 30万元",
-            "Payable 0.5万元, shared 1∶1: 市 0.25万元、县 0.25万元"]
+            "进口额 1,000,000 yuan × 0.5% = 5,000 yuan", "Within 最高补助 300,000 yuan",
+            "Payable 5,000 yuan, shared 1∶1: 市 2,500 yuan, 县 2,500 yuan", "一段旧的文字"]
     with translation.override("zh-hans"):
-        assert present.steps_view(steps)[2] == "应兑现 0.5万元，按 1∶1 分担：市 0.25万元、县 0.25万元"
+        assert present.steps_view(steps) == [str(s) for s in steps]
+        assert present.steps_view(steps)[2] == "应兑现 5000元,按 1∶1 分担:市 2500元、县 2500元"
 
 
 def _engine_checks():

@@ -65,7 +65,7 @@ def test_explain_equals_scan_on_a_sample():
 
 def test_synthetic_population_exercises_every_clause():
     registry = demo_registry()
-    records = synthetic_records(3000, YEAR, seed=20240601)
+    records = synthetic_records(3000, YEAR, seed=20240601, items=True)
     result = scan(registry, population_from_records(records, YEAR))
     assert all(c.count > 0 for c in result.clauses), [c.clause_id for c in result.clauses if c.count == 0]
 

@@ -121,7 +121,8 @@ def test_engine_never_imports_django():
 
 @pytest.mark.parametrize(
     "module",
-    ["_errors", "types", "fields", "load", "population", "evaluate", "explain", "reference", "synthetic"],
+    ["_errors", "types", "fields", "load", "population", "evaluate", "explain", "reference", "synthetic",
+     "steps", "budget"],
 )
 def test_docstring_examples(module):
     mod = importlib.import_module(f"innolink.engines.rules.{module}")

@@ -1,0 +1,144 @@
+"""The arithmetic of an answer as messages, not prose.
+
+Each step reads as its Chinese sentence (a ``Step`` is a ``str``, so logs, tests and the API's
+JSON keep the text) and carries its frame (``msgid``: a %-format with named fields) and its
+``params``, so a page words it in the reader's language (``innolink.policies.present``
+translates the frame and renders amounts, lists and nested phrases). Names, labels and case
+descriptions come from the rule files and stay as written. Every frame is one of the constants
+below; ``FRAMES`` lists them for the translation catalogue (a test keeps both in step).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from .types import fmt_money
+
+
+class Money:
+    """An amount in fen, shown as the engine shows amounts (``21万元``)."""
+
+    __slots__ = ("fen",)
+
+    def __init__(self, fen: int | Fraction) -> None:
+        self.fen = fen
+
+    def __str__(self) -> str:
+        return fmt_money(self.fen)
+
+    def __repr__(self) -> str:
+        return f"Money({self.fen!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Money) and other.fen == self.fen
+
+    def __hash__(self) -> int:
+        return hash(self.fen)
+
+
+class Seq(tuple):
+    """A list inside a step (years, amounts, shares), joined by ``sep``."""
+
+    sep = "、"
+
+    def __new__(cls, values, sep: str = "、"):
+        self = super().__new__(cls, tuple(values))
+        self.sep = sep
+        return self
+
+    def __str__(self) -> str:
+        return self.sep.join(str(v) for v in self)
+
+    def __reduce__(self):
+        return (Seq, (tuple(self), self.sep))
+
+
+def _make(msgid: str, params: dict[str, Any]) -> "Step":
+    return Step(msgid, **params)
+
+
+class Step(str):
+    """One step: the Chinese sentence, with ``msgid`` and ``params`` to word it elsewhere.
+
+    Examples:
+        >>> s = Step(PAYABLE, amount=Money(21_000_000))
+        >>> s, s.msgid, s.params["amount"].fen
+        ('应兑现 21万元', '应兑现 %(amount)s', 21000000)
+    """
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, **params: Any) -> "Step":
+        self = super().__new__(cls, msgid % {k: str(v) for k, v in params.items()} if params else msgid)
+        self.msgid = msgid
+        self.params = params
+        return self
+
+    def __reduce__(self):
+        return (_make, (self.msgid, self.params))
+
+
+# formulas
+FIXED = "定额奖励 %(amount)s"
+OPTIONAL_ZERO = "%(label)s缺少数据,按0计(可选项)"
+MULTIPLY = "%(label)s %(base)s × %(factor)s = %(amount)s"
+MULTIPLY_ROUNDED = "%(label)s %(base)s × %(factor)s = %(amount)s(四舍五入到分)"
+NEGATIVE_AS_ZERO = "%(value)s(负数按0计)"
+MISSING = "缺少数据"
+TIER_NONE = "%(label)s %(base)s 未达到最低档 %(lowest)s,奖励 0元"
+TIER_REACHED = "%(label)s %(base)s 达到 %(tier)s 档,奖励 %(amount)s"
+CASE = "适用情形:%(case)s"
+NO_CASE = "无适用情形,奖励 0元"
+SUM = "合计 %(parts)s = %(total)s"
+ITEMS = "%(label)s%(count)s项:%(parts)s = %(total)s"
+ITEMS_LEFT_OUT = "%(label)s%(count)s项:%(parts)s = %(total)s(另有%(left)s项未计入)"
+CAPPED = "%(label)s %(limit)s:%(amount)s → %(limit)s"
+NOT_ABOVE = "未超过%(label)s %(limit)s"
+CAPPED_TO = "不超过%(label)s %(limit)s:%(amount)s → %(limit)s"
+INCREASE = "%(label)s = %(year)s年%(indicator)s %(now)s − %(prev)s年 %(before)s = %(diff)s"
+YEAR_VALUE = "%(year)s年 %(value)s"
+WINDOW_SUM = "%(label)s = %(parts)s = %(total)s"
+WINDOW_AVG = "%(label)s = (%(parts)s) ÷ %(n)s = %(avg)s"
+# payments remembered, groups, caps
+ONCE_PAID = "一次性奖励:已于%(years)s年度兑现%(paid)s,本年度不再兑现"
+TOP_UP = "晋级补差:%(gross)s − 已兑现 %(paid)s = %(amount)s"
+GROUP = "与同组条款%(rule)s(%(group)s),已按「%(winners)s」兑现,本条不重复兑现"
+GROUP_HIGHEST = "就高不重复"
+GROUP_PRIORITY = "按序优先适用"
+OTHER_CLAUSES = "其他条款"
+YEAR_CAP = "本政策单个企业年度累计上限 %(cap)s,本条实付 %(amount)s"
+LIFETIME_CAP = "本政策单个企业累计上限 %(cap)s,以往年度已兑现 %(paid)s,本条实付 %(amount)s"
+EXCLUSIVE_LOST = "与其他政策同类奖励就高不重复,已按%(name)s兑现,本条不再兑现"
+EXCLUSIVE_NAME = "《%(policy)s》「%(clause)s」"
+SAME_KIND = "同类奖励"
+EXCLUSIVE_TOP_UP = "与其他政策同类奖励就高不重复:本年度已按同类奖励兑现 %(paid)s,本条补差 %(amount)s"
+EXCLUSIVE_TIE = "与其他政策的同类奖励金额相同,按政策顺序兑现本条"
+PAYABLE_SHARED = "应兑现 %(amount)s,按 %(ratio)s 分担:%(parts)s"
+SHARE = "%(level)s %(amount)s"
+PAYABLE = "应兑现 %(amount)s"
+# the ledger's notes
+PAID_FAMILY = "%(years)s年度已兑现%(paid)s(%(kind)s)"
+ONCE = "一次性奖励"
+TOP_UP_KIND = "晋级补差"
+PAID_POLICY = "本政策%(years)s年度已累计兑现%(paid)s,累计上限%(cap)s"
+PAID_EXCLUSIVE = "%(year)s年度已按同类奖励兑现%(paid)s(就高不重复)"
+# items
+ITEM_MISSING = "缺少数据:%(facts)s"
+ITEM_FAILS = "不符合:%(reasons)s"
+# the answer in brief (ClauseAnswer.summary)
+SUMMARY_PAYABLE = "可兑现 %(amount)s"
+SUMMARY_PAID = "已兑现,本年度不再兑现"
+SUMMARY_STACKED = "符合条件,与同类奖励就高不重复,按其他条款兑现"
+SUMMARY_CAPPED = "符合条件,本政策单个企业上限已用完"
+SUMMARY_ZERO = "符合条件,但按公式核定金额为0元"
+SUMMARY_DECISIVE = "补充%(label)s后即可判定"
+SUMMARY_ANY = "暂不符合;满足以下任一即可:%(routes)s"
+SUMMARY_NOT = "暂不符合:%(reason)s"
+# budget proration
+PRORATION_NOTICE = "预算不足,按 %(percent)s 比例核减"
+PRORATION_SUMMARY = "资金不足时按比例核减:可用预算 %(available)s ÷ 符合条件的待兑现金额合计 %(demand)s = %(percent)s"
+PRORATION_STEP = "本条测算金额 %(amount)s × 核减比例 = %(scaled)s,向下取整到分"
+
+FRAMES = tuple(v for k, v in dict(globals()).items() if k.isupper() and isinstance(v, str) and k != "FRAMES")

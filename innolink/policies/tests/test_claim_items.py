@@ -1,0 +1,234 @@
+"""Items listed on the 快申快享 claim form (p04 digital_projects: 20% of each project's
+investment, each project at most 10万元, the enterprise at most 50万元)."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from innolink.accounts.roles import Role
+from innolink.core.errors import Conflict, ValidationFailed
+from innolink.core.models import AuditEntry
+from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.models import EnterpriseItem
+from innolink.policies import claim_items, services
+from innolink.policies.models import Application, ApplicationMaterial
+from innolink.policies.tests.factories import FORM, YEAR, clause
+
+pytestmark = pytest.mark.django_db
+
+
+def _reference(items) -> Decimal:
+    """The clause as the legal text says it, by hand: 20% per digital project, 10万元 each, 50万元
+    in all (amounts in 万元)."""
+    total = sum(min(Decimal(inv) * Decimal("0.2"), Decimal(10)) for kind, inv in items if kind == "数字化改造")
+    return min(total, Decimal(50)) * 10000
+
+
+def _post_rows(rows):
+    data = {"items-TOTAL_FORMS": str(len(rows)), "items-INITIAL_FORMS": "0"}
+    for i, (label, kind, investment) in enumerate(rows):
+        data.update({f"items-{i}-label": label, f"items-{i}-kind": kind, f"items-{i}-investment": investment})
+    return data
+
+
+def _form_data(rows, **extra):
+    return {"account_holder": "测试企业有限公司", "bank_name": "农业银行", "bank_account": "6228480000000000",
+            "year": YEAR, **_post_rows(rows), **extra}
+
+
+def _counts():
+    return (Application.objects.count(), EnterpriseItem.objects.count(), AuditEntry.objects.count(),
+            ApplicationMaterial.objects.count())
+
+
+@pytest.fixture
+def projects(synced):
+    return clause("p04_digital_transformation", "digital_projects")
+
+
+@pytest.fixture
+def maker():
+    enterprise = make_enterprise(industry_code="C3921", years={YEAR: {"revenue": "90000000"}})
+    return enterprise, make_user(Role.ENTERPRISE, enterprise=enterprise)
+
+
+def test_the_clause_asks_for_the_facts_its_rule_reads(projects):
+    spec = claim_items.spec_for(projects)
+    assert spec.kind == "projects"
+    assert [f.code for f in spec.facts] == ["investment", "kind"]
+    assert all(f.required for f in spec.facts)
+    assert claim_items.spec_for(clause("p04_digital_transformation", "digital_subsidy")) is None
+
+
+@pytest.mark.parametrize("rows", [
+    [("仓储系统", "数字化改造", "30"), ("设备联网", "数字化改造", "80"), ("产线", "技术改造", "300")],
+    [(f"项目{k}", "数字化改造", "60") for k in range(7)],  # seven projects: the 50万元 cap, not 6 slots
+    [("质检系统", "数字化改造", "12.5")],
+])
+def test_submitted_items_feed_the_per_project_amount_and_are_recorded(projects, maker, rows):
+    enterprise, user = maker
+    application = services.application_submit(
+        actor=user, enterprise=enterprise, clause=projects, year=YEAR, form=FORM,
+        items=[{"label": label, "kind": kind, "investment": inv} for label, kind, inv in rows])
+    assert application.amount_expected == _reference([(k, i) for _l, k, i in rows])
+    items = services.application_items(application)
+    assert [(i.label, i.facts["kind"], Decimal(i.facts["investment"]) / 10000) for i in items] == [
+        (label, kind, Decimal(inv)) for label, kind, inv in rows]
+    assert {i.source for i in items} == {EnterpriseItem.Source.APPLICATION}
+    assert AuditEntry.objects.filter(model__iendswith="enterpriseitem").count() == len(rows)
+    # the registry now holds the items: the enterprise's answer (and the scan) read the same amount
+    answer = services.clause_answer(enterprise=enterprise, clause=projects, year=YEAR)
+    assert answer.amount == application.amount_expected
+
+
+def test_an_item_missing_a_fact_is_refused_at_its_field_and_nothing_is_written(projects, maker):
+    enterprise, user = maker
+    before = _counts()
+    with pytest.raises(ValidationFailed) as exc:
+        services.application_submit(
+            actor=user, enterprise=enterprise, clause=projects, year=YEAR, form=FORM,
+            items=[{"label": "仓储系统", "kind": "数字化改造", "investment": "30"},
+                   {"label": "", "kind": "区块链", "investment": "-3"}])
+    assert set(exc.value.fields) == {"items-1-label", "items-1-kind", "items-1-investment"}
+    with pytest.raises(ValidationFailed) as exc:
+        services.application_submit(
+            actor=user, enterprise=enterprise, clause=projects, year=YEAR, form=FORM,
+            items=[{"label": "仓储\x00系统", "kind": "数字化改造", "investment": "30"}])
+    assert set(exc.value.fields) == {"items-0-label"}
+    assert _counts() == before
+
+
+def test_items_that_earn_nothing_are_refused_and_nothing_is_written(projects, maker):
+    enterprise, user = maker
+    before = _counts()
+    with pytest.raises(Conflict) as exc:
+        services.application_submit(actor=user, enterprise=enterprise, clause=projects, year=YEAR,
+                                    form=FORM, items=[{"label": "产线", "kind": "技术改造", "investment": "300"}])
+    assert exc.value.code == "not_eligible"
+    assert _counts() == before
+
+
+def test_items_on_a_clause_without_items_are_refused(synced, maker):
+    enterprise, user = maker
+    before = _counts()
+    with pytest.raises(ValidationFailed):
+        services.application_submit(actor=user, enterprise=enterprise,
+                                    clause=clause("p04_digital_transformation", "digital_subsidy"),
+                                    year=YEAR, form=FORM, items=[{"label": "x", "kind": "数字化改造"}])
+    assert _counts() == before
+
+
+def test_a_failure_after_the_application_row_rolls_the_items_back(projects, maker, monkeypatch):
+    enterprise, user = maker
+    before = _counts()
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_save_items", broken)
+    with pytest.raises(RuntimeError):
+        services.application_submit(actor=user, enterprise=enterprise, clause=projects, year=YEAR,
+                                    form=FORM, items=[{"label": "仓储系统", "kind": "数字化改造", "investment": "30"}])
+    assert _counts() == before
+
+
+# --------------------------------------------------------------------------- the page
+
+def _url(c):
+    return reverse("policies:claim", args=[c.pk]) + f"?year={YEAR}"
+
+
+def test_the_form_offers_items_even_before_any_item_exists(client, projects, maker):
+    _enterprise, user = maker
+    client.force_login(user)
+    page = client.get(_url(projects))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="items-0-investment"' in html and 'name="items-TOTAL_FORMS"' in html
+    assert 'value="add"' in html and 'id="submit-claim"' in html
+
+
+def test_adding_and_removing_items_keeps_what_was_typed_and_writes_nothing(client, projects, maker):
+    _enterprise, user = maker
+    client.force_login(user)
+    before = _counts()
+    rows = [("仓储系统", "数字化改造", "30"), ("设备联网", "数字化改造", "80")]
+    page = client.post(_url(projects), _form_data(rows, action="add", contact_name="陈经理"))
+    formset = page.context["item_formset"]
+    assert len(formset.forms) == 3
+    assert [f["label"].value() or "" for f in formset.forms] == ["仓储系统", "设备联网", ""]
+    assert page.context["form"]["contact_name"].value() == "陈经理"
+    page = client.post(_url(projects), _form_data(rows, action="remove-0"))
+    assert [f["label"].value() for f in page.context["item_formset"].forms] == ["设备联网"]
+    assert _counts() == before
+
+
+def test_preview_shows_each_project_and_the_capped_total_without_writing(client, projects, maker):
+    _enterprise, user = maker
+    client.force_login(user)
+    before = _counts()
+    rows = [(f"项目{k}", "数字化改造", "60") for k in range(7)]
+    page = client.post(_url(projects), _form_data(rows, action="preview"))
+    assert page.status_code == 200
+    assert page.context["answer"].amount == Decimal("500000.00")
+    lines = page.context["item_lines"]
+    assert len(lines) == 7 and all(line.included and line.amount == Decimal("100000.00") for line in lines)
+    assert "单个企业最高" in " ".join(page.context["row"].steps)
+    assert _counts() == before
+
+
+def test_a_bad_item_comes_back_at_its_field_with_everything_typed(client, projects, maker):
+    _enterprise, user = maker
+    client.force_login(user)
+    before = _counts()
+    rows = [("仓储系统", "数字化改造", "30"), ("设备联网", "数字化改造", "八十")]
+    page = client.post(_url(projects), _form_data(rows, contact_name="陈经理"))
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert 'id="id_items-1-investment-error"' in html and "应为数字" in html
+    assert 'aria-invalid="true"' in html
+    formset = page.context["item_formset"]
+    assert [f["investment"].value() for f in formset.forms] == ["30", "八十"]
+    assert page.context["form"]["contact_name"].value() == "陈经理"
+    assert _counts() == before
+
+
+def test_submitting_items_on_the_page_records_them_with_the_application(client, projects, maker):
+    enterprise, user = maker
+    client.force_login(user)
+    rows = [("仓储系统", "数字化改造", "30"), ("", "", ""), ("设备联网", "数字化改造", "80")]  # a blank row is ignored
+    response = client.post(_url(projects), _form_data(rows))
+    assert response.status_code == 302
+    application = Application.objects.get(enterprise=enterprise)
+    assert application.amount_expected == Decimal("160000.00")
+    assert [i.label for i in services.application_items(application)] == ["仓储系统", "设备联网"]
+    # the officer sees the items on the application page
+    officer = make_user(Role.POLICY_OFFICER)
+    client.force_login(officer)
+    html = client.get(reverse("policies:application", args=[application.pk])).content.decode()
+    assert "仓储系统" in html and "设备联网" in html
+
+
+def test_another_enterprise_cannot_see_or_use_the_items(client, projects, maker):
+    enterprise, user = maker
+    services.application_submit(actor=user, enterprise=enterprise, clause=projects, year=YEAR, form=FORM,
+                                items=[{"label": "仓储系统", "kind": "数字化改造", "investment": "30"}])
+    other = make_user(Role.ENTERPRISE, enterprise=make_enterprise(industry_code="C3921"))
+    client.force_login(other)
+    page = client.get(_url(projects))
+    assert "仓储系统" not in page.content.decode()
+    assert page.context["items_on_record"] == []
+    client.force_login(make_user(Role.POLICY_OFFICER))
+    assert client.post(_url(projects), _form_data([("x", "数字化改造", "1")])).status_code == 404
+
+
+def test_the_items_form_reads_in_english(client, projects, maker):
+    _enterprise, user = maker
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    page = client.post(_url(projects), _form_data([("仓储系统", "数字化改造", "30")], action="preview"))
+    html = page.content.decode()
+    assert "Work out the amount from these items" in html
+    assert "Payable 60,000 yuan" in html
+    assert "应兑现" not in html

@@ -1,0 +1,106 @@
+"""The engine's steps are messages: every frame is in the catalogue, and the once-only, top-up,
+lifetime-cap, group and item steps read in English on an English page (no Chinese frame left,
+only the names the rule files give)."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+
+from innolink.engines.rules import explain, load_registry
+from innolink.engines.rules import steps as S
+from innolink.engines.rules.fields import load_catalogue
+from innolink.policies import present
+
+FEATURES = Path(__file__).resolve().parents[2] / "engines" / "rules" / "tests" / "features"
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def test_every_engine_frame_is_listed_for_the_catalogue_and_translated():
+    assert set(S.FRAMES) == set(present.STEP_FRAMES)
+    with translation.override("en"):
+        for frame in S.FRAMES:
+            english = gettext(frame)
+            assert english != frame or not CJK.search(frame), frame
+            assert not CJK.search(english), (frame, english)
+            # the same fields, so no page can fail on a missing or extra field
+            assert set(re.findall(r"%\((\w+)\)s", english)) == set(re.findall(r"%\((\w+)\)s", frame)), frame
+
+
+def _frame_only(step) -> str:
+    """The English text with every parameter blanked: what the catalogue contributed."""
+    with translation.override("en"):
+        english = gettext(step.msgid)
+    return re.sub(r"%\(\w+\)s", "", english)
+
+
+def _answers():
+    load_catalogue()
+    registry = load_registry(FEATURES)
+    records = [
+        {"credit_code": "A", "qualifications": [  # top-up and once-only
+            {"type": "specialized", "level": "provincial", "certified_on": dt.date(2022, 5, 1), "first": True},
+            {"type": "specialized", "level": "national", "certified_on": dt.date(2024, 7, 1), "first": True}],
+         "payments": [{"policy": "f1_qualifications", "family": "specialized_award", "year": 2022,
+                       "amount": Decimal(200000)},
+                      {"policy": "f1_qualifications", "family": "f1_qualifications.upgraded", "year": 2023,
+                       "amount": Decimal(50000)}]},
+        {"credit_code": "B", "qualifications": [  # lifetime cap
+            {"type": "high_tech", "certified_on": dt.date(2024, 11, 1), "first": True}],
+         "payments": [{"policy": "f1_qualifications", "family": "x", "year": 2022, "amount": Decimal(1_000_000)}]},
+    ]
+    return [explain(registry, r, 2024) for r in records]
+
+
+def test_remembered_payments_and_caps_read_in_english():
+    seen = set()
+    for answer in _answers():
+        for a in answer.eligible + answer.not_eligible:
+            for step in (*a.steps, *(p.message for p in a.payments),
+                         *(s for line in a.items for s in line.steps)):
+                assert isinstance(step, S.Step), step
+                seen.add(step.msgid)
+                with translation.override("en"):
+                    text = present.step_text(step)
+                assert not CJK.search(_frame_only(step)), step.msgid
+                assert text != str(step) or not CJK.search(step.msgid)
+                with translation.override("zh-hans"):
+                    assert present.step_text(step) == str(step)  # Chinese pages read the engine's words
+    assert {S.TOP_UP, S.ONCE_PAID, S.LIFETIME_CAP, S.PAYABLE_SHARED, S.PAID_FAMILY} <= seen, seen
+
+
+def test_amounts_inside_steps_are_worded_for_the_reader():
+    step = S.Step(S.ONCE_PAID, years=S.Seq([2022, 2023]), paid=S.Money(5_000_000))
+    assert str(step) == "一次性奖励:已于2022、2023年度兑现5万元,本年度不再兑现"
+    with translation.override("en"):
+        assert present.step_text(step) == "Once-only award: 50,000 yuan already paid for 2022, 2023, not paid again this year"
+
+
+def test_a_step_survives_a_cache_round_trip():
+    import pickle
+
+    step = S.Step(S.GROUP, rule=S.Step(S.GROUP_HIGHEST), group="就高", winners=S.Seq(["甲", "乙"]))
+    again = pickle.loads(pickle.dumps(step))
+    assert again == step and again.msgid == S.GROUP and again.params["winners"].sep == "、"
+
+
+@pytest.mark.django_db
+def test_the_english_answer_page_has_no_chinese_step_frame(client, synced):
+    from innolink.accounts.roles import Role
+    from innolink.core.testing import make_user
+    from innolink.policies.tests.factories import YEAR, high_tech_enterprise
+
+    enterprise = high_tech_enterprise()
+    client.force_login(make_user(Role.ENTERPRISE, enterprise=enterprise))
+    from django.urls import reverse
+
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("policies:mine") + f"?year={YEAR}")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Payable " in html
+    assert "应兑现" not in html and "按比例核减" not in html
