@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from lxml import etree
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
@@ -39,7 +40,7 @@ from innolink.engines.weather import (
     target,
 )
 from innolink.enterprises.models import Enterprise
-from innolink.weather import access, fetch
+from innolink.weather import access, fetch, xmldsig
 from innolink.weather.models import (
     CapMessage,
     CapSender,
@@ -250,6 +251,7 @@ def _apply(*, data: bytes, source: str, actor, now: dt.datetime) -> dict[str, An
         if feed is None:
             raise _refuse("unknown_sender", _("发送方 %(s)s 未登记为预警信息源，消息未采信") % {
                 "s": alert.sender[:60]})
+        _check_signature(data, feed, now)
         if CapMessage.objects.filter(sender=alert.sender, identifier=alert.identifier).exists():
             raise _ignore("duplicate", _("该消息已接收过（%(i)s）") % {"i": alert.identifier[:60]})
         if alert.status not in ("Actual", "Exercise"):
@@ -263,6 +265,33 @@ def _apply(*, data: bytes, source: str, actor, now: dt.datetime) -> dict[str, An
         return _apply_followup(alert, raw=raw, digest=digest, source=source, actor=actor, now=now)
     except _Stop as exc:
         raise stop(exc) from None
+
+
+def _check_signature(data: bytes, feed: CapSender, now: dt.datetime) -> bool:
+    """Verify the message's enveloped XML signature against the feed's registered certificate
+    (ADR 0620). A bad or unverifiable signature refuses the message; an unsigned one is refused
+    only when the feed requires signatures. Returns whether a valid signature was found."""
+    raw = data.encode() if isinstance(data, str) else data
+    try:
+        _root, signature = xmldsig.signature_of(raw)
+        if signature is None:
+            if feed.require_signature:
+                raise _refuse("unsigned", _("发送方 %(s)s 要求消息带数字签名，该消息未签名，未采信") % {
+                    "s": feed.name})
+            return False
+        if not feed.certificate.strip():
+            raise _refuse("no_certificate", _("消息带有数字签名，但发送方 %(s)s 未登记签名证书，无法验证，未采信") % {
+                "s": feed.name})
+        try:
+            certificate = xmldsig.load_certificate(feed.certificate)
+        except ValueError:
+            raise _refuse("no_certificate", _("发送方 %(s)s 登记的签名证书无法读取，未采信") % {
+                "s": feed.name}) from None
+        return xmldsig.verify(raw, certificate, now=now)
+    except xmldsig.SignatureError as exc:
+        raise _refuse(exc.code, _("数字签名验证失败：%(m)s") % {"m": exc.message}) from None
+    except etree.XMLSyntaxError:
+        raise _refuse("bad_signature", _("数字签名验证失败：消息无法解析")) from None
 
 
 def _message(alert, *, warning: Warning, raw: str, digest: str, source: str) -> CapMessage:
@@ -740,7 +769,9 @@ def forecast_create(*, actor, area: str, title: str, valid_from: dt.date | None,
 
 
 @transaction.atomic
-def sender_save(*, actor, sender: str, name: str, active: bool = True) -> CapSender:
+def sender_save(*, actor, sender: str, name: str, active: bool = True,
+                certificate: str | None = None,
+                require_signature: bool | None = None) -> CapSender:
     if not access.is_weather_staff(actor):
         raise PermissionDenied()
     sender, name = (sender or "").strip(), (name or "").strip()
@@ -749,17 +780,35 @@ def sender_save(*, actor, sender: str, name: str, active: bool = True) -> CapSen
         errors["sender"] = [_("发送方标识：必填，不含空格、逗号、< 和 &")]
     if not name or len(name) > 100:
         errors["name"] = [_("名称：必填，不超过100字")]
+    certificate = None if certificate is None else certificate.strip()
+    if certificate:
+        try:
+            found = xmldsig.load_certificate(certificate)
+            if found.not_after <= timezone.now():
+                errors["certificate"] = [_("签名证书已过期")]
+        except ValueError:
+            errors["certificate"] = [_("签名证书应为 PEM 格式的 X.509 证书（RSA 2048 位以上或椭圆曲线密钥）")]
+    existing = CapSender.objects.select_for_update().filter(sender=sender).first()
+    cert_after = certificate if certificate is not None else (existing.certificate if existing
+                                                              else "")
+    require_after = bool(require_signature) if require_signature is not None else (
+        existing.require_signature if existing else False)
+    if require_after and not cert_after and "certificate" not in errors:
+        errors["certificate"] = [_("要求签名时须登记签名证书")]
     if errors:
         raise ValidationFailed(errors)
-    row, created = CapSender.objects.get_or_create(sender=sender, defaults={"name": name,
-                                                                           "active": active})
-    if created:
+    values = {"name": name, "active": active, "certificate": cert_after,
+              "require_signature": require_after}
+    if existing is None:
+        row = CapSender.objects.create(sender=sender, **values)
         audit_record(actor=actor, action="create", instance=row,
-                     changes={"sender": [None, sender], "name": [None, name]})
-    elif (row.name, row.active) != (name, active):
-        changes = audit_diff({"name": row.name, "active": row.active},
-                             {"name": name, "active": active})
-        row.name, row.active = name, active
-        row.save()
-        audit_record(actor=actor, action="update", instance=row, changes=changes)
-    return row
+                     changes=audit_diff({}, {"sender": sender, **values}))
+        return row
+    before = snapshot(existing, list(values))
+    if before != values:
+        for key, value in values.items():
+            setattr(existing, key, value)
+        existing.save()
+        audit_record(actor=actor, action="update", instance=existing,
+                     changes=audit_diff(before, snapshot(existing, list(values))))
+    return existing
