@@ -267,6 +267,33 @@ class VoucherPayment(models.Model):
         return f"{self.usage} → {self.amount}"
 
 
+class VoucherTopUp(models.Model):
+    """A later instalment for a usage report that was paid less than its share: the clause's
+    rate was raised, or the voucher had less left than the share and its approved amount was
+    raised or another grant approved later. Paid into the policy ledger like the first
+    instalment; the report's ``voucher_paid`` is the running total, so no share is paid twice."""
+
+    usage = models.ForeignKey(UsageReport, on_delete=models.PROTECT, related_name="top_ups")
+    application = models.ForeignKey("policies.Application", on_delete=models.PROTECT,
+                                    related_name="+")
+    amount = models.DecimalField(_("补兑金额（元）"), **MONEY)
+    rate = models.DecimalField(_("兑付比例"), max_digits=5, decimal_places=4)
+    paid_before = models.DecimalField(_("此前已兑付（元）"), **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("算力券补兑")
+        verbose_name_plural = _("算力券补兑")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0),
+                                              name="compute_voucher_topup_positive"),
+                       # one top-up per report and running total: a retry cannot pay it twice
+                       models.UniqueConstraint(fields=["usage", "paid_before"],
+                                               name="compute_voucher_topup_once")]
+
+    def __str__(self) -> str:
+        return f"{self.usage} +{self.amount}"
+
+
 class Tally(models.Model):
     """Monthly aggregates by town, kept current by the services (the overview reads these)."""
 

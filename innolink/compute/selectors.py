@@ -5,7 +5,7 @@ record is the same 404 as a missing one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import QuerySet, Sum
@@ -148,7 +148,16 @@ def voucher_view(user, year: int | None = None) -> VoucherView:
         year=year, terms=voucher.terms(year), contract=contract, clause=clause,
         application=voucher.application_for(enterprise.pk, year), answer=answer,
         paid=(usage.aggregate(s=Sum("voucher_paid"))["s"] or Decimal("0")).quantize(Decimal("0.01")),
-        unpaid_usage=usage.filter(status__in=UsageReport.PAYABLE, payment__isnull=True).count())
+        unpaid_usage=_outstanding(usage, voucher.terms(year)))
+
+
+def _outstanding(usage, terms) -> int:
+    """Accepted usage reports paid less than their share at the clause's rate in force."""
+    if terms is None:
+        return 0
+    return sum(1 for amount, paid in usage.filter(status__in=UsageReport.PAYABLE)
+               .values_list("amount", "voucher_paid")
+               if (amount * terms.rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) > paid)
 
 
 def needs_for(user) -> QuerySet[ScenarioNeed]:

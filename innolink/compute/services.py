@@ -33,6 +33,7 @@ from innolink.compute.models import (
     Tally,
     UsageReport,
     VoucherPayment,
+    VoucherTopUp,
     WorkloadRequest,
 )
 from innolink.core.audit import audit_diff, audit_record, snapshot
@@ -483,62 +484,113 @@ def _accept(*, actor, usage: UsageReport, booking: Booking) -> None:
     _settle(actor=actor, usage=usage)
 
 
+def _owed(usage: UsageReport, rate: Decimal) -> Decimal:
+    return (usage.amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def _settle(*, actor, usage: UsageReport) -> Decimal:
-    """Pay the 算力券's share of one accepted usage report: rate × amount, up to what is left of
-    the enterprise's approved voucher, as an instalment of its application (the policies app's
-    ``application_pay`` posts it to the ledger under the budget lock and audits it)."""
-    from innolink.policies.models import Application
+    """Pay what the 算力券 still owes on one accepted usage report: its share at the clause's
+    rate in force (rate × amount) less what was already paid on it, up to what is left of the
+    enterprise's approved vouchers of the year, as an instalment of the application (the policies
+    app's ``application_pay`` posts it to the ledger under the budget lock and audits it).
+
+    The first instalment is the report's ``VoucherPayment``; a later one (the rate was raised,
+    or the approved amount was raised or another grant approved after the share was cut short)
+    is a ``VoucherTopUp``. The caller holds the report's row lock; ``voucher_paid`` is the
+    running total, so a settled share is never paid again."""
     from innolink.policies.services import application_pay
 
-    if usage.status not in UsageReport.PAYABLE or hasattr(usage, "payment"):
+    if usage.status not in UsageReport.PAYABLE:
         return Decimal("0")
     year = usage.period_end.year
     found = voucher.terms(year)
-    application = voucher.application_for(usage.enterprise_id, year)
-    if found is None or application is None or application.status not in Application.PAYABLE:
-        note = _("尚无已批准的 %(y)s 年度算力券，批准后可结算") % {"y": year}
-        UsageReport.objects.filter(pk=usage.pk).update(voucher_note=note)
-        usage.voucher_note = note
+    applications = voucher.payable_applications(usage.enterprise_id, year)
+    if found is None or not applications:
+        if usage.voucher_paid == 0:
+            note = _("尚无已批准的 %(y)s 年度算力券，批准后可结算") % {"y": year}
+            UsageReport.objects.filter(pk=usage.pk).update(voucher_note=note)
+            usage.voucher_note = note
         return Decimal("0")
-    share = (usage.amount * found.rate).quantize(CENT, rounding=ROUND_HALF_UP)
-    remaining = application.remaining
-    pay = min(share, remaining)
-    if pay <= 0:
-        note = _("本年度算力券额度已用完")
-        UsageReport.objects.filter(pk=usage.pk).update(voucher_note=note)
-        usage.voucher_note = note
+    share = _owed(usage, found.rate)
+    outstanding = share - usage.voucher_paid
+    if outstanding <= 0:  # fully paid (a lowered rate never claws back)
         return Decimal("0")
-    application_pay(actor=actor, application_id=application.pk, amount=pay,
-                    note=_("算力券：发票 %(i)s，使用 %(h)s 卡时，金额 %(a)s 元 × %(r)s") % {
-                        "i": usage.invoice_number, "h": usage.card_hours, "a": usage.amount,
-                        "r": found.rate})
-    VoucherPayment.objects.create(usage=usage, application=application, amount=pay,
-                                  rate=found.rate)
-    note = _("算力券兑付 %(p)s 元") % {"p": pay} + (
-        _("（按比例应兑 %(s)s 元，受剩余额度限制）") % {"s": share} if pay < share else "")
-    UsageReport.objects.filter(pk=usage.pk).update(voucher_paid=pay, voucher_note=note[:300])
-    usage.voucher_paid, usage.voucher_note = pay, note[:300]
-    _tally(month=_month(usage.period_end), town=usage.enterprise.town, voucher_paid=pay)
+    total = Decimal("0")
+    for application in applications:
+        pay = min(outstanding - total, application.remaining)
+        if pay <= 0:
+            continue
+        paid_before = usage.voucher_paid + total
+        first = paid_before == 0 and not hasattr(usage, "payment")
+        application_pay(actor=actor, application_id=application.pk, amount=pay,
+                        note=(_("算力券：发票 %(i)s，使用 %(h)s 卡时，金额 %(a)s 元 × %(r)s") if first
+                              else _("算力券补兑：发票 %(i)s，金额 %(a)s 元 × %(r)s，此前已兑付 %(b)s 元"))
+                        % {"i": usage.invoice_number, "h": usage.card_hours, "a": usage.amount,
+                           "r": found.rate, "b": paid_before})
+        if first:
+            usage.payment = VoucherPayment.objects.create(usage=usage, application=application,
+                                                          amount=pay, rate=found.rate)
+        else:
+            VoucherTopUp.objects.create(usage=usage, application=application, amount=pay,
+                                        rate=found.rate, paid_before=paid_before)
+        total += pay
+        if total == outstanding:
+            break
+    if total == 0:
+        note = _("本年度算力券额度已用完") + (
+            _("（已兑付 %(p)s 元，按比例应兑 %(s)s 元）") % {"p": usage.voucher_paid, "s": share}
+            if usage.voucher_paid else "")
+        UsageReport.objects.filter(pk=usage.pk).update(voucher_note=note[:300])
+        usage.voucher_note = note[:300]
+        return Decimal("0")
+    before = usage.voucher_paid
+    paid = before + total
+    note = _("算力券兑付 %(p)s 元") % {"p": paid} + (
+        _("（按比例应兑 %(s)s 元，受剩余额度限制）") % {"s": share} if paid < share else "") + (
+        _("，其中补兑 %(t)s 元") % {"t": total} if before else "")
+    UsageReport.objects.filter(pk=usage.pk).update(voucher_paid=paid, voucher_note=note[:300])
+    usage.voucher_paid, usage.voucher_note = paid, note[:300]
+    _tally(month=_month(usage.period_end), town=usage.enterprise.town, voucher_paid=total)
     audit_record(actor=actor, action="transition", instance=usage,
-                 changes={"voucher_paid": ["0.00", str(pay)]}, note=f"application {application.pk}")
-    return pay
+                 changes={"voucher_paid": [str(before), str(paid)]},
+                 note=("top-up " if before else "") + "applications "
+                 + ",".join(str(a.pk) for a in applications))
+    return total
 
 
 @transaction.atomic
 def voucher_settle(*, actor, enterprise_id: Any, year: int) -> Decimal:
-    """Pay the voucher's share of every accepted usage report of ``year`` not paid yet (after the
-    voucher application was approved). Idempotent: a paid report is never paid again."""
+    """Pay what the voucher still owes on every accepted usage report of ``year``: reports
+    not paid yet (the voucher was approved after the usage) and reports paid less than their
+    share (the rate was raised, or the approved amount was raised or another grant approved
+    after the voucher ran out), oldest first, up to what is left. Idempotent: a report paid its
+    full share is never paid again."""
     if not (access.is_staff(actor) or (access.is_enterprise(actor)
                                         and actor.enterprise_id == _id(enterprise_id))):
         raise PermissionDenied()
     total = Decimal("0")
-    # lock the usage rows only: the payment test is an outer join PostgreSQL cannot lock
     for usage in (UsageReport.objects.select_for_update(of=("self",))
                   .filter(enterprise_id=_id(enterprise_id), period_end__year=year,
-                          status__in=UsageReport.PAYABLE, payment__isnull=True)
+                          status__in=UsageReport.PAYABLE)
                   .select_related("enterprise").order_by("period_end", "pk")):
         total += _settle(actor=actor, usage=usage)
     return total
+
+
+@transaction.atomic
+def voucher_settle_all(*, actor, year: int) -> tuple[int, Decimal]:
+    """Staff: settle every enterprise with accepted usage in ``year`` (after the clause's rate or
+    a voucher's approved amount was raised). Returns (enterprises paid, total paid)."""
+    if not access.is_staff(actor):
+        raise PermissionDenied()
+    count, total = 0, Decimal("0")
+    for enterprise_id in (UsageReport.objects.filter(period_end__year=year,
+                                                     status__in=UsageReport.PAYABLE)
+                          .order_by().values_list("enterprise_id", flat=True).distinct()):
+        paid = voucher_settle(actor=actor, enterprise_id=enterprise_id, year=year)
+        if paid:
+            count, total = count + 1, total + paid
+    return count, total
 
 
 @transaction.atomic

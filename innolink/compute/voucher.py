@@ -87,3 +87,15 @@ def application_for(enterprise_id: int, year: int):
     return (Application.objects.filter(enterprise_id=enterprise_id, year=year, clause__code=CLAUSE,
                                        clause__version__policy__code=POLICY)
             .select_related("clause__version").first())
+
+
+def payable_applications(enterprise_id: int, year: int) -> list:
+    """The enterprise's approved 算力券 applications of ``year`` that can still pay (a later
+    grant under an amended policy version is a second application), oldest first, each locked
+    with its budget by ``application_pay`` when it pays."""
+    from innolink.policies.models import Application
+
+    return list(Application.objects.filter(
+        enterprise_id=enterprise_id, year=year, clause__code=CLAUSE,
+        clause__version__policy__code=POLICY, status__in=Application.PAYABLE)
+        .select_related("clause__version").order_by("pk"))

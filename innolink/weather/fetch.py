@@ -14,9 +14,12 @@ from innolink.enterprises.reference import SUBDISTRICTS, TOWNS as TOWN_LIST
 TOWNS = SUBDISTRICTS + TOWN_LIST  # the town index used by the engine
 TOWN_INDEX = {name: i for i, name in enumerate(TOWNS)}
 RULES_FILE = Path(__file__).resolve().parent / "rules" / "response_rules.yaml"
+TOWNSHIP_CODES_FILE = Path(__file__).resolve().parent / "rules" / "township_codes.yaml"
+CITY_CODE = "350582"  # GB/T 2260 code of 晋江市
 
 _lock = threading.Lock()
 _cache: dict = {"key": None, "rules": None}
+_codes_cache: dict = {"key": None, "codes": {}}
 
 
 def response_rules(path: Path | None = None) -> RuleSet:
@@ -29,6 +32,35 @@ def response_rules(path: Path | None = None) -> RuleSet:
             _cache["rules"] = load_rules_text(path.read_text(encoding="utf-8"), towns=TOWNS)
             _cache["key"] = key
         return _cache["rules"]
+
+
+def township_codes(path: Path | None = None) -> dict[str, str]:
+    """The city's township codes (9 digits) and the registry town each names, from
+    ``rules/township_codes.yaml``; reloaded when the file changes. A malformed entry (not a
+    township code of the city, an unknown town, a town given two codes) raises ValueError."""
+    import yaml
+
+    path = Path(path or TOWNSHIP_CODES_FILE)
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    with _lock:
+        if _codes_cache["key"] == key:
+            return _codes_cache["codes"]
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        codes: dict[str, str] = {}
+        for code, entry in (data.get("codes") or {}).items():
+            code = str(code)
+            town = (entry or {}).get("town") if isinstance(entry, dict) else None
+            if not (len(code) == 9 and code.isdigit() and code.startswith(CITY_CODE)
+                    and code[6:] != "000"):
+                raise ValueError(f"{path.name}: {code!r} is not a township code of {CITY_CODE}")
+            if town not in TOWN_INDEX:
+                raise ValueError(f"{path.name}: {code}: unknown town {town!r}")
+            if town in codes.values():
+                raise ValueError(f"{path.name}: {code}: town {town} already has a code")
+            codes[code] = town
+        _codes_cache.update(key=key, codes=codes)
+        return codes
 
 
 def exposure_labels() -> dict[str, str]:

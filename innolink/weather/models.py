@@ -47,6 +47,9 @@ class CapSender(models.Model):
     sender = models.CharField(_("发送方标识"), max_length=200, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     active = models.BooleanField(_("启用"), default=True)
+    # the PEM X.509 certificate whose key signs the feed's messages (XML-Signature, ADR 0620)
+    certificate = models.TextField(_("签名证书（PEM）"), blank=True)
+    require_signature = models.BooleanField(_("只接收带签名的消息"), default=False)
 
     class Meta:
         verbose_name = _("预警信息源")

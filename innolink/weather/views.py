@@ -189,6 +189,9 @@ def ingest(request):
 def sender_add(request):
     with errors_as_messages(request):
         services.sender_save(actor=request.user, sender=request.POST.get("sender", ""),
-                             name=request.POST.get("name", ""))
+                             name=request.POST.get("name", ""),
+                             # a blank certificate field keeps the one registered
+                             certificate=request.POST.get("certificate", "").strip() or None,
+                             require_signature=request.POST.get("require_signature") == "on")
         messages.success(request, _("预警信息源已登记。"))
     return redirect("weather:ingest")
