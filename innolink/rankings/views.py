@@ -27,6 +27,7 @@ from innolink.rankings.forms import (
     ReturnForm,
     RunStartForm,
     apply_errors,
+    declared_label,
 )
 from innolink.rankings.models import Declaration, RankingEntry, RankingRun
 
@@ -263,10 +264,7 @@ def declare(request):
     locked = declaration is not None and declaration.status in (
         Declaration.Status.SUBMITTED, Declaration.Status.ACCEPTED)
     if request.method == "POST" and not locked and form.is_valid():
-        from innolink.rankings.checks import DECLARED_FIELDS
-
-        data = {f.code: services.to_yuan(form.cleaned_data.get(f.code), f.kind)
-                for f in DECLARED_FIELDS}
+        data = form.yuan_values(values)
         submit = "submit" in request.POST
         try:
             declaration = services.declaration_save(
@@ -313,7 +311,8 @@ def declaration_detail(request, pk: int):
                                              year__in=(declaration.year, declaration.year - 1))
     by_year = {y.year: y.values for y in registry}
     flagged = {f["field"] for f in declaration.flags}
-    rows = [(f, declaration.values.get(f.code), by_year.get(declaration.year, {}).get(f.code),
+    rows = [(f, declared_label(f), declaration.values.get(f.code),
+             by_year.get(declaration.year, {}).get(f.code),
              by_year.get(declaration.year - 1, {}).get(f.code), f.code in flagged)
             for f in DECLARED_FIELDS]
     return render(request, "rankings/declaration_detail.html", {
