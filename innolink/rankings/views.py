@@ -360,8 +360,10 @@ def public_list(request, year: int, list_id: str):
     if run.status == RankingRun.Status.NOTICE and timezone.localdate() <= run.notice_closes_on:
         initial = {}
         if request.user.is_authenticated:
-            initial = {"name": request.user.display_name or request.user.get_full_name(),
-                       "phone": request.user.phone}
+            from innolink.accounts.contact import account_contact
+
+            known = account_contact(request.user)
+            initial = {"name": known["contact_name"], "phone": known["contact_phone"]}
             if request.user.enterprise_id:
                 initial["organization"] = request.user.enterprise.name
         form = ObjectionForm(initial=initial, enterprises=[r.entry.enterprise for r in rows])
