@@ -48,6 +48,8 @@ def contact_initial(user, *earlier: Any) -> dict[str, str]:
     for key in out:
         for record in earlier:
             value = getattr(record, key, "") if record is not None else ""
+            if key == "contact_name" and not is_person_name(user, value):
+                continue  # a label stored by older forms is no better the second time
             if value:
                 out[key] = value
                 break

@@ -52,3 +52,12 @@ def test_a_first_claim_offers_the_accounts_contact(client):
     prefill = claim_prefill(user, user.enterprise)
     assert (prefill["contact_name"], prefill["contact_phone"]) == ("蔡雅琴", "0595-85601234")
     assert prefill["account_holder"] == user.enterprise.name
+
+
+def test_a_label_stored_earlier_is_not_offered_again():
+    from types import SimpleNamespace
+
+    user = make_user(Role.ENTERPRISE, display_name="蔡雅琴")
+    stale = SimpleNamespace(contact_name="企业用户 · 晋江某某有限公司", contact_phone="0595-2")
+    assert contact_initial(user, stale)["contact_name"] == "蔡雅琴"
+    assert contact_initial(user, stale)["contact_phone"] == "0595-2"
