@@ -122,3 +122,24 @@ def browser_page(browser):
     page = browser.new_page(locale="zh-CN")
     page.set_default_timeout(30_000)
     return page
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-only", action="store_true",
+        help="run only the tests that use the database (CI's second run on PostgreSQL: the "
+             "others do not depend on the database and already ran once; decision 0711)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--database-only"):
+        return
+    keep, drop = [], []
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        uses_db = (item.get_closest_marker("django_db") is not None
+                   or "db" in names or "transactional_db" in names or "live_server" in names)
+        (keep if uses_db else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

@@ -129,10 +129,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1_000_000)
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--tune", action="store_true")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure a database this bench already loaded (DATABASE_URL, "
+                             "e.g. sqlite:////tmp/sd.sqlite3 from a --keep run), no load")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the SQLite file (its path is printed) for --reuse")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="innolink-bench-")
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    if args.keep:
+        print(f"keeping DATABASE_URL=sqlite:///{tmp}/bench.sqlite3", file=sys.stderr)
+    else:
+        atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     os.environ["INNOLINK_MEDIA_ROOT"] = tmp
@@ -158,8 +166,9 @@ def main() -> None:
     from innolink.servicedesk import fetch, loadgen, routing, selectors, sla
     from innolink.servicedesk.models import RateCounter, RouterModel, ServiceRequest
 
-    if Enterprise.objects.exists():
-        sys.exit("the bench needs an empty database")
+    reuse = args.reuse and ServiceRequest.objects.exists()
+    if Enterprise.objects.exists() and not reuse:
+        sys.exit("the bench needs an empty database (or --reuse of one it loaded)")
     figures, model = routing_figures(args.tune)
     print(f"routing on the labelled set: model top-1 {figures['route_top1']} top-3 "
           f"{figures['route_top3']} (unseen {figures['route_top1_unseen']}); keyword rules "
@@ -168,36 +177,48 @@ def main() -> None:
 
     now = timezone.now()
     towns = sorted(TOWN_NAMES)
-    t_load = time.perf_counter()
-    with transaction.atomic():
-        insert_rows(Enterprise, ["credit_code", "name", "town", "industry_code", "ownership",
-                                 "size_class", "legal_representative", "address", "products",
-                                 "is_demo", "created_at", "updated_at"],
-                    ((make_credit_code(f"91350582{n:09d}"), f"基准企业{n}有限公司",
-                      towns[n % len(towns)], "C1953", "private", "small", "", "", "", True, now,
-                      now)
-                     for n in range(args.enterprises)))
-        departments = loadgen.desk_setup()
-    enterprise_ids = list(Enterprise.objects.values_list("pk", "town"))
+    t_load, c_load = time.perf_counter(), time.process_time()
     labelled = list(fetch.labelled_set())
+    year_start = now - dt.timedelta(days=365)
+    if reuse:
+        args.requests = ServiceRequest.objects.count()
+        args.enterprises = Enterprise.objects.count()
+        departments = loadgen.desk_setup()
+        year_start = ServiceRequest.objects.order_by("created_at").values_list(
+            "created_at", flat=True).first()
+    else:
+        with transaction.atomic():
+            insert_rows(Enterprise, ["credit_code", "name", "town", "industry_code", "ownership",
+                                     "size_class", "legal_representative", "address",
+                                     "products", "is_demo", "created_at", "updated_at"],
+                        ((make_credit_code(f"91350582{n:09d}"), f"基准企业{n}有限公司",
+                          towns[n % len(towns)], "C1953", "private", "small", "", "", "", True,
+                          now, now)
+                         for n in range(args.enterprises)))
+            departments = loadgen.desk_setup()
+        enterprise_ids = list(Enterprise.objects.values_list("pk", "town"))
+        t_requests = time.perf_counter()
+        loadgen.load_requests(count=args.requests, enterprises=enterprise_ids,
+                              departments=departments, seed=12, now=now, days=365)
+        RouterModel.objects.create(trained_on=model.trained_on, blob=model.to_bytes())
+    load_s = time.perf_counter() - t_load
+    load_cpu_s = time.process_time() - c_load  # SQLite: the whole load; PostgreSQL: the client
+    requests_s = 0.0 if reuse else time.perf_counter() - t_requests
+    busiest = departments[loadgen.BUSIEST]
     sla.clock()  # warm the calendar and rule caches before timing
     sla.rules_by_key()
-    year_start = now - dt.timedelta(days=365)
-    busiest = departments[loadgen.BUSIEST]
-    loadgen.load_requests(count=args.requests, enterprises=enterprise_ids,
-                          departments=departments, seed=12, now=now, days=365)
-    RouterModel.objects.create(trained_on=model.trained_on, blob=model.to_bytes())
-    load_s = time.perf_counter() - t_load
     print(f"loaded {args.enterprises:,} enterprises and {args.requests:,} requests "
-          f"({RateCounter.objects.count():,} counter rows) in {load_s:.1f} s ({connection.vendor})",
+          f"({RateCounter.objects.count():,} counter rows) in {load_s:.1f} s, the requests "
+          f"in {requests_s:.1f} s, {load_cpu_s:.1f} s of this process's CPU ({connection.vendor}{', reused' if reuse else ''})",
           file=sys.stderr, flush=True)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
-    handler = User.objects.create(username="bench-handler", role=Role.DEPT_HANDLER,
-                                  department=busiest)
-    coordinator = User.objects.create(username="bench-coordinator", role=Role.COORDINATOR)
+    handler, _new = User.objects.get_or_create(
+        username="bench-handler", defaults={"role": Role.DEPT_HANDLER, "department": busiest})
+    coordinator, _new = User.objects.get_or_create(username="bench-coordinator",
+                                                   defaults={"role": Role.COORDINATOR})
     client = Client()
     cpu_ms: list[float] = []  # this process's CPU per page (SQLite runs in it): robust to load
 
@@ -231,6 +252,21 @@ def main() -> None:
     print(f"queue page {queue_ms:.1f} ms ({queue_queries} queries, {queue_size:,} in the queue); "
           f"overdue page {overdue_ms:.1f} ms ({overdue_queries} queries, {overdue_size:,} overdue)",
           file=sys.stderr, flush=True)
+
+    def plan(qs) -> list[str]:
+        """The database's plan for a page of ``qs`` (index range scans, no sort, no scan)."""
+        sql, params = qs[:25].query.sql_with_params()
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+                return [row[-1] for row in cursor.fetchall()]
+            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) " + sql, params)
+            return [row[0].strip() for row in cursor.fetchall()]
+
+    queue_plan = plan(selectors.handler_queue(handler))
+    overdue_plan = plan(selectors.overdue_list())
+    print("queue plan:\n  " + "\n  ".join(queue_plan) + "\noverdue plan:\n  "
+          + "\n  ".join(overdue_plan), file=sys.stderr, flush=True)
 
     year = timezone.localdate().year
     start, end = dt.date(year - 1, 1, 1), dt.date(year + 1, 1, 1)
@@ -276,11 +312,14 @@ def main() -> None:
         "queue_queries": queue_queries,
         "queue_queries_page3": queue_queries_page3,
         "overdue_ms": round(overdue_ms, 1), "overdue_cpu_ms": round(overdue_cpu_ms, 1),
-        "overdue_queries": overdue_queries,
+        "overdue_queries": overdue_queries, "queue_size": queue_size,
+        "overdue_size": overdue_size, "queue_plan": queue_plan, "overdue_plan": overdue_plan,
         "rates_s": round(rates_ms / 1000, 4), "rates_cpu_s": round(rates_cpu_s, 4),
         "baseline_rates_s": round(baseline_rates_ms / 1000, 3),
         "route_ms": round(route_ms, 3), "route_p95_ms": round(route_p95, 3),
-        **figures, "load_s": round(load_s, 1), "database": connection.vendor,
+        **figures, "load_s": round(load_s, 1), "load_requests_s": round(requests_s, 1),
+        "load_cpu_s": round(load_cpu_s, 1),
+        "reused": reuse, "database": connection.vendor,
         "load_avg": round(os.getloadavg()[0], 1),
     }
     print(json.dumps(result, ensure_ascii=False))

@@ -1,11 +1,5 @@
-from ninja import Schema
+"""Kept for callers written before the error body moved to ``innolink.core.schemas``."""
 
+from innolink.core.schemas import ERRORS, ErrorOut
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    extra: dict
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-          422: ErrorOut}
+__all__ = ["ERRORS", "ErrorOut"]

@@ -143,8 +143,11 @@ def upload_from_token(*, actor, token: str) -> Upload:
 
 
 @transaction.atomic
-def listing_import_map(*, actor, token: str, choices: dict[str, str], source: str = "web"):
-    """Remember the organizer's column choices and start the check job."""
+def listing_import_map(*, actor, token: str, choices: dict[str, str], source: str = "web",
+                       commit: bool = False):
+    """Remember the organizer's column choices and start the check job (with ``commit``, the
+    job imports the file when the check is clean: an API client's one step; all or nothing
+    either way)."""
     _staff(actor)
     data = _unsign(actor, token)
     upload = upload_from_token(actor=actor, token=token)
@@ -171,11 +174,12 @@ def listing_import_map(*, actor, token: str, choices: dict[str, str], source: st
             defaults={"field": choice, "updated_by": actor})
         audit_record(actor=actor, action="create" if created else "update", instance=row,
                      changes={"field": [remembered.get(header), choice]}, source=source)
-    return _start(actor, data, clean, commit=False, source=source)
+    return _start(actor, data, clean, commit=commit, source=source)
 
 
-def listing_import_start(*, actor, token: str, source: str = "web"):
-    """Start the check with the columns as guessed (nothing needed the organizer)."""
+def listing_import_start(*, actor, token: str, source: str = "web", commit: bool = False):
+    """Start the check with the columns as guessed (nothing needed the organizer); with
+    ``commit`` the job imports a clean file at once (the API's one step)."""
     _staff(actor)
     data = _unsign(actor, token)
     upload = upload_from_token(actor=actor, token=token)
@@ -183,7 +187,7 @@ def listing_import_start(*, actor, token: str, source: str = "web"):
         raise Conflict(_("有未识别的列，请先完成列对应"), code="import_needs_mapping")
     choices = {h: g for h, g in upload.guesses.items() if g}
     with transaction.atomic():
-        return _start(actor, data, choices, commit=False, source=source)
+        return _start(actor, data, choices, commit=commit, source=source)
 
 
 def _start(actor, data: dict[str, Any], choices: dict[str, str], *, commit: bool, source: str,

@@ -10,7 +10,7 @@ from decimal import Decimal
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from innolink.api.schemas import ERRORS
+from innolink.core.schemas import ERRORS
 from innolink.compute import fetch, selectors, services
 
 router = Router(tags=["compute"])

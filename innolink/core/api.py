@@ -5,7 +5,7 @@ from datetime import datetime
 
 from ninja import Router, Schema
 
-from innolink.api.schemas import ERRORS
+from innolink.core.schemas import ERRORS
 from innolink.core.selectors import job_for_user
 
 router = Router(tags=["platform"])

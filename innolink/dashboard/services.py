@@ -19,6 +19,9 @@ from innolink.dashboard.overview import sections
 from innolink.dashboard.sources import all_sources
 from innolink.dashboard.tallies import tally_replace
 
+#: Job kinds ``innolink.dashboard.tasks`` registers its runners under.
+REFRESH_KIND = "dashboard.refresh"
+BRIEF_KIND = "dashboard.brief"
 SETTLE_SECONDS = 30
 
 
@@ -75,7 +78,6 @@ def snapshot_figures(*, today: dt.date) -> int:
 
 def refresh_start(*, actor):
     from innolink.core.jobs import job_start
-    from innolink.dashboard.tasks import REFRESH_KIND
 
     if not access.can_refresh(actor):
         raise PermissionDenied()

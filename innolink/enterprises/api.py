@@ -11,7 +11,7 @@ from pydantic import field_validator
 from ninja.files import UploadedFile
 
 from innolink.accounts.roles import can_import_registry, can_read_registry, can_see_audit
-from innolink.api.schemas import ERRORS
+from innolink.core.schemas import ERRORS
 from innolink.core.audit import audit_trail_for
 from innolink.core.errors import PermissionDenied
 from innolink.core.selectors import job_for_user

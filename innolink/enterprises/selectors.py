@@ -9,10 +9,10 @@ from django.db.models import Q, QuerySet
 
 from innolink.accounts.roles import Role, can_read_registry, has_role
 from innolink.core.errors import NotFound
+from innolink.core.ids import parse_id
 from innolink.enterprises.models import Enterprise, EnterpriseYear, IndicatorDefinition
 
 
-MAX_ID = 2**63 - 1
 
 
 def enterprises_visible_to(user) -> QuerySet[Enterprise]:
@@ -25,9 +25,7 @@ def enterprises_visible_to(user) -> QuerySet[Enterprise]:
 
 def enterprise_for_user(user, pk: int) -> Enterprise:
     """The enterprise if the user may see it; otherwise the same 404 as for a missing one."""
-    if not 0 < pk <= MAX_ID:  # a database integer overflow must not become a 500
-        raise NotFound()
-    enterprise = enterprises_visible_to(user).filter(pk=pk).first()
+    enterprise = enterprises_visible_to(user).filter(pk=parse_id(pk)).first()
     if enterprise is None:
         raise NotFound()
     return enterprise

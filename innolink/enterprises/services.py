@@ -33,6 +33,8 @@ from innolink.enterprises.models import (
 )
 
 ProgressFn = Callable[..., None]
+#: The job kind ``innolink.enterprises.tasks`` registers the import runner under.
+IMPORT_KIND = "enterprises.import"
 ATTRIBUTE_FIELDS = ("name", "town", "industry_code", "ownership", "founded_on", "size_class",
                     "legal_representative", "address", "products")
 TAG_FIELDS = ("certified_on", "expires_on", "first_certified", "reference")
@@ -288,32 +290,10 @@ def _date(value: Any) -> Any:
     return value
 
 
-@transaction.atomic
-def enterprise_update(*, enterprise: Enterprise, actor, data: dict[str, Any],
-                      source: str = "web") -> tuple[Enterprise, bool]:
-    """Change the given attributes; returns the enterprise and whether anything changed."""
-    unknown = set(data) - set(ATTRIBUTE_FIELDS)
-    if unknown:
-        raise ValidationFailed({name: ["不能修改此字段"] for name in sorted(unknown)})
-    before = snapshot(enterprise, data.keys())
-    for name, value in data.items():
-        setattr(enterprise, name, value)
-    changes = audit_diff(before, snapshot(enterprise, data.keys()))
-    if not changes:
-        return enterprise, False
-    try:
-        enterprise.full_clean()
-    except Exception as exc:  # django.core.exceptions.ValidationError
-        raise ValidationFailed.from_django(exc) from exc
-    enterprise.save(update_fields=[*changes, "updated_at"])
-    audit_record(actor=actor, action="update", instance=enterprise, changes=changes, source=source)
-    return enterprise, True
-
-
 def registry_import_start(*, content: bytes, filename: str, actor, commit: bool):
     """Keep the uploaded file and start a background import (a dry run unless ``commit``)."""
     from innolink.core.jobs import job_start
-    from innolink.enterprises.tasks import IMPORT_KIND, store_upload
+    from innolink.core.uploads import store_upload
 
     limit = settings.INNOLINK["IMPORT_MAX_BYTES"]
     if len(content) > limit:
@@ -337,7 +317,6 @@ def registry_import_commit(*, job, actor):
     """Commit the file of a finished, clean dry run as a new job."""
     from innolink.core.errors import Conflict
     from innolink.core.jobs import job_start
-    from innolink.enterprises.tasks import IMPORT_KIND
 
     if job.kind != IMPORT_KIND or job.params.get("commit") or not job.is_finished:
         raise Conflict("只能提交已完成的预检")
@@ -513,27 +492,6 @@ def qualification_add(*, actor, enterprise: Enterprise, type: str, level: str = 
                                        **fields)
     audit_record(actor=actor, action="create", instance=row, source=source,
                  changes={"tag": [None, qtype.code], **{k: [None, v] for k, v in fields.items() if v not in (None, "")}})
-    return row
-
-
-@transaction.atomic
-def qualification_update(*, actor, qualification: EnterpriseTag, level: str = "", certified_on: Any = None,
-                         expires_on: Any = None, first: Any = None, reference: str = "",
-                         source: str = "web") -> EnterpriseTag:
-    row = EnterpriseTag.objects.select_for_update().get(pk=qualification.pk)
-    qtype = _qualification_type(row.tag)
-    fields = _qualification_fields(qtype=qtype, level=level, certified_on=certified_on, expires_on=expires_on,
-                                   first=first, reference=reference)
-    _check_duplicate(row.enterprise_id, row.tag, fields, exclude=row.pk)
-    before = snapshot(row, list(fields))
-    for key, value in fields.items():
-        setattr(row, key, value)
-    if row.source == EnterpriseTag.Source.REGISTRY:
-        row.source = EnterpriseTag.Source.OFFICER  # edited in detail: a 标签 cell no longer replaces it
-    row.save()
-    changes = audit_diff(before, snapshot(row, list(fields)))
-    if changes:
-        audit_record(actor=actor, action="update", instance=row, changes=changes, source=source)
     return row
 
 

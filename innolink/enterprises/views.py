@@ -85,7 +85,7 @@ def import_upload(request):
         else:
             return redirect("core:job", pk=job.pk)
     from innolink.core.models import Job
-    from innolink.enterprises.tasks import IMPORT_KIND
+    from innolink.enterprises.services import IMPORT_KIND
 
     recent = Job.objects.filter(kind=IMPORT_KIND).select_related("created_by")[:10]
     return render(request, "enterprises/import.html", {"form": form, "recent": recent},

@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from innolink.accounts.roles import Role, has_role
 from innolink.core.errors import NotFound, PermissionDenied
+from innolink.core.ids import parse_id, valid_ids
 from innolink.events import access
 from innolink.events.models import (
     Event,
@@ -23,18 +24,8 @@ from innolink.events.models import (
     RoundState,
 )
 
-MAX_ID = 2**63 - 1
 PARTICIPANT_STATES = (EventState.PUBLISHED, EventState.CLOSED)
-
-
-def _valid_pk(pk: Any) -> int:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 0 < pk <= MAX_ID:
-        raise NotFound()
-    return pk
+_valid_pk = parse_id
 
 
 def require_staff(user) -> None:
@@ -364,3 +355,89 @@ def round_ranking(round: JudgingRound):
     return judging.rank_entries(scores, entries=round.entries.values_list("pk", flat=True),
                                 max_total=max_total or None)
 
+
+
+# ------------------------------------------------------- records named by id in a request
+#
+# Staff name proposals, offer interests, reviewers and entries; a reviewer names what they
+# declare a conflict with. Each lookup checks who asks first (403), then the id (404 for a
+# missing one and for a malformed one alike), so the answer never depends on an unchecked id.
+
+def _one(queryset: QuerySet, pk: Any):
+    row = queryset.filter(pk=parse_id(pk)).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def _all(queryset: QuerySet, ids) -> list:
+    ids = list(ids)
+    wanted = valid_ids(ids)
+    rows = list(queryset.filter(pk__in=wanted))
+    if len(wanted) != len(set(ids)) or len(rows) != len(wanted):
+        raise NotFound()
+    return rows
+
+
+def proposal_for_staff(user, pk: Any):
+    from innolink.challenges.models import Proposal
+
+    require_staff(user)
+    return _one(Proposal.objects.all(), pk)
+
+
+def proposals_for_staff(user, ids) -> list:
+    from innolink.challenges.models import Proposal
+
+    require_staff(user)
+    return _all(Proposal.objects.all(), ids)
+
+
+def offer_interest_for_staff(user, pk: Any):
+    from innolink.challenges.models import OfferInterest
+
+    require_staff(user)
+    return _one(OfferInterest.objects.all(), pk)
+
+
+def users_for_staff(user, ids) -> list:
+    from innolink.accounts.models import User
+
+    require_staff(user)
+    return _all(User.objects.all(), ids)
+
+
+def round_member_for_staff(user, rnd: JudgingRound, reviewer_id: Any):
+    require_staff(user)
+    member = rnd.reviewers.filter(reviewer_id=parse_id(reviewer_id)).first()
+    if member is None:
+        raise NotFound()
+    return member
+
+
+def round_entry_for_staff(user, rnd: JudgingRound, pk: Any):
+    require_staff(user)
+    return _one(rnd.entries.all(), pk)
+
+
+def conflict_subject_for_reviewer(user, kind: str, pk: Any):
+    """The proposal, researcher or enterprise a reviewer names in a conflict declaration."""
+    from innolink.challenges.models import Proposal, ResearcherProfile
+    from innolink.enterprises.models import Enterprise
+
+    if not access.is_reviewer(user):
+        raise PermissionDenied()
+    model = {"proposal": Proposal, "researcher": ResearcherProfile,
+             "enterprise": Enterprise}[kind]
+    return _one(model.objects.all(), pk)
+
+
+def profile_choices_for_reviewer(user, *, institution_ids, enterprise_ids) -> tuple[list, list]:
+    """The part-time institutions and served enterprises a reviewer lists in their profile."""
+    from innolink.accounts.models import Institution
+    from innolink.enterprises.models import Enterprise
+
+    if not access.is_reviewer(user):
+        raise PermissionDenied()
+    return (_all(Institution.objects.all(), institution_ids),
+            _all(Enterprise.objects.all(), enterprise_ids))

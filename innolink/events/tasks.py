@@ -6,15 +6,14 @@ from django.utils.translation import gettext_noop as N_
 
 from innolink.core.jobs import Progress, job_runner
 from innolink.core.models import Job
+from innolink.events.models import Event
+from innolink.events.services.events import SCHEDULE_KIND, event_schedule
 
-SCHEDULE_KIND = "events.schedule"
+__all__ = ["SCHEDULE_KIND", "run_event_schedule"]
 
 
 @job_runner(SCHEDULE_KIND, result_template="events/_schedule_result.html")
 def run_event_schedule(job: Job, progress: Progress) -> dict:
-    from innolink.events.models import Event
-    from innolink.events.services import event_schedule
-
     event = Event.objects.get(pk=job.params["event_id"])
     progress(0, 1, N_("正在排程（CP-SAT）…"), force=True)
     outcome = event_schedule(actor=job.created_by, event=event,

@@ -12,26 +12,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from innolink.accounts.models import User
 from innolink.accounts.roles import Role, has_role
 from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.flash import errors_as_messages, refusal_as_message
+from innolink.core.ids import parse_id
+from innolink.core.models import Job
 from innolink.events import access, selectors, services
 from innolink.events.models import (
     AwardLevel,
     Criterion,
     ResultRow,
-    RoundEntry,
     RoundState,
 )
 
 
-def _int_or_404(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+_int_or_404 = parse_id  # the one id helper (innolink.core.ids)
 
 
 # ================================================================================= events
@@ -156,19 +152,14 @@ def event_edit(request, pk: int):
 @require_POST
 def event_invite(request, pk: int):
     event = selectors.event_for_staff(request.user, pk)
-    from innolink.challenges.models import OfferInterest, Proposal
 
     with errors_as_messages(request):
         proposal = interest = None
         if request.POST.get("proposal"):
-            proposal = Proposal.objects.filter(pk=_int_or_404(request.POST["proposal"])).first()
-            if proposal is None:
-                raise NotFound()
+            proposal = selectors.proposal_for_staff(request.user, request.POST["proposal"])
         if request.POST.get("offer_interest"):
-            interest = OfferInterest.objects.filter(
-                pk=_int_or_404(request.POST["offer_interest"])).first()
-            if interest is None:
-                raise NotFound()
+            interest = selectors.offer_interest_for_staff(request.user,
+                                                          request.POST["offer_interest"])
         services.invitation_create(actor=request.user, event=event, proposal=proposal,
                                    offer_interest=interest,
                                    priority=request.POST.get("priority") or 1)
@@ -214,10 +205,9 @@ def event_availability(request, pk: int):
 def event_schedule(request, pk: int):
     event = selectors.event_for_staff(request.user, pk)
     with errors_as_messages(request):
-        if event.invitations.filter(state="invited").count() > services.SYNC_SCHEDULE_PAIRS:
-            job = services.event_schedule_start(actor=request.user, event=event)
-            return redirect("core:job", pk=job.pk)
-        outcome = services.event_schedule(actor=request.user, event=event)
+        outcome = services.event_schedule_now_or_later(actor=request.user, event=event)
+        if isinstance(outcome, Job):
+            return redirect("core:job", pk=outcome.pk)
         text = _("排程完成：已安排 %(placed)d 场洽谈。") % {"placed": outcome.placed}
         if outcome.unplaced:
             text += _("%(n)d 对未能安排，原因见下表。") % {"n": len(outcome.unplaced)}
@@ -432,12 +422,7 @@ def _round_action(request, pk: int, call):
 @login_required
 @require_POST
 def round_entries_add(request, pk: int):
-    from innolink.challenges.models import Proposal
-
-    ids = [_int_or_404(x) for x in request.POST.getlist("proposal")]
-    proposals = list(Proposal.objects.filter(pk__in=ids))
-    if len(proposals) != len(set(ids)):
-        raise NotFound()
+    proposals = selectors.proposals_for_staff(request.user, request.POST.getlist("proposal"))
     return _round_action(request, pk, lambda rnd: _("已加入 %(n)d 个参赛方案。") % {
         "n": len(services.round_entries_add(actor=request.user, round=rnd, proposals=proposals))})
 
@@ -445,10 +430,7 @@ def round_entries_add(request, pk: int):
 @login_required
 @require_POST
 def round_reviewers_add(request, pk: int):
-    ids = [_int_or_404(x) for x in request.POST.getlist("reviewer")]
-    users = list(User.objects.filter(pk__in=ids))
-    if len(users) != len(set(ids)):
-        raise NotFound()
+    users = selectors.users_for_staff(request.user, request.POST.getlist("reviewer"))
     load = request.POST.get("max_load") or None
     return _round_action(request, pk, lambda rnd: _("已加入 %(n)d 位评审专家。") % {
         "n": len(services.round_reviewers_add(actor=request.user, round=rnd, reviewers=users,
@@ -501,10 +483,7 @@ def round_finalise(request, pk: int):
 @require_POST
 def round_award(request, pk: int):
     def call(rnd):
-        entry = RoundEntry.objects.filter(round=rnd,
-                                          pk=_int_or_404(request.POST.get("entry"))).first()
-        if entry is None:
-            raise NotFound()
+        entry = selectors.round_entry_for_staff(request.user, rnd, request.POST.get("entry"))
         prize = request.POST.get("prize_wan", "").strip()
         if prize:  # 万元 on the page, yuan in the service (the one money parser)
             from innolink.core.money import WAN, MoneyInvalid, parse_money

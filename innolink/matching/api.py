@@ -9,7 +9,7 @@ from datetime import datetime
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from innolink.api.schemas import ERRORS
+from innolink.core.schemas import ERRORS
 from innolink.matching import selectors, services
 
 router = Router(tags=["matching"])

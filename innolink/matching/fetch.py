@@ -51,6 +51,14 @@ SOLVER_TYPES: dict[str, str] = {
     SolverType.NEW_RD: "新型研发机构",
 }
 
+def solver_type_label(engine_label: str | None) -> str:
+    """The translated name of an engine institution type (高校 -> 高等院校 / university)."""
+    for code, label in SOLVER_TYPES.items():
+        if label == engine_label:
+            return SolverType(code).label
+    return engine_label or ""
+
+
 _COMPARATORS = {"ge": ">=", "le": "<=", "eq": "=", "gt": ">", "lt": "<", "range": "range",
                 "text": "text"}
 _SPLIT = re.compile(r"[,，、;；\s]+")
@@ -209,7 +217,8 @@ def researcher_doc(profile: ResearcherProfile) -> ResearcherDoc:
         region=profile.region or _region(inst), available=available, trl=profile.trl,
         accepted_proposals=getattr(profile, "n_matched", None),
         delivered_contracts=getattr(profile, "n_delivered", None),
-        discipline_codes=codes, discipline_domains=_labels(serves))
+        discipline_codes=codes, discipline_domains=_labels(serves),
+        disciplines=_first_levels(codes))
 
 
 def researcher_docs(qs: QuerySet[ResearcherProfile] | None = None

@@ -45,6 +45,32 @@ FACTOR_LABELS = {"domain": gettext_lazy("同一领域"), "discipline": gettext_l
                  "trl": gettext_lazy("技术成熟度够"), "availability": gettext_lazy("可承接新项目"),
                  "institution": gettext_lazy("单位类型符合"), "track_record": gettext_lazy("有对接成功记录"),
                  "region": gettext_lazy("地区相近")}
+#: the requirements a listing can state (solver region, disciplines, institution types, TRL)
+REQUIREMENT_LABELS = {"discipline": gettext_lazy("学科"), "trl": gettext_lazy("技术成熟度"),
+                      "institution": gettext_lazy("单位类型"), "region": gettext_lazy("地区")}
+
+
+def requirement_words(req: dict) -> str:
+    """One met requirement in the active language: its label and what the candidate has
+    (an institution type by its translated name, a TRL as TRLn).
+
+    Examples:
+        >>> requirement_words({"factor": "trl", "wanted_min": 4, "wanted_max": 6, "got": 5})
+        '技术成熟度（TRL5）'
+        >>> requirement_words({"factor": "institution", "wanted": ["高校"], "got": "高校"})
+        '单位类型（高等院校）'
+    """
+    factor, got = req.get("factor"), req.get("got")
+    if factor == "trl":
+        value = f"TRL{got}"
+    elif factor == "institution":
+        value = str(fetch.solver_type_label(got))
+    else:
+        value = str(got or "")
+    return _("%(label)s（%(value)s）") % {
+        "label": REQUIREMENT_LABELS.get(factor, factor), "value": value}
+
+
 #: a claim in these states no longer holds the researcher to the challenge: it may come back
 _RECLAIMABLE = (ProposalState.WITHDRAWN,)
 
@@ -156,6 +182,9 @@ def reason_sentences(reasons: list[dict], rank: int) -> list[str]:
         elif code == "factors":
             out.append(_("条件相符：%(factors)s") % {
                 "factors": _join_words(FACTOR_LABELS.get(f, f) for f in r["factors"])})
+        elif code == "requirements":
+            out.append(_("符合榜单要求：%(items)s") % {
+                "items": _join_words(requirement_words(q) for q in r["requirements"])})
         elif code == "unavailable":
             out.append(_("注意：当前不可承接新项目"))
         elif code == "similar":

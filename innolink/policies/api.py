@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field, field_validator
 
-from innolink.api.schemas import ERRORS
+from innolink.core.schemas import ERRORS
 from innolink.core.errors import NotFound, PermissionDenied
 from innolink.enterprises.selectors import enterprise_for_user
 from innolink.policies import access, selectors, services

@@ -13,7 +13,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from innolink.api.schemas import ERRORS
+from innolink.core.schemas import ERRORS
 from innolink.core.errors import PermissionDenied
 from innolink.projects import access, selectors, services
 from innolink.projects.models import ProgressReport

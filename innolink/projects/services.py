@@ -338,38 +338,6 @@ def project_create(*, actor, data: dict[str, Any], source: str = "web") -> Proje
 
 
 @transaction.atomic
-def project_update(*, actor, project: Project, data: dict[str, Any],
-                   source: str = "web") -> Project:
-    """Change the project's own fields (parties, targets and milestones are added with their
-    own services; reported values are never rewritten here)."""
-    _require_manager(actor)
-    project = _locked(project)
-    if project.state == ProjectState.CLOSED:
-        raise Conflict(_("项目已结项，不能修改"), code="project_closed")
-    e = Errors()
-    merged = {**{k: getattr(project, k) for k in PROJECT_FIELDS}, **data}
-    merged["kind"] = project.kind  # a kind decides the stages: fixed once created
-    fields = _clean_project(merged, e)
-    if fields.get("signed_on"):
-        earliest = min([t.due_on for t in project.targets.all()]
-                       + [m.due_on for m in project.milestones.all() if m.due_on], default=None)
-        if earliest and earliest < fields["signed_on"]:
-            e.add("signed_on", _("签约日期：不能晚于已有指标或节点的期限 %(d)s") % {
-                "d": earliest.isoformat()})
-    e.raise_if_any()
-    before = snapshot(project, PROJECT_FIELDS)
-    for key, value in fields.items():
-        setattr(project, key, value)
-    project.save()
-    changes = audit_diff(before, snapshot(project, PROJECT_FIELDS))
-    if changes:
-        audit_record(actor=actor, action="update", instance=project, changes=changes,
-                     source=source)
-    project_recompute(project)
-    return project
-
-
-@transaction.atomic
 def project_target_add(*, actor, project: Project, data: dict[str, Any],
                        source: str = "web") -> ProjectTarget:
     _require_manager(actor)

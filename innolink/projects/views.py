@@ -3,7 +3,6 @@ Refused input re-renders the form with the messages (422) and writes nothing."""
 
 from __future__ import annotations
 
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -183,64 +182,86 @@ def report_new(request, pk: int):
     return render(request, "projects/report_form.html", context)
 
 
-@login_required
-@require_POST
-def report_action(request, pk: int, action: str):
+def _report_step(request, pk: int, step, done: str):
     report = get_object_or_404(ProgressReport.objects.select_related("project"), pk=pk)
     project = selectors.project_for(request.user, report.project_id)
     with errors_as_messages(request):
-        if action == "accept":
-            services.report_accept(actor=request.user, report=report,
-                                   note=request.POST.get("note", ""))
-            messages.success(request, _("报告已确认"))
-        elif action == "return":
-            services.report_return(actor=request.user, report=report,
-                                   note=request.POST.get("note", ""))
-            messages.success(request, _("报告已退回"))
-        else:
-            raise PermissionDenied()
+        step(actor=request.user, report=report, note=request.POST.get("note", ""))
+        messages.success(request, done)
     return redirect("projects:detail", pk=project.pk)
 
 
 @login_required
 @require_POST
-def problem_action(request, pk: int, action: str):
+def report_accept(request, pk: int):
+    return _report_step(request, pk, services.report_accept, _("报告已确认"))
+
+
+@login_required
+@require_POST
+def report_return(request, pk: int):
+    return _report_step(request, pk, services.report_return, _("报告已退回"))
+
+
+def _problem_step(request, pk: int, step, done: str):
     problem = get_object_or_404(ProjectProblem, pk=pk)
     project = selectors.project_for(request.user, problem.project_id)
     with errors_as_messages(request):
-        if action == "escalate":
-            services.problem_escalate(actor=request.user, problem=problem)
-            messages.success(request, _("已转为企业诉求"))
-        elif action == "resolve":
-            services.problem_resolve(actor=request.user, problem=problem)
-            messages.success(request, _("问题已标记为解决"))
-        else:
-            raise PermissionDenied()
+        step(actor=request.user, problem=problem)
+        messages.success(request, done)
     return redirect("projects:detail", pk=project.pk)
 
 
 @login_required
 @require_POST
-def project_action(request, pk: int, action: str):
+def problem_escalate(request, pk: int):
+    return _problem_step(request, pk, services.problem_escalate, _("已转为企业诉求"))
+
+
+@login_required
+@require_POST
+def problem_resolve(request, pk: int):
+    return _problem_step(request, pk, services.problem_resolve, _("问题已标记为解决"))
+
+
+def _managed_project(request, pk: int):
     project = selectors.project_for(request.user, pk)
     if not access.can_manage(request.user):
         raise PermissionDenied()
-    p = request.POST
+    return project
+
+
+@login_required
+@require_POST
+def project_target_add(request, pk: int):
+    project = _managed_project(request, pk)
     with errors_as_messages(request):
-        if action == "target":
-            services.project_target_add(actor=request.user, project=project, data={
-                k: p.get(k, "") for k in ("metric", "name", "unit", "baseline", "target",
-                                          "due_on")})
-            messages.success(request, _("指标已添加"))
-        elif action == "milestone":
-            services.project_milestone_add(actor=request.user, project=project, data={
-                k: p.get(k, "") for k in ("stage", "title", "due_on")})
-            messages.success(request, _("节点已添加"))
-        elif action == "close":
-            services.project_close(actor=request.user, project=project, note=p.get("note", ""))
-            messages.success(request, _("项目已结项"))
-        else:
-            raise PermissionDenied()
+        services.project_target_add(actor=request.user, project=project, data={
+            k: request.POST.get(k, "") for k in ("metric", "name", "unit", "baseline", "target",
+                                                 "due_on")})
+        messages.success(request, _("指标已添加"))
+    return redirect("projects:detail", pk=project.pk)
+
+
+@login_required
+@require_POST
+def project_milestone_add(request, pk: int):
+    project = _managed_project(request, pk)
+    with errors_as_messages(request):
+        services.project_milestone_add(actor=request.user, project=project, data={
+            k: request.POST.get(k, "") for k in ("stage", "title", "due_on")})
+        messages.success(request, _("节点已添加"))
+    return redirect("projects:detail", pk=project.pk)
+
+
+@login_required
+@require_POST
+def project_close(request, pk: int):
+    project = _managed_project(request, pk)
+    with errors_as_messages(request):
+        services.project_close(actor=request.user, project=project,
+                               note=request.POST.get("note", ""))
+        messages.success(request, _("项目已结项"))
     return redirect("projects:detail", pk=project.pk)
 
 
@@ -250,4 +271,4 @@ def measures(request):
         raise PermissionDenied()
     return render(request, "projects/measures.html", {
         "city": selectors.measures(), "by_kind": selectors.measures_by_kind(),
-        "today": dt.date.today()})
+        "today": timezone.localdate()})

@@ -14,7 +14,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from innolink.api.schemas import ERRORS, ErrorOut
+from innolink.core.schemas import ERRORS, ErrorOut
 from innolink.core.errors import PermissionDenied
 from innolink.rankings import checks, selectors, services
 from innolink.rankings.access import can_declare, can_manage_rankings

@@ -14,6 +14,7 @@ from innolink.core.errors import NotFound
 from innolink.enterprises.models import Enterprise, EnterpriseYear
 from innolink.rankings import checks
 from innolink.accounts.roles import Role, has_role
+from innolink.core.ids import is_id
 from innolink.rankings.access import can_declare, can_manage_rankings
 from innolink.rankings.models import (
     Declaration,
@@ -23,7 +24,6 @@ from innolink.rankings.models import (
     RankingRun,
 )
 
-MAX_ID = 2**63 - 1
 PUBLIC_STATUSES = (RankingRun.Status.NOTICE, RankingRun.Status.NOTICE_CLOSED,
                    RankingRun.Status.PUBLISHED)
 
@@ -31,8 +31,7 @@ PUBLIC_STATUSES = (RankingRun.Status.NOTICE, RankingRun.Status.NOTICE_CLOSED,
 LIST_ID = re.compile(r"^[a-z0-9_]{1,64}$")
 
 
-def _id_ok(pk: int) -> bool:
-    return 0 < pk <= MAX_ID
+_id_ok = is_id  # the one id check (innolink.core.ids)
 
 
 def _list_id_ok(list_id: str) -> bool:

@@ -81,15 +81,26 @@ def run_detail(request, pk: int):
     return render(request, "rankings/run_detail.html", context)
 
 
-@login_required
-@require_POST
-def run_action(request, pk: int, action: str):
+def _run_step(request, pk: int, step) -> HttpResponse:
     _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
-    if action == "reviewed":
+    step(run)
+    return redirect("rankings:run", pk=run.pk)
+
+
+@login_required
+@require_POST
+def run_mark_reviewed(request, pk: int):
+    def step(run):
         services.run_mark_reviewed(run=run, actor=request.user)
         messages.success(request, _("已完成复核。"))
-    elif action == "notice":
+    return _run_step(request, pk, step)
+
+
+@login_required
+@require_POST
+def run_open_notice(request, pk: int):
+    def step(run):
         form = NoticeForm(request.POST)
         if not form.is_valid():
             raise ValidationFailed({k: list(v) for k, v in form.errors.items()},
@@ -102,15 +113,25 @@ def run_action(request, pk: int, action: str):
             exc.message = "；".join(m for v in exc.fields.values() for m in v)
             raise
         messages.success(request, _("公示已开始。"))
-    elif action == "close-notice":
+    return _run_step(request, pk, step)
+
+
+@login_required
+@require_POST
+def run_close_notice(request, pk: int):
+    def step(run):
         services.run_close_notice(run=run, actor=request.user)
         messages.success(request, _("公示已结束。"))
-    elif action == "publish":
+    return _run_step(request, pk, step)
+
+
+@login_required
+@require_POST
+def run_publish(request, pk: int):
+    def step(run):
         services.run_publish(run=run, actor=request.user)
         messages.success(request, _("榜单已发布。"))
-    else:
-        raise NotFound()
-    return redirect("rankings:run", pk=run.pk)
+    return _run_step(request, pk, step)
 
 
 @login_required
@@ -321,22 +342,26 @@ def declaration_detail(request, pk: int):
 
 @login_required
 @require_POST
-def declaration_decide(request, pk: int, action: str):
+def declaration_accept(request, pk: int):
     declaration = selectors.declaration_for_user(request.user, pk)
     _require_manager(request.user)
-    if action == "accept":
-        services.declaration_accept(declaration=declaration, actor=request.user)
-        messages.success(request, _("已采纳，登记数据已更新。"))
-    elif action == "return":
-        try:
-            services.declaration_return(declaration=declaration, actor=request.user,
-                                        reason=request.POST.get("reason", ""))
-        except ValidationFailed as exc:
-            exc.message = "；".join(m for v in exc.fields.values() for m in v)
-            raise
-        messages.success(request, _("已退回企业修改。"))
-    else:
-        raise NotFound()
+    services.declaration_accept(declaration=declaration, actor=request.user)
+    messages.success(request, _("已采纳，登记数据已更新。"))
+    return redirect("rankings:declaration", pk=declaration.pk)
+
+
+@login_required
+@require_POST
+def declaration_return(request, pk: int):
+    declaration = selectors.declaration_for_user(request.user, pk)
+    _require_manager(request.user)
+    try:
+        services.declaration_return(declaration=declaration, actor=request.user,
+                                    reason=request.POST.get("reason", ""))
+    except ValidationFailed as exc:
+        exc.message = "；".join(m for v in exc.fields.values() for m in v)
+        raise
+    messages.success(request, _("已退回企业修改。"))
     return redirect("rankings:declaration", pk=declaration.pk)
 
 

@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from innolink.api.schemas import ERRORS
+from innolink.core.schemas import ERRORS
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from innolink.enterprises.models import Enterprise
 from innolink.servicedesk import access, importing, selectors, services, sla

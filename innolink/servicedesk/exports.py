@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import pgettext
 
 from innolink.servicedesk import selectors
 
@@ -85,7 +86,7 @@ def weekly_xlsx(*, today: dt.date) -> bytes:
     _rate_sheet(wb.create_sheet(str(_("按月份"))), _("%(y)s 年诉求办理三率（按月份）") % {
         "y": today.year}, *selectors.rates(start=start, end=end, by="month"))
     late = wb.create_sheet(str(_("超时清单")))
-    late.append([str(h) for h in (_("编号"), _("企业"), _("标题"), _("承办部门"), _("状态"),
+    late.append([str(h) for h in (pgettext("诉求编号", "编号"), _("企业"), _("标题"), _("承办部门"), _("状态"),
                                   _("时限"), _("超时（天）"))])
     for cell in late[1]:
         cell.font = Font(bold=True)

@@ -7,8 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
 from innolink.accounts.models import Department
-from innolink.enterprises.reference import TOWN_CHOICES
 from innolink.servicedesk.models import Category, Channel, Kind, Rating, Session, Status
+from innolink.servicedesk.reference import town_choices
+
+TOWN_CHOICES_LABELLED = town_choices()
 
 
 def _categories():
@@ -40,7 +42,7 @@ class RequestForm(forms.Form):
     title = forms.CharField(label=_("标题（选填）"), max_length=100, required=False)
     description = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 6}),
                                   max_length=5000, required=False)
-    town = forms.ChoiceField(label=_("问题所在镇街"), choices=TOWN_CHOICES)
+    town = forms.ChoiceField(label=_("问题所在镇街"), choices=TOWN_CHOICES_LABELLED)
     urgent = forms.BooleanField(label=_("紧急（影响生产经营、需当天处理）"), required=False)
     attachments = MultipleFileField(label=_("附件（选填，最多 5 个，每个不超过 10 MB）"),
                                     required=False)
@@ -55,7 +57,7 @@ class FilterForm(forms.Form):
                                choices=[("", _("全部")), ("open", _("未办结")), *Status.choices])
     category = forms.ChoiceField(label=_("诉求类别"), required=False)
     town = forms.ChoiceField(label=_("镇街"), required=False,
-                             choices=[("", _("全部")), *TOWN_CHOICES])
+                             choices=[("", _("全部")), *TOWN_CHOICES_LABELLED])
     channel = forms.ChoiceField(label=_("渠道"), required=False,
                                 choices=[("", _("全部")), *Channel.choices])
     overdue = forms.BooleanField(label=_("只看超时"), required=False)
@@ -70,7 +72,7 @@ class FilterForm(forms.Form):
 class RoutingRuleForm(forms.Form):
     category = forms.ChoiceField(label=_("诉求类别"))
     town = forms.ChoiceField(label=_("镇街"), required=False,
-                             choices=[("", _("全部镇街")), *TOWN_CHOICES])
+                             choices=[("", _("全部镇街")), *TOWN_CHOICES_LABELLED])
     lead = forms.ChoiceField(label=_("牵头部门"))
     co_departments = forms.MultipleChoiceField(label=_("协办部门"), required=False,
                                                widget=forms.CheckboxSelectMultiple)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 # code, name (Simplified Chinese, translated in the locale), order
 CATEGORIES = [
@@ -70,3 +70,30 @@ DEPARTMENT_NAMES = [
     gettext_noop("交通运输局"), gettext_noop("城市管理局"), gettext_noop("水利局"), gettext_noop("人才工作服务中心"), gettext_noop("司法局"),
     gettext_noop("公安局"), gettext_noop("教育局"), gettext_noop("企业服务中心"),
 ]
+
+
+#: the label of each town code stored on requests and enterprises (``enterprises.reference``
+#: keeps the codes), as msgids so English pages name the town; ``town_label`` translates
+TOWN_LABELS = {
+    "青阳": gettext_noop("青阳街道"), "梅岭": gettext_noop("梅岭街道"),
+    "西园": gettext_noop("西园街道"), "罗山": gettext_noop("罗山街道"),
+    "新塘": gettext_noop("新塘街道"), "灵源": gettext_noop("灵源街道"),
+    "安海": gettext_noop("安海镇"), "磁灶": gettext_noop("磁灶镇"), "陈埭": gettext_noop("陈埭镇"),
+    "东石": gettext_noop("东石镇"), "深沪": gettext_noop("深沪镇"), "金井": gettext_noop("金井镇"),
+    "池店": gettext_noop("池店镇"), "内坑": gettext_noop("内坑镇"), "龙湖": gettext_noop("龙湖镇"),
+    "永和": gettext_noop("永和镇"), "英林": gettext_noop("英林镇"), "紫帽": gettext_noop("紫帽镇"),
+    "西滨": gettext_noop("西滨镇"),
+}
+
+
+def town_label(code: str) -> str:
+    """The town's name in the active language (a code the table lacks is shown as stored)."""
+    label = TOWN_LABELS.get(code)
+    return gettext(label) if label else code
+
+
+def town_choices() -> list[tuple[str, object]]:
+    """``(code, label)`` for selects, in the registry's order, translated when rendered."""
+    from innolink.enterprises.reference import TOWN_CHOICES
+
+    return [(code, gettext_lazy(TOWN_LABELS.get(code, label))) for code, label in TOWN_CHOICES]

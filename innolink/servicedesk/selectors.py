@@ -17,7 +17,6 @@ from innolink.accounts.roles import Role
 from innolink.core.errors import NotFound
 from innolink.engines.routing import rising_terms, similar
 from innolink.enterprises.models import Enterprise
-from innolink.enterprises.reference import TOWN_CHOICES
 from innolink.servicedesk import access, counters, sla
 from innolink.servicedesk.models import (
     OPEN_STATES,
@@ -35,6 +34,7 @@ from innolink.servicedesk.models import (
     Visit,
     VisitPlan,
 )
+from innolink.servicedesk.reference import town_label
 from innolink.servicedesk.text import tokens
 
 MAX_ID = 2**63 - 1
@@ -295,8 +295,7 @@ def _labels(by: str, keys) -> dict:
         names = dict(Category.objects.filter(pk__in=keys).values_list("pk", "name"))
         return {k: _(names[k]) if k in names else str(k) for k in keys}
     if by == "town":
-        names = dict(TOWN_CHOICES)
-        return {k: names.get(k, k) for k in keys}
+        return {k: town_label(k) for k in keys}
     return {k: f"{k:%Y-%m}" for k in keys}
 
 

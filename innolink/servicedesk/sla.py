@@ -101,8 +101,11 @@ def countdown(request: ServiceRequest, *, now: dt.datetime | None = None,
     return Countdown(stage, level, remaining, work.hours.seconds_per_day)
 
 
-def countdowns(requests, *, now: dt.datetime | None = None) -> list[tuple[ServiceRequest, Countdown | None]]:
-    """Countdowns for a page of requests with one read of the rules and the calendar."""
+def countdowns(requests, *, now: dt.datetime | None = None,
+               settings: DeskSettings | None = None
+               ) -> list[tuple[ServiceRequest, Countdown | None]]:
+    """Countdowns for a page of requests with one read of the rules and the calendar (and of
+    the settings row, unless the caller already has it)."""
     now = now or timezone.now()
-    work, rules = clock(), rules_by_key()
+    work, rules = clock(settings), rules_by_key()
     return [(r, countdown(r, now=now, work=work, rules=rules)) for r in requests]

@@ -18,7 +18,7 @@ from innolink.accounts.roles import Role
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.flash import errors_as_messages, error_text
 from innolink.enterprises.models import Enterprise
-from innolink.enterprises.reference import TOWN_CHOICES, TOWN_NAMES
+from innolink.enterprises.reference import TOWN_NAMES
 from innolink.servicedesk import access, exports, importing, selectors, services, sla
 from innolink.servicedesk.forms import (
     FilterForm,
@@ -30,6 +30,7 @@ from innolink.servicedesk.forms import (
     UploadForm,
     VisitForm,
 )
+from innolink.servicedesk.reference import town_choices, town_label
 from innolink.servicedesk.models import (
     CadreAssignment,
     Callback,
@@ -79,10 +80,12 @@ def request_list(request):
     view = request.GET.get("view", "")
     if access.is_handler(user) and view != "all":
         page, query = _page(request, selectors.handler_queue(user))
+        settings = sla.desk_settings()
         return render(request, "servicedesk/queue.html", {
-            "page": page, "query": query, "rows": sla.countdowns(page.object_list),
+            "page": page, "query": query,
+            "rows": sla.countdowns(page.object_list, settings=settings),
             "inputs": selectors.pending_inputs(user)[:20],
-            "fallback": sla.desk_settings().fallback_department_id == user.department_id})
+            "fallback": settings.fallback_department_id == user.department_id})
     form = FilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.RequestFilters(
@@ -494,7 +497,7 @@ def session_new(request):
     return render(request, "servicedesk/session_new.html", {
         "form": form, "rows": _problem_rows(request.POST, PROBLEM_ROWS),
         "problem_errors": problem_errors, "categories": Category.objects.filter(active=True),
-        "kinds": Kind.choices, "towns": TOWN_CHOICES}, status=status)
+        "kinds": Kind.choices, "towns": town_choices()}, status=status)
 
 
 @login_required
@@ -751,7 +754,7 @@ def measures(request):
     total, rows = selectors.rates(start=start, end=end, by=by, town=town)
     return render(request, "servicedesk/measures.html", {
         "total": total, "rows": rows, "by": by, "year": start.year, "town": town,
-        "town_label": dict(TOWN_CHOICES).get(town, ""),
+        "town_label": town_label(town) if town else "",
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 3, -1)),
         "dimensions": [("department", _("按部门")), ("town", _("按镇街")),
                        ("category", _("按类别")), ("month", _("按月份"))],

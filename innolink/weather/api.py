@@ -9,7 +9,7 @@ import datetime as dt
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from innolink.api.schemas import ERRORS
+from innolink.core.schemas import ERRORS
 from innolink.core.errors import ApplicationError, PermissionDenied
 from innolink.weather import access, selectors, services
 from innolink.weather.models import CapMessage, Warning

@@ -1,38 +1,69 @@
 """Drive a running production deployment with headless Chromium as every demo role.
 
-    .venv/bin/python tests/production/crawl.py https://127.0.0.1:8443
+    .venv/bin/python tests/production/crawl.py https://127.0.0.1:8443            # every role
+    .venv/bin/python tests/production/crawl.py https://127.0.0.1:8443 enterprise  # some roles
 
-For the anonymous visitor and each demo account: log in, open every menu page and the first
-detail link each list offers (one level deep, same host), switch to English and back. Fails on
-any 5xx answer, any request to a host other than the platform's, any browser console error or
-uncaught page error. Run by scripts/production-check in CI; prints one line per role.
+For the anonymous visitor and each demo account: log in, run the role's main flow through the
+service it uses (tests/production/flows.py: file a 诉求 and see it, sign one, apply for a
+policy, claim a challenge, publish a forecast, book compute, open the overview and a brief...),
+then open every menu page and the first detail links each list offers (one level deep, same
+host). Every page is checked with axe-core (WCAG 2.1 A and AA rules, decision 0710).
+
+Fails on any 5xx answer, any request to a host other than the platform's, any browser console
+error or uncaught page error, a flow that does not reach its end, and any axe-core violation.
+Roles run in parallel worker processes (CRAWL_WORKERS, default 3), each with its own browser.
+Run by scripts/production-check in CI; prints one line per role.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import sys
 import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import flows  # noqa: E402  (the sibling module, when run as a script)
+
 PASSWORD = "Jinjiang@2026"  # innolink.demo.generator.DEMO_PASSWORD
-ROLES = ["admin", "organizer", "officer", "handler", "reviewer", "researcher", "enterprise",
-         "leader", "coordinator", "cadre", "provider", "meteorologist"]
+# Longest walks first, so the parallel workers finish together.
+ROLES = ["admin", "organizer", "officer", "coordinator", "enterprise", "researcher", "handler",
+         "leader", "reviewer", "cadre", "provider", "meteorologist"]
 # links that change state or leave the page's language; the crawl only reads
 SKIP = ("/accounts/logout", "/i18n/", "/admin/logout", "export", ".pdf", ".xlsx", ".csv",
-        "/download", "/attachments/")
+        "/download", "/attachments/", "/media/")
 MAX_DETAIL_PAGES = 25
+AXE_SOURCE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0 and 2.1, levels A and AA: what GB/T 37668-2019 asks of public-service sites.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags},
+                                          resultTypes: ["violations"]});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 3).map(n => n.target.join(" ")), count: v.nodes.length}));
+}"""
 
 
 class Crawl:
-    def __init__(self, base: str, page):
+    def __init__(self, base: str, page, who: str):
         self.base = base.rstrip("/")
         self.host = urlsplit(base).netloc
         self.page = page
+        self.who = who
         self.problems: list[str] = []
         self.visited: set[str] = set()
+        self.checked: set[str] = set()
+        self.axe_seconds = 0.0
+        self.axe_pages = 0
+        self.axe_source = AXE_SOURCE.read_text(encoding="utf-8")
         page.on("response", self._response)
         page.on("request", self._request)
         page.on("console", self._console)
@@ -53,14 +84,59 @@ class Crawl:
         if message.type == "error":
             self.problems.append(f"console error on {self.page.url}: {message.text}")
 
-    def visit(self, url: str) -> None:
-        url = urljoin(self.base + "/", url).split("#")[0]
+    # -- pages ------------------------------------------------------------------------------
+    def url(self, path: str) -> str:
+        return urljoin(self.base + "/", path).split("#")[0]
+
+    def goto(self, path: str):
+        """Open a page (flows use this: no skip list, no visited set) and check it."""
+        response = self.page.goto(self.url(path), wait_until="networkidle")
+        self.visited.add(self.page.url.split("#")[0])
+        self.accessibility()
+        return response
+
+    def settle(self) -> None:
+        """After a click that submits a form: wait for the answer page, then check it."""
+        self.page.wait_for_load_state("networkidle")
+        self.accessibility()
+
+    def visit(self, path: str) -> None:
+        url = self.url(path)
         if url in self.visited or urlsplit(url).netloc != self.host:
             return
         if any(s in url for s in SKIP):
             return
         self.visited.add(url)
         self.page.goto(url, wait_until="networkidle")
+        self.accessibility()
+
+    def accessibility(self) -> None:
+        """Run axe-core on the page as it stands; each violation is a problem.
+
+        Pages that differ only in their ids (two challenge details) are checked once per role:
+        they come from the same template, and axe is the slowest part of the walk."""
+        if "html" not in (self.page.evaluate("document.contentType") or ""):
+            return
+        shape = re.sub(r"\d+", "N", urlsplit(self.page.url).path)
+        if shape in self.checked:
+            return
+        self.checked.add(shape)
+        started = time.monotonic()
+        try:
+            # evaluated through the DevTools protocol, so the page's CSP (no inline script)
+            # does not stop it and the page itself never loads axe-core
+            self.page.evaluate(self.axe_source)
+            violations = self.page.evaluate(AXE_RUN, AXE_TAGS)
+        except PlaywrightError as exc:  # navigation during the run: report, don't hide
+            self.problems.append(f"axe-core could not run on {self.page.url}: {exc}")
+            return
+        finally:
+            self.axe_seconds += time.monotonic() - started
+            self.axe_pages += 1
+        for v in violations:
+            self.problems.append(
+                f"a11y {v['impact']} {v['id']} on {urlsplit(self.page.url).path}: {v['help']} "
+                f"({v['count']} × e.g. {', '.join(v['targets'])})")
 
     def links(self, selector: str) -> list[str]:
         return [h for h in self.page.eval_on_selector_all(
@@ -79,6 +155,7 @@ class Crawl:
 
     def log_in(self, username: str) -> None:
         self.page.goto(f"{self.base}/accounts/login/")
+        self.accessibility()
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", PASSWORD)
         self.page.click("button[type=submit]")
@@ -87,29 +164,62 @@ class Crawl:
             self.problems.append(f"{username} could not log in")
 
 
-def main(base: str, only: list[str] | None = None) -> int:
+def walk(base: str, who: str) -> tuple[str, list[str]]:
+    """One role's whole walk in its own browser; returns the summary line and the problems."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    failures = 0
+    started = time.monotonic()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--ignore-certificate-errors",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        for who in only or ["anonymous", *ROLES]:
-            started = time.monotonic()
-            context = browser.new_context(locale="zh-CN", ignore_https_errors=True)
-            page = context.new_page()
-            page.set_default_timeout(60_000)
-            crawl = Crawl(base, page)
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--ignore-certificate-errors", "--disable-component-update", "--disable-sync",
+            "--no-first-run"])
+        context = browser.new_context(locale="zh-CN", ignore_https_errors=True)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        crawl = Crawl(base, page, who)
+        flow_note = "no flow"
+        try:
             if who != "anonymous":
                 crawl.log_in(who)
+            flow = flows.FLOWS.get(who)
+            if flow is not None:
+                flow_started = time.monotonic()
+                flow(crawl)
+                flow_note = f"flow {time.monotonic() - flow_started:4.1f} s"
             crawl.walk_menu()
-            print(f"{who:<11} {len(crawl.visited):>3} pages  {time.monotonic() - started:5.1f} s  "
-                  f"{len(crawl.problems)} problems", flush=True)
-            for problem in crawl.problems[:20]:
-                print(f"    {problem}")
-            failures += len(crawl.problems)
+        except Exception as exc:  # a flow step that did not happen, a page that never loaded
+            first = (str(exc).strip().splitlines() or [""])[0]
+            where = [f"{f.name}:{f.lineno}" for f in traceback.extract_tb(exc.__traceback__)
+                     if f.filename.endswith("flows.py")]
+            crawl.problems.append(f"stopped at {page.url}: {type(exc).__name__}: {first} "
+                                  f"({' '.join(where) or 'crawl'})")
+        finally:
             context.close()
-        browser.close()
+            browser.close()
+    line = (f"{who:<13} {len(crawl.visited):>3} pages  {time.monotonic() - started:5.1f} s  "
+            f"{flow_note}  axe {crawl.axe_pages} pages {crawl.axe_seconds:4.1f} s  "
+            f"{len(crawl.problems)} problems")
+    return line, crawl.problems
+
+
+def main(base: str, only: list[str] | None = None) -> int:
+    if not AXE_SOURCE.exists():
+        print(f"!! {AXE_SOURCE} is missing: run scripts/setup (npm ci installs axe-core)")
+        return 1
+    roles = only or ["anonymous", *ROLES]
+    workers = max(1, min(len(roles), int(os.environ.get("CRAWL_WORKERS", "3"))))
+    started = time.monotonic()
+    failures = 0
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for line, problems in pool.map(walk, [base] * len(roles), roles):
+            print(line, flush=True)
+            for problem in problems[:40]:
+                print(f"    {problem}")
+            if len(problems) > 40:
+                print(f"    ... and {len(problems) - 40} more")
+            failures += len(problems)
+    print(f"crawl: {len(roles)} roles, {workers} workers, {time.monotonic() - started:.1f} s, "
+          f"{failures} problems", flush=True)
     return 1 if failures else 0
 
 

@@ -159,6 +159,30 @@ class ChallengeDoc:
     issuer_region: str | None = None
     #: the issuer's kind as a label (本地企业, 科研院所, 重点实验室, 平台外企业 …)
     issuer_kind: str | None = None
+    #: the highest TRL the listing asks for (``trl_min``–``trl_max``: "TRL 4–6"), if any
+    trl_max: int | None = None
+
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        """Which solver requirements the listing states (the structured fit weighs these
+        more, ``structured.REQUIREMENT_WEIGHTS``).
+
+        Examples:
+            >>> ChallengeDoc("c", "t", "s", region="福建", trl_min=4, trl_max=6).requirements
+            ('trl', 'region')
+            >>> ChallengeDoc("c", "t", "s").requirements
+            ()
+        """
+        out = []
+        if self.disciplines:
+            out.append("discipline")
+        if self.trl_min is not None or self.trl_max is not None:
+            out.append("trl")
+        if self.institution_types:
+            out.append("institution")
+        if self.region:
+            out.append("region")
+        return tuple(out)
 
     def text_fields(self) -> list[tuple[str, str]]:
         out = [("title", self.title), ("statement", self.statement)]
@@ -201,6 +225,9 @@ class ResearcherDoc:
     discipline_codes: tuple[str, ...] = ()
     #: the domains the mapped discipline usually serves (engine labels)
     discipline_domains: tuple[str, ...] = ()
+    #: first-level names of all its disciplines (``discipline`` is the first); a listing that
+    #: asks for any of them finds the discipline fitting
+    disciplines: tuple[str, ...] = ()
 
     def text_fields(self) -> list[tuple[str, str]]:
         return [("fields", "，".join(self.fields)), ("keywords", "，".join(self.keywords)),

@@ -10,7 +10,9 @@ An explanation says, for one (query, candidate) pair:
 * ``signals`` — each signal's calibrated score, rank among the candidates, weight, its
   contribution to the fused score (how far it lifts this candidate above the median candidate,
   ADR 0360) and its share of the positive contributions;
-* ``reasons`` — the main reasons as codes with arguments (the Django side words them in
+* ``reasons`` — the main reasons as codes with arguments (``requirements``: the solver
+  requirements the listing states and the candidate meets, with what was asked and what it
+  has, ADR 0170) (the Django side words them in
   Chinese and English); ``summary`` — the same as one plain Chinese sentence.
 
 Only what contributed is offered as a reason (ADR 0363): keywords only when the keyword signal
@@ -27,8 +29,8 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-__all__ = ["MIN_SHARE", "MIN_TERM_SHARE", "SIGNAL_LABELS", "explain_pair", "find_positions",
-           "highlight_fields", "locate"]
+__all__ = ["MIN_SHARE", "MIN_TERM_SHARE", "REQUIREMENT_LABELS", "SIGNAL_LABELS", "explain_pair",
+           "find_positions", "highlight_fields", "locate", "requirement_value"]
 
 #: Plain Chinese names of the signals, for staff (the Django side translates them)
 SIGNAL_LABELS = {
@@ -219,13 +221,25 @@ def explain_pair(
 
     struct_out = structured.as_dict() if structured is not None else None
     factors_shown: list[str] = []
+    requirements: list[dict] = []
     if struct_out is not None:
         st_shown = bool(sig_out.get("structured", {}).get("shown"))
+        # a requirement the listing states and this candidate meets is said whenever the
+        # structured fit lifted it above the median candidate, even by less than MIN_SHARE of
+        # the lift: the organizer asked for it, and it is what set this candidate apart from
+        # teams with the same text (ADR 0170)
+        st_lifted = float(sig_out.get("structured", {}).get("contribution", 0.0)) > 1e-9
         for name, part in struct_out["parts"].items():
-            part["shown"] = st_shown and _factor_is_a_reason(name, part["score"])
+            fits = _factor_is_a_reason(name, part["score"])
+            if part.get("stated") and name in REQUIREMENT_LABELS and fits and st_lifted:
+                part["shown"] = True
+                requirements.append({"factor": name, **{
+                    k: _plain(v) for k, v in (part.get("detail") or {}).items()}})
+                continue
+            part["shown"] = st_shown and fits
             if part["shown"]:
                 factors_shown.append(name)
-        struct_out["shown"] = factors_shown
+        struct_out["shown"] = factors_shown + [r["factor"] for r in requirements]
 
     # a signal is named as a reason only when there is something to show for it: the
     # indicator signal when a target is met or near (not for a mention), the structured fit
@@ -233,7 +247,7 @@ def explain_pair(
     if indicators is None or not indicators["contributed"]:
         if "indicator" in sig_out:
             sig_out["indicator"]["shown"] = False
-    if not factors_shown and "structured" in sig_out:
+    if not factors_shown and not requirements and "structured" in sig_out:
         sig_out["structured"]["shown"] = False
     if not terms_out and "lexical" in sig_out:  # "keyword match" needs keywords to show
         sig_out["lexical"]["shown"] = False
@@ -248,6 +262,8 @@ def explain_pair(
                         "total": len(coverage.matches)})
     if factors_shown:
         reasons.append({"code": "factors", "factors": factors_shown})
+    if requirements:
+        reasons.append({"code": "requirements", "requirements": requirements})
     if structured is not None and "availability" in structured.parts:
         if structured.parts["availability"].score == 0.0:
             reasons.append({"code": "unavailable"})
@@ -262,6 +278,9 @@ def explain_pair(
     if indicators is not None and indicators["contributed"]:
         parts.append(f"达到 {met} 项技术指标" + (f"，接近 {near} 项" if near else "")
                      if met else f"接近 {near} 项技术指标")
+    if requirements:
+        parts.append("符合榜单要求：" + "、".join(
+            f"{REQUIREMENT_LABELS[r['factor']]}（{requirement_value(r)}）" for r in requirements))
     if any(r["code"] == "unavailable" for r in reasons):
         parts.append("注意：当前不可承接")
     if similar:
@@ -282,6 +301,32 @@ def explain_pair(
         "structured": struct_out,
         "similar": list(similar),
     }
+
+
+#: the requirements a listing can state, in plain Chinese (the Django side translates them)
+REQUIREMENT_LABELS = {"discipline": "学科", "trl": "技术成熟度", "institution": "单位类型",
+                      "region": "地区"}
+
+
+def _plain(value):
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def requirement_value(req: Mapping) -> str:
+    """What the candidate has for a met requirement, as shown beside its label.
+
+    Examples:
+        >>> requirement_value({"factor": "trl", "wanted_min": 4, "wanted_max": 6, "got": 5})
+        'TRL5'
+        >>> requirement_value({"factor": "region", "wanted": "福建", "got": "福建福州"})
+        '福建福州'
+    """
+    got = req.get("got")
+    if req.get("factor") == "trl" and got is not None:
+        return f"TRL{got}"
+    return str(got or "")
 
 
 def _shares(contrib: Mapping[str, float]) -> dict[str, float]:

@@ -515,7 +515,8 @@ def _fmt(x: float | None) -> str:
 
 def parse_target(text: str, test_method: str | None = None, *,
                  name: str | None = None) -> IndicatorTarget:
-    """Read a target as real listings write it (see :mod:`.target_parse`).
+    """Read a target as real listings write it (see
+    :mod:`innolink.engines.challenges.target_parse`).
 
     ``text`` is the whole "name + target" string, or only the target when ``name`` is given.
     A target without a number is qualitative (comparator ``text``); a target whose number
@@ -535,7 +536,7 @@ def parse_target(text: str, test_method: str | None = None, *,
         >>> t = parse_target("4500×2500mm", name="工作台面积"); (t.comparator, t.readable)
         ('text', False)
     """
-    from .target_parse import read_target, split_name
+    from innolink.engines.challenges.target_parse import read_target, split_name
 
     raw = (text or "").strip()
     if name is None:

@@ -17,6 +17,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "DISCIPLINE_DOMAINS",
     "DOMAINS",
+    "REQUIREMENT_WEIGHTS",
     "Fit",
     "StructuredFit",
     "availability_fit",
@@ -25,6 +26,7 @@ __all__ = [
     "institution_fit",
     "province_of",
     "region_fit",
+    "stated_requirements",
     "structured_fit",
     "track_record_fit",
     "trl_fit",
@@ -91,10 +93,14 @@ _CITY_PROVINCE = {
 
 @dataclass(frozen=True)
 class Fit:
-    """One structured factor: a score in [0, 1] and why."""
+    """One structured factor: a score in [0, 1] and why.
+
+    ``detail`` carries the values behind the reason (what was asked, what the provider has), so
+    the Django side can word it in any language; it is not part of equality or the repr."""
 
     score: float
     reason: str
+    detail: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -104,9 +110,12 @@ class StructuredFit:
     score: float
     parts: Mapping[str, Fit] = field(default_factory=dict)
     weights: Mapping[str, float] = field(default_factory=dict)
+    #: the factors the need states as a requirement (solver region, disciplines, institution
+    #: types, TRL): they weigh :data:`REQUIREMENT_WEIGHTS`
+    stated: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        return {
+        out = {
             "score": round(self.score, 4),
             "parts": {
                 k: {"score": round(v.score, 4), "weight": self.weights.get(k, 0.0),
@@ -114,6 +123,11 @@ class StructuredFit:
                 for k, v in self.parts.items()
             },
         }
+        for k in self.stated:
+            if k in out["parts"]:
+                out["parts"][k]["stated"] = True
+                out["parts"][k]["detail"] = dict(self.parts[k].detail)
+        return out
 
 
 def _as_tuple(x) -> tuple:
@@ -175,7 +189,7 @@ def discipline_fit(wanted, discipline: str | None, domain: str | None = None,
     if not discipline:
         return Fit(0.5, "未填写学科，按中性处理")
     if discipline in wanted_t:
-        return Fit(1.0, f"学科对口：{discipline}")
+        return Fit(1.0, f"学科对口：{discipline}", {"wanted": wanted_t, "got": discipline})
     serves = DISCIPLINE_DOMAINS.get(discipline, ()) if serves is None else _as_tuple(serves)
     if domain and domain in serves:
         return Fit(0.6, f"学科“{discipline}”常服务于{domain}")
@@ -188,8 +202,10 @@ def discipline_fit(wanted, discipline: str | None, domain: str | None = None,
     return Fit(0.2, f"学科“{discipline}”与{domain}关联较弱")
 
 
-def trl_fit(required_min: int | None, trl: int | None) -> Fit:
-    """Technology readiness (1–9): meeting the minimum 1.0, each level short costs 0.25.
+def trl_fit(required_min: int | None, trl: int | None, required_max: int | None = None) -> Fit:
+    """Technology readiness (1–9): within the required range 1.0, each level short of the
+    minimum costs 0.25, each level beyond the maximum 0.1 (a mature result still helps, but the
+    listing asked for earlier-stage work).
 
     Examples:
         >>> trl_fit(6, 7).score
@@ -198,18 +214,32 @@ def trl_fit(required_min: int | None, trl: int | None) -> Fit:
         Fit(score=0.5, reason='技术成熟度 TRL4，低于要求的 TRL6（差 2 级）')
         >>> trl_fit(None, 5).score
         0.5
+        >>> trl_fit(4, 5, 6).reason, trl_fit(4, 8, 6).score
+        ('技术成熟度 TRL5，在要求的 TRL4–6 之内', 0.8)
     """
     if trl is None:
         return Fit(0.5, "未填写技术成熟度，按中性处理")
     if not 1 <= int(trl) <= 9:
         raise ValueError(f"技术成熟度须在 1–9 之间，得到 {trl} (TRL must be 1..9)")
-    if required_min is None:
-        return Fit(0.4 + 0.2 * (int(trl) - 1) / 8, f"需求未限定成熟度，对方为 TRL{trl}")
-    short = int(required_min) - int(trl)
-    if short <= 0:
-        return Fit(1.0, f"技术成熟度 TRL{trl}，达到要求的 TRL{required_min}")
-    return Fit(max(0.0, 1.0 - 0.25 * short),
-               f"技术成熟度 TRL{trl}，低于要求的 TRL{required_min}（差 {short} 级）")
+    trl = int(trl)
+    if required_min is None and required_max is None:
+        return Fit(0.4 + 0.2 * (trl - 1) / 8, f"需求未限定成熟度，对方为 TRL{trl}")
+    lo = int(required_min) if required_min is not None else 1
+    hi = int(required_max) if required_max is not None else 9
+    wanted = f"TRL{lo}" if required_max is None else (
+        f"TRL{lo}–{hi}" if required_min is not None else f"TRL{hi} 以下")
+    detail = {"wanted_min": required_min, "wanted_max": required_max, "got": trl}
+    if trl < lo:
+        short = lo - trl
+        return Fit(max(0.0, 1.0 - 0.25 * short),
+                   f"技术成熟度 TRL{trl}，低于要求的 {wanted}（差 {short} 级）", detail)
+    if trl > hi:
+        over = trl - hi
+        return Fit(max(0.5, 1.0 - 0.1 * over),
+                   f"技术成熟度 TRL{trl}，高于要求的 {wanted}（超出 {over} 级）", detail)
+    if required_max is None:
+        return Fit(1.0, f"技术成熟度 TRL{trl}，达到要求的 {wanted}", detail)
+    return Fit(1.0, f"技术成熟度 TRL{trl}，在要求的 {wanted} 之内", detail)
 
 
 def availability_fit(available: bool | None) -> Fit:
@@ -249,7 +279,8 @@ def institution_fit(preferred, institution_type: str | None) -> Fit:
     if not institution_type:
         return Fit(0.5, "未填写单位类型，按中性处理")
     if institution_type in pref:
-        return Fit(1.0, f"单位类型符合要求：{institution_type}")
+        return Fit(1.0, f"单位类型符合要求：{institution_type}",
+                   {"wanted": pref, "got": institution_type})
     if pref:
         return Fit(0.3, f"需求倾向{'、'.join(pref)}，对方为{institution_type}")
     base = _INSTITUTION_BASE.get(institution_type, 0.5)
@@ -319,10 +350,11 @@ def region_fit(preferred: str | None, region: str | None) -> Fit:
     if not region:
         return Fit(0.4, f"需求倾向{preferred}，对方未填写地区")
     if preferred in region or region in preferred:
-        return Fit(1.0, f"地区符合：{region}")
+        return Fit(1.0, f"地区符合：{region}", {"wanted": preferred, "got": region})
     p1, p2 = province_of(preferred), province_of(region)
     if p1 and p1 == p2:
-        return Fit(0.7, f"同省（{p1}）：需求倾向{preferred}，对方在{region}")
+        return Fit(0.7, f"同省（{p1}）：需求倾向{preferred}，对方在{region}",
+                   {"wanted": preferred, "got": region})
     return Fit(0.3, f"异地：需求倾向{preferred}，对方在{region}")
 
 
@@ -338,12 +370,54 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 
 
+#: weight of a factor the need states as a requirement (``need.requirements``): a listing that
+#: asks for a 高校 in 福建 with 材料 and TRL 4–6 lets those conditions count, instead of the 0.05
+#: a mere prior gets. A requirement every candidate meets alike still separates nobody: the
+#: calibrated fusion centres the structured fit on the candidates' median and divides by at
+#: least its floor (ADR 0360), so only a real difference between candidates lifts anyone.
+REQUIREMENT_WEIGHTS: dict[str, float] = {
+    "discipline": 0.25,
+    "trl": 0.20,
+    "institution": 0.20,
+    "region": 0.20,
+}
+
+
+def stated_requirements(need) -> tuple[str, ...]:
+    """The factors the need states as requirements: its ``requirements`` attribute (a
+    :class:`~.engine.ChallengeDoc` says which of solver region, disciplines, institution types
+    and TRL it states); a need without one (an enterprise's past challenges, a bare namespace)
+    states none, so its fit keeps the default weights.
+
+    Examples:
+        >>> from types import SimpleNamespace as NS
+        >>> stated_requirements(NS(requirements=("region", "trl", "unknown")))
+        ('region', 'trl')
+        >>> stated_requirements(NS(region="晋江"))
+        ()
+    """
+    return tuple(k for k in (getattr(need, "requirements", None) or ())
+                 if k in REQUIREMENT_WEIGHTS)
+
+
+def _best_discipline(wanted, provider) -> str | None:
+    """The provider's discipline to judge: the first of its disciplines the need asks for,
+    else its main one."""
+    main = getattr(provider, "discipline", None)
+    for d in _as_tuple(getattr(provider, "disciplines", None)):
+        if d in _as_tuple(wanted):
+            return d
+    return main
+
+
 def structured_fit(need, provider, weights: Mapping[str, float] | None = None) -> StructuredFit:
     """Combine the factors for a need (challenge-like) and a provider (researcher-like).
 
     Both are read by attribute with ``getattr`` and sensible defaults, so any object with the
-    fields works.  Need fields: ``domain``, ``disciplines``, ``trl_min``,
-    ``institution_types``, ``region``.  Provider fields: ``domain`` (and optional
+    fields works.  Need fields: ``domain``, ``disciplines``, ``trl_min`` (and ``trl_max``),
+    ``institution_types``, ``region`` and ``requirements`` (which of them are stated: with the
+    default weights a stated factor weighs :data:`REQUIREMENT_WEIGHTS`; explicit ``weights``
+    are used as given).  Provider fields: ``domain`` (and optional
     ``domains``), ``discipline``, ``trl``, ``available``, ``institution_type``,
     ``accepted_proposals``, ``delivered_contracts``, ``region``.
 
@@ -357,16 +431,22 @@ def structured_fit(need, provider, weights: Mapping[str, float] | None = None) -
         >>> round(fit.score, 3), fit.parts["domain"].score
         (0.83, 1.0)
     """
+    stated = stated_requirements(need)
     w = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    if weights is None:
+        for k in stated:
+            w[k] = max(w.get(k, 0.0), REQUIREMENT_WEIGHTS[k])
     domain = getattr(need, "domain", None)
+    wanted_disciplines = getattr(need, "disciplines", ())
     offered = tuple(dict.fromkeys(_as_tuple(getattr(provider, "domain", None))
                                   + _as_tuple(getattr(provider, "domains", None))))
     parts = {
         "domain": domain_fit(domain, offered, getattr(need, "secondary_domains", ())),
-        "discipline": discipline_fit(getattr(need, "disciplines", ()),
-                                     getattr(provider, "discipline", None), domain,
+        "discipline": discipline_fit(wanted_disciplines,
+                                     _best_discipline(wanted_disciplines, provider), domain,
                                      getattr(provider, "discipline_domains", None) or None),
-        "trl": trl_fit(getattr(need, "trl_min", None), getattr(provider, "trl", None)),
+        "trl": trl_fit(getattr(need, "trl_min", None), getattr(provider, "trl", None),
+                       getattr(need, "trl_max", None)),
         "availability": availability_fit(getattr(provider, "available", None)),
         "institution": institution_fit(getattr(need, "institution_types", ()),
                                        getattr(provider, "institution_type", None)),
@@ -377,7 +457,8 @@ def structured_fit(need, provider, weights: Mapping[str, float] | None = None) -
     parts = {k: v for k, v in parts.items() if w.get(k, 0.0) > 0}
     total = sum(w[k] for k in parts)
     score = sum(w[k] * parts[k].score for k in parts) / total if total > 0 else 0.0
-    return StructuredFit(float(score), parts, {k: w[k] for k in parts})
+    return StructuredFit(float(score), parts, {k: w[k] for k in parts},
+                         tuple(k for k in stated if k in parts))
 
 
 def iter_reasons(fit: StructuredFit) -> Iterable[str]:

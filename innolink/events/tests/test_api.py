@@ -167,7 +167,7 @@ def test_large_event_is_scheduled_in_a_job_through_the_api(client, staff, event,
                                                           monkeypatch):
     from innolink.events import services
 
-    monkeypatch.setattr(services, "SYNC_SCHEDULE_PAIRS", 2)
+    monkeypatch.setattr(services.events, "SYNC_SCHEDULE_PAIRS", 2)
     client.force_login(staff)
     base = f"/api/events/{event.pk}"
     post(client, f"{base}/invitations/invite-shortlisted")

@@ -221,17 +221,17 @@ def test_availability_refuses_strangers_and_foreign_slots(staff, event, pairs):
 def test_large_events_schedule_in_a_background_job(client, staff, event, pairs,
                                                    django_capture_on_commit_callbacks):
     from innolink.core.models import Job
-    from innolink.events import services as svc
+    from innolink.events.services import events as event_services
 
     services.invitations_invite_shortlisted(actor=staff, event=event)
     client.force_login(staff)
-    original = svc.SYNC_SCHEDULE_PAIRS
-    svc.SYNC_SCHEDULE_PAIRS = 2  # this event (4 pairs) counts as large
+    original = event_services.SYNC_SCHEDULE_PAIRS
+    event_services.SYNC_SCHEDULE_PAIRS = 2  # this event (4 pairs) counts as large
     try:
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(f"/events/{event.pk}/schedule/")
     finally:
-        svc.SYNC_SCHEDULE_PAIRS = original
+        event_services.SYNC_SCHEDULE_PAIRS = original
     job = Job.objects.get(kind="events.schedule")
     assert response["Location"] == f"/jobs/{job.pk}/"
     job.refresh_from_db()

@@ -99,5 +99,5 @@ def test_pages_for_each_role(client, staff, leader):
     assert client.get(reverse("projects:measures")).status_code == 200
     assert client.get(reverse("projects:new")).status_code == 403
     report = ProgressReport.objects.get()
-    assert client.post(reverse("projects:report-action", args=[report.pk, "accept"])
+    assert client.post(reverse("projects:report-accept", args=[report.pk])
                        ).status_code == 403

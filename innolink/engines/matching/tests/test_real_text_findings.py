@@ -60,14 +60,13 @@ def test_a_fit_every_candidate_shares_is_credited_to_nobody():
 
 
 def test_a_tiny_spread_of_a_prior_is_not_stretched_to_the_full_weight():
-    # two profiles with the same words, one at a university and one at a company: the
-    # institution-type prior separates them by a few hundredths
+    # two profiles with the same words, one at a university and one at a company: with no
+    # preference stated, the institution-type prior separates them by a few thousandths
     text = dict(fields=("高分子材料",), keywords=("水性聚氨酯", "皮革涂饰"),
                 achievements="鞋面革水性聚氨酯涂饰剂", discipline="材料科学与工程", domain=MAT)
     uni = ResearcherDoc("uni", "甲", institution_type="高校", **text)
     firm = ResearcherDoc("firm", "乙", institution_type="企业", **text)
-    need = ChallengeDoc("c", "鞋面皮革涂饰剂", "水性聚氨酯皮革涂饰剂开发", MAT,
-                        institution_types=("高校",))
+    need = ChallengeDoc("c", "鞋面皮革涂饰剂", "水性聚氨酯皮革涂饰剂开发", MAT)
     e = MatchingEngine(ngram_factory=None)
     e.set_researchers([uni, firm])
     raw = e.signal_scores("challenge_to_researchers", need)["structured"]
@@ -84,6 +83,18 @@ def test_a_tiny_spread_of_a_prior_is_not_stretched_to_the_full_weight():
     assert abs(gap) < 0.35 * w
     for m in got.values():  # and nobody is told the prior was a reason
         assert "structured" not in m.explanation["reasons"][0]["signals"]
+        assert all(r["code"] != "requirements" for r in m.explanation["reasons"])
+    # the listing states it wants a 高校 (ADR 0170): now the type is a requirement, it separates
+    # the two more, still below the signal's whole weight, and the university is told why
+    stated = ChallengeDoc("c", "鞋面皮革涂饰剂", "水性聚氨酯皮革涂饰剂开发", MAT,
+                          institution_types=("高校",))
+    got = _by_id(e.match_challenge(stated, k=2))
+    stated_gap = got["uni"].score - got["firm"].score
+    assert abs(gap) < stated_gap < w
+    reasons = {r["code"]: r for r in got["uni"].explanation["reasons"]}
+    assert reasons["requirements"]["requirements"] == [
+        {"factor": "institution", "wanted": ["高校"], "got": "高校"}]
+    assert "requirements" not in {r["code"] for r in got["firm"].explanation["reasons"]}
 
 
 LEATHER = ChallengeDoc(

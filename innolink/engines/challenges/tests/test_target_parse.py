@@ -16,12 +16,20 @@ wording with other indicators. The rule under test: never a wrong number.
 
 from __future__ import annotations
 
+import doctest
 import math
 
 import pytest
 
+from innolink.engines.challenges import target_parse
+from innolink.engines.challenges.target_parse import read_target, split_name
+from innolink.engines.matching import target_parse as old_path
 from innolink.engines.matching.indicators import parse_target
-from innolink.engines.matching.target_parse import read_target, split_name
+
+
+def test_doctests_and_the_old_import_path():
+    assert doctest.testmod(target_parse).failed == 0
+    assert old_path.read_target is read_target and old_path.split_name is split_name
 
 
 def N(cmp, value, upper=None, unit=None):

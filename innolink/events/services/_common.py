@@ -1,0 +1,94 @@
+"""Helpers the events and judging services share: permission checks, field refusals and
+the row lock of an editable event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from innolink.accounts.models import User
+from innolink.core.errors import Conflict, PermissionDenied, ValidationFailed
+from innolink.events import access
+from innolink.events.models import (
+    Event,
+    EventState,
+)
+
+TWO = Decimal("0.01")
+EDITABLE_EVENT_STATES = (EventState.DRAFT, EventState.SCHEDULED, EventState.PUBLISHED)
+
+
+def _staff(actor) -> None:
+    if not access.is_event_staff(actor):
+        raise PermissionDenied()
+
+
+def _fail(field_name: str, message: str) -> ValidationFailed:
+    return ValidationFailed({field_name: [message]}, message=message)
+
+
+def _staff_users() -> list[User]:
+    return list(User.objects.filter(role__in=access.EVENT_STAFF, is_active=True))
+
+
+def _parse_time(value: Any, field_name: str) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    try:
+        return dt.time.fromisoformat(str(value).strip())
+    except ValueError:
+        raise _fail(field_name, "开始时间格式应为 HH:MM，例如 09:00") from None
+
+
+def _int_in(value: Any, field_name: str, label: str, lo: int, hi: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise _fail(field_name, f"{label}必须是整数") from None
+    if not lo <= number <= hi:
+        raise _fail(field_name, f"{label}应在 {lo} 到 {hi} 之间")
+    return number
+
+
+def _room_names(rooms: Iterable[str] | str) -> list[str]:
+    if isinstance(rooms, str):
+        rooms = rooms.replace("，", ",").replace("\n", ",").split(",")
+    names = [r.strip() for r in rooms if r and r.strip()]
+    if not names:
+        raise _fail("rooms", "请至少填写一间会议室")
+    if len(names) > 50:
+        raise _fail("rooms", "会议室最多 50 间")
+    if len(set(names)) != len(names):
+        raise _fail("rooms", "会议室名称不能重复")
+    if any(len(n) > 60 for n in names):
+        raise _fail("rooms", "会议室名称不能超过 60 个字")
+    return names
+
+
+def _locked_event(event: Event) -> Event:
+    """Re-read the event under a row lock: invitation and schedule writes of one event
+    serialize, so the duplicate checks hold under concurrent requests."""
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def _editable(event: Event) -> None:
+    if event.state not in EDITABLE_EVENT_STATES:
+        raise Conflict(f"活动“{event.get_state_display()}”，不能再修改", code="event_closed")
+
+def _text(changes: dict[str, Any], errors: dict[str, list[str]], name: str, label: str,
+          limit: int, required: bool) -> None:
+    if name not in changes:
+        return
+    value = str(changes[name] or "").strip()
+    if required and not value:
+        errors[name] = [f"请填写{label}"]
+    elif len(value) > limit:
+        errors[name] = [f"{label}不能超过 {limit} 个字"]
+    changes[name] = value
+
+def _unknown(changes: dict[str, Any], allowed: Iterable[str]) -> None:
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise ValidationFailed({k: ["该字段不能修改"] for k in unknown})
