@@ -27,9 +27,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext
 from django_tasks import task
 
+from innolink.core.messages import message_render  # noqa: F401  (re-exported)
 from innolink.core.models import Job
 
 logger = logging.getLogger(__name__)
@@ -53,33 +53,6 @@ def job_runner(kind: str, *, result_template: str = "") -> Callable[[Runner], Ru
 
 def result_template_for(kind: str) -> str:
     return _RESULT_TEMPLATES.get(kind, "core/_job_result_default.html")
-
-
-def message_render(message: str, params: dict[str, Any] | None = None) -> str:
-    """A stored msgid with its parameters, in the active language.
-
-    A msgid without a translation (older rows stored as prose, a failure's text) shows as
-    stored; a translation whose placeholders do not fit the parameters falls back to the
-    source text, so a page never fails on a message::
-
-        >>> message_render("已检查 %(n)s 行", {"n": 3})
-        '已检查 3 行'
-        >>> message_render("完成")
-        '完成'
-        >>> message_render("坏 %(x)s", {"n": 1})
-        '坏 %(x)s'
-    """
-    if not message:
-        return ""
-    text = gettext(message)
-    if not params:
-        return text
-    for candidate in (text, message):
-        try:
-            return candidate % params
-        except (KeyError, ValueError, TypeError):
-            continue
-    return message
 
 
 class Progress:

@@ -182,7 +182,7 @@ class Job(models.Model):
     @property
     def message_text(self) -> str:
         """The progress message in the active language."""
-        from innolink.core.jobs import message_render
+        from innolink.core.messages import message_render
 
         return message_render(self.message, self.message_params)
 

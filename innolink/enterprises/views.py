@@ -141,11 +141,11 @@ def facts_catalogue(request):
         "indicators": IndicatorDefinition.objects.all()})
 
 
-def _catalogue_edit(request, *, model, code: str | None, form_class, initial_of, save,
-                    title: str, saved: str):
+def _catalogue_edit(request, *, model, code: str | None, form_class, initial_of, service,
+                    fields, title: str, saved: str):
     """One editor for the three catalogues (资质类型, 事项类别, 年度指标): look the row up by its
     code (404 when missing), fill the form from it, refuse a changed code, call ``save``
-    (a service) with the cleaned form, and show refusals at their field or as a message."""
+    ``service(actor=…, **fields(form))`` on POST, and show refusals at their field or as a message."""
     _facts_editor(request)
     row = None
     if code is not None:
@@ -158,7 +158,7 @@ def _catalogue_edit(request, *, model, code: str | None, form_class, initial_of,
             form.add_error("code", _("代码不能修改"))
         else:
             try:
-                save(form)
+                service(actor=request.user, **fields(form))
                 messages.success(request, saved)
                 return redirect("enterprises:facts")
             except ValidationFailed as exc:
@@ -179,15 +179,15 @@ def qualification_type_edit(request, code: str | None = None):
                 "validity_years": row.validity_years, "renewal_is_new": row.renewal_is_new,
                 "levels": "\n".join(f"{lv['code']} {lv['name']}" for lv in row.levels or ())}
 
-    def save(form):
+    def fields(form):
         data = form.cleaned_data
-        services.qualification_type_save(
-            actor=request.user, code=data["code"], name=data["name"], issuer=data["issuer"],
-            levels=form.parsed_levels(), validity_years=data["validity_years"],
-            renewal_is_new=data["renewal_is_new"])
+        return {"code": data["code"], "name": data["name"], "issuer": data["issuer"],
+                "levels": form.parsed_levels(), "validity_years": data["validity_years"],
+                "renewal_is_new": data["renewal_is_new"]}
 
     return _catalogue_edit(request, model=QualificationType, code=code,
-                           form_class=QualificationTypeForm, initial_of=initial_of, save=save,
+                           form_class=QualificationTypeForm, initial_of=initial_of,
+                           service=services.qualification_type_save, fields=fields,
                            title=_("资质类型"), saved=_("已保存资质类型"))
 
 
@@ -203,12 +203,13 @@ def item_kind_edit(request, code: str | None = None):
                                                        or [])])
             for fact, spec in (row.facts or {}).items())}
 
-    def save(form):
-        services.item_kind_save(actor=request.user, code=form.cleaned_data["code"],
-                                name=form.cleaned_data["name"], facts=form.parsed_facts())
+    def fields(form):
+        return {"code": form.cleaned_data["code"], "name": form.cleaned_data["name"],
+                "facts": form.parsed_facts()}
 
     return _catalogue_edit(request, model=ItemKind, code=code, form_class=ItemKindForm,
-                           initial_of=initial_of, save=save, title=_("事项类别"),
+                           initial_of=initial_of, service=services.item_kind_save,
+                           fields=fields, title=_("事项类别"),
                            saved=_("已保存事项类别"))
 
 
@@ -221,14 +222,15 @@ def indicator_edit(request, code: str | None = None):
         return {"code": row.code, "name": row.name, "kind": row.kind, "unit": row.unit,
                 "levels": "、".join(row.levels or []), "allow_negative": row.allow_negative}
 
-    def save(form):
+    def fields(form):
         data = form.cleaned_data
-        services.indicator_definition_save(
-            actor=request.user, code=data["code"], name=data["name"], kind=data["kind"],
-            unit=data["unit"], levels=form.parsed_levels(), allow_negative=data["allow_negative"])
+        return {"code": data["code"], "name": data["name"], "kind": data["kind"],
+                "unit": data["unit"], "levels": form.parsed_levels(),
+                "allow_negative": data["allow_negative"]}
 
     return _catalogue_edit(request, model=IndicatorDefinition, code=code,
-                           form_class=IndicatorForm, initial_of=initial_of, save=save,
+                           form_class=IndicatorForm, initial_of=initial_of,
+                           service=services.indicator_definition_save, fields=fields,
                            title=_("年度指标"), saved=_("已保存指标"))
 
 
