@@ -18,6 +18,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from innolink.accounts.models import Institution
 from innolink.challenges import access, listing_import, screening, search, tabular
@@ -259,7 +260,7 @@ def listing_import_run(*, actor, content: bytes, filename: str, choices: dict[st
     warnings, preview, columns}``. Progress: reading, checking row by row, writing as one step
     in one transaction (outside which progress is written)."""
     _staff(actor)
-    progress(0, None, _("读取文件"), force=True)
+    progress(0, None, N_("读取文件"), force=True)
     grid, header = _read(content, filename)
     mapping = listing_import.build_mapping(header.headers, choices)
     missing = listing_import.missing_required(mapping)
@@ -276,13 +277,13 @@ def listing_import_run(*, actor, content: bytes, filename: str, choices: dict[st
                                code="import_too_many_rows")
     total = len(rows)
     share = (lambda n: n // 2) if commit else (lambda n: n)
-    progress(0, total, _("检查数据"), force=True)
+    progress(0, total, N_("检查数据"), force=True)
     title_col = mapping.columns["title"]
     ctx = _context([cells[title_col] for _n, cells in rows], timezone.localdate(),
                    default_deadline)
     checked = listing_import.check_rows(
         mapping, rows, ctx,
-        on_rows=lambda n: progress(share(n), total, _("检查数据：第 %(n)s 行") % {"n": n},
+        on_rows=lambda n: progress(share(n), total, N_("检查数据：第 %(n)s 行"), params={"n": n},
                                    force=True))
     programme = Programme.objects.filter(pk=programme_id).first() if programme_id else None
     outcome: dict[str, Any] = {
@@ -300,14 +301,15 @@ def listing_import_run(*, actor, content: bytes, filename: str, choices: dict[st
                                if i["needs_review"]),
     }
     progress(share(total), total,
-             _("已检查 %(n)s 行，发现 %(e)s 个错误、%(w)s 个提示") % {
-                 "n": total, "e": len(checked.errors), "w": len(checked.warnings)}, force=True)
+             N_("已检查 %(n)s 行，发现 %(e)s 个错误、%(w)s 个提示"),
+             params={"n": total, "e": len(checked.errors), "w": len(checked.warnings)},
+             force=True)
     if not checked.ok or not commit:
         return outcome
-    progress(share(total), total, _("写入数据库"), force=True)
+    progress(share(total), total, N_("写入数据库"), force=True)
     created, published = _write(actor, checked.listings, programme, publish, source)
     outcome.update(committed=True, created=created, published=published)
-    progress(total, total, _("完成"), force=True)
+    progress(total, total, N_("完成"), force=True)
     return outcome
 
 

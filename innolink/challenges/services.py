@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 
 from innolink.accounts.models import Institution, User
 from innolink.accounts.roles import Role
@@ -1035,31 +1036,34 @@ def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
 
     if not access.is_board_staff(actor):
         raise PermissionDenied("只有组织方工作人员可以批量导入科研人员")
-    progress(0, None, "读取文件", force=True)
+    progress(0, None, N_("读取文件"), force=True)
     from innolink.challenges.listing_services import remembered_mapping
     from innolink.challenges.models import ImportColumnMapping
 
     try:
         columns, rows = importing.read_rows(
             content, filename, max_bytes=IMPORT_MAX_BYTES, max_rows=IMPORT_MAX_ROWS,
-            on_rows=lambda n: progress(0, None, f"读取文件：已读 {n} 行", force=True),
+            on_rows=lambda n: progress(0, None, N_("读取文件：已读 %(n)s 行"), params={"n": n},
+                                      force=True),
             remembered=remembered_mapping(ImportColumnMapping.Kind.RESEARCHERS))
     except importing.ImportFileError as exc:
         raise ApplicationError(exc.reason, code=exc.code) from exc
     total = len(rows)
     # The check is the first half of a real import and the whole of a dry run.
     share = (lambda n: n // 2) if commit else (lambda n: n)
-    progress(0, total, "检查数据", force=True)
+    progress(0, total, N_("检查数据"), force=True)
     institutions = dict(Institution.objects.values_list("name", "pk"))
     checked = importing.check_rows(
         columns, rows, institutions,
-        on_rows=lambda n: progress(share(n), total, f"检查数据：第 {n} 行", force=True))
+        on_rows=lambda n: progress(share(n), total, N_("检查数据：第 %(n)s 行"), params={"n": n},
+                                   force=True))
     outcome: dict[str, Any] = {"rows": checked.rows, "created": 0, "updated": 0,
                                "unchanged": 0, "committed": False,
                                "errors": [e.as_dict() for e in checked.errors],
                                "error_count": len(checked.errors), "preview": []}
     progress(share(total), total,
-             f"已检查 {total} 行，发现 {len(checked.errors)} 个问题", force=True)
+             N_("已检查 %(n)s 行，发现 %(e)s 个问题"),
+             params={"n": total, "e": len(checked.errors)}, force=True)
     if not checked.ok:
         return outcome
     emails = [r["email"] for r in checked.records if r["email"]]
@@ -1109,7 +1113,7 @@ def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
             outcome["unchanged"] += 1
     outcome["created"], outcome["updated"] = len(new), len(changed)
     if commit:
-        progress(share(total), total, "写入数据库", force=True)
+        progress(share(total), total, N_("写入数据库"), force=True)
         with transaction.atomic():
             made: dict[str, int] = {}
             for spec in new_institutions.values():
@@ -1139,7 +1143,7 @@ def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
                                      for p in created], source=source)
             audit_record_many(actor=actor, action="update", items=changed, source=source)
         outcome["committed"] = True
-    progress(total, total, "完成", force=True)
+    progress(total, total, N_("完成"), force=True)
     return outcome
 
 

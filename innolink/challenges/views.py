@@ -120,6 +120,17 @@ def detail(request, pk: int):
     })
 
 
+def _contact_initial(user, kind: str) -> dict[str, str]:
+    """The contact this account gave on its last challenge (or offer), else its own name,
+    phone and e-mail: a new form never asks again for what the platform knows."""
+    from innolink.accounts.contact import contact_initial
+    from innolink.challenges.models import Challenge, TechnologyOffer
+
+    model = Challenge if kind == "challenge" else TechnologyOffer
+    last = model.objects.filter(created_by=user).order_by("-pk").first()
+    return contact_initial(user, last)
+
+
 @login_required
 @require_POST
 def challenge_waive(request, pk: int):
@@ -202,8 +213,7 @@ def challenge_create(request):
         else:
             messages.success(request, "榜单草稿已保存")
         return redirect("challenges:detail", pk=challenge.pk)
-    data = {"contact_name": user.display_name or "", "contact_phone": user.phone or "",
-            "contact_email": user.email or "", "max_claims": 5, "time_limit_months": 12,
+    data = {**_contact_initial(user, "challenge"), "max_claims": 5, "time_limit_months": 12,
             "funding_kind": "fixed", "indicators": [], "secondary_domains": [],
             "solver_types": []}
     return render(request, "challenges/form.html", _form_context(user, data))
@@ -589,7 +599,7 @@ def offer_create(request):
         return redirect("challenges:offer-detail", pk=offer.pk)
     user = request.user
     profile = selectors.profile_of(user)
-    data = {"contact_name": user.display_name or "", "contact_phone": user.phone or "",
+    data = {**_contact_initial(user, "offer"),
             "keywords": profile.keywords if profile else ""}
     return render(request, "challenges/offer_form.html", _offer_ctx(user, data))
 

@@ -30,7 +30,9 @@ class JobOut(Schema):
     done: int
     total: int
     percent: int
-    message: str
+    message: str  # in the reader's language (Accept-Language / the language cookie)
+    message_id: str  # the stored msgid (Chinese source text), stable across languages
+    message_params: dict
     result: dict
     created_at: datetime
     finished_at: datetime | None
@@ -48,5 +50,6 @@ def me(request):
 def job_detail(request, job_id: uuid.UUID):
     job = job_for_user(request.auth, job_id)
     return JobOut(id=job.pk, kind=job.kind, title=job.title, status=job.status, done=job.done,
-                  total=job.total, percent=job.percent, message=job.message, result=job.result,
+                  total=job.total, percent=job.percent, message=job.message_text,
+                  message_id=job.message, message_params=job.message_params, result=job.result,
                   created_at=job.created_at, finished_at=job.finished_at)

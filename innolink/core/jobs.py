@@ -9,6 +9,12 @@ transaction commits. The runner gets the job and a ``Progress`` it reports to::
 
 Progress written inside a transaction becomes visible when that transaction commits, so
 runners report the long phases (reading, checking) outside their final write transaction.
+
+Messages are stored as a msgid plus parameters and rendered in the reader's language when a
+page, the API or the CLI shows them (ADR 0730). Mark the msgid with ``gettext_noop`` so
+``makemessages`` collects it, and pass values as ``params``::
+
+    progress(n, total, N_("已检查 %(n)s 行"), params={"n": n}, force=True)
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django_tasks import task
 
+from innolink.core.messages import message_render  # noqa: F401  (re-exported)
 from innolink.core.models import Job
 
 logger = logging.getLogger(__name__)
@@ -56,7 +64,8 @@ class Progress:
         self._last = -every
 
     def __call__(self, done: int, total: int | None = None, message: str | None = None,
-                 *, force: bool = False) -> None:
+                 *, params: dict[str, Any] | None = None, force: bool = False) -> None:
+        """``message`` is a msgid (mark it with ``gettext_noop``), ``params`` its values."""
         if not force and done - self._last < self.every and (total is None or done < total):
             return
         self._last = done
@@ -64,10 +73,19 @@ class Progress:
         if total is not None:
             fields["total"] = total
         if message is not None:
+            if isinstance(message, Promise):  # a lazy translation: keep its text as it is now
+                message = str(message)
             fields["message"] = message[:300]
+            fields["message_params"] = _json_params(params)
         Job.objects.filter(pk=self.job.pk).update(**fields)
         for key, value in fields.items():
             setattr(self.job, key, value)
+
+
+def _json_params(params: dict[str, Any] | None) -> dict[str, Any]:
+    """Parameters as JSON can store them: numbers and strings as they are, others as text."""
+    return {str(k): v if isinstance(v, (int, float, str, bool)) or v is None else str(v)
+            for k, v in (params or {}).items()}
 
 
 def job_start(*, kind: str, title: str, params: dict[str, Any] | None = None,
@@ -103,6 +121,7 @@ def job_run(job: Job) -> Job:
         message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
         Job.objects.filter(pk=job.pk).update(
             status=Job.Status.FAILED, finished_at=timezone.now(), message=str(message)[:300],
+            message_params={},
             error=traceback.format_exc()[-5000:],
         )
     else:

@@ -62,7 +62,9 @@ class AuditEntry(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["model", "object_id", "-at"])]
+        indexes = [models.Index(fields=["model", "object_id", "-at"]),
+                   # the latest changes of one kind of record (a workspace's 最近变更)
+                   models.Index(fields=["model", "-at", "-id"], name="core_audit_model_at")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
@@ -145,7 +147,11 @@ class Job(models.Model):
                               default=Status.QUEUED, db_index=True)
     done = models.PositiveIntegerField(_("已完成"), default=0)
     total = models.PositiveIntegerField(_("总数"), default=0)
+    # The progress message is stored as a msgid (Chinese source text with ``%(name)s``
+    # placeholders) and its parameters, and rendered in the reader's language
+    # (``message_text``); see ``innolink.core.jobs.message_render`` and ADR 0730.
     message = models.CharField(_("进度说明"), max_length=300, blank=True)
+    message_params = models.JSONField(default=dict, blank=True)
     params = models.JSONField(default=dict)
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
@@ -172,6 +178,13 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def message_text(self) -> str:
+        """The progress message in the active language."""
+        from innolink.core.messages import message_render
+
+        return message_render(self.message, self.message_params)
 
 
 class Notification(models.Model):

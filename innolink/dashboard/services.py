@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 
 from innolink.core.audit import audit_record
 from innolink.core.errors import PermissionDenied
@@ -37,7 +38,8 @@ def overview_refresh(*, today: dt.date | None = None, settle_seconds: int | None
     sources = all_sources()
     for i, source in enumerate(sources):
         if progress:
-            progress(i, len(sources), source.name, force=True)
+            progress(i, len(sources), N_("汇总数据源 %(source)s"), params={"source": source.name},
+                     force=True)
         with transaction.atomic():
             if recount and hasattr(source, "rebuild"):
                 done[source.name] = source.rebuild()
@@ -51,7 +53,7 @@ def overview_refresh(*, today: dt.date | None = None, settle_seconds: int | None
     cursor.position = today.isoformat()
     cursor.save(update_fields=["refreshed_at", "position"])
     if progress:
-        progress(len(sources), len(sources), "完成", force=True)
+        progress(len(sources), len(sources), N_("完成"), force=True)
     return done
 
 

@@ -70,21 +70,22 @@ def demo_accounts_ensure() -> list[generator.DemoAccount]:
     department = Department.objects.filter(code="gxj").first()
     weather_department = Department.objects.filter(code="qxj").first()
     institution = Institution.objects.filter(name="华侨大学").first()
+    # Display names are (synthetic) people's names: the page header adds the role, and forms
+    # offer the name as the contact person (accounts.contact); a role label is not a person.
     plan = [
         ("admin", Role.ADMIN, "系统管理员", {}),
-        ("organizer", Role.ORGANIZER, "组织方 · 林主任", {}),
-        ("officer", Role.POLICY_OFFICER, "政策专员 · 黄科长", {}),
-        ("handler", Role.DEPT_HANDLER, "工信局经办人 · 许工", {"department": department}),
-        ("reviewer", Role.REVIEWER, "评审专家 · 吴教授", {"institution": institution}),
-        ("researcher", Role.RESEARCHER, "博士后 · 陈博士", {"institution": institution}),
-        ("enterprise", Role.ENTERPRISE, f"企业用户 · {enterprise}", {"enterprise": enterprise}),
-        ("leader", Role.LEADER, "市领导 · 蔡副市长", {}),
-        ("coordinator", Role.COORDINATOR, "诉求协调员 · 王科长", {}),
-        ("cadre", Role.CADRE, "挂钩干部 · 郑科员", {"department": department}),
+        ("organizer", Role.ORGANIZER, "林主任", {}),
+        ("officer", Role.POLICY_OFFICER, "黄科长", {}),
+        ("handler", Role.DEPT_HANDLER, "许工", {"department": department}),
+        ("reviewer", Role.REVIEWER, "吴教授", {"institution": institution}),
+        ("researcher", Role.RESEARCHER, "陈思远", {"institution": institution}),
+        ("enterprise", Role.ENTERPRISE, "蔡雅琴", {"enterprise": enterprise}),
+        ("leader", Role.LEADER, "蔡副市长", {}),
+        ("coordinator", Role.COORDINATOR, "王科长", {}),
+        ("cadre", Role.CADRE, "郑科员", {"department": department}),
         # the provider's company is linked by the compute app's demo
-        ("provider", Role.PROVIDER, "服务商 · 算力平台运营方", {}),
-        ("meteorologist", Role.METEOROLOGIST, "气象服务人员 · 施工程师",
-         {"department": weather_department}),
+        ("provider", Role.PROVIDER, "苏经理", {}),
+        ("meteorologist", Role.METEOROLOGIST, "施工程师", {"department": weather_department}),
     ]
     # Without a registry, department or institution yet, the accounts that need them wait.
     plan = [row for row in plan if all(value is not None for value in row[3].values())]

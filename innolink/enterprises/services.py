@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from innolink.core.audit import audit_diff, audit_record, audit_record_many, snapshot
 from innolink.core.bulk import insert_rows
@@ -126,14 +127,15 @@ def registry_import(*, content: bytes, filename: str, actor, commit: bool,
     except importing.ImportFileError as exc:
         raise ApplicationError(exc.reason, code=exc.code) from exc
     total = len(table.rows)
-    progress(0, total, "检查数据", force=True)
+    progress(0, total, N_("检查数据"), force=True)
     check = importing.check_rows(table, indicator_columns(),
                                  max_year=timezone.localdate().year,
                                  qualifications=importing.qualification_words(
                                      QualificationType.objects.values_list("code", "name", "levels")))
     outcome = ImportOutcome(rows=total, columns=check.columns,
                             errors=[e.as_dict() for e in check.errors])
-    progress(total // 2, total, f"已检查 {total} 行，发现 {len(check.errors)} 个问题", force=True)
+    progress(total // 2, total, N_("已检查 %(n)s 行，发现 %(e)s 个问题"),
+             params={"n": total, "e": len(check.errors)}, force=True)
     if not check.ok:
         return outcome
     plan = _plan(check.records, demo=demo)
@@ -142,12 +144,12 @@ def registry_import(*, content: bytes, filename: str, actor, commit: bool,
     outcome.years_created, outcome.years_updated = len(plan.new_years), len(plan.changed_years)
     outcome.preview = plan.preview[:50]
     if commit and (plan.new or plan.changed or plan.new_years or plan.changed_years):
-        progress(total // 2, total, "写入数据库", force=True)
+        progress(total // 2, total, N_("写入数据库"), force=True)
         _apply(plan, actor=actor, source=source)
         outcome.committed = True
     elif commit:
         outcome.committed = True
-    progress(total, total, "完成", force=True)
+    progress(total, total, N_("完成"), force=True)
     return outcome
 
 

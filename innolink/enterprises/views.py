@@ -141,106 +141,97 @@ def facts_catalogue(request):
         "indicators": IndicatorDefinition.objects.all()})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def qualification_type_edit(request, code: str | None = None):
+def _catalogue_edit(request, *, model, code: str | None, form_class, initial_of, service,
+                    fields, title: str, saved: str):
+    """One editor for the three catalogues (资质类型, 事项类别, 年度指标): look the row up by its
+    code (404 when missing), fill the form from it, refuse a changed code, call ``save``
+    ``service(actor=…, **fields(form))`` on POST, and show refusals at their field or as a message."""
     _facts_editor(request)
-    from innolink.enterprises.models import QualificationType
-
     row = None
     if code is not None:
-        row = QualificationType.objects.filter(code=code).first()
+        row = model.objects.filter(code=code).first()
         if row is None:
             raise NotFound()
-    initial = {} if row is None else {
-        "code": row.code, "name": row.name, "issuer": row.issuer, "validity_years": row.validity_years,
-        "renewal_is_new": row.renewal_is_new,
-        "levels": "\n".join(f"{lv['code']} {lv['name']}" for lv in row.levels or ())}
-    form = QualificationTypeForm(request.POST or None, initial=initial)
+    form = form_class(request.POST or None, initial={} if row is None else initial_of(row))
     if request.method == "POST" and form.is_valid():
         if row is not None and form.cleaned_data["code"] != row.code:
             form.add_error("code", _("代码不能修改"))
         else:
             try:
-                services.qualification_type_save(
-                    actor=request.user, code=form.cleaned_data["code"], name=form.cleaned_data["name"],
-                    issuer=form.cleaned_data["issuer"], levels=form.parsed_levels(),
-                    validity_years=form.cleaned_data["validity_years"],
-                    renewal_is_new=form.cleaned_data["renewal_is_new"])
-                messages.success(request, _("已保存资质类型"))
+                service(actor=request.user, **fields(form))
+                messages.success(request, saved)
                 return redirect("enterprises:facts")
             except ValidationFailed as exc:
                 _form_errors(form, exc)
             except ApplicationError as exc:
                 refusal_as_message(request, exc)
-    return render(request, "enterprises/fact_form.html", {"form": form, "title": _("资质类型"), "row": row},
+    return render(request, "enterprises/fact_form.html", {"form": form, "title": title, "row": row},
                   status=422 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qualification_type_edit(request, code: str | None = None):
+    from innolink.enterprises.models import QualificationType
+
+    def initial_of(row):
+        return {"code": row.code, "name": row.name, "issuer": row.issuer,
+                "validity_years": row.validity_years, "renewal_is_new": row.renewal_is_new,
+                "levels": "\n".join(f"{lv['code']} {lv['name']}" for lv in row.levels or ())}
+
+    def fields(form):
+        data = form.cleaned_data
+        return {"code": data["code"], "name": data["name"], "issuer": data["issuer"],
+                "levels": form.parsed_levels(), "validity_years": data["validity_years"],
+                "renewal_is_new": data["renewal_is_new"]}
+
+    return _catalogue_edit(request, model=QualificationType, code=code,
+                           form_class=QualificationTypeForm, initial_of=initial_of,
+                           service=services.qualification_type_save, fields=fields,
+                           title=_("资质类型"), saved=_("已保存资质类型"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_kind_edit(request, code: str | None = None):
-    _facts_editor(request)
     from innolink.enterprises.models import ItemKind
 
-    row = None
-    if code is not None:
-        row = ItemKind.objects.filter(code=code).first()
-        if row is None:
-            raise NotFound()
-    initial = {} if row is None else {"code": row.code, "name": row.name, "facts": "\n".join(
-        "|".join([fact, spec.get("name", ""), spec.get("kind", ""),
-                  spec.get("unit", "") or "、".join(spec.get("choices") or spec.get("levels") or [])])
-        for fact, spec in (row.facts or {}).items())}
-    form = ItemKindForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        if row is not None and form.cleaned_data["code"] != row.code:
-            form.add_error("code", _("代码不能修改"))
-        else:
-            try:
-                services.item_kind_save(actor=request.user, code=form.cleaned_data["code"],
-                                        name=form.cleaned_data["name"], facts=form.parsed_facts())
-                messages.success(request, _("已保存事项类别"))
-                return redirect("enterprises:facts")
-            except ValidationFailed as exc:
-                _form_errors(form, exc)
-            except ApplicationError as exc:
-                refusal_as_message(request, exc)
-    return render(request, "enterprises/fact_form.html", {"form": form, "title": _("事项类别"), "row": row},
-                  status=422 if request.method == "POST" else 200)
+    def initial_of(row):
+        return {"code": row.code, "name": row.name, "facts": "\n".join(
+            "|".join([fact, spec.get("name", ""), spec.get("kind", ""),
+                      spec.get("unit", "") or "、".join(spec.get("choices") or spec.get("levels")
+                                                       or [])])
+            for fact, spec in (row.facts or {}).items())}
+
+    def fields(form):
+        return {"code": form.cleaned_data["code"], "name": form.cleaned_data["name"],
+                "facts": form.parsed_facts()}
+
+    return _catalogue_edit(request, model=ItemKind, code=code, form_class=ItemKindForm,
+                           initial_of=initial_of, service=services.item_kind_save,
+                           fields=fields, title=_("事项类别"),
+                           saved=_("已保存事项类别"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request, code: str | None = None):
-    _facts_editor(request)
     from innolink.enterprises.models import IndicatorDefinition
 
-    row = None
-    if code is not None:
-        row = IndicatorDefinition.objects.filter(code=code).first()
-        if row is None:
-            raise NotFound()
-    initial = {} if row is None else {"code": row.code, "name": row.name, "kind": row.kind, "unit": row.unit,
-                                      "levels": "、".join(row.levels or []), "allow_negative": row.allow_negative}
-    form = IndicatorForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        if row is not None and form.cleaned_data["code"] != row.code:
-            form.add_error("code", _("代码不能修改"))
-        else:
-            try:
-                services.indicator_definition_save(
-                    actor=request.user, code=form.cleaned_data["code"], name=form.cleaned_data["name"],
-                    kind=form.cleaned_data["kind"], unit=form.cleaned_data["unit"], levels=form.parsed_levels(),
-                    allow_negative=form.cleaned_data["allow_negative"])
-                messages.success(request, _("已保存指标"))
-                return redirect("enterprises:facts")
-            except ValidationFailed as exc:
-                _form_errors(form, exc)
-            except ApplicationError as exc:
-                refusal_as_message(request, exc)
-    return render(request, "enterprises/fact_form.html", {"form": form, "title": _("年度指标"), "row": row},
-                  status=422 if request.method == "POST" else 200)
+    def initial_of(row):
+        return {"code": row.code, "name": row.name, "kind": row.kind, "unit": row.unit,
+                "levels": "、".join(row.levels or []), "allow_negative": row.allow_negative}
+
+    def fields(form):
+        data = form.cleaned_data
+        return {"code": data["code"], "name": data["name"], "kind": data["kind"],
+                "unit": data["unit"], "levels": form.parsed_levels(),
+                "allow_negative": data["allow_negative"]}
+
+    return _catalogue_edit(request, model=IndicatorDefinition, code=code,
+                           form_class=IndicatorForm, initial_of=initial_of,
+                           service=services.indicator_definition_save, fields=fields,
+                           title=_("年度指标"), saved=_("已保存指标"))
 
 
 def _form_errors(form, exc: ValidationFailed) -> None:

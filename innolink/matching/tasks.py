@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_noop as N_
 
 from innolink.core.jobs import Progress, job_runner
 from innolink.core.models import Job
@@ -45,7 +46,7 @@ def encode_stale(progress: Progress | None = None) -> dict[str, int]:
     loaders = {"researchers": fetch.researcher_docs, "challenges": fetch.challenge_docs,
                "enterprises": fetch.enterprise_docs}
     if progress:
-        progress(0, None, "读取画像文本", force=True)
+        progress(0, None, N_("读取画像文本"), force=True)
     todo = []
     for name, kind in POOLS:
         docs = [d for _, d in loaders[name]()]
@@ -53,7 +54,7 @@ def encode_stale(progress: Progress | None = None) -> dict[str, int]:
                                                                              docs))
     total = len(todo)
     if progress:
-        progress(0, total, f"需编码 {total} 条", force=True)
+        progress(0, total, N_("需编码 %(n)s 条"), params={"n": total}, force=True)
     # shortest texts first: batches of similar length (ADR 0340); each batch is stored as
     # soon as it is encoded, so an interrupted job keeps its work
     todo.sort(key=lambda item: len(item[2]))
@@ -66,8 +67,8 @@ def encode_stale(progress: Progress | None = None) -> dict[str, int]:
                 store_vectors(kind, encoder.name, [(oid, h, v) for (k, oid, _, h), v
                                                    in zip(batch, vecs) if k == kind])
         if progress:
-            progress(start + len(batch), total, f"已编码 {start + len(batch)}/{total}",
-                     force=True)
+            progress(start + len(batch), total, N_("已编码 %(done)s/%(total)s"),
+                     params={"done": start + len(batch), "total": total}, force=True)
     return {"encoded": total, "dense": 1}
 
 
@@ -117,5 +118,6 @@ def run_rebuild(job: Job, progress: Progress) -> dict:
             shared = str(write_machine_index(state.generation))
         except OSError:
             logger.exception("could not write the shared matching index")
-    progress(result["encoded"], result["encoded"], "已通知各进程重建索引", force=True)
+    progress(result["encoded"], result["encoded"], N_("已通知各进程重建索引"),
+             force=True)
     return {**result, "generation": state.generation, "shared_index": shared}

@@ -306,15 +306,19 @@ def countdown(application: Application, today: dt.date | None = None) -> int | N
 
 def claim_prefill(user, enterprise: Enterprise) -> dict[str, str]:
     """What the platform already knows for a claim form: the enterprise's name as the account
-    holder, the bank account and the contact of its last claim. A login name or an account's
-    display name is not a contact person, so without an earlier claim the contact is blank."""
+    holder, the bank account and the contact of its last claim; without an earlier claim, the
+    account's own name and phone (``accounts.contact``: a login name or a role label is not a
+    contact person)."""
+    from innolink.accounts.contact import contact_initial
+
     last = Application.objects.filter(enterprise=enterprise).order_by("-submitted_at").first()
+    contact = contact_initial(user, last)
     return {
         "account_holder": last.account_holder if last else enterprise.name,
         "bank_name": last.bank_name if last else "",
         "bank_account": last.bank_account if last else "",
-        "contact_name": last.contact_name if last else "",
-        "contact_phone": last.contact_phone if last else "",
+        "contact_name": contact["contact_name"],
+        "contact_phone": contact["contact_phone"],
     }
 
 

@@ -20,6 +20,7 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from innolink.accounts.models import User
 from innolink.accounts.roles import Role
@@ -314,13 +315,13 @@ def scan_execute(*, scan: Scan, actor=None, progress=None, today: dt.date | None
     report = progress or (lambda *a, **k: None)
     today = today or _today()
     year = scan.year
-    report(0, 3, _("读取企业库"), force=True)
+    report(0, 3, N_("读取企业库"), force=True)
     registry = fetch.rules_registry()
     loaded = population_snapshot.load_population(year)  # stored snapshot + changes since
     ids, population = loaded.ids, loaded.population
-    report(1, 3, _("计算 %(n)s 家企业的符合条件情况") % {"n": len(ids)}, force=True)
+    report(1, 3, N_("计算 %(n)s 家企业的符合条件情况"), params={"n": len(ids)}, force=True)
     result = rules_scan(registry, population)
-    report(2, 3, _("写入数据库"), force=True)
+    report(2, 3, N_("写入数据库"), force=True)
     with transaction.atomic():
         clauses = _clause_map(year)
         if any((c.policy_id, c.clause_id) not in clauses for c in result.clauses):
@@ -372,7 +373,8 @@ def scan_execute(*, scan: Scan, actor=None, progress=None, today: dt.date | None
         audit_record(actor=actor, action="transition", instance=scan, source="job",
                      changes=audit_diff(before, snapshot(scan, list(before))),
                      note=f"changed {len(changed)}")
-    report(3, 3, _("完成：%(n)s 个（企业×条款）符合条件") % {"n": len(found)}, force=True)
+    report(3, 3, N_("完成：%(n)s 个（企业×条款）符合条件"), params={"n": len(found)},
+           force=True)
     return scan
 
 

@@ -18,7 +18,7 @@ import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,38 @@ _CONSISTENCY = (
     ("net_profit", "revenue", "净利润大于营业收入"),
     ("fiscal_contribution", "tax_paid", "地方财政贡献大于纳税总额"),
 )
+
+
+def shown(f: DeclaredField, value: Decimal) -> str:
+    """A figure as the declaration shows it: money in 万元 with two places, other quantities
+    without trailing zeros, each with its unit.
+
+    >>> shown(FIELD_BY_CODE["revenue"], Decimal("90427119.76"))
+    '9,042.71 万元'
+    >>> shown(FIELD_BY_CODE["energy_consumption"], Decimal("320.9100"))
+    '320.91 吨标准煤'
+    """
+    if f.kind == "money":
+        return f"{wan(value):,} 万元"
+    return f"{plain(value):,} {unit(f)}".rstrip()
+
+
+def wan(value: Decimal) -> Decimal:
+    """Yuan → 万元, two places (half up), as officials read amounts."""
+    return (value / 10_000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def plain(value: Decimal) -> Decimal:
+    """A quantity without trailing zeros (and never in exponent form)."""
+    v = value.normalize()
+    return v.quantize(Decimal(1)) if v == v.to_integral_value() else v
+
+
+def unit(f: DeclaredField) -> str:
+    """The unit in a field's label (``有效发明专利（件）`` → ``件``); money is 万元 on forms."""
+    if f.kind == "money":
+        return "万元"
+    return f.label.split("（", 1)[1].rstrip("）") if "（" in f.label else ""
 
 
 def _label(code: str) -> str:
@@ -146,7 +178,7 @@ def declaration_flags(values: Mapping[str, Decimal | None], *,
         if ratio > JUMP_UP or ratio < JUMP_DOWN:
             pct = (ratio - 1) * 100
             flags.append({"code": "jump", "field": f.code,
-                          "message": f"{_label(f.code)}较上年变化 {pct:+.0f}%（上年 {p:,.2f}）"})
+                          "message": f"{_label(f.code)}较上年变化 {pct:+.0f}%（上年 {shown(f, p)}）"})
     for num, den, text in _CONSISTENCY:
         a, b = values.get(num), values.get(den)
         if a is not None and b is not None and a > b:

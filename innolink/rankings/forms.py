@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -71,8 +73,37 @@ class ReturnForm(forms.Form):
                              max_length=2000)
 
 
+#: The declared indicators' names and units in the reader's language (checks.py is pure and
+#: keeps the Chinese source; these are the same msgids).
+DECLARED_LABELS = {
+    "revenue": _("营业收入"), "total_assets": _("资产总额"), "net_profit": _("净利润"),
+    "tax_paid": _("纳税总额"), "fiscal_contribution": _("地方财政贡献"),
+    "rd_expense": _("研发费用"), "invention_patents": _("有效发明专利"), "exports": _("出口额"),
+    "imports": _("进口额"), "employees": _("从业人员"), "energy_consumption": _("综合能耗"),
+    "equipment_investment": _("设备投资"),
+}
+gettext_noop("%(name)s（%(unit)s）")  # the label format, translated in _name_with_unit
+DECLARED_UNITS = {"万元": _("万元"), "件": _("件"), "人": _("人"), "吨标准煤": _("吨标准煤")}
+
+
+def declared_label(f) -> str:
+    """``营业收入（万元）``: the indicator's name with the unit it is entered in."""
+    name = DECLARED_LABELS.get(f.code, f.label)
+    unit = checks.unit(f)
+    return _with_unit(name, DECLARED_UNITS.get(unit, unit)) if unit else name
+
+
+def _name_with_unit(name, unit) -> str:
+    return gettext("%(name)s（%(unit)s）") % {"name": name, "unit": unit}
+
+
+_with_unit = lazy(_name_with_unit, str)
+
+
 class DeclarationForm(forms.Form):
-    """One field per declared indicator; money in 万元 (6 places = exact to the fen)."""
+    """One field per declared indicator. Money is entered and shown in 万元 with two places
+    (as officials read it), other quantities without trailing zeros. A prefilled amount the
+    enterprise leaves as shown keeps its exact registry value to the fen (``yuan_values``)."""
 
     attested_name = forms.CharField(label=_("法定代表人姓名"), max_length=64, required=False)
     attest = forms.BooleanField(label=_("本人作为企业法定代表人，承诺以上数据真实、准确、完整，"
@@ -81,11 +112,12 @@ class DeclarationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for f in checks.DECLARED_FIELDS:
-            label = f"{f.label}（万元）" if f.kind == "money" else f.label
+            # money is shown with two places in 万元 but an exact figure (to the fen) is accepted
             places = 6 if f.kind == "money" else (0 if f.kind == "count" else 4)
             self.fields[f.code] = forms.DecimalField(
-                label=label, required=False, max_digits=20, decimal_places=places,
-                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
+                label=declared_label(f), required=False, max_digits=20, decimal_places=places,
+                widget=forms.NumberInput(attrs={
+                    "step": "any", "inputmode": "numeric" if f.kind == "count" else "decimal"}))
         self.order_fields([f.code for f in checks.DECLARED_FIELDS])
 
     def indicator_fields(self):
@@ -93,15 +125,34 @@ class DeclarationForm(forms.Form):
 
     @staticmethod
     def initial_from(values: dict[str, str]) -> dict[str, str]:
-        """Registry or declaration values (yuan) → form values (万元)."""
+        """Registry or declaration values (yuan) → form values: 万元 with two places for money,
+        other quantities without trailing zeros (``"9042.71"``, ``"12000"``, ``"320.91"``)."""
         out = {}
         for f in checks.DECLARED_FIELDS:
             raw = values.get(f.code)
             if raw in (None, ""):
                 continue
             v = Decimal(str(raw))
-            shown = (v / 10_000) if f.kind == "money" else v
-            out[f.code] = f"{shown.normalize():f}"
+            shown = checks.wan(v) if f.kind == "money" else checks.plain(v)
+            if shown == shown.to_integral_value():  # 12000, not 12000.00
+                shown = shown.quantize(Decimal(1))
+            out[f.code] = f"{shown:f}"
+        return out
+
+    def yuan_values(self, exact: dict[str, str]) -> dict[str, Decimal | None]:
+        """Cleaned form values in the stored units (yuan for money). An amount left as it was
+        shown (``exact`` rounded to 万元) keeps ``exact``: showing two places loses no fen."""
+        from innolink.rankings.services import to_yuan
+
+        out: dict[str, Decimal | None] = {}
+        for f in checks.DECLARED_FIELDS:
+            value = self.cleaned_data.get(f.code)
+            raw = exact.get(f.code)
+            if (f.kind == "money" and value is not None and raw not in (None, "")
+                    and checks.wan(Decimal(str(raw))) == value):
+                out[f.code] = Decimal(str(raw))
+            else:
+                out[f.code] = to_yuan(value, f.kind)
         return out
 
 

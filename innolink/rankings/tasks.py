@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop as N_
+
 from innolink.core.jobs import Progress, job_runner
 from innolink.core.models import Job
 from innolink.engines.ranking import RankingError
@@ -14,10 +16,11 @@ def run_ranking_job(job: Job, progress: Progress) -> dict:
     run = RankingRun.objects.get(pk=job.params["run_id"])
     if run.status != RankingRun.Status.QUEUED:
         return {"run_id": run.pk, "status": run.status}
-    progress(0, 3, "读取登记数据并检查评价方法", force=True)
+    progress(0, 3, N_("读取登记数据并检查评价方法"), force=True)
     try:
         ms = services.methodologies(run.year)
-        progress(1, 3, f"计算 {len(ms)} 个榜单（每个榜单含权重扰动分析）", force=True)
+        progress(1, 3, N_("计算 %(n)s 个榜单（每个榜单含权重扰动分析）"), params={"n": len(ms)},
+                 force=True)
         ms, result = services.compute(run)
     except Exception as exc:  # the run records every failure, then the job does
         error = exc.as_dict() if isinstance(exc, RankingError) else {
@@ -25,9 +28,9 @@ def run_ranking_job(job: Job, progress: Progress) -> dict:
             "extra": {}}
         services.run_fail(run=run, error=error)
         raise
-    progress(2, 3, "写入数据库", force=True)
+    progress(2, 3, N_("写入数据库"), force=True)
     services.run_store_result(run=run, result=result, ms=ms)
-    progress(3, 3, "完成", force=True)
+    progress(3, 3, N_("完成"), force=True)
     return {"run_id": run.pk, "status": RankingRun.Status.COMPUTED,
             "lists": {k: len(v.entries) for k, v in result.lists.items()},
             "uncertain": sum(1 for v in result.lists.values()

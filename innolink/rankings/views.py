@@ -27,6 +27,7 @@ from innolink.rankings.forms import (
     ReturnForm,
     RunStartForm,
     apply_errors,
+    declared_label,
 )
 from innolink.rankings.models import Declaration, RankingEntry, RankingRun
 
@@ -284,10 +285,7 @@ def declare(request):
     locked = declaration is not None and declaration.status in (
         Declaration.Status.SUBMITTED, Declaration.Status.ACCEPTED)
     if request.method == "POST" and not locked and form.is_valid():
-        from innolink.rankings.checks import DECLARED_FIELDS
-
-        data = {f.code: services.to_yuan(form.cleaned_data.get(f.code), f.kind)
-                for f in DECLARED_FIELDS}
+        data = form.yuan_values(values)
         submit = "submit" in request.POST
         try:
             declaration = services.declaration_save(
@@ -334,7 +332,8 @@ def declaration_detail(request, pk: int):
                                              year__in=(declaration.year, declaration.year - 1))
     by_year = {y.year: y.values for y in registry}
     flagged = {f["field"] for f in declaration.flags}
-    rows = [(f, declaration.values.get(f.code), by_year.get(declaration.year, {}).get(f.code),
+    rows = [(f, declared_label(f), declaration.values.get(f.code),
+             by_year.get(declaration.year, {}).get(f.code),
              by_year.get(declaration.year - 1, {}).get(f.code), f.code in flagged)
             for f in DECLARED_FIELDS]
     return render(request, "rankings/declaration_detail.html", {
@@ -386,8 +385,10 @@ def public_list(request, year: int, list_id: str):
     if run.status == RankingRun.Status.NOTICE and timezone.localdate() <= run.notice_closes_on:
         initial = {}
         if request.user.is_authenticated:
-            initial = {"name": request.user.display_name or request.user.get_full_name(),
-                       "phone": request.user.phone}
+            from innolink.accounts.contact import account_contact
+
+            known = account_contact(request.user)
+            initial = {"name": known["contact_name"], "phone": known["contact_phone"]}
             if request.user.enterprise_id:
                 initial["organization"] = request.user.enterprise.name
         form = ObjectionForm(initial=initial, enterprises=[r.entry.enterprise for r in rows])

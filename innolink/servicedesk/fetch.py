@@ -6,6 +6,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils.translation import gettext_noop as N_
+
 from innolink.engines.routing import features
 from innolink.servicedesk.models import ServiceRequest, Status
 from innolink.servicedesk.text import tokens
@@ -58,7 +60,7 @@ def training_rows(*, limit: int, progress=None) -> tuple[list[Doc], list[Doc]]:
         doc = (doc_features(f"{title}\n{description}", category), department)
         (held if pk % 10 == 0 else train).append(doc)
         if progress and i % 2000 == 0:
-            progress(i, None, f"读取历史诉求 {i}")
+            progress(i, None, N_("读取历史诉求 %(n)s"), params={"n": i})
     # an exact repeat of a training text proves nothing about new requests
     seen = {" ".join(d) for d, _label in train}
     test.extend(doc for doc in held if " ".join(doc[0]) not in seen)

@@ -5,6 +5,10 @@ from innolink.accounts.roles import Role
 
 ALL_READERS = frozenset({Role.COORDINATOR, Role.LEADER, Role.ORGANIZER, Role.ADMIN})
 DESK_STAFF = frozenset({Role.COORDINATOR, Role.ORGANIZER, Role.ADMIN})
+#: The leader reads city-wide and acts on nothing: the desk's work queues and settings
+#: (协调督办, 挂钩服务 lists, 分派规则与时限) are not in a leader's menu (ADR 0018: the menu
+#: and its links show what a reader opens to use).
+DESK_WORK = DESK_STAFF
 
 NAV_ITEMS = [
     NavEntry(_("我的诉求"), "servicedesk:list", frozenset({Role.ENTERPRISE}), order=12,
@@ -16,7 +20,7 @@ NAV_ITEMS = [
     NavEntry(_("挂钩企业诉求"), "servicedesk:list", frozenset({Role.CADRE}), order=12,
              group="servicedesk"),
     NavEntry(_("诉求总览"), "servicedesk:list", ALL_READERS, order=12, group="servicedesk"),
-    NavEntry(_("协调督办"), "servicedesk:coordination", ALL_READERS, order=13,
+    NavEntry(_("协调督办"), "servicedesk:coordination", DESK_WORK, order=13,
              group="servicedesk"),
     NavEntry(_("超时诉求"), "servicedesk:overdue", ALL_READERS, order=14, group="servicedesk"),
     NavEntry(_("我的挂钩企业"), "servicedesk:cadres", frozenset({Role.CADRE}), order=15,
@@ -25,11 +29,11 @@ NAV_ITEMS = [
              order=16, group="servicedesk"),
     NavEntry(_("接访与恳谈会"), "servicedesk:sessions", ALL_READERS, order=17,
              group="servicedesk"),
-    NavEntry(_("挂钩服务"), "servicedesk:cadres", ALL_READERS, order=18, group="servicedesk"),
+    NavEntry(_("挂钩服务"), "servicedesk:cadres", DESK_WORK, order=18, group="servicedesk"),
     NavEntry(_("走访覆盖"), "servicedesk:coverage", ALL_READERS, order=19, group="servicedesk"),
     NavEntry(_("办理成效"), "servicedesk:measures",
              ALL_READERS | frozenset({Role.DEPT_HANDLER}), order=20, group="servicedesk"),
-    NavEntry(_("分派规则与时限"), "servicedesk:routing", ALL_READERS, order=21,
+    NavEntry(_("分派规则与时限"), "servicedesk:routing", DESK_WORK, order=21,
              group="servicedesk"),
     NavEntry(_("12345转办导入"), "servicedesk:import", DESK_STAFF, order=22,
              group="servicedesk"),
@@ -75,5 +79,7 @@ def workspace_panels(user) -> list[Panel]:
             "overdue": selectors.overdue_list(timezone.now()).count(),
             "pending": len(desk.pending) + len(desk.fallback), "returned": len(desk.returned),
             "review": len(desk.review), "extensions": len(desk.extensions),
-            "callbacks": len(desk.callbacks)}, 6)]
+            "callbacks": len(desk.callbacks),
+            # a leader reads the figures; the coordination queue is the desk staff's work
+            "coordinate": access.is_desk_staff(user)}, 6)]
     return []

@@ -28,3 +28,25 @@ def test_the_language_menu_names_each_language_in_itself(client, db):
     assert "英语" not in page
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'lang="zh-hans">简体中文</option>' in page
+
+
+def test_the_leaders_menu_and_workspace_show_reading_pages_not_the_desks_work(client, db):
+    """A leader reads city-wide and acts on nothing: no coordination queue, routing settings or
+    cadre lists in the menu or on the workspace; every entry it has opens; the coordinator
+    keeps them."""
+    leader = make_user(Role.LEADER)
+    urls = [i.url for i in navigation_for(leader, "/")]
+    for work in ("/servicedesk/coordination/", "/servicedesk/routing/", "/servicedesk/cadres/",
+                 "/servicedesk/import/"):
+        assert work not in urls
+    assert "/overview/" in urls and "/servicedesk/overdue/" in urls
+    client.force_login(leader)
+    for url in urls:
+        if url.startswith("/api/"):
+            continue
+        assert client.get(url).status_code == 200, url
+    page = client.get("/workspace/").content.decode()
+    assert 'href="/servicedesk/coordination/"' not in page
+    coordinator = make_user(Role.COORDINATOR)
+    mine = [i.url for i in navigation_for(coordinator, "/")]
+    assert {"/servicedesk/coordination/", "/servicedesk/routing/", "/servicedesk/cadres/"} <= set(mine)

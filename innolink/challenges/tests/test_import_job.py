@@ -29,13 +29,15 @@ def institution(db):
 
 @pytest.fixture
 def progress_log(monkeypatch):
-    """Every progress report as the job row holds it right after the report was written."""
+    """Every progress report as the job row holds it right after the report was written (the
+    message rendered from its stored msgid and values, ADR 0730)."""
     seen = []
     original = jobs.Progress.__call__
 
     def recording(self, *args, **kwargs):
         original(self, *args, **kwargs)
-        seen.append(Job.objects.values_list("done", "total", "message").get(pk=self.job.pk))
+        row = Job.objects.get(pk=self.job.pk)
+        seen.append((row.done, row.total, row.message_text))
 
     monkeypatch.setattr(jobs.Progress, "__call__", recording)
     return seen

@@ -107,3 +107,26 @@ def test_the_registry_panel_lists_only_registry_changes_with_a_link(client):
     client.force_login(actor)
     page = client.get("/workspace/").content.decode()
     assert f'href="/enterprises/{enterprise.pk}/"' in page and "企业 · " in page
+
+
+def test_the_registry_panel_reads_the_trail_by_exact_model_newest_first():
+    """One exact ``model = …`` query per registry model (the ``(model, -at, -id)`` index), no
+    prefix scan; the newest ten across those models, other apps' entries left out."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from innolink.accounts.roles import Role
+    from innolink.dashboard.selectors import recent_audit_of_app
+
+    actor = make_user(Role.ORGANIZER)
+    made = []
+    for i in range(12):
+        enterprise = make_enterprise()
+        made.append(audit_record(actor=actor, action="update", instance=enterprise,
+                                 changes={"name": [str(i), str(i + 1)]}))
+    audit_record(actor=actor, action="update", instance=actor, changes={"role": ["a", "b"]})
+    with CaptureQueriesContext(connection) as ctx:
+        recent = recent_audit_of_app("enterprises")
+    assert recent == sorted(made, key=lambda e: (e.at, e.pk), reverse=True)[:10]
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "LIKE" not in sql.upper()

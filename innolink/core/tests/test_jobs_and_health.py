@@ -16,6 +16,13 @@ def _count(job, progress: Progress):
     return {"counted": job.params["n"]}
 
 
+@job_runner("tests.phases")
+def _phases(job, progress: Progress):
+    progress(0, 2, "检查数据", force=True)
+    progress(1, 2, "已检查 %(n)s 行，发现 %(e)s 个问题", params={"n": 120, "e": 3}, force=True)
+    return {}
+
+
 @job_runner("tests.fail")
 def _fail(job, progress):
     raise ValueError("数据源不可用")
@@ -103,3 +110,41 @@ def test_favicon_is_linked_from_pages_and_served(client):
     assert 'rel="icon"' in page and "favicon.svg" in page
     response = client.get("/favicon.ico")
     assert response.status_code == 302 and response["Location"].endswith("favicon.svg")
+
+
+def test_progress_is_stored_as_a_msgid_and_shown_in_the_readers_language(client):
+    """The job row keeps the msgid and its values, not prose: a Chinese reader and an English
+    reader of the same job each read it in their language, on the page, the API and the CLI."""
+    from django.utils import translation
+
+    user = make_user()
+    job = Job.objects.create(kind="tests.phases", title="导入", created_by=user)
+    job = job_run(job)
+    assert job.message == "已检查 %(n)s 行，发现 %(e)s 个问题"
+    assert job.message_params == {"n": 120, "e": 3}
+    with translation.override("zh-hans"):
+        assert job.message_text == "已检查 120 行，发现 3 个问题"
+    with translation.override("en"):
+        assert job.message_text == "Checked 120 rows, found 3 problems"
+    client.force_login(user)
+    page = client.get(f"/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Checked 120 rows, found 3 problems" in page and "已检查" not in page
+    zh = client.get(f"/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已检查 120 行，发现 3 个问题" in zh
+    body = client.get(f"/api/jobs/{job.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert body["message"] == "Checked 120 rows, found 3 problems"
+    assert (body["message_id"], body["message_params"]) == (job.message, {"n": 120, "e": 3})
+    listing = client.get("/jobs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Checked 120 rows" in listing
+
+
+def test_a_message_without_params_or_translation_shows_as_stored():
+    from django.utils import translation
+
+    from innolink.core.jobs import message_render
+
+    with translation.override("en"):
+        assert message_render("完成") == "Done"
+        assert message_render("某个旧任务的说明") == "某个旧任务的说明"  # rows from before 0730
+        assert message_render("缺 %(x)s", {"n": 1}) == "缺 %(x)s"  # never fails a page
+        assert message_render("") == ""

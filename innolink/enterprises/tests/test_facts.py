@@ -290,3 +290,33 @@ def test_a_missing_value_is_filled_in_by_kind_and_audited():
             services.indicator_value_set(actor=enterprise_user, enterprise=enterprise, year=2024, code=code,
                                          value=value)
     assert _counts() == before
+
+
+@pytest.mark.parametrize("new, edit, post", [
+    ("enterprises:qualification-type-new", "enterprises:qualification-type",
+     {"code": "gazelle_t", "name": "瞪羚试点", "issuer": "市科技局", "levels": "city 市级\nprov 省级",
+      "validity_years": "3"}),
+    ("enterprises:item-kind-new", "enterprises:item-kind",
+     {"code": "lab_t", "name": "研发平台试点", "facts": "amount|投入金额|money"}),
+    ("enterprises:indicator-new", "enterprises:indicator",
+     {"code": "water_t", "name": "用水量试点", "kind": "quantity", "unit": "吨"}),
+])
+def test_each_catalogue_editor_creates_prefills_and_keeps_its_code(client, new, edit, post):
+    """The three catalogue editors share one flow: a new row is saved and audited, its page
+    shows what it holds, a changed code is refused at the field, a missing code is 404, and
+    anyone but a fact editor gets 403; a refusal writes nothing."""
+    client.force_login(make_user(Role.POLICY_OFFICER))
+    before = AuditEntry.objects.count()
+    assert client.post(reverse(new), post).status_code == 302
+    assert AuditEntry.objects.count() == before + 1
+    page = client.get(reverse(edit, args=[post["code"]])).content.decode()
+    assert post["name"] in page and f'value="{post["code"]}"' in page
+    counts = _counts()
+    refused = client.post(reverse(edit, args=[post["code"]]), {**post, "code": "other_code"})
+    assert refused.status_code == 422 and "代码不能修改" in refused.content.decode()
+    assert _counts() == counts
+    assert client.get(reverse(edit, args=["no_such_code"])).status_code == 404
+    client.force_login(make_user(Role.ENTERPRISE))
+    assert client.get(reverse(edit, args=[post["code"]])).status_code == 403
+    assert client.post(reverse(new), {**post, "code": "by_enterprise"}).status_code == 403
+    assert _counts() == counts

@@ -159,3 +159,33 @@ def test_enterprises_never_see_or_decide_other_declarations(client, declarant, o
 def test_only_enterprise_users_have_a_declaration_form(client, organizer):
     client.force_login(organizer)
     assert client.get("/rankings/declare/").status_code == 404
+
+
+def test_amounts_show_two_places_in_wan_yuan_and_unchanged_ones_keep_every_fen(client, db):
+    """A registry amount to the fen (90,427,119.76 元) shows as 9042.71 万元, not 9042.711976;
+    submitted as shown it keeps its exact value; changed, it is the new figure. Quantities
+    show without trailing zeros; English readers get English names and units."""
+    enterprise = make_enterprise(legal_representative="陈立新", years={2025: {
+        **THIS, "revenue": "90427119.76", "energy_consumption": "320.9100"}})
+    client.force_login(make_user(Role.ENTERPRISE, enterprise=enterprise))
+    page = client.get("/rankings/declare/?year=2025").content.decode()
+    assert 'name="revenue" value="9042.71"' in page and "9042.711976" not in page
+    assert 'name="energy_consumption" value="320.91"' in page
+    assert "营业收入（万元）" in page and "综合能耗（吨标准煤）" in page
+    response = client.post("/rankings/declare/", _form(revenue="9042.71",
+                                                       energy_consumption="320.91"))
+    assert response.status_code == 302
+    values = Declaration.objects.get(enterprise=enterprise).values
+    assert values["revenue"] == "90427119.76" and values["energy_consumption"] == "320.91"
+    client.cookies["django_language"] = "en"
+    en = client.get("/rankings/declare/?year=2025", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Revenue (10k yuan)" in en and "营业收入" not in en
+    assert 'name="revenue" value="9042.71"' in en
+
+
+def test_a_changed_amount_is_stored_as_typed_and_flags_read_in_wan_yuan():
+    from innolink.rankings import checks
+
+    flags = checks.declaration_flags({"revenue": Decimal("300000000.00")},
+                                     previous={"revenue": Decimal("100000000.00")})
+    assert flags[0]["message"] == "营业收入较上年变化 +200%（上年 10,000.00 万元）"

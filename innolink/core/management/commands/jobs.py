@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if watch:
             while True:
                 job = Job.objects.get(pk=watch)
-                self.stdout.write(f"\r{bar(job)} {job.get_status_display()} {job.message}",
+                self.stdout.write(f"\r{bar(job)} {job.get_status_display()} {job.message_text}",
                                   ending="")
                 self.stdout.flush()
                 if job.is_finished:
@@ -37,4 +37,4 @@ class Command(BaseCommand):
                 time.sleep(interval)
         for job in Job.objects.all()[:20]:
             self.stdout.write(f"{job.pk}  {job.get_status_display():<4} {bar(job, 20)}  "
-                              f"{job.title}  {job.message}")
+                              f"{job.title}  {job.message_text}")

@@ -21,9 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true")
 
     def handle(self, *args, enterprises, seed, quiet=False, **options):
-        def progress(done, total=None, message=None, force=False):
+        def progress(done, total=None, message=None, *, params=None, force=False):
             if message and not quiet:
-                self.stderr.write(f"  {message}")
+                from innolink.core.jobs import message_render
+
+                self.stderr.write(f"  {message_render(message, params)}")
 
         outcome, accounts = demo_seed(seed=seed, enterprises=enterprises, progress=progress)
         self.stdout.write(f"演示城市：新增企业 {outcome.created}，更新 {outcome.updated}，"

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from innolink.core.errors import ApplicationError
+from innolink.core.jobs import message_render
 from innolink.enterprises.services import registry_import
 
 
@@ -30,9 +31,9 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"找不到文件：{file}")
 
-        def progress(done, total=None, message=None, force=False):
+        def progress(done, total=None, message=None, *, params=None, force=False):
             if message:
-                self.stderr.write(f"{done}/{total or '?'} {message}")
+                self.stderr.write(f"{done}/{total or '?'} {message_render(message, params)}")
 
         try:
             outcome = registry_import(content=file.read_bytes(), filename=file.name, actor=None,

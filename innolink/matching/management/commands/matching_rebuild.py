@@ -38,8 +38,11 @@ class Command(BaseCommand):
         t0 = time.perf_counter()
         self.stdout.write(f"encoder: {encoder_setting()}")
 
-        def progress(done, total=None, message=None, *, force=False):
-            self.stdout.write(f"  {done}/{total if total is not None else '?'} {message or ''}")
+        def progress(done, total=None, message=None, *, params=None, force=False):
+            from innolink.core.jobs import message_render
+
+            self.stdout.write(f"  {done}/{total if total is not None else '?'} "
+                              f"{message_render(message or '', params)}")
 
         result = encode_stale(progress)
         with transaction.atomic():
