@@ -3,6 +3,7 @@ Thin: parse, authorize, call one service or selector, render."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,7 +15,7 @@ from ninja.responses import Status
 from pydantic import Field, field_validator
 
 from innolink.core.schemas import ERRORS
-from innolink.core.errors import NotFound, PermissionDenied
+from innolink.core.errors import NotFound, PermissionDenied, ValidationFailed
 from innolink.enterprises.selectors import enterprise_for_user
 from innolink.policies import access, selectors, services
 from innolink.policies.models import Application, LedgerEntry
@@ -196,6 +197,20 @@ class NotifyOut(Schema):
     notified_users: int
 
 
+class PolicyClaimItemIn(Schema):
+    """One project (patent, purchase, event …) of a per-item clause: its name and the facts the
+    clause's rule reads, by code; money in 元 as a decimal string ("300000.00"), yes/no as
+    ``true``/``false``, dates as ``2025-03-01``, categories and levels as their names."""
+
+    name: str = Field(max_length=200)
+    facts: dict[str, str | int | bool] = Field(default_factory=dict, max_length=40)
+
+    @field_validator("name", mode="after")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        return _clean(value)
+
+
 class ApplicationIn(Schema):
     clause_id: int
     year: int
@@ -206,6 +221,8 @@ class ApplicationIn(Schema):
     contact_phone: str = Field("", max_length=32)
     statement: str = Field("", max_length=2000)
     consent: bool = False
+    # the projects of a 快申快享 clause that reads items (ADR 0370, 0375); omitted otherwise
+    items: list[PolicyClaimItemIn] = Field(default_factory=list, max_length=50)
 
     @field_validator("bank_name", "bank_account", "account_holder", "contact_name",
                      "contact_phone", "statement", mode="after")
@@ -460,6 +477,22 @@ def notify(request, policy_id: int, payload: NotifyIn):
 
 # --------------------------------------------------------------------------- applications
 
+def _item_row(item: PolicyClaimItemIn) -> dict[str, str]:
+    """An API item as the claim form's row: ``label`` and each fact as typed text."""
+    row = {code: ("true" if v else "false") if isinstance(v, bool) else _clean(str(v))
+           for code, v in item.facts.items() if code != "label"}
+    return {**row, "label": item.name}
+
+
+def _item_path(key: str) -> str:
+    """The claim form's field name (``items-0-investment``) as the API's path
+    (``items.0.facts.investment``; the name is ``items.0.name``)."""
+    m = re.fullmatch(r"items-(\d+)-(\w+)", key)
+    if not m:
+        return key
+    return f"items.{m.group(1)}.name" if m.group(2) == "label" else f"items.{m.group(1)}.facts.{m.group(2)}"
+
+
 @router.get("/applications", response={200: ApplicationPage, **ERRORS})
 def application_list(request, filters: Query[ApplicationFiltersIn]):
     user = request.auth
@@ -476,17 +509,24 @@ def application_list(request, filters: Query[ApplicationFiltersIn]):
 @router.post("/applications", response={201: ApplicationOut, **ERRORS})
 def application_submit(request, payload: ApplicationIn):
     """免申即享 confirmation (``consent`` true) or 快申快享 application for my enterprise. The
-    amount is computed by the platform."""
+    amount is computed by the platform; a clause paid per project takes the projects in
+    ``items`` (checked like the claim form's; a bad one is a 422 naming ``items.<n>.name`` or
+    ``items.<n>.facts.<code>``, nothing written)."""
     if not access.can_claim(request.auth):
         raise PermissionDenied()
-    application = services.application_submit(
-        actor=request.auth, enterprise=request.auth.enterprise,
-        clause=selectors.clause_get(payload.clause_id), year=payload.year,
-        form=services.ClaimForm(bank_name=payload.bank_name, bank_account=payload.bank_account,
-                                account_holder=payload.account_holder,
-                                contact_name=payload.contact_name,
-                                contact_phone=payload.contact_phone,
-                                statement=payload.statement, consent=payload.consent))
+    try:
+        application = services.application_submit(
+            actor=request.auth, enterprise=request.auth.enterprise,
+            clause=selectors.clause_get(payload.clause_id), year=payload.year,
+            form=services.ClaimForm(bank_name=payload.bank_name, bank_account=payload.bank_account,
+                                    account_holder=payload.account_holder,
+                                    contact_name=payload.contact_name,
+                                    contact_phone=payload.contact_phone,
+                                    statement=payload.statement, consent=payload.consent),
+            items=[_item_row(i) for i in payload.items] or None, items_money_in="元")
+    except ValidationFailed as exc:
+        raise ValidationFailed({_item_path(k): v for k, v in exc.fields.items()},
+                               exc.message, code=exc.code) from None
     return Status(201, _app_out(selectors.application_for_user(request.auth, application.pk)))
 
 

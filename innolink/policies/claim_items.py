@@ -19,6 +19,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from innolink.core.errors import ValidationFailed
+from innolink.core.money import MoneyInvalid
 
 MAX_ITEMS = 50
 LABEL_MAX = 200
@@ -117,10 +118,12 @@ def field_name(index: int, name: str) -> str:
     return f"{PREFIX}-{index}-{name}"
 
 
-def parse(spec: ItemsSpec, rows: list[dict[str, Any]], year: int) -> list[dict[str, Any]]:
+def parse(spec: ItemsSpec, rows: list[dict[str, Any]], year: int, *, money_in: str = "万元"
+          ) -> list[dict[str, Any]]:
     """Typed items (``[{"label": …, fact: raw}]``, empty rows already dropped) as the registry
-    keeps them: ``[{"label", "facts": {code: text}}]``, money typed in 万元 and kept in yuan.
-    ``ValidationFailed`` with every problem at its field (``items-<n>-<fact>``)."""
+    keeps them: ``[{"label", "facts": {code: text}}]``, money typed in 万元 (the form) or in 元
+    (``money_in="元"``, the API) and kept in yuan. ``ValidationFailed`` with every problem at its
+    field (``items-<n>-<fact>``)."""
 
     errors: dict[str, list[str]] = {}
     out = []
@@ -146,7 +149,9 @@ def parse(spec: ItemsSpec, rows: list[dict[str, Any]], year: int) -> list[dict[s
                     errors[where] = [_("%(l)s：必填") % {"l": fact.name}]
                 continue
             try:
-                facts[fact.code] = _value(fact, raw, year)
+                facts[fact.code] = _value(fact, raw, year, money_in)
+            except MoneyInvalid as exc:
+                errors[where] = [exc.message]
             except ValueError as exc:
                 errors[where] = [_("%(l)s：%(e)s") % {"l": fact.name, "e": exc}]
         out.append({"label": label, "facts": facts})
@@ -155,9 +160,15 @@ def parse(spec: ItemsSpec, rows: list[dict[str, Any]], year: int) -> list[dict[s
     return out
 
 
-def _value(fact: ItemFact, raw: str, year: int) -> str:
+def _value(fact: ItemFact, raw: str, year: int, money_in: str = "万元") -> str:
     from innolink.policies.present import FactInput, parse_fact
 
+    if fact.kind == "money" and money_in == "元":
+        from innolink.core.money import parse_money
+
+        # yuan with at most two places, not negative, as large as the form allows (MoneyInvalid
+        # names the fact itself)
+        return str(parse_money(raw, label=fact.name, max_digits=15, round_places=False))
     if fact.kind in ("money", "count", "quantity"):
         return parse_fact(raw, FactInput(fact.code, year, fact.name, fact.unit, fact.kind))
     if fact.kind == "ratio":

@@ -615,11 +615,13 @@ def application_material_add(*, actor, application_id: int, materials) -> list[A
 @transaction.atomic
 def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, year: int,
                        form: ClaimForm, today: dt.date | None = None,
-                       materials=(), items: list[dict[str, Any]] | None = None) -> Application:
+                       materials=(), items: list[dict[str, Any]] | None = None,
+                       items_money_in: str = "万元") -> Application:
     """Step 2 of 免申即享 (consent + bank account) or a 快申快享 application. The amount is the
     engine's, computed now from the registry; the enterprise types nothing the platform knows,
     except the items a clause reads per item (``items``: ``[{"label": …, fact: typed}]``, money
-    in 万元), which are checked, counted in the amount and recorded with the application."""
+    in 万元 as the form types it, or in 元 with ``items_money_in="元"`` as the API sends it), which
+    are checked, counted in the amount and recorded with the application."""
     today = today or _today()
     year = check_year(year)
     version = clause.version
@@ -631,7 +633,7 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
     spec = claim_items.spec_for(clause)
     if items and spec is None:
         raise ValidationFailed({"items": [_("该条款不按项目申报")]})
-    checked_items = claim_items.parse(spec, list(items), year) if items else []
+    checked_items = claim_items.parse(spec, list(items), year, money_in=items_money_in) if items else []
     checked_materials = _check_materials(version, materials)
     if Application.objects.filter(enterprise=enterprise, clause=clause, year=year).exists():
         raise Conflict(_("本年度该条款已提交过，请在「我的申请」中查看进度"), code="already_applied")

@@ -232,3 +232,83 @@ def test_the_items_form_reads_in_english(client, projects, maker):
     assert "Work out the amount from these items" in html
     assert "Payable 60,000 yuan" in html
     assert "应兑现" not in html
+
+
+# --------------------------------------------------------------------------- the API (ADR 0375)
+
+def _api_claim(client, clause_pk, items, **extra):
+    return client.post("/api/policies/applications", {
+        "clause_id": clause_pk, "year": YEAR, "bank_name": "农业银行", "bank_account": "6228480000000000",
+        "account_holder": "测试企业有限公司", "items": items, **extra}, content_type="application/json")
+
+
+def test_the_api_takes_the_projects_in_yuan_and_records_them(client, projects, maker):
+    enterprise, user = maker
+    client.force_login(user)
+    rows = [("仓储系统", "数字化改造", "300000.00"), ("设备联网", "数字化改造", "800000"),
+            ("产线", "技术改造", "3000000.50")]
+    response = _api_claim(client, projects.pk, [{"name": n, "facts": {"kind": k, "investment": inv}}
+                                                for n, k, inv in rows])
+    assert response.status_code == 201, response.content
+    body = response.json()
+    # 30万 × 20% = 6万, 80万 × 20% = 16万 → 10万 (each project's cap); 技术改造 is not counted
+    expected = _reference([(k, Decimal(inv) / 10000) for _n, k, inv in rows])
+    assert expected == Decimal("160000")
+    assert Decimal(body["amount_expected"]) == expected
+    application = Application.objects.get(pk=body["id"])
+    assert [(i.label, i.facts["kind"], Decimal(i.facts["investment"]))
+            for i in services.application_items(application)] == [
+        (n, k, Decimal(inv)) for n, k, inv in rows]
+
+
+@pytest.mark.parametrize("item, path", [
+    ({"name": "", "facts": {"kind": "数字化改造", "investment": "300000"}}, "items.1.name"),
+    ({"name": "设备联网", "facts": {"kind": "数字化改造"}}, "items.1.facts.investment"),
+    ({"name": "设备联网", "facts": {"kind": "数字化改造", "investment": "300000.005"}}, "items.1.facts.investment"),
+    ({"name": "设备联网", "facts": {"kind": "数字化改造", "investment": "-1"}}, "items.1.facts.investment"),
+    ({"name": "设备联网", "facts": {"kind": "数字化改造", "investment": "三十万"}}, "items.1.facts.investment"),
+    ({"name": "设备联网", "facts": {"kind": "装修", "investment": "300000"}}, "items.1.facts.kind"),
+])
+def test_a_bad_api_item_is_a_422_at_its_path_and_nothing_is_written(client, projects, maker, item, path):
+    _enterprise, user = maker
+    client.force_login(user)
+    before = _counts()
+    good = {"name": "仓储系统", "facts": {"kind": "数字化改造", "investment": "300000"}}
+    response = _api_claim(client, projects.pk, [good, item])
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert list(body["extra"]["fields"]) == [path]
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("items", [
+    [{"name": "设备联网", "facts": {"kind": "数字化改造", "investment": 300000.5}}],  # a float: no
+    [{"name": "x", "facts": {}}] * 51,
+])
+def test_malformed_api_items_are_refused_by_the_schema(client, projects, maker, items):
+    _enterprise, user = maker
+    client.force_login(user)
+    before = _counts()
+    assert _api_claim(client, projects.pk, items).status_code == 422
+    assert _counts() == before
+
+
+def test_api_items_on_a_clause_without_items_are_refused(client, synced, maker):
+    _enterprise, user = maker
+    client.force_login(user)
+    before = _counts()
+    other = clause("p04_digital_transformation", "digital_subsidy")
+    response = _api_claim(client, other.pk, [{"name": "仓储系统", "facts": {"investment": "1"}}])
+    assert response.status_code == 422
+    assert list(response.json()["extra"]["fields"]) == ["items"]
+    assert _counts() == before
+
+
+def test_another_role_cannot_claim_with_items(client, projects):
+    client.force_login(make_user(Role.POLICY_OFFICER))
+    before = _counts()
+    response = _api_claim(client, projects.pk, [{"name": "仓储系统", "facts": {"kind": "数字化改造",
+                                                                              "investment": "1"}}])
+    assert response.status_code in (403, 404)
+    assert _counts() == before
