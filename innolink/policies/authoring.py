@@ -29,6 +29,7 @@ from innolink.engines.rules import (
     reference_evaluate,
 )
 from innolink.engines.rules.load import load_test_cases_text
+from innolink.engines.rules.steps import Said
 
 DOC_NUMBER_PENDING = "文号待定"
 DEFAULT_SHARES = {"县": 1}
@@ -62,7 +63,12 @@ class CaseResult:
     lines: list[dict[str, Any]] = field(default_factory=list)  # per clause: expected vs got
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "year": self.year, "passed": self.passed, "lines": self.lines}
+        """Stored with the revision: each "why" as the engine's message id and params, so the
+        page words it in the reader's language when it shows the stored result."""
+        from innolink.engines.rules.steps import to_data
+
+        lines = [{**line, "why": [to_data(w) for w in line.get("why", [])]} for line in self.lines]
+        return {"name": self.name, "year": self.year, "passed": self.passed, "lines": lines}
 
 
 @dataclass
@@ -271,7 +277,8 @@ def run_cases(policy: Policy, cases_text: str) -> list[CaseResult]:
                 "expected_eligible": eligible, "expected_amount": str(amount),
                 "eligible": a.eligible if a else None, "amount": str(a.amount) if a else None,
                 "passed": ok,
-                "why": [m.message for m in a.misses][:3] if a and not a.eligible else list(a.steps)[-2:] if a else [],
+                "why": ([Said(m, case.year) for m in a.misses][:3] if a and not a.eligible
+                        else list(a.steps)[-2:] if a else []),
             })
         results.append(result)
     return results

@@ -416,8 +416,10 @@ def money_text(fen: Any) -> str:
 
 
 def _param(value: Any) -> str:
-    from innolink.engines.rules.steps import Money, Seq, Step
+    from innolink.engines.rules.steps import Money, Said, Seq, Step
 
+    if isinstance(value, Said):  # a failing condition's own sentence: worded as its check is
+        return miss_view(value.check, None, value.year).text
     if isinstance(value, Step):
         return step_text(value)
     if isinstance(value, Money):
@@ -450,8 +452,12 @@ def step_text(step: Any) -> str:
         >>> step_text("进口额 100万元 × 0.5% = 0.5万元")
         '进口额 100万元 × 0.5% = 0.5万元'
     """
-    from innolink.engines.rules.steps import Step
+    from innolink.engines.rules.steps import Said, Step, from_data
 
+    if isinstance(step, dict):  # stored as data (a rule editor's case results, steps.to_data)
+        step = from_data(step)
+    if isinstance(step, Said):
+        return _param(step)
     if not isinstance(step, Step):
         return step
     return _(step.msgid) % {k: _param(v) for k, v in step.params.items()} if step.params else _(step.msgid)

@@ -951,7 +951,7 @@ def _clause_answer(c: _Ctx, arr: ClauseArrays, by_id: dict[str, ClauseArrays], a
     if eligible:  # facts an item lacks: supplying them could raise the amount
         needs = list({n.key: InputNeed(**{**n.__dict__, "decisive": False})
                       for line in items for n in line.needs}.values())
-    summary = _summary(status, payable, misses, needs, payments, choices)
+    summary = _summary(status, payable, misses, needs, payments, choices, c.ev.year)
     return ClauseAnswer(
         policy_id=policy.id,
         policy_title=policy.title,
@@ -979,7 +979,7 @@ def _clause_answer(c: _Ctx, arr: ClauseArrays, by_id: dict[str, ClauseArrays], a
     )
 
 
-def _summary(status: str, payable: int, misses, needs, payments, choices) -> str:
+def _summary(status: str, payable: int, misses, needs, payments, choices, year: int) -> str:
     if status == "payable":
         return S.Step(S.SUMMARY_PAYABLE, amount=S.Money(payable))
     if status == "already_paid":
@@ -997,7 +997,7 @@ def _summary(status: str, payable: int, misses, needs, payments, choices) -> str
         return S.Step(S.ITEM_MISSING, facts=S.Seq(n.label for n in needs[:3]))
     if choices and any(ch.tie for ch in choices):
         return S.Step(S.SUMMARY_ANY, routes=S.Seq((r.label for r in choices[0].routes if r.tied), " 或 "))
-    return S.Step(S.SUMMARY_NOT, reason=misses[0].message if misses else "")
+    return S.Step(S.SUMMARY_NOT, reason=S.Said(misses[0], year) if misses else "")
 
 
 def _dates(registry: Registry, year: int, policy_ids: set[str] | None) -> list[PolicyDates]:

@@ -54,6 +54,72 @@ class Seq(tuple):
         return (Seq, (tuple(self), self.sep))
 
 
+class Said(str):
+    """A condition's own sentence inside a step (the reason of ``SUMMARY_NOT``, a worked case's
+    "why"): the engine's Chinese words, carrying the failing check (``ConditionCheck``) and the
+    policy year, so a page words it in the reader's language as it words the check itself.
+
+    Examples:
+        >>> from innolink.engines.rules.answers import ConditionCheck
+        >>> check = ConditionCheck("revenue", "营业收入", "ge", "77万元", "100万元", "23万元", 0.23,
+        ...                        False, "营业收入还差23万元", "p.yaml")
+        >>> said = Said(check, 2025)
+        >>> said, said.check.field, said.year
+        ('营业收入还差23万元', 'revenue', 2025)
+    """
+
+    check: Any
+    year: int
+
+    def __new__(cls, check: Any, year: int) -> "Said":
+        self = super().__new__(cls, check.message)
+        self.check = check
+        self.year = year
+        return self
+
+    def __reduce__(self):
+        return (Said, (self.check, self.year))
+
+
+def to_data(value: Any) -> Any:
+    """A step (or a param of one) as JSON data, to store and word again later (:func:`from_data`).
+
+    Examples:
+        >>> step = Step(PAYABLE_SHARED, amount=Money(679_000), ratio="1∶1",
+        ...             parts=Seq([Step(SHARE, level="市", amount=Money(339_500))]))
+        >>> again = from_data(to_data(step))
+        >>> again == step, again.msgid == step.msgid, again.params == step.params
+        (True, True, True)
+    """
+    if isinstance(value, Said):
+        check = {k: v for k, v in value.check.__dict__.items() if k != "needs"}
+        return {"said": check, "year": value.year}
+    if isinstance(value, Step):
+        return {"msgid": value.msgid, "params": {k: to_data(v) for k, v in value.params.items()}}
+    if isinstance(value, Money):
+        return {"fen": str(value.fen)}
+    if isinstance(value, Seq):
+        return {"seq": [to_data(v) for v in value], "sep": value.sep}
+    return str(value)
+
+
+def from_data(data: Any) -> Any:
+    """The step :func:`to_data` stored (a plain string stays a string)."""
+    if isinstance(data, dict):
+        if "msgid" in data:
+            return Step(str(data["msgid"]), **{k: from_data(v) for k, v in (data.get("params") or {}).items()})
+        if "fen" in data:
+            fen = Fraction(str(data["fen"]))
+            return Money(int(fen) if fen.denominator == 1 else fen)
+        if "seq" in data:
+            return Seq((from_data(v) for v in data["seq"]), str(data.get("sep", "、")))
+        if "said" in data:
+            from .answers import ConditionCheck
+
+            return Said(ConditionCheck(**data["said"]), int(data.get("year") or 0))
+    return data if isinstance(data, str) else str(data)
+
+
 def _make(msgid: str, params: dict[str, Any]) -> "Step":
     return Step(msgid, **params)
 

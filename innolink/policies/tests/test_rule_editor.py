@@ -237,3 +237,32 @@ def test_only_policy_officers_edit_rules(synced, officer, client, role):
     assert client.post(reverse("policies:editor-new"), {"code": "p99_x"}).status_code == 403
     draft.refresh_from_db()
     assert draft.status == "draft" and PolicyRevision.objects.count() == 1
+
+
+def test_stored_case_results_read_in_english(synced, officer, client):
+    """The worked cases' results stored with a revision keep the engine's message ids and params,
+    so an English page words them in English (no Chinese frame, amounts in yuan)."""
+    import re
+
+    from innolink.engines.rules import steps as S
+
+    draft = _draft(officer)
+    text = draft.text.replace("rate: 20%, base: software_hardware_investment, cap: 100万元, cap_label: 单个项目最高补助限额",
+                              "rate: 25%, base: software_hardware_investment, cap: 100万元, cap_label: 单个项目最高补助限额", 1)
+    services.revision_save(actor=officer, revision_id=draft.pk, text=text, cases=draft.cases)
+    draft.refresh_from_db()
+    whys = [w for c in draft.results for line in c["lines"] if not line["passed"] for w in line["why"]]
+    assert whys and all(isinstance(w, dict) and w.get("msgid") in S.FRAMES for w in whys), whys
+    client.force_login(officer)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("policies:revision", args=[draft.pk])).content.decode()
+    table = html[html.index('id="case-results"'):]
+    table = table[:table.index("</table>")]
+    failing = [w for w in re.findall(r'<div class="small muted">(.*?)</div>', table, re.S) if not w.isdigit()]
+    assert failing, html[:2000]
+    assert any("Payable 750,000 yuan" in why for why in failing), failing  # 300万元 × 25%
+    for why in failing:
+        assert " yuan" in why and "应兑现" not in why and "万元" not in why, why
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(reverse("policies:revision", args=[draft.pk])).content.decode()
+    assert "75万元" in html

@@ -104,3 +104,65 @@ def test_the_english_answer_page_has_no_chinese_step_frame(client, synced):
     assert page.status_code == 200
     assert "Payable " in html
     assert "应兑现" not in html and "按比例核减" not in html
+
+
+def test_a_stored_step_is_worded_again_in_the_readers_language():
+    from innolink.engines.rules.answers import ConditionCheck
+
+    check = ConditionCheck("revenue", "营业收入", "ge", "77万元", "100万元", "23万元", 0.23, False,
+                           "营业收入77万元,需不低于100万元,还差23万元", "p.yaml")
+    step = S.Step(S.SUMMARY_NOT, reason=S.Said(check, 2025))
+    assert str(step) == "暂不符合:营业收入77万元,需不低于100万元,还差23万元"
+    for value in (step, S.Step(S.ONCE_PAID, years=S.Seq([2022, 2023]), paid=S.Money(5_000_000))):
+        import json
+
+        stored = json.loads(json.dumps(S.to_data(value)))
+        again = S.from_data(stored)
+        assert again == value and again.msgid == value.msgid
+        with translation.override("en"):
+            assert present.step_text(stored) == present.step_text(value)
+    with translation.override("en"):
+        english = present.step_text(step)
+    assert english == "Not yet eligible: " + _english_miss(check)
+    # the frame is English; the label and the figures are the engine's display strings, as on
+    # every English answer page
+    assert english == "Not yet eligible: 营业收入: now 77万元, required at least 100万元, short by 23万元"
+    assert present.step_text("一段旧的文字") == "一段旧的文字"  # an older stored text as it was
+
+
+def _english_miss(check) -> str:
+    with translation.override("en"):
+        return present.miss_view(check, None, 2025).text
+
+
+@pytest.mark.django_db
+def test_a_failing_conditions_own_words_read_in_english_in_the_summary(client, synced):
+    from django.template import Context, Template
+    from django.urls import reverse
+    from django.utils.html import escape
+
+    from innolink.accounts.roles import Role
+    from innolink.core.testing import make_user
+    from innolink.policies import fetch
+    from innolink.policies.tests.factories import YEAR, rd_enterprise
+
+    enterprise = rd_enterprise(rd="2000000", rd_prev="900000")  # exactly 200万: 高于 is strict
+    answer = explain(fetch.rules_registry(), fetch.record_for(enterprise.pk, YEAR), YEAR,
+                     policy_ids={"p02_rd_investment_award"})
+    rd = next(a for a in answer.not_eligible if a.clause_id == "rd_increment_award")
+    assert rd.summary.msgid == S.SUMMARY_NOT
+    reason = rd.summary.params["reason"]
+    assert isinstance(reason, S.Said) and str(reason) == rd.misses[0].message
+    with translation.override("en"):
+        english = present.step_text(rd.summary)
+    assert english == "Not yet eligible: " + _english_miss(rd.misses[0])
+    assert str(reason) not in english and "需" not in english and "当前" not in english, english
+    # the pages show a summary through the ``step`` filter (an eligible card today)
+    with translation.override("en"):
+        shown = Template("{% load policies_tags %}{{ s|step }}").render(Context({"s": rd.summary}))
+    assert shown == escape(present.readable(english))
+    # the not-eligible card words the same check the same way
+    client.force_login(make_user(Role.ENTERPRISE, enterprise=enterprise))
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("policies:mine") + f"?year={YEAR}").content.decode()
+    assert escape(_english_miss(rd.misses[0])) in html and escape(str(reason)) not in html
