@@ -38,8 +38,10 @@ def test_xlsx_cells_are_text_never_formulas_and_amounts_are_numbers():
     ws = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
     row = list(ws.iter_rows(values_only=False))[0]
     for cell, value in zip(row, DANGEROUS, strict=False):
-        assert (cell.data_type, cell.value) == ("s", value.replace("\r", "\n")
-                                                if value.startswith("\r") else value)
+        # the XML writer may keep a carriage return (lxml writes &#13;) or the reader may turn
+        # it into a line feed (XML end-of-line handling): either way the cell is text
+        assert cell.data_type == "s"
+        assert cell.value.replace("\r", "\n") == value.replace("\r", "\n")
         assert cell.quotePrefix
     amount, count, town = row[len(DANGEROUS):]
     assert (amount.data_type, amount.value) == ("n", 1234.56)
