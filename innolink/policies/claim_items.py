@@ -103,7 +103,8 @@ def spec_for(clause) -> ItemsSpec | None:
             used |= _names({key: v for key, v in node.items() if key not in ("of", "items", "years", "optional")})
             optional |= {str(o) for o in node.get("optional") or []}
     facts = []
-    for code, fact in (row.facts or {}).items():
+    # sorted: PostgreSQL's jsonb does not keep the catalogue's key order, SQLite's JSON does
+    for code, fact in sorted((row.facts or {}).items()):
         if code not in used:
             continue
         fkind = fact.get("kind", "text")
