@@ -119,11 +119,18 @@ def request_search(user, filters: RequestFilters) -> QuerySet[ServiceRequest]:
     return qs.order_by("-created_at", "-id")
 
 
-def handler_queue(user) -> QuerySet[ServiceRequest]:
-    """The department's running clocks, nearest deadline first (index ``sd_queue``)."""
-    return (ServiceRequest.objects.select_related("enterprise", "category", "department")
-            .filter(department_id=user.department_id, deadline_at__isnull=False)
-            .order_by("deadline_at", "id"))
+#: the stages a handler's queue can be narrowed to (待签收, 办理中)
+QUEUE_STAGES = (Status.ASSIGNED, Status.HANDLING)
+
+
+def handler_queue(user, status: str = "") -> QuerySet[ServiceRequest]:
+    """The department's running clocks, nearest deadline first (index ``sd_queue``); with
+    ``status`` one of QUEUE_STAGES only that stage (anything else is the whole queue)."""
+    qs = (ServiceRequest.objects.select_related("enterprise", "category", "department")
+          .filter(department_id=user.department_id, deadline_at__isnull=False))
+    if status in QUEUE_STAGES:
+        qs = qs.filter(status=status)
+    return qs.order_by("deadline_at", "id")
 
 
 def overdue_list(now: dt.datetime | None = None) -> QuerySet[ServiceRequest]:

@@ -79,10 +79,12 @@ def request_list(request):
     _require(access.uses_desk(user))
     view = request.GET.get("view", "")
     if access.is_handler(user) and view != "all":
-        page, query = _page(request, selectors.handler_queue(user))
+        stage = request.GET.get("status", "")
+        page, query = _page(request, selectors.handler_queue(user, stage))
         settings = sla.desk_settings()
         return render(request, "servicedesk/queue.html", {
             "page": page, "query": query,
+            "stage": stage if stage in selectors.QUEUE_STAGES else "",
             "rows": sla.countdowns(page.object_list, settings=settings),
             "inputs": selectors.pending_inputs(user)[:20],
             "fallback": settings.fallback_department_id == user.department_id})

@@ -112,12 +112,12 @@ def enterprise(crawl) -> None:
 
 
 def handler(crawl) -> None:
-    """Signs a 诉求 assigned to the department."""
+    """Opens the queue's 待签收 tab and signs a 诉求 assigned to the department."""
     page = crawl.page
     crawl.goto("/servicedesk/requests/?status=assigned")
-    for href in crawl.links("main a[href*='/servicedesk/requests/']")[:10]:
-        if not re.search(r"/servicedesk/requests/\d+/$", href):
-            continue
+    hrefs = [h for h in crawl.links("main table a[href*='/servicedesk/requests/']")
+             if re.search(r"/servicedesk/requests/\d+/$", h)]
+    for href in list(dict.fromkeys(hrefs))[:10]:
         crawl.goto(href)
         if page.locator("#sign").count():
             submit(crawl, page.locator("#sign"))

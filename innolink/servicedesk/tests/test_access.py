@@ -114,6 +114,25 @@ def test_list_shows_only_what_each_may_see(client, world):
     assert mine.number in queue and theirs.number not in queue
 
 
+def test_handler_queue_narrows_to_a_stage(client, world, desk, company):
+    signed = services.request_create(enterprise=company, channel="online", category="land",
+                                     title="厂房产权证办理进度", description="产权证办理进度咨询",
+                                     actor=world["owner"])
+    services.request_sign(actor=world["handler"], request_id=signed.pk)
+    mine = world["mine"]
+
+    def numbers(url):
+        html = get(client, world["handler"], url).content.decode()
+        return {r.number for r in (mine, signed) if r.number in html}
+
+    assert numbers("/servicedesk/requests/") == {mine.number, signed.number}
+    assert numbers("/servicedesk/requests/?status=assigned") == {mine.number}
+    assert numbers("/servicedesk/requests/?status=handling") == {signed.number}
+    # a stage the queue does not know (or one without a clock) is the whole queue, never an error
+    assert numbers("/servicedesk/requests/?status=closed") == {mine.number, signed.number}
+    assert numbers("/servicedesk/requests/?status=%00") == {mine.number, signed.number}
+
+
 def test_attachment_download_is_scoped(client, world):
     attachment = world["mine"].attachments.get()
     assert get(client, world["owner"], f"/servicedesk/attachments/{attachment.pk}/").status_code == 200
