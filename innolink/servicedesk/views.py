@@ -297,7 +297,7 @@ def attachment_download(request, pk: int):
 
 @login_required
 def coordination(request):
-    _require(access.is_coordinator(request.user) or access.reads_all(request.user))
+    _require(access.is_desk_staff(request.user))  # a work queue: not the leader's (ADR 0760)
     desk = selectors.coordinator_desk()
     overdue = selectors.overdue_list()
     return render(request, "servicedesk/coordination.html", {
@@ -323,11 +323,9 @@ def overdue(request):
 @require_http_methods(["GET", "POST"])
 def routing(request):
     user = request.user
-    _require(access.is_desk_staff(user) or access.reads_all(user))
-    editable = access.is_desk_staff(user)
+    _require(access.is_desk_staff(user))  # settings: not the leader's (ADR 0760)
     form = RoutingRuleForm(request.POST or None)
     if request.method == "POST":
-        _require(editable)
         if form.is_valid():
             d = form.cleaned_data
             with errors_as_messages(request):
@@ -342,7 +340,7 @@ def routing(request):
     return render(request, "servicedesk/routing.html", {
         "rules": RoutingRule.objects.select_related("category", "lead")
         .prefetch_related("co_departments"),
-        "form": form, "editable": editable, "settings": settings_row,
+        "form": form, "editable": True, "settings": settings_row,
         "settings_form": SettingsForm(initial={
             "fallback_department": settings_row.fallback_department.code
             if settings_row.fallback_department else "",
@@ -363,6 +361,7 @@ def routing(request):
 @login_required
 @require_POST
 def routing_rule_delete(request, pk: int):
+    _require(access.is_desk_staff(request.user))
     with errors_as_messages(request):
         services.routing_rule_delete(actor=request.user, rule_id=selectors._valid_id(pk))
         messages.success(request, _("分派规则已删除"))
@@ -556,7 +555,8 @@ def hotline_template(request):
 @login_required
 def cadres(request):
     user = request.user
-    _require(access.is_cadre(user) or access.reads_all(user))
+    # a cadre's own list or the desk's roster to keep; the leader reads 走访覆盖 (ADR 0760)
+    _require(access.is_cadre(user) or access.is_desk_staff(user))
     qs = selectors.assignments_visible_to(user).order_by("enterprise__town", "enterprise__name")
     q = request.GET.get("q", "").replace("\x00", "").strip()
     if q:

@@ -3,6 +3,7 @@ own requests, a handler only its department's, a cadre only their enterprises', 
 all, the leader all but read-only. Another tenant's record answers exactly like a missing one."""
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -47,14 +48,15 @@ PAGE_ACCESS = {
     "/servicedesk/requests/": {"owner", "handler", "other_handler", "coordinator", "leader",
                                "cadre", "organizer"},
     "/servicedesk/new/": {"owner"},
-    "/servicedesk/coordination/": {"coordinator", "leader", "organizer"},
+    # the desk's work queue, settings and roster: not the read-only leader's (ADR 0760)
+    "/servicedesk/coordination/": {"coordinator", "organizer"},
     "/servicedesk/overdue/": {"coordinator", "leader", "organizer"},
-    "/servicedesk/routing/": {"coordinator", "leader", "organizer"},
+    "/servicedesk/routing/": {"coordinator", "organizer"},
     "/servicedesk/sessions/": {"coordinator", "leader", "organizer"},
     "/servicedesk/sessions/new/": {"coordinator", "organizer"},
     "/servicedesk/import/": {"coordinator", "organizer"},
     "/servicedesk/import/template.xlsx": {"coordinator", "organizer"},
-    "/servicedesk/cadres/": {"coordinator", "leader", "organizer", "cadre"},
+    "/servicedesk/cadres/": {"coordinator", "organizer", "cadre"},
     "/servicedesk/plans/": {"coordinator", "leader", "organizer"},
     "/servicedesk/coverage/": {"coordinator", "leader", "organizer"},
     "/servicedesk/visits/": {"coordinator", "leader", "organizer", "cadre"},
@@ -73,6 +75,42 @@ def test_pages_by_role(client, world, url):
         response = get(client, world[role], url)
         expected = 200 if role in PAGE_ACCESS[url] else 403
         assert response.status_code == expected, (url, role, response.status_code)
+
+
+def _write_forms(response) -> list[str]:
+    """The POST forms in a page's main part (the header's language and logout forms are not)."""
+    return re.findall(r'<form[^>]*method="post"[^>]*>', _main(response), flags=re.I)
+
+
+def test_no_write_form_renders_for_the_leader(client, world):
+    """The leader reads city-wide and acts on nothing: every desk page the leader may open
+    (the table above, a request, a session, a visit sheet) renders without a write form, in
+    both languages, while the coordinator's copy of the same page has its forms."""
+    from innolink.servicedesk.models import Session
+
+    from django.utils import timezone
+
+    session = services.session_record(actor=world["coordinator"], kind=Session.Kind.RECEPTION,
+                                      title="接访日", held_on=timezone.localdate(), host="陈局长",
+                                      place="行政服务中心", problems=[services.Problem(
+                                          category="land", description="用地指标咨询",
+                                          kind="consult", urgent=False,
+                                          enterprise=world["company"], town="")])
+    pages = [url for url, roles in PAGE_ACCESS.items()
+             if "leader" in roles and not url.endswith(".xlsx")]
+    pages += [f"/servicedesk/requests/{world['mine'].pk}/",
+              f"/servicedesk/sheet/{world['company'].pk}/"]
+    pages.append(f"/servicedesk/sessions/{session.pk}/")
+    for language in ("zh-hans", "en"):
+        client.cookies["django_language"] = language
+        for url in pages:
+            response = get(client, world["leader"], url)
+            assert response.status_code == 200, (url, language)
+            assert _write_forms(response) == [], (url, language, _write_forms(response))
+    client.cookies["django_language"] = "zh-hans"
+    # the check can fail: the coordinator's request page and plans page do carry forms
+    for url in (f"/servicedesk/requests/{world['mine'].pk}/", "/servicedesk/plans/"):
+        assert _write_forms(get(client, world["coordinator"], url)), url
 
 
 def test_anonymous_is_sent_to_login(client, world):
@@ -198,6 +236,9 @@ def test_staff_pages_refuse_writes_from_readers(client, world):
                       ("/servicedesk/routing/settings/", {"office_hours": "08:00-12:00"}),
                       ("/servicedesk/routing/sla/help/", {"sign_hours": "1"}),
                       ("/servicedesk/routing/train/", {}),
+                      ("/servicedesk/routing/supervision/", {"department": "rsj"}),
+                      (f"/servicedesk/routing/{RoutingRule.objects.first().pk}/delete/", {}),
+                      ("/servicedesk/cadres/import/", {}),
                       ("/servicedesk/cadres/assign/", {"enterprise": "x"}),
                       ("/servicedesk/plans/", {"target": "3"}),
                       ("/servicedesk/sessions/new/", {"title": "x"}),
