@@ -200,8 +200,9 @@ def _start(actor, data: dict[str, Any], choices: dict[str, str], *, commit: bool
               "commit": commit, "source": source}
     if checked_by:
         params["checked_by_job"] = checked_by
-    verb = _("导入榜单") if commit else _("检查榜单")
-    return job_start(kind=LISTING_IMPORT_KIND, title=f"{verb}：{data['filename']}", user=actor,
+    title = N_("导入榜单：%(file)s") if commit else N_("检查榜单：%(file)s")
+    return job_start(kind=LISTING_IMPORT_KIND, title=title,
+                     title_params={"file": data["filename"]}, user=actor,
                      params=params)
 
 
@@ -480,8 +481,8 @@ def roster_mapping_save(*, actor, token: str, choices: dict[str, str], source: s
             defaults={"field": choice, "updated_by": actor})
         audit_record(actor=actor, action="create" if created else "update", instance=row,
                      changes={"field": [remembered.get(header), choice]}, source=source)
-    verb = "导入" if data["commit"] else "检查"
-    return job_start(kind=RESEARCHER_IMPORT_KIND, title=f"{verb}科研人员：{data['filename']}",
-                     user=actor, params={"stored_as": data["stored_as"],
+    title = N_("导入科研人员：%(file)s") if data["commit"] else N_("检查科研人员：%(file)s")
+    return job_start(kind=RESEARCHER_IMPORT_KIND, title=title,
+                     title_params={"file": data["filename"]}, user=actor, params={"stored_as": data["stored_as"],
                                          "filename": data["filename"],
                                          "commit": data["commit"], "source": source})

@@ -1173,8 +1173,9 @@ def researcher_import_start(*, actor, content: bytes, filename: str, commit: boo
     except ImportFileError as exc:
         raise ApplicationError(exc.reason, code=exc.code) from exc
     stored = store_upload(content, suffix)
-    title = f"{'导入' if commit else '检查'}科研人员：{filename}"
-    return job_start(kind=RESEARCHER_IMPORT_KIND, title=title, user=actor,
+    title = N_("导入科研人员：%(file)s") if commit else N_("检查科研人员：%(file)s")
+    return job_start(kind=RESEARCHER_IMPORT_KIND, title=title, title_params={"file": filename},
+                     user=actor,
                      params={"stored_as": stored, "filename": filename, "commit": commit,
                              "source": source})
 
@@ -1196,8 +1197,8 @@ def researcher_import_commit(*, actor, job):
         raise Conflict("检查发现问题，请修改文件后重新上传", code="import_has_errors")
     if job.result.get("import_job"):
         raise Conflict("这份检查已经确认导入过", code="import_already_started")
-    started = job_start(kind=RESEARCHER_IMPORT_KIND, title=job.title.replace("检查", "导入", 1),
-                        user=actor, params={**job.params, "commit": True,
+    started = job_start(kind=RESEARCHER_IMPORT_KIND, title=N_("导入科研人员：%(file)s"),
+                        title_params={"file": job.params.get("filename", "")}, user=actor, params={**job.params, "commit": True,
                                             "checked_by_job": str(job.pk)})
     Job.objects.filter(pk=job.pk).update(result={**job.result, "import_job": str(started.pk)})
     return started

@@ -49,7 +49,7 @@ def me(request):
 @router.get("/jobs/{job_id}", response={200: JobOut, **ERRORS})
 def job_detail(request, job_id: uuid.UUID):
     job = job_for_user(request.auth, job_id)
-    return JobOut(id=job.pk, kind=job.kind, title=job.title, status=job.status, done=job.done,
+    return JobOut(id=job.pk, kind=job.kind, title=job.title_text, status=job.status, done=job.done,
                   total=job.total, percent=job.percent, message=job.message_text,
                   message_id=job.message, message_params=job.message_params, result=job.result,
                   created_at=job.created_at, finished_at=job.finished_at)

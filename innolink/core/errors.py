@@ -13,7 +13,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+
+def _msgid_of(message: Any, *, with_params: bool) -> str | None:
+    """The untranslated source of a message when it is known: a lazy ``gettext``'s msgid, or a
+    plain string passed with values (a ``gettext_noop`` msgid)."""
+    if isinstance(message, Promise):
+        args = getattr(message, "_args", ())
+        return args[0] if args and isinstance(args[0], str) else None
+    return message if with_params and isinstance(message, str) else None
 
 
 class ApplicationError(Exception):
@@ -22,8 +33,18 @@ class ApplicationError(Exception):
     default_message = _("请求无效")
 
     def __init__(self, message: Any = None, *, code: str | None = None,
-                 extra: dict[str, Any] | None = None, status: int | None = None) -> None:
-        self.message = str(message if message is not None else self.default_message)
+                 extra: dict[str, Any] | None = None, status: int | None = None,
+                 params: dict[str, Any] | None = None) -> None:
+        source = message if message is not None else self.default_message
+        # ``msgid``/``params`` let a stored failure (a background job's) be shown later in the
+        # reader's language (ADR 0761): pass a ``gettext_noop`` msgid and its values, or a
+        # lazy translation.
+        self.msgid = _msgid_of(source, with_params=bool(params))
+        self.params = dict(params or {})
+        if params:
+            self.message = str(gettext(source) if isinstance(source, str) else source) % params
+        else:
+            self.message = str(source)
         self.code = code or self.default_code
         self.extra = extra or {}
         if status is not None:

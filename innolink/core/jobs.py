@@ -89,10 +89,15 @@ def _json_params(params: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def job_start(*, kind: str, title: str, params: dict[str, Any] | None = None,
-              user=None) -> Job:
+              user=None, title_params: dict[str, Any] | None = None) -> Job:
+    """``title`` is a msgid (``gettext_noop``) and ``title_params`` its values, shown in the
+    reader's language like the progress message (ADR 0730, 0761)."""
     if kind not in _RUNNERS:
         raise KeyError(f"no job runner registered for {kind!r}")
-    job = Job.objects.create(kind=kind, title=title[:200], params=params or {},
+    if isinstance(title, Promise):
+        title = str(title)
+    job = Job.objects.create(kind=kind, title=title[:200], title_params=_json_params(title_params),
+                             params=params or {},
                              created_by=user if getattr(user, "is_authenticated", False) else None)
     transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
     return job
@@ -118,10 +123,13 @@ def job_run(job: Job) -> Job:
         result = runner(job, Progress(job)) or {}
     except Exception as exc:  # a job records every failure, whatever raised it
         logger.exception("job %s failed", job.pk)
-        message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+        # an ApplicationError raised with a msgid and values keeps both, so the failure reads
+        # in the reader's language (ADR 0761); other failures keep their text
+        message = (getattr(exc, "msgid", None) or getattr(exc, "message", None) or str(exc)
+                   or exc.__class__.__name__)
         Job.objects.filter(pk=job.pk).update(
             status=Job.Status.FAILED, finished_at=timezone.now(), message=str(message)[:300],
-            message_params={},
+            message_params=_json_params(getattr(exc, "params", None)),
             error=traceback.format_exc()[-5000:],
         )
     else:

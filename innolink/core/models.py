@@ -142,7 +142,9 @@ class Job(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("类型"), max_length=64)
+    # The title is a msgid with values too (``title_text``), like the progress message.
     title = models.CharField(_("名称"), max_length=200)
+    title_params = models.JSONField(default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
                               default=Status.QUEUED, db_index=True)
     done = models.PositiveIntegerField(_("已完成"), default=0)
@@ -167,7 +169,14 @@ class Job(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.get_status_display()})"
+        return f"{self.title_text} ({self.get_status_display()})"
+
+    @property
+    def title_text(self) -> str:
+        """The title in the active language."""
+        from innolink.core.messages import message_render
+
+        return message_render(self.title, self.title_params)
 
     @property
     def percent(self) -> int:

@@ -81,7 +81,7 @@ def refresh_start(*, actor):
 
     if not access.can_refresh(actor):
         raise PermissionDenied()
-    return job_start(kind=REFRESH_KIND, title="刷新领导驾驶舱数据", user=actor)
+    return job_start(kind=REFRESH_KIND, title=N_("刷新领导驾驶舱数据"), user=actor)
 
 
 @transaction.atomic

@@ -308,8 +308,8 @@ def registry_import_start(*, content: bytes, filename: str, actor, commit: bool)
     except importing.ImportFileError as exc:
         raise ApplicationError(exc.reason, code=exc.code) from exc
     stored = store_upload(content, suffix)
-    title = f"{'导入' if commit else '预检'}企业数据：{filename}"
-    return job_start(kind=IMPORT_KIND, title=title, user=actor,
+    title = N_("导入企业数据：%(file)s") if commit else N_("预检企业数据：%(file)s")
+    return job_start(kind=IMPORT_KIND, title=title, title_params={"file": filename}, user=actor,
                      params={"stored_as": stored, "filename": filename, "commit": commit})
 
 
@@ -322,7 +322,8 @@ def registry_import_commit(*, job, actor):
         raise Conflict("只能提交已完成的预检")
     if job.status != job.Status.SUCCEEDED or job.result.get("error_count"):
         raise Conflict("预检发现问题，请修改文件后重新上传")
-    return job_start(kind=IMPORT_KIND, title=job.title.replace("预检", "导入", 1), user=actor,
+    return job_start(kind=IMPORT_KIND, title=N_("导入企业数据：%(file)s"),
+                     title_params={"file": job.params.get("filename", "")}, user=actor,
                      params={**job.params, "commit": True, "dry_run_job": str(job.pk)})
 
 

@@ -28,10 +28,11 @@ from innolink.matching.models import AssignmentRun, TechTerm
 MAX_K = 100
 
 FIELD_LABELS = {
-    "fields": "研究方向", "keywords": "关键词", "achievements": "代表性成果",
-    "title": "榜单名称", "statement": "技术难题描述", "indicators": "技术指标",
-    "industry": "行业", "products": "主要产品", "past_challenges": "往期榜单",
-    "description": "简介",
+    "fields": gettext_lazy("研究方向"), "keywords": gettext_lazy("关键词"),
+    "achievements": gettext_lazy("代表性成果"), "title": gettext_lazy("榜单名称"),
+    "statement": gettext_lazy("技术难题描述"), "indicators": gettext_lazy("技术指标"),
+    "industry": gettext_lazy("行业"), "products": gettext_lazy("主要产品"),
+    "past_challenges": gettext_lazy("往期榜单"), "description": gettext_lazy("简介"),
 }
 STATUS_LABELS = {"meets": gettext_lazy("满足"), "near": gettext_lazy("接近"), "value_off": gettext_lazy("有数值未达"),
                  "mentioned": gettext_lazy("仅提及"), "absent": gettext_lazy("未涉及"),
@@ -204,7 +205,7 @@ def explained(obj, match, rank: int, similar: list | None = None) -> Explained:
                 "percent": round(100 * s["share"])}
                for n, s in (e.get("signals") or {}).items() if s.get("shown", True)]
     signals.sort(key=lambda s: -s["share"])
-    highlights = [{"field": h["field"], "label": FIELD_LABELS.get(h["field"], h["field"]),
+    highlights = [{"field": h["field"], "label": str(FIELD_LABELS.get(h["field"], h["field"])),
                    "text": h["text"], "spans": h["spans"],
                    "html": highlight_html(h["text"], h["spans"])}
                   for h in e.get("highlights") or [] if h["text"]]

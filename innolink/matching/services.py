@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.utils.translation import gettext_noop as N_
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -103,7 +104,7 @@ def index_rebuild_start(*, actor, source: str = "web") -> Job:
     """Queue the full rebuild: encode every profile whose text changed, then bump the
     generation so every process rebuilds."""
     _require_staff(actor)
-    job = job_start(kind=REBUILD_KIND, title="重建匹配索引", user=actor, params={})
+    job = job_start(kind=REBUILD_KIND, title=N_("重建匹配索引"), user=actor, params={})
     audit_record(actor=actor, action="create", instance=job, note="重建匹配索引", source=source)
     return job
 

@@ -286,7 +286,8 @@ def _clause_map(year: int) -> dict[tuple[str, str], PolicyClause]:
 def scan_start(*, actor, year: Any) -> Scan:
     year = check_year(year)
     with transaction.atomic():
-        job = job_start(kind=SCAN_KIND, title=_("%(y)s 年度政策扫描（全企业库）") % {"y": year},
+        job = job_start(kind=SCAN_KIND, title=N_("%(y)s 年度政策扫描（全企业库）"),
+                        title_params={"y": year},
                         params={"year": year}, user=actor)
         scan = Scan.objects.create(year=year, job=job, created_by=actor
                                    if getattr(actor, "is_authenticated", False) else None)

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_noop as N_
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -97,7 +98,8 @@ def run_start(*, year: int, actor, samples: int | None = None) -> RankingRun:
     except RankingError as exc:
         raise ranking_error(exc) from exc
     run = RankingRun.objects.create(year=year, samples=samples, created_by=actor)
-    run.job = job_start(kind=RUN_KIND, title=f"计算 {year} 年度民营企业榜单", user=actor,
+    run.job = job_start(kind=RUN_KIND, title=N_("计算 %(year)s 年度民营企业榜单"),
+                        title_params={"year": year}, user=actor,
                         params={"run_id": run.pk})
     run.save(update_fields=["job"])
     audit_record(actor=actor, action="create", instance=run,

@@ -13,6 +13,7 @@ import threading
 import time
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop as N_
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -110,4 +111,4 @@ def _run_train(job, progress: Progress) -> dict:
 
 
 def router_train_start(*, actor):
-    return job_start(kind=TRAIN_KIND, title=str(_("训练诉求分派建议模型")), user=actor)
+    return job_start(kind=TRAIN_KIND, title=N_("训练诉求分派建议模型"), user=actor)

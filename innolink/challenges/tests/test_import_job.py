@@ -72,7 +72,7 @@ def test_import_runs_as_a_job_and_reports_progress(client, staff, institution, p
     # then the job succeeded, as the organizer, and wrote every row with its audit entry
     job.refresh_from_db()
     assert (job.status, job.created_by, job.done, job.total) == ("succeeded", staff, 2500, 2500)
-    assert job.title == "导入科研人员：r.csv"
+    assert job.title_text == "导入科研人员：r.csv"
     assert (job.result["created"], job.result["committed"], job.result["errors"]) == \
         (2500, True, [])
     assert ResearcherProfile.objects.count() == 2500
@@ -221,7 +221,7 @@ def test_a_large_check_runs_as_a_job_and_is_confirmed_once(client, staff, instit
     # when it is checked, a job checks it, writes nothing and keeps the file for the import
     check = post_and_run(client, django_capture_on_commit_callbacks, {"file": upload(content)})
     check.refresh_from_db()
-    assert check.title == "检查科研人员：r.csv"
+    assert check.title_text == "检查科研人员：r.csv"
     assert (check.status, check.result["created"], check.result["committed"]) == \
         ("succeeded", 1500, False)
     assert (check.done, check.total) == (1500, 1500)

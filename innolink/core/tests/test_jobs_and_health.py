@@ -148,3 +148,66 @@ def test_a_message_without_params_or_translation_shows_as_stored():
         assert message_render("某个旧任务的说明") == "某个旧任务的说明"  # rows from before 0730
         assert message_render("缺 %(x)s", {"n": 1}) == "缺 %(x)s"  # never fails a page
         assert message_render("") == ""
+
+
+@job_runner("tests.fail_translatable")
+def _fail_translatable(job, progress):
+    from django.utils.translation import gettext_noop as N_
+
+    from innolink.core.errors import ApplicationError, NotFound
+
+    if job.params.get("lazy"):
+        raise NotFound()  # its default message is a lazy translation
+    raise ApplicationError(N_("未定义的指标 %(c)s"), params={"c": "X9"}, code="bad_indicator")
+
+
+def test_job_title_and_failure_are_shown_in_the_readers_language(client):
+    """ADR 0761: a job's title and an ApplicationError's failure are stored as msgid + values
+    (the worker runs in Chinese) and read in the reader's language on the page, API and CLI."""
+    from django.core.management import call_command
+    from django.utils import translation
+
+    user = make_user()
+    job = job_start(kind="tests.fail_translatable", title="计算 %(year)s 年度民营企业榜单",
+                    title_params={"year": 2025}, user=user)
+    with translation.override("zh-hans"):
+        job = job_run(job)
+    assert (job.title, job.title_params) == ("计算 %(year)s 年度民营企业榜单", {"year": 2025})
+    assert (job.status, job.message, job.message_params) == (
+        "failed", "未定义的指标 %(c)s", {"c": "X9"})
+    with translation.override("zh-hans"):
+        assert (job.title_text, job.message_text) == ("计算 2025 年度民营企业榜单", "未定义的指标 X9")
+    with translation.override("en"):
+        assert job.title_text == "Compute the 2025 private enterprise rankings"
+        assert job.message_text == "Undefined indicator X9"
+    client.force_login(user)
+    page = client.get(f"/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Compute the 2025 private enterprise rankings" in page and "Undefined indicator X9" in page
+    assert "年度" not in page and "未定义" not in page
+    listing = client.get("/jobs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Compute the 2025 private enterprise rankings" in listing
+    body = client.get(f"/api/jobs/{job.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (body["title"], body["message"]) == ("Compute the 2025 private enterprise rankings",
+                                                "Undefined indicator X9")
+    lazy = job_run(Job.objects.create(kind="tests.fail_translatable", title="失败",
+                                      params={"lazy": True}))
+    assert lazy.message == "记录不存在或您无权查看"
+    with translation.override("en"):
+        assert lazy.message_text == "The record does not exist or you are not allowed to view it"
+        call_command("jobs")
+
+
+def test_application_error_keeps_its_msgid():
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    from innolink.core.errors import ApplicationError, Conflict
+
+    with translation.override("en"):
+        exc = ApplicationError("未定义的指标 %(c)s", params={"c": "X9"})
+        assert (exc.message, exc.msgid, exc.params) == ("Undefined indicator X9",
+                                                        "未定义的指标 %(c)s", {"c": "X9"})
+        assert Conflict().msgid == "操作与当前状态冲突"
+        assert ApplicationError(gettext_lazy("请先登录")).msgid == "请先登录"
+        plain = ApplicationError("已经是最新的")  # a finished text: nothing to translate later
+        assert (plain.message, plain.msgid, plain.params) == ("已经是最新的", None, {})

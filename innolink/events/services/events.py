@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_noop as N_
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -183,7 +184,8 @@ def event_schedule_start(*, actor, event: Event, time_limit_s: float = 30.0):
 
     _staff(actor)
     _editable(event)
-    return job_start(kind=SCHEDULE_KIND, title=f"排程：{event.title}", user=actor,
+    return job_start(kind=SCHEDULE_KIND, title=N_("排程：%(title)s"),
+                     title_params={"title": event.title}, user=actor,
                      params={"event_id": event.pk, "time_limit_s": time_limit_s})
 
 

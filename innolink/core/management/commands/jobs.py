@@ -37,4 +37,4 @@ class Command(BaseCommand):
                 time.sleep(interval)
         for job in Job.objects.all()[:20]:
             self.stdout.write(f"{job.pk}  {job.get_status_display():<4} {bar(job, 20)}  "
-                              f"{job.title}  {job.message_text}")
+                              f"{job.title_text}  {job.message_text}")

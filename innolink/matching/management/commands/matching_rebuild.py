@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from django.utils.translation import gettext_noop as N_
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             from innolink.matching.services import REBUILD_KIND
 
             with transaction.atomic():
-                job = job_start(kind=REBUILD_KIND, title="重建匹配索引", params={})
+                job = job_start(kind=REBUILD_KIND, title=N_("重建匹配索引"), params={})
                 audit_record(actor=None, action="create", instance=job, note="重建匹配索引",
                              source="command")
             self.stdout.write(f"queued: manage.py jobs --watch {job.pk}")
