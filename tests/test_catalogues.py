@@ -79,3 +79,25 @@ def test_there_are_catalogues():
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_english_catalogue_is_complete(path):
     assert problems(path.read_text(encoding="utf-8")) == []
+
+
+def _po_unescape(text: str) -> str:
+    return text.replace("\\n", "\n").replace('\\"', '"').replace("\\t", "\t").replace("\\\\", "\\")
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_compiled_catalogue_matches_its_source(path):
+    """The committed .mo (what Django reads) holds every translation of the .po: an edit to a
+    .po without ``compilemessages`` would leave the page in Chinese."""
+    import gettext
+
+    with open(path.with_suffix(".mo"), "rb") as handle:
+        compiled = gettext.GNUTranslations(handle)._catalog
+    stale = []
+    for entry in entries(path.read_text(encoding="utf-8")):
+        if not entry["msgid"] or "msgid_plural" in entry or "msgctxt" in entry:
+            continue
+        msgid, msgstr = _po_unescape(entry["msgid"]), _po_unescape(entry["msgstr"][0])
+        if compiled.get(msgid) != msgstr:
+            stale.append(msgid[:60])
+    assert stale == []
