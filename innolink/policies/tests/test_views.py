@@ -166,6 +166,27 @@ def test_a_budget_conflict_is_shown_as_a_message_and_nothing_written(client, syn
     assert LedgerEntry.objects.count() == 0
 
 
+def test_leader_reads_applications_without_a_write_form(client, synced):
+    """The leader reads the applications, the ledger and the figures city-wide (ADR 0760) and
+    gets no approve form, not even the empty bulk form; posting is refused, nothing written."""
+    application = submitted(high_tech_enterprise())
+    login(client, make_user(Role.LEADER))
+    for name in ("policies:applications", "policies:ledger", "policies:metrics"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        html = response.content.decode()
+        main = html[html.index("<main"):html.index("</main>")]
+        assert 'method="post"' not in main, name
+    assert f"#{application.pk}" in client.get(reverse("policies:applications")).content.decode()
+    assert client.post(reverse("policies:bulk-approve"), {"ids": [application.pk]}).status_code == 403
+    assert client.post(reverse("policies:application-approve",
+                               args=[application.pk])).status_code == 403
+    application.refresh_from_db()
+    assert application.status == "submitted" and LedgerEntry.objects.count() == 0
+    login(client, make_user(Role.POLICY_OFFICER))  # the officer's copy has the form
+    assert 'id="bulk-form"' in client.get(reverse("policies:applications")).content.decode()
+
+
 def test_bulk_approve_from_the_list(client, synced):
     apps = [submitted(high_tech_enterprise()) for _ in range(3)]
     login(client, make_user(Role.POLICY_OFFICER))
