@@ -17,6 +17,9 @@ each a median of several runs through Django's test client or the selectors:
                   on a shared machine)
   overdue_ms      the coordinator's overdue list page (rendered), overdue_queries,
                   overdue_cpu_ms
+  rows_cpu_ms     the queue page's 25 rows alone (rows.table_rows + _rows.html), CPU ms, and
+                  baseline_rows_cpu_ms the same rows with the template before ADR 0421
+                  (bench/templates/servicedesk_rows_baseline.html), side by side
   rates_s         三率 for the year by department from the counter rows (selectors.rates)
   baseline_rates_s the same figures by a GROUP BY over every request of the year (what the page
                   would cost without the counters), side by side
@@ -296,6 +299,40 @@ def main() -> None:
           f"overdue page {overdue_ms:.1f} ms ({overdue_queries} queries, {overdue_size:,} overdue)",
           file=sys.stderr, flush=True)
 
+    def rows_render():
+        """The queue page's 25 rows rendered: the rows as shipped (``rows.table_rows`` and
+        ``_rows.html``) and, side by side, the template before ADR 0421 (model objects, choice
+        labels, ``|tr``/``|town`` and two ``{% url %}`` per row; bench/templates/), CPU ms."""
+        from django.template import engines
+        from django.template.loader import render_to_string
+        from django.utils import translation
+
+        from innolink.servicedesk.rows import table_rows
+
+        old = engines["django"].from_string(
+            (ROOT / "bench/templates/servicedesk_rows_baseline.html").read_text(encoding="utf-8"))
+        qs = selectors.handler_queue(handler)
+
+        def cpu(fn, runs=15):
+            fn()
+            got = []
+            for _ in range(runs):
+                c0 = time.process_time()
+                fn()
+                got.append(1000 * (time.process_time() - c0))
+            return round(statistics.median(got), 2)
+
+        with translation.override("zh-hans"):
+            items = list(qs[:25])
+            new_ms = cpu(lambda: render_to_string("servicedesk/_rows.html",
+                                                  {"rows": table_rows(items)}))
+            old_ms = cpu(lambda: old.render({"rows": sla.countdowns(items)}))
+        return new_ms, old_ms
+
+    rows_cpu_ms, baseline_rows_cpu_ms = rows_render()
+    print(f"the queue page's 25 rows: {rows_cpu_ms} ms CPU as shipped, {baseline_rows_cpu_ms} ms "
+          f"with the template before ADR 0421", file=sys.stderr, flush=True)
+
     def plan(qs) -> list[str]:
         """The database's plan for a page of ``qs`` (index range scans, no sort, no scan)."""
         sql, params = qs[:25].query.sql_with_params()
@@ -356,6 +393,7 @@ def main() -> None:
         "queue_queries_page3": queue_queries_page3,
         "overdue_ms": round(overdue_ms, 1), "overdue_cpu_ms": round(overdue_cpu_ms, 1),
         "overdue_queries": overdue_queries, "queue_size": queue_size,
+        "rows_cpu_ms": rows_cpu_ms, "baseline_rows_cpu_ms": baseline_rows_cpu_ms,
         "overdue_size": overdue_size, "queue_plan": queue_plan, "overdue_plan": overdue_plan,
         "rates_s": round(rates_ms / 1000, 4), "rates_cpu_s": round(rates_cpu_s, 4),
         "baseline_rates_s": round(baseline_rates_ms / 1000, 3),
