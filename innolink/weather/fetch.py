@@ -36,17 +36,17 @@ def response_rules(path: Path | None = None) -> RuleSet:
 
 def township_codes(path: Path | None = None) -> dict[str, str]:
     """The city's township codes (9 digits) and the registry town each names, from
-    ``rules/township_codes.yaml``; reloaded when the file changes. A malformed entry (not a
-    township code of the city, an unknown town, a town given two codes) raises ValueError."""
-    import yaml
-
+    ``rules/township_codes.yaml``; reloaded when the file changes. A malformed entry raises
+    ValueError: not a township code of the city, a street office (街道) outside 001-099 or a town
+    (镇) outside 100-199 (GB/T 10114), an unknown town, a code listed twice, a town given two
+    codes, or an entry without its published source."""
     path = Path(path or TOWNSHIP_CODES_FILE)
     stat = path.stat()
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     with _lock:
         if _codes_cache["key"] == key:
             return _codes_cache["codes"]
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = _load_unique_yaml(path) or {}
         codes: dict[str, str] = {}
         for code, entry in (data.get("codes") or {}).items():
             code = str(code)
@@ -56,11 +56,40 @@ def township_codes(path: Path | None = None) -> dict[str, str]:
                 raise ValueError(f"{path.name}: {code!r} is not a township code of {CITY_CODE}")
             if town not in TOWN_INDEX:
                 raise ValueError(f"{path.name}: {code}: unknown town {town!r}")
+            street_office = town in SUBDISTRICTS
+            if street_office != (1 <= int(code[6:]) <= 99) or int(code[6:]) > 199:
+                kind, span = ("street office (街道)", "001-099") if street_office else (
+                    "town (镇)", "100-199")
+                raise ValueError(f"{path.name}: {code}: {town} is a {kind}, its code must end "
+                                 f"in {span}")
             if town in codes.values():
                 raise ValueError(f"{path.name}: {code}: town {town} already has a code")
+            if not str(entry.get("source") or "").strip():
+                raise ValueError(f"{path.name}: {code}: no source given")
             codes[code] = town
         _codes_cache.update(key=key, codes=codes)
         return codes
+
+
+def _load_unique_yaml(path: Path):
+    """YAML with duplicate mapping keys refused (plain ``safe_load`` keeps the last one silently:
+    a code listed twice would quietly change which town it warns)."""
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node, deep=False):
+        seen = set()
+        for key_node, _value in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise ValueError(f"{path.name}: {key!r} is listed twice")
+            seen.add(key)
+        return loader.construct_mapping(node, deep=deep)
+
+    UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)  # noqa: S506
 
 
 def exposure_labels() -> dict[str, str]:
