@@ -96,9 +96,11 @@ def exposure_labels() -> dict[str, str]:
     return dict(response_rules().exposures)
 
 
-def profiles(towns: list[str] | None = None) -> Profiles:
+def profiles(towns: list[str] | None = None, *, coordinates: bool = True) -> Profiles:
     """Every exposure profile as columns, with the enterprise's town (one query); with
-    ``towns``, only the profiles of enterprises in those towns."""
+    ``towns``, only the profiles of enterprises in those towns. Without ``coordinates`` (a
+    warning by towns or the whole city has no polygon or circle to test) the location columns
+    are not read and come back as NaN: two fewer values per row to fetch and convert."""
     from django.db import connection
 
     from innolink.weather.models import ExposureProfile
@@ -107,17 +109,23 @@ def profiles(towns: list[str] | None = None) -> Profiles:
     enterprise_table = ExposureProfile._meta.get_field("enterprise").related_model._meta.db_table
     # the town index is computed by the database, so every column arrives as a number
     cases = " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(TOWNS))
+    located = ", p.lat, p.lon" if coordinates else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT p.enterprise_id, CASE e.town {cases} ELSE -1 END, p.exposure_mask, "
-            f"p.lat, p.lon FROM {table} p JOIN {enterprise_table} e ON e.id = p.enterprise_id "
+            f"SELECT p.enterprise_id, CASE e.town {cases} ELSE -1 END, p.exposure_mask"
+            f"{located} FROM {table} p JOIN {enterprise_table} e ON e.id = p.enterprise_id "
             + (f"WHERE e.town IN ({', '.join(['%s'] * len(towns))}) " if towns else "")
             + "ORDER BY p.enterprise_id", list(towns or []))
         rows = cursor.fetchall()
     if not rows:
         return Profiles.build(ids=[], towns=[], exposures=[], lats=[], lons=[])
-    ids, towns, masks, lats, lons = zip(*rows)
-    return Profiles(np.array(ids, np.int64), np.array(towns, np.int16),
-                    np.array(masks, np.int64),
-                    np.array(lats, np.float64),  # None becomes NaN
-                    np.array(lons, np.float64))
+    if coordinates:
+        ids, towns, masks, lats, lons = zip(*rows)
+        return Profiles(np.array(ids, np.int64), np.array(towns, np.int16),
+                        np.array(masks, np.int64),
+                        np.array(lats, np.float64),  # None becomes NaN
+                        np.array(lons, np.float64))
+    columns = np.array(rows, np.int64)  # one conversion of the (id, town, mask) rows
+    unknown = np.full(len(rows), np.nan)
+    return Profiles(np.ascontiguousarray(columns[:, 0]), columns[:, 1].astype(np.int16),
+                    np.ascontiguousarray(columns[:, 2]), unknown, unknown.copy())
