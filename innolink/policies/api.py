@@ -207,7 +207,9 @@ class NotifyOut(Schema):
 class PolicyClaimItemIn(BodyIn):
     """One project (patent, purchase, event …) of a per-item clause: its name and the facts the
     clause's rule reads, by code; money in 元 as a decimal string ("300000.00"), yes/no as
-    ``true``/``false``, dates as ``2025-03-01``, categories and levels as their names."""
+    ``true``/``false``, dates as ``2025-03-01``, categories and levels as their names. A code
+    the clause does not read is refused (422 at ``items.<n>.facts.<code>``, with
+    ``extra.known_facts`` listing the codes it takes, in their declared order)."""
 
     name: str = Field(max_length=200)
     facts: dict[str, str | int | bool] = Field(default_factory=dict, max_length=40)
