@@ -428,3 +428,17 @@ def test_the_migration_orders_facts_that_have_no_order(db):
     gadgets = [c for c, _s in ItemKind.objects.get(code="gadgets").facts_in_order]
     assert sorted(gadgets) == ["aa", "zz"]  # a kind of the officers' own: the order read, now kept
     assert all(type(s["order"]) is int for s in ItemKind.objects.get(code="gadgets").facts.values())
+
+
+def test_the_item_kind_editor_keeps_the_order_typed(client):
+    from innolink.enterprises.models import ItemKind
+
+    client.force_login(make_user(Role.POLICY_OFFICER))
+    facts = "zz|甲|text\naa|乙|text\nmm|丙|money"  # neither by code nor by length
+    assert client.post(reverse("enterprises:item-kind-new"),
+                       {"code": "lab_order", "name": "排序试点", "facts": facts}).status_code == 302
+    assert [c for c, _s in ItemKind.objects.get(code="lab_order").facts_in_order] == ["zz", "aa", "mm"]
+    page = client.get(reverse("enterprises:item-kind", args=["lab_order"])).content.decode()
+    assert page.index("zz|甲") < page.index("aa|乙") < page.index("mm|丙")
+    listing = client.get(reverse("enterprises:facts")).content.decode()
+    assert listing.index("甲、乙、丙") > 0
