@@ -17,6 +17,9 @@ each a median of several runs through Django's test client or the selectors:
                   on a shared machine)
   overdue_ms      the coordinator's overdue list page (rendered), overdue_queries,
                   overdue_cpu_ms
+  rows_cpu_ms     the queue page's 25 rows alone (rows.table_rows + _rows.html), CPU ms, and
+                  baseline_rows_cpu_ms the same rows with the template before ADR 0421
+                  (bench/templates/servicedesk_rows_baseline.html), side by side
   rates_s         三率 for the year by department from the counter rows (selectors.rates)
   baseline_rates_s the same figures by a GROUP BY over every request of the year (what the page
                   would cost without the counters), side by side
@@ -27,8 +30,10 @@ each a median of several runs through Django's test client or the selectors:
   route_top1_unseen / route_top3_unseen   on difficulties never seen in training
   baseline_top1/3 the keyword-rule router (data/keyword_rules.txt) on the same held-out split,
                   baseline_top1_unseen on the unseen one
-With --tune, a 5-fold cross-validation on the training split (folds by difficulty) picks the
-smoothing and the category weight and prints the grid (the platform's defaults are the pick).
+With --tune, validation on the training split only (two folds by wording; five folds by
+difficulty printed beside) picks the desk's tokenizer settings, the smoothing and the category
+weight and prints the grid (the platform's defaults are the pick; ADR 0420). --routing-only
+prints the routing figures without loading a database.
 The last line is one JSON object.
 """
 
@@ -66,6 +71,66 @@ def accuracy(ranked, labels) -> tuple[float, float]:
     return round(top1, 4), round(top3, 4)
 
 
+def tune_on_train(rows) -> dict:
+    """Pick the desk's tokenizer settings, the category weight and the smoothing on the
+    training split only: two folds by wording (fit on one wording of every difficulty, validate
+    on the other: what the held-out split is, a known difficulty in new words), printing the
+    grid; the difficulty-fold figure (5 folds by group, like the unseen split) is printed beside
+    it. The held-out and unseen splits are not read here."""
+    from innolink.engines.matching import Tokenizer
+    from innolink.engines.routing import Router, features
+    from innolink.servicedesk import fetch, text
+
+    train = [r for r in rows if r["split"] == "train"]
+    groups = sorted({r["group"] for r in train})
+    random.Random(5).shuffle(groups)
+    group_fold = {g: i % 5 for i, g in enumerate(groups)}
+
+    def wording(r) -> int:  # ids are department-difficulty-wording-framing
+        return int(r["id"].split("-")[-2])
+
+    desk_words = text.function_words()
+    variants = {  # name -> (tokenizer, parts)
+        "desk (no terms, own function words)": (text.tokenizer(), False),
+        "matcher's tokenizer": (Tokenizer(), True),
+        "matcher's tokenizer, no sub-words": (Tokenizer(), False),
+        "matcher's terms, no listing words": (Tokenizer(stopwords=desk_words), False),
+        "desk, no HMM": (Tokenizer(stopwords=desk_words, dictionary=False, listing=False,
+                                   hmm=False), False),
+    }
+    grid = []
+    for name, (tok, parts) in variants.items():
+        toks = {r["id"]: [t for t in tok.tokenize(r["text"], parts=parts)
+                          if len(t) > 1 and t not in text.DESK_STOPWORDS] for r in train}
+        for weight in (2, 4, 6):
+            def feats(chosen, weight=weight, toks=toks):
+                return [features(toks[r["id"]], category=r["category"], category_weight=weight)
+                        for r in chosen]
+
+            for alpha in (0.01, 0.02, 0.05, 0.1):
+                scores = []
+                for fold_of, folds in ((wording, 2), (lambda r: group_fold[r["group"]], 5)):
+                    correct = 0
+                    for fold in range(folds):
+                        fit = [r for r in train if fold_of(r) != fold]
+                        check = [r for r in train if fold_of(r) == fold]
+                        model = Router.fit(feats(fit), [r["department"] for r in fit],
+                                           alpha=alpha)
+                        ranked = model.top_k(feats(check), k=1)
+                        correct += sum(k[0] == r["department"] for k, r in zip(ranked, check))
+                    scores.append(correct / len(train))
+                grid.append((scores[0], scores[1], name, weight, alpha))
+                print(f"  {name}: category_weight={weight} alpha={alpha}: validation top-1 "
+                      f"by wording {scores[0]:.4f}, by difficulty {scores[1]:.4f}",
+                      file=sys.stderr)
+    best = max(grid, key=lambda g: (g[0], g[1]))
+    print(f"validation picks {best[2]}, category_weight={best[3]} alpha={best[4]} (top-1 by "
+          f"wording {best[0]:.4f}); platform uses the desk tokenizer, "
+          f"{fetch.CATEGORY_WEIGHT}/{fetch.ALPHA}", file=sys.stderr)
+    return {"validation_top1": round(best[0], 4), "tokenizer": best[2],
+            "category_weight": best[3], "alpha": best[4]}
+
+
 def routing_figures(tune: bool) -> dict:
     """Model and baseline on the labelled set (no database needed)."""
     from innolink.engines.routing import KeywordRouter, Router, features
@@ -82,32 +147,7 @@ def routing_figures(tune: bool) -> dict:
 
     out: dict = {}
     if tune:
-        train = [r for r in rows if r["split"] == "train"]
-        groups = sorted({r["group"] for r in train})
-        random.Random(5).shuffle(groups)
-        fold_of = {g: i % 5 for i, g in enumerate(groups)}
-        grid = []
-        for weight in (1, 2, 3, 4):
-            for alpha in (0.02, 0.05, 0.1, 0.3):
-                correct = 0
-                for fold in range(5):
-                    fit = [r for r in train if fold_of[r["group"]] != fold]
-                    check = [r for r in train if fold_of[r["group"]] == fold]
-                    model = Router.fit([features(toks[r["id"]], category=r["category"],
-                                                 category_weight=weight) for r in fit],
-                                       [r["department"] for r in fit], alpha=alpha)
-                    ranked = model.top_k([features(toks[r["id"]], category=r["category"],
-                                                   category_weight=weight) for r in check], k=1)
-                    correct += sum(k[0] == r["department"] for k, r in zip(ranked, check))
-                grid.append((correct / len(train), weight, alpha))
-                print(f"  cv category_weight={weight} alpha={alpha}: top-1 {correct / len(train):.3f}",
-                      file=sys.stderr)
-        best = max(grid)
-        out["tuned"] = {"cv_top1": round(best[0], 4), "category_weight": best[1],
-                        "alpha": best[2]}
-        print(f"cross-validation picks category_weight={best[1]} alpha={best[2]} "
-              f"(cv top-1 {best[0]:.3f}); platform uses {fetch.CATEGORY_WEIGHT}/{fetch.ALPHA}",
-              file=sys.stderr)
+        out["tuned"] = tune_on_train(rows)
     weight, alpha = fetch.CATEGORY_WEIGHT, fetch.ALPHA
     x_train, y_train, _ = docs("train", weight)
     model = Router.fit(x_train, y_train, alpha=alpha)
@@ -115,7 +155,7 @@ def routing_figures(tune: bool) -> dict:
              (ROOT / "innolink/servicedesk/data/keyword_rules.txt").read_text(encoding="utf-8")
              .splitlines() if line.strip() and not line.startswith("#")]
     baseline = KeywordRouter(rules, default="qyfw")
-    for split, suffix in (("test", ""), ("unseen", "_unseen")):
+    for split, suffix in (("train", "_train"), ("test", ""), ("unseen", "_unseen")):
         x, y, chosen = docs(split, weight)
         out[f"route_top1{suffix}"], out[f"route_top3{suffix}"] = accuracy(model.top_k(x, k=3), y)
         out[f"baseline_top1{suffix}"], out[f"baseline_top3{suffix}"] = accuracy(
@@ -129,6 +169,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1_000_000)
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--tune", action="store_true")
+    parser.add_argument("--routing-only", action="store_true",
+                        help="only the routing figures on the labelled set (no database load)")
     parser.add_argument("--reuse", action="store_true",
                         help="measure a database this bench already loaded (DATABASE_URL, "
                              "e.g. sqlite:////tmp/sd.sqlite3 from a --keep run), no load")
@@ -147,6 +189,10 @@ def main() -> None:
     import django
 
     django.setup()
+    if args.routing_only:
+        figures, _model = routing_figures(args.tune)
+        print(json.dumps(figures, ensure_ascii=False))
+        return
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -253,6 +299,40 @@ def main() -> None:
           f"overdue page {overdue_ms:.1f} ms ({overdue_queries} queries, {overdue_size:,} overdue)",
           file=sys.stderr, flush=True)
 
+    def rows_render():
+        """The queue page's 25 rows rendered: the rows as shipped (``rows.table_rows`` and
+        ``_rows.html``) and, side by side, the template before ADR 0421 (model objects, choice
+        labels, ``|tr``/``|town`` and two ``{% url %}`` per row; bench/templates/), CPU ms."""
+        from django.template import engines
+        from django.template.loader import render_to_string
+        from django.utils import translation
+
+        from innolink.servicedesk.rows import table_rows
+
+        old = engines["django"].from_string(
+            (ROOT / "bench/templates/servicedesk_rows_baseline.html").read_text(encoding="utf-8"))
+        qs = selectors.handler_queue(handler)
+
+        def cpu(fn, runs=15):
+            fn()
+            got = []
+            for _ in range(runs):
+                c0 = time.process_time()
+                fn()
+                got.append(1000 * (time.process_time() - c0))
+            return round(statistics.median(got), 2)
+
+        with translation.override("zh-hans"):
+            items = list(qs[:25])
+            new_ms = cpu(lambda: render_to_string("servicedesk/_rows.html",
+                                                  {"rows": table_rows(items)}))
+            old_ms = cpu(lambda: old.render({"rows": sla.countdowns(items)}))
+        return new_ms, old_ms
+
+    rows_cpu_ms, baseline_rows_cpu_ms = rows_render()
+    print(f"the queue page's 25 rows: {rows_cpu_ms} ms CPU as shipped, {baseline_rows_cpu_ms} ms "
+          f"with the template before ADR 0421", file=sys.stderr, flush=True)
+
     def plan(qs) -> list[str]:
         """The database's plan for a page of ``qs`` (index range scans, no sort, no scan)."""
         sql, params = qs[:25].query.sql_with_params()
@@ -313,6 +393,7 @@ def main() -> None:
         "queue_queries_page3": queue_queries_page3,
         "overdue_ms": round(overdue_ms, 1), "overdue_cpu_ms": round(overdue_cpu_ms, 1),
         "overdue_queries": overdue_queries, "queue_size": queue_size,
+        "rows_cpu_ms": rows_cpu_ms, "baseline_rows_cpu_ms": baseline_rows_cpu_ms,
         "overdue_size": overdue_size, "queue_plan": queue_plan, "overdue_plan": overdue_plan,
         "rates_s": round(rates_ms / 1000, 4), "rates_cpu_s": round(rates_cpu_s, 4),
         "baseline_rates_s": round(baseline_rates_ms / 1000, 3),

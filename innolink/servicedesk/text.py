@@ -1,11 +1,26 @@
-"""Request text as tokens, with the matching engine's public tokenizer (one per process)."""
+"""Request text as tokens, with the desk's own frozen tokenizer settings (one per process).
+
+The desk uses the matching engine's ``Tokenizer`` class but none of its tunable lists: no
+packaged technical terms (``dictionary=False``), no listing boilerplate (``listing=False``),
+no compound sub-words (``parts=False``), and its own copy of the function words
+(``data/function_words.txt``). So tuning the matcher's vocabulary cannot move routing; the
+settings and a digest of the labelled set's tokens are pinned in ``tests/test_text.py``
+(ADR 0420). The settings were chosen on the labelled set's training split only
+(``bench/servicedesk.py --tune``: validation by held-out wording).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from innolink.engines.matching import Tokenizer
 from innolink.enterprises.reference import TOWN_NAMES
+
+FUNCTION_WORDS_FILE = Path(__file__).with_name("data") / "function_words.txt"
+
+#: the desk's tokenizer settings (ADR 0420); tests/test_text.py pins them
+TOKENIZER_SETTINGS = {"dictionary": False, "listing": False, "hmm": True, "parts": False}
 
 #: words every request uses, and place names: they say nothing about which department owns it
 DESK_STOPWORDS = frozenset({
@@ -17,13 +32,26 @@ DESK_STOPWORDS = frozenset({
 
 
 @lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """The desk's frozen function-word list (particles, pronouns, boilerplate verbs)."""
+    words = set()
+    for line in FUNCTION_WORDS_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.add(line.lower())
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
 def tokenizer() -> Tokenizer:
-    return Tokenizer()
+    return Tokenizer(stopwords=function_words(), dictionary=TOKENIZER_SETTINGS["dictionary"],
+                     listing=TOKENIZER_SETTINGS["listing"], hmm=TOKENIZER_SETTINGS["hmm"])
 
 
 def tokens(text: str) -> list[str]:
     """The request's words, without the words every request uses and single characters."""
-    return [t for t in tokenizer().tokenize(text or "") if len(t) > 1 and t not in DESK_STOPWORDS]
+    raw = tokenizer().tokenize(text or "", parts=TOKENIZER_SETTINGS["parts"])
+    return [t for t in raw if len(t) > 1 and t not in DESK_STOPWORDS]
 
 
 #: words requests use to ask and to stress, whatever they are about: left out of the hot topics

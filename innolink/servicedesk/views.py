@@ -31,6 +31,7 @@ from innolink.servicedesk.forms import (
     VisitForm,
 )
 from innolink.servicedesk.reference import town_choices, town_label
+from innolink.servicedesk.rows import table_rows
 from innolink.servicedesk.models import (
     CadreAssignment,
     Callback,
@@ -85,7 +86,7 @@ def request_list(request):
         return render(request, "servicedesk/queue.html", {
             "page": page, "query": query,
             "stage": stage if stage in selectors.QUEUE_STAGES else "",
-            "rows": sla.countdowns(page.object_list, settings=settings),
+            "rows": table_rows(page.object_list, settings=settings),
             "inputs": selectors.pending_inputs(user)[:20],
             "fallback": settings.fallback_department_id == user.department_id})
     form = FilterForm(request.GET or None)
@@ -96,7 +97,7 @@ def request_list(request):
         overdue=bool(data.get("overdue")), q=data.get("q") or "")
     page, query = _page(request, selectors.request_search(user, filters))
     return render(request, "servicedesk/list.html", {
-        "form": form, "page": page, "query": query, "rows": sla.countdowns(page.object_list),
+        "form": form, "page": page, "query": query, "rows": table_rows(page.object_list),
         "can_file": access.is_enterprise_user(user),
         "awaiting": selectors.awaiting_rating(user).count() if access.is_enterprise_user(user)
         else 0})
@@ -302,8 +303,8 @@ def coordination(request):
     overdue = selectors.overdue_list()
     return render(request, "servicedesk/coordination.html", {
         "desk": desk, "overdue_count": overdue.count(),
-        "overdue": sla.countdowns(overdue[:10]),
-        "fallback_rows": sla.countdowns(desk.fallback),
+        "overdue": table_rows(overdue[:10]),
+        "fallback_rows": table_rows(desk.fallback),
         "pending_count": len(desk.pending) + len(desk.fallback),
         "departments": Department.objects.order_by("name"),
         "coordinator": access.is_coordinator(request.user)})
@@ -314,7 +315,7 @@ def overdue(request):
     _require(access.reads_all(request.user))
     page, query = _page(request, selectors.overdue_list())
     return render(request, "servicedesk/overdue.html", {
-        "page": page, "query": query, "rows": sla.countdowns(page.object_list)})
+        "page": page, "query": query, "rows": table_rows(page.object_list)})
 
 
 # --------------------------------------------------------------------------- routing table
@@ -508,7 +509,7 @@ def session_detail(request, pk: int):
     session = Session.objects.filter(pk=selectors._valid_id(pk)).first()
     if session is None:
         raise NotFound()
-    rows = sla.countdowns(session.requests.select_related("enterprise", "category", "department"))
+    rows = table_rows(session.requests.select_related("enterprise", "category", "department"))
     return render(request, "servicedesk/session.html", {"session": session, "rows": rows})
 
 

@@ -111,10 +111,25 @@ def signature_of(data: bytes):
     return root, signatures[0]
 
 
+def _remove_keeping_tail(node) -> None:
+    """Remove an element and its descendants but not the text that follows it: the
+    enveloped-signature transform removes the Signature element's node-set only, while lxml's
+    ``remove`` would also drop the element's ``tail`` (the whitespace between ``</Signature>``
+    and ``</alert>`` in every indented document another implementation signs)."""
+    parent, tail = node.getparent(), node.tail
+    if tail:
+        previous = node.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(node)
+
+
 def _digest(root, signature, transforms: list[str]) -> bytes:
     document = copy.deepcopy(root)
-    for node in document.iter(f"{{{DS}}}Signature"):
-        node.getparent().remove(node)  # the enveloped-signature transform
+    for node in list(document.iter(f"{{{DS}}}Signature")):
+        _remove_keeping_tail(node)  # the enveloped-signature transform
     exclusive = next((CANONICAL[t] for t in transforms if t in CANONICAL), False)
     return hashlib.sha256(_c14n(document, exclusive)).digest()
 

@@ -135,11 +135,25 @@ class WorkClock:
         """Working time from ``start`` to ``end`` in seconds; negative when ``end`` is earlier."""
         if end < start:
             return -self.working_seconds(end, start)
-        total, day = 0, start.date()
-        while day <= end.date():
-            for a, b in self._periods(day):
-                lo, hi = max(a, start), min(b, end)
-                if hi > lo:
-                    total += int((hi - lo).total_seconds())
-            day += dt.timedelta(days=1)
+        first, last = start.date(), end.date()
+        total = self._within(first, start, end)
+        if last == first:
+            return total
+        # the days strictly between are whole: a working day counts its office hours
+        # (a countdown on the overdue list spans weeks; this keeps it one test per day)
+        full, one = self.hours.seconds_per_day, dt.timedelta(days=1)
+        day = first + one
+        while day < last:
+            if self.is_working_day(day):
+                total += full
+            day += one
+        return total + self._within(last, start, end)
+
+    def _within(self, day: dt.date, start: dt.datetime, end: dt.datetime) -> int:
+        """Working seconds of ``day`` that fall between ``start`` and ``end``."""
+        total = 0
+        for a, b in self._periods(day):
+            lo, hi = max(a, start), min(b, end)
+            if hi > lo:
+                total += int((hi - lo).total_seconds())
         return total

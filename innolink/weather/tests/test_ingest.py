@@ -7,7 +7,8 @@ import pytest
 
 from innolink.core.models import AuditEntry
 from innolink.weather import services
-from innolink.weather.models import CapMessage, IngestLog, Notice, Warning, WarningTownTally
+from innolink.weather.models import (CapMessage, IngestLog, Notice, NoticeAdvice, Warning,
+                                      WarningTownTally)
 from innolink.weather.capdocs import area_xml, cap, ref
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,21 @@ def test_red_typhoon_over_the_city_reaches_every_profile_with_its_actions(feed, 
     log = IngestLog.objects.get(pk=result.log_id)
     assert (log.outcome, log.identifier) == ("applied", "A1")
     assert AuditEntry.objects.filter(model="weather.warning", object_id=str(warning.pk)).exists()
+
+
+def test_notices_are_written_in_enterprise_order_across_rule_groups(feed, profiles, now):
+    """The notices of a warning are inserted in one ascending-enterprise pass (the indexes fill
+    in key order), each with its own rule group's advice, not one pass per group."""
+    result = services.cap_ingest(data=cap(identifier="O1", sent=now, city=True), source="push")
+    rows = list(Notice.objects.filter(warning_id=result.warning_id).order_by("pk").values_list(
+        "enterprise_id", "advice_id", "advice__rules", "town"))
+    assert [r[0] for r in rows] == sorted(e.pk for e in profiles)
+    assert len({r[1] for r in rows}) >= 3  # several groups, interleaved by enterprise
+    by_enterprise = {e.pk: e.town for e in profiles}
+    assert all(town == by_enterprise[e] for e, _a, _r, town in rows)
+    # each advice row holds exactly the rules of the notices pointing at it
+    for _e, advice, rules, _t in rows:
+        assert rules == NoticeAdvice.objects.get(pk=advice).rules
 
 
 def test_blue_typhoon_reaches_only_exposed_enterprises_in_its_towns(feed, profiles, now):

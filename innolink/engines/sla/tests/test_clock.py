@@ -77,6 +77,26 @@ def test_working_seconds_matches_minute_walk():
         assert CLOCK.working_seconds(a, b) == 60 * reference_minutes_between(a, b), (a, b)
 
 
+def test_working_seconds_over_weeks_matches_minute_walk():
+    """Spans of weeks (the overdue list's countdowns) over the holiday and make-up days; the
+    whole days between the ends are counted without walking their periods."""
+    rng = random.Random(13)
+    for _ in range(30):
+        a = random_moment(rng)
+        b = a + dt.timedelta(minutes=rng.randrange(-60 * 24 * 40, 60 * 24 * 40))
+        assert CLOCK.working_seconds(a, b) == 60 * reference_minutes_between(a, b), (a, b)
+
+
+def test_working_seconds_to_the_second_with_other_hours():
+    clock = WorkClock(is_working_day, OfficeHours.parse("09:00-17:00"))
+    a = dt.datetime(2025, 9, 26, 16, 59, 30)  # Friday
+    b = dt.datetime(2025, 10, 13, 9, 0, 15)  # Monday after the holiday and a make-up Saturday
+    # Fri 30 s + Sun 28 Sep (make-up) + Mon-Tue 29-30 Sep + Thu-Fri 9-10 Oct + Sat 11 Oct
+    # (make-up) + Mon 15 s
+    assert clock.working_seconds(a, b) == 30 + 6 * 8 * 3600 + 15
+    assert clock.working_seconds(b, a) == -(30 + 6 * 8 * 3600 + 15)
+
+
 def test_add_then_measure_round_trips():
     rng = random.Random(3)
     for _ in range(300):
