@@ -193,9 +193,26 @@ def forget_qualification_types() -> None:
     _TYPES_CACHE["types"] = None
 
 
+def facts_in_order(facts: dict | None) -> list[tuple[str, dict]]:
+    """An item kind's facts as ``(code, spec)`` in their declared order (each spec's ``order``;
+    PostgreSQL's jsonb does not keep key order, so the order is data, ADR 0380). Facts without
+    an ``order`` come last, by code.
+
+    Examples:
+        >>> facts_in_order({"b": {"name": "乙", "order": 0}, "a": {"name": "甲", "order": 1}, "c": {}})
+        [('b', {'name': '乙', 'order': 0}), ('a', {'name': '甲', 'order': 1}), ('c', {})]
+    """
+    def key(pair):
+        order = pair[1].get("order") if isinstance(pair[1], dict) else None
+        return (0, order, pair[0]) if isinstance(order, int) and not isinstance(order, bool) else (1, 0, pair[0])
+
+    return sorted((facts or {}).items(), key=key)
+
+
 class ItemKind(models.Model):
     """A kind of repeated item inside one claim (projects, patents, equipment purchases,
-    events), with its facts as data: ``{fact: {name, kind, unit, choices}}``."""
+    events), with its facts as data: ``{fact: {name, kind, unit, choices, order}}``; ``order``
+    (0, 1, …) is the declared order in which forms, the API and pages list the facts."""
 
     code = models.SlugField(_("代码"), max_length=40, primary_key=True)
     name = models.CharField(_("名称"), max_length=60, unique=True)
@@ -210,6 +227,10 @@ class ItemKind(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def facts_in_order(self) -> list[tuple[str, dict]]:
+        return facts_in_order(self.facts)
 
 
 class EnterpriseItem(models.Model):

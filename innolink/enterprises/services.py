@@ -608,7 +608,12 @@ def _check_facts(facts: Any, errors: dict[str, list[str]]) -> dict[str, dict[str
         errors["facts"] = [_("至少定义一项数据")]
         return {}
     out = {}
-    for code, spec in facts.items():
+    # the declared order: each fact's ``order`` if all carry one, else the order given (the
+    # officer's lines); stored as 0, 1, … because jsonb does not keep key order (ADR 0380)
+    given = list(facts.items())
+    if all(isinstance(s, dict) and type(s.get("order")) is int for _c, s in given):
+        given.sort(key=lambda pair: (pair[1]["order"], str(pair[0])))
+    for position, (code, spec) in enumerate(given):
         if not _CODE.match(str(code)) or code in ("key", "label", "year"):
             errors.setdefault("facts", []).append(_("数据代码 %(c)s 无效") % {"c": code})
             continue
@@ -625,6 +630,7 @@ def _check_facts(facts: Any, errors: dict[str, list[str]]) -> dict[str, dict[str
             if not isinstance(choices, list) or not choices or len(set(map(str, choices))) != len(choices):
                 errors.setdefault("facts", []).append(_("数据 %(c)s 须列出不重复的取值") % {"c": code})
             entry["levels" if spec["kind"] == "level" else "choices"] = [str(c) for c in choices]
+        entry["order"] = position
         out[code] = entry
     return out
 

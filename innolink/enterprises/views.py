@@ -201,7 +201,7 @@ def item_kind_edit(request, code: str | None = None):
             "|".join([fact, spec.get("name", ""), spec.get("kind", ""),
                       spec.get("unit", "") or "、".join(spec.get("choices") or spec.get("levels")
                                                        or [])])
-            for fact, spec in (row.facts or {}).items())}
+            for fact, spec in row.facts_in_order)}
 
     def fields(form):
         return {"code": form.cleaned_data["code"], "name": form.cleaned_data["name"],

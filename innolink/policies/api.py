@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from innolink.core.schemas import ERRORS
 from innolink.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -21,6 +21,13 @@ from innolink.policies import access, selectors, services
 from innolink.policies.models import Application, LedgerEntry
 
 router = Router(tags=["policies"])
+
+
+class BodyIn(Schema):
+    """A request body: a field the operation does not take is refused (422 naming it), never
+    silently dropped (ADR 0380)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def _clean(value: str) -> str:
@@ -148,7 +155,7 @@ def _answer_out(view: selectors.EnterpriseView) -> AnswerOut:
                      not_eligible=[row(r) for r in view.not_eligible])
 
 
-class ScanIn(Schema):
+class ScanIn(BodyIn):
     year: int
 
 
@@ -189,7 +196,7 @@ class EligibilityPage(Schema):
     items: list[EligibilityOut]
 
 
-class NotifyIn(Schema):
+class NotifyIn(BodyIn):
     year: int
 
 
@@ -197,10 +204,12 @@ class NotifyOut(Schema):
     notified_users: int
 
 
-class PolicyClaimItemIn(Schema):
+class PolicyClaimItemIn(BodyIn):
     """One project (patent, purchase, event …) of a per-item clause: its name and the facts the
     clause's rule reads, by code; money in 元 as a decimal string ("300000.00"), yes/no as
-    ``true``/``false``, dates as ``2025-03-01``, categories and levels as their names."""
+    ``true``/``false``, dates as ``2025-03-01``, categories and levels as their names. A code
+    the clause does not read is refused (422 at ``items.<n>.facts.<code>``, with
+    ``extra.known_facts`` listing the codes it takes, in their declared order)."""
 
     name: str = Field(max_length=200)
     facts: dict[str, str | int | bool] = Field(default_factory=dict, max_length=40)
@@ -211,7 +220,7 @@ class PolicyClaimItemIn(Schema):
         return _clean(value)
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(BodyIn):
     clause_id: int
     year: int
     bank_name: str = Field(max_length=100)
@@ -300,22 +309,22 @@ class ApplicationFiltersIn(Schema):
         return _clean(value)
 
 
-class ApproveIn(Schema):
+class ApproveIn(BodyIn):
     amount: Decimal | None = None
     note: str = Field("", max_length=500)
     override_reason: str = Field("", max_length=300)  # approve although required materials lack
 
 
-class BulkApproveIn(Schema):
+class BulkApproveIn(BodyIn):
     ids: list[int] = Field(max_length=1000)
     note: str = Field("", max_length=500)
 
 
-class ReasonIn(Schema):
+class ReasonIn(BodyIn):
     reason: str = Field(max_length=500)
 
 
-class PayIn(Schema):
+class PayIn(BodyIn):
     amount: str = Field(max_length=30)
     note: str = Field("", max_length=300)
 
@@ -477,20 +486,28 @@ def notify(request, policy_id: int, payload: NotifyIn):
 
 # --------------------------------------------------------------------------- applications
 
+_NAME_KEY = "label"  # the claim form's key for an item's name; never a fact code
+_FACT_LABEL = "\x00label"  # a fact coded "label": a key no client can send (NULs are refused)
+
+
 def _item_row(item: PolicyClaimItemIn) -> dict[str, str]:
-    """An API item as the claim form's row: ``label`` and each fact as typed text."""
-    row = {code: ("true" if v else "false") if isinstance(v, bool) else _clean(str(v))
-           for code, v in item.facts.items() if code != "label"}
-    return {**row, "label": item.name}
+    """An API item as the claim form's row: ``label`` and each fact as typed text. A fact
+    coded ``label`` is kept under a key no fact can have, so it is refused as unknown (named
+    ``items.<n>.facts.label``) instead of overwriting the name."""
+    row = {(code if code != _NAME_KEY else _FACT_LABEL): ("true" if v else "false")
+           if isinstance(v, bool) else _clean(str(v)) for code, v in item.facts.items()}
+    return {**row, _NAME_KEY: item.name}
 
 
 def _item_path(key: str) -> str:
     """The claim form's field name (``items-0-investment``) as the API's path
     (``items.0.facts.investment``; the name is ``items.0.name``)."""
-    m = re.fullmatch(r"items-(\d+)-(\w+)", key)
+    m = re.fullmatch(r"items-(\d+)-(.+)", key, re.S)
     if not m:
         return key
-    return f"items.{m.group(1)}.name" if m.group(2) == "label" else f"items.{m.group(1)}.facts.{m.group(2)}"
+    if m.group(2) == _NAME_KEY:
+        return f"items.{m.group(1)}.name"
+    return f"items.{m.group(1)}.facts.{m.group(2).replace(chr(0), '')}"
 
 
 @router.get("/applications", response={200: ApplicationPage, **ERRORS})
@@ -525,8 +542,10 @@ def application_submit(request, payload: ApplicationIn):
                                     statement=payload.statement, consent=payload.consent),
             items=[_item_row(i) for i in payload.items] or None, items_money_in="元")
     except ValidationFailed as exc:
-        raise ValidationFailed({_item_path(k): v for k, v in exc.fields.items()},
-                               exc.message, code=exc.code) from None
+        renamed = ValidationFailed({_item_path(k): v for k, v in exc.fields.items()},
+                                   exc.message, code=exc.code)
+        renamed.extra.update({k: v for k, v in exc.extra.items() if k != "fields"})
+        raise renamed from None
     return Status(201, _app_out(selectors.application_for_user(request.auth, application.pk)))
 
 

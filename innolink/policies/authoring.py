@@ -11,6 +11,7 @@ without ``id`` is numbered ``c1``, ``c2``… by position.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -284,6 +285,24 @@ def run_cases(policy: Policy, cases_text: str) -> list[CaseResult]:
     return results
 
 
+def _without_places(value: Any) -> Any:
+    """A rule's parts without where they were written (``location``: file and path), so a draft
+    compares equal to the same rules loaded from their file."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, tuple((f.name, _without_places(getattr(value, f.name)))
+                                            for f in dataclasses.fields(value) if f.name != "location"))
+    if isinstance(value, (tuple, list)):
+        return tuple(_without_places(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted(((k, _without_places(v)) for k, v in value.items()), key=lambda kv: repr(kv[0])))
+    return value
+
+
+def _rule_of(clause) -> Any:
+    """What decides a clause's answer, comparable across files and drafts."""
+    return _without_places((clause.condition, clause.formula, clause.requires, clause.group))
+
+
 def changed_clause_ids(policy: Policy, published: Policy | None) -> set[tuple[str, str]]:
     """(version start, clause id) of the clauses that are new or differ from the published
     policy: each needs a worked case before the draft may be published."""
@@ -297,8 +316,7 @@ def changed_clause_ids(policy: Policy, published: Policy | None) -> set[tuple[st
         for c in v.clauses:
             key = (v.effective_from.isoformat(), c.id)
             old = before.get(key)
-            if old is None or (old.text, old.condition, old.formula, old.requires, old.group) != (
-                    c.text, c.condition, c.formula, c.requires, c.group):
+            if old is None or old.text != c.text or _rule_of(old) != _rule_of(c):
                 out.add(key)
     return out
 
@@ -413,7 +431,7 @@ def version_changes(before, after) -> list[Change]:
             o = old[cid]
             if o.text != c.text:
                 out.append(Change(f"条款「{c.title}」原文", o.text, c.text))
-            if (o.condition, o.formula, o.requires, o.group) != (c.condition, c.formula, c.requires, c.group):
+            if _rule_of(o) != _rule_of(c):
                 out.append(Change(f"条款「{c.title}」的条件或计算", "（规则已修改）", "（见规则差异）"))
     for cid, c in old.items():
         if cid not in new:

@@ -103,8 +103,7 @@ def spec_for(clause) -> ItemsSpec | None:
             used |= _names({key: v for key, v in node.items() if key not in ("of", "items", "years", "optional")})
             optional |= {str(o) for o in node.get("optional") or []}
     facts = []
-    # sorted: PostgreSQL's jsonb does not keep the catalogue's key order, SQLite's JSON does
-    for code, fact in sorted((row.facts or {}).items()):
+    for code, fact in row.facts_in_order:  # the declared order (ADR 0380), on every database
         if code not in used:
             continue
         fkind = fact.get("kind", "text")
@@ -130,6 +129,13 @@ def parse(spec: ItemsSpec, rows: list[dict[str, Any]], year: int, *, money_in: s
     out = []
     if len(rows) > MAX_ITEMS:
         raise ValidationFailed({PREFIX: [_("最多填报%(n)s项") % {"n": MAX_ITEMS}]})
+    known = [fact.code for fact in spec.facts]
+    unknown = [(i, code) for i, row in enumerate(rows) for code in row if code != "label" and code not in known]
+    if unknown:  # refused, never dropped: a fact the clause does not read would be lost (ADR 0380)
+        exc = ValidationFailed({field_name(i, code): [unknown_fact_message(code, spec)] for i, code in unknown})
+        exc.extra["unknown_facts"] = [{"item": i, "code": code.replace("\x00", "")} for i, code in unknown]
+        exc.extra["known_facts"] = known
+        raise exc
     for i, row in enumerate(rows):
         bad = [k for k, v in row.items() if "\x00" in str(v or "")]
         if bad:  # a NUL cannot be stored (PostgreSQL text) and is never typed
@@ -159,6 +165,13 @@ def parse(spec: ItemsSpec, rows: list[dict[str, Any]], year: int, *, money_in: s
     if errors:
         raise ValidationFailed(errors)
     return out
+
+
+def unknown_fact_message(code: str, spec: ItemsSpec) -> str:
+    """The refusal of a fact code the clause does not read, naming the codes it does."""
+    return _("%(kind)s没有数据项 %(code)s；可填写：%(known)s") % {
+        "kind": spec.name, "code": code.replace("\x00", "")[:40],
+        "known": "、".join(f"{f.code}（{f.name}）" for f in spec.facts) or "—"}
 
 
 def _value(fact: ItemFact, raw: str, year: int, money_in: str = "万元") -> str:
@@ -222,12 +235,14 @@ def shown(items) -> list[tuple[str, list[tuple[str, str]]]]:
 
     from innolink.enterprises.models import ItemKind
 
-    kinds = {k.code: k.facts or {} for k in ItemKind.objects.filter(code__in={i.kind for i in items})}
+    kinds = {k.code: k.facts_in_order for k in ItemKind.objects.filter(code__in={i.kind for i in items})}
     out = []
     for item in items:
-        facts = kinds.get(item.kind, {})
+        order = kinds.get(item.kind, [])
+        facts = dict(order)
+        rank = {code: n for n, (code, _spec) in enumerate(order)}
         values = []
-        for code, value in item.facts.items():
+        for code, value in sorted(item.facts.items(), key=lambda p: (rank.get(p[0], len(rank)), p[0])):
             spec = facts.get(code, {})
             if spec.get("kind") == "money":
                 try:

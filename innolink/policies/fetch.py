@@ -86,7 +86,8 @@ def register_catalogue() -> None:
                     IndicatorDefinition.objects.values_list("code", "kind", "unit", "name", "levels")],
         qualifications=list(QualificationType.objects.order_by("order", "code").values(
             "code", "name", "levels", "issuer", "validity_years", "renewal_is_new")),
-        items=list(ItemKind.objects.order_by("order", "code").values_list("code", "name", "facts")),
+        items=[(kind.code, kind.name, dict(kind.facts_in_order))  # facts in their declared order
+               for kind in ItemKind.objects.order_by("order", "code").only("code", "name", "facts")],
     )
 
 

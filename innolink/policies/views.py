@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.contrib import messages
@@ -91,6 +92,16 @@ def _fields(view: selectors.EnterpriseView, typed: dict[str, str] | None = None,
     return view
 
 
+def _refuse_unoffered(post, offered) -> None:
+    """A figure field the page did not offer (a forged ``fact-…``, or one no longer asked for)
+    is refused, never dropped: nothing is written (ADR 0380)."""
+    names = {i.name for i in offered}
+    stray = [k for k in post if k.startswith("fact-") and k not in names]
+    if stray:
+        raise ValidationFailed({}, message=_("没有需要填写的数据项 %(f)s；可填写：%(k)s") % {
+            "f": stray[0][5:45], "k": "、".join(i.label for i in offered) or "—"}, code="unknown_fact")
+
+
 def _offered_inputs(view: selectors.EnterpriseView) -> list:
     out: list = []
     for row in view.not_eligible:
@@ -122,12 +133,14 @@ def supply_facts(request):
     year = _year(request)
     enterprise = request.user.enterprise
     view = selectors.enterprise_view(enterprise, year)
-    offered = [i for i in _offered_inputs(view) if i.name in request.POST]
+    offerable = _offered_inputs(view)
+    offered = [i for i in offerable if i.name in request.POST]
     typed = {i.name: request.POST.get(i.name, "") for i in offered}
     focus = request.POST.get("clause", "")
     focus = int(focus) if focus.isdigit() else None
     context = {"years": selectors.year_choices(), "mine": True, "focus": focus}
     try:
+        _refuse_unoffered(request.POST, offerable)
         if not offered:
             raise ValidationFailed({}, message=_("没有需要填写的数据，答复已是最新"))
         services.declared_facts_set(actor=request.user, enterprise=enterprise, inputs=offered,
@@ -171,14 +184,28 @@ def _item_rows(post, spec) -> list[dict[str, str]]:
     except (TypeError, ValueError):
         total = 0
     names = ["label", *(f.code for f in spec.facts)]
-    return [{n: str(post.get(claim_items.field_name(i, n), "") or "").strip() for n in names}
+    rows = [{n: str(post.get(claim_items.field_name(i, n), "") or "").strip() for n in names}
             for i in range(total)]
+    for key in post:  # a field no item form has (forged) is carried along, so the check refuses it
+        m = re.fullmatch(rf"{claim_items.PREFIX}-(\d+)-(.+)", key, re.S)
+        if m and m[2] not in names and int(m[1]) < total:
+            rows[int(m[1])][m[2]] = str(post.get(key) or "").strip()
+    return rows
+
+
+def _stray_item_errors(fields: dict, spec) -> list[str]:
+    """The refusals of item fields no form shows (a forged field), for the top of the items."""
+    names = {"label", *(f.code for f in spec.facts)} if spec is not None else set()
+    out = []
+    for key, errors in fields.items():
+        m = re.fullmatch(rf"{claim_items.PREFIX}-(\d+)-(.+)", key, re.S)
+        if m and m[2] not in names:
+            out.extend(errors)
+    return out
 
 
 def _item_formset(spec, rows: list[dict[str, str]], errors: dict | None = None):
     """The items as a bound formset of ``rows`` (contiguous), each error at its field."""
-    import re
-
     data = {f"{claim_items.PREFIX}-TOTAL_FORMS": str(len(rows)),
             f"{claim_items.PREFIX}-INITIAL_FORMS": "0"}
     for i, row in enumerate(rows):
@@ -260,6 +287,7 @@ def claim(request, clause_pk: int):
         offered = context["row"].inputs
         typed = {i.name: request.POST.get(i.name, "") for i in offered}
         try:
+            _refuse_unoffered(request.POST, offered)
             services.declared_facts_set(actor=request.user, enterprise=enterprise,
                                         inputs=offered, values=typed)
         except (NotFound, PermissionDenied):
@@ -311,7 +339,8 @@ def claim(request, clause_pk: int):
             except ValidationFailed as exc:
                 context = _claim_context(request, clause, year, _typed_form(request, initial),
                                          materials_errors=materials_errors, item_errors=exc.fields, **item_kw)
-                context["items_error"] = exc.fields.get(claim_items.PREFIX)
+                context["items_error"] = ((exc.fields.get(claim_items.PREFIX) or [])
+                                          + _stray_item_errors(exc.fields, spec)) or None
                 return render(request, template, context, status=200 if request.htmx else 422)
             context = _claim_context(request, clause, year, _typed_form(request, initial),
                                      materials_errors=materials_errors, items=checked,
@@ -332,6 +361,8 @@ def claim(request, clause_pk: int):
             item_kw["item_errors"] = {k: v for k, v in exc.fields.items() if k.startswith(claim_items.PREFIX + "-")}
             if exc.fields.get(claim_items.PREFIX):
                 form.add_error(None, exc.fields[claim_items.PREFIX])
+            for message in _stray_item_errors(exc.fields, spec):
+                form.add_error(None, message)
             if any(n not in form.fields and n != "materials" and not n.startswith(claim_items.PREFIX)
                    for n in exc.fields) or not exc.fields:
                 form.add_error(None, exc.message)

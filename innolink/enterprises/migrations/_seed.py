@@ -56,7 +56,32 @@ def item_kinds(apps) -> None:
     existing = set(ItemKind.objects.values_list("code", flat=True))
     for order, (code, item) in enumerate((_catalogue().get("items") or {}).items()):
         if code not in existing:
-            ItemKind.objects.create(code=code, name=item["name"], facts=item["facts"], order=order)
+            ItemKind.objects.create(code=code, name=item["name"], facts=ordered_facts(item["facts"]), order=order)
+
+
+def ordered_facts(facts: dict) -> dict:
+    """The catalogue's facts with their declared order as data (``order`` 0, 1, …: the file's
+    order; jsonb does not keep key order, ADR 0380)."""
+    return {code: {**spec, "order": n} for n, (code, spec) in enumerate(facts.items())}
+
+
+def item_fact_order(apps) -> None:
+    """Give every item kind's facts an ``order``: a seed kind's facts in the catalogue's order
+    (facts an officer added after them, by code), another kind's facts in the order read."""
+    ItemKind = apps.get_model("enterprises", "ItemKind")
+    seed = {code: list(item["facts"]) for code, item in (_catalogue().get("items") or {}).items()}
+    for row in ItemKind.objects.all():
+        facts = row.facts or {}
+        if not isinstance(facts, dict) or all(isinstance(f, dict) and type(f.get("order")) is int
+                                              for f in facts.values()):
+            continue
+        declared = [c for c in seed.get(row.code, []) if c in facts]
+        rest = [c for c in facts if c not in declared]
+        if row.code in seed:
+            rest.sort()
+        row.facts = {c: {**facts[c], "order": n} if isinstance(facts[c], dict) else facts[c]
+                     for n, c in enumerate(declared + rest)}
+        row.save(update_fields=["facts"])
 
 
 def catalogue_indicators(apps) -> None:

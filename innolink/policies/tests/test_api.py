@@ -169,6 +169,27 @@ def test_reject_without_reason_and_bad_pay_amount(client, synced):
     assert "amount" in body["extra"]["fields"]
 
 
+@pytest.mark.parametrize("suffix, body", [
+    ("/approve", {"amount": "100000", "note": "", "approved_by_mistake": True}),
+    ("/reject", {"reason": "材料不全", "reasn": "拼错的字段"}),
+    ("/defer", {"reason": "请补充材料", "deadline": "2025-01-01"}),
+])
+def test_an_undeclared_body_field_is_refused_not_ignored(client, synced, suffix, body):
+    """ADR 0380: a key the operation does not take is a 422 naming it, and nothing changes."""
+    from innolink.core.models import AuditEntry
+
+    application = submitted(high_tech_enterprise())
+    login(client, make_user(Role.POLICY_OFFICER))
+    audit = AuditEntry.objects.count()
+    refused = assert_json_error(client.post(f"/api/policies/applications/{application.pk}{suffix}",
+                                            body, content_type="application/json"), 422, "invalid")
+    extra_key = list(body)[-1]
+    assert extra_key in refused["extra"]["fields"]
+    application.refresh_from_db()
+    assert application.status == "submitted" and LedgerEntry.objects.count() == 0
+    assert AuditEntry.objects.count() == audit
+
+
 def test_ledger_reversal_through_the_api(client, synced):
     application = submitted(high_tech_enterprise())
     services.application_approve(actor=None, application_id=application.pk)

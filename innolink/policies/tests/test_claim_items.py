@@ -282,6 +282,52 @@ def test_a_bad_api_item_is_a_422_at_its_path_and_nothing_is_written(client, proj
     assert _counts() == before
 
 
+@pytest.mark.parametrize("code", ["colour", "label", "equipment_investment", "投资额"])
+def test_an_unknown_api_fact_code_is_a_422_naming_it_and_the_known_codes(client, projects, maker, code):
+    """Refused, never dropped (ADR 0380): ``equipment_investment`` is a fact of the item kind
+    that this clause does not read, ``label`` is not a fact (the name is ``name``)."""
+    _enterprise, user = maker
+    client.force_login(user)
+    before = _counts()
+    good = {"name": "仓储系统", "facts": {"kind": "数字化改造", "investment": "300000"}}
+    bad = {"name": "设备联网", "facts": {"kind": "数字化改造", "investment": "300000", code: "1"}}
+    response = _api_claim(client, projects.pk, [good, bad])
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert list(body["extra"]["fields"]) == [f"items.1.facts.{code}"]
+    assert f"没有数据项 {code}" in body["extra"]["fields"][f"items.1.facts.{code}"][0]
+    assert body["extra"]["known_facts"] == ["investment", "kind"]
+    assert body["extra"]["unknown_facts"] == [{"item": 1, "code": code}]
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("extra", [{"colour": "red"}, {"amount_expected": "99999999"}])
+def test_an_unknown_api_field_is_refused_not_ignored(client, projects, maker, extra):
+    _enterprise, user = maker
+    client.force_login(user)
+    before = _counts()
+    response = _api_claim(client, projects.pk, [{"name": "仓储系统", "facts": {
+        "kind": "数字化改造", "investment": "300000"}}], **extra)
+    assert response.status_code == 422, response.content
+    assert list(response.json()["extra"]["fields"]) == list(extra)
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("action", ["preview", ""])
+def test_a_forged_item_field_on_the_page_is_refused_and_nothing_is_written(client, projects, maker, action):
+    _enterprise, user = maker
+    client.force_login(user)
+    before = _counts()
+    data = _form_data([("仓储系统", "数字化改造", "30")], **({"action": action} if action else {}))
+    page = client.post(_url(projects), {**data, "items-0-colour": "red"})
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert "没有数据项 colour" in html and "investment（项目投资额）" in html
+    assert [f["label"].value() for f in page.context["item_formset"].forms] == ["仓储系统"]
+    assert _counts() == before
+
+
 @pytest.mark.parametrize("items", [
     [{"name": "设备联网", "facts": {"kind": "数字化改造", "investment": 300000.5}}],  # a float: no
     [{"name": "x", "facts": {}}] * 51,
@@ -312,3 +358,87 @@ def test_another_role_cannot_claim_with_items(client, projects):
                                                                               "investment": "1"}}])
     assert response.status_code in (403, 404)
     assert _counts() == before
+
+
+# --------------------------------------------------------------------------- declared order (ADR 0380)
+
+CATALOGUE_ORDER = ["investment", "equipment_investment", "kind", "completed_on", "level",
+                   "construction_months", "in_operation"]
+
+
+def _declare(order):
+    """Re-declare the projects kind with ``order`` first (as an officer saves it: no ``order``
+    keys, the order typed)."""
+    from innolink.enterprises.models import ItemKind
+    from innolink.enterprises.services import item_kind_save
+
+    row = ItemKind.objects.get(code="projects")
+    facts = {code: {k: v for k, v in spec.items() if k != "order"} for code, spec in row.facts_in_order}
+    codes = [*order, *(c for c in facts if c not in order)]
+    item_kind_save(actor=None, code="projects", name=row.name, facts={c: facts[c] for c in codes})
+    return codes
+
+
+def test_the_seeded_kinds_carry_the_catalogue_order(db):
+    from innolink.enterprises.models import ItemKind
+
+    row = ItemKind.objects.get(code="projects")
+    assert [c for c, _s in row.facts_in_order] == CATALOGUE_ORDER
+    assert [s["order"] for _c, s in row.facts_in_order] == list(range(len(CATALOGUE_ORDER)))
+
+
+# each order differs from one of the two accidental orders: by name (the former stopgap) and
+# PostgreSQL's jsonb order (shorter keys first), so together they fail on either database
+@pytest.mark.parametrize("order", [["kind", "investment"], ["investment", "kind"]])
+def test_the_form_and_the_records_list_facts_in_the_declared_order(client, projects, maker, order):
+    from innolink.enterprises.models import ItemKind
+
+    codes = _declare(order)
+    assert [c for c, _s in ItemKind.objects.get(code="projects").facts_in_order] == codes
+    assert [f.code for f in claim_items.spec_for(projects).facts] == order
+    enterprise, user = maker
+    client.force_login(user)
+    html = client.get(_url(projects)).content.decode()
+    first, second = (html.index(f'name="items-0-{code}"') for code in order)
+    assert first < second
+    application = services.application_submit(
+        actor=user, enterprise=enterprise, clause=projects, year=YEAR, form=FORM,
+        items=[{"label": "仓储系统", "kind": "数字化改造", "investment": "30"}])
+    [(_label, shown)] = claim_items.shown(services.application_items(application))
+    names = {"kind": "项目类别", "investment": "项目投资额"}
+    assert [name for name, _v in shown] == [names[c] for c in order]
+
+
+def test_the_migration_orders_facts_that_have_no_order(db):
+    from django.apps import apps
+
+    from innolink.enterprises.migrations._seed import item_fact_order
+    from innolink.enterprises.models import ItemKind
+    from innolink.enterprises.services import item_kind_save
+
+    row = ItemKind.objects.get(code="projects")
+    bare = {c: {k: v for k, v in s.items() if k != "order"} for c, s in reversed(row.facts_in_order)}
+    ItemKind.objects.filter(code="projects").update(facts={**bare, "an_added": {"name": "后加", "kind": "text"}})
+    item_kind_save(actor=None, code="gadgets", name="小器具", facts={"zz": {"name": "甲", "kind": "text"},
+                                                                     "aa": {"name": "乙", "kind": "text"}})
+    ItemKind.objects.filter(code="gadgets").update(facts={"zz": {"name": "甲", "kind": "text"},
+                                                          "aa": {"name": "乙", "kind": "text"}})
+    item_fact_order(apps)
+    assert [c for c, _s in ItemKind.objects.get(code="projects").facts_in_order] == [*CATALOGUE_ORDER, "an_added"]
+    gadgets = [c for c, _s in ItemKind.objects.get(code="gadgets").facts_in_order]
+    assert sorted(gadgets) == ["aa", "zz"]  # a kind of the officers' own: the order read, now kept
+    assert all(type(s["order"]) is int for s in ItemKind.objects.get(code="gadgets").facts.values())
+
+
+def test_the_item_kind_editor_keeps_the_order_typed(client):
+    from innolink.enterprises.models import ItemKind
+
+    client.force_login(make_user(Role.POLICY_OFFICER))
+    facts = "zz|甲|text\naa|乙|text\nmm|丙|money"  # neither by code nor by length
+    assert client.post(reverse("enterprises:item-kind-new"),
+                       {"code": "lab_order", "name": "排序试点", "facts": facts}).status_code == 302
+    assert [c for c, _s in ItemKind.objects.get(code="lab_order").facts_in_order] == ["zz", "aa", "mm"]
+    page = client.get(reverse("enterprises:item-kind", args=["lab_order"])).content.decode()
+    assert page.index("zz|甲") < page.index("aa|乙") < page.index("mm|丙")
+    listing = client.get(reverse("enterprises:facts")).content.decode()
+    assert listing.index("甲、乙、丙") > 0

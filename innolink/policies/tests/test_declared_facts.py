@@ -97,9 +97,42 @@ def test_a_figure_the_registry_has_cannot_be_typed_over(synced):
 def test_only_figures_the_answer_asks_for_can_be_typed(client, synced):
     user = manufacturer()
     client.force_login(user)
-    client.post(reverse("policies:supply-facts"),
-                {"year": YEAR, f"fact-rd_expense-{YEAR - 5}": "100", f"fact-revenue-{YEAR}": "1"})
+    audit = AuditEntry.objects.count()
+    page = client.post(reverse("policies:supply-facts"),
+                       {"year": YEAR, f"fact-rd_expense-{YEAR - 5}": "100", f"fact-revenue-{YEAR}": "1"})
+    assert page.status_code == 422  # refused, not dropped (ADR 0380)
     assert DeclaredFact.objects.count() == 0  # neither was offered: revenue is in the registry
+    assert AuditEntry.objects.count() == audit
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_forged_figure_beside_an_offered_one_is_refused_and_nothing_is_written(client, synced, htmx):
+    user = manufacturer()
+    client.force_login(user)
+    audit = AuditEntry.objects.count()
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    page = client.post(reverse("policies:supply-facts"),
+                       {"year": YEAR, FIELD: "300", f"fact-colour-{YEAR}": "red"}, **headers)
+    html = page.content.decode()
+    assert page.status_code == (200 if htmx else 422)
+    assert f"没有需要填写的数据项 colour-{YEAR}" in html
+    assert "软件系统、硬件设备投入金额" in html  # what can be typed is named
+    assert 'value="300"' in html  # what was typed stays
+    assert DeclaredFact.objects.count() == 0
+    assert AuditEntry.objects.count() == audit
+
+
+def test_a_forged_figure_on_the_claim_page_is_refused(client, synced):
+    user = manufacturer()
+    client.force_login(user)
+    audit = AuditEntry.objects.count()
+    digital = clause("p04_digital_transformation", "digital_subsidy")
+    page = client.post(reverse("policies:claim", args=[digital.pk]),
+                       {"year": YEAR, "facts": "1", FIELD: "300", f"fact-colour-{YEAR}": "red"})
+    assert page.status_code == 422
+    assert f"没有需要填写的数据项 colour-{YEAR}" in page.content.decode()
+    assert DeclaredFact.objects.count() == 0
+    assert AuditEntry.objects.count() == audit
 
 
 def test_the_claim_url_of_an_ineligible_enterprise_shows_no_form(client, synced):

@@ -266,3 +266,20 @@ def test_stored_case_results_read_in_english(synced, officer, client):
     client.cookies["django_language"] = "zh-hans"
     html = client.get(reverse("policies:revision", args=[draft.pk])).content.decode()
     assert "75万元" in html
+
+
+def test_a_budget_change_is_the_only_change_against_the_rules_from_their_file(synced):
+    """The rules in force come from their file, the draft from the editor: where each part was
+    written differs, the rules do not; only what changed is listed and needs a case."""
+    from pathlib import Path
+
+    text = next(Path(__file__).resolve().parents[1].glob("rulesets/*p04*")).read_text(encoding="utf-8")
+    published = services.published_policy("p04_digital_transformation")
+    budget = authoring.load_draft(text.replace("budget: 6000万元", "budget: 6500万元", 1))
+    assert [c.what for c in authoring.version_changes(published.versions[0], budget.versions[0])] == ["资金总额"]
+    assert authoring.changed_clause_ids(budget, published) == set()
+    rate = authoring.load_draft(text.replace("rate: 20%, base: software_hardware_investment",
+                                             "rate: 25%, base: software_hardware_investment", 1))
+    assert [c.what for c in authoring.version_changes(published.versions[0], rate.versions[0])] == [
+        "条款「数字化改造项目补助」的条件或计算"]
+    assert authoring.changed_clause_ids(rate, published) == {("2024-01-01", "digital_subsidy")}
