@@ -27,7 +27,7 @@ from innolink.challenges.tests.factories import (
     make_researcher,
     proposal_data,
 )
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -900,13 +900,42 @@ def offer_attachment(request, offer_id: int, file: File[UploadedFile],
                                                offer=offer, source="api"))
 
 
-@router.post("/offers/{int:offer_id}/{action}", response={200: OfferOut, **ERRORS})
-def offer_step(request, offer_id: int, action: str, payload: CommentIn | None = None):
-    """``action``: submit, return, reject, publish, withdraw, close."""
+@router.post("/offers/{int:offer_id}/submit", response={200: OfferOut, **ERRORS})
+def offer_submit(request, offer_id: int):
     offer = selectors.offer_for_user(request.auth, offer_id)
-    return services.offer_transition(actor=request.auth, offer=offer, action=_no_nul(action),
-                                     comment=_no_nul(payload.comment) if payload else "",
-                                     source="api")
+    return services.offer_submit(actor=request.auth, offer=offer, source="api")
+
+
+@router.post("/offers/{int:offer_id}/return", response={200: OfferOut, **ERRORS})
+def offer_return(request, offer_id: int, payload: CommentIn | None = None):
+    offer = selectors.offer_for_user(request.auth, offer_id)
+    return services.offer_return(actor=request.auth, offer=offer, source="api",
+                                 comment=_no_nul(payload.comment) if payload else "")
+
+
+@router.post("/offers/{int:offer_id}/reject", response={200: OfferOut, **ERRORS})
+def offer_reject(request, offer_id: int, payload: CommentIn | None = None):
+    offer = selectors.offer_for_user(request.auth, offer_id)
+    return services.offer_reject(actor=request.auth, offer=offer, source="api",
+                                 comment=_no_nul(payload.comment) if payload else "")
+
+
+@router.post("/offers/{int:offer_id}/publish", response={200: OfferOut, **ERRORS})
+def offer_publish(request, offer_id: int):
+    offer = selectors.offer_for_user(request.auth, offer_id)
+    return services.offer_publish(actor=request.auth, offer=offer, source="api")
+
+
+@router.post("/offers/{int:offer_id}/withdraw", response={200: OfferOut, **ERRORS})
+def offer_withdraw(request, offer_id: int):
+    offer = selectors.offer_for_user(request.auth, offer_id)
+    return services.offer_withdraw(actor=request.auth, offer=offer, source="api")
+
+
+@router.post("/offers/{int:offer_id}/close", response={200: OfferOut, **ERRORS})
+def offer_close(request, offer_id: int):
+    offer = selectors.offer_for_user(request.auth, offer_id)
+    return services.offer_close(actor=request.auth, offer=offer, source="api")
 
 
 @router.get("/interests/{int:interest_id}", response={200: InterestOut, **ERRORS})

@@ -10,11 +10,12 @@ from innolink.accounts.roles import Role
 from innolink.accounts.services import api_token_create
 from innolink.challenges import services
 from innolink.challenges.models import ResearcherProfile
-from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
+from innolink.challenges.services import RESEARCHER_IMPORT_KIND
 from innolink.challenges.tests.files import HEADER, csv_bytes, rows, xlsx_bytes
 from innolink.core import jobs
 from innolink.core.models import AuditEntry, Job
-from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_user
 from innolink.enterprises.tasks import upload_path
 
 pytestmark = pytest.mark.django_db

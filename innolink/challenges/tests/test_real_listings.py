@@ -18,7 +18,8 @@ from innolink.challenges.models import Challenge, Issuer, Programme
 from innolink.challenges.tests.factories import make_challenge, make_poster
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.models import AuditEntry
-from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.matching.models import AssignmentRun, TechTerm
 from innolink.matching.tests.factories import (make_challenge, make_offer, make_profile,
                                                make_researcher_user)
@@ -90,7 +90,7 @@ def test_researcher_page_lists_challenges_for_me_only(client, challenge):
 
 
 def test_offer_page_for_owner_and_staff_only(client, staff):
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
 
     owner, _ = make_researcher_user(keywords="橡胶")
     offer = make_offer(owner=owner)

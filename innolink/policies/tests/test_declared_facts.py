@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from innolink.accounts.roles import Role
 from innolink.core.models import AuditEntry
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.policies import services
 from innolink.policies.models import Application, DeclaredFact, Eligibility
 from innolink.policies.tests.factories import YEAR, clause, material_files

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_user
 from innolink.projects.models import ProgressReport, Project
 from innolink.projects.tests.factories import make_project, project_data
 
