@@ -134,7 +134,7 @@ def _contact_initial(user, kind: str) -> dict[str, str]:
 
 @login_required
 @require_POST
-def challenge_waive(request, pk: int):
+def challenge_waive_check(request, pk: int):
     """Organizer: waive a screening check with a reason."""
     challenge = selectors.challenge_for_user(request.user, pk)
     with errors_as_messages(request):
@@ -147,7 +147,7 @@ def challenge_waive(request, pk: int):
 
 @login_required
 @require_POST
-def challenge_domains(request, pk: int):
+def challenge_set_domains(request, pk: int):
     """Organizer: the primary and secondary domains of a listing."""
     challenge = selectors.challenge_for_user(request.user, pk)
     with errors_as_messages(request):
@@ -222,7 +222,7 @@ def challenge_create(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def challenge_edit(request, pk: int):
+def challenge_update(request, pk: int):
     challenge = selectors.challenge_for_user(request.user, pk)
     if not access.owns_challenge(request.user, challenge):
         raise NotFound()
@@ -361,7 +361,7 @@ def challenge_contract(request, pk: int):
 
 @login_required
 @require_POST
-def milestone_done(request, pk: int):
+def milestone_complete(request, pk: int):
     milestone = Milestone.objects.filter(pk=selectors._valid_pk(pk)).first()
     if milestone is None:
         raise NotFound()
@@ -375,7 +375,7 @@ def milestone_done(request, pk: int):
 
 @login_required
 @require_POST
-def attachment_upload(request, pk: int):
+def attachment_add(request, pk: int):
     challenge = selectors.challenge_for_user(request.user, pk)
     upload = request.FILES.get("file")
     if upload is None:
@@ -667,7 +667,7 @@ def offer_create(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def offer_edit(request, pk: int):
+def offer_update(request, pk: int):
     offer = selectors.offer_for_user(request.user, pk)
     if not access.owns_offer(request.user, offer):
         raise NotFound()
@@ -766,7 +766,7 @@ def offer_close(request, pk: int):
 
 @login_required
 @require_POST
-def offer_interest(request, pk: int):
+def offer_interest_create(request, pk: int):
     offer = selectors.offer_for_user(request.user, pk)
     try:
         interest = services.offer_interest_create(actor=request.user, offer=offer,
@@ -813,7 +813,7 @@ def offer_manage(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def researcher_import(request):
+def researcher_import_start(request):
     """Bulk import of researchers for organizers: a check first, then all or nothing.
 
     A check of a small file answers on this page; a real import, and the check of a larger
@@ -884,14 +884,14 @@ def _roster_mapping(request, form, upload, commit: bool):
                       {"form": form, "outcome": None, "recent": recent}, status=422)
     ctx = _map_ctx(prepared, {})
     ctx.update(fields=[(k, importing.LABELS[k]) for k in importing.HEADERS],
-               action=reverse_lazy("challenges:researcher-import-map"),
+               action=reverse_lazy("challenges:roster-mapping-save"),
                required_note=gettext("必需：姓名、研究方向。"))
     return render(request, "challenges/listing_map.html", ctx)
 
 
 @login_required
 @require_POST
-def researcher_import_map(request):
+def roster_mapping_save(request):
     """The organizer's answers for a roster's columns: remembered, then the job starts."""
     from innolink.challenges import listing_services
 

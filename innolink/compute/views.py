@@ -260,7 +260,7 @@ def usage_review(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def voucher_page(request):
+def voucher_settle(request):
     view = selectors.voucher_view(request.user)
     if request.method == "POST":
         with errors_as_messages(request):

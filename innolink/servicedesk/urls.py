@@ -7,7 +7,7 @@ app_name = "servicedesk"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="servicedesk:list"), name="home"),
     path("requests/", views.request_list, name="list"),
-    path("new/", views.request_new, name="new"),
+    path("new/", views.request_create, name="create"),
     path("requests/<int:pk>/", views.request_detail, name="detail"),
     path("requests/<int:pk>/sign/", views.request_sign, name="request-sign"),
     path("requests/<int:pk>/return/", views.request_return, name="request-return"),

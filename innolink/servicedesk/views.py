@@ -104,7 +104,7 @@ def request_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_new(request):
+def request_create(request):
     user = request.user
     _require(access.is_enterprise_user(user))
     form = RequestForm(request.POST or None, request.FILES or None,

@@ -182,7 +182,7 @@ def test_a_roster_with_unknown_columns_is_mapped_once_and_remembered(
     data = {"token": page.context["prepared"].token, "header": ["人员姓名", "单位", "主攻方向"],
             "field-0": "name", "field-1": "institution", "field-2": "research_fields"}
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("challenges:researcher-import-map"), data)
+        response = client.post(reverse("challenges:roster-mapping-save"), data)
     job = Job.objects.get()
     assert response["Location"] == reverse("core:job", args=[job.pk])
     job.refresh_from_db()

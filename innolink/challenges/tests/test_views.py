@@ -166,7 +166,7 @@ def test_another_tenant_gets_the_same_404_as_a_missing_challenge(client, staff, 
 def test_other_enterprise_cannot_edit_or_act_on_a_published_challenge(client, staff):
     challenge = make_challenge(state="published", staff=staff)
     client.force_login(make_poster())
-    assert client.get(reverse("challenges:edit", args=[challenge.pk])).status_code == 404
+    assert client.get(reverse("challenges:update", args=[challenge.pk])).status_code == 404
     response = client.post(reverse("challenges:challenge-withdraw", args=[challenge.pk]))
     challenge.refresh_from_db()
     assert challenge.state == "published"
@@ -214,12 +214,12 @@ def test_a_time_limit_over_36_months_needs_an_organizers_justified_exception(cli
     assert "时限超过 36 个月" in refused.content.decode()
     challenge.refresh_from_db()
     assert challenge.state == "submitted"
-    short = client.post(reverse("challenges:waive", args=[challenge.pk]),
+    short = client.post(reverse("challenges:waive-check", args=[challenge.pk]),
                         {"code": "time_limit_over", "reason": ""}, follow=True)
     assert "豁免理由：必填" in short.content.decode()
     challenge.refresh_from_db()
     assert challenge.screening_waivers == {}
-    client.post(reverse("challenges:waive", args=[challenge.pk]),
+    client.post(reverse("challenges:waive-check", args=[challenge.pk]),
                 {"code": "time_limit_over", "reason": "中试线建设周期长，经评审同意延至4年"})
     client.post(reverse("challenges:challenge-publish", args=[challenge.pk]))
     challenge.refresh_from_db()
