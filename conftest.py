@@ -64,7 +64,7 @@ def _fresh_work_calendar(request):
 @pytest.fixture
 def organizer(db):
     from innolink.accounts.roles import Role
-    from innolink.core.testing import make_user
+    from innolink.enterprises.testing import make_user
 
     return make_user(Role.ORGANIZER)
 
@@ -72,14 +72,14 @@ def organizer(db):
 @pytest.fixture
 def enterprise_user(db):
     from innolink.accounts.roles import Role
-    from innolink.core.testing import make_user
+    from innolink.enterprises.testing import make_user
 
     return make_user(Role.ENTERPRISE)
 
 
 @pytest.fixture
 def other_enterprise(db):
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
 
     return make_enterprise(name="另一家企业有限公司")
 

@@ -115,7 +115,7 @@ def _populate(rows: int) -> float:
     from innolink.challenges import search
     from innolink.challenges.demo import CATALOG
     from innolink.challenges.models import Challenge
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
 
     start = time.perf_counter()
     rng = random.Random(7)

@@ -277,7 +277,7 @@ def _bench_challenges(count: int) -> list[int]:
 
     from innolink.challenges.demo import CATALOG
     from innolink.challenges.models import Challenge
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
 
     enterprises = [make_enterprise(name=f"晋江匹配基准企业{i}有限公司", products="运动鞋 面料 包装")
                    for i in range(50)]

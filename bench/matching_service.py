@@ -76,7 +76,7 @@ def main() -> None:
 
     from bench.corpus import make_corpus
     from innolink.accounts.roles import Role
-    from innolink.core.testing import make_user
+    from innolink.enterprises.testing import make_user
     from innolink.matching import index
     from innolink.matching.tasks import encode_stale
 
@@ -163,7 +163,7 @@ def _challenges(count: int) -> list[int]:
 
     from innolink.challenges.demo import CATALOG
     from innolink.challenges.models import Challenge, IndicatorTarget
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
 
     rng = random.Random(3)
     enterprises = [make_enterprise(name=f"晋江匹配基准企业{i}有限公司", products="运动鞋 面料 包装")

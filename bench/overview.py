@@ -73,7 +73,7 @@ def main() -> None:
     from innolink.accounts.models import Department
     from innolink.accounts.roles import Role
     from innolink.core.bulk import insert_rows
-    from innolink.core.testing import make_user
+    from innolink.enterprises.testing import make_user
     from innolink.enterprises.models import Enterprise
     from innolink.enterprises.reference import TOWN_NAMES, make_credit_code
     from innolink.policies.models import Application, Eligibility, LedgerEntry, PolicyClause

@@ -60,7 +60,7 @@ def main() -> None:
     from innolink.challenges.models import ResearcherProfile
     from innolink.core.jobs import job_run
     from innolink.core.models import Job
-    from innolink.core.testing import make_user
+    from innolink.enterprises.testing import make_user
     from innolink.challenges.tests.files import csv_bytes, rows, xlsx_bytes
 
     Institution.objects.create(name="华侨大学", kind="university")

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from innolink.accounts.roles import Role
 from innolink.accounts.services import api_token_create
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from innolink.challenges.tests.factories import (
     make_researcher,
     proposal_data,
 )
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_generated_client_posts_publishes_reads_and_claims_a_challenge(document)
     public = DocumentClient(document)
     scientist = DocumentClient(document, token=_token(researcher))
 
-    status, created = enterprise.call("innolink_challenges_api_challenge_post",
+    status, created = enterprise.call("innolink_challenges_api_challenge_create",
                                       body=challenge_data(funding="2000000"))
     assert status == 201 and created["state"] == "draft"
     cid = created["id"]
@@ -127,7 +127,7 @@ def test_generated_client_posts_publishes_reads_and_claims_a_challenge(document)
     assert all(isinstance(v, str) for v in values)
     assert [Decimal(v) for v in values] == [Decimal("2.7"), Decimal("350")]
 
-    status, proposal = scientist.call("innolink_challenges_api_claim", challenge_id=cid,
+    status, proposal = scientist.call("innolink_challenges_api_proposal_create", challenge_id=cid,
                                       body=proposal_data())
     assert status == 201 and proposal["budget"] == "1800000.00"
     assert Proposal.objects.filter(challenge_id=cid, pk=proposal["id"]).count() == 1
@@ -140,13 +140,13 @@ def test_generated_client_refuses_what_the_document_does_not_allow(document):
     poster = make_poster()
     enterprise = DocumentClient(document, token=_token(poster))
     with pytest.raises(DocumentError, match="request body"):
-        enterprise.call("innolink_challenges_api_challenge_post",
+        enterprise.call("innolink_challenges_api_challenge_create",
                         body=challenge_data(time_limit_months="two years"))
     with pytest.raises(DocumentError, match="declares no parameter"):
         enterprise.call("innolink_challenges_api_board", colour="red")
     assert Challenge.objects.count() == 0
     # a refusal by the server is itself a published answer: 422 with {code, message, extra}
-    status, body = enterprise.call("innolink_challenges_api_challenge_post",
+    status, body = enterprise.call("innolink_challenges_api_challenge_create",
                                    body=challenge_data(time_limit_months=200, funding="-1"))
     assert status == 422 and body["code"] == "invalid"
     assert Challenge.objects.count() == 0
@@ -163,7 +163,7 @@ def test_the_client_would_have_caught_the_colliding_indicator_schema(document):
     old["components"]["schemas"][indicator.rsplit("/", 1)[1]]["properties"]["value"] = {
         "type": "number"}
     enterprise = DocumentClient(document, token=_token(poster))
-    _, created = enterprise.call("innolink_challenges_api_challenge_post", body=challenge_data())
+    _, created = enterprise.call("innolink_challenges_api_challenge_create", body=challenge_data())
     enterprise.call("challenge_submit", challenge_id=created["id"])
     DocumentClient(document, token=_token(staff)).call("challenge_publish",
                                                        challenge_id=created["id"])

@@ -5,7 +5,8 @@
   fill (``nav.py``, ``overview_section``, job runners), never through an import.
 - No app imports the ``innolink.api`` package that assembles the apps' routers (the shared error
   body is ``innolink.core.schemas``).
-- No two modules import each other, not even inside a function (services <-> tasks used to).
+- No two modules import each other, not even inside a function (services <-> tasks used to;
+  tasks import services, services start jobs by kind). There is no exception list.
 
 Imports inside functions count: a lazy import is still a dependency.
 """
@@ -18,24 +19,6 @@ import pathlib
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "innolink"
 FOUNDATION = ("innolink.core", "innolink.accounts", "innolink.engines")
-#: Known exceptions, each with its reason. Keep this short; remove an entry when it is fixed.
-ALLOWED = {
-    # test factories: ``make_user(role=ENTERPRISE)`` builds an enterprise; they are to move to
-    # the enterprises app (issue 16), which touches the imports of about 100 test modules
-    ("innolink.core.testing", "innolink.enterprises.models"),
-    ("innolink.core.testing", "innolink.enterprises.reference"),
-}
-#: Pairs that still import each other, in apps other branches are reworking (issue 16 names
-#: them); remove a pair when it is fixed, and never add one.
-KNOWN_CYCLES = {
-    ("innolink.challenges.listing_services", "innolink.challenges.services"),
-    ("innolink.challenges.listing_services", "innolink.challenges.tasks"),
-    ("innolink.challenges.services", "innolink.challenges.tasks"),
-    ("innolink.engines.challenges.target_parse", "innolink.engines.matching.indicators"),
-    ("innolink.policies.selectors", "innolink.policies.services"),
-}
-
-
 def _module_name(path: pathlib.Path) -> str:
     parts = path.relative_to(ROOT).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -107,7 +90,7 @@ def test_core_and_accounts_know_no_domain_app():
     wrong = sorted((module, target) for module, targets in _graph().items()
                    if _inside(module, ("innolink.core", "innolink.accounts"))
                    for target in targets
-                   if not _inside(target, FOUNDATION) and (module, target) not in ALLOWED)
+                   if not _inside(target, FOUNDATION))
     assert wrong == []
 
 
@@ -124,5 +107,18 @@ def test_no_two_modules_import_each_other():
              if a in graph.get(b, ())
              # a package's __init__ re-exporting its own modules is not a cycle
              and not (b.startswith(a + ".") or a.startswith(b + "."))}
-    assert sorted(pairs - KNOWN_CYCLES) == []
-    assert KNOWN_CYCLES <= pairs, f"fixed, remove from KNOWN_CYCLES: {KNOWN_CYCLES - pairs}"
+    assert sorted(pairs) == []
+
+
+def test_an_import_inside_a_function_counts(tmp_path):
+    """A lazy import cannot hide a cycle: ``_imports`` reads function bodies, relative imports
+    and ``from pkg import module`` alike."""
+    known = {"innolink.x.a": tmp_path / "a.py", "innolink.x.b": tmp_path / "b.py",
+             "innolink.x": tmp_path / "__init__.py"}
+    path = tmp_path / "a.py"
+    path.write_text("def f():\n    from innolink.x.b import g\n    return g\n", encoding="utf-8")
+    assert _imports("innolink.x.a", path, known) == {"innolink.x.b"}
+    path.write_text("def f():\n    from . import b\n    return b\n", encoding="utf-8")
+    assert "innolink.x.b" in _imports("innolink.x.a", path, known)
+    path.write_text("class C:\n    def m(self):\n        import innolink.x.b\n", encoding="utf-8")
+    assert _imports("innolink.x.a", path, known) == {"innolink.x.b"}

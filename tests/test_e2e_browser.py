@@ -5,7 +5,8 @@ staff log in, import a small file, find the enterprise, and see its audit entry.
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import PASSWORD, make_user
+from innolink.core.testing import PASSWORD
+from innolink.enterprises.testing import make_user
 from innolink.enterprises.tests.files import csv_bytes, row
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

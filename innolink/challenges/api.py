@@ -449,7 +449,7 @@ def manage(request, state: str = "", page: int = 1):
 
 
 @router.post("", response={201: ChallengeDetailOut, **ERRORS})
-def challenge_post(request, payload: ChallengeIn):
+def challenge_create(request, payload: ChallengeIn):
     """Post a draft challenge."""
     data = payload.dict()
     challenge = services.challenge_create(actor=request.auth, data=data, source="api")
@@ -511,7 +511,7 @@ class DomainsIn(Schema):
 
 
 @router.post("/{int:challenge_id}/screening/waive", response={200: ChallengeDetailOut, **ERRORS})
-def challenge_waive(request, challenge_id: int, payload: WaiveIn):
+def challenge_waive_check(request, challenge_id: int, payload: WaiveIn):
     """Organizer: waive a screening check with a reason (``indicators_missing``,
     ``indicators_unreadable``, ``time_limit_over``); audited."""
     challenge = services.challenge_waive_check(
@@ -522,7 +522,7 @@ def challenge_waive(request, challenge_id: int, payload: WaiveIn):
 
 
 @router.post("/{int:challenge_id}/domains", response={200: ChallengeDetailOut, **ERRORS})
-def challenge_domains(request, challenge_id: int, payload: DomainsIn):
+def challenge_set_domains(request, challenge_id: int, payload: DomainsIn):
     """Organizer: the primary domain and secondary domains of a listing; audited."""
     challenge = services.challenge_set_domains(
         actor=request.auth, challenge=_challenge(request, challenge_id),
@@ -577,7 +577,7 @@ def challenge_attachment(request, challenge_id: int, file: File[UploadedFile],
 # --- proposals -----------------------------------------------------------------------------
 
 @router.post("/{int:challenge_id}/claim", response={201: ProposalOut, **ERRORS})
-def claim(request, challenge_id: int, payload: ProposalIn):
+def proposal_create(request, challenge_id: int, payload: ProposalIn):
     """Claim (揭榜) with a proposal; ``budget`` in yuan."""
     data = payload.dict()
     data = {k: _no_nul(v) for k, v in data.items()}
@@ -644,7 +644,7 @@ def profile_get(request):
 
 
 @router.put("/profile", response={200: ProfileOut, **ERRORS})
-def profile_put(request, payload: ProfileIn):
+def researcher_profile_save(request, payload: ProfileIn):
     data = {k: _no_nul(v) for k, v in payload.dict().items()}
     return services.researcher_profile_save(actor=request.auth, data=data, source="api")
 
@@ -656,7 +656,7 @@ class ResearcherImportJobOut(Schema):
 
 @router.post("/researchers/import",
              response={200: dict, 202: ResearcherImportJobOut, **ERRORS})
-def researcher_import(request, file: File[UploadedFile], commit: Form[bool] = False):
+def researcher_import_start(request, file: File[UploadedFile], commit: Form[bool] = False):
     """Organizers: a .xlsx/.csv of researchers, upserted by e-mail; all or nothing, errors row
     by row.
 
@@ -792,7 +792,7 @@ def listing_import(request, file: File[UploadedFile], commit: Form[bool] = False
 
 
 @router.post("/listings/import/mapping", response={202: ListingImportJobOut, **ERRORS})
-def listing_import_mapping(request, payload: ListingImportMapIn):
+def listing_import_map(request, payload: ListingImportMapIn):
     """Answer the column mapping of an upload (every header: a field key or ``ignore``); the
     answers are remembered and the check (or, with ``commit``, the import) job starts."""
     from innolink.challenges import listing_services
@@ -864,7 +864,7 @@ def offer_board(request, q: str = "", domain: str = "", min_trl: int | None = No
 
 
 @router.post("/offers", response={201: OfferOut, **ERRORS})
-def offer_post(request, payload: OfferIn):
+def offer_create(request, payload: OfferIn):
     data = {k: _no_nul(v) for k, v in payload.dict().items()}
     return Status(201, services.offer_create(actor=request.auth, data=data, source="api"))
 
@@ -884,7 +884,7 @@ def offer_update(request, offer_id: int, payload: OfferIn):
 
 @router.post("/offers/{int:offer_id}/interest", response={201: InterestOut, **ERRORS},
              operation_id="offer_interest")
-def offer_interest(request, offer_id: int, payload: InterestIn):
+def offer_interest_create(request, offer_id: int, payload: InterestIn):
     offer = selectors.offer_for_user(request.auth, offer_id)
     return Status(201, services.offer_interest_create(actor=request.auth, offer=offer,
                                                       message=_no_nul(payload.message),
@@ -900,13 +900,42 @@ def offer_attachment(request, offer_id: int, file: File[UploadedFile],
                                                offer=offer, source="api"))
 
 
-@router.post("/offers/{int:offer_id}/{action}", response={200: OfferOut, **ERRORS})
-def offer_step(request, offer_id: int, action: str, payload: CommentIn | None = None):
-    """``action``: submit, return, reject, publish, withdraw, close."""
+@router.post("/offers/{int:offer_id}/submit", response={200: OfferOut, **ERRORS})
+def offer_submit(request, offer_id: int):
     offer = selectors.offer_for_user(request.auth, offer_id)
-    return services.offer_transition(actor=request.auth, offer=offer, action=_no_nul(action),
-                                     comment=_no_nul(payload.comment) if payload else "",
-                                     source="api")
+    return services.offer_submit(actor=request.auth, offer=offer, source="api")
+
+
+@router.post("/offers/{int:offer_id}/return", response={200: OfferOut, **ERRORS})
+def offer_return(request, offer_id: int, payload: CommentIn | None = None):
+    offer = selectors.offer_for_user(request.auth, offer_id)
+    return services.offer_return(actor=request.auth, offer=offer, source="api",
+                                 comment=_no_nul(payload.comment) if payload else "")
+
+
+@router.post("/offers/{int:offer_id}/reject", response={200: OfferOut, **ERRORS})
+def offer_reject(request, offer_id: int, payload: CommentIn | None = None):
+    offer = selectors.offer_for_user(request.auth, offer_id)
+    return services.offer_reject(actor=request.auth, offer=offer, source="api",
+                                 comment=_no_nul(payload.comment) if payload else "")
+
+
+@router.post("/offers/{int:offer_id}/publish", response={200: OfferOut, **ERRORS})
+def offer_publish(request, offer_id: int):
+    offer = selectors.offer_for_user(request.auth, offer_id)
+    return services.offer_publish(actor=request.auth, offer=offer, source="api")
+
+
+@router.post("/offers/{int:offer_id}/withdraw", response={200: OfferOut, **ERRORS})
+def offer_withdraw(request, offer_id: int):
+    offer = selectors.offer_for_user(request.auth, offer_id)
+    return services.offer_withdraw(actor=request.auth, offer=offer, source="api")
+
+
+@router.post("/offers/{int:offer_id}/close", response={200: OfferOut, **ERRORS})
+def offer_close(request, offer_id: int):
+    offer = selectors.offer_for_user(request.auth, offer_id)
+    return services.offer_close(actor=request.auth, offer=offer, source="api")
 
 
 @router.get("/interests/{int:interest_id}", response={200: InterestOut, **ERRORS})
@@ -915,7 +944,7 @@ def interest_detail(request, interest_id: int):
 
 
 @router.post("/interests/{int:interest_id}/messages", response={201: MessageOut, **ERRORS})
-def interest_message(request, interest_id: int, payload: MessageIn):
+def conversation_message_add(request, interest_id: int, payload: MessageIn):
     interest = selectors.interest_for_user(request.auth, interest_id)
     return Status(201, services.conversation_message_add(actor=request.auth, interest=interest,
                                                          body=_no_nul(payload.body),

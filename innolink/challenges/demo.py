@@ -653,10 +653,9 @@ def _offers(rng: random.Random, researchers: dict) -> int:
                 "keywords": title[:10], "contact_name": str(owner)[:20],
                 "contact_phone": "0595-2268" + f"{i:04d}"})
             TechnologyOffer.objects.filter(pk=offer.pk).update(is_demo=True)
-            services.offer_transition(actor=owner, offer=offer, action="submit", source="demo")
+            services.offer_submit(actor=owner, offer=offer, source="demo")
             if i % 5 != 4:
-                services.offer_transition(actor=staff, offer=offer, action="publish",
-                                          source="demo")
+                services.offer_publish(actor=staff, offer=offer, source="demo")
                 if enterprise_users and i % 2 == 0:
                     buyer = enterprise_users[i % len(enterprise_users)]
                     interest = services.offer_interest_create(

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from innolink.challenges.models import Domain
+from innolink.challenges.models import Domain, ImportColumnMapping
 from innolink.challenges.validation import clean_profile
 from innolink.core.errors import ValidationFailed
 from innolink.enterprises.importing import (
@@ -80,6 +80,12 @@ class Checked:
 
 #: How often the readers and the checker report progress, in rows.
 PROGRESS_EVERY = 1000
+
+
+def remembered_mapping(kind: str = ImportColumnMapping.Kind.LISTINGS) -> dict[str, str]:
+    """The columns organizers named for ``kind`` before (a header -> field choice is kept once
+    made), for the roster and the 榜单 import alike."""
+    return dict(ImportColumnMapping.objects.filter(kind=kind).values_list("header", "field"))
 
 
 def field_for_header(cell: str, remembered: dict[str, str] | None = None) -> str | None:

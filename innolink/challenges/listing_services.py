@@ -31,6 +31,8 @@ from innolink.challenges.models import (
     Issuer,
     Programme,
 )
+from innolink.challenges.importing import remembered_mapping
+from innolink.challenges.services import RESEARCHER_IMPORT_KIND, issuer_get_or_create
 from innolink.core.audit import audit_record, audit_record_many
 from innolink.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from innolink.enterprises.models import Enterprise
@@ -49,10 +51,6 @@ def _staff(actor) -> None:
 
 def _noop(*_args, **_kwargs) -> None:
     return None
-
-
-def remembered_mapping(kind: str = ImportColumnMapping.Kind.LISTINGS) -> dict[str, str]:
-    return dict(ImportColumnMapping.objects.filter(kind=kind).values_list("header", "field"))
 
 
 @dataclass
@@ -353,8 +351,6 @@ def _write(actor, listings: list[listing_import.Listing], programme, publish: bo
         if "name" in spec:
             issuer = issuers.get(spec["name"])
             if issuer is None:
-                from innolink.challenges.services import issuer_get_or_create
-
                 issuer = issuer_get_or_create(name=spec["name"], kind=spec["kind"],
                                               region=spec["region"])
                 issuers[spec["name"]] = issuer
@@ -452,7 +448,6 @@ def roster_mapping_prepare(*, actor, content: bytes, filename: str, commit: bool
 def roster_mapping_save(*, actor, token: str, choices: dict[str, str], source: str = "web"):
     """Remember the organizer's roster columns and start the check (or import) job."""
     from innolink.challenges import importing
-    from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
     from innolink.core.jobs import job_start
 
     if not access.is_board_staff(actor):

@@ -45,6 +45,9 @@ from innolink.core.errors import ApplicationError, Conflict, NotFound, Permissio
 from innolink.core.notifications import notify
 from innolink.enterprises.models import Enterprise
 
+#: the job kind of a roster check or import (run by ``tasks.run_researcher_import``)
+RESEARCHER_IMPORT_KIND = "challenges.researcher_import"
+
 WAN = Decimal(10_000)
 CHALLENGE_FIELDS = ("title", "domain", "secondary_domains", "statement", "keywords",
                     "funding_kind", "funding", "funding_max", "prize_schedule", "payment_terms",
@@ -851,10 +854,48 @@ def offer_update(*, actor, offer: TechnologyOffer, data: dict[str, Any],
 
 
 @transaction.atomic
-def offer_transition(*, actor, offer: TechnologyOffer, action: str, comment: str = "",
-                     source: str = "web") -> TechnologyOffer:
-    if action not in OFFER_TRANSITIONS:
-        raise ApplicationError("未知操作", code="bad_action")
+def offer_submit(*, actor, offer: TechnologyOffer, source: str = "web") -> TechnologyOffer:
+    """The owner sends a draft (or a returned offer) to the staff for review."""
+    return _offer_transition(actor=actor, offer=offer, action="submit", source=source)
+
+
+@transaction.atomic
+def offer_return(*, actor, offer: TechnologyOffer, comment: str,
+                 source: str = "web") -> TechnologyOffer:
+    """The staff send a submitted offer back for changes, saying why."""
+    return _offer_transition(actor=actor, offer=offer, action="return", comment=comment,
+                             source=source)
+
+
+@transaction.atomic
+def offer_reject(*, actor, offer: TechnologyOffer, comment: str,
+                 source: str = "web") -> TechnologyOffer:
+    """The staff refuse to publish a submitted offer, saying why."""
+    return _offer_transition(actor=actor, offer=offer, action="reject", comment=comment,
+                             source=source)
+
+
+@transaction.atomic
+def offer_publish(*, actor, offer: TechnologyOffer, source: str = "web") -> TechnologyOffer:
+    """The staff publish a submitted offer on the offers board."""
+    return _offer_transition(actor=actor, offer=offer, action="publish", source=source)
+
+
+@transaction.atomic
+def offer_withdraw(*, actor, offer: TechnologyOffer, source: str = "web") -> TechnologyOffer:
+    """The owner takes an offer back (from draft up to published)."""
+    return _offer_transition(actor=actor, offer=offer, action="withdraw", source=source)
+
+
+@transaction.atomic
+def offer_close(*, actor, offer: TechnologyOffer, source: str = "web") -> TechnologyOffer:
+    """The owner or the staff close a published offer."""
+    return _offer_transition(actor=actor, offer=offer, action="close", source=source)
+
+
+def _offer_transition(*, actor, offer: TechnologyOffer, action: str, comment: str = "",
+                      source: str = "web") -> TechnologyOffer:
+    """One step of ``OFFER_TRANSITIONS`` (inside the caller's transaction)."""
     offer = TechnologyOffer.objects.select_for_update().get(pk=offer.pk)
     sources, target, who, label = OFFER_TRANSITIONS[action]
     roles = set()
@@ -1037,7 +1078,6 @@ def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
     if not access.is_board_staff(actor):
         raise PermissionDenied("只有组织方工作人员可以批量导入科研人员")
     progress(0, None, N_("读取文件"), force=True)
-    from innolink.challenges.listing_services import remembered_mapping
     from innolink.challenges.models import ImportColumnMapping
 
     try:
@@ -1045,7 +1085,7 @@ def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
             content, filename, max_bytes=IMPORT_MAX_BYTES, max_rows=IMPORT_MAX_ROWS,
             on_rows=lambda n: progress(0, None, N_("读取文件：已读 %(n)s 行"), params={"n": n},
                                       force=True),
-            remembered=remembered_mapping(ImportColumnMapping.Kind.RESEARCHERS))
+            remembered=importing.remembered_mapping(ImportColumnMapping.Kind.RESEARCHERS))
     except importing.ImportFileError as exc:
         raise ApplicationError(exc.reason, code=exc.code) from exc
     total = len(rows)
@@ -1154,7 +1194,6 @@ def researcher_import_start(*, actor, content: bytes, filename: str, commit: boo
     ``commit``); the job page follows its progress. The file is stored the way the registry
     import stores its own (``MEDIA_ROOT/imports/``) and removed by the job once nothing can use
     it any more. Refuses a file that is too large or of the wrong type before storing it."""
-    from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
     from innolink.core.jobs import job_start
     from innolink.enterprises.tasks import store_upload
 
@@ -1184,7 +1223,6 @@ def researcher_import_start(*, actor, content: bytes, filename: str, commit: boo
 def researcher_import_commit(*, actor, job):
     """Import the file of a finished, clean check job as a new job. A check is imported once:
     the check job records the import job it started, and a second confirmation is refused."""
-    from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
     from innolink.core.jobs import job_start
     from innolink.core.models import Job
 

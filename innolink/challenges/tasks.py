@@ -1,12 +1,19 @@
 """Background work of the challenge board: the bulk researcher import runs as a job with
-progress (decision 0312)."""
+progress (decision 0312).
+
+Tasks import the services they run, never the reverse: a service starts a job by its kind
+(``services.RESEARCHER_IMPORT_KIND``, ``listing_services.LISTING_IMPORT_KIND``), and
+``innolink.core.jobs`` finds the runner registered here under that kind."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from innolink.challenges.listing_services import LISTING_IMPORT_KIND, listing_import_run
+from innolink.challenges.services import RESEARCHER_IMPORT_KIND, researcher_import
 from innolink.core.jobs import Progress, job_runner
 from innolink.core.models import Job
-
-RESEARCHER_IMPORT_KIND = "challenges.researcher_import"
+from innolink.enterprises.tasks import read_upload, upload_path
 
 
 @job_runner(RESEARCHER_IMPORT_KIND, result_template="challenges/_import_result.html")
@@ -16,9 +23,6 @@ def run_researcher_import(job: Job, progress: Progress) -> dict:
     The stored file is kept only while it can still be used: after a clean check, for the
     confirmation. After an import, a failure or a check with errors it is removed.
     """
-    from innolink.challenges.services import researcher_import
-    from innolink.enterprises.tasks import read_upload, upload_path
-
     params = job.params
     path = upload_path(params["stored_as"])
     keep = False
@@ -37,18 +41,10 @@ def run_researcher_import(job: Job, progress: Progress) -> dict:
             path.unlink(missing_ok=True)
 
 
-from innolink.challenges.listing_services import LISTING_IMPORT_KIND  # noqa: E402
-
-
 @job_runner(LISTING_IMPORT_KIND, result_template="challenges/_listing_import_result.html")
 def run_listing_import(job: Job, progress: Progress) -> dict:
     """Check (or import) a stored 榜单 file as the organizer who uploaded it. The file stays
     after a clean check (for the confirmation) and is removed otherwise."""
-    import datetime as dt
-
-    from innolink.challenges.listing_services import listing_import_run
-    from innolink.enterprises.tasks import read_upload, upload_path
-
     params = job.params
     path = upload_path(params["stored_as"])
     keep = False

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -81,8 +81,9 @@ def detail(request, pk: int):
     # contract has its own form, shortlist and match act on a proposal (the proposals table);
     # the rest are buttons here (return/reject take a text)
     today = timezone.localdate()
-    actions = [t for t in lifecycle.actions_for(challenge.state, actors)
-               if t.action in ACTION_SERVICES
+    actions = [(t, reverse(f"challenges:challenge-{t.action}", args=[challenge.pk]))
+               for t in lifecycle.actions_for(challenge.state, actors)
+               if t.action in CHALLENGE_STEPS
                and not (t.action == "expire" and challenge.claim_deadline >= today)]
     indicators = list(challenge.indicators.all())
     checks = []
@@ -133,7 +134,7 @@ def _contact_initial(user, kind: str) -> dict[str, str]:
 
 @login_required
 @require_POST
-def challenge_waive(request, pk: int):
+def challenge_waive_check(request, pk: int):
     """Organizer: waive a screening check with a reason."""
     challenge = selectors.challenge_for_user(request.user, pk)
     with errors_as_messages(request):
@@ -146,7 +147,7 @@ def challenge_waive(request, pk: int):
 
 @login_required
 @require_POST
-def challenge_domains(request, pk: int):
+def challenge_set_domains(request, pk: int):
     """Organizer: the primary and secondary domains of a listing."""
     challenge = selectors.challenge_for_user(request.user, pk)
     with errors_as_messages(request):
@@ -221,7 +222,7 @@ def challenge_create(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def challenge_edit(request, pk: int):
+def challenge_update(request, pk: int):
     challenge = selectors.challenge_for_user(request.user, pk)
     if not access.owns_challenge(request.user, challenge):
         raise NotFound()
@@ -240,32 +241,78 @@ def challenge_edit(request, pk: int):
                                 challenge=challenge))
 
 
-ACTION_SERVICES = {
-    "submit": lambda actor, c, text: services.challenge_submit(actor=actor, challenge=c),
-    "return": lambda actor, c, text: services.challenge_return(actor=actor, challenge=c,
-                                                               comment=text),
-    "reject": lambda actor, c, text: services.challenge_reject(actor=actor, challenge=c,
-                                                               reason=text),
-    "publish": lambda actor, c, text: services.challenge_publish(actor=actor, challenge=c),
-    "withdraw": lambda actor, c, text: services.challenge_withdraw(actor=actor, challenge=c,
-                                                                   reason=text),
-    "expire": lambda actor, c, text: services.challenge_expire(actor=actor, challenge=c),
-    "accept": lambda actor, c, text: services.challenge_accept(actor=actor, challenge=c),
-    "close": lambda actor, c, text: services.challenge_close(actor=actor, challenge=c),
-}
+#: the lifecycle steps that are a button on the detail page, each its own view and URL
+#: (``challenges:challenge-<step>``); contract has its own form, shortlist and match act on a
+#: proposal
+CHALLENGE_STEPS = ("submit", "return", "reject", "publish", "withdraw", "expire", "accept",
+                   "close")
+
+
+def _challenge_step(request, pk: int, step: str, run):
+    """Run one lifecycle step (a POST) on a challenge the user may see and go back to it, with
+    the outcome as a message (ADR 0006). ``run(challenge, text)`` calls the step's service;
+    ``text`` is the form's comment (a reason where the step takes one)."""
+    challenge = selectors.challenge_for_user(request.user, pk)
+    with errors_as_messages(request):
+        run(challenge, request.POST.get("comment", ""))
+        messages.success(request, f"已{lifecycle.TRANSITIONS[step].label}")
+    return redirect("challenges:detail", pk=challenge.pk)
 
 
 @login_required
 @require_POST
-def challenge_action(request, pk: int, action: str):
-    challenge = selectors.challenge_for_user(request.user, pk)
-    service = ACTION_SERVICES.get(action)
-    if service is None:
-        raise NotFound()
-    with errors_as_messages(request):
-        service(request.user, challenge, request.POST.get("comment", ""))
-        messages.success(request, f"已{lifecycle.TRANSITIONS[action].label}")
-    return redirect("challenges:detail", pk=challenge.pk)
+def challenge_submit(request, pk: int):
+    return _challenge_step(request, pk, "submit", lambda c, text: services.challenge_submit(
+        actor=request.user, challenge=c))
+
+
+@login_required
+@require_POST
+def challenge_return(request, pk: int):
+    return _challenge_step(request, pk, "return", lambda c, text: services.challenge_return(
+        actor=request.user, challenge=c, comment=text))
+
+
+@login_required
+@require_POST
+def challenge_reject(request, pk: int):
+    return _challenge_step(request, pk, "reject", lambda c, text: services.challenge_reject(
+        actor=request.user, challenge=c, reason=text))
+
+
+@login_required
+@require_POST
+def challenge_publish(request, pk: int):
+    return _challenge_step(request, pk, "publish", lambda c, text: services.challenge_publish(
+        actor=request.user, challenge=c))
+
+
+@login_required
+@require_POST
+def challenge_withdraw(request, pk: int):
+    return _challenge_step(request, pk, "withdraw", lambda c, text: services.challenge_withdraw(
+        actor=request.user, challenge=c, reason=text))
+
+
+@login_required
+@require_POST
+def challenge_expire(request, pk: int):
+    return _challenge_step(request, pk, "expire", lambda c, text: services.challenge_expire(
+        actor=request.user, challenge=c))
+
+
+@login_required
+@require_POST
+def challenge_accept(request, pk: int):
+    return _challenge_step(request, pk, "accept", lambda c, text: services.challenge_accept(
+        actor=request.user, challenge=c))
+
+
+@login_required
+@require_POST
+def challenge_close(request, pk: int):
+    return _challenge_step(request, pk, "close", lambda c, text: services.challenge_close(
+        actor=request.user, challenge=c))
 
 
 @login_required
@@ -314,7 +361,7 @@ def challenge_contract(request, pk: int):
 
 @login_required
 @require_POST
-def milestone_done(request, pk: int):
+def milestone_complete(request, pk: int):
     milestone = Milestone.objects.filter(pk=selectors._valid_pk(pk)).first()
     if milestone is None:
         raise NotFound()
@@ -328,7 +375,7 @@ def milestone_done(request, pk: int):
 
 @login_required
 @require_POST
-def attachment_upload(request, pk: int):
+def attachment_add(request, pk: int):
     challenge = selectors.challenge_for_user(request.user, pk)
     upload = request.FILES.get("file")
     if upload is None:
@@ -417,8 +464,6 @@ def claim(request, pk: int):
 
 
 def _url(name: str, *args) -> str:
-    from django.urls import reverse
-
     return reverse(name, args=args)
 
 
@@ -434,29 +479,45 @@ def proposal_detail(request, pk: int):
     })
 
 
-PROPOSAL_SERVICES = {
-    "shortlist": (services.proposal_shortlist, "已入围"),
-    "match": (services.proposal_match, "已确认对接成功"),
-    "decline": (services.proposal_decline, "已标记为未入选"),
-    "withdraw": (services.proposal_withdraw, "方案已撤回"),
-}
+def _proposal_step(request, pk: int, run, done: str):
+    """Run one step (a POST) on a proposal the user may see, with the outcome as a message
+    (ADR 0006), and go back to the proposal (or to its challenge when the form says
+    ``next=challenge``). ``run(proposal, note)`` calls the step's service."""
+    proposal = selectors.proposal_for_user(request.user, pk)
+    with errors_as_messages(request):
+        run(proposal, request.POST.get("note", ""))
+        messages.success(request, done)
+    if request.POST.get("next", "") == "challenge":
+        return redirect("challenges:detail", pk=proposal.challenge_id)
+    return redirect("challenges:proposal", pk=proposal.pk)
 
 
 @login_required
 @require_POST
-def proposal_action(request, pk: int, action: str):
-    proposal = selectors.proposal_for_user(request.user, pk)
-    if action not in PROPOSAL_SERVICES:
-        raise NotFound()
-    service, done = PROPOSAL_SERVICES[action]
-    kwargs = {"note": request.POST.get("note", "")} if action in ("shortlist", "decline") else {}
-    with errors_as_messages(request):
-        service(actor=request.user, proposal=proposal, **kwargs)
-        messages.success(request, done)
-    target = request.POST.get("next", "")
-    if target == "challenge":
-        return redirect("challenges:detail", pk=proposal.challenge_id)
-    return redirect("challenges:proposal", pk=proposal.pk)
+def proposal_shortlist(request, pk: int):
+    return _proposal_step(request, pk, lambda p, note: services.proposal_shortlist(
+        actor=request.user, proposal=p, note=note), "已入围")
+
+
+@login_required
+@require_POST
+def proposal_match(request, pk: int):
+    return _proposal_step(request, pk, lambda p, note: services.proposal_match(
+        actor=request.user, proposal=p), "已确认对接成功")
+
+
+@login_required
+@require_POST
+def proposal_decline(request, pk: int):
+    return _proposal_step(request, pk, lambda p, note: services.proposal_decline(
+        actor=request.user, proposal=p, note=note), "已标记为未入选")
+
+
+@login_required
+@require_POST
+def proposal_withdraw(request, pk: int):
+    return _proposal_step(request, pk, lambda p, note: services.proposal_withdraw(
+        actor=request.user, proposal=p), "方案已撤回")
 
 
 @login_required
@@ -592,7 +653,7 @@ def offer_create(request):
             return render(request, "challenges/offer_form.html",
                           _offer_ctx(request.user, data, exc.fields), status=422)
         if request.POST.get("then") == "submit":
-            services.offer_transition(actor=request.user, offer=offer, action="submit")
+            services.offer_submit(actor=request.user, offer=offer)
             messages.success(request, "成果已提交审核")
         else:
             messages.success(request, "成果草稿已保存")
@@ -606,7 +667,7 @@ def offer_create(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def offer_edit(request, pk: int):
+def offer_update(request, pk: int):
     offer = selectors.offer_for_user(request.user, pk)
     if not access.owns_offer(request.user, offer):
         raise NotFound()
@@ -643,27 +704,69 @@ def offer_detail(request, pk: int):
         "interests": offer.interests.select_related("enterprise") if (is_owner or is_staff)
         else [],
         "show_contact": is_owner or is_staff or my_interest is not None,
-        "actions": [(a, spec[3]) for a, spec in services.OFFER_TRANSITIONS.items()
+        "actions": [(a, spec[3], reverse(f"challenges:offer-{a}", args=[offer.pk]))
+                    for a, spec in services.OFFER_TRANSITIONS.items()
                     if offer.state in spec[0] and (("owner" in spec[2] and is_owner)
                                                     or ("staff" in spec[2] and is_staff))],
         "audit": audit_trail_for(offer)[:30] if can_see_audit(user) else None,
     })
 
 
-@login_required
-@require_POST
-def offer_action(request, pk: int, action: str):
+def _offer_step(request, pk: int, run):
+    """Run one step (a POST) on an offer the user may see and go back to it (ADR 0006).
+    ``run(offer, comment)`` calls the step's service."""
     offer = selectors.offer_for_user(request.user, pk)
     with errors_as_messages(request):
-        services.offer_transition(actor=request.user, offer=offer, action=action,
-                                  comment=request.POST.get("comment", ""))
+        run(offer, request.POST.get("comment", ""))
         messages.success(request, "操作成功")
     return redirect("challenges:offer-detail", pk=offer.pk)
 
 
 @login_required
 @require_POST
-def offer_interest(request, pk: int):
+def offer_submit(request, pk: int):
+    return _offer_step(request, pk, lambda o, comment: services.offer_submit(
+        actor=request.user, offer=o))
+
+
+@login_required
+@require_POST
+def offer_return(request, pk: int):
+    return _offer_step(request, pk, lambda o, comment: services.offer_return(
+        actor=request.user, offer=o, comment=comment))
+
+
+@login_required
+@require_POST
+def offer_reject(request, pk: int):
+    return _offer_step(request, pk, lambda o, comment: services.offer_reject(
+        actor=request.user, offer=o, comment=comment))
+
+
+@login_required
+@require_POST
+def offer_publish(request, pk: int):
+    return _offer_step(request, pk, lambda o, comment: services.offer_publish(
+        actor=request.user, offer=o))
+
+
+@login_required
+@require_POST
+def offer_withdraw(request, pk: int):
+    return _offer_step(request, pk, lambda o, comment: services.offer_withdraw(
+        actor=request.user, offer=o))
+
+
+@login_required
+@require_POST
+def offer_close(request, pk: int):
+    return _offer_step(request, pk, lambda o, comment: services.offer_close(
+        actor=request.user, offer=o))
+
+
+@login_required
+@require_POST
+def offer_interest_create(request, pk: int):
     offer = selectors.offer_for_user(request.user, pk)
     try:
         interest = services.offer_interest_create(actor=request.user, offer=offer,
@@ -710,7 +813,7 @@ def offer_manage(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def researcher_import(request):
+def researcher_import_start(request):
     """Bulk import of researchers for organizers: a check first, then all or nothing.
 
     A check of a small file answers on this page; a real import, and the check of a larger
@@ -753,7 +856,7 @@ def researcher_import(request):
                 return response
     elif request.method == "POST":
         status = 422
-    from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
+    from innolink.challenges.services import RESEARCHER_IMPORT_KIND
 
     recent = jobs_visible_to(request.user).filter(kind=RESEARCHER_IMPORT_KIND) \
         .select_related("created_by")[:10]
@@ -774,21 +877,21 @@ def _roster_mapping(request, form, upload, commit: bool):
         raise
     except ApplicationError as exc:
         form.add_error("file", error_text(exc))
-        from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
+        from innolink.challenges.services import RESEARCHER_IMPORT_KIND
 
         recent = jobs_visible_to(request.user).filter(kind=RESEARCHER_IMPORT_KIND)[:10]
         return render(request, "challenges/import.html",
                       {"form": form, "outcome": None, "recent": recent}, status=422)
     ctx = _map_ctx(prepared, {})
     ctx.update(fields=[(k, importing.LABELS[k]) for k in importing.HEADERS],
-               action=reverse_lazy("challenges:researcher-import-map"),
+               action=reverse_lazy("challenges:roster-mapping-save"),
                required_note=gettext("必需：姓名、研究方向。"))
     return render(request, "challenges/listing_map.html", ctx)
 
 
 @login_required
 @require_POST
-def researcher_import_map(request):
+def roster_mapping_save(request):
     """The organizer's answers for a roster's columns: remembered, then the job starts."""
     from innolink.challenges import listing_services
 
@@ -826,7 +929,7 @@ def researcher_import_commit(request, pk):
 def researcher_import_errors(request, pk):
     """The problems a check job found, as a CSV report."""
     from innolink.challenges.importing import error_report_csv
-    from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
+    from innolink.challenges.services import RESEARCHER_IMPORT_KIND
 
     if not access.is_board_staff(request.user):
         raise PermissionDenied()

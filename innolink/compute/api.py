@@ -128,15 +128,15 @@ class NoteIn(Schema):
 @router.post("/bookings/{booking_id}/confirm", response={200: BookingOut, **ERRORS},
              summary="服务商确认预订")
 def booking_confirm(request, booking_id: int, payload: NoteIn):
-    return services.booking_decide(actor=request.user, booking_id=booking_id, confirm=True,
-                                   note=_clean(payload.note))
+    return services.booking_confirm(actor=request.user, booking_id=booking_id,
+                                    note=_clean(payload.note))
 
 
 @router.post("/bookings/{booking_id}/decline", response={200: BookingOut, **ERRORS},
              summary="服务商拒绝预订")
 def booking_decline(request, booking_id: int, payload: NoteIn):
-    return services.booking_decide(actor=request.user, booking_id=booking_id, confirm=False,
-                                   note=_clean(payload.note))
+    return services.booking_decline(actor=request.user, booking_id=booking_id,
+                                    note=_clean(payload.note))
 
 
 @router.post("/bookings/{booking_id}/cancel", response={200: BookingOut, **ERRORS},

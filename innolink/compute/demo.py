@@ -96,7 +96,7 @@ def _past_booking(*, enterprise_user: User, resource, provider_user: User, card_
     start = today - dt.timedelta(days=days_ago)
     Booking.objects.filter(pk=booking.pk).update(start=start, end=start + dt.timedelta(days=length),
                                                  is_demo=True)
-    return services.booking_decide(actor=provider_user, booking_id=booking.pk, confirm=True)
+    return services.booking_confirm(actor=provider_user, booking_id=booking.pk)
 
 
 def seed(*, seed: int) -> str:

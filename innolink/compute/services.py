@@ -335,9 +335,19 @@ def _lock_booking(booking_id: Any) -> Booking:
 
 
 @transaction.atomic
-def booking_decide(*, actor, booking_id: Any, confirm: bool, note: str = "") -> Booking:
-    """The provider confirms (the contract counts toward the enterprise's 算力券) or declines
-    (the cards are free again and the request reopens)."""
+def booking_confirm(*, actor, booking_id: Any, note: str = "") -> Booking:
+    """The provider confirms: the contract counts toward the enterprise's 算力券."""
+    return _booking_decide(actor=actor, booking_id=booking_id, confirm=True, note=note)
+
+
+@transaction.atomic
+def booking_decline(*, actor, booking_id: Any, note: str = "") -> Booking:
+    """The provider declines: the cards are free again and the request reopens."""
+    return _booking_decide(actor=actor, booking_id=booking_id, confirm=False, note=note)
+
+
+def _booking_decide(*, actor, booking_id: Any, confirm: bool, note: str = "") -> Booking:
+    """Confirm or decline (inside the caller's transaction)."""
     provider = _provider_of(actor)
     booking = _lock_booking(booking_id)
     if booking.provider_id != provider.pk:

@@ -198,30 +198,52 @@ def booking_detail(request, pk: int):
     })
 
 
+def _booking_step(request, pk: int, step, done: str):
+    """Run one booking step (a POST) and go back to the booking, with its outcome as a message
+    (ADR 0006: refusals become messages, 404/403 propagate)."""
+    with errors_as_messages(request):
+        step()
+        messages.success(request, done)
+    return redirect("compute:booking", pk=pk)
+
+
 @login_required
 @require_POST
-def booking_action(request, pk: int, action: str):
+def booking_confirm(request, pk: int):
+    return _booking_step(request, pk, lambda: services.booking_confirm(
+        actor=request.user, booking_id=pk, note=request.POST.get("note", "")),
+        _("已处理预订。"))
+
+
+@login_required
+@require_POST
+def booking_decline(request, pk: int):
+    return _booking_step(request, pk, lambda: services.booking_decline(
+        actor=request.user, booking_id=pk, note=request.POST.get("note", "")),
+        _("已处理预订。"))
+
+
+@login_required
+@require_POST
+def booking_cancel(request, pk: int):
+    return _booking_step(request, pk, lambda: services.booking_cancel(
+        actor=request.user, booking_id=pk), _("预订已取消。"))
+
+
+@login_required
+@require_POST
+def usage_report(request, pk: int):
     with errors_as_messages(request):
-        if action in ("confirm", "decline"):
-            services.booking_decide(actor=request.user, booking_id=pk, confirm=action == "confirm",
-                                    note=request.POST.get("note", ""))
-            messages.success(request, _("已处理预订。"))
-        elif action == "cancel":
-            services.booking_cancel(actor=request.user, booking_id=pk)
-            messages.success(request, _("预订已取消。"))
-        elif action == "usage":
-            usage = services.usage_report(
-                actor=request.user, booking_id=pk, period_start=request.POST.get("period_start"),
-                period_end=request.POST.get("period_end"),
-                card_hours=request.POST.get("card_hours", ""),
-                invoice_number=request.POST.get("invoice_number", ""))
-            if usage.status == UsageReport.Status.HELD:
-                messages.warning(request, _("使用量已登记，但需平台复核：%(r)s") % {
-                    "r": "；".join(usage.hold_reasons)})
-            else:
-                messages.success(request, _("使用量已登记。%(v)s") % {"v": usage.voucher_note})
+        usage = services.usage_report(
+            actor=request.user, booking_id=pk, period_start=request.POST.get("period_start"),
+            period_end=request.POST.get("period_end"),
+            card_hours=request.POST.get("card_hours", ""),
+            invoice_number=request.POST.get("invoice_number", ""))
+        if usage.status == UsageReport.Status.HELD:
+            messages.warning(request, _("使用量已登记，但需平台复核：%(r)s") % {
+                "r": "；".join(usage.hold_reasons)})
         else:
-            raise PermissionDenied()
+            messages.success(request, _("使用量已登记。%(v)s") % {"v": usage.voucher_note})
     return redirect("compute:booking", pk=pk)
 
 
@@ -238,7 +260,7 @@ def usage_review(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def voucher_page(request):
+def voucher_settle(request):
     view = selectors.voucher_view(request.user)
     if request.method == "POST":
         with errors_as_messages(request):

@@ -116,7 +116,7 @@ def _form_refusal(request, exc: ApplicationError) -> tuple[dict, int]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_edit(request, pk: int):
+def event_update(request, pk: int):
     event = selectors.event_for_staff(request.user, pk)
     if event.state not in services.EDITABLE_EVENT_STATES:
         messages.error(request, _("活动“%(state)s”，不能再修改。") % {
@@ -150,7 +150,7 @@ def event_edit(request, pk: int):
 
 @login_required
 @require_POST
-def event_invite(request, pk: int):
+def invitation_create(request, pk: int):
     event = selectors.event_for_staff(request.user, pk)
 
     with errors_as_messages(request):
@@ -169,7 +169,7 @@ def event_invite(request, pk: int):
 
 @login_required
 @require_POST
-def event_invite_all(request, pk: int):
+def invitations_invite_shortlisted(request, pk: int):
     event = selectors.event_for_staff(request.user, pk)
     with errors_as_messages(request):
         n = services.invitations_invite_shortlisted(actor=request.user, event=event)
@@ -190,7 +190,7 @@ def invitation_cancel(request, pk: int, inv: int):
 
 @login_required
 @require_POST
-def event_availability(request, pk: int):
+def availability_set(request, pk: int):
     event = selectors.event_for_staff(request.user, pk)
     with errors_as_messages(request):
         services.availability_set(actor=request.user, event=event,
@@ -227,7 +227,7 @@ def event_publish(request, pk: int):
 
 @login_required
 @require_POST
-def event_state(request, pk: int):
+def event_transition(request, pk: int):
     event = selectors.event_for_staff(request.user, pk)
     with errors_as_messages(request):
         services.event_transition(actor=request.user, event=event, to=request.POST.get("to", ""))
@@ -376,7 +376,7 @@ def round_detail(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def round_edit(request, pk: int):
+def round_update(request, pk: int):
     rnd = selectors.round_for_staff(request.user, pk)
     if rnd.state == RoundState.FINALISED:
         messages.error(request, _("本轮评审结果已确定，不能再修改。"))
@@ -439,7 +439,7 @@ def round_reviewers_add(request, pk: int):
 
 @login_required
 @require_POST
-def round_reviewer_load(request, pk: int, member: int):
+def round_reviewer_set_load(request, pk: int, member: int):
     def call(rnd):
         found = rnd.reviewers.filter(pk=_int_or_404(member)).first()
         if found is None:
@@ -464,7 +464,7 @@ def round_assign(request, pk: int):
 
 @login_required
 @require_POST
-def round_open(request, pk: int):
+def round_open_scoring(request, pk: int):
     return _round_action(request, pk, lambda rnd: (
         services.round_open_scoring(actor=request.user, round=rnd)
         and _("已开始评分，评审专家已收到通知。")))
@@ -481,7 +481,7 @@ def round_finalise(request, pk: int):
 
 @login_required
 @require_POST
-def round_award(request, pk: int):
+def award_record(request, pk: int):
     def call(rnd):
         entry = selectors.round_entry_for_staff(request.user, rnd, request.POST.get("entry"))
         prize = request.POST.get("prize_wan", "").strip()
@@ -511,7 +511,7 @@ def my_reviews(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_score(request, pk: int):
+def score_submit(request, pk: int):
     assignment = selectors.assignment_for_reviewer(request.user, pk)
     own = assignment.reviewer_id == request.user.pk
     criteria = list(Criterion.objects.filter(round_id=assignment.round_id))
@@ -531,7 +531,7 @@ def review_score(request, pk: int):
             errors = exc.fields
         except ApplicationError as exc:
             refusal_as_message(request, exc)
-            return redirect("events:review", pk=assignment.pk)
+            return redirect("events:score-submit", pk=assignment.pk)
         else:
             messages.success(request, _("评分已提交。"))
             return redirect("events:my-reviews")
@@ -547,7 +547,7 @@ def review_score(request, pk: int):
 
 @login_required
 @require_POST
-def review_recuse(request, pk: int):
+def conflict_declare(request, pk: int):
     """The reviewer declares a conflict with the proposal; the assignment is withdrawn."""
     assignment = selectors.assignment_for_reviewer(request.user, pk)
     if assignment.reviewer_id != request.user.pk:
@@ -560,7 +560,7 @@ def review_recuse(request, pk: int):
         return redirect("events:my-reviews")
     except ApplicationError as exc:
         refusal_as_message(request, exc)
-        return redirect("events:review", pk=assignment.pk)
+        return redirect("events:score-submit", pk=assignment.pk)
 
 
 

@@ -125,13 +125,13 @@ def term_list(request):
 
 
 @router.post("/terms", response={201: TermOut, **ERRORS})
-def term_add(request, payload: TermIn):
+def techterm_add(request, payload: TermIn):
     return Status(201, services.techterm_add(actor=request.auth, term=payload.term,
                                              source="api"))
 
 
 @router.delete("/terms/{int:term_id}", response={204: None, **ERRORS})
-def term_delete(request, term_id: int):
+def techterm_remove(request, term_id: int):
     services.techterm_remove(actor=request.auth, term_id=term_id, source="api")
     return Status(204, None)
 
@@ -142,7 +142,7 @@ class JobStartedOut(Schema):
 
 
 @router.post("/rebuild", response={202: JobStartedOut, **ERRORS})
-def rebuild(request):
+def index_rebuild_start(request):
     """Queue the full rebuild (encode changed profiles, then every process rebuilds).
     Poll /api/jobs/{job_id}."""
     job = services.index_rebuild_start(actor=request.auth, source="api")
@@ -196,7 +196,7 @@ class AssignmentOut(Schema):
 
 
 @router.post("/assignments", response={201: AssignmentOut, **ERRORS})
-def assignment_create(request, payload: AssignmentIn):
+def invitations_assign(request, payload: AssignmentIn):
     """Capacity-aware invitations over each challenge's top-50 candidates (organizer staff)."""
     run = services.invitations_assign(
         challenge_ids=payload.challenge_ids, teams_per_challenge=payload.teams_per_challenge,

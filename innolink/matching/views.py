@@ -31,7 +31,7 @@ def challenge_matches(request, pk: int):
 
 @login_required
 @require_POST
-def challenge_invite(request, pk: int):
+def invitations_assign(request, pk: int):
     challenge = selectors.challenge_for_matching(request.user, pk)
     form = {name: request.POST.get(name, "") for name in
             ("teams_per_challenge", "researcher_limit", "seed")}
@@ -93,7 +93,7 @@ def terms(request):
 
 @login_required
 @require_POST
-def term_delete(request, pk: int):
+def techterm_remove(request, pk: int):
     services.techterm_remove(actor=request.user, term_id=pk)
     messages.success(request, "已删除术语")
     return redirect("matching:terms")

@@ -468,7 +468,7 @@ def unpaid(request, policy_id: int, year: int | None = None, page: int = 1, page
 
 
 @router.post("/notify", response={200: NotifyOut, **ERRORS})
-def notify_all(request, payload: NotifyIn):
+def eligibility_notify_all(request, payload: NotifyIn):
     """Push the notices of every policy for ``year`` to enterprises not yet notified."""
     _require(access.can_manage_policies, request.auth)
     return {"notified_users": services.eligibility_notify_all(
@@ -476,7 +476,7 @@ def notify_all(request, payload: NotifyIn):
 
 
 @router.post("/{int:policy_id}/notify", response={200: NotifyOut, **ERRORS})
-def notify(request, policy_id: int, payload: NotifyIn):
+def eligibility_notify(request, policy_id: int, payload: NotifyIn):
     _require(access.can_manage_policies, request.auth)
     policy = selectors.policy_get(policy_id)
     sent = services.eligibility_notify(actor=request.auth, policy=policy,
@@ -576,7 +576,7 @@ def material_list(request, application_id: int):
 
 
 @router.post("/applications/{int:application_id}/materials", response={201: list[MaterialOut], **ERRORS})
-def material_upload(request, application_id: int, file: File[UploadedFile], name: Form[str]):
+def application_material_add(request, application_id: int, file: File[UploadedFile], name: Form[str]):
     """Add one file (a material named by the policy, or 其他材料) while under review."""
     application = selectors.application_for_user(request.auth, application_id)
     if not (access.is_enterprise_user(request.auth)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from innolink.core.errors import NotFound
 from innolink.engines.rules import EnterpriseAnswer, Proration
+from innolink.engines.rules.parse import rule_codes
 from innolink.engines.rules.types import yuan_to_fen
 from innolink.enterprises.models import Enterprise, EnterpriseYear
 from innolink.enterprises.reference import industry_label
@@ -167,8 +168,6 @@ def present_row(row: ClauseRow, record: dict | None, year: int,
                 seen.append(item)
     row.inputs = seen
     if a.eligible and declared and row.clause is not None:
-        from innolink.policies.services import rule_codes
-
         used = rule_codes(row.clause.rule)
         for (code, fact_year), value in sorted(declared.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             spec = rule_fields.INDICATORS.get(code)

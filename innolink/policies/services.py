@@ -30,9 +30,11 @@ from innolink.core.jobs import Progress, job_runner, job_start
 from innolink.core.models import Job
 from innolink.core.notifications import notify
 from innolink.engines.rules import RulesError, scan as rules_scan, split_by_shares
+from innolink.engines.rules.parse import rule_codes
 from innolink.enterprises.models import Enterprise
 from innolink.policies import claim_items, fetch
 from innolink.policies import snapshot as population_snapshot
+from innolink.policies.selectors import budget_proration, unpaid_eligibilities
 from innolink.policies.models import (
     Application,
     ApplicationMaterial,
@@ -395,8 +397,6 @@ def scan_now(*, actor, year: int, today: dt.date | None = None) -> Scan:
 def eligibility_notify(*, actor, policy: Policy, year: int) -> int:
     """Push a notice to every enterprise user whose enterprise qualifies for ``policy`` in
     ``year``, has not claimed it yet and was not notified before. Returns the users notified."""
-    from innolink.policies.selectors import unpaid_eligibilities
-
     rows = list(unpaid_eligibilities(policy=policy, year=year).filter(notified_at__isnull=True)
                 .values_list("pk", "enterprise_id"))
     if not rows:
@@ -695,26 +695,6 @@ def application_items(application: Application) -> list:
         reference=str(application.pk)).order_by("id"))
 
 
-def rule_codes(rule: Any) -> set[str]:
-    """The indicator codes a clause's rule (as mirrored from its file) refers to anywhere."""
-    from innolink.engines.rules.load import parse_operand
-
-    codes: set[str] = set()
-    stack = [rule]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, str):
-            try:
-                codes.update(code for code, _o in parse_operand(node, "rule").inputs())
-            except (RulesError, TypeError, ValueError):
-                pass
-    return codes
-
-
 def _declared_json(declared: dict[tuple[str, int], str], rule: Any) -> dict[str, dict[str, str]]:
     """The declared figures the clause's rule refers to, ``{"2025": {code: value}}``."""
     used = rule_codes(rule)
@@ -866,8 +846,6 @@ def _materials_gate(applications: list[Application], override_reason: str) -> di
 def _prorations(applications: list[Application], budgets: dict[int, Budget]) -> dict:
     """version id -> Proration for the pro-rata versions whose budget is short now (read with
     the budget rows already locked, so concurrent approvals see each other's commitments)."""
-    from innolink.policies.selectors import budget_proration
-
     out = {}
     for application in applications:
         version = application.clause.version

@@ -124,7 +124,7 @@ def my_policies(request):
 
 @login_required
 @require_POST
-def supply_facts(request):
+def declared_facts_set(request):
     """The enterprise types in figures its answer lacks; the platform answers again at once
     (htmx: the answer's body; without JavaScript: the page). What was typed stays in the
     inputs when it is refused."""
@@ -522,7 +522,7 @@ def application_pay(request, pk: int):
 
 @login_required
 @require_POST
-def material_upload(request, pk: int):
+def application_material_add(request, pk: int):
     """The enterprise adds files to its application while it is under review."""
     application = selectors.application_for_user(request.user, pk)
     if not (access.is_enterprise_user(request.user)
@@ -547,7 +547,7 @@ def material_download(request, pk: int):
 
 @login_required
 @require_POST
-def bulk_approve(request):
+def application_bulk_approve(request):
     _require(access.can_manage_policies, request.user)
     ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
     with errors_as_messages(request):

@@ -5,10 +5,10 @@ from innolink.projects import views
 app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
-    path("new/", views.project_new, name="new"),
+    path("new/", views.project_create, name="create"),
     path("measures/", views.measures, name="measures"),
     path("<int:pk>/", views.project_detail, name="detail"),
-    path("<int:pk>/report/", views.report_new, name="report"),
+    path("<int:pk>/report/", views.report_file, name="report"),
     path("<int:pk>/target/", views.project_target_add, name="target-add"),
     path("<int:pk>/milestone/", views.project_milestone_add, name="milestone-add"),
     path("<int:pk>/close/", views.project_close, name="close"),

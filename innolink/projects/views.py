@@ -91,7 +91,7 @@ def _form_context(data=None, errors=None) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def project_new(request):
+def project_create(request):
     if not access.can_manage(request.user):
         raise PermissionDenied()
     if request.method == "POST":
@@ -141,7 +141,7 @@ def project_detail(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_new(request, pk: int):
+def report_file(request, pk: int):
     project = selectors.project_for(request.user, pk)
     if not access.can_file_report(request.user, project):
         raise PermissionDenied()

@@ -278,7 +278,7 @@ class CountOut(Schema):
 
 
 @router.post("/runs/{int:run_id}/confirm-pending", response={200: CountOut, **ERRORS})
-def run_confirm_pending(request, run_id: int, payload: ConfirmIn):
+def entries_confirm_pending(request, run_id: int, payload: ConfirmIn):
     """Confirm every entry still pending review, with the reason."""
     _manager(request)
     run = selectors.run_for_user(request.auth, run_id)
@@ -287,14 +287,14 @@ def run_confirm_pending(request, run_id: int, payload: ConfirmIn):
 
 
 @router.post("/runs/{int:run_id}/reviewed", response={200: RunOut, **ERRORS})
-def run_reviewed(request, run_id: int):
+def run_mark_reviewed(request, run_id: int):
     _manager(request)
     run = selectors.run_for_user(request.auth, run_id)
     return services.run_mark_reviewed(run=run, actor=request.auth)
 
 
 @router.post("/runs/{int:run_id}/notice", response={200: RunOut, **ERRORS})
-def run_notice(request, run_id: int, payload: NoticeIn):
+def run_open_notice(request, run_id: int, payload: NoticeIn):
     _manager(request)
     run = selectors.run_for_user(request.auth, run_id)
     return services.run_open_notice(run=run, actor=request.auth, closes_on=payload.closes_on)
@@ -395,7 +395,7 @@ def public_list(request, year: int, list_id: str):
 @router.post("/public/{int:year}/{list_id}/objections",
              response={201: ObjectionOut, **ERRORS, 429: ErrorOut},
              auth=None)
-def public_objection(request, year: int, list_id: str, payload: ObjectionIn):
+def objection_submit(request, year: int, list_id: str, payload: ObjectionIn):
     """A real-name objection while the list is under 公示 (name and phone required); at most
     ``INNOLINK_PUBLIC_POST_LIMIT`` per client and list in ``INNOLINK_PUBLIC_POST_WINDOW``
     seconds (429 past it)."""

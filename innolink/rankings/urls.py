@@ -7,7 +7,7 @@ urlpatterns = [
     path("", views.run_list, name="runs"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/review/", views.run_review, name="review"),
-    path("runs/<int:pk>/review/confirm-pending/", views.run_confirm_pending,
+    path("runs/<int:pk>/review/confirm-pending/", views.entries_confirm_pending,
          name="confirm-pending"),
     path("runs/<int:pk>/objections/", views.run_objections, name="objections"),
     path("runs/<int:pk>/reproduce/", views.run_reproduce, name="reproduce"),
@@ -32,6 +32,6 @@ urlpatterns = [
     path("public/<int:year>/<slug:list_id>/qr.svg", views.public_qr, name="public-qr"),
     path("public/<int:year>/<slug:list_id>/export.<str:kind>", views.public_export,
          name="public-export"),
-    path("public/<int:year>/<slug:list_id>/objections/", views.public_objection,
-         name="public-objection"),
+    path("public/<int:year>/<slug:list_id>/objections/", views.objection_submit,
+         name="objection-submit"),
 ]

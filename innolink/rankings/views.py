@@ -222,7 +222,7 @@ def entry_review(request, pk: int):
 
 @login_required
 @require_POST
-def run_confirm_pending(request, pk: int):
+def entries_confirm_pending(request, pk: int):
     _require_manager(request.user)
     run = selectors.run_for_user(request.user, pk)
     try:
@@ -421,7 +421,7 @@ def _weights(result: dict) -> list[dict]:
 
 
 @require_POST
-def public_objection(request, year: int, list_id: str):
+def objection_submit(request, year: int, list_id: str):
     from innolink.core.throttle import public_post_throttle
 
     ranking_list = selectors.public_list(year, list_id)

@@ -105,7 +105,7 @@ def request_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_new(request):
+def request_create(request):
     user = request.user
     _require(access.is_enterprise_user(user))
     form = RequestForm(request.POST or None, request.FILES or None,
@@ -171,69 +171,121 @@ def request_detail(request, pk: int):
         "accept": ",".join(services.ATTACHMENT_EXTENSIONS)})
 
 
-ACTIONS = {"sign", "return", "assign", "return-decide", "input", "reply", "close", "rate",
-           "review", "extension", "merge", "attach"}
+def _request_step(request, pk: int, step, done: str):
+    """Run one step on a request the user may see (a POST) and go back to it, with the outcome
+    as a message (ADR 0006: refusals become messages, 404/403 propagate). ``step`` gets the
+    request's id."""
+    item = selectors.request_for_user(request.user, pk)
+    with errors_as_messages(request):
+        step(item.pk)
+        messages.success(request, done)
+    return redirect("servicedesk:detail", pk=item.pk)
 
 
 @login_required
 @require_POST
-def request_action(request, pk: int, action: str):
-    if action not in ACTIONS:
-        raise NotFound()
-    user, post = request.user, request.POST
+def request_sign(request, pk: int):
+    return _request_step(request, pk, lambda rid: services.request_sign(
+        actor=request.user, request_id=rid), _("已签收，请在时限内答复"))
+
+
+@login_required
+@require_POST
+def request_return(request, pk: int):
+    return _request_step(request, pk, lambda rid: services.request_return(
+        actor=request.user, request_id=rid, reason=request.POST.get("reason", "")),
+        _("已退单，等待协调员处理"))
+
+
+@login_required
+@require_POST
+def request_assign(request, pk: int):
+    post = request.POST
+    return _request_step(request, pk, lambda rid: services.request_assign(
+        actor=request.user, request_id=rid, department=post.get("department", ""),
+        note=post.get("note", "")), _("已派单"))
+
+
+@login_required
+@require_POST
+def request_return_decide(request, pk: int):
+    post = request.POST
+    return _request_step(request, pk, lambda rid: services.request_return_decide(
+        actor=request.user, request_id=rid, accept=post.get("decision") == "accept",
+        department=post.get("department") or None, note=post.get("note", "")),
+        _("退单已处理"))
+
+
+@login_required
+@require_POST
+def request_input_ask(request, pk: int):
+    post = request.POST
+    return _request_step(request, pk, lambda rid: services.request_input_ask(
+        actor=request.user, request_id=rid, department=post.get("department", ""),
+        question=post.get("question", "")), _("已征求协办部门意见"))
+
+
+@login_required
+@require_POST
+def request_reply(request, pk: int):
+    return _request_step(request, pk, lambda rid: services.request_reply(
+        actor=request.user, request_id=rid, text=request.POST.get("text", ""),
+        attachments=request.FILES.getlist("attachments")), _("已答复企业"))
+
+
+@login_required
+@require_POST
+def request_close(request, pk: int):
+    return _request_step(request, pk, lambda rid: services.request_close(
+        actor=request.user, request_id=rid, note=request.POST.get("note", "")), _("已办结"))
+
+
+@login_required
+@require_POST
+def request_rate(request, pk: int):
+    post = request.POST
+    return _request_step(request, pk, lambda rid: services.request_rate(
+        actor=request.user, request_id=rid, rating=post.get("rating", ""),
+        comment=post.get("comment", "")), _("感谢您的评价"))
+
+
+@login_required
+@require_POST
+def request_review(request, pk: int):
+    post = request.POST
+    return _request_step(request, pk, lambda rid: services.request_review(
+        actor=request.user, request_id=rid, reopen=post.get("decision") == "reopen",
+        note=post.get("note", "")), _("复核已处理"))
+
+
+@login_required
+@require_POST
+def request_extension_ask(request, pk: int):
+    post = request.POST
+    return _request_step(request, pk, lambda rid: services.request_extension_ask(
+        actor=request.user, request_id=rid, days=post.get("days"),
+        reason=post.get("reason", "")), _("延期申请已提交协调员"))
+
+
+@login_required
+@require_POST
+def request_attachment_add(request, pk: int):
+    return _request_step(request, pk, lambda rid: services.request_attachment_add(
+        actor=request.user, request_id=rid, files=request.FILES.getlist("attachments")),
+        _("材料已上传"))
+
+
+@login_required
+@require_POST
+def request_merge(request, pk: int):
+    """Merge this request into ``target`` (both visible to the user); the merged one opens."""
+    user = request.user
     item = selectors.request_for_user(user, pk)
     with errors_as_messages(request):
-        if action == "sign":
-            services.request_sign(actor=user, request_id=item.pk)
-            messages.success(request, _("已签收，请在时限内答复"))
-        elif action == "return":
-            services.request_return(actor=user, request_id=item.pk, reason=post.get("reason", ""))
-            messages.success(request, _("已退单，等待协调员处理"))
-        elif action == "assign":
-            services.request_assign(actor=user, request_id=item.pk,
-                                    department=post.get("department", ""),
-                                    note=post.get("note", ""))
-            messages.success(request, _("已派单"))
-        elif action == "return-decide":
-            accept = post.get("decision") == "accept"
-            services.request_return_decide(actor=user, request_id=item.pk, accept=accept,
-                                           department=post.get("department") or None,
-                                           note=post.get("note", ""))
-            messages.success(request, _("退单已处理"))
-        elif action == "input":
-            services.request_input_ask(actor=user, request_id=item.pk,
-                                       department=post.get("department", ""),
-                                       question=post.get("question", ""))
-            messages.success(request, _("已征求协办部门意见"))
-        elif action == "reply":
-            services.request_reply(actor=user, request_id=item.pk, text=post.get("text", ""),
-                                   attachments=request.FILES.getlist("attachments"))
-            messages.success(request, _("已答复企业"))
-        elif action == "close":
-            services.request_close(actor=user, request_id=item.pk, note=post.get("note", ""))
-            messages.success(request, _("已办结"))
-        elif action == "rate":
-            services.request_rate(actor=user, request_id=item.pk, rating=post.get("rating", ""),
-                                  comment=post.get("comment", ""))
-            messages.success(request, _("感谢您的评价"))
-        elif action == "review":
-            services.request_review(actor=user, request_id=item.pk,
-                                    reopen=post.get("decision") == "reopen",
-                                    note=post.get("note", ""))
-            messages.success(request, _("复核已处理"))
-        elif action == "extension":
-            services.request_extension_ask(actor=user, request_id=item.pk,
-                                           days=post.get("days"), reason=post.get("reason", ""))
-            messages.success(request, _("延期申请已提交协调员"))
-        elif action == "merge":
-            target = selectors.request_for_user(user, post.get("target"))
-            merged = services.request_merge(actor=user, source_id=item.pk, target_id=target.pk)
-            messages.success(request, _("已合并到 %(n)s") % {"n": merged.number})
-            return redirect("servicedesk:detail", pk=merged.pk)
-        elif action == "attach":
-            services.request_attachment_add(actor=user, request_id=item.pk,
-                                            files=request.FILES.getlist("attachments"))
-            messages.success(request, _("材料已上传"))
+        target = selectors.request_for_user(user, request.POST.get("target"))
+        merged = services.request_merge(actor=user, source_id=item.pk, target_id=target.pk)
+        messages.success(request, _("已合并到 %(n)s") % {"n": merged.number})
+        return redirect("servicedesk:detail", pk=merged.pk)
     return redirect("servicedesk:detail", pk=item.pk)
 
 

@@ -161,7 +161,7 @@ def profile_get(request):
 
 
 @router.put("/profile", response={200: ExposureProfileOut, **ERRORS}, summary="保存本企业的气象风险画像")
-def profile_put(request, payload: ExposureProfileIn):
+def profile_save(request, payload: ExposureProfileIn):
     if not access.is_enterprise(request.user):
         raise PermissionDenied()
     return services.profile_save(actor=request.user, enterprise=request.user.enterprise,

@@ -7,8 +7,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("warnings/<int:pk>/", views.warning_detail, name="warning"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
-    path("profile/", views.profile_edit, name="profile"),
+    path("profile/", views.profile_save, name="profile"),
     path("forecasts/", views.forecasts, name="forecasts"),
     path("ingest/", views.ingest, name="ingest"),
-    path("ingest/senders/", views.sender_add, name="sender-add"),
+    path("ingest/senders/", views.sender_save, name="sender-save"),
 ]

@@ -85,7 +85,7 @@ def notice_detail(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_edit(request):
+def profile_save(request):
     if not access.is_enterprise(request.user):
         raise PermissionDenied()
     enterprise = request.user.enterprise
@@ -186,7 +186,7 @@ def ingest(request):
 
 @login_required
 @require_POST
-def sender_add(request):
+def sender_save(request):
     with errors_as_messages(request):
         services.sender_save(actor=request.user, sender=request.POST.get("sender", ""),
                              name=request.POST.get("name", ""),

@@ -14,7 +14,8 @@ from innolink.accounts.models import ApiToken
 from innolink.accounts.roles import Role
 from innolink.accounts.services import api_token_create
 from innolink.core.models import AuditEntry
-from innolink.core.testing import assert_json_error, make_user
+from innolink.core.testing import assert_json_error
+from innolink.enterprises.testing import make_user
 from innolink.matching.models import TechTerm
 
 pytestmark = pytest.mark.django_db

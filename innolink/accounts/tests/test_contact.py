@@ -5,7 +5,7 @@ import pytest
 
 from innolink.accounts.contact import account_contact, contact_initial
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

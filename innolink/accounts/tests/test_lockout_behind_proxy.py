@@ -7,7 +7,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from innolink.core.net import client_ip
-from innolink.core.testing import PASSWORD, make_user
+from innolink.core.testing import PASSWORD
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 PROXY = "10.0.0.2"

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import PASSWORD, make_user
+from innolink.core.testing import PASSWORD
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]

@@ -5,7 +5,7 @@ import pytest
 from innolink.accounts.models import Department
 from innolink.accounts.navigation import navigation_for
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 
 @pytest.mark.parametrize("role", list(Role))

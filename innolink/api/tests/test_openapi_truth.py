@@ -13,7 +13,7 @@ from innolink.accounts.roles import Role
 from innolink.api.guards import reject_nul
 from innolink.api.openapi import InnoLinkAPI, SchemaNameCollision
 from innolink.core.models import AuditEntry
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 
 def _two_apps_with_one_name(api):

@@ -14,7 +14,7 @@ from innolink.accounts.models import Institution
 from innolink.accounts.roles import Role
 from innolink.challenges import services
 from innolink.challenges.models import Challenge, Proposal, ResearcherProfile
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 _n = itertools.count(1)
 

@@ -17,7 +17,8 @@ from innolink.challenges.tests.factories import (
     proposal_data,
 )
 from innolink.core.models import AuditEntry
-from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

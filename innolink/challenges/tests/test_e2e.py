@@ -10,7 +10,8 @@ from django.utils import timezone
 from innolink.accounts.roles import Role
 from innolink.challenges.models import Challenge
 from innolink.challenges.tests.factories import make_researcher
-from innolink.core.testing import PASSWORD, make_user
+from innolink.core.testing import PASSWORD
+from innolink.enterprises.testing import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

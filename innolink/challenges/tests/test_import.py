@@ -11,7 +11,7 @@ from innolink.challenges import services
 from innolink.challenges.models import ResearcherProfile
 from innolink.core.errors import ApplicationError, PermissionDenied
 from innolink.core.models import AuditEntry, Job
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

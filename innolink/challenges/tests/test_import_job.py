@@ -10,11 +10,12 @@ from innolink.accounts.roles import Role
 from innolink.accounts.services import api_token_create
 from innolink.challenges import services
 from innolink.challenges.models import ResearcherProfile
-from innolink.challenges.tasks import RESEARCHER_IMPORT_KIND
+from innolink.challenges.services import RESEARCHER_IMPORT_KIND
 from innolink.challenges.tests.files import HEADER, csv_bytes, rows, xlsx_bytes
 from innolink.core import jobs
 from innolink.core.models import AuditEntry, Job
-from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_user
 from innolink.enterprises.tasks import upload_path
 
 pytestmark = pytest.mark.django_db
@@ -181,7 +182,7 @@ def test_a_roster_with_unknown_columns_is_mapped_once_and_remembered(
     data = {"token": page.context["prepared"].token, "header": ["人员姓名", "单位", "主攻方向"],
             "field-0": "name", "field-1": "institution", "field-2": "research_fields"}
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("challenges:researcher-import-map"), data)
+        response = client.post(reverse("challenges:roster-mapping-save"), data)
     job = Job.objects.get()
     assert response["Location"] == reverse("core:job", args=[job.pk])
     job.refresh_from_db()

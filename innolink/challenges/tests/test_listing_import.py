@@ -24,7 +24,7 @@ from innolink.challenges.models import (
     Programme,
 )
 from innolink.core.models import AuditEntry, Job
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.enterprises.tasks import upload_path
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,8 @@ from innolink.accounts.services import api_token_create
 from innolink.challenges.listing_services import LISTING_IMPORT_KIND
 from innolink.challenges.models import Challenge, ImportColumnMapping, IndicatorTarget, Issuer
 from innolink.core.models import AuditEntry, Job
-from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

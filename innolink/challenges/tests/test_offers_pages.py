@@ -7,7 +7,7 @@ from innolink.accounts.roles import Role
 from innolink.challenges import services
 from innolink.challenges.models import OfferInterest, TechnologyOffer
 from innolink.challenges.tests.factories import make_challenge, make_proposal, make_researcher
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,8 @@ OFFER = {"title": "高耐磨再生橡胶鞋底材料", "domain": "materials", "t
 
 def published_offer(researcher, staff):
     offer = services.offer_create(actor=researcher, data=dict(OFFER, asking_price="500000"))
-    services.offer_transition(actor=researcher, offer=offer, action="submit")
-    services.offer_transition(actor=staff, offer=offer, action="publish")
+    services.offer_submit(actor=researcher, offer=offer)
+    services.offer_publish(actor=staff, offer=offer)
     return offer
 
 

@@ -15,7 +15,8 @@ from innolink.challenges.tests.factories import (make_challenge, make_poster, ma
                                                  make_researcher, proposal_data)
 from innolink.core.errors import NotFound, PermissionDenied
 from innolink.core.models import AuditEntry
-from innolink.core.testing import assert_json_error, make_enterprise, make_user
+from innolink.core.testing import assert_json_error
+from innolink.enterprises.testing import make_enterprise, make_user
 
 pytestmark = pytest.mark.django_db
 

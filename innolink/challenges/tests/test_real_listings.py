@@ -18,7 +18,8 @@ from innolink.challenges.models import Challenge, Issuer, Programme
 from innolink.challenges.tests.factories import make_challenge, make_poster
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.models import AuditEntry
-from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -198,12 +199,12 @@ def test_pages_show_the_checks_to_the_poster_and_the_waive_form_to_staff_only(cl
     assert 'data-check="indicators_unreadable"' in page and 'data-check="domain_missing"' in page
     assert 'name="reason"' not in page and 'id="domain-form"' not in page
     assert "数值待核对" in page and "≥4500×2500mm" in page
-    assert client.post(reverse("challenges:waive", args=[challenge.pk]),
+    assert client.post(reverse("challenges:waive-check", args=[challenge.pk]),
                        {"code": "indicators_unreadable", "reason": "自己豁免自己"}).status_code == 403
     assert client.post(reverse("challenges:domains", args=[challenge.pk]),
                        {"domain": "it"}).status_code == 403
     client.force_login(make_user(Role.RESEARCHER))
-    assert client.post(reverse("challenges:waive", args=[challenge.pk]),
+    assert client.post(reverse("challenges:waive-check", args=[challenge.pk]),
                        {"code": "indicators_unreadable", "reason": "别人的榜单"}).status_code == 404
     challenge.refresh_from_db()
     assert challenge.screening_waivers == {} and challenge.domain == ""

@@ -29,7 +29,7 @@ from innolink.challenges.tests.factories import (
 )
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.models import AuditEntry, Notification
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

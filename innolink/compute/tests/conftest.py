@@ -7,7 +7,7 @@ from django.utils import timezone
 from innolink.accounts.roles import Role
 from innolink.compute import services
 from innolink.compute.models import Provider, ProviderMember
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 
 
 @pytest.fixture

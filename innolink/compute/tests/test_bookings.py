@@ -46,7 +46,7 @@ def test_booking_holds_cards_and_decline_frees_them(provider, resource, enterpri
         services.booking_create(actor=enterprise_b, request_id=second.pk, resource_id=resource.pk)
     assert caught.value.code == "capacity_taken"
     assert (Booking.objects.count(), AuditEntry.objects.count()) == before
-    services.booking_decide(actor=provider, booking_id=booking.pk, confirm=False, note="检修")
+    services.booking_decline(actor=provider, booking_id=booking.pk, note="检修")
     assert WorkloadRequest.objects.get(pk=first.pk).status == "open"
     assert services.booking_create(actor=enterprise_b, request_id=second.pk,
                                    resource_id=resource.pk).cards == 16
@@ -57,7 +57,7 @@ def test_confirmed_bookings_become_the_registry_contract_amount(provider, resour
     request = workload(enterprise_a, today)
     booking = services.booking_create(actor=enterprise_a, request_id=request.pk,
                                       resource_id=resource.pk)
-    services.booking_decide(actor=provider, booking_id=booking.pk, confirm=True)
+    services.booking_confirm(actor=provider, booking_id=booking.pk)
     year = EnterpriseYear.objects.get(enterprise_id=enterprise_a.enterprise_id, year=today.year)
     assert year.values["compute_contract"] == "14400.00"
     assert AuditEntry.objects.filter(model="enterprises.enterpriseyear", source="compute").exists()
@@ -71,9 +71,9 @@ def test_others_are_refused(provider, resource, enterprise_a, enterprise_b, toda
                                       resource_id=resource.pk)
     other_provider = provider_user("别家")
     with pytest.raises(NotFound):
-        services.booking_decide(actor=other_provider, booking_id=booking.pk, confirm=True)
+        services.booking_confirm(actor=other_provider, booking_id=booking.pk)
     with pytest.raises(PermissionDenied):
-        services.booking_decide(actor=enterprise_a, booking_id=booking.pk, confirm=True)
+        services.booking_confirm(actor=enterprise_a, booking_id=booking.pk)
     with pytest.raises(PermissionDenied):
         services.request_create(actor=provider, title="x", kind="training", card_hours=1,
                                 accelerator_class="any", earliest=today, deadline=today,

@@ -14,7 +14,7 @@ from innolink.compute import services
 from innolink.compute.models import Booking
 from innolink.compute.tests.conftest import provider_user, workload
 from innolink.core.errors import Conflict
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,8 @@ from innolink.compute import services
 from innolink.compute.models import Booking, WorkloadRequest
 from innolink.compute.tests.conftest import provider_user, workload
 from innolink.core.models import AuditEntry
-from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

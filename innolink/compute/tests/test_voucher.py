@@ -16,7 +16,7 @@ from innolink.compute.models import Booking, UsageReport, VoucherPayment, Vouche
 from innolink.compute.tests.conftest import provider_user, workload
 from innolink.core.errors import NotFound, PermissionDenied, ValidationFailed
 from innolink.core.models import AuditEntry
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.policies import services as policy_services
 from innolink.policies.models import Application, Budget, LedgerEntry
 
@@ -40,7 +40,7 @@ def setting(today):
     days = (booking.end - booking.start).days
     start = today - dt.timedelta(days=days + 1)
     Booking.objects.filter(pk=booking.pk).update(start=start, end=start + dt.timedelta(days=days))
-    services.booking_decide(actor=provider, booking_id=booking.pk, confirm=True)
+    services.booking_confirm(actor=provider, booking_id=booking.pk)
     year = start.year
     terms = voucher.terms(year)
     assert (terms.rate, terms.cap, terms.threshold) == (Decimal("0.3000"), Decimal("500000.00"),

@@ -13,7 +13,7 @@ from innolink.accounts.models import ApiToken, Department, User
 from innolink.accounts.roles import Role
 from innolink.accounts.services import api_token_create
 from innolink.core.models import AuditEntry
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.enterprises.models import IndicatorDefinition
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +166,7 @@ def test_token_revocation_in_the_admin_is_audited(admin_client):
 
 
 def test_read_only_business_records_stay_read_only(admin_client):
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
 
     enterprise = make_enterprise()
     url = reverse("admin:enterprises_enterprise_change", args=[enterprise.pk])

@@ -13,7 +13,7 @@ from innolink.accounts.roles import Role
 from innolink.challenges import services as board
 from innolink.challenges.tests.factories import (make_challenge, make_poster, make_proposal,
                                                  make_researcher)
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n"

@@ -2,7 +2,7 @@ import pytest
 
 from innolink.core.audit import audit_diff, audit_record, audit_trail_for
 from innolink.core.models import AuditEntry
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 
 pytestmark = pytest.mark.django_db
 

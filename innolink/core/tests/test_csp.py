@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted(p for p in ROOT.rglob("*.html") if "templates" in p.parts)

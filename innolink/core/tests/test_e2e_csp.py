@@ -4,7 +4,8 @@ language switch (data-autosubmit) and Swagger UI still work, htmx still swaps.""
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import PASSWORD, make_user
+from innolink.core.testing import PASSWORD
+from innolink.enterprises.testing import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

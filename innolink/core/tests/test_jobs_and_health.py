@@ -4,7 +4,7 @@ import pytest
 
 from innolink.core.jobs import Progress, job_run, job_runner, job_start
 from innolink.core.models import Job
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from innolink.challenges.tests.factories import (challenge_data, make_challenge,
                                                  make_researcher, proposal_data)
 from innolink.core.models import AuditEntry
 from innolink.core.money import WAN, MoneyInvalid, parse_money
-from innolink.core.testing import assert_json_error, make_user
+from innolink.core.testing import assert_json_error
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 BAD = ["1e30", "1E5", "1" + "0" * 40, "NaN", "Infinity", "-inf", "12.3.4", "0x10", ""]
@@ -141,7 +142,7 @@ def test_policy_payment(client, raw):
 
 @pytest.mark.parametrize("raw", ["1e30", "1" + "0" * 40, "NaN", "abc"])
 def test_ranking_declaration_values(client, raw):
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
     from innolink.rankings.models import Declaration
 
     enterprise = make_enterprise(legal_representative="陈立新")

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from innolink.core.models import Notification
 from innolink.core.notifications import notify
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

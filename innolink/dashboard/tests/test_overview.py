@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from innolink.accounts.roles import Role
 from innolink.challenges.tests.factories import make_challenge, make_proposal
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.dashboard import geo
 from innolink.dashboard.brief import brief_content, render_xlsx
 from innolink.dashboard.models import Brief
@@ -157,7 +157,7 @@ def test_the_brief_says_what_moved_since_last_week():
     today = timezone.localdate()
     FigureSnapshot.objects.create(taken_on=today - dt.timedelta(days=7), key="registry.enterprises",
                                   value=Decimal(0))
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
 
     make_enterprise()
     overview_refresh(settle_seconds=0)

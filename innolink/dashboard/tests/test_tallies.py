@@ -10,7 +10,7 @@ import pytest
 from innolink.accounts.roles import Role
 from innolink.challenges import services as challenges
 from innolink.challenges.tests.factories import make_challenge, make_proposal
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.dashboard import sources, tallies
 from innolink.dashboard.services import overview_refresh
 from innolink.enterprises.reference import TOWN_NAMES

@@ -23,6 +23,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from innolink.engines.units import convert
+
 __all__ = ["Reading", "read_target", "split_name", "normalize"]
 
 # -- normalisation ---------------------------------------------------------------------------
@@ -457,8 +459,6 @@ def _has_cn_quantity(s: str) -> bool:
 
 
 def _convert(value: float, src: str, dst: str) -> float | None:
-    from innolink.engines.matching.indicators import convert  # the engine's unit table
-
     out = convert(value, src, dst)
     return None if out is None else float(out)
 

@@ -170,6 +170,33 @@ def _side_label(spec: F.FieldSpec, offset: int) -> str:
     return f"{_year_label(offset)}{spec.label}"
 
 
+def rule_codes(rule: Any) -> set[str]:
+    """The indicator codes a clause's rule (as mirrored from its file) refers to anywhere: every
+    string in it that reads as a value reference; anything else is skipped.
+
+    Examples:
+        >>> sorted(rule_codes({"all": [{"value": "rd_expense/revenue", "min": "3%"}],
+        ...                    "note": "研发投入", "years": [2024]}))
+        ['rd_expense', 'revenue']
+        >>> rule_codes(None), rule_codes("no_such_code")
+        (set(), set())
+    """
+    codes: set[str] = set()
+    stack = [rule]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            try:
+                codes.update(code for code, _o in parse_operand(node, "rule").inputs())
+            except (RulesError, TypeError, ValueError):
+                pass
+    return codes
+
+
 def parse_operand(text: Any, loc: str, ctx: Ctx | None = None) -> Operand:
     """Parse a value reference checked against the catalogue (enterprise indicators, or an item
     kind's facts in item scope).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from innolink.core.testing import credit_code
+from innolink.enterprises.testing import credit_code
 
 HEADER = ["统一社会信用代码", "企业名称", "所属镇街", "行业代码", "所有制", "成立日期", "标签",
           "年度", "营业收入(万元)", "研发费用(万元)", "从业人员"]

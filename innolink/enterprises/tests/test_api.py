@@ -5,7 +5,8 @@ import pytest
 from innolink.accounts.roles import Role
 from innolink.accounts.services import api_token_create
 from innolink.core.models import Job
-from innolink.core.testing import assert_json_error, assert_json_success, make_enterprise, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.enterprises.models import Enterprise
 from innolink.enterprises.tests.files import csv_bytes, row
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict, ValidationFailed
 from innolink.core.models import AuditEntry
-from innolink.core.testing import credit_code, make_enterprise, make_user
+from innolink.enterprises.testing import credit_code, make_enterprise, make_user
 from innolink.engines.rules import fields as rule_fields
 from innolink.enterprises import services
 from innolink.enterprises.models import (

@@ -15,7 +15,8 @@ from innolink.challenges import services as board
 from innolink.challenges.tests import files as researcher_files
 from innolink.core.errors import ApplicationError
 from innolink.core.models import Job
-from innolink.core.testing import assert_json_error, make_user
+from innolink.core.testing import assert_json_error
+from innolink.enterprises.testing import make_user
 from innolink.enterprises import services
 from innolink.enterprises.models import Enterprise
 from innolink.enterprises.tests.files import (row, stale_dimension, xlsx_bytes, zip_bomb)

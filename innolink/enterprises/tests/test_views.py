@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from innolink.accounts.roles import Role
 from innolink.core.models import AuditEntry, Job
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.enterprises.models import Enterprise
 from innolink.enterprises.tests.files import csv_bytes, row
 

@@ -75,7 +75,7 @@ def invitation_create(request, event_id: int, payload: InvitationIn):
 
 @router.post("/{int:event_id}/invitations/invite-shortlisted",
              response={201: CreatedCountOut, **ERRORS})
-def invite_shortlisted(request, event_id: int):
+def invitations_invite_shortlisted(request, event_id: int):
     event = selectors.event_for_staff(request.auth, event_id)
     n = services.invitations_invite_shortlisted(actor=request.auth, event=event, source="api")
     return Status(201, CreatedCountOut(created=n))
@@ -143,7 +143,7 @@ def event_publish(request, event_id: int):
 
 
 @router.post("/{int:event_id}/state", response={200: EventOut, **ERRORS})
-def event_state(request, event_id: int, payload: StateIn):
+def event_transition(request, event_id: int, payload: StateIn):
     event = selectors.event_for_staff(request.auth, event_id)
     return services.event_transition(actor=request.auth, event=event, to=payload.to,
                                      source="api")

@@ -62,7 +62,7 @@ def round_update(request, round_id: int, payload: RoundPatchIn):
 
 
 @router.post("/rounds/{int:round_id}/entries", response={201: CreatedCountOut, **ERRORS})
-def round_entries(request, round_id: int, payload: IdsIn):
+def round_entries_add(request, round_id: int, payload: IdsIn):
     rnd = selectors.round_for_staff(request.auth, round_id)
     proposals = selectors.proposals_for_staff(request.auth, payload.ids)
     entries = services.round_entries_add(actor=request.auth, round=rnd, proposals=proposals,
@@ -71,7 +71,7 @@ def round_entries(request, round_id: int, payload: IdsIn):
 
 
 @router.post("/rounds/{int:round_id}/reviewers", response={201: CreatedCountOut, **ERRORS})
-def round_reviewers(request, round_id: int, payload: IdsIn):
+def round_reviewers_add(request, round_id: int, payload: IdsIn):
     rnd = selectors.round_for_staff(request.auth, round_id)
     users = selectors.users_for_staff(request.auth, payload.ids)
     members = services.round_reviewers_add(actor=request.auth, round=rnd, reviewers=users,
@@ -81,7 +81,7 @@ def round_reviewers(request, round_id: int, payload: IdsIn):
 
 @router.put("/rounds/{int:round_id}/reviewers/{int:reviewer_id}",
             response={200: CreatedCountOut, **ERRORS})
-def round_reviewer_load(request, round_id: int, reviewer_id: int, payload: LoadIn):
+def round_reviewer_set_load(request, round_id: int, reviewer_id: int, payload: LoadIn):
     """Change one reviewer's load limit in the round (not below the work already assigned)."""
     rnd = selectors.round_for_staff(request.auth, round_id)
     member = selectors.round_member_for_staff(request.auth, rnd, reviewer_id)
@@ -120,7 +120,7 @@ def round_assignments(request, round_id: int):
 
 
 @router.post("/rounds/{int:round_id}/open", response={200: RoundOut, **ERRORS})
-def round_open(request, round_id: int):
+def round_open_scoring(request, round_id: int):
     rnd = selectors.round_for_staff(request.auth, round_id)
     return services.round_open_scoring(actor=request.auth, round=rnd, source="api")
 
@@ -195,7 +195,7 @@ def score_submit(request, assignment_id: int, payload: ScoresIn):
 
 
 @router.post("/assignments/{int:assignment_id}/recuse", response={200: CreatedCountOut, **ERRORS})
-def assignment_recuse(request, assignment_id: int, payload: RecuseReasonIn):
+def conflict_declare(request, assignment_id: int, payload: RecuseReasonIn):
     assignment = selectors.assignment_for_reviewer(request.auth, assignment_id)
     if assignment.reviewer_id != request.auth.pk:
         raise NotFound()

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.events import services
 from innolink.events.tests.factories import make_interest, make_proposal, make_researcher
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from innolink.accounts.models import Institution
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 
 _n = itertools.count(1)
 

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_user
 from innolink.events.models import Event, JudgingRound, ReviewAssignment, Score
 from innolink.events.tests.conftest import EVENT_DATE
 from innolink.events.tests.factories import make_proposal, make_reviewer

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 from innolink.accounts.roles import Role
 from innolink.accounts.services import api_token_create
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.events import services
 from innolink.events.tests.conftest import EVENT_DATE
 from innolink.events.tests.factories import make_proposal, make_reviewer

@@ -16,7 +16,7 @@ from django.db import connection, connections
 
 from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.events import services
 from innolink.events.models import Invitation, Meeting, ReviewAssignment, Score
 from innolink.events.tests.conftest import EVENT_DATE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from innolink.accounts.models import Department, Institution, User
-from innolink.core.testing import make_enterprise
+from innolink.enterprises.testing import make_enterprise
 from innolink.demo import generator
 from innolink.demo.services import demo_accounts_ensure
 from innolink.events import demo, selectors

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import PASSWORD, make_user
+from innolink.core.testing import PASSWORD
+from innolink.enterprises.testing import make_user
 from innolink.events import services
 from innolink.events.models import Event, ReviewAssignment
 from innolink.events.tests.conftest import EVENT_DATE

@@ -11,7 +11,8 @@ import pytest
 from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict, PermissionDenied, ValidationFailed
 from innolink.core.models import AuditEntry
-from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_user
 from innolink.events import services
 from innolink.events.models import Event, EventSlot, JudgingRound, Meeting, Unavailability
 from innolink.events.tests.conftest import EVENT_DATE

@@ -10,7 +10,7 @@ import pytest
 from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.models import AuditEntry, Notification
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.events import selectors, services
 from innolink.events.models import (
     Award,

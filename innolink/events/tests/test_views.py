@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.events import services
 from innolink.events.models import Event, ReviewAssignment, Score
 from innolink.events.tests.conftest import EVENT_DATE
@@ -208,7 +208,7 @@ def test_round_list_query_count_does_not_grow(client, staff, django_assert_num_q
 
 
 def test_reviewer_keeps_a_profile_and_declares_an_enterprise_conflict(client):
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
     from innolink.events.models import DeclaredConflict, ReviewerProfile
 
     reviewer = make_reviewer()

@@ -13,7 +13,7 @@ from innolink.accounts.models import Institution
 from innolink.accounts.roles import Role
 from innolink.challenges import services as board
 from innolink.challenges.models import Challenge, ResearcherProfile, TechnologyOffer
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 _n = itertools.count(1)
 

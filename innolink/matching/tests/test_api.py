@@ -5,7 +5,8 @@ import json
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_user
 from innolink.engines.matching.engine import SIGNALS
 from innolink.engines.matching.explain import MIN_SHARE
 from innolink.matching.models import AssignmentRun, TechTerm
@@ -71,7 +72,7 @@ def test_researcher_challenges_for_self_only(client, staff):
 
 
 def test_offer_enterprises_for_owner_only(client):
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
 
     owner, _ = make_researcher_user()
     offer = make_offer(owner=owner)

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, transaction
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.matching import services
 from innolink.matching.index import current_generation
 from innolink.matching.models import MatchIndexState

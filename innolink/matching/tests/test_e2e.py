@@ -5,7 +5,8 @@ explained recommendation with a highlighted term."""
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import PASSWORD, make_user
+from innolink.core.testing import PASSWORD
+from innolink.enterprises.testing import make_user
 from innolink.matching.tests.factories import make_challenge, make_profile
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -3,7 +3,7 @@
 import pytest
 
 from innolink.challenges.models import Proposal
-from innolink.core.testing import make_enterprise
+from innolink.enterprises.testing import make_enterprise
 from innolink.matching import fetch
 from innolink.matching.tests.factories import (institution, make_challenge, make_profile,
                                                make_researcher_user)
@@ -51,7 +51,7 @@ def test_enterprise_doc_has_industry_products_and_past_challenges():
     user, _ = make_researcher_user()
     enterprise = make_enterprise(products="运动鞋、鞋底", industry_code="C1953")
     from innolink.accounts.roles import Role
-    from innolink.core.testing import make_user
+    from innolink.enterprises.testing import make_user
 
     poster = make_user(Role.ENTERPRISE, enterprise=enterprise, display_name="王工",
                        phone="13800000000")
@@ -79,7 +79,7 @@ def test_query_counts_do_not_grow_with_rows(django_assert_num_queries):
 def test_challenge_doc_carries_region_disciplines_solver_types_trl_and_secondary_domains():
     # a real listing: an outside issuer, two domains, a qualitative and an unreadable target
     from innolink.accounts.roles import Role
-    from innolink.core.testing import make_user
+    from innolink.enterprises.testing import make_user
 
     staff = make_user(Role.ORGANIZER)
     challenge = make_challenge(

@@ -5,7 +5,7 @@ import pytest
 
 from innolink.accounts.roles import Role
 from innolink.challenges import services as board
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.matching import index, selectors, services
 from innolink.matching.models import StoredEmbedding
 from innolink.matching.tests.factories import make_challenge, make_profile, make_researcher_user

@@ -9,7 +9,7 @@ from django.utils import translation
 from innolink.accounts.roles import Role
 from innolink.challenges import services as board
 from innolink.challenges.tests.factories import proposal_data
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.matching import selectors
 from innolink.matching.tests.factories import (make_challenge, make_profile,
                                                make_researcher_user)

@@ -7,7 +7,7 @@ from django.utils import translation
 
 from innolink.accounts.roles import Role
 from innolink.challenges.models import SolverType
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.matching import fetch, selectors
 from innolink.matching.tests.factories import institution, make_challenge, make_profile
 

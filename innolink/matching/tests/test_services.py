@@ -6,7 +6,7 @@ from innolink.accounts.roles import Role
 from innolink.challenges.models import Proposal
 from innolink.core.errors import NotFound, PermissionDenied, ValidationFailed
 from innolink.core.models import AuditEntry, Notification
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.matching import services
 from innolink.matching.models import AssignmentRun, MatchIndexState, TechTerm
 from innolink.matching.tests.factories import (institution, make_challenge, make_profile,

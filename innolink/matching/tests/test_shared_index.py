@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.matching import index, selectors, services, shared_index
 from innolink.matching.tests.factories import make_challenge, make_profile
 

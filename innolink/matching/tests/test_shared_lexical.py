@@ -14,7 +14,7 @@ from innolink.accounts.roles import Role
 from django.utils import timezone
 
 from innolink.challenges.models import Challenge, ChallengeState, ResearcherProfile
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.enterprises.models import Enterprise
 from innolink.matching import index, selectors, services, shared_index
 from innolink.matching.tests.factories import make_challenge, make_profile

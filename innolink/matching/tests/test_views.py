@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.matching.models import AssignmentRun, TechTerm
 from innolink.matching.tests.factories import (make_challenge, make_offer, make_profile,
                                                make_researcher_user)
@@ -61,7 +61,7 @@ def test_the_poster_sees_recommendations_but_cannot_invite(client, challenge):
     client.force_login(challenge.created_by)
     response = client.get(reverse("matching:challenge", args=[challenge.pk]))
     assert response.status_code == 200 and 'id="invite"' not in response.content.decode()
-    response = client.post(reverse("matching:challenge-invite", args=[challenge.pk]),
+    response = client.post(reverse("matching:invitations-assign", args=[challenge.pk]),
                            {"teams_per_challenge": 1, "researcher_limit": 1, "seed": 0})
     assert response.status_code == 403 and not AssignmentRun.objects.exists()
 
@@ -90,7 +90,7 @@ def test_researcher_page_lists_challenges_for_me_only(client, challenge):
 
 
 def test_offer_page_for_owner_and_staff_only(client, staff):
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
 
     owner, _ = make_researcher_user(keywords="橡胶")
     offer = make_offer(owner=owner)
@@ -121,7 +121,7 @@ def test_challenge_page_query_count_is_pinned(client, staff, challenge,
 def test_invite_form_runs_an_assignment_and_shows_it(client, staff, challenge):
     make_profile(keywords="光刻胶，BCB")
     client.force_login(staff)
-    response = client.post(reverse("matching:challenge-invite", args=[challenge.pk]),
+    response = client.post(reverse("matching:invitations-assign", args=[challenge.pk]),
                            {"teams_per_challenge": 2, "researcher_limit": 1, "seed": 3})
     run = AssignmentRun.objects.get()
     assert response.status_code == 302 and response.url == reverse("matching:assignment",
@@ -132,7 +132,7 @@ def test_invite_form_runs_an_assignment_and_shows_it(client, staff, challenge):
 
 def test_invite_form_with_bad_input_says_which_field(client, staff, challenge):
     client.force_login(staff)
-    response = client.post(reverse("matching:challenge-invite", args=[challenge.pk]),
+    response = client.post(reverse("matching:invitations-assign", args=[challenge.pk]),
                            {"teams_per_challenge": 99, "researcher_limit": 1, "seed": 0})
     assert response.status_code == 422
     assert "每个榜单邀请团队数须在 1–20 之间" in response.content.decode()
@@ -148,7 +148,7 @@ def test_terms_page_for_staff_only(client, staff):
     client.force_login(make_user(Role.RESEARCHER))
     assert client.get(reverse("matching:terms")).status_code == 403
     term = TechTerm.objects.get()
-    assert client.post(reverse("matching:term-delete", args=[term.pk])).status_code == 403
+    assert client.post(reverse("matching:techterm-remove", args=[term.pk])).status_code == 403
     assert TechTerm.objects.exists()
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from innolink.accounts.roles import Role
 from innolink.challenges import services as board
 from innolink.challenges.models import Challenge
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.matching.tests.factories import (make_challenge, make_offer, make_profile,
                                                make_researcher_user)
 

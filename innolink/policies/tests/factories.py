@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.accounts.roles import Role
 from innolink.enterprises.models import EnterpriseTag
 from innolink.policies.models import PolicyClause

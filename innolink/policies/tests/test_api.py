@@ -3,7 +3,8 @@
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_user
 from innolink.policies import services
 from innolink.policies.models import Application, LedgerEntry, Policy
 from innolink.policies.tests.factories import (

@@ -9,7 +9,7 @@ from django.urls import reverse
 from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict, ValidationFailed
 from innolink.core.models import AuditEntry
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.enterprises.models import EnterpriseItem
 from innolink.policies import claim_items, services
 from innolink.policies.models import Application, ApplicationMaterial

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from innolink.accounts.roles import Role
 from innolink.core.models import AuditEntry
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.policies import services
 from innolink.policies.models import Application, DeclaredFact, Eligibility
 from innolink.policies.tests.factories import YEAR, clause, material_files
@@ -49,7 +49,7 @@ def test_typing_it_in_answers_again_at_once(client, synced):
     client.force_login(user)
     digital = clause("p04_digital_transformation", "digital_subsidy")
     # when the enterprise types 300万元 into the card (htmx)
-    response = client.post(reverse("policies:supply-facts"),
+    response = client.post(reverse("policies:declared-facts-set"),
                            {"year": YEAR, "clause": digital.pk, FIELD: "300"}, HTTP_HX_REQUEST="true")
     # then the answer's body comes back with the clause eligible: 300万元 × 20% = 60万元
     assert response.status_code == 200
@@ -71,12 +71,12 @@ def test_typing_it_in_answers_again_at_once(client, synced):
 def test_a_bad_figure_stays_as_typed_with_the_error_and_nothing_is_written(client, synced):
     user = manufacturer()
     client.force_login(user)
-    htmx = client.post(reverse("policies:supply-facts"),
+    htmx = client.post(reverse("policies:declared-facts-set"),
                        {"year": YEAR, FIELD: "三百万"}, HTTP_HX_REQUEST="true")
     html = htmx.content.decode()
     assert htmx.status_code == 200 and 'value="三百万"' in html
     assert "应为数字，单位万元" in html and 'aria-invalid="true"' in html
-    plain = client.post(reverse("policies:supply-facts"), {"year": YEAR, FIELD: "-5"})
+    plain = client.post(reverse("policies:declared-facts-set"), {"year": YEAR, FIELD: "-5"})
     assert plain.status_code == 422 and 'value="-5"' in plain.content.decode()
     assert DeclaredFact.objects.count() == 0
     assert not AuditEntry.objects.filter(model="policies.declaredfact").exists()
@@ -98,7 +98,7 @@ def test_only_figures_the_answer_asks_for_can_be_typed(client, synced):
     user = manufacturer()
     client.force_login(user)
     audit = AuditEntry.objects.count()
-    page = client.post(reverse("policies:supply-facts"),
+    page = client.post(reverse("policies:declared-facts-set"),
                        {"year": YEAR, f"fact-rd_expense-{YEAR - 5}": "100", f"fact-revenue-{YEAR}": "1"})
     assert page.status_code == 422  # refused, not dropped (ADR 0380)
     assert DeclaredFact.objects.count() == 0  # neither was offered: revenue is in the registry
@@ -111,7 +111,7 @@ def test_a_forged_figure_beside_an_offered_one_is_refused_and_nothing_is_written
     client.force_login(user)
     audit = AuditEntry.objects.count()
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    page = client.post(reverse("policies:supply-facts"),
+    page = client.post(reverse("policies:declared-facts-set"),
                        {"year": YEAR, FIELD: "300", f"fact-colour-{YEAR}": "red"}, **headers)
     html = page.content.decode()
     assert page.status_code == (200 if htmx else 422)
@@ -211,10 +211,10 @@ def test_the_scan_keeps_an_eligibility_found_from_declared_figures(synced):
 def test_staff_and_other_tenants_cannot_type_for_an_enterprise(client, synced):
     owner = manufacturer()
     client.force_login(make_user(Role.POLICY_OFFICER))
-    assert client.post(reverse("policies:supply-facts"), {"year": YEAR, FIELD: "300"}).status_code == 404
+    assert client.post(reverse("policies:declared-facts-set"), {"year": YEAR, FIELD: "300"}).status_code == 404
     other = manufacturer()
     client.force_login(other)
-    client.post(reverse("policies:supply-facts"), {"year": YEAR, FIELD: "300"})
+    client.post(reverse("policies:declared-facts-set"), {"year": YEAR, FIELD: "300"})
     assert list(DeclaredFact.objects.values_list("enterprise_id", flat=True)) == [other.enterprise_id]
     client.force_login(owner)
     view = client.get(reverse("policies:mine"), {"year": YEAR}).context["view"]

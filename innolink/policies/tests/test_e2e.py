@@ -6,7 +6,8 @@ and the metrics move."""
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import PASSWORD, make_user
+from innolink.core.testing import PASSWORD
+from innolink.enterprises.testing import make_user
 from innolink.policies.services import policy_sync
 from innolink.policies.tests.factories import high_tech_enterprise, rd_enterprise
 
@@ -80,7 +81,7 @@ def test_quick_lane_supply_a_figure_apply_in_place_and_the_materials_gate(live_s
     answer lacks, the clause becomes payable in place, it applies from the same card (a typo
     comes back with everything kept), and the officer cannot approve until the materials are in
     (or gives an audited reason)."""
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
     from innolink.policies.models import Application
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
@@ -149,7 +150,7 @@ def test_enterprise_lists_projects_on_the_claim_form_on_a_phone_and_the_officer_
 
     shots = os.environ.get("PF_SHOTS")
     policy_sync(actor=None, source="test")
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
 
     enterprise = make_enterprise(name="晋江数字化项目测试有限公司", industry_code="C3921",
                                  years={YEAR: {"revenue": "90000000"}})

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from innolink.core.testing import make_enterprise
+from innolink.enterprises.testing import make_enterprise
 from innolink.engines.rules import fields as rule_fields
 from innolink.enterprises.models import EnterpriseTag, IndicatorDefinition
 from innolink.policies import fetch

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.policies import services
 from innolink.policies.models import Application, ApplicationMaterial
 from innolink.policies.tests.factories import YEAR, clause
@@ -71,7 +71,7 @@ def test_materials_added_after_a_deferral_and_hidden_from_other_tenants(client, 
                                 account_holder="测试企业"))
     services.application_defer(actor=None, application_id=application.pk, reason="请补充付款凭证")
     client.force_login(user)
-    response = client.post(reverse("policies:material-upload", args=[application.pk]),
+    response = client.post(reverse("policies:material-add", args=[application.pk]),
                            {"name": "付款凭证", "file": pdf("凭证.pdf")})
     assert response.status_code == 302
     material = ApplicationMaterial.objects.get()
@@ -79,7 +79,7 @@ def test_materials_added_after_a_deferral_and_hidden_from_other_tenants(client, 
     theirs = client.get(reverse("policies:material", args=[material.pk]))
     missing = client.get(reverse("policies:material", args=[material.pk + 100]))
     assert theirs.status_code == missing.status_code == 404
-    upload = client.post(reverse("policies:material-upload", args=[application.pk]),
+    upload = client.post(reverse("policies:material-add", args=[application.pk]),
                          {"name": "付款凭证", "file": pdf()})
     assert upload.status_code == 404 and ApplicationMaterial.objects.count() == 1
 

@@ -10,7 +10,7 @@ import pytest
 from innolink.accounts.roles import Role
 from innolink.core.errors import ValidationFailed
 from innolink.core.models import AuditEntry, Notification
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.policies import selectors, services
 from innolink.policies.models import (
     Application, Budget, Eligibility, LedgerEntry, Scan,

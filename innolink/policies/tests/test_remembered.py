@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.enterprises.models import EnterpriseItem, EnterpriseTag
 from innolink.policies import fetch, services, snapshot
 from innolink.policies.models import Eligibility, LedgerEntry, PolicyClause

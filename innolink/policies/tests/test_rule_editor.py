@@ -11,7 +11,7 @@ from django.urls import reverse
 from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict, ValidationFailed
 from innolink.core.models import AuditEntry
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.policies import authoring, fetch, present, services
 from innolink.policies.models import Policy, PolicyClause, PolicyRevision, PolicyVersion
 

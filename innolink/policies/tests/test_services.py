@@ -9,7 +9,7 @@ import pytest
 from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict, NotFound, ValidationFailed
 from innolink.core.models import AuditEntry, Notification
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.policies import services
 from innolink.policies.models import (
     Application, Budget, Eligibility, LedgerEntry, Policy, PolicyClause, PolicyVersion, Scan,

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from innolink.core.testing import make_enterprise
+from innolink.enterprises.testing import make_enterprise
 from innolink.engines.rules.population import population_differences, population_from_arrays, population_to_arrays
 from innolink.enterprises.models import Enterprise, EnterpriseTag, EnterpriseYear
 from innolink.policies import fetch, snapshot

@@ -91,7 +91,7 @@ def test_a_step_survives_a_cache_round_trip():
 @pytest.mark.django_db
 def test_the_english_answer_page_has_no_chinese_step_frame(client, synced):
     from innolink.accounts.roles import Role
-    from innolink.core.testing import make_user
+    from innolink.enterprises.testing import make_user
     from innolink.policies.tests.factories import YEAR, high_tech_enterprise
 
     enterprise = high_tech_enterprise()
@@ -142,7 +142,7 @@ def test_a_failing_conditions_own_words_read_in_english_in_the_summary(client, s
     from django.utils.html import escape
 
     from innolink.accounts.roles import Role
-    from innolink.core.testing import make_user
+    from innolink.enterprises.testing import make_user
     from innolink.policies import fetch
     from innolink.policies.tests.factories import YEAR, rd_enterprise
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.policies import services
 from innolink.policies.models import Application, Eligibility, LedgerEntry, Policy
 from innolink.policies.tests.factories import (

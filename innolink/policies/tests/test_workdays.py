@@ -10,7 +10,7 @@ import pytest
 from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict, NotFound, ValidationFailed
 from innolink.core.models import AuditEntry
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.policies import services, workdays
 from innolink.policies.models import CalendarDay
 from innolink.policies.tests.factories import high_tech_enterprise

@@ -1,7 +1,7 @@
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 
 from innolink.accounts.models import Department
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.projects import services
 
 

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_user
 from innolink.projects.models import ProgressReport, Project
 from innolink.projects.tests.factories import make_project, project_data
 
@@ -66,12 +67,12 @@ def test_create_page_refuses_a_target_without_unit_and_writes_nothing(client, st
     post["targets-0-name"] = "产能"
     post["targets-0-target"] = "2"
     post["targets-0-due_on"] = "2026-12-31"
-    response = client.post(reverse("projects:new"), post)
+    response = client.post(reverse("projects:create"), post)
     assert response.status_code == 422
     assert "请填写单位" in response.content.decode()
     assert not Project.objects.exists()
     post["targets-0-unit"] = "吨/年"
-    response = client.post(reverse("projects:new"), post)
+    response = client.post(reverse("projects:create"), post)
     assert response.status_code == 302
     assert Project.objects.get().targets.get().unit == "吨/年"
 
@@ -97,7 +98,7 @@ def test_pages_for_each_role(client, staff, leader):
     detail = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert "报送进展" not in detail and "转为诉求" not in detail  # read-only
     assert client.get(reverse("projects:measures")).status_code == 200
-    assert client.get(reverse("projects:new")).status_code == 403
+    assert client.get(reverse("projects:create")).status_code == 403
     report = ProgressReport.objects.get()
     assert client.post(reverse("projects:report-accept", args=[report.pk])
                        ).status_code == 403

@@ -10,7 +10,7 @@ from django.db import connection, connections, transaction
 
 from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.dashboard.tallies import point, stored, tally_add
 from innolink.projects import services
 from innolink.projects.models import ProgressReport

@@ -9,7 +9,7 @@ from django.utils import timezone
 from innolink.accounts.roles import Role
 from innolink.challenges import services as challenges
 from innolink.challenges.tests.factories import make_challenge, make_proposal
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.events.models import Award, JudgingRound, RoundEntry
 from innolink.projects import services
 from innolink.projects.models import Project

@@ -10,7 +10,7 @@ from django.utils import timezone
 from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.models import AuditEntry, Notification
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.dashboard import tallies
 from innolink.dashboard.models import Tally
 from innolink.projects import access, services

@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from innolink.core.testing import make_enterprise
+from innolink.enterprises.testing import make_enterprise
 from innolink.enterprises.models import Enterprise, EnterpriseTag
 from innolink.rankings.services import DEFAULT_DIR
 

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import assert_json_error, assert_json_success, make_enterprise, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.rankings.models import Declaration, Objection, RankingEntry, RankingRun
 from innolink.rankings.tests.factories import computed_run, notice_run
 

@@ -56,7 +56,7 @@ def test_a_declaration_accepted_twice_at_once_is_applied_once(organizer):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
     from innolink.core.models import AuditEntry
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
 
     enterprise = make_enterprise(legal_representative="陈立新",
                                  years={2025: {"revenue": "1000000.00"}})

@@ -7,7 +7,7 @@ import pytest
 
 from innolink.accounts.roles import Role
 from innolink.core.models import AuditEntry, Notification
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.enterprises.models import EnterpriseYear
 from innolink.rankings.models import Declaration
 

@@ -5,7 +5,7 @@ import pytest
 
 from innolink.demo import generator
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.enterprises.services import registry_import
 from innolink.rankings import demo
 from innolink.rankings.models import Correction, Declaration, Objection, RankingRun

@@ -8,7 +8,8 @@ import pytest
 import segno
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import PASSWORD, make_user
+from innolink.core.testing import PASSWORD
+from innolink.enterprises.testing import make_user
 from innolink.demo import generator
 from innolink.enterprises.services import registry_import
 from innolink.rankings.models import RankingRun

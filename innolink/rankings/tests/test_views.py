@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from innolink.accounts.roles import Role
 from innolink.core.models import AuditEntry, Job
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.rankings.models import Objection, RankingEntry, RankingRun
 from innolink.rankings.tests.factories import computed_run, notice_run, published_run
 

@@ -2,7 +2,7 @@ import pytest
 
 from innolink.accounts.models import Department
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.servicedesk.models import Category, DeskSettings, RoutingRule
 
 

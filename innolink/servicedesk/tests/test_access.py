@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from innolink.accounts.roles import Role
 from innolink.accounts.services import api_token_create
-from innolink.core.testing import assert_json_error, assert_json_success, make_enterprise, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.servicedesk import services
 from innolink.servicedesk.models import RoutingRule, ServiceRequest, Status
 from innolink.servicedesk.tests.helpers import upload, written

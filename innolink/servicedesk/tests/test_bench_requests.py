@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from innolink.core.testing import make_enterprise
+from innolink.enterprises.testing import make_enterprise
 from innolink.servicedesk import loadgen, overview, selectors
 from innolink.servicedesk.models import RateCounter, ServiceRequest, Status, TopicCounter
 

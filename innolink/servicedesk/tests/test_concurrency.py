@@ -13,7 +13,7 @@ from django.db import connection, connections
 from innolink.accounts.models import Department
 from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.servicedesk import services
 from innolink.servicedesk.models import Category, RateCounter, RequestEvent, RoutingRule, Status
 

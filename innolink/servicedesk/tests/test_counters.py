@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from innolink.accounts.roles import Role
 from innolink.core.errors import ApplicationError
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.servicedesk import selectors, services
 from innolink.servicedesk.models import RateCounter, RequestEvent, ServiceRequest, Status
 from innolink.servicedesk.tests.helpers import frozen, local

@@ -3,7 +3,7 @@ work in the queues, idempotent."""
 
 import pytest
 
-from innolink.core.testing import make_enterprise
+from innolink.enterprises.testing import make_enterprise
 from innolink.demo.services import demo_accounts_ensure
 from innolink.servicedesk import demo, selectors
 from innolink.servicedesk.models import Extension, ServiceRequest, Status

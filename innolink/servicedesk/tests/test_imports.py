@@ -7,7 +7,7 @@ import pytest
 from openpyxl import Workbook
 
 from innolink.core.errors import ApplicationError, PermissionDenied
-from innolink.core.testing import make_enterprise
+from innolink.enterprises.testing import make_enterprise
 from innolink.servicedesk import importing
 from innolink.servicedesk.models import CadreAssignment, ServiceRequest
 from innolink.servicedesk.tests.helpers import written

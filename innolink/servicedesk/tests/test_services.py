@@ -9,7 +9,7 @@ from django.core import mail
 from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.models import AuditEntry, Notification
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.servicedesk import selectors, services
 from innolink.servicedesk.models import (
     Callback, CoHandling, DeskSettings, RateCounter, RequestEvent, ServiceRequest, Status,

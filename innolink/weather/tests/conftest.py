@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from innolink.accounts.models import Department
 from innolink.accounts.roles import Role
-from innolink.core.testing import make_enterprise, make_user
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.weather.models import CapSender
 from innolink.weather.services import profile_save
 from innolink.weather.capdocs import SENDER

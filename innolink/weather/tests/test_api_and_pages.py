@@ -8,7 +8,8 @@ from django.utils import timezone
 from innolink.accounts.models import ApiToken
 from innolink.accounts.roles import Role
 from innolink.core.models import AuditEntry
-from innolink.core.testing import assert_json_error, assert_json_success, make_user
+from innolink.core.testing import assert_json_error, assert_json_success
+from innolink.enterprises.testing import make_user
 from innolink.weather import services
 from innolink.weather.models import ForecastProduct, IndustrialPark, Notice, Warning
 from innolink.weather.capdocs import cap
@@ -103,7 +104,7 @@ def test_staff_see_red_non_responders_and_others_are_refused(client, feed, profi
 
 
 def test_profile_and_forecasts_show_where_they_apply(client, meteorologist, now):
-    from innolink.core.testing import make_enterprise
+    from innolink.enterprises.testing import make_enterprise
 
     park = IndustrialPark.objects.create(name="五里工业园", town="安海")
     enterprise = make_enterprise(town="安海", industry_code="C1953")

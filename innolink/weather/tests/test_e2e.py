@@ -6,7 +6,8 @@ import pytest
 
 from innolink.accounts.models import Department
 from innolink.accounts.roles import Role
-from innolink.core.testing import PASSWORD, make_enterprise, make_user
+from innolink.core.testing import PASSWORD
+from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.weather import services
 from innolink.weather.capdocs import cap
 from innolink.weather.models import CapSender, Notice

@@ -84,7 +84,7 @@ def test_update_replaces_notices_in_place_and_cancel_ends_them(feed, profiles, n
     assert set(before) == {profiles[0].pk, profiles[1].pk, profiles[2].pk}
     # 深沪 acknowledges the yellow warning
     from innolink.accounts.roles import Role
-    from innolink.core.testing import make_user
+    from innolink.enterprises.testing import make_user
 
     user = make_user(Role.ENTERPRISE, enterprise=profiles[0])
     services.notice_acknowledge(actor=user, notice_id=before[profiles[0].pk],

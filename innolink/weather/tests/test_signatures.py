@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from innolink.accounts.roles import Role
 from innolink.core.errors import PermissionDenied, ValidationFailed
 from innolink.core.models import AuditEntry
-from innolink.core.testing import make_user
+from innolink.enterprises.testing import make_user
 from innolink.weather import services, xmldsig
 from innolink.weather.capdocs import cap
 from innolink.weather.models import CapMessage, CapSender, IngestLog, Notice, Warning

@@ -4,7 +4,7 @@ enterprises of that town; a code the table does not know is refused and named, n
 import pytest
 
 from innolink.core.models import AuditEntry
-from innolink.core.testing import make_enterprise
+from innolink.enterprises.testing import make_enterprise
 from innolink.weather import fetch, services
 from innolink.weather.capdocs import cap
 from innolink.weather.models import CapMessage, IngestLog, Notice, Warning, WarningTownTally
