@@ -84,7 +84,8 @@ CHROME_CHECK = """(selector) => {
     let text = "";
     for (const node of el.childNodes) {  // own text and inline children, not data islands
       if (node.nodeType === Node.TEXT_NODE) text += node.textContent;
-      else if (node.nodeType === Node.ELEMENT_NODE
+      else if (node.nodeType === Node.ELEMENT_NODE  // a label's select lists data, not chrome
+               && !node.matches('select, textarea, input, datalist')
                && !node.closest('[translate="no"], [lang^="zh"]')) text += node.textContent;
     }
     text = text.replace(/\s+/g, " ").trim();
