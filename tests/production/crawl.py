@@ -75,7 +75,7 @@ OVERFLOW_ALLOWED: list[str] = []
 # The page chrome that must be English on an English page; data inside it (an enterprise's
 # name in a heading) is marked translate="no" or lang="zh-..." by the template.
 CHROME = "nav.mainnav a, nav.mainnav h2, main h1, main h2, button, label, th, .topbar a"
-CHROME_CHECK = """(selector) => {
+CHROME_CHECK = r"""(selector) => {
   const cjk = /[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]/;
   const found = [];
   for (const el of document.querySelectorAll(selector)) {
@@ -93,7 +93,7 @@ CHROME_CHECK = """(selector) => {
   }
   return [...new Set(found)].slice(0, 8);
 }"""
-OVERFLOW_CHECK = """() => {
+OVERFLOW_CHECK = r"""() => {
   const width = window.innerWidth, doc = document.scrollingElement;
   if (doc.scrollWidth <= width) return null;
   const wide = [];
