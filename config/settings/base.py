@@ -183,6 +183,12 @@ INNOLINK_MATCHING_SYNC_INTERVAL = 0.5
 # Weather warnings (气象+): the folder a CAP feed drops files into, and the shared key of the
 # detached HMAC-SHA256 signature (<file>.sig) each file there must carry.
 INNOLINK_WEATHER_INBOX = env.get("INNOLINK_WEATHER_INBOX") or str(VAR_DIR / "weather-inbox")
+# Files derived from the database (caches any process can rebuild). A second deployment on the
+# same checkout (CI's production check, beside the PostgreSQL tests: decision 0770) keeps its own.
+INNOLINK_MATCHING_INDEX_DIR = (env.get("INNOLINK_MATCHING_INDEX_DIR")
+                               or str(VAR_DIR / "matching-index"))
+INNOLINK_POLICY_SNAPSHOT_DIR = (env.get("INNOLINK_POLICY_SNAPSHOT_DIR")
+                                or str(VAR_DIR / "cache" / "policy-population"))
 INNOLINK_WEATHER_INBOX_KEY = env.get("INNOLINK_WEATHER_INBOX_KEY", "")
 
 # Platform settings.

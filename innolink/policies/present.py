@@ -76,6 +76,12 @@ class FactInput:
         """The form field's name."""
         return f"fact-{self.code}-{self.year}"
 
+    @property
+    def indicator(self) -> str:
+        """The indicator's catalogue name (Chinese data, shown untranslated)."""
+        spec = rule_fields.INDICATORS.get(self.code)
+        return spec.label if spec is not None else self.code
+
 
 @dataclass
 class MissView:

@@ -9,8 +9,17 @@ policy, claim a challenge, publish a forecast, book compute, open the overview a
 then open every menu page and the first detail links each list offers (one level deep, same
 host). Every page is checked with axe-core (WCAG 2.1 A and AA rules, decision 0710).
 
+Then a second pass as a phone user reading English (decision 0770): the same logged-in role
+switches the language with the page's own switcher (the select in the top bar, which sets the
+language cookie), narrows the window to 390 px and opens every menu page again. On that pass
+each page also fails on horizontal overflow (the document wider than the window) and on Chinese
+characters left in the page chrome: the menu, headings (h1, h2), buttons, labels and table
+headers, except inside an element marked as data (`translate="no"` or a Chinese `lang`).
+axe-core runs on the first pass only (its rules do not depend on width or language).
+
 Fails on any 5xx answer, any request to a host other than the platform's, any browser console
-error or uncaught page error, a flow that does not reach its end, and any axe-core violation.
+error or uncaught page error, a flow that does not reach its end, any axe-core violation, and
+on the phone/English pass, overflow or Chinese chrome.
 Roles run in parallel worker processes (CRAWL_WORKERS, default 3), each with its own browser.
 Run by scripts/production-check in CI; prints one line per role.
 """
@@ -41,6 +50,8 @@ ROLES = ["admin", "organizer", "officer", "coordinator", "enterprise", "research
 SKIP = ("/accounts/logout", "/i18n/", "/admin/logout", "export", ".pdf", ".xlsx", ".csv",
         "/download", "/attachments/", "/media/")
 MAX_DETAIL_PAGES = 25
+# Both passes in CI; CRAWL_PASSES=phone (or desktop) narrows a local rerun while fixing pages.
+PASSES = os.environ.get("CRAWL_PASSES", "desktop,phone").split(",")
 AXE_SOURCE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.0 and 2.1, levels A and AA: what GB/T 37668-2019 asks of public-service sites.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -57,6 +68,55 @@ AXE_RUN = """async ([tags, exclude]) => {
 }"""
 
 
+PHONE = {"width": 390, "height": 844}
+# Pages meant to scroll sideways at phone width (none today; a wide table belongs in a
+# scrolling container, which does not widen the document). Path regexes.
+OVERFLOW_ALLOWED: list[str] = []
+# The page chrome that must be English on an English page; data inside it (an enterprise's
+# name in a heading) is marked translate="no" or lang="zh-..." by the template.
+CHROME = "nav.mainnav a, nav.mainnav h2, main h1, main h2, button, label, th, .topbar a"
+CHROME_CHECK = r"""(selector) => {
+  const cjk = /[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]/;
+  const found = [];
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.closest('[translate="no"], [lang^="zh"]')) continue;
+    if (!el.getClientRects().length && !el.closest("nav.mainnav")) continue;  // hidden
+    let text = "";
+    for (const node of el.childNodes) {  // own text and inline children, not data islands
+      if (node.nodeType === Node.TEXT_NODE) text += node.textContent;
+      else if (node.nodeType === Node.ELEMENT_NODE  // a label's select lists data, not chrome
+               && !node.matches('select, textarea, input, datalist')
+               && !node.closest('[translate="no"], [lang^="zh"]')) text += node.textContent;
+    }
+    text = text.replace(/\s+/g, " ").trim();
+    if (cjk.test(text)) found.push(el.tagName.toLowerCase() + ": " + text.slice(0, 60));
+  }
+  return [...new Set(found)].slice(0, 8);
+}"""
+OVERFLOW_CHECK = r"""() => {
+  const width = window.innerWidth, doc = document.scrollingElement;
+  if (doc.scrollWidth <= width) return null;
+  const wide = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.right > width + 1 && box.width > 0) {
+      let scrolls = false;  // inside a scrolling container: not the document's overflow
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        const o = getComputedStyle(p).overflowX;
+        if (o === "auto" || o === "scroll" || o === "hidden") { scrolls = true; break; }
+      }
+      if (scrolls) continue;
+      const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+        + (el.className && typeof el.className === "string"
+           ? "." + el.className.trim().split(/\s+/).join(".") : "");
+      wide.push(name + " " + Math.round(box.right) + "px");
+      if (wide.length >= 4) break;
+    }
+  }
+  return {scrollWidth: doc.scrollWidth, width: width, wide: wide};
+}"""
+
+
 class Crawl:
     def __init__(self, base: str, page, who: str):
         self.base = base.rstrip("/")
@@ -68,6 +128,8 @@ class Crawl:
         self.checked: set[str] = set()
         self.axe_seconds = 0.0
         self.axe_pages = 0
+        self.phone_pages = 0
+        self.phone = False  # the phone/English pass: layout and language checks, no axe
         self.axe_source = AXE_SOURCE.read_text(encoding="utf-8")
         page.on("response", self._response)
         page.on("request", self._request)
@@ -113,7 +175,42 @@ class Crawl:
             return
         self.visited.add(url)
         self.page.goto(url, wait_until="networkidle")
-        self.accessibility()
+        if self.phone:
+            self.phone_checks()
+        else:
+            self.accessibility()
+
+    def phone_checks(self) -> None:
+        """At 390 px in English: no sideways scrolling of the document, no Chinese chrome."""
+        if "html" not in (self.page.evaluate("document.contentType") or ""):
+            return
+        self.phone_pages += 1
+        path = urlsplit(self.page.url).path
+        lang = self.page.evaluate("document.documentElement.lang")
+        if not lang.startswith("en"):
+            self.problems.append(f"phone/en: {path} is not in English (html lang={lang!r})")
+            return
+        overflow = self.page.evaluate(OVERFLOW_CHECK)
+        if overflow and not any(re.search(a, path) for a in OVERFLOW_ALLOWED):
+            self.problems.append(
+                f"phone/en: {path} overflows at {overflow['width']} px (document "
+                f"{overflow['scrollWidth']} px; widest: {', '.join(overflow['wide']) or '?'})")
+        chinese = self.page.evaluate(CHROME_CHECK, CHROME)
+        if chinese:
+            self.problems.append(f"phone/en: Chinese chrome on {path}: {' | '.join(chinese)}")
+
+    def walk_phone_english(self) -> None:
+        """Second pass: switch to English with the page's own switcher, narrow to 390 px and
+        open every menu page again (no detail pages, no axe: decision 0770)."""
+        self.page.set_viewport_size(PHONE)
+        self.page.goto(self.url("/"), wait_until="networkidle")
+        with self.page.expect_navigation(wait_until="networkidle"):
+            self.page.select_option("form.lang select[name=language]", "en")
+        self.phone = True
+        self.visited = set()
+        self.visit("/")
+        for url in self.links("nav.mainnav a"):
+            self.visit(url)
 
     def accessibility(self) -> None:
         """Run axe-core on the page as it stands; each violation is a problem.
@@ -186,12 +283,15 @@ def walk(base: str, who: str) -> tuple[str, list[str]]:
         try:
             if who != "anonymous":
                 crawl.log_in(who)
-            flow = flows.FLOWS.get(who)
-            if flow is not None:
-                flow_started = time.monotonic()
-                flow(crawl)
-                flow_note = f"flow {time.monotonic() - flow_started:4.1f} s"
-            crawl.walk_menu()
+            if "desktop" in PASSES:
+                flow = flows.FLOWS.get(who)
+                if flow is not None:
+                    flow_started = time.monotonic()
+                    flow(crawl)
+                    flow_note = f"flow {time.monotonic() - flow_started:4.1f} s"
+                crawl.walk_menu()
+            if "phone" in PASSES:
+                crawl.walk_phone_english()
         except Exception as exc:  # a flow step that did not happen, a page that never loaded
             first = (str(exc).strip().splitlines() or [""])[0]
             where = [f"{f.name}:{f.lineno}" for f in traceback.extract_tb(exc.__traceback__)
@@ -203,6 +303,7 @@ def walk(base: str, who: str) -> tuple[str, list[str]]:
             browser.close()
     line = (f"{who:<13} {len(crawl.visited):>3} pages  {time.monotonic() - started:5.1f} s  "
             f"{flow_note}  axe {crawl.axe_pages} pages {crawl.axe_seconds:4.1f} s  "
+            f"phone/en {crawl.phone_pages} pages  "
             f"{len(crawl.problems)} problems")
     return line, crawl.problems
 

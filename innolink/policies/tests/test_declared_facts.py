@@ -40,7 +40,9 @@ def test_the_missing_figure_is_asked_for_on_the_clause(client, synced):
     assert not row.answer.eligible and row.only_missing
     assert [f["item"].name for f in row.input_fields] == [FIELD]
     html = page.content.decode()
-    assert f"{YEAR}年 软件系统、硬件设备投入金额（万元）" in html and f'name="{FIELD}"' in html
+    # the indicator's catalogue name is data, marked untranslated (decision 0770)
+    assert (f'{YEAR}年 <span translate="no">软件系统、硬件设备投入金额</span>（万元）' in html
+            and f'name="{FIELD}"' in html)
     assert 'hx-post="/policies/mine/facts/"' in html
 
 
