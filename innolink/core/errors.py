@@ -1,5 +1,4 @@
 """One error base for the whole platform.
-
 Raise ``ApplicationError`` (or a subclass) from services, selectors and access checks. The API
 renders it as ``{"code", "message", "extra"}`` with its status; pages show the message.
 

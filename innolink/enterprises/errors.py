@@ -1,11 +1,4 @@
-"""Every refusal code the enterprises app raises: the ``code`` of its ``ApplicationError``s (the
-``code`` field of an API error body, what a client branches on), one name each.
-
-Raise with the name (``from innolink.enterprises.errors import NAME``, then ``code=NAME``); the
-message stays at the raise site (it carries the case's values) and is a translatable msgid
-(ADR 0750).
-``tests/test_error_codes.py`` fails on a code written anywhere but here.
-"""
+"""The refusal codes the enterprises app raises, one name each (ADR 0750)."""
 
 IMPORT_BAD_ENCODING = "import_bad_encoding"
 IMPORT_BAD_TYPE = "import_bad_type"
