@@ -163,6 +163,7 @@ def _challenges(count: int) -> list[int]:
 
     from innolink.challenges.demo import CATALOG
     from innolink.challenges.models import Challenge, IndicatorTarget
+    from innolink.challenges.validation import _parsed_indicator
     from innolink.enterprises.testing import make_enterprise
 
     rng = random.Random(3)
@@ -171,23 +172,23 @@ def _challenges(count: int) -> list[int]:
     now, today = timezone.now(), timezone.localdate()
     rows, specs = [], []
     for i in range(count):
-        domain, title, statement, keywords, indicators = CATALOG[i % len(CATALOG)]
+        item = CATALOG[i % len(CATALOG)]  # a dict: domains, title, statement, indicators ...
         rows.append(Challenge(
-            title=f"{title}（基准{i}）", domain=domain, statement=statement, keywords=keywords,
+            title=f"{item['title']}（基准{i}）", domain=item["domains"][0],
+            secondary_domains=item["domains"][1:], statement=item["statement"],
+            keywords=item["keywords"],
             funding=Decimal(rng.choice([50, 100, 200])) * 10_000, time_limit_months=24,
             ip_ownership="negotiable", claim_deadline=today + dt.timedelta(days=90),
             enterprise=enterprises[i % len(enterprises)], contact_name="联系人",
             contact_phone="0595-00000000", state="published", published_at=now))
-        specs.append(indicators)
+        # (name, target as written, test method): read the way the challenge form reads it
+        specs.append([_parsed_indicator(target, name, method)
+                      for name, target, method in item["indicators"]])
     created = Challenge.objects.bulk_create(rows)
     targets = []
     for challenge, inds in zip(created, specs):
-        for pos, (name, comparator, value, value_max, unit, method) in enumerate(inds):
-            targets.append(IndicatorTarget(challenge=challenge, position=pos, name=name,
-                                           comparator=comparator, value=Decimal(str(value)),
-                                           value_max=None if value_max is None
-                                           else Decimal(str(value_max)),
-                                           unit=unit or "", test_method=method or ""))
+        targets.extend(IndicatorTarget(challenge=challenge, position=pos, **row)
+                       for pos, row in enumerate(inds))
     IndicatorTarget.objects.bulk_create(targets)
     return [c.pk for c in created]
 

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from innolink.accounts.models import ApiToken, User
 from innolink.core.audit import audit_record
 from innolink.core.errors import Conflict, NotFound, ValidationFailed
+from innolink.core.ids import parse_id
+from innolink.accounts.errors import ALREADY_REVOKED
 
 
 @transaction.atomic
@@ -88,16 +90,12 @@ def api_token_create(*, user: User, name: str, expires_on: Any = None,
 @transaction.atomic
 def api_token_revoke(*, actor: User, token_id: Any) -> ApiToken:
     """Revoke one of the actor's own tokens; another user's token is the missing-record 404."""
-    try:
-        pk = int(token_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
     token = ApiToken.objects.select_for_update().filter(
-        pk=pk, user_id=getattr(actor, "pk", None)).first() if 0 < pk < 2**63 else None
+        pk=parse_id(token_id), user_id=getattr(actor, "pk", None)).first()
     if token is None:
         raise NotFound()
     if token.revoked_at is not None:
-        raise Conflict(_("该令牌已撤销"), code="already_revoked")
+        raise Conflict(_("该令牌已撤销"), code=ALREADY_REVOKED)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit_record(actor=actor, action="transition", instance=token,

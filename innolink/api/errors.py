@@ -1,4 +1,4 @@
-"""Every 4xx of the API has one shape: ``{"code", "message", "extra"}``."""
+"""The refusal codes the api app raises, one name each (ADR 0750)."""
 
 from __future__ import annotations
 

@@ -639,7 +639,7 @@ def proposal_attachment(request, proposal_id: int, file: File[UploadedFile],
 def profile_get(request):
     profile = selectors.profile_of(request.auth)
     if profile is None:
-        raise NotFound("尚未登记科研人员/团队信息")
+        raise NotFound(gettext("尚未登记科研人员/团队信息"))
     return profile
 
 

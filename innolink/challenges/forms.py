@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from innolink.challenges.models import Domain, IpOwnership, TechnologyOffer
+from innolink.core.ids import id_or_none
 
 INDICATOR_ROWS = 6
 MILESTONE_ROWS = 5
@@ -167,12 +168,7 @@ def parse_date(value: str) -> dt.date | None:
         return None
 
 
-def parse_int(value: str) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
+parse_int = id_or_none  # the one id helper (innolink.core.ids)
 
 
 def parse_decimal(value: str) -> Decimal | None:

@@ -29,6 +29,14 @@ from innolink.enterprises.importing import (
     _xlsx_rows,
     error_report_csv,
 )
+from innolink.challenges.errors import (
+    IMPORT_BAD_TYPE,
+    IMPORT_EMPTY,
+    IMPORT_MISSING_COLUMNS,
+    IMPORT_NO_HEADER,
+    IMPORT_TOO_LARGE,
+    IMPORT_TOO_MANY_ROWS,
+)
 
 __all__ = ["ImportFileError", "RowError", "error_report_csv", "read_rows", "check_rows",
            "HEADERS"]
@@ -107,16 +115,16 @@ def read_rows(content: bytes, filename: str, *, max_bytes: int, max_rows: int,
     ``PROGRESS_EVERY`` rows read (the total is unknown until the end of the file);
     ``remembered`` maps headers the organizer matched before to fields."""
     if len(content) > max_bytes:
-        raise ImportFileError(f"文件过大：上限 {max_bytes // 1048576} MB", code="import_too_large")
+        raise ImportFileError(f"文件过大：上限 {max_bytes // 1048576} MB", code=IMPORT_TOO_LARGE)
     if not content.strip():
-        raise ImportFileError("文件为空", code="import_empty")
+        raise ImportFileError("文件为空", code=IMPORT_EMPTY)
     name = filename.lower()
     if name.endswith(".xlsx"):
         raw = _xlsx_rows(content, max_rows=max_rows)
     elif name.endswith(".csv") or name.endswith(".txt"):
         raw = _csv_rows(content)
     else:
-        raise ImportFileError("只支持 .xlsx 和 .csv 文件", code="import_bad_type")
+        raise ImportFileError("只支持 .xlsx 和 .csv 文件", code=IMPORT_BAD_TYPE)
     iterator = iter(raw)
     columns: dict[str, int] | None = None
     line = 0
@@ -132,10 +140,10 @@ def read_rows(content: bytes, filename: str, *, max_bytes: int, max_rows: int,
         if line >= 5:
             break
     if columns is None:
-        raise ImportFileError("前 5 行中找不到表头：缺少“姓名”列", code="import_no_header")
+        raise ImportFileError("前 5 行中找不到表头：缺少“姓名”列", code=IMPORT_NO_HEADER)
     missing = [LABELS[k] for k in REQUIRED if k not in columns]
     if missing:
-        raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}", code="import_missing_columns")
+        raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}", code=IMPORT_MISSING_COLUMNS)
     rows = []
     for number, row in enumerate(iterator, start=line + 1):
         cells = list(row)
@@ -146,9 +154,9 @@ def read_rows(content: bytes, filename: str, *, max_bytes: int, max_rows: int,
             on_rows(len(rows))
         if len(rows) > max_rows:
             raise ImportFileError(f"行数超过上限 {max_rows} 行，请拆分文件",
-                                  code="import_too_many_rows")
+                                  code=IMPORT_TOO_MANY_ROWS)
     if not rows:
-        raise ImportFileError("文件只有表头，没有数据行", code="import_empty")
+        raise ImportFileError("文件只有表头，没有数据行", code=IMPORT_EMPTY)
     return columns, rows
 
 

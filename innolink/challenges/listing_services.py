@@ -36,6 +36,18 @@ from innolink.challenges.services import RESEARCHER_IMPORT_KIND, issuer_get_or_c
 from innolink.core.audit import audit_record, audit_record_many
 from innolink.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from innolink.enterprises.models import Enterprise
+from innolink.challenges.errors import (
+    IMPORT_ALREADY_STARTED,
+    IMPORT_BAD_TYPE,
+    IMPORT_EMPTY,
+    IMPORT_HAS_ERRORS,
+    IMPORT_MISSING_COLUMNS,
+    IMPORT_NEEDS_MAPPING,
+    IMPORT_NOT_CHECKED,
+    IMPORT_NO_HEADER,
+    IMPORT_TOKEN,
+    IMPORT_TOO_MANY_ROWS,
+)
 
 LISTING_IMPORT_KIND = "challenges.listing_import"
 MAX_BYTES = 10 * 1024 * 1024
@@ -80,7 +92,7 @@ def _read(content: bytes, filename: str):
     if header is None:
         raise ApplicationError(
             _("前 %(n)s 行中找不到表头：需要“需求名称”“发榜单位”等列") % {"n": tabular.MAX_SCAN_ROWS},
-            code="import_no_header")
+            code=IMPORT_NO_HEADER)
     return grid, header
 
 
@@ -102,7 +114,7 @@ def listing_import_upload(*, actor, content: bytes, filename: str,
     _staff(actor)
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     if suffix not in ("xlsx", "csv", "txt"):
-        raise ApplicationError(_("只支持 .xlsx 和 .csv 文件"), code="import_bad_type")
+        raise ApplicationError(_("只支持 .xlsx 和 .csv 文件"), code=IMPORT_BAD_TYPE)
     if programme_id and not Programme.objects.filter(pk=programme_id).exists():
         raise ValidationFailed({"programme": [_("所属赛事：不存在")]})
     grid, header = _read(content, filename)
@@ -121,7 +133,7 @@ def _unsign(actor, token: str) -> dict[str, Any]:
     try:
         data = signing.loads(token, salt=_SALT, max_age=86400)
     except signing.BadSignature as exc:
-        raise ApplicationError(_("导入已过期，请重新上传文件"), code="import_token") from exc
+        raise ApplicationError(_("导入已过期，请重新上传文件"), code=IMPORT_TOKEN) from exc
     if data.get("by") != actor.pk:
         raise PermissionDenied(_("这份上传属于另一位工作人员"))
     return data
@@ -182,7 +194,7 @@ def listing_import_start(*, actor, token: str, source: str = "web", commit: bool
     data = _unsign(actor, token)
     upload = upload_from_token(actor=actor, token=token)
     if upload.needs_mapping:
-        raise Conflict(_("有未识别的列，请先完成列对应"), code="import_needs_mapping")
+        raise Conflict(_("有未识别的列，请先完成列对应"), code=IMPORT_NEEDS_MAPPING)
     choices = {h: g for h, g in upload.guesses.items() if g}
     with transaction.atomic():
         return _start(actor, data, choices, commit=commit, source=source)
@@ -212,11 +224,11 @@ def listing_import_commit(*, actor, job):
     _staff(actor)
     job = Job.objects.select_for_update().get(pk=job.pk)
     if job.kind != LISTING_IMPORT_KIND or job.params.get("commit") or not job.is_finished:
-        raise Conflict(_("只能确认已完成的检查"), code="import_not_checked")
+        raise Conflict(_("只能确认已完成的检查"), code=IMPORT_NOT_CHECKED)
     if job.status != Job.Status.SUCCEEDED or job.result.get("error_count"):
-        raise Conflict(_("检查发现问题，请修改文件后重新上传"), code="import_has_errors")
+        raise Conflict(_("检查发现问题，请修改文件后重新上传"), code=IMPORT_HAS_ERRORS)
     if job.result.get("import_job"):
-        raise Conflict(_("这份检查已经确认导入过"), code="import_already_started")
+        raise Conflict(_("这份检查已经确认导入过"), code=IMPORT_ALREADY_STARTED)
     started = _start(actor, job.params, job.params["choices"], commit=True,
                      source=job.params.get("source", "web"), checked_by=str(job.pk))
     Job.objects.filter(pk=job.pk).update(result={**job.result, "import_job": str(started.pk)})
@@ -265,15 +277,15 @@ def listing_import_run(*, actor, content: bytes, filename: str, choices: dict[st
     missing = listing_import.missing_required(mapping)
     if missing:
         raise ApplicationError(_("缺少必需的列：%(c)s") % {"c": "、".join(missing)},
-                               code="import_missing_columns")
+                               code=IMPORT_MISSING_COLUMNS)
     # merged cells of an .xlsx are filled by the reader; a blank CSV cell stays blank (it is
     # not guessed from the row above)
     rows = tabular.data_rows(grid, header)
     if not rows:
-        raise ApplicationError(_("文件只有表头，没有数据行"), code="import_empty")
+        raise ApplicationError(_("文件只有表头，没有数据行"), code=IMPORT_EMPTY)
     if len(rows) > MAX_ROWS:
         raise ApplicationError(_("行数超过上限 %(n)s 行，请拆分文件") % {"n": MAX_ROWS},
-                               code="import_too_many_rows")
+                               code=IMPORT_TOO_MANY_ROWS)
     total = len(rows)
     share = (lambda n: n // 2) if commit else (lambda n: n)
     progress(0, total, N_("检查数据"), force=True)
@@ -435,7 +447,7 @@ def roster_mapping_prepare(*, actor, content: bytes, filename: str, commit: bool
                 header = tabular.Header([c.replace("\n", "") for c in row], i + 1, i + 1)
                 break
     if header is None:
-        raise ApplicationError(_("找不到表头"), code="import_no_header")
+        raise ApplicationError(_("找不到表头"), code=IMPORT_NO_HEADER)
     stored = store_upload(content, suffix)
     token = signing.dumps({"stored_as": stored, "filename": filename[:200],
                            "commit": bool(commit), "by": actor.pk}, salt=_ROSTER_SALT)
@@ -455,7 +467,7 @@ def roster_mapping_save(*, actor, token: str, choices: dict[str, str], source: s
     try:
         data = signing.loads(token, salt=_ROSTER_SALT, max_age=86400)
     except signing.BadSignature as exc:
-        raise ApplicationError(_("导入已过期，请重新上传文件"), code="import_token") from exc
+        raise ApplicationError(_("导入已过期，请重新上传文件"), code=IMPORT_TOKEN) from exc
     if data.get("by") != actor.pk:
         raise PermissionDenied(_("这份上传属于另一位工作人员"))
     allowed = set(importing.HEADERS) | {listing_import.IGNORE}

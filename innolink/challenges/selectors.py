@@ -28,19 +28,12 @@ from innolink.challenges.models import (
     TechnologyOffer,
 )
 from innolink.core.errors import NotFound
+from innolink.core.ids import parse_id
 
-MAX_ID = 2**63 - 1
 WAN = Decimal(10_000)
 
 
-def _valid_pk(pk: Any) -> int:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 0 < pk <= MAX_ID:
-        raise NotFound()
-    return pk
+_valid_pk = parse_id  # the one id helper (innolink.core.ids)
 
 
 # --- challenges ----------------------------------------------------------------------------

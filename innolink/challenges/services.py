@@ -44,6 +44,29 @@ from innolink.core.errors import ApplicationError, Conflict, NotFound, Permissio
     ValidationFailed
 from innolink.core.notifications import notify
 from innolink.enterprises.models import Enterprise
+from innolink.challenges.errors import (
+    ALREADY_CLAIMED,
+    ALREADY_INTERESTED,
+    BAD_TRANSITION,
+    CHECK_NOT_OPEN,
+    CLOSED,
+    DEADLINE_NOT_PASSED,
+    DEADLINE_PASSED,
+    IMPORT_ALREADY_STARTED,
+    IMPORT_BAD_TYPE,
+    IMPORT_HAS_ERRORS,
+    IMPORT_NOT_CHECKED,
+    IMPORT_TOO_LARGE,
+    MILESTONES_PENDING,
+    MILESTONE_DONE,
+    NOT_CLAIMABLE,
+    NOT_EDITABLE,
+    NOT_PUBLISHED,
+    NOT_SCREENING,
+    NO_PLACES,
+    PROFILE_MISSING,
+    SCREENING_OPEN,
+)
 
 #: the job kind of a roster check or import (run by ``tasks.run_researcher_import``)
 RESEARCHER_IMPORT_KIND = "challenges.researcher_import"
@@ -268,7 +291,7 @@ def _check(*, challenge: Challenge, action: str, actors: set[str]) -> lifecycle.
         if not actors & transition.actors:
             raise PermissionDenied(f"您无权对此榜单执行“{transition.label}”")
         raise Conflict(f"榜单当前状态为“{challenge.get_state_display()}”，不能{transition.label}",
-                       code="bad_transition")
+                       code=BAD_TRANSITION)
     return transition
 
 
@@ -335,12 +358,12 @@ def challenge_publish(*, actor, challenge: Challenge, source: str = "web") -> Ch
     _permit(actor=actor, challenge=challenge, action="publish")
     if challenge.claim_deadline <= _today():
         raise Conflict(f"揭榜截止日期 {challenge.claim_deadline:%Y-%m-%d} 已过，请退回发榜方修改",
-                       code="deadline_passed")
+                       code=DEADLINE_PASSED)
     _check(challenge=challenge, action="publish", actors=access.actors_for(actor, challenge))
     blocking = screening.open_checks(challenge)
     if blocking:
         raise Conflict("发布前请处理审核筛查项：" + "；".join(c.label for c in blocking),
-                       code="screening_open", extra={"checks": [c.code for c in blocking]})
+                       code=SCREENING_OPEN, extra={"checks": [c.code for c in blocking]})
     _transition(actor=actor, challenge=challenge, action="publish", source=source)
     challenge.published_at = timezone.now()
     challenge.review_comment = ""
@@ -371,9 +394,9 @@ def challenge_waive_check(*, actor, challenge: Challenge, code: str, reason: str
         raise ValidationFailed({"reason": ["豁免理由：请写明理由（至少 4 个字）"]})
     if challenge.state not in SCREENING_STATES:
         raise Conflict(f"榜单状态为“{challenge.get_state_display()}”，不在审核阶段",
-                       code="not_screening")
+                       code=NOT_SCREENING)
     if code not in {c.code for c in screening.checks_for(challenge)}:
-        raise Conflict("该筛查项当前不适用于此榜单", code="check_not_open")
+        raise Conflict("该筛查项当前不适用于此榜单", code=CHECK_NOT_OPEN)
     waiver = {"reason": reason, "by": actor.pk, "by_name": str(actor),
               "at": timezone.now().isoformat(timespec="seconds")}
     if code == "time_limit_over":
@@ -399,7 +422,7 @@ def challenge_set_domains(*, actor, challenge: Challenge, domain: str,
         raise NotFound()
     if challenge.state in ("closed", "withdrawn", "rejected"):
         raise Conflict(f"榜单状态为“{challenge.get_state_display()}”，不能修改领域",
-                       code="not_editable")
+                       code=NOT_EDITABLE)
     e = validation.Errors()
     primary, others = validation.clean_domains(
         {"domain": domain, "secondary_domains": secondary or []}, e)
@@ -465,7 +488,7 @@ def challenge_expire(*, actor, challenge: Challenge, source: str = "web") -> Cha
     actors = access.actors_for(actor, challenge) if actor is not None else {lifecycle.SYSTEM}
     _permit(actor=actor, challenge=challenge, action="expire", actors=actors)
     if lifecycle.SYSTEM not in actors and challenge.claim_deadline >= _today():
-        raise Conflict("揭榜截止日期未到，不能下榜", code="deadline_not_passed")
+        raise Conflict("揭榜截止日期未到，不能下榜", code=DEADLINE_NOT_PASSED)
     _transition(actor=actor, challenge=challenge, action="expire", actors=actors, source=source)
     _close_open_proposals(challenge, actor=actor, reason="榜单已过揭榜截止日期", source=source)
     challenge.open_claims = 0
@@ -543,7 +566,7 @@ def milestone_complete(*, actor, milestone: Milestone, note: str = "",
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     _permit(actor=actor, challenge=challenge, action="milestone")
     if milestone.state == Milestone.State.DONE:
-        raise Conflict("该节点已完成", code="milestone_done")
+        raise Conflict("该节点已完成", code=MILESTONE_DONE)
     _transition(actor=actor, challenge=challenge, action="milestone",
                 note=f"完成节点：{milestone.title}"[:300], source=source)
     milestone.state, milestone.done_at = Milestone.State.DONE, timezone.now()
@@ -563,7 +586,7 @@ def challenge_accept(*, actor, challenge: Challenge, source: str = "web") -> Cha
     _permit(actor=actor, challenge=challenge, action="accept")
     pending = challenge.milestones.filter(state=Milestone.State.PENDING).count()
     if pending and challenge.state in lifecycle.TRANSITIONS["accept"].sources:
-        raise Conflict(f"还有 {pending} 个合同节点未完成，不能验收", code="milestones_pending")
+        raise Conflict(f"还有 {pending} 个合同节点未完成，不能验收", code=MILESTONES_PENDING)
     _transition(actor=actor, challenge=challenge, action="accept", source=source)
     challenge.accepted_at = timezone.now()
     challenge.save(update_fields=["accepted_at"])
@@ -632,21 +655,21 @@ def proposal_create(*, actor, challenge: Challenge, data: dict[str, Any],
         raise PermissionDenied("只有科研人员可以揭榜")
     profile = ResearcherProfile.objects.filter(user=actor).first()
     if profile is None:
-        raise ApplicationError("请先完善科研人员/团队信息，再揭榜", code="profile_missing")
+        raise ApplicationError("请先完善科研人员/团队信息，再揭榜", code=PROFILE_MISSING)
     challenge = _locked(challenge)
     if challenge.state not in VISIBLE_STATES:  # before anything about the input or the state
         raise NotFound()
     clean = validation.clean_proposal(data, budget_unit=budget_unit)
     if challenge.state not in CLAIMABLE_STATES:
         raise Conflict(f"榜单当前状态为“{challenge.get_state_display()}”，不再接受揭榜",
-                       code="not_claimable")
+                       code=NOT_CLAIMABLE)
     if challenge.claim_deadline < _today():
-        raise Conflict(f"揭榜已于 {challenge.claim_deadline:%Y-%m-%d} 截止", code="deadline_passed")
+        raise Conflict(f"揭榜已于 {challenge.claim_deadline:%Y-%m-%d} 截止", code=DEADLINE_PASSED)
     if Proposal.objects.filter(challenge=challenge, researcher=profile,
                                state__in=[*OPEN_PROPOSAL_STATES, "matched"]).exists():
-        raise Conflict("您已揭榜此榜单，可在“我的揭榜”中查看", code="already_claimed")
+        raise Conflict("您已揭榜此榜单，可在“我的揭榜”中查看", code=ALREADY_CLAIMED)
     if challenge.open_claims >= challenge.max_claims:
-        raise Conflict(f"揭榜名额已满（共 {challenge.max_claims} 个名额）", code="no_places")
+        raise Conflict(f"揭榜名额已满（共 {challenge.max_claims} 个名额）", code=NO_PLACES)
     proposal = Proposal.objects.create(challenge=challenge, researcher=profile,
                                        submitted_by=actor, **clean)
     audit_record(actor=actor, action="create", instance=proposal,
@@ -677,7 +700,7 @@ def proposal_withdraw(*, actor, proposal: Proposal, source: str = "web") -> Prop
         raise NotFound()
     if proposal.state not in OPEN_PROPOSAL_STATES:
         raise Conflict(f"方案状态为“{proposal.get_state_display()}”，不能撤回",
-                       code="bad_transition")
+                       code=BAD_TRANSITION)
     old = proposal.state
     proposal.state = ProposalState.WITHDRAWN
     proposal.save(update_fields=["state", "updated_at"])
@@ -703,7 +726,7 @@ def proposal_shortlist(*, actor, proposal: Proposal, note: str = "",
     challenge, proposal = _staff_proposal_step(actor, proposal)
     if proposal.state != ProposalState.SUBMITTED:
         raise Conflict(f"方案状态为“{proposal.get_state_display()}”，不能入围",
-                       code="bad_transition")
+                       code=BAD_TRANSITION)
     _transition(actor=actor, challenge=challenge, action="shortlist", source=source,
                 note=f"入围：{proposal.researcher.name}"[:300])
     proposal.state = ProposalState.SHORTLISTED
@@ -724,7 +747,7 @@ def proposal_match(*, actor, proposal: Proposal, source: str = "web") -> Proposa
     """对接成功: this proposal is chosen; the other open proposals are not selected."""
     challenge, proposal = _staff_proposal_step(actor, proposal)
     if proposal.state != ProposalState.SHORTLISTED:
-        raise Conflict("只有入围的方案可以确认对接成功", code="bad_transition")
+        raise Conflict("只有入围的方案可以确认对接成功", code=BAD_TRANSITION)
     _transition(actor=actor, challenge=challenge, action="match", source=source,
                 note=f"对接成功：{proposal.researcher.name}"[:300],
                 extra_changes={"matched_proposal": [None, proposal.pk]})
@@ -752,7 +775,7 @@ def proposal_decline(*, actor, proposal: Proposal, note: str = "",
     challenge, proposal = _staff_proposal_step(actor, proposal)
     if proposal.state not in OPEN_PROPOSAL_STATES:
         raise Conflict(f"方案状态为“{proposal.get_state_display()}”，不能标记为未入选",
-                       code="bad_transition")
+                       code=BAD_TRANSITION)
     old = proposal.state
     proposal.state = ProposalState.NOT_SELECTED
     proposal.staff_note = (note or "").strip()[:2000]
@@ -838,7 +861,7 @@ def offer_update(*, actor, offer: TechnologyOffer, data: dict[str, Any],
     if not access.owns_offer(actor, offer):
         raise NotFound()
     if offer.state not in ("draft", "returned"):
-        raise Conflict("只有草稿或退回修改的成果可以编辑", code="not_editable")
+        raise Conflict("只有草稿或退回修改的成果可以编辑", code=NOT_EDITABLE)
     clean = validation.clean_offer(data, price_unit=price_unit)
     before = snapshot(offer, list(clean))
     for key, value in clean.items():
@@ -909,7 +932,7 @@ def _offer_transition(*, actor, offer: TechnologyOffer, action: str, comment: st
         raise PermissionDenied(f"您无权对此成果执行“{label}”")
     if offer.state not in sources:
         raise Conflict(f"成果当前状态为“{offer.get_state_display()}”，不能{label}",
-                       code="bad_transition")
+                       code=BAD_TRANSITION)
     if action in ("return", "reject"):
         comment = _require_text(comment, "comment", "审核意见")
     old = offer.state
@@ -949,9 +972,9 @@ def offer_interest_create(*, actor, offer: TechnologyOffer, message: str,
         raise NotFound()
     message = _require_text(message, "message", "意向说明")
     if offer.state != OfferState.PUBLISHED:
-        raise Conflict("该成果未处于发布状态，不能表达意向", code="not_published")
+        raise Conflict("该成果未处于发布状态，不能表达意向", code=NOT_PUBLISHED)
     if OfferInterest.objects.filter(offer=offer, enterprise_id=actor.enterprise_id).exists():
-        raise Conflict("贵企业已表达过意向，请在洽谈记录中继续沟通", code="already_interested")
+        raise Conflict("贵企业已表达过意向，请在洽谈记录中继续沟通", code=ALREADY_INTERESTED)
     interest = OfferInterest.objects.create(offer=offer, enterprise_id=actor.enterprise_id,
                                             created_by=actor)
     ConversationMessage.objects.create(interest=interest, author=actor, body=message)
@@ -984,7 +1007,7 @@ def conversation_message_add(*, actor, interest: OfferInterest, body: str,
     if not sides:
         raise NotFound()
     if interest.state != OfferInterest.State.OPEN:
-        raise Conflict("洽谈已结束", code="closed")
+        raise Conflict("洽谈已结束", code=CLOSED)
     body = _require_text(body, "body", "消息内容")
     message = ConversationMessage.objects.create(interest=interest, author=actor, body=body)
     audit_record(actor=actor, action="create", instance=message,
@@ -1012,12 +1035,12 @@ def attachment_add(*, actor, upload, kind: str, challenge: Challenge | None = No
         if not access.owns_challenge(actor, challenge):
             raise NotFound()
         if challenge.state not in lifecycle.EDITABLE_STATES:
-            raise Conflict("只有草稿或退回修改的榜单可以添加附件", code="not_editable")
+            raise Conflict("只有草稿或退回修改的榜单可以添加附件", code=NOT_EDITABLE)
     elif proposal is not None:
         if proposal.researcher.user_id != actor.pk:
             raise NotFound()
         if proposal.state not in OPEN_PROPOSAL_STATES:
-            raise Conflict("该方案已结束，不能添加附件", code="not_editable")
+            raise Conflict("该方案已结束，不能添加附件", code=NOT_EDITABLE)
     elif offer is not None:
         if not access.owns_offer(actor, offer):
             raise NotFound()
@@ -1201,10 +1224,10 @@ def researcher_import_start(*, actor, content: bytes, filename: str, commit: boo
         raise PermissionDenied("只有组织方工作人员可以批量导入科研人员")
     if len(content) > IMPORT_MAX_BYTES:
         raise ApplicationError(f"文件过大：上限 {IMPORT_MAX_BYTES // 1048576} MB",
-                               code="import_too_large")
+                               code=IMPORT_TOO_LARGE)
     suffix = _import_suffix(filename)
     if suffix not in ("xlsx", "csv", "txt"):
-        raise ApplicationError("只支持 .xlsx 和 .csv 文件", code="import_bad_type")
+        raise ApplicationError("只支持 .xlsx 和 .csv 文件", code=IMPORT_BAD_TYPE)
     from innolink.enterprises.importing import ImportFileError, check_upload
 
     try:
@@ -1230,11 +1253,11 @@ def researcher_import_commit(*, actor, job):
         raise PermissionDenied("只有组织方工作人员可以批量导入科研人员")
     job = Job.objects.select_for_update().get(pk=job.pk)
     if job.kind != RESEARCHER_IMPORT_KIND or job.params.get("commit") or not job.is_finished:
-        raise Conflict("只能确认已完成的检查", code="import_not_checked")
+        raise Conflict("只能确认已完成的检查", code=IMPORT_NOT_CHECKED)
     if job.status != Job.Status.SUCCEEDED or job.result.get("error_count"):
-        raise Conflict("检查发现问题，请修改文件后重新上传", code="import_has_errors")
+        raise Conflict("检查发现问题，请修改文件后重新上传", code=IMPORT_HAS_ERRORS)
     if job.result.get("import_job"):
-        raise Conflict("这份检查已经确认导入过", code="import_already_started")
+        raise Conflict("这份检查已经确认导入过", code=IMPORT_ALREADY_STARTED)
     started = job_start(kind=RESEARCHER_IMPORT_KIND, title=N_("导入科研人员：%(file)s"),
                         title_params={"file": job.params.get("filename", "")}, user=actor, params={**job.params, "commit": True,
                                             "checked_by_job": str(job.pk)})

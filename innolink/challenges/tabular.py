@@ -19,6 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from innolink.challenges.errors import (
+    IMPORT_BAD_ENCODING,
+    IMPORT_BAD_FILE,
+    IMPORT_BAD_TYPE,
+    IMPORT_EMPTY,
+    IMPORT_TOO_LARGE,
+)
 
 MAX_SCAN_ROWS = 12
 
@@ -57,7 +64,7 @@ def decode(content: bytes) -> str:
         return content.decode("gb18030")
     except UnicodeDecodeError as exc:
         raise FileUnreadable(_("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV"),
-                             code="import_bad_encoding") from exc
+                             code=IMPORT_BAD_ENCODING) from exc
 
 
 def _csv_grid(content: bytes) -> list[list[str]]:
@@ -73,7 +80,7 @@ def _csv_grid(content: bytes) -> list[list[str]]:
                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise FileUnreadable(_("CSV 文件格式有误：%(e)s") % {"e": exc},
-                             code="import_bad_file") from exc
+                             code=IMPORT_BAD_FILE) from exc
 
 
 def _xlsx_grid(content: bytes) -> tuple[list[list[str]], set[tuple[int, int]]]:
@@ -85,7 +92,7 @@ def _xlsx_grid(content: bytes) -> tuple[list[list[str]], set[tuple[int, int]]]:
         book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise FileUnreadable(_("无法打开 Excel 文件：文件已损坏或不是 .xlsx 格式"),
-                             code="import_bad_file") from exc
+                             code=IMPORT_BAD_FILE) from exc
     sheet = book.worksheets[0]
     grid = [[cell_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]
     merged: set[tuple[int, int]] = set()
@@ -114,16 +121,16 @@ class Grid:
 def read_grid(content: bytes, filename: str, *, max_bytes: int) -> Grid:
     if len(content) > max_bytes:
         raise FileUnreadable(_("文件过大：上限 %(n)s MB") % {"n": max_bytes // 1048576},
-                             code="import_too_large")
+                             code=IMPORT_TOO_LARGE)
     if not content.strip():
-        raise FileUnreadable(_("文件为空"), code="import_empty")
+        raise FileUnreadable(_("文件为空"), code=IMPORT_EMPTY)
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
         rows, merged = _xlsx_grid(content)
         return Grid(rows, merged)
     if name.endswith(".csv") or name.endswith(".txt"):
         return Grid(_csv_grid(content), set())
-    raise FileUnreadable(_("只支持 .xlsx 和 .csv 文件"), code="import_bad_type")
+    raise FileUnreadable(_("只支持 .xlsx 和 .csv 文件"), code=IMPORT_BAD_TYPE)
 
 
 @dataclass

@@ -819,8 +819,7 @@ def researcher_import_start(request):
     A check of a small file answers on this page; a real import, and the check of a larger
     file, run as a background job and the browser follows it on the job page (decision 0312).
     """
-    if not access.is_board_staff(request.user):
-        raise PermissionDenied()
+    _require_board_staff(request)
     form = forms.ImportUploadForm(request.POST or None, request.FILES or None)
     outcome = None
     status = 200
@@ -889,58 +888,81 @@ def _roster_mapping(request, form, upload, commit: bool):
     return render(request, "challenges/listing_map.html", ctx)
 
 
+# --- the shared steps of both imports (a roster of researchers, a 榜单) ------------------------
+# upload -> (mapping of unknown columns) -> check job -> commit job -> CSV report of the check
+
+def _require_board_staff(request) -> None:
+    if not access.is_board_staff(request.user):
+        raise PermissionDenied()
+
+
+def _import_map(request, save, back: str, on_fields=None):
+    """The organizer's answers for a file's columns (``header`` / ``field-<i>``): ``save``
+    remembers them and starts the check job. A refusal goes back to ``back`` with its message;
+    ``on_fields(token, choices, exc)`` may answer a field refusal with the mapping form again."""
+    _require_board_staff(request)
+    token = request.POST.get("token", "")
+    headers = request.POST.getlist("header")
+    choices = {h: request.POST.get(f"field-{i}", "") for i, h in enumerate(headers)}
+    try:
+        job = save(actor=request.user, token=token, choices=choices)
+    except ValidationFailed as exc:
+        if on_fields is not None:
+            return on_fields(token, choices, exc)
+        messages.error(request, error_text(exc))
+        return redirect(back)
+    except (NotFound, PermissionDenied):
+        raise
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect(back)
+    return redirect("core:job", pk=job.pk)
+
+
+def _import_commit(request, pk, commit):
+    """Confirm a clean check job: ``commit`` imports the same stored file in a new job."""
+    _require_board_staff(request)
+    with errors_as_messages(request):
+        job = commit(actor=request.user, job=job_for_user(request.user, pk))
+        return redirect("core:job", pk=job.pk)
+    return redirect("core:job", pk=pk)
+
+
+def _import_report(request, pk, kind: str, body, filename: str) -> HttpResponse:
+    """The problems a check job of ``kind`` found, as a CSV download (``body(job)``)."""
+    _require_board_staff(request)
+    job = job_for_user(request.user, pk)
+    if job.kind != kind:
+        raise NotFound()
+    response = HttpResponse(body(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{str(pk)[:8]}.csv"'
+    return response
+
+
 @login_required
 @require_POST
 def roster_mapping_save(request):
     """The organizer's answers for a roster's columns: remembered, then the job starts."""
     from innolink.challenges import listing_services
 
-    if not access.is_board_staff(request.user):
-        raise PermissionDenied()
-    token = request.POST.get("token", "")
-    headers = request.POST.getlist("header")
-    choices = {h: request.POST.get(f"field-{i}", "") for i, h in enumerate(headers)}
-    try:
-        job = listing_services.roster_mapping_save(actor=request.user, token=token,
-                                                   choices=choices)
-    except ValidationFailed as exc:
-        messages.error(request, error_text(exc))
-        return redirect("challenges:researcher-import")
-    except (NotFound, PermissionDenied):
-        raise
-    except ApplicationError as exc:
-        messages.error(request, error_text(exc))
-        return redirect("challenges:researcher-import")
-    return redirect("core:job", pk=job.pk)
+    return _import_map(request, listing_services.roster_mapping_save,
+                       "challenges:researcher-import")
 
 
 @login_required
 @require_POST
 def researcher_import_commit(request, pk):
-    """Confirm a clean check job: the same stored file is imported by a new job."""
-    if not access.is_board_staff(request.user):
-        raise PermissionDenied()
-    job = services.researcher_import_commit(actor=request.user,
-                                            job=job_for_user(request.user, pk))
-    return redirect("core:job", pk=job.pk)
+    return _import_commit(request, pk, services.researcher_import_commit)
 
 
 @login_required
 def researcher_import_errors(request, pk):
-    """The problems a check job found, as a CSV report."""
     from innolink.challenges.importing import error_report_csv
     from innolink.challenges.services import RESEARCHER_IMPORT_KIND
 
-    if not access.is_board_staff(request.user):
-        raise PermissionDenied()
-    job = job_for_user(request.user, pk)
-    if job.kind != RESEARCHER_IMPORT_KIND:
-        raise NotFound()
-    response = HttpResponse(error_report_csv(job.result.get("errors", [])),
-                            content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = \
-        f'attachment; filename="researcher-errors-{str(pk)[:8]}.csv"'
-    return response
+    return _import_report(request, pk, RESEARCHER_IMPORT_KIND,
+                          lambda job: error_report_csv(job.result.get("errors", [])),
+                          "researcher-errors")
 
 
 # --- bulk import of a 榜单 -----------------------------------------------------------------
@@ -959,8 +981,7 @@ def listing_import(request):
     from innolink.challenges import listing_services
     from innolink.challenges.listing_services import LISTING_IMPORT_KIND
 
-    if not access.is_board_staff(request.user):
-        raise PermissionDenied()
+    _require_board_staff(request)
     form = forms.ListingImportForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -1005,25 +1026,14 @@ def _map_ctx(prepared, errors):
 def listing_import_map(request):
     from innolink.challenges import listing_services
 
-    if not access.is_board_staff(request.user):
-        raise PermissionDenied()
-    token = request.POST.get("token", "")
-    headers = request.POST.getlist("header")
-    choices = {h: request.POST.get(f"field-{i}", "") for i, h in enumerate(headers)}
-    try:
-        job = listing_services.listing_import_map(actor=request.user, token=token,
-                                                  choices=choices)
-    except ValidationFailed as exc:
+    def again(token, choices, exc):  # the mapping form again, with the field messages
         prepared = listing_services.upload_from_token(actor=request.user, token=token)
         prepared.guesses.update({h: c for h, c in choices.items() if c})
         return render(request, "challenges/listing_map.html", _map_ctx(prepared, exc.fields),
                       status=422)
-    except (NotFound, PermissionDenied):
-        raise
-    except ApplicationError as exc:
-        messages.error(request, error_text(exc))
-        return redirect("challenges:listing-import")
-    return redirect("core:job", pk=job.pk)
+
+    return _import_map(request, listing_services.listing_import_map, "challenges:listing-import",
+                       on_fields=again)
 
 
 @login_required
@@ -1031,29 +1041,16 @@ def listing_import_map(request):
 def listing_import_commit(request, pk):
     from innolink.challenges import listing_services
 
-    if not access.is_board_staff(request.user):
-        raise PermissionDenied()
-    with errors_as_messages(request):
-        job = listing_services.listing_import_commit(actor=request.user,
-                                                     job=job_for_user(request.user, pk))
-        return redirect("core:job", pk=job.pk)
-    return redirect("core:job", pk=pk)
+    return _import_commit(request, pk, listing_services.listing_import_commit)
 
 
-@login_required
-def listing_import_report(request, pk):
-    """Every error and warning of a check, as CSV in the reader's language."""
+def _listing_report_csv(job) -> str:
+    """Every error and warning of a 榜单 check, in the reader's language."""
     import csv
     import io
 
     from innolink.challenges.listing_import import render_reason
-    from innolink.challenges.listing_services import LISTING_IMPORT_KIND
 
-    if not access.is_board_staff(request.user):
-        raise PermissionDenied()
-    job = job_for_user(request.user, pk)
-    if job.kind != LISTING_IMPORT_KIND:
-        raise NotFound()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([gettext("行号"), gettext("列"), gettext("值"), gettext("问题"), gettext("类别")])
@@ -1061,9 +1058,15 @@ def listing_import_report(request, pk):
         writer.writerow([p["row"], p["column"], p["value"],
                          render_reason(p["code"], p.get("params")),
                          gettext("错误") if p.get("fatal") else gettext("提示")])
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="listing-report-{str(pk)[:8]}.csv"'
-    return response
+    return "\ufeff" + out.getvalue()
+
+
+@login_required
+def listing_import_report(request, pk):
+    from innolink.challenges.listing_services import LISTING_IMPORT_KIND
+
+    return _import_report(request, pk, LISTING_IMPORT_KIND, _listing_report_csv,
+                          "listing-report")
 
 
 # --- programmes (contests and published lists) ---------------------------------------------

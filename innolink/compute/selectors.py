@@ -24,16 +24,10 @@ from innolink.compute.models import (
     WorkloadRequest,
 )
 from innolink.core.errors import NotFound, PermissionDenied
+from innolink.core.ids import parse_id
 
 
-def _valid_id(pk: Any) -> int:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 0 < pk < 2**63:
-        raise NotFound()
-    return pk
+_valid_id = parse_id  # the one id helper (innolink.core.ids)
 
 
 def _one(qs: QuerySet, pk: Any):

@@ -42,6 +42,22 @@ from innolink.core.notifications import notify
 from innolink.core.money import MoneyInvalid, column_limits, parse_money
 from innolink.engines.compute import ACCELERATORS, CLASSES, HOURS_PER_DAY, KINDS, MAX_WINDOW_DAYS, REGIONS
 from innolink.enterprises.models import Enterprise, EnterpriseYear
+from innolink.core.ids import parse_id
+from innolink.compute.errors import (
+    ALREADY_DECIDED,
+    ALREADY_MATCHED,
+    ALREADY_REGISTERED,
+    BELOW_BOOKINGS,
+    BOOKING_NOT_CONFIRMED,
+    BOOKING_NOT_PENDING,
+    CAPACITY_TAKEN,
+    MATCH_DECIDED,
+    NEED_NOT_OPEN,
+    OFFER_DOES_NOT_FIT,
+    PROVIDER_NOT_APPROVED,
+    REQUEST_NOT_OPEN,
+    USAGE_NOT_HELD,
+)
 
 CENT = Decimal("0.01")
 _INVOICE = re.compile(r"^[0-9A-Za-z\-]{8,40}$")
@@ -51,14 +67,7 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _id(value: Any) -> int:
-    try:
-        value = int(value)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 0 < value < 2**63:
-        raise NotFound()
-    return value
+_id = parse_id  # the one id helper (innolink.core.ids)
 
 
 def _text(value: Any, field: str, label: str, errors: dict, *, required: bool = True,
@@ -113,7 +122,7 @@ def _provider_of(actor) -> Provider:
 def _approved_provider(actor) -> Provider:
     provider = _provider_of(actor)
     if provider.status != Provider.Status.APPROVED:
-        raise Conflict(_("服务商资质尚在审核中，审核通过后才能发布资源和方案"), code="provider_not_approved")
+        raise Conflict(_("服务商资质尚在审核中，审核通过后才能发布资源和方案"), code=PROVIDER_NOT_APPROVED)
     return provider
 
 
@@ -124,7 +133,7 @@ def provider_register(*, actor, name: str, kind: str, description: str = "",
     if not access.is_provider(actor):
         raise PermissionDenied()
     if access.provider_of(actor) is not None:
-        raise Conflict(_("该账号已关联服务商"), code="already_registered")
+        raise Conflict(_("该账号已关联服务商"), code=ALREADY_REGISTERED)
     errors: dict[str, list[str]] = {}
     name = _text(name, "name", _("服务商名称"), errors)
     description = _text(description, "description", _("简介"), errors, required=False, limit=2000)
@@ -153,7 +162,7 @@ def provider_decide(*, actor, provider_id: Any, approve: bool, note: str = "") -
         raise NotFound()
     if provider.status != Provider.Status.PENDING:
         raise Conflict(_("该服务商已审核（%(s)s）") % {"s": provider.get_status_display()},
-                       code="already_decided")
+                       code=ALREADY_DECIDED)
     note = (note or "").strip()[:300]
     if not approve and len(note) < 2:
         raise ValidationFailed({"note": [_("不予通过须填写理由")]})
@@ -236,7 +245,7 @@ def resource_save(*, actor, resource_id: Any = None, name: str, accelerator: str
         held = fetch.held_cards_peak(resource)
         if held > resource.total_cards:
             raise Conflict(_("已有预订在某天占用 %(n)s 张卡，资源卡数不能少于此数") % {"n": held},
-                           code="below_bookings")
+                           code=BELOW_BOOKINGS)
     audit_record(actor=actor, action="update" if before else "create", instance=resource,
                  changes=audit_diff(before, values), note=f"windows {spans}"[:300])
     return resource
@@ -294,7 +303,7 @@ def booking_create(*, actor, request_id: Any, resource_id: Any) -> Booking:
     if request is None:
         raise NotFound()
     if request.status != WorkloadRequest.Status.OPEN:
-        raise Conflict(_("该需求已预订或已关闭"), code="request_not_open")
+        raise Conflict(_("该需求已预订或已关闭"), code=REQUEST_NOT_OPEN)
     resource = (Resource.objects.select_for_update().filter(
         pk=_id(resource_id), active=True, provider__status=Provider.Status.APPROVED)
         .select_related("provider").first())
@@ -305,11 +314,11 @@ def booking_create(*, actor, request_id: Any, resource_id: Any) -> Booking:
     workload = fetch.workload(request)
     misses = check(workload, fetch.offer(resource, workload))
     if misses:
-        raise Conflict("；".join(misses), code="offer_does_not_fit")
+        raise Conflict("；".join(misses), code=OFFER_DOES_NOT_FIT)
     found = plan(workload, fetch.offer(resource, workload))
     if found is None:
         raise Conflict(_("该资源在 %(a)s 至 %(b)s 已没有足够的空闲卡，请选择其他资源或调整时间") % {
-            "a": request.earliest, "b": request.deadline}, code="capacity_taken")
+            "a": request.earliest, "b": request.deadline}, code=CAPACITY_TAKEN)
     booking = Booking.objects.create(
         request=request, resource=resource, provider=resource.provider,
         enterprise_id=request.enterprise_id, cards=found.cards, start=found.start, end=found.end,
@@ -354,7 +363,7 @@ def _booking_decide(*, actor, booking_id: Any, confirm: bool, note: str = "") ->
         raise NotFound()
     if booking.status != Booking.Status.REQUESTED:
         raise Conflict(_("该预订当前为「%(s)s」，不能再确认或拒绝") % {"s": booking.get_status_display()},
-                       code="booking_not_pending")
+                       code=BOOKING_NOT_PENDING)
     before = snapshot(booking, ["status", "note"])
     booking.status = Booking.Status.CONFIRMED if confirm else Booking.Status.DECLINED
     booking.decided_at, booking.note = timezone.now(), (note or "").strip()[:300]
@@ -385,7 +394,7 @@ def booking_cancel(*, actor, booking_id: Any) -> Booking:
     if booking.enterprise_id != actor.enterprise_id:
         raise NotFound()
     if booking.status != Booking.Status.REQUESTED:
-        raise Conflict(_("服务商已确认的预订不能在线取消，请与服务商协商"), code="booking_not_pending")
+        raise Conflict(_("服务商已确认的预订不能在线取消，请与服务商协商"), code=BOOKING_NOT_PENDING)
     booking.status = Booking.Status.CANCELLED
     booking.decided_at = timezone.now()
     booking.save(update_fields=["status", "decided_at"])
@@ -439,7 +448,7 @@ def usage_report(*, actor, booking_id: Any, period_start: Any, period_end: Any,
     if booking.provider_id != provider.pk:
         raise NotFound()
     if booking.status != Booking.Status.CONFIRMED:
-        raise Conflict(_("只能为已确认的预订报告使用量"), code="booking_not_confirmed")
+        raise Conflict(_("只能为已确认的预订报告使用量"), code=BOOKING_NOT_CONFIRMED)
     errors: dict[str, list[str]] = {}
     start = _date(period_start, "period_start", _("计量开始"), errors)
     end = _date(period_end, "period_end", _("计量结束"), errors)
@@ -614,7 +623,7 @@ def usage_review(*, actor, usage_id: Any, release: bool, note: str) -> UsageRepo
     if usage is None:
         raise NotFound()
     if usage.status != UsageReport.Status.HELD:
-        raise Conflict(_("该使用量不在待复核状态"), code="usage_not_held")
+        raise Conflict(_("该使用量不在待复核状态"), code=USAGE_NOT_HELD)
     note = (note or "").strip()
     if len(note) < 2 or len(note) > 300:
         raise ValidationFailed({"note": [_("复核意见：必填，2至300字")]})
@@ -712,9 +721,9 @@ def match_propose(*, actor, need_id: Any, solution_id: Any) -> ScenarioMatch:
     if not allowed:
         raise NotFound()
     if need.status != ScenarioNeed.Status.OPEN:
-        raise Conflict(_("该场景需求已签约或关闭"), code="need_not_open")
+        raise Conflict(_("该场景需求已签约或关闭"), code=NEED_NOT_OPEN)
     if ScenarioMatch.objects.filter(need=need, solution=solution).exists():
-        raise Conflict(_("已经推荐过这对需求与方案"), code="already_matched")
+        raise Conflict(_("已经推荐过这对需求与方案"), code=ALREADY_MATCHED)
     score, explanation = fetch.pair_explanation(need, solution)
     match = ScenarioMatch.objects.create(need=need, solution=solution, score=score,
                                          explanation=explanation, created_by=actor)
@@ -742,7 +751,7 @@ def match_decide(*, actor, match_id: Any, signed: bool) -> ScenarioMatch:
             and not access.is_staff(actor):
         raise NotFound()
     if match.state != ScenarioMatch.State.PROPOSED:
-        raise Conflict(_("该对接已有结果"), code="match_decided")
+        raise Conflict(_("该对接已有结果"), code=MATCH_DECIDED)
     before = snapshot(match, ["state"])
     match.state = ScenarioMatch.State.SIGNED if signed else ScenarioMatch.State.DECLINED
     match.signed_at = timezone.now() if signed else None

@@ -1,5 +1,4 @@
 """One error base for the whole platform.
-
 Raise ``ApplicationError`` (or a subclass) from services, selectors and access checks. The API
 renders it as ``{"code", "message", "extra"}`` with its status; pages show the message.
 
@@ -108,3 +107,14 @@ class Throttled(ApplicationError):
     status = 429
     default_code = "throttled"
     default_message = _("尝试次数过多，请稍后再试")
+
+
+# --- codes the core helpers refuse with (uploads, spreadsheets) ------------------------
+# Each app lists its own in ``innolink/<app>/errors.py``; ``tests/test_error_codes.py``
+# fails on a ``code="..."`` written anywhere else.
+
+IMPORT_BAD_FILE = "import_bad_file"
+IMPORT_GONE = "import_gone"
+IMPORT_TOO_MANY_ROWS = "import_too_many_rows"
+IMPORT_UNPACKED_TOO_LARGE = "import_unpacked_too_large"
+IMPORT_ZIP_BOMB = "import_zip_bomb"

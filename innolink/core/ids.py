@@ -11,6 +11,8 @@ where a bad id is filtered out instead.
     (False, False, True)
     >>> valid_ids(["3", 3, -1, "x", 2**64])
     [3]
+    >>> id_or_none("12"), id_or_none(""), id_or_none(2**63)
+    (12, None, None)
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ def parse_id(value: Any) -> int:
     if not is_id(value):
         raise NotFound()
     return value
+
+
+def id_or_none(value: Any) -> int | None:
+    """The id in ``value`` (as ``parse_id`` reads it), or ``None`` where a form treats a bad or
+    missing id as "nothing chosen" instead of a missing record."""
+    try:
+        return parse_id(value)
+    except NotFound:
+        return None
 
 
 def valid_ids(values: Iterable[Any]) -> list[int]:

@@ -14,12 +14,19 @@ imported enterprise name, for example). Every export goes through these helpers:
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 import csv
 import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
+from innolink.core.errors import (
+    IMPORT_BAD_FILE,
+    IMPORT_TOO_MANY_ROWS,
+    IMPORT_UNPACKED_TOO_LARGE,
+    IMPORT_ZIP_BOMB,
+)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
@@ -106,18 +113,18 @@ def check_xlsx_archive(content: bytes, *, max_unpacked: int, max_ratio: int = MA
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise SpreadsheetRefused("无法打开 Excel 文件：文件已损坏或不是 .xlsx 格式",
-                                 code="import_bad_file") from exc
+        raise SpreadsheetRefused(_("无法打开 Excel 文件：文件已损坏或不是 .xlsx 格式"),
+                                 code=IMPORT_BAD_FILE) from exc
     unpacked = sum(m.file_size for m in members)
     if unpacked > max_unpacked:
         raise SpreadsheetRefused(
-            f"文件解压后过大：{unpacked / 1048576:.0f} MB，上限 {max_unpacked / 1048576:.0f} MB，"
-            "请拆分文件或删除多余的工作表", code="import_unpacked_too_large")
+            _("文件解压后过大：%(size).0f MB，上限 %(limit).0f MB，请拆分文件或删除多余的工作表")
+            % {"size": unpacked / 1048576, "limit": max_unpacked / 1048576}, code=IMPORT_UNPACKED_TOO_LARGE)
     for m in members:
         if m.file_size > 1024 * 1024 and m.file_size > max_ratio * max(m.compress_size, 1):
             raise SpreadsheetRefused(
-                f"文件异常：其中 {m.filename} 的压缩比超过 {max_ratio} 倍，不像正常的表格文件，"
-                "已拒绝读取", code="import_zip_bomb")
+                _("文件异常：其中 %(name)s 的压缩比超过 %(ratio)s 倍，不像正常的表格文件，已拒绝读取")
+                % {"name": m.filename, "ratio": max_ratio}, code=IMPORT_ZIP_BOMB)
 
 
 def count_xlsx_rows(content: bytes, member: str, *, stop_after: int) -> int:
@@ -151,12 +158,12 @@ def read_xlsx_rows(content: bytes, *, max_rows: int, max_unpacked: int,
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
-        raise SpreadsheetRefused("无法打开 Excel 文件：文件已损坏或不是 .xlsx 格式",
-                                 code="import_bad_file") from exc
+        raise SpreadsheetRefused(_("无法打开 Excel 文件：文件已损坏或不是 .xlsx 格式"),
+                                 code=IMPORT_BAD_FILE) from exc
     rows = count_xlsx_rows(content, sheet._worksheet_path.lstrip("/"),
                            stop_after=max_rows + header_rows)
     if rows > max_rows + header_rows:
-        raise SpreadsheetRefused(f"行数超过上限 {max_rows} 行，请拆分文件",
-                                 code="import_too_many_rows")
+        raise SpreadsheetRefused(_("行数超过上限 %(n)s 行，请拆分文件") % {"n": max_rows},
+                                 code=IMPORT_TOO_MANY_ROWS)
     sheet.reset_dimensions()  # read to the last row, not to the one <dimension> names
     return (list(row) for row in sheet.iter_rows(values_only=True))

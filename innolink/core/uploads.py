@@ -4,6 +4,7 @@ it, and files older than ``UPLOAD_RETENTION_DAYS`` are purged."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 import time
 import uuid
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 from innolink.core.errors import ApplicationError
+from innolink.core.errors import IMPORT_GONE
 
 
 def upload_path(name: str) -> Path:
@@ -33,8 +35,8 @@ def read_upload(name: str) -> bytes:
         return upload_path(name).read_bytes()
     except FileNotFoundError:
         days = settings.INNOLINK["UPLOAD_RETENTION_DAYS"]
-        raise ApplicationError(f"上传的文件已不存在（未确认的文件保留 {days} 天），请重新上传",
-                               code="import_gone") from None
+        raise ApplicationError(_("上传的文件已不存在（未确认的文件保留 %(days)s 天），请重新上传") % {"days": days},
+                               code=IMPORT_GONE) from None
 
 
 def purge_stale_uploads(*, now: float | None = None) -> int:

@@ -29,6 +29,15 @@ from typing import Any
 
 from innolink.enterprises import reference
 from innolink.enterprises.models import Ownership, SizeClass, Tag
+from innolink.enterprises.errors import (
+    IMPORT_BAD_ENCODING,
+    IMPORT_BAD_TYPE,
+    IMPORT_EMPTY,
+    IMPORT_MERGED_HEADER,
+    IMPORT_NO_HEADER,
+    IMPORT_TOO_LARGE,
+    IMPORT_TOO_MANY_ROWS,
+)
 
 MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 RATIO_UNITS = {"%": Decimal("0.01"), "‰": Decimal("0.001")}
@@ -176,16 +185,16 @@ def read_table(content: bytes, filename: str, *, max_bytes: int, max_rows: int) 
     if len(content) > max_bytes:
         raise ImportFileError(
             f"文件过大：{len(content) / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB",
-            code="import_too_large")
+            code=IMPORT_TOO_LARGE)
     if not content.strip():
-        raise ImportFileError("文件为空", code="import_empty")
+        raise ImportFileError("文件为空", code=IMPORT_EMPTY)
     name = filename.lower()
     if name.endswith(".xlsx"):
         raw_rows = _xlsx_rows(content, max_rows=max_rows)
     elif name.endswith(".csv") or name.endswith(".txt"):
         raw_rows = _csv_rows(content)
     else:
-        raise ImportFileError("只支持 .xlsx 和 .csv 文件", code="import_bad_type")
+        raise ImportFileError("只支持 .xlsx 和 .csv 文件", code=IMPORT_BAD_TYPE)
     table = _header_and_rows(raw_rows, max_rows=max_rows)
     if name.endswith(".xlsx"):
         _refuse_merged_header(content, table)
@@ -200,7 +209,7 @@ def check_upload(content: bytes, filename: str) -> None:
     from innolink.core.spreadsheets import SpreadsheetRefused, check_xlsx_archive
 
     if not content.strip():
-        raise ImportFileError("文件为空：请选择填写了数据的文件", code="import_empty")
+        raise ImportFileError("文件为空：请选择填写了数据的文件", code=IMPORT_EMPTY)
     if filename.lower().endswith(".xlsx"):
         try:
             check_xlsx_archive(content,
@@ -220,7 +229,7 @@ def _decode(content: bytes) -> str:
         return content.decode("gb18030")  # a superset of GBK, as Excel on Chinese Windows saves
     except UnicodeDecodeError as exc:
         raise ImportFileError("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV",
-                              code="import_bad_encoding") from exc
+                              code=IMPORT_BAD_ENCODING) from exc
 
 
 def _csv_rows(content: bytes) -> Iterator[list[Any]]:
@@ -263,7 +272,7 @@ def _header_and_rows(raw_rows: Iterable[list[Any]], *, max_rows: int) -> Table:
             break
     if headers is None:
         raise ImportFileError("前 5 行中找不到表头：缺少“统一社会信用代码”列",
-                              code="import_no_header")
+                              code=IMPORT_NO_HEADER)
     while headers and not headers[-1]:
         headers.pop()
     width = len(headers)
@@ -275,9 +284,9 @@ def _header_and_rows(raw_rows: Iterable[list[Any]], *, max_rows: int) -> Table:
         rows.append((number, cells))
         if len(rows) > max_rows:
             raise ImportFileError(f"行数超过上限 {max_rows} 行，请拆分文件",
-                                  code="import_too_many_rows")
+                                  code=IMPORT_TOO_MANY_ROWS)
     if not rows:
-        raise ImportFileError("文件只有表头，没有数据行", code="import_empty")
+        raise ImportFileError("文件只有表头，没有数据行", code=IMPORT_EMPTY)
     return Table(headers=headers, rows=rows, header_line=header_line)
 
 
@@ -294,7 +303,7 @@ def _refuse_merged_header(content: bytes, table: Table) -> None:
         if first <= line <= last:
             raise ImportFileError(
                 f"表头含合并单元格（{ref[0]}{ref[1]}:{ref[2]}{ref[3]}）：请取消合并，"
-                "每列一个表头", code="import_merged_header")
+                "每列一个表头", code=IMPORT_MERGED_HEADER)
 
 
 # --- checking ------------------------------------------------------------------------------

@@ -31,6 +31,15 @@ from innolink.enterprises.models import (
     ItemKind,
     QualificationType,
 )
+from innolink.enterprises.errors import (
+    IMPORT_BAD_TYPE,
+    IMPORT_TOO_LARGE,
+    INDICATOR_KIND_FIXED,
+    ITEM_EXISTS,
+    LEVEL_IN_USE,
+    LEVEL_MISSING,
+    QUALIFICATION_EXISTS,
+)
 
 ProgressFn = Callable[..., None]
 #: The job kind ``innolink.enterprises.tasks`` registers the import runner under.
@@ -298,11 +307,12 @@ def registry_import_start(*, content: bytes, filename: str, actor, commit: bool)
     limit = settings.INNOLINK["IMPORT_MAX_BYTES"]
     if len(content) > limit:
         raise ApplicationError(
-            f"文件过大：{len(content) / 1048576:.1f} MB，上限 {limit / 1048576:.0f} MB",
-            code="import_too_large")
+            _("文件过大：%(size).1f MB，上限 %(limit).0f MB") % {
+                "size": len(content) / 1048576, "limit": limit / 1048576},
+            code=IMPORT_TOO_LARGE)
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     if suffix not in ("xlsx", "csv", "txt"):
-        raise ApplicationError("只支持 .xlsx 和 .csv 文件", code="import_bad_type")
+        raise ApplicationError(_("只支持 .xlsx 和 .csv 文件"), code=IMPORT_BAD_TYPE)
     try:
         importing.check_upload(content, filename)
     except importing.ImportFileError as exc:
@@ -319,9 +329,9 @@ def registry_import_commit(*, job, actor):
     from innolink.core.jobs import job_start
 
     if job.kind != IMPORT_KIND or job.params.get("commit") or not job.is_finished:
-        raise Conflict("只能提交已完成的预检")
+        raise Conflict(_("只能提交已完成的预检"))
     if job.status != job.Status.SUCCEEDED or job.result.get("error_count"):
-        raise Conflict("预检发现问题，请修改文件后重新上传")
+        raise Conflict(_("预检发现问题，请修改文件后重新上传"))
     return job_start(kind=IMPORT_KIND, title=N_("导入企业数据：%(file)s"),
                      title_params={"file": job.params.get("filename", "")}, user=actor,
                      params={**job.params, "commit": True, "dry_run_job": str(job.pk)})
@@ -404,11 +414,11 @@ def qualification_type_save(*, actor, code: str, name: str, issuer: str = "", le
         if gone:
             count = EnterpriseTag.objects.filter(tag=code, level__in=gone).count()
             raise Conflict(_("等级 %(l)s 仍有 %(n)s 条企业资质记录使用，不能删除") % {"l": "、".join(gone), "n": count},
-                           code="level_in_use", extra={"levels": gone, "count": count})
+                           code=LEVEL_IN_USE, extra={"levels": gone, "count": count})
         if not parsed and EnterpriseTag.objects.filter(tag=code).exclude(level="").exists():
-            raise Conflict(_("该资质已有分等级的记录，不能改为不分等级"), code="level_in_use")
+            raise Conflict(_("该资质已有分等级的记录，不能改为不分等级"), code=LEVEL_IN_USE)
         if parsed and EnterpriseTag.objects.filter(tag=code, level="").exists():
-            raise Conflict(_("该资质已有不分等级的记录，请先为这些记录补充等级"), code="level_missing")
+            raise Conflict(_("该资质已有不分等级的记录，请先为这些记录补充等级"), code=LEVEL_MISSING)
         before = snapshot(existing, ["name", "issuer", "levels", "validity_years", "renewal_is_new"])
         existing.name, existing.issuer, existing.levels = name, issuer or "", parsed
         existing.validity_years, existing.renewal_is_new = validity, bool(renewal_is_new)
@@ -477,7 +487,7 @@ def _check_duplicate(enterprise_id: int, tag: str, fields: dict[str, Any], exclu
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
-        raise Conflict(_("该企业已有同一资质、等级和认定日期的记录"), code="qualification_exists")
+        raise Conflict(_("该企业已有同一资质、等级和认定日期的记录"), code=QUALIFICATION_EXISTS)
 
 
 @transaction.atomic
@@ -749,7 +759,7 @@ def item_add(*, actor, enterprise: Enterprise, kind: str, year: int, key: str, l
     if errors:
         raise ValidationFailed(errors)
     if EnterpriseItem.objects.filter(enterprise=enterprise, kind=kind, key=key).exists():
-        raise Conflict(_("该企业已有同一编号的事项"), code="item_exists")
+        raise Conflict(_("该企业已有同一编号的事项"), code=ITEM_EXISTS)
     row = EnterpriseItem.objects.create(enterprise=enterprise, kind=kind, year=year, key=key, label=(label or "")[:200],
                                         facts=checked, source=source, reference=(reference or "")[:64])
     audit_record(actor=actor, action="create", instance=row, changes={
@@ -805,7 +815,7 @@ def indicator_definition_save(*, actor, code: str, name: str, kind: str, unit: s
                      changes={"name": [None, row.name], "kind": [None, kind], "unit": [None, unit]})
     else:
         if row.kind != kind:
-            raise Conflict(_("指标类型不能修改（已有数据按原类型存储）"), code="indicator_kind_fixed")
+            raise Conflict(_("指标类型不能修改（已有数据按原类型存储）"), code=INDICATOR_KIND_FIXED)
         before = snapshot(row, ["name", "unit", "levels", "allow_negative"])
         row.name, row.unit, row.levels, row.allow_negative = name.strip(), unit, parsed_levels, bool(allow_negative)
         row.save()

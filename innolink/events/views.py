@@ -16,7 +16,7 @@ from innolink.accounts.roles import Role, has_role
 from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.flash import errors_as_messages, refusal_as_message
-from innolink.core.ids import parse_id
+from innolink.core.ids import id_or_none, parse_id
 from innolink.core.models import Job
 from innolink.events import access, selectors, services
 from innolink.events.models import (
@@ -326,12 +326,7 @@ def round_create(request):
                   status=422 if errors else 200)
 
 
-def _int(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
+_int = id_or_none  # the one id helper (innolink.core.ids)
 
 
 @login_required

@@ -24,6 +24,7 @@ from innolink.enterprises.models import Enterprise
 from innolink.matching import access, fetch
 from innolink.matching.index import engine_session
 from innolink.matching.models import AssignmentRun, TechTerm
+from innolink.core.ids import parse_id
 
 MAX_K = 100
 
@@ -76,14 +77,7 @@ def requirement_words(req: dict) -> str:
 _RECLAIMABLE = (ProposalState.WITHDRAWN,)
 
 
-def _valid_id(pk: Any) -> int:
-    try:
-        value = int(pk)
-    except (TypeError, ValueError, OverflowError):
-        raise NotFound() from None
-    if not 0 < value <= 2**63 - 1:
-        raise NotFound()
-    return value
+_valid_id = parse_id  # the one id helper (innolink.core.ids)
 
 
 def _k(k: Any) -> int:
@@ -344,7 +338,7 @@ def profile_for_matching(user, profile_id: Any) -> ResearcherProfile:
 def own_profile(user) -> ResearcherProfile:
     profile = board.profile_of(user) if getattr(user, "is_authenticated", False) else None
     if profile is None:
-        raise NotFound("您还没有登记科研人员信息，请先在揭榜工作台填写个人/团队资料")
+        raise NotFound(_("您还没有登记科研人员信息，请先在揭榜工作台填写个人/团队资料"))
     return profile
 
 
@@ -411,7 +405,7 @@ def _only_visible_past(recs: list[Explained]) -> list[Explained]:
 
 def _require_staff(user) -> None:
     if not access.is_matching_staff(user):
-        raise PermissionDenied("只有组织方工作人员可以查看")
+        raise PermissionDenied(_("只有组织方工作人员可以查看"))
 
 
 def terms_for(user) -> QuerySet[TechTerm]:

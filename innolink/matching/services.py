@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 import re
 from typing import Any
 
@@ -22,6 +23,7 @@ from innolink.engines.matching.assign import assign as solve_assignment
 from innolink.matching import access, fetch
 from innolink.matching.index import engine_session
 from innolink.matching.models import AssignmentRun, MatchIndexState, TechTerm
+from innolink.matching.errors import DUPLICATE
 
 REBUILD_KIND = "matching.rebuild"
 ENCODE_KIND = "matching.encode"
@@ -32,7 +34,7 @@ _TERM_RE = re.compile(r"^[\w\u3400-\u9fff+#.\- ·/]+$")
 
 def _require_staff(actor) -> None:
     if not access.is_matching_staff(actor):
-        raise PermissionDenied("只有组织方工作人员可以执行此操作")
+        raise PermissionDenied(_("只有组织方工作人员可以执行此操作"))
 
 
 # --- index generation ----------------------------------------------------------------------
@@ -76,7 +78,7 @@ def techterm_add(*, actor, term: Any, source: str = "web") -> TechTerm:
     _require_staff(actor)
     term = clean_term(term)
     if TechTerm.objects.filter(term__iexact=term).exists():
-        raise ValidationFailed({"term": [f"术语“{term}”已在词典中"]}, code="duplicate")
+        raise ValidationFailed({"term": [f"术语“{term}”已在词典中"]}, code=DUPLICATE)
     row = TechTerm.objects.create(term=term, added_by=actor)
     audit_record(actor=actor, action="create", instance=row, changes={"term": [None, term]},
                  source=source)

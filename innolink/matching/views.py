@@ -112,7 +112,7 @@ def rebuild(request):
     if not access.is_matching_staff(request.user):
         from innolink.core.errors import PermissionDenied
 
-        raise PermissionDenied("只有组织方工作人员可以重建匹配索引")
+        raise PermissionDenied(_("只有组织方工作人员可以重建匹配索引"))
     if request.method == "POST":
         job = services.index_rebuild_start(actor=request.user)
         return redirect("core:job", pk=job.pk)

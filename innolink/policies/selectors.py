@@ -31,19 +31,12 @@ from innolink.policies.models import (
     Scan,
 )
 from innolink.policies.workdays import working_days_between
+from innolink.core.ids import is_id, parse_id
 
-MAX_ID = 2**63 - 1
 ZERO = Decimal("0.00")
 
 
-def _valid_id(pk: Any) -> int:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound()
-    if not 0 < pk <= MAX_ID:
-        raise NotFound()
-    return pk
+_valid_id = parse_id  # the one id helper (innolink.core.ids)
 
 
 def default_year() -> int:
@@ -272,7 +265,7 @@ def application_search(user, filters: ApplicationFilters) -> QuerySet[Applicatio
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.policy:
-        if not 0 < filters.policy <= MAX_ID:
+        if not is_id(filters.policy):
             return qs.none()
         qs = qs.filter(clause__version__policy_id=filters.policy)
     if filters.lane:
@@ -355,7 +348,7 @@ def ledger_entries(*, policy: int | None = None, kind: str = "", level: str = ""
     qs = LedgerEntry.objects.select_related("version__policy", "enterprise", "application",
                                             "created_by")
     if policy:
-        if not 0 < policy <= MAX_ID:
+        if not is_id(policy):
             return qs.none()
         qs = qs.filter(version__policy_id=policy)
     if kind:

@@ -50,6 +50,25 @@ from innolink.policies.models import (
     Scan,
 )
 from innolink.policies.workdays import add_working_days
+from innolink.core.ids import is_id, parse_id
+from innolink.policies.errors import (
+    ALREADY_APPLIED,
+    ALREADY_REVERSED,
+    BUDGET_BELOW_COMMITTED,
+    BUDGET_EXCEEDED,
+    CALENDAR_DAY_EXISTS,
+    CASES_FAILING,
+    CLAUSE_RETIRED,
+    FACT_KNOWN,
+    HAS_PAYMENTS,
+    MATERIALS_MISSING,
+    NOT_DECIDABLE,
+    NOT_ELIGIBLE,
+    NOT_OPEN,
+    NOT_PAYABLE,
+    REVISION_CLOSED,
+    VERSION_REMOVED,
+)
 
 SCAN_KIND = "policies.scan"
 CENT = Decimal("0.01")
@@ -200,7 +219,7 @@ def policy_sync(*, actor, directory: Path | None = None, source: str = "web",
                 if budget_total < budget.committed:
                     raise Conflict(_("《%(t)s》的新预算 %(new)s 低于已承诺的 %(used)s，未同步") % {
                         "t": policy.title, "new": _wan(budget_total), "used": _wan(budget.committed)},
-                        code="budget_below_committed")
+                        code=BUDGET_BELOW_COMMITTED)
                 audit_record(actor=actor, action="update", instance=budget, source=source,
                              changes={"total": [budget.total, budget_total]})
                 budget.total = budget_total
@@ -508,7 +527,7 @@ def declared_facts_set(*, actor, enterprise: Enterprise, inputs, values: dict[st
     clash = [i for i, _v in typed if (i.year, i.code) in known]
     if clash:
         raise Conflict(_("平台已有%(l)s，以平台数据为准；如有误请联系政策咨询窗口更正") % {
-            "l": clash[0].label}, code="fact_known")
+            "l": clash[0].label}, code=FACT_KNOWN)
     out = []
     for item, value in typed:
         row = DeclaredFact.objects.select_for_update().filter(
@@ -606,7 +625,7 @@ def application_material_add(*, actor, application_id: int, materials) -> list[A
     """Add files to an application still under review (e.g. after a 暂缓 asking for them)."""
     application = _lock_applications([application_id])[0]
     if application.status not in Application.OPEN:
-        raise Conflict(_("申请已审核，不能再补充材料"), code="not_open")
+        raise Conflict(_("申请已审核，不能再补充材料"), code=NOT_OPEN)
     checked = _check_materials(application.clause.version, materials)
     if not checked:
         raise ValidationFailed({"materials": [_("请选择要上传的文件")]})
@@ -627,7 +646,7 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
     year = check_year(year)
     version = clause.version
     if clause.retired:
-        raise Conflict(_("该条款已从政策规则中移除，不能再申请"), code="clause_retired")
+        raise Conflict(_("该条款已从政策规则中移除，不能再申请"), code=CLAUSE_RETIRED)
     if not version.covers_year(year):
         raise ValidationFailed({"year": [_("该政策条款不适用于 %(y)s 年度") % {"y": year}]})
     form = _check_form(form, version.lane)
@@ -637,13 +656,13 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
     checked_items = claim_items.parse(spec, list(items), year, money_in=items_money_in) if items else []
     checked_materials = _check_materials(version, materials)
     if Application.objects.filter(enterprise=enterprise, clause=clause, year=year).exists():
-        raise Conflict(_("本年度该条款已提交过，请在「我的申请」中查看进度"), code="already_applied")
+        raise Conflict(_("本年度该条款已提交过，请在「我的申请」中查看进度"), code=ALREADY_APPLIED)
     answer, _record, declared = clause_answer_with_facts(enterprise=enterprise, clause=clause,
                                                         year=year, items=checked_items)
     if answer is None or not answer.eligible or answer.amount <= 0:
         reasons = [m.message for m in answer.misses] if answer else []
         raise Conflict(_("按平台数据，贵企业暂不符合该条款") + ("：" + "；".join(reasons[:3]) if reasons else ""),
-                       code="not_eligible", extra={"misses": reasons})
+                       code=NOT_ELIGIBLE, extra={"misses": reasons})
     eligibility, created = Eligibility.objects.get_or_create(
         clause=clause, enterprise=enterprise, year=year,
         defaults={"amount": answer.amount, "gross": answer.gross, "first_found_on": today})
@@ -763,7 +782,7 @@ def application_submit_staged(*, actor, enterprise: Enterprise, clause: PolicyCl
 
 
 def _lock_applications(ids: list[int]) -> list[Application]:
-    if any(i is None or not 0 < i < 2**63 for i in ids):
+    if not all(is_id(i) for i in ids):
         raise NotFound()
     rows = list(Application.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     found = {a.pk for a in rows}
@@ -801,7 +820,7 @@ def _enterprise_users(enterprise_id: int) -> list[User]:
 def _decidable(application: Application) -> None:
     if application.status not in Application.DECIDABLE:
         raise Conflict(_("申请 #%(n)s 当前状态为「%(s)s」，不能再审核") % {
-            "n": application.pk, "s": application.get_status_display()}, code="not_decidable")
+            "n": application.pk, "s": application.get_status_display()}, code=NOT_DECIDABLE)
 
 
 def missing_materials(application: Application, have: set[str] | None = None) -> list[str]:
@@ -840,7 +859,7 @@ def _materials_gate(applications: list[Application], override_reason: str) -> di
     parts = [_("申请 #%(n)s 缺少：%(m)s") % {"n": pk, "m": "、".join(m)} for pk, m in lacking.items()]
     raise Conflict(_("必需材料未齐，未批准任何申请。%(list)s。请待企业补齐，或在单条申请上填写理由后越过此检查（记入审计）。") % {
         "list": "；".join(parts[:5]) + ("……" if len(parts) > 5 else "")},
-        code="materials_missing", extra={"missing": {str(k): v for k, v in lacking.items()}})
+        code=MATERIALS_MISSING, extra={"missing": {str(k): v for k, v in lacking.items()}})
 
 
 def _prorations(applications: list[Application], budgets: dict[int, Budget]) -> dict:
@@ -877,9 +896,7 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
     (``materials_missing``) unless the officer gives ``override_reason``; the override and the
     missing materials are then written into the application's audit entry."""
     on = on or _today()
-    ids = sorted(set(int(i) for i in application_ids))
-    if any(not 0 < i < 2**63 for i in ids):
-        raise NotFound()
+    ids = sorted({parse_id(i) for i in application_ids})
     if not ids:
         raise ValidationFailed({"ids": [_("请至少选择一条申请")]})
     applications = _lock_applications(ids)
@@ -913,7 +930,7 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
             version = applications[[a.clause.version_id for a in applications].index(version_id)].clause.version
             raise Conflict(_("预算不足：《%(t)s》剩余 %(left)s，本次需 %(need)s，未批准任何申请") % {
                 "t": version.policy.title, "left": _wan(budget.total - budget.committed),
-                "need": _wan(amount)}, code="budget_exceeded",
+                "need": _wan(amount)}, code=BUDGET_EXCEEDED,
                 extra={"policy": version.policy.code, "available": str(budget.total - budget.committed),
                        "requested": str(amount)})
     now = timezone.now()
@@ -980,7 +997,7 @@ def _decide(*, actor, application_id: int, status: str, reason: str, label: str,
     application = _lock_applications([application_id])[0]
     if application.status not in allowed:
         raise Conflict(_("申请 #%(n)s 当前状态为「%(s)s」，不能执行此操作") % {
-            "n": application.pk, "s": application.get_status_display()}, code="not_decidable")
+            "n": application.pk, "s": application.get_status_display()}, code=NOT_DECIDABLE)
     before = snapshot(application, ["status", "decision_note"])
     application.status = status
     application.decision_note = reason
@@ -1017,7 +1034,7 @@ def application_pay(*, actor, application_id: int, amount: Any, note: str = "",
     application = _lock_applications([application_id])[0]
     if application.status not in Application.PAYABLE:
         raise Conflict(_("申请 #%(n)s 当前状态为「%(s)s」，不能拨付") % {
-            "n": application.pk, "s": application.get_status_display()}, code="not_payable")
+            "n": application.pk, "s": application.get_status_display()}, code=NOT_PAYABLE)
     if amount > application.remaining:
         raise ValidationFailed({"amount": [_("拨付金额：不能超过未拨付余额 %(r)s 元") % {
             "r": application.remaining}]})
@@ -1058,9 +1075,9 @@ def ledger_reverse(*, actor, posting: uuid.UUID, reason: str, on: dt.date | None
     if not entries:
         raise NotFound()
     if any(e.reverses_id for e in entries):
-        raise Conflict(_("冲正分录不能再次冲正"), code="already_reversed")
+        raise Conflict(_("冲正分录不能再次冲正"), code=ALREADY_REVERSED)
     if LedgerEntry.objects.filter(reverses__in=entries).exists():
-        raise Conflict(_("该批次已冲正"), code="already_reversed")
+        raise Conflict(_("该批次已冲正"), code=ALREADY_REVERSED)
     total = sum((e.amount for e in entries), Decimal("0.00"))
     kind = entries[0].kind
     application = _lock_applications([entries[0].application_id])[0]
@@ -1075,7 +1092,7 @@ def ledger_reverse(*, actor, posting: uuid.UUID, reason: str, on: dt.date | None
                               else Application.Status.APPROVED)
     else:
         if application.paid_total > 0:
-            raise Conflict(_("该承诺已有拨付，请先冲正拨付分录"), code="has_payments")
+            raise Conflict(_("该承诺已有拨付，请先冲正拨付分录"), code=HAS_PAYMENTS)
         budget.committed -= total
         application.amount_approved = None
         application.status = Application.Status.SUBMITTED
@@ -1163,7 +1180,7 @@ def calendar_days_add(*, actor, start: Any, end: Any = None, kind: str, name: st
             clashes.append(_("%(d)s 已登记为「%(k)s」（%(n)s）") % {
                 "d": day.isoformat(), "k": row.get_kind_display(), "n": row.name})
     if clashes:
-        raise Conflict("；".join(clashes[:3]), code="calendar_day_exists",
+        raise Conflict("；".join(clashes[:3]), code=CALENDAR_DAY_EXISTS,
                        extra={"dates": [d.isoformat() for d in days if d in existing]})
     rows = [CalendarDay.objects.create(date=day, kind=kind, name=name) for day in days]
     for row in rows:
@@ -1176,12 +1193,7 @@ def calendar_days_add(*, actor, start: Any, end: Any = None, kind: str, name: st
 @transaction.atomic
 def calendar_day_delete(*, actor, day_id: Any) -> CalendarDay:
     """Remove one day from the calendar (a holiday or make-up day entered by mistake)."""
-    try:
-        day_id = int(day_id)
-    except (TypeError, ValueError):
-        raise NotFound()
-    row = CalendarDay.objects.select_for_update().filter(pk=day_id).first() \
-        if 0 < day_id < 2**63 else None
+    row = CalendarDay.objects.select_for_update().filter(pk=parse_id(day_id)).first()
     if row is None:
         raise NotFound()
     audit_record(actor=actor, action="delete", instance=row, changes={
@@ -1336,18 +1348,12 @@ def revision_new_policy(*, actor, code: str, title: str, issuer: str, area: str)
 def _lock_draft(revision_id: Any):
     from innolink.policies.models import PolicyRevision
 
-    try:
-        revision_id = int(revision_id)
-    except (TypeError, ValueError):
-        raise NotFound()
-    if not 0 < revision_id < 2**63:
-        raise NotFound()
-    revision = PolicyRevision.objects.select_for_update().filter(pk=revision_id).first()
+    revision = PolicyRevision.objects.select_for_update().filter(pk=parse_id(revision_id)).first()
     if revision is None:
         raise NotFound()
     if revision.status != PolicyRevision.Status.DRAFT:
         raise Conflict(_("该修订已%(s)s，不能再修改；请重新打开编辑") % {
-            "s": revision.get_status_display()}, code="revision_closed")
+            "s": revision.get_status_display()}, code=REVISION_CLOSED)
     return revision
 
 
@@ -1390,7 +1396,7 @@ def revision_publish(*, actor, revision_id: Any):
                                message=_("规则有误，未发布：%(w)s%(m)s") % {"w": where, "m": p.message},
                                code=p.code)
     if result.blockers:
-        raise Conflict(_("未发布：%(b)s") % {"b": "；".join(result.blockers)}, code="cases_failing",
+        raise Conflict(_("未发布：%(b)s") % {"b": "；".join(result.blockers)}, code=CASES_FAILING,
                        extra={"blockers": result.blockers,
                               "failed": [c.name for c in result.cases if not c.passed]})
     kept = {v.effective_from for v in result.policy.versions}
@@ -1399,7 +1405,7 @@ def revision_publish(*, actor, revision_id: Any):
     if gone:
         raise Conflict(_("未发布：版本「%(d)s」（%(n)s）已在平台使用，不能删除或更改生效日期；如需停止执行，请填写其失效日期 effective_to") % {
             "d": gone[0].effective_from.isoformat(), "n": gone[0].doc_number},
-            code="version_removed")
+            code=VERSION_REMOVED)
     previous = PolicyRevision.objects.select_for_update().filter(
         code=revision.code, status=PolicyRevision.Status.PUBLISHED).first()
     if previous is not None:

@@ -26,6 +26,7 @@ from innolink.policies.forms import (
     ReasonForm,
 )
 from innolink.policies.models import Application, LedgerEntry, Policy
+from innolink.core.ids import parse_id
 
 
 def _year(request) -> int:
@@ -694,7 +695,7 @@ def _revision_for_officer(request, rid: int):
     from innolink.policies.models import PolicyRevision
 
     _require(access.can_manage_policies, request.user)
-    revision = PolicyRevision.objects.filter(pk=selectors._valid_id(rid)).first()
+    revision = PolicyRevision.objects.filter(pk=parse_id(rid)).first()
     if revision is None:
         raise NotFound()
     return revision

@@ -17,6 +17,7 @@ from innolink.core.schemas import ERRORS
 from innolink.core.errors import PermissionDenied
 from innolink.projects import access, selectors, services
 from innolink.projects.models import ProgressReport
+from innolink.core.ids import id_or_none
 
 router = Router(tags=["projects"])
 
@@ -210,7 +211,7 @@ def report_file(request, project_id: int, payload: ReportIn):
 
 
 def _report(request, report_id: int) -> ProgressReport:
-    report = ProgressReport.objects.filter(pk=report_id if 0 < report_id < 2**31 else 0).first()
+    report = ProgressReport.objects.filter(pk=id_or_none(report_id)).first()
     if report is None:
         from innolink.core.errors import NotFound
 

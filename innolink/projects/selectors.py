@@ -22,8 +22,8 @@ from innolink.projects.models import (
     ProjectTarget,
     plain,
 )
+from innolink.core.ids import parse_id
 
-MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,7 @@ def projects_for(user, filters: ProjectFilters = ProjectFilters()) -> QuerySet[P
 
 
 def project_for(user, pk: int) -> Project:
-    if not 0 < pk <= MAX_ID:
-        raise NotFound()
+    pk = parse_id(pk)
     project = (Project.objects.select_related("department", "cadre", "signing_event",
                                               "source_challenge", "source_award")
                .prefetch_related("parties__enterprise", "parties__institution",

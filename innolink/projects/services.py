@@ -43,6 +43,16 @@ from innolink.projects.models import (
     stages_for,
 )
 from innolink.projects.validation import Errors, rows
+from innolink.projects.errors import (
+    BAD_TRANSITION,
+    NO_ENTERPRISE,
+    PROBLEM_HANDLED,
+    PROJECT_CLOSED,
+    REPORTS_PENDING,
+    REPORT_LOCKED,
+    REPORT_PENDING,
+    SERVICEDESK_MISSING,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -343,7 +353,7 @@ def project_target_add(*, actor, project: Project, data: dict[str, Any],
     _require_manager(actor)
     project = _locked(project)
     if project.state == ProjectState.CLOSED:
-        raise Conflict(_("项目已结项，不能修改"), code="project_closed")
+        raise Conflict(_("项目已结项，不能修改"), code=PROJECT_CLOSED)
     e = Errors()
     position = project.targets.count() + 1
     found = _clean_targets([data], project.signed_on, e, start=position)
@@ -363,7 +373,7 @@ def project_milestone_add(*, actor, project: Project, data: dict[str, Any],
     _require_manager(actor)
     project = _locked(project)
     if project.state == ProjectState.CLOSED:
-        raise Conflict(_("项目已结项，不能修改"), code="project_closed")
+        raise Conflict(_("项目已结项，不能修改"), code=PROJECT_CLOSED)
     e = Errors()
     position = project.milestones.count() + 1
     found = _clean_milestones([data], project.kind, project.signed_on, e, start=position)
@@ -383,12 +393,12 @@ def project_close(*, actor, project: Project, note: str = "", source: str = "web
     _require_manager(actor)
     project = _locked(project)
     if project.state == ProjectState.CLOSED:
-        raise Conflict(_("项目已结项"), code="project_closed")
+        raise Conflict(_("项目已结项"), code=PROJECT_CLOSED)
     pending = ProgressReport.objects.filter(project=project,
                                             state=ProgressReport.State.SUBMITTED).count()
     if pending:
         raise Conflict(_("还有 %(n)s 份进展报告待审核，请先处理") % {"n": pending},
-                       code="reports_pending")
+                       code=REPORTS_PENDING)
     project.state, project.closed_on = ProjectState.CLOSED, _today()
     project.save(update_fields=["state", "closed_on", "updated_at"])
     audit_record(actor=actor, action="transition", instance=project,
@@ -427,7 +437,7 @@ def report_file(*, actor, project: Project, period: Any, values: dict | None = N
     if not access.can_file_report(actor, project):
         raise PermissionDenied(_("进展报告由项目责任主体、责任干部或组织方报送"))
     if project.state == ProjectState.CLOSED:
-        raise Conflict(_("项目已结项，不再接收进展报告"), code="project_closed")
+        raise Conflict(_("项目已结项，不再接收进展报告"), code=PROJECT_CLOSED)
     e = Errors()
     found = _report_period(project, period, e)
     today = _today()
@@ -493,10 +503,10 @@ def report_file(*, actor, project: Project, period: Any, values: dict | None = N
         state__in=[ProgressReport.State.RETURNED, ProgressReport.State.SUPERSEDED]))
     if any(r.state == ProgressReport.State.SUBMITTED for r in existing):
         raise Conflict(_("%(p)s 的报告已提交，正在审核") % {
-            "p": engine.period_label(start, project.report_cycle)}, code="report_pending")
+            "p": engine.period_label(start, project.report_cycle)}, code=REPORT_PENDING)
     if corrected is None and any(r.state == ProgressReport.State.ACCEPTED for r in existing):
         raise Conflict(_("%(p)s 的报告已确认并锁定；如需修改，请提交更正报告") % {
-            "p": engine.period_label(start, project.report_cycle)}, code="report_locked")
+            "p": engine.period_label(start, project.report_cycle)}, code=REPORT_LOCKED)
     report = ProgressReport.objects.create(
         project=project, period_start=start, period_end=end, narrative=narrative,
         funds_in_place=funds, corrects=corrected, filed_by=actor)
@@ -570,7 +580,7 @@ def report_accept(*, actor, report: ProgressReport, note: str = "",
         raise PermissionDenied(_("只有组织方工作人员可以审核进展报告"))
     if report.state != ProgressReport.State.SUBMITTED:
         raise Conflict(_("报告状态为“%(s)s”，不能确认") % {"s": report.get_state_display()},
-                       code="bad_transition")
+                       code=BAD_TRANSITION)
     if report.corrects_id:
         old = ProgressReport.objects.select_for_update().get(pk=report.corrects_id)
         if old.state == ProgressReport.State.ACCEPTED:
@@ -605,7 +615,7 @@ def report_return(*, actor, report: ProgressReport, note: str,
         raise ValidationFailed({"note": [_("退回理由：必填")]})
     if report.state != ProgressReport.State.SUBMITTED:
         raise Conflict(_("报告状态为“%(s)s”，不能退回") % {"s": report.get_state_display()},
-                       code="bad_transition")
+                       code=BAD_TRANSITION)
     report.state = ProgressReport.State.RETURNED
     report.reviewed_by, report.reviewed_at, report.review_note = actor, timezone.now(), note[:500]
     report.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_note"])
@@ -650,14 +660,14 @@ def problem_escalate(*, actor, problem: ProjectProblem, source: str = "web") -> 
     if not (access.can_manage(actor) or access.can_file_report(actor, project)):
         raise PermissionDenied(_("只有项目责任方或组织方可以把问题转为诉求"))
     if problem.state != ProjectProblem.State.OPEN:
-        raise Conflict(_("该问题已处理"), code="problem_handled")
+        raise Conflict(_("该问题已处理"), code=PROBLEM_HANDLED)
     create = servicedesk_request_create()
     if create is None:
         raise Conflict(_("企业诉求服务尚未上线，问题已记录，上线后可转为诉求"),
-                       code="servicedesk_missing")
+                       code=SERVICEDESK_MISSING)
     enterprise = _problem_enterprise(project)
     if enterprise is None:
-        raise Conflict(_("该项目没有企业参与方，不能转为企业诉求"), code="no_enterprise")
+        raise Conflict(_("该项目没有企业参与方，不能转为企业诉求"), code=NO_ENTERPRISE)
     text = _("【签约项目：%(t)s】%(d)s") % {"t": project.title, "d": problem.description}
     # who may escalate was checked above (the project's access rules), so the service desk's
     # own channel check is skipped; the category is left to the desk (其他), whose routing
@@ -686,7 +696,7 @@ def problem_resolve(*, actor, problem: ProjectProblem, source: str = "web") -> P
     if not access.can_manage(actor):
         raise PermissionDenied(_("只有组织方工作人员可以标记问题已解决"))
     if problem.state == ProjectProblem.State.RESOLVED:
-        raise Conflict(_("该问题已解决"), code="problem_handled")
+        raise Conflict(_("该问题已解决"), code=PROBLEM_HANDLED)
     old = problem.state
     problem.state = ProjectProblem.State.RESOLVED
     problem.save(update_fields=["state"])

@@ -17,6 +17,7 @@ from innolink.accounts.roles import Role, can_see_audit
 from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from innolink.core.flash import error_text, errors_as_messages
+from innolink.core.ids import parse_id
 from innolink.enterprises.reference import TOWN_CHOICES
 from innolink.events.models import Event
 from innolink.projects import access, selectors, services
@@ -182,46 +183,56 @@ def report_file(request, pk: int):
     return render(request, "projects/report_form.html", context)
 
 
-def _report_step(request, pk: int, step, done: str):
-    report = get_object_or_404(ProgressReport.objects.select_related("project"), pk=pk)
-    project = selectors.project_for(request.user, report.project_id)
+def _post_action(request, project, service, done: str, **kwargs):
+    """One POST action on a project page: run the write service as the user, flash ``done``
+    (or the refusal, ADR 0006) and go back to the project."""
     with errors_as_messages(request):
-        step(actor=request.user, report=report, note=request.POST.get("note", ""))
+        service(actor=request.user, **kwargs)
         messages.success(request, done)
     return redirect("projects:detail", pk=project.pk)
+
+
+def _report(request, pk: int) -> tuple[ProgressReport, object]:
+    report = get_object_or_404(ProgressReport.objects.select_related("project"),
+                               pk=parse_id(pk))
+    return report, selectors.project_for(request.user, report.project_id)
+
+
+def _problem(request, pk: int) -> tuple[ProjectProblem, object]:
+    problem = get_object_or_404(ProjectProblem, pk=parse_id(pk))
+    return problem, selectors.project_for(request.user, problem.project_id)
 
 
 @login_required
 @require_POST
 def report_accept(request, pk: int):
-    return _report_step(request, pk, services.report_accept, _("报告已确认"))
+    report, project = _report(request, pk)
+    return _post_action(request, project, services.report_accept, _("报告已确认"),
+                        report=report, note=request.POST.get("note", ""))
 
 
 @login_required
 @require_POST
 def report_return(request, pk: int):
-    return _report_step(request, pk, services.report_return, _("报告已退回"))
-
-
-def _problem_step(request, pk: int, step, done: str):
-    problem = get_object_or_404(ProjectProblem, pk=pk)
-    project = selectors.project_for(request.user, problem.project_id)
-    with errors_as_messages(request):
-        step(actor=request.user, problem=problem)
-        messages.success(request, done)
-    return redirect("projects:detail", pk=project.pk)
+    report, project = _report(request, pk)
+    return _post_action(request, project, services.report_return, _("报告已退回"),
+                        report=report, note=request.POST.get("note", ""))
 
 
 @login_required
 @require_POST
 def problem_escalate(request, pk: int):
-    return _problem_step(request, pk, services.problem_escalate, _("已转为企业诉求"))
+    problem, project = _problem(request, pk)
+    return _post_action(request, project, services.problem_escalate, _("已转为企业诉求"),
+                        problem=problem)
 
 
 @login_required
 @require_POST
 def problem_resolve(request, pk: int):
-    return _problem_step(request, pk, services.problem_resolve, _("问题已标记为解决"))
+    problem, project = _problem(request, pk)
+    return _post_action(request, project, services.problem_resolve, _("问题已标记为解决"),
+                        problem=problem)
 
 
 def _managed_project(request, pk: int):
@@ -231,38 +242,33 @@ def _managed_project(request, pk: int):
     return project
 
 
+def _posted(request, *names: str) -> dict[str, str]:
+    return {k: request.POST.get(k, "") for k in names}
+
+
 @login_required
 @require_POST
 def project_target_add(request, pk: int):
     project = _managed_project(request, pk)
-    with errors_as_messages(request):
-        services.project_target_add(actor=request.user, project=project, data={
-            k: request.POST.get(k, "") for k in ("metric", "name", "unit", "baseline", "target",
-                                                 "due_on")})
-        messages.success(request, _("指标已添加"))
-    return redirect("projects:detail", pk=project.pk)
+    return _post_action(request, project, services.project_target_add, _("指标已添加"),
+                        project=project, data=_posted(request, "metric", "name", "unit",
+                                                      "baseline", "target", "due_on"))
 
 
 @login_required
 @require_POST
 def project_milestone_add(request, pk: int):
     project = _managed_project(request, pk)
-    with errors_as_messages(request):
-        services.project_milestone_add(actor=request.user, project=project, data={
-            k: request.POST.get(k, "") for k in ("stage", "title", "due_on")})
-        messages.success(request, _("节点已添加"))
-    return redirect("projects:detail", pk=project.pk)
+    return _post_action(request, project, services.project_milestone_add, _("节点已添加"),
+                        project=project, data=_posted(request, "stage", "title", "due_on"))
 
 
 @login_required
 @require_POST
 def project_close(request, pk: int):
     project = _managed_project(request, pk)
-    with errors_as_messages(request):
-        services.project_close(actor=request.user, project=project,
-                               note=request.POST.get("note", ""))
-        messages.success(request, _("项目已结项"))
-    return redirect("projects:detail", pk=project.pk)
+    return _post_action(request, project, services.project_close, _("项目已结项"),
+                        project=project, note=request.POST.get("note", ""))
 
 
 @login_required

@@ -5,6 +5,7 @@ under 公示 or published."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -430,7 +431,7 @@ def declaration_list(request, year: int | None = None, status: str = ""):
 def declaration_save(request, payload: DeclarationIn):
     """Save (or with ``submit`` and the attestation, submit) the user's enterprise's figures."""
     if not can_declare(request.auth):
-        raise PermissionDenied("只有企业用户可以申报本企业数据")
+        raise PermissionDenied(_("只有企业用户可以申报本企业数据"))
     return services.declaration_save(
         enterprise=request.auth.enterprise, year=payload.year, values=payload.values,
         actor=request.auth, submit=payload.submit, attested_name=payload.attested_name,

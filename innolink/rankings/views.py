@@ -81,64 +81,65 @@ def run_detail(request, pk: int):
     return render(request, "rankings/run_detail.html", context)
 
 
-def _run_step(request, pk: int, step) -> HttpResponse:
+def _post_action(request, service, done, to: str, to_pk: int, **kwargs) -> HttpResponse:
+    """One POST action: run the write service as the user, flash ``done`` (a text, or a function
+    of the service's result) and go to the page ``to``. A refusal propagates (ADR 0006: shown on
+    the page the form was on); a field refusal reads as its field messages."""
+    try:
+        result = service(actor=request.user, **kwargs)
+    except ValidationFailed as exc:
+        exc.message = "；".join(m for v in exc.fields.values() for m in v)
+        raise
+    messages.success(request, done(result) if callable(done) else done)
+    return redirect(to, pk=to_pk)
+
+
+def _managed_run(request, pk: int) -> RankingRun:
     _require_manager(request.user)
-    run = selectors.run_for_user(request.user, pk)
-    step(run)
-    return redirect("rankings:run", pk=run.pk)
+    return selectors.run_for_user(request.user, pk)
 
 
 @login_required
 @require_POST
 def run_mark_reviewed(request, pk: int):
-    def step(run):
-        services.run_mark_reviewed(run=run, actor=request.user)
-        messages.success(request, _("已完成复核。"))
-    return _run_step(request, pk, step)
+    run = _managed_run(request, pk)
+    return _post_action(request, services.run_mark_reviewed, _("已完成复核。"), "rankings:run",
+                        run.pk, run=run)
 
 
 @login_required
 @require_POST
 def run_open_notice(request, pk: int):
-    def step(run):
-        form = NoticeForm(request.POST)
-        if not form.is_valid():
-            raise ValidationFailed({k: list(v) for k, v in form.errors.items()},
-                                   message="公示截止日期：" + "；".join(
-                                       m for v in form.errors.values() for m in v))
-        try:
-            services.run_open_notice(run=run, actor=request.user,
-                                     closes_on=form.cleaned_data["closes_on"])
-        except ValidationFailed as exc:
-            exc.message = "；".join(m for v in exc.fields.values() for m in v)
-            raise
-        messages.success(request, _("公示已开始。"))
-    return _run_step(request, pk, step)
+    run = _managed_run(request, pk)
+    form = NoticeForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed({k: list(v) for k, v in form.errors.items()},
+                               message=_("公示截止日期：%(errors)s") % {"errors": "；".join(
+                                   m for v in form.errors.values() for m in v)})
+    return _post_action(request, services.run_open_notice, _("公示已开始。"), "rankings:run",
+                        run.pk, run=run, closes_on=form.cleaned_data["closes_on"])
 
 
 @login_required
 @require_POST
 def run_close_notice(request, pk: int):
-    def step(run):
-        services.run_close_notice(run=run, actor=request.user)
-        messages.success(request, _("公示已结束。"))
-    return _run_step(request, pk, step)
+    run = _managed_run(request, pk)
+    return _post_action(request, services.run_close_notice, _("公示已结束。"), "rankings:run",
+                        run.pk, run=run)
 
 
 @login_required
 @require_POST
 def run_publish(request, pk: int):
-    def step(run):
-        services.run_publish(run=run, actor=request.user)
-        messages.success(request, _("榜单已发布。"))
-    return _run_step(request, pk, step)
+    run = _managed_run(request, pk)
+    return _post_action(request, services.run_publish, _("榜单已发布。"), "rankings:run", run.pk,
+                        run=run)
 
 
 @login_required
 @require_POST
 def run_reproduce(request, pk: int):
-    _require_manager(request.user)
-    run = selectors.run_for_user(request.user, pk)
+    run = _managed_run(request, pk)
     outcome = services.run_reproduce(run=run)
     if outcome["identical"]:
         messages.success(request, _("复算核验通过：用相同方法与数据重新计算，结果完全一致。"))
@@ -223,16 +224,10 @@ def entry_review(request, pk: int):
 @login_required
 @require_POST
 def entries_confirm_pending(request, pk: int):
-    _require_manager(request.user)
-    run = selectors.run_for_user(request.user, pk)
-    try:
-        count = services.entries_confirm_pending(run=run, actor=request.user,
-                                                 note=request.POST.get("note", ""))
-    except ValidationFailed as exc:
-        exc.message = "；".join(m for v in exc.fields.values() for m in v)
-        raise
-    messages.success(request, _("已确认 %(count)d 条。") % {"count": count})
-    return redirect("rankings:review", pk=run.pk)
+    run = _managed_run(request, pk)
+    return _post_action(request, services.entries_confirm_pending,
+                        lambda count: _("已确认 %(count)d 条。") % {"count": count},
+                        "rankings:review", run.pk, run=run, note=request.POST.get("note", ""))
 
 
 @login_required
@@ -247,15 +242,9 @@ def run_objections(request, pk: int):
 @require_POST
 def objection_answer(request, pk: int):
     objection = selectors.objection_for_user(request.user, pk)
-    form = AnswerForm(request.POST)
-    answer = form.data.get("answer", "")
-    try:
-        services.objection_answer(objection=objection, actor=request.user, answer=answer)
-    except ValidationFailed as exc:
-        exc.message = "；".join(m for v in exc.fields.values() for m in v)
-        raise
-    messages.success(request, _("答复已记录。"))
-    return redirect("rankings:objections", pk=objection.run_id)
+    return _post_action(request, services.objection_answer, _("答复已记录。"),
+                        "rankings:objections", objection.run_id, objection=objection,
+                        answer=request.POST.get("answer", ""))
 
 
 # ---------------------------------------------------------------- declarations
@@ -345,9 +334,8 @@ def declaration_detail(request, pk: int):
 def declaration_accept(request, pk: int):
     declaration = selectors.declaration_for_user(request.user, pk)
     _require_manager(request.user)
-    services.declaration_accept(declaration=declaration, actor=request.user)
-    messages.success(request, _("已采纳，登记数据已更新。"))
-    return redirect("rankings:declaration", pk=declaration.pk)
+    return _post_action(request, services.declaration_accept, _("已采纳，登记数据已更新。"),
+                        "rankings:declaration", declaration.pk, declaration=declaration)
 
 
 @login_required
@@ -355,14 +343,9 @@ def declaration_accept(request, pk: int):
 def declaration_return(request, pk: int):
     declaration = selectors.declaration_for_user(request.user, pk)
     _require_manager(request.user)
-    try:
-        services.declaration_return(declaration=declaration, actor=request.user,
-                                    reason=request.POST.get("reason", ""))
-    except ValidationFailed as exc:
-        exc.message = "；".join(m for v in exc.fields.values() for m in v)
-        raise
-    messages.success(request, _("已退回企业修改。"))
-    return redirect("rankings:declaration", pk=declaration.pk)
+    return _post_action(request, services.declaration_return, _("已退回企业修改。"),
+                        "rankings:declaration", declaration.pk, declaration=declaration,
+                        reason=request.POST.get("reason", ""))
 
 
 # ---------------------------------------------------------------- public (no login)

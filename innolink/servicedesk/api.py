@@ -4,6 +4,7 @@ Thin: parse, authorize, call one service or selector, render."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 import datetime as dt
 from decimal import Decimal
 
@@ -19,10 +20,11 @@ from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, V
 from innolink.enterprises.models import Enterprise
 from innolink.servicedesk import access, importing, selectors, services, sla
 from innolink.servicedesk.models import Category, Channel, Kind, RoutingRule, Status as S
+from innolink.core.ids import MAX_ID, parse_id
+from innolink.servicedesk.errors import IMPORT_ROWS_INVALID, UNKNOWN_ENTERPRISE
 
 router = Router(tags=["servicedesk"])
 
-MAX_ID = 2**63 - 1
 
 
 def _require(ok: bool) -> None:
@@ -211,7 +213,7 @@ def request_create(request, payload: ServiceRequestIn):
     else:
         enterprise = None
     if enterprise is None:
-        raise ValidationFailed({"enterprise_id": ["企业库中没有该企业"]}, code="unknown_enterprise")
+        raise ValidationFailed({"enterprise_id": ["企业库中没有该企业"]}, code=UNKNOWN_ENTERPRISE)
     received = payload.received_at
     if received is not None:
         if timezone.is_naive(received):
@@ -344,9 +346,7 @@ def ask_input(request, pk: int, payload: InputIn):
 def answer_input(request, pk: int, payload: ServiceAnswerIn):
     from innolink.servicedesk.models import CoHandling
 
-    if not 0 < pk <= MAX_ID:
-        raise NotFound()
-    row = CoHandling.objects.filter(pk=pk).first()
+    row = CoHandling.objects.filter(pk=parse_id(pk)).first()
     if row is None:
         raise NotFound()
     item = _request(request.auth, row.request_id)
@@ -396,9 +396,7 @@ def extension_decision(request, pk: int, payload: DecisionIn):
     from innolink.servicedesk.models import Extension
 
     _require(access.is_coordinator(request.auth))
-    if not 0 < pk <= MAX_ID:
-        raise NotFound()
-    row = Extension.objects.filter(pk=pk).first()
+    row = Extension.objects.filter(pk=parse_id(pk)).first()
     if row is None:
         raise NotFound()
     services.request_extension_decide(actor=request.auth, extension_id=row.pk,
@@ -469,20 +467,16 @@ def rule_create(request, payload: RuleIn):
 
 @router.put("/routing-rules/{int:pk}", response={200: RuleOut, **ERRORS}, summary="修改分派规则")
 def rule_update(request, pk: int, payload: RuleIn):
-    if not 0 < pk <= MAX_ID:
-        raise NotFound()
     rule = services.routing_rule_save(
         actor=request.auth, category=_clean(payload.category), town=_clean(payload.town),
         lead=_clean(payload.lead), co_departments=[_clean(c) for c in payload.co_departments],
-        note=_clean(payload.note), rule_id=pk)
+        note=_clean(payload.note), rule_id=parse_id(pk))
     return _rule_out(rule)
 
 
 @router.delete("/routing-rules/{int:pk}", response={204: None, **ERRORS}, summary="删除分派规则")
 def rule_delete(request, pk: int):
-    if not 0 < pk <= MAX_ID:
-        raise NotFound()
-    services.routing_rule_delete(actor=request.auth, rule_id=pk)
+    services.routing_rule_delete(actor=request.auth, rule_id=parse_id(pk))
     return Status(204, None)
 
 
@@ -509,8 +503,8 @@ def hotline_import(request, file: UploadedFile = File(...)):
                                       filename=file.name or "")
     errors = [e.__dict__ for e in result.errors]
     if errors:
-        raise ApplicationError(f"文件有 {len(errors)} 处错误，未导入任何工单",
-                               code="import_rows_invalid", status=422,
+        raise ApplicationError(_("文件有 %(n)s 处错误，未导入任何工单") % {"n": len(errors)},
+                               code=IMPORT_ROWS_INVALID, status=422,
                                extra={"rows": result.rows, "errors": errors[:500]})
     return {"created": result.created, "skipped": result.skipped, "rows": result.rows,
             "errors": []}

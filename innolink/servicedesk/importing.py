@@ -24,6 +24,7 @@ from innolink.enterprises.importing import ImportFileError, read_table
 from innolink.enterprises.models import Enterprise
 from innolink.servicedesk import access, services
 from innolink.servicedesk.models import Channel, Kind, ServiceRequest
+from innolink.servicedesk.errors import IMPORT_MISSING_COLUMNS
 
 HOTLINE_COLUMNS = {
     "external_id": ("工单编号", "12345工单编号", "ticket"),
@@ -90,7 +91,7 @@ def _columns(headers: list[str], spec: dict[str, tuple[str, ...]],
     missing = [spec[k][0] for k in required if k not in found]
     if missing:
         raise ApplicationError(_("缺少必需的列：%(c)s") % {"c": "、".join(missing)},
-                               code="import_missing_columns", status=422)
+                               code=IMPORT_MISSING_COLUMNS, status=422)
     return found
 
 

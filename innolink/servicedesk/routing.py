@@ -23,6 +23,7 @@ from innolink.core.jobs import Progress, job_runner, job_start
 from innolink.engines.routing import Router
 from innolink.servicedesk import fetch
 from innolink.servicedesk.models import RouterModel
+from innolink.servicedesk.errors import TOO_FEW_SAMPLES
 
 TRAIN_KIND = "servicedesk.router_train"
 CHECK_SECONDS = 60.0
@@ -80,7 +81,7 @@ def router_train(*, actor, progress=None) -> RouterModel:
     if len({label for _doc, label in train}) < 2:
         from innolink.core.errors import Conflict
 
-        raise Conflict(_("训练样本不足：至少需要两个部门的已办结诉求"), code="too_few_samples")
+        raise Conflict(_("训练样本不足：至少需要两个部门的已办结诉求"), code=TOO_FEW_SAMPLES)
     router = Router.fit([d for d, _l in train], [l for _d, l in train], alpha=fetch.ALPHA,
                         min_df=1 if len(train) < 5000 else 2)
     top1 = top3 = None

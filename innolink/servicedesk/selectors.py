@@ -36,18 +36,11 @@ from innolink.servicedesk.models import (
 )
 from innolink.servicedesk.reference import town_label
 from innolink.servicedesk.text import tokens
+from innolink.core.ids import is_id, parse_id
 
-MAX_ID = 2**63 - 1
 
 
-def _valid_id(pk: Any) -> int:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound()
-    if not 0 < pk <= MAX_ID:
-        raise NotFound()
-    return pk
+_valid_id = parse_id  # the one id helper (innolink.core.ids)
 
 
 # --------------------------------------------------------------------------- requests
@@ -102,7 +95,7 @@ def request_search(user, filters: RequestFilters) -> QuerySet[ServiceRequest]:
     if filters.channel:
         qs = qs.filter(channel=filters.channel)
     if filters.department:
-        if not 0 < filters.department <= MAX_ID:
+        if not is_id(filters.department):
             return qs.none()
         qs = qs.filter(department_id=filters.department)
     if filters.overdue:

@@ -61,6 +61,28 @@ from innolink.servicedesk.models import (
     VisitPlan,
 )
 from innolink.servicedesk.text import topic_terms
+from innolink.core.ids import parse_id
+from innolink.servicedesk.errors import (
+    ALREADY_RATED,
+    ALREADY_REPLIED,
+    ALREADY_SIGNED,
+    BAD_ATTACHMENT,
+    CALLBACK_DONE,
+    DUPLICATE_EXTERNAL_ID,
+    EMPTY_TEXT,
+    EXTENSION_DECIDED,
+    EXTENSION_PENDING,
+    INPUT_NOT_PENDING,
+    INPUT_PENDING,
+    NO_SLA_RULE,
+    REQUEST_CLOSED,
+    RULE_EXISTS,
+    UNKNOWN_CADRE,
+    UNKNOWN_CATEGORY,
+    UNKNOWN_DEPARTMENT,
+    UNKNOWN_TOWN,
+    WRONG_STATE,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -97,10 +119,10 @@ def category_resolve(value: Category | str | int | None) -> Category:
                 category = Category.objects.filter(pk=int(raw)).first()
         if category is None:
             raise ValidationFailed({"category": [_("未知的诉求类别「%(c)s」") % {"c": raw[:40]}]},
-                                   code="unknown_category")
+                                   code=UNKNOWN_CATEGORY)
     if not category.active:
         raise ValidationFailed({"category": [_("诉求类别「%(c)s」已停用") % {"c": category.name}]},
-                               code="unknown_category")
+                               code=UNKNOWN_CATEGORY)
     return category
 
 
@@ -108,14 +130,14 @@ def town_check(town: str) -> str:
     town = _clean(town).removesuffix("街道").removesuffix("镇")
     if town not in TOWN_NAMES:
         raise ValidationFailed({"town": [_("未知的镇街「%(t)s」") % {"t": town[:20]}]},
-                               code="unknown_town")
+                               code=UNKNOWN_TOWN)
     return town
 
 
 def _text(value: Any, field: str, label: str, *, limit: int = MAX_TEXT) -> str:
     text = _clean(value)
     if not text:
-        raise ValidationFailed({field: [_("%(l)s不能为空") % {"l": label}]}, code="empty_text")
+        raise ValidationFailed({field: [_("%(l)s不能为空") % {"l": label}]}, code=EMPTY_TEXT)
     if len(text) > limit:
         raise ValidationFailed({field: [_("%(l)s不能超过 %(n)s 字") % {"l": label, "n": limit}]})
     return text
@@ -138,7 +160,7 @@ def attachments_check(files: Sequence[Any]) -> list[Any]:
         elif upload.size == 0:
             errors.append(_("%(f)s：文件为空") % {"f": name})
     if errors:
-        raise ValidationFailed({"attachments": errors}, code="bad_attachment")
+        raise ValidationFailed({"attachments": errors}, code=BAD_ATTACHMENT)
     return files
 
 
@@ -185,13 +207,7 @@ def _transition(request: ServiceRequest, actor, old: str, note: str = "",
 
 
 def _lock(request_id: Any) -> ServiceRequest:
-    try:
-        pk = int(request_id)
-    except (TypeError, ValueError):
-        raise NotFound()
-    if not 0 < pk < 2**63:
-        raise NotFound()
-    request = (ServiceRequest.objects.select_for_update().filter(pk=pk).first())
+    request = ServiceRequest.objects.select_for_update().filter(pk=parse_id(request_id)).first()
     if request is None:
         raise NotFound()
     return request
@@ -271,7 +287,7 @@ def _assign(request: ServiceRequest, department: Department | None, *, actor, no
         work = sla.clock()
         rule = sla.rules_by_key().get(sla.rule_key(request.kind, request.urgent))
         if rule is None:
-            raise Conflict(_("未配置该类型诉求的办理时限，请联系协调员"), code="no_sla_rule")
+            raise Conflict(_("未配置该类型诉求的办理时限，请联系协调员"), code=NO_SLA_RULE)
         sign_due, due = sla.deadlines(now, rule, work)
         request.status = Status.ASSIGNED
         request.assigned_at, request.sign_due_at, request.due_at = now, sign_due, due
@@ -359,7 +375,7 @@ def request_create(*, enterprise: Enterprise, channel: str, category: Category |
     if external_id and ServiceRequest.objects.filter(channel=channel,
                                                      external_id=external_id).exists():
         raise Conflict(_("编号 %(n)s 的诉求已登记，不再重复导入") % {"n": external_id},
-                       code="duplicate_external_id")
+                       code=DUPLICATE_EXTERNAL_ID)
     suggestions = _suggestions(f"{title}\n{description}", category)
     words = topic_terms(f"{title} {description}")
     received = received_at or timezone.now()
@@ -376,7 +392,7 @@ def request_create(*, enterprise: Enterprise, channel: str, category: Category |
                 request.save()
         except IntegrityError:
             raise Conflict(_("编号 %(n)s 的诉求已登记，不再重复导入") % {"n": external_id},
-                           code="duplicate_external_id")
+                           code=DUPLICATE_EXTERNAL_ID)
         # received is counted against the department first given the request
         _event(request, E.CREATED, actor=actor, at=received, department=lead,
                data={"channel": channel, "source": request.source}, tally={"received": 1})
@@ -411,9 +427,9 @@ def _require_coordinator(actor) -> None:
 
 def _state_error(request: ServiceRequest) -> Conflict:
     if request.status in (Status.CLOSED, Status.MERGED):
-        return Conflict(_("诉求已办结，不能再办理或答复"), code="request_closed")
+        return Conflict(_("诉求已办结，不能再办理或答复"), code=REQUEST_CLOSED)
     return Conflict(_("诉求当前状态为「%(s)s」，不能执行该操作") % {"s": request.get_status_display()},
-                    code="wrong_state")
+                    code=WRONG_STATE)
 
 
 def _department(value: Department | int | str | None) -> Department:
@@ -429,7 +445,7 @@ def _department(value: Department | int | str | None) -> Department:
             department = Department.objects.filter(name=raw).first()
     if department is None:
         raise ValidationFailed({"department": [_("未知的部门「%(d)s」") % {"d": raw[:40]}]},
-                               code="unknown_department")
+                               code=UNKNOWN_DEPARTMENT)
     return department
 
 
@@ -443,7 +459,7 @@ def request_sign(*, actor, request_id: int) -> ServiceRequest:
         _require_lead_handler(actor, request)
         if request.status != Status.ASSIGNED:
             if request.status == Status.HANDLING:
-                raise Conflict(_("该诉求已被签收"), code="already_signed")
+                raise Conflict(_("该诉求已被签收"), code=ALREADY_SIGNED)
             raise _state_error(request)
         now = timezone.now()
         old = request.status
@@ -507,7 +523,7 @@ def request_return_decide(*, actor, request_id: int, accept: bool,
                     how="manual", note=note)
         else:
             if not note:
-                raise ValidationFailed({"note": [_("请写明退单不成立的理由")]}, code="empty_text")
+                raise ValidationFailed({"note": [_("请写明退单不成立的理由")]}, code=EMPTY_TEXT)
             _assign(request, request.department, actor=actor, now=timezone.now(),
                     kind=E.RETURN_REJECTED, how=request.routed_by or "manual", note=note)
         _transition(request, actor, old, note=note)
@@ -558,7 +574,7 @@ def request_input_ask(*, actor, request_id: int, department: Department | int | 
         rows = CoHandling.objects.select_for_update().filter(request=request, department=target)
         if any(r.pending for r in rows):
             raise Conflict(_("已向%(d)s征求意见，尚未答复") % {"d": target.name},
-                           code="input_pending")
+                           code=INPUT_PENDING)
         row = next((r for r in rows if not r.asked_at), None) or CoHandling(
             request=request, department=target)
         row.question, row.asked_by, row.asked_at = question, _user(actor), timezone.now()
@@ -582,7 +598,7 @@ def request_input_give(*, actor, cohandling_id: int, answer: str) -> CoHandling:
             raise PermissionDenied()
         request = _lock(row.request_id)
         if not row.pending:
-            raise Conflict(_("该征求意见已答复或未发出"), code="input_not_pending")
+            raise Conflict(_("该征求意见已答复或未发出"), code=INPUT_NOT_PENDING)
         if request.status not in (Status.HANDLING, Status.ASSIGNED, Status.REPLIED):
             raise _state_error(request)
         row.answer, row.answered_by, row.answered_at = answer, _user(actor), timezone.now()
@@ -610,7 +626,7 @@ def request_extension_ask(*, actor, request_id: int, days: Any, reason: str) -> 
         if request.status != Status.HANDLING:
             raise _state_error(request)
         if request.extensions.filter(state=Extension.State.PENDING).exists():
-            raise Conflict(_("已有待审批的延期申请"), code="extension_pending")
+            raise Conflict(_("已有待审批的延期申请"), code=EXTENSION_PENDING)
         row = Extension.objects.create(request=request, days=days, reason=reason,
                                        requested_by=_user(actor))
         _event(request, E.EXTENSION_ASKED, actor=actor, note=reason, data={"days": days})
@@ -632,7 +648,7 @@ def request_extension_decide(*, actor, extension_id: int, approve: bool,
             raise NotFound()
         request = _lock(row.request_id)
         if row.state != Extension.State.PENDING:
-            raise Conflict(_("该延期申请已审批"), code="extension_decided")
+            raise Conflict(_("该延期申请已审批"), code=EXTENSION_DECIDED)
         row.state = Extension.State.APPROVED if approve else Extension.State.REJECTED
         row.decided_by, row.decided_at, row.decision_note = _user(actor), timezone.now(), note
         row.save()
@@ -665,7 +681,7 @@ def request_reply(*, actor, request_id: int, text: str,
         request = _lock(request_id)
         if request.status != Status.HANDLING:
             if request.status == Status.REPLIED:
-                raise Conflict(_("已答复，等待企业评价"), code="already_replied")
+                raise Conflict(_("已答复，等待企业评价"), code=ALREADY_REPLIED)
             raise _state_error(request)
         _require_lead_handler(actor, request)
         now = timezone.now()
@@ -730,7 +746,7 @@ def request_rate(*, actor, request_id: int, rating: str, comment: str = "") -> S
         raise ValidationFailed({"rating": [_("请选择满意、基本满意或不满意")]})
     comment = _clean(comment)[:500]
     if rating == Rating.UNSATISFIED and not comment:
-        raise ValidationFailed({"comment": [_("请说明不满意的原因")]}, code="empty_text")
+        raise ValidationFailed({"comment": [_("请说明不满意的原因")]}, code=EMPTY_TEXT)
     with transaction.atomic():
         request = _lock(request_id)
         own = access.is_enterprise_user(actor) and actor.enterprise_id == request.enterprise_id
@@ -738,7 +754,7 @@ def request_rate(*, actor, request_id: int, rating: str, comment: str = "") -> S
             raise PermissionDenied(_("只有提出诉求的企业可以评价"))
         if request.status not in (Status.REPLIED, Status.CLOSED) or request.rating:
             if request.rating:
-                raise Conflict(_("该答复已评价"), code="already_rated")
+                raise Conflict(_("该答复已评价"), code=ALREADY_RATED)
             raise _state_error(request)
         now = timezone.now()
         old = request.status
@@ -858,7 +874,7 @@ def callback_record(*, actor, callback_id: int, reached: bool, solved: bool | No
         if row is None:
             raise NotFound()
         if row.done_at is not None:
-            raise Conflict(_("该回访已记录"), code="callback_done")
+            raise Conflict(_("该回访已记录"), code=CALLBACK_DONE)
         row.done_at, row.done_by = timezone.now(), _user(actor)
         row.reached, row.solved = bool(reached), (solved if reached else None)
         row.rating, row.note = (rating if reached else ""), note
@@ -985,7 +1001,7 @@ def routing_rule_save(*, actor, category: Category | str, town: str,
             clash = clash.exclude(pk=rule.pk)
         if clash.exists():
             raise Conflict(_("「%(c)s × %(t)s」已有分派规则，请直接修改它") % {
-                "c": category.name, "t": town or _("全部镇街")}, code="rule_exists")
+                "c": category.name, "t": town or _("全部镇街")}, code=RULE_EXISTS)
         before = {} if rule is None else {
             "category": rule.category_id, "town": rule.town, "lead": rule.lead_id,
             "co_departments": sorted(rule.co_departments.values_list("pk", flat=True)),
@@ -1136,7 +1152,7 @@ def _cadre(value: User | str | int) -> User:
             user = User.objects.filter(role=Role.CADRE, display_name=raw).first()
     if user is None or user.role != Role.CADRE or not user.is_active:
         raise ValidationFailed({"cadre": [_("「%(c)s」不是在岗的挂钩干部账号") % {
-            "c": str(value)[:40]}]}, code="unknown_cadre")
+            "c": str(value)[:40]}]}, code=UNKNOWN_CADRE)
     return user
 
 

@@ -46,6 +46,7 @@ from innolink.servicedesk.models import (
     Supervision,
     VisitPlan,
 )
+from innolink.servicedesk.errors import IMPORT_TOO_LARGE
 
 PAGE = 25
 PROBLEM_ROWS = 5
@@ -68,7 +69,7 @@ def _upload_bytes(upload) -> bytes:
     limit = importing.settings.INNOLINK["IMPORT_MAX_BYTES"]
     if upload.size > limit:
         raise ApplicationError(_("文件过大：%(s).1f MB，上限 %(l).0f MB") % {
-            "s": upload.size / 1048576, "l": limit / 1048576}, code="import_too_large", status=422)
+            "s": upload.size / 1048576, "l": limit / 1048576}, code=IMPORT_TOO_LARGE, status=422)
     return upload.read()
 
 

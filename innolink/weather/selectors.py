@@ -20,16 +20,10 @@ from innolink.weather.models import (
     Warning,
     WarningTownTally,
 )
+from innolink.core.ids import parse_id
 
 
-def _valid_id(pk: Any) -> int:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 0 < pk < 2**63:
-        raise NotFound()
-    return pk
+_valid_id = parse_id  # the one id helper (innolink.core.ids)
 
 
 def warnings_for(user) -> QuerySet[Warning]:

@@ -53,6 +53,8 @@ from innolink.weather.models import (
     Warning,
     WarningTownTally,
 )
+from innolink.core.ids import id_or_none, parse_id
+from innolink.weather.errors import NOTICE_NOT_ACTIVE
 
 logger = logging.getLogger("innolink.weather")
 
@@ -596,18 +598,14 @@ def notice_acknowledge(*, actor, notice_id: Any, measures: str = "",
     confirmation counts as its response; later ones update the measures."""
     if not access.is_enterprise(actor):
         raise PermissionDenied()
-    try:
-        notice_id = int(notice_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
     notice = Notice.objects.select_for_update().filter(
-        pk=notice_id, enterprise_id=actor.enterprise_id).select_related("warning", "advice").first() \
-        if 0 < notice_id < 2**63 else None
+        pk=parse_id(notice_id), enterprise_id=actor.enterprise_id).select_related(
+        "warning", "advice").first()
     if notice is None:
         raise NotFound()
     if notice.state != Notice.State.ACTIVE:
         raise Conflict(_("该通知%(s)s，无需再确认") % {"s": notice.get_state_display()},
-                       code="notice_not_active")
+                       code=NOTICE_NOT_ACTIVE)
     return record_acknowledgement(actor=actor, notice=notice, measures=measures,
                                   measures_done=measures_done)
 
@@ -672,11 +670,8 @@ def profile_save(*, actor, enterprise: Enterprise, exposures: list[str], park_id
     park = None
     if park_id not in (None, ""):
         try:
-            park_pk = int(park_id)
-            if not 0 < park_pk < 2**63:
-                raise ValueError
-            park = IndustrialPark.objects.get(pk=park_pk)
-        except (ValueError, TypeError, IndustrialPark.DoesNotExist):
+            park = IndustrialPark.objects.get(pk=parse_id(park_id))
+        except (NotFound, IndustrialPark.DoesNotExist):
             errors["park"] = [_("所选园区不存在")]
     try:
         staff = int(outdoor_staff or 0)
@@ -748,15 +743,13 @@ def forecast_create(*, actor, area: str, title: str, valid_from: dt.date | None,
         errors["valid_to"] = [_("一个产品最长适用31天")]
     park = event = None
     if area == ForecastProduct.Area.PARK:
-        park = (IndustrialPark.objects.filter(pk=int(park_id)).first()
-                if str(park_id or "").isdigit() and 0 < int(park_id) < 2**63 else None)
+        park = IndustrialPark.objects.filter(pk=id_or_none(park_id)).first()
         if park is None:
             errors["park"] = [_("园区逐日预报须选择园区")]
     if area == ForecastProduct.Area.TOURISM and event_id not in (None, ""):
         from innolink.events.models import Event
 
-        event = (Event.objects.filter(pk=int(event_id)).first()
-                 if str(event_id).isdigit() and 0 < int(event_id) < 2**63 else None)
+        event = Event.objects.filter(pk=id_or_none(event_id)).first()
         if event is None:
             errors["event"] = [_("所选活动不存在")]
         elif valid_from and valid_to and not valid_from <= event.date <= valid_to:

@@ -141,7 +141,9 @@ def test_rows_with_errors_are_listed_with_reasons_and_nothing_is_written(
     assert report["Content-Type"].startswith("text/csv") and "很忙" in text
     # a check with errors cannot be confirmed
     refused = client.post(reverse("challenges:researcher-import-commit", args=[job.pk]))
-    assert refused.status_code == 409
+    # the same shape as the 榜单 import (ADR 0006): back to the check's page with the message
+    assert refused.status_code == 302
+    assert refused["Location"] == reverse("core:job", args=[job.pk])
     assert Job.objects.count() == 1
     assert_nothing_written()
 
@@ -241,7 +243,8 @@ def test_a_large_check_runs_as_a_job_and_is_confirmed_once(client, staff, instit
     assert ResearcherProfile.objects.count() == 1500 and not stored.exists()
     # a second confirmation is refused and starts nothing
     again = client.post(reverse("challenges:researcher-import-commit", args=[check.pk]))
-    assert again.status_code == 409 and Job.objects.count() == 2
+    assert again.status_code == 302 and Job.objects.count() == 2
+    assert again["Location"] == reverse("core:job", args=[check.pk])
     page = client.get(reverse("core:job", args=[check.pk])).content.decode()
     assert 'id="confirm-import"' not in page and 'id="import-job-link"' in page
 

@@ -114,9 +114,11 @@ class Tokenizer:
     Examples:
         >>> tok = Tokenizer(terms=["锂离子电池正极", "5G NR"], dictionary=False, listing=False)
         >>> tok.tokenize("基于5G NR的锂离子电池正极材料研究，ＡＩ辅助！")
+        ['基于', '5g nr', '锂离子电池正极', '锂离子', '电池', '正极', '材料', '研究', 'ai', '辅助']
+        >>> tok.tokenize("基于5G NR的锂离子电池正极材料研究，ＡＩ辅助！", parts=False)
         ['基于', '5g nr', '锂离子电池正极', '材料', '研究', 'ai', '辅助']
         >>> Tokenizer(terms=["5G NR"]).tokenize("基于5G NR的锂离子电池正极材料研究，ＡＩ辅助！")
-        ['5g nr', '锂离子电池', '正极材料', 'ai', '辅助']
+        ['5g nr', '锂离子电池', '锂离子', '电池', '正极材料', '正极', '材料', 'ai', '辅助']
         >>> Tokenizer().tokenize("泉州市企业需求：石墨烯导热膜")
         ['石墨烯导热膜', '石墨烯', '导热膜']
     """
@@ -213,6 +215,8 @@ class Tokenizer:
 
         Examples:
             >>> Tokenizer().tokenize("我们研究石墨烯和碳纤维复合材料。")
+            ['石墨烯', '碳纤维复合材料', '碳纤维', '复合材料']
+            >>> Tokenizer().tokenize("我们研究石墨烯和碳纤维复合材料。", parts=False)
             ['石墨烯', '碳纤维复合材料']
             >>> Tokenizer(dictionary=False, listing=False).tokenize("我们研究石墨烯和碳纤维复合材料。")
             ['研究', '石墨', '烯', '碳纤维', '复合材料']
@@ -229,7 +233,7 @@ class Tokenizer:
 
         Examples:
             >>> Tokenizer().tokenize_many(["数控机床", "工业互联网平台"])
-            [['数控机床'], ['工业互联网平台']]
+            [['数控机床', '数控', '机床'], ['工业互联网平台', '工业互联网', '平台', '工业', '互联网']]
         """
         texts = list(texts)
         if n_jobs > 1 and len(texts) >= 4 * chunk_size:

@@ -3,6 +3,7 @@ the row lock of an editable event."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
@@ -15,6 +16,7 @@ from innolink.events.models import (
     Event,
     EventState,
 )
+from innolink.events.errors import EVENT_CLOSED
 
 TWO = Decimal("0.01")
 EDITABLE_EVENT_STATES = (EventState.DRAFT, EventState.SCHEDULED, EventState.PUBLISHED)
@@ -75,7 +77,7 @@ def _locked_event(event: Event) -> Event:
 
 def _editable(event: Event) -> None:
     if event.state not in EDITABLE_EVENT_STATES:
-        raise Conflict(f"活动“{event.get_state_display()}”，不能再修改", code="event_closed")
+        raise Conflict(_("活动“%(state)s”，不能再修改") % {"state": event.get_state_display()}, code=EVENT_CLOSED)
 
 def _text(changes: dict[str, Any], errors: dict[str, list[str]], name: str, label: str,
           limit: int, required: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,6 +40,12 @@ from innolink.events.services._common import (
     _staff,
     _text,
     _unknown,
+)
+from innolink.events.errors import (
+    BAD_TRANSITION,
+    NOT_SCHEDULED,
+    SCHEDULE_AFFECTED,
+    SCHEDULE_PUBLISHED,
 )
 
 
@@ -220,7 +227,7 @@ def event_publish(*, actor, event: Event, source: str = "web") -> Event:
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.state != EventState.SCHEDULED:
         raise Conflict("请先完成排程再发布日程" if event.state == EventState.DRAFT
-                       else f"活动“{event.get_state_display()}”，不能发布日程", code="not_scheduled")
+                       else f"活动“{event.get_state_display()}”，不能发布日程", code=NOT_SCHEDULED)
     before = event.state
     event.state = EventState.PUBLISHED
     event.published_at = timezone.now()
@@ -244,8 +251,8 @@ def event_transition(*, actor, event: Event, to: str, source: str = "web") -> Ev
     if to not in allowed:
         raise _fail("state", "只能结束（closed）或取消（cancelled）活动")
     if event.state not in allowed[to]:
-        raise Conflict(f"活动当前为“{event.get_state_display()}”，不能变为"
-                       f"“{EventState(to).label}”", code="bad_transition")
+        raise Conflict(_("活动当前为“%(state)s”，不能变为“%(to)s”") % {
+            "state": event.get_state_display(), "to": EventState(to).label}, code=BAD_TRANSITION)
     was_published = event.state == EventState.PUBLISHED
     before = event.state
     event.state = to
@@ -331,9 +338,9 @@ def event_update(*, actor, event: Event, discard_schedule: bool = False, source:
               if (name == "date" and "date" in diff) or (name != "date" and
                                                          wanted[name] != current[name])]
     if locked and event.state == EventState.PUBLISHED:
-        raise Conflict("日程已发布，不能再修改活动日期或洽谈时段；如确需调整，请先重新排程"
-                       "（日程退回“已排程”，参会方在再次发布后收到新日程），再修改",
-                       code="schedule_published", extra={"fields": locked})
+        raise Conflict(_("日程已发布，不能再修改活动日期或洽谈时段；如确需调整，请先重新排程"
+                         "（日程退回“已排程”，参会方在再次发布后收到新日程），再修改"),
+                       code=SCHEDULE_PUBLISHED, extra={"fields": locked})
 
     old_slots = list(event.slots.order_by("starts_at", "id"))
     tz = timezone.get_current_timezone()
@@ -357,9 +364,9 @@ def event_update(*, actor, event: Event, discard_schedule: bool = False, source:
              if i >= len(times) or clock(s.starts_at, s.ends_at) != clock(*times[i])]
     affected = Meeting.objects.filter(slot_id__in=moved).count()
     if affected and not discard_schedule:
-        raise Conflict(f"当前排程中有 {affected} 场洽谈安排在将被调整或删除的时段，修改会使其失效。"
-                       f"如确认修改，请选择“清除现有排程”后保存，再重新自动排程",
-                       code="schedule_affected", extra={"meetings": affected})
+        raise Conflict(_("当前排程中有 %(n)s 场洽谈安排在将被调整或删除的时段，修改会使其失效。"
+                         "如确认修改，请选择“清除现有排程”后保存，再重新自动排程") % {"n": affected},
+                       code=SCHEDULE_AFFECTED, extra={"meetings": affected})
     if affected:
         diff["meetings"] = [event.meetings.count(), 0]
         event.meetings.all().delete()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +24,7 @@ from innolink.events.services._common import (
     _locked_event,
     _staff,
 )
+from innolink.events.errors import ALREADY_CANCELLED, ALREADY_INVITED
 
 
 def _sides_of_proposal(proposal) -> dict[str, Any]:
@@ -59,13 +61,13 @@ def invitation_create(*, actor, event: Event, proposal=None, offer_interest=None
                                     f"对接成功的方案")
         sides, kind = _sides_of_proposal(proposal), InvitationKind.PROPOSAL
         if event.invitations.filter(proposal=proposal).exists():
-            raise Conflict("该方案已在本活动的邀请名单中", code="already_invited")
+            raise Conflict(_("该方案已在本活动的邀请名单中"), code=ALREADY_INVITED)
     else:
         if offer_interest.state != "open":
             raise _fail("offer_interest", "该合作意向已结束，不能邀请")
         sides, kind = _sides_of_interest(offer_interest), InvitationKind.OFFER
         if event.invitations.filter(offer_interest=offer_interest).exists():
-            raise Conflict("该合作意向已在本活动的邀请名单中", code="already_invited")
+            raise Conflict(_("该合作意向已在本活动的邀请名单中"), code=ALREADY_INVITED)
     invitation = Invitation.objects.create(event=event, kind=kind, proposal=proposal,
                                            offer_interest=offer_interest, priority=priority,
                                            **sides)
@@ -104,7 +106,7 @@ def invitation_cancel(*, actor, invitation: Invitation, source: str = "web") -> 
     _editable(_locked_event(invitation.event))
     invitation = Invitation.objects.get(pk=invitation.pk)
     if invitation.state == InvitationState.CANCELLED:
-        raise Conflict("该邀请已取消", code="already_cancelled")
+        raise Conflict(_("该邀请已取消"), code=ALREADY_CANCELLED)
     meeting = Meeting.objects.filter(invitation=invitation).first()
     changes = {"state": [invitation.state, InvitationState.CANCELLED]}
     if meeting is not None:

@@ -42,6 +42,21 @@ from innolink.events.services._common import (
     _text,
     _unknown,
 )
+from innolink.events.errors import (
+    ALREADY_ENTERED,
+    ALREADY_JOINED,
+    ALREADY_SCORING,
+    ASSIGNMENTS_EXCEED_K,
+    NOT_FINALISED,
+    NOT_SCORING,
+    NO_ASSIGNMENTS,
+    NO_CRITERIA,
+    NO_ENTRIES,
+    NO_REVIEWERS,
+    ROUND_FINALISED,
+    ROUND_SCORING,
+    SCORES_MISSING,
+)
 
 DEFAULT_RUBRIC = (("技术可行性", Decimal(30), "技术路线是否可行，指标能否达到"),
                   ("创新性", Decimal(30), "与现有方案相比的新颖程度"),
@@ -125,7 +140,7 @@ def round_create(*, actor, title: str, reviewers_per_entry: int = 3, default_max
 def _open_round(rnd: JudgingRound) -> JudgingRound:
     rnd = JudgingRound.objects.select_for_update().get(pk=rnd.pk)
     if rnd.state == RoundState.FINALISED:
-        raise Conflict("本轮评审结果已确定，不能再修改", code="round_finalised")
+        raise Conflict("本轮评审结果已确定，不能再修改", code=ROUND_FINALISED)
     return rnd
 
 
@@ -141,7 +156,7 @@ def round_entries_add(*, actor, round: JudgingRound, proposals: Sequence,
         raise _fail("proposals", f"方案“{bad[0]}”状态为“{bad[0].get_state_display()}”，不能参赛")
     already = set(rnd.entries.filter(proposal__in=proposals).values_list("proposal_id", flat=True))
     if already:
-        raise Conflict("所选方案中有已在本轮的参赛方案", code="already_entered",
+        raise Conflict("所选方案中有已在本轮的参赛方案", code=ALREADY_ENTERED,
                        extra={"proposal_ids": sorted(already)})
     entries = [RoundEntry.objects.create(round=rnd, proposal=p) for p in proposals]
     audit_record_many(actor=actor, action="create", source=source,
@@ -165,7 +180,7 @@ def round_reviewers_add(*, actor, round: JudgingRound, reviewers: Sequence[User]
     already = set(rnd.reviewers.filter(reviewer__in=reviewers)
                   .values_list("reviewer_id", flat=True))
     if already:
-        raise Conflict("所选专家中有已在本轮的专家", code="already_joined",
+        raise Conflict("所选专家中有已在本轮的专家", code=ALREADY_JOINED,
                        extra={"reviewer_ids": sorted(already)})
     profiles = dict(ReviewerProfile.objects.filter(user__in=reviewers)
                     .values_list("user_id", "default_max_load"))
@@ -213,9 +228,9 @@ def round_assign(*, actor, round: JudgingRound, seed: int = 0, source: str = "we
     _staff(actor)
     rnd = _open_round(round)
     if not rnd.entries.exists():
-        raise Conflict("本轮还没有参赛方案", code="no_entries")
+        raise Conflict("本轮还没有参赛方案", code=NO_ENTRIES)
     if not rnd.reviewers.exists():
-        raise Conflict("本轮还没有评审专家", code="no_reviewers")
+        raise Conflict("本轮还没有评审专家", code=NO_REVIEWERS)
     plan = selectors.round_assignment_plan(rnd, seed=seed)
     rows = ReviewAssignment.objects.bulk_create([
         ReviewAssignment(round=rnd, entry_id=e, reviewer_id=r, affinity=_r4(a))
@@ -251,11 +266,11 @@ def round_open_scoring(*, actor, round: JudgingRound, source: str = "web") -> Ju
     _staff(actor)
     rnd = _open_round(round)
     if rnd.state != RoundState.DRAFT:
-        raise Conflict("本轮已开始评分", code="already_scoring")
+        raise Conflict("本轮已开始评分", code=ALREADY_SCORING)
     if not rnd.criteria.exists():
-        raise Conflict("请先设置评分细则", code="no_criteria")
+        raise Conflict("请先设置评分细则", code=NO_CRITERIA)
     if not rnd.assignments.exists():
-        raise Conflict("请先分配评审专家", code="no_assignments")
+        raise Conflict("请先分配评审专家", code=NO_ASSIGNMENTS)
     rnd.state = RoundState.SCORING
     rnd.save(update_fields=["state"])
     audit_record(actor=actor, action="transition", instance=rnd, source=source,
@@ -292,7 +307,7 @@ def score_submit(*, actor, assignment: ReviewAssignment, points: dict[int, Any],
     rnd = assignment.round
     if rnd.state != RoundState.SCORING:
         raise Conflict("本轮当前不在评分阶段" if rnd.state == RoundState.DRAFT
-                       else "本轮评审结果已确定，不能再修改评分", code="not_scoring")
+                       else "本轮评审结果已确定，不能再修改评分", code=NOT_SCORING)
     criteria = list(rnd.criteria.all())
     known = {c.pk for c in criteria}
     keys = {}
@@ -346,11 +361,11 @@ def round_finalise(*, actor, round: JudgingRound, allow_missing: bool = False,
     _staff(actor)
     rnd = _open_round(round)
     if rnd.state != RoundState.SCORING:
-        raise Conflict("只有评分中的轮次可以确定结果", code="not_scoring")
+        raise Conflict("只有评分中的轮次可以确定结果", code=NOT_SCORING)
     missing = rnd.assignments.filter(state=AssignmentState.ASSIGNED).count()
     if missing and not allow_missing:
         raise Conflict(f"还有 {missing} 份评审未提交；确认忽略未提交的评审后才能确定结果",
-                       code="scores_missing", extra={"missing": missing})
+                       code=SCORES_MISSING, extra={"missing": missing})
     ranked = selectors.round_ranking(rnd)
     rows = ResultRow.objects.bulk_create([
         ResultRow(round=rnd, entry_id=r.entry, rank=r.rank or None, score=r.score,
@@ -380,7 +395,7 @@ def award_record(*, actor, round: JudgingRound, entry: RoundEntry, level: str,
     if entry.round_id != rnd.pk:  # the record first, then the rules of its state
         raise NotFound()
     if rnd.state != RoundState.FINALISED:
-        raise Conflict("请先确定评审结果再评定奖项", code="not_finalised")
+        raise Conflict("请先确定评审结果再评定奖项", code=NOT_FINALISED)
     if level not in AwardLevel.values:
         raise _fail("level", "奖项应为一等奖、二等奖、三等奖或优胜奖")
     amount = None
@@ -463,7 +478,7 @@ def round_update(*, actor, round: JudgingRound, source: str = "web",
     locked = [name for name in ROUND_DRAFT_FIELDS if name in diff]
     if locked and rnd.state != RoundState.DRAFT:
         raise Conflict("本轮已开始评分，专家已按当前的每方案专家数、评审上限和截止日期收到任务，"
-                       "只能修改名称和说明", code="round_scoring", extra={"fields": locked})
+                       "只能修改名称和说明", code=ROUND_SCORING, extra={"fields": locked})
     if "reviewers_per_entry" in diff:
         from django.db.models import Count
 
@@ -471,7 +486,7 @@ def round_update(*, actor, round: JudgingRound, source: str = "web",
                 .order_by("-n").values_list("n", flat=True).first()) or 0
         if changes["reviewers_per_entry"] < most:
             raise Conflict(f"已有方案分配了 {most} 位评审专家，每个方案的评审专家数不能少于 {most}",
-                           code="assignments_exceed_k", extra={"assigned": most})
+                           code=ASSIGNMENTS_EXCEED_K, extra={"assigned": most})
     for name in diff:
         setattr(rnd, name, changes[name])
     rnd.save(update_fields=list(diff))

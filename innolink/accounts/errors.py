@@ -1,0 +1,3 @@
+"""The refusal codes the accounts app raises, one name each (ADR 0750)."""
+
+ALREADY_REVOKED = "already_revoked"

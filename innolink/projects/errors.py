@@ -1,0 +1,10 @@
+"""The refusal codes the projects app raises, one name each (ADR 0750)."""
+
+BAD_TRANSITION = "bad_transition"
+NO_ENTERPRISE = "no_enterprise"
+PROBLEM_HANDLED = "problem_handled"
+PROJECT_CLOSED = "project_closed"
+REPORT_LOCKED = "report_locked"
+REPORT_PENDING = "report_pending"
+REPORTS_PENDING = "reports_pending"
+SERVICEDESK_MISSING = "servicedesk_missing"
