@@ -17,6 +17,7 @@ from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, V
 from innolink.core.flash import errors_as_messages
 from innolink.enterprises.selectors import enterprise_for_user
 from innolink.policies import access, claim_items, present, selectors, services
+from innolink.policies.errors import UNKNOWN_FACT
 from innolink.policies.forms import (
     ApplicationFilterForm,
     ApproveForm,
@@ -100,7 +101,7 @@ def _refuse_unoffered(post, offered) -> None:
     stray = [k for k in post if k.startswith("fact-") and k not in names]
     if stray:
         raise ValidationFailed({}, message=_("没有需要填写的数据项 %(f)s；可填写：%(k)s") % {
-            "f": stray[0][5:45], "k": "、".join(i.label for i in offered) or "—"}, code="unknown_fact")
+            "f": stray[0][5:45], "k": "、".join(i.label for i in offered) or "—"}, code=UNKNOWN_FACT)
 
 
 def _offered_inputs(view: selectors.EnterpriseView) -> list:
