@@ -212,7 +212,7 @@ def _booking_step(request, pk: int, step, done: str):
 def booking_confirm(request, pk: int):
     return _booking_step(request, pk, lambda: services.booking_confirm(
         actor=request.user, booking_id=pk, note=request.POST.get("note", "")),
-        _("已处理预订。"))
+        _("已确认预订。"))
 
 
 @login_required
@@ -220,7 +220,7 @@ def booking_confirm(request, pk: int):
 def booking_decline(request, pk: int):
     return _booking_step(request, pk, lambda: services.booking_decline(
         actor=request.user, booking_id=pk, note=request.POST.get("note", "")),
-        _("已处理预订。"))
+        _("已谢绝预订。"))
 
 
 @login_required

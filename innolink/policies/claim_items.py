@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from innolink.core.errors import ValidationFailed
 from innolink.core.money import MoneyInvalid
+from innolink.engines.rules.parse import rule_strings
 
 MAX_ITEMS = 50
 LABEL_MAX = 200
@@ -68,17 +69,7 @@ def _items_nodes(rule: Any) -> list[tuple[str, dict]]:
 
 
 def _names(node: Any) -> set[str]:
-    out: set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, dict):
-            stack.extend(n.values())
-        elif isinstance(n, list):
-            stack.extend(n)
-        elif isinstance(n, str):
-            out.update(_NAME.findall(n))
-    return out
+    return {name for text in rule_strings(node) for name in _NAME.findall(text)}
 
 
 def spec_for(clause) -> ItemsSpec | None:

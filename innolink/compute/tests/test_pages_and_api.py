@@ -32,8 +32,9 @@ def test_enterprise_flow_through_pages(client, provider, resource, enterprise_a,
     assert response.status_code == 302 and booking.status == "requested"
     client.force_login(provider)
     assert enterprise_a.enterprise.name in client.get("/compute/").content.decode()
-    client.post(f"/compute/bookings/{booking.pk}/confirm/")
+    page = client.post(f"/compute/bookings/{booking.pk}/confirm/", follow=True)
     assert Booking.objects.get(pk=booking.pk).status == "confirmed"
+    assert [str(m) for m in page.context["messages"]] == ["已确认预订。"]
 
 
 def test_bad_form_is_422_and_writes_nothing(client, enterprise_a):

@@ -182,19 +182,30 @@ def rule_codes(rule: Any) -> set[str]:
         (set(), set())
     """
     codes: set[str] = set()
-    stack = [rule]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, str):
-            try:
-                codes.update(code for code, _o in parse_operand(node, "rule").inputs())
-            except (RulesError, TypeError, ValueError):
-                pass
+    for text in rule_strings(rule):
+        try:
+            codes.update(code for code, _o in parse_operand(text, "rule").inputs())
+        except (RulesError, TypeError, ValueError):
+            pass
     return codes
+
+
+def rule_strings(node: Any):
+    """Every string inside a rule's nested dicts and lists (values, not keys), in no set order.
+
+    Examples:
+        >>> sorted(rule_strings({"all": [{"value": "a/b", "min": 3}], "note": "x"}))
+        ['a/b', 'x']
+    """
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            yield item
 
 
 def parse_operand(text: Any, loc: str, ctx: Ctx | None = None) -> Operand:
