@@ -157,6 +157,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--profiles", type=int, default=350_000)
     ap.add_argument("--processes", type=int, default=4)
+    ap.add_argument("--baseline-processes", type=int,
+                    help="whole scope: processes on the baseline side (default --processes); "
+                         "at 350,000 profiles a baseline process holds ~5 GiB, so four of them "
+                         "do not fit beside other work in 24 GiB")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--scope", choices=["whole", "dense"], default="whole")
@@ -198,6 +202,7 @@ def main() -> None:
                      med("baseline", "extra_private_mib", True))
     print(json.dumps({
         "profiles": args.profiles, "processes": args.processes, "runs": args.runs,
+        "baseline_processes": args.baseline_processes or args.processes,
         "first_query_s": round(fq, 3), "extra_rss_mib": round(extra, 1),
         "baseline_first_query_s": round(bfq, 3), "baseline_extra_rss_mib": round(bextra, 1),
         "first_query_speedup": round(bfq / fq, 1),
@@ -367,7 +372,9 @@ def whole_main(args) -> None:
     for r in range(args.runs):
         for mode in (["shared", "baseline"] if r % 2 == 0 else ["baseline", "shared"]):
             loads.append(os.getloadavg()[0])
-            outs = _run_whole_side(work, mode, args.processes, challenge)
+            count = (args.baseline_processes or args.processes) if mode == "baseline" \
+                else args.processes
+            outs = _run_whole_side(work, mode, count, challenge)
             assert all(o["shared"] == (mode == "shared") for o in outs), outs
             sides[mode].append(outs)
             print(f"[run {r + 1} {mode}] load {loads[-1]:.1f} " + json.dumps(
@@ -386,6 +393,7 @@ def whole_main(args) -> None:
     fq, bfq = med("shared", "first_query_s"), med("baseline", "first_query_s")
     print(json.dumps({
         "profiles": args.profiles, "processes": args.processes, "runs": args.runs,
+        "baseline_processes": args.baseline_processes or args.processes,
         "first_query_s": round(fq, 3), "extra_rss_mib": round(med("shared", "extra_private_mib",
                                                                    True), 1),
         "baseline_first_query_s": round(bfq, 3),

@@ -317,7 +317,7 @@ def _attach_shared(shared, generation: int, terms: list[str], encoder) -> _Cache
         sp = shared.pools[name]
         engine.attach_pool(name, object_ids=sp.ids, docs=LazyDocs(len(sp.ids), _doc_loader(
             name, sp.ids)), lexical=sp.lexical, stop=sp.stop, embeddings=sp.vectors,
-            text_hashes=sp.hashes)
+            text_hashes=sp.hashes, unit_rows=True)  # the writer stored unit rows (format 3)
     cache = _Cache(engine=engine, generation=generation, encoder=encoder_setting(),
                    dense=True, watermark=shared.watermark - OVERLAP, built_at=0.0,
                    seen={name: {} for name, _ in POOLS} | {"proposals": {}},

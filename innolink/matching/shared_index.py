@@ -40,7 +40,11 @@ from innolink.engines.matching.lexical import LexicalIndex
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 2
+#: 3: vectors are stored as unit (or zero) rows, so a process maps them without reading every
+#: row to normalise it (ADR 0342); 2: rows as given
+FORMAT = 3
+#: rows of each pool whose length a process checks when it opens a set (evenly spaced)
+CHECKED_ROWS = 256
 POOL_NAMES = ("researchers", "challenges", "enterprises")
 
 
@@ -95,7 +99,7 @@ def write_shared_index(*, generation: int, encoder: str, dim: int,
     tmp.mkdir()
     counts = {}
     for pool, (ids, hashes, vecs) in pools.items():
-        vecs = np.ascontiguousarray(vecs, dtype=np.float32).reshape(-1, dim)
+        vecs = _unit_rows(np.ascontiguousarray(vecs, dtype=np.float32).reshape(-1, dim))
         if not (len(ids) == len(hashes) == len(vecs)):
             raise ValueError(f"pool {pool}: ids, hashes and vectors differ in length")
         np.save(tmp / f"{pool}.ids.npy", np.asarray(ids, np.int64))
@@ -153,6 +157,8 @@ def open_shared_index(*, encoder: str, dim: int,
                     else np.zeros((0, dim), np.float32))  # an empty file cannot be mapped
             if not (len(ids) == len(hashes) == len(vecs) == count) or vecs.shape[1:] != (dim,):
                 return _refuse(path, f"pool {pool} does not match its manifest")
+            if not _looks_unit(vecs):
+                return _refuse(path, f"pool {pool}: vectors are not unit rows")
             lex, stop = None, frozenset()
             if "lexical" in manifest:
                 lex = LexicalIndex.open_arrays(path, f"{pool}.lex", manifest["lexical"][pool])
@@ -167,6 +173,31 @@ def open_shared_index(*, encoder: str, dim: int,
     return SharedIndex(path=path, generation=int(manifest["generation"]), encoder=encoder,
                        dim=dim, pools=pools, terms_hash=manifest.get("terms_hash"),
                        watermark=watermark)
+
+
+def _unit_rows(vecs: np.ndarray, chunk: int = 65536) -> np.ndarray:
+    """``vecs`` with every row scaled to length 1 (zero rows stay zero), chunk by chunk.
+
+    Examples:
+        >>> _unit_rows(np.array([[3, 4], [0, 0]], np.float32)).tolist()
+        [[0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
+    """
+    out = np.empty_like(vecs)
+    for start in range(0, len(vecs), chunk):
+        block = vecs[start:start + chunk]
+        norms = np.linalg.norm(block, axis=1, keepdims=True)
+        out[start:start + chunk] = block / np.maximum(norms, 1e-12)
+    return out
+
+
+def _looks_unit(vecs: np.ndarray) -> bool:
+    """Whether a sample of evenly spaced rows has length 1 (or 0): a guard against a damaged
+    or foreign file, not a proof (the writer normalises every row, :func:`_unit_rows`)."""
+    if not len(vecs):
+        return True
+    rows = np.unique(np.linspace(0, len(vecs) - 1, min(CHECKED_ROWS, len(vecs))).astype(np.int64))
+    norms = np.linalg.norm(np.asarray(vecs[rows], np.float32), axis=1)
+    return bool(np.all((np.abs(norms - 1) < 1e-4) | (norms == 0)))
 
 
 def _refuse(path: Path, why: str) -> None:

@@ -177,3 +177,62 @@ def test_two_processes_read_the_one_index_with_identical_results(
     order = np.lexsort((ids, -s))[:3]
     assert outs[0]["ids"] == ids[order].tolist()
     np.testing.assert_allclose(outs[0]["scores"], s[order], atol=1e-6)
+
+
+def test_the_writer_stores_unit_rows_and_a_process_maps_them_without_reading_them_all(
+        tmp_path, monkeypatch):
+    """Format 3 (ADR 0342): rows scaled once by the writer; a reader checks a sample only, so a
+    new process's first query does not read 350,000 × 512 floats to normalise them."""
+    vecs = np.array([[3, 4, 0], [0, 0, 0], [1, 1, 1], [0, 0, 2]], np.float32)
+    shared_index.write_shared_index(generation=1, encoder="e", dim=3, directory=tmp_path,
+                                    pools={"researchers": ([1, 2, 3, 4], ["a" * 40] * 4, vecs)})
+    opened = shared_index.open_shared_index(encoder="e", dim=3, directory=tmp_path)
+    stored = np.asarray(opened.pools["researchers"].vectors)
+    assert np.allclose(np.linalg.norm(stored, axis=1), [1, 0, 1, 1], atol=1e-6)
+    assert np.allclose(stored[0], [0.6, 0.8, 0]) and np.allclose(stored[3], [0, 0, 1])
+
+    # the engine uses the mapping as it is (no private normalised copy, no full read)
+    from innolink.engines.matching.engine import MatchingEngine, _Pool
+
+    def refuse_full_read(m):
+        raise AssertionError("every row read to normalise a unit-row mapping")
+
+    monkeypatch.setattr("innolink.engines.matching.engine._normalize_rows", refuse_full_read)
+
+    class Docs(list):
+        def prefetch(self, pos):
+            return None
+
+    pool = _Pool.attached(MatchingEngine(ngram_factory=None, encoder=_Encoder()),
+                          ["1", "2", "3", "4"], Docs([None] * 4),
+                          _lexical(4), frozenset(), opened.pools["researchers"].vectors,
+                          unit_rows=True)
+    assert pool.emb is opened.pools["researchers"].vectors
+
+
+def test_a_set_whose_vectors_are_not_unit_rows_is_refused(tmp_path):
+    vecs = np.eye(3, dtype=np.float32)
+    path = shared_index.write_shared_index(
+        generation=1, encoder="e", dim=3, directory=tmp_path,
+        pools={"researchers": ([1, 2, 3], ["a" * 40] * 3, vecs)})
+    assert shared_index.open_shared_index(encoder="e", dim=3, directory=tmp_path)
+    np.save(path / "researchers.vectors.npy", vecs * 2)  # damaged, or written by an old writer
+    assert shared_index.open_shared_index(encoder="e", dim=3, directory=tmp_path) is None
+    manifest = json.loads((path / "manifest.json").read_text())
+    np.save(path / "researchers.vectors.npy", vecs)
+    manifest["format"] = 2  # a set from before unit rows were guaranteed
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    assert shared_index.open_shared_index(encoder="e", dim=3, directory=tmp_path) is None
+
+
+class _Encoder:
+    name, dim = "e", 3
+
+    def encode(self, texts):
+        return np.ones((len(texts), 3), np.float32)
+
+
+def _lexical(n):
+    from innolink.engines.matching.lexical import LexicalIndex
+
+    return LexicalIndex.build([["词"] for _ in range(n)])
