@@ -3,8 +3,10 @@
 Real boards carry the same challenge posted by several companies (the same 榜单 title from a
 group's subsidiaries, or one listing re-posted each year). A researcher's recommendations
 should show it once, with "and N similar" (ADR 0362). Two titles are near-duplicates when,
-after removing punctuation, spaces and issuer boilerplate (公司, 有限公司, 项目, 需求 …), they
-are equal or their character-bigram Jaccard similarity is at least ``threshold``.
+after removing a trailing bracketed qualifier (the issuer, region or batch a board appends:
+"……配方（福建某鞋材有限·第9批）"), punctuation, spaces and issuer boilerplate (公司, 有限公司,
+项目, 需求 …), they are equal or their character-bigram Jaccard similarity is at least
+``threshold``.
 
 :func:`group_near_duplicates` keeps the input order (best first): each group is led by its
 first (best ranked) member. Pure Python.
@@ -25,14 +27,30 @@ _NOISE = re.compile(
     r"|股份有限公司|有限责任公司|有限公司|集团|公司|项目|需求|榜单|揭榜挂帅|揭榜|关于|开展")
 
 
+#: a bracketed qualifier at the end of a title: who posted it, where, which batch
+_QUALIFIER = re.compile(r"\s*[(（【\[][^()（）【】\[\]]*[)）】\]]\s*$")
+#: what must be left of a title for its qualifier to be dropped
+_MIN_STEM = 5
+
+
 def title_key(title: str) -> str:
     """A title reduced to what distinguishes listings.
 
     Examples:
         >>> title_key("【揭榜挂帅】高导热石墨烯膜 项目需求（晋江）")
-        '高导热石墨烯膜晋江'
+        '高导热石墨烯膜'
+        >>> title_key("运动鞋大底高耐磨橡胶配方（福建益恒鞋材有限·第9批）")
+        '运动鞋大底高耐磨橡胶配方'
+        >>> title_key("地下掘进装备智能化(工程)关键技术研究")  # not trailing: kept
+        '地下掘进装备智能化工程关键技术研究'
+        >>> title_key("储能电池（二期）")  # too little would be left: kept
+        '储能电池二期'
     """
-    return _NOISE.sub("", (title or "").lower())
+    text = (title or "").lower()
+    stem = _QUALIFIER.sub("", text)
+    if len(_NOISE.sub("", stem)) >= _MIN_STEM:
+        text = stem
+    return _NOISE.sub("", text)
 
 
 def _bigrams(s: str) -> set[str]:

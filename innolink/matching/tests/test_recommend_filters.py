@@ -65,6 +65,21 @@ def test_near_duplicate_listings_are_shown_once_with_and_n_similar(client):
     assert "另有 1 条相似榜单" in page
 
 
+def test_the_same_need_from_several_companies_is_folded_despite_their_names_in_the_title():
+    # boards append the issuer and batch in brackets; that must not make the need look new
+    user, profile = make_researcher_user(keywords="耐磨橡胶，鞋底", research_fields="橡胶配方")
+    base = "运动鞋大底高耐磨橡胶配方"
+    statement = "跑鞋大底磨损快，需要兼顾耐磨、防滑与轻量化的橡胶配方及硫化工艺。"
+    posts = [make_challenge(title=base + suffix, statement=statement, keywords="鞋底 耐磨 橡胶")
+             for suffix in ("（福建益恒鞋材有限·第9批）", "（晋江利盛机械有限·第8批）",
+                            "（晋江腾恒鞋材有限·第6批）")]
+    recs = selectors.recommendations_for_researcher(user, profile.pk)
+    shown = [r for r in recs if r.obj.pk in {p.pk for p in posts}]
+    assert len(shown) == 1
+    assert {o.pk for o in shown[0].similar} == {p.pk for p in posts} - {shown[0].obj.pk}
+    assert shown[0].reasons[-1] == "另有 2 条相似榜单"
+
+
 def test_a_closed_challenge_is_not_recommended():
     user, profile = make_researcher_user(keywords="光刻胶，BCB")
     gone = make_challenge(title="BCB光刻胶介电常数优化")
