@@ -94,7 +94,7 @@ def tag_key(code: str, level: str | None) -> str:
 
 
 def split_tag_key(key: str) -> tuple[str, str]:
-    code, _, level = key.partition(":")
+    code, _sep, level = key.partition(":")
     return code, level
 
 
