@@ -81,3 +81,24 @@ def test_a_bad_round_body_names_its_fields_in_the_users_language(client, staff):
     from innolink.events.models import JudgingRound
 
     assert not JudgingRound.objects.exists()
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("en", "Load limit must be between 0 and 200"),
+    ("zh-hans", "评审上限应在 0 到 200 之间"),
+])
+def test_a_number_out_of_range_names_its_field_in_the_users_language(client, staff, language,
+                                                                     expected):
+    from innolink.events.tests.factories import make_reviewer
+
+    rnd = services.round_create(actor=staff, title="初赛")
+    services.round_reviewers_add(actor=staff, round=rnd, reviewers=[make_reviewer()])
+    member = rnd.reviewers.get()
+    client.force_login(staff)
+    text = client.post(f"/events/rounds/{rnd.pk}/reviewers/{member.pk}/load/",
+                       {"max_load": "500"}, follow=True,
+                       HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert expected in text
+    before = member.max_load
+    member.refresh_from_db()
+    assert member.max_load == before
