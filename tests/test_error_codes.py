@@ -201,9 +201,6 @@ LITERAL_MESSAGES_LEFT = {
     "challenges/services.py": 47,
     "challenges/importing.py": 7,
     "challenges/views.py": 5,
-    "events/services/rounds.py": 13,
-    "rankings/services.py": 13,
-    "enterprises/importing.py": 9,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 
 def message_render(message: str, params: dict[str, Any] | None = None) -> str:
@@ -32,3 +32,58 @@ def message_render(message: str, params: dict[str, Any] | None = None) -> str:
         except (KeyError, ValueError, TypeError):
             continue
     return message
+
+
+def language_half(text: str, language: str | None = None) -> str:
+    """One half of a message a pure engine wrote in both languages, ``"中文 / English"``: the
+    English half on an English page, the Chinese half otherwise. Text without the separator is
+    returned as it is::
+
+        >>> language_half("未知指标 foo / unknown indicator foo", "en")
+        'unknown indicator foo'
+        >>> language_half("未知指标 foo / unknown indicator foo", "zh-hans")
+        '未知指标 foo'
+        >>> language_half("完成", "en")
+        '完成'
+    """
+    if not text or " / " not in text:
+        return text or ""
+    chinese, english = text.split(" / ", 1)
+    language = language if language is not None else (get_language() or "")
+    return english.strip() if language.startswith("en") else chinese.strip()
+
+
+class Message(str):
+    """Text in the source language that keeps its msgid and values, for a message that is
+    stored now and read later (an import's row problems in a job's result): it is the Chinese
+    text wherever a string is expected, and ``render()`` (or ``message_render(m.msgid,
+    m.params)`` on the stored pair) gives it in the reader's language::
+
+        >>> m = Message("与第 %(row)s 行重复", row=2)
+        >>> m, m.msgid, m.params
+        ('与第 2 行重复', '与第 %(row)s 行重复', {'row': 2})
+    """
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, **params: Any) -> "Message":
+        text = super().__new__(cls, msgid % params if params else msgid)
+        text.msgid, text.params = msgid, params
+        return text
+
+    def render(self) -> str:
+        return message_render(self.msgid, self.params)
+
+
+def stored_reason(item: dict[str, Any]) -> str:
+    """A stored row problem in the active language: ``msgid`` with ``params`` when the problem
+    carried values, else its ``reason`` (a msgid itself, or prose kept as it was)::
+
+        >>> stored_reason({"reason": "与第 2 行重复", "msgid": "与第 %(row)s 行重复",
+        ...                "params": {"row": 2}})
+        '与第 2 行重复'
+    """
+    if not isinstance(item, dict):
+        return str(item or "")
+    return message_render(item.get("msgid") or str(item.get("reason") or ""), item.get("params"))

@@ -27,6 +27,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
+
+from innolink.core.errors import ApplicationError
+from innolink.core.messages import Message, stored_reason
 from innolink.enterprises import reference
 from innolink.enterprises.models import Ownership, SizeClass, Tag
 from innolink.enterprises.errors import (
@@ -89,7 +94,7 @@ def tag_key(code: str, level: str | None) -> str:
 
 
 def split_tag_key(key: str) -> tuple[str, str]:
-    code, _, level = key.partition(":")
+    code, _sep, level = key.partition(":")
     return code, level
 
 
@@ -120,24 +125,49 @@ _UNIT_RE = re.compile(r"^(.*?)\s*[（(]\s*([^()（）]+?)\s*[)）]\s*$")
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read; nothing in it is checked further."""
+    """The file as a whole cannot be read; nothing in it is checked further.
 
-    def __init__(self, reason: str, *, code: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    ``reason`` is the message in the active language. Raise it with a msgid and its values
+    (``ImportFileError(_("…%(n)s"), params={"n": 3}, code=...)``): ``as_application_error``
+    keeps both, so a refusal raised in a background job reads in the reader's language
+    (ADR 0761)."""
+
+    def __init__(self, reason: Any, *, code: str, params: dict[str, Any] | None = None) -> None:
+        self.source = reason
+        self.params = dict(params or {})
+        self.reason = str(reason) % self.params if self.params else str(reason)
+        super().__init__(self.reason)
         self.code = code
+
+    def as_application_error(self) -> ApplicationError:
+        return ApplicationError(self.source, code=self.code, params=self.params or None)
 
 
 @dataclass(frozen=True)
 class RowError:
+    """One problem of an import file. ``reason`` is a msgid, or a ``core.messages.Message``
+    (Chinese text with its msgid and values): the stored dict keeps the Chinese text as
+    ``reason`` and, for a message with values, ``msgid`` and ``params``, so ``row_reason``
+    shows it in the reader's language later (ADR 0785)."""
+
     row: int  # the row number an office worker sees in the spreadsheet (1-based)
     column: str
     value: str
     reason: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value,
-                "reason": self.reason}
+        out = {"row": self.row, "column": self.column, "value": self.value,
+               "reason": str(self.reason)}
+        params = getattr(self.reason, "params", None)
+        if params:
+            out["msgid"] = self.reason.msgid
+            out["params"] = {k: v if isinstance(v, int) else str(v) for k, v in params.items()}
+        return out
+
+
+def row_reason(error: RowError | dict[str, Any]) -> str:
+    """A row problem's reason in the active language (a stored dict or a ``RowError``)."""
+    return stored_reason(error.as_dict() if isinstance(error, RowError) else error)
 
 
 @dataclass(frozen=True)
@@ -184,17 +214,18 @@ class ImportCheck:
 def read_table(content: bytes, filename: str, *, max_bytes: int, max_rows: int) -> Table:
     if len(content) > max_bytes:
         raise ImportFileError(
-            f"文件过大：{len(content) / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB",
-            code=IMPORT_TOO_LARGE)
+            _("文件过大：%(size)s MB，上限 %(limit)s MB"), code=IMPORT_TOO_LARGE,
+            params={"size": f"{len(content) / 1048576:.1f}",
+                    "limit": f"{max_bytes / 1048576:.0f}"})
     if not content.strip():
-        raise ImportFileError("文件为空", code=IMPORT_EMPTY)
+        raise ImportFileError(_("文件为空"), code=IMPORT_EMPTY)
     name = filename.lower()
     if name.endswith(".xlsx"):
         raw_rows = _xlsx_rows(content, max_rows=max_rows)
     elif name.endswith(".csv") or name.endswith(".txt"):
         raw_rows = _csv_rows(content)
     else:
-        raise ImportFileError("只支持 .xlsx 和 .csv 文件", code=IMPORT_BAD_TYPE)
+        raise ImportFileError(_("只支持 .xlsx 和 .csv 文件"), code=IMPORT_BAD_TYPE)
     table = _header_and_rows(raw_rows, max_rows=max_rows)
     if name.endswith(".xlsx"):
         _refuse_merged_header(content, table)
@@ -209,7 +240,7 @@ def check_upload(content: bytes, filename: str) -> None:
     from innolink.core.spreadsheets import SpreadsheetRefused, check_xlsx_archive
 
     if not content.strip():
-        raise ImportFileError("文件为空：请选择填写了数据的文件", code=IMPORT_EMPTY)
+        raise ImportFileError(_("文件为空：请选择填写了数据的文件"), code=IMPORT_EMPTY)
     if filename.lower().endswith(".xlsx"):
         try:
             check_xlsx_archive(content,
@@ -228,7 +259,7 @@ def _decode(content: bytes) -> str:
     try:
         return content.decode("gb18030")  # a superset of GBK, as Excel on Chinese Windows saves
     except UnicodeDecodeError as exc:
-        raise ImportFileError("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV",
+        raise ImportFileError(_("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV"),
                               code=IMPORT_BAD_ENCODING) from exc
 
 
@@ -271,7 +302,7 @@ def _header_and_rows(raw_rows: Iterable[list[Any]], *, max_rows: int) -> Table:
         if number >= 5:
             break
     if headers is None:
-        raise ImportFileError("前 5 行中找不到表头：缺少“统一社会信用代码”列",
+        raise ImportFileError(_("前 5 行中找不到表头：缺少“统一社会信用代码”列"),
                               code=IMPORT_NO_HEADER)
     while headers and not headers[-1]:
         headers.pop()
@@ -283,10 +314,10 @@ def _header_and_rows(raw_rows: Iterable[list[Any]], *, max_rows: int) -> Table:
             continue
         rows.append((number, cells))
         if len(rows) > max_rows:
-            raise ImportFileError(f"行数超过上限 {max_rows} 行，请拆分文件",
-                                  code=IMPORT_TOO_MANY_ROWS)
+            raise ImportFileError(_("行数超过上限 %(max)s 行，请拆分文件"),
+                                  code=IMPORT_TOO_MANY_ROWS, params={"max": max_rows})
     if not rows:
-        raise ImportFileError("文件只有表头，没有数据行", code=IMPORT_EMPTY)
+        raise ImportFileError(_("文件只有表头，没有数据行"), code=IMPORT_EMPTY)
     return Table(headers=headers, rows=rows, header_line=header_line)
 
 
@@ -302,8 +333,8 @@ def _refuse_merged_header(content: bytes, table: Table) -> None:
         first, last = int(ref[1]), int(ref[3])
         if first <= line <= last:
             raise ImportFileError(
-                f"表头含合并单元格（{ref[0]}{ref[1]}:{ref[2]}{ref[3]}）：请取消合并，"
-                "每列一个表头", code=IMPORT_MERGED_HEADER)
+                _("表头含合并单元格（%(cells)s）：请取消合并，每列一个表头"),
+                code=IMPORT_MERGED_HEADER, params={"cells": f"{ref[0]}{ref[1]}:{ref[2]}{ref[3]}"})
 
 
 # --- checking ------------------------------------------------------------------------------
@@ -331,12 +362,12 @@ def map_columns(headers: list[str], indicators: dict[str, IndicatorColumn]
     errors: list[RowError] = []
     for index, header in enumerate(headers):
         if not header:
-            errors.append(RowError(1, f"第 {index + 1} 列", "", "表头为空"))
+            errors.append(RowError(1, f"#{index + 1}", "", N_("表头为空")))
             continue
         if header in by_alias:
             key = by_alias[header]
             if key in seen:
-                errors.append(RowError(1, header, header, "重复的列"))
+                errors.append(RowError(1, header, header, N_("重复的列")))
             seen.add(key)
             attrs[key] = index
             continue
@@ -346,26 +377,26 @@ def map_columns(headers: list[str], indicators: dict[str, IndicatorColumn]
             base, unit = match.group(1), match.group(2)
         column = by_indicator.get(base)
         if column is None:
-            errors.append(RowError(1, header, header, "无法识别的列"))
+            errors.append(RowError(1, header, header, N_("无法识别的列")))
             continue
         if column.code in seen:
-            errors.append(RowError(1, header, header, "重复的列"))
+            errors.append(RowError(1, header, header, N_("重复的列")))
         seen.add(column.code)
         factor = Decimal(1)
         if column.kind == "money":
             if unit is not None and unit not in MONEY_UNITS:
-                errors.append(RowError(1, header, unit, "金额单位应为 元、万元 或 亿元"))
+                errors.append(RowError(1, header, unit, N_("金额单位应为 元、万元 或 亿元")))
                 continue
             factor = MONEY_UNITS[unit or "元"]
         elif column.kind == "ratio":
             if unit is not None and unit not in RATIO_UNITS:
-                errors.append(RowError(1, header, unit, "比例单位应为 % 或 ‰"))
+                errors.append(RowError(1, header, unit, N_("比例单位应为 % 或 ‰")))
                 continue
             factor = RATIO_UNITS[unit] if unit else Decimal(1)
         values[index] = (column, factor)
     for key in REQUIRED:
         if key not in attrs:
-            errors.append(RowError(1, LABELS[key], "", "缺少必填列"))
+            errors.append(RowError(1, LABELS[key], "", N_("缺少必填列")))
     return attrs, values, errors
 
 
@@ -377,14 +408,14 @@ def _typed_value(column: IndicatorColumn, raw: Any, text: str) -> tuple[str, str
             return "true", ""
         if flag in _NO:
             return "false", ""
-        return "", "应为 是 或 否"
+        return "", N_("应为 是 或 否")
     if column.kind == "date":
         try:
             return _parse_date(raw).isoformat(), ""
         except ValueError:
-            return "", "日期格式应为 2024-12-01"
+            return "", N_("日期格式应为 2024-12-01")
     if text not in column.levels:
-        return "", f"应为以下等级之一：{'、'.join(column.levels)}"
+        return "", Message(N_("应为以下等级之一：%(levels)s"), levels="、".join(column.levels))
     return text, ""
 
 
@@ -429,60 +460,60 @@ def check_rows(table: Table, indicators: dict[str, IndicatorColumn], *,
         code = cell("credit_code").upper()
         row_attrs: dict[str, Any] = {}
         if not code:
-            fail("credit_code", "必填")
+            fail("credit_code", N_("必填"))
         else:
             problem = reference.credit_code_error(code)
             if problem:
                 fail("credit_code", problem)
         name = cell("name")
         if not name:
-            fail("name", "必填")
+            fail("name", N_("必填"))
         elif len(name) > 200:
-            fail("name", "超过 200 字")
+            fail("name", N_("超过 200 字"))
         row_attrs["name"] = name
         town = cell("town").removesuffix("街道").removesuffix("镇")
         if town not in reference.TOWN_NAMES:
-            fail("town", "不是晋江市的镇或街道（如 青阳街道、安海镇）")
+            fail("town", N_("不是晋江市的镇或街道（如 青阳街道、安海镇）"))
         row_attrs["town"] = town
         try:
             row_attrs["industry_code"] = reference.normalize_industry_code(cell("industry_code"))
         except ValueError as exc:
-            fail("industry_code", str(exc))
+            fail("industry_code", exc.args[0])
         ownership = cell("ownership")
         ownership_value = _OWNERSHIP_WORDS.get(ownership) or (
             ownership if ownership in Ownership.values else None)
         if ownership_value is None:
-            fail("ownership", "应为 民营、国有、集体、外资、港澳台资 或 混合所有制")
+            fail("ownership", N_("应为 民营、国有、集体、外资、港澳台资 或 混合所有制"))
         row_attrs["ownership"] = ownership_value
         for key in ("legal_representative", "address", "products"):
             if key in attrs and cell(key):
                 limit = 64 if key == "legal_representative" else 200 if key == "address" else 300
                 if len(cell(key)) > limit:
-                    fail(key, f"超过 {limit} 字")
+                    fail(key, Message(N_("超过 %(n)s 字"), n=limit))
                 row_attrs[key] = cell(key)
         if "size_class" in attrs and cell("size_class"):
             size = _SIZE_WORDS.get(cell("size_class")) or (
                 cell("size_class") if cell("size_class") in SizeClass.values else None)
             if size is None:
-                fail("size_class", "应为 大型、中型、小型 或 微型")
+                fail("size_class", N_("应为 大型、中型、小型 或 微型"))
             row_attrs["size_class"] = size
         if "founded_on" in attrs and cell("founded_on"):
             try:
                 founded = _parse_date(cells[attrs["founded_on"]])
                 if founded > dt.date.today():
-                    fail("founded_on", "成立日期晚于今天")
+                    fail("founded_on", N_("成立日期晚于今天"))
                 row_attrs["founded_on"] = founded
             except ValueError:
-                fail("founded_on", "日期格式应为 2019-05-20")
+                fail("founded_on", N_("日期格式应为 2019-05-20"))
         tags = _check_tags(cells, attrs, fail, qualifications) if "tags" in attrs else None
         year = None
         if has_year:
             try:
                 year = int(_parse_decimal(cell("year")))
                 if not 1990 <= year <= max_year:
-                    fail("year", f"年度应在 1990 到 {max_year} 之间")
+                    fail("year", Message(N_("年度应在 1990 到 %(max)s 之间"), max=max_year))
             except (InvalidOperation, ValueError):
-                fail("year", "年度应为四位数字，如 2025")
+                fail("year", N_("年度应为四位数字，如 2025"))
         values: dict[str, str] = {}
         for index, (column, factor) in value_columns.items():
             raw = cells[index]
@@ -491,7 +522,7 @@ def check_rows(table: Table, indicators: dict[str, IndicatorColumn], *,
                 continue
             header = table.headers[index]
             if not has_year:
-                add_error(RowError(line, header, text, "填写指标值时必须有“年度”列"))
+                add_error(RowError(line, header, text, N_("填写指标值时必须有“年度”列")))
                 continue
             if column.kind in ("bool", "date", "level"):
                 value, problem = _typed_value(column, raw, text)
@@ -506,17 +537,17 @@ def check_rows(table: Table, indicators: dict[str, IndicatorColumn], *,
                 else:
                     number = _parse_decimal(text) * factor
             except (InvalidOperation, ValueError):
-                add_error(RowError(line, header, text, "应为数字"))
+                add_error(RowError(line, header, text, N_("应为数字")))
                 continue
             if abs(number) >= VALUE_LIMIT:  # before quantize, which raises past 28 digits
-                add_error(RowError(line, header, text, "数值过大"))
+                add_error(RowError(line, header, text, N_("数值过大")))
                 continue
             if number < 0 and not column.allow_negative:
-                add_error(RowError(line, header, text, "不能为负数"))
+                add_error(RowError(line, header, text, N_("不能为负数")))
                 continue
             if column.kind == "count":
                 if number != number.to_integral_value():
-                    add_error(RowError(line, header, text, "应为整数"))
+                    add_error(RowError(line, header, text, N_("应为整数")))
                     continue
                 values[column.code] = str(int(number))
             elif column.kind == "money":
@@ -527,15 +558,17 @@ def check_rows(table: Table, indicators: dict[str, IndicatorColumn], *,
             continue
         key = (code, year)
         if key in seen_keys:
-            what = f"{year} 年度" if year is not None else "企业"
-            add_error(RowError(line, check.columns["credit_code"], code,
-                               f"与第 {seen_keys[key]} 行重复（同一{what}出现两次）"))
+            add_error(RowError(line, check.columns["credit_code"], code, Message(
+                N_("与第 %(row)s 行重复（同一 %(year)s 年度出现两次）"), row=seen_keys[key],
+                year=year) if year is not None else Message(
+                N_("与第 %(row)s 行重复（同一企业出现两次）"), row=seen_keys[key])))
             continue
         seen_keys[key] = line
         comparable = {**row_attrs, "tags": tags}
         if code in attrs_by_code and attrs_by_code[code][1] != comparable:
             add_error(RowError(line, check.columns["credit_code"], code,
-                               f"与第 {attrs_by_code[code][0]} 行的企业信息不一致"))
+                               Message(N_("与第 %(row)s 行的企业信息不一致"),
+                                       row=attrs_by_code[code][0])))
             continue
         attrs_by_code.setdefault(code, (line, comparable))
         check.records.append(Record(row=line, credit_code=code, attrs=row_attrs, tags=tags,
@@ -550,7 +583,7 @@ def _check_tags(cells, attrs, fail, words: dict[str, str] | None = None) -> dict
     for word in filter(None, (w.strip() for w in re.split(r"[;；、,，]", text))):
         key = words.get(word)
         if key is None:
-            fail("tags", f"无法识别的资质“{word}”", raw=text)
+            fail("tags", Message(N_("无法识别的资质“%(word)s”"), word=word), raw=text)
             continue
         tags[key] = {}
     high_tech = "high_tech"
@@ -558,15 +591,15 @@ def _check_tags(cells, attrs, fail, words: dict[str, str] | None = None) -> dict
         try:
             certified = _parse_date(cells[attrs["high_tech_certified_on"]])
             if high_tech not in tags:
-                fail("high_tech_certified_on", "填写了高企认定日期，但标签中没有“高新技术企业”")
+                fail("high_tech_certified_on", N_("填写了高企认定日期，但标签中没有“高新技术企业”"))
             else:
                 tags[high_tech]["certified_on"] = certified
         except ValueError:
-            fail("high_tech_certified_on", "日期格式应为 2024-12-01")
+            fail("high_tech_certified_on", N_("日期格式应为 2024-12-01"))
     if "high_tech_first" in attrs and _text(cells[attrs["high_tech_first"]]):
         flag = _text(cells[attrs["high_tech_first"]]).lower()
         if flag not in _YES | _NO:
-            fail("high_tech_first", "应为 是（首次认定）或 否（重新认定）")
+            fail("high_tech_first", N_("应为 是（首次认定）或 否（重新认定）"))
         elif high_tech in tags:
             tags[high_tech]["first_certified"] = flag in _YES
     return tags
@@ -577,9 +610,11 @@ def error_report_csv(errors: Iterable[RowError | dict[str, Any]]) -> bytes:
     value copied from the file is never a live formula (``core.spreadsheets``)."""
     from innolink.core.spreadsheets import csv_bytes
 
+    from django.utils.translation import gettext
+
     items = (e.as_dict() if isinstance(e, RowError) else e for e in errors)
-    return csv_bytes(["行号", "列", "值", "问题"],
-                     ([i["row"], i["column"], i["value"], i["reason"]] for i in items))
+    return csv_bytes([gettext("行号"), gettext("列"), gettext("值"), gettext("问题")],
+                     ([i["row"], i["column"], i["value"], row_reason(i)] for i in items))
 
 
 # --- qualification and item files ------------------------------------------------------------
@@ -639,10 +674,10 @@ def _columns(headers: list[str], known: dict[str, tuple[str, ...]], extra: Itera
         target = columns if key is not None else others
         name = key if key is not None else header
         if name in target:
-            errors.append(RowError(1, header, header, "重复的列"))
+            errors.append(RowError(1, header, header, N_("重复的列")))
             continue
         if key is None and header not in extra:
-            errors.append(RowError(1, header, header, "无法识别的列"))
+            errors.append(RowError(1, header, header, N_("无法识别的列")))
             continue
         target[name] = index
     return columns, others, errors
@@ -655,7 +690,7 @@ def check_qualification_rows(table: Table, types: dict[str, tuple[str, list[dict
     columns, _others, errors = _columns(table.headers, QUALIFICATION_HEADERS)
     for key in ("credit_code", "type"):
         if key not in columns:
-            errors.append(RowError(1, QUALIFICATION_HEADERS[key][0], "", "缺少必填列"))
+            errors.append(RowError(1, QUALIFICATION_HEADERS[key][0], "", N_("缺少必填列")))
     if errors:
         return [], errors
     by_word = {}
@@ -681,18 +716,19 @@ def check_qualification_rows(table: Table, types: dict[str, tuple[str, list[dict
         qtype = by_word.get(type_word)
         level = ""
         if qtype is None:
-            fail("type", "未定义的资质类型（请先在资质类型中定义）")
+            fail("type", N_("未定义的资质类型（请先在资质类型中定义）"))
         else:
             name, levels = types[qtype]
             level_word = text("level")
             if levels:
                 match = [lv["code"] for lv in levels if level_word in (lv["code"], lv["name"])]
                 if not match:
-                    fail("level", f"{name}的等级应为：{'、'.join(lv['name'] for lv in levels)}")
+                    fail("level", Message(N_("%(type)s的等级应为：%(levels)s"), type=name,
+                                         levels="、".join(lv["name"] for lv in levels)))
                 else:
                     level = match[0]
             elif level_word and level_word not in _EMPTY:
-                fail("level", f"{name}不分等级，请留空")
+                fail("level", Message(N_("%(type)s不分等级，请留空"), type=name))
         dates: dict[str, dt.date | None] = {}
         for key in ("certified_on", "expires_on"):
             raw = text(key)
@@ -701,9 +737,9 @@ def check_qualification_rows(table: Table, types: dict[str, tuple[str, list[dict
                 try:
                     dates[key] = _parse_date(cells[columns[key]])
                 except ValueError:
-                    fail(key, "日期格式应为 2024-12-01")
+                    fail(key, N_("日期格式应为 2024-12-01"))
         if dates["certified_on"] and dates["expires_on"] and dates["expires_on"] < dates["certified_on"]:
-            fail("expires_on", "有效期至早于认定日期")
+            fail("expires_on", N_("有效期至早于认定日期"))
         flag = text("first").lower()
         first: bool | None = None
         if flag and flag not in _EMPTY:
@@ -712,16 +748,17 @@ def check_qualification_rows(table: Table, types: dict[str, tuple[str, list[dict
             elif flag in _NO:
                 first = False
             else:
-                fail("first", "应为 是（首次认定）或 否（重新认定）")
+                fail("first", N_("应为 是（首次认定）或 否（重新认定）"))
         ref = text("reference")
         if len(ref) > 64:
-            fail("reference", "证书编号或文号不超过64个字")
+            fail("reference", N_("证书编号或文号不超过64个字"))
         if len(errors) > before:
             continue
         key = (code, qtype, level, dates["certified_on"])
         if key in seen:
             errors.append(RowError(line, table.headers[columns["credit_code"]], code,
-                                   f"与第 {seen[key]} 行重复（同一资质、等级和认定日期）"))
+                                   Message(N_("与第 %(row)s 行重复（同一资质、等级和认定日期）"),
+                                           row=seen[key])))
             continue
         seen[key] = line
         out.append(QualificationRow(line, code, qtype or "", level, dates["certified_on"], dates["expires_on"],
@@ -750,7 +787,7 @@ def check_item_rows(table: Table, kinds: dict[str, tuple[str, dict[str, dict[str
     columns, others, errors = _columns(headers, ITEM_HEADERS, fact_headers)
     for key in ("credit_code", "kind", "year", "key"):
         if key not in columns:
-            errors.append(RowError(1, ITEM_HEADERS[key][0], "", "缺少必填列"))
+            errors.append(RowError(1, ITEM_HEADERS[key][0], "", N_("缺少必填列")))
     if errors:
         return [], errors
     by_word = {}
@@ -773,16 +810,16 @@ def check_item_rows(table: Table, kinds: dict[str, tuple[str, dict[str, dict[str
             fail(columns["credit_code"], problem)
         kind = by_word.get(text(columns["kind"]))
         if kind is None:
-            fail(columns["kind"], "未定义的事项类别")
+            fail(columns["kind"], N_("未定义的事项类别"))
         year_text = text(columns["year"])
         year = 0
         if not re.fullmatch(r"\d{4}", year_text) or not 1990 <= int(year_text) <= max_year:
-            fail(columns["year"], f"年度应为 1990 至 {max_year} 的四位年份")
+            fail(columns["year"], Message(N_("年度应为 1990 至 %(max)s 的四位年份"), max=max_year))
         else:
             year = int(year_text)
         key = text(columns["key"])
         if not key or len(key) > 64:
-            fail(columns["key"], "编号必填，不超过64个字")
+            fail(columns["key"], N_("编号必填，不超过64个字"))
         label = text(columns["label"]) if "label" in columns else ""
         facts: dict[str, str] = {}
         if kind is not None:
@@ -794,7 +831,7 @@ def check_item_rows(table: Table, kinds: dict[str, tuple[str, dict[str, dict[str
                     continue
                 spec = specs.get(fact)
                 if spec is None:
-                    fail(index, f"{kinds[kind][0]}没有这项数据")
+                    fail(index, Message(N_("%(kind)s没有这项数据"), kind=kinds[kind][0]))
                     continue
                 value, problem = _fact_value(spec, cells[index], raw, units.get(index))
                 if problem:
@@ -805,7 +842,8 @@ def check_item_rows(table: Table, kinds: dict[str, tuple[str, dict[str, dict[str
             continue
         pair = (code, kind, key)
         if pair in seen:
-            errors.append(RowError(line, table.headers[columns["key"]], key, f"与第 {seen[pair]} 行编号重复"))
+            errors.append(RowError(line, table.headers[columns["key"]], key,
+                                   Message(N_("与第 %(row)s 行编号重复"), row=seen[pair])))
             continue
         seen[pair] = line
         out.append(ItemRow(line, code, kind or "", year, key, label[:200], facts))
@@ -819,22 +857,24 @@ def _fact_value(spec: dict[str, Any], raw: Any, text: str, unit: str | None) -> 
         return _typed_value(column, raw, text)
     if kind == "category":
         choices = spec.get("choices") or []
-        return (text, "") if text in choices else ("", f"应为以下之一：{'、'.join(choices)}")
+        if text in choices:
+            return text, ""
+        return "", Message(N_("应为以下之一：%(choices)s"), choices="、".join(choices))
     if kind == "text":
         return text[:200], ""
     try:
         number = _parse_decimal(text.rstrip("%‰") if kind == "ratio" else text)
     except (InvalidOperation, ValueError):
-        return "", "应为数字"
+        return "", N_("应为数字")
     if number < 0:
-        return "", "不能为负数"
+        return "", N_("不能为负数")
     if kind == "money":
         if unit is not None and unit not in MONEY_UNITS:
-            return "", "金额单位应为 元、万元 或 亿元"
+            return "", N_("金额单位应为 元、万元 或 亿元")
         return str((number * MONEY_UNITS[unit or "元"]).quantize(FEN, rounding=ROUND_HALF_UP)), ""
     if kind == "count":
         if number != number.to_integral_value():
-            return "", "应为整数"
+            return "", N_("应为整数")
         return str(int(number)), ""
     if kind == "ratio":
         scale = RATIO_UNITS.get(text[-1]) if text.endswith(("%", "‰")) else RATIO_UNITS.get(unit or "", Decimal(1))

@@ -14,14 +14,14 @@ from innolink.enterprises import reference
 def validate_credit_code(value: str) -> None:
     error = reference.credit_code_error(value)
     if error:
-        raise ValidationError(error, code="credit_code")
+        raise ValidationError(error.render(), code="credit_code")
 
 
 def validate_industry_code(value: str) -> None:
     try:
         normalized = reference.normalize_industry_code(value)
     except ValueError as exc:
-        raise ValidationError(str(exc), code="industry_code") from exc
+        raise ValidationError(exc.args[0].render(), code="industry_code") from exc
     if normalized != value:
         raise ValidationError(_("行业代码应写作 %(code)s"), params={"code": normalized},
                               code="industry_code")

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext_noop as N_
+
+from innolink.core.messages import Message
+
 # Jinjiang's 6 subdistricts (街道) and 13 towns (镇).
 SUBDISTRICTS = ("青阳", "梅岭", "西园", "罗山", "新塘", "灵源")
 TOWNS = ("安海", "磁灶", "陈埭", "东石", "深沪", "金井", "池店", "内坑", "龙湖", "永和", "英林",
@@ -77,13 +81,14 @@ def normalize_industry_code(raw: str) -> str:
     text = (raw or "").strip().upper()
     match = _INDUSTRY_RE.match(text)
     if not match:
-        raise ValueError("行业代码格式应为门类字母加 2–4 位数字，例如 C1951")
+        raise ValueError(Message(N_("行业代码格式应为门类字母加 2–4 位数字，例如 C1951")))
     letter, division, _rest = match.groups()
     section = section_of_division(int(division))
     if section is None:
-        raise ValueError(f"不存在大类 {division}")
+        raise ValueError(Message(N_("不存在大类 %(division)s"), division=division))
     if letter and letter != section:
-        raise ValueError(f"大类 {division} 属于门类 {section}，不属于 {letter}")
+        raise ValueError(Message(N_("大类 %(division)s 属于门类 %(section)s，不属于 %(letter)s"),
+                                 division=division, section=section, letter=letter))
     return section + text.lstrip("ABCDEFGHIJKLMNOPQRST")
 
 
@@ -114,15 +119,18 @@ def credit_check_char(first17: str) -> str:
 
 
 def credit_code_error(code: str) -> str | None:
-    """None when ``code`` is a valid credit code, else the reason in Chinese."""
+    """None when ``code`` is a valid credit code, else the reason: Chinese text that keeps its
+    msgid and values (``core.messages.Message``)."""
     if len(code) != 18:
-        return f"统一社会信用代码应为 18 位，实际 {len(code)} 位"
+        return Message(N_("统一社会信用代码应为 18 位，实际 %(n)s 位"), n=len(code))
     bad = sorted({c for c in code if c not in _CREDIT_VALUE})
     if bad:
-        return f"统一社会信用代码含非法字符：{''.join(bad)}（不使用 I、O、S、V、Z）"
+        return Message(N_("统一社会信用代码含非法字符：%(chars)s（不使用 I、O、S、V、Z）"),
+                       chars="".join(bad))
     expected = credit_check_char(code[:17])
     if code[17] != expected:
-        return f"统一社会信用代码校验码错误：第 18 位应为 {expected}，实际为 {code[17]}"
+        return Message(N_("统一社会信用代码校验码错误：第 18 位应为 %(expected)s，实际为 %(actual)s"),
+                       expected=expected, actual=code[17])
     return None
 
 

@@ -134,7 +134,7 @@ def registry_import(*, content: bytes, filename: str, actor, commit: bool,
         table = importing.read_table(content, filename, max_bytes=limits["IMPORT_MAX_BYTES"],
                                      max_rows=limits["IMPORT_MAX_ROWS"])
     except importing.ImportFileError as exc:
-        raise ApplicationError(exc.reason, code=exc.code) from exc
+        raise exc.as_application_error() from exc
     total = len(table.rows)
     progress(0, total, N_("检查数据"), force=True)
     check = importing.check_rows(table, indicator_columns(),
@@ -316,7 +316,7 @@ def registry_import_start(*, content: bytes, filename: str, actor, commit: bool)
     try:
         importing.check_upload(content, filename)
     except importing.ImportFileError as exc:
-        raise ApplicationError(exc.reason, code=exc.code) from exc
+        raise exc.as_application_error() from exc
     stored = store_upload(content, suffix)
     title = N_("导入企业数据：%(file)s") if commit else N_("预检企业数据：%(file)s")
     return job_start(kind=IMPORT_KIND, title=title, title_params={"file": filename}, user=actor,
@@ -535,7 +535,7 @@ def _read(content: bytes, filename: str) -> importing.Table:
         return importing.read_table(content, filename, max_bytes=limits["IMPORT_MAX_BYTES"],
                                     max_rows=limits["IMPORT_MAX_ROWS"])
     except importing.ImportFileError as exc:
-        raise ApplicationError(exc.reason, code=exc.code) from exc
+        raise exc.as_application_error() from exc
 
 
 def _enterprise_ids(codes: set[str]) -> dict[str, int]:

@@ -63,6 +63,10 @@ class RunOut(Schema):
     def resolve_lists(obj) -> list:
         return list(obj.lists.all())
 
+    @staticmethod
+    def resolve_error(obj) -> dict:
+        return {**obj.error, "message": obj.error_message} if obj.error else {}
+
 
 class RunIn(Schema):
     year: int

@@ -102,6 +102,13 @@ class RankingRun(models.Model):
         return self.status in (self.Status.NOTICE, self.Status.NOTICE_CLOSED,
                                self.Status.PUBLISHED)
 
+    @property
+    def error_message(self) -> str:
+        """Why the run failed, in the reader's language (the engine stores both)."""
+        from innolink.core.messages import language_half
+
+        return language_half(str((self.error or {}).get("message", "")))
+
 
 class RankingList(models.Model):
     """One list of a run. ``result`` is the engine's ``ListResult.to_dict()`` (the stored

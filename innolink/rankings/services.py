@@ -9,13 +9,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import gettext_noop as N_
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from innolink.core.audit import audit_diff, audit_record
 from innolink.core.errors import ApplicationError, Conflict, ValidationFailed
+from innolink.core.messages import language_half
 from innolink.engines.ranking import Methodology, RankingError, load_methodologies
 from innolink.enterprises.models import Enterprise, EnterpriseYear
 from innolink.rankings import checks
@@ -26,6 +28,19 @@ from innolink.rankings.models import (
     RankingEntry,
     RankingList,
     RankingRun,
+)
+from innolink.rankings.errors import (
+    ALREADY_ANSWERED,
+    BAD_TRANSITION,
+    DECLARATION_LOCKED,
+    NOT_IN_NOTICE,
+    NOT_IN_REVIEW,
+    NOT_PUBLISHED,
+    NOT_SUBMITTED,
+    OBJECTIONS_OPEN,
+    REVIEW_NOT_NEEDED,
+    REVIEWS_PENDING,
+    YEAR_ALREADY_PUBLIC,
 )
 
 RUN_KIND = "rankings.run"
@@ -58,8 +73,10 @@ def methodologies(year: int | None = None) -> dict[str, Methodology]:
 
 
 def ranking_error(exc: RankingError) -> ApplicationError:
-    """The engine's refusal as the platform's error (same code, message and detail)."""
-    return ApplicationError(exc.message, code=exc.code, extra=exc.extra, status=422)
+    """The engine's refusal as the platform's error (same code and detail). The engine is pure
+    and writes each message in both languages ("中文 / English"); the user reads their half."""
+    return ApplicationError(language_half(exc.message), code=exc.code, extra=exc.extra,
+                            status=422)
 
 
 def covered_years() -> list[int]:
@@ -89,9 +106,10 @@ def run_start(*, year: int, actor, samples: int | None = None) -> RankingRun:
     from innolink.rankings.fetch import build_snapshot
 
     if year not in covered_years():
-        raise ValidationFailed({"year": [f"年度 {year} 不在评价方法适用年度 {covered_years()} 内"]})
+        raise ValidationFailed({"year": [_("年度 %(year)s 不在评价方法适用年度 %(years)s 内") % {
+            "year": year, "years": "、".join(str(y) for y in covered_years())}]})
     if samples is not None and not 10 <= samples <= 5000:
-        raise ValidationFailed({"samples": ["扰动样本数应在 10 到 5000 之间"]})
+        raise ValidationFailed({"samples": [_("扰动样本数应在 10 到 5000 之间")]})
     ms = methodologies(year)
     try:
         validate_run(ms.values(), build_snapshot(year))
@@ -179,8 +197,9 @@ def _transition(run: RankingRun, *, actor, allowed: tuple[str, ...], to: str,
                 extra: dict[str, Any] | None = None, note: str = "") -> RankingRun:
     run = RankingRun.objects.select_for_update().get(pk=run.pk)
     if run.status not in allowed:
-        raise Conflict(f"当前状态为“{run.get_status_display()}”，不能执行此操作",
-                       extra={"status": run.status})
+        raise Conflict(_("当前状态为“%(status)s”，不能执行此操作")
+                       % {"status": run.get_status_display()},
+                       code=BAD_TRANSITION, extra={"status": run.status})
     before = {"status": run.status, **{k: getattr(run, k) for k in (extra or {})}}
     run.status = to
     for key, value in (extra or {}).items():
@@ -196,16 +215,16 @@ def entry_review(*, entry: RankingEntry, actor, decision: str, note: str = "") -
     """Record the review of an uncertain entry: confirmed, or queried with a note."""
     run = RankingRun.objects.select_for_update().get(pk=entry.ranking_list.run_id)
     if run.status != RankingRun.Status.COMPUTED:
-        raise Conflict("只能在复核阶段（已计算）记录复核意见")
+        raise Conflict(_("只能在复核阶段（已计算）记录复核意见"), code=NOT_IN_REVIEW)
     if not entry.uncertain:
-        raise Conflict("该条目无需复核")
+        raise Conflict(_("该条目无需复核"), code=REVIEW_NOT_NEEDED)
     note = (note or "").strip()
     if decision not in (RankingEntry.Review.CONFIRMED, RankingEntry.Review.QUERIED):
-        raise ValidationFailed({"decision": ["复核结论应为“确认”或“存疑”"]})
+        raise ValidationFailed({"decision": [_("复核结论应为“确认”或“存疑”")]})
     if decision == RankingEntry.Review.QUERIED and not note:
-        raise ValidationFailed({"note": ["复核存疑时须填写复核意见"]})
+        raise ValidationFailed({"note": [_("复核存疑时须填写复核意见")]})
     if len(note) > 300:
-        raise ValidationFailed({"note": ["复核意见不能超过 300 字"]})
+        raise ValidationFailed({"note": [_("复核意见不能超过 300 字")]})
     before = {"review": entry.review, "review_note": entry.review_note}
     entry.review, entry.review_note, entry.reviewed_by = decision, note, actor
     entry.save(update_fields=["review", "review_note", "reviewed_by"])
@@ -221,10 +240,10 @@ def entries_confirm_pending(*, run: RankingRun, actor, note: str) -> int:
 
     run = RankingRun.objects.select_for_update().get(pk=run.pk)
     if run.status != RankingRun.Status.COMPUTED:
-        raise Conflict("只能在复核阶段（已计算）记录复核意见")
+        raise Conflict(_("只能在复核阶段（已计算）记录复核意见"), code=NOT_IN_REVIEW)
     note = (note or "").strip()
     if not 2 <= len(note) <= 300:
-        raise ValidationFailed({"note": ["批量确认须写明复核依据（2—300 字）"]})
+        raise ValidationFailed({"note": [_("批量确认须写明复核依据（2—300 字）")]})
     pending = list(RankingEntry.objects.filter(ranking_list__run=run,
                                                review=RankingEntry.Review.PENDING))
     for entry in pending:
@@ -243,7 +262,8 @@ def run_mark_reviewed(*, run: RankingRun, actor) -> RankingRun:
     pending = RankingEntry.objects.filter(ranking_list__run=run,
                                           review=RankingEntry.Review.PENDING).count()
     if pending:
-        raise Conflict(f"还有 {pending} 条入围不确定的条目未复核", extra={"pending": pending})
+        raise Conflict(_("还有 %(pending)s 条入围不确定的条目未复核") % {"pending": pending},
+                       code=REVIEWS_PENDING, extra={"pending": pending})
     return _transition(run, actor=actor, allowed=(RankingRun.Status.COMPUTED,),
                        to=RankingRun.Status.REVIEWED)
 
@@ -253,17 +273,18 @@ def run_open_notice(*, run: RankingRun, actor, closes_on: dt.date) -> RankingRun
     """Open the 公示 (public notice) until ``closes_on`` (inclusive)."""
     today = _today()
     if closes_on is None or closes_on <= today:
-        raise ValidationFailed({"closes_on": ["公示截止日期应晚于今天"]})
+        raise ValidationFailed({"closes_on": [_("公示截止日期应晚于今天")]})
     if closes_on > today + dt.timedelta(days=60):
-        raise ValidationFailed({"closes_on": ["公示期不能超过 60 天"]})
+        raise ValidationFailed({"closes_on": [_("公示期不能超过 60 天")]})
     # Lock the year's runs: two staff opening two runs of one year at once leave one public.
     list(RankingRun.objects.select_for_update().filter(year=run.year).order_by("pk"))
     other = RankingRun.objects.filter(year=run.year, status__in=(
         RankingRun.Status.NOTICE, RankingRun.Status.NOTICE_CLOSED,
         RankingRun.Status.PUBLISHED)).exclude(pk=run.pk).first()
     if other is not None:
-        raise Conflict(f"{run.year} 年度已有公示中或已发布的榜单（#{other.pk}），"
-                       "发布后的修改请登记更正")
+        raise Conflict(_("%(year)s 年度已有公示中或已发布的榜单（#%(run)s），发布后的修改请登记更正")
+                       % {"year": run.year, "run": other.pk}, code=YEAR_ALREADY_PUBLIC,
+                       extra={"run": other.pk})
     return _transition(run, actor=actor, allowed=(RankingRun.Status.REVIEWED,),
                        to=RankingRun.Status.NOTICE,
                        extra={"notice_opens_on": today, "notice_closes_on": closes_on})
@@ -281,7 +302,8 @@ def run_publish(*, run: RankingRun, actor) -> RankingRun:
     audited step), so nobody has to remember to end it before publishing."""
     open_count = Objection.objects.filter(run=run, status=Objection.Status.OPEN).count()
     if open_count:
-        raise Conflict(f"还有 {open_count} 件公示异议未答复，不能发布",
+        raise Conflict(_("还有 %(n)s 件公示异议未答复，不能发布") % {"n": open_count},
+                       code=OBJECTIONS_OPEN,
                        extra={"open_objections": open_count})
     run = RankingRun.objects.select_for_update().get(pk=run.pk)
     if notice_expired(run):
@@ -322,24 +344,24 @@ def objection_submit(*, ranking_list: RankingList, name: str, phone: str, conten
     """A real-name objection during the 公示 (until the end of the closing day)."""
     run = RankingRun.objects.get(pk=ranking_list.run_id)
     if run.status != RankingRun.Status.NOTICE or _today() > run.notice_closes_on:
-        raise Conflict("该榜单不在公示期内，不能提出异议")
+        raise Conflict(_("该榜单不在公示期内，不能提出异议"), code=NOT_IN_NOTICE)
     name, phone, content = (name or "").strip(), (phone or "").strip(), (content or "").strip()
     organization = (organization or "").strip()
     errors: dict[str, list[str]] = {}
     if not 2 <= len(name) <= 64:
-        errors["name"] = ["请填写真实姓名（2—64 字）"]
+        errors["name"] = [_("请填写真实姓名（2—64 字）")]
     if not PHONE.match(phone):
-        errors["phone"] = ["联系电话格式不正确（7—20 位数字，可含“-”）"]
+        errors["phone"] = [_("联系电话格式不正确（7—20 位数字，可含“-”）")]
     if not 10 <= len(content) <= 2000:
-        errors["content"] = ["异议内容应为 10—2000 字，请写明事实和理由"]
+        errors["content"] = [_("异议内容应为 10—2000 字，请写明事实和理由")]
     if len(organization) > 200:
-        errors["organization"] = ["单位名称不能超过 200 字"]
+        errors["organization"] = [_("单位名称不能超过 200 字")]
     enterprise = None
     if enterprise_id is not None:
         enterprise = Enterprise.objects.filter(
             pk=enterprise_id, pk__in=ranking_list.entries.values("enterprise_id")).first()
         if enterprise is None:
-            errors["enterprise"] = ["所涉企业不在本榜单中"]
+            errors["enterprise"] = [_("所涉企业不在本榜单中")]
     if errors:
         raise ValidationFailed(errors)
     objection = Objection.objects.create(
@@ -356,9 +378,9 @@ def objection_answer(*, objection: Objection, actor, answer: str) -> Objection:
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     answer = (answer or "").strip()
     if not 5 <= len(answer) <= 2000:
-        raise ValidationFailed({"answer": ["答复内容应为 5—2000 字"]})
+        raise ValidationFailed({"answer": [_("答复内容应为 5—2000 字")]})
     if objection.status == Objection.Status.ANSWERED:
-        raise Conflict("该异议已答复")
+        raise Conflict(_("该异议已答复"), code=ALREADY_ANSWERED)
     before = {"status": objection.status, "answer": objection.answer}
     objection.status = Objection.Status.ANSWERED
     objection.answer, objection.answered_by, objection.answered_at = answer, actor, timezone.now()
@@ -384,16 +406,17 @@ def correction_add(*, ranking_list: RankingList, actor, description: str,
     """A correction after publication, shown in the public correction log."""
     run = RankingRun.objects.get(pk=ranking_list.run_id)
     if run.status != RankingRun.Status.PUBLISHED:
-        raise Conflict("只有已发布的榜单需要登记更正；发布前请在复核或公示中处理")
+        raise Conflict(_("只有已发布的榜单需要登记更正；发布前请在复核或公示中处理"),
+                       code=NOT_PUBLISHED)
     description = (description or "").strip()
     errors: dict[str, list[str]] = {}
     if not 5 <= len(description) <= 2000:
-        errors["description"] = ["更正内容应为 5—2000 字"]
+        errors["description"] = [_("更正内容应为 5—2000 字")]
     enterprise = None
     if enterprise_id is not None:
         enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
         if enterprise is None:
-            errors["enterprise"] = ["所涉企业不存在"]
+            errors["enterprise"] = [_("所涉企业不存在")]
     if errors:
         raise ValidationFailed(errors)
     correction = Correction.objects.create(ranking_list=ranking_list, enterprise=enterprise,
@@ -450,10 +473,11 @@ def declaration_save(*, enterprise: Enterprise, year: int, values: dict[str, Any
     from innolink.rankings.selectors import sector_peer_ratios
 
     if year not in declaration_years():
-        raise ValidationFailed({"year": [f"申报年度应为 {declaration_years()} 之一"]})
+        raise ValidationFailed({"year": [_("申报年度应为 %(years)s 之一") % {
+            "years": "、".join(str(y) for y in declaration_years())}]})
     unknown = set(values) - set(checks.FIELD_BY_CODE)
     if unknown:
-        raise ValidationFailed({name: ["不是申报指标"] for name in sorted(unknown)})
+        raise ValidationFailed({name: [_("不是申报指标")] for name in sorted(unknown)})
     decimals = _decimal_values(values)
     errors = checks.field_errors(decimals)
     if not errors:  # money is kept in yuan with two places
@@ -463,12 +487,12 @@ def declaration_save(*, enterprise: Enterprise, year: int, values: dict[str, Any
     if submit:
         name = (attested_name or "").strip()
         if not attest:
-            errors.setdefault("attest", []).append("请勾选法定代表人承诺")
+            errors.setdefault("attest", []).append(_("请勾选法定代表人承诺"))
         if not name:
-            errors.setdefault("attested_name", []).append("请填写法定代表人姓名")
+            errors.setdefault("attested_name", []).append(_("请填写法定代表人姓名"))
         elif enterprise.legal_representative and name != enterprise.legal_representative:
             errors.setdefault("attested_name", []).append(
-                "承诺人应为登记的法定代表人（如已变更，请先更新企业登记信息）")
+                _("承诺人应为登记的法定代表人（如已变更，请先更新企业登记信息）"))
     if errors:
         raise ValidationFailed(errors)
     declaration = (Declaration.objects.select_for_update()
@@ -477,7 +501,8 @@ def declaration_save(*, enterprise: Enterprise, year: int, values: dict[str, Any
     if created:
         declaration = Declaration(enterprise=enterprise, year=year)
     elif declaration.status not in (Declaration.Status.DRAFT, Declaration.Status.RETURNED):
-        raise Conflict(f"申报已{declaration.get_status_display()}，不能修改")
+        raise Conflict(_("申报状态为“%(status)s”，不能修改") % {"status": declaration.get_status_display()},
+                       code=DECLARATION_LOCKED)
     before = {} if created else {"values": declaration.values, "status": declaration.status}
     declaration.values = _values_json(decimals)
     if submit:
@@ -503,7 +528,8 @@ def declaration_accept(*, declaration: Declaration, actor) -> Declaration:
     """Accept submitted figures: they update the registry's year (audited there too)."""
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status != Declaration.Status.SUBMITTED:
-        raise Conflict(f"申报状态为“{declaration.get_status_display()}”，不能采纳")
+        raise Conflict(_("申报状态为“%(status)s”，不能采纳")
+                       % {"status": declaration.get_status_display()}, code=NOT_SUBMITTED)
     year, created = EnterpriseYear.objects.select_for_update().get_or_create(
         enterprise_id=declaration.enterprise_id, year=declaration.year)
     before = dict(year.values)
@@ -528,9 +554,10 @@ def declaration_return(*, declaration: Declaration, actor, reason: str) -> Decla
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     reason = (reason or "").strip()
     if not 5 <= len(reason) <= 2000:
-        raise ValidationFailed({"reason": ["请写明退回原因（5—2000 字）"]})
+        raise ValidationFailed({"reason": [_("请写明退回原因（5—2000 字）")]})
     if declaration.status != Declaration.Status.SUBMITTED:
-        raise Conflict(f"申报状态为“{declaration.get_status_display()}”，不能退回")
+        raise Conflict(_("申报状态为“%(status)s”，不能退回")
+                       % {"status": declaration.get_status_display()}, code=NOT_SUBMITTED)
     before = {"status": declaration.status, "return_reason": declaration.return_reason}
     declaration.status = Declaration.Status.RETURNED
     declaration.return_reason = reason

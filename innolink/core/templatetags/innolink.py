@@ -24,3 +24,12 @@ def plain_number(value) -> str:
     if number == number.to_integral_value():
         return f"{int(number):,}"
     return f"{number.normalize():,}"
+
+
+@register.filter
+def reason_text(item) -> str:
+    """A stored row problem (``{"reason", "msgid"?, "params"?}``, an import's error list) in
+    the active language: ``{{ e|reason_text }}``."""
+    from innolink.core.messages import stored_reason
+
+    return stored_reason(item)

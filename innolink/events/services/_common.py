@@ -45,12 +45,14 @@ def _parse_time(value: Any, field_name: str) -> dt.time:
 
 
 def _int_in(value: Any, field_name: str, label: str, lo: int, hi: int) -> int:
+    """``value`` as an integer within [lo, hi]; ``label`` is a msgid (the field's name)."""
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise _fail(field_name, f"{label}必须是整数") from None
+        raise _fail(field_name, _("%(label)s必须是整数") % {"label": _(label)}) from None
     if not lo <= number <= hi:
-        raise _fail(field_name, f"{label}应在 {lo} 到 {hi} 之间")
+        raise _fail(field_name, _("%(label)s应在 %(lo)s 到 %(hi)s 之间") % {
+            "label": _(label), "lo": lo, "hi": hi})
     return number
 
 
@@ -85,9 +87,9 @@ def _text(changes: dict[str, Any], errors: dict[str, list[str]], name: str, labe
         return
     value = str(changes[name] or "").strip()
     if required and not value:
-        errors[name] = [f"请填写{label}"]
+        errors[name] = [_("请填写%(label)s") % {"label": _(label)}]
     elif len(value) > limit:
-        errors[name] = [f"{label}不能超过 {limit} 个字"]
+        errors[name] = [_("%(label)s不能超过 %(limit)s 个字") % {"label": _(label), "limit": limit}]
     changes[name] = value
 
 def _unknown(changes: dict[str, Any], allowed: Iterable[str]) -> None:

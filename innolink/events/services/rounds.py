@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from innolink.accounts.models import User
 from innolink.accounts.roles import Role
@@ -75,22 +76,22 @@ def _criteria_rows(criteria: Iterable[Any] | None) -> list[tuple[str, Decimal, s
             name, points, guidance = (list(c) + ["", "", ""])[:3]
         name = (name or "").strip()
         if not name:
-            raise _fail("criteria", f"第 {i} 个评分项缺少名称")
+            raise _fail("criteria", _("第 %(n)s 个评分项缺少名称") % {"n": i})
         if len(name) > 60:
-            raise _fail("criteria", f"评分项“{name[:20]}…”名称不能超过 60 个字")
+            raise _fail("criteria", _("评分项“%(name)s…”名称不能超过 60 个字") % {"name": name[:20]})
         try:
             value = Decimal(str(points)).quantize(TWO)
         except (InvalidOperation, ValueError):
-            raise _fail("criteria", f"评分项“{name}”的满分必须是数字") from None
+            raise _fail("criteria", _("评分项“%(name)s”的满分必须是数字") % {"name": name}) from None
         if not Decimal("0.5") <= value <= Decimal(100):
-            raise _fail("criteria", f"评分项“{name}”的满分应在 0.5 到 100 之间")
+            raise _fail("criteria", _("评分项“%(name)s”的满分应在 0.5 到 100 之间") % {"name": name})
         rows.append((name, value, (guidance or "").strip()[:300]))
     if not rows:
-        raise _fail("criteria", "评分细则至少需要一个评分项")
+        raise _fail("criteria", _("评分细则至少需要一个评分项"))
     if len(rows) > 12:
-        raise _fail("criteria", "评分项最多 12 个")
+        raise _fail("criteria", _("评分项最多 12 个"))
     if len({r[0] for r in rows}) != len(rows):
-        raise _fail("criteria", "评分项名称不能重复")
+        raise _fail("criteria", _("评分项名称不能重复"))
     return rows
 
 
@@ -109,19 +110,19 @@ def round_create(*, actor, title: str, reviewers_per_entry: int = 3, default_max
 
         programme = Programme.objects.filter(pk=programme_id).first()
         if programme is None:
-            raise _fail("programme_id", "评审的赛事/榜单批次不存在")
+            raise _fail("programme_id", _("评审的赛事/榜单批次不存在"))
         if criteria is None and programme.rubric:
             criteria = [(r["name"], r["weight"], r.get("guidance", ""))
                         for r in programme.rubric]
     title = (title or "").strip()
     if not title:
-        raise _fail("title", "请填写轮次名称")
+        raise _fail("title", _("请填写轮次名称"))
     if len(title) > 120:
-        raise _fail("title", "轮次名称不能超过 120 个字")
+        raise _fail("title", _("轮次名称不能超过 120 个字"))
     k = _int_in(reviewers_per_entry, "reviewers_per_entry", "每个方案的评审专家数", 1, 15)
     load = _int_in(default_max_load, "default_max_load", "每位专家评审上限", 1, 200)
     if scoring_deadline is not None and scoring_deadline < timezone.localdate() and not is_demo:
-        raise _fail("scoring_deadline", "评分截止日期不能早于今天")
+        raise _fail("scoring_deadline", _("评分截止日期不能早于今天"))
     rows = _criteria_rows(criteria)
     rnd = JudgingRound.objects.create(title=title, description=description,
                                       reviewers_per_entry=k, default_max_load=load,
@@ -140,7 +141,7 @@ def round_create(*, actor, title: str, reviewers_per_entry: int = 3, default_max
 def _open_round(rnd: JudgingRound) -> JudgingRound:
     rnd = JudgingRound.objects.select_for_update().get(pk=rnd.pk)
     if rnd.state == RoundState.FINALISED:
-        raise Conflict("本轮评审结果已确定，不能再修改", code=ROUND_FINALISED)
+        raise Conflict(_("本轮评审结果已确定，不能再修改"), code=ROUND_FINALISED)
     return rnd
 
 
@@ -150,13 +151,14 @@ def round_entries_add(*, actor, round: JudgingRound, proposals: Sequence,
     _staff(actor)
     rnd = _open_round(round)
     if not proposals:
-        raise _fail("proposals", "请至少选择一个方案")
+        raise _fail("proposals", _("请至少选择一个方案"))
     bad = [p for p in proposals if p.state in ("withdrawn", "not_selected")]
     if bad:
-        raise _fail("proposals", f"方案“{bad[0]}”状态为“{bad[0].get_state_display()}”，不能参赛")
+        raise _fail("proposals", _("方案“%(proposal)s”状态为“%(state)s”，不能参赛") % {
+            "proposal": bad[0], "state": bad[0].get_state_display()})
     already = set(rnd.entries.filter(proposal__in=proposals).values_list("proposal_id", flat=True))
     if already:
-        raise Conflict("所选方案中有已在本轮的参赛方案", code=ALREADY_ENTERED,
+        raise Conflict(_("所选方案中有已在本轮的参赛方案"), code=ALREADY_ENTERED,
                        extra={"proposal_ids": sorted(already)})
     entries = [RoundEntry.objects.create(round=rnd, proposal=p) for p in proposals]
     audit_record_many(actor=actor, action="create", source=source,
@@ -171,16 +173,16 @@ def round_reviewers_add(*, actor, round: JudgingRound, reviewers: Sequence[User]
     _staff(actor)
     rnd = _open_round(round)
     if not reviewers:
-        raise _fail("reviewers", "请至少选择一位评审专家")
+        raise _fail("reviewers", _("请至少选择一位评审专家"))
     bad = [u for u in reviewers if u.role != Role.REVIEWER or not u.is_active]
     if bad:
-        raise _fail("reviewers", f"“{bad[0]}”不是在职的评审专家账户")
+        raise _fail("reviewers", _("“%(user)s”不是在职的评审专家账户") % {"user": bad[0]})
     if max_load is not None:
         max_load = _int_in(max_load, "max_load", "评审上限", 0, 200)
     already = set(rnd.reviewers.filter(reviewer__in=reviewers)
                   .values_list("reviewer_id", flat=True))
     if already:
-        raise Conflict("所选专家中有已在本轮的专家", code=ALREADY_JOINED,
+        raise Conflict(_("所选专家中有已在本轮的专家"), code=ALREADY_JOINED,
                        extra={"reviewer_ids": sorted(already)})
     profiles = dict(ReviewerProfile.objects.filter(user__in=reviewers)
                     .values_list("user_id", "default_max_load"))
@@ -203,7 +205,7 @@ def round_reviewer_set_load(*, actor, member: RoundReviewer, max_load: int,
     load = _int_in(max_load, "max_load", "评审上限", 0, 200)
     assigned = member.round.assignments.filter(reviewer=member.reviewer).count()
     if load < assigned:
-        raise _fail("max_load", f"该专家已分配 {assigned} 份评审，上限不能低于 {assigned}")
+        raise _fail("max_load", _("该专家已分配 %(n)s 份评审，上限不能低于 %(n)s") % {"n": assigned})
     changes = {"max_load": [member.max_load, load]}
     member.max_load = load
     member.save(update_fields=["max_load"])
@@ -228,9 +230,9 @@ def round_assign(*, actor, round: JudgingRound, seed: int = 0, source: str = "we
     _staff(actor)
     rnd = _open_round(round)
     if not rnd.entries.exists():
-        raise Conflict("本轮还没有参赛方案", code=NO_ENTRIES)
+        raise Conflict(_("本轮还没有参赛方案"), code=NO_ENTRIES)
     if not rnd.reviewers.exists():
-        raise Conflict("本轮还没有评审专家", code=NO_REVIEWERS)
+        raise Conflict(_("本轮还没有评审专家"), code=NO_REVIEWERS)
     plan = selectors.round_assignment_plan(rnd, seed=seed)
     rows = ReviewAssignment.objects.bulk_create([
         ReviewAssignment(round=rnd, entry_id=e, reviewer_id=r, affinity=_r4(a))
@@ -266,11 +268,11 @@ def round_open_scoring(*, actor, round: JudgingRound, source: str = "web") -> Ju
     _staff(actor)
     rnd = _open_round(round)
     if rnd.state != RoundState.DRAFT:
-        raise Conflict("本轮已开始评分", code=ALREADY_SCORING)
+        raise Conflict(_("本轮已开始评分"), code=ALREADY_SCORING)
     if not rnd.criteria.exists():
-        raise Conflict("请先设置评分细则", code=NO_CRITERIA)
+        raise Conflict(_("请先设置评分细则"), code=NO_CRITERIA)
     if not rnd.assignments.exists():
-        raise Conflict("请先分配评审专家", code=NO_ASSIGNMENTS)
+        raise Conflict(_("请先分配评审专家"), code=NO_ASSIGNMENTS)
     rnd.state = RoundState.SCORING
     rnd.save(update_fields=["state"])
     audit_record(actor=actor, action="transition", instance=rnd, source=source,
@@ -283,15 +285,20 @@ def _points(raw: Any, criterion: Criterion) -> Decimal:
     try:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
-        raise _fail(f"criterion_{criterion.pk}", f"“{criterion.name}”的得分必须是数字") from None
+        raise _fail(f"criterion_{criterion.pk}",
+                    _("“%(name)s”的得分必须是数字") % {"name": criterion.name}) from None
     if not value.is_finite():
-        raise _fail(f"criterion_{criterion.pk}", f"“{criterion.name}”的得分必须是数字")
+        raise _fail(f"criterion_{criterion.pk}",
+                    _("“%(name)s”的得分必须是数字") % {"name": criterion.name})
     # the range first: quantizing "1e30" would raise (a 500), comparing it does not
     if not Decimal(0) <= value <= criterion.max_points:
         raise _fail(f"criterion_{criterion.pk}",
-                    f"“{criterion.name}”的得分应在 0 到 {criterion.max_points.normalize():f} 之间")
+                    _("“%(name)s”的得分应在 0 到 %(max)s 之间") % {
+                        "name": criterion.name,
+                        "max": format(criterion.max_points.normalize(), "f")})
     if value != value.quantize(TWO):
-        raise _fail(f"criterion_{criterion.pk}", f"“{criterion.name}”的得分最多两位小数")
+        raise _fail(f"criterion_{criterion.pk}",
+                    _("“%(name)s”的得分最多两位小数") % {"name": criterion.name})
     return value.quantize(TWO)
 
 
@@ -306,8 +313,8 @@ def score_submit(*, actor, assignment: ReviewAssignment, points: dict[int, Any],
         raise NotFound()  # another reviewer's assignment: as if it did not exist
     rnd = assignment.round
     if rnd.state != RoundState.SCORING:
-        raise Conflict("本轮当前不在评分阶段" if rnd.state == RoundState.DRAFT
-                       else "本轮评审结果已确定，不能再修改评分", code=NOT_SCORING)
+        raise Conflict(_("本轮当前不在评分阶段") if rnd.state == RoundState.DRAFT
+                       else _("本轮评审结果已确定，不能再修改评分"), code=NOT_SCORING)
     criteria = list(rnd.criteria.all())
     known = {c.pk for c in criteria}
     keys = {}
@@ -315,15 +322,16 @@ def score_submit(*, actor, assignment: ReviewAssignment, points: dict[int, Any],
         try:
             keys[int(k)] = v
         except (TypeError, ValueError):
-            raise _fail("points", f"未知的评分项：{k}") from None
+            raise _fail("points", _("未知的评分项：%(key)s") % {"key": k}) from None
     unknown = sorted(set(keys) - known)
     if unknown:
-        raise _fail("points", f"未知的评分项：{unknown}")
+        raise _fail("points", _("未知的评分项：%(key)s") % {
+            "key": "、".join(str(u) for u in unknown)})
     errors: dict[str, list[str]] = {}
     values: dict[int, Decimal] = {}
     for c in criteria:
         if c.pk not in keys or str(keys[c.pk]).strip() == "":
-            errors[f"criterion_{c.pk}"] = [f"请为“{c.name}”打分"]
+            errors[f"criterion_{c.pk}"] = [_("请为“%(name)s”打分") % {"name": c.name}]
             continue
         try:
             values[c.pk] = _points(keys[c.pk], c)
@@ -333,7 +341,7 @@ def score_submit(*, actor, assignment: ReviewAssignment, points: dict[int, Any],
         raise ValidationFailed(errors, message="；".join(m for ms in errors.values() for m in ms))
     comment = (comment or "").strip()
     if len(comment) > 2000:
-        raise _fail("comment", "评审意见不能超过 2000 个字")
+        raise _fail("comment", _("评审意见不能超过 2000 个字"))
     old = {s.criterion_id: s.points for s in assignment.scores.all()}
     Score.objects.filter(assignment=assignment).delete()
     Score.objects.bulk_create([Score(assignment=assignment, criterion_id=c, points=p)
@@ -361,10 +369,11 @@ def round_finalise(*, actor, round: JudgingRound, allow_missing: bool = False,
     _staff(actor)
     rnd = _open_round(round)
     if rnd.state != RoundState.SCORING:
-        raise Conflict("只有评分中的轮次可以确定结果", code=NOT_SCORING)
+        raise Conflict(_("只有评分中的轮次可以确定结果"), code=NOT_SCORING)
     missing = rnd.assignments.filter(state=AssignmentState.ASSIGNED).count()
     if missing and not allow_missing:
-        raise Conflict(f"还有 {missing} 份评审未提交；确认忽略未提交的评审后才能确定结果",
+        raise Conflict(_("还有 %(missing)s 份评审未提交；确认忽略未提交的评审后才能确定结果")
+                       % {"missing": missing},
                        code=SCORES_MISSING, extra={"missing": missing})
     ranked = selectors.round_ranking(rnd)
     rows = ResultRow.objects.bulk_create([
@@ -395,9 +404,9 @@ def award_record(*, actor, round: JudgingRound, entry: RoundEntry, level: str,
     if entry.round_id != rnd.pk:  # the record first, then the rules of its state
         raise NotFound()
     if rnd.state != RoundState.FINALISED:
-        raise Conflict("请先确定评审结果再评定奖项", code=NOT_FINALISED)
+        raise Conflict(_("请先确定评审结果再评定奖项"), code=NOT_FINALISED)
     if level not in AwardLevel.values:
-        raise _fail("level", "奖项应为一等奖、二等奖、三等奖或优胜奖")
+        raise _fail("level", _("奖项应为一等奖、二等奖、三等奖或优胜奖"))
     amount = None
     if prize not in (None, ""):
         from innolink.core.money import MoneyInvalid, column_limits, parse_money
@@ -466,10 +475,10 @@ def round_update(*, actor, round: JudgingRound, source: str = "web",
     if "scoring_deadline" in changes:
         deadline = changes["scoring_deadline"]
         if deadline is not None and not isinstance(deadline, dt.date):
-            raise _fail("scoring_deadline", "评分截止日期格式应为 YYYY-MM-DD")
+            raise _fail("scoring_deadline", _("评分截止日期格式应为 YYYY-MM-DD"))
         if deadline is not None and deadline != rnd.scoring_deadline \
                 and deadline < timezone.localdate() and not rnd.is_demo:
-            raise _fail("scoring_deadline", "评分截止日期不能早于今天")
+            raise _fail("scoring_deadline", _("评分截止日期不能早于今天"))
     fields = ROUND_TEXT_FIELDS + ROUND_DRAFT_FIELDS
     before = snapshot(rnd, fields)
     diff = audit_diff(before, {**before, **changes})
@@ -477,15 +486,16 @@ def round_update(*, actor, round: JudgingRound, source: str = "web",
         return rnd
     locked = [name for name in ROUND_DRAFT_FIELDS if name in diff]
     if locked and rnd.state != RoundState.DRAFT:
-        raise Conflict("本轮已开始评分，专家已按当前的每方案专家数、评审上限和截止日期收到任务，"
-                       "只能修改名称和说明", code=ROUND_SCORING, extra={"fields": locked})
+        raise Conflict(_("本轮已开始评分，专家已按当前的每方案专家数、评审上限和截止日期收到任务，"
+                         "只能修改名称和说明"), code=ROUND_SCORING, extra={"fields": locked})
     if "reviewers_per_entry" in diff:
         from django.db.models import Count
 
         most = (rnd.assignments.values("entry").annotate(n=Count("id"))
                 .order_by("-n").values_list("n", flat=True).first()) or 0
         if changes["reviewers_per_entry"] < most:
-            raise Conflict(f"已有方案分配了 {most} 位评审专家，每个方案的评审专家数不能少于 {most}",
+            raise Conflict(_("已有方案分配了 %(most)s 位评审专家，每个方案的评审专家数不能少于 %(most)s")
+                           % {"most": most},
                            code=ASSIGNMENTS_EXCEED_K, extra={"assigned": most})
     for name in diff:
         setattr(rnd, name, changes[name])

@@ -34,7 +34,8 @@ def test_staff_run_the_whole_workflow_through_the_api(client, population, organi
                                            {"decision": "queried", "note": "核实纳税数据"},
                                            content_type=JSON))
     assert done["review"] == "queried"
-    assert_json_error(client.post(f"/api/rankings/runs/{run_id}/reviewed"), 409, "conflict")
+    assert_json_error(client.post(f"/api/rankings/runs/{run_id}/reviewed"), 409,
+                      "reviews_pending")
     count = assert_json_success(client.post(f"/api/rankings/runs/{run_id}/confirm-pending",
                                             {"note": "已核对"}, content_type=JSON))["count"]
     assert count == len(review) - 1
