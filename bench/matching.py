@@ -260,7 +260,9 @@ def stage_encoder(args, out: Path) -> dict:
       This one measures the machine's load too (``encoder_load_avg``).
 
     Also: the largest difference between the two paths' vectors, whether every challenge's
-    top 20 among the sample is the same, and the cache and workers' memory."""
+    top 20 among the sample is the same, and the cache's size (the memory the bulk path adds
+    to a worker; a spawned worker's own ``ru_maxrss`` is not usable: it counts the parent's
+    pages from before its exec)."""
     from functools import partial
 
     from bench.corpus import make_corpus
@@ -300,9 +302,7 @@ def stage_encoder(args, out: Path) -> dict:
         return time.perf_counter() - t
 
     wall_old = job(partial(USEEncoder, threads=1))
-    rss_old = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     wall_new = job(partial(USEEncoder, threads=1, token_cache_mib=cache_mib))
-    rss_new = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     load.append(os.getloadavg()[0])
 
     def minutes(seconds_per_profile, cores=1):
@@ -330,8 +330,6 @@ def stage_encoder(args, out: Path) -> dict:
         "encoder_cache_mib": round(new.forward.cache_bytes / 2**20, 1),
         "encoder_cache_ids": new.forward.cached,
         "encoder_cache_bound_mib": cache_mib,
-        "encoder_worker_peak_rss_mib": round(rss_new, 1),
-        "baseline_encoder_worker_peak_rss_mib": round(rss_old, 1),
         "encoder_load_avg": [round(x, 1) for x in load],
         "encoder_peak_rss_mib": round(_rss_mib(), 1),
     }
