@@ -98,6 +98,12 @@ def get_encoder():
         return _encoders[value]
 
 
+def encode_token_cache_mib() -> float:
+    """``settings.INNOLINK_MATCHING_ENCODE_TOKEN_CACHE_MIB`` (default 128): the bound of each
+    encode worker's per-token-id cache (13 KiB per id: about 10,000 ids; ADR 0702)."""
+    return max(0.0, float(getattr(settings, "INNOLINK_MATCHING_ENCODE_TOKEN_CACHE_MIB", 128)))
+
+
 def encoder_factory():
     """A picklable callable that builds the configured encoder in a worker process (for the
     encode job's worker processes), or ``None`` when the encoder is not a built-in one."""
@@ -106,8 +112,8 @@ def encoder_factory():
 
     from innolink.engines.matching import dense
 
-    if value == "use":
-        return partial(dense.USEEncoder, threads=1)
+    if value == "use":  # the bulk path: a bounded per-token-id cache (ADR 0702)
+        return partial(dense.USEEncoder, threads=1, token_cache_mib=encode_token_cache_mib())
     if value == "hashing":
         return partial(dense.HashingEncoder, dim=128)
     return None

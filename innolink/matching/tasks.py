@@ -58,8 +58,11 @@ def encode_stale(progress: Progress | None = None) -> dict[str, int]:
     # shortest texts first: batches of similar length (ADR 0340); each batch is stored as
     # soon as it is encoded, so an interrupted job keeps its work
     todo.sort(key=lambda item: len(item[2]))
-    workers = encode_workers() if total >= PARALLEL_FROM else 1
-    factory = encoder_factory() if workers > 1 else None
+    bulk = total >= PARALLEL_FROM
+    workers = encode_workers() if bulk else 1
+    # a bulk job builds its own encoder (with the per-token-id cache, ADR 0702) in each worker,
+    # or in this process for one worker; a few texts use the process's query encoder
+    factory = encoder_factory() if bulk else None
     for start, vecs in _encoded_batches([t for _, _, t, _ in todo], encoder, factory, workers):
         batch = todo[start:start + BATCH]
         with transaction.atomic():
@@ -75,9 +78,11 @@ def encode_stale(progress: Progress | None = None) -> dict[str, int]:
 def _encoded_batches(texts, encoder, factory, workers):
     """``(start, vectors)`` per batch of ``BATCH`` texts, in order; with a factory and more
     than one worker the batches are encoded by that many spawned processes, a few ahead of
-    the batch being stored."""
+    the batch being stored; with a factory and one worker, by an encoder built here."""
     starts = range(0, len(texts), BATCH)
     if factory is None or workers < 2:
+        if factory is not None:
+            encoder = factory()  # this job's own: its cache goes with it
         for start in starts:
             yield start, encoder.encode(texts[start:start + BATCH])
         return
@@ -91,7 +96,10 @@ def _encoded_batches(texts, encoder, factory, workers):
                              initargs=(factory,)) as ex:
         pending = []
         for start in starts:
-            pending.append((start, ex.submit(dense._worker_encode, texts[start:start + BATCH])))
+            # the workers start at the first submissions: one BLAS thread each (ADR 0701)
+            with dense.one_blas_thread_env():
+                pending.append((start, ex.submit(dense._worker_encode,
+                                                 texts[start:start + BATCH])))
             if len(pending) > 2 * workers:
                 s0, fut = pending.pop(0)
                 yield s0, fut.result()

