@@ -53,7 +53,7 @@ def overview_section(*, today: dt.date) -> Section | None:
             definition=_("按节点、指标进度和报告情况每日自动计算的推进状态。")))
     figures.append(Figure(
         key="projects.open", label=_("在建项目"), value=sum(by_town_open.values()), unit=_("个"),
-        url=f"{listing}?status=", by_town={t: n for t, n in by_town_open.items() if t},
+        url=f"{listing}?status=open", by_town={t: n for t, n in by_town_open.items() if t},
         definition=_("未结项的签约项目，按所在镇街。")))
     for m in selectors.measures():
         figures.append(Figure(
@@ -90,4 +90,5 @@ def overview_section(*, today: dt.date) -> Section | None:
     for title, milestone in started:
         moved.append(gettext("%(t)s：完成“%(m)s”") % {"t": title, "m": milestone})
     return Section(key="projects", title=_("签约项目"), order=50, figures=figures, late=late,
-                   moved=moved, url=listing)
+                   moved=moved, url=listing, late_total=by_status.get("late", 0),
+                   late_url=f"{listing}?status=late")
