@@ -167,3 +167,72 @@ def test_an_escalated_problem_shows_its_request_state_on_the_project(client, sta
     assert state_shown() == str(request.get_status_display())
     ServiceRequest.objects.filter(pk=request.pk).update(status="closed", deadline_at=None)
     assert state_shown() == "已办结"
+
+
+def test_the_leader_reads_every_project_page_and_writes_nothing(client, staff, leader):
+    from innolink.projects.models import Project, ProjectMilestone, ProjectTarget
+
+    project = make_project(staff)
+    report = services.report_file(actor=staff, project=project, period="2025Q3",
+                                  narrative="进展", problems=["用地指标未落实"])
+    problem = report.problems.get()
+    client.force_login(leader)
+    for url in (reverse("projects:list"), reverse("projects:list") + "?status=open",
+                reverse("projects:detail", args=[project.pk]), reverse("projects:measures"),
+                reverse("projects:export")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert b'method="post"' not in response.content.split(b"<main")[-1] or \
+            url == reverse("projects:export"), url
+    state = lambda: (Project.objects.values_list("state", "status").get(pk=project.pk),  # noqa: E731
+                     ProgressReport.objects.values_list("state", flat=True).get(pk=report.pk),
+                     ProjectProblem.objects.values_list("state", flat=True).get(pk=problem.pk),
+                     ProjectTarget.objects.count(), ProjectMilestone.objects.count(),
+                     AuditEntry.objects.count())
+    before = state()
+    posts = {
+        reverse("projects:create"): {"title": "x"},
+        reverse("projects:report", args=[project.pk]): {"period": "2025Q4", "narrative": "x"},
+        reverse("projects:target-add", args=[project.pk]): {"name": "x", "unit": "个",
+                                                            "target": "1",
+                                                            "due_on": "2026-12-31"},
+        reverse("projects:milestone-add", args=[project.pk]): {"stage": "started",
+                                                               "due_on": "2026-12-31"},
+        reverse("projects:close", args=[project.pk]): {},
+        reverse("projects:report-accept", args=[report.pk]): {},
+        reverse("projects:report-return", args=[report.pk]): {"note": "x"},
+        reverse("projects:problem-escalate", args=[problem.pk]): {},
+        reverse("projects:problem-resolve", args=[problem.pk]): {},
+    }
+    for url, data in posts.items():
+        assert client.post(url, data).status_code in (302, 403), url
+    assert state() == before
+    api = client.post(f"/api/projects/{project.pk}/reports",
+                      data={"period": "2025Q4", "narrative": "x"},
+                      content_type="application/json")
+    assert api.status_code == 403 and state() == before
+
+
+def test_the_demo_city_has_the_18_conference_projects():
+    from innolink.accounts.models import Department
+    from innolink.projects import demo
+    from innolink.projects.models import Project
+
+    for code, name in (("kjj", "科学技术局"), ("gxj", "工业和信息化局"), ("qxj", "气象局")):
+        Department.objects.get_or_create(code=code, defaults={"name": name})
+    make_user(Role.ORGANIZER, username="organizer")
+    for i in range(20):
+        make_enterprise(is_demo=True, size_class="large", town=["陈埭", "安海"][i % 2])
+    demo.seed(seed=1)
+    projects = Project.objects.filter(is_demo=True, signing_event_name=demo.EVENT)
+    kinds = sorted(projects.values_list("kind", flat=True))
+    assert len(kinds) == 18
+    assert (kinds.count("compute"), kinds.count("ai_app"), kinds.count("research"),
+            kinds.count("weather")) == (1, 8, 8, 1)
+    bcb = projects.get(title="BCB光刻胶联合实验室")
+    units = {t.unit for t in bcb.targets.all()}
+    assert "万元" in units and any("吨" in u for u in units) and "%" in units
+    assert ProgressReport.objects.filter(project__in=projects).exists()
+    assert all(p.status_reasons or p.status == "on_track" for p in projects)  # with reasons
+    demo.seed(seed=1)  # idempotent
+    assert projects.count() == 18
