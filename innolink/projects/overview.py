@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from innolink.dashboard.overview import Figure, LateItem, Period, Section, month_series, wan
 from innolink.dashboard.tallies import rollup
+from innolink.engines.projects.status import period_label
 
 LATE_LIMIT = 20
 
@@ -83,7 +84,8 @@ def overview_section(*, today: dt.date) -> Section | None:
                 .select_related("project").order_by("-reviewed_at")[:10])
     for report in accepted:
         moved.append(gettext("%(t)s：%(p)s 进展报告已确认") % {
-            "t": report.project.title, "p": report.period_start.strftime("%Y-%m")})
+            "t": report.project.title,
+            "p": period_label(report.period_start, report.project.report_cycle)})
     started = (Project.objects.filter(milestones__done_on__gt=week_ago,
                                       milestones__done_on__lte=today)
                .values_list("title", "milestones__title")[:10])

@@ -197,6 +197,18 @@ def report_periods(project: Project, today: dt.date) -> list[tuple[str, str]]:
     return out
 
 
+def default_period(project: Project, today: dt.date) -> str:
+    """The period the report form opens on: the latest ended period with no report filed (or
+    only returned ones), the one the reminders chase; else the current period."""
+    filed = set(project.reports.exclude(state=ProgressReport.State.RETURNED)
+                .values_list("period_start", flat=True))
+    periods = engine.periods_between(project.signed_on, today, project.report_cycle)
+    for start, end in reversed(periods):
+        if end < today and start not in filed:
+            return engine.period_label(start, project.report_cycle)
+    return engine.period_label(periods[-1][0], project.report_cycle) if periods else ""
+
+
 def period_value(report: ProgressReport) -> str:
     """The report form's value for a report's period (``2026Q3`` or ``2026-09``)."""
     return engine.period_label(report.period_start, report.project.report_cycle)

@@ -198,7 +198,8 @@ def report_file(request, pk: int):
         corrected = get_object_or_404(ProgressReport, pk=parse_id(corrects), project=project,
                                       state=ProgressReport.State.ACCEPTED)
     if request.method != "POST":
-        data = selectors.correction_initial(corrected) if corrected else {}
+        data = (selectors.correction_initial(corrected) if corrected else
+                {"period": selectors.default_period(project, timezone.localdate())})
         return _report_form(request, project, corrected=corrected, data=data, errors={})
     p = request.POST
     values = {str(t.pk): p.get(f"value-{t.pk}", "") for t in project.targets.all()}

@@ -236,3 +236,26 @@ def test_the_demo_city_has_the_18_conference_projects():
     assert all(p.status_reasons or p.status == "on_track" for p in projects)  # with reasons
     demo.seed(seed=1)  # idempotent
     assert projects.count() == 18
+
+
+def test_the_report_form_opens_on_the_period_the_reminder_chases(client, staff):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from innolink.engines.projects import status as engine
+
+    project = make_project(staff)
+    today = timezone.localdate()
+    chased = engine.last_ended_period(today, project.signed_on, "quarterly")
+    label = engine.period_label(chased[0], "quarterly")
+    client.force_login(staff)
+    url = reverse("projects:report", args=[project.pk])
+
+    def selected() -> list[str]:
+        return re.findall(r'<option value="([^"]+)" selected', client.get(url).content.decode())
+
+    assert selected() == [label]  # not the current, unfinished period
+    services.report_file(actor=staff, project=project, period=label, narrative="已报")
+    earlier = engine.period_label(chased[0] - dt.timedelta(days=1), "quarterly")
+    assert selected() == [earlier]  # the latest ended period still without a report
