@@ -8,6 +8,7 @@ Excel (openpyxl; amounts are numbers, not text).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -21,6 +22,11 @@ from innolink.dashboard.models import FigureSnapshot
 from innolink.dashboard.overview import Figure, LateItem, Section, sections
 
 PDF_FONT = "Noto Sans CJK SC"
+#: The workbook's default font: 等线 (DengXian), the default body font of Chinese Excel and WPS,
+#: with the GB2312 character set, so a sheet opens in a font that has every Chinese glyph
+#: instead of Calibri (which has none and leaves the choice of a fallback to the viewer).
+XLSX_FONT = "等线"
+XLSX_CHARSET = 134
 
 
 @dataclass
@@ -48,10 +54,12 @@ class BriefContent:
     figures: list[FigureLine] = field(default_factory=list)
     moved: list[tuple[str, str]] = field(default_factory=list)  # (section, line)
     late: list[tuple[str, LateItem]] = field(default_factory=list)
+    #: every block's count of late items (``late`` holds the longest overdue few of each)
+    late_total: int = 0
     generated_at: dt.datetime | None = None
 
     def summary(self) -> dict[str, Any]:
-        return {"figures": len(self.figures), "moved": len(self.moved), "late": len(self.late),
+        return {"figures": len(self.figures), "moved": len(self.moved), "late": self.late_total,
                 "today": self.today.isoformat()}
 
 
@@ -66,6 +74,7 @@ def brief_content(*, today: dt.date, found: list[Section] | None = None) -> Brie
             content.figures.append(_line(title, figure, week_ago.get(figure.key)))
         content.moved += [(title, str(line)) for line in section.moved]
         content.late += [(title, item) for item in section.late]
+        content.late_total += section.late_count
     for line in content.figures:
         change = line.week_change
         if change:
@@ -103,17 +112,20 @@ def render_xlsx(content: BriefContent) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from innolink.core.spreadsheets import xlsx_append
+
     wb = Workbook()
+    _chinese_default_font(wb)
     ws = wb.active
     ws.title = "指标"
-    ws.append([f"重点工作调度简报（{content.week_start:%Y-%m-%d} 至 {content.today:%Y-%m-%d}）"])
+    xlsx_append(ws, [f"重点工作调度简报（{content.week_start:%Y-%m-%d} 至 {content.today:%Y-%m-%d}）"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["板块", "指标", "当前值", "一周前", "本周变化", "上年同期", "单位", "说明"])
+    xlsx_append(ws, ["板块", "指标", "当前值", "一周前", "本周变化", "上年同期", "单位", "说明"])
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     for line in content.figures:
-        ws.append([line.section, line.label, _cell(line.value), _cell(line.week_ago),
+        xlsx_append(ws, [line.section, line.label, _cell(line.value), _cell(line.week_ago),
                    _cell(line.week_change), _cell(line.previous), line.unit, line.note])
     for col, width in zip("ABCDEFGH", (16, 20, 14, 14, 14, 14, 8, 40)):
         ws.column_dimensions[col].width = width
@@ -121,27 +133,50 @@ def render_xlsx(content: BriefContent) -> bytes:
         for cell in row:
             cell.number_format = "#,##0.00"
     late = wb.create_sheet("逾期事项")
-    late.append(["板块", "事项", "责任单位/责任人", "期限", "逾期天数", "类型"])
-    for cell in late[1]:
+    if content.late_total > len(content.late):
+        xlsx_append(late, [f"共 {content.late_total} 项，本表按逾期天数列出各板块最久的 "
+                     f"{len(content.late)} 项；完整清单见平台各板块的逾期列表"])
+    xlsx_append(late, ["板块", "事项", "责任单位/责任人", "期限", "逾期天数", "类型"])
+    for cell in late[late.max_row]:
         cell.font = Font(bold=True)
     for section, item in content.late:
-        late.append([section, item.title, item.owner, item.due, item.days_late, str(item.kind)])
+        xlsx_append(late, [section, item.title, item.owner, item.due, item.days_late, str(item.kind)])
     for row in late.iter_rows(min_row=2, min_col=4, max_col=4):
         for cell in row:
             cell.number_format = "yyyy-mm-dd"
     for col, width in zip("ABCDEF", (16, 60, 28, 12, 10, 16)):
         late.column_dimensions[col].width = width
     moved = wb.create_sheet("本周进展")
-    moved.append(["板块", "进展"])
+    xlsx_append(moved, ["板块", "进展"])
     for cell in moved[1]:
         cell.font = Font(bold=True)
     for section, line in content.moved:
-        moved.append([section, line])
+        xlsx_append(moved, [section, line])
     moved.column_dimensions["A"].width = 16
     moved.column_dimensions["B"].width = 90
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.font.name != XLSX_FONT:
+                    font = copy.copy(cell.font)
+                    font.name, font.charset = XLSX_FONT, XLSX_CHARSET
+                    cell.font = font
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _chinese_default_font(wb) -> None:
+    """Make the workbook's default font (font 0, the Normal style's) Chinese-capable: every
+    cell without a font of its own, and every cell typed in later, uses it."""
+    from openpyxl.styles import Font
+    from openpyxl.utils.indexed_list import IndexedList
+
+    font = Font(name=XLSX_FONT, sz=11, family=2, charset=XLSX_CHARSET)
+    wb._fonts = IndexedList([font])
+    normal = wb._named_styles["Normal"]
+    normal.font = font
+    normal.bind(wb)
 
 
 def _cell(value):

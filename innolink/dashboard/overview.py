@@ -68,6 +68,15 @@ class Section:
     moved: list[str] = field(default_factory=list)  # what changed this week, in words
     tables: list[Table] = field(default_factory=list)
     url: str = ""  # the app's own page for more
+    #: how many late items there are in all (``late`` holds only the longest overdue few);
+    #: None when ``late`` is the whole list
+    late_total: int | None = None
+    late_url: str = ""  # the full list of the late items, filtered (逾期/超时 only)
+
+    @property
+    def late_count(self) -> int:
+        return len(self.late) if self.late_total is None else max(self.late_total,
+                                                                   len(self.late))
 
 
 @dataclass(frozen=True)

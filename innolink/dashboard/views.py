@@ -20,6 +20,11 @@ from innolink.dashboard.models import Brief
 from innolink.dashboard.overview import Figure, Section, sections
 
 
+#: the overview's late table lists the longest overdue items of every block, up to this many;
+#: each block links to its own full list
+LATE_SHOWN = 30
+
+
 def home(request):
     return render(request, "dashboard/home.html")
 
@@ -70,7 +75,7 @@ def _links_for(found: list[Section], user) -> list[Section]:
             allowed[url] = may_open(user, url)
         return url if allowed[url] else ""
 
-    return [replace(s, url=link(s.url),
+    return [replace(s, url=link(s.url), late_url=link(s.late_url),
                     figures=[replace(f, url=link(f.url)) for f in s.figures],
                     late=[replace(i, url=link(i.url)) for i in s.late],
                     tables=[replace(t, rows=[(link(u), cells) for u, cells in t.rows])
@@ -112,10 +117,11 @@ def overview(request):
                       enumerate(trend.by_month)]
     late = sorted(((s, item) for s in found for item in s.late),
                   key=lambda pair: -pair[1].days_late)
+    late_blocks = [s for s in found if s.late_count]
     return render(request, "dashboard/overview.html", {
         "sections": views, "map": the_map, "measure": measure, "mappable": mappable,
-        "trend": trend, "trendable": trendable, "chart": chart, "trend_rows": trend_rows, "late": late[:30],
-        "late_total": len(late), "moved": [(s, line) for s in found for line in s.moved],
+        "trend": trend, "trendable": trendable, "chart": chart, "trend_rows": trend_rows, "late": late[:LATE_SHOWN],
+        "late_total": sum(s.late_count for s in late_blocks), "late_blocks": late_blocks, "moved": [(s, line) for s in found for line in s.moved],
         "today": today, "refreshed": services.last_refresh(),
         "can_refresh": access.can_refresh(request.user),
         "briefs": Brief.objects.defer("pdf", "xlsx")[:3]})

@@ -109,8 +109,8 @@ def overview_section(*, today: dt.date) -> Section | None:
         _("政策"), _("本年预算（万元）"), _("本年承诺（万元）"), _("本年拨付（万元）"),
         _("应兑未兑（万元）"), _("预算使用率 %")], rows)
     late = []
-    overdue = (Application.objects.filter(status__in=Application.OPEN, due_on__lt=today)
-               .select_related("clause", "enterprise").order_by("due_on")[:10])
+    overdue_all = Application.objects.filter(status__in=Application.OPEN, due_on__lt=today)
+    overdue = overdue_all.select_related("clause", "enterprise").order_by("due_on")[:10]
     for application in overdue:
         late.append(LateItem(
             title=f"{application.enterprise.name} · {application.clause.title}",
@@ -118,4 +118,6 @@ def overview_section(*, today: dt.date) -> Section | None:
             owner=str(_("政策专员（审核）")), due=application.due_on,
             days_late=(today - application.due_on).days, kind=_("政策申请逾期未审")))
     return Section(key="policies", title=_("惠企政策兑现"), order=10, figures=figures,
-                   late=late, tables=[table], url=reverse("policies:metrics"))
+                   late=late, tables=[table], url=reverse("policies:metrics"),
+                   late_total=overdue_all.count(),
+                   late_url=f"{reverse('policies:applications')}?overdue=on")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from innolink.dashboard.overview import Figure, LateItem, Period, Section, month_series, wan
 from innolink.dashboard.tallies import rollup
+from innolink.engines.projects.status import period_label
 
 LATE_LIMIT = 20
 
@@ -53,7 +54,7 @@ def overview_section(*, today: dt.date) -> Section | None:
             definition=_("按节点、指标进度和报告情况每日自动计算的推进状态。")))
     figures.append(Figure(
         key="projects.open", label=_("在建项目"), value=sum(by_town_open.values()), unit=_("个"),
-        url=f"{listing}?status=", by_town={t: n for t, n in by_town_open.items() if t},
+        url=f"{listing}?status=open", by_town={t: n for t, n in by_town_open.items() if t},
         definition=_("未结项的签约项目，按所在镇街。")))
     for m in selectors.measures():
         figures.append(Figure(
@@ -83,11 +84,13 @@ def overview_section(*, today: dt.date) -> Section | None:
                 .select_related("project").order_by("-reviewed_at")[:10])
     for report in accepted:
         moved.append(gettext("%(t)s：%(p)s 进展报告已确认") % {
-            "t": report.project.title, "p": report.period_start.strftime("%Y-%m")})
+            "t": report.project.title,
+            "p": period_label(report.period_start, report.project.report_cycle)})
     started = (Project.objects.filter(milestones__done_on__gt=week_ago,
                                       milestones__done_on__lte=today)
                .values_list("title", "milestones__title")[:10])
     for title, milestone in started:
         moved.append(gettext("%(t)s：完成“%(m)s”") % {"t": title, "m": milestone})
     return Section(key="projects", title=_("签约项目"), order=50, figures=figures, late=late,
-                   moved=moved, url=listing)
+                   moved=moved, url=listing, late_total=by_status.get("late", 0),
+                   late_url=f"{listing}?status=late")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +27,15 @@ from innolink.core.ids import parse_id
 
 
 
+#: the list's status filter for every project not closed (the overview's 在建项目)
+OPEN = "open"
+
+
+def status_choices() -> list[tuple[str, str]]:
+    """The list's status filter: 在建 (every open project), then each computed status."""
+    return [(OPEN, _("在建（未结项）")), *ProjectStatus.choices]
+
+
 @dataclass(frozen=True)
 class ProjectFilters:
     status: str = ""
@@ -39,7 +49,9 @@ class ProjectFilters:
 
 def projects_for(user, filters: ProjectFilters = ProjectFilters()) -> QuerySet[Project]:
     qs = access.visible_projects(user, Project.objects.all())
-    if filters.status in ProjectStatus.values:
+    if filters.status == OPEN:  # 在建: not closed, as the overview's 在建项目 counts them
+        qs = qs.exclude(status=ProjectStatus.CLOSED)
+    elif filters.status in ProjectStatus.values:
         qs = qs.filter(status=filters.status)
     if filters.kind in ProjectKind.values:
         qs = qs.filter(kind=filters.kind)
@@ -64,6 +76,26 @@ def projects_for(user, filters: ProjectFilters = ProjectFilters()) -> QuerySet[P
             .order_by("-signed_on", "-id"))
 
 
+def export_rows(projects: QuerySet[Project]) -> tuple[list[str], list[list]]:
+    """The project list as spreadsheet rows (amounts in 万元, status with its first reason)."""
+    header = [_("项目名称"), _("项目类型"), _("签约日期"), _("责任部门"), _("责任干部"),
+              _("所在镇街"), _("参与方"), _("计划投资（万元）"), _("资金到位（万元）"),
+              _("推进状态"), _("状态原因")]
+    rows = []
+    for p in projects:  # prefetched parties: a fixed number of queries
+        rows.append([p.title, p.get_kind_display(), p.signed_on.isoformat(), str(p.department),
+                     str(p.cadre or ""), p.town,
+                     "；".join(f"{party.name}（{party.get_role_display()}）"
+                              for party in p.parties.all()),
+                     _wan(p.investment), _wan(p.funds_in_place), p.get_status_display(),
+                     "；".join(reason_text(r) for r in p.status_reasons)])
+    return header, rows
+
+
+def _wan(amount) -> str:
+    return format((Decimal(amount or 0) / 10_000).quantize(Decimal("0.01")), "f")
+
+
 def project_for(user, pk: int) -> Project:
     pk = parse_id(pk)
     project = (Project.objects.select_related("department", "cadre", "signing_event",
@@ -83,6 +115,40 @@ def reports_of(project: Project) -> QuerySet[ProgressReport]:
             .order_by("-period_start", "-filed_at"))
 
 
+@dataclass(frozen=True)
+class ProblemRow:
+    problem: object  # ProjectProblem
+    request_state: str = ""  # the escalated request's status code, read live from the desk
+    request_state_label: str = ""
+    overdue: bool = False
+
+
+def problem_rows(project: Project) -> list[ProblemRow]:
+    """The project's problems, each escalated one with its service-desk request's current
+    state (the request carries ``source="project:<pk>"``, the hook the escalation sets; one
+    query for all of them). A merged request shows the state of the one it was merged into."""
+    problems = list(project.problems.select_related("report"))
+    requests: dict[str, object] = {}
+    if any(p.request_ref for p in problems):
+        try:
+            from innolink.servicedesk.models import ServiceRequest
+        except ImportError:  # the service desk is not installed: the stored reference only
+            ServiceRequest = None
+        if ServiceRequest is not None:
+            for r in (ServiceRequest.objects.filter(source=f"project:{project.pk}")
+                      .select_related("merged_into")):
+                requests[r.number] = r
+    today_now = timezone.now()
+    rows = []
+    for p in problems:
+        r = requests.get(p.request_ref)
+        if r is not None and r.status == "merged" and r.merged_into_id:
+            r = r.merged_into
+        rows.append(ProblemRow(p, r.status if r else "", r.get_status_display() if r else "",
+                               bool(r and r.deadline_at and r.deadline_at < today_now)))
+    return rows
+
+
 REASONS = {
     "milestone_overdue": gettext_lazy("节点“%(title)s”计划 %(due)s 完成，已逾期 %(days)s 天"),
     "milestone_soon": gettext_lazy("节点“%(title)s”将于 %(due)s 到期（还有 %(days)s 天）"),
@@ -91,11 +157,16 @@ REASONS = {
     "target_behind": gettext_lazy("指标“%(name)s”落后于进度：最新 %(latest)s %(unit)s，"
                                   "按进度应达 %(expected)s（目标 %(target)s）"),
     "report_missing": gettext_lazy("%(period)s 进展报告逾期未报（超过 %(days)s 天）"),
+    # report_missing for a period whose report was returned (退回) and not filed again
+    "report_returned": gettext_lazy("%(period)s 进展报告已被退回，逾期未重新报送（超过 %(days)s 天）"),
 }
 
 
 def reason_text(reason: dict) -> str:
-    template = REASONS.get(reason.get("code"))
+    code = reason.get("code")
+    if code == "report_missing" and reason.get("returned"):
+        code = "report_returned"
+    template = REASONS.get(code)
     if template is None:
         return str(reason.get("code", ""))
     try:
@@ -124,6 +195,37 @@ def report_periods(project: Project, today: dt.date) -> list[tuple[str, str]]:
         label = engine.period_label(start, project.report_cycle)
         out.append((label, f"{label}（{start:%Y-%m-%d} — {end:%Y-%m-%d}）"))
     return out
+
+
+def default_period(project: Project, today: dt.date) -> str:
+    """The period the report form opens on: the latest ended period with no report filed (or
+    only returned ones), the one the reminders chase; else the current period."""
+    filed = set(project.reports.exclude(state=ProgressReport.State.RETURNED)
+                .values_list("period_start", flat=True))
+    periods = engine.periods_between(project.signed_on, today, project.report_cycle)
+    for start, end in reversed(periods):
+        if end < today and start not in filed:
+            return engine.period_label(start, project.report_cycle)
+    return engine.period_label(periods[-1][0], project.report_cycle) if periods else ""
+
+
+def period_value(report: ProgressReport) -> str:
+    """The report form's value for a report's period (``2026Q3`` or ``2026-09``)."""
+    return engine.period_label(report.period_start, report.project.report_cycle)
+
+
+def correction_initial(report: ProgressReport) -> dict[str, str]:
+    """The correction form starts from the accepted report: its period, values, funds (万元)
+    and narrative, to be changed where wrong."""
+    data = {"period": period_value(report), "narrative": report.narrative,
+            "funds_in_place": "" if report.funds_in_place is None else
+            plain(Decimal(report.funds_in_place) / 10_000)}
+    for v in report.values.all():
+        data[f"value-{v.target_id}"] = plain(v.value)
+    for e in report.milestone_evidence.all():
+        data[f"done-{e.milestone_id}"] = e.done_on.isoformat()
+        data[f"evidence-{e.milestone_id}"] = e.evidence
+    return data
 
 
 # --------------------------------------------------------------------------- city measures

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, When
+from django.db.models import Case, Max, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -238,11 +238,15 @@ def engine_input(project: Project) -> engine.ProjectIn:
         engine.TargetIn(t.name, t.unit, t.baseline, t.target, t.due_on, t.latest_value,
                         t.latest_on)
         for t in project.targets.all())
-    reported = frozenset(ProgressReport.objects.filter(project=project).values_list(
-        "period_start", flat=True))
+    states = ProgressReport.objects.filter(project=project).values_list("period_start", "state")
+    reported = frozenset(start for start, state in states
+                         if state != ProgressReport.State.RETURNED)
+    returned = frozenset(start for start, state in states
+                         if state == ProgressReport.State.RETURNED) - reported
     return engine.ProjectIn(project.signed_on, project.report_cycle, milestones, targets,
                             reported, closed=project.state == ProjectState.CLOSED,
-                            investment=project.investment, funds_in_place=project.funds_in_place)
+                            investment=project.investment, funds_in_place=project.funds_in_place,
+                            returned_periods=returned)
 
 
 def tally_rows(project: Project) -> dict:
@@ -732,30 +736,39 @@ def _notify_parties(project: Project, title: str, *, kind: str) -> None:
 
 def reports_chase(*, today: dt.date | None = None) -> int:
     """Notify the responsible party (and the cadre) of each active project whose report for the
-    last ended period is missing past the grace days; once per project and period."""
+    last ended period is missing past the grace days; once per project and period, and once
+    more after each return: a returned (退回) report counts as not filed, so a period whose
+    report was returned after the last reminder is chased again."""
     today = today or _today()
     sent = 0
     for project in Project.objects.filter(state=ProjectState.ACTIVE).select_related("cadre"):
         period = engine.last_ended_period(today, project.signed_on, project.report_cycle)
         if period is None or (today - period[1]).days <= engine.REPORT_GRACE_DAYS:
             continue
-        if ProgressReport.objects.filter(project=project, period_start=period[0]).exists():
+        reports = ProgressReport.objects.filter(project=project, period_start=period[0])
+        if reports.exclude(state=ProgressReport.State.RETURNED).exists():
             continue
+        returned_at = reports.aggregate(last=Max("reviewed_at"))["last"]
         with transaction.atomic():
-            reminder, created = ReportReminder.objects.get_or_create(
+            reminder, created = ReportReminder.objects.select_for_update().get_or_create(
                 project=project, period_start=period[0])
-            if not created:
+            if not created and (returned_at is None or reminder.sent_at >= returned_at):
                 continue
             label = engine.period_label(period[0], project.report_cycle)
+            days = (today - period[1]).days
+            body = (_("报告期 %(p)s 的进展报告已被退回，已结束 %(d)s 天，请修改后重新报送。")
+                    if returned_at else _("报告期 %(p)s 已结束 %(d)s 天，尚未收到进展报告。"))
             rows_ = notify(recipients=_responsible_users(project),
                            title=_("请报送进展报告：%(t)s %(p)s") % {"t": project.title, "p": label},
-                           body=_("报告期 %(p)s 已结束 %(d)s 天，尚未收到进展报告。") % {
-                               "p": label, "d": (today - period[1]).days},
+                           body=body % {"p": label, "d": days},
                            url=project_url(project), kind="project.report_missing")
+            if not created:
+                reminder.sent_at = timezone.now()
             reminder.recipients = len(rows_)
-            reminder.save(update_fields=["recipients"])
+            reminder.save(update_fields=["recipients", "sent_at"])
             audit_record(actor=None, action="create", instance=project,
-                         changes={"report_reminder": [None, label]}, source="system")
+                         changes={"report_reminder": [None, label]},
+                         note="退回后再次催报" if not created else "", source="system")
             sent += 1
     return sent
 

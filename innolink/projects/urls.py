@@ -6,6 +6,7 @@ app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("new/", views.project_create, name="create"),
+    path("export.csv", views.project_export, name="export"),
     path("measures/", views.measures, name="measures"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/report/", views.report_file, name="report"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from innolink.core.flash import error_text, errors_as_messages
 from innolink.core.ids import parse_id
+from innolink.core.spreadsheets import csv_bytes
 from innolink.enterprises.reference import TOWN_CHOICES
 from innolink.events.models import Event
 from innolink.projects import access, selectors, services
@@ -26,7 +28,6 @@ from innolink.projects.models import (
     ProjectKind,
     ProjectParty,
     ProjectProblem,
-    ProjectStatus,
     ReportCycle,
     TargetMetric,
     stages_for,
@@ -70,8 +71,20 @@ def project_list(request):
     query.pop("page", None)
     return render(request, "projects/list.html", {
         "page": page, "query": query.urlencode(), "f": filters,
-        "statuses": ProjectStatus.choices, "kinds": ProjectKind.choices, "towns": TOWN_CHOICES,
+        "statuses": selectors.status_choices(), "kinds": ProjectKind.choices, "towns": TOWN_CHOICES,
         "can_manage": access.can_manage(request.user)})
+
+
+@login_required
+def project_export(request):
+    """The list as CSV, with the list's filters and the same visibility (``projects_for``)."""
+    if not access.can_list(request.user):
+        raise PermissionDenied()
+    header, rows = selectors.export_rows(selectors.projects_for(request.user, _filters(request)))
+    response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="projects-{timezone.localdate():%Y%m%d}.csv"')
+    return response
 
 
 def _form_context(data=None, errors=None) -> dict:
@@ -130,7 +143,7 @@ def project_detail(request, pk: int):
         "milestones": list(project.milestones.all()),
         "reasons": [selectors.reason_text(r) for r in project.status_reasons],
         "reports": list(selectors.reports_of(project)),
-        "problems": list(project.problems.select_related("report")),
+        "problems": selectors.problem_rows(project),
         "can_manage": access.can_manage(user), "can_file": access.can_file_report(user, project)
         and project.state == "active", "can_review": access.can_review_report(user, project),
         "desk_ready": services.servicedesk_request_create() is not None,
@@ -140,47 +153,79 @@ def project_detail(request, pk: int):
         "today": today})
 
 
+def _report_form(request, project, *, corrected, data, errors, status: int = 200):
+    """The report form with what the user typed (or, for a correction, what was accepted)
+    in every field and each message at its field (all of them are listed on top too)."""
+    targets = list(project.targets.all())
+    evidenced = ({e.milestone_id for e in corrected.milestone_evidence.all()}
+                 if corrected is not None else set())
+    milestones = [m for m in project.milestones.all() if not m.source_milestone_id
+                  and (m.done_on is None or m.pk in evidenced)]
+    periods = selectors.report_periods(project, timezone.localdate())
+    if corrected is not None:  # a correction is for the corrected report's period only
+        label = selectors.period_value(corrected)
+        periods = [p for p in periods if p[0] == label] or periods
+    target_rows = []
+    for t in targets:
+        key = f"values.{t.pk}"
+        target_rows.append({"t": t, "value": data.get(f"value-{t.pk}", ""),
+                            "errors": errors.get(key, [])})
+    milestone_rows = []
+    for m in milestones:
+        keys = (f"milestones.{m.pk}", f"milestones.{m.pk}.done_on",
+                f"milestones.{m.pk}.evidence")
+        milestone_rows.append({"m": m, "done": data.get(f"done-{m.pk}", ""),
+                               "evidence": data.get(f"evidence-{m.pk}", ""),
+                               "errors": [msg for k in keys for msg in errors.get(k, [])]})
+    return render(request, "projects/report_form.html", {
+        "project": project, "periods": periods, "target_rows": target_rows,
+        "milestone_rows": milestone_rows, "corrects": corrected.pk if corrected else "",
+        "corrected": corrected, "data": data, "errors": errors,
+        "values_errors": errors.get("values", [])},
+        status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_file(request, pk: int):
     project = selectors.project_for(request.user, pk)
     if not access.can_file_report(request.user, project):
         raise PermissionDenied()
-    today = timezone.localdate()
     corrects = request.GET.get("corrects") or request.POST.get("corrects") or ""
-    context = {"project": project, "periods": selectors.report_periods(project, today),
-               "targets": list(project.targets.all()),
-               "milestones": [m for m in project.milestones.all()
-                              if m.done_on is None and not m.source_milestone_id],
-               "corrects": corrects, "data": {}, "errors": {}}
-    if request.method == "POST":
-        p = request.POST
-        values = {str(t.pk): p.get(f"value-{t.pk}", "") for t in context["targets"]}
-        evidence = {}
-        for m in context["milestones"]:
-            if p.get(f"done-{m.pk}") or p.get(f"evidence-{m.pk}"):
-                evidence[str(m.pk)] = {"done_on": p.get(f"done-{m.pk}", ""),
-                                       "evidence": p.get(f"evidence-{m.pk}", "")}
-        problems = [line for line in p.get("problems", "").splitlines() if line.strip()]
-        try:
-            services.report_file(actor=request.user, project=project, period=p.get("period"),
-                                 values=values, milestones=evidence,
-                                 funds_in_place=p.get("funds_in_place"),
-                                 funds_unit=services.WAN,
-                                 narrative=p.get("narrative", ""), problems=problems,
-                                 corrects=int(corrects) if corrects.isdigit() else None)
-        except ValidationFailed as exc:
-            return render(request, "projects/report_form.html",
-                          {**context, "data": p, "errors": exc.fields}, status=422)
-        except ApplicationError as exc:
-            if exc.status in (403, 404):
-                raise
-            messages.error(request, error_text(exc))
-            return render(request, "projects/report_form.html", {**context, "data": p},
-                          status=exc.status)
-        messages.success(request, _("进展报告已提交，等待审核"))
-        return redirect("projects:detail", pk=project.pk)
-    return render(request, "projects/report_form.html", context)
+    corrected = None
+    if corrects:
+        # the accepted (locked) report being corrected: the form opens on its period
+        corrected = get_object_or_404(ProgressReport, pk=parse_id(corrects), project=project,
+                                      state=ProgressReport.State.ACCEPTED)
+    if request.method != "POST":
+        data = (selectors.correction_initial(corrected) if corrected else
+                {"period": selectors.default_period(project, timezone.localdate())})
+        return _report_form(request, project, corrected=corrected, data=data, errors={})
+    p = request.POST
+    values = {str(t.pk): p.get(f"value-{t.pk}", "") for t in project.targets.all()}
+    evidence = {}
+    for m in project.milestones.all():
+        if p.get(f"done-{m.pk}") or p.get(f"evidence-{m.pk}"):
+            evidence[str(m.pk)] = {"done_on": p.get(f"done-{m.pk}", ""),
+                                   "evidence": p.get(f"evidence-{m.pk}", "")}
+    problems = [line for line in p.get("problems", "").splitlines() if line.strip()]
+    try:
+        services.report_file(actor=request.user, project=project, period=p.get("period"),
+                             values=values, milestones=evidence,
+                             funds_in_place=p.get("funds_in_place"), funds_unit=services.WAN,
+                             narrative=p.get("narrative", ""), problems=problems,
+                             corrects=corrected.pk if corrected else None)
+    except ValidationFailed as exc:
+        return _report_form(request, project, corrected=corrected, data=p, errors=exc.fields,
+                            status=422)
+    except ApplicationError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, error_text(exc))
+        return _report_form(request, project, corrected=corrected, data=p, errors={},
+                            status=exc.status)
+    messages.success(request, _("进展报告已提交，等待审核"))
+    return redirect("projects:detail", pk=project.pk)
 
 
 def _post_action(request, project, service, done: str, **kwargs):

@@ -62,6 +62,9 @@ class FilterForm(forms.Form):
                                 choices=[("", _("全部")), *Channel.choices])
     overdue = forms.BooleanField(label=_("只看超时"), required=False)
     q = forms.CharField(label=_("编号/标题/企业"), required=False, max_length=100)
+    #: the year received (the overview's 受理企业诉求 links here with its year)
+    year = forms.IntegerField(label=_("受理年度"), required=False, min_value=2000,
+                              max_value=2100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -55,7 +55,8 @@ def overview_section(*, today: dt.date) -> Section:
     measures = reverse("servicedesk:measures")
     figures = [Figure(
         key="servicedesk.received", label=_("受理企业诉求"), value=total.received, unit=_("件"),
-        url=reverse("servicedesk:list"), previous=previous.received,
+        url=f"{reverse('servicedesk:list')}?view=all&year={today.year}",
+        previous=previous.received,
         by_town={r.key: r.received for r in towns},  # bare town names, as the map has them
         by_month=[(str(r.label), r.received) for r in months],
         definition=_("本年受理的企业诉求，含网上提交、干部走访、领导接访、恳谈会和 12345 转办。"))]
@@ -71,12 +72,19 @@ def overview_section(*, today: dt.date) -> Section:
                       if getattr(r, attr) is not None],
             status=_status(value, good, fair), definition=definitions.get(str(label), "")))
     now = timezone.now()
+    overdue = selectors.overdue_list(now)
+    overdue_count = overdue.count()  # an index range scan of the running deadlines (sd_overdue)
+    overdue_url = reverse("servicedesk:overdue")
+    figures.append(Figure(
+        key="servicedesk.overdue", label=_("超时诉求"), value=overdue_count, unit=_("件"),
+        url=overdue_url, status="bad" if overdue_count else "ok", higher_is_better=False,
+        definition=_("现在已超过签收或办结时限、尚未签收或办结的诉求（随时间变化，不做同比）。")))
     late = [LateItem(title=f"{r.number} {r.enterprise.name}：{r.title}",
                      url=reverse("servicedesk:detail", args=[r.pk]),
                      owner=gettext(r.department.name) if r.department else gettext("待分派"),
                      due=timezone.localtime(r.deadline_at).date(),
                      days_late=(now - r.deadline_at).days, kind=_("诉求超时"))
-            for r in selectors.overdue_list(now)[:LATE_LIMIT]]
+            for r in overdue[:LATE_LIMIT]]
     week = today - dt.timedelta(days=today.weekday())
     received_week = (TopicCounter.objects.filter(week=week, kind="category")
                      .aggregate(n=Sum("count"))["n"] or 0)
@@ -86,7 +94,7 @@ def overview_section(*, today: dt.date) -> Section:
         moved.append(str(_("本月答复 %(n)s 件，按时办结率 %(r)s%%") % {
             "n": this_month.done_total, "r": this_month.on_time_rate}))
     return Section(key="servicedesk", title=_("企业诉求办理"), order=30, figures=figures,
-                   late=late, moved=moved)
+                   late=late, moved=moved, late_total=overdue_count, late_url=overdue_url)
 
 
 def bench_requests(*, count: int, enterprise_ids: list[int]) -> int:

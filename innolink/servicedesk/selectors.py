@@ -80,10 +80,15 @@ class RequestFilters:
     department: int | None = None
     overdue: bool = False
     q: str = ""
+    year: int | None = None  # received in this year (local time), as the overview counts
 
 
 def request_search(user, filters: RequestFilters) -> QuerySet[ServiceRequest]:
     qs = requests_visible_to(user)
+    if filters.year:
+        start = timezone.make_aware(dt.datetime(filters.year, 1, 1))
+        qs = qs.filter(created_at__gte=start,
+                       created_at__lt=timezone.make_aware(dt.datetime(filters.year + 1, 1, 1)))
     if filters.status == "open":
         qs = qs.filter(status__in=OPEN_STATES)
     elif filters.status:

@@ -95,7 +95,7 @@ def request_list(request):
     filters = selectors.RequestFilters(
         status=data.get("status") or "", category=data.get("category") or "",
         town=data.get("town") or "", channel=data.get("channel") or "",
-        overdue=bool(data.get("overdue")), q=data.get("q") or "")
+        overdue=bool(data.get("overdue")), q=data.get("q") or "", year=data.get("year"))
     page, query = _page(request, selectors.request_search(user, filters))
     return render(request, "servicedesk/list.html", {
         "form": form, "page": page, "query": query, "rows": table_rows(page.object_list),

@@ -65,10 +65,14 @@ class ProjectIn:
     cycle: str  # "monthly" | "quarterly"
     milestones: tuple[MilestoneIn, ...]
     targets: tuple[TargetIn, ...]
-    reported_periods: frozenset[dt.date]  # period starts with a report filed (any state)
+    #: period starts with a report filed and not returned (submitted, accepted, corrected):
+    #: a returned (退回) report counts as not filed
+    reported_periods: frozenset[dt.date]
     closed: bool = False
     investment: Decimal = Decimal(0)
     funds_in_place: Decimal = Decimal(0)
+    #: period starts whose only reports were returned, so the reason can say so
+    returned_periods: frozenset[dt.date] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -227,7 +231,8 @@ def status(p: ProjectIn, *, today: dt.date) -> Status:
             and (today - period[1]).days > REPORT_GRACE_DAYS:
         reasons.append(Reason("report_missing", {
             "period": period_label(period[0], p.cycle),
-            "days": (today - period[1]).days - REPORT_GRACE_DAYS}, AT_RISK))
+            "days": (today - period[1]).days - REPORT_GRACE_DAYS,
+            "returned": period[0] in p.returned_periods}, AT_RISK))
     reasons.sort(key=lambda r: -SEVERITY[r.severity])
     worst = max((SEVERITY[r.severity] for r in reasons), default=0)
     code = {0: ON_TRACK, 1: AT_RISK, 2: LATE}[worst]

@@ -307,3 +307,36 @@ def test_huge_or_odd_money_is_a_field_error_and_nothing_written(staff, investmen
     assert "investment" in caught.value.fields, caught.value.fields
     assert "计划投资" in " ".join(caught.value.fields["investment"])
     assert counts() == before
+
+
+def test_a_returned_report_counts_as_not_filed(staff):
+    """A returned (退回) report neither silences the reminders nor keeps the project clear of
+    report_missing: the period is chased again and the reason says the report was returned."""
+    from innolink.projects import selectors
+
+    project = make_project(staff, milestones=[], targets=[])
+    lead = make_user(Role.ENTERPRISE, enterprise=project.parties.get(role="lead").enterprise)
+    today = dt.date(2026, 10, 20)  # 2026Q3 ended 20 days ago
+    assert services.reports_chase(today=today) == 1
+    report = services.report_file(actor=lead, project=project, period="2026Q3", narrative="进展")
+    assert services.reports_chase(today=today) == 0
+    services.project_recompute(project, today=today)
+    assert "report_missing" not in [r["code"] for r in project.status_reasons]
+
+    services.report_return(actor=staff, report=report, note="数据不全")
+    assert services.reports_chase(today=today) == 1  # chased again after the return
+    assert services.reports_chase(today=today) == 0  # once per return
+    chased = Notification.objects.filter(recipient=lead, kind="project.report_missing")
+    assert chased.count() == 2
+    assert "退回" in chased.order_by("-id").first().body
+    services.project_recompute(project, today=today)
+    project.refresh_from_db()
+    missing = [r for r in project.status_reasons if r["code"] == "report_missing"]
+    assert project.status == "at_risk" and missing and missing[0]["returned"] is True
+    assert "已被退回" in selectors.reason_text(missing[0])
+
+    # filed again: the period is covered once more
+    services.report_file(actor=lead, project=project, period="2026Q3", narrative="补充数据")
+    assert services.reports_chase(today=today) == 0
+    services.project_recompute(project, today=today)
+    assert project.status == "on_track"
