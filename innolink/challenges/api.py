@@ -106,6 +106,7 @@ class ChallengeIn(Schema):
     disciplines: list[str] = []
     solver_types: list[str] = []
     trl_min: int | None = None
+    trl_max: int | None = None
 
     @field_validator("*", mode="before")
     @classmethod
@@ -165,6 +166,7 @@ class ChallengeDetailOut(ChallengeOut):
     disciplines: list[str]
     solver_types: list[str]
     trl_min: int | None
+    trl_max: int | None
     screening: list[ScreeningCheckOut] | None
     payment_terms: str
     ip_enterprise_share: int | None
@@ -403,7 +405,8 @@ def _detail(user, challenge) -> dict[str, Any]:
             "claim_deadline", "max_claims", "open_claims", "published_at", "statement",
             "keywords", "payment_terms", "ip_enterprise_share", "ip_notes", "other_conditions",
             "matched_proposal_id", "contract_amount", "contract_start", "external_ref",
-            "solver_eligibility", "solver_region", "disciplines", "solver_types", "trl_min")},
+            "solver_eligibility", "solver_region", "disciplines", "solver_types", "trl_min",
+            "trl_max")},
         "issuer_kind": challenge.issuer_kind_label,
         "issuer_region": challenge.issuer_region,
         "programme": challenge.programme.name if challenge.programme_id else None,

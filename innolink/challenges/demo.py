@@ -41,7 +41,7 @@ CATALOG: list[dict] = [
                     ("玻璃化转变温度", "不低于350℃", "DMA"),
                     ("批次稳定性", "达到进口同类产品水平", "")],
      "funding": ("range", 300, 500), "months": 36, "ip": "joint_open", "issuer": None,
-     "solver": {"disciplines": ["43050", "15045"], "trl_min": 4}},
+     "solver": {"disciplines": ["43050", "15045"], "trl_min": 4, "trl_max": 6}},
     {"domains": ["materials"], "title": "运动鞋大底高耐磨橡胶配方",
      "statement": "跑鞋大底在长距离使用后磨损快，现有配方在提高耐磨的同时湿地防滑下降。需要兼顾耐磨、"
                   "防滑与轻量化的橡胶配方及硫化工艺。",
@@ -442,7 +442,7 @@ def _challenge_payload(rng: random.Random, index: int, poster: User,
         "contact_phone": "" if issuer else (poster.phone or "0595-85600000"),
         "indicators": rows, "disciplines": solver.get("disciplines", []),
         "solver_types": solver.get("solver_types", []), "trl_min": solver.get("trl_min"),
-        "solver_region": solver.get("region", ""),
+        "trl_max": solver.get("trl_max"), "solver_region": solver.get("region", ""),
     }
     if issuer:
         data.update(issuer_name=issuer["name"], issuer_kind=issuer["kind"],

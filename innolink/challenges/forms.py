@@ -25,7 +25,7 @@ CHALLENGE_KEYS = ("title", "domain", "statement", "keywords", "funding_kind", "f
                   "max_claims", "contact_name", "contact_phone", "contact_email",
                   "enterprise_code", "institution_id", "issuer_name", "issuer_kind",
                   "issuer_region", "programme_id", "external_ref", "solver_eligibility",
-                  "solver_region", "disciplines", "trl_min")
+                  "solver_region", "disciplines", "trl_min", "trl_max")
 LIST_KEYS = ("secondary_domains", "solver_types")
 
 
@@ -67,6 +67,7 @@ def challenge_initial(challenge) -> dict[str, Any]:
     data["ip_enterprise_share"] = challenge.ip_enterprise_share or ""
     data["time_limit_months"] = challenge.time_limit_months or ""
     data["trl_min"] = challenge.trl_min or ""
+    data["trl_max"] = challenge.trl_max or ""
     data["disciplines"] = "、".join(disciplines.label(c) for c in challenge.disciplines or [])
     data["programme_id"] = challenge.programme_id or ""
     if challenge.issuer_id:

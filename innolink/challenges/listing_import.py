@@ -72,6 +72,8 @@ FIELDS: list[FieldSpec] = [
                                                  "揭榜方资格", "申报条件")),
     FieldSpec("claim_deadline", _("揭榜截止"), ("截止日期", "揭榜截止日期", "截止时间", "揭榜截止时间",
                                             "征集截止")),
+    FieldSpec("trl", _("技术成熟度"), ("技术成熟度", "技术成熟度要求", "成熟度要求", "技术就绪度",
+                                    "技术就绪水平", "TRL", "TRL要求", "成熟度")),
     FieldSpec("disciplines", _("所需学科"), ("所需学科", "学科", "学科方向", "学科领域")),
     FieldSpec("programme_name", _("赛事/榜单批次"), ("赛事/榜单", "所属赛事", "赛事名称", "榜单批次",
                                              "所属批次", "赛事", "所属榜单")),
@@ -177,6 +179,8 @@ REASONS: dict[str, Any] = {
     "statement_short": _("缺少需求描述，已用名称和指标代替"),
     "invalid": _("%(message)s"),
     "ip_unreadable": _("知识产权归属无法识别，按“协商确定”处理"),
+    "trl_unreadable": _("技术成熟度“%(text)s”无法识别（应为 1–9 级或区间，如 TRL 4-6），已留空"),
+    "trl_reversed": _("技术成熟度区间有误：最高 %(max)s 级低于最低 %(min)s 级"),
     "discipline_unknown": _("学科“%(text)s”不在 GB/T 13745 代码表中，已忽略"),
 }
 
@@ -321,6 +325,51 @@ def parse_time_limit(text: str) -> tuple[int | None, bool]:
     if months < 1 or months != int(months):
         return None, False
     return int(months), True
+
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_TRL_LEVEL = r"([1-9一二三四五六七八九])"
+
+
+def parse_trl(text: str) -> tuple[int | None, int | None, bool]:
+    """(lowest, highest, readable) of a TRL cell: "TRL 4-6", "4～6级", "6级以上", "不低于5级",
+    "TRL7以下", "6". Levels are 1–9; a reversed range is returned as read (the caller
+    refuses it); anything else is unreadable, never a guessed level.
+
+    Examples:
+        >>> [parse_trl(t)[:2] for t in ("TRL 4-6", "4～6级", "6级以上", "不低于TRL5", "TRL7以下", "6")]
+        [(4, 6), (4, 6), (6, None), (5, None), (None, 7), (6, 6)]
+        >>> parse_trl("TRL6-4")
+        (6, 4, True)
+        >>> parse_trl("较成熟")
+        (None, None, False)
+        >>> parse_trl("")
+        (None, None, True)
+    """
+    t = (text or "").strip().upper().replace(" ", "").replace("（", "(").replace("）", ")")
+    if not t:
+        return None, None, True
+    t = re.sub(r"^(技术成熟度|成熟度|TRL)[:：]?", "", t)
+    t = re.sub(r"^(达到|达)", "", t)
+
+    def level(v: str) -> int:
+        return _CN_DIGITS.get(v) or int(v)
+
+    m = re.fullmatch(_TRL_LEVEL + r"级?(?:-|~|～|—|至|到)(?:TRL)?" + _TRL_LEVEL + r"级?", t)
+    if m:
+        return level(m.group(1)), level(m.group(2)), True
+    m = re.fullmatch(r"(?:不低于|不少于|≥|>=|至少)(?:TRL)?" + _TRL_LEVEL + r"级?(?:及?以上)?", t) \
+        or re.fullmatch(_TRL_LEVEL + r"级?及?以上", t)
+    if m:
+        return level(m.group(1)), None, True
+    m = re.fullmatch(r"(?:不高于|不超过|≤|<=)(?:TRL)?" + _TRL_LEVEL + r"级?(?:及?以下)?", t) \
+        or re.fullmatch(_TRL_LEVEL + r"级?及?以下", t)
+    if m:
+        return None, level(m.group(1)), True
+    m = re.fullmatch(_TRL_LEVEL + r"级?", t)
+    if m:
+        return level(m.group(1)), level(m.group(1)), True
+    return None, None, False
 
 
 _IP_WORDS = [
@@ -546,6 +595,12 @@ def check_rows(mapping: Mapping, rows: list[tuple[int, list[str]]], ctx: Context
             problem("claim_deadline", "deadline_missing")
         if deadline is not None and deadline <= ctx.today:
             problem("claim_deadline", "deadline_past", deadline.isoformat())
+        # technology readiness (TRL 1–9, a level, a floor, a ceiling or a range)
+        trl_min, trl_max, trl_ok = parse_trl(cell("trl"))
+        if not trl_ok:
+            problem("trl", "trl_unreadable", cell("trl"), fatal=False, text=cell("trl")[:30])
+        elif trl_min is not None and trl_max is not None and trl_max < trl_min:
+            problem("trl", "trl_reversed", cell("trl"), min=trl_min, max=trl_max)
         # disciplines
         codes: list[str] = []
         for item in validation._as_list(cell("disciplines")):
@@ -567,6 +622,7 @@ def check_rows(mapping: Mapping, rows: list[tuple[int, list[str]]], ctx: Context
             "solver_eligibility": cell("solver_eligibility")[:2000],
             "claim_deadline": deadline, "max_claims": 5,
             "external_ref": cell("external_ref")[:64], "disciplines": codes[:8],
+            "trl_min": trl_min, "trl_max": trl_max,
             "contact_name": cell("contact_name")[:64], "contact_phone": cell("contact_phone")[:32],
         }
         if len(title) > 120:

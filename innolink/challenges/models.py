@@ -218,6 +218,10 @@ class Challenge(models.Model):
     trl_min = models.PositiveSmallIntegerField(
         _("最低技术成熟度（TRL）"), null=True, blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(9)])
+    #: the highest TRL the listing asks for ("TRL 4–6"); with ``trl_min`` a range (ADR 0365)
+    trl_max = models.PositiveSmallIntegerField(
+        _("最高技术成熟度（TRL）"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)])
     #: screening checks the organizer waived, with the reason: {code: {reason, by, by_name,
     #: at, value}} (decision 0351); the audit trail has each waiver too
     screening_waivers = models.JSONField(_("筛查豁免"), default=dict, blank=True)
@@ -280,6 +284,15 @@ class Challenge(models.Model):
                 condition=models.Q(funding_max__isnull=True) | models.Q(funding__isnull=True)
                 | models.Q(funding_max__gte=models.F("funding")),
                 name="chal_funding_range_ordered"),
+            models.CheckConstraint(
+                condition=(models.Q(trl_min__isnull=True)
+                           | models.Q(trl_min__gte=1, trl_min__lte=9))
+                & (models.Q(trl_max__isnull=True) | models.Q(trl_max__gte=1, trl_max__lte=9)),
+                name="chal_trl_bounds"),
+            models.CheckConstraint(
+                condition=models.Q(trl_min__isnull=True) | models.Q(trl_max__isnull=True)
+                | models.Q(trl_max__gte=models.F("trl_min")),
+                name="chal_trl_range_ordered"),
         ]
 
     def __str__(self) -> str:

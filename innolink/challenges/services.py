@@ -77,8 +77,8 @@ CHALLENGE_FIELDS = ("title", "domain", "secondary_domains", "statement", "keywor
                     "time_limit_months", "ip_ownership", "ip_enterprise_share", "ip_notes",
                     "other_conditions", "claim_deadline", "max_claims", "contact_name",
                     "contact_phone", "contact_email", "external_ref", "solver_eligibility",
-                    "solver_region", "disciplines", "solver_types", "trl_min", "issuer_id",
-                    "programme_id")
+                    "solver_region", "disciplines", "solver_types", "trl_min", "trl_max",
+                    "issuer_id", "programme_id")
 INDICATOR_FIELDS = ("name", "comparator", "value", "value_max", "unit", "test_method",
                     "raw_text", "needs_review")
 

@@ -156,7 +156,7 @@ CHALLENGE_LABELS = {
     "contact_name": "联系人", "contact_phone": "联系电话", "contact_email": "联系邮箱",
     "indicators": "技术指标", "solver_eligibility": "揭榜方资格条件",
     "solver_region": "揭榜方地区要求", "disciplines": "所需学科", "solver_types": "揭榜方类型",
-    "trl_min": "最低技术成熟度", "external_ref": "榜单编号",
+    "trl_min": "最低技术成熟度", "trl_max": "最高技术成熟度", "external_ref": "榜单编号",
 }
 
 
@@ -313,7 +313,12 @@ def clean_challenge(data: dict[str, Any], *, today: dt.date, funding_unit: Decim
         "solver_region": e.text(data, "solver_region", "揭榜方地区要求", required=False,
                                 max_length=64),
         "trl_min": e.integer(data, "trl_min", "最低技术成熟度", low=1, high=9, required=False),
+        "trl_max": e.integer(data, "trl_max", "最高技术成熟度", low=1, high=9, required=False),
     }
+    trl_min, trl_max = out["trl_min"], out["trl_max"]
+    if trl_min is not None and trl_max is not None and 1 <= trl_min <= 9 and trl_max < trl_min:
+        e.add("trl_max", _("最高技术成熟度：不得低于最低技术成熟度（TRL %(min)s）")
+              % {"min": trl_min})
     share = None
     if out["ip_ownership"] == IpOwnership.JOINT:
         share = e.integer(data, "ip_enterprise_share", "发榜方份额", low=1, high=99)

@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext
+from django.utils.translation import pgettext, pgettext_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -81,7 +82,8 @@ def detail(request, pk: int):
     # contract has its own form, shortlist and match act on a proposal (the proposals table);
     # the rest are buttons here (return/reject take a text)
     today = timezone.localdate()
-    actions = [(t, reverse(f"challenges:challenge-{t.action}", args=[challenge.pk]))
+    actions = [(t, reverse(f"challenges:challenge-{t.action}", args=[challenge.pk]),
+                step_label(t.action))
                for t in lifecycle.actions_for(challenge.state, actors)
                if t.action in CHALLENGE_STEPS
                and not (t.action == "expire" and challenge.claim_deadline >= today)]
@@ -141,7 +143,7 @@ def challenge_waive_check(request, pk: int):
         services.challenge_waive_check(actor=request.user, challenge=challenge,
                                        code=request.POST.get("code", ""),
                                        reason=request.POST.get("reason", ""))
-        messages.success(request, "已豁免该筛查项，理由已记录")
+        messages.success(request, gettext("已豁免该筛查项，理由已记录"))
     return redirect("challenges:detail", pk=challenge.pk)
 
 
@@ -154,7 +156,7 @@ def challenge_set_domains(request, pk: int):
         services.challenge_set_domains(actor=request.user, challenge=challenge,
                                        domain=request.POST.get("domain", ""),
                                        secondary=request.POST.getlist("secondary_domains"))
-        messages.success(request, "领域已保存")
+        messages.success(request, gettext("领域已保存"))
     return redirect("challenges:detail", pk=challenge.pk)
 
 
@@ -208,11 +210,11 @@ def challenge_create(request):
         if request.POST.get("then") == "submit":
             try:
                 services.challenge_submit(actor=user, challenge=challenge)
-                messages.success(request, "榜单已提交审核")
+                messages.success(request, gettext("榜单已提交审核"))
             except ApplicationError as exc:
                 messages.error(request, exc.message)
         else:
-            messages.success(request, "榜单草稿已保存")
+            messages.success(request, gettext("榜单草稿已保存"))
         return redirect("challenges:detail", pk=challenge.pk)
     data = {**_contact_initial(user, "challenge"), "max_claims": 5, "time_limit_months": 12,
             "funding_kind": "fixed", "indicators": [], "secondary_domains": [],
@@ -234,7 +236,7 @@ def challenge_update(request, pk: int):
         except ValidationFailed as exc:
             return render(request, "challenges/form.html",
                           _form_context(request.user, data, exc.fields, challenge), status=422)
-        messages.success(request, "榜单已保存")
+        messages.success(request, gettext("榜单已保存"))
         return redirect("challenges:detail", pk=challenge.pk)
     return render(request, "challenges/form.html",
                   _form_context(request.user, forms.challenge_initial(challenge),
@@ -247,6 +249,26 @@ def challenge_update(request, pk: int):
 CHALLENGE_STEPS = ("submit", "return", "reject", "publish", "withdraw", "expire", "accept",
                    "close")
 
+#: the life cycle's verbs (``lifecycle.TRANSITIONS`` is pure Python and keeps them in Chinese)
+#: as catalogue entries, in their own context since a state may share the word ("退回修改");
+#: buttons and messages show them through ``step_label`` in the reader's language
+STEP = "challenge step"
+STEP_VERBS = (
+    pgettext_lazy("challenge step", "提交审核"), pgettext_lazy("challenge step", "退回修改"),
+    pgettext_lazy("challenge step", "不予发布"), pgettext_lazy("challenge step", "张榜发布"),
+    pgettext_lazy("challenge step", "揭榜"), pgettext_lazy("challenge step", "恢复待揭榜"),
+    pgettext_lazy("challenge step", "入围遴选"), pgettext_lazy("challenge step", "确认对接成功"),
+    pgettext_lazy("challenge step", "登记合同"), pgettext_lazy("challenge step", "完成节点"),
+    pgettext_lazy("challenge step", "验收通过"), pgettext_lazy("challenge step", "结项"),
+    pgettext_lazy("challenge step", "撤回"), pgettext_lazy("challenge step", "过期下榜"),
+    # an offer's own (``services.OFFER_TRANSITIONS``)
+    pgettext_lazy("challenge step", "发布"), pgettext_lazy("challenge step", "关闭"))
+
+
+def step_label(action: str) -> str:
+    """A life-cycle step's verb in the active language."""
+    return pgettext(STEP, lifecycle.TRANSITIONS[action].label)
+
 
 def _challenge_step(request, pk: int, step: str, run):
     """Run one lifecycle step (a POST) on a challenge the user may see and go back to it, with
@@ -255,7 +277,7 @@ def _challenge_step(request, pk: int, step: str, run):
     challenge = selectors.challenge_for_user(request.user, pk)
     with errors_as_messages(request):
         run(challenge, request.POST.get("comment", ""))
-        messages.success(request, f"已{lifecycle.TRANSITIONS[step].label}")
+        messages.success(request, gettext("已%(step)s") % {"step": step_label(step)})
     return redirect("challenges:detail", pk=challenge.pk)
 
 
@@ -337,7 +359,7 @@ def challenge_contract(request, pk: int):
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("challenges:detail", pk=challenge.pk)
-        messages.success(request, "合同已登记")
+        messages.success(request, gettext("合同已登记"))
         return redirect("challenges:detail", pk=challenge.pk)
     proposal = challenge.matched_proposal
     initial_rows = []
@@ -369,7 +391,7 @@ def milestone_complete(request, pk: int):
     with errors_as_messages(request):
         services.milestone_complete(actor=request.user, milestone=milestone,
                                     note=request.POST.get("note", ""))
-        messages.success(request, f"节点“{milestone.title}”已完成")
+        messages.success(request, gettext("节点“%(title)s”已完成") % {"title": milestone.title})
     return redirect("challenges:detail", pk=challenge.pk)
 
 
@@ -384,7 +406,7 @@ def attachment_add(request, pk: int):
     with errors_as_messages(request):
         services.attachment_add(actor=request.user, upload=upload,
                                 kind=request.POST.get("kind", "other"), challenge=challenge)
-        messages.success(request, "附件已上传")
+        messages.success(request, gettext("附件已上传"))
     return redirect("challenges:detail", pk=challenge.pk)
 
 
@@ -451,7 +473,7 @@ def claim(request, pk: int):
         except ApplicationError as exc:
             messages.error(request, error_text(exc))
             return redirect("challenges:detail", pk=challenge.pk)
-        messages.success(request, "揭榜方案已提交")
+        messages.success(request, gettext("揭榜方案已提交"))
         return redirect("challenges:proposal", pk=proposal.pk)
     team = profile.name if profile.kind == "individual" else "；".join(
         f"{m['name']}（{m.get('title') or ''}{'，' + m['role'] if m.get('role') else ''}）"
@@ -496,28 +518,28 @@ def _proposal_step(request, pk: int, run, done: str):
 @require_POST
 def proposal_shortlist(request, pk: int):
     return _proposal_step(request, pk, lambda p, note: services.proposal_shortlist(
-        actor=request.user, proposal=p, note=note), "已入围")
+        actor=request.user, proposal=p, note=note), gettext("已入围"))
 
 
 @login_required
 @require_POST
 def proposal_match(request, pk: int):
     return _proposal_step(request, pk, lambda p, note: services.proposal_match(
-        actor=request.user, proposal=p), "已确认对接成功")
+        actor=request.user, proposal=p), gettext("已确认对接成功"))
 
 
 @login_required
 @require_POST
 def proposal_decline(request, pk: int):
     return _proposal_step(request, pk, lambda p, note: services.proposal_decline(
-        actor=request.user, proposal=p, note=note), "已标记为未入选")
+        actor=request.user, proposal=p, note=note), gettext("已标记为未入选"))
 
 
 @login_required
 @require_POST
 def proposal_withdraw(request, pk: int):
     return _proposal_step(request, pk, lambda p, note: services.proposal_withdraw(
-        actor=request.user, proposal=p), "方案已撤回")
+        actor=request.user, proposal=p), gettext("方案已撤回"))
 
 
 @login_required
@@ -530,7 +552,7 @@ def proposal_attachment(request, pk: int):
             raise ValidationFailed({"file": ["附件：请选择文件"]})
         services.attachment_add(actor=request.user, upload=upload,
                                 kind=request.POST.get("kind", "proposal"), proposal=proposal)
-        messages.success(request, "附件已上传")
+        messages.success(request, gettext("附件已上传"))
     return redirect("challenges:proposal", pk=proposal.pk)
 
 
@@ -565,7 +587,7 @@ def profile_edit(request):
         except ValidationFailed as exc:
             return render(request, "challenges/profile_form.html", _profile_ctx(
                 request, data, exc.fields, next_url), status=422)
-        messages.success(request, "科研人员信息已保存")
+        messages.success(request, gettext("科研人员信息已保存"))
         return redirect(next_url or "challenges:workspace")
     if profile is not None:
         data = {key: getattr(profile, key) for key in forms.PROFILE_KEYS}
@@ -654,9 +676,9 @@ def offer_create(request):
                           _offer_ctx(request.user, data, exc.fields), status=422)
         if request.POST.get("then") == "submit":
             services.offer_submit(actor=request.user, offer=offer)
-            messages.success(request, "成果已提交审核")
+            messages.success(request, gettext("成果已提交审核"))
         else:
-            messages.success(request, "成果草稿已保存")
+            messages.success(request, gettext("成果草稿已保存"))
         return redirect("challenges:offer-detail", pk=offer.pk)
     user = request.user
     profile = selectors.profile_of(user)
@@ -704,7 +726,8 @@ def offer_detail(request, pk: int):
         "interests": offer.interests.select_related("enterprise") if (is_owner or is_staff)
         else [],
         "show_contact": is_owner or is_staff or my_interest is not None,
-        "actions": [(a, spec[3], reverse(f"challenges:offer-{a}", args=[offer.pk]))
+        "actions": [(a, pgettext(STEP, spec[3]), reverse(f"challenges:offer-{a}",
+                                                        args=[offer.pk]))
                     for a, spec in services.OFFER_TRANSITIONS.items()
                     if offer.state in spec[0] and (("owner" in spec[2] and is_owner)
                                                     or ("staff" in spec[2] and is_staff))],
@@ -718,7 +741,7 @@ def _offer_step(request, pk: int, run):
     offer = selectors.offer_for_user(request.user, pk)
     with errors_as_messages(request):
         run(offer, request.POST.get("comment", ""))
-        messages.success(request, "操作成功")
+        messages.success(request, gettext("操作成功"))
     return redirect("challenges:offer-detail", pk=offer.pk)
 
 
@@ -776,7 +799,7 @@ def offer_interest_create(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
         return redirect("challenges:offer-detail", pk=offer.pk)
-    messages.success(request, "合作意向已发送，洽谈记录已建立")
+    messages.success(request, gettext("合作意向已发送，洽谈记录已建立"))
     return redirect("challenges:interest-detail", pk=interest.pk)
 
 
@@ -1101,7 +1124,7 @@ def programme_edit(request, pk: int | None = None):
         except ValidationFailed as exc:
             return render(request, "challenges/programme_form.html",
                           _programme_ctx(programme, data, exc.fields), status=422)
-        messages.success(request, "赛事/榜单批次已保存")
+        messages.success(request, gettext("赛事/榜单批次已保存"))
         return redirect("challenges:programmes")
     data = forms.programme_initial(programme)
     return render(request, "challenges/programme_form.html", _programme_ctx(programme, data, {}))

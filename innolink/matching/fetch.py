@@ -153,6 +153,7 @@ def challenge_doc(challenge: Challenge, indicators: Iterable[IndicatorTarget] | 
         domain=DOMAIN_LABELS.get(challenge.domain), indicators=_targets(rows),
         keywords=split_words(challenge.keywords),
         region=challenge.solver_region or None, trl_min=challenge.trl_min,
+        trl_max=challenge.trl_max,
         disciplines=_first_levels(codes), discipline_codes=codes,
         institution_types=tuple(SOLVER_TYPES[t] for t in challenge.solver_types or ()
                                 if t in SOLVER_TYPES),
@@ -164,8 +165,9 @@ def _challenges_with_indicators(qs: QuerySet[Challenge]) -> QuerySet[Challenge]:
     return qs.select_related("institution", "issuer").only(
         "id", "title", "statement", "domain", "secondary_domains", "keywords", "state",
         "updated_at", "enterprise_id", "institution_id", "issuer_id", "solver_region",
-        "trl_min", "disciplines", "solver_types", "institution__kind", "institution__province",
-        "institution__city", "issuer__region", "issuer__kind").prefetch_related(
+        "trl_min", "trl_max", "disciplines", "solver_types", "institution__kind",
+        "institution__province", "institution__city", "issuer__region", "issuer__kind",
+    ).prefetch_related(
         Prefetch("indicators", queryset=IndicatorTarget.objects.order_by("position", "id")))
 
 

@@ -53,6 +53,7 @@ def test_demo_covers_every_state_and_a_second_run_changes_nothing():
     assert Challenge.objects.filter(issuer__isnull=False, programme__isnull=False).exists()
     assert Challenge.objects.filter(ip_ownership="joint_open").exists()
     assert Challenge.objects.exclude(secondary_domains=[]).exists()
+    assert Challenge.objects.filter(trl_min=4, trl_max=6).exists()  # a TRL range (ADR 0365)
     published = Challenge.objects.filter(published_at__isnull=False)
     assert not published.filter(domain="").exists()
     assert AuditEntry.objects.filter(note__startswith="豁免筛查项").exists()

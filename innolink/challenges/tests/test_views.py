@@ -361,7 +361,7 @@ def test_staff_buttons_are_the_moves_the_table_allows_and_all_work(client, staff
         make_proposal(challenge)
     client.force_login(staff)
     response = client.get(reverse("challenges:detail", args=[challenge.pk]))
-    assert [t.action for t, _url in response.context["actions"]] == expected
+    assert [t.action for t, _url, _label in response.context["actions"]] == expected
     for action in expected:
         assert reverse(f"challenges:challenge-{action}", args=[challenge.pk]) in \
             response.content.decode()
