@@ -76,7 +76,7 @@ class CaseResult:
 def blocker(msgid: str, **params: Any) -> dict[str, Any]:
     """What stands between a draft and publication, as a message id (``gettext_noop``) and its
     values (a list of names, a nested blocker), stored with the revision and worded in the
-    reader's language by :func:`blocker_text` (ADR 0391)."""
+    reader's language by :func:`blocker_text` (ADR 0390)."""
     return {"msgid": msgid, "params": params}
 
 

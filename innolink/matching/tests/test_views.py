@@ -47,7 +47,7 @@ def test_staff_see_explained_recommendations_with_highlighted_terms(client, staf
 
 
 def test_indicator_reasons_read_in_the_pages_language(client, staff, challenge):
-    """The engine's indicator reason carries its frame and values (ADR 0392): the same
+    """The engine's indicator reason carries its frame and values (ADR 0390): the same
     recommendation reads in Chinese or English, names and figures as written."""
     make_profile(name="林一帆", keywords="BCB光刻胶", achievements="研制BCB光刻胶，介电常数 2.5（10 GHz）")
     client.force_login(staff)

@@ -110,7 +110,7 @@ def test_a_changed_clause_needs_a_case_of_its_own(synced, officer, client):
     text = text.replace("数字化项目按投入的20%补助", "数字化项目按投入的20%补助(修订)", 1)
     saved, result = services.revision_save(actor=officer, revision_id=draft.pk, text=text, cases=cases)
     assert result.cases_passed and not saved.publishable
-    # stored as a message id with its values (ADR 0391), worded in the reader's language
+    # stored as a message id with its values (ADR 0390), worded in the reader's language
     stored = saved.blockers[-1]
     assert stored["msgid"] == "以下新增或修改的条款还没有核对案例：%(clauses)s"
     assert stored["params"]["clauses"][0]["msgid"] == "%(year)s版「%(title)s」"
