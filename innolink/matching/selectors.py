@@ -482,10 +482,15 @@ def assignment_rows(run: AssignmentRun) -> dict[str, list[dict]]:
         p = people.get(rid)
         return p.name if p else f"#{rid}"
 
+    def reason(row, key="reason"):  # stored as msgid + values (ADR 0390); older runs as text
+        return message_render(row.get(f"{key}_id") or row.get(key) or "", row.get(f"{key}_params"))
+
     return {
         "pairs": [{**p, "challenge": title(p["challenge_id"]),
                    "researcher": name(p["researcher_id"])} for p in run.pairs],
-        "unmet": [{**u, "challenge": title(u["challenge_id"])} for u in run.unmet],
+        "unmet": [{**u, "challenge": title(u["challenge_id"]), "reason": reason(u)} for u in run.unmet],
         "refused": [{**r, "challenge": title(r["challenge_id"]),
-                     "researcher": name(r["researcher_id"])} for r in run.refused],
+                     "researcher": name(r["researcher_id"]), "reason": reason(r)} for r in run.refused],
+        "problems": [{**p, "message": message_render(p.get("message_id") or p.get("message") or "",
+                                                     p.get("params"))} for p in run.problems],
     }
