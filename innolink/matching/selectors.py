@@ -14,12 +14,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _, gettext_lazy, ngettext
+from django.utils.translation import gettext as _, gettext_lazy, gettext_noop, ngettext
 
 from innolink.challenges import selectors as board
 from innolink.challenges.models import (CLAIMABLE_STATES, Challenge, Proposal, ProposalState,
                                         ResearcherProfile, TechnologyOffer)
 from innolink.core.errors import NotFound, PermissionDenied
+from innolink.core.messages import message_render
 from innolink.enterprises.models import Enterprise
 from innolink.matching import access, fetch
 from innolink.matching.index import engine_session
@@ -143,6 +144,44 @@ class Explained:
                             for o in self.similar]}
 
 
+#: the frames of an indicator's reason (``engines.matching.indicators.REASON_FRAMES``), listed
+#: so that makemessages puts them in the catalogue; a test keeps both lists equal
+INDICATOR_REASONS = (
+    gettext_noop("未提及“%(name)s”"),
+    gettext_noop("报告%(alias)s %(shown)s%(conv)s，满足目标 %(target)s"),
+    gettext_noop("报告%(alias)s %(shown)s%(conv)s，接近目标 %(target)s（差距 %(gap)s）"),
+    gettext_noop("报告%(alias)s %(shown)s%(conv)s，未达目标 %(target)s（差距 %(gap)s）"),
+    gettext_noop("（折合 %(value)s %(unit)s）"),
+    gettext_noop("%(reason)s；原文未注明单位，按目标单位理解"),
+    gettext_noop("提及“%(alias)s”，但未给出可比的数值"),
+    gettext_noop("未论及文字指标“%(target)s”"),
+    gettext_noop("论及“%(alias)s”（文字指标：%(target)s，无数值可比）"),
+)
+
+
+def _said(data: dict) -> str:
+    params = {k: _said(v) if isinstance(v, dict) else v for k, v in (data.get("params") or {}).items()}
+    return message_render(str(data.get("msgid") or ""), params)
+
+
+def indicator_reason(item: dict) -> str:
+    """An indicator's reason in the active language (the engine's frame and values); an
+    explanation stored before reasons carried them shows its Chinese sentence.
+
+    Examples:
+        >>> from django.utils import translation
+        >>> item = {"reason": "提及“k值”，但未给出可比的数值",
+        ...         "reason_data": {"msgid": "提及“%(alias)s”，但未给出可比的数值", "params": {"alias": "k值"}}}
+        >>> with translation.override("en"):
+        ...     indicator_reason(item)
+        'Mentions “k值” but gives no comparable value'
+        >>> indicator_reason({"reason": "旧的说明"})
+        '旧的说明'
+    """
+    data = item.get("reason_data")
+    return _said(data) if data else str(item.get("reason") or "")
+
+
 def _join_words(words) -> str:
     return _("、").join(str(w) for w in words)
 
@@ -208,7 +247,7 @@ def explained(obj, match, rank: int, similar: list | None = None) -> Explained:
     if ind.get("contributed", True):
         indicators = [{"indicator": i["indicator"], "target": i["target"], "status": i["status"],
                        "status_label": str(STATUS_LABELS.get(i["status"], i["status"])),
-                       "value": i["value"], "gap": i["gap"], "reason": i["reason"],
+                       "value": i["value"], "gap": i["gap"], "reason": indicator_reason(i),
                        "score": i["score"]} for i in ind.get("indicators") or []]
     parts = (e.get("structured") or {}).get("parts") or {}
     structured = [{"factor": k, "label": str(FACTOR_LABELS.get(k, k)), "score": v["score"],
@@ -443,10 +482,15 @@ def assignment_rows(run: AssignmentRun) -> dict[str, list[dict]]:
         p = people.get(rid)
         return p.name if p else f"#{rid}"
 
+    def reason(row, key="reason"):  # stored as msgid + values (ADR 0390); older runs as text
+        return message_render(row.get(f"{key}_id") or row.get(key) or "", row.get(f"{key}_params"))
+
     return {
         "pairs": [{**p, "challenge": title(p["challenge_id"]),
                    "researcher": name(p["researcher_id"])} for p in run.pairs],
-        "unmet": [{**u, "challenge": title(u["challenge_id"])} for u in run.unmet],
+        "unmet": [{**u, "challenge": title(u["challenge_id"]), "reason": reason(u)} for u in run.unmet],
         "refused": [{**r, "challenge": title(r["challenge_id"]),
-                     "researcher": name(r["researcher_id"])} for r in run.refused],
+                     "researcher": name(r["researcher_id"]), "reason": reason(r)} for r in run.refused],
+        "problems": [{**p, "message": message_render(p.get("message_id") or p.get("message") or "",
+                                                     p.get("params"))} for p in run.problems],
     }

@@ -126,16 +126,27 @@ def _int_param(data: dict, name: str, label: str, lo: int, hi: int) -> int:
     return number
 
 
+#: the reasons a run stores (msgid + values, worded when shown: ``selectors.assignment_rows``)
+AT_CAPACITY = N_("其余无冲突候选人已达承接上限（已分配给其他榜单）")
+OPEN_PROPOSAL = N_("已就该榜单提交有效揭榜方案")
+SAME_INSTITUTION = N_("与发榜机构为同一单位（利益冲突）")
+
+
 def _problem_message(problem, titles: dict[int, str], demand: int, usable: dict[int, int]
-                     ) -> str:
+                     ) -> tuple[str, dict[str, Any]]:
+    """A feasibility problem as a msgid and its values (ADR 0390)."""
     if problem.item is None:
-        return problem.message.replace("total demand", "需邀请总数").replace(
-            "> total capacity", "超过科研人员可承接总数")
+        total = dict(problem.values) if getattr(problem, "values", None) else {}
+        if "demand" in total and "capacity" in total:
+            return N_("需邀请总数 %(demand)s 超过科研人员可承接总数 %(capacity)s"), total
+        return problem.message, {}
     title = titles.get(problem.item, str(problem.item))
     n = usable.get(problem.item, 0)
     if problem.code == "no_candidates":
-        return f"榜单“{title}”需要邀请 {demand} 个团队，但没有可邀请的候选人"
-    return f"榜单“{title}”需要邀请 {demand} 个团队，但只有 {n} 位无冲突、有余力的候选人"
+        return N_("榜单“%(title)s”需要邀请 %(demand)s 个团队，但没有可邀请的候选人"), {
+            "title": title, "demand": demand}
+    return N_("榜单“%(title)s”需要邀请 %(demand)s 个团队，但只有 %(n)s 位无冲突、有余力的候选人"), {
+        "title": title, "demand": demand, "n": n}
 
 
 @transaction.atomic
@@ -199,10 +210,10 @@ def invitations_assign(*, challenge_ids: list[Any], teams_per_challenge: Any,
     conflicts: dict[tuple[int, int], str] = {}
     for item, agent in zip(items, agents):
         if (item, agent) in open_pairs:
-            conflicts[(item, agent)] = "已就该榜单提交有效揭榜方案"
+            conflicts[(item, agent)] = OPEN_PROPOSAL
         elif rows[item].institution_id and profiles[agent].institution_id == \
                 rows[item].institution_id:
-            conflicts[(item, agent)] = "与发榜机构为同一单位（利益冲突）"
+            conflicts[(item, agent)] = SAME_INSTITUTION
 
     result = solve_assignment(items, agents, scores, demand={i: teams for i in ids},
                            capacity=capacity, conflicts=conflicts, items=ids, seed=seed)
@@ -211,10 +222,13 @@ def invitations_assign(*, challenge_ids: list[Any], teams_per_challenge: Any,
     for item, agent in zip(items, agents):
         if (item, agent) not in conflicts and capacity.get(agent, 0) > 0:
             usable[item] = usable.get(item, 0) + 1
-    problems = [{"code": p.code, "challenge_id": p.item,
-                 "message": _problem_message(p, titles, teams, usable)}
-                for p in result.problems]
-    by_item = {p["challenge_id"]: p["message"] for p in problems if p["challenge_id"]}
+    problems = []
+    for p in result.problems:
+        msgid, params = _problem_message(p, titles, teams, usable)
+        problems.append({"code": p.code, "challenge_id": p.item, "message": msgid % params if params else msgid,
+                         "message_id": msgid, "params": params})
+    by_item = {p["challenge_id"]: p for p in problems if p["challenge_id"]}
+    at_capacity = {"message": AT_CAPACITY, "message_id": AT_CAPACITY, "params": {}}
     run = AssignmentRun.objects.create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         challenge_ids=ids, teams_per_challenge=teams, researcher_limit=limit, seed=seed,
@@ -223,9 +237,12 @@ def invitations_assign(*, challenge_ids: list[Any], teams_per_challenge: Any,
                for i, a, s in zip(result.item_ids.tolist(), result.agent_ids.tolist(),
                                   result.scores.tolist())],
         unmet=[{"challenge_id": int(item), "missing": u.missing,
-                "reason": by_item.get(item) or "其余无冲突候选人已达承接上限（已分配给其他榜单）"}
+                "reason": by_item.get(item, at_capacity)["message"],
+                "reason_id": by_item.get(item, at_capacity)["message_id"],
+                "reason_params": by_item.get(item, at_capacity)["params"]}
                for item, u in sorted(result.unmet.items())],
-        refused=[{"challenge_id": int(i), "researcher_id": int(a), "reason": reason}
+        refused=[{"challenge_id": int(i), "researcher_id": int(a), "reason": reason,
+                  "reason_id": reason, "reason_params": {}}
                  for i, a, reason in result.refused],
         problems=problems)
     audit_record(actor=actor, action="create", instance=run, changes={

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext_noop
 
 from innolink.engines.rules import (
     Policy,
@@ -72,6 +73,50 @@ class CaseResult:
         return {"name": self.name, "year": self.year, "passed": self.passed, "lines": lines}
 
 
+def blocker(msgid: str, **params: Any) -> dict[str, Any]:
+    """What stands between a draft and publication, as a message id (``gettext_noop``) and its
+    values (a list of names, a nested blocker), stored with the revision and worded in the
+    reader's language by :func:`blocker_text` (ADR 0390)."""
+    return {"msgid": msgid, "params": params}
+
+
+def blocker_text(item: Any) -> str:
+    """A stored blocker in the active language; an older one (prose) as it was stored.
+
+    Examples:
+        >>> from django.utils import translation
+        >>> b = blocker("以下新增或修改的条款还没有核对案例：%(clauses)s",
+        ...             clauses=[blocker("%(year)s版「%(title)s」", year=2025, title="研发补助")])
+        >>> blocker_text(b)
+        '以下新增或修改的条款还没有核对案例：2025版「研发补助」'
+        >>> with translation.override("en"):
+        ...     blocker_text(b)
+        'Changed or new clauses without a worked case: 研发补助 (2025 version)'
+        >>> blocker_text("案例未通过:甲 / cases failing")
+        '案例未通过:甲 / cases failing'
+    """
+    from django.utils.translation import gettext
+
+    if not isinstance(item, dict) or "msgid" not in item:
+        return str(item)
+
+    def value(v: Any) -> Any:
+        if isinstance(v, dict):
+            return blocker_text(v)
+        if isinstance(v, (list, tuple)):
+            return gettext("、").join(str(value(x)) for x in v)
+        return v
+
+    params = {k: value(v) for k, v in (item.get("params") or {}).items()}
+    msgid = str(item["msgid"])
+    for frame in (gettext(msgid), msgid):
+        try:
+            return frame % params if params else frame
+        except (KeyError, ValueError, TypeError):
+            continue
+    return msgid
+
+
 @dataclass
 class Check:
     """The outcome of checking a draft: the policy (when it loads), the problem (when it does
@@ -80,7 +125,7 @@ class Check:
     policy: Policy | None
     problem: Problem | None
     cases: list[CaseResult]
-    blockers: list[str]
+    blockers: list[dict[str, Any]]  # blocker(): msgid + params
 
     @property
     def valid(self) -> bool:
@@ -93,6 +138,10 @@ class Check:
     @property
     def publishable(self) -> bool:
         return self.valid and not self.blockers
+
+    @property
+    def blocker_texts(self) -> list[str]:
+        return [blocker_text(b) for b in self.blockers]
 
 
 # --------------------------------------------------------------------------- defaults
@@ -339,19 +388,20 @@ def check(text: str, cases_text: str, *, published: Policy | None = None,
         return Check(policy, _problem(exc, cases_text, "cases"), [], [])
     blockers = []
     if not results:
-        blockers.append("至少需要一个核对案例(企业数据与依法应得金额) / add at least one worked case")
+        blockers.append(blocker(gettext_noop("至少需要一个核对案例（企业数据与依法应得金额）")))
     failed = [r.name for r in results if not r.passed]
     if failed:
-        blockers.append(f"案例未通过:{'、'.join(failed[:5])} / cases failing")
+        blockers.append(blocker(gettext_noop("案例未通过：%(cases)s"), cases=failed[:5]))
     covered = {(policy.version_for_year(r.year).effective_from.isoformat()
                 if policy.version_for_year(r.year) else "", line["clause"])
                for r in results for line in r.lines}
     uncovered = sorted(changed_clause_ids(policy, published) - covered)
     if uncovered:
-        titles = {(v.effective_from.isoformat(), c.id): f"{v.effective_from.year}版「{c.title}」"
+        titles = {(v.effective_from.isoformat(), c.id): blocker(gettext_noop("%(year)s版「%(title)s」"),
+                                                                 year=v.effective_from.year, title=c.title)
                   for v in policy.versions for c in v.clauses}
-        blockers.append("以下新增或修改的条款还没有核对案例:" + "、".join(titles[k] for k in uncovered[:5])
-                        + " / changed clauses without a worked case")
+        blockers.append(blocker(gettext_noop("以下新增或修改的条款还没有核对案例：%(clauses)s"),
+                                clauses=[titles[k] for k in uncovered[:5]]))
     return Check(policy, None, results, blockers)
 
 

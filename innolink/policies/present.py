@@ -153,9 +153,9 @@ def _how(check: Any) -> str:
     for need in getattr(check, "needs", ()) or ():
         if need.source == "qualification":
             return _("%(m)s：资质由认定部门的名单导入平台；如已获认定而此处未显示，请联系政策咨询窗口核实。") % {
-                "m": need.message or need.label}
+                "m": step_text(need.message) if need.message else need.label}
         if need.message:
-            return need.message
+            return step_text(need.message)
     name = getattr(check, "field", "")
     if name == "tags" or name.startswith("high_tech"):
         return _("资质、认定和信用记录由主管部门的名单导入平台；如已获认定而此处未显示，请联系政策咨询窗口核实。")
@@ -393,6 +393,24 @@ STEP_FRAMES = (
     gettext_noop("预算不足,按 %(percent)s 比例核减"),
     gettext_noop("资金不足时按比例核减:可用预算 %(available)s ÷ 符合条件的待兑现金额合计 %(demand)s = %(percent)s"),
     gettext_noop("本条测算金额 %(amount)s × 核减比例 = %(scaled)s,向下取整到分"),
+    gettext_noop("%(label)s达到%(shown)s"),
+    gettext_noop("已达「%(matched)s」档,奖励%(amount)s;再增加%(gap)s可达「%(next)s」档,奖励%(next_amount)s"),
+    gettext_noop("已达最高档「%(matched)s」,奖励%(amount)s"),
+    gettext_noop("再增加%(gap)s可达最低档「%(next)s」,奖励%(next_amount)s"),
+    gettext_noop("缺少数据:%(label)s"),
+    gettext_noop("适用「%(matched)s」,奖励%(amount)s;「%(next)s」奖励%(next_amount)s,还需:%(needs)s"),
+    gettext_noop("适用「%(matched)s」,奖励%(amount)s(已是最高档)"),
+    gettext_noop("最近的档次「%(next)s」奖励%(next_amount)s,还需:%(needs)s"),
+    gettext_noop("视数据核定"),
+    gettext_noop("满足以下条件之一即可"),
+    gettext_noop("请补充%(item)s的%(fact)s"),
+    gettext_noop("请补充%(year)s年度%(label)s"),
+    gettext_noop("%(text)s(%(unit)s)"),
+    gettext_noop("请补充%(label)s的%(what)s(上传认定文件)"),
+    gettext_noop("资质情况"),
+    gettext_noop("认定日期"),
+    gettext_noop("首次或重新认定"),
+    gettext_noop("请补充%(label)s"),
 )
 
 
@@ -559,7 +577,7 @@ def choices_view(answer: Any, record: dict[str, Any] | None, year: int) -> tuple
             checks = [miss_view(c, record, year) for c in route.checks]
             held.update(check_key(c) for c in route.checks)
             routes.append(RouteView(readable(route.label) or "", route.state, route.tied, checks))
-        out.append(ChoiceView(readable(choice.label) or "", bool(getattr(choice, "tie", False)), routes))
+        out.append(ChoiceView(readable(step_text(choice.label)) or "", bool(getattr(choice, "tie", False)), routes))
     return out, held
 
 
@@ -576,11 +594,15 @@ class LevelView:
     next_needs: list[str]
 
 
-def level_view(answer: Any) -> LevelView | None:
+def level_view(answer: Any, year: int = 0) -> LevelView | None:
+    """Which level matched and what the next one needs, in the page's language (the engine's
+    messages are steps; a condition still needed reads as the page words that check)."""
+    from innolink.engines.rules.steps import Said
+
     info = getattr(answer, "level", None)
     if info is None:
         return None
-    ladder = [{"label": readable(level.label), "amount": level.amount, "reached": level.reached,
+    ladder = [{"label": readable(step_text(level.label)), "amount": level.amount, "reached": level.reached,
                "matched": info.matched is not None and level.label == info.matched.label,
                "next": info.next is not None and level.label == info.next.label}
               for level in info.ladder]
@@ -588,10 +610,10 @@ def level_view(answer: Any) -> LevelView | None:
     if info.next is not None:
         if info.next.gap:
             needs.append(readable(info.next.gap) or "")
-        needs.extend(readable(c.message) or "" for c in info.next.checks)
-    return LevelView(readable(info.basis) or "", readable(info.value), readable(info.message) or "",
-                     ladder, readable(info.matched.label) if info.matched else None,
-                     readable(info.next.label) if info.next else None, needs)
+        needs.extend(readable(step_text(Said(c, year))) or "" for c in info.next.checks)
+    return LevelView(readable(info.basis) or "", readable(info.value), readable(step_text(info.message)) or "",
+                     ladder, readable(step_text(info.matched.label)) if info.matched else None,
+                     readable(step_text(info.next.label)) if info.next else None, needs)
 
 
 # --------------------------------------------------------------------------- items of a claim

@@ -152,7 +152,7 @@ def present_row(row: ClauseRow, record: dict | None, year: int,
     a = row.answer
     row.steps = present.steps_view(a.steps)
     row.choices, held = present.choices_view(a, record, year)
-    row.level = present.level_view(a)
+    row.level = present.level_view(a, year)
     row.misses = [present.miss_view(m, record, year) for m in a.misses if present.check_key(m) not in held]
     seen: list = []
     for miss in (*row.misses, *(c for ch in row.choices for r in ch.routes for c in r.checks)):

@@ -1396,8 +1396,8 @@ def revision_publish(*, actor, revision_id: Any):
                                message=_("规则有误，未发布：%(w)s%(m)s") % {"w": where, "m": p.message},
                                code=p.code)
     if result.blockers:
-        raise Conflict(_("未发布：%(b)s") % {"b": "；".join(result.blockers)}, code=CASES_FAILING,
-                       extra={"blockers": result.blockers,
+        raise Conflict(_("未发布：%(b)s") % {"b": _("；").join(result.blocker_texts)}, code=CASES_FAILING,
+                       extra={"blockers": result.blocker_texts,
                               "failed": [c.name for c in result.cases if not c.passed]})
     kept = {v.effective_from for v in result.policy.versions}
     gone = [v for v in PolicyVersion.objects.filter(policy__code=revision.code)

@@ -764,10 +764,13 @@ def _result_of(revision):
     """The stored outcome of the last save, shaped like a fresh check for the template."""
     from types import SimpleNamespace
 
+    from innolink.policies import authoring
+
     return SimpleNamespace(
         valid=revision.valid, policy=None,
         problem=SimpleNamespace(**revision.problem) if revision.problem else None,
-        cases=[SimpleNamespace(**c) for c in revision.results], blockers=revision.blockers,
+        cases=[SimpleNamespace(**c) for c in revision.results],
+        blocker_texts=[authoring.blocker_text(b) for b in revision.blockers],
         publishable=revision.publishable,
         cases_passed=bool(revision.results) and all(c["passed"] for c in revision.results))
 

@@ -22,4 +22,4 @@ class WarningAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 @admin.register(IngestLog)
 class IngestLogAdmin(ReadOnlyAdmin, admin.ModelAdmin):
-    list_display = ("at", "source", "identifier", "outcome", "code", "reason")
+    list_display = ("at", "source", "identifier", "outcome", "code", "reason_text")

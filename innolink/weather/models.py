@@ -187,7 +187,11 @@ class IngestLog(models.Model):
     identifier = models.CharField(_("消息标识"), max_length=200, blank=True)
     outcome = models.CharField(_("结果"), max_length=8, choices=Outcome.choices)
     code = models.CharField(_("原因代码"), max_length=40, blank=True)
+    #: the reason's Chinese text (rows from before ADR 0390 have only this)
     reason = models.CharField(_("原因"), max_length=500, blank=True)
+    #: the reason as its msgid and values, worded in the reader's language (``reason_text``)
+    reason_id = models.CharField(_("原因（消息标识）"), max_length=300, blank=True)
+    reason_params = models.JSONField(_("原因参数"), default=dict, blank=True)
     warning = models.ForeignKey(Warning, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -198,6 +202,15 @@ class IngestLog(models.Model):
         verbose_name = _("接收记录")
         verbose_name_plural = _("接收记录")
         ordering = ["-at", "-id"]
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the active language (an older row: as stored)."""
+        if not self.reason_id:
+            return self.reason
+        from innolink.weather.reasons import render
+
+        return render(self.reason_id, self.reason_params)
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.outcome} {self.identifier}"

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from innolink.core.audit import audit_diff, audit_record, snapshot
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -40,7 +41,7 @@ from innolink.engines.weather import (
     target,
 )
 from innolink.enterprises.models import Enterprise
-from innolink.weather import access, fetch, xmldsig
+from innolink.weather import access, fetch, reasons, xmldsig
 from innolink.weather.models import (
     CapMessage,
     CapSender,
@@ -68,26 +69,30 @@ LANGUAGES = ("zh-CN", "zh-cn", "zh")
 
 
 class _Stop(Exception):
-    """Abort the ingest transaction with an outcome (refused or ignored) and a reason."""
+    """Abort the ingest transaction with an outcome (refused or ignored) and a reason: a msgid
+    with its values (ADR 0390)."""
 
-    def __init__(self, outcome: str, code: str, reason: str, warning_id: int | None = None):
-        self.outcome, self.code, self.reason, self.warning_id = outcome, code, reason, warning_id
-        super().__init__(reason)
+    def __init__(self, outcome: str, code: str, reason_id: str, params: dict[str, Any] | None = None,
+                 warning_id: int | None = None):
+        self.outcome, self.code, self.warning_id = outcome, code, warning_id
+        self.reason_id, self.reason_params = reason_id, reasons.stored(params or {})
+        super().__init__(reasons.render(reason_id, self.reason_params, translate=False))
 
 
-def _refuse(code: str, reason: str) -> _Stop:
-    return _Stop(IngestLog.Outcome.REFUSED, code, reason)
+def _refuse(code: str, reason_id: str, **params: Any) -> _Stop:
+    return _Stop(IngestLog.Outcome.REFUSED, code, reason_id, params)
 
 
-def _ignore(code: str, reason: str, warning_id: int | None = None) -> _Stop:
-    return _Stop(IngestLog.Outcome.IGNORED, code, reason, warning_id)
+def _ignore(code: str, reason_id: str, warning_id: int | None = None, **params: Any) -> _Stop:
+    return _Stop(IngestLog.Outcome.IGNORED, code, reason_id, params, warning_id)
 
 
 @dataclass(frozen=True)
 class IngestResult:
     outcome: str
     code: str
-    reason: str
+    reason_id: str
+    reason_params: dict[str, Any]
     warning_id: int | None = None
     notices: int = 0
     log_id: int | None = None
@@ -95,6 +100,11 @@ class IngestResult:
     @property
     def applied(self) -> bool:
         return self.outcome == IngestLog.Outcome.APPLIED
+
+    @property
+    def reason(self) -> str:
+        """The reason in the active language."""
+        return reasons.render(self.reason_id, self.reason_params)
 
 
 def cap_ingest(*, data: bytes, source: str, actor=None, filename: str = "",
@@ -106,11 +116,13 @@ def cap_ingest(*, data: bytes, source: str, actor=None, filename: str = "",
     try:
         with transaction.atomic():
             outcome = _apply(data=data, source=source, actor=actor, now=now)
-        result = IngestResult(IngestLog.Outcome.APPLIED, outcome["code"], outcome["reason"],
-                              outcome["warning_id"], outcome["notices"])
+        reason_id, params = outcome["reason"]
+        result = IngestResult(IngestLog.Outcome.APPLIED, outcome["code"], reason_id,
+                              reasons.stored(params), outcome["warning_id"], outcome["notices"])
         sender, identifier = outcome["sender"], outcome["identifier"]
     except _Stop as stop:
-        result = IngestResult(stop.outcome, stop.code, stop.reason, stop.warning_id)
+        result = IngestResult(stop.outcome, stop.code, stop.reason_id, stop.reason_params,
+                              stop.warning_id)
         sender, identifier = getattr(stop, "sender", ""), getattr(stop, "identifier", "")
     except Exception as exc:  # rolled back whole; logged, then the caller sees the failure
         IngestLog.objects.create(source=source, filename=filename[:200],
@@ -121,19 +133,21 @@ def cap_ingest(*, data: bytes, source: str, actor=None, filename: str = "",
         raise
     log = IngestLog.objects.create(
         source=source, filename=filename[:200], sender=sender[:200], identifier=identifier[:200],
-        outcome=result.outcome, code=result.code, reason=result.reason[:500],
+        outcome=result.outcome, code=result.code,
+        reason=reasons.render(result.reason_id, result.reason_params, translate=False)[:500],
+        reason_id=result.reason_id, reason_params=result.reason_params,
         warning_id=result.warning_id, user=actor if getattr(actor, "is_authenticated", False)
         else None, seconds=round(time.perf_counter() - started, 4))
     (logger.info if result.applied else logger.warning)(
         "CAP %s %s %s: %s (%s)", source, identifier or filename, result.outcome, result.code,
-        result.reason)
-    return IngestResult(result.outcome, result.code, result.reason, result.warning_id,
-                        result.notices, log.pk)
+        reasons.render(result.reason_id, result.reason_params, translate=False))
+    return IngestResult(result.outcome, result.code, result.reason_id, result.reason_params,
+                        result.warning_id, result.notices, log.pk)
 
 
 def _pick_info(alert):
     if not alert.infos:
-        raise _refuse("no_info", _("消息没有 info 段，无法确定预警内容"))
+        raise _refuse("no_info", N_("消息没有 info 段，无法确定预警内容"))
     for info in alert.infos:
         if info.language in LANGUAGES:
             return info
@@ -149,10 +163,11 @@ def _signal(info) -> tuple[str, str]:
         else:
             kind, level = parse_signal_text(info.event + " " + info.headline)
     except SignalError as exc:
-        raise _refuse("unknown_signal", str(exc)) from None
+        raise _refuse("unknown_signal", exc.msgid, **exc.params) from None
     if info.severity != "Unknown" and info.severity != LEVEL_SEVERITY[level]:
-        raise _refuse("severity_mismatch", _("%(k)s%(l)s色预警的 severity 应为 %(s)s，消息中为 %(m)s") % {
-            "k": kind, "l": level, "s": LEVEL_SEVERITY[level], "m": info.severity})
+        raise _refuse("severity_mismatch", N_("%(k)s%(l)s色预警的 severity 应为 %(s)s，消息中为 %(m)s"),
+                      k=reasons.word(kind), l=reasons.word(level, reasons.LEVEL_CONTEXT),
+                      s=LEVEL_SEVERITY[level], m=info.severity)
     return kind, level
 
 
@@ -173,12 +188,12 @@ def _division(value: str) -> str | None:
     if code in CITY_CODES:
         return None
     if not (code.isdigit() and len(code) in (9, 12) and code.startswith(fetch.CITY_CODE)):
-        raise _refuse("unknown_area", _("行政区划代码 %(v)s 不在本市服务范围内") % {"v": value[:20]})
+        raise _refuse("unknown_area", N_("行政区划代码 %(v)s 不在本市服务范围内"), v=value[:20])
     township = code[:9]
     town = fetch.township_codes().get(township)
     if town is None:
-        raise _refuse("unknown_area", _("镇街行政区划代码 %(v)s 未登记（不在镇街代码表中），"
-                                        "无法确定影响的镇街，消息未采信") % {"v": code})
+        raise _refuse("unknown_area", N_("镇街行政区划代码 %(v)s 未登记（不在镇街代码表中），"
+                                         "无法确定影响的镇街，消息未采信"), v=code)
     return town
 
 
@@ -189,13 +204,13 @@ def _in_city_box(lat: float, lon: float) -> bool:
 
 def _area(info) -> dict[str, Any]:
     if not info.areas:
-        raise _refuse("no_area", _("消息没有 area 段，无法确定影响区域"))
+        raise _refuse("no_area", N_("消息没有 area 段，无法确定影响区域"))
     whole_city, towns, polygons, circles, descs = False, [], [], [], []
     for area in info.areas:
         descs.append(area.desc)
         if not (area.geocodes or area.polygons or area.circles):
-            raise _refuse("unknown_area", _("区域「%(d)s」没有 geocode、polygon 或 circle") % {
-                "d": area.desc[:40]})
+            raise _refuse("unknown_area", N_("区域「%(d)s」没有 geocode、polygon 或 circle"),
+                          d=area.desc[:40])
         for name, value in area.geocodes:
             if name in CITY_VALUE_NAMES:
                 code = _division(value)
@@ -206,19 +221,19 @@ def _area(info) -> dict[str, Any]:
             elif name in TOWN_VALUE_NAMES:
                 town = _town(value)
                 if town is None:
-                    raise _refuse("unknown_area", _("未知的镇街：%(v)s") % {"v": value[:20]})
+                    raise _refuse("unknown_area", N_("未知的镇街：%(v)s"), v=value[:20])
                 if town not in towns:
                     towns.append(town)
             else:
-                raise _refuse("unknown_area", _("无法识别的区域编码类型：%(n)s") % {"n": name[:20]})
+                raise _refuse("unknown_area", N_("无法识别的区域编码类型：%(n)s"), n=name[:20])
         for ring in area.polygons:
             if not any(_in_city_box(lat, lon) for lat, lon in ring):
                 lats = [p[0] for p in ring]
                 lons = [p[1] for p in ring]
                 s, w, n, e = CITY_BOX
                 if max(lats) < s or min(lats) > n or max(lons) < w or min(lons) > e:
-                    raise _refuse("unknown_area", _("多边形区域「%(d)s」不在本市范围内") % {
-                        "d": area.desc[:40]})
+                    raise _refuse("unknown_area", N_("多边形区域「%(d)s」不在本市范围内"),
+                                  d=area.desc[:40])
             polygons.append([list(p) for p in ring])
         for lat, lon, km in area.circles:
             circles.append([lat, lon, km])
@@ -228,10 +243,10 @@ def _area(info) -> dict[str, Any]:
 
 def _warning_fields(info, kind: str, level: str, alert, now: dt.datetime) -> dict[str, Any]:
     if info.expires is not None and info.expires <= now:
-        raise _ignore("expired", _("预警已于 %(t)s 过期，不再发送通知") % {
-            "t": timezone.localtime(info.expires).strftime("%Y-%m-%d %H:%M")})
+        raise _ignore("expired", N_("预警已于 %(t)s 过期，不再发送通知"),
+                      t=timezone.localtime(info.expires).strftime("%Y-%m-%d %H:%M"))
     if info.onset and info.expires and info.expires <= info.onset:
-        raise _refuse("cap_value", _("结束时间早于开始时间"))
+        raise _refuse("cap_value", N_("结束时间早于开始时间"))
     return {"kind": kind, "level": level, "headline": info.headline[:300],
             "description": info.description, "instruction": info.instruction,
             "onset": info.onset or info.effective or alert.sent, "expires": info.expires,
@@ -242,7 +257,7 @@ def _apply(*, data: bytes, source: str, actor, now: dt.datetime) -> dict[str, An
     try:
         alert = parse_cap(data)
     except CapError as exc:
-        raise _refuse(exc.code, exc.message) from None
+        raise _refuse(exc.code, exc.msgid, **exc.params) from None
 
     def stop(exc: _Stop) -> _Stop:
         exc.sender, exc.identifier = alert.sender, alert.identifier
@@ -251,15 +266,15 @@ def _apply(*, data: bytes, source: str, actor, now: dt.datetime) -> dict[str, An
     try:
         feed = CapSender.objects.filter(sender=alert.sender, active=True).first()
         if feed is None:
-            raise _refuse("unknown_sender", _("发送方 %(s)s 未登记为预警信息源，消息未采信") % {
-                "s": alert.sender[:60]})
+            raise _refuse("unknown_sender", N_("发送方 %(s)s 未登记为预警信息源，消息未采信"),
+                          s=alert.sender[:60])
         _check_signature(data, feed, now)
         if CapMessage.objects.filter(sender=alert.sender, identifier=alert.identifier).exists():
-            raise _ignore("duplicate", _("该消息已接收过（%(i)s）") % {"i": alert.identifier[:60]})
+            raise _ignore("duplicate", N_("该消息已接收过（%(i)s）"), i=alert.identifier[:60])
         if alert.status not in ("Actual", "Exercise"):
-            raise _ignore("not_actual", _("消息状态为 %(s)s，不发送通知") % {"s": alert.status})
+            raise _ignore("not_actual", N_("消息状态为 %(s)s，不发送通知"), s=alert.status)
         if alert.msg_type in ("Ack", "Error"):
-            raise _ignore("not_a_warning", _("%(t)s 类消息不影响预警") % {"t": alert.msg_type})
+            raise _ignore("not_a_warning", N_("%(t)s 类消息不影响预警"), t=alert.msg_type)
         raw = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
         digest = hashlib.sha256(raw.encode()).hexdigest()
         if alert.msg_type == "Alert":
@@ -278,22 +293,22 @@ def _check_signature(data: bytes, feed: CapSender, now: dt.datetime) -> bool:
         _root, signature = xmldsig.signature_of(raw)
         if signature is None:
             if feed.require_signature:
-                raise _refuse("unsigned", _("发送方 %(s)s 要求消息带数字签名，该消息未签名，未采信") % {
-                    "s": feed.name})
+                raise _refuse("unsigned", N_("发送方 %(s)s 要求消息带数字签名，该消息未签名，未采信"),
+                              s=feed.name)
             return False
         if not feed.certificate.strip():
-            raise _refuse("no_certificate", _("消息带有数字签名，但发送方 %(s)s 未登记签名证书，无法验证，未采信") % {
-                "s": feed.name})
+            raise _refuse("no_certificate",
+                          N_("消息带有数字签名，但发送方 %(s)s 未登记签名证书，无法验证，未采信"), s=feed.name)
         try:
             certificate = xmldsig.load_certificate(feed.certificate)
         except ValueError:
-            raise _refuse("no_certificate", _("发送方 %(s)s 登记的签名证书无法读取，未采信") % {
-                "s": feed.name}) from None
+            raise _refuse("no_certificate", N_("发送方 %(s)s 登记的签名证书无法读取，未采信"),
+                          s=feed.name) from None
         return xmldsig.verify(raw, certificate, now=now)
     except xmldsig.SignatureError as exc:
-        raise _refuse(exc.code, _("数字签名验证失败：%(m)s") % {"m": exc.message}) from None
+        raise _refuse(exc.code, N_("数字签名验证失败：%(m)s"), m=reasons.said(exc.msgid, **exc.params)) from None
     except etree.XMLSyntaxError:
-        raise _refuse("bad_signature", _("数字签名验证失败：消息无法解析")) from None
+        raise _refuse("bad_signature", N_("数字签名验证失败：消息无法解析")) from None
 
 
 def _message(alert, *, warning: Warning, raw: str, digest: str, source: str) -> CapMessage:
@@ -317,8 +332,8 @@ def _apply_alert(alert, *, raw, digest, source, actor, now) -> dict[str, Any]:
                                          "whole_city": fields["whole_city"],
                                          "notices": notices}),
                  note=alert.identifier)
-    return {"code": "created", "reason": _("已发布 %(w)s，通知 %(n)s 家企业") % {
-        "w": warning, "n": notices}, "warning_id": warning.pk, "notices": notices,
+    return {"code": "created", "reason": (N_("已发布 %(w)s，通知 %(n)s 家企业"), {
+        "w": reasons.warning_name(warning.kind, warning.level), "n": notices}), "warning_id": warning.pk, "notices": notices,
         "sender": alert.sender, "identifier": alert.identifier}
 
 
@@ -327,18 +342,18 @@ def _referenced_warning(alert) -> Warning:
         message = CapMessage.objects.filter(sender=ref.sender, identifier=ref.identifier).first()
         if message is not None and message.warning_id:
             return Warning.objects.select_for_update().get(pk=message.warning_id)
-    raise _refuse("unknown_reference", _("引用的原预警消息未接收过，无法更新或解除"))
+    raise _refuse("unknown_reference", N_("引用的原预警消息未接收过，无法更新或解除"))
 
 
 def _apply_followup(alert, *, raw, digest, source, actor, now) -> dict[str, Any]:
     warning = _referenced_warning(alert)
     if warning.sender != alert.sender:
-        raise _refuse("foreign_reference", _("只能由原发送方更新或解除预警"))
+        raise _refuse("foreign_reference", N_("只能由原发送方更新或解除预警"))
     if warning.state != Warning.State.ACTIVE:
-        raise _ignore("already_ended", _("该预警已%(s)s") % {"s": warning.get_state_display()},
-                      warning.pk)
+        raise _ignore("already_ended", N_("该预警已%(s)s"), warning.pk,
+                      s=reasons.word(reasons.STATE_WORDS.get(warning.state, warning.state)))
     if alert.sent <= warning.last_sent:
-        raise _ignore("stale", _("消息发布时间早于该预警的最近一次更新，已忽略"), warning.pk)
+        raise _ignore("stale", N_("消息发布时间早于该预警的最近一次更新，已忽略"), warning.pk)
     before = snapshot(warning, ["level", "state", "towns", "whole_city", "expires",
                                 "notices_active"])
     if alert.msg_type == "Cancel":
@@ -352,14 +367,15 @@ def _apply_followup(alert, *, raw, digest, source, actor, now) -> dict[str, Any]
         audit_record(actor=actor, action="transition", instance=warning, source=f"cap:{source}",
                      changes=audit_diff(before, snapshot(warning, list(before))),
                      note=alert.identifier)
-        return {"code": "cancelled", "reason": _("%(w)s已解除") % {"w": warning},
+        return {"code": "cancelled", "reason": (N_("%(w)s已解除"), {
+                    "w": reasons.warning_name(warning.kind, warning.level)}),
                 "warning_id": warning.pk, "notices": 0, "sender": alert.sender,
                 "identifier": alert.identifier}
     info = _pick_info(alert)
     kind, level = _signal(info)
     if kind != warning.kind:
-        raise _refuse("kind_changed", _("更新消息的预警种类（%(n)s）与原预警（%(o)s）不同，应作为新预警发布") % {
-            "n": kind, "o": warning.kind})
+        raise _refuse("kind_changed", N_("更新消息的预警种类（%(n)s）与原预警（%(o)s）不同，应作为新预警发布"),
+                      n=reasons.word(kind), o=reasons.word(warning.kind))
     fields = _warning_fields(info, kind, level, alert, now)
     raised = LEVEL_RANK[level] > LEVEL_RANK[warning.level]
     for key, value in fields.items():
@@ -370,8 +386,8 @@ def _apply_followup(alert, *, raw, digest, source, actor, now) -> dict[str, Any]
     audit_record(actor=actor, action="update", instance=warning, source=f"cap:{source}",
                  changes=audit_diff(before, snapshot(warning, list(before))),
                  note=alert.identifier)
-    return {"code": "updated", "reason": _("已更新 %(w)s，有效通知 %(n)s 家") % {
-        "w": warning, "n": notices}, "warning_id": warning.pk, "notices": notices,
+    return {"code": "updated", "reason": (N_("已更新 %(w)s，有效通知 %(n)s 家"), {
+        "w": reasons.warning_name(warning.kind, warning.level), "n": notices}), "warning_id": warning.pk, "notices": notices,
         "sender": alert.sender, "identifier": alert.identifier}
 
 
@@ -560,13 +576,13 @@ def inbox_poll(*, directory: Path | None = None, key: str | None = None,
         sig_path = path.with_name(path.name + ".sig")
         if not key:
             result = _log_refusal(path.name, "inbox_not_configured",
-                                  _("未配置目录接收的签名密钥（INNOLINK_WEATHER_INBOX_KEY），文件未处理"))
+                                  N_("未配置目录接收的签名密钥（INNOLINK_WEATHER_INBOX_KEY），文件未处理"))
         elif not sig_path.exists():
-            result = _log_refusal(path.name, "unsigned", _("文件没有签名（缺少 %(n)s），未采信") % {
-                "n": sig_path.name})
+            result = _log_refusal(path.name, "unsigned", N_("文件没有签名（缺少 %(n)s），未采信"),
+                                  n=sig_path.name)
         elif not hmac.compare_digest(sig_path.read_text().strip().lower(),
                                      signature_for(data, key)):
-            result = _log_refusal(path.name, "bad_signature", _("文件签名不符，可能被篡改，未采信"))
+            result = _log_refusal(path.name, "bad_signature", N_("文件签名不符，可能被篡改，未采信"))
         else:
             result = cap_ingest(data=data, source=CapMessage.Source.FOLDER, filename=path.name,
                                 now=now)
@@ -579,11 +595,14 @@ def inbox_poll(*, directory: Path | None = None, key: str | None = None,
     return results
 
 
-def _log_refusal(filename: str, code: str, reason: str) -> IngestResult:
+def _log_refusal(filename: str, code: str, reason_id: str, **params: Any) -> IngestResult:
+    params = reasons.stored(params)
+    text = reasons.render(reason_id, params, translate=False)
     log = IngestLog.objects.create(source=CapMessage.Source.FOLDER, filename=filename[:200],
-                                   outcome=IngestLog.Outcome.REFUSED, code=code, reason=reason)
-    logger.warning("CAP folder %s refused: %s (%s)", filename, code, reason)
-    return IngestResult(IngestLog.Outcome.REFUSED, code, reason, log_id=log.pk)
+                                   outcome=IngestLog.Outcome.REFUSED, code=code, reason=text[:500],
+                                   reason_id=reason_id, reason_params=params)
+    logger.warning("CAP folder %s refused: %s (%s)", filename, code, text)
+    return IngestResult(IngestLog.Outcome.REFUSED, code, reason_id, params, log_id=log.pk)
 
 
 # ------------------------------------------------------------------------------ enterprises

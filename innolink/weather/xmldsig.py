@@ -37,8 +37,10 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
 )
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _
 from lxml import etree
+
+from innolink.weather import reasons
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
@@ -52,11 +54,13 @@ CANONICAL = {EXC_C14N: True, C14N: False}  # method -> exclusive
 
 class SignatureError(Exception):
     """The signature is absent where required, malformed, of an unsupported profile, or does
-    not verify. ``code`` is stable; ``message`` is the Chinese reason (msgid)."""
+    not verify. ``code`` is stable; ``msgid`` and ``params`` the reason (ADR 0390, worded by
+    ``reasons.render``), ``message`` its Chinese text."""
 
-    def __init__(self, code: str, message: str):
-        self.code, self.message = code, message
-        super().__init__(message)
+    def __init__(self, code: str, msgid: str, **params):
+        self.code, self.msgid, self.params = code, msgid, params
+        self.message = reasons.render(msgid, params, translate=False)
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ def _c14n(element, exclusive: bool) -> bytes:
 def _one(parent, tag: str, what: str):
     found = parent.findall(f"{{{DS}}}{tag}")
     if len(found) != 1:
-        raise SignatureError("bad_signature", _("签名结构不符：%(w)s") % {"w": what})
+        raise SignatureError("bad_signature", _("签名结构不符：%(w)s"), w=reasons.said(what))
     return found[0]
 
 
@@ -146,10 +150,10 @@ def verify(data: bytes, certificate: Certificate, *, now: dt.datetime) -> bool:
     method = _one(signed_info, "CanonicalizationMethod", _("缺少 CanonicalizationMethod")).get(
         "Algorithm")
     if method not in CANONICAL:
-        raise SignatureError("unsupported_signature", _("不支持的规范化方法：%(m)s") % {"m": method})
+        raise SignatureError("unsupported_signature", _("不支持的规范化方法：%(m)s"), m=method)
     algorithm = _one(signed_info, "SignatureMethod", _("缺少 SignatureMethod")).get("Algorithm")
     if algorithm not in (RSA_SHA256, ECDSA_SHA256):
-        raise SignatureError("unsupported_signature", _("不支持的签名算法：%(m)s") % {"m": algorithm})
+        raise SignatureError("unsupported_signature", _("不支持的签名算法：%(m)s"), m=algorithm)
     reference = _one(signed_info, "Reference", _("须有且仅有一个 Reference"))
     if reference.get("URI") != "":
         raise SignatureError("bad_signature", _("签名须覆盖整个消息（Reference URI 应为空）"))

@@ -48,6 +48,8 @@ class Problem:
     code: str  # "too_few_candidates" | "demand_exceeds_capacity" | "no_candidates"
     message: str
     item: int | None = None
+    #: the figures in the message, by name, for a caller that words it itself
+    values: tuple[tuple[str, int], ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,8 @@ def check_feasibility(
     total_d, total_c = int(dem.sum()), int(cap.sum())
     if total_d > total_c:
         problems.append(Problem("demand_exceeds_capacity",
-                                f"total demand {total_d} > total capacity {total_c}"))
+                                f"total demand {total_d} > total capacity {total_c}",
+                                values=(("demand", total_d), ("capacity", total_c))))
     return problems
 
 

@@ -414,6 +414,53 @@ _STATUS_ORDER = ["absent", "mentioned", "value_off", "addressed", "near", "meets
 NEAR_TOLERANCE = 0.15
 
 
+class Reason(str):
+    """An indicator's reason: the Chinese sentence (a ``str``, as before) carrying its frame
+    (``msgid``, a %-format with named fields) and ``params`` (a nested ``Reason`` for a
+    conversion or a note), so the Django side words it in the reader's language. Names,
+    aliases and values are data and stay as written.
+
+    Examples:
+        >>> r = Reason(R_NO_VALUE, alias="介电常数")
+        >>> r, r.as_data()
+        ('提及“介电常数”，但未给出可比的数值', {'msgid': '提及“%(alias)s”，但未给出可比的数值', 'params': {'alias': '介电常数'}})
+    """
+
+    msgid: str
+    params: dict
+
+    def __new__(cls, msgid: str, **params) -> "Reason":
+        self = super().__new__(cls, msgid % {k: str(v) for k, v in params.items()} if params else msgid)
+        self.msgid = msgid
+        self.params = params
+        return self
+
+    def __reduce__(self):
+        return (_reason, (self.msgid, self.params))
+
+    def as_data(self) -> dict:
+        return {"msgid": self.msgid,
+                "params": {k: v.as_data() if isinstance(v, Reason) else v for k, v in self.params.items()}}
+
+
+def _reason(msgid: str, params: dict) -> Reason:
+    return Reason(msgid, **params)
+
+
+R_ABSENT = "未提及“%(name)s”"
+R_MEETS = "报告%(alias)s %(shown)s%(conv)s，满足目标 %(target)s"
+R_NEAR = "报告%(alias)s %(shown)s%(conv)s，接近目标 %(target)s（差距 %(gap)s）"
+R_OFF = "报告%(alias)s %(shown)s%(conv)s，未达目标 %(target)s（差距 %(gap)s）"
+R_CONVERTED = "（折合 %(value)s %(unit)s）"
+R_NO_UNIT = "%(reason)s；原文未注明单位，按目标单位理解"
+R_NO_VALUE = "提及“%(alias)s”，但未给出可比的数值"
+R_TEXT_ABSENT = "未论及文字指标“%(target)s”"
+R_TEXT_ADDRESSED = "论及“%(alias)s”（文字指标：%(target)s，无数值可比）"
+#: every frame of an indicator's reason (the Django side lists them for its catalogue)
+REASON_FRAMES = (R_ABSENT, R_MEETS, R_NEAR, R_OFF, R_CONVERTED, R_NO_UNIT, R_NO_VALUE, R_TEXT_ABSENT,
+                 R_TEXT_ADDRESSED)
+
+
 @dataclass(frozen=True)
 class IndicatorMatch:
     """What a text says about one target."""
@@ -450,6 +497,7 @@ class IndicatorMatch:
             "mention_span": list(self.mention_span) if self.mention_span else None,
             "value_span": list(self.value_span) if self.value_span else None,
             "reason": self.reason,
+            "reason_data": self.reason.as_data() if isinstance(self.reason, Reason) else None,
         }
 
 
@@ -516,7 +564,7 @@ def assess(target: IndicatorTarget, text: str) -> IndicatorMatch:
         return _assess_text(target, text)
     mentions = find_mentions(target.name, text)
     if not mentions:
-        return IndicatorMatch(target, "absent", 0.0, False, reason=f"未提及“{target.name}”")
+        return IndicatorMatch(target, "absent", 0.0, False, reason=Reason(R_ABSENT, name=target.name))
     quantities = _quantities(text)
     target_unit = canonical_unit(target.unit)
     best: IndicatorMatch | None = None
@@ -537,19 +585,16 @@ def assess(target: IndicatorTarget, text: str) -> IndicatorMatch:
             near = (not meets) and gap <= NEAR_TOLERANCE
             status = "meets" if meets else ("near" if near else "value_off")
             shown = f"{_fmt(q.value)}{(' ' + q.unit) if q.unit else ''}"
-            conv = ""
+            conv: str = ""
             if q.unit and target.unit and q.unit != target.unit:
-                conv = f"（折合 {_fmt(v)} {target.unit}）"
+                conv = Reason(R_CONVERTED, value=_fmt(v), unit=target.unit)
+            said = dict(alias=mention.alias, shown=shown, conv=conv, target=target.label())
             if meets:
-                reason = f"报告{mention.alias} {shown}{conv}，满足目标 {target.label()}"
-            elif near:
-                reason = (f"报告{mention.alias} {shown}{conv}，接近目标 {target.label()}"
-                          f"（差距 {gap:.0%}）")
+                reason = Reason(R_MEETS, **said)
             else:
-                reason = (f"报告{mention.alias} {shown}{conv}，未达目标 {target.label()}"
-                          f"（差距 {gap:.0%}）")
+                reason = Reason(R_NEAR if near else R_OFF, **said, gap=f"{gap:.0%}")
             if q.unit is None and target.unit:
-                reason += "；原文未注明单位，按目标单位理解"
+                reason = Reason(R_NO_UNIT, reason=reason)
             cand = IndicatorMatch(
                 target, status, STATUS_SCORES[status], True,
                 value=v, reported_value=q.value, reported_unit=q.unit,
@@ -565,7 +610,7 @@ def assess(target: IndicatorTarget, text: str) -> IndicatorMatch:
     return IndicatorMatch(
         target, "mentioned", STATUS_SCORES["mentioned"], True,
         mention_span=(m.start, m.end),
-        reason=f"提及“{m.alias}”，但未给出可比的数值",
+        reason=Reason(R_NO_VALUE, alias=m.alias),
     )
 
 
@@ -576,11 +621,11 @@ def _assess_text(target: IndicatorTarget, text: str) -> IndicatorMatch:
     mentions = find_mentions(subject, text) if subject else []
     if not mentions:
         return IndicatorMatch(target, "absent", 0.0, False,
-                              reason=f"未论及文字指标“{target.label()}”")
+                              reason=Reason(R_TEXT_ABSENT, target=target.label()))
     m = mentions[0]
     return IndicatorMatch(target, "addressed", STATUS_SCORES["addressed"], True,
                           mention_span=(m.start, m.end),
-                          reason=f"论及“{m.alias}”（文字指标：{target.label()}，无数值可比）")
+                          reason=Reason(R_TEXT_ADDRESSED, alias=m.alias, target=target.label()))
 
 
 def _rank(m: IndicatorMatch) -> tuple[int, float]:

@@ -33,7 +33,7 @@ from .model import (
 )
 from .population import MISSING_DAY, PAYMENTS, QUALIFICATIONS, Population, from_day_number, population_from_records
 from . import steps as S
-from .types import fen_to_yuan, fmt_money, fmt_scaled
+from .types import fen_to_yuan, fmt_scaled
 
 __all__ = ["explain", "explain_population_row", "EnterpriseAnswer", "ClauseAnswer", "ConditionCheck"]
 
@@ -150,13 +150,18 @@ def _indicator_need(c: _Ctx, name: str, offset: int) -> InputNeed:
         kind_code, key, label = c.item
         spec = F.ITEMS[kind_code].facts[name]
         return InputNeed("item", f"{kind_code}.{name}", f"{label}的{spec.label}", spec.kind, _unit_label(spec),
-                         None, spec.choices, key, message=f"请补充{label}的{spec.label}"
-                         + (f"({_unit_label(spec)})" if _unit_label(spec) else ""))
+                         None, spec.choices, key,
+                         message=_with_unit(S.Step(S.NEED_ITEM_FACT, item=label, fact=spec.label),
+                                            _unit_label(spec)))
     spec = F.INDICATORS[name]
     year = c.ev.year + offset
     unit = _unit_label(spec)
     return InputNeed("indicator", name, f"{year}年度{spec.label}", spec.kind, unit, year, spec.choices,
-                     message=f"请补充{year}年度{spec.label}" + (f"({unit})" if unit else ""))
+                     message=_with_unit(S.Step(S.NEED_YEAR, year=year, label=spec.label), unit))
+
+
+def _with_unit(step: S.Step, unit: str) -> S.Step:
+    return S.Step(S.WITH_UNIT, text=step, unit=unit) if unit else step
 
 
 def _atom_needs(c: _Ctx, a: Atom) -> tuple[InputNeed, ...]:
@@ -167,13 +172,13 @@ def _atom_needs(c: _Ctx, a: Atom) -> tuple[InputNeed, ...]:
     if a.qual is not None:
         spec = F.QUALIFICATIONS[a.qual.code]
         if not c.pop.tags_known[0]:
-            what = "资质情况"
+            what = S.Step(S.QUAL_STATUS)
         else:
-            what = "认定日期" if a.op in ("newly", "upgraded") or a.op in ("in_policy_year", "within_years", "between",
-                                                                          "before", "on_or_after") else "首次或重新认定"
+            what = S.Step(S.QUAL_DATE if a.op in ("newly", "upgraded") or a.op in (
+                "in_policy_year", "within_years", "between", "before", "on_or_after") else S.QUAL_FIRST)
         return (InputNeed("qualification", spec.code, f"{spec.label}{what}", "qualification", "", None,
                           tuple(lv.name for lv in spec.levels),
-                          message=f"请补充{spec.label}的{what}(上传认定文件)"),)
+                          message=S.Step(S.NEED_QUALIFICATION, label=spec.label, what=what)),)
     if a.operand is not None:
         op = a.operand
         out = []
@@ -194,7 +199,7 @@ def _atom_needs(c: _Ctx, a: Atom) -> tuple[InputNeed, ...]:
             return (_indicator_need(c, a.field, 0),)
         return ()
     return (InputNeed("attribute", a.field, spec.label, spec.kind, "", None, spec.choices,
-                      message=f"请补充{spec.label}"),)
+                      message=S.Step(S.NEED_ATTRIBUTE, label=spec.label)),)
 
 
 # --------------------------------------------------------------------------- checks
@@ -469,7 +474,7 @@ def _misses(c: _Ctx, node: Condition, choices: list[Choice]) -> list[ConditionCh
         routes = tuple(Route(_label_of(item), st, tuple(checks), key, tied=key == best and len(options) > 1
                              and sum(1 for o in options if o[0] == best) > 1)
                        for key, _k, item, checks, st in options)
-        choices.append(Choice("满足以下条件之一即可", _location(node), routes))
+        choices.append(Choice(S.Step(S.CHOICE_ANY), _location(node), routes))
         choices.extend(nested)
         out = []
         for key, _k, _item, checks, _st in options:
@@ -690,7 +695,7 @@ def _item_lines(c: _Ctx, ref) -> list[ItemLine]:
             reason = S.Step(S.ITEM_MISSING, facts=S.Seq(n.label for n in needs))
         else:
             failing = _misses(ic, ref.where, []) if ref.where is not None else []
-            reason = S.Step(S.ITEM_FAILS, reasons=S.Seq((ch.message for ch in failing), ";"))
+            reason = S.Step(S.ITEM_FAILS, reasons=S.Seq((S.Said(ch, c.ev.year) for ch in failing), ";"))
         lines.append(ItemLine(ref.kind, key, label, bool(r.counted[k]), fen_to_yuan(amount), tuple(steps), reason, needs))
     cache[id(ref)] = lines
     return lines
@@ -769,19 +774,20 @@ def _level(c: _Ctx, formula: Formula) -> LevelInfo | None:
                 gap = fmt_scaled(lower - base, split.base.unit_kind, split.base.unit)
                 if split.base.unit_kind == "ratio":
                     gap = gap[:-1] + "个百分点"
-            ladder.append(Level(f"{split.base.label}达到{shown}", fen_to_yuan(amount), reached, gap))
+            ladder.append(Level(S.Step(S.TIER_LABEL, label=split.base.label, shown=shown), fen_to_yuan(amount),
+                                reached, gap))
         matched = next((lv for lv in reversed(ladder) if lv.reached), None)
         nxt = next((lv for lv in ladder if not lv.reached), None)
         value = None if base is None else _fmt(split.base, base)
         if matched and nxt:
-            msg = (f"已达「{matched.label}」档,奖励{fmt_money(int(matched.amount * 100))};"
-                   f"再增加{nxt.gap}可达「{nxt.label}」档,奖励{fmt_money(int(nxt.amount * 100))}")
+            msg = S.Step(S.LEVEL_TIER_BETWEEN, matched=matched.label, amount=_amount_of(matched.amount),
+                         gap=nxt.gap, next=nxt.label, next_amount=_amount_of(nxt.amount))
         elif matched:
-            msg = f"已达最高档「{matched.label}」,奖励{fmt_money(int(matched.amount * 100))}"
+            msg = S.Step(S.LEVEL_TIER_TOP, matched=matched.label, amount=_amount_of(matched.amount))
         elif nxt and nxt.gap:
-            msg = f"再增加{nxt.gap}可达最低档「{nxt.label}」,奖励{fmt_money(int(nxt.amount * 100))}"
+            msg = S.Step(S.LEVEL_TIER_BELOW, gap=nxt.gap, next=nxt.label, next_amount=_amount_of(nxt.amount))
         else:
-            msg = f"缺少数据:{split.base.label}"
+            msg = S.Step(S.LEVEL_MISSING, label=split.base.label)
         return LevelInfo(split.base.label, value, tuple(ladder), matched, nxt, msg)
     ladder = []
     matched_k = None
@@ -800,20 +806,26 @@ def _level(c: _Ctx, formula: Formula) -> LevelInfo | None:
                   for k, lv in enumerate(ladder)
                   if k != matched_k and not lv.reached and (lv.amount is None or lv.amount > floor)]
     nxt = ladder[min(candidates)[2]] if candidates else None
+    needs = S.Seq((S.Said(ch, c.ev.year) for ch in nxt.checks), ";") if nxt else None
     if matched and nxt:
-        msg = (f"适用「{matched.label}」,奖励{_amount_text(matched.amount)};"
-               f"「{nxt.label}」奖励{_amount_text(nxt.amount)},还需:{';'.join(ch.message for ch in nxt.checks)}")
+        msg = S.Step(S.LEVEL_CASE_BETWEEN, matched=matched.label, amount=_amount_text(matched.amount),
+                     next=nxt.label, next_amount=_amount_text(nxt.amount), needs=needs)
     elif matched:
-        msg = f"适用「{matched.label}」,奖励{_amount_text(matched.amount)}(已是最高档)"
+        msg = S.Step(S.LEVEL_CASE_TOP, matched=matched.label, amount=_amount_text(matched.amount))
     elif nxt:
-        msg = f"最近的档次「{nxt.label}」奖励{_amount_text(nxt.amount)},还需:{';'.join(ch.message for ch in nxt.checks)}"
+        msg = S.Step(S.LEVEL_CASE_NEAREST, next=nxt.label, next_amount=_amount_text(nxt.amount), needs=needs)
     else:
         msg = ""
     return LevelInfo("适用情形", None, tuple(ladder), matched, nxt, msg)
 
 
-def _amount_text(amount: Decimal | None) -> str:
-    return "视数据核定" if amount is None else fmt_money(int(amount * 100))
+def _amount_of(amount: Decimal) -> S.Money:
+    return S.Money(int(amount * 100))
+
+
+def _amount_text(amount: Decimal | None) -> S.Money | S.Step:
+    """A level's amount inside a step (``Money``), or 「视数据核定」 when data must decide it."""
+    return S.Step(S.AMOUNT_OPEN) if amount is None else _amount_of(amount)
 
 
 # --------------------------------------------------------------------------- one clause

@@ -206,5 +206,26 @@ SUMMARY_NOT = "暂不符合:%(reason)s"
 PRORATION_NOTICE = "预算不足,按 %(percent)s 比例核减"
 PRORATION_SUMMARY = "资金不足时按比例核减:可用预算 %(available)s ÷ 符合条件的待兑现金额合计 %(demand)s = %(percent)s"
 PRORATION_STEP = "本条测算金额 %(amount)s × 核减比例 = %(scaled)s,向下取整到分"
+# levels (LevelInfo.message, a bracket's Level.label)
+TIER_LABEL = "%(label)s达到%(shown)s"
+LEVEL_TIER_BETWEEN = "已达「%(matched)s」档,奖励%(amount)s;再增加%(gap)s可达「%(next)s」档,奖励%(next_amount)s"
+LEVEL_TIER_TOP = "已达最高档「%(matched)s」,奖励%(amount)s"
+LEVEL_TIER_BELOW = "再增加%(gap)s可达最低档「%(next)s」,奖励%(next_amount)s"
+LEVEL_MISSING = "缺少数据:%(label)s"
+LEVEL_CASE_BETWEEN = "适用「%(matched)s」,奖励%(amount)s;「%(next)s」奖励%(next_amount)s,还需:%(needs)s"
+LEVEL_CASE_TOP = "适用「%(matched)s」,奖励%(amount)s(已是最高档)"
+LEVEL_CASE_NEAREST = "最近的档次「%(next)s」奖励%(next_amount)s,还需:%(needs)s"
+AMOUNT_OPEN = "视数据核定"
+# an 「或」 not met (Choice.label)
+CHOICE_ANY = "满足以下条件之一即可"
+# the inputs an answer lacks (InputNeed.message)
+NEED_ITEM_FACT = "请补充%(item)s的%(fact)s"
+NEED_YEAR = "请补充%(year)s年度%(label)s"
+WITH_UNIT = "%(text)s(%(unit)s)"
+NEED_QUALIFICATION = "请补充%(label)s的%(what)s(上传认定文件)"
+QUAL_STATUS = "资质情况"
+QUAL_DATE = "认定日期"
+QUAL_FIRST = "首次或重新认定"
+NEED_ATTRIBUTE = "请补充%(label)s"
 
 FRAMES = tuple(v for k, v in dict(globals()).items() if k.isupper() and isinstance(v, str) and k != "FRAMES")

@@ -48,10 +48,22 @@ _BAD_ID = re.compile(r"[\s,<&]")
 
 
 class CapError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
+    """A refused message: ``code`` (stable), ``msgid`` (a Chinese %-format with named fields) and
+    ``params``, so the weather app stores the reason and words it in the reader's language;
+    ``message`` is the Chinese sentence.
+
+    Examples:
+        >>> e = CapError("cap_too_large", "消息过大（超过 %(kb)s KB）", kb=256)
+        >>> e.message, e.msgid, e.params
+        ('消息过大（超过 256 KB）', '消息过大（超过 %(kb)s KB）', {'kb': 256})
+    """
+
+    def __init__(self, code: str, msgid: str, **params: object) -> None:
         self.code = code
-        self.message = message
-        super().__init__(message)
+        self.msgid = msgid
+        self.params = params
+        self.message = msgid % params if params else msgid
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -123,16 +135,17 @@ def _children(node: Element, where: str, allowed: dict[str, tuple[int, int | Non
             found.setdefault("Signature", []).append(child)
             continue
         if ns != NS:
-            raise CapError("cap_structure", f"{where} 中出现非 CAP 1.2 元素：{name}")
+            raise CapError("cap_structure", "%(where)s 中出现非 CAP 1.2 元素：%(name)s", where=where, name=name)
         if name not in allowed:
-            raise CapError("cap_structure", f"{where} 中出现未定义的元素：{name}")
+            raise CapError("cap_structure", "%(where)s 中出现未定义的元素：%(name)s", where=where, name=name)
         found[name].append(child)
     for name, (low, high) in allowed.items():
         n = len(found[name])
         if n < low:
-            raise CapError("cap_missing", f"{where} 缺少必填元素：{name}")
+            raise CapError("cap_missing", "%(where)s 缺少必填元素：%(name)s", where=where, name=name)
         if high is not None and n > high:
-            raise CapError("cap_structure", f"{where} 中 {name} 最多 {high} 个，实际 {n} 个")
+            raise CapError("cap_structure", "%(where)s 中 %(name)s 最多 %(high)s 个，实际 %(n)s 个", where=where,
+                           name=name, high=high, n=n)
     return found
 
 
@@ -141,24 +154,27 @@ def _text(nodes: list[Element], where: str, name: str, *, required: bool = False
         return ""
     value = (nodes[0].text or "").strip()
     if required and not value:
-        raise CapError("cap_missing", f"{where} 的 {name} 不能为空")
+        raise CapError("cap_missing", "%(where)s 的 %(name)s 不能为空", where=where, name=name)
     return value
 
 
 def _enum(value: str, allowed: tuple[str, ...], where: str, name: str) -> str:
     if value not in allowed:
-        raise CapError("cap_value", f"{where} 的 {name} 取值无效：{value[:40]}（应为 {'、'.join(allowed)}）")
+        raise CapError("cap_value", "%(where)s 的 %(name)s 取值无效：%(value)s（应为 %(allowed)s）", where=where,
+                       name=name, value=value[:40], allowed="、".join(allowed))
     return value
 
 
 def parse_datetime(value: str, where: str = "alert", name: str = "sent") -> dt.datetime:
     """A CAP dateTime: ``2026-08-01T09:30:00+08:00`` (an explicit offset; no ``Z``)."""
     if not _DATETIME.match(value or ""):
-        raise CapError("cap_datetime", f"{where} 的 {name} 时间格式无效：{(value or '')[:40]}（应如 2026-08-01T09:30:00+08:00）")
+        raise CapError("cap_datetime", "%(where)s 的 %(name)s 时间格式无效：%(value)s（应如 2026-08-01T09:30:00+08:00）",
+                       where=where, name=name, value=(value or "")[:40])
     try:
         return dt.datetime.fromisoformat(value)
     except ValueError:
-        raise CapError("cap_datetime", f"{where} 的 {name} 不是有效时间：{value[:40]}") from None
+        raise CapError("cap_datetime", "%(where)s 的 %(name)s 不是有效时间：%(value)s", where=where, name=name,
+                       value=value[:40]) from None
 
 
 def _point(text: str, where: str) -> tuple[float, float]:
@@ -166,9 +182,9 @@ def _point(text: str, where: str) -> tuple[float, float]:
         lat_text, lon_text = text.split(",")
         lat, lon = float(lat_text), float(lon_text)
     except ValueError:
-        raise CapError("cap_geometry", f"{where} 的坐标无效：{text[:40]}") from None
+        raise CapError("cap_geometry", "%(where)s 的坐标无效：%(value)s", where=where, value=text[:40]) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise CapError("cap_geometry", f"{where} 的坐标超出范围：{text[:40]}")
+        raise CapError("cap_geometry", "%(where)s 的坐标超出范围：%(value)s", where=where, value=text[:40])
     return lat, lon
 
 
@@ -176,9 +192,9 @@ def parse_polygon(text: str, where: str = "area") -> tuple[tuple[float, float], 
     """CAP polygon: at least four ``lat,lon`` pairs separated by spaces, first equal to last."""
     points = tuple(_point(p, where) for p in text.split())
     if len(points) < 4:
-        raise CapError("cap_geometry", f"{where} 的多边形至少需要4个坐标点（首尾相同）")
+        raise CapError("cap_geometry", "%(where)s 的多边形至少需要4个坐标点（首尾相同）", where=where)
     if points[0] != points[-1]:
-        raise CapError("cap_geometry", f"{where} 的多边形首尾坐标应相同")
+        raise CapError("cap_geometry", "%(where)s 的多边形首尾坐标应相同", where=where)
     return points
 
 
@@ -187,10 +203,10 @@ def _circle(text: str, where: str) -> tuple[float, float, float]:
         centre, radius_text = text.split()
         radius = float(radius_text)
     except ValueError:
-        raise CapError("cap_geometry", f"{where} 的圆形区域无效：{text[:40]}") from None
+        raise CapError("cap_geometry", "%(where)s 的圆形区域无效：%(value)s", where=where, value=text[:40]) from None
     lat, lon = _point(centre, where)
     if radius < 0:
-        raise CapError("cap_geometry", f"{where} 的圆形半径不能为负")
+        raise CapError("cap_geometry", "%(where)s 的圆形半径不能为负", where=where)
     return lat, lon, radius
 
 
@@ -207,7 +223,7 @@ def _area(node: Element, where: str) -> Area:
     parts = _children(node, where, {"areaDesc": (1, 1), "polygon": (0, None), "circle": (0, None),
                                     "geocode": (0, None), "altitude": (0, 1), "ceiling": (0, 1)})
     if parts["ceiling"] and not parts["altitude"]:
-        raise CapError("cap_structure", f"{where} 有 ceiling 时必须有 altitude")
+        raise CapError("cap_structure", "%(where)s 有 ceiling 时必须有 altitude", where=where)
     return Area(
         desc=_text(parts["areaDesc"], where, "areaDesc", required=True),
         polygons=tuple(parse_polygon(n.text or "", where) for n in parts["polygon"]),
@@ -261,7 +277,7 @@ def _references(text: str) -> tuple[Reference, ...]:
     for item in text.split():
         pieces = item.split(",")
         if len(pieces) != 3 or not all(pieces):
-            raise CapError("cap_value", f"references 的格式应为 sender,identifier,sent：{item[:60]}")
+            raise CapError("cap_value", "references 的格式应为 sender,identifier,sent：%(value)s", value=item[:60])
         out.append(Reference(pieces[0], pieces[1], parse_datetime(pieces[2], "alert",
                                                                   "references")))
     return tuple(out)
@@ -274,15 +290,16 @@ def parse_cap(data: bytes | str) -> Alert:
     if not data or not data.strip():
         raise CapError("cap_empty", "消息为空")
     if len(data) > MAX_BYTES:
-        raise CapError("cap_too_large", f"消息过大（超过 {MAX_BYTES // 1024} KB）")
+        raise CapError("cap_too_large", "消息过大（超过 %(kb)s KB）", kb=MAX_BYTES // 1024)
     try:
         root = fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise CapError("cap_unsafe_xml", f"消息含有被禁止的 XML 结构（{exc.__class__.__name__}）") from None
+        raise CapError("cap_unsafe_xml", "消息含有被禁止的 XML 结构（%(error)s）",
+                       error=exc.__class__.__name__) from None
     except ParseError as exc:
-        raise CapError("cap_malformed", f"XML 格式错误：{exc}") from None
+        raise CapError("cap_malformed", "XML 格式错误：%(error)s", error=str(exc)) from None
     if root.tag != f"{{{NS}}}alert":
-        raise CapError("cap_not_cap", f"不是 CAP 1.2 消息：根元素应为 {NS} 命名空间的 alert")
+        raise CapError("cap_not_cap", "不是 CAP 1.2 消息：根元素应为 %(ns)s 命名空间的 alert", ns=NS)
     parts = _children(root, "alert", {
         "identifier": (1, 1), "sender": (1, 1), "sent": (1, 1), "status": (1, 1),
         "msgType": (1, 1), "source": (0, 1), "scope": (1, 1), "restriction": (0, 1),
@@ -292,7 +309,7 @@ def parse_cap(data: bytes | str) -> Alert:
     sender = _text(parts["sender"], "alert", "sender", required=True)
     for name, value in (("identifier", identifier), ("sender", sender)):
         if _BAD_ID.search(value) or len(value) > 200:
-            raise CapError("cap_value", f"alert 的 {name} 不能包含空格、逗号、< 或 &，且不超过200字符")
+            raise CapError("cap_value", "alert 的 %(name)s 不能包含空格、逗号、< 或 &，且不超过200字符", name=name)
     scope = _enum(_text(parts["scope"], "alert", "scope"), SCOPES, "alert", "scope")
     if scope == "Restricted" and not _text(parts["restriction"], "alert", "restriction"):
         raise CapError("cap_missing", "scope 为 Restricted 时必须填写 restriction")
@@ -301,7 +318,7 @@ def parse_cap(data: bytes | str) -> Alert:
     msg_type = _enum(_text(parts["msgType"], "alert", "msgType"), MSG_TYPES, "alert", "msgType")
     references = _references(_text(parts["references"], "alert", "references"))
     if msg_type in ("Update", "Cancel", "Ack", "Error") and not references:
-        raise CapError("cap_missing", f"msgType 为 {msg_type} 时必须有 references")
+        raise CapError("cap_missing", "msgType 为 %(type)s 时必须有 references", type=msg_type)
     return Alert(
         identifier=identifier, sender=sender,
         sent=parse_datetime(_text(parts["sent"], "alert", "sent", required=True)),

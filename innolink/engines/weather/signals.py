@@ -57,7 +57,12 @@ _BY_CODE = {s.code: s for s in SIGNALS.values()}
 
 
 class SignalError(ValueError):
-    pass
+    """An unknown signal: ``msgid`` (a Chinese %-format) and ``params``, like ``CapError``."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        self.msgid = msgid
+        self.params = params
+        super().__init__(msgid % params if params else msgid)
 
 
 def check_signal(kind: str, level: str) -> tuple[str, str]:
@@ -71,20 +76,21 @@ def check_signal(kind: str, level: str) -> tuple[str, str]:
     """
     signal = SIGNALS.get(kind)
     if signal is None:
-        raise SignalError(f"未知的预警信号种类：{kind}")
+        raise SignalError("未知的预警信号种类：%(kind)s", kind=kind)
     if level not in signal.levels:
-        raise SignalError(f"{kind}预警信号没有{level}色级别（只有{'、'.join(signal.levels)}色）")
+        raise SignalError("%(kind)s预警信号没有%(level)s色级别（只有%(levels)s色）", kind=kind, level=level,
+                          levels="、".join(signal.levels))
     return kind, level
 
 
 def parse_signal_code(code: str) -> tuple[str, str]:
     code = (code or "").strip()
     if len(code) != 4 or not code.isdigit():
-        raise SignalError(f"预警信号代码应为4位数字：{code}")
+        raise SignalError("预警信号代码应为4位数字：%(code)s", code=code)
     signal = _BY_CODE.get(code[:2])
     level_index = int(code[2:]) - 1
     if signal is None or not 0 <= level_index < len(LEVELS):
-        raise SignalError(f"未知的预警信号代码：{code}")
+        raise SignalError("未知的预警信号代码：%(code)s", code=code)
     return check_signal(signal.kind, LEVELS[level_index])
 
 
@@ -101,4 +107,4 @@ def parse_signal_text(text: str) -> tuple[str, str]:
         for level in LEVELS:
             if f"{kind}{level}色" in text:
                 return check_signal(kind, level)
-    raise SignalError(f"无法从事件名称识别预警信号：{text[:40]}")
+    raise SignalError("无法从事件名称识别预警信号：%(text)s", text=text[:40])

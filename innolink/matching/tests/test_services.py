@@ -1,6 +1,7 @@
 """Writes: the term dictionary and capacity-aware invitation runs."""
 
 import pytest
+from django.urls import reverse
 
 from innolink.accounts.roles import Role
 from innolink.challenges.models import Proposal
@@ -107,7 +108,7 @@ def test_conflicts_are_never_assigned_and_are_reported_with_reasons(staff):
     assert "同一单位" in reasons[same_inst.pk] and "已就该榜单提交" in reasons[claimant.pk]
 
 
-def test_infeasible_demand_is_explained_in_chinese_and_busy_researchers_count(staff):
+def test_infeasible_demand_is_explained_in_chinese_and_busy_researchers_count(staff, client):
     challenge = make_challenge()
     busy = make_profile(keywords="光刻胶，BCB", achievements="BCB光刻胶 介电常数 2.5")
     other = make_challenge(title="另一个光刻胶榜单需要团队")
@@ -122,7 +123,18 @@ def test_infeasible_demand_is_explained_in_chinese_and_busy_researchers_count(st
     assert run.problems[0]["message"] == (
         f"榜单“{challenge.title}”需要邀请 3 个团队，但只有 1 位无冲突、有余力的候选人")
     assert run.unmet == [{"challenge_id": challenge.pk, "missing": 2,
-                          "reason": run.problems[0]["message"]}]
+                          "reason": run.problems[0]["message"],
+                          "reason_id": "榜单“%(title)s”需要邀请 %(demand)s 个团队，但只有 %(n)s 位无冲突、有余力的候选人",
+                          "reason_params": {"title": challenge.title, "demand": 3, "n": 1}}]
+    # stored as msgid + values (ADR 0390): the run page reads in the reader's language
+    client.force_login(staff)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("matching:assignment", args=[run.pk])).content.decode()
+    assert f"Challenge “{challenge.title}” needs 3 teams but has only 1 candidates" in page
+    assert "无冲突、有余力" not in page
+    client.cookies["django_language"] = "zh-hans"
+    assert run.problems[0]["message"] in client.get(
+        reverse("matching:assignment", args=[run.pk])).content.decode()
 
 
 def test_invited_researchers_are_notified_after_commit(staff, django_capture_on_commit_callbacks):

@@ -46,6 +46,26 @@ def test_staff_see_explained_recommendations_with_highlighted_terms(client, staf
     assert 'id="invite"' in body
 
 
+def test_indicator_reasons_read_in_the_pages_language(client, staff, challenge):
+    """The engine's indicator reason carries its frame and values (ADR 0390): the same
+    recommendation reads in Chinese or English, names and figures as written."""
+    make_profile(name="林一帆", keywords="BCB光刻胶", achievements="研制BCB光刻胶，介电常数 2.5（10 GHz）")
+    client.force_login(staff)
+    chinese = client.get(reverse("matching:challenge", args=[challenge.pk])).content.decode()
+    assert re.search(r"报告介电常数 2\.5，满足目标 介电常数", chinese)
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("matching:challenge", args=[challenge.pk])).content.decode()
+    assert re.search(r"Reports 介电常数 2\.5, meeting the target 介电常数", english)
+    assert "满足目标" not in english and "主要依据" not in english
+
+
+def test_the_engines_indicator_frames_are_in_the_catalogue_list():
+    from innolink.engines.matching.indicators import REASON_FRAMES
+    from innolink.matching.selectors import INDICATOR_REASONS
+
+    assert set(REASON_FRAMES) == set(INDICATOR_REASONS)
+
+
 def test_explanations_escape_html_from_profiles(client, staff, challenge):
     make_profile(name="<b>坏</b>", keywords="光刻胶",
                  achievements='<script>alert(1)</script>光刻胶<img src=x onerror=alert(2)>')
@@ -192,12 +212,17 @@ def test_inclusion_tags_render_for_allowed_users_and_nothing_otherwise(challenge
 def test_challenge_board_slot_provider(challenge, staff):
     from django.contrib.auth.models import AnonymousUser
 
+    from django.utils import translation
+
     from innolink.matching.recommend import challenge_recommendations
 
     user, profile = make_researcher_user(keywords="光刻胶，BCB")
     assert challenge_recommendations(AnonymousUser()) == []
     [item] = challenge_recommendations(user)
-    assert item["title"] == challenge.title and item["reason"].startswith("综合排名第 1")
+    assert item["title"] == challenge.title and item["reason"].startswith("主要依据：")
+    with translation.override("en"):  # the slot's reason in the reader's language
+        [english] = challenge_recommendations(user)
+    assert english["reason"].startswith("Mainly: ") and "主要依据" not in english["reason"]
     [item] = challenge_recommendations(staff, challenge=challenge)
     assert item["title"] == profile.name
     assert challenge_recommendations(user, challenge=challenge) == []

@@ -102,7 +102,7 @@ def test_a_failing_case_blocks_publication_and_nothing_is_published(synced, offi
     assert _answer(enterprise)["digital_subsidy"].amount == Decimal("600000.00")  # still 20%
 
 
-def test_a_changed_clause_needs_a_case_of_its_own(synced, officer):
+def test_a_changed_clause_needs_a_case_of_its_own(synced, officer, client):
     draft = _draft(officer)
     text = draft.text.replace("单个项目最高补助限额100万元。", "单个项目最高补助限额100万元(修订)。", 1)
     cases = draft.cases.split("  - name: 综合改造两个项目")[0]  # keep only digital_subsidy's cases
@@ -110,7 +110,22 @@ def test_a_changed_clause_needs_a_case_of_its_own(synced, officer):
     text = text.replace("数字化项目按投入的20%补助", "数字化项目按投入的20%补助(修订)", 1)
     saved, result = services.revision_save(actor=officer, revision_id=draft.pk, text=text, cases=cases)
     assert result.cases_passed and not saved.publishable
-    assert any("数字化与装备综合改造补助" in b for b in saved.blockers)
+    # stored as a message id with its values (ADR 0390), worded in the reader's language
+    stored = saved.blockers[-1]
+    assert stored["msgid"] == "以下新增或修改的条款还没有核对案例：%(clauses)s"
+    assert stored["params"]["clauses"][0]["msgid"] == "%(year)s版「%(title)s」"
+    chinese = authoring.blocker_text(stored)
+    assert chinese.startswith("以下新增或修改的条款还没有核对案例：") and "版「数字化与装备综合改造补助」" in chinese
+    client.force_login(officer)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("policies:revision", args=[draft.pk])).content.decode()
+    assert "Changed or new clauses without a worked case: 数字化与装备综合改造补助 (20" in page
+    assert "还没有核对案例" not in page
+    client.cookies["django_language"] = "zh-hans"
+    assert chinese in client.get(reverse("policies:revision", args=[draft.pk])).content.decode()
+    with pytest.raises(Conflict) as refused:
+        services.revision_publish(actor=officer, revision_id=draft.pk)
+    assert refused.value.extra["blockers"] == [chinese]
 
 
 def test_publishing_replaces_the_rules_everywhere(synced, officer, client):

@@ -166,3 +166,70 @@ def test_a_failing_conditions_own_words_read_in_english_in_the_summary(client, s
     client.cookies["django_language"] = "en"
     html = client.get(reverse("policies:mine") + f"?year={YEAR}").content.decode()
     assert escape(_english_miss(rd.misses[0])) in html and escape(str(reason)) not in html
+
+
+LIBRARY = Path(__file__).resolve().parents[1] / "library"
+
+
+def _library():
+    load_catalogue()
+    load_catalogue(LIBRARY / "data" / "catalogue.yaml")
+    return load_registry(LIBRARY)
+
+
+def test_levels_choices_and_inputs_read_in_the_pages_language():
+    """A level's message and bracket labels, an 「或」's heading, a case level's remaining
+    conditions and a missing input's request are steps too (ADR 0390): Chinese pages read the
+    engine's words, English pages the English frames around the rules' names and figures."""
+    registry = _library()
+    tiers = explain(registry, {"credit_code": "A", "indicators": {2022: {"tech_upgrade_investment": Decimal(12_000_000)}}},
+                    2022, policy_ids={"lib_hy_industry"}).clause("lib_hy_industry", "tech_upgrade")
+    with translation.override("zh-hans"):
+        chinese = present.level_view(tiers, 2022)
+    assert chinese.message == str(tiers.level.message) == (
+        "已达「工业技改投入达到1000万元」档,奖励8万元;再增加1800万元可达「工业技改投入达到3000万元」档,奖励10万元")
+    with translation.override("en"):
+        english = present.level_view(tiers, 2022)
+    assert english.message == ("Tier “工业技改投入 reaches 1000万元” reached: award 80,000 yuan; 1800万元 more "
+                               "reaches tier “工业技改投入 reaches 3000万元”: award 100,000 yuan")
+    assert english.matched == "工业技改投入 reaches 1000万元"
+    assert [lv["label"] for lv in english.ladder if lv["matched"] or lv["next"]] == [
+        "工业技改投入 reaches 1000万元", "工业技改投入 reaches 3000万元"]
+
+    cases = explain(registry, {"credit_code": "A", "qualifications": [
+        {"type": "smart_manufacturing", "level": "city_factory", "certified_on": dt.date(2023, 6, 1)}]},
+        2023, policy_ids={"lib_sz_industry_2022"}).clause("lib_sz_industry_2022", "smart_factory")
+    with translation.override("en"):
+        english = present.level_view(cases, 2023)
+    assert english.message.startswith("“") and " applies: award 200,000 yuan; " in english.message
+    with translation.override("zh-hans"):
+        chinese = present.level_view(cases, 2023)
+    # the engine's frame; the condition still needed inside it reads as the page words that
+    # check elsewhere (as a summary's reason does, steps.Said)
+    assert chinese.message.startswith("适用「绍兴市级智能工厂认定日期在政策年度内」,奖励20万元;")
+    assert chinese.message.endswith(",还需:" + chinese.next_needs[0])
+    # the next level's conditions read as the page words each check, in each language
+    assert english.next_needs and len(english.next_needs) == len(chinese.next_needs)
+    assert all(e != c for e, c in zip(english.next_needs, chinese.next_needs))
+    assert ", still needs: " not in english.message and "and still needs: " in english.message
+
+    record = {"credit_code": "A", "qualifications": [{"type": "tech_little_giant", "certified_on": dt.date(2023, 9, 1)}],
+              "indicators": {}}
+    clause = explain(registry, record, 2024, policy_ids={"lib_jj_sci_tech"}).clause(
+        "lib_jj_sci_tech", "little_giant_rd_match")
+    (need,) = clause.needs
+    assert need.message == "请补充2024年度省级科技小巨人企业研发投入奖励金额(元)"
+    with translation.override("en"):
+        assert present.step_text(need.message) == "Please supply 省级科技小巨人企业研发投入奖励金额 for 2024 (元)"
+
+    record = {"credit_code": "A", "qualifications": [{"type": "strategic_emerging", "certified_on": dt.date(2025, 6, 30),
+                                                      "first": True}],
+              "indicators": {2025: {"strategic_output": Decimal(19_600_000), "output_value": Decimal(40_000_000)}}}
+    clause = explain(registry, record, 2025, policy_ids={"lib_jj_chain_2025"}).clause(
+        "lib_jj_chain_2025", "new_strategic_emerging")
+    with translation.override("en"):
+        (choice,), _held = present.choices_view(clause, None, 2025)
+    assert choice.label == "Any one of the following is enough"
+    with translation.override("zh-hans"):
+        assert present.choices_view(clause, None, 2025)[0][0].label == "满足以下条件之一即可"
+
