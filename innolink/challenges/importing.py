@@ -14,10 +14,12 @@ when the row has no e-mail, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from innolink.challenges.models import Domain, ImportColumnMapping
@@ -200,16 +202,17 @@ def check_rows(columns: dict[str, int], rows: list[tuple[int, list[Any]]],
         raw = {key: cell(cells, key) for key in HEADERS}
         kind = _KIND.get(raw["kind"] or "个人")
         if kind is None:
-            fail("kind", "应为 个人 或 团队", raw["kind"])
+            fail("kind", gettext("应为 个人 或 团队"), raw["kind"])
         station_kind = _STATION.get(raw["station_kind"])
         if station_kind is None:
-            fail("station_kind", "应为 流动站、工作站 或 无", raw["station_kind"])
+            fail("station_kind", gettext("应为 流动站、工作站 或 无"), raw["station_kind"])
         if station_kind == "none" and raw["station"]:
             station_kind = "station" if "流动站" in raw["station"] else "workstation" \
                 if "工作站" in raw["station"] else "none"
         availability = _AVAIL.get(raw["availability"])
         if availability is None:
-            fail("availability", "应为 可承接新项目、可部分投入 或 暂不承接", raw["availability"])
+            fail("availability", gettext("应为 可承接新项目、可部分投入 或 暂不承接"),
+                 raw["availability"])
         domains = []
         for part in raw["domains"].replace("；", ";").replace("、", ";").split(";"):
             part = part.strip()
@@ -221,7 +224,7 @@ def check_rows(columns: dict[str, int], rows: list[tuple[int, list[Any]]],
 
                 code = domain_code(part)
             if code is None:
-                fail("domains", "无法识别的领域（应为六大领域之一）", part)
+                fail("domains", gettext("无法识别的领域（应为六大领域之一）"), part)
             elif code not in domains:
                 domains.append(code)
         members = [{"name": m.strip(), "title": "", "role": ""}
@@ -232,7 +235,8 @@ def check_rows(columns: dict[str, int], rows: list[tuple[int, list[Any]]],
         email = raw["email"].lower()
         key = email or f"{raw['name']}|{institution_name}"
         if key in seen:
-            fail("email" if email else "name", f"与第 {seen[key]} 行重复", email or raw["name"])
+            fail("email" if email else "name", gettext("与第 %(row)s 行重复") % {"row": seen[key]},
+                 email or raw["name"])
         else:
             seen[key] = number
         data = {**raw, "email": email, "kind": kind or "individual",
@@ -245,7 +249,7 @@ def check_rows(columns: dict[str, int], rows: list[tuple[int, list[Any]]],
             for key_, messages in exc.fields.items():
                 label_key = key_ if key_ in LABELS else "name"
                 for message in messages:
-                    reason = message.split("：", 1)[-1]
+                    reason = re.split("：|: ", message, maxsplit=1)[-1]  # the column says which
                     out.errors.append(RowError(number, LABELS[label_key],
                                                str(raw.get(label_key, ""))[:50], reason))
             continue

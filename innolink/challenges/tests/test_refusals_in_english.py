@@ -162,3 +162,22 @@ def test_a_field_error_on_a_form_reads_in_the_readers_language(client, english, 
     assert response.status_code == 422
     assert expected in response.content.decode()
     assert not ResearcherProfile.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize("english, kind, required", [
+    (False, "应为 个人 或 团队", "必填"),
+    (True, "should be 个人 (individual) or 团队 (team)", "required")])
+def test_a_roster_checked_in_the_request_gives_row_reasons_in_the_readers_language(
+        client, staff, english, kind, required):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(staff)
+    headers = _english(client) if english else {}
+    roster = "姓名,类型,所属机构,研究方向\n李四,专家,华侨大学,\n".encode()
+    response = client.post(reverse("challenges:researcher-import"),
+                           {"file": SimpleUploadedFile("r.csv", roster)}, **headers)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert f"<td>类型</td><td>专家</td><td>{kind}</td>" in page
+    assert f"<td>研究方向</td><td></td><td>{required}</td>" in page
+    assert not ResearcherProfile.objects.exists()
