@@ -14,9 +14,13 @@ when the row has no e-mail, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from innolink.challenges.models import Domain, ImportColumnMapping
 from innolink.challenges.validation import clean_profile
@@ -38,8 +42,8 @@ from innolink.challenges.errors import (
     IMPORT_TOO_MANY_ROWS,
 )
 
-__all__ = ["ImportFileError", "RowError", "error_report_csv", "read_rows", "check_rows",
-           "HEADERS"]
+__all__ = ["ImportFileError", "RosterFileError", "RowError", "error_report_csv", "read_rows",
+           "check_rows", "HEADERS"]
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "姓名或团队名称", "团队名称", "负责人", "项目负责人", "团队负责人", "name"),
@@ -73,6 +77,16 @@ _STATION = {"流动站": "station", "博士后科研流动站": "station", "工�
 _AVAIL = {"可承接新项目": "available", "可承接": "available", "可部分投入": "partial",
           "部分": "partial", "暂不承接": "unavailable", "": "available"}
 _DOMAINS = {str(d.label): d.value for d in Domain} | {d.value: d.value for d in Domain}
+
+
+class RosterFileError(ImportFileError):
+    """A roster that cannot be read, saying why with a msgid and its values: ``reason`` reads in
+    the language active when it was raised, and ``message``/``params`` let the job that ran the
+    check store it so the failure reads in each reader's language (ADR 0761)."""
+
+    def __init__(self, message, *, code: str, params: dict[str, Any] | None = None) -> None:
+        self.message, self.params = message, dict(params or {})
+        super().__init__(str(message) % self.params if self.params else str(message), code=code)
 
 
 @dataclass
@@ -115,16 +129,17 @@ def read_rows(content: bytes, filename: str, *, max_bytes: int, max_rows: int,
     ``PROGRESS_EVERY`` rows read (the total is unknown until the end of the file);
     ``remembered`` maps headers the organizer matched before to fields."""
     if len(content) > max_bytes:
-        raise ImportFileError(f"文件过大：上限 {max_bytes // 1048576} MB", code=IMPORT_TOO_LARGE)
+        raise RosterFileError(_("文件过大：上限 %(mb)s MB"), params={"mb": max_bytes // 1048576},
+                              code=IMPORT_TOO_LARGE)
     if not content.strip():
-        raise ImportFileError("文件为空", code=IMPORT_EMPTY)
+        raise RosterFileError(_("文件为空"), code=IMPORT_EMPTY)
     name = filename.lower()
     if name.endswith(".xlsx"):
         raw = _xlsx_rows(content, max_rows=max_rows)
     elif name.endswith(".csv") or name.endswith(".txt"):
         raw = _csv_rows(content)
     else:
-        raise ImportFileError("只支持 .xlsx 和 .csv 文件", code=IMPORT_BAD_TYPE)
+        raise RosterFileError(_("只支持 .xlsx 和 .csv 文件"), code=IMPORT_BAD_TYPE)
     iterator = iter(raw)
     columns: dict[str, int] | None = None
     line = 0
@@ -140,10 +155,12 @@ def read_rows(content: bytes, filename: str, *, max_bytes: int, max_rows: int,
         if line >= 5:
             break
     if columns is None:
-        raise ImportFileError("前 5 行中找不到表头：缺少“姓名”列", code=IMPORT_NO_HEADER)
+        raise RosterFileError(_("前 %(n)s 行中找不到表头：缺少“%(column)s”列"),
+                              params={"n": 5, "column": LABELS["name"]}, code=IMPORT_NO_HEADER)
     missing = [LABELS[k] for k in REQUIRED if k not in columns]
     if missing:
-        raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}", code=IMPORT_MISSING_COLUMNS)
+        raise RosterFileError(_("缺少必需的列：%(columns)s"), params={"columns": "、".join(missing)},
+                              code=IMPORT_MISSING_COLUMNS)
     rows = []
     for number, row in enumerate(iterator, start=line + 1):
         cells = list(row)
@@ -153,10 +170,10 @@ def read_rows(content: bytes, filename: str, *, max_bytes: int, max_rows: int,
         if on_rows is not None and len(rows) % PROGRESS_EVERY == 0:
             on_rows(len(rows))
         if len(rows) > max_rows:
-            raise ImportFileError(f"行数超过上限 {max_rows} 行，请拆分文件",
+            raise RosterFileError(_("行数超过上限 %(n)s 行，请拆分文件"), params={"n": max_rows},
                                   code=IMPORT_TOO_MANY_ROWS)
     if not rows:
-        raise ImportFileError("文件只有表头，没有数据行", code=IMPORT_EMPTY)
+        raise RosterFileError(_("文件只有表头，没有数据行"), code=IMPORT_EMPTY)
     return columns, rows
 
 
@@ -185,16 +202,17 @@ def check_rows(columns: dict[str, int], rows: list[tuple[int, list[Any]]],
         raw = {key: cell(cells, key) for key in HEADERS}
         kind = _KIND.get(raw["kind"] or "个人")
         if kind is None:
-            fail("kind", "应为 个人 或 团队", raw["kind"])
+            fail("kind", gettext("应为 个人 或 团队"), raw["kind"])
         station_kind = _STATION.get(raw["station_kind"])
         if station_kind is None:
-            fail("station_kind", "应为 流动站、工作站 或 无", raw["station_kind"])
+            fail("station_kind", gettext("应为 流动站、工作站 或 无"), raw["station_kind"])
         if station_kind == "none" and raw["station"]:
             station_kind = "station" if "流动站" in raw["station"] else "workstation" \
                 if "工作站" in raw["station"] else "none"
         availability = _AVAIL.get(raw["availability"])
         if availability is None:
-            fail("availability", "应为 可承接新项目、可部分投入 或 暂不承接", raw["availability"])
+            fail("availability", gettext("应为 可承接新项目、可部分投入 或 暂不承接"),
+                 raw["availability"])
         domains = []
         for part in raw["domains"].replace("；", ";").replace("、", ";").split(";"):
             part = part.strip()
@@ -206,7 +224,7 @@ def check_rows(columns: dict[str, int], rows: list[tuple[int, list[Any]]],
 
                 code = domain_code(part)
             if code is None:
-                fail("domains", "无法识别的领域（应为六大领域之一）", part)
+                fail("domains", gettext("无法识别的领域（应为六大领域之一）"), part)
             elif code not in domains:
                 domains.append(code)
         members = [{"name": m.strip(), "title": "", "role": ""}
@@ -217,7 +235,8 @@ def check_rows(columns: dict[str, int], rows: list[tuple[int, list[Any]]],
         email = raw["email"].lower()
         key = email or f"{raw['name']}|{institution_name}"
         if key in seen:
-            fail("email" if email else "name", f"与第 {seen[key]} 行重复", email or raw["name"])
+            fail("email" if email else "name", gettext("与第 %(row)s 行重复") % {"row": seen[key]},
+                 email or raw["name"])
         else:
             seen[key] = number
         data = {**raw, "email": email, "kind": kind or "individual",
@@ -230,7 +249,7 @@ def check_rows(columns: dict[str, int], rows: list[tuple[int, list[Any]]],
             for key_, messages in exc.fields.items():
                 label_key = key_ if key_ in LABELS else "name"
                 for message in messages:
-                    reason = message.split("：", 1)[-1]
+                    reason = re.split("：|: ", message, maxsplit=1)[-1]  # the column says which
                     out.errors.append(RowError(number, LABELS[label_key],
                                                str(raw.get(label_key, ""))[:50], reason))
             continue

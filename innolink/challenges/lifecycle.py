@@ -28,7 +28,10 @@ class Transition:
     sources: frozenset[str]
     target: str
     actors: frozenset[str]
-    label: str  # Chinese verb shown on buttons and in notifications
+    #: the verb on buttons and in refusals: a Chinese msgid in context "challenge step",
+    #: translated where shown (``services.step_label``, ``{% translate t.label context … %}``);
+    #: this module stays free of Django
+    label: str
 
 
 def _t(action: str, sources: str, target: str, actors: str, label: str) -> Transition:

@@ -12,7 +12,9 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
+from django.utils.translation import pgettext
 
 from innolink.accounts.models import Institution, User
 from innolink.accounts.roles import Role
@@ -139,19 +141,19 @@ def _poster_for(actor, data: dict[str, Any], issuer: dict[str, str] | None = Non
             "pk", flat=True).first()
         if enterprise_id is None:
             raise ValidationFailed({"enterprise_code": [
-                "发榜单位：企业库中没有该统一社会信用代码"]})
+                _("发榜单位：企业库中没有该统一社会信用代码")]})
     if sum(map(bool, (enterprise_id, institution_id, issuer))) != 1:
         raise ValidationFailed({"enterprise_id": [
-            "发榜单位：代为发榜时请选择一家企业、一家机构，或填写平台外发榜单位（三选一）"]})
+            _("发榜单位：代为发榜时请选择一家企业、一家机构，或填写平台外发榜单位（三选一）")]})
     if enterprise_id:
         enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
         if enterprise is None:
-            raise ValidationFailed({"enterprise_id": ["发榜单位：企业不存在"]})
+            raise ValidationFailed({"enterprise_id": [_("发榜单位：企业不存在")]})
         return enterprise, None, None
     if institution_id:
         institution = Institution.objects.filter(pk=institution_id).first()
         if institution is None:
-            raise ValidationFailed({"institution_id": ["发榜单位：机构不存在"]})
+            raise ValidationFailed({"institution_id": [_("发榜单位：机构不存在")]})
         return None, institution, None
     return None, None, issuer_get_or_create(**issuer)
 
@@ -179,10 +181,10 @@ def _programme_for(actor, data: dict[str, Any]) -> Programme | None:
     if not pid:
         return None
     if not access.is_board_staff(actor):
-        raise ValidationFailed({"programme_id": ["所属赛事：只有组织方可以指定"]})
+        raise ValidationFailed({"programme_id": [_("所属赛事：只有组织方可以指定")]})
     programme = Programme.objects.filter(pk=pid).first()
     if programme is None:
-        raise ValidationFailed({"programme_id": ["所属赛事：不存在"]})
+        raise ValidationFailed({"programme_id": [_("所属赛事：不存在")]})
     return programme
 
 
@@ -194,7 +196,7 @@ def challenge_create(*, actor, data: dict[str, Any], funding_unit: Decimal = Dec
     """A draft challenge of the actor's own enterprise (staff: of the enterprise or institution
     named in ``enterprise_id`` / ``institution_id``)."""
     if not access.can_post_challenge(actor):
-        raise PermissionDenied("只有企业用户和组织方工作人员可以发布榜单")
+        raise PermissionDenied(_("只有企业用户和组织方工作人员可以发布榜单"))
     clean = validation.clean_challenge(data, today=_today(), funding_unit=funding_unit,
                                        contact_required=not access.is_board_staff(actor))
     enterprise, institution, issuer = _poster_for(actor, data, clean.issuer)
@@ -221,7 +223,8 @@ def challenge_update(*, actor, challenge: Challenge, data: dict[str, Any],
     if not access.owns_challenge(actor, challenge):
         raise NotFound()
     if challenge.state not in lifecycle.EDITABLE_STATES:
-        raise Conflict(f"榜单状态为“{challenge.get_state_display()}”，只有草稿或退回修改的榜单可以编辑")
+        raise Conflict(_("榜单状态为“%(state)s”，只有草稿或退回修改的榜单可以编辑")
+                       % {"state": challenge.get_state_display()}, code=NOT_EDITABLE)
     clean = validation.clean_challenge(data, today=_today(), funding_unit=funding_unit,
                                        contact_required=not access.is_board_staff(actor))
     before = snapshot(challenge, CHALLENGE_FIELDS)
@@ -247,6 +250,24 @@ def challenge_update(*, actor, challenge: Challenge, data: dict[str, Any],
         audit_record(actor=actor, action="update", instance=challenge, changes=changes,
                      source=source)
     return challenge
+
+
+#: the msgctxt of a lifecycle step's label: the same words name a state elsewhere ("退回修改")
+STEP_CONTEXT = "challenge step"
+OFFER_STEP_CONTEXT = "offer step"
+
+
+def step_label(transition: lifecycle.Transition | str) -> str:
+    """A challenge step's label (a button, a refusal) in the active language; the table in
+    ``lifecycle`` keeps the Chinese msgid, as it stays free of Django."""
+    if isinstance(transition, str):
+        transition = lifecycle.TRANSITIONS[transition]
+    return pgettext(STEP_CONTEXT, transition.label)
+
+
+def offer_step_label(action: str) -> str:
+    """An offer step's label (``OFFER_TRANSITIONS``) in the active language."""
+    return pgettext(OFFER_STEP_CONTEXT, OFFER_TRANSITIONS[action][3])
 
 
 def _transition(*, actor, challenge: Challenge, action: str, note: str = "",
@@ -276,7 +297,8 @@ def _permit(*, actor, challenge: Challenge, action: str,
         if not actors & {lifecycle.STAFF, lifecycle.OWNER, lifecycle.SYSTEM} \
                 and challenge.state not in VISIBLE_STATES:
             raise NotFound()
-        raise PermissionDenied(f"您无权对此榜单执行“{transition.label}”")
+        raise PermissionDenied(_("您无权对此榜单执行“%(step)s”")
+                               % {"step": step_label(transition)})
     return actors
 
 
@@ -289,9 +311,11 @@ def _check(*, challenge: Challenge, action: str, actors: set[str]) -> lifecycle.
                 and challenge.state not in VISIBLE_STATES:
             raise NotFound()
         if not actors & transition.actors:
-            raise PermissionDenied(f"您无权对此榜单执行“{transition.label}”")
-        raise Conflict(f"榜单当前状态为“{challenge.get_state_display()}”，不能{transition.label}",
-                       code=BAD_TRANSITION)
+            raise PermissionDenied(_("您无权对此榜单执行“%(step)s”")
+                                   % {"step": step_label(transition)})
+        raise Conflict(_("榜单当前状态为“%(state)s”，不能%(step)s")
+                       % {"state": challenge.get_state_display(),
+                          "step": step_label(transition)}, code=BAD_TRANSITION)
     return transition
 
 
@@ -306,7 +330,8 @@ def challenge_submit(*, actor, challenge: Challenge, source: str = "web") -> Cha
     _permit(actor=actor, challenge=challenge, action="submit")
     if challenge.claim_deadline <= _today():
         raise ValidationFailed({"claim_deadline": [
-            f"揭榜截止日期：已过期，请修改为今天（{_today():%Y-%m-%d}）之后"]})
+            _("揭榜截止日期：已过期，请修改为今天（%(today)s）之后")
+            % {"today": f"{_today():%Y-%m-%d}"}]})
     _transition(actor=actor, challenge=challenge, action="submit", source=source)
     challenge.submitted_at = timezone.now()
     challenge.save(update_fields=["submitted_at"])
@@ -316,18 +341,20 @@ def challenge_submit(*, actor, challenge: Challenge, source: str = "web") -> Cha
 
 
 def _require_text(value: str, field: str, label: str) -> str:
+    """``value`` stripped, or a refusal naming the field by ``label`` (a msgid)."""
     value = (value or "").replace("\x00", "").strip()
     if not value:
-        raise ValidationFailed({field: [f"{label}：必填"]})
+        raise ValidationFailed({field: [_("%(label)s：必填") % {"label": _(label)}]})
     if len(value) > 2000:
-        raise ValidationFailed({field: [f"{label}：不超过 2000 个字"]})
+        raise ValidationFailed({field: [_("%(label)s：不超过 %(n)s 个字")
+                                        % {"label": _(label), "n": 2000}]})
     return value
 
 
 @transaction.atomic
 def challenge_return(*, actor, challenge: Challenge, comment: str,
                      source: str = "web") -> Challenge:
-    comment = _require_text(comment, "comment", "退回意见")
+    comment = _require_text(comment, "comment", N_("退回意见"))
     challenge = _locked(challenge)
     _transition(actor=actor, challenge=challenge, action="return", note=comment[:300],
                 extra_changes={"review_comment": [challenge.review_comment, comment]},
@@ -341,7 +368,7 @@ def challenge_return(*, actor, challenge: Challenge, comment: str,
 @transaction.atomic
 def challenge_reject(*, actor, challenge: Challenge, reason: str,
                      source: str = "web") -> Challenge:
-    reason = _require_text(reason, "reason", "不予发布的理由")
+    reason = _require_text(reason, "reason", N_("不予发布的理由"))
     challenge = _locked(challenge)
     _transition(actor=actor, challenge=challenge, action="reject", note=reason[:300],
                 extra_changes={"review_comment": [challenge.review_comment, reason]},
@@ -357,12 +384,13 @@ def challenge_publish(*, actor, challenge: Challenge, source: str = "web") -> Ch
     challenge = _locked(challenge)
     _permit(actor=actor, challenge=challenge, action="publish")
     if challenge.claim_deadline <= _today():
-        raise Conflict(f"揭榜截止日期 {challenge.claim_deadline:%Y-%m-%d} 已过，请退回发榜方修改",
-                       code=DEADLINE_PASSED)
+        raise Conflict(_("揭榜截止日期 %(date)s 已过，请退回发榜方修改")
+                       % {"date": f"{challenge.claim_deadline:%Y-%m-%d}"}, code=DEADLINE_PASSED)
     _check(challenge=challenge, action="publish", actors=access.actors_for(actor, challenge))
     blocking = screening.open_checks(challenge)
     if blocking:
-        raise Conflict("发布前请处理审核筛查项：" + "；".join(c.label for c in blocking),
+        raise Conflict(_("发布前请处理审核筛查项：%(checks)s")
+                       % {"checks": _("；").join(str(c.label) for c in blocking)},
                        code=SCREENING_OPEN, extra={"checks": [c.code for c in blocking]})
     _transition(actor=actor, challenge=challenge, action="publish", source=source)
     challenge.published_at = timezone.now()
@@ -384,19 +412,19 @@ def challenge_waive_check(*, actor, challenge: Challenge, code: str, reason: str
     challenge = _locked(challenge)
     if not access.is_board_staff(actor):
         if access.owns_challenge(actor, challenge) or challenge.state in VISIBLE_STATES:
-            raise PermissionDenied("只有组织方工作人员可以豁免审核筛查项")
+            raise PermissionDenied(_("只有组织方工作人员可以豁免审核筛查项"))
         raise NotFound()
     spec = screening.SPECS.get(code)
     if spec is None or not spec.waivable:
-        raise ValidationFailed({"code": ["筛查项：该项不能豁免"]})
-    reason = _require_text(reason, "reason", "豁免理由")
+        raise ValidationFailed({"code": [_("筛查项：该项不能豁免")]})
+    reason = _require_text(reason, "reason", N_("豁免理由"))
     if len(reason) < 4:
-        raise ValidationFailed({"reason": ["豁免理由：请写明理由（至少 4 个字）"]})
+        raise ValidationFailed({"reason": [_("豁免理由：请写明理由（至少 %(n)s 个字）") % {"n": 4}]})
     if challenge.state not in SCREENING_STATES:
-        raise Conflict(f"榜单状态为“{challenge.get_state_display()}”，不在审核阶段",
-                       code=NOT_SCREENING)
+        raise Conflict(_("榜单状态为“%(state)s”，不在审核阶段")
+                       % {"state": challenge.get_state_display()}, code=NOT_SCREENING)
     if code not in {c.code for c in screening.checks_for(challenge)}:
-        raise Conflict("该筛查项当前不适用于此榜单", code=CHECK_NOT_OPEN)
+        raise Conflict(_("该筛查项当前不适用于此榜单"), code=CHECK_NOT_OPEN)
     waiver = {"reason": reason, "by": actor.pk, "by_name": str(actor),
               "at": timezone.now().isoformat(timespec="seconds")}
     if code == "time_limit_over":
@@ -418,16 +446,16 @@ def challenge_set_domains(*, actor, challenge: Challenge, domain: str,
     challenge = _locked(challenge)
     if not access.is_board_staff(actor):
         if access.owns_challenge(actor, challenge) or challenge.state in VISIBLE_STATES:
-            raise PermissionDenied("只有组织方工作人员可以指定领域")
+            raise PermissionDenied(_("只有组织方工作人员可以指定领域"))
         raise NotFound()
     if challenge.state in ("closed", "withdrawn", "rejected"):
-        raise Conflict(f"榜单状态为“{challenge.get_state_display()}”，不能修改领域",
-                       code=NOT_EDITABLE)
+        raise Conflict(_("榜单状态为“%(state)s”，不能修改领域")
+                       % {"state": challenge.get_state_display()}, code=NOT_EDITABLE)
     e = validation.Errors()
     primary, others = validation.clean_domains(
         {"domain": domain, "secondary_domains": secondary or []}, e)
     if not primary:
-        e.add("domain", "主领域：必填")
+        e.add("domain", _("主领域：必填"))
     e.raise_if_any()
     before = snapshot(challenge, ("domain", "secondary_domains"))
     challenge.domain, challenge.secondary_domains = primary, others
@@ -488,7 +516,7 @@ def challenge_expire(*, actor, challenge: Challenge, source: str = "web") -> Cha
     actors = access.actors_for(actor, challenge) if actor is not None else {lifecycle.SYSTEM}
     _permit(actor=actor, challenge=challenge, action="expire", actors=actors)
     if lifecycle.SYSTEM not in actors and challenge.claim_deadline >= _today():
-        raise Conflict("揭榜截止日期未到，不能下榜", code=DEADLINE_NOT_PASSED)
+        raise Conflict(_("揭榜截止日期未到，不能下榜"), code=DEADLINE_NOT_PASSED)
     _transition(actor=actor, challenge=challenge, action="expire", actors=actors, source=source)
     _close_open_proposals(challenge, actor=actor, reason="榜单已过揭榜截止日期", source=source)
     challenge.open_claims = 0
@@ -516,29 +544,29 @@ def challenge_contract(*, actor, challenge: Challenge, amount: Any, start: Any,
     challenge = _locked(challenge)
     _check(challenge=challenge, action="contract", actors=access.actors_for(actor, challenge))
     e = validation.Errors()
-    money = e.money({"amount": amount}, "amount", "合同金额", unit=amount_unit)
-    start_on = e.date({"start": start}, "start", "合同开始日期")
+    money = e.money({"amount": amount}, "amount", _("合同金额"), unit=amount_unit)
+    start_on = e.date({"start": start}, "start", _("合同开始日期"))
     rows = []
     clean_rows = [m for m in (milestones or []) if isinstance(m, dict)
                   and any(str(v or "").strip() for v in m.values())]
     if not clean_rows:
-        e.add("milestones", "合同节点：至少填写一个节点（名称、计划完成日期）")
+        e.add("milestones", _("合同节点：至少填写一个节点（名称、计划完成日期）"))
     total = Decimal(0)
     for i, row in enumerate(clean_rows, start=1):
         sub = validation.Errors()
-        title = sub.text(row, "title", f"第 {i} 个节点名称", max_length=120)
-        due = sub.date(row, "due_on", f"第 {i} 个节点计划完成日期")
-        payment = sub.money(row, "payment", f"第 {i} 个节点拨付金额", required=False,
+        title = sub.text(row, "title", _("第 %(i)s 个节点名称") % {"i": i}, max_length=120)
+        due = sub.date(row, "due_on", _("第 %(i)s 个节点计划完成日期") % {"i": i})
+        payment = sub.money(row, "payment", _("第 %(i)s 个节点拨付金额") % {"i": i}, required=False,
                             unit=amount_unit) or Decimal("0.00")
         if due and start_on and due < start_on:
-            sub.add("due_on", f"第 {i} 个节点计划完成日期：不得早于合同开始日期")
+            sub.add("due_on", _("第 %(i)s 个节点计划完成日期：不得早于合同开始日期") % {"i": i})
         total += payment
         for key, messages in sub.fields.items():
             for message in messages:
                 e.add(f"milestones.{i}.{key}", message)
         rows.append(Milestone(position=i, title=title, due_on=due, payment=payment))
     if money is not None and total > money:
-        e.add("milestones", "合同节点：各节点拨付金额之和不得超过合同金额")
+        e.add("milestones", _("合同节点：各节点拨付金额之和不得超过合同金额"))
     e.raise_if_any()
     _transition(actor=actor, challenge=challenge, action="contract",
                 extra_changes={"contract_amount": [None, money],
@@ -566,7 +594,7 @@ def milestone_complete(*, actor, milestone: Milestone, note: str = "",
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     _permit(actor=actor, challenge=challenge, action="milestone")
     if milestone.state == Milestone.State.DONE:
-        raise Conflict("该节点已完成", code=MILESTONE_DONE)
+        raise Conflict(_("该节点已完成"), code=MILESTONE_DONE)
     _transition(actor=actor, challenge=challenge, action="milestone",
                 note=f"完成节点：{milestone.title}"[:300], source=source)
     milestone.state, milestone.done_at = Milestone.State.DONE, timezone.now()
@@ -586,7 +614,8 @@ def challenge_accept(*, actor, challenge: Challenge, source: str = "web") -> Cha
     _permit(actor=actor, challenge=challenge, action="accept")
     pending = challenge.milestones.filter(state=Milestone.State.PENDING).count()
     if pending and challenge.state in lifecycle.TRANSITIONS["accept"].sources:
-        raise Conflict(f"还有 {pending} 个合同节点未完成，不能验收", code=MILESTONES_PENDING)
+        raise Conflict(_("还有 %(n)s 个合同节点未完成，不能验收") % {"n": pending},
+                       code=MILESTONES_PENDING)
     _transition(actor=actor, challenge=challenge, action="accept", source=source)
     challenge.accepted_at = timezone.now()
     challenge.save(update_fields=["accepted_at"])
@@ -619,13 +648,13 @@ def programme_save(*, actor, programme: Programme | None, data: dict[str, Any],
                    source: str = "web") -> Programme:
     """Create or edit a contest / published list (organizer only). Audited."""
     if not access.is_board_staff(actor):
-        raise PermissionDenied("只有组织方工作人员可以管理赛事/榜单批次")
+        raise PermissionDenied(_("只有组织方工作人员可以管理赛事/榜单批次"))
     clean = validation.clean_programme(data)
     duplicate = Programme.objects.filter(name=clean["name"])
     if programme is not None:
         duplicate = duplicate.exclude(pk=programme.pk)
     if duplicate.exists():
-        raise ValidationFailed({"name": ["赛事/榜单名称：已存在同名记录"]})
+        raise ValidationFailed({"name": [_("赛事/榜单名称：已存在同名记录")]})
     if programme is None:
         programme = Programme.objects.create(**clean)
         audit_record(actor=actor, action="create", instance=programme,
@@ -652,24 +681,26 @@ def proposal_create(*, actor, challenge: Challenge, data: dict[str, Any],
     last open place at once are serialized and exactly one wins; a refused claim writes
     nothing and does not count."""
     if not access.is_researcher(actor):
-        raise PermissionDenied("只有科研人员可以揭榜")
+        raise PermissionDenied(_("只有科研人员可以揭榜"))
     profile = ResearcherProfile.objects.filter(user=actor).first()
     if profile is None:
-        raise ApplicationError("请先完善科研人员/团队信息，再揭榜", code=PROFILE_MISSING)
+        raise ApplicationError(_("请先完善科研人员/团队信息，再揭榜"), code=PROFILE_MISSING)
     challenge = _locked(challenge)
     if challenge.state not in VISIBLE_STATES:  # before anything about the input or the state
         raise NotFound()
     clean = validation.clean_proposal(data, budget_unit=budget_unit)
     if challenge.state not in CLAIMABLE_STATES:
-        raise Conflict(f"榜单当前状态为“{challenge.get_state_display()}”，不再接受揭榜",
-                       code=NOT_CLAIMABLE)
+        raise Conflict(_("榜单当前状态为“%(state)s”，不再接受揭榜")
+                       % {"state": challenge.get_state_display()}, code=NOT_CLAIMABLE)
     if challenge.claim_deadline < _today():
-        raise Conflict(f"揭榜已于 {challenge.claim_deadline:%Y-%m-%d} 截止", code=DEADLINE_PASSED)
+        raise Conflict(_("揭榜已于 %(date)s 截止") % {"date": f"{challenge.claim_deadline:%Y-%m-%d}"},
+                       code=DEADLINE_PASSED)
     if Proposal.objects.filter(challenge=challenge, researcher=profile,
                                state__in=[*OPEN_PROPOSAL_STATES, "matched"]).exists():
-        raise Conflict("您已揭榜此榜单，可在“我的揭榜”中查看", code=ALREADY_CLAIMED)
+        raise Conflict(_("您已揭榜此榜单，可在“我的揭榜”中查看"), code=ALREADY_CLAIMED)
     if challenge.open_claims >= challenge.max_claims:
-        raise Conflict(f"揭榜名额已满（共 {challenge.max_claims} 个名额）", code=NO_PLACES)
+        raise Conflict(_("揭榜名额已满（共 %(n)s 个名额）") % {"n": challenge.max_claims},
+                       code=NO_PLACES)
     proposal = Proposal.objects.create(challenge=challenge, researcher=profile,
                                        submitted_by=actor, **clean)
     audit_record(actor=actor, action="create", instance=proposal,
@@ -699,8 +730,8 @@ def proposal_withdraw(*, actor, proposal: Proposal, source: str = "web") -> Prop
     if proposal.researcher.user_id != getattr(actor, "pk", None):
         raise NotFound()
     if proposal.state not in OPEN_PROPOSAL_STATES:
-        raise Conflict(f"方案状态为“{proposal.get_state_display()}”，不能撤回",
-                       code=BAD_TRANSITION)
+        raise Conflict(_("方案状态为“%(state)s”，不能撤回")
+                       % {"state": proposal.get_state_display()}, code=BAD_TRANSITION)
     old = proposal.state
     proposal.state = ProposalState.WITHDRAWN
     proposal.save(update_fields=["state", "updated_at"])
@@ -716,7 +747,7 @@ def proposal_withdraw(*, actor, proposal: Proposal, source: str = "web") -> Prop
 
 def _staff_proposal_step(actor, proposal: Proposal) -> tuple[Challenge, Proposal]:
     if not access.is_board_staff(actor):
-        raise PermissionDenied("只有组织方工作人员可以遴选揭榜方案")
+        raise PermissionDenied(_("只有组织方工作人员可以遴选揭榜方案"))
     return _locked_proposal(proposal)
 
 
@@ -725,8 +756,8 @@ def proposal_shortlist(*, actor, proposal: Proposal, note: str = "",
                        source: str = "web") -> Proposal:
     challenge, proposal = _staff_proposal_step(actor, proposal)
     if proposal.state != ProposalState.SUBMITTED:
-        raise Conflict(f"方案状态为“{proposal.get_state_display()}”，不能入围",
-                       code=BAD_TRANSITION)
+        raise Conflict(_("方案状态为“%(state)s”，不能入围")
+                       % {"state": proposal.get_state_display()}, code=BAD_TRANSITION)
     _transition(actor=actor, challenge=challenge, action="shortlist", source=source,
                 note=f"入围：{proposal.researcher.name}"[:300])
     proposal.state = ProposalState.SHORTLISTED
@@ -747,7 +778,7 @@ def proposal_match(*, actor, proposal: Proposal, source: str = "web") -> Proposa
     """对接成功: this proposal is chosen; the other open proposals are not selected."""
     challenge, proposal = _staff_proposal_step(actor, proposal)
     if proposal.state != ProposalState.SHORTLISTED:
-        raise Conflict("只有入围的方案可以确认对接成功", code=BAD_TRANSITION)
+        raise Conflict(_("只有入围的方案可以确认对接成功"), code=BAD_TRANSITION)
     _transition(actor=actor, challenge=challenge, action="match", source=source,
                 note=f"对接成功：{proposal.researcher.name}"[:300],
                 extra_changes={"matched_proposal": [None, proposal.pk]})
@@ -774,8 +805,8 @@ def proposal_decline(*, actor, proposal: Proposal, note: str = "",
                      source: str = "web") -> Proposal:
     challenge, proposal = _staff_proposal_step(actor, proposal)
     if proposal.state not in OPEN_PROPOSAL_STATES:
-        raise Conflict(f"方案状态为“{proposal.get_state_display()}”，不能标记为未入选",
-                       code=BAD_TRANSITION)
+        raise Conflict(_("方案状态为“%(state)s”，不能标记为未入选")
+                       % {"state": proposal.get_state_display()}, code=BAD_TRANSITION)
     old = proposal.state
     proposal.state = ProposalState.NOT_SELECTED
     proposal.staff_note = (note or "").strip()[:2000]
@@ -796,11 +827,11 @@ def researcher_profile_save(*, actor, data: dict[str, Any],
                             source: str = "web") -> ResearcherProfile:
     """Create or update the actor's own profile. The institution is the user's own."""
     if not access.is_researcher(actor):
-        raise PermissionDenied("只有科研人员可以登记科研人员/团队信息")
+        raise PermissionDenied(_("只有科研人员可以登记科研人员/团队信息"))
     clean = validation.clean_profile(data)
     if clean["email"] and ResearcherProfile.objects.filter(email=clean["email"]).exclude(
             user=actor).exists():
-        raise ValidationFailed({"email": ["邮箱：已被其他科研人员使用"]})
+        raise ValidationFailed({"email": [_("邮箱：已被其他科研人员使用")]})
     profile = ResearcherProfile.objects.select_for_update().filter(user=actor).first()
     if profile is None:
         profile = ResearcherProfile(user=actor, institution_id=actor.institution_id, **clean)
@@ -822,6 +853,8 @@ def researcher_profile_save(*, actor, data: dict[str, Any],
 
 # --- technology offers ---------------------------------------------------------------------
 
+#: action -> (from states, to state, who, label); the label is a msgid in context
+#: ``OFFER_STEP_CONTEXT`` (``offer_step_label``), stored as it is in audit notes
 OFFER_TRANSITIONS = {
     "submit": ({"draft", "returned"}, "submitted", "owner", "提交审核"),
     "return": ({"submitted"}, "returned", "staff", "退回修改"),
@@ -836,14 +869,14 @@ OFFER_TRANSITIONS = {
 def offer_create(*, actor, data: dict[str, Any], price_unit: Decimal = Decimal(1),
                  source: str = "web") -> TechnologyOffer:
     if not access.can_post_offer(actor):
-        raise PermissionDenied("只有科研人员和组织方工作人员可以发布拟转化成果")
+        raise PermissionDenied(_("只有科研人员和组织方工作人员可以发布拟转化成果"))
     clean = validation.clean_offer(data, price_unit=price_unit)
     researcher = ResearcherProfile.objects.filter(user=actor).first() \
         if access.is_researcher(actor) else None
     institution_id = actor.institution_id if access.is_researcher(actor) \
         else data.get("institution_id")
     if not institution_id or not Institution.objects.filter(pk=institution_id).exists():
-        raise ValidationFailed({"institution_id": ["所属机构：请选择成果所属机构"]})
+        raise ValidationFailed({"institution_id": [_("所属机构：请选择成果所属机构")]})
     offer = TechnologyOffer(**clean, researcher=researcher, institution_id=institution_id,
                             created_by=actor)
     offer.search_text = search.search_text(offer.title, offer.keywords, offer.summary,
@@ -861,7 +894,7 @@ def offer_update(*, actor, offer: TechnologyOffer, data: dict[str, Any],
     if not access.owns_offer(actor, offer):
         raise NotFound()
     if offer.state not in ("draft", "returned"):
-        raise Conflict("只有草稿或退回修改的成果可以编辑", code=NOT_EDITABLE)
+        raise Conflict(_("只有草稿或退回修改的成果可以编辑"), code=NOT_EDITABLE)
     clean = validation.clean_offer(data, price_unit=price_unit)
     before = snapshot(offer, list(clean))
     for key, value in clean.items():
@@ -929,12 +962,14 @@ def _offer_transition(*, actor, offer: TechnologyOffer, action: str, comment: st
     if not roles:
         raise NotFound()
     if not roles & set(who.split()):
-        raise PermissionDenied(f"您无权对此成果执行“{label}”")
+        raise PermissionDenied(_("您无权对此成果执行“%(step)s”")
+                               % {"step": offer_step_label(action)})
     if offer.state not in sources:
-        raise Conflict(f"成果当前状态为“{offer.get_state_display()}”，不能{label}",
+        raise Conflict(_("成果当前状态为“%(state)s”，不能%(step)s")
+                       % {"state": offer.get_state_display(), "step": offer_step_label(action)},
                        code=BAD_TRANSITION)
     if action in ("return", "reject"):
-        comment = _require_text(comment, "comment", "审核意见")
+        comment = _require_text(comment, "comment", N_("审核意见"))
     old = offer.state
     offer.state = target
     if action in ("return", "reject"):
@@ -966,15 +1001,15 @@ def offer_interest_create(*, actor, offer: TechnologyOffer, message: str,
                           source: str = "web") -> OfferInterest:
     """An enterprise expresses interest; the first message opens the conversation."""
     if not access.can_express_interest(actor):
-        raise PermissionDenied("只有企业用户可以表达合作意向")
+        raise PermissionDenied(_("只有企业用户可以表达合作意向"))
     offer = TechnologyOffer.objects.select_for_update().get(pk=offer.pk)
     if offer.state not in (OfferState.PUBLISHED, OfferState.CLOSED):  # not visible to them
         raise NotFound()
-    message = _require_text(message, "message", "意向说明")
+    message = _require_text(message, "message", N_("意向说明"))
     if offer.state != OfferState.PUBLISHED:
-        raise Conflict("该成果未处于发布状态，不能表达意向", code=NOT_PUBLISHED)
+        raise Conflict(_("该成果未处于发布状态，不能表达意向"), code=NOT_PUBLISHED)
     if OfferInterest.objects.filter(offer=offer, enterprise_id=actor.enterprise_id).exists():
-        raise Conflict("贵企业已表达过意向，请在洽谈记录中继续沟通", code=ALREADY_INTERESTED)
+        raise Conflict(_("贵企业已表达过意向，请在洽谈记录中继续沟通"), code=ALREADY_INTERESTED)
     interest = OfferInterest.objects.create(offer=offer, enterprise_id=actor.enterprise_id,
                                             created_by=actor)
     ConversationMessage.objects.create(interest=interest, author=actor, body=message)
@@ -1007,8 +1042,8 @@ def conversation_message_add(*, actor, interest: OfferInterest, body: str,
     if not sides:
         raise NotFound()
     if interest.state != OfferInterest.State.OPEN:
-        raise Conflict("洽谈已结束", code=CLOSED)
-    body = _require_text(body, "body", "消息内容")
+        raise Conflict(_("洽谈已结束"), code=CLOSED)
+    body = _require_text(body, "body", N_("消息内容"))
     message = ConversationMessage.objects.create(interest=interest, author=actor, body=body)
     audit_record(actor=actor, action="create", instance=message,
                  changes={"interest": [None, interest.pk]}, source=source)
@@ -1035,17 +1070,17 @@ def attachment_add(*, actor, upload, kind: str, challenge: Challenge | None = No
         if not access.owns_challenge(actor, challenge):
             raise NotFound()
         if challenge.state not in lifecycle.EDITABLE_STATES:
-            raise Conflict("只有草稿或退回修改的榜单可以添加附件", code=NOT_EDITABLE)
+            raise Conflict(_("只有草稿或退回修改的榜单可以添加附件"), code=NOT_EDITABLE)
     elif proposal is not None:
         if proposal.researcher.user_id != actor.pk:
             raise NotFound()
         if proposal.state not in OPEN_PROPOSAL_STATES:
-            raise Conflict("该方案已结束，不能添加附件", code=NOT_EDITABLE)
+            raise Conflict(_("该方案已结束，不能添加附件"), code=NOT_EDITABLE)
     elif offer is not None:
         if not access.owns_offer(actor, offer):
             raise NotFound()
     else:
-        raise ApplicationError("附件必须属于一条记录")
+        raise ApplicationError(_("附件必须属于一条记录"))
     head = upload.read(16)
     upload.seek(0)
     name, content_type = validation.clean_attachment(name=upload.name or "", head=head,
@@ -1099,7 +1134,7 @@ def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
     from innolink.core.audit import audit_record_many
 
     if not access.is_board_staff(actor):
-        raise PermissionDenied("只有组织方工作人员可以批量导入科研人员")
+        raise PermissionDenied(_("只有组织方工作人员可以批量导入科研人员"))
     progress(0, None, N_("读取文件"), force=True)
     from innolink.challenges.models import ImportColumnMapping
 
@@ -1109,6 +1144,8 @@ def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
             on_rows=lambda n: progress(0, None, N_("读取文件：已读 %(n)s 行"), params={"n": n},
                                       force=True),
             remembered=importing.remembered_mapping(ImportColumnMapping.Kind.RESEARCHERS))
+    except importing.RosterFileError as exc:  # keeps its msgid for the job's failure (0761)
+        raise ApplicationError(exc.message, params=exc.params, code=exc.code) from exc
     except importing.ImportFileError as exc:
         raise ApplicationError(exc.reason, code=exc.code) from exc
     total = len(rows)
@@ -1221,13 +1258,13 @@ def researcher_import_start(*, actor, content: bytes, filename: str, commit: boo
     from innolink.enterprises.tasks import store_upload
 
     if not access.is_board_staff(actor):
-        raise PermissionDenied("只有组织方工作人员可以批量导入科研人员")
+        raise PermissionDenied(_("只有组织方工作人员可以批量导入科研人员"))
     if len(content) > IMPORT_MAX_BYTES:
-        raise ApplicationError(f"文件过大：上限 {IMPORT_MAX_BYTES // 1048576} MB",
+        raise ApplicationError(_("文件过大：上限 %(mb)s MB") % {"mb": IMPORT_MAX_BYTES // 1048576},
                                code=IMPORT_TOO_LARGE)
     suffix = _import_suffix(filename)
     if suffix not in ("xlsx", "csv", "txt"):
-        raise ApplicationError("只支持 .xlsx 和 .csv 文件", code=IMPORT_BAD_TYPE)
+        raise ApplicationError(_("只支持 .xlsx 和 .csv 文件"), code=IMPORT_BAD_TYPE)
     from innolink.enterprises.importing import ImportFileError, check_upload
 
     try:
@@ -1250,14 +1287,14 @@ def researcher_import_commit(*, actor, job):
     from innolink.core.models import Job
 
     if not access.is_board_staff(actor):
-        raise PermissionDenied("只有组织方工作人员可以批量导入科研人员")
+        raise PermissionDenied(_("只有组织方工作人员可以批量导入科研人员"))
     job = Job.objects.select_for_update().get(pk=job.pk)
     if job.kind != RESEARCHER_IMPORT_KIND or job.params.get("commit") or not job.is_finished:
-        raise Conflict("只能确认已完成的检查", code=IMPORT_NOT_CHECKED)
+        raise Conflict(_("只能确认已完成的检查"), code=IMPORT_NOT_CHECKED)
     if job.status != Job.Status.SUCCEEDED or job.result.get("error_count"):
-        raise Conflict("检查发现问题，请修改文件后重新上传", code=IMPORT_HAS_ERRORS)
+        raise Conflict(_("检查发现问题，请修改文件后重新上传"), code=IMPORT_HAS_ERRORS)
     if job.result.get("import_job"):
-        raise Conflict("这份检查已经确认导入过", code=IMPORT_ALREADY_STARTED)
+        raise Conflict(_("这份检查已经确认导入过"), code=IMPORT_ALREADY_STARTED)
     started = job_start(kind=RESEARCHER_IMPORT_KIND, title=N_("导入科研人员：%(file)s"),
                         title_params={"file": job.params.get("filename", "")}, user=actor, params={**job.params, "commit": True,
                                             "checked_by_job": str(job.pk)})

@@ -1,5 +1,6 @@
 """Checking challenge, proposal, profile and offer input. Every message names the field and the
-rule in Chinese; the checks collect all problems and raise one ``ValidationFailed``."""
+rule in the reader's language (msgids; callers pass the field's label translated); the checks
+collect all problems and raise one ``ValidationFailed``."""
 
 from __future__ import annotations
 
@@ -50,11 +51,12 @@ class Errors:
         value = data.get(name)
         value = "" if value is None else str(value).replace("\x00", "").strip()
         if required and not value:
-            self.add(name, f"{label}：必填")
+            self.add(name, _("%(label)s：必填") % {"label": label})
         elif max_length is not None and len(value) > max_length:
-            self.add(name, f"{label}：不超过 {max_length} 个字（现为 {len(value)} 个）")
+            self.add(name, _("%(label)s：不超过 %(n)s 个字（现为 %(len)s 个）")
+                     % {"label": label, "n": max_length, "len": len(value)})
         elif value and len(value) < min_length:
-            self.add(name, f"{label}：至少 {min_length} 个字")
+            self.add(name, _("%(label)s：至少 %(n)s 个字") % {"label": label, "n": min_length})
         return value
 
     def choice(self, data: dict, name: str, label: str, choices, *, required: bool = True) -> str:
@@ -62,10 +64,11 @@ class Errors:
         values = {c.value for c in choices}
         if not value:
             if required:
-                self.add(name, f"{label}：必填")
+                self.add(name, _("%(label)s：必填") % {"label": label})
         elif value not in values:
-            labels = "、".join(str(c.label) for c in choices)
-            self.add(name, f"{label}：应为以下之一：{labels}")
+            labels = _("、").join(str(c.label) for c in choices)
+            self.add(name, _("%(label)s：应为以下之一：%(values)s")
+                     % {"label": label, "values": labels})
         return value
 
     def integer(self, data: dict, name: str, label: str, *, low: int, high: int,
@@ -73,17 +76,17 @@ class Errors:
         raw = data.get(name)
         if raw is None or str(raw).strip() == "":
             if required:
-                self.add(name, f"{label}：必填")
+                self.add(name, _("%(label)s：必填") % {"label": label})
             return None
         try:
             value = int(str(raw).strip())
         except ValueError:
-            self.add(name, f"{label}：应为整数")
+            self.add(name, _("%(label)s：应为整数") % {"label": label})
             return None
         if value < low:
-            self.add(name, f"{label}：不得小于 {low}")
+            self.add(name, _("%(label)s：不得小于 %(n)s") % {"label": label, "n": low})
         elif value > high:
-            self.add(name, high_message or f"{label}：不得大于 {high}")
+            self.add(name, high_message or _("%(label)s：不得大于 %(n)s") % {"label": label, "n": high})
         return value
 
     def money(self, data: dict, name: str, label: str, *, required: bool = True,
@@ -96,7 +99,7 @@ class Errors:
         raw = data.get(name)
         if raw is None or str(raw).strip() == "":
             if required:
-                self.add(name, f"{label}：必填")
+                self.add(name, _("%(label)s：必填") % {"label": label})
             return None
         try:
             return parse_money(raw, label=label, unit=unit, max_digits=MONEY_DIGITS)
@@ -109,15 +112,15 @@ class Errors:
         raw = data.get(name)
         if raw is None or str(raw).strip() == "":
             if required:
-                self.add(name, f"{label}：必填")
+                self.add(name, _("%(label)s：必填") % {"label": label})
             return None
         try:
             value = Decimal(str(raw).strip())
         except InvalidOperation:
-            self.add(name, f"{label}：应为数字")
+            self.add(name, _("%(label)s：应为数字") % {"label": label})
             return None
         if not value.is_finite() or abs(value) >= Decimal("1e12"):
-            self.add(name, f"{label}：应为有限的数字")
+            self.add(name, _("%(label)s：应为有限的数字") % {"label": label})
             return None
         return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
@@ -126,7 +129,7 @@ class Errors:
         raw = data.get(name)
         if raw is None or str(raw).strip() == "":
             if required:
-                self.add(name, f"{label}：必填")
+                self.add(name, _("%(label)s：必填") % {"label": label})
             return None
         if isinstance(raw, dt.datetime):
             return raw.date()
@@ -135,7 +138,7 @@ class Errors:
         try:
             return dt.date.fromisoformat(str(raw).strip())
         except ValueError:
-            self.add(name, f"{label}：日期格式应为 YYYY-MM-DD")
+            self.add(name, _("%(label)s：日期格式应为 YYYY-MM-DD") % {"label": label})
             return None
 
 
@@ -233,15 +236,15 @@ def clean_funding(data: dict, e: "Errors", unit: Decimal) -> dict[str, Any]:
     out: dict[str, Any] = {"funding_kind": kind, "funding": None, "funding_max": None,
                            "prize_schedule": []}
     if kind == FundingKind.FIXED:
-        out["funding"] = e.money(data, "funding", "资金投入", unit=unit)
+        out["funding"] = e.money(data, "funding", _("资金投入"), unit=unit)
     elif kind == FundingKind.RANGE:
-        low = e.money(data, "funding", "资金下限", unit=unit)
-        high = e.money(data, "funding_max", "资金上限", unit=unit)
+        low = e.money(data, "funding", _("资金下限"), unit=unit)
+        high = e.money(data, "funding_max", _("资金上限"), unit=unit)
         if low is not None and high is not None and high <= low:
             e.add("funding_max", _("资金上限：应大于资金下限"))
         out["funding"], out["funding_max"] = low, high
     elif kind == FundingKind.UP_TO:
-        out["funding"] = e.money(data, "funding", "资金上限", unit=unit)
+        out["funding"] = e.money(data, "funding", _("资金上限"), unit=unit)
     elif kind == FundingKind.PRIZE:
         rows = data.get("prize_schedule") or []
         if not isinstance(rows, list):
@@ -251,9 +254,9 @@ def clean_funding(data: dict, e: "Errors", unit: Decimal) -> dict[str, Any]:
         for i, row in enumerate((r for r in rows if isinstance(r, dict)
                                  and any(str(v or "").strip() for v in r.values())), start=1):
             sub = Errors()
-            award = sub.text(row, "award", f"第 {i} 个奖项名称", max_length=40)
-            amount = sub.money(row, "amount", f"第 {i} 个奖项金额", unit=unit)
-            count = sub.integer(row, "count", f"第 {i} 个奖项名额", low=1, high=1000,
+            award = sub.text(row, "award", _("第 %(i)s 个奖项名称") % {"i": i}, max_length=40)
+            amount = sub.money(row, "amount", _("第 %(i)s 个奖项金额") % {"i": i}, unit=unit)
+            count = sub.integer(row, "count", _("第 %(i)s 个奖项名额") % {"i": i}, low=1, high=1000,
                                 required=False)
             for key, messages in sub.fields.items():
                 for message in messages:
@@ -282,38 +285,38 @@ def clean_challenge(data: dict[str, Any], *, today: dt.date, funding_unit: Decim
     e = Errors()
     domain, secondary = clean_domains(data, e)
     out: dict[str, Any] = {
-        "title": e.text(data, "title", "榜单名称", max_length=120, min_length=4),
+        "title": e.text(data, "title", _("榜单名称"), max_length=120, min_length=4),
         "domain": domain,
         "secondary_domains": secondary,
-        "statement": e.text(data, "statement", "技术难题描述", min_length=10, max_length=8000),
-        "keywords": e.text(data, "keywords", "关键词", required=False, max_length=200),
+        "statement": e.text(data, "statement", _("技术难题描述"), min_length=10, max_length=8000),
+        "keywords": e.text(data, "keywords", _("关键词"), required=False, max_length=200),
         **clean_funding(data, e, funding_unit),
-        "payment_terms": e.text(data, "payment_terms", "支付方式与节点", required=False,
+        "payment_terms": e.text(data, "payment_terms", _("支付方式与节点"), required=False,
                                 max_length=2000),
         "time_limit_months": e.integer(
-            data, "time_limit_months", "时限要求", low=1, high=HARD_TIME_LIMIT_MONTHS,
+            data, "time_limit_months", _("时限要求"), low=1, high=HARD_TIME_LIMIT_MONTHS,
             required=False,
             high_message=_("时限要求：最长 %(n)s 个月") % {"n": HARD_TIME_LIMIT_MONTHS}),
-        "ip_ownership": e.choice(data, "ip_ownership", "知识产权归属", IpOwnership,
+        "ip_ownership": e.choice(data, "ip_ownership", _("知识产权归属"), IpOwnership,
                                  required=False) or IpOwnership.NEGOTIABLE,
-        "ip_notes": e.text(data, "ip_notes", "产权说明", required=False, max_length=2000),
-        "other_conditions": e.text(data, "other_conditions", "其他条件", required=False,
+        "ip_notes": e.text(data, "ip_notes", _("产权说明"), required=False, max_length=2000),
+        "other_conditions": e.text(data, "other_conditions", _("其他条件"), required=False,
                                    max_length=2000),
-        "claim_deadline": e.date(data, "claim_deadline", "揭榜截止日期"),
-        "max_claims": e.integer(data, "max_claims", "揭榜名额", low=1, high=50,
+        "claim_deadline": e.date(data, "claim_deadline", _("揭榜截止日期")),
+        "max_claims": e.integer(data, "max_claims", _("揭榜名额"), low=1, high=50,
                                 required=False) or 5,
-        "contact_name": e.text(data, "contact_name", "联系人", max_length=64,
+        "contact_name": e.text(data, "contact_name", _("联系人"), max_length=64,
                                required=contact_required),
-        "contact_phone": e.text(data, "contact_phone", "联系电话", max_length=32,
+        "contact_phone": e.text(data, "contact_phone", _("联系电话"), max_length=32,
                                 required=contact_required),
-        "contact_email": e.text(data, "contact_email", "联系邮箱", required=False, max_length=254),
-        "external_ref": e.text(data, "external_ref", "榜单编号", required=False, max_length=64),
-        "solver_eligibility": e.text(data, "solver_eligibility", "揭榜方资格条件",
+        "contact_email": e.text(data, "contact_email", _("联系邮箱"), required=False, max_length=254),
+        "external_ref": e.text(data, "external_ref", _("榜单编号"), required=False, max_length=64),
+        "solver_eligibility": e.text(data, "solver_eligibility", _("揭榜方资格条件"),
                                      required=False, max_length=2000),
-        "solver_region": e.text(data, "solver_region", "揭榜方地区要求", required=False,
+        "solver_region": e.text(data, "solver_region", _("揭榜方地区要求"), required=False,
                                 max_length=64),
-        "trl_min": e.integer(data, "trl_min", "最低技术成熟度", low=1, high=9, required=False),
-        "trl_max": e.integer(data, "trl_max", "最高技术成熟度", low=1, high=9, required=False),
+        "trl_min": e.integer(data, "trl_min", _("最低技术成熟度"), low=1, high=9, required=False),
+        "trl_max": e.integer(data, "trl_max", _("最高技术成熟度"), low=1, high=9, required=False),
     }
     trl_min, trl_max = out["trl_min"], out["trl_max"]
     if trl_min is not None and trl_max is not None and 1 <= trl_min <= 9 and trl_max < trl_min:
@@ -321,16 +324,17 @@ def clean_challenge(data: dict[str, Any], *, today: dt.date, funding_unit: Decim
               % {"min": trl_min})
     share = None
     if out["ip_ownership"] == IpOwnership.JOINT:
-        share = e.integer(data, "ip_enterprise_share", "发榜方份额", low=1, high=99)
+        share = e.integer(data, "ip_enterprise_share", _("发榜方份额"), low=1, high=99)
     out["ip_enterprise_share"] = share
     if check_deadline and out["claim_deadline"] and out["claim_deadline"] <= today:
-        e.add("claim_deadline", f"揭榜截止日期：应晚于今天（{today:%Y-%m-%d}）")
+        e.add("claim_deadline", _("揭榜截止日期：应晚于今天（%(today)s）")
+              % {"today": f"{today:%Y-%m-%d}"})
     phone = out["contact_phone"]
     if phone and not all(c.isdigit() or c in "-+ ()" for c in phone):
-        e.add("contact_phone", "联系电话：只能包含数字、空格和 - + ( )")
+        e.add("contact_phone", _("联系电话：只能包含数字、空格和 - + ( )"))
     email = out["contact_email"]
     if email and ("@" not in email or "." not in email.rsplit("@", 1)[-1]):
-        e.add("contact_email", "联系邮箱：格式不正确")
+        e.add("contact_email", _("联系邮箱：格式不正确"))
     out["disciplines"] = clean_discipline_codes(data.get("disciplines"), e, "disciplines")
     solver_types = []
     for item in _as_list(data.get("solver_types")):
@@ -344,10 +348,10 @@ def clean_challenge(data: dict[str, Any], *, today: dt.date, funding_unit: Decim
     indicators = clean_indicators(data.get("indicators") or [], e)
     issuer = None
     if str(data.get("issuer_name") or "").strip():
-        issuer = {"name": e.text(data, "issuer_name", "发榜单位名称", max_length=200),
-                  "kind": e.choice(data, "issuer_kind", "发榜单位类型", IssuerKind,
+        issuer = {"name": e.text(data, "issuer_name", _("发榜单位名称"), max_length=200),
+                  "kind": e.choice(data, "issuer_kind", _("发榜单位类型"), IssuerKind,
                                    required=False) or IssuerKind.OTHER,
-                  "region": e.text(data, "issuer_region", "发榜单位所在地区", required=False,
+                  "region": e.text(data, "issuer_region", _("发榜单位所在地区"), required=False,
                                    max_length=64)}
     e.raise_if_any()
     return CleanChallenge(fields=out, indicators=indicators, issuer=issuer)
@@ -377,27 +381,27 @@ def clean_indicators(rows: list[Any], e: Errors) -> list[dict[str, Any]]:
     screening check). A target whose number cannot be read is kept as text and flagged
     (``needs_review``), not refused (decision 0350)."""
     if not isinstance(rows, list):
-        e.add("indicators", "技术指标：应为列表")
+        e.add("indicators", _("技术指标：应为列表"))
         return []
     rows = [r for r in rows if isinstance(r, dict) and any(str(v or "").strip()
                                                           for v in r.values())]
     if len(rows) > 30:
-        e.add("indicators", "技术指标：最多 30 项")
+        e.add("indicators", _("技术指标：最多 %(n)s 项") % {"n": 30})
         return []
     out = []
     for i, row in enumerate(rows, start=1):
         prefix = f"indicators.{i}"
         sub = Errors()
-        name = sub.text(row, "name", f"第 {i} 项指标名称", required=False, max_length=120)
-        method = sub.text(row, "test_method", f"第 {i} 项测试方法", required=False,
+        name = sub.text(row, "name", _("第 %(i)s 项指标名称") % {"i": i}, required=False, max_length=120)
+        method = sub.text(row, "test_method", _("第 %(i)s 项测试方法") % {"i": i}, required=False,
                           max_length=200)
         target = str(row.get("target") or "").replace("\x00", "").strip()
         if len(target) > 300:
-            sub.add("target", f"第 {i} 项目标：不超过 300 个字")
+            sub.add("target", _("第 %(i)s 项目标：不超过 300 个字") % {"i": i})
             target = ""
         structured = str(row.get("comparator") or "").strip()
         if not name and not target:
-            sub.add("name", f"第 {i} 项指标名称：必填")
+            sub.add("name", _("第 %(i)s 项指标名称：必填") % {"i": i})
         if structured and not target:
             item = _structured_indicator(row, i, name, method, sub)
         else:
@@ -443,17 +447,17 @@ def _parsed_indicator(target: str, name: str, method: str) -> dict[str, Any]:
 
 def _structured_indicator(row: dict, i: int, name: str, method: str, sub: "Errors"
                           ) -> dict[str, Any] | None:
-    comparator = sub.choice(row, "comparator", f"第 {i} 项比较方式", Comparator)
+    comparator = sub.choice(row, "comparator", _("第 %(i)s 项比较方式") % {"i": i}, Comparator)
     if comparator == Comparator.TEXT:
         return {"name": name, "comparator": comparator, "value": None, "value_max": None,
                 "unit": "", "test_method": method, "raw_text": name, "needs_review": False}
-    value = sub.decimal(row, "value", f"第 {i} 项目标值")
+    value = sub.decimal(row, "value", _("第 %(i)s 项目标值") % {"i": i})
     value_max = None
     if comparator == Comparator.RANGE:
-        value_max = sub.decimal(row, "value_max", f"第 {i} 项上限值")
+        value_max = sub.decimal(row, "value_max", _("第 %(i)s 项上限值") % {"i": i})
         if value is not None and value_max is not None and value_max <= value:
-            sub.add("value_max", f"第 {i} 项上限值：区间的上限应大于下限")
-    unit = sub.text(row, "unit", f"第 {i} 项单位", required=False, max_length=32)
+            sub.add("value_max", _("第 %(i)s 项上限值：区间的上限应大于下限") % {"i": i})
+    unit = sub.text(row, "unit", _("第 %(i)s 项单位") % {"i": i}, required=False, max_length=32)
     if sub.fields or value is None:
         return None
     fmt = lambda v: format(v.normalize(), "f")  # noqa: E731
@@ -466,29 +470,29 @@ def _structured_indicator(row: dict, i: int, name: str, method: str, sub: "Error
 def clean_proposal(data: dict[str, Any], *, budget_unit: Decimal = Decimal(1)) -> dict[str, Any]:
     e = Errors()
     out = {
-        "approach": e.text(data, "approach", "技术路线", min_length=20, max_length=5000),
-        "team": e.text(data, "team", "团队组成", required=False, max_length=2000),
-        "budget": e.money(data, "budget", "经费预算", unit=budget_unit),
-        "plan": e.text(data, "plan", "实施计划", min_length=10, max_length=5000),
-        "prior_results": e.text(data, "prior_results", "前期成果", required=False,
+        "approach": e.text(data, "approach", _("技术路线"), min_length=20, max_length=5000),
+        "team": e.text(data, "team", _("团队组成"), required=False, max_length=2000),
+        "budget": e.money(data, "budget", _("经费预算"), unit=budget_unit),
+        "plan": e.text(data, "plan", _("实施计划"), min_length=10, max_length=5000),
+        "prior_results": e.text(data, "prior_results", _("前期成果"), required=False,
                                 max_length=5000),
     }
     milestones = data.get("milestones") or []
     clean: list[dict[str, Any]] = []
     if not isinstance(milestones, list):
-        e.add("milestones", "阶段节点：应为列表")
+        e.add("milestones", _("阶段节点：应为列表"))
     else:
         last = 0
         for i, row in enumerate(m for m in milestones if isinstance(m, dict)
                                 and any(str(v or "").strip() for v in m.values())):
             sub = Errors()
-            title = sub.text(row, "title", f"第 {i + 1} 个节点名称", max_length=120)
-            month = sub.integer(row, "month", f"第 {i + 1} 个节点月份", low=1,
+            title = sub.text(row, "title", _("第 %(i)s 个节点名称") % {"i": i + 1}, max_length=120)
+            month = sub.integer(row, "month", _("第 %(i)s 个节点月份") % {"i": i + 1}, low=1,
                                 high=HARD_TIME_LIMIT_MONTHS)
-            deliverable = sub.text(row, "deliverable", f"第 {i + 1} 个节点交付物",
+            deliverable = sub.text(row, "deliverable", _("第 %(i)s 个节点交付物") % {"i": i + 1},
                                    required=False, max_length=300)
             if month is not None and month < last:
-                sub.add("month", f"第 {i + 1} 个节点月份：应按时间先后排列")
+                sub.add("month", _("第 %(i)s 个节点月份：应按时间先后排列") % {"i": i + 1})
             last = month or last
             for key, messages in sub.fields.items():
                 for message in messages:
@@ -505,43 +509,43 @@ def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
     person."""
     e = Errors()
     out = {
-        "kind": e.choice(data, "kind", "类型", ResearcherProfile.Kind, required=False)
+        "kind": e.choice(data, "kind", _("类型"), ResearcherProfile.Kind, required=False)
         or ResearcherProfile.Kind.INDIVIDUAL,
-        "name": e.text(data, "name", "姓名或团队名称", max_length=100),
-        "title": e.text(data, "title", "职称", required=False, max_length=32),
-        "email": e.text(data, "email", "邮箱", required=False, max_length=254),
-        "phone": e.text(data, "phone", "手机", required=False, max_length=20),
-        "station_kind": e.choice(data, "station_kind", "站点类型", ResearcherProfile.StationKind,
+        "name": e.text(data, "name", _("姓名或团队名称"), max_length=100),
+        "title": e.text(data, "title", _("职称"), required=False, max_length=32),
+        "email": e.text(data, "email", _("邮箱"), required=False, max_length=254),
+        "phone": e.text(data, "phone", _("手机"), required=False, max_length=20),
+        "station_kind": e.choice(data, "station_kind", _("站点类型"), ResearcherProfile.StationKind,
                                  required=False) or ResearcherProfile.StationKind.NONE,
-        "station": e.text(data, "station", "博士后流动站/工作站", required=False,
+        "station": e.text(data, "station", _("博士后流动站/工作站"), required=False,
                           max_length=120),
-        "discipline": e.text(data, "discipline", "学科", required=False, max_length=100),
-        "research_fields": e.text(data, "research_fields", "研究方向", max_length=500),
-        "keywords": e.text(data, "keywords", "关键词", required=False, max_length=300),
-        "achievements": e.text(data, "achievements", "代表性成果", required=False,
+        "discipline": e.text(data, "discipline", _("学科"), required=False, max_length=100),
+        "research_fields": e.text(data, "research_fields", _("研究方向"), max_length=500),
+        "keywords": e.text(data, "keywords", _("关键词"), required=False, max_length=300),
+        "achievements": e.text(data, "achievements", _("代表性成果"), required=False,
                                max_length=5000),
-        "availability": e.choice(data, "availability", "可投入情况",
+        "availability": e.choice(data, "availability", _("可投入情况"),
                                  ResearcherProfile.Availability, required=False)
         or ResearcherProfile.Availability.AVAILABLE,
-        "region": e.text(data, "region", "所在地区", required=False, max_length=64),
-        "trl": e.integer(data, "trl", "技术成熟度（TRL）", low=1, high=9, required=False),
+        "region": e.text(data, "region", _("所在地区"), required=False, max_length=64),
+        "trl": e.integer(data, "trl", _("技术成熟度（TRL）"), low=1, high=9, required=False),
     }
     if out["email"] and "@" not in out["email"]:
-        e.add("email", "邮箱：格式不正确")
+        e.add("email", _("邮箱：格式不正确"))
     if out["station_kind"] in ("station", "workstation") and not out["station"]:
-        e.add("station", "博士后流动站/工作站：选择了站点类型时必填站点名称")
+        e.add("station", _("博士后流动站/工作站：选择了站点类型时必填站点名称"))
     domains = data.get("domains") or []
     if isinstance(domains, str):
         domains = [d for d in domains.replace("，", ",").split(",") if d.strip()]
     valid = {d.value for d in Domain}
     bad = [d for d in domains if d not in valid]
     if bad:
-        e.add("domains", f"关注领域：无法识别 {'、'.join(map(str, bad))}")
+        e.add("domains", _("关注领域：无法识别 %(v)s") % {"v": "、".join(map(str, bad))})
     out["domains"] = [d for d in domains if d in valid]
     members = data.get("members") or []
     clean_members = []
     if not isinstance(members, list):
-        e.add("members", "团队成员：应为列表")
+        e.add("members", _("团队成员：应为列表"))
     else:
         for i, m in enumerate(x for x in members if isinstance(x, dict)
                               and str(x.get("name") or "").strip()):
@@ -562,22 +566,22 @@ def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
 def clean_offer(data: dict[str, Any], *, price_unit: Decimal = Decimal(1)) -> dict[str, Any]:
     e = Errors()
     out = {
-        "title": e.text(data, "title", "成果名称", max_length=120, min_length=4),
-        "domain": e.choice(data, "domain", "领域", Domain),
-        "summary": e.text(data, "summary", "成果简介", min_length=20, max_length=5000),
-        "trl": e.integer(data, "trl", "技术成熟度（TRL）", low=1, high=9),
-        "applications": e.text(data, "applications", "应用场景", max_length=2000),
-        "ip_status": e.choice(data, "ip_status", "知识产权状态", TechnologyOffer.IpStatus),
-        "ip_notes": e.text(data, "ip_notes", "知识产权说明", required=False, max_length=300),
-        "cooperation_mode": e.choice(data, "cooperation_mode", "合作方式",
+        "title": e.text(data, "title", _("成果名称"), max_length=120, min_length=4),
+        "domain": e.choice(data, "domain", _("领域"), Domain),
+        "summary": e.text(data, "summary", _("成果简介"), min_length=20, max_length=5000),
+        "trl": e.integer(data, "trl", _("技术成熟度（TRL）"), low=1, high=9),
+        "applications": e.text(data, "applications", _("应用场景"), max_length=2000),
+        "ip_status": e.choice(data, "ip_status", _("知识产权状态"), TechnologyOffer.IpStatus),
+        "ip_notes": e.text(data, "ip_notes", _("知识产权说明"), required=False, max_length=300),
+        "cooperation_mode": e.choice(data, "cooperation_mode", _("合作方式"),
                                      TechnologyOffer.Mode),
-        "asking_terms": e.text(data, "asking_terms", "转化条件", required=False,
+        "asking_terms": e.text(data, "asking_terms", _("转化条件"), required=False,
                                max_length=2000),
-        "asking_price": e.money(data, "asking_price", "意向价格", required=False,
+        "asking_price": e.money(data, "asking_price", _("意向价格"), required=False,
                                 unit=price_unit),
-        "keywords": e.text(data, "keywords", "关键词", required=False, max_length=200),
-        "contact_name": e.text(data, "contact_name", "联系人", max_length=64),
-        "contact_phone": e.text(data, "contact_phone", "联系电话", max_length=32),
+        "keywords": e.text(data, "keywords", _("关键词"), required=False, max_length=200),
+        "contact_name": e.text(data, "contact_name", _("联系人"), max_length=64),
+        "contact_phone": e.text(data, "contact_phone", _("联系电话"), max_length=32),
     }
     e.raise_if_any()
     return out
@@ -610,16 +614,16 @@ def clean_attachment(*, name: str, head: bytes, size: int, kind: str) -> tuple[s
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     allowed = "、".join(sorted(ATTACHMENT_TYPES))
     if kind not in {k.value for k in Attachment.Kind}:
-        e.add("kind", "附件类型：无法识别")
+        e.add("kind", _("附件类型：无法识别"))
     if ext not in ATTACHMENT_TYPES:
-        e.add("file", f"附件：只接受 {allowed} 文件")
+        e.add("file", _("附件：只接受 %(types)s 文件") % {"types": allowed})
     elif not any(head.startswith(sig) for sig in ATTACHMENT_TYPES[ext][1]):
-        e.add("file", f"附件：文件内容与扩展名 .{ext} 不符")
+        e.add("file", _("附件：文件内容与扩展名 .%(ext)s 不符") % {"ext": ext})
     if size == 0:
-        e.add("file", "附件：文件为空")
+        e.add("file", _("附件：文件为空"))
     elif size > MAX_ATTACHMENT_BYTES:
-        e.add("file", f"附件：单个文件不超过 {MAX_ATTACHMENT_BYTES // 1048576} MB"
-                      f"（本文件 {size / 1048576:.1f} MB）")
+        e.add("file", _("附件：单个文件不超过 %(max)s MB（本文件 %(size)s MB）")
+              % {"max": MAX_ATTACHMENT_BYTES // 1048576, "size": f"{size / 1048576:.1f}"})
     e.raise_if_any()
     return name[-200:], ATTACHMENT_TYPES[ext][0]
 
@@ -629,25 +633,25 @@ def clean_programme(data: dict[str, Any]) -> dict[str, Any]:
     and a judging rubric whose weights (points) add up to 100 (decision 0352)."""
     e = Errors()
     out: dict[str, Any] = {
-        "name": e.text(data, "name", "赛事/榜单名称", max_length=160, min_length=2),
-        "edition": e.text(data, "edition", "届次/批次", required=False, max_length=40),
-        "track": e.text(data, "track", "赛道/组别", required=False, max_length=80),
-        "organizer": e.text(data, "organizer", "主办/发布单位", required=False, max_length=200),
-        "region": e.text(data, "region", "面向地区", required=False, max_length=64),
-        "eligibility": e.text(data, "eligibility", "揭榜方资格条件", required=False,
+        "name": e.text(data, "name", _("赛事/榜单名称"), max_length=160, min_length=2),
+        "edition": e.text(data, "edition", _("届次/批次"), required=False, max_length=40),
+        "track": e.text(data, "track", _("赛道/组别"), required=False, max_length=80),
+        "organizer": e.text(data, "organizer", _("主办/发布单位"), required=False, max_length=200),
+        "region": e.text(data, "region", _("面向地区"), required=False, max_length=64),
+        "eligibility": e.text(data, "eligibility", _("揭榜方资格条件"), required=False,
                               max_length=4000),
-        "source": e.text(data, "source", "来源", required=False, max_length=300),
+        "source": e.text(data, "source", _("来源"), required=False, max_length=300),
     }
     rubric, names = [], set()
     for i, row in enumerate((r for r in data.get("rubric") or [] if isinstance(r, dict)
                              and any(str(v or "").strip() for v in r.values())), start=1):
         sub = Errors()
-        name = sub.text(row, "name", f"第 {i} 个评审项名称", max_length=60)
-        weight = sub.integer(row, "weight", f"第 {i} 个评审项分值", low=1, high=100)
-        guidance = sub.text(row, "guidance", f"第 {i} 个评审项要点", required=False,
+        name = sub.text(row, "name", _("第 %(i)s 个评审项名称") % {"i": i}, max_length=60)
+        weight = sub.integer(row, "weight", _("第 %(i)s 个评审项分值") % {"i": i}, low=1, high=100)
+        guidance = sub.text(row, "guidance", _("第 %(i)s 个评审项要点") % {"i": i}, required=False,
                             max_length=300)
         if name and name in names:
-            sub.add("name", f"第 {i} 个评审项名称：与前面重复")
+            sub.add("name", _("第 %(i)s 个评审项名称：与前面重复") % {"i": i})
         names.add(name)
         for key, messages in sub.fields.items():
             for message in messages:
@@ -655,18 +659,19 @@ def clean_programme(data: dict[str, Any]) -> dict[str, Any]:
         if not sub.fields:
             rubric.append({"name": name, "weight": weight, "guidance": guidance})
     if rubric and sum(r["weight"] for r in rubric) != 100:
-        e.add("rubric", f"评审细则：各项分值之和应为 100（现为 {sum(r['weight'] for r in rubric)}）")
+        e.add("rubric", _("评审细则：各项分值之和应为 100（现为 %(n)s）")
+              % {"n": sum(r["weight"] for r in rubric)})
     if len(rubric) > 12:
-        e.add("rubric", "评审细则：最多 12 项")
+        e.add("rubric", _("评审细则：最多 %(n)s 项") % {"n": 12})
     timeline = []
     for i, row in enumerate((r for r in data.get("timeline") or [] if isinstance(r, dict)
                              and any(str(v or "").strip() for v in r.values())), start=1):
         sub = Errors()
-        stage = sub.text(row, "stage", f"第 {i} 个阶段名称", max_length=40)
-        start = sub.date(row, "start", f"第 {i} 个阶段开始日期", required=False)
-        end = sub.date(row, "end", f"第 {i} 个阶段结束日期", required=False)
+        stage = sub.text(row, "stage", _("第 %(i)s 个阶段名称") % {"i": i}, max_length=40)
+        start = sub.date(row, "start", _("第 %(i)s 个阶段开始日期") % {"i": i}, required=False)
+        end = sub.date(row, "end", _("第 %(i)s 个阶段结束日期") % {"i": i}, required=False)
         if start and end and end < start:
-            sub.add("end", f"第 {i} 个阶段结束日期：不得早于开始日期")
+            sub.add("end", _("第 %(i)s 个阶段结束日期：不得早于开始日期") % {"i": i})
         for key, messages in sub.fields.items():
             for message in messages:
                 e.add(f"timeline.{i}.{key}", message)

@@ -15,6 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -143,7 +145,7 @@ def challenge_waive_check(request, pk: int):
         services.challenge_waive_check(actor=request.user, challenge=challenge,
                                        code=request.POST.get("code", ""),
                                        reason=request.POST.get("reason", ""))
-        messages.success(request, gettext("已豁免该筛查项，理由已记录"))
+        messages.success(request, _("已豁免该筛查项，理由已记录"))
     return redirect("challenges:detail", pk=challenge.pk)
 
 
@@ -156,7 +158,7 @@ def challenge_set_domains(request, pk: int):
         services.challenge_set_domains(actor=request.user, challenge=challenge,
                                        domain=request.POST.get("domain", ""),
                                        secondary=request.POST.getlist("secondary_domains"))
-        messages.success(request, gettext("领域已保存"))
+        messages.success(request, _("领域已保存"))
     return redirect("challenges:detail", pk=challenge.pk)
 
 
@@ -198,7 +200,7 @@ def _form_context(user, data, errors=None, challenge=None):
 @require_http_methods(["GET", "POST"])
 def challenge_create(request):
     if not access.can_post_challenge(request.user):
-        raise PermissionDenied("只有企业用户和组织方工作人员可以发布榜单")
+        raise PermissionDenied(_("只有企业用户和组织方工作人员可以发布榜单"))
     user = request.user
     if request.method == "POST":
         data = forms.challenge_data(request.POST)
@@ -210,11 +212,11 @@ def challenge_create(request):
         if request.POST.get("then") == "submit":
             try:
                 services.challenge_submit(actor=user, challenge=challenge)
-                messages.success(request, gettext("榜单已提交审核"))
+                messages.success(request, _("榜单已提交审核"))
             except ApplicationError as exc:
                 messages.error(request, exc.message)
         else:
-            messages.success(request, gettext("榜单草稿已保存"))
+            messages.success(request, _("榜单草稿已保存"))
         return redirect("challenges:detail", pk=challenge.pk)
     data = {**_contact_initial(user, "challenge"), "max_claims": 5, "time_limit_months": 12,
             "funding_kind": "fixed", "indicators": [], "secondary_domains": [],
@@ -236,7 +238,7 @@ def challenge_update(request, pk: int):
         except ValidationFailed as exc:
             return render(request, "challenges/form.html",
                           _form_context(request.user, data, exc.fields, challenge), status=422)
-        messages.success(request, gettext("榜单已保存"))
+        messages.success(request, _("榜单已保存"))
         return redirect("challenges:detail", pk=challenge.pk)
     return render(request, "challenges/form.html",
                   _form_context(request.user, forms.challenge_initial(challenge),
@@ -248,6 +250,13 @@ def challenge_update(request, pk: int):
 #: proposal
 CHALLENGE_STEPS = ("submit", "return", "reject", "publish", "withdraw", "expire", "accept",
                    "close")
+#: what each step's message says once it is done
+CHALLENGE_STEP_DONE = {
+    "submit": gettext_lazy("已提交审核"), "return": gettext_lazy("已退回修改"),
+    "reject": gettext_lazy("已不予发布"), "publish": gettext_lazy("已张榜发布"),
+    "withdraw": gettext_lazy("已撤回"), "expire": gettext_lazy("已过期下榜"),
+    "accept": gettext_lazy("已验收通过"), "close": gettext_lazy("已结项"),
+}
 
 #: the life cycle's verbs (``lifecycle.TRANSITIONS`` is pure Python and keeps them in Chinese)
 #: as catalogue entries, in their own context since a state may share the word ("退回修改");
@@ -277,7 +286,7 @@ def _challenge_step(request, pk: int, step: str, run):
     challenge = selectors.challenge_for_user(request.user, pk)
     with errors_as_messages(request):
         run(challenge, request.POST.get("comment", ""))
-        messages.success(request, gettext("已%(step)s") % {"step": step_label(step)})
+        messages.success(request, str(CHALLENGE_STEP_DONE[step]))
     return redirect("challenges:detail", pk=challenge.pk)
 
 
@@ -359,7 +368,7 @@ def challenge_contract(request, pk: int):
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("challenges:detail", pk=challenge.pk)
-        messages.success(request, gettext("合同已登记"))
+        messages.success(request, _("合同已登记"))
         return redirect("challenges:detail", pk=challenge.pk)
     proposal = challenge.matched_proposal
     initial_rows = []
@@ -391,7 +400,7 @@ def milestone_complete(request, pk: int):
     with errors_as_messages(request):
         services.milestone_complete(actor=request.user, milestone=milestone,
                                     note=request.POST.get("note", ""))
-        messages.success(request, gettext("节点“%(title)s”已完成") % {"title": milestone.title})
+        messages.success(request, _("节点“%(title)s”已完成") % {"title": milestone.title})
     return redirect("challenges:detail", pk=challenge.pk)
 
 
@@ -401,12 +410,12 @@ def attachment_add(request, pk: int):
     challenge = selectors.challenge_for_user(request.user, pk)
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, "附件：请选择文件")
+        messages.error(request, _("附件：请选择文件"))
         return redirect("challenges:detail", pk=challenge.pk)
     with errors_as_messages(request):
         services.attachment_add(actor=request.user, upload=upload,
                                 kind=request.POST.get("kind", "other"), challenge=challenge)
-        messages.success(request, gettext("附件已上传"))
+        messages.success(request, _("附件已上传"))
     return redirect("challenges:detail", pk=challenge.pk)
 
 
@@ -452,10 +461,10 @@ def manage(request):
 def claim(request, pk: int):
     challenge = selectors.challenge_for_user(request.user, pk)
     if not access.is_researcher(request.user):
-        raise PermissionDenied("只有科研人员可以揭榜")
+        raise PermissionDenied(_("只有科研人员可以揭榜"))
     profile = selectors.profile_of(request.user)
     if profile is None:
-        messages.info(request, "揭榜前请先登记科研人员/团队信息")
+        messages.info(request, _("揭榜前请先登记科研人员/团队信息"))
         return redirect(f"{_url('challenges:profile')}?next={request.path}")
     keys = ("title", "month", "deliverable")
     if request.method == "POST":
@@ -473,7 +482,7 @@ def claim(request, pk: int):
         except ApplicationError as exc:
             messages.error(request, error_text(exc))
             return redirect("challenges:detail", pk=challenge.pk)
-        messages.success(request, gettext("揭榜方案已提交"))
+        messages.success(request, _("揭榜方案已提交"))
         return redirect("challenges:proposal", pk=proposal.pk)
     team = profile.name if profile.kind == "individual" else "；".join(
         f"{m['name']}（{m.get('title') or ''}{'，' + m['role'] if m.get('role') else ''}）"
@@ -518,28 +527,28 @@ def _proposal_step(request, pk: int, run, done: str):
 @require_POST
 def proposal_shortlist(request, pk: int):
     return _proposal_step(request, pk, lambda p, note: services.proposal_shortlist(
-        actor=request.user, proposal=p, note=note), gettext("已入围"))
+        actor=request.user, proposal=p, note=note), _("已入围"))
 
 
 @login_required
 @require_POST
 def proposal_match(request, pk: int):
     return _proposal_step(request, pk, lambda p, note: services.proposal_match(
-        actor=request.user, proposal=p), gettext("已确认对接成功"))
+        actor=request.user, proposal=p), _("已确认对接成功"))
 
 
 @login_required
 @require_POST
 def proposal_decline(request, pk: int):
     return _proposal_step(request, pk, lambda p, note: services.proposal_decline(
-        actor=request.user, proposal=p, note=note), gettext("已标记为未入选"))
+        actor=request.user, proposal=p, note=note), _("已标记为未入选"))
 
 
 @login_required
 @require_POST
 def proposal_withdraw(request, pk: int):
     return _proposal_step(request, pk, lambda p, note: services.proposal_withdraw(
-        actor=request.user, proposal=p), gettext("方案已撤回"))
+        actor=request.user, proposal=p), _("方案已撤回"))
 
 
 @login_required
@@ -549,10 +558,10 @@ def proposal_attachment(request, pk: int):
     upload = request.FILES.get("file")
     with errors_as_messages(request):
         if upload is None:
-            raise ValidationFailed({"file": ["附件：请选择文件"]})
+            raise ValidationFailed({"file": [_("附件：请选择文件")]})
         services.attachment_add(actor=request.user, upload=upload,
                                 kind=request.POST.get("kind", "proposal"), proposal=proposal)
-        messages.success(request, gettext("附件已上传"))
+        messages.success(request, _("附件已上传"))
     return redirect("challenges:proposal", pk=proposal.pk)
 
 
@@ -562,7 +571,7 @@ def proposal_attachment(request, pk: int):
 def workspace(request):
     """A researcher's workspace: the profile and every proposal with its state."""
     if not access.is_researcher(request.user):
-        raise PermissionDenied("只有科研人员有揭榜工作台")
+        raise PermissionDenied(_("只有科研人员有揭榜工作台"))
     profile = selectors.profile_of(request.user)
     proposals = selectors.proposals_of(request.user)[:200]
     offers = selectors.offers_managed_by(request.user)[:50]
@@ -575,7 +584,7 @@ def workspace(request):
 @require_http_methods(["GET", "POST"])
 def profile_edit(request):
     if not access.is_researcher(request.user):
-        raise PermissionDenied("只有科研人员可以登记科研人员/团队信息")
+        raise PermissionDenied(_("只有科研人员可以登记科研人员/团队信息"))
     profile = selectors.profile_of(request.user)
     next_url = request.GET.get("next") or request.POST.get("next") or ""
     if not next_url.startswith("/challenges/"):
@@ -587,7 +596,7 @@ def profile_edit(request):
         except ValidationFailed as exc:
             return render(request, "challenges/profile_form.html", _profile_ctx(
                 request, data, exc.fields, next_url), status=422)
-        messages.success(request, gettext("科研人员信息已保存"))
+        messages.success(request, _("科研人员信息已保存"))
         return redirect(next_url or "challenges:workspace")
     if profile is not None:
         data = {key: getattr(profile, key) for key in forms.PROFILE_KEYS}
@@ -666,7 +675,7 @@ def _offer_ctx(user, data, errors=None, offer=None):
 @require_http_methods(["GET", "POST"])
 def offer_create(request):
     if not access.can_post_offer(request.user):
-        raise PermissionDenied("只有科研人员和组织方工作人员可以发布拟转化成果")
+        raise PermissionDenied(_("只有科研人员和组织方工作人员可以发布拟转化成果"))
     if request.method == "POST":
         data = forms.offer_data(request.POST)
         try:
@@ -676,9 +685,9 @@ def offer_create(request):
                           _offer_ctx(request.user, data, exc.fields), status=422)
         if request.POST.get("then") == "submit":
             services.offer_submit(actor=request.user, offer=offer)
-            messages.success(request, gettext("成果已提交审核"))
+            messages.success(request, _("成果已提交审核"))
         else:
-            messages.success(request, gettext("成果草稿已保存"))
+            messages.success(request, _("成果草稿已保存"))
         return redirect("challenges:offer-detail", pk=offer.pk)
     user = request.user
     profile = selectors.profile_of(user)
@@ -726,8 +735,8 @@ def offer_detail(request, pk: int):
         "interests": offer.interests.select_related("enterprise") if (is_owner or is_staff)
         else [],
         "show_contact": is_owner or is_staff or my_interest is not None,
-        "actions": [(a, pgettext(STEP, spec[3]), reverse(f"challenges:offer-{a}",
-                                                        args=[offer.pk]))
+        "actions": [(a, services.offer_step_label(a),
+                     reverse(f"challenges:offer-{a}", args=[offer.pk]))
                     for a, spec in services.OFFER_TRANSITIONS.items()
                     if offer.state in spec[0] and (("owner" in spec[2] and is_owner)
                                                     or ("staff" in spec[2] and is_staff))],
@@ -735,55 +744,63 @@ def offer_detail(request, pk: int):
     })
 
 
-def _offer_step(request, pk: int, run):
+#: what each offer step's message says once it is done
+OFFER_STEP_DONE = {
+    "submit": gettext_lazy("成果已提交审核"), "return": gettext_lazy("成果已退回修改"),
+    "reject": gettext_lazy("成果已不予发布"), "publish": gettext_lazy("成果已发布"),
+    "withdraw": gettext_lazy("成果已撤回"), "close": gettext_lazy("成果已关闭"),
+}
+
+
+def _offer_step(request, pk: int, step: str, run):
     """Run one step (a POST) on an offer the user may see and go back to it (ADR 0006).
     ``run(offer, comment)`` calls the step's service."""
     offer = selectors.offer_for_user(request.user, pk)
     with errors_as_messages(request):
         run(offer, request.POST.get("comment", ""))
-        messages.success(request, gettext("操作成功"))
+        messages.success(request, str(OFFER_STEP_DONE[step]))
     return redirect("challenges:offer-detail", pk=offer.pk)
 
 
 @login_required
 @require_POST
 def offer_submit(request, pk: int):
-    return _offer_step(request, pk, lambda o, comment: services.offer_submit(
+    return _offer_step(request, pk, "submit", lambda o, comment: services.offer_submit(
         actor=request.user, offer=o))
 
 
 @login_required
 @require_POST
 def offer_return(request, pk: int):
-    return _offer_step(request, pk, lambda o, comment: services.offer_return(
+    return _offer_step(request, pk, "return", lambda o, comment: services.offer_return(
         actor=request.user, offer=o, comment=comment))
 
 
 @login_required
 @require_POST
 def offer_reject(request, pk: int):
-    return _offer_step(request, pk, lambda o, comment: services.offer_reject(
+    return _offer_step(request, pk, "reject", lambda o, comment: services.offer_reject(
         actor=request.user, offer=o, comment=comment))
 
 
 @login_required
 @require_POST
 def offer_publish(request, pk: int):
-    return _offer_step(request, pk, lambda o, comment: services.offer_publish(
+    return _offer_step(request, pk, "publish", lambda o, comment: services.offer_publish(
         actor=request.user, offer=o))
 
 
 @login_required
 @require_POST
 def offer_withdraw(request, pk: int):
-    return _offer_step(request, pk, lambda o, comment: services.offer_withdraw(
+    return _offer_step(request, pk, "withdraw", lambda o, comment: services.offer_withdraw(
         actor=request.user, offer=o))
 
 
 @login_required
 @require_POST
 def offer_close(request, pk: int):
-    return _offer_step(request, pk, lambda o, comment: services.offer_close(
+    return _offer_step(request, pk, "close", lambda o, comment: services.offer_close(
         actor=request.user, offer=o))
 
 
@@ -799,7 +816,7 @@ def offer_interest_create(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
         return redirect("challenges:offer-detail", pk=offer.pk)
-    messages.success(request, gettext("合作意向已发送，洽谈记录已建立"))
+    messages.success(request, _("合作意向已发送，洽谈记录已建立"))
     return redirect("challenges:interest-detail", pk=interest.pk)
 
 
@@ -1124,7 +1141,7 @@ def programme_edit(request, pk: int | None = None):
         except ValidationFailed as exc:
             return render(request, "challenges/programme_form.html",
                           _programme_ctx(programme, data, exc.fields), status=422)
-        messages.success(request, gettext("赛事/榜单批次已保存"))
+        messages.success(request, _("赛事/榜单批次已保存"))
         return redirect("challenges:programmes")
     data = forms.programme_initial(programme)
     return render(request, "challenges/programme_form.html", _programme_ctx(programme, data, {}))

@@ -62,13 +62,14 @@ def index_generation_bump(*, actor, note: str, source: str = "web") -> MatchInde
 def clean_term(raw: Any) -> str:
     term = re.sub(r"\s+", " ", str(raw or "")).strip()
     if not term:
-        raise ValidationFailed({"term": ["请填写技术术语"]})
+        raise ValidationFailed({"term": [_("请填写技术术语")]})
     if len(term) > TERM_MAX:
-        raise ValidationFailed({"term": [f"技术术语最长 {TERM_MAX} 个字符，当前 {len(term)} 个"]})
+        raise ValidationFailed({"term": [_("技术术语最长 %(max)s 个字符，当前 %(n)s 个")
+                                          % {"max": TERM_MAX, "n": len(term)}]})
     if len(term) < 2:
-        raise ValidationFailed({"term": ["技术术语至少 2 个字符"]})
+        raise ValidationFailed({"term": [_("技术术语至少 %(n)s 个字符") % {"n": 2}]})
     if not _TERM_RE.match(term):
-        raise ValidationFailed({"term": ["技术术语只能包含汉字、字母、数字、空格和 + # . - / ·"]})
+        raise ValidationFailed({"term": [_("技术术语只能包含汉字、字母、数字、空格和 + # . - / ·")]})
     return term
 
 
@@ -78,7 +79,7 @@ def techterm_add(*, actor, term: Any, source: str = "web") -> TechTerm:
     _require_staff(actor)
     term = clean_term(term)
     if TechTerm.objects.filter(term__iexact=term).exists():
-        raise ValidationFailed({"term": [f"术语“{term}”已在词典中"]}, code=DUPLICATE)
+        raise ValidationFailed({"term": [_("术语“%(term)s”已在词典中") % {"term": term}]}, code=DUPLICATE)
     row = TechTerm.objects.create(term=term, added_by=actor)
     audit_record(actor=actor, action="create", instance=row, changes={"term": [None, term]},
                  source=source)
@@ -114,15 +115,18 @@ def index_rebuild_start(*, actor, source: str = "web") -> Job:
 # --- capacity-aware invitations ------------------------------------------------------------
 
 def _int_param(data: dict, name: str, label: str, lo: int, hi: int) -> int:
+    """``data[name]`` as an integer in ``lo``..``hi``, or a refusal naming it by ``label`` (a
+    msgid)."""
     value = data.get(name)
     try:
         if isinstance(value, float) or isinstance(value, bool):
             raise ValueError
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ValidationFailed({name: [f"{label}须为整数"]}) from None
+        raise ValidationFailed({name: [_("%(field)s须为整数") % {"field": _(label)}]}) from None
     if not lo <= number <= hi:
-        raise ValidationFailed({name: [f"{label}须在 {lo}–{hi} 之间，当前为 {number}"]})
+        raise ValidationFailed({name: [_("%(field)s须在 %(lo)s–%(hi)s 之间，当前为 %(n)s")
+                                        % {"field": _(label), "lo": lo, "hi": hi, "n": number}]})
     return number
 
 
@@ -164,26 +168,28 @@ def invitations_assign(*, challenge_ids: list[Any], teams_per_challenge: Any,
     _require_staff(actor)
     data = {"teams_per_challenge": teams_per_challenge, "researcher_limit": researcher_limit,
             "seed": seed}
-    teams = _int_param(data, "teams_per_challenge", "每个榜单邀请团队数", 1, 20)
-    limit = _int_param(data, "researcher_limit", "每位科研人员同时承接上限", 1, 10)
-    seed = _int_param(data, "seed", "抽签号", 0, 2**31 - 1)
+    teams = _int_param(data, "teams_per_challenge", N_("每个榜单邀请团队数"), 1, 20)
+    limit = _int_param(data, "researcher_limit", N_("每位科研人员同时承接上限"), 1, 10)
+    seed = _int_param(data, "seed", N_("抽签号"), 0, 2**31 - 1)
     try:
         ids = sorted({int(c) for c in challenge_ids or []})
     except (TypeError, ValueError):
-        raise ValidationFailed({"challenge_ids": ["榜单编号须为整数"]}) from None
+        raise ValidationFailed({"challenge_ids": [_("榜单编号须为整数")]}) from None
     if not ids:
-        raise ValidationFailed({"challenge_ids": ["请至少选择一个榜单"]})
+        raise ValidationFailed({"challenge_ids": [_("请至少选择一个榜单")]})
     if len(ids) > 2000:
-        raise ValidationFailed({"challenge_ids": ["一次最多分配 2000 个榜单"]})
+        raise ValidationFailed({"challenge_ids": [_("一次最多分配 %(n)s 个榜单") % {"n": 2000}]})
     rows = {c.pk: c for c in Challenge.objects.filter(pk__in=ids).only(
         "id", "title", "state", "institution_id", "enterprise_id")}
     missing = [i for i in ids if i not in rows]
     if missing:
-        raise ValidationFailed({"challenge_ids": [f"榜单不存在：{', '.join(map(str, missing))}"]})
+        raise ValidationFailed({"challenge_ids": [_("榜单不存在：%(ids)s")
+                                                % {"ids": ", ".join(map(str, missing))}]})
     closed = [rows[i].title for i in ids if rows[i].state not in CLAIMABLE_STATES]
     if closed:
         raise ValidationFailed({"challenge_ids": [
-            f"只能为张榜中的榜单邀请团队，以下榜单不在揭榜期：{'、'.join(closed)}"]})
+            _("只能为张榜中的榜单邀请团队，以下榜单不在揭榜期：%(titles)s")
+            % {"titles": "、".join(closed)}]})
     docs = dict(fetch.challenge_docs(Challenge.objects.filter(pk__in=ids)))
 
     items, agents, scores = [], [], []

@@ -43,7 +43,7 @@ def invitations_assign(request, pk: int):
         return render(request, "matching/challenge.html", {
             "challenge": challenge, "recommendations": recs, "can_invite": True,
             "invite": form, "errors": exc.fields}, status=422)
-    messages.success(request, f"已完成邀请分配，共邀请 {len(run.pairs)} 个团队")
+    messages.success(request, _("已完成邀请分配，共邀请 %(n)s 个团队") % {"n": len(run.pairs)})
     return redirect("matching:assignment", pk=run.pk)
 
 
@@ -84,7 +84,8 @@ def terms(request):
         except ValidationFailed as exc:
             errors = exc.fields
         else:
-            messages.success(request, f"已添加术语“{row.term}”，索引将在下次查询时按新词典重建")
+            messages.success(request, _("已添加术语“%(term)s”，索引将在下次查询时按新词典重建")
+                             % {"term": row.term})
             return redirect("matching:terms")
     return render(request, "matching/terms.html", {"terms": rows, "errors": errors,
                                                    "value": value},
@@ -95,7 +96,7 @@ def terms(request):
 @require_POST
 def techterm_remove(request, pk: int):
     services.techterm_remove(actor=request.user, term_id=pk)
-    messages.success(request, "已删除术语")
+    messages.success(request, _("已删除术语"))
     return redirect("matching:terms")
 
 

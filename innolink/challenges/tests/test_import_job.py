@@ -160,13 +160,13 @@ def test_unreadable_file_fails_its_job_and_writes_nothing(client, staff, institu
                        {"file": upload(content, name), "commit": "on"})
     job.refresh_from_db()
     assert job.status == "failed" and job.result == {}
-    assert reason in job.message and job.message
+    assert reason in job.message_text and job.message  # stored as a msgid and values (0780)
     assert_nothing_written()
     # the failed job is the only trace: no other job, and the stored upload is removed
     assert Job.objects.count() == 1
     assert not upload_path(job.params["stored_as"]).exists()
     page = client.get(reverse("core:job", args=[job.pk])).content.decode()
-    assert "未导入任何数据：" in page and job.message in page
+    assert "未导入任何数据：" in page and job.message_text in page
 
 
 def test_a_roster_with_unknown_columns_is_mapped_once_and_remembered(
