@@ -85,8 +85,8 @@ class RosterFileError(ImportFileError):
     check store it so the failure reads in each reader's language (ADR 0761)."""
 
     def __init__(self, message, *, code: str, params: dict[str, Any] | None = None) -> None:
-        self.message, self.params = message, dict(params or {})
-        super().__init__(str(message) % self.params if self.params else str(message), code=code)
+        super().__init__(message, code=code, params=params)
+        self.message = message
 
 
 @dataclass

@@ -1144,10 +1144,8 @@ def researcher_import(*, actor, content: bytes, filename: str, commit: bool,
             on_rows=lambda n: progress(0, None, N_("读取文件：已读 %(n)s 行"), params={"n": n},
                                       force=True),
             remembered=importing.remembered_mapping(ImportColumnMapping.Kind.RESEARCHERS))
-    except importing.RosterFileError as exc:  # keeps its msgid for the job's failure (0761)
-        raise ApplicationError(exc.message, params=exc.params, code=exc.code) from exc
-    except importing.ImportFileError as exc:
-        raise ApplicationError(exc.reason, code=exc.code) from exc
+    except importing.ImportFileError as exc:  # keeps its msgid for the job's failure (0761)
+        raise exc.as_application_error() from exc
     total = len(rows)
     # The check is the first half of a real import and the whole of a dry run.
     share = (lambda n: n // 2) if commit else (lambda n: n)

@@ -62,7 +62,7 @@ def test_a_step_reports_itself_in_english(client):
     with translation.override("en"):
         response = client.post(reverse("challenges:challenge-submit", args=[draft.pk]),
                                HTTP_ACCEPT_LANGUAGE="en", follow=True)
-    assert "Submit for review: done" in response.content.decode()
+    assert "Submitted for review" in response.content.decode()
     draft.refresh_from_db()
     assert draft.state == "submitted"
 
