@@ -124,6 +124,50 @@ def browser_page(browser):
     return page
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_use_migrations,
+                    django_db_keepdb, django_db_createdb, django_db_modify_db_settings):
+    """pytest-django's test database setup, except that with two or more xdist workers the
+    migrations run once per run and each worker copies the result (tests/testdb.py, decision
+    0712) instead of every worker migrating its own database."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from tests import testdb
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        if testdb.usable(request.config, aliases, serialized_aliases, keepdb,
+                         django_db_use_migrations):
+            old_config = testdb.setup(request.config, verbosity)
+        else:
+            if not django_db_use_migrations:
+                _disable_migrations()
+            old_config = setup_databases(verbosity=verbosity, interactive=False, aliases=aliases,
+                                         serialized_aliases=serialized_aliases, keepdb=keepdb)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            try:
+                teardown_databases(old_config, verbosity=verbosity)
+            except Exception as exc:  # e.g. the live server's thread still connected
+                request.node.warn(pytest.PytestWarning(
+                    f"Error when trying to teardown test databases: {exc!r}"))
+
+
+def pytest_sessionfinish(session):
+    """The last xdist worker to finish drops the run's template database (tests/testdb.py)."""
+    if session.config.pluginmanager.hasplugin("django"):
+        from pytest_django.plugin import blocking_manager_key
+
+        from tests import testdb
+
+        with session.config.stash[blocking_manager_key].unblock():
+            testdb.finish(session.config)
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--database-only", action="store_true",

@@ -62,3 +62,25 @@ def test_a_wide_element_overflows_the_phone_width(browser_page):
 def test_a_wide_table_in_a_scrolling_container_does_not(browser_page):
     assert overflow(browser_page, "<div style='overflow-x:auto'><table style='width:600px'>"
                                   "<tr><td>x</td></tr></table></div><p>text</p>") is None
+
+
+# -- page loads (Crawl.open, decision 0712): settled without networkidle's 500 ms -------------
+LATE_PAGE = """<!doctype html><html lang="en"><body><h1>Late</h1><script>
+addEventListener("load", () => setTimeout(() => fetch("/late"), 20));
+</script></body></html>"""
+
+
+def test_a_request_made_after_the_load_event_is_still_answered_and_checked(browser_page):
+    """A page that asks for more after its load event: Crawl.open waits for the answer, so its
+    5xx is reported on that page, as with Playwright's networkidle."""
+    def serve(route):
+        if route.request.url.endswith("/late"):
+            route.fulfill(status=500, body="boom")
+        else:
+            route.fulfill(status=200, content_type="text/html", body=LATE_PAGE)
+
+    browser_page.route("https://crawl.test/**", serve)
+    walk = crawl.Crawl("https://crawl.test", browser_page, "anonymous")
+    walk.open("https://crawl.test/page")
+    assert "500 https://crawl.test/late" in walk.problems
+    assert not walk.pending
