@@ -50,23 +50,35 @@ def _wan_text(value) -> str:
     return text[:-3] if text.endswith(".00") else text
 
 
+def _yuan_text(value) -> str:
+    from decimal import Decimal
+
+    text = f"{Decimal(str(value)).quantize(Decimal('0.01')):,}"
+    return text[:-3] if text.endswith(".00") else text
+
+
 @register.filter
 def funding_text(challenge) -> str:
-    """The listing's money as it states it, in 万元: "50 万元", "30–50 万元", "不超过 100 万元",
-    "奖金合计 120 万元", "面议"."""
+    """The listing's money as it states it: in 万元 for a Chinese reader ("50 万元",
+    "30–50 万元", "不超过 100 万元", "奖金合计 120 万元", "面议"), in yuan for others, who do not
+    count in ten-thousands ("500,000 yuan", not "50 10k yuan")."""
+    from django.utils.translation import get_language
     from django.utils.translation import gettext as _
 
     kind, low, high = challenge.funding_kind, challenge.funding, challenge.funding_max
-    wan = _("万元")
+    if (get_language() or "zh-hans").startswith("zh"):
+        number, unit = _wan_text, _("万元")
+    else:
+        number, unit = _yuan_text, _("元")
     if kind == "negotiable" or (low is None and high is None):
         return _("面议")
     if kind == "range" and low is not None and high is not None:
-        return f"{_wan_text(low)}–{_wan_text(high)} {wan}"
+        return f"{number(low)}–{number(high)} {unit}"
     if kind == "up_to":
-        return _("不超过 %(v)s %(u)s") % {"v": _wan_text(low), "u": wan}
+        return _("不超过 %(v)s %(u)s") % {"v": number(low), "u": unit}
     if kind == "prize":
-        return _("奖金合计 %(v)s %(u)s") % {"v": _wan_text(low), "u": wan}
-    return f"{_wan_text(low)} {wan}"
+        return _("奖金合计 %(v)s %(u)s") % {"v": number(low), "u": unit}
+    return f"{number(low)} {unit}"
 
 
 @register.filter

@@ -276,3 +276,28 @@ def test_existing_challenges_keep_their_data_through_the_migration(db):
     assert list(challenge.indicators.values_list("raw_text", flat=True)) == ["≤2.7", "≥350℃"]
     profile.refresh_from_db()
     assert profile.discipline_codes[0] == "430"
+
+
+def test_funding_reads_in_yuan_for_an_english_reader_and_in_wan_for_a_chinese_one():
+    from types import SimpleNamespace
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from innolink.challenges.templatetags.challenges_tags import funding_text
+
+    def listing_money(kind, low, high=None):
+        return SimpleNamespace(funding_kind=kind, funding=Decimal(low) if low else None,
+                               funding_max=Decimal(high) if high else None)
+
+    cases = [(listing_money("fixed", "800000"), "80 万元", "800,000 yuan"),
+             (listing_money("range", "300000", "500000"), "30–50 万元", "300,000–500,000 yuan"),
+             (listing_money("up_to", "1000000"), "不超过 100 万元", "up to 1,000,000 yuan"),
+             (listing_money("prize", "1200000"), "奖金合计 120 万元", "prizes totalling 1,200,000 yuan"),
+             (listing_money("fixed", "12345.5"), "1.23 万元", "12,345.50 yuan"),
+             (listing_money("negotiable", None), "面议", "Negotiable")]
+    for challenge, zh, en in cases:
+        with translation.override("zh-hans"):
+            assert funding_text(challenge) == zh
+        with translation.override("en"):
+            assert funding_text(challenge) == en
