@@ -171,8 +171,10 @@ def pytest_sessionfinish(session):
 def pytest_addoption(parser):
     parser.addoption(
         "--database-only", action="store_true",
-        help="run only the tests that use the database (CI's second run on PostgreSQL: the "
-             "others do not depend on the database and already ran once; decision 0711)")
+        help="run only the tests that use the database, browser tests (marker e2e) left out "
+             "(CI's second run on PostgreSQL: the others do not depend on the database and "
+             "already ran once; the browser flows run on PostgreSQL in CI's production check; "
+             "decision 0711)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -183,7 +185,8 @@ def pytest_collection_modifyitems(config, items):
         names = getattr(item, "fixturenames", ())
         uses_db = (item.get_closest_marker("django_db") is not None
                    or "db" in names or "transactional_db" in names or "live_server" in names)
-        (keep if uses_db else drop).append(item)
+        browser = item.get_closest_marker("e2e") is not None
+        (keep if uses_db and not browser else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
