@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _lazy
 
 from innolink.core.audit import audit_source
 from innolink.core.errors import ApplicationError
@@ -42,9 +43,11 @@ class ApplicationErrorMiddleware:
 _STATUS_CODES = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied",
                  404: "not_found", 405: "method_not_allowed", 413: "too_large",
                  429: "throttled"}
-_STATUS_MESSAGES = {400: "请求无效", 401: "请先登录或提供有效的 API 令牌",
-                    403: "您没有权限执行此操作", 404: "记录不存在或您无权查看",
-                    405: "不支持此请求方法", 413: "请求内容过大", 429: "尝试次数过多，请稍后再试"}
+#: msgids, worded in the request's language when the error is shaped
+_STATUS_MESSAGES = {400: _lazy("请求无效"), 401: _lazy("请先登录或提供有效的 API 令牌"),
+                    403: _lazy("您没有权限执行此操作"), 404: _lazy("记录不存在或您无权查看"),
+                    405: _lazy("不支持此请求方法"), 413: _lazy("请求内容过大"),
+                    429: _lazy("尝试次数过多，请稍后再试")}
 
 
 class ApiErrorShapeMiddleware:
@@ -62,7 +65,7 @@ class ApiErrorShapeMiddleware:
 
             status = response.status_code
             shaped = JsonResponse({"code": _STATUS_CODES.get(status, "error"),
-                                   "message": _STATUS_MESSAGES.get(status, "请求无效"),
+                                   "message": str(_STATUS_MESSAGES.get(status, _STATUS_MESSAGES[400])),
                                    "extra": {}}, status=status)
             if response.has_header("Allow"):
                 shaped["Allow"] = response["Allow"]

@@ -67,3 +67,14 @@ def test_every_mapped_error_type_has_english():
         untranslated = [m for m in {*MESSAGES.values(), FALLBACK}
                         if translation.gettext(m) == m]
     assert untranslated == []
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("en", "The record does not exist or you are not allowed to view it"),
+    ("zh-hans", "记录不存在或您无权查看"),
+])
+def test_an_unknown_api_path_is_told_in_its_language(client, language, expected):
+    # shaped by the middleware: Django answered before any handler ran
+    body = assert_json_error(client.get("/api/no-such-endpoint", HTTP_ACCEPT_LANGUAGE=language),
+                             404, "not_found")
+    assert body["message"] == expected
