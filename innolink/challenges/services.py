@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from innolink.accounts.models import Institution, User
 from innolink.accounts.roles import Role
@@ -255,6 +255,21 @@ def challenge_update(*, actor, challenge: Challenge, data: dict[str, Any],
 #: the msgctxt of a lifecycle step's label: the same words name a state elsewhere ("退回修改")
 STEP_CONTEXT = "challenge step"
 OFFER_STEP_CONTEXT = "offer step"
+#: the labels as catalogue entries, so makemessages finds them (the tables hold them as plain
+#: strings: ``lifecycle`` stays free of Django)
+_STEP_MSGIDS = (
+    pgettext_lazy("challenge step", "提交审核"), pgettext_lazy("challenge step", "退回修改"),
+    pgettext_lazy("challenge step", "不予发布"), pgettext_lazy("challenge step", "张榜发布"),
+    pgettext_lazy("challenge step", "揭榜"), pgettext_lazy("challenge step", "恢复待揭榜"),
+    pgettext_lazy("challenge step", "入围遴选"), pgettext_lazy("challenge step", "确认对接成功"),
+    pgettext_lazy("challenge step", "登记合同"), pgettext_lazy("challenge step", "完成节点"),
+    pgettext_lazy("challenge step", "验收通过"), pgettext_lazy("challenge step", "结项"),
+    pgettext_lazy("challenge step", "撤回"), pgettext_lazy("challenge step", "过期下榜"),
+    # an offer's (``OFFER_TRANSITIONS``)
+    pgettext_lazy("offer step", "提交审核"), pgettext_lazy("offer step", "退回修改"),
+    pgettext_lazy("offer step", "不予发布"), pgettext_lazy("offer step", "发布"),
+    pgettext_lazy("offer step", "撤回"), pgettext_lazy("offer step", "关闭"),
+)
 
 
 def step_label(transition: lifecycle.Transition | str) -> str:

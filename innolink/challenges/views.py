@@ -14,7 +14,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext
-from django.utils.translation import pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils import timezone
@@ -85,7 +84,7 @@ def detail(request, pk: int):
     # the rest are buttons here (return/reject take a text)
     today = timezone.localdate()
     actions = [(t, reverse(f"challenges:challenge-{t.action}", args=[challenge.pk]),
-                step_label(t.action))
+                services.step_label(t.action))
                for t in lifecycle.actions_for(challenge.state, actors)
                if t.action in CHALLENGE_STEPS
                and not (t.action == "expire" and challenge.claim_deadline >= today)]
@@ -257,27 +256,6 @@ CHALLENGE_STEP_DONE = {
     "withdraw": gettext_lazy("已撤回"), "expire": gettext_lazy("已过期下榜"),
     "accept": gettext_lazy("已验收通过"), "close": gettext_lazy("已结项"),
 }
-
-#: the life cycle's verbs (``lifecycle.TRANSITIONS`` is pure Python and keeps them in Chinese)
-#: as catalogue entries, in their own context since a state may share the word ("退回修改");
-#: buttons and messages show them through ``step_label`` in the reader's language
-STEP = "challenge step"
-STEP_VERBS = (
-    pgettext_lazy("challenge step", "提交审核"), pgettext_lazy("challenge step", "退回修改"),
-    pgettext_lazy("challenge step", "不予发布"), pgettext_lazy("challenge step", "张榜发布"),
-    pgettext_lazy("challenge step", "揭榜"), pgettext_lazy("challenge step", "恢复待揭榜"),
-    pgettext_lazy("challenge step", "入围遴选"), pgettext_lazy("challenge step", "确认对接成功"),
-    pgettext_lazy("challenge step", "登记合同"), pgettext_lazy("challenge step", "完成节点"),
-    pgettext_lazy("challenge step", "验收通过"), pgettext_lazy("challenge step", "结项"),
-    pgettext_lazy("challenge step", "撤回"), pgettext_lazy("challenge step", "过期下榜"),
-    # an offer's own (``services.OFFER_TRANSITIONS``)
-    pgettext_lazy("challenge step", "发布"), pgettext_lazy("challenge step", "关闭"))
-
-
-def step_label(action: str) -> str:
-    """A life-cycle step's verb in the active language."""
-    return pgettext(STEP, lifecycle.TRANSITIONS[action].label)
-
 
 def _challenge_step(request, pk: int, step: str, run):
     """Run one lifecycle step (a POST) on a challenge the user may see and go back to it, with
