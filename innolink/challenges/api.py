@@ -101,6 +101,7 @@ class ChallengeIn(Schema):
     issuer_region: str = ""
     programme_id: int | None = None
     external_ref: str = ""
+    source: str = ""
     solver_eligibility: str = ""
     solver_region: str = ""
     disciplines: list[str] = []
@@ -161,6 +162,7 @@ class ChallengeDetailOut(ChallengeOut):
     issuer_region: str
     programme: str | None
     external_ref: str
+    source: str
     solver_eligibility: str
     solver_region: str
     disciplines: list[str]
@@ -404,7 +406,7 @@ def _detail(user, challenge) -> dict[str, Any]:
             "funding_max", "prize_schedule", "time_limit_months", "ip_ownership",
             "claim_deadline", "max_claims", "open_claims", "published_at", "statement",
             "keywords", "payment_terms", "ip_enterprise_share", "ip_notes", "other_conditions",
-            "matched_proposal_id", "contract_amount", "contract_start", "external_ref",
+            "matched_proposal_id", "contract_amount", "contract_start", "external_ref", "source",
             "solver_eligibility", "solver_region", "disciplines", "solver_types", "trl_min",
             "trl_max")},
         "issuer_kind": challenge.issuer_kind_label,

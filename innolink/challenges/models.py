@@ -209,6 +209,9 @@ class Challenge(models.Model):
                                   related_name="challenges")
     external_ref = models.CharField(_("榜单编号"), max_length=64, blank=True,
                                     help_text=_("原榜单中的编号或序号"))
+    #: where a listing taken from a published list was read: title, outlet, date, address
+    source = models.CharField(_("信息来源"), max_length=300, blank=True,
+                              help_text=_("公开来源：标题、发布机构、日期、网址"))
     solver_eligibility = models.TextField(_("揭榜方资格条件"), blank=True)
     solver_region = models.CharField(_("揭榜方地区要求"), max_length=64, blank=True,
                                      help_text=_("留空为不限地区"))

@@ -78,7 +78,7 @@ CHALLENGE_FIELDS = ("title", "domain", "secondary_domains", "statement", "keywor
                     "funding_kind", "funding", "funding_max", "prize_schedule", "payment_terms",
                     "time_limit_months", "ip_ownership", "ip_enterprise_share", "ip_notes",
                     "other_conditions", "claim_deadline", "max_claims", "contact_name",
-                    "contact_phone", "contact_email", "external_ref", "solver_eligibility",
+                    "contact_phone", "contact_email", "external_ref", "source", "solver_eligibility",
                     "solver_region", "disciplines", "solver_types", "trl_min", "trl_max",
                     "issuer_id", "programme_id")
 INDICATOR_FIELDS = ("name", "comparator", "value", "value_max", "unit", "test_method",

@@ -160,6 +160,7 @@ CHALLENGE_LABELS = {
     "indicators": "技术指标", "solver_eligibility": "揭榜方资格条件",
     "solver_region": "揭榜方地区要求", "disciplines": "所需学科", "solver_types": "揭榜方类型",
     "trl_min": "最低技术成熟度", "trl_max": "最高技术成熟度", "external_ref": "榜单编号",
+    "source": "信息来源",
 }
 
 
@@ -311,6 +312,7 @@ def clean_challenge(data: dict[str, Any], *, today: dt.date, funding_unit: Decim
                                 required=contact_required),
         "contact_email": e.text(data, "contact_email", _("联系邮箱"), required=False, max_length=254),
         "external_ref": e.text(data, "external_ref", _("榜单编号"), required=False, max_length=64),
+        "source": e.text(data, "source", _("信息来源"), required=False, max_length=300),
         "solver_eligibility": e.text(data, "solver_eligibility", _("揭榜方资格条件"),
                                      required=False, max_length=2000),
         "solver_region": e.text(data, "solver_region", _("揭榜方地区要求"), required=False,
