@@ -338,6 +338,10 @@ class Challenge(models.Model):
 
     @property
     def places_left(self) -> int:
+        """Places a researcher can still claim: none once the challenge takes no more claims
+        (入围 and later), whatever was left unclaimed."""
+        if self.state not in CLAIMABLE_STATES:
+            return 0
         return max(0, self.max_claims - self.open_claims)
 
 

@@ -689,6 +689,24 @@ def programme_save(*, actor, programme: Programme | None, data: dict[str, Any],
 
 # --- proposals (claims) --------------------------------------------------------------------
 
+def claim_refusal(challenge: Challenge, profile: ResearcherProfile) -> Conflict | None:
+    """Why ``profile`` cannot claim ``challenge`` now (state, deadline, own claim, places), or
+    None. The claim page reads it before showing the form; ``proposal_create`` raises it."""
+    if challenge.state not in CLAIMABLE_STATES:
+        return Conflict(_("榜单当前状态为“%(state)s”，不再接受揭榜")
+                        % {"state": challenge.get_state_display()}, code=NOT_CLAIMABLE)
+    if challenge.claim_deadline < _today():
+        return Conflict(_("揭榜已于 %(date)s 截止")
+                        % {"date": f"{challenge.claim_deadline:%Y-%m-%d}"}, code=DEADLINE_PASSED)
+    if Proposal.objects.filter(challenge=challenge, researcher=profile,
+                               state__in=[*OPEN_PROPOSAL_STATES, "matched"]).exists():
+        return Conflict(_("您已揭榜此榜单，可在“我的揭榜”中查看"), code=ALREADY_CLAIMED)
+    if challenge.open_claims >= challenge.max_claims:
+        return Conflict(_("揭榜名额已满（共 %(n)s 个名额）") % {"n": challenge.max_claims},
+                        code=NO_PLACES)
+    return None
+
+
 @transaction.atomic
 def proposal_create(*, actor, challenge: Challenge, data: dict[str, Any],
                     budget_unit: Decimal = Decimal(1), source: str = "web") -> Proposal:
@@ -703,19 +721,11 @@ def proposal_create(*, actor, challenge: Challenge, data: dict[str, Any],
     challenge = _locked(challenge)
     if challenge.state not in VISIBLE_STATES:  # before anything about the input or the state
         raise NotFound()
-    clean = validation.clean_proposal(data, budget_unit=budget_unit)
-    if challenge.state not in CLAIMABLE_STATES:
-        raise Conflict(_("榜单当前状态为“%(state)s”，不再接受揭榜")
-                       % {"state": challenge.get_state_display()}, code=NOT_CLAIMABLE)
-    if challenge.claim_deadline < _today():
-        raise Conflict(_("揭榜已于 %(date)s 截止") % {"date": f"{challenge.claim_deadline:%Y-%m-%d}"},
-                       code=DEADLINE_PASSED)
-    if Proposal.objects.filter(challenge=challenge, researcher=profile,
-                               state__in=[*OPEN_PROPOSAL_STATES, "matched"]).exists():
-        raise Conflict(_("您已揭榜此榜单，可在“我的揭榜”中查看"), code=ALREADY_CLAIMED)
-    if challenge.open_claims >= challenge.max_claims:
-        raise Conflict(_("揭榜名额已满（共 %(n)s 个名额）") % {"n": challenge.max_claims},
-                       code=NO_PLACES)
+    refusal = claim_refusal(challenge, profile)  # before the form's fields: nothing to retype
+    if refusal is not None:
+        raise refusal
+    clean = validation.clean_proposal(data, budget_unit=budget_unit,
+                                      time_limit_months=challenge.time_limit_months)
     proposal = Proposal.objects.create(challenge=challenge, researcher=profile,
                                        submitted_by=actor, **clean)
     audit_record(actor=actor, action="create", instance=proposal,

@@ -444,6 +444,10 @@ def claim(request, pk: int):
     if profile is None:
         messages.info(request, _("揭榜前请先登记科研人员/团队信息"))
         return redirect(f"{_url('challenges:profile')}?next={request.path}")
+    refusal = services.claim_refusal(challenge, profile)
+    if refusal is not None:  # said before the form is filled in, not after
+        messages.error(request, error_text(refusal))
+        return redirect("challenges:detail", pk=challenge.pk)
     keys = ("title", "month", "deliverable")
     if request.method == "POST":
         data = forms.proposal_data(request.POST)

@@ -49,6 +49,7 @@ from innolink.events.errors import (
     ALREADY_SCORING,
     ASSIGNMENTS_EXCEED_K,
     NOT_FINALISED,
+    NOT_REVIEWED,
     NOT_SCORING,
     NO_ASSIGNMENTS,
     NO_CRITERIA,
@@ -405,6 +406,8 @@ def award_record(*, actor, round: JudgingRound, entry: RoundEntry, level: str,
         raise NotFound()
     if rnd.state != RoundState.FINALISED:
         raise Conflict(_("请先确定评审结果再评定奖项"), code=NOT_FINALISED)
+    if not ResultRow.objects.filter(entry=entry, rank__isnull=False, reviews__gt=0).exists():
+        raise Conflict(_("该方案没有评审得分，不能评定奖项"), code=NOT_REVIEWED)
     if level not in AwardLevel.values:
         raise _fail("level", _("奖项应为一等奖、二等奖、三等奖或优胜奖"))
     amount = None
