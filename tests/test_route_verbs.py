@@ -186,17 +186,13 @@ NAME_EXEMPT: set[tuple[str, str]] = {
     ("challenges:interest-detail", "interest_detail"),
     ("policies:revision", "revision_detail"),
     # form pages whose service is a ``*_save`` shared by "new" and "edit" (or an open-for-edit)
-    ("challenges:profile", "profile_edit"),
     ("challenges:programme-create", "programme_edit"),
     ("challenges:programme-edit", "programme_edit"),
     ("compute:resource-edit", "resource_edit"),
     ("compute:resource-new", "resource_edit"),
     ("compute:solution-new", "solution_create"),
-    ("events:reviewer-profile", "reviewer_profile"),
     ("rankings:declare", "declare"),
     ("policies:editor", "rules_edit"),
-    ("policies:editor-new", "rules_new"),
-    ("matching:rebuild", "rebuild"),
     # the 揭榜 / 申报 forms: one page, several services (stage, facts, submit; a proposal)
     ("challenges:claim", "claim"),
     ("policies:claim", "claim"),

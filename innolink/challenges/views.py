@@ -443,7 +443,7 @@ def claim(request, pk: int):
     profile = selectors.profile_of(request.user)
     if profile is None:
         messages.info(request, _("揭榜前请先登记科研人员/团队信息"))
-        return redirect(f"{_url('challenges:profile')}?next={request.path}")
+        return redirect(f"{_url('challenges:researcher-profile')}?next={request.path}")
     keys = ("title", "month", "deliverable")
     if request.method == "POST":
         data = forms.proposal_data(request.POST)
@@ -560,7 +560,7 @@ def workspace(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_edit(request):
+def researcher_profile_save(request):
     if not access.is_researcher(request.user):
         raise PermissionDenied(_("只有科研人员可以登记科研人员/团队信息"))
     profile = selectors.profile_of(request.user)

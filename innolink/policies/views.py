@@ -792,7 +792,7 @@ def rules_edit(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rules_new(request):
+def revision_new_policy(request):
     """A new policy: its id, title, issuer and area; the rules follow in the editor."""
     _require(access.can_manage_policies, request.user)
     errors, data = {}, {}
