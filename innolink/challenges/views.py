@@ -38,7 +38,7 @@ from innolink.challenges.models import (
 from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.files import attachment_response
-from innolink.core.flash import error_text, errors_as_messages
+from innolink.core.flash import error_text, errors_as_messages, refusal_as_message
 from innolink.core.selectors import job_for_user, jobs_visible_to
 
 WAN = Decimal(10_000)
@@ -213,7 +213,7 @@ def challenge_create(request):
                 services.challenge_submit(actor=user, challenge=challenge)
                 messages.success(request, _("榜单已提交审核"))
             except ApplicationError as exc:
-                messages.error(request, exc.message)
+                refusal_as_message(request, exc)
         else:
             messages.success(request, _("榜单草稿已保存"))
         return redirect("challenges:detail", pk=challenge.pk)
@@ -344,7 +344,7 @@ def challenge_contract(request, pk: int):
                 "challenge": challenge, "errors": exc.fields, "data": request.POST,
                 "rows": forms.padded(rows, forms.MILESTONE_ROWS, keys)}, status=422)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            refusal_as_message(request, exc)
             return redirect("challenges:detail", pk=challenge.pk)
         messages.success(request, _("合同已登记"))
         return redirect("challenges:detail", pk=challenge.pk)
@@ -455,7 +455,7 @@ def claim(request, pk: int):
                 "challenge": challenge, "data": data, "errors": exc.fields, "profile": profile,
                 "rows": forms.padded(data["milestones"], forms.MILESTONE_ROWS, keys)},
                 status=422)
-        except NotFound:
+        except (NotFound, PermissionDenied):
             raise
         except ApplicationError as exc:
             messages.error(request, error_text(exc))
@@ -688,7 +688,7 @@ def offer_update(request, pk: int):
             return render(request, "challenges/offer_form.html",
                           _offer_ctx(request.user, data, exc.fields, offer), status=422)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            refusal_as_message(request, exc)
         return redirect("challenges:offer-detail", pk=offer.pk)
     data = {key: getattr(offer, key, "") for key in forms.OFFER_KEYS if key != "institution_id"}
     data["asking_price"] = format((offer.asking_price / WAN).normalize(), "f") \
@@ -789,7 +789,7 @@ def offer_interest_create(request, pk: int):
     try:
         interest = services.offer_interest_create(actor=request.user, offer=offer,
                                                   message=request.POST.get("message", ""))
-    except NotFound:
+    except (NotFound, PermissionDenied):
         raise
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
@@ -858,6 +858,8 @@ def researcher_import_start(request):
                 return redirect("core:job", pk=job.pk)
             outcome = services.researcher_import(
                 actor=request.user, content=upload.read(), filename=upload.name, commit=False)
+        except (NotFound, PermissionDenied):
+            raise
         except ApplicationError as exc:
             form.add_error("file", exc.message)
             status = 422
@@ -1014,6 +1016,8 @@ def listing_import(request):
                 job = listing_services.listing_import_start(actor=request.user,
                                                             token=prepared.token)
                 return redirect("core:job", pk=job.pk)
+        except (NotFound, PermissionDenied):
+            raise
         except ApplicationError as exc:
             form.add_error("file", error_text(exc))
             status = 422

@@ -677,7 +677,7 @@ def work_calendar(request):
                     end=request.POST.get("end", ""), kind=request.POST.get("kind", ""),
                     name=request.POST.get("name", ""))
                 messages.success(request, _("已登记 %(n)s 天") % {"n": len(rows)})
-        except NotFound:
+        except (NotFound, PermissionDenied):
             raise
         except ApplicationError as exc:
             messages.error(request, error_text(exc))
