@@ -326,17 +326,6 @@ class Challenge(models.Model):
         return self.issuer.region if self.issuer_id else ""
 
     @property
-    def all_domains(self) -> list[str]:
-        """The primary domain first, then the secondary ones (codes)."""
-        out = [self.domain] if self.domain else []
-        return out + [d for d in (self.secondary_domains or []) if d and d not in out]
-
-    @property
-    def prize_total(self) -> Decimal:
-        return sum((Decimal(str(p.get("amount") or 0)) * int(p.get("count") or 1)
-                    for p in self.prize_schedule or []), Decimal("0"))
-
-    @property
     def places_left(self) -> int:
         """Places a researcher can still claim: none once the challenge takes no more claims
         (入围 and later), whatever was left unclaimed."""

@@ -421,15 +421,23 @@ def round_entry_for_staff(user, rnd: JudgingRound, pk: Any):
 
 
 def conflict_subject_for_reviewer(user, kind: str, pk: Any):
-    """The proposal, researcher or enterprise a reviewer names in a conflict declaration."""
+    """The proposal, researcher or enterprise a reviewer names in a conflict declaration by id:
+    one of the proposals entered in a round whose pool the reviewer is in, its researcher or its
+    challenge's enterprise. Anything else is the same 404 as a missing id, so the answer never
+    tells whether another record exists (ADR 0005). An enterprise outside the reviewer's rounds
+    is declared by its public credit code on the profile page."""
     from innolink.challenges.models import Proposal, ResearcherProfile
     from innolink.enterprises.models import Enterprise
 
     if not access.is_reviewer(user):
         raise PermissionDenied()
-    model = {"proposal": Proposal, "researcher": ResearcherProfile,
-             "enterprise": Enterprise}[kind]
-    return _one(model.objects.all(), pk)
+    seen = Proposal.objects.filter(round_entries__round__reviewers__reviewer=user)
+    queryset = {
+        "proposal": Proposal.objects.filter(pk__in=seen.values("pk")),
+        "researcher": ResearcherProfile.objects.filter(pk__in=seen.values("researcher_id")),
+        "enterprise": Enterprise.objects.filter(pk__in=seen.values("challenge__enterprise_id")),
+    }[kind]
+    return _one(queryset, pk)
 
 
 def profile_choices_for_reviewer(user, *, institution_ids, enterprise_ids) -> tuple[list, list]:

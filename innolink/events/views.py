@@ -561,7 +561,7 @@ def conflict_declare(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reviewer_profile(request):
+def reviewer_profile_save(request):
     """A reviewer keeps their own fields and affiliations (all used for conflicts of
     interest) and declares conflicts with enterprises."""
     from innolink.accounts.models import Institution

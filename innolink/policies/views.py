@@ -677,7 +677,7 @@ def work_calendar(request):
                     end=request.POST.get("end", ""), kind=request.POST.get("kind", ""),
                     name=request.POST.get("name", ""))
                 messages.success(request, _("已登记 %(n)s 天") % {"n": len(rows)})
-        except NotFound:
+        except (NotFound, PermissionDenied):
             raise
         except ApplicationError as exc:
             messages.error(request, error_text(exc))
@@ -792,7 +792,7 @@ def rules_edit(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rules_new(request):
+def revision_new_policy(request):
     """A new policy: its id, title, issuer and area; the rules follow in the editor."""
     _require(access.can_manage_policies, request.user)
     errors, data = {}, {}

@@ -17,7 +17,6 @@ from pydantic import Field
 
 from innolink.core.schemas import ERRORS
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
-from innolink.enterprises.models import Enterprise
 from innolink.servicedesk import access, importing, selectors, services, sla
 from innolink.servicedesk.models import Category, Channel, Kind, RoutingRule, Status as S
 from innolink.core.ids import MAX_ID, parse_id
@@ -204,10 +203,10 @@ class ServiceRequestIn(Schema):
              summary="登记诉求（企业、协调员、12345 对接账号）")
 def request_create(request, payload: ServiceRequestIn):
     user = request.auth
-    if payload.enterprise_id:
-        enterprise = Enterprise.objects.filter(pk=payload.enterprise_id).first()
-    elif payload.credit_code:
-        enterprise = Enterprise.objects.filter(credit_code=_clean(payload.credit_code).upper()).first()
+    if payload.enterprise_id or payload.credit_code:
+        enterprise = selectors.filing_enterprise_for_user(
+            user, enterprise_id=payload.enterprise_id or None,
+            credit_code=_clean(payload.credit_code or "").upper())
     elif access.is_enterprise_user(user):
         enterprise = user.enterprise
     else:
