@@ -86,9 +86,11 @@ class Message(str):
         return text
 
     def render(self, translated: tuple[str, ...] = ()) -> str:
-        """The message in the active language; the values named in ``translated`` are msgids
-        themselves (a field's label) and are translated first."""
-        params = {k: gettext(v) if k in translated and isinstance(v, str) else v
+        """The message in the active language; a value that is a ``Message`` itself is rendered
+        first, and the values named in ``translated`` are msgids (a field's label) translated
+        first."""
+        params = {k: v.render() if isinstance(v, Message)
+                  else gettext(v) if k in translated and isinstance(v, str) else v
                   for k, v in self.params.items()}
         return message_render(self.msgid, params)
 

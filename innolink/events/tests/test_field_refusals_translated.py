@@ -119,3 +119,37 @@ def test_a_reason_stored_before_is_shown_as_stored(staff, pairs):
         assert invitation.unscheduled_reason_text == "旧的原因"
         invitation.unscheduled_reason = "活动尚未设置时段"  # a known msgid without values
         assert invitation.unscheduled_reason_text == "The event has no time slots yet"
+
+
+def test_the_judging_plans_reasons_read_in_each_readers_language(client, staff):
+    from innolink.events.models import ReviewAssignment
+    from innolink.events.tests.factories import (
+        make_institution,
+        make_proposal,
+        make_researcher,
+        make_reviewer,
+    )
+
+    hqu = make_institution("华侨大学")
+    proposal = make_proposal(researcher=make_researcher(institution=hqu))
+    rnd = services.round_create(actor=staff, title="决赛", reviewers_per_entry=2)
+    services.round_entries_add(actor=staff, round=rnd, proposals=[proposal])
+    services.round_reviewers_add(actor=staff, round=rnd,
+                                 reviewers=[make_reviewer(institution=hqu), make_reviewer()])
+    title = proposal.challenge.title
+    client.force_login(staff)
+    expected = {
+        "en": ("Same institution: 华侨大学", f"“{title}” needs 2 reviewers but only 1 have no "
+               "conflict of interest (1 excluded: Same institution: 1)"),
+        "zh-hans": ("同一单位：华侨大学", f"《{title}》需要 2 位评审专家，但只有 1 位无利益冲突的专家"
+                    "（回避 1 位：同一单位 1 位）"),
+    }
+    for language, (refused, problem) in expected.items():
+        body = assert_json_success(client.get(f"/api/events/rounds/{rnd.pk}/conflicts",
+                                              HTTP_ACCEPT_LANGUAGE=language))
+        assert [r["reason"] for r in body["refused"]] == [refused]
+        assert body["problems"] == [problem]
+        text = client.get(f"/events/rounds/{rnd.pk}/", HTTP_ACCEPT_LANGUAGE=language
+                          ).content.decode()
+        assert refused in text and problem in text
+    assert not ReviewAssignment.objects.exists()
