@@ -4,7 +4,7 @@ may not see raises the same ``NotFound`` as a missing one."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -343,8 +343,13 @@ def round_assignment_plan(round: JudgingRound, *, seed: int = 0):
     from innolink.events import fetch, judging
 
     entries, reviewers, existing = fetch.round_facts(round)
-    return judging.plan_assignment(entries, reviewers, k=round.reviewers_per_entry,
+    plan = judging.plan_assignment(entries, reviewers, k=round.reviewers_per_entry,
                                    existing=existing, seed=seed)
+    # the reasons in the reader's language (ADR 0791)
+    return replace(
+        plan, refused=[(e, r, why.render()) for e, r, why in plan.refused],
+        problems=[p.render() for p in plan.problems],
+        unmet={e: (m, why.render()) for e, (m, why) in plan.unmet.items()})
 
 
 def round_ranking(round: JudgingRound):

@@ -661,7 +661,8 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
                                                         year=year, items=checked_items)
     if answer is None or not answer.eligible or answer.amount <= 0:
         reasons = [m.message for m in answer.misses] if answer else []
-        raise Conflict(_("按平台数据，贵企业暂不符合该条款") + ("：" + "；".join(reasons[:3]) if reasons else ""),
+        raise Conflict(_("按平台数据，贵企业暂不符合该条款：%(reasons)s") % {
+            "reasons": _("；").join(reasons[:3])} if reasons else _("按平台数据，贵企业暂不符合该条款"),
                        code=NOT_ELIGIBLE, extra={"misses": reasons})
     eligibility, created = Eligibility.objects.get_or_create(
         clause=clause, enterprise=enterprise, year=year,

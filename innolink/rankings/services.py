@@ -488,7 +488,8 @@ def declaration_save(*, enterprise: Enterprise, year: int, values: dict[str, Any
     if unknown:
         raise ValidationFailed({name: [_("不是申报指标")] for name in sorted(unknown)})
     decimals = _decimal_values(values)
-    errors = checks.field_errors(decimals)
+    errors = {name: [m.render(translated=("label",)) for m in found]
+              for name, found in checks.field_errors(decimals).items()}
     if not errors:  # money is kept in yuan with two places
         decimals = {k: (v.quantize(CENT, rounding=ROUND_HALF_UP)
                         if v is not None and checks.FIELD_BY_CODE[k].kind == "money" else v)

@@ -212,13 +212,13 @@ def request_create(request, payload: ServiceRequestIn):
     else:
         enterprise = None
     if enterprise is None:
-        raise ValidationFailed({"enterprise_id": ["企业库中没有该企业"]}, code=UNKNOWN_ENTERPRISE)
+        raise ValidationFailed({"enterprise_id": [_("企业库中没有该企业")]}, code=UNKNOWN_ENTERPRISE)
     received = payload.received_at
     if received is not None:
         if timezone.is_naive(received):
             received = timezone.make_aware(received, timezone.get_default_timezone())
         if received > timezone.now() or received.year < 2000:
-            raise ValidationFailed({"received_at": ["受理时间不能晚于现在"]})
+            raise ValidationFailed({"received_at": [_("受理时间不能晚于现在")]})
     created = services.request_create(
         enterprise=enterprise, channel=payload.channel, category=_clean(payload.category),
         description=_clean(payload.description), kind=payload.kind, urgent=payload.urgent,
