@@ -1,4 +1,4 @@
-"""Request and answer bodies of the challenges API (operations in ``innolink.challenges.api``)."""
+"""Request and answer bodies of the challenges API (operations in the modules beside it)."""
 
 from __future__ import annotations
 
