@@ -295,10 +295,8 @@ def application_approve(request, application_id: int, payload: ApproveIn):
     is refused (409 ``materials_missing``, ``extra.missing``) unless ``override_reason`` is given
     (at least 4 characters; written into the audit trail)."""
     application = _managed(request, application_id)
-    amount = None
-    if payload.amount is not None:
-        amount = services.parse_money(payload.amount, "amount", "批准金额")
-    services.application_approve(actor=request.auth, application_id=application.pk, amount=amount,
+    services.application_approve(actor=request.auth, application_id=application.pk,
+                                 amount=payload.amount,
                                  note=_clean(payload.note),
                                  override_reason=_clean(payload.override_reason))
     return _app_out(selectors.application_for_user(request.auth, application.pk))

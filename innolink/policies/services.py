@@ -974,9 +974,13 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
     return applications
 
 
-def application_approve(*, actor, application_id: int, amount: Decimal | None = None,
+def application_approve(*, actor, application_id: int, amount: Any = None,
                         note: str = "", on: dt.date | None = None,
                         override_reason: str = "") -> Application:
+    """Approve one application; ``amount`` (yuan, text or Decimal; parsed here, for the page
+    and the API alike) overrides the computed one."""
+    if amount is not None:
+        amount = parse_money(amount, "amount", _("批准金额"))
     amounts = {application_id: amount} if amount is not None else None
     return application_bulk_approve(actor=actor, application_ids=[application_id], note=note,
                                     amounts=amounts, on=on, override_reason=override_reason)[0]

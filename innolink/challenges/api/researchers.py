@@ -52,10 +52,9 @@ def researcher_import_start(request, file: File[UploadedFile], commit: Form[bool
     """
     content = file.read()
     filename = file.name or ""
-    if commit or not services.researcher_import_check_is_quick(filename=filename,
-                                                               size=len(content)):
-        job = services.researcher_import_start(actor=request.auth, content=content,
-                                               filename=filename, commit=commit, source="api")
-        return Status(202, ResearcherImportJobOut(job_id=job.pk, status=job.status))
-    return services.researcher_import(actor=request.auth, content=content, filename=filename,
-                                      commit=False, source="api")
+    outcome = services.researcher_import_now_or_later(actor=request.auth, content=content,
+                                                      filename=filename, commit=commit,
+                                                      source="api")
+    if isinstance(outcome, dict):  # a small check, answered now
+        return outcome
+    return Status(202, ResearcherImportJobOut(job_id=outcome.pk, status=outcome.status))
