@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 import pathlib
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "innolink"
 SCHEMA_BASES = {"Schema", "ModelSchema", "FilterSchema", "BaseModel"}
@@ -117,3 +119,25 @@ def test_form_classes_are_in_forms_modules():
                         for b in node.bases):
                     stray.append(f"{path.relative_to(ROOT)}: {node.name}")
     assert stray == []
+
+
+@pytest.mark.django_db
+def test_the_new_admin_views_list_and_never_add(client):
+    """challenges, projects, matching and dashboard: each registered list opens for an
+    administrator, read-only (no add button, a change page is not offered)."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    from innolink.accounts.roles import Role
+    from innolink.enterprises.testing import make_user
+
+    client.force_login(make_user(Role.ADMIN, username="root", is_staff=True,
+                                 is_superuser=True))
+    models = [m for m in admin.site._registry
+              if m._meta.app_label in {"challenges", "projects", "matching", "dashboard"}]
+    assert len(models) >= 14
+    for model in models:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f"{url}add/" not in response.content.decode(), url
