@@ -197,9 +197,9 @@ NAME_EXEMPT: set[tuple[str, str]] = {
     ("policies:claim", "claim"),
     # one ``attachment_add`` service for three owners (challenge, proposal, offer)
     ("challenges:proposal-attachment", "proposal_attachment"),
-    ("innolink/challenges/api.py", "challenge_attachment"),
-    ("innolink/challenges/api.py", "offer_attachment"),
-    ("innolink/challenges/api.py", "proposal_attachment"),
+    ("innolink/challenges/api/challenges.py", "challenge_attachment"),
+    ("innolink/challenges/api/offers.py", "offer_attachment"),
+    ("innolink/challenges/api/proposals.py", "proposal_attachment"),
 }
 
 

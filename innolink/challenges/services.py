@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -69,6 +69,9 @@ from innolink.challenges.errors import (
     PROFILE_MISSING,
     SCREENING_OPEN,
 )
+
+if TYPE_CHECKING:
+    from innolink.core.models import Job
 
 #: the job kind of a roster check or import (run by ``tasks.run_researcher_import``)
 RESEARCHER_IMPORT_KIND = "challenges.researcher_import"
@@ -1300,6 +1303,18 @@ def researcher_import_start(*, actor, content: bytes, filename: str, commit: boo
                      user=actor,
                      params={"stored_as": stored, "filename": filename, "commit": commit,
                              "source": source})
+
+
+def researcher_import_now_or_later(*, actor, content: bytes, filename: str, commit: bool,
+                                   source: str = "web") -> dict[str, Any] | Job:
+    """Check a small file now (its outcome, nothing written), or start a background job: an
+    import (``commit``), or the check of a file too large for the request. The one place that
+    decides, for the page and the API."""
+    if commit or not researcher_import_check_is_quick(filename=filename, size=len(content)):
+        return researcher_import_start(actor=actor, content=content, filename=filename,
+                                       commit=commit, source=source)
+    return researcher_import(actor=actor, content=content, filename=filename, commit=False,
+                             source=source)
 
 
 @transaction.atomic

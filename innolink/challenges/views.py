@@ -854,14 +854,10 @@ def researcher_import_start(request):
             return _roster_mapping(request, form, upload, commit)
         upload.seek(0)
         try:
-            if commit or not services.researcher_import_check_is_quick(
-                    filename=upload.name, size=upload.size):
-                job = services.researcher_import_start(
-                    actor=request.user, content=upload.read(), filename=upload.name,
-                    commit=commit)
-                return redirect("core:job", pk=job.pk)
-            outcome = services.researcher_import(
-                actor=request.user, content=upload.read(), filename=upload.name, commit=False)
+            outcome = services.researcher_import_now_or_later(
+                actor=request.user, content=upload.read(), filename=upload.name, commit=commit)
+            if not isinstance(outcome, dict):  # a background job: the browser follows it
+                return redirect("core:job", pk=outcome.pk)
         except (NotFound, PermissionDenied):
             raise
         except ApplicationError as exc:

@@ -471,9 +471,8 @@ def application_approve(request, pk: int):
     form.is_valid()
     data = {k: (request.POST.get(k) or "").strip() for k in ("amount", "note", "override_reason")}
     try:
-        amount = services.parse_money(data["amount"], "amount", _("批准金额")) if data["amount"] else None
         services.application_approve(actor=request.user, application_id=application.pk,
-                                     amount=amount, note=data["note"],
+                                     amount=data["amount"] or None, note=data["note"],
                                      override_reason=data["override_reason"])
     except ApplicationError as exc:
         return _refused(request, application, "approve", form, exc)
