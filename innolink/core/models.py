@@ -227,7 +227,7 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title_text
 
     @property
     def title_text(self) -> str:
