@@ -44,6 +44,7 @@ from innolink.challenges.models import (
 from innolink.core.audit import audit_diff, audit_record, snapshot
 from innolink.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, \
     ValidationFailed
+from innolink.core.messages import Message, msg
 from innolink.core.notifications import notify
 from innolink.enterprises.models import Enterprise
 from innolink.challenges.errors import (
@@ -337,9 +338,12 @@ def _check(*, challenge: Challenge, action: str, actors: set[str]) -> lifecycle.
     return transition
 
 
-def _notify_poster(challenge: Challenge, title: str, body: str = "", kind: str = "") -> None:
-    notify(recipients=_poster_users(challenge), title=title, body=body,
-           url=_challenge_url(challenge), kind=kind)
+def _notify_poster(challenge: Challenge, title: str, note: str = "", kind: str = "", *,
+                   body: Message | str = "") -> None:
+    """``title`` is a msgid (``N_``) with the challenge's title as ``%(t)s``, ``body`` a msgid or
+    ``Message``; ``note`` is a person's words or a name, shown as written (ADR 0790)."""
+    notify(recipients=_poster_users(challenge), title=title, body=body, note=note,
+           params={"t": challenge.title}, url=_challenge_url(challenge), kind=kind)
 
 
 @transaction.atomic
@@ -353,7 +357,7 @@ def challenge_submit(*, actor, challenge: Challenge, source: str = "web") -> Cha
     _transition(actor=actor, challenge=challenge, action="submit", source=source)
     challenge.submitted_at = timezone.now()
     challenge.save(update_fields=["submitted_at"])
-    notify(recipients=_staff_users(), title=f"待审核榜单：{challenge.title}",
+    notify(recipients=_staff_users(), title=N_("待审核榜单：%(t)s"), params={"t": challenge.title},
            url=_challenge_url(challenge), kind="challenge.submitted")
     return challenge
 
@@ -379,7 +383,7 @@ def challenge_return(*, actor, challenge: Challenge, comment: str,
                 source=source)
     challenge.review_comment = comment
     challenge.save(update_fields=["review_comment"])
-    _notify_poster(challenge, f"榜单被退回修改：{challenge.title}", comment, "challenge.returned")
+    _notify_poster(challenge, N_("榜单被退回修改：%(t)s"), comment, "challenge.returned")
     return challenge
 
 
@@ -393,7 +397,7 @@ def challenge_reject(*, actor, challenge: Challenge, reason: str,
                 source=source)
     challenge.review_comment = reason
     challenge.save(update_fields=["review_comment"])
-    _notify_poster(challenge, f"榜单未通过审核：{challenge.title}", reason, "challenge.rejected")
+    _notify_poster(challenge, N_("榜单未通过审核：%(t)s"), reason, "challenge.rejected")
     return challenge
 
 
@@ -414,7 +418,7 @@ def challenge_publish(*, actor, challenge: Challenge, source: str = "web") -> Ch
     challenge.published_at = timezone.now()
     challenge.review_comment = ""
     challenge.save(update_fields=["published_at", "review_comment"])
-    _notify_poster(challenge, f"榜单已张榜发布：{challenge.title}", kind="challenge.published")
+    _notify_poster(challenge, N_("榜单已张榜发布：%(t)s"), kind="challenge.published")
     return challenge
 
 
@@ -509,8 +513,9 @@ def _close_open_proposals(challenge: Challenge, *, actor, reason: str, source: s
         proposal.save(update_fields=["state", "updated_at"])
         audit_record(actor=actor, action="transition", instance=proposal,
                      changes={"state": [old, proposal.state]}, note=reason, source=source)
-    notify(recipients=[p.researcher.user for p in rows], title=f"揭榜结果：{challenge.title}",
-           body=reason, url=_challenge_url(challenge), kind="proposal.not_selected")
+    notify(recipients=[p.researcher.user for p in rows], title=N_("揭榜结果：%(t)s"),
+           params={"t": challenge.title}, note=reason, url=_challenge_url(challenge),
+           kind="proposal.not_selected")
     return rows
 
 
@@ -523,7 +528,7 @@ def challenge_withdraw(*, actor, challenge: Challenge, reason: str = "",
     _close_open_proposals(challenge, actor=actor, reason="发榜方已撤回榜单", source=source)
     challenge.open_claims = 0
     challenge.save(update_fields=["open_claims"])
-    notify(recipients=_staff_users(), title=f"榜单已撤回：{challenge.title}",
+    notify(recipients=_staff_users(), title=N_("榜单已撤回：%(t)s"), params={"t": challenge.title},
            url=_challenge_url(challenge), kind="challenge.withdrawn")
     return challenge
 
@@ -539,7 +544,7 @@ def challenge_expire(*, actor, challenge: Challenge, source: str = "web") -> Cha
     _close_open_proposals(challenge, actor=actor, reason="榜单已过揭榜截止日期", source=source)
     challenge.open_claims = 0
     challenge.save(update_fields=["open_claims"])
-    _notify_poster(challenge, f"榜单已过期下榜：{challenge.title}", kind="challenge.expired")
+    _notify_poster(challenge, N_("榜单已过期下榜：%(t)s"), kind="challenge.expired")
     return challenge
 
 
@@ -598,7 +603,7 @@ def challenge_contract(*, actor, challenge: Challenge, amount: Any, start: Any,
     recipients = _poster_users(challenge) + _staff_users()
     if challenge.matched_proposal_id:
         recipients.append(challenge.matched_proposal.researcher.user)
-    notify(recipients=recipients, title=f"合同已登记：{challenge.title}",
+    notify(recipients=recipients, title=N_("合同已登记：%(t)s"), params={"t": challenge.title},
            url=_challenge_url(challenge), kind="challenge.contracted")
     from innolink.projects.hooks import challenge_changed  # the contract becomes a project (0502)
     challenge_changed(challenge.pk)
@@ -638,7 +643,7 @@ def challenge_accept(*, actor, challenge: Challenge, source: str = "web") -> Cha
     challenge.accepted_at = timezone.now()
     challenge.save(update_fields=["accepted_at"])
     notify(recipients=_poster_users(challenge) + _staff_users(),
-           title=f"榜单已验收：{challenge.title}", url=_challenge_url(challenge),
+           title=N_("榜单已验收：%(t)s"), params={"t": challenge.title}, url=_challenge_url(challenge),
            kind="challenge.accepted")
     from innolink.projects.hooks import challenge_changed  # the project's acceptance follows
     challenge_changed(challenge.pk)
@@ -651,7 +656,7 @@ def challenge_close(*, actor, challenge: Challenge, source: str = "web") -> Chal
     _transition(actor=actor, challenge=challenge, action="close", source=source)
     challenge.closed_at = timezone.now()
     challenge.save(update_fields=["closed_at"])
-    _notify_poster(challenge, f"榜单已结项：{challenge.title}", kind="challenge.closed")
+    _notify_poster(challenge, N_("榜单已结项：%(t)s"), kind="challenge.closed")
     return challenge
 
 
@@ -739,10 +744,10 @@ def proposal_create(*, actor, challenge: Challenge, data: dict[str, Any],
     if challenge.state == ChallengeState.PUBLISHED:
         _transition(actor=actor, challenge=challenge, action="claim", source=source,
                     actors={lifecycle.RESEARCHER})
-    _notify_poster(challenge, f"新的揭榜方案：{challenge.title}",
-                   f"{profile.name} 提交了揭榜方案", "proposal.submitted")
-    notify(recipients=_staff_users(), title=f"新的揭榜方案：{challenge.title}",
-           body=profile.name, url=_challenge_url(challenge), kind="proposal.submitted")
+    _notify_poster(challenge, N_("新的揭榜方案：%(t)s"), kind="proposal.submitted",
+                   body=Message(N_("%(n)s 提交了揭榜方案"), n=profile.name))
+    notify(recipients=_staff_users(), title=N_("新的揭榜方案：%(t)s"), params={"t": challenge.title},
+           note=profile.name, url=_challenge_url(challenge), kind="proposal.submitted")
     return proposal
 
 
@@ -794,9 +799,9 @@ def proposal_shortlist(*, actor, proposal: Proposal, note: str = "",
     audit_record(actor=actor, action="transition", instance=proposal,
                  changes={"state": ["submitted", "shortlisted"]}, note=note[:300],
                  source=source)
-    notify(recipients=[proposal.researcher.user], title=f"您的揭榜方案已入围：{challenge.title}",
-           url=_challenge_url(challenge), kind="proposal.shortlisted")
-    _notify_poster(challenge, f"揭榜方案入围：{challenge.title}", proposal.researcher.name,
+    notify(recipients=[proposal.researcher.user], title=N_("您的揭榜方案已入围：%(t)s"),
+           params={"t": challenge.title}, url=_challenge_url(challenge), kind="proposal.shortlisted")
+    _notify_poster(challenge, N_("揭榜方案入围：%(t)s"), proposal.researcher.name,
                    "proposal.shortlisted")
     return proposal
 
@@ -820,10 +825,11 @@ def proposal_match(*, actor, proposal: Proposal, source: str = "web") -> Proposa
     challenge.matched_at = timezone.now()
     challenge.open_claims = 0
     challenge.save(update_fields=["matched_proposal", "matched_at", "open_claims"])
-    notify(recipients=[proposal.researcher.user], title=f"对接成功：{challenge.title}",
-           body="发榜方联系方式已向您开放", url=_challenge_url(challenge),
+    notify(recipients=[proposal.researcher.user], title=N_("对接成功：%(t)s"),
+           body=N_("发榜方联系方式已向您开放"), params={"t": challenge.title},
+           url=_challenge_url(challenge),
            kind="proposal.matched")
-    _notify_poster(challenge, f"对接成功：{challenge.title}", proposal.researcher.name,
+    _notify_poster(challenge, N_("对接成功：%(t)s"), proposal.researcher.name,
                    "challenge.matched")
     return proposal
 
@@ -843,8 +849,9 @@ def proposal_decline(*, actor, proposal: Proposal, note: str = "",
                  changes={"state": [old, proposal.state]}, note=note[:300], source=source)
     challenge.open_claims = max(0, challenge.open_claims - 1)
     challenge.save(update_fields=["open_claims", "updated_at"])
-    notify(recipients=[proposal.researcher.user], title=f"揭榜结果：{challenge.title}",
-           body=note, url=_challenge_url(challenge), kind="proposal.not_selected")
+    notify(recipients=[proposal.researcher.user], title=N_("揭榜结果：%(t)s"),
+           params={"t": challenge.title}, note=note, url=_challenge_url(challenge),
+           kind="proposal.not_selected")
     return proposal
 
 
@@ -1009,11 +1016,12 @@ def _offer_transition(*, actor, offer: TechnologyOffer, action: str, comment: st
                  changes={"state": [old, target]}, note=(comment or label)[:300], source=source)
     url = reverse("challenges:offer-detail", args=[offer.pk])
     if action == "submit":
-        notify(recipients=_staff_users(), title=f"待审核成果：{offer.title}", url=url,
-               kind="offer.submitted")
+        notify(recipients=_staff_users(), title=N_("待审核成果：%(t)s"), params={"t": offer.title},
+               url=url, kind="offer.submitted")
     elif "staff" in roles and offer.created_by_id:
-        notify(recipients=[offer.created_by], title=f"成果{label}：{offer.title}", body=comment,
-               url=url, kind=f"offer.{action}")
+        notify(recipients=[offer.created_by], title=N_("成果%(s)s：%(t)s"), params={
+            "s": msg(label, context=OFFER_STEP_CONTEXT), "t": offer.title},
+            note=comment, url=url, kind=f"offer.{action}")
     return offer
 
 
@@ -1044,8 +1052,9 @@ def offer_interest_create(*, actor, offer: TechnologyOffer, message: str,
     audit_record(actor=actor, action="create", instance=interest,
                  changes={"offer": [None, offer.pk], "enterprise": [None, actor.enterprise_id]},
                  source=source)
-    notify(recipients=_offer_side_users(offer), title=f"企业对您的成果表达了合作意向：{offer.title}",
-           body=message[:200], url=reverse("challenges:interest-detail", args=[interest.pk]),
+    notify(recipients=_offer_side_users(offer), title=N_("企业对您的成果表达了合作意向：%(t)s"),
+           params={"t": offer.title}, note=message[:200],
+           url=reverse("challenges:interest-detail", args=[interest.pk]),
            kind="offer.interest")
     return interest
 
@@ -1081,7 +1090,7 @@ def conversation_message_add(*, actor, interest: OfferInterest, body: str,
         recipients = list(User.objects.filter(enterprise_id=interest.enterprise_id,
                                               role=Role.ENTERPRISE, is_active=True))
     notify(recipients=[u for u in recipients if u.pk != actor.pk],
-           title=f"洽谈新消息：{interest.offer.title}", body=body[:200],
+           title=N_("洽谈新消息：%(t)s"), params={"t": interest.offer.title}, note=body[:200],
            url=reverse("challenges:interest-detail", args=[interest.pk]), kind="offer.message")
     return message
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from innolink.accounts.models import User
 from innolink.accounts.roles import Role
@@ -38,6 +39,7 @@ from innolink.compute.models import (
 )
 from innolink.core.audit import audit_diff, audit_record, snapshot
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from innolink.core.messages import choice_msg
 from innolink.core.notifications import notify
 from innolink.core.money import MoneyInvalid, column_limits, parse_money
 from innolink.engines.compute import ACCELERATORS, CLASSES, HOURS_PER_DAY, KINDS, MAX_WINDOW_DAYS, REGIONS
@@ -174,7 +176,7 @@ def provider_decide(*, actor, provider_id: Any, approve: bool, note: str = "") -
                  changes=audit_diff(before, snapshot(provider, list(before))))
     notify(recipients=User.objects.filter(provider_membership__provider=provider),
            kind="compute.provider_decided",
-           title=_("服务商审核结果：%(s)s") % {"s": provider.get_status_display()}, body=note,
+           title=N_("服务商审核结果：%(s)s"), params={"s": choice_msg(provider, "status")}, note=note,
            url="/compute/provider/")
     return provider
 
@@ -329,8 +331,9 @@ def booking_create(*, actor, request_id: Any, resource_id: Any) -> Booking:
         "resource": resource.pk, "cards": found.cards, "start": found.start, "end": found.end,
         "card_hours": found.card_hours, "amount": found.cost, "status": booking.status}))
     notify(recipients=User.objects.filter(provider_membership__provider=resource.provider),
-           kind="compute.booking_requested", title=_("新的算力预订待确认：%(r)s") % {"r": resource.name},
-           body=_("%(c)s 卡，%(a)s 至 %(b)s") % {"c": found.cards, "a": found.start, "b": found.end},
+           kind="compute.booking_requested", title=N_("新的算力预订待确认：%(r)s"),
+           body=N_("%(c)s 卡，%(a)s 至 %(b)s"),
+           params={"r": resource.name, "c": found.cards, "a": found.start, "b": found.end},
            url=f"/compute/bookings/{booking.pk}/")
     return booking
 
@@ -379,9 +382,9 @@ def _booking_decide(*, actor, booking_id: Any, confirm: bool, note: str = "") ->
                  changes=audit_diff(before, snapshot(booking, list(before))))
     notify(recipients=User.objects.filter(role=Role.ENTERPRISE, enterprise=booking.enterprise,
                                           is_active=True),
-           kind="compute.booking_decided", title=_("算力预订%(s)s：%(r)s") % {
-               "s": booking.get_status_display(), "r": booking.resource.name},
-           body=booking.note, url=f"/compute/bookings/{booking.pk}/")
+           kind="compute.booking_decided", title=N_("算力预订%(s)s：%(r)s"), params={
+               "s": choice_msg(booking, "status"), "r": booking.resource.name},
+           note=booking.note, url=f"/compute/bookings/{booking.pk}/")
     return booking
 
 
@@ -734,9 +737,9 @@ def match_propose(*, actor, need_id: Any, solution_id: Any) -> ScenarioMatch:
     recipients = list(User.objects.filter(provider_membership__provider=solution.provider)) + \
         list(User.objects.filter(role=Role.ENTERPRISE, enterprise=need.enterprise))
     notify(recipients=[u for u in recipients if u.pk != getattr(actor, "pk", None)],
-           kind="compute.scenario_match", title=_("AI 场景对接：%(n)s ↔ %(s)s") % {
+           kind="compute.scenario_match", title=N_("AI 场景对接：%(n)s ↔ %(s)s"), params={
                "n": need.title, "s": solution.title},
-           body=explanation.get("summary", ""), url=f"/compute/scenarios/needs/{need.pk}/")
+           note=explanation.get("summary", ""), url=f"/compute/scenarios/needs/{need.pk}/")
     return match
 
 

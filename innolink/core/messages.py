@@ -14,17 +14,62 @@ def gettext(message: str) -> str:
     return translate(message)
 
 
+def pgettext(context: str, message: str) -> str:
+    from django.utils.translation import pgettext as translate
+
+    return translate(context, message)
+
+
 def get_language() -> str | None:
     from django.utils.translation import get_language as active
 
     return active()
 
 
+def msg(text: Any, *, context: str = "", **params: Any) -> dict[str, Any]:
+    """A value that is itself translatable (a status label, an award level), for the
+    ``params`` of a stored message: its msgid (and msgctxt, and values) is stored and
+    ``message_render`` words it in the reader's language. ``text`` may be a lazy translation
+    (a choice's label): its msgid is kept, not the language active when it is stored::
+
+        >>> msg("已批准")
+        {'msgid': '已批准'}
+        >>> message_render("申请%(s)s", {"s": msg("已批准")})
+        '申请已批准'
+    """
+    from django.utils import translation
+
+    with translation.override(None):
+        value: dict[str, Any] = {"msgid": str(text)}
+    if context:
+        value["context"] = context
+    if params:
+        value["params"] = params
+    return value
+
+
+def choice_msg(instance: Any, field: str) -> dict[str, Any]:
+    """``msg`` of the label of ``instance``'s choice in ``field`` (what ``get_FOO_display``
+    shows, kept as its msgid)."""
+    value = getattr(instance, field)
+    label = dict(instance._meta.get_field(field).flatchoices).get(value, value)
+    return msg(label)
+
+
+def _param(value: Any) -> Any:
+    if isinstance(value, dict) and "msgid" in value:
+        if value.get("context"):
+            text = pgettext(value["context"], value["msgid"])
+            return message_render(text, value.get("params")) if value.get("params") else text
+        return message_render(value["msgid"], value.get("params"))
+    return value
+
+
 def message_render(message: str, params: dict[str, Any] | None = None) -> str:
     """A stored msgid with its parameters, in the active language.
 
     A msgid without a translation (older rows stored as prose, a failure's text) shows as
-    stored; a translation whose placeholders do not fit the parameters falls back to the
+    stored; a value made with ``msg`` is worded in the active language too; a translation whose placeholders do not fit the parameters falls back to the
     source text, so a page never fails on a message::
 
         >>> message_render("已检查 %(n)s 行", {"n": 3})
@@ -39,6 +84,7 @@ def message_render(message: str, params: dict[str, Any] | None = None) -> str:
     text = gettext(message)
     if not params:
         return text
+    params = {key: _param(value) for key, value in params.items()}
     for candidate in (text, message):
         try:
             return candidate % params

@@ -198,12 +198,23 @@ class Job(models.Model):
 
 class Notification(models.Model):
     """An in-platform message to one user. Other channels (email, SMS) are plugged in through
-    ``settings.INNOLINK_NOTIFICATION_CHANNELS`` (see ``innolink.core.notifications``)."""
+    ``settings.INNOLINK_NOTIFICATION_CHANNELS`` (see ``innolink.core.notifications``).
+
+    The message is stored as msgids with values (``title_msgid``/``title_params``,
+    ``body_msgid``/``body_params``)
+    plus a person's own words (``note``), and worded in the reader's language by
+    ``title_text`` / ``body_text`` (ADR 0790). ``title`` and ``body`` keep the text in the
+    platform's language for search; a row from before ADR 0790 has only them."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications")
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
+    title_msgid = models.CharField(max_length=200, blank=True)
+    title_params = models.JSONField(default=dict, blank=True)
+    body_msgid = models.TextField(blank=True)
+    body_params = models.JSONField(default=dict, blank=True)
+    note = models.TextField(_("附言"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     kind = models.CharField(_("类别"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -216,7 +227,26 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title_text
+
+    @property
+    def title_text(self) -> str:
+        """The title in the active language (a row from before ADR 0790: as stored)."""
+        if not self.title_msgid:
+            return self.title
+        from innolink.core.messages import message_render
+
+        return message_render(self.title_msgid, self.title_params)
+
+    @property
+    def body_text(self) -> str:
+        """The body in the active language, then the sender's note as written."""
+        if not self.title_msgid:
+            return self.body
+        from innolink.core.messages import message_render
+
+        return "\n".join(filter(None, [message_render(self.body_msgid, self.body_params),
+                                        self.note]))
 
 
 class RateCount(models.Model):

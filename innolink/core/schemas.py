@@ -43,3 +43,25 @@ class JobOut(Schema):
     result: dict
     created_at: datetime
     finished_at: datetime | None
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str  # in the reader's language (Accept-Language / the language cookie)
+    body: str  # likewise, followed by the sender's note as written
+    title_id: str  # the stored msgids (Chinese source text) and values, stable across
+    body_id: str  # languages; empty for a notification from before ADR 0790
+    title_params: dict
+    body_params: dict
+    note: str
+    url: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[NotificationOut]

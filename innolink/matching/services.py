@@ -269,6 +269,7 @@ def _notify_invited(invited, titles) -> None:
         if profile.user_id in accounts:
             users.setdefault(challenge_id, []).append(accounts[profile.user_id])
     for challenge_id, recipients in users.items():
-        notify(recipients=recipients, title=f"邀请揭榜：{titles[challenge_id]}",
-               body="组织方根据精准匹配结果邀请您关注并揭榜该榜单。",
+        notify(recipients=recipients, title=N_("邀请揭榜：%(t)s"),
+               body=N_("组织方根据精准匹配结果邀请您关注并揭榜该榜单。"),
+               params={"t": titles[challenge_id]},
                url=reverse("challenges:detail", args=[challenge_id]), kind="matching.invite")

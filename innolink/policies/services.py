@@ -27,6 +27,7 @@ from innolink.accounts.roles import Role
 from innolink.core.audit import audit_diff, audit_record, snapshot
 from innolink.core.errors import Conflict, NotFound, ValidationFailed
 from innolink.core.jobs import job_start
+from innolink.core.messages import choice_msg, msg
 from innolink.core.notifications import notify
 from innolink.engines.rules import RulesError, scan as rules_scan, split_by_shares
 from innolink.engines.rules.parse import rule_codes
@@ -88,6 +89,11 @@ def _yuan(fen: int) -> Decimal:
 
 def _wan(amount: Decimal) -> str:
     return f"{(amount / 10000).quantize(Decimal('0.01'))}万元"
+
+
+def _wan_msg(amount: Decimal) -> dict:
+    """``_wan`` as a stored message value, worded when read (ADR 0790)."""
+    return msg(N_("%(n)s万元"), n=str((amount / 10000).quantize(Decimal("0.01"))))
 
 
 def parse_money(value: Any, field_name: str, label: str) -> Decimal:
@@ -416,8 +422,9 @@ def eligibility_notify(*, actor, policy: Policy, year: int) -> int:
     from django.urls import reverse
 
     sent = notify(recipients=users, kind="policies.eligible",
-                  title=_("政策找企：您的企业符合《%(t)s》") % {"t": policy.title},
-                  body=_("经 %(y)s 年度数据比对，贵企业符合该政策的兑现条件。请在「我能享受的政策」中查看金额与计算过程，并按提示确认领取或申请。") % {"y": year},
+                  title=N_("政策找企：您的企业符合《%(t)s》"),
+                  body=N_("经 %(y)s 年度数据比对，贵企业符合该政策的兑现条件。请在「我能享受的政策」中查看金额与计算过程，并按提示确认领取或申请。"),
+                  params={"t": policy.title, "y": year},
                   url=reverse("policies:mine"))
     now = timezone.now()
     for chunk in _chunks([pk for pk, _e in rows]):
@@ -955,12 +962,14 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
         audit_record(actor=actor, action="transition", instance=application,
                      changes=audit_diff(before, snapshot(application, list(before))),
                      note=scaled_note)
-        body = _("批准金额 %(a)s，资金将按批次拨付。") % {"a": _wan(amount)}
+        body, params = N_("批准金额 %(a)s，资金将按批次拨付。"), {"a": _wan_msg(amount)}
         if proration is not None:
-            body = _("批准金额 %(a)s（%(n)s，测算金额 %(e)s），资金将按批次拨付。") % {
-                "a": _wan(amount), "n": proration.notice, "e": _wan(application.amount_expected)}
+            body = N_("批准金额 %(a)s（%(n)s，测算金额 %(e)s），资金将按批次拨付。")
+            params.update(n=msg(proration.notice.msgid, **proration.notice.params),
+                          e=_wan_msg(application.amount_expected))
         notify(recipients=_enterprise_users(application.enterprise_id), kind="policies.approved",
-               title=_("申请已批准：%(c)s") % {"c": application.clause.title}, body=body,
+               title=N_("申请已批准：%(c)s"), body=body,
+               params={"c": application.clause.title, **params},
                url=f"/policies/applications/{application.pk}/")
     return applications
 
@@ -1002,9 +1011,9 @@ def _decide(*, actor, application_id: int, status: str, reason: str, label: str,
     audit_record(actor=actor, action="transition", instance=application,
                  changes=audit_diff(before, snapshot(application, list(before))))
     notify(recipients=_enterprise_users(application.enterprise_id), kind=f"policies.{status}",
-           title=_("申请%(s)s：%(c)s") % {"s": application.get_status_display(),
-                                         "c": application.clause.title},
-           body=reason, url=f"/policies/applications/{application.pk}/")
+           title=N_("申请%(s)s：%(c)s"), params={"s": choice_msg(application, "status"),
+                                                "c": application.clause.title},
+           note=reason, url=f"/policies/applications/{application.pk}/")
     return application
 
 
@@ -1051,8 +1060,9 @@ def application_pay(*, actor, application_id: int, amount: Any, note: str = "",
     audit_record(actor=actor, action="transition", instance=application,
                  changes=audit_diff(before, snapshot(application, list(before))))
     notify(recipients=_enterprise_users(application.enterprise_id), kind="policies.paid",
-           title=_("资金已拨付：%(c)s") % {"c": application.clause.title},
-           body=_("本次拨付 %(a)s，累计 %(t)s。") % {"a": _wan(amount), "t": _wan(application.paid_total)},
+           title=N_("资金已拨付：%(c)s"), body=N_("本次拨付 %(a)s，累计 %(t)s。"),
+           params={"c": application.clause.title, "a": _wan_msg(amount),
+                   "t": _wan_msg(application.paid_total)},
            url=f"/policies/applications/{application.pk}/")
     return application
 

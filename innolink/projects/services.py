@@ -15,6 +15,7 @@ from django.db.models import Case, Max, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from innolink.accounts.models import Department, Institution, User
 from innolink.accounts.roles import Role
@@ -346,7 +347,7 @@ def project_create(*, actor, data: dict[str, Any], source: str = "web") -> Proje
         "milestones": [None, [f"{m.title} {m.due_on or ''}" for m in milestones]]},
         source=source)
     project_recompute(project)
-    _notify_parties(project, _("签约项目已登记：%(t)s") % {"t": project.title},
+    _notify_parties(project, N_("签约项目已登记：%(t)s"), {"t": project.title},
                     kind="project.created")
     return project
 
@@ -529,7 +530,7 @@ def report_file(*, actor, project: Project, period: Any, values: dict | None = N
         "funds_in_place": [None, funds], "problems": [None, clean_problems],
         "corrects": [None, corrected.pk if corrected else None]}, source=source)
     project_recompute(project)
-    notify(recipients=_managers(), title=_("待审核进展报告：%(t)s %(p)s") % {
+    notify(recipients=_managers(), title=N_("待审核进展报告：%(t)s %(p)s"), params={
         "t": project.title, "p": engine.period_label(start, project.report_cycle)},
         url=project_url(project), kind="project.report_filed")
     return report
@@ -603,7 +604,7 @@ def report_accept(*, actor, report: ProgressReport, note: str = "",
     _apply_accepted(project)
     project_recompute(project)
     if report.filed_by_id:
-        notify(recipients=[report.filed_by], title=_("进展报告已确认：%(t)s") % {
+        notify(recipients=[report.filed_by], title=N_("进展报告已确认：%(t)s"), params={
             "t": project.title}, url=project_url(project), kind="project.report_accepted")
     return report
 
@@ -627,8 +628,8 @@ def report_return(*, actor, report: ProgressReport, note: str,
                  changes={"state": ["submitted", "returned"]}, note=note[:300], source=source)
     project_recompute(project)
     if report.filed_by_id:
-        notify(recipients=[report.filed_by], title=_("进展报告被退回：%(t)s") % {
-            "t": project.title}, body=note, url=project_url(project),
+        notify(recipients=[report.filed_by], title=N_("进展报告被退回：%(t)s"), params={
+            "t": project.title}, note=note, url=project_url(project),
             kind="project.report_returned")
     return report
 
@@ -729,9 +730,10 @@ def _responsible_users(project: Project) -> list[User]:
     return users
 
 
-def _notify_parties(project: Project, title: str, *, kind: str) -> None:
-    notify(recipients=_responsible_users(project), title=title, url=project_url(project),
-           kind=kind)
+def _notify_parties(project: Project, title: str, params: dict, *, kind: str) -> None:
+    """``title`` is a msgid (``N_``) with ``params`` (ADR 0790)."""
+    notify(recipients=_responsible_users(project), title=title, params=params,
+           url=project_url(project), kind=kind)
 
 
 def reports_chase(*, today: dt.date | None = None) -> int:
@@ -756,11 +758,11 @@ def reports_chase(*, today: dt.date | None = None) -> int:
                 continue
             label = engine.period_label(period[0], project.report_cycle)
             days = (today - period[1]).days
-            body = (_("报告期 %(p)s 的进展报告已被退回，已结束 %(d)s 天，请修改后重新报送。")
-                    if returned_at else _("报告期 %(p)s 已结束 %(d)s 天，尚未收到进展报告。"))
+            body = (N_("报告期 %(p)s 的进展报告已被退回，已结束 %(d)s 天，请修改后重新报送。")
+                    if returned_at else N_("报告期 %(p)s 已结束 %(d)s 天，尚未收到进展报告。"))
             rows_ = notify(recipients=_responsible_users(project),
-                           title=_("请报送进展报告：%(t)s %(p)s") % {"t": project.title, "p": label},
-                           body=body % {"p": label, "d": days},
+                           title=N_("请报送进展报告：%(t)s %(p)s"), body=body,
+                           params={"t": project.title, "p": label, "d": days},
                            url=project_url(project), kind="project.report_missing")
             if not created:
                 reminder.sent_at = timezone.now()

@@ -403,7 +403,8 @@ def objection_answer(*, objection: Objection, actor, answer: str) -> Objection:
 
         ranking_list = objection.ranking_list
         notify(recipients=[objection.submitted_by], kind="rankings.objection_answered",
-               title=f"您对“{ranking_list.title_zh}”的异议已答复", body=answer,
+               title=N_("您对“%(t)s”的异议已答复"), params={"t": ranking_list.title_zh},
+               note=answer,
                url=reverse("rankings:public-list", kwargs={"year": objection.run.year,
                                                            "list_id": ranking_list.list_id}))
     return objection
@@ -554,8 +555,8 @@ def declaration_accept(*, declaration: Declaration, actor) -> Declaration:
     declaration.save()
     audit_record(actor=actor, action="transition", instance=declaration,
                  changes=audit_diff(before_status, {"status": declaration.status}))
-    _notify_declarant(declaration, f"{declaration.year} 年度榜单申报已采纳",
-                      "申报数据已写入企业库年度数据。")
+    _notify_declarant(declaration, N_("%(y)s 年度榜单申报已采纳"),
+                      body=N_("申报数据已写入企业库年度数据。"))
     return declaration
 
 
@@ -576,16 +577,19 @@ def declaration_return(*, declaration: Declaration, actor, reason: str) -> Decla
     audit_record(actor=actor, action="transition", instance=declaration,
                  changes=audit_diff(before, {"status": declaration.status,
                                              "return_reason": reason}))
-    _notify_declarant(declaration, f"{declaration.year} 年度榜单申报被退回，请修改后重新提交",
-                      reason)
+    _notify_declarant(declaration, N_("%(y)s 年度榜单申报被退回，请修改后重新提交"),
+                      note=reason)
     return declaration
 
 
-def _notify_declarant(declaration: Declaration, title: str, body: str) -> None:
+def _notify_declarant(declaration: Declaration, title: str, *, body: str = "",
+                      note: str = "") -> None:
+    """``title``/``body`` are msgids (``N_``) with the year as ``%(y)s``; ``note`` is the
+    reviewer's own words (ADR 0790)."""
     from django.urls import reverse
 
     from innolink.core.notifications import notify
 
     notify(recipients=declaration.enterprise.users.filter(is_active=True), title=title,
-           body=body, kind="rankings.declaration",
+           body=body, params={"y": declaration.year}, note=note, kind="rankings.declaration",
            url=f"{reverse('rankings:declare')}?year={declaration.year}")

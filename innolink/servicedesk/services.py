@@ -28,11 +28,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from innolink.accounts.models import Department, User
 from innolink.accounts.roles import Role
 from innolink.core.audit import audit_diff, audit_record
 from innolink.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from innolink.core.messages import Message, msg
 from innolink.core.notifications import notify
 from innolink.engines.sla import Level, OfficeHours
 from innolink.enterprises.models import Enterprise
@@ -235,18 +237,21 @@ def _enterprise_users(request: ServiceRequest) -> list[User]:
                                     is_active=True))
 
 
-def _send(users: Iterable[User], *, title: str, body: str, request: ServiceRequest,
-          kind: str) -> None:
+def _send(users: Iterable[User], *, title: Message, body: Message | str = "", note: str = "",
+          request: ServiceRequest, kind: str) -> None:
     """A platform notification in this transaction and an e-mail after commit, through Django's
-    mail backend (SMTP in production, nothing leaves a test)."""
+    mail backend (SMTP in production, nothing leaves a test). ``title``/``body`` are msgids with
+    values (``Message(N_("…"), …)``), ``note`` a person's words (ADR 0790); the e-mail is in
+    the platform's language, as a user has no stored language."""
     users = [u for u in users if u is not None]
     if not users:
         return
     url = _url(request)
-    notify(recipients=users, title=title, body=body, url=url, kind=f"servicedesk.{kind}")
+    rows = notify(recipients=users, title=title, body=body, note=note, url=url,
+                  kind=f"servicedesk.{kind}")
     addresses = sorted({u.email for u in users if u.email})
-    if addresses:
-        message = f"{body}\n\n{url}"
+    if addresses and rows:
+        title, message = rows[0].title, f"{rows[0].body}\n\n{url}"
 
         def mail() -> None:
             try:
@@ -296,14 +301,14 @@ def _assign(request: ServiceRequest, department: Department | None, *, actor, no
     _event(request, kind, actor=actor, at=now, note=note, internal=internal,
            data={"how": how, "department": department.name if department else ""})
     if department is None:
-        _send(_coordinators(), title=_("新诉求待分派：%(t)s") % {"t": request.title},
-              body=_("没有分派规则和兜底部门能承接该诉求，请分派。"), request=request,
+        _send(_coordinators(), title=Message(N_("新诉求待分派：%(t)s"), t=request.title),
+              body=N_("没有分派规则和兜底部门能承接该诉求，请分派。"), request=request,
               kind="pending")
     else:
-        _send(_handlers(department.pk), title=_("新诉求待签收：%(t)s") % {"t": request.title},
-              body=_("%(e)s 的诉求已派至%(d)s，请在 %(s)s 前签收。") % {
-                  "e": request.enterprise.name, "d": department.name,
-                  "s": f"{timezone.localtime(request.sign_due_at):%m-%d %H:%M}"},
+        _send(_handlers(department.pk), title=Message(N_("新诉求待签收：%(t)s"), t=request.title),
+              body=Message(N_("%(e)s 的诉求已派至%(d)s，请在 %(s)s 前签收。"),
+                           e=request.enterprise.name, d=department.name,
+                           s=f"{timezone.localtime(request.sign_due_at):%m-%d %H:%M}"),
               request=request, kind="assigned")
 
 
@@ -475,10 +480,10 @@ def request_sign(*, actor, request_id: int) -> ServiceRequest:
         request.save()
         _event(request, E.SIGNED, actor=actor, at=now, tally=tally)
         _transition(request, actor, old)
-        _send(_enterprise_users(request), title=_("您的诉求已签收：%(t)s") % {"t": request.title},
-              body=_("%(d)s已签收，将在 %(due)s 前答复。") % {
-                  "d": request.department.name,
-                  "due": f"{timezone.localtime(request.due_at):%Y-%m-%d %H:%M}"},
+        _send(_enterprise_users(request), title=Message(N_("您的诉求已签收：%(t)s"), t=request.title),
+              body=Message(N_("%(d)s已签收，将在 %(due)s 前答复。"),
+                           d=request.department.name,
+                           due=f"{timezone.localtime(request.due_at):%Y-%m-%d %H:%M}"),
               request=request, kind="signed")
     return request
 
@@ -497,8 +502,8 @@ def request_return(*, actor, request_id: int, reason: str) -> ServiceRequest:
         request.save()
         _event(request, E.RETURNED, actor=actor, note=reason)
         _transition(request, actor, old, note=reason)
-        _send(_coordinators(), title=_("退单待协调：%(t)s") % {"t": request.title},
-              body=_("%(d)s退单：%(r)s") % {"d": request.department.name, "r": reason},
+        _send(_coordinators(), title=Message(N_("退单待协调：%(t)s"), t=request.title),
+              body=Message(N_("%(d)s退单：%(r)s"), d=request.department.name, r=reason),
               request=request, kind="returned")
     return request
 
@@ -583,8 +588,8 @@ def request_input_ask(*, actor, request_id: int, department: Department | int | 
         _event(request, E.INPUT_ASKED, actor=actor, note=question, internal=True,
                data={"department": target.name})
         audit_record(actor=actor, action="create", instance=request, note=f"征求意见 {target.name}")
-        _send(_handlers(target.pk), title=_("请提供协办意见：%(t)s") % {"t": request.title},
-              body=question, request=request, kind="input")
+        _send(_handlers(target.pk), title=Message(N_("请提供协办意见：%(t)s"), t=request.title),
+              note=question, request=request, kind="input")
     return row
 
 
@@ -607,8 +612,8 @@ def request_input_give(*, actor, cohandling_id: int, answer: str) -> CoHandling:
                internal=True)
         audit_record(actor=actor, action="update", instance=request,
                      note=f"协办意见 {row.department.name}")
-        _send(_handlers(request.department_id), title=_("协办意见已回复：%(t)s") % {
-            "t": request.title}, body=answer[:300], request=request, kind="input_given")
+        _send(_handlers(request.department_id), title=Message(N_("协办意见已回复：%(t)s"),
+              t=request.title), note=answer[:300], request=request, kind="input_given")
     return row
 
 
@@ -632,8 +637,8 @@ def request_extension_ask(*, actor, request_id: int, days: Any, reason: str) -> 
         _event(request, E.EXTENSION_ASKED, actor=actor, note=reason, data={"days": days})
         audit_record(actor=actor, action="create", instance=row,
                      changes={"days": [None, days]})
-        _send(_coordinators(), title=_("延期申请待审批：%(t)s") % {"t": request.title},
-              body=_("申请延期 %(n)s 个工作日：%(r)s") % {"n": days, "r": reason},
+        _send(_coordinators(), title=Message(N_("延期申请待审批：%(t)s"), t=request.title),
+              body=Message(N_("申请延期 %(n)s 个工作日：%(r)s"), n=days, r=reason),
               request=request, kind="extension")
     return row
 
@@ -665,9 +670,9 @@ def request_extension_decide(*, actor, extension_id: int, approve: bool,
                note=note, data={"days": row.days})
         audit_record(actor=actor, action="transition", instance=row,
                      changes={"state": [Extension.State.PENDING, row.state]}, note=note)
-        _send(_handlers(request.department_id), title=(
-            _("延期已批准：%(t)s") if approve else _("延期未批准：%(t)s")) % {"t": request.title},
-            body=note, request=request, kind="extension_decided")
+        _send(_handlers(request.department_id), title=Message(
+            N_("延期已批准：%(t)s") if approve else N_("延期未批准：%(t)s"), t=request.title),
+            note=note, request=request, kind="extension_decided")
     return row
 
 
@@ -699,8 +704,8 @@ def request_reply(*, actor, request_id: int, text: str,
         event = _event(request, E.REPLIED, actor=actor, at=now, note=text, tally=tally)
         _save_attachments(actor=actor, request=request, files=files, event=event)
         _transition(request, actor, old)
-        _send(_enterprise_users(request), title=_("您的诉求已答复：%(t)s") % {"t": request.title},
-              body=_("请查看答复并评价（满意 / 基本满意 / 不满意）。"), request=request,
+        _send(_enterprise_users(request), title=Message(N_("您的诉求已答复：%(t)s"), t=request.title),
+              body=N_("请查看答复并评价（满意 / 基本满意 / 不满意）。"), request=request,
               kind="replied")
     return request
 
@@ -767,8 +772,8 @@ def request_rate(*, actor, request_id: int, rating: str, comment: str = "") -> S
             request.status = Status.REVIEW
             request.deadline_at = None
             request.save()
-            _send(_coordinators(), title=_("企业不满意，待复核：%(t)s") % {"t": request.title},
-                  body=comment, request=request, kind="review")
+            _send(_coordinators(), title=Message(N_("企业不满意，待复核：%(t)s"), t=request.title),
+                  note=comment, request=request, kind="review")
         elif request.status != Status.CLOSED:
             _close(request, actor=actor, now=now, kind=E.CLOSED,
                    note=_("企业评价后办结"))
@@ -802,7 +807,7 @@ def request_review(*, actor, request_id: int, reopen: bool, note: str) -> Servic
             request.save()
             _event(request, E.REOPENED, actor=actor, at=now, note=note, tally={"reopened": 1})
             _send(_handlers(request.department_id) + _enterprise_users(request),
-                  title=_("诉求重办：%(t)s") % {"t": request.title}, body=note, request=request,
+                  title=Message(N_("诉求重办：%(t)s"), t=request.title), note=note, request=request,
                   kind="reopened")
         else:
             _close(request, actor=actor, now=now, kind=E.REVIEW_REJECTED, note=note)
@@ -922,16 +927,16 @@ def sla_sweep(*, now: dt.datetime | None = None, limit: int = 20_000) -> SweepRe
             if countdown is None:
                 continue
             signing = request.status == Status.ASSIGNED
-            stage = _("签收") if signing else _("办理")
+            stage_id = N_("签收") if signing else N_("办理")
             if countdown.level == Level.YELLOW and request.warned == "":
                 request.warned = "yellow"
                 request.save(update_fields=["warned", "updated_at"])
                 _event(request, E.WARNED, at=now, internal=True,
                        note=_("签收时限即将到期") if signing else _("办理时限即将到期"))
                 _send(_handlers(request.department_id),
-                      title=_("黄灯预警：%(t)s") % {"t": request.title},
-                      body=_("%(s)s时限 %(d)s 到期。") % {
-                          "s": stage, "d": f"{timezone.localtime(request.deadline_at):%m-%d %H:%M}"},
+                      title=Message(N_("黄灯预警：%(t)s"), t=request.title),
+                      body=Message(N_("%(s)s时限 %(d)s 到期。"), s=msg(stage_id),
+                                   d=f"{timezone.localtime(request.deadline_at):%m-%d %H:%M}"),
                       request=request, kind="yellow")
                 result.warned += 1
             elif countdown.level == Level.RED and request.warned in ("", "yellow"):
@@ -948,9 +953,9 @@ def sla_sweep(*, now: dt.datetime | None = None, limit: int = 20_000) -> SweepRe
                 _event(request, E.OVERDUE, at=now, tally=tally,
                        note=_("签收已超时") if signing else _("办理已超时"))
                 _send(_handlers(request.department_id) + _coordinators(),
-                      title=_("红灯：已超时 %(t)s") % {"t": request.title},
-                      body=_("%(d)s的诉求%(s)s已超过时限。") % {
-                          "d": request.department.name if request.department else "", "s": stage},
+                      title=Message(N_("红灯：已超时 %(t)s"), t=request.title),
+                      body=Message(N_("%(d)s的诉求%(s)s已超过时限。"), s=msg(stage_id),
+                                   d=request.department.name if request.department else ""),
                       request=request, kind="red")
                 result.overdue += 1
             elif (countdown.level == Level.RED and request.warned == "red"
@@ -964,9 +969,9 @@ def sla_sweep(*, now: dt.datetime | None = None, limit: int = 20_000) -> SweepRe
                 _event(request, E.ESCALATED, at=now, note=_("超时升级督办"),
                        data={"leader": str(leader) if leader else ""})
                 _send([leader] + _coordinators() if leader else _coordinators(),
-                      title=_("督办：%(t)s 已超时") % {"t": request.title},
-                      body=_("%(d)s承办，已超过办理时限。") % {
-                          "d": request.department.name if request.department else ""},
+                      title=Message(N_("督办：%(t)s 已超时"), t=request.title),
+                      body=Message(N_("%(d)s承办，已超过办理时限。"),
+                                   d=request.department.name if request.department else ""),
                       request=request, kind="escalated")
                 result.escalated += 1
     return result

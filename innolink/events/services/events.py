@@ -241,8 +241,9 @@ def event_publish(*, actor, event: Event, source: str = "web") -> Event:
     event.save(update_fields=["state", "published_at"])
     audit_record(actor=actor, action="transition", instance=event, source=source,
                  changes={"state": [before, event.state]})
-    notify(recipients=_participant_users(event), title=f"对接活动日程已发布：{event.title}",
-           body=f"{event.date:%Y-%m-%d} · {event.venue}。请查看您的洽谈安排。",
+    notify(recipients=_participant_users(event), title=N_("对接活动日程已发布：%(t)s"),
+           body=N_("%(d)s · %(v)s。请查看您的洽谈安排。"),
+           params={"t": event.title, "d": f"{event.date:%Y-%m-%d}", "v": event.venue},
            url=reverse("events:agenda", args=[event.pk]), kind="events.published")
     return event
 
@@ -267,7 +268,8 @@ def event_transition(*, actor, event: Event, to: str, source: str = "web") -> Ev
     audit_record(actor=actor, action="transition", instance=event, source=source,
                  changes={"state": [before, to]})
     if to == EventState.CANCELLED and was_published:
-        notify(recipients=_participant_users(event), title=f"对接活动已取消：{event.title}",
+        notify(recipients=_participant_users(event), title=N_("对接活动已取消：%(t)s"),
+               params={"t": event.title},
                url="", kind="events.cancelled")
     return event
 

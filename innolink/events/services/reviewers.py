@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 from django.urls import reverse
+from django.utils.translation import gettext_noop as N_
 
 from innolink.accounts.models import Institution, User
 from innolink.accounts.roles import Role
@@ -103,7 +104,8 @@ def conflict_declare(*, actor, reviewer: User, reason: str, proposal=None, resea
                           items=[(a, {"reviewer": [a.reviewer_id, None]}) for a in withdrawn])
         ReviewAssignment.objects.filter(pk__in=[a.pk for a in withdrawn]).delete()
         rounds = sorted({a.round_id for a in withdrawn})
-        notify(recipients=_staff_users(), title=f"评审专家 {reviewer} 声明回避，{len(withdrawn)} 份评审待重新分配",
-               body=f"理由：{reason}",
+        notify(recipients=_staff_users(), title=N_("评审专家 %(r)s 声明回避，%(n)s 份评审待重新分配"),
+               body=N_("理由：%(reason)s"),
+               params={"r": str(reviewer), "n": len(withdrawn), "reason": reason},
                url=reverse("events:round-detail", args=[rounds[0]]), kind="events.recused")
     return declared

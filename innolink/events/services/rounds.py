@@ -19,6 +19,7 @@ from innolink.accounts.models import User
 from innolink.accounts.roles import Role
 from innolink.core.audit import audit_diff, audit_record, audit_record_many, snapshot
 from innolink.core.errors import Conflict, NotFound, ValidationFailed
+from innolink.core.messages import Message, choice_msg
 from innolink.core.notifications import notify
 from innolink.events import selectors
 from innolink.events.models import (
@@ -260,8 +261,9 @@ def _r4(value: float) -> float:
 
 def _notify_reviewers(rnd: JudgingRound, user_ids: Iterable[int]) -> None:
     notify(recipients=User.objects.filter(pk__in=list(user_ids)),
-           title=f"您有新的评审任务：{rnd.title}",
-           body=(f"评分截止日期：{rnd.scoring_deadline:%Y-%m-%d}" if rnd.scoring_deadline else ""),
+           title=Message(N_("您有新的评审任务：%(t)s"), t=rnd.title),
+           body=(Message(N_("评分截止日期：%(d)s"), d=f"{rnd.scoring_deadline:%Y-%m-%d}")
+                 if rnd.scoring_deadline else ""),
            url=reverse("events:my-reviews"), kind="events.review_assigned")
 
 
@@ -390,7 +392,7 @@ def round_finalise(*, actor, round: JudgingRound, allow_missing: bool = False,
                  changes={"state": [RoundState.SCORING, RoundState.FINALISED],
                           "results": [None, [[r.entry, r.rank, str(r.score)] for r in ranked]]},
                  note=f"未提交评审 {missing} 份；并列 {ties} 个方案")
-    notify(recipients=_staff_users(), title=f"评审结果已确定：{rnd.title}",
+    notify(recipients=_staff_users(), title=Message(N_("评审结果已确定：%(t)s"), t=rnd.title),
            url=reverse("events:round-detail", args=[rnd.pk]), kind="events.round_finalised")
     return rows
 
@@ -441,8 +443,8 @@ def award_record(*, actor, round: JudgingRound, entry: RoundEntry, level: str,
     if proposal.challenge.enterprise_id:
         recipients += list(User.objects.filter(enterprise_id=proposal.challenge.enterprise_id,
                                                role=Role.ENTERPRISE, is_active=True))
-    notify(recipients=recipients, title=f"{rnd.title}：{award.get_level_display()}",
-           body=f"方案“{proposal.challenge.title}”获{award.get_level_display()}。",
+    notify(recipients=recipients, title=N_("%(r)s：%(l)s"), body=N_("方案“%(c)s”获%(l)s。"),
+           params={"r": rnd.title, "l": choice_msg(award, "level"), "c": proposal.challenge.title},
            kind="events.award")
     from innolink.projects.hooks import award_recorded  # 赛事签约 becomes a project (0502)
     award_recorded(award.pk)
