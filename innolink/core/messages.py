@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 
 def message_render(message: str, params: dict[str, Any] | None = None) -> str:
@@ -32,25 +32,6 @@ def message_render(message: str, params: dict[str, Any] | None = None) -> str:
         except (KeyError, ValueError, TypeError):
             continue
     return message
-
-
-def language_half(text: str, language: str | None = None) -> str:
-    """One half of a message a pure engine wrote in both languages, ``"中文 / English"``: the
-    English half on an English page, the Chinese half otherwise. Text without the separator is
-    returned as it is::
-
-        >>> language_half("未知指标 foo / unknown indicator foo", "en")
-        'unknown indicator foo'
-        >>> language_half("未知指标 foo / unknown indicator foo", "zh-hans")
-        '未知指标 foo'
-        >>> language_half("完成", "en")
-        '完成'
-    """
-    if not text or " / " not in text:
-        return text or ""
-    chinese, english = text.split(" / ", 1)
-    language = language if language is not None else (get_language() or "")
-    return english.strip() if language.startswith("en") else chinese.strip()
 
 
 class Message(str):

@@ -104,10 +104,10 @@ class RankingRun(models.Model):
 
     @property
     def error_message(self) -> str:
-        """Why the run failed, in the reader's language (the engine stores both)."""
-        from innolink.core.messages import language_half
+        """Why the run failed, in the reader's language (``methods.stored_error``)."""
+        from innolink.rankings.methods import stored_error
 
-        return language_half(str((self.error or {}).get("message", "")))
+        return stored_error(self.error)
 
 
 class RankingList(models.Model):
