@@ -34,6 +34,19 @@ def message_render(message: str, params: dict[str, Any] | None = None) -> str:
     return message
 
 
+def data_render(data: dict[str, Any]) -> str:
+    """A message stored as data, ``{"msgid", "params"}``, in the active language; a value that
+    is such a message itself (a pure engine's nested reason) is worded first::
+
+        >>> data_render({"msgid": "在要求的 %(wanted)s 之内",
+        ...              "params": {"wanted": {"msgid": "TRL%(lo)s", "params": {"lo": 4}}}})
+        '在要求的 TRL4 之内'
+    """
+    params = {k: data_render(v) if isinstance(v, dict) and "msgid" in v else v
+              for k, v in (data.get("params") or {}).items()}
+    return message_render(str(data.get("msgid") or ""), params)
+
+
 class Message(str):
     """Text in the source language that keeps its msgid and values, for a message that is
     stored now and read later (an import's row problems in a job's result): it is the Chinese
