@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from innolink.core.messages import message_render
 from innolink.engines.ranking import Methodology, RankingError, load_methodologies
@@ -106,3 +106,30 @@ def stored_error(error: dict[str, Any] | None) -> str:
     if error.get("message_en") and _english():
         return str(error["message_en"])
     return str(error.get("message", ""))
+
+
+#: The engine's indicator labels, units and directions that list pages show, for the catalogue
+#: (the engine is pure; ``indicator_word`` translates them). A test keeps it covering the
+#: engine's fields and derived indicators.
+INDICATOR_WORDS = (
+    gettext_noop("营业收入"), gettext_noop("资产总额"), gettext_noop("净利润"), gettext_noop("纳税总额"),
+    gettext_noop("研发费用"), gettext_noop("有效发明专利"), gettext_noop("出口额"), gettext_noop("进口额"),
+    gettext_noop("从业人员"), gettext_noop("综合能源消费量"), gettext_noop("设备投资"),
+    gettext_noop("地方财政贡献"), gettext_noop("所属镇街"), gettext_noop("国民经济行业代码（GB/T 4754-2017）"),
+    gettext_noop("所有制类型"), gettext_noop("重大违法违规"), gettext_noop("严重失信"),
+    gettext_noop("研发投入强度"), gettext_noop("出口占营业收入比重"), gettext_noop("进出口总额"),
+    gettext_noop("营业收入利润率"), gettext_noop("税收营收比"), gettext_noop("单位营业收入能耗"),
+    gettext_noop("单位能耗税收"), gettext_noop("全员劳动生产率"), gettext_noop("人均纳税"),
+    gettext_noop("设备投资强度"), gettext_noop("营业收入增长率"), gettext_noop("纳税增长率"),
+    gettext_noop("出口增长率"), gettext_noop("研发费用增长率"), gettext_noop("单位营业收入能耗变化率"),
+    gettext_noop("外贸依存度（进出口总额/营业收入）"),
+    gettext_noop("万元"), gettext_noop("件"), gettext_noop("人"), gettext_noop("吨标准煤"),
+    gettext_noop("元/人"), gettext_noop("元/吨标准煤"), gettext_noop("吨标准煤/万元"),
+    gettext_noop("越高越好"), gettext_noop("越低越好"),
+)
+
+
+def indicator_word(text: str) -> str:
+    """An indicator's label, unit or direction as the engine or a methodology file gives it, in
+    the reader's language (as it is when the catalogue has no entry, e.g. a new file's label)."""
+    return gettext(text) if text else text

@@ -136,6 +136,13 @@ class RankingList(models.Model):
     def __str__(self) -> str:
         return f"{self.title_zh}（{self.run.year}）"
 
+    @property
+    def title(self) -> str:
+        """The list's title in the reader's language (``methods.list_title``)."""
+        from innolink.rankings.methods import list_title
+
+        return list_title(self.list_id, self.title_zh)
+
 
 class RankingEntry(models.Model):
     """A member of a list, or an uncertain non-member flagged for review (``in_list`` False)."""

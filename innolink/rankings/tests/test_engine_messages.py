@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from innolink.core.errors import ApplicationError
 from innolink.core.jobs import job_run
 from innolink.core.models import Job
-from innolink.rankings import services
+from innolink.rankings import methods, services
 from innolink.rankings.errors import ENGINE_MESSAGES
 from innolink.rankings.models import RankingRun
 
@@ -133,3 +133,32 @@ def test_methodologies_are_parsed_again_only_after_an_edit(small_lists):
     assert edited["green_50"] == first["green_50"]
     edited.pop("green_50")  # a caller's dict is its own: the cache keeps every list
     assert "green_50" in services.methodologies()
+
+
+@pytest.mark.parametrize("language, title, headers, other", [
+    ("en", TITLE_EN, ["Revenue", "Higher is better", "10k yuan"], "晋江市民营企业综合实力100强"),
+    ("zh-hans", "晋江市民营企业综合实力100强", ["营业收入", "越高越好", "万元"], TITLE_EN),
+])
+def test_the_public_list_reads_in_the_readers_language(client, population, organizer, small_lists,
+                                                       language, title, headers, other):
+    from innolink.rankings.tests.factories import notice_run
+
+    notice_run(2025, organizer)
+    page = client.get("/rankings/public/2025/comprehensive_100/",
+                      HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f"<h1>{title}</h1>" in page and other not in page
+    assert all(h in page for h in headers), [h for h in headers if h not in page]
+    index = client.get("/rankings/public/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert title in index
+
+
+def test_every_indicator_word_of_the_engine_is_listed_and_has_english():
+    from innolink.engines.ranking.derive import BUILTIN_DERIVED
+    from innolink.engines.ranking.fields import FIELDS
+
+    words = ({s.label_zh for s in FIELDS.values()} | {d.label_zh for d in BUILTIN_DERIVED.values()}
+             | {d.unit for d in BUILTIN_DERIVED.values()} | {s.unit for s in FIELDS.values()})
+    listed = set(methods.INDICATOR_WORDS)
+    assert {w for w in words if CJK.search(w)} - {"元"} <= listed
+    with translation.override("en"):
+        assert [w for w in methods.INDICATOR_WORDS if CJK.search(gettext(w))] == []
