@@ -22,6 +22,7 @@ from innolink.compute.models import (
     Solution,
     WorkloadRequest,
 )
+from innolink.core.messages import data_render
 from innolink.engines.compute import Offer, Ranked, Workload, occupancy, rank
 from innolink.engines.matching import ChallengeDoc, MatchingEngine, ResearcherDoc, Tokenizer
 
@@ -138,7 +139,9 @@ def _summary(match) -> dict[str, Any]:
     explanation = match.explanation or {}
     terms = [t.get("term") for t in explanation.get("matched_terms", [])][:8]
     structured = explanation.get("structured") or {}
-    reasons = [p.get("reason") for p in (structured.get("parts") or {}).values()
+    # a factor's reason is the engine's frame with values, worded in the page's language
+    reasons = [data_render(p["reason_data"]) if p.get("reason_data") else p.get("reason")
+               for p in (structured.get("parts") or {}).values()
                if isinstance(p, dict) and p.get("reason") and p.get("score", 0) >= 0.75
                ] if isinstance(structured, dict) else []
     return {"summary": explanation.get("summary", ""), "terms": [t for t in terms if t],

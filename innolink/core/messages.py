@@ -93,23 +93,17 @@ def message_render(message: str, params: dict[str, Any] | None = None) -> str:
     return message
 
 
-def language_half(text: str, language: str | None = None) -> str:
-    """One half of a message a pure engine wrote in both languages, ``"中文 / English"``: the
-    English half on an English page, the Chinese half otherwise. Text without the separator is
-    returned as it is::
+def data_render(data: dict[str, Any]) -> str:
+    """A message stored as data, ``{"msgid", "params"}``, in the active language; a value that
+    is such a message itself (a pure engine's nested reason) is worded first::
 
-        >>> language_half("未知指标 foo / unknown indicator foo", "en")
-        'unknown indicator foo'
-        >>> language_half("未知指标 foo / unknown indicator foo", "zh-hans")
-        '未知指标 foo'
-        >>> language_half("完成", "en")
-        '完成'
+        >>> data_render({"msgid": "在要求的 %(wanted)s 之内",
+        ...              "params": {"wanted": {"msgid": "TRL%(lo)s", "params": {"lo": 4}}}})
+        '在要求的 TRL4 之内'
     """
-    if not text or " / " not in text:
-        return text or ""
-    chinese, english = text.split(" / ", 1)
-    language = language if language is not None else (get_language() or "")
-    return english.strip() if language.startswith("en") else chinese.strip()
+    params = {k: data_render(v) if isinstance(v, dict) and "msgid" in v else v
+              for k, v in (data.get("params") or {}).items()}
+    return message_render(str(data.get("msgid") or ""), params)
 
 
 class Message(str):

@@ -156,8 +156,54 @@ INDICATOR_REASONS = (
     gettext_noop("提及“%(alias)s”，但未给出可比的数值"),
     gettext_noop("未论及文字指标“%(target)s”"),
     gettext_noop("论及“%(alias)s”（文字指标：%(target)s，无数值可比）"),
+    gettext_noop("该需求未设定量化指标"),
+    gettext_noop("%(total)s 项指标中：满足 %(meets)s 项，接近 %(near)s 项，有数值未达 %(value_off)s 项，"
+                 "仅提及 %(mentioned)s 项，未涉及 %(absent)s 项"),
+    gettext_noop("%(total)s 项指标中：满足 %(meets)s 项，接近 %(near)s 项，有数值未达 %(value_off)s 项，"
+                 "仅提及 %(mentioned)s 项，未涉及 %(absent)s 项，论及文字指标 %(addressed)s 项"),
 )
 
+
+#: the frames of a structured factor's reason (``engines.matching.structured.FIT_FRAMES``),
+#: listed for the catalogue; a test keeps both lists equal
+FIT_REASONS = (
+    gettext_noop('领域信息不全，按中性处理'),
+    gettext_noop('领域一致：%(domain)s'),
+    gettext_noop('次要领域一致：%(domain)s'),
+    gettext_noop('相邻领域：需求属%(wanted)s，对方属%(got)s'),
+    gettext_noop('领域不同：需求属%(wanted)s，对方属%(got)s'),
+    gettext_noop('未填写学科，按中性处理'),
+    gettext_noop('学科对口：%(discipline)s'),
+    gettext_noop('学科“%(discipline)s”常服务于%(domain)s'),
+    gettext_noop('需求未限定学科，按中性处理'),
+    gettext_noop('学科“%(discipline)s”不在所需学科（%(wanted)s）之列'),
+    gettext_noop('学科“%(discipline)s”未能对应到领域，按中性处理'),
+    gettext_noop('学科“%(discipline)s”与%(domain)s关联较弱'),
+    gettext_noop('未填写技术成熟度，按中性处理'),
+    gettext_noop('需求未限定成熟度，对方为 TRL%(trl)s'),
+    gettext_noop('TRL%(lo)s'),
+    gettext_noop('TRL%(lo)s–%(hi)s'),
+    gettext_noop('TRL%(hi)s 以下'),
+    gettext_noop('技术成熟度 TRL%(trl)s，低于要求的 %(wanted)s（差 %(n)s 级）'),
+    gettext_noop('技术成熟度 TRL%(trl)s，高于要求的 %(wanted)s（超出 %(n)s 级）'),
+    gettext_noop('技术成熟度 TRL%(trl)s，达到要求的 %(wanted)s'),
+    gettext_noop('技术成熟度 TRL%(trl)s，在要求的 %(wanted)s 之内'),
+    gettext_noop('未说明是否可承接，按中性处理'),
+    gettext_noop('当前可承接新项目'),
+    gettext_noop('当前不可承接新项目'),
+    gettext_noop('未填写单位类型，按中性处理'),
+    gettext_noop('单位类型符合要求：%(kind)s'),
+    gettext_noop('需求倾向%(wanted)s，对方为%(kind)s'),
+    gettext_noop('单位类型：%(kind)s'),
+    gettext_noop('无过往揭榜记录'),
+    gettext_noop('尚无方案入选或合同交付记录'),
+    gettext_noop('过往方案入选 %(accepted)s 项、合同交付 %(delivered)s 项'),
+    gettext_noop('需求未限定地区'),
+    gettext_noop('需求倾向%(wanted)s，对方未填写地区'),
+    gettext_noop('地区符合：%(region)s'),
+    gettext_noop('同省（%(province)s）：需求倾向%(wanted)s，对方在%(region)s'),
+    gettext_noop('异地：需求倾向%(wanted)s，对方在%(region)s'),
+)
 
 def _said(data: dict) -> str:
     params = {k: _said(v) if isinstance(v, dict) else v for k, v in (data.get("params") or {}).items()}
@@ -180,6 +226,23 @@ def indicator_reason(item: dict) -> str:
     """
     data = item.get("reason_data")
     return _said(data) if data else str(item.get("reason") or "")
+
+
+def indicator_summary(coverage: dict) -> str:
+    """The indicator coverage in brief, in the active language (the engine's frame and counts);
+    an explanation stored before the summary carried them shows its Chinese sentence.
+
+    Examples:
+        >>> from django.utils import translation
+        >>> with translation.override("en"):
+        ...     indicator_summary({"summary": "该需求未设定量化指标",
+        ...                        "summary_data": {"msgid": "该需求未设定量化指标", "params": {}}})
+        'The need sets no quantified indicators'
+        >>> indicator_summary({"summary": "旧的概括"})
+        '旧的概括'
+    """
+    data = coverage.get("summary_data")
+    return _said(data) if data else str(coverage.get("summary") or "")
 
 
 def _join_words(words) -> str:
@@ -251,7 +314,8 @@ def explained(obj, match, rank: int, similar: list | None = None) -> Explained:
                        "score": i["score"]} for i in ind.get("indicators") or []]
     parts = (e.get("structured") or {}).get("parts") or {}
     structured = [{"factor": k, "label": str(FACTOR_LABELS.get(k, k)), "score": v["score"],
-                   "weight": v["weight"], "reason": v["reason"]}
+                   "weight": v["weight"],
+                   "reason": _said(v["reason_data"]) if v.get("reason_data") else v["reason"]}
                   for k, v in parts.items() if v.get("shown", True)]
     # keywords as written in the text (TPU, not the index's tpu)
     written: dict[str, str] = {}
@@ -272,7 +336,7 @@ def explained(obj, match, rank: int, similar: list | None = None) -> Explained:
                      matched_terms=[written.get(t["term"], t["term"])
                                     for t in e.get("matched_terms") or []],
                      indicators=indicators,
-                     indicator_summary=ind.get("summary", "") if indicators else "",
+                     indicator_summary=indicator_summary(ind) if indicators else "",
                      structured=structured,
                      reasons=reason_sentences(reasons, rank) if reasons is not None else [],
                      similar=similar)

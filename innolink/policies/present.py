@@ -403,6 +403,14 @@ STEP_FRAMES = (
     gettext_noop("最近的档次「%(next)s」奖励%(next_amount)s,还需:%(needs)s"),
     gettext_noop("视数据核定"),
     gettext_noop("满足以下条件之一即可"),
+    gettext_noop("%(word)s%(value)s"),
+    gettext_noop("%(label)s%(word)s%(value)s"),
+    gettext_noop("%(label)s%(value)s%(word)s"),
+    gettext_noop("%(label)s%(value)s"),
+    gettext_noop("%(label)s有数据"),
+    gettext_noop("%(parts)s"),
+    gettext_noop("%(parts)s等"),
+    gettext_noop("非(%(label)s)"),
     gettext_noop("请补充%(item)s的%(fact)s"),
     gettext_noop("请补充%(year)s年度%(label)s"),
     gettext_noop("%(text)s(%(unit)s)"),
@@ -412,6 +420,22 @@ STEP_FRAMES = (
     gettext_noop("首次或重新认定"),
     gettext_noop("请补充%(label)s"),
 )
+
+# The words of the rules' grammar a route names (``steps.Word``: the comparison words a rule
+# file may use, the qualification words) and what joins a route's parts; tests/test_step_texts
+# keeps this list covering the engine's (ADR 0792).
+ROUTE_WORDS = (
+    gettext_noop("高于"), gettext_noop("超过"), gettext_noop("大于"), gettext_noop("不低于"),
+    gettext_noop("不少于"), gettext_noop("达到"), gettext_noop("以上"), gettext_noop("及以上"),
+    gettext_noop("低于"), gettext_noop("不满"), gettext_noop("少于"), gettext_noop("小于"),
+    gettext_noop("不超过"), gettext_noop("不高于"), gettext_noop("以下"), gettext_noop("及以下"),
+    gettext_noop("等于"), gettext_noop("不等于"),
+    gettext_noop("持有"), gettext_noop("未持有"), gettext_noop("新认定"), gettext_noop("首次认定"),
+    gettext_noop("重新认定"), gettext_noop("晋级"),
+    gettext_noop("且"), gettext_noop("或"),
+)
+_SEPARATORS = {"、": gettext_noop("、"), ";": gettext_noop("；"), " 或 ": gettext_noop(" 或 "),
+               "且": gettext_noop("且"), "或": gettext_noop("或")}
 
 
 def money_text(fen: Any) -> str:
@@ -440,8 +464,10 @@ def money_text(fen: Any) -> str:
 
 
 def _param(value: Any) -> str:
-    from innolink.engines.rules.steps import Money, Said, Seq, Step
+    from innolink.engines.rules.steps import Money, Said, Seq, Step, Word
 
+    if isinstance(value, Word):  # 高于, 以上, 持有 ...: the rules' grammar, translated
+        return _(str(value)) if str(value) else ""
     if isinstance(value, Said):  # a failing condition's own sentence: worded as its check is
         return miss_view(value.check, None, value.year).text
     if isinstance(value, Step):
@@ -449,13 +475,7 @@ def _param(value: Any) -> str:
     if isinstance(value, Money):
         return money_text(value.fen)
     if isinstance(value, Seq):
-        sep = value.sep
-        if sep == "、":
-            sep = _("、")
-        elif sep == ";":
-            sep = _("；")
-        elif sep == " 或 ":
-            sep = _(" 或 ")
+        sep = _(_SEPARATORS[value.sep]) if value.sep in _SEPARATORS else value.sep
         return sep.join(_param(v) for v in value)
     return str(value)
 
@@ -576,7 +596,8 @@ def choices_view(answer: Any, record: dict[str, Any] | None, year: int) -> tuple
         for route in choice.routes:
             checks = [miss_view(c, record, year) for c in route.checks]
             held.update(check_key(c) for c in route.checks)
-            routes.append(RouteView(readable(route.label) or "", route.state, route.tied, checks))
+            routes.append(RouteView(readable(step_text(route.label)) or "", route.state, route.tied,
+                                    checks))
         out.append(ChoiceView(readable(step_text(choice.label)) or "", bool(getattr(choice, "tie", False)), routes))
     return out, held
 

@@ -104,10 +104,10 @@ class RankingRun(models.Model):
 
     @property
     def error_message(self) -> str:
-        """Why the run failed, in the reader's language (the engine stores both)."""
-        from innolink.core.messages import language_half
+        """Why the run failed, in the reader's language (``methods.stored_error``)."""
+        from innolink.rankings.methods import stored_error
 
-        return language_half(str((self.error or {}).get("message", "")))
+        return stored_error(self.error)
 
 
 class RankingList(models.Model):
@@ -135,6 +135,13 @@ class RankingList(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title_zh}（{self.run.year}）"
+
+    @property
+    def title(self) -> str:
+        """The list's title in the reader's language (``methods.list_title``)."""
+        from innolink.rankings.methods import list_title
+
+        return list_title(self.list_id, self.title_zh)
 
 
 class RankingEntry(models.Model):

@@ -158,6 +158,7 @@ def entry_threshold(rows: list[Row]) -> Decimal | None:
 def key_columns(ranking_list: RankingList, *, count: int = 3) -> list[Column]:
     """The threshold field first, then the heaviest indicators (for the public table)."""
     from innolink.engines.ranking.fields import get_field
+    from innolink.rankings.methods import indicator_word
 
     info = ranking_list.result.get("indicator_info", {})
     threshold = ranking_list.result.get("threshold_field", "revenue")
@@ -171,8 +172,8 @@ def key_columns(ranking_list: RankingList, *, count: int = 3) -> list[Column]:
         else:
             label, unit = (spec.label_zh, spec.unit) if spec is not None else (name, "")
         money = unit == "元"
-        columns.append(Column(name, str(label), "万元" if money else unit, money,
-                              spec is not None))
+        columns.append(Column(name, indicator_word(str(label)),
+                              indicator_word("万元" if money else unit), money, spec is not None))
     return columns
 
 

@@ -6,10 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +15,10 @@ from django.utils.translation import gettext_noop as N_
 
 from innolink.core.audit import audit_diff, audit_record
 from innolink.core.errors import ApplicationError, Conflict, ValidationFailed
-from innolink.core.messages import language_half
-from innolink.engines.ranking import Methodology, RankingError, load_methodologies
+from innolink.engines.ranking import Methodology, RankingError
 from innolink.enterprises.models import Enterprise, EnterpriseYear
 from innolink.rankings import checks
+from innolink.rankings.methods import engine_message, load_folder, methodology_dir
 from innolink.rankings.models import (
     Correction,
     Declaration,
@@ -44,15 +42,10 @@ from innolink.rankings.errors import (
 )
 
 RUN_KIND = "rankings.run"
-DEFAULT_DIR = Path(__file__).resolve().parent / "methodologies"
 #: Display order of the published lists; other methodology files follow by id.
 LIST_ORDER = ("comprehensive_100", "advanced_manufacturing_100", "modern_services_100",
               "innovative_100", "green_50", "outward_50", "tax_contribution")
 CENT = Decimal("0.01")
-
-
-def methodology_dir() -> Path:
-    return Path(settings.INNOLINK.get("RANKING_METHODOLOGY_DIR") or DEFAULT_DIR)
 
 
 def methodologies(year: int | None = None) -> dict[str, Methodology]:
@@ -60,12 +53,13 @@ def methodologies(year: int | None = None) -> dict[str, Methodology]:
 
     ``<dir>/*.yaml`` are the current editions; a file in ``<dir>/<year>/`` replaces the file
     of the same id for that year (e.g. the 2024 first edition, which has no growth indicators
-    because the registry holds no 2023 data). A bad file is refused with its reason."""
+    because the registry holds no 2023 data). A bad file is refused with its reason. A folder
+    is parsed again only when one of its files changed (``methods.load_folder``)."""
     folder = methodology_dir()
     try:
-        found = load_methodologies(folder)
+        found = load_folder(folder)
         if year is not None and (folder / str(year)).is_dir():
-            found.update(load_methodologies(folder / str(year)))
+            found.update(load_folder(folder / str(year)))
     except RankingError as exc:
         raise ranking_error(exc) from exc
     order = {list_id: i for i, list_id in enumerate(LIST_ORDER)}
@@ -73,10 +67,13 @@ def methodologies(year: int | None = None) -> dict[str, Methodology]:
 
 
 def ranking_error(exc: RankingError) -> ApplicationError:
-    """The engine's refusal as the platform's error (same code and detail). The engine is pure
-    and writes each message in both languages ("中文 / English"); the user reads their half."""
-    return ApplicationError(language_half(exc.message), code=exc.code, extra=exc.extra,
-                            status=422)
+    """The engine's refusal as the platform's error (same code and detail), in the reader's
+    language. The engine is pure and gives a Chinese message id with values (ADR 0792); they
+    stay on the error, so a background job that fails with it words it for its reader too."""
+    error = ApplicationError(engine_message(exc.msgid, exc.params), code=exc.code,
+                             extra=exc.extra, status=422)
+    error.msgid, error.params = exc.msgid, dict(exc.params)
+    return error
 
 
 def covered_years() -> list[int]:

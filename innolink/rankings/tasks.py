@@ -23,7 +23,10 @@ def run_ranking_job(job: Job, progress: Progress) -> dict:
                  force=True)
         ms, result = services.compute(run)
     except Exception as exc:  # the run records every failure, then the job does
-        error = exc.as_dict() if isinstance(exc, RankingError) else {
+        # an engine refusal keeps its message id and values (also when a service passed it on
+        # as the platform's error), so the run page words it in its reader's language
+        engine = exc if isinstance(exc, RankingError) else exc.__cause__
+        error = engine.as_dict() if isinstance(engine, RankingError) else {
             "code": getattr(exc, "code", "error"), "message": str(getattr(exc, "message", exc)),
             "extra": {}}
         services.run_fail(run=run, error=error)

@@ -17,6 +17,7 @@ from innolink.core.jobs import result_template_for
 from innolink.rankings import exports, selectors, services
 from innolink.accounts.roles import Role, has_role
 from innolink.rankings.access import can_declare, can_manage_rankings
+from innolink.rankings.methods import indicator_word
 from innolink.rankings.forms import (
     AnswerForm,
     CorrectionForm,
@@ -392,15 +393,15 @@ def _threshold_label(result: dict) -> str:
     from innolink.engines.ranking.fields import get_field
 
     spec = get_field(result.get("threshold_field", ""))
-    return spec.label_zh if spec is not None else result.get("threshold_field", "")
+    return indicator_word(spec.label_zh) if spec is not None else result.get("threshold_field", "")
 
 
 def _weights(result: dict) -> list[dict]:
     info = result.get("indicator_info", {})
     importance = result.get("importance", {})
     imputed = result.get("imputed_counts", {})
-    return [{"label": v.get("label_zh", k), "unit": v.get("unit", ""),
-             "direction": "越高越好" if v.get("direction") == "higher" else "越低越好",
+    return [{"label": indicator_word(v.get("label_zh", k)), "unit": indicator_word(v.get("unit", "")),
+             "direction": indicator_word("越高越好" if v.get("direction") == "higher" else "越低越好"),
              "weight": v.get("weight"), "importance": importance.get(k, 0) * 100,
              "imputed": imputed.get(k, 0), "missing": v.get("missing")}
             for k, v in info.items()]

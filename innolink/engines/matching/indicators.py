@@ -452,9 +452,15 @@ R_NO_UNIT = "%(reason)s；原文未注明单位，按目标单位理解"
 R_NO_VALUE = "提及“%(alias)s”，但未给出可比的数值"
 R_TEXT_ABSENT = "未论及文字指标“%(target)s”"
 R_TEXT_ADDRESSED = "论及“%(alias)s”（文字指标：%(target)s，无数值可比）"
-#: every frame of an indicator's reason (the Django side lists them for its catalogue)
+# the coverage in brief (``summarize``)
+S_NO_TARGETS = "该需求未设定量化指标"
+S_COUNTS = ("%(total)s 项指标中：满足 %(meets)s 项，接近 %(near)s 项，有数值未达 %(value_off)s 项，"
+            "仅提及 %(mentioned)s 项，未涉及 %(absent)s 项")
+S_COUNTS_TEXT = S_COUNTS + "，论及文字指标 %(addressed)s 项"
+#: every frame of an indicator's reason and of the summary (the Django side lists them for its
+#: catalogue)
 REASON_FRAMES = (R_ABSENT, R_MEETS, R_NEAR, R_OFF, R_CONVERTED, R_NO_UNIT, R_NO_VALUE, R_TEXT_ABSENT,
-                 R_TEXT_ADDRESSED)
+                 R_TEXT_ADDRESSED, S_NO_TARGETS, S_COUNTS, S_COUNTS_TEXT)
 
 
 @dataclass(frozen=True)
@@ -642,28 +648,29 @@ class Coverage:
         return {
             "coverage": round(self.score, 4),
             "counts": counts,
-            "summary": summarize(self),
+            "summary": (summary := summarize(self)),
+            "summary_data": summary.as_data(),
             "indicators": [m.as_dict() for m in self.matches],
         }
 
 
-def summarize(cov: Coverage) -> str:
-    """One Chinese sentence summarising a coverage.
+def summarize(cov: Coverage) -> Reason:
+    """One sentence summarising a coverage: the Chinese text, carrying its frame and counts
+    (``as_data()``) so a page or the API words it in the reader's language.
 
     Examples:
         >>> summarize(coverage([IndicatorTarget("介电常数", "<=", 2.7)], "介电常数2.5"))
         '1 项指标中：满足 1 项，接近 0 项，有数值未达 0 项，仅提及 0 项，未涉及 0 项'
     """
     if not cov.matches:
-        return "该需求未设定量化指标"
+        return Reason(S_NO_TARGETS)
     c = {s: 0 for s in _STATUS_ORDER}
     for m in cov.matches:
         c[m.status] += 1
-    text = (f"{len(cov.matches)} 项指标中：满足 {c['meets']} 项，接近 {c['near']} 项，"
-            f"有数值未达 {c['value_off']} 项，仅提及 {c['mentioned']} 项，未涉及 {c['absent']} 项")
+    counts = {k: c[k] for k in ("meets", "near", "value_off", "mentioned", "absent")}
     if c["addressed"]:
-        text += f"，论及文字指标 {c['addressed']} 项"
-    return text
+        return Reason(S_COUNTS_TEXT, total=len(cov.matches), addressed=c["addressed"], **counts)
+    return Reason(S_COUNTS, total=len(cov.matches), **counts)
 
 
 def coverage(targets, text: str, weights=None) -> Coverage:

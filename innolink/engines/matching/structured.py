@@ -1,7 +1,9 @@
 """Structured fit between a need (challenge, or enterprise) and a provider (researcher, offer).
 
 Each factor is a small named function taking plain values and returning a :class:`Fit`
-(score in [0, 1] and a Chinese reason).  :func:`structured_fit` combines them with weights.
+(score in [0, 1] and a reason: the Chinese sentence as an ``indicators.Reason``, carrying its
+frame and values so the Django side words it in the reader's language; ``FIT_FRAMES`` lists the
+frames).  :func:`structured_fit` combines them with weights.
 A factor with nothing to judge (the challenge states no region, say) returns a neutral score
 of 0.5 so that missing data neither rewards nor punishes.
 """
@@ -11,6 +13,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from typing import Mapping
+
+from .indicators import Reason
 
 __all__ = [
     "ADJACENT_DOMAINS",
@@ -91,6 +95,47 @@ _CITY_PROVINCE = {
 }
 
 
+# the frames of a factor's reason
+F_DOMAIN_UNKNOWN = "领域信息不全，按中性处理"
+F_DOMAIN_SAME = "领域一致：%(domain)s"
+F_DOMAIN_SECONDARY = "次要领域一致：%(domain)s"
+F_DOMAIN_ADJACENT = "相邻领域：需求属%(wanted)s，对方属%(got)s"
+F_DOMAIN_OTHER = "领域不同：需求属%(wanted)s，对方属%(got)s"
+F_DISCIPLINE_UNKNOWN = "未填写学科，按中性处理"
+F_DISCIPLINE_SAME = "学科对口：%(discipline)s"
+F_DISCIPLINE_SERVES = "学科“%(discipline)s”常服务于%(domain)s"
+F_DISCIPLINE_OPEN = "需求未限定学科，按中性处理"
+F_DISCIPLINE_OTHER = "学科“%(discipline)s”不在所需学科（%(wanted)s）之列"
+F_DISCIPLINE_UNMAPPED = "学科“%(discipline)s”未能对应到领域，按中性处理"
+F_DISCIPLINE_WEAK = "学科“%(discipline)s”与%(domain)s关联较弱"
+F_TRL_UNKNOWN = "未填写技术成熟度，按中性处理"
+F_TRL_OPEN = "需求未限定成熟度，对方为 TRL%(trl)s"
+F_TRL_MIN = "TRL%(lo)s"
+F_TRL_RANGE = "TRL%(lo)s–%(hi)s"
+F_TRL_MAX = "TRL%(hi)s 以下"
+F_TRL_BELOW = "技术成熟度 TRL%(trl)s，低于要求的 %(wanted)s（差 %(n)s 级）"
+F_TRL_ABOVE = "技术成熟度 TRL%(trl)s，高于要求的 %(wanted)s（超出 %(n)s 级）"
+F_TRL_REACHES = "技术成熟度 TRL%(trl)s，达到要求的 %(wanted)s"
+F_TRL_WITHIN = "技术成熟度 TRL%(trl)s，在要求的 %(wanted)s 之内"
+F_AVAILABLE_UNKNOWN = "未说明是否可承接，按中性处理"
+F_AVAILABLE = "当前可承接新项目"
+F_UNAVAILABLE = "当前不可承接新项目"
+F_INSTITUTION_UNKNOWN = "未填写单位类型，按中性处理"
+F_INSTITUTION_SAME = "单位类型符合要求：%(kind)s"
+F_INSTITUTION_OTHER = "需求倾向%(wanted)s，对方为%(kind)s"
+F_INSTITUTION = "单位类型：%(kind)s"
+F_TRACK_NONE = "无过往揭榜记录"
+F_TRACK_EMPTY = "尚无方案入选或合同交付记录"
+F_TRACK = "过往方案入选 %(accepted)s 项、合同交付 %(delivered)s 项"
+F_REGION_OPEN = "需求未限定地区"
+F_REGION_UNKNOWN = "需求倾向%(wanted)s，对方未填写地区"
+F_REGION_SAME = "地区符合：%(region)s"
+F_REGION_PROVINCE = "同省（%(province)s）：需求倾向%(wanted)s，对方在%(region)s"
+F_REGION_OTHER = "异地：需求倾向%(wanted)s，对方在%(region)s"
+#: every frame of a factor's reason (the Django side lists them for its catalogue)
+FIT_FRAMES = tuple(v for k, v in dict(globals()).items() if k.startswith("F_") and isinstance(v, str))
+
+
 @dataclass(frozen=True)
 class Fit:
     """One structured factor: a score in [0, 1] and why.
@@ -119,7 +164,8 @@ class StructuredFit:
             "score": round(self.score, 4),
             "parts": {
                 k: {"score": round(v.score, 4), "weight": self.weights.get(k, 0.0),
-                    "reason": v.reason}
+                    "reason": v.reason,
+                    "reason_data": v.reason.as_data() if isinstance(v.reason, Reason) else None}
                 for k, v in self.parts.items()
             },
         }
@@ -158,16 +204,16 @@ def domain_fit(required: str | None, offered, secondary=()) -> Fit:
     """
     offered_t = _as_tuple(offered)
     if not required or not offered_t:
-        return Fit(0.5, "领域信息不全，按中性处理")
+        return Fit(0.5, Reason(F_DOMAIN_UNKNOWN))
     if required in offered_t:
-        return Fit(1.0, f"领域一致：{required}")
+        return Fit(1.0, Reason(F_DOMAIN_SAME, domain=required))
     shared = [d for d in _as_tuple(secondary) if d in offered_t]
     if shared:
-        return Fit(0.8, f"次要领域一致：{shared[0]}")
+        return Fit(0.8, Reason(F_DOMAIN_SECONDARY, domain=shared[0]))
     for o in offered_t:
         if frozenset((required, o)) in ADJACENT_DOMAINS:
-            return Fit(0.5, f"相邻领域：需求属{required}，对方属{o}")
-    return Fit(0.1, f"领域不同：需求属{required}，对方属{'、'.join(offered_t)}")
+            return Fit(0.5, Reason(F_DOMAIN_ADJACENT, wanted=required, got=o))
+    return Fit(0.1, Reason(F_DOMAIN_OTHER, wanted=required, got="、".join(offered_t)))
 
 
 def discipline_fit(wanted, discipline: str | None, domain: str | None = None,
@@ -187,19 +233,20 @@ def discipline_fit(wanted, discipline: str | None, domain: str | None = None,
     """
     wanted_t = _as_tuple(wanted)
     if not discipline:
-        return Fit(0.5, "未填写学科，按中性处理")
+        return Fit(0.5, Reason(F_DISCIPLINE_UNKNOWN))
     if discipline in wanted_t:
-        return Fit(1.0, f"学科对口：{discipline}", {"wanted": wanted_t, "got": discipline})
+        return Fit(1.0, Reason(F_DISCIPLINE_SAME, discipline=discipline),
+                   {"wanted": wanted_t, "got": discipline})
     serves = DISCIPLINE_DOMAINS.get(discipline, ()) if serves is None else _as_tuple(serves)
     if domain and domain in serves:
-        return Fit(0.6, f"学科“{discipline}”常服务于{domain}")
+        return Fit(0.6, Reason(F_DISCIPLINE_SERVES, discipline=discipline, domain=domain))
     if not wanted_t and not domain:
-        return Fit(0.5, "需求未限定学科，按中性处理")
+        return Fit(0.5, Reason(F_DISCIPLINE_OPEN))
     if wanted_t:
-        return Fit(0.2, f"学科“{discipline}”不在所需学科（{'、'.join(wanted_t)}）之列")
+        return Fit(0.2, Reason(F_DISCIPLINE_OTHER, discipline=discipline, wanted="、".join(wanted_t)))
     if not serves:
-        return Fit(0.5, f"学科“{discipline}”未能对应到领域，按中性处理")
-    return Fit(0.2, f"学科“{discipline}”与{domain}关联较弱")
+        return Fit(0.5, Reason(F_DISCIPLINE_UNMAPPED, discipline=discipline))
+    return Fit(0.2, Reason(F_DISCIPLINE_WEAK, discipline=discipline, domain=domain))
 
 
 def trl_fit(required_min: int | None, trl: int | None, required_max: int | None = None) -> Fit:
@@ -218,28 +265,28 @@ def trl_fit(required_min: int | None, trl: int | None, required_max: int | None 
         ('技术成熟度 TRL5，在要求的 TRL4–6 之内', 0.8)
     """
     if trl is None:
-        return Fit(0.5, "未填写技术成熟度，按中性处理")
+        return Fit(0.5, Reason(F_TRL_UNKNOWN))
     if not 1 <= int(trl) <= 9:
         raise ValueError(f"技术成熟度须在 1–9 之间，得到 {trl} (TRL must be 1..9)")
     trl = int(trl)
     if required_min is None and required_max is None:
-        return Fit(0.4 + 0.2 * (trl - 1) / 8, f"需求未限定成熟度，对方为 TRL{trl}")
+        return Fit(0.4 + 0.2 * (trl - 1) / 8, Reason(F_TRL_OPEN, trl=trl))
     lo = int(required_min) if required_min is not None else 1
     hi = int(required_max) if required_max is not None else 9
-    wanted = f"TRL{lo}" if required_max is None else (
-        f"TRL{lo}–{hi}" if required_min is not None else f"TRL{hi} 以下")
+    wanted = Reason(F_TRL_MIN, lo=lo) if required_max is None else (
+        Reason(F_TRL_RANGE, lo=lo, hi=hi) if required_min is not None else Reason(F_TRL_MAX, hi=hi))
     detail = {"wanted_min": required_min, "wanted_max": required_max, "got": trl}
     if trl < lo:
         short = lo - trl
         return Fit(max(0.0, 1.0 - 0.25 * short),
-                   f"技术成熟度 TRL{trl}，低于要求的 {wanted}（差 {short} 级）", detail)
+                   Reason(F_TRL_BELOW, trl=trl, wanted=wanted, n=short), detail)
     if trl > hi:
         over = trl - hi
         return Fit(max(0.5, 1.0 - 0.1 * over),
-                   f"技术成熟度 TRL{trl}，高于要求的 {wanted}（超出 {over} 级）", detail)
+                   Reason(F_TRL_ABOVE, trl=trl, wanted=wanted, n=over), detail)
     if required_max is None:
-        return Fit(1.0, f"技术成熟度 TRL{trl}，达到要求的 {wanted}", detail)
-    return Fit(1.0, f"技术成熟度 TRL{trl}，在要求的 {wanted} 之内", detail)
+        return Fit(1.0, Reason(F_TRL_REACHES, trl=trl, wanted=wanted), detail)
+    return Fit(1.0, Reason(F_TRL_WITHIN, trl=trl, wanted=wanted), detail)
 
 
 def availability_fit(available: bool | None) -> Fit:
@@ -250,8 +297,8 @@ def availability_fit(available: bool | None) -> Fit:
         Fit(score=0.0, reason='当前不可承接新项目')
     """
     if available is None:
-        return Fit(0.5, "未说明是否可承接，按中性处理")
-    return Fit(1.0, "当前可承接新项目") if available else Fit(0.0, "当前不可承接新项目")
+        return Fit(0.5, Reason(F_AVAILABLE_UNKNOWN))
+    return Fit(1.0, Reason(F_AVAILABLE)) if available else Fit(0.0, Reason(F_UNAVAILABLE))
 
 
 _INSTITUTION_BASE = {
@@ -277,14 +324,14 @@ def institution_fit(preferred, institution_type: str | None) -> Fit:
     """
     pref = _as_tuple(preferred)
     if not institution_type:
-        return Fit(0.5, "未填写单位类型，按中性处理")
+        return Fit(0.5, Reason(F_INSTITUTION_UNKNOWN))
     if institution_type in pref:
-        return Fit(1.0, f"单位类型符合要求：{institution_type}",
+        return Fit(1.0, Reason(F_INSTITUTION_SAME, kind=institution_type),
                    {"wanted": pref, "got": institution_type})
     if pref:
-        return Fit(0.3, f"需求倾向{'、'.join(pref)}，对方为{institution_type}")
+        return Fit(0.3, Reason(F_INSTITUTION_OTHER, wanted="、".join(pref), kind=institution_type))
     base = _INSTITUTION_BASE.get(institution_type, 0.5)
-    return Fit(base, f"单位类型：{institution_type}")
+    return Fit(base, Reason(F_INSTITUTION, kind=institution_type))
 
 
 def track_record_fit(accepted_proposals: int | None, delivered_contracts: int | None) -> Fit:
@@ -300,14 +347,14 @@ def track_record_fit(accepted_proposals: int | None, delivered_contracts: int | 
         0.3
     """
     if accepted_proposals is None and delivered_contracts is None:
-        return Fit(0.3, "无过往揭榜记录")
+        return Fit(0.3, Reason(F_TRACK_NONE))
     a, d = int(accepted_proposals or 0), int(delivered_contracts or 0)
     if a < 0 or d < 0:
         raise ValueError("过往记录数不能为负 (counts must be >= 0)")
     score = 1.0 - math.exp(-(a + 2 * d) / 4.0)
     if a == 0 and d == 0:
-        return Fit(0.0, "尚无方案入选或合同交付记录")
-    return Fit(score, f"过往方案入选 {a} 项、合同交付 {d} 项")
+        return Fit(0.0, Reason(F_TRACK_EMPTY))
+    return Fit(score, Reason(F_TRACK, accepted=a, delivered=d))
 
 
 def province_of(region: str | None) -> str | None:
@@ -346,16 +393,16 @@ def region_fit(preferred: str | None, region: str | None) -> Fit:
         0.5
     """
     if not preferred:
-        return Fit(0.5, "需求未限定地区")
+        return Fit(0.5, Reason(F_REGION_OPEN))
     if not region:
-        return Fit(0.4, f"需求倾向{preferred}，对方未填写地区")
+        return Fit(0.4, Reason(F_REGION_UNKNOWN, wanted=preferred))
     if preferred in region or region in preferred:
-        return Fit(1.0, f"地区符合：{region}", {"wanted": preferred, "got": region})
+        return Fit(1.0, Reason(F_REGION_SAME, region=region), {"wanted": preferred, "got": region})
     p1, p2 = province_of(preferred), province_of(region)
     if p1 and p1 == p2:
-        return Fit(0.7, f"同省（{p1}）：需求倾向{preferred}，对方在{region}",
+        return Fit(0.7, Reason(F_REGION_PROVINCE, province=p1, wanted=preferred, region=region),
                    {"wanted": preferred, "got": region})
-    return Fit(0.3, f"异地：需求倾向{preferred}，对方在{region}")
+    return Fit(0.3, Reason(F_REGION_OTHER, wanted=preferred, region=region))
 
 
 #: default weights of the factors in :func:`structured_fit` (they sum to 1)

@@ -35,15 +35,13 @@ def compare_lists(current: ListResult, previous: ListResult) -> ListComparison:
     if current.list_id != previous.list_id:
         raise RankingError(
             RankingError.INCOMPATIBLE_LISTS,
-            f"不能比较不同榜单 {current.list_id} 与 {previous.list_id} / cannot compare different "
-            f"lists {current.list_id!r} and {previous.list_id!r}",
+            "不能比较不同榜单 %(current)s 与 %(previous)s",
             current=current.list_id, previous=previous.list_id,
         )
     if previous.year >= current.year:
         raise RankingError(
             RankingError.INCOMPATIBLE_LISTS,
-            f"上一期年份应早于本期 / the previous edition ({previous.year}) must precede "
-            f"the current one ({current.year})",
+            "上一期（%(previous)s 年）应早于本期（%(current)s 年）",
             current=current.year, previous=previous.year,
         )
     prev_rank = {e.enterprise_id: e.rank for e in previous.entries}

@@ -61,8 +61,8 @@ def _check(m: Methodology, snap: Snapshot) -> None:
     if snap.year not in m.years:
         raise RankingError(
             RankingError.YEAR_NOT_COVERED,
-            f"方法“{m.title_zh}”（{m.version}）不适用于 {snap.year} 年数据 / methodology {m.id} "
-            f"{m.version} does not cover year {snap.year}",
+            "方法“%(title)s”（%(version)s）不适用于 %(year)s 年数据",
+            values={"title": m.title_zh, "version": m.version},
             list_id=m.id, year=snap.year, years=list(m.years),
         )
     need = _required_fields(m)
@@ -70,8 +70,7 @@ def _check(m: Methodology, snap: Snapshot) -> None:
     if missing:
         raise RankingError(
             RankingError.MISSING_FIELD,
-            f"数据快照缺少字段 {missing}（{m.title_zh}） / snapshot lacks fields {missing} "
-            f"needed by {m.id}",
+            "数据快照缺少字段 %(fields)s（%(title)s）", values={"title": m.title_zh},
             list_id=m.id, fields=missing,
         )
 
@@ -128,9 +127,8 @@ def _impute(
     if known.size == 0:
         raise RankingError(
             RankingError.MISSING_FIELD,
-            f"指标“{name}”在全部合格企业中缺失，无法插补（{m.title_zh}） / indicator {name!r} is "
-            f"missing for every eligible enterprise of {m.id}; nothing to impute from",
-            list_id=m.id, indicator=name,
+            "指标“%(indicator)s”在全部合格企业中缺失，无法插补（%(title)s）",
+            values={"title": m.title_zh}, list_id=m.id, indicator=name,
         )
     out = col.copy()
     if rule == "impute_zero":
@@ -189,9 +187,8 @@ def prepare_list(m: Methodology, snap: Snapshot) -> Prepared:
     if rows.size < m.list_size:
         raise RankingError(
             RankingError.LIST_SIZE_EXCEEDS_POPULATION,
-            f"“{m.title_zh}”需 {m.list_size} 家，但合格企业只有 {rows.size} 家 / list {m.id} needs "
-            f"{m.list_size} enterprises but only {rows.size} are eligible",
-            list_id=m.id, list_size=m.list_size, eligible=int(rows.size), excluded=excluded,
+            "“%(title)s”需 %(list_size)s 家，但合格企业只有 %(eligible)s 家",
+            values={"title": m.title_zh}, list_id=m.id, list_size=m.list_size, eligible=int(rows.size), excluded=excluded,
         )
     codes = snap.current["industry_code"][rows] if "industry_code" in snap.current else None
     values = np.empty((rows.size, len(cols)))
@@ -427,7 +424,7 @@ def validate_run(methodologies: Iterable[Methodology], snapshot: Snapshot) -> di
         if m.id in out:
             raise RankingError(
                 RankingError.INVALID_METHODOLOGY,
-                f"方法 id 重复：{m.id} / duplicate methodology id {m.id!r}", id=m.id,
+                "方法 id 重复：%(id)s", id=m.id,
             )
         out[m.id] = prepare_list(m, snapshot)
     return out

@@ -51,8 +51,8 @@ SERVICE_SECTIONS = tuple("FGHIJKLMNOPQR")
 SECTIONS = frozenset("ABCDEFGHIJKLMNOPQRST")
 
 
-def _invalid(message_zh: str, message_en: str, **extra: Any) -> RankingError:
-    return RankingError(RankingError.INVALID_METHODOLOGY, f"{message_zh} / {message_en}", **extra)
+def _invalid(msgid: str, *, values: dict[str, Any] | None = None, **extra: Any) -> RankingError:
+    return RankingError(RankingError.INVALID_METHODOLOGY, msgid, values=values, **extra)
 
 
 @dataclass(frozen=True)
@@ -223,17 +223,14 @@ class Methodology:
 def _check_keys(d: Mapping[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(d) - allowed)
     if unknown:
-        raise _invalid(
-            f"{where} 含未知配置项 {unknown}", f"{where} has unknown keys {unknown}",
-            where=where, keys=unknown,
-        )
+        raise _invalid("%(where)s 含未知配置项 %(keys)s", where=where, keys=unknown)
 
 
 def _mapping(v: Any, where: str) -> Mapping[str, Any]:
     if v is None:
         return {}
     if not isinstance(v, Mapping):
-        raise _invalid(f"{where} 应为映射", f"{where} must be a mapping", where=where)
+        raise _invalid("%(where)s 应为映射", where=where)
     return v
 
 
@@ -243,13 +240,13 @@ def _str_list(v: Any, where: str) -> tuple[str, ...]:
     if isinstance(v, str) or not isinstance(v, (list, tuple)) or not all(
         isinstance(x, str) for x in v
     ):
-        raise _invalid(f"{where} 应为字符串列表", f"{where} must be a list of strings", where=where)
+        raise _invalid("%(where)s 应为字符串列表", where=where)
     return tuple(v)
 
 
 def _number(v: Any, where: str) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise _invalid(f"{where} 应为数值", f"{where} must be a number", where=where, value=v)
+        raise _invalid("%(where)s 应为数值", where=where, value=v)
     return float(v)
 
 
@@ -257,32 +254,24 @@ def _pair(v: Any, where: str, *, lo: float, hi: float) -> tuple[float, float] | 
     if v is None:
         return None
     if not isinstance(v, (list, tuple)) or len(v) != 2:
-        raise _invalid(f"{where} 应为两个数", f"{where} must be two numbers", where=where)
+        raise _invalid("%(where)s 应为两个数", where=where)
     a, b = _number(v[0], where), _number(v[1], where)
     if not lo <= a < b <= hi:
-        raise _invalid(
-            f"{where} 应满足 {lo} ≤ 下限 < 上限 ≤ {hi}", f"{where} needs {lo} <= low < high <= {hi}",
-            where=where, value=[a, b],
-        )
+        raise _invalid("%(where)s 应满足 %(lo)s ≤ 下限 < 上限 ≤ %(hi)s", values={"lo": lo, "hi": hi},
+                       where=where, value=[a, b])
     return (a, b)
 
 
 def _choice(v: Any, options: tuple[str, ...], where: str) -> str:
     if v not in options:
-        raise _invalid(
-            f"{where} 应为 {list(options)} 之一", f"{where} must be one of {list(options)}",
-            where=where, value=v,
-        )
+        raise _invalid("%(where)s 应为 %(options)s 之一", values={"options": list(options)},
+                       where=where, value=v)
     return v
 
 
 def _unknown_indicator(name: str, where: str) -> RankingError:
-    return RankingError(
-        RankingError.UNKNOWN_INDICATOR,
-        f"{where} 引用了未知指标“{name}” / {where} names unknown indicator {name!r}",
-        indicator=name,
-        where=where,
-    )
+    return RankingError(RankingError.UNKNOWN_INDICATOR, "%(where)s 引用了未知指标“%(indicator)s”",
+                        indicator=name, where=where)
 
 
 # --------------------------------------------------------------------------- parse
@@ -309,7 +298,7 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
         innolink.engines.ranking._errors.RankingError: [ranking.weights_sum_mismatch] ...
     """
     if not isinstance(raw, Mapping):
-        raise _invalid("方法文件应为映射", "a methodology must be a mapping")
+        raise _invalid("方法文件应为映射")
     _check_keys(
         raw,
         {
@@ -321,10 +310,10 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
     )
     for key in ("id", "title_zh", "version", "years", "list_size", "indicators"):
         if raw.get(key) in (None, "", [], {}):
-            raise _invalid(f"缺少必填项 {key}", f"missing required key {key!r}", key=key)
+            raise _invalid("缺少必填项 %(key)s", key=key)
     mid = raw["id"]
     if not isinstance(mid, str) or not mid.replace("_", "").isalnum():
-        raise _invalid("id 应为字母数字下划线", "id must be [A-Za-z0-9_]", value=mid)
+        raise _invalid("id 应为字母数字下划线", value=mid)
     version = str(raw["version"])
     years_raw = raw["years"]
     if isinstance(years_raw, int):
@@ -332,11 +321,11 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
     if not isinstance(years_raw, list) or not all(
         isinstance(y, int) and not isinstance(y, bool) for y in years_raw
     ):
-        raise _invalid("years 应为整数列表", "years must be a list of integers")
+        raise _invalid("years 应为整数列表")
     years = tuple(sorted(set(years_raw)))
     size = raw["list_size"]
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise _invalid("list_size 应为正整数", "list_size must be a positive integer", value=size)
+        raise _invalid("list_size 应为正整数", value=size)
 
     # derived indicators declared by the file
     derived: dict[str, DerivedSpec] = {}
@@ -344,18 +333,12 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
         d = _mapping(d, f"derived.{name}")
         _check_keys(d, {"op", "args", "scale", "label_zh", "unit"}, f"derived.{name}")
         if name in BUILTIN_DERIVED or get_field(name) is not None:
-            raise _invalid(
-                f"派生指标“{name}”与已有名称重名", f"derived indicator {name!r} shadows a known name",
-                indicator=name,
-            )
+            raise _invalid("派生指标“%(indicator)s”与已有名称重名", indicator=name)
         op = _choice(d.get("op"), tuple(sorted(OPS)), f"derived.{name}.op")
         args = _str_list(d.get("args"), f"derived.{name}.args")
         need = {"ratio": 2, "difference": 2, "growth": 1}.get(op)
         if (need is not None and len(args) != need) or (op == "sum" and len(args) < 2):
-            raise _invalid(
-                f"derived.{name} 的参数个数不对", f"derived.{name} has the wrong number of args",
-                indicator=name,
-            )
+            raise _invalid("derived.%(indicator)s 的参数个数不对", indicator=name)
         derived[name] = DerivedSpec(
             name, op, args, _number(d.get("scale", 1.0), f"derived.{name}.scale"),
             str(d.get("label_zh", "")), str(d.get("unit", "")),
@@ -365,7 +348,7 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
         try:
             deps = resolve_dependencies(name, derived)
         except ValueError as exc:
-            raise _invalid("派生指标循环引用", f"derived indicators form a cycle: {exc}") from exc
+            raise _invalid("派生指标循环引用：%(cycle)s", cycle=str(exc)) from exc
         if deps is None:
             raise _unknown_indicator(name, where)
 
@@ -378,7 +361,7 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
     weighting = _choice(weights_cfg.get("scheme", "given"), WEIGHTINGS, "weights.scheme")
     ind_raw = raw["indicators"]
     if not isinstance(ind_raw, list):
-        raise _invalid("indicators 应为列表", "indicators must be a list")
+        raise _invalid("indicators 应为列表")
     indicators: list[IndicatorSpec] = []
     for i, item in enumerate(ind_raw):
         where = f"indicators[{i}]"
@@ -389,33 +372,25 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
         )
         name = item.get("name")
         if not isinstance(name, str):
-            raise _invalid(f"{where} 缺少 name", f"{where} needs a name")
+            raise _invalid("%(where)s 缺少 name", where=where)
         resolve(name, where)
         weight = item.get("weight")
         if weighting == "given":
             if weight is None:
-                raise _invalid(
-                    f"指标“{name}”缺少权重", f"indicator {name!r} has no weight", indicator=name
-                )
+                raise _invalid("指标“%(indicator)s”缺少权重", indicator=name)
             weight = _number(weight, f"{where}.weight")
             if weight <= 0:
-                raise _invalid(
-                    f"指标“{name}”权重应为正数", f"weight of {name!r} must be positive",
-                    indicator=name,
-                )
+                raise _invalid("指标“%(indicator)s”权重应为正数", indicator=name)
         elif weight is not None:
-            raise _invalid(
-                f"weights.scheme={weighting} 时指标不应写权重",
-                f"indicator weights are not allowed with weights.scheme={weighting}",
-                indicator=name,
-            )
+            raise _invalid("weights.scheme=%(scheme)s 时指标不应写权重",
+                           values={"scheme": weighting}, indicator=name)
         clip = item.get("clip")
         if clip is not None:
             if not isinstance(clip, (list, tuple)) or len(clip) != 2:
-                raise _invalid(f"{where}.clip 应为 [下限, 上限]", f"{where}.clip must be [low, high]")
+                raise _invalid("%(where)s.clip 应为 [下限, 上限]", where=where)
             clip = tuple(None if c is None else _number(c, f"{where}.clip") for c in clip)
             if None not in clip and clip[0] >= clip[1]:
-                raise _invalid(f"{where}.clip 下限应小于上限", f"{where}.clip needs low < high")
+                raise _invalid("%(where)s.clip 下限应小于上限", where=where)
         indicators.append(
             IndicatorSpec(
                 name=name,
@@ -430,23 +405,18 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
         )
     names = [i.name for i in indicators]
     if len(set(names)) != len(names):
-        raise _invalid("指标重复", "an indicator is listed twice", indicators=names)
+        raise _invalid("指标重复", indicators=names)
 
     weights_sum = weights_cfg.get("sum")
     if weighting == "given":
         if weights_sum is None:
-            raise _invalid(
-                "使用给定权重时须声明 weights.sum", "weights.sum must be declared for given weights"
-            )
+            raise _invalid("使用给定权重时须声明 weights.sum")
         weights_sum = _number(weights_sum, "weights.sum")
         total = sum(i.weight for i in indicators)  # type: ignore[misc]
         if abs(total - weights_sum) > 1e-9 * max(1.0, abs(weights_sum)):
             raise RankingError(
-                RankingError.WEIGHTS_SUM_MISMATCH,
-                f"权重之和为 {total:g}，与声明的 {weights_sum:g} 不符 / weights sum to {total:g}, "
-                f"not the declared {weights_sum:g}",
-                declared=weights_sum,
-                actual=total,
+                RankingError.WEIGHTS_SUM_MISMATCH, "权重之和为 %(actual)g，与声明的 %(declared)g 不符",
+                declared=weights_sum, actual=total,
             )
     elif weights_sum is not None:
         weights_sum = _number(weights_sum, "weights.sum")
@@ -470,10 +440,8 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
     ownership = el.get("ownership", ["private"])
     ownership = None if ownership is None else _str_list(ownership, "eligibility.ownership")
     if ownership is not None and not set(ownership) <= OWNERSHIP_VALUES:
-        raise _invalid(
-            f"未知所有制类型 {sorted(set(ownership) - OWNERSHIP_VALUES)}",
-            f"unknown ownership values {sorted(set(ownership) - OWNERSHIP_VALUES)}",
-        )
+        raise _invalid("未知所有制类型 %(values)s",
+                       values={"values": sorted(set(ownership) - OWNERSHIP_VALUES)})
     ind = _mapping(el.get("industry"), "eligibility.industry")
     _check_keys(ind, {"sections", "include_prefixes", "exclude_prefixes"}, "eligibility.industry")
     sections = ind.get("sections")
@@ -481,16 +449,13 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
         sections = list(SERVICE_SECTIONS)
     sections = None if sections is None else _str_list(sections, "eligibility.industry.sections")
     if sections is not None and not set(sections) <= SECTIONS:
-        raise _invalid("未知行业门类", "unknown GB/T 4754 section letters", sections=list(sections))
+        raise _invalid("未知行业门类 %(sections)s", sections=list(sections))
     flags = _str_list(el.get("exclude_flags", ["serious_violation", "dishonest"]),
                       "eligibility.exclude_flags")
     for f in flags:
         spec = get_field(f)
         if spec is None or spec.kind != "flag":
-            raise RankingError(
-                RankingError.UNKNOWN_FIELD,
-                f"未知标志字段“{f}” / unknown flag field {f!r}", field=f,
-            )
+            raise RankingError(RankingError.UNKNOWN_FIELD, "未知标志字段“%(field)s”", field=f)
     bounds: dict[str, dict[str, float]] = {}
     for kind in ("minimums", "maximums"):
         b = _mapping(el.get(kind), f"eligibility.{kind}")
@@ -514,19 +479,19 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
     _check_keys(tr, {"shared_rank", "keys", "decimals", "note_zh"}, "tie_rule")
     keys_raw = tr.get("keys", [{"field": "revenue", "order": "desc"}])
     if not isinstance(keys_raw, list):
-        raise _invalid("tie_rule.keys 应为列表", "tie_rule.keys must be a list")
+        raise _invalid("tie_rule.keys 应为列表")
     keys: list[tuple[str, str]] = []
     for k in keys_raw:
         k = _mapping(k, "tie_rule.keys[]")
         _check_keys(k, {"field", "order"}, "tie_rule.keys[]")
         kname = k.get("field")
         if not isinstance(kname, str):
-            raise _invalid("tie_rule.keys[] 缺少 field", "tie_rule.keys[] needs a field")
+            raise _invalid("tie_rule.keys[] 缺少 field")
         resolve(kname, "tie_rule.keys")
         keys.append((kname, _choice(k.get("order", "desc"), ("desc", "asc"), "tie_rule.keys[].order")))
     decimals = tr.get("decimals", 6)
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
-        raise _invalid("tie_rule.decimals 应为 0–12 的整数", "tie_rule.decimals must be an int 0..12")
+        raise _invalid("tie_rule.decimals 应为 0–12 的整数")
     tie_rule = TieRule(bool(tr.get("shared_rank", True)), tuple(keys), decimals,
                        str(tr.get("note_zh", "")))
 
@@ -538,10 +503,10 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
     )
     samples = un.get("samples", 1000)
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 0:
-        raise _invalid("uncertainty.samples 应为非负整数", "uncertainty.samples must be an int >= 0")
+        raise _invalid("uncertainty.samples 应为非负整数")
     noise = _number(un.get("weight_noise", 0.25), "uncertainty.weight_noise")
     if not 0.0 <= noise < 1.0:
-        raise _invalid("uncertainty.weight_noise 应在 [0, 1)", "uncertainty.weight_noise must be in [0, 1)")
+        raise _invalid("uncertainty.weight_noise 应在 [0, 1)")
     norms = _str_list(un.get("normalizations", ["minmax", "zscore", "rank"]),
                       "uncertainty.normalizations") or (normalization,)
     for nm in norms:
@@ -551,19 +516,19 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
         _choice(ag, AGGREGATIONS, "uncertainty.aggregations[]")
     seed = un.get("seed", 20260101)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise _invalid("uncertainty.seed 应为非负整数", "uncertainty.seed must be an int >= 0")
+        raise _invalid("uncertainty.seed 应为非负整数")
     band = _pair(un.get("review_band", [0.05, 0.95]), "uncertainty.review_band", lo=0.0, hi=1.0)
     uncertainty = UncertaintySpec(samples, noise, tuple(norms), tuple(aggs), seed, band)  # type: ignore[arg-type]
 
     threshold_field = raw.get("threshold_field", "revenue")
     if not isinstance(threshold_field, str):
-        raise _invalid("threshold_field 应为字符串", "threshold_field must be a string")
+        raise _invalid("threshold_field 应为字符串")
     resolve(threshold_field, "threshold_field")
     miss = _mapping(raw.get("missing"), "missing")
     _check_keys(miss, {"min_group"}, "missing")
     min_group = miss.get("min_group", 5)
     if isinstance(min_group, bool) or not isinstance(min_group, int) or min_group < 1:
-        raise _invalid("missing.min_group 应为正整数", "missing.min_group must be a positive int")
+        raise _invalid("missing.min_group 应为正整数")
 
     m = Methodology(
         id=mid,
@@ -609,7 +574,7 @@ def load_methodology(path: str | Path) -> Methodology:
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise _invalid(f"YAML 解析失败：{p.name}", f"cannot parse YAML {p.name}: {exc}",
+        raise _invalid("YAML 解析失败：%(file)s（%(problem)s）", values={"file": p.name, "problem": str(exc)},
                        path=str(p)) from exc
     try:
         return parse_methodology(raw)
@@ -631,6 +596,6 @@ def load_methodologies(directory: str | Path) -> dict[str, Methodology]:
     for p in sorted(Path(directory).glob("*.yaml")):
         m = load_methodology(p)
         if m.id in out:
-            raise _invalid(f"方法 id 重复：{m.id}", f"duplicate methodology id {m.id!r}", id=m.id)
+            raise _invalid("方法 id 重复：%(id)s", id=m.id)
         out[m.id] = m
     return out

@@ -24,8 +24,8 @@ __all__ = [
 ]
 
 
-def _bad(message: str, **extra: Any) -> RankingError:
-    return RankingError(RankingError.INVALID_SNAPSHOT, message, **extra)
+def _bad(msgid: str, **extra: Any) -> RankingError:
+    return RankingError(RankingError.INVALID_SNAPSHOT, msgid, **extra)
 
 
 def _coerce(name: str, values: Any, n: int, *, yearly_only: bool) -> np.ndarray:
@@ -33,19 +33,15 @@ def _coerce(name: str, values: Any, n: int, *, yearly_only: bool) -> np.ndarray:
     if spec is None:
         raise RankingError(
             RankingError.UNKNOWN_FIELD,
-            f"数据快照含未登记字段“{name}” / snapshot has an unregistered field {name!r}",
+            "数据快照含未登记字段“%(field)s”",
             field=name,
         )
     if yearly_only and spec.kind != "yearly":
-        raise _bad(
-            f"上年数据只能包含年度指标，“{name}”不是 / last-year data may hold yearly fields only, "
-            f"not {name!r}",
-            field=name,
-        )
+        raise _bad("上年数据只能包含年度指标，“%(field)s”不是", field=name)
     arr = np.asarray(values)
     if arr.ndim != 1 or arr.shape[0] != n:
         raise _bad(
-            f"字段“{name}”长度应为 {n} / field {name!r} must be a 1-D array of length {n}",
+            "字段“%(field)s”长度应为 %(expected)s",
             field=name,
             expected=n,
             got=list(arr.shape),
@@ -58,16 +54,14 @@ def _coerce(name: str, values: Any, n: int, *, yearly_only: bool) -> np.ndarray:
             out = arr.astype(np.float64)
         except (TypeError, ValueError) as exc:
             raise _bad(
-                f"字段“{name}”应为数值（缺失用 NaN） / field {name!r} must be numeric (NaN = missing)",
+                "字段“%(field)s”应为数值（缺失用 NaN）",
                 field=name,
             ) from exc
         if np.isinf(out).any():
-            raise _bad(f"字段“{name}”含无穷值 / field {name!r} holds infinite values", field=name)
+            raise _bad("字段“%(field)s”含无穷值", field=name)
     elif spec.kind == "flag":
         if arr.dtype != np.bool_:
-            raise _bad(
-                f"标志字段“{name}”应为布尔数组 / flag {name!r} must be a bool array", field=name
-            )
+            raise _bad("标志字段“%(field)s”应为布尔数组", field=name)
         out = arr.copy()
     else:
         out = np.array(["" if v is None else str(v) for v in arr.tolist()], dtype=object)
@@ -105,10 +99,10 @@ class Snapshot:
     ) -> Snapshot:
         ids = np.asarray(enterprise_ids)
         if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
-            raise _bad("企业编号应为一维整数数组 / enterprise ids must be a 1-D int array")
+            raise _bad("企业编号应为一维整数数组")
         ids = ids.astype(np.int64)
         if np.unique(ids).size != ids.size:
-            raise _bad("企业编号重复 / enterprise ids are not unique")
+            raise _bad("企业编号重复")
         ids.flags.writeable = False
         n = ids.size
         cur = {k: _coerce(k, v, n, yearly_only=False) for k, v in current.items()}

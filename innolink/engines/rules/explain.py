@@ -403,25 +403,29 @@ def _key(checks: list[ConditionCheck]) -> tuple[int, float]:
 
 
 def _label_of(node: Condition) -> str:
+    """A condition's short name (a route of an 「或」, a case): a step, so a page words it."""
     if isinstance(node, Atom):
         if node.qual is not None:
             if node.op in _DATE_OPS:
                 return node.display
-            return f"{node.word}{node.display}" if node.op != "held" else f"持有{node.display}"
+            return S.Step(S.ROUTE_QUAL, word=S.Word(node.word if node.op != "held" else "持有"),
+                          value=node.display)
         if node.op in _DATE_OPS:
-            return f"{node.label}{node.display}"
+            return S.Step(S.ROUTE_VALUE, label=node.label, value=node.display)
         if node.op == "known":
-            return f"{node.label}有数据"
+            return S.Step(S.ROUTE_KNOWN, label=node.label)
         if node.word in ("以上", "及以上", "以下", "及以下"):
-            return f"{node.label}{node.display}{node.word}"
-        return f"{node.label}{node.word if node.word not in ('in', 'is', 'prefix') else ''}{node.display}"
+            return S.Step(S.ROUTE_BOUND, label=node.label, value=node.display, word=S.Word(node.word))
+        if node.word in ("in", "is", "prefix"):
+            return S.Step(S.ROUTE_VALUE, label=node.label, value=node.display)
+        return S.Step(S.ROUTE_COMPARE, label=node.label, word=S.Word(node.word), value=node.display)
     if isinstance(node, All):
-        parts = [_label_of(i) for i in node.items[:3]]
-        return "且".join(parts) + ("等" if len(node.items) > 3 else "")
+        parts = S.Seq((_label_of(i) for i in node.items[:3]), S.ROUTE_AND)
+        return S.Step(S.ROUTE_PARTS_MORE if len(node.items) > 3 else S.ROUTE_PARTS, parts=parts)
     if isinstance(node, AnyOf):
-        return "或".join(_label_of(i) for i in node.items[:3])
+        return S.Step(S.ROUTE_PARTS, parts=S.Seq((_label_of(i) for i in node.items[:3]), S.ROUTE_OR))
     if isinstance(node, Not):
-        return f"非({_label_of(node.item)})"
+        return S.Step(S.ROUTE_NOT, label=_label_of(node.item))
     if isinstance(node, Implies):
         return _label_of(node.then)
     if isinstance(node, FirstTime):

@@ -81,6 +81,20 @@ class Said(str):
         return (Said, (self.check, self.year))
 
 
+class Word(str):
+    """A word of the rules' own grammar inside a step (高于, 以上, 持有 ...: the comparison or
+    qualification words a rule file may use), which a page translates; a rule's labels and
+    values are plain strings and stay as written.
+
+    Examples:
+        >>> Step(ROUTE_COMPARE, label="营业收入", word=Word("不低于"), value="1000万元")
+        '营业收入不低于1000万元'
+    """
+
+    def __reduce__(self):
+        return (Word, (str(self),))
+
+
 def to_data(value: Any) -> Any:
     """A step (or a param of one) as JSON data, to store and word again later (:func:`from_data`).
 
@@ -94,6 +108,8 @@ def to_data(value: Any) -> Any:
     if isinstance(value, Said):
         check = {k: v for k, v in value.check.__dict__.items() if k != "needs"}
         return {"said": check, "year": value.year}
+    if isinstance(value, Word):
+        return {"word": str(value)}
     if isinstance(value, Step):
         return {"msgid": value.msgid, "params": {k: to_data(v) for k, v in value.params.items()}}
     if isinstance(value, Money):
@@ -111,6 +127,8 @@ def from_data(data: Any) -> Any:
         if "fen" in data:
             fen = Fraction(str(data["fen"]))
             return Money(int(fen) if fen.denominator == 1 else fen)
+        if "word" in data:
+            return Word(str(data["word"]))
         if "seq" in data:
             return Seq((from_data(v) for v in data["seq"]), str(data.get("sep", "、")))
         if "said" in data:
@@ -218,6 +236,19 @@ LEVEL_CASE_NEAREST = "最近的档次「%(next)s」奖励%(next_amount)s,还需:
 AMOUNT_OPEN = "视数据核定"
 # an 「或」 not met (Choice.label)
 CHOICE_ANY = "满足以下条件之一即可"
+# a route of an 「或」 (Route.label, also a case's name): labels and values as the rule file
+# writes them, the words between them as frames and Words (ADR 0792)
+ROUTE_QUAL = "%(word)s%(value)s"
+ROUTE_COMPARE = "%(label)s%(word)s%(value)s"
+ROUTE_BOUND = "%(label)s%(value)s%(word)s"
+ROUTE_VALUE = "%(label)s%(value)s"
+ROUTE_KNOWN = "%(label)s有数据"
+ROUTE_PARTS = "%(parts)s"
+ROUTE_PARTS_MORE = "%(parts)s等"
+ROUTE_NOT = "非(%(label)s)"
+#: what joins the parts of a route (``Seq`` separators): all of them, any of them
+ROUTE_AND = "且"
+ROUTE_OR = "或"
 # the inputs an answer lacks (InputNeed.message)
 NEED_ITEM_FACT = "请补充%(item)s的%(fact)s"
 NEED_YEAR = "请补充%(year)s年度%(label)s"
@@ -228,4 +259,5 @@ QUAL_DATE = "认定日期"
 QUAL_FIRST = "首次或重新认定"
 NEED_ATTRIBUTE = "请补充%(label)s"
 
-FRAMES = tuple(v for k, v in dict(globals()).items() if k.isupper() and isinstance(v, str) and k != "FRAMES")
+FRAMES = tuple(v for k, v in dict(globals()).items()
+               if k.isupper() and isinstance(v, str) and k not in ("FRAMES", "ROUTE_AND", "ROUTE_OR"))

@@ -140,3 +140,55 @@ def test_assignment_bad_input_is_422_and_writes_nothing(client, staff):
     assert "1–20" in body["extra"]["fields"]["teams_per_challenge"][0]
     assert_json_error(_post(client, f"{API}/assignments", {"challenge_ids": "x"}), 422, "invalid")
     assert not AssignmentRun.objects.exists()
+
+
+@pytest.mark.parametrize("language, summary", [
+    ("zh-hans", "1 项指标中：满足 1 项，接近 0 项，有数值未达 0 项，仅提及 0 项，未涉及 0 项"),
+    ("en", "Of 1 indicators: 1 met, 0 near, 0 short of the target, 0 only mentioned, 0 not covered"),
+])
+def test_the_indicator_summary_follows_the_request_language(client, staff, language, summary):
+    """The engine's summary carries its frame and counts (ADR 0792): the API words it as the
+    page words the indicator reasons."""
+    challenge = make_challenge(staff=staff)
+    make_profile(keywords="BCB光刻胶", achievements="介电常数 2.5")
+    client.force_login(staff)
+    [item] = assert_json_success(client.get(f"{API}/challenges/{challenge.pk}/researchers?k=5",
+                                            HTTP_ACCEPT_LANGUAGE=language))
+    assert item["indicator_summary"] == summary
+
+
+def test_structured_reasons_are_worded_in_the_readers_language():
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from innolink.engines.matching.structured import structured_fit
+    from innolink.matching.selectors import explained
+
+    need = SimpleNamespace(domain="新材料与石油化工", trl_min=4, trl_max=6, region="晋江")
+    provider = SimpleNamespace(domain="新材料与石油化工", trl=5, available=True, region="福建省泉州市晋江市")
+    parts = structured_fit(need, provider).as_dict()["parts"]
+    match = SimpleNamespace(score=0.9, explanation={"structured": {"parts": parts}})
+    obj = SimpleNamespace(pk=1)
+    with translation.override("zh-hans"):
+        chinese = {f["factor"]: f["reason"] for f in explained(obj, match, 1).structured}
+    with translation.override("en"):
+        english = {f["factor"]: f["reason"] for f in explained(obj, match, 1).structured}
+    assert chinese["domain"] == "领域一致：新材料与石油化工" == parts["domain"]["reason"]
+    assert chinese["trl"] == "技术成熟度 TRL5，在要求的 TRL4–6 之内"
+    assert english["domain"] == "Same field: 新材料与石油化工"
+    assert english["trl"] == "Readiness TRL5, within the required TRL4–6"
+    assert english["availability"] == "Can take on new projects now"
+    assert english["region"] == "Region as preferred: 福建省泉州市晋江市"
+
+
+def test_the_engines_fit_frames_are_in_the_catalogue_list():
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from innolink.engines.matching.structured import FIT_FRAMES
+    from innolink.matching.selectors import FIT_REASONS
+
+    assert set(FIT_FRAMES) == set(FIT_REASONS) and len(FIT_FRAMES) == 36
+    with translation.override("en"):
+        assert [f for f in FIT_FRAMES if gettext(f) == f and not f.startswith("TRL")] == []

@@ -233,3 +233,67 @@ def test_levels_choices_and_inputs_read_in_the_pages_language():
     with translation.override("zh-hans"):
         assert present.choices_view(clause, None, 2025)[0][0].label == "满足以下条件之一即可"
 
+
+
+# ---------------------------------------------------------------- routes of an 「或」 (ADR 0792)
+
+LIBRARY = Path(__file__).resolve().parents[1] / "library"
+
+
+def test_every_word_a_route_can_name_is_listed_and_reads_in_english():
+    from innolink.engines.rules.parse import ORDER_OPS, QUAL_WORDS, WORD_FOR
+
+    engine_words = ({w for w in ORDER_OPS if not w.isascii()} | set(WORD_FOR.values())
+                    | set(QUAL_WORDS.values()) | {S.ROUTE_AND, S.ROUTE_OR})
+    assert engine_words <= set(present.ROUTE_WORDS)
+    with translation.override("en"):
+        assert [w for w in present.ROUTE_WORDS if CJK.search(gettext(w))] == []
+
+
+def _chain_clause(language: str | None = None):
+    load_catalogue()
+    load_catalogue(LIBRARY / "data" / "catalogue.yaml")
+    registry = load_registry(LIBRARY)
+    record = {"credit_code": "A", "qualifications": [
+        {"type": "strategic_emerging", "certified_on": dt.date(2025, 6, 30), "first": True}],
+        "indicators": {2025: {"strategic_output": Decimal(19_600_000),
+                              "output_value": Decimal(40_000_000)}}}
+    return explain(registry, record, 2025, policy_ids={"lib_jj_chain_2025"}).clause(
+        "lib_jj_chain_2025", "new_strategic_emerging")
+
+
+def test_the_routes_of_an_or_keep_their_chinese_text_and_read_in_english():
+    clause = _chain_clause()
+    (choice,) = clause.choices
+    labels = [r.label for r in choice.routes]
+    # the engine's text is as before: rule labels and values with the Chinese glue
+    assert labels == ["工业战略性新兴产品产值2000万元及以上", "工业战略性新兴产品产值占工业总产值比重50%及以上"]
+    assert all(isinstance(label, S.Step) for label in labels)
+    with translation.override("en"):
+        english = [present.step_text(label) for label in labels]
+        summary = present.step_text(clause.summary)
+    assert english == ["工业战略性新兴产品产值 at least 2000万元",
+                       "工业战略性新兴产品产值占工业总产值比重 at least 50%"]
+    assert summary == ("Not yet eligible; any one of these is enough: 工业战略性新兴产品产值 at least "
+                       "2000万元 or 工业战略性新兴产品产值占工业总产值比重 at least 50%")
+    with translation.override("zh-hans"):
+        assert [present.step_text(label) for label in labels] == labels
+        assert present.step_text(clause.summary) == clause.summary
+
+
+def test_route_glue_reads_in_each_language():
+    held = S.Step(S.ROUTE_QUAL, word=S.Word("持有"), value="国家高新技术企业")
+    known = S.Step(S.ROUTE_KNOWN, label="研发费用")
+    more = S.Step(S.ROUTE_PARTS_MORE, parts=S.Seq([held, known, S.Step(S.ROUTE_NOT, label=known)],
+                                                  S.ROUTE_AND))
+    either = S.Step(S.ROUTE_PARTS, parts=S.Seq([held, known], S.ROUTE_OR))
+    assert (more, either) == ("持有国家高新技术企业且研发费用有数据且非(研发费用有数据)等",
+                              "持有国家高新技术企业或研发费用有数据")
+    with translation.override("en"):
+        assert present.step_text(more) == ("国家高新技术企业 (held) and 研发费用 on record and "
+                                           "not (研发费用 on record), etc.")
+        assert present.step_text(either) == "国家高新技术企业 (held) or 研发费用 on record"
+    with translation.override("zh-hans"):
+        assert present.step_text(more) == more and present.step_text(either) == either
+    again = S.from_data(S.to_data(more))  # a stored route reads the same
+    assert again == more and isinstance(again.params["parts"][0].params["word"], S.Word)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from innolink.enterprises.testing import make_enterprise
 from innolink.enterprises.models import Enterprise, EnterpriseTag
-from innolink.rankings.services import DEFAULT_DIR
+from innolink.rankings.methods import DEFAULT_DIR
 
 TOWNS = ["陈埭", "青阳", "安海", "磁灶", "池店", "西园"]
 INDUSTRIES = ["C1953", "C1713", "C2927", "I6510", "F5137", "C3985"]

@@ -1,5 +1,5 @@
 """Ranking refusals read in the user's language, on pages and in the API (issue 16, ADR 0785);
-the engine's bilingual refusals show the reader's half."""
+the engine's refusals are message ids worded in the reader's language (ADR 0792)."""
 
 from __future__ import annotations
 
@@ -72,9 +72,10 @@ def test_a_bad_methodology_reads_in_the_users_language(population, organizer, sm
 
 
 def test_a_failed_runs_reason_shows_in_the_readers_language(client, organizer):
+    # a run that failed before ADR 0792, as migration 0002 left it
     run = RankingRun.objects.create(year=2025, status=RankingRun.Status.FAILED, error={
-        "code": "ranking.missing_field",
-        "message": "数据快照缺少字段 ['tax_paid'] / snapshot lacks fields ['tax_paid']"})
+        "code": "ranking.missing_field", "message": "数据快照缺少字段 ['tax_paid']",
+        "message_en": "snapshot lacks fields ['tax_paid']"})
     client.force_login(organizer)
     english = client.get(f"/rankings/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     chinese = client.get(f"/rankings/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
@@ -82,5 +83,5 @@ def test_a_failed_runs_reason_shows_in_the_readers_language(client, organizer):
     assert "数据快照缺少字段" not in english.content.decode()
     assert "数据快照缺少字段" in chinese.content.decode()
     body = client.get(f"/api/rankings/runs/{run.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
-    assert body["error"] == {"code": "ranking.missing_field",
-                             "message": "snapshot lacks fields ['tax_paid']"}
+    assert body["error"]["code"] == "ranking.missing_field"
+    assert body["error"]["message"] == "snapshot lacks fields ['tax_paid']"

@@ -187,8 +187,13 @@ def test_coverage_matches_reference(targets, text, weights):
 
 def test_coverage_dict_shape():
     d = coverage([T_K, T_WEAR], "介电常数2.5").as_dict()
-    assert set(d) == {"coverage", "counts", "summary", "indicators"}
+    assert set(d) == {"coverage", "counts", "summary", "summary_data", "indicators"}
     assert d["counts"]["meets"] == 1 and d["counts"]["absent"] == 1
+    # the summary is a message: its Chinese text, and its frame with the counts (ADR 0792)
+    data = d["summary_data"]
+    assert d["summary"] == data["msgid"] % data["params"]
+    assert data["params"] == {"total": 2, "meets": 1, "near": 0, "value_off": 0, "mentioned": 0,
+                              "absent": 1}
     assert d["indicators"][0]["target"] == "介电常数 ≤ 2.7"
 
 

@@ -9,6 +9,7 @@ import pytest
 from innolink.engines.matching import structured as st
 from innolink.engines.matching.structured import (
     DEFAULT_WEIGHTS,
+    FIT_FRAMES,
     availability_fit,
     discipline_fit,
     domain_fit,
@@ -112,7 +113,14 @@ def test_good_beats_bad_and_dict_shape():
     good, bad = structured_fit(NEED, GOOD), structured_fit(NEED, BAD)
     assert good.score > 0.8 > 0.3 > bad.score
     d = good.as_dict()
-    assert set(d["parts"]["domain"]) == {"score", "weight", "reason"}
+    assert set(d["parts"]["domain"]) == {"score", "weight", "reason", "reason_data"}
+    # each reason is a message: its Chinese text, and its frame with values (ADR 0792)
+    for part in d["parts"].values():
+        data = part["reason_data"]
+        assert data["msgid"] in FIT_FRAMES
+        assert part["reason"] == data["msgid"] % {
+            k: v["msgid"] % v["params"] if isinstance(v, dict) else v
+            for k, v in data["params"].items()}
 
 
 def test_missing_attributes_are_neutral():
