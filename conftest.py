@@ -171,13 +171,42 @@ def pytest_sessionfinish(session):
 def pytest_addoption(parser):
     parser.addoption(
         "--database-only", action="store_true",
-        help="run only the tests that use the database, browser tests (marker e2e) left out "
-             "(CI's second run on PostgreSQL: the others do not depend on the database and "
-             "already ran once; the browser flows run on PostgreSQL in CI's production check; "
-             "decision 0711)")
+        help="run only the tests that use the database, browser tests (marker e2e) and demo "
+             "seed tests (marker demo_seed) left out (CI's second run on PostgreSQL: the others "
+             "do not depend on the database and already ran once; the browser flows run on "
+             "PostgreSQL in CI's production check, which also seeds the whole demo city there; "
+             "decisions 0711, 0797)")
+
+
+def pytest_configure(config):
+    """xdist hands out whole files (``--dist loadfile``) in the order ``pytest_collection_
+    modifyitems`` leaves them (below), not re-sorted by how many tests each file holds."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(config, items):
+    _database_only(config, items)
+    if hasattr(config, "workerinput"):  # the xdist controller schedules in this order
+        items[:] = _slow_files_first(items)
+
+
+def _slow_files_first(items):
+    """Files with a test marked ``slow`` first, then the others by number of tests, most first
+    (xdist's own order for ``loadfile``). Without this, xdist's order put the few-test files
+    last, among them the API fuzz (minutes of CPU): one worker ran it alone at the end of the
+    run while the other had nothing left to do (decision 0797). A stable sort: the order inside
+    a file (pytest-django's) is kept."""
+    files = {}
+    for item in items:
+        slow, count = files.get(item.nodeid.split("::")[0], (False, 0))
+        files[item.nodeid.split("::")[0]] = (slow or item.get_closest_marker("slow") is not None,
+                                             count + 1)
+    return sorted(items, key=lambda item: (not files[item.nodeid.split("::")[0]][0],
+                                           -files[item.nodeid.split("::")[0]][1]))
+
+
+def _database_only(config, items):
     if not config.getoption("--database-only"):
         return
     keep, drop = [], []
@@ -185,8 +214,11 @@ def pytest_collection_modifyitems(config, items):
         names = getattr(item, "fixturenames", ())
         uses_db = (item.get_closest_marker("django_db") is not None
                    or "db" in names or "transactional_db" in names or "live_server" in names)
-        browser = item.get_closest_marker("e2e") is not None
-        (keep if uses_db and not browser else drop).append(item)
+        # what CI's production check already runs on PostgreSQL: the browser flows and the
+        # demo seed (decision 0797)
+        run_by_stage_3 = (item.get_closest_marker("e2e") is not None
+                          or item.get_closest_marker("demo_seed") is not None)
+        (keep if uses_db and not run_by_stage_3 else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

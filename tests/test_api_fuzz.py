@@ -18,7 +18,7 @@ from innolink.accounts.roles import Role
 from innolink.accounts.services import api_token_create
 from innolink.enterprises.testing import make_enterprise, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # its file starts first (decision 0797)
 
 
 @pytest.fixture(autouse=True)

@@ -29,7 +29,7 @@ from innolink.challenges.tests.factories import (
 )
 from innolink.enterprises.testing import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # its file starts first (decision 0797)
 
 
 class DocumentError(AssertionError):

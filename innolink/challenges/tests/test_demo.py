@@ -34,6 +34,7 @@ def _demo_city(enterprises: int) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.demo_seed
 def test_demo_covers_every_state_and_a_second_run_changes_nothing():
     _demo_city(60)
     summary = seed(seed=5)

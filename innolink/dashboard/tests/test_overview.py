@@ -25,7 +25,7 @@ from innolink.policies.services import policy_sync
 from innolink.policies.tests.factories import high_tech_enterprise, submitted
 from innolink.projects.tests.factories import make_project
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # its file starts first (decision 0797)
 
 
 def seed(n: int, staff):

@@ -31,6 +31,7 @@ def test_revenues_are_heavy_tailed_and_years_consistent():
 
 
 @pytest.mark.django_db
+@pytest.mark.demo_seed
 def test_seed_is_idempotent_and_creates_one_account_per_role():
     first, accounts = demo_seed(seed=3, enterprises=60)
     assert first.created == 60 and Enterprise.objects.filter(is_demo=True).count() == 60

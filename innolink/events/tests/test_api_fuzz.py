@@ -20,7 +20,7 @@ from innolink.events import services
 from innolink.events.tests.conftest import EVENT_DATE
 from innolink.events.tests.factories import make_proposal, make_reviewer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # its file starts first (decision 0797)
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from innolink.demo.services import demo_accounts_ensure
 from innolink.events import demo, selectors
 from innolink.events.models import Award, Event, JudgingRound, Meeting, ReviewAssignment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo_seed]
 
 
 @pytest.fixture

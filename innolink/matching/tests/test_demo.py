@@ -6,7 +6,7 @@ from innolink.matching import demo
 from innolink.matching.models import AssignmentRun, TechTerm
 from innolink.matching.tests.factories import make_challenge, make_profile
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo_seed]
 
 
 def test_demo_seed_is_idempotent():

@@ -19,7 +19,7 @@ from innolink.enterprises.models import Enterprise
 from innolink.matching import index, selectors, services, shared_index
 from innolink.matching.tests.factories import make_challenge, make_profile
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # its file starts first (decision 0797)
 
 WORDS = ["光刻胶", "锂电池", "回收", "鞋中底", "发泡", "中药", "提取", "印染", "废水", "芯片",
          "封装", "陶瓷", "涂层", "纺织", "石墨烯", "传感器", "电机", "高分子", "半导体材料", "电化学"]

@@ -10,7 +10,7 @@ from innolink.enterprises.services import registry_import
 from innolink.policies import demo
 from innolink.policies.models import Application, Budget, LedgerEntry, Policy, Scan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo_seed]
 
 
 def test_demo_seed_moves_the_ledger_and_is_idempotent():

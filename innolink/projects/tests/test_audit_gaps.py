@@ -213,6 +213,7 @@ def test_the_leader_reads_every_project_page_and_writes_nothing(client, staff, l
     assert api.status_code == 403 and state() == before
 
 
+@pytest.mark.demo_seed
 def test_the_demo_city_has_the_18_conference_projects():
     from innolink.accounts.models import Department
     from innolink.projects import demo

@@ -12,6 +12,7 @@ from innolink.rankings.models import Correction, Declaration, Objection, Ranking
 
 
 @pytest.mark.django_db
+@pytest.mark.demo_seed
 def test_demo_seed_publishes_2024_and_leaves_2025_under_notice(client):
     # what manage.py demo_seed does before it calls each app's demo module (only ours here)
     registry_import(content=generator.enterprise_csv(seed=2026, count=2000), filename="demo.csv",

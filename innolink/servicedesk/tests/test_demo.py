@@ -10,6 +10,7 @@ from innolink.servicedesk.models import Extension, ServiceRequest, Status
 
 
 @pytest.mark.django_db
+@pytest.mark.demo_seed
 def test_demo_year_is_consistent_and_seeded_once():
     for i in range(300):
         make_enterprise(is_demo=True, town=["陈埭", "安海", "磁灶", "青阳"][i % 4])
