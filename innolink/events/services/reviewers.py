@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 from django.urls import reverse
-from django.utils.translation import gettext_noop as N_
 
 from innolink.accounts.models import Institution, User
 from innolink.accounts.roles import Role
