@@ -11,7 +11,7 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-EXTRA = ["innolink.core.ids", "innolink.core.files"]
+EXTRA = ["innolink.core.ids", "innolink.core.files", "innolink.core.money"]
 #: Modules whose examples are known to be out of date, with who owns the fix. Keep it empty.
 STALE: set[str] = set()
 

@@ -5,8 +5,6 @@ errors become a message on the page the user came from, or the error page for a 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -39,9 +37,8 @@ from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.files import attachment_response
 from innolink.core.flash import error_text, errors_as_messages
+from innolink.core.money import WAN, wan_input
 from innolink.core.selectors import job_for_user, jobs_visible_to
-
-WAN = Decimal(10_000)
 
 
 def _page(request, queryset, size: int = 20):
@@ -691,8 +688,7 @@ def offer_update(request, pk: int):
             messages.error(request, exc.message)
         return redirect("challenges:offer-detail", pk=offer.pk)
     data = {key: getattr(offer, key, "") for key in forms.OFFER_KEYS if key != "institution_id"}
-    data["asking_price"] = format((offer.asking_price / WAN).normalize(), "f") \
-        if offer.asking_price is not None else ""
+    data["asking_price"] = wan_input(offer.asking_price)
     return render(request, "challenges/offer_form.html",
                   _offer_ctx(request.user, data, offer=offer))
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from innolink.dashboard.overview import Figure, LateItem, Period, Section, month_series, wan
+from innolink.core.money import wan
+from innolink.dashboard.overview import Figure, LateItem, Period, Section, month_series
 from innolink.dashboard.tallies import rollup
 from innolink.engines.projects.status import period_label
 

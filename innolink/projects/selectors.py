@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from innolink.core.errors import NotFound
+from innolink.core.money import wan, wan_input
 from innolink.dashboard.tallies import rollup
 from innolink.engines.projects import status as engine
 from innolink.projects import access
@@ -87,13 +88,9 @@ def export_rows(projects: QuerySet[Project]) -> tuple[list[str], list[list]]:
                      str(p.cadre or ""), p.town,
                      "；".join(f"{party.name}（{party.get_role_display()}）"
                               for party in p.parties.all()),
-                     _wan(p.investment), _wan(p.funds_in_place), p.get_status_display(),
+                     wan(p.investment), wan(p.funds_in_place), p.get_status_display(),
                      "；".join(reason_text(r) for r in p.status_reasons)])
     return header, rows
-
-
-def _wan(amount) -> str:
-    return format((Decimal(amount or 0) / 10_000).quantize(Decimal("0.01")), "f")
 
 
 def project_for(user, pk: int) -> Project:
@@ -218,8 +215,7 @@ def correction_initial(report: ProgressReport) -> dict[str, str]:
     """The correction form starts from the accepted report: its period, values, funds (万元)
     and narrative, to be changed where wrong."""
     data = {"period": period_value(report), "narrative": report.narrative,
-            "funds_in_place": "" if report.funds_in_place is None else
-            plain(Decimal(report.funds_in_place) / 10_000)}
+            "funds_in_place": wan_input(report.funds_in_place)}
     for v in report.values.all():
         data[f"value-{v.target_id}"] = plain(v.value)
     for e in report.milestone_evidence.all():
