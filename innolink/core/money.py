@@ -253,6 +253,21 @@ def money_parts(amount, *, language: str | None = None) -> tuple[str, str]:
     return (text[:-3] if text.endswith(".00") else text), "yuan"
 
 
+#: Units a typed figure may carry that are money (a project's 年产值 target in 万元 …).
+MONEY_UNITS = {"元": Decimal(1), "万元": WAN, "亿元": YI}
+
+
+def unit_amount(value, unit: str) -> Decimal | None:
+    """A figure typed in a money unit as yuan, else ``None`` (not money, or nothing).
+
+    >>> unit_amount("1340", "万元"), unit_amount("2", "吨/年"), unit_amount(None, "万元")
+    (Decimal('13400000'), None, None)
+    """
+    factor = MONEY_UNITS.get((unit or "").strip())
+    number = as_decimal(value)
+    return None if factor is None or number is None else number * factor
+
+
 def to_fen(amount: Decimal) -> int:
     """Yuan → whole fen, half up (the ledger splits fen, never fractions of one).
 

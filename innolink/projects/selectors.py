@@ -43,7 +43,8 @@ class ProjectFilters:
     kind: str = ""
     town: str = ""
     q: str = ""
-    reason: str = ""  # a status reason code (report_missing …)
+    reason: str = ""  # a status reason code (report_missing …); unknown codes are dropped
+    measure: str = ""  # a city measure's key: the projects that measure counts
     signed_from: str = ""  # "2026-01": signed in or after this month
     signed_to: str = ""  # "2026-11": signed in or before this month
 
@@ -61,8 +62,10 @@ def projects_for(user, filters: ProjectFilters = ProjectFilters()) -> QuerySet[P
     if filters.q:
         qs = qs.filter(Q(title__icontains=filters.q) | Q(parties__organisation__icontains=filters.q)
                        | Q(parties__enterprise__name__icontains=filters.q)).distinct()
-    if filters.reason:
+    if filters.reason in REASON_LABELS:
         qs = qs.filter(status_reasons__icontains=f'"{filters.reason}"')
+    if filters.measure in MEASURE_COUNTS:
+        qs = qs.filter(MEASURE_COUNTS[filters.measure])
     for bound, op in ((filters.signed_from, "gte"), (filters.signed_to, "lte")):
         try:
             year, month = (int(x) for x in bound.split("-"))
@@ -156,6 +159,26 @@ REASONS = {
     "report_missing": gettext_lazy("%(period)s 进展报告逾期未报（超过 %(days)s 天）"),
     # report_missing for a period whose report was returned (退回) and not filed again
     "report_returned": gettext_lazy("%(period)s 进展报告已被退回，逾期未重新报送（超过 %(days)s 天）"),
+}
+
+
+#: A reason code as a filter's label ("filtered by …" on the list).
+REASON_LABELS = {
+    "milestone_overdue": gettext_lazy("节点逾期"),
+    "milestone_soon": gettext_lazy("节点即将到期"),
+    "target_missed": gettext_lazy("指标到期未达成"),
+    "target_behind": gettext_lazy("指标落后于进度"),
+    "report_missing": gettext_lazy("进展报告逾期未报"),
+}
+
+#: The projects each city measure counts (its denominator), from the measures the last
+#: recompute stored on the project: a figure on the overview links to exactly these.
+MEASURE_COUNTS = {
+    "fulfilment": Q(measures__obligations_due__gt=0),
+    "start": Q(measures__start_due__gt=0),
+    "production": Q(measures__production_due__gt=0),
+    "funds": Q(investment__gt=0),
+    "attainment": Q(measures__targets_reported__gt=0),
 }
 
 

@@ -27,6 +27,18 @@ def plain_number(value) -> str:
 
 
 @register.filter
+def quantity(value, unit) -> str:
+    """A typed figure with its unit; one in a money unit (元, 万元, 亿元) reads like any amount
+    ("2 亿元" / "200 million yuan"): ``{{ t.target|quantity:t.unit }}``."""
+    if value is None or value == "":
+        return "—"
+    amount = money.unit_amount(value, unit)
+    if amount is not None:
+        return money.money_text(amount)
+    return f"{plain_number(value)} {unit or ''}".rstrip()
+
+
+@register.filter
 def reason_text(item) -> str:
     """A stored row problem (``{"reason", "msgid"?, "params"?}``, an import's error list) in
     the active language: ``{{ e|reason_text }}``."""

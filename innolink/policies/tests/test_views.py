@@ -317,7 +317,7 @@ def test_enterprise_workspace_shows_what_it_can_get(client, synced):
     response = client.get(reverse("dashboard:workspace"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="workspace-policies"' in html and "20.00" in html
+    assert 'id="workspace-policies"><strong class="stat">20 万元</strong>' in html
 
 
 def test_metrics_page_has_a_fixed_number_of_queries(client, synced, django_assert_num_queries):
