@@ -358,7 +358,7 @@ def challenge_contract(request, pk: int):
                 due = start.replace(year=start.year + year, month=mon + 1, day=28)
             initial_rows.append({"title": m.get("title", ""), "due_on": due.isoformat(),
                                  "payment": ""})
-    data = {"amount": forms._wan(proposal.budget) if proposal else forms._wan(challenge.funding),
+    data = {"amount": wan_input(proposal.budget) if proposal else wan_input(challenge.funding),
             "start": timezone.localdate().isoformat()}
     return render(request, "challenges/contract.html", {
         "challenge": challenge, "errors": {}, "data": data,
@@ -463,7 +463,7 @@ def claim(request, pk: int):
         f"{m['name']}（{m.get('title') or ''}{'，' + m['role'] if m.get('role') else ''}）"
         for m in profile.members)
     data = {"team": team, "prior_results": profile.achievements,
-            "budget": forms._wan(challenge.funding)}
+            "budget": wan_input(challenge.funding)}
     return render(request, "challenges/claim.html", {
         "challenge": challenge, "data": data, "errors": {}, "profile": profile,
         "rows": forms.padded([], forms.MILESTONE_ROWS, keys)})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from innolink.core.errors import NotFound
-from innolink.core.money import wan, wan_input
+from innolink.core.money import money_text, unit_amount, wan, wan_input
 from innolink.dashboard.tallies import rollup
 from innolink.engines.projects import status as engine
 from innolink.projects import access
@@ -182,6 +182,14 @@ MEASURE_COUNTS = {
 }
 
 
+def _amount_or_as_is(value, unit: str):
+    try:
+        amount = unit_amount(value, unit)
+    except ValueError:  # "—" for a target with no value yet
+        return value
+    return value if amount is None else money_text(amount)
+
+
 def reason_text(reason: dict) -> str:
     code = reason.get("code")
     if code == "report_missing" and reason.get("returned"):
@@ -189,8 +197,11 @@ def reason_text(reason: dict) -> str:
     template = REASONS.get(code)
     if template is None:
         return str(reason.get("code", ""))
+    if unit_amount(1, reason.get("unit")) is not None:  # a target in 万元 reads as an amount
+        reason = {**reason, "unit": "", **{k: _amount_or_as_is(reason.get(k), reason["unit"])
+                                           for k in ("latest", "target", "expected")}}
     try:
-        return str(template) % reason
+        return (str(template) % reason).replace(" ，", "，").replace(" ,", ",")
     except (KeyError, TypeError, ValueError):
         return str(reason.get("code"))
 

@@ -84,3 +84,19 @@ def test_english_project_page_and_late_list_read_as_english(client, staff, leade
         late = overview_section(today=timezone.localdate()).late
         assert late and late[0].title.startswith(f"{project.title}: ")
         assert "：" not in late[0].title.removeprefix(project.title)
+
+
+def test_a_reason_about_a_target_in_wan_reads_as_an_amount():
+    from innolink.projects.selectors import reason_text
+
+    reason = {"code": "target_behind", "severity": "at_risk", "name": "年产值", "latest": "1340",
+              "unit": "万元", "expected": "14112", "target": "20000"}
+    with translation.override("zh-hans"):
+        assert reason_text(reason) == ("指标“年产值”落后于进度：最新 1,340 万元，按进度应达 14,112 万元"
+                                       "（目标 2 亿元）")
+    with translation.override("en"):
+        assert reason_text(reason) == ("Target “年产值” is behind: latest 13.4 million yuan, the "
+                                       "trajectory expects 141.12 million yuan (target 200 million yuan)")
+    capacity = {**reason, "unit": "吨/年", "latest": "0.5", "expected": "1", "target": "2"}
+    with translation.override("zh-hans"):
+        assert reason_text(capacity) == "指标“年产值”落后于进度：最新 0.5 吨/年，按进度应达 1（目标 2）"
