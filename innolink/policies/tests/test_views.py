@@ -280,8 +280,13 @@ def test_policy_list_shows_the_years_budget_in_wan(client, synced):
     rows = response.context["rows"]
     active = [r for r in rows if r["version"]]
     assert len(rows) == 12 and active
-    assert response.context["total"] == sum(r["version"].budget for r in active)
-    assert "资金总额" in response.content.decode()
+    total = response.context["total"]
+    assert total == sum(r["version"].budget for r in active)
+    from innolink.core.money import money_text
+
+    assert f"项政策，资金总额 {money_text(total, language='zh-hans')}。" in response.content.decode()
+    english = client.get(reverse("policies:list"), {"year": YEAR}, HTTP_ACCEPT_LANGUAGE="en")
+    assert f"with total funding of {money_text(total, language='en')}." in english.content.decode()
 
 
 def test_scan_page_lists_the_latest_scan_per_policy(client, synced):
