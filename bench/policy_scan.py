@@ -29,7 +29,7 @@ Measures, on a seeded synthetic registry:
 All figures are medians of several runs (the loop: one full run, or a sample scaled up with
 --loop-sample). The last line of output is one JSON object.
 
-Run:  cd /work/main && .venv/bin/python bench/policy_scan.py
+Run (from the repository root):  .venv/bin/python bench/policy_scan.py
 """
 
 from __future__ import annotations

@@ -128,13 +128,16 @@ def _msgid(node: ast.AST) -> str | None:
 
 
 def _literal(node: ast.AST) -> bool:
-    """Text written at the call that no catalogue can translate."""
+    """Text written at the call that no catalogue can translate (either branch of a
+    conditional counts: ``"甲" if x else _("乙")`` is a literal)."""
     if isinstance(node, ast.JoinedStr):
         return True
     if isinstance(node, ast.Constant):
         return isinstance(node.value, str)
     if isinstance(node, ast.BinOp):
         return _literal(node.left) or _literal(node.right)
+    if isinstance(node, ast.IfExp):
+        return _literal(node.body) or _literal(node.orelse)
     return False
 
 
@@ -246,3 +249,112 @@ def test_the_walker_tells_a_literal_from_a_msgid(source, expected):
     if any(kw.arg == "code" and isinstance(kw.value, ast.Constant) for kw in call.keywords):
         found.append("literal code")
     assert found == expected
+
+
+# ------------------------------------------------------------------ field refusals (ADR 0791)
+
+#: Helpers that build a field's refusal from a message, and the position of that message:
+#: events' ``_fail(field, message)``, the ``Errors`` collectors' ``add(field, message)``
+#: (challenges, projects), the import checks' ``fail(key, reason)``.
+FIELD_MESSAGE_AT = {"_fail": 1, "add": 1, "fail": 1}
+#: Helpers that take a field's *label* and translate it inside (``_("%(label)s…") % {"label":
+#: _(label)}``): the label is a ``N_("…")`` msgid, never a literal. The ``Errors`` methods take
+#: the label translated by the caller (``_("榜单名称")``), so a literal is refused there too.
+FIELD_LABEL_AT = {"_int_in": 2, "_text": 3, "text": 2, "choice": 2, "integer": 2, "decimal": 2,
+                  "money": 2, "date": 2}
+MSGIDS = GETTEXT | {"N_", "gettext_noop", "Message"}
+
+
+def _chinese(node: ast.AST) -> bool:
+    """A literal (or f-string, or either branch of a conditional) holding Chinese text."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and any("\u4e00" <= c <= "\u9fff" for c in node.value)
+    if isinstance(node, ast.JoinedStr):
+        return any(_chinese(v) for v in node.values)
+    if isinstance(node, ast.BinOp):
+        return _chinese(node.left) or _chinese(node.right)
+    if isinstance(node, ast.IfExp):
+        return _chinese(node.body) or _chinese(node.orelse)
+    return False
+
+
+def _field_messages(tree: ast.Module):
+    """(node, what) for every message or label handed to a field-refusal helper, and every
+    message in a field list: ``ValidationFailed({field: [message]})``, ``errors[field] =
+    [message]``, ``errors.setdefault(field, []).append(message)``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = _name(node.func)
+            for table, what in ((FIELD_MESSAGE_AT, "message"), (FIELD_LABEL_AT, "label")):
+                at = table.get(name or "")
+                if at is not None and len(node.args) > at:
+                    yield node.args[at], f"{what} of {name}()"
+            if name == "ValidationFailed" and node.args and isinstance(node.args[0], ast.Dict):
+                for value in node.args[0].values:
+                    for item in (value.elts if isinstance(value, (ast.List, ast.Tuple))
+                                 else [value]):
+                        yield item, "field message of ValidationFailed()"
+            if (name == "append" and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Call)
+                    and _name(node.func.value.func) == "setdefault" and node.args):
+                yield node.args[0], "field message appended"
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.List) and any(
+                isinstance(t, ast.Subscript) for t in node.targets):
+            for item in node.value.elts:
+                yield item, "field message assigned"
+
+
+def _msgid_of(node: ast.AST) -> str | None:
+    """Like ``_msgid``, also for ``N_("…")`` (a label translated inside the helper)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        node = node.left
+    if (isinstance(node, ast.Call) and _name(node.func) in MSGIDS and node.args
+            and isinstance(node.args[-1], ast.Constant) and isinstance(node.args[-1].value, str)):
+        return node.args[-1].value
+    return None
+
+
+def test_the_field_walker_sees_the_helpers():
+    seen = {what for tree in MODULES.values() for _node, what in _field_messages(tree)}
+    assert {"message of _fail()", "message of add()", "label of _int_in()", "label of _text()",
+            "field message of ValidationFailed()", "field message assigned"} <= seen
+
+
+def test_every_field_refusal_is_a_translated_msgid():
+    """A Chinese literal handed to a field-refusal helper (or written in a field list) would
+    show Chinese on an English page: it must be a msgid with an English msgstr."""
+    untranslatable, untranslated = [], []
+    catalogues: dict[str, dict[str, str]] = {}
+    for rel, tree in MODULES.items():
+        app = rel.parts[0]
+        for node, what in _field_messages(tree):
+            where = f"innolink/{rel}:{node.lineno}"
+            if _chinese(node):
+                untranslatable.append(f"{where}: {what}")
+                continue
+            msgid = _msgid_of(node)
+            if msgid is None or not any("\u4e00" <= c <= "\u9fff" for c in msgid):
+                continue
+            catalogue = catalogues.setdefault(app, _catalogue(app))
+            if msgid not in catalogue:
+                untranslated.append(f"{where}: {msgid}")
+    assert not untranslatable, ("wrap the message in _() (a label translated inside the "
+                                "helper in N_()):\n" + "\n".join(untranslatable))
+    assert not untranslated, ("give the msgid an English msgstr in the app's catalogue:\n"
+                              + "\n".join(untranslated))
+
+
+@pytest.mark.parametrize("source, refused", [
+    ('raise _fail("rooms", "请至少填写一间会议室")', True),
+    ('raise _fail("rooms", _("请至少填写一间会议室"))', False),
+    ('e.add("domain", f"{x}：必填")', True),
+    ('e.add("domain", _("主领域：必填"))', False),
+    ('n = _int_in(v, "slot_count", "时段数", 1, 40)', True),
+    ('n = _int_in(v, "slot_count", N_("时段数"), 1, 40)', False),
+    ('errors["title"] = ["请填写活动名称"]', True),
+    ('raise ValidationFailed({"x": ["甲" if a else _("乙")]})', True),
+    ('errors.setdefault(k, []).append(f"{label}为必填项")', True),
+])
+def test_the_field_walker_tells_a_literal_from_a_msgid(source, refused):
+    found = [node for node, _what in _field_messages(ast.parse(source)) if _chinese(node)]
+    assert bool(found) == refused

@@ -6,8 +6,8 @@ column layout published lists use, to check that the organizer's import loads re
 
 The input is the match-real branch's real set (each row's facts and source recorded there,
 descriptions written in our own words, no personal contact data). Rows keep that order; the
-source of each row goes into the 信息来源 column, the programme into 赛事/榜单 (two headers the
-import does not know, so the first upload goes through the mapping step).
+source of each row goes into the 信息来源 column (its address only when it is the outlet's own,
+``realset.citation``), the programme into 赛事/榜单.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import csv
 import json
 import sys
 from pathlib import Path
+
+from innolink.matching.evaluation.realset import citation
 
 HERE = Path(__file__).resolve().parent
 HEADER = ["序号", "需求名称", "发榜单位", "单位类型", "所在地区", "所属领域", "需求描述", "技术指标",
@@ -29,12 +31,11 @@ def main(path: str) -> None:
         w = csv.writer(out)
         w.writerow(HEADER)
         for n, r in enumerate(rows, start=1):
-            s = r["source"]
             w.writerow([n, r["title"], r["issuer"], r["issuer_kind"], r["region"] or "",
                         "、".join([r["domain"], *r["secondary_domains"]]),
                         r["description"], "；".join(r["targets"]), r["funding"] or "",
                         r["programme"] or "",
-                        f"{s['title']}，{s['outlet']}，{s['date']}，{s['url']}"])
+                        citation(r["source"])])
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import re
 import sys
 from pathlib import Path
 
+from innolink.matching.evaluation.realset import citation
+
 HERE = Path(__file__).resolve().parent
 HEADER = ["姓名或团队名称", "工作单位", "单位类型", "所在地区", "学科", "研究领域", "专长",
           "代表性成果", "所属领域", "类型", "信息来源"]
@@ -33,12 +35,11 @@ def main(path: str) -> None:
         w = csv.writer(out)
         w.writerow(HEADER)
         for r in rows:
-            s = r["source"]
             w.writerow([r["name"], r["institution"] or "", r["kind"] or "", r["region"] or "",
                         r["discipline"] or "", "、".join(r["fields"]), "、".join(r["keywords"]),
                         r["achievements"], "、".join([r["domain"], *r["secondary_domains"]]),
                         "团队" if TEAM.search(r["name"]) else "个人",
-                        f"{s['title']}，{s['outlet']}，{s['date']}，{s['url']}"])
+                        citation(r["source"])])
 
 
 if __name__ == "__main__":

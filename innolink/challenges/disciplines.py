@@ -38,10 +38,6 @@ class Discipline:
         return 1 if len(self.code) == 3 else 2
 
     @property
-    def parent_code(self) -> str:
-        return self.code[:3]
-
-    @property
     def is_other(self) -> bool:
         """A "…其他学科" catch-all (code ending in 99)."""
         return self.level == 2 and self.code.endswith("99")

@@ -25,7 +25,7 @@ CHALLENGE_KEYS = ("title", "domain", "statement", "keywords", "funding_kind", "f
                   "ip_enterprise_share", "ip_notes", "other_conditions", "claim_deadline",
                   "max_claims", "contact_name", "contact_phone", "contact_email",
                   "enterprise_code", "institution_id", "issuer_name", "issuer_kind",
-                  "issuer_region", "programme_id", "external_ref", "solver_eligibility",
+                  "issuer_region", "programme_id", "external_ref", "source", "solver_eligibility",
                   "solver_region", "disciplines", "trl_min", "trl_max")
 LIST_KEYS = ("secondary_domains", "solver_types")
 

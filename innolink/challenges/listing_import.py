@@ -77,6 +77,7 @@ FIELDS: list[FieldSpec] = [
     FieldSpec("disciplines", _("所需学科"), ("所需学科", "学科", "学科方向", "学科领域")),
     FieldSpec("programme_name", _("赛事/榜单批次"), ("赛事/榜单", "所属赛事", "赛事名称", "榜单批次",
                                              "所属批次", "赛事", "所属榜单")),
+    FieldSpec("source", _("信息来源"), ("信息来源", "来源", "资料来源", "数据来源", "出处", "原文链接")),
     FieldSpec("contact_name", _("联系人"), ("联系人",)),
     FieldSpec("contact_phone", _("联系电话"), ("联系电话", "联系方式", "电话")),
 ]
@@ -621,7 +622,8 @@ def check_rows(mapping: Mapping, rows: list[tuple[int, list[str]]], ctx: Context
             "other_conditions": cell("other_conditions")[:2000],
             "solver_eligibility": cell("solver_eligibility")[:2000],
             "claim_deadline": deadline, "max_claims": 5,
-            "external_ref": cell("external_ref")[:64], "disciplines": codes[:8],
+            "external_ref": cell("external_ref")[:64], "source": cell("source")[:300],
+            "disciplines": codes[:8],
             "trl_min": trl_min, "trl_max": trl_max,
             "contact_name": cell("contact_name")[:64], "contact_phone": cell("contact_phone")[:32],
         }

@@ -209,6 +209,9 @@ class Challenge(models.Model):
                                   related_name="challenges")
     external_ref = models.CharField(_("榜单编号"), max_length=64, blank=True,
                                     help_text=_("原榜单中的编号或序号"))
+    #: where a listing taken from a published list was read: title, outlet, date, address
+    source = models.CharField(_("信息来源"), max_length=300, blank=True,
+                              help_text=_("公开来源：标题、发布机构、日期、网址"))
     solver_eligibility = models.TextField(_("揭榜方资格条件"), blank=True)
     solver_region = models.CharField(_("揭榜方地区要求"), max_length=64, blank=True,
                                      help_text=_("留空为不限地区"))
@@ -323,18 +326,11 @@ class Challenge(models.Model):
         return self.issuer.region if self.issuer_id else ""
 
     @property
-    def all_domains(self) -> list[str]:
-        """The primary domain first, then the secondary ones (codes)."""
-        out = [self.domain] if self.domain else []
-        return out + [d for d in (self.secondary_domains or []) if d and d not in out]
-
-    @property
-    def prize_total(self) -> Decimal:
-        return sum((Decimal(str(p.get("amount") or 0)) * int(p.get("count") or 1)
-                    for p in self.prize_schedule or []), Decimal("0"))
-
-    @property
     def places_left(self) -> int:
+        """Places a researcher can still claim: none once the challenge takes no more claims
+        (入围 and later), whatever was left unclaimed."""
+        if self.state not in CLAIMABLE_STATES:
+            return 0
         return max(0, self.max_claims - self.open_claims)
 
 

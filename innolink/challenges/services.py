@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -70,6 +70,9 @@ from innolink.challenges.errors import (
     SCREENING_OPEN,
 )
 
+if TYPE_CHECKING:
+    from innolink.core.models import Job
+
 #: the job kind of a roster check or import (run by ``tasks.run_researcher_import``)
 RESEARCHER_IMPORT_KIND = "challenges.researcher_import"
 
@@ -78,7 +81,7 @@ CHALLENGE_FIELDS = ("title", "domain", "secondary_domains", "statement", "keywor
                     "funding_kind", "funding", "funding_max", "prize_schedule", "payment_terms",
                     "time_limit_months", "ip_ownership", "ip_enterprise_share", "ip_notes",
                     "other_conditions", "claim_deadline", "max_claims", "contact_name",
-                    "contact_phone", "contact_email", "external_ref", "solver_eligibility",
+                    "contact_phone", "contact_email", "external_ref", "source", "solver_eligibility",
                     "solver_region", "disciplines", "solver_types", "trl_min", "trl_max",
                     "issuer_id", "programme_id")
 INDICATOR_FIELDS = ("name", "comparator", "value", "value_max", "unit", "test_method",
@@ -689,6 +692,24 @@ def programme_save(*, actor, programme: Programme | None, data: dict[str, Any],
 
 # --- proposals (claims) --------------------------------------------------------------------
 
+def claim_refusal(challenge: Challenge, profile: ResearcherProfile) -> Conflict | None:
+    """Why ``profile`` cannot claim ``challenge`` now (state, deadline, own claim, places), or
+    None. The claim page reads it before showing the form; ``proposal_create`` raises it."""
+    if challenge.state not in CLAIMABLE_STATES:
+        return Conflict(_("榜单当前状态为“%(state)s”，不再接受揭榜")
+                        % {"state": challenge.get_state_display()}, code=NOT_CLAIMABLE)
+    if challenge.claim_deadline < _today():
+        return Conflict(_("揭榜已于 %(date)s 截止")
+                        % {"date": f"{challenge.claim_deadline:%Y-%m-%d}"}, code=DEADLINE_PASSED)
+    if Proposal.objects.filter(challenge=challenge, researcher=profile,
+                               state__in=[*OPEN_PROPOSAL_STATES, "matched"]).exists():
+        return Conflict(_("您已揭榜此榜单，可在“我的揭榜”中查看"), code=ALREADY_CLAIMED)
+    if challenge.open_claims >= challenge.max_claims:
+        return Conflict(_("揭榜名额已满（共 %(n)s 个名额）") % {"n": challenge.max_claims},
+                        code=NO_PLACES)
+    return None
+
+
 @transaction.atomic
 def proposal_create(*, actor, challenge: Challenge, data: dict[str, Any],
                     budget_unit: Decimal = Decimal(1), source: str = "web") -> Proposal:
@@ -703,19 +724,11 @@ def proposal_create(*, actor, challenge: Challenge, data: dict[str, Any],
     challenge = _locked(challenge)
     if challenge.state not in VISIBLE_STATES:  # before anything about the input or the state
         raise NotFound()
-    clean = validation.clean_proposal(data, budget_unit=budget_unit)
-    if challenge.state not in CLAIMABLE_STATES:
-        raise Conflict(_("榜单当前状态为“%(state)s”，不再接受揭榜")
-                       % {"state": challenge.get_state_display()}, code=NOT_CLAIMABLE)
-    if challenge.claim_deadline < _today():
-        raise Conflict(_("揭榜已于 %(date)s 截止") % {"date": f"{challenge.claim_deadline:%Y-%m-%d}"},
-                       code=DEADLINE_PASSED)
-    if Proposal.objects.filter(challenge=challenge, researcher=profile,
-                               state__in=[*OPEN_PROPOSAL_STATES, "matched"]).exists():
-        raise Conflict(_("您已揭榜此榜单，可在“我的揭榜”中查看"), code=ALREADY_CLAIMED)
-    if challenge.open_claims >= challenge.max_claims:
-        raise Conflict(_("揭榜名额已满（共 %(n)s 个名额）") % {"n": challenge.max_claims},
-                       code=NO_PLACES)
+    refusal = claim_refusal(challenge, profile)  # before the form's fields: nothing to retype
+    if refusal is not None:
+        raise refusal
+    clean = validation.clean_proposal(data, budget_unit=budget_unit,
+                                      time_limit_months=challenge.time_limit_months)
     proposal = Proposal.objects.create(challenge=challenge, researcher=profile,
                                        submitted_by=actor, **clean)
     audit_record(actor=actor, action="create", instance=proposal,
@@ -1290,6 +1303,18 @@ def researcher_import_start(*, actor, content: bytes, filename: str, commit: boo
                      user=actor,
                      params={"stored_as": stored, "filename": filename, "commit": commit,
                              "source": source})
+
+
+def researcher_import_now_or_later(*, actor, content: bytes, filename: str, commit: bool,
+                                   source: str = "web") -> dict[str, Any] | Job:
+    """Check a small file now (its outcome, nothing written), or start a background job: an
+    import (``commit``), or the check of a file too large for the request. The one place that
+    decides, for the page and the API."""
+    if commit or not researcher_import_check_is_quick(filename=filename, size=len(content)):
+        return researcher_import_start(actor=actor, content=content, filename=filename,
+                                       commit=commit, source=source)
+    return researcher_import(actor=actor, content=content, filename=filename, commit=False,
+                             source=source)
 
 
 @transaction.atomic

@@ -160,6 +160,7 @@ CHALLENGE_LABELS = {
     "indicators": "技术指标", "solver_eligibility": "揭榜方资格条件",
     "solver_region": "揭榜方地区要求", "disciplines": "所需学科", "solver_types": "揭榜方类型",
     "trl_min": "最低技术成熟度", "trl_max": "最高技术成熟度", "external_ref": "榜单编号",
+    "source": "信息来源",
 }
 
 
@@ -311,6 +312,7 @@ def clean_challenge(data: dict[str, Any], *, today: dt.date, funding_unit: Decim
                                 required=contact_required),
         "contact_email": e.text(data, "contact_email", _("联系邮箱"), required=False, max_length=254),
         "external_ref": e.text(data, "external_ref", _("榜单编号"), required=False, max_length=64),
+        "source": e.text(data, "source", _("信息来源"), required=False, max_length=300),
         "solver_eligibility": e.text(data, "solver_eligibility", _("揭榜方资格条件"),
                                      required=False, max_length=2000),
         "solver_region": e.text(data, "solver_region", _("揭榜方地区要求"), required=False,
@@ -467,7 +469,10 @@ def _structured_indicator(row: dict, i: int, name: str, method: str, sub: "Error
             "unit": unit, "test_method": method, "raw_text": raw, "needs_review": False}
 
 
-def clean_proposal(data: dict[str, Any], *, budget_unit: Decimal = Decimal(1)) -> dict[str, Any]:
+def clean_proposal(data: dict[str, Any], *, budget_unit: Decimal = Decimal(1),
+                   time_limit_months: int | None = None) -> dict[str, Any]:
+    """A claim's proposal; its milestones fall within the challenge's time limit when it has
+    one (a month-30 milestone on a 24-month challenge is refused at its field)."""
     e = Errors()
     out = {
         "approach": e.text(data, "approach", _("技术路线"), min_length=20, max_length=5000),
@@ -491,7 +496,10 @@ def clean_proposal(data: dict[str, Any], *, budget_unit: Decimal = Decimal(1)) -
                                 high=HARD_TIME_LIMIT_MONTHS)
             deliverable = sub.text(row, "deliverable", _("第 %(i)s 个节点交付物") % {"i": i + 1},
                                    required=False, max_length=300)
-            if month is not None and month < last:
+            if month is not None and time_limit_months and month > time_limit_months:
+                sub.add("month", _("第 %(i)s 个节点月份：不得超过榜单时限 %(n)s 个月")
+                        % {"i": i + 1, "n": time_limit_months})
+            elif month is not None and month < last:
                 sub.add("month", _("第 %(i)s 个节点月份：应按时间先后排列") % {"i": i + 1})
             last = month or last
             for key, messages in sub.fields.items():

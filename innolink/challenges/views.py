@@ -36,7 +36,7 @@ from innolink.challenges.models import (
 from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.files import attachment_response
-from innolink.core.flash import error_text, errors_as_messages
+from innolink.core.flash import error_text, errors_as_messages, refusal_as_message
 from innolink.core.money import WAN, wan_input
 from innolink.core.selectors import job_for_user, jobs_visible_to
 
@@ -210,7 +210,7 @@ def challenge_create(request):
                 services.challenge_submit(actor=user, challenge=challenge)
                 messages.success(request, _("榜单已提交审核"))
             except ApplicationError as exc:
-                messages.error(request, exc.message)
+                refusal_as_message(request, exc)
         else:
             messages.success(request, _("榜单草稿已保存"))
         return redirect("challenges:detail", pk=challenge.pk)
@@ -341,7 +341,7 @@ def challenge_contract(request, pk: int):
                 "challenge": challenge, "errors": exc.fields, "data": request.POST,
                 "rows": forms.padded(rows, forms.MILESTONE_ROWS, keys)}, status=422)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            refusal_as_message(request, exc)
             return redirect("challenges:detail", pk=challenge.pk)
         messages.success(request, _("合同已登记"))
         return redirect("challenges:detail", pk=challenge.pk)
@@ -440,7 +440,11 @@ def claim(request, pk: int):
     profile = selectors.profile_of(request.user)
     if profile is None:
         messages.info(request, _("揭榜前请先登记科研人员/团队信息"))
-        return redirect(f"{_url('challenges:profile')}?next={request.path}")
+        return redirect(f"{_url('challenges:researcher-profile')}?next={request.path}")
+    refusal = services.claim_refusal(challenge, profile)
+    if refusal is not None:  # said before the form is filled in, not after
+        messages.error(request, error_text(refusal))
+        return redirect("challenges:detail", pk=challenge.pk)
     keys = ("title", "month", "deliverable")
     if request.method == "POST":
         data = forms.proposal_data(request.POST)
@@ -452,7 +456,7 @@ def claim(request, pk: int):
                 "challenge": challenge, "data": data, "errors": exc.fields, "profile": profile,
                 "rows": forms.padded(data["milestones"], forms.MILESTONE_ROWS, keys)},
                 status=422)
-        except NotFound:
+        except (NotFound, PermissionDenied):
             raise
         except ApplicationError as exc:
             messages.error(request, error_text(exc))
@@ -557,7 +561,7 @@ def workspace(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_edit(request):
+def researcher_profile_save(request):
     if not access.is_researcher(request.user):
         raise PermissionDenied(_("只有科研人员可以登记科研人员/团队信息"))
     profile = selectors.profile_of(request.user)
@@ -685,7 +689,7 @@ def offer_update(request, pk: int):
             return render(request, "challenges/offer_form.html",
                           _offer_ctx(request.user, data, exc.fields, offer), status=422)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            refusal_as_message(request, exc)
         return redirect("challenges:offer-detail", pk=offer.pk)
     data = {key: getattr(offer, key, "") for key in forms.OFFER_KEYS if key != "institution_id"}
     data["asking_price"] = wan_input(offer.asking_price)
@@ -785,7 +789,7 @@ def offer_interest_create(request, pk: int):
     try:
         interest = services.offer_interest_create(actor=request.user, offer=offer,
                                                   message=request.POST.get("message", ""))
-    except NotFound:
+    except (NotFound, PermissionDenied):
         raise
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
@@ -846,14 +850,12 @@ def researcher_import_start(request):
             return _roster_mapping(request, form, upload, commit)
         upload.seek(0)
         try:
-            if commit or not services.researcher_import_check_is_quick(
-                    filename=upload.name, size=upload.size):
-                job = services.researcher_import_start(
-                    actor=request.user, content=upload.read(), filename=upload.name,
-                    commit=commit)
-                return redirect("core:job", pk=job.pk)
-            outcome = services.researcher_import(
-                actor=request.user, content=upload.read(), filename=upload.name, commit=False)
+            outcome = services.researcher_import_now_or_later(
+                actor=request.user, content=upload.read(), filename=upload.name, commit=commit)
+            if not isinstance(outcome, dict):  # a background job: the browser follows it
+                return redirect("core:job", pk=outcome.pk)
+        except (NotFound, PermissionDenied):
+            raise
         except ApplicationError as exc:
             form.add_error("file", exc.message)
             status = 422
@@ -1010,6 +1012,8 @@ def listing_import(request):
                 job = listing_services.listing_import_start(actor=request.user,
                                                             token=prepared.token)
                 return redirect("core:job", pk=job.pk)
+        except (NotFound, PermissionDenied):
+            raise
         except ApplicationError as exc:
             form.add_error("file", error_text(exc))
             status = 422

@@ -4,14 +4,24 @@ own requests, bookings and voucher."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
-from ninja import Router, Schema
+from ninja import Router
 from ninja.responses import Status
 
 from innolink.core.schemas import ERRORS
 from innolink.compute import fetch, selectors, services
+from innolink.compute.schemas import (
+    BookIn,
+    BookingOut,
+    ComputeOfferOut,
+    MatchOut,
+    NoteIn,
+    RequestIn,
+    RequestOut,
+    UsageIn,
+    UsageOut,
+    UsageReviewIn,
+    VoucherOut,
+)
 
 router = Router(tags=["compute"])
 MAX_ROWS = 500
@@ -19,30 +29,6 @@ MAX_ROWS = 500
 
 def _clean(value: str) -> str:
     return value.replace("\x00", "")
-
-
-class RequestIn(Schema):
-    title: str
-    kind: str
-    card_hours: int
-    accelerator_class: str
-    earliest: dt.date
-    deadline: dt.date
-    residency: str
-    min_memory_gb: int = 0
-
-
-class RequestOut(Schema):
-    id: int
-    title: str
-    kind: str
-    card_hours: int
-    accelerator_class: str
-    min_memory_gb: int
-    earliest: dt.date
-    deadline: dt.date
-    residency: str
-    status: str
 
 
 @router.get("/requests", response={200: list[RequestOut], **ERRORS}, summary="算力需求")
@@ -55,22 +41,6 @@ def request_create(request, payload: RequestIn):
     data = payload.dict()
     data["title"] = _clean(data["title"])
     return Status(201, services.request_create(actor=request.user, **data))
-
-
-class ComputeOfferOut(Schema):
-    resource_id: int
-    provider: str
-    resource: str
-    accelerator: str
-    price: Decimal
-    fits: bool
-    score: float
-    start: dt.date | None
-    end: dt.date | None
-    cards: int | None
-    cost: Decimal | None
-    reasons: list[str]
-    misses: list[str]
 
 
 @router.get("/requests/{request_id}/offers", response={200: list[ComputeOfferOut], **ERRORS},
@@ -89,26 +59,6 @@ def request_offers(request, request_id: int):
     return out
 
 
-class BookIn(Schema):
-    resource_id: int
-
-
-class BookingOut(Schema):
-    id: int
-    request_id: int
-    resource_id: int
-    provider_id: int
-    enterprise_id: int
-    cards: int
-    start: dt.date
-    end: dt.date
-    card_hours: int
-    price: Decimal
-    amount: Decimal
-    status: str
-    used_card_hours: Decimal
-
-
 @router.post("/requests/{request_id}/bookings", response={201: BookingOut, **ERRORS},
              summary="预订一个算力资源")
 def booking_create(request, request_id: int, payload: BookIn):
@@ -119,10 +69,6 @@ def booking_create(request, request_id: int, payload: BookIn):
 @router.get("/bookings", response={200: list[BookingOut], **ERRORS}, summary="预订")
 def booking_list(request):
     return list(selectors.bookings_for(request.user)[:MAX_ROWS])
-
-
-class NoteIn(Schema):
-    note: str = ""
 
 
 @router.post("/bookings/{booking_id}/confirm", response={200: BookingOut, **ERRORS},
@@ -145,27 +91,6 @@ def booking_cancel(request, booking_id: int):
     return services.booking_cancel(actor=request.user, booking_id=booking_id)
 
 
-class UsageIn(Schema):
-    period_start: dt.date
-    period_end: dt.date
-    card_hours: Decimal
-    invoice_number: str
-
-
-class UsageOut(Schema):
-    id: int
-    booking_id: int
-    period_start: dt.date
-    period_end: dt.date
-    card_hours: Decimal
-    amount: Decimal
-    invoice_number: str
-    status: str
-    hold_reasons: list[str]
-    voucher_paid: Decimal
-    voucher_note: str
-
-
 @router.post("/bookings/{booking_id}/usage", response={201: UsageOut, **ERRORS},
              summary="服务商报告使用量（附发票号码）")
 def usage_report(request, booking_id: int, payload: UsageIn):
@@ -180,28 +105,11 @@ def usage_list(request):
     return list(selectors.usage_for(request.user)[:MAX_ROWS])
 
 
-class UsageReviewIn(Schema):
-    release: bool
-    note: str
-
-
 @router.post("/usage/{usage_id}/review", response={200: UsageOut, **ERRORS},
              summary="复核待复核的使用量（工作人员）")
 def usage_review(request, usage_id: int, payload: UsageReviewIn):
     return services.usage_review(actor=request.user, usage_id=usage_id, release=payload.release,
                                  note=_clean(payload.note))
-
-
-class VoucherOut(Schema):
-    year: int
-    rate: Decimal | None
-    cap: Decimal | None
-    threshold: Decimal | None
-    contract: Decimal
-    application_id: int | None
-    application_status: str | None
-    approved: Decimal | None
-    paid: Decimal
 
 
 @router.get("/voucher", response={200: VoucherOut, **ERRORS}, summary="本企业的算力券")
@@ -214,14 +122,6 @@ def voucher(request, year: int | None = None):
             "application_status": v.application.status if v.application else None,
             "approved": v.application.amount_approved if v.application else None,
             "paid": v.paid}
-
-
-class MatchOut(Schema):
-    id: int
-    title: str
-    score: float
-    summary: str
-    reasons: list[str]
 
 
 @router.get("/scenarios/needs/{need_id}/solutions", response={200: list[MatchOut], **ERRORS},

@@ -1,41 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Router
 
-from innolink.core.schemas import ERRORS
+from innolink.core.schemas import ERRORS, JobOut, MeOut
 from innolink.core.selectors import job_for_user
 
 router = Router(tags=["platform"])
-
-
-class MeOut(Schema):
-    id: int
-    username: str
-    display_name: str
-    role: str
-    role_label: str
-    enterprise_id: int | None
-    institution_id: int | None
-    department_id: int | None
-
-
-class JobOut(Schema):
-    id: uuid.UUID
-    kind: str
-    title: str
-    status: str
-    done: int
-    total: int
-    percent: int
-    message: str  # in the reader's language (Accept-Language / the language cookie)
-    message_id: str  # the stored msgid (Chinese source text), stable across languages
-    message_params: dict
-    result: dict
-    created_at: datetime
-    finished_at: datetime | None
 
 
 @router.get("/me", response={200: MeOut, **ERRORS})

@@ -1,10 +1,23 @@
-"""Stored messages (a msgid with values) rendered in the reader's language (ADR 0730)."""
+"""Stored messages (a msgid with values) rendered in the reader's language (ADR 0730).
+
+Importing this module does not import Django (translation is looked up when a message is
+rendered), so pure modules (``rankings.checks``, ``events.scheduling``) build ``Message``s."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import get_language, gettext
+
+def gettext(message: str) -> str:
+    from django.utils.translation import gettext as translate
+
+    return translate(message)
+
+
+def get_language() -> str | None:
+    from django.utils.translation import get_language as active
+
+    return active()
 
 
 def message_render(message: str, params: dict[str, Any] | None = None) -> str:
@@ -72,8 +85,14 @@ class Message(str):
         text.msgid, text.params = msgid, params
         return text
 
-    def render(self) -> str:
-        return message_render(self.msgid, self.params)
+    def render(self, translated: tuple[str, ...] = ()) -> str:
+        """The message in the active language; a value that is a ``Message`` itself is rendered
+        first, and the values named in ``translated`` are msgids (a field's label) translated
+        first."""
+        params = {k: v.render() if isinstance(v, Message)
+                  else gettext(v) if k in translated and isinstance(v, str) else v
+                  for k, v in self.params.items()}
+        return message_render(self.msgid, params)
 
 
 def stored_reason(item: dict[str, Any]) -> str:

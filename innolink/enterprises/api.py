@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router
 from ninja.responses import Status
-from pydantic import field_validator
 from ninja.files import UploadedFile
 
 from innolink.accounts.roles import can_import_registry, can_read_registry, can_see_audit
@@ -17,90 +15,17 @@ from innolink.core.errors import PermissionDenied
 from innolink.core.selectors import job_for_user
 from innolink.enterprises import selectors, services
 from innolink.enterprises.models import EnterpriseYear, IndicatorDefinition
+from innolink.enterprises.schemas import (
+    AuditOut,
+    CatalogueIndicatorOut,
+    EnterpriseDetailOut,
+    EnterprisePage,
+    ImportJobOut,
+    SearchIn,
+    YearOut,
+)
 
 router = Router(tags=["enterprises"])
-
-
-class EnterpriseOut(Schema):
-    id: int
-    credit_code: str
-    name: str
-    town: str
-    industry_code: str
-    ownership: str
-    size_class: str
-    founded_on: date | None
-    is_demo: bool
-
-
-class TagOut(Schema):
-    tag: str
-    label: str
-    certified_on: date | None
-    first_certified: bool | None
-
-
-class EnterpriseDetailOut(EnterpriseOut):
-    legal_representative: str
-    address: str
-    products: str
-    tags: list[TagOut]
-
-    @staticmethod
-    def resolve_tags(obj) -> list[dict]:
-        return [{"tag": t.tag, "label": str(t.get_tag_display()), "certified_on": t.certified_on,
-                 "first_certified": t.first_certified} for t in obj.tags.all()]
-
-
-class EnterprisePage(Schema):
-    count: int
-    page: int
-    pages: int
-    items: list[EnterpriseOut]
-
-
-class SearchIn(Schema):
-    """Filters of the registry search. NUL characters, which no database text holds, are
-    dropped."""
-
-    q: str = ""
-    town: str = ""
-    section: str = ""
-    ownership: str = ""
-    size_class: str = ""
-    tag: str = ""
-    page: int = 1
-    page_size: int = 25
-
-    @field_validator("q", "town", "section", "ownership", "size_class", "tag", mode="after")
-    @classmethod
-    def _no_nul(cls, value: str) -> str:
-        return value.replace("\x00", "")
-
-
-class YearOut(Schema):
-    year: int
-    values: dict[str, Decimal]
-
-
-class CatalogueIndicatorOut(Schema):
-    code: str
-    name: str
-    kind: str
-    unit: str
-
-
-class AuditOut(Schema):
-    at: datetime
-    actor: str | None
-    action: str
-    changes: dict
-    source: str
-
-
-class ImportJobOut(Schema):
-    job_id: uuid.UUID
-    status: str
 
 
 @router.get("", response={200: EnterprisePage, **ERRORS})

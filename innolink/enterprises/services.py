@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop as N_
 from innolink.core.audit import audit_diff, audit_record, audit_record_many, snapshot
 from innolink.core.bulk import insert_rows
 from innolink.core.errors import ApplicationError, Conflict, ValidationFailed
+from innolink.core.messages import Message
 from innolink.enterprises import importing
 from innolink.enterprises.models import (
     Enterprise,
@@ -561,7 +562,8 @@ def qualification_import(*, actor, content: bytes, filename: str, commit: bool =
     ids = _enterprise_ids({r.credit_code for r in rows})
     for r in rows:
         if r.credit_code not in ids:
-            errors.append(importing.RowError(r.row, "统一社会信用代码", r.credit_code, "企业库中没有该企业，请先导入企业库"))
+            errors.append(importing.RowError(r.row, "统一社会信用代码", r.credit_code,
+                                               N_("企业库中没有该企业，请先导入企业库")))
     if errors:
         outcome.errors = [e.as_dict() for e in sorted(errors, key=lambda e: e.row)]
         return outcome
@@ -684,7 +686,8 @@ def item_import(*, actor, content: bytes, filename: str, commit: bool = True, so
     ids = _enterprise_ids({r.credit_code for r in rows})
     for r in rows:
         if r.credit_code not in ids:
-            errors.append(importing.RowError(r.row, "统一社会信用代码", r.credit_code, "企业库中没有该企业，请先导入企业库"))
+            errors.append(importing.RowError(r.row, "统一社会信用代码", r.credit_code,
+                                               N_("企业库中没有该企业，请先导入企业库")))
     if errors:
         outcome.errors = [e.as_dict() for e in sorted(errors, key=lambda e: e.row)]
         return outcome
@@ -851,9 +854,11 @@ def indicator_value_set(*, actor, enterprise: Enterprise, year: int, code: str, 
             try:
                 stored, problem = str(importing._parse_decimal(text)), ""
             except Exception:  # noqa: BLE001 - reported below as a bad number
-                problem = "应为数字"
+                problem = N_("应为数字")
     if not text or problem:
-        raise ValidationFailed({"value": [f"{definition.name}：{problem or _('必填')}"]})
+        said = problem.render() if isinstance(problem, Message) else _(problem or N_("必填"))
+        raise ValidationFailed({"value": [_("%(name)s：%(problem)s") % {
+            "name": definition.name, "problem": said}]})
     row, created = EnterpriseYear.objects.select_for_update().get_or_create(
         enterprise=enterprise, year=year, defaults={"values": {}})
     before = row.values.get(code)

@@ -81,6 +81,8 @@ def import_upload(request):
         try:
             job = services.registry_import_start(content=upload.read(), filename=upload.name,
                                                  actor=request.user, commit=False)
+        except (NotFound, PermissionDenied):
+            raise
         except ApplicationError as exc:  # the file as a whole: shown on the form
             form.add_error("file", exc.message)
         else:

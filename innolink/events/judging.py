@@ -2,8 +2,9 @@
 ranked result. Pure Python + numpy: never imports Django (``fetch.py`` builds the inputs).
 
 * :func:`conflicts_of_interest` - every (entry, reviewer) pair that must never be assigned, with
-  the reason in Chinese (same institution, same postdoctoral station or workstation, same
-  enterprise, declared conflict).
+  the reason (same institution, same postdoctoral station or workstation, same enterprise,
+  declared conflict). Reasons and problems are ``core.messages.Message``s: the Chinese text,
+  keeping msgid and values, rendered in the reader's language at the edge (ADR 0791).
 * :func:`plan_assignment` - k reviewers per entry under per-reviewer load limits, through the
   matching engine's min-cost-flow :func:`~innolink.engines.matching.assign.assign`; existing
   assignments are kept and only the remainder is filled; the feasibility check says why k cannot
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
+
+from innolink.core.messages import Message
 
 __all__ = [
     "Affiliation", "Declared", "ReviewerFacts", "EntryFacts", "conflicts_of_interest",
@@ -75,28 +78,39 @@ class EntryFacts:
     other_keys: tuple[str, ...] = ()  # more keys a declaration may name ("p:<proposal id>")
 
 
-def _conflict_reasons(reviewer: ReviewerFacts, entry: EntryFacts) -> list[str]:
+def _joined(parts: Sequence[Message], msgid: str) -> Message:
+    """Messages joined by a separator written in ``msgid`` (``"%(first)s；%(more)s"``), so the
+    whole reads in one language."""
+    out = parts[0]
+    for part in parts[1:]:
+        out = Message(msgid, first=out, more=part)
+    return out
+
+
+def _conflict_reasons(reviewer: ReviewerFacts, entry: EntryFacts) -> list[Message]:
     reasons = []
     mine = {a.key for a in reviewer.institutions}
     for inst in entry.institutions:
         if inst.key in mine:
-            what = "同一博士后科研站" if inst.kind in STATION_KINDS else "同一单位"
-            reasons.append(f"{what}：{inst.name}")
+            reasons.append(Message("同一博士后科研站：%(name)s", name=inst.name)
+                           if inst.kind in STATION_KINDS
+                           else Message("同一单位：%(name)s", name=inst.name))
     theirs = {a.key for a in entry.enterprises}
     for ent in reviewer.enterprises:
         if ent.key in theirs:
-            reasons.append(f"同一企业：{ent.name}")
+            reasons.append(Message("同一企业：%(name)s", name=ent.name))
     keys = {f"entry:{entry.id}", *entry.people, *theirs, *entry.other_keys}
     for d in reviewer.declared:
         if d.key in keys:
-            reasons.append(f"本人声明回避{'：' + d.reason if d.reason else ''}")
+            reasons.append(Message("本人声明回避：%(reason)s", reason=d.reason) if d.reason
+                           else Message("本人声明回避"))
     if f"u:{reviewer.id}" in entry.people:
-        reasons.append("评审专家是该方案的团队成员")
+        reasons.append(Message("评审专家是该方案的团队成员"))
     return reasons
 
 
 def conflicts_of_interest(entries: Sequence[EntryFacts], reviewers: Sequence[ReviewerFacts]
-                          ) -> dict[tuple[int, int], str]:
+                          ) -> dict[tuple[int, int], Message]:
     """``{(entry id, reviewer id): reason}`` for every pair that must never be assigned.
 
     Example:
@@ -110,7 +124,7 @@ def conflicts_of_interest(entries: Sequence[EntryFacts], reviewers: Sequence[Rev
         for reviewer in reviewers:
             reasons = _conflict_reasons(reviewer, entry)
             if reasons:
-                out[(entry.id, reviewer.id)] = "；".join(reasons)
+                out[(entry.id, reviewer.id)] = _joined(reasons, "%(first)s；%(more)s")
     return out
 
 
@@ -140,9 +154,9 @@ def affinity_matrix(entries: Sequence[EntryFacts], reviewers: Sequence[ReviewerF
 @dataclass(frozen=True)
 class AssignmentPlan:
     pairs: list[tuple[int, int, float]]  # new (entry, reviewer, affinity), existing excluded
-    refused: list[tuple[int, int, str]]  # every conflicting pair with its reason
-    problems: list[str]  # why k cannot be met, in Chinese (empty: it can)
-    unmet: dict[int, tuple[int, str]]  # entry -> (missing reviewers, reason)
+    refused: list[tuple[int, int, Message]]  # every conflicting pair with its reason
+    problems: list[Message]  # why k cannot be met (empty: it can)
+    unmet: dict[int, tuple[int, Message]]  # entry -> (missing reviewers, reason)
 
     @property
     def complete(self) -> bool:
@@ -180,27 +194,31 @@ def plan_assignment(entries: Sequence[EntryFacts], reviewers: Sequence[ReviewerF
     demand = {e: max(0, k - have[e]) for e in entry_ids}
     capacity = {r.id: max(0, r.max_load - load[r.id]) for r in reviewers}
 
-    problems: list[str] = []
+    problems: list[Message] = []
     by_entry_refused: dict[int, Counter[str]] = defaultdict(Counter)
-    for e, _, why in refused:
+    for e, _, why in refused:  # each kind (同一单位, 本人声明回避 …) is a msgid too
         for part in why.split("；"):
             by_entry_refused[e][part.split("：")[0]] += 1
     for e in entries:
         usable = [r for r in reviewers if (e.id, r.id) not in conflicts and r.max_load > 0]
         if len(usable) < k:
             counts = by_entry_refused.get(e.id)
-            detail = ""
+            detail: Message | str = ""
             if counts:
                 n_conf = sum(1 for (ee, _), _w in conflicts.items() if ee == e.id)
-                parts = "、".join(f"{kind} {n} 位" for kind, n in sorted(counts.items()))
-                detail = f"（回避 {n_conf} 位：{parts}）"
-            problems.append(f"《{e.title}》需要 {k} 位评审专家，但只有 {len(usable)} 位无利益冲突的"
-                            f"专家{detail}")
+                parts = _joined([Message("%(kind)s %(n)s 位", kind=Message(kind), n=n)
+                                 for kind, n in sorted(counts.items())], "%(first)s、%(more)s")
+                detail = Message("（回避 %(n)s 位：%(kinds)s）", n=n_conf, kinds=parts)
+            problems.append(Message("《%(title)s》需要 %(k)s 位评审专家，但只有 %(usable)s 位无利益"
+                                    "冲突的专家%(detail)s", title=e.title, k=k,
+                                    usable=len(usable), detail=detail))
     total_demand = sum(demand.values())
     total_capacity = sum(capacity.values())
     if total_demand > total_capacity:
-        problems.append(f"还需 {total_demand} 次评审，但专家剩余评审名额合计只有 {total_capacity} 次"
-                        f"（请提高专家评审上限或增加专家，至少再增加 {total_demand - total_capacity} 次）")
+        problems.append(Message("还需 %(demand)s 次评审，但专家剩余评审名额合计只有 %(capacity)s 次"
+                                "（请提高专家评审上限或增加专家，至少再增加 %(more)s 次）",
+                                demand=total_demand, capacity=total_capacity,
+                                more=total_demand - total_capacity))
 
     ii, jj = np.meshgrid(np.arange(len(entries)), np.arange(len(reviewers)), indexing="ij")
     aff = affinity_matrix(entries, reviewers)
@@ -226,8 +244,8 @@ def plan_assignment(entries: Sequence[EntryFacts], reviewers: Sequence[ReviewerF
     for e in entry_ids:
         missing = demand[e] - got[e]
         if missing > 0:
-            reason = problem_for.get(e) or ("其余无利益冲突专家的评审名额已被其他方案占满，"
-                                            "请提高评审上限或增加专家")
+            reason = problem_for.get(e) or Message("其余无利益冲突专家的评审名额已被其他方案占满，"
+                                                   "请提高评审上限或增加专家")
             unmet[e] = (missing, reason)
     return AssignmentPlan(pairs=pairs, refused=refused, problems=problems, unmet=unmet)
 

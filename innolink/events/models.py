@@ -20,6 +20,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from innolink.core.messages import stored_reason
+
 # ------------------------------------------------------------------------------- events
 
 
@@ -130,6 +132,9 @@ class Invitation(models.Model):
     state = models.CharField(_("状态"), max_length=16, choices=InvitationState.choices,
                              default=InvitationState.INVITED)
     unscheduled_reason = models.CharField(_("未排入原因"), max_length=300, blank=True)
+    #: the reason's msgid and values (``{"msgid": …, "params": {…}}``), so it reads in the
+    #: reader's language; empty for a reason stored before (shown as stored, ADR 0791)
+    unscheduled_message = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -151,6 +156,13 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host_name} ↔ {self.guest_name}"
+
+    @property
+    def unscheduled_reason_text(self) -> str:
+        """Why the pair was not placed, in the active language (ADR 0791)."""
+        if not self.unscheduled_reason:
+            return ""
+        return stored_reason({"reason": self.unscheduled_reason, **(self.unscheduled_message or {})})
 
     @property
     def host_key(self) -> str:

@@ -3,8 +3,9 @@
 The event's invited pairs (an enterprise delegation and a researcher or team) are turned into
 the input of the matching engine's CP-SAT scheduler
 (:func:`innolink.engines.matching.assign.schedule_meetings`), and its answer is turned into
-placements and, for the pairs that could not be placed, a reason in Chinese that an organizer
-can act on (add a slot, add a room, free a participant).
+placements and, for the pairs that could not be placed, a reason that an organizer can act on
+(add a slot, add a room, free a participant): a ``core.messages.Message``, the Chinese text
+keeping its msgid and values, so the stored reason reads in its reader's language.
 
 Participants are opaque keys (``"e:12"`` for an enterprise delegation, ``"u:7"`` for a person):
 one key is in at most one meeting per slot.
@@ -23,6 +24,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from innolink.core.messages import Message
 
 __all__ = ["MeetingPair", "Placement", "MeetingPlan", "plan_meetings", "check_plan"]
 
@@ -46,7 +49,7 @@ class Placement:
 @dataclass(frozen=True)
 class MeetingPlan:
     placements: dict[int, Placement]  # pair key -> (slot, room)
-    unplaced: dict[int, str]  # pair key -> reason (Chinese)
+    unplaced: dict[int, Message]  # pair key -> reason (Chinese text keeping msgid and values)
     optimal: bool
     status: str
     capacity: int = 0  # slots x rooms
@@ -84,8 +87,8 @@ def plan_meetings(
     if not pairs:
         return MeetingPlan({}, {}, True, "EMPTY", len(slots) * len(rooms))
     if not slots or not rooms:
-        what = "时段" if not slots else "会议室"
-        return MeetingPlan({}, {p.key: f"活动尚未设置{what}" for p in pairs}, True, "NO_CAPACITY")
+        missing = Message("活动尚未设置时段") if not slots else Message("活动尚未设置会议室")
+        return MeetingPlan({}, {p.key: missing for p in pairs}, True, "NO_CAPACITY")
 
     from innolink.engines.matching.assign import schedule_meetings
 
@@ -102,27 +105,29 @@ def plan_meetings(
         demand[p.a] += 1
         demand[p.b] += 1
     free = {k: [s for s in slots if s not in blocked.get(k, ())] for k in demand}
-    unplaced: dict[int, str] = {}
+    unplaced: dict[int, Message] = {}
     for p in pairs:
         if p.key in placements:
             continue
         a, b = _label(labels, p.a), _label(labels, p.b)
         common = [s for s in free[p.a] if s not in blocked.get(p.b, ())]
         if not common:
-            unplaced[p.key] = f"{a}与{b}没有共同的可参会时段"
+            unplaced[p.key] = Message("%(a)s与%(b)s没有共同的可参会时段", a=a, b=b)
             continue
         crowded = [(k, demand[k], len(free[k])) for k in (p.a, p.b) if demand[k] > len(free[k])]
         if crowded:
             k, need, have = crowded[0]
-            unplaced[p.key] = (f"{_label(labels, k)}需参加 {need} 场洽谈，但只有 {have} 个可参会时段")
+            unplaced[p.key] = Message("%(who)s需参加 %(need)s 场洽谈，但只有 %(have)s 个可参会时段",
+                                      who=_label(labels, k), need=need, have=have)
         elif len(pairs) > len(slots) * len(rooms):
-            unplaced[p.key] = (f"洽谈共 {len(pairs)} 场，超过 {len(slots)} 个时段 × "
-                               f"{len(rooms)} 间会议室的容量 {len(slots) * len(rooms)} 场")
+            unplaced[p.key] = Message("洽谈共 %(pairs)s 场，超过 %(slots)s 个时段 × %(rooms)s 间会议室"
+                                      "的容量 %(capacity)s 场", pairs=len(pairs), slots=len(slots),
+                                      rooms=len(rooms), capacity=len(slots) * len(rooms))
         elif not result.optimal and result.status not in ("OPTIMAL",):
-            unplaced[p.key] = "排程在时限内未找到可行安排，请减少洽谈或增加时段后重试"
+            unplaced[p.key] = Message("排程在时限内未找到可行安排，请减少洽谈或增加时段后重试")
         else:
-            unplaced[p.key] = (f"{a}与{b}的共同可参会时段均已被双方的其他洽谈或会议室占满；"
-                               f"增加时段或会议室可以安排")
+            unplaced[p.key] = Message("%(a)s与%(b)s的共同可参会时段均已被双方的其他洽谈或会议室"
+                                      "占满；增加时段或会议室可以安排", a=a, b=b)
     plan = MeetingPlan(placements, unplaced, result.optimal, result.status,
                        len(slots) * len(rooms))
     check_plan(plan, pairs, rooms=rooms, unavailable=blocked)

@@ -4,7 +4,7 @@ may not see raises the same ``NotFound`` as a missing one."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -343,8 +343,13 @@ def round_assignment_plan(round: JudgingRound, *, seed: int = 0):
     from innolink.events import fetch, judging
 
     entries, reviewers, existing = fetch.round_facts(round)
-    return judging.plan_assignment(entries, reviewers, k=round.reviewers_per_entry,
+    plan = judging.plan_assignment(entries, reviewers, k=round.reviewers_per_entry,
                                    existing=existing, seed=seed)
+    # the reasons in the reader's language (ADR 0791)
+    return replace(
+        plan, refused=[(e, r, why.render()) for e, r, why in plan.refused],
+        problems=[p.render() for p in plan.problems],
+        unmet={e: (m, why.render()) for e, (m, why) in plan.unmet.items()})
 
 
 def round_ranking(round: JudgingRound):
@@ -421,15 +426,23 @@ def round_entry_for_staff(user, rnd: JudgingRound, pk: Any):
 
 
 def conflict_subject_for_reviewer(user, kind: str, pk: Any):
-    """The proposal, researcher or enterprise a reviewer names in a conflict declaration."""
+    """The proposal, researcher or enterprise a reviewer names in a conflict declaration by id:
+    one of the proposals entered in a round whose pool the reviewer is in, its researcher or its
+    challenge's enterprise. Anything else is the same 404 as a missing id, so the answer never
+    tells whether another record exists (ADR 0005). An enterprise outside the reviewer's rounds
+    is declared by its public credit code on the profile page."""
     from innolink.challenges.models import Proposal, ResearcherProfile
     from innolink.enterprises.models import Enterprise
 
     if not access.is_reviewer(user):
         raise PermissionDenied()
-    model = {"proposal": Proposal, "researcher": ResearcherProfile,
-             "enterprise": Enterprise}[kind]
-    return _one(model.objects.all(), pk)
+    seen = Proposal.objects.filter(round_entries__round__reviewers__reviewer=user)
+    queryset = {
+        "proposal": Proposal.objects.filter(pk__in=seen.values("pk")),
+        "researcher": ResearcherProfile.objects.filter(pk__in=seen.values("researcher_id")),
+        "enterprise": Enterprise.objects.filter(pk__in=seen.values("challenge__enterprise_id")),
+    }[kind]
+    return _one(queryset, pk)
 
 
 def profile_choices_for_reviewer(user, *, institution_ids, enterprise_ids) -> tuple[list, list]:

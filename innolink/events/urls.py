@@ -30,7 +30,7 @@ urlpatterns = [
     path("rounds/<int:pk>/finalise/", views.round_finalise, name="round-finalise"),
     path("rounds/<int:pk>/awards/", views.award_record, name="award-record"),
     path("reviews/", views.my_reviews, name="my-reviews"),
-    path("reviews/profile/", views.reviewer_profile, name="reviewer-profile"),
+    path("reviews/profile/", views.reviewer_profile_save, name="reviewer-profile"),
     path("reviews/<int:pk>/", views.score_submit, name="score-submit"),
     path("reviews/<int:pk>/recuse/", views.conflict_declare, name="conflict-declare"),
 ]

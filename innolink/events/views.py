@@ -561,7 +561,7 @@ def conflict_declare(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reviewer_profile(request):
+def reviewer_profile_save(request):
     """A reviewer keeps their own fields and affiliations (all used for conflicts of
     interest) and declares conflicts with enterprises."""
     from innolink.accounts.models import Institution
@@ -576,8 +576,8 @@ def reviewer_profile(request):
         try:
             if missing or len(enterprises) != 1:
                 raise ValidationFailed({"credit_code": [
-                    f"未找到统一社会信用代码为 {'、'.join(missing)} 的企业" if missing
-                    else "请填写一家企业的统一社会信用代码"]})
+                    _("未找到统一社会信用代码为 %(codes)s 的企业") % {"codes": _("、").join(missing)}
+                    if missing else _("请填写一家企业的统一社会信用代码")]})
             services.conflict_declare(actor=request.user, reviewer=request.user,
                                       enterprise=enterprises[0],
                                       reason=request.POST.get("reason", ""))
@@ -592,7 +592,7 @@ def reviewer_profile(request):
         try:
             if missing:
                 raise ValidationFailed({"enterprises": [
-                    f"未找到统一社会信用代码为 {'、'.join(missing)} 的企业"]})
+                    _("未找到统一社会信用代码为 %(codes)s 的企业") % {"codes": _("、").join(missing)}]})
             services.reviewer_profile_save(
                 actor=request.user, user=request.user, title=request.POST.get("title", ""),
                 fields=request.POST.getlist("fields"), keywords=request.POST.get("keywords", ""),

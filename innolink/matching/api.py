@@ -3,77 +3,21 @@ dictionary, rebuilds and capacity-aware invitation runs."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-
-from ninja import Router, Schema
+from ninja import Router
 from ninja.responses import Status
 
 from innolink.core.schemas import ERRORS
 from innolink.matching import selectors, services
+from innolink.matching.schemas import (
+    AssignmentIn,
+    AssignmentOut,
+    JobStartedOut,
+    RecommendationOut,
+    TermIn,
+    TermOut,
+)
 
 router = Router(tags=["matching"])
-
-
-class SignalOut(Schema):
-    name: str
-    label: str
-    raw: float
-    weight: float
-    contribution: float
-    share: float
-
-
-class HighlightOut(Schema):
-    field: str
-    label: str
-    text: str
-    spans: list[list]
-
-
-class MatchIndicatorOut(Schema):
-    indicator: str
-    target: str
-    status: str
-    status_label: str
-    value: float | None
-    gap: float | None
-    reason: str
-
-
-class FactorOut(Schema):
-    factor: str
-    label: str
-    score: float
-    weight: float
-    reason: str
-
-
-class SimilarOut(Schema):
-    id: int
-    title: str
-
-
-class RecommendationOut(Schema):
-    """Only what lifted the candidate is listed (ADR 0363): ``signals`` with their share of
-    the lift, ``matched_terms`` that carried weight, ``indicators`` when a target is met or
-    near, ``structured`` factors in the candidate's favour; ``reasons`` says the same in
-    plain sentences (request language); ``similar`` lists near-duplicate listings folded
-    into this one (ADR 0362)."""
-
-    id: int
-    name: str
-    rank: int
-    score: float
-    summary: str
-    reasons: list[str]
-    matched_terms: list[str]
-    signals: list[SignalOut]
-    highlights: list[HighlightOut]
-    indicators: list[MatchIndicatorOut]
-    indicator_summary: str
-    structured: list[FactorOut]
-    similar: list[SimilarOut]
 
 
 def _out(recs, name) -> list[dict]:
@@ -104,21 +48,6 @@ def offer_enterprises(request, offer_id: int, k: int = 20):
                 lambda o: o.name)
 
 
-class TermOut(Schema):
-    id: int
-    term: str
-    added_by: str | None
-    created_at: datetime
-
-    @staticmethod
-    def resolve_added_by(obj) -> str | None:
-        return str(obj.added_by) if obj.added_by_id else None
-
-
-class TermIn(Schema):
-    term: str
-
-
 @router.get("/terms", response={200: list[TermOut], **ERRORS})
 def term_list(request):
     return list(selectors.terms_for(request.auth))
@@ -136,63 +65,12 @@ def techterm_remove(request, term_id: int):
     return Status(204, None)
 
 
-class JobStartedOut(Schema):
-    job_id: uuid.UUID
-    status: str
-
-
 @router.post("/rebuild", response={202: JobStartedOut, **ERRORS})
 def index_rebuild_start(request):
     """Queue the full rebuild (encode changed profiles, then every process rebuilds).
     Poll /api/jobs/{job_id}."""
     job = services.index_rebuild_start(actor=request.auth, source="api")
     return Status(202, {"job_id": job.pk, "status": job.status})
-
-
-class AssignmentIn(Schema):
-    challenge_ids: list[int]
-    teams_per_challenge: int = 3
-    researcher_limit: int = 2
-    seed: int = 0
-
-
-class PairOut(Schema):
-    challenge_id: int
-    researcher_id: int
-    score: float
-
-
-class UnmetOut(Schema):
-    challenge_id: int
-    missing: int
-    reason: str
-
-
-class RefusedOut(Schema):
-    challenge_id: int
-    researcher_id: int
-    reason: str
-
-
-class ProblemOut(Schema):
-    code: str
-    challenge_id: int | None
-    message: str
-
-
-class AssignmentOut(Schema):
-    id: int
-    created_at: datetime
-    challenge_ids: list[int]
-    teams_per_challenge: int
-    researcher_limit: int
-    seed: int
-    status: str
-    total_score: float
-    pairs: list[PairOut]
-    unmet: list[UnmetOut]
-    refused: list[RefusedOut]
-    problems: list[ProblemOut]
 
 
 @router.post("/assignments", response={201: AssignmentOut, **ERRORS})

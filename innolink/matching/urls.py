@@ -11,7 +11,7 @@ urlpatterns = [
     path("offers/<int:pk>/", views.offer_matches, name="offer"),
     path("terms/", views.terms, name="terms"),
     path("terms/<int:pk>/delete/", views.techterm_remove, name="techterm-remove"),
-    path("rebuild/", views.rebuild, name="rebuild"),
+    path("rebuild/", views.index_rebuild_start, name="index-rebuild"),
     path("assignments/", views.assignments, name="assignments"),
     path("assignments/<int:pk>/", views.assignment, name="assignment"),
 ]

@@ -109,7 +109,7 @@ def encoder_label(setting: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rebuild(request):
+def index_rebuild_start(request):
     if not access.is_matching_staff(request.user):
         from innolink.core.errors import PermissionDenied
 

@@ -27,5 +27,7 @@ class PoliciesConfig(AppConfig):
     verbose_name = _("惠企政策")
 
     def ready(self) -> None:
+        from innolink.policies import tasks  # noqa: F401  (registers the job runner)
+
         post_migrate.connect(_seed_calendar_after_flush, sender=self,
                              dispatch_uid="policies-working-day-calendar")

@@ -85,8 +85,5 @@ class ClaimItemForm(forms.Form):
         """What was typed, as strings (unchecked)."""
         return {name: str(self.data.get(self.add_prefix(name), "") or "").strip() for name in self.fields}
 
-    def is_blank(self) -> bool:
-        return not any(self.typed().values())
-
 
 ClaimItemFormSet = forms.formset_factory(ClaimItemForm, extra=0, max_num=50, absolute_max=60)

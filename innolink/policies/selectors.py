@@ -46,8 +46,14 @@ def default_year() -> int:
 
 
 def year_choices() -> list[int]:
+    """The policy years a select offers: of the last three, those the registry holds
+    indicators for (one query), newest first; last year alone when none has any. A year
+    without data would only lead to a page of "no data" (issue 16)."""
     this = timezone.localdate().year
-    return list(range(this - 1, this - 4, -1))
+    candidates = list(range(this - 1, this - 4, -1))
+    held = set(EnterpriseYear.objects.filter(year__in=candidates)
+               .values_list("year", flat=True).distinct())
+    return [y for y in candidates if y in held] or candidates[:1]
 
 
 # --------------------------------------------------------------------------- policies

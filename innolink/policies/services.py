@@ -27,8 +27,7 @@ from innolink.accounts.roles import Role
 from innolink.core import money
 from innolink.core.audit import audit_diff, audit_record, snapshot
 from innolink.core.errors import Conflict, NotFound, ValidationFailed
-from innolink.core.jobs import Progress, job_runner, job_start
-from innolink.core.models import Job
+from innolink.core.jobs import job_start
 from innolink.core.notifications import notify
 from innolink.engines.rules import RulesError, scan as rules_scan, split_by_shares
 from innolink.engines.rules.parse import rule_codes
@@ -307,15 +306,6 @@ def scan_start(*, actor, year: Any) -> Scan:
                                    if getattr(actor, "is_authenticated", False) else None)
         audit_record(actor=actor, action="create", instance=scan, changes={"year": [None, year]})
     return scan
-
-
-@job_runner(SCAN_KIND, result_template="policies/_scan_result.html")
-def run_scan_job(job: Job, progress: Progress) -> dict:
-    scan = Scan.objects.get(job=job)
-    scan = scan_execute(scan=scan, progress=progress, actor=job.created_by)
-    return {"scan_id": scan.pk, "year": scan.year, "enterprises": scan.enterprises,
-            "eligible_pairs": scan.eligible_pairs, "new_pairs": scan.new_pairs,
-            "dropped_pairs": scan.dropped_pairs, "total": str(scan.total)}
 
 
 def _chunks(items: list, size: int = 500):
@@ -654,7 +644,8 @@ def application_submit(*, actor, enterprise: Enterprise, clause: PolicyClause, y
                                                         year=year, items=checked_items)
     if answer is None or not answer.eligible or answer.amount <= 0:
         reasons = [m.message for m in answer.misses] if answer else []
-        raise Conflict(_("按平台数据，贵企业暂不符合该条款") + ("：" + "；".join(reasons[:3]) if reasons else ""),
+        raise Conflict(_("按平台数据，贵企业暂不符合该条款：%(reasons)s") % {
+            "reasons": _("；").join(reasons[:3])} if reasons else _("按平台数据，贵企业暂不符合该条款"),
                        code=NOT_ELIGIBLE, extra={"misses": reasons})
     eligibility, created = Eligibility.objects.get_or_create(
         clause=clause, enterprise=enterprise, year=year,
@@ -967,9 +958,13 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
     return applications
 
 
-def application_approve(*, actor, application_id: int, amount: Decimal | None = None,
+def application_approve(*, actor, application_id: int, amount: Any = None,
                         note: str = "", on: dt.date | None = None,
                         override_reason: str = "") -> Application:
+    """Approve one application; ``amount`` (yuan, text or Decimal; parsed here, for the page
+    and the API alike) overrides the computed one."""
+    if amount is not None:
+        amount = parse_money(amount, "amount", _("批准金额"))
     amounts = {application_id: amount} if amount is not None else None
     return application_bulk_approve(actor=actor, application_ids=[application_id], note=note,
                                     amounts=amounts, on=on, override_reason=override_reason)[0]

@@ -471,9 +471,8 @@ def application_approve(request, pk: int):
     form.is_valid()
     data = {k: (request.POST.get(k) or "").strip() for k in ("amount", "note", "override_reason")}
     try:
-        amount = services.parse_money(data["amount"], "amount", _("批准金额")) if data["amount"] else None
         services.application_approve(actor=request.user, application_id=application.pk,
-                                     amount=amount, note=data["note"],
+                                     amount=data["amount"] or None, note=data["note"],
                                      override_reason=data["override_reason"])
     except ApplicationError as exc:
         return _refused(request, application, "approve", form, exc)
@@ -677,7 +676,7 @@ def work_calendar(request):
                     end=request.POST.get("end", ""), kind=request.POST.get("kind", ""),
                     name=request.POST.get("name", ""))
                 messages.success(request, _("已登记 %(n)s 天") % {"n": len(rows)})
-        except NotFound:
+        except (NotFound, PermissionDenied):
             raise
         except ApplicationError as exc:
             messages.error(request, error_text(exc))
@@ -792,7 +791,7 @@ def rules_edit(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rules_new(request):
+def revision_new_policy(request):
     """A new policy: its id, title, issuer and area; the rules follow in the editor."""
     _require(access.can_manage_policies, request.user)
     errors, data = {}, {}

@@ -6,19 +6,36 @@ under 公示 or published."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-import datetime as dt
-import uuid
-from decimal import Decimal
 
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Router
 from ninja.responses import Status
-from pydantic import Field
 
 from innolink.core.schemas import ERRORS, ErrorOut
 from innolink.core.errors import PermissionDenied
 from innolink.rankings import checks, selectors, services
 from innolink.rankings.access import can_declare, can_manage_rankings
+from innolink.rankings.schemas import (
+    AnswerIn,
+    ConfirmIn,
+    CorrectionIn,
+    CorrectionOut,
+    CountOut,
+    DeclarationIn,
+    DeclarationOut,
+    EntryOut,
+    JobRef,
+    NoticeIn,
+    ObjectionIn,
+    ObjectionOut,
+    PublicEditionOut,
+    PublicListOut,
+    PublicRowOut,
+    ReturnIn,
+    ReviewIn,
+    RunIn,
+    RunOut,
+)
 
 router = Router(tags=["rankings"])
 
@@ -29,72 +46,7 @@ def _manager(request):
     return request.auth
 
 
-# ---------------------------------------------------------------- schemas
-
-
-class ListSummaryOut(Schema):
-    list_id: str
-    title_zh: str
-    size: int
-    eligible: int
-    methodology_version: str
-    methodology_hash: str
-    fingerprint: str
-
-
-class RunOut(Schema):
-    id: int
-    year: int
-    status: str
-    job_id: uuid.UUID | None = None
-    engine_version: str
-    data_fingerprint: str
-    fingerprint: str
-    samples: int | None
-    seed: int | None
-    error: dict
-    notice_opens_on: dt.date | None
-    notice_closes_on: dt.date | None
-    published_at: dt.datetime | None
-    created_at: dt.datetime
-    lists: list[ListSummaryOut]
-
-    @staticmethod
-    def resolve_lists(obj) -> list:
-        return list(obj.lists.all())
-
-    @staticmethod
-    def resolve_error(obj) -> dict:
-        return {**obj.error, "message": obj.error_message} if obj.error else {}
-
-
-class RunIn(Schema):
-    year: int
-    samples: int | None = None
-
-
-class NoticeIn(Schema):
-    closes_on: dt.date
-
-
-class EntryOut(Schema):
-    id: int
-    list_id: str
-    enterprise_id: int
-    enterprise_name: str
-    town: str
-    rank: int
-    in_list: bool
-    tied: bool
-    score: float
-    median_rank: float
-    rank_p05: float
-    rank_p95: float
-    in_list_frequency: float
-    uncertain: bool
-    review: str
-    review_note: str
-
+# ---------------------------------------------------------------- answer shapes
 
 def _entry(e) -> EntryOut:
     return EntryOut(id=e.pk, list_id=e.ranking_list.list_id, enterprise_id=e.enterprise_id,
@@ -105,136 +57,11 @@ def _entry(e) -> EntryOut:
                     review=e.review, review_note=e.review_note)
 
 
-class ReviewIn(Schema):
-    decision: str = Field(description="confirmed | queried")
-    note: str = ""
-
-
-class ObjectionIn(Schema):
-    name: str
-    phone: str
-    content: str
-    organization: str = ""
-    enterprise_id: int | None = None
-
-
-class ObjectionOut(Schema):
-    id: int
-    list_id: str
-    enterprise_id: int | None
-    name: str
-    organization: str
-    content: str
-    status: str
-    answer: str
-    created_at: dt.datetime
-    answered_at: dt.datetime | None
-
-
 def _objection(o) -> ObjectionOut:
     return ObjectionOut(id=o.pk, list_id=o.ranking_list.list_id, enterprise_id=o.enterprise_id,
                         name=o.name, organization=o.organization, content=o.content,
                         status=o.status, answer=o.answer, created_at=o.created_at,
                         answered_at=o.answered_at)
-
-
-class AnswerIn(Schema):
-    answer: str
-
-
-class CorrectionIn(Schema):
-    description: str
-    enterprise_id: int | None = None
-
-
-class CorrectionOut(Schema):
-    id: int
-    enterprise_id: int | None
-    description: str
-    created_at: dt.datetime
-
-
-class PublicRowOut(Schema):
-    rank: int
-    in_list: bool
-    tied: bool
-    enterprise_id: int
-    enterprise_name: str
-    town: str
-    indicators: dict[str, str]
-    previous_rank: int | None
-    change: int | None
-    new_entrant: bool
-    median_rank: float
-    rank_p05: float
-    rank_p95: float
-    uncertain: bool
-
-
-class PublicListOut(Schema):
-    year: int
-    list_id: str
-    title_zh: str
-    status: str
-    notice_closes_on: dt.date | None
-    published_at: dt.datetime | None
-    size: int
-    eligible: int
-    methodology_version: str
-    methodology_hash: str
-    data_fingerprint: str
-    note_zh: str
-    tie_rule_zh: str
-    threshold_field: str
-    entry_threshold: Decimal | None
-    url: str
-    qr_url: str
-    columns: dict[str, str]
-    rows: list[PublicRowOut]
-    corrections: list[CorrectionOut]
-
-
-class PublicEditionOut(Schema):
-    year: int
-    status: str
-    notice_closes_on: dt.date | None
-    lists: dict[str, str]
-
-
-class DeclarationIn(Schema):
-    year: int
-    values: dict[str, Decimal | None] = Field(
-        description="indicator code → value (money in yuan; counts as integers)")
-    submit: bool = False
-    attested_name: str = ""
-    attest: bool = False
-
-
-class DeclarationOut(Schema):
-    id: int
-    enterprise_id: int
-    year: int
-    status: str
-    values: dict[str, Decimal]
-    flags: list[dict]
-    attested_name: str
-    attested_at: dt.datetime | None
-    submitted_at: dt.datetime | None
-    return_reason: str
-
-    @staticmethod
-    def resolve_values(obj) -> dict:
-        return {k: Decimal(v) for k, v in obj.values.items()}
-
-
-class ReturnIn(Schema):
-    reason: str
-
-
-class JobRef(Schema):
-    run_id: int
-    job_id: uuid.UUID | None
-    status: str
 
 
 # ---------------------------------------------------------------- runs (staff)
@@ -272,14 +99,6 @@ def entry_review(request, entry_id: int, payload: ReviewIn):
     entry = services.entry_review(entry=entry, actor=request.auth, decision=payload.decision,
                                   note=payload.note)
     return _entry(entry)
-
-
-class ConfirmIn(Schema):
-    note: str
-
-
-class CountOut(Schema):
-    count: int
 
 
 @router.post("/runs/{int:run_id}/confirm-pending", response={200: CountOut, **ERRORS})

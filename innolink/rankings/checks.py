@@ -22,6 +22,8 @@ from decimal import Decimal
 
 from innolink.core.money import wan
 
+from innolink.core.messages import Message
+
 
 @dataclass(frozen=True)
 class DeclaredField:
@@ -97,28 +99,30 @@ def _label(code: str) -> str:
 
 
 def field_errors(values: Mapping[str, Decimal | None]) -> dict[str, list[str]]:
-    """Impossible values, refused at their field with the rule that failed."""
+    """Impossible values, refused at their field with the rule that failed: ``Message``s (the
+    Chinese text, keeping the msgid and the field's label, which the service renders in the
+    reader's language)."""
     errors: dict[str, list[str]] = {}
     for f in DECLARED_FIELDS:
         v = values.get(f.code)
         if v is None:
             if f.code in REQUIRED:
-                errors.setdefault(f.code, []).append(f"{_label(f.code)}为必填项")
+                errors.setdefault(f.code, []).append(Message("%(label)s为必填项", label=_label(f.code)))
             continue
         if not v.is_finite():
-            errors.setdefault(f.code, []).append(f"{_label(f.code)}不是有效数字")
+            errors.setdefault(f.code, []).append(Message("%(label)s不是有效数字", label=_label(f.code)))
             continue
         if abs(v) >= LIMIT:
-            errors.setdefault(f.code, []).append(f"{_label(f.code)}超出范围（应小于 10¹⁵）")
+            errors.setdefault(f.code, []).append(Message("%(label)s超出范围（应小于 10¹⁵）", label=_label(f.code)))
             continue
         if v < 0 and not f.allow_negative:
-            errors.setdefault(f.code, []).append(f"{_label(f.code)}不能为负数")
+            errors.setdefault(f.code, []).append(Message("%(label)s不能为负数", label=_label(f.code)))
         if f.kind == "count" and v != v.to_integral_value():
-            errors.setdefault(f.code, []).append(f"{_label(f.code)}应为整数")
+            errors.setdefault(f.code, []).append(Message("%(label)s应为整数", label=_label(f.code)))
     rd, revenue = values.get("rd_expense"), values.get("revenue")
     if rd is not None and revenue is not None and rd.is_finite() and revenue.is_finite() \
             and rd > revenue and "rd_expense" not in errors:
-        errors.setdefault("rd_expense", []).append("研发费用不能大于营业收入")
+        errors.setdefault("rd_expense", []).append(Message("研发费用不能大于营业收入"))
     return errors
 
 

@@ -292,6 +292,15 @@ def run_open_notice(*, run: RankingRun, actor, closes_on: dt.date) -> RankingRun
 
 @transaction.atomic
 def run_close_notice(*, run: RankingRun, actor) -> RankingRun:
+    """End the 公示. Before its closing day only when every objection is answered: an
+    unanswered objection keeps the 公示 open to its end (issue 16)."""
+    run = RankingRun.objects.select_for_update().get(pk=run.pk)
+    open_count = Objection.objects.filter(run=run, status=Objection.Status.OPEN).count()
+    if (run.status == RankingRun.Status.NOTICE and open_count
+            and not notice_expired(run)):
+        raise Conflict(_("公示期至 %(date)s，还有 %(n)s 件异议未答复，不能提前结束公示")
+                       % {"date": f"{run.notice_closes_on:%Y-%m-%d}", "n": open_count},
+                       code=OBJECTIONS_OPEN, extra={"open_objections": open_count})
     return _transition(run, actor=actor, allowed=(RankingRun.Status.NOTICE,),
                        to=RankingRun.Status.NOTICE_CLOSED)
 
@@ -479,7 +488,8 @@ def declaration_save(*, enterprise: Enterprise, year: int, values: dict[str, Any
     if unknown:
         raise ValidationFailed({name: [_("不是申报指标")] for name in sorted(unknown)})
     decimals = _decimal_values(values)
-    errors = checks.field_errors(decimals)
+    errors = {name: [m.render(translated=("label",)) for m in found]
+              for name, found in checks.field_errors(decimals).items()}
     if not errors:  # money is kept in yuan with two places
         decimals = {k: (v.quantize(CENT, rounding=ROUND_HALF_UP)
                         if v is not None and checks.FIELD_BY_CODE[k].kind == "money" else v)

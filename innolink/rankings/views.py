@@ -215,6 +215,9 @@ def entry_review(request, pk: int):
         entry = services.entry_review(entry=entry, actor=request.user, **form.cleaned_data)
     except ValidationFailed as exc:
         exc.message = "；".join(m for v in exc.fields.values() for m in v)
+        if request.htmx:  # htmx swaps no 4xx: the row comes back with the message at its field
+            return render(request, "rankings/_review_row.html", {
+                "entry": entry, "errors": exc.fields, "data": form.cleaned_data})
         raise
     if request.htmx:
         return render(request, "rankings/_review_row.html", {"entry": entry, "form": form})

@@ -6,22 +6,42 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 import datetime as dt
-from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.utils import timezone
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
-from pydantic import Field
 
 from innolink.core.schemas import ERRORS
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
-from innolink.enterprises.models import Enterprise
 from innolink.servicedesk import access, importing, selectors, services, sla
-from innolink.servicedesk.models import Category, Channel, Kind, RoutingRule, Status as S
-from innolink.core.ids import MAX_ID, parse_id
+from innolink.servicedesk.models import Category, Channel, RoutingRule, Status as S
+from innolink.core.ids import parse_id
 from innolink.servicedesk.errors import IMPORT_ROWS_INVALID, UNKNOWN_ENTERPRISE
+from innolink.servicedesk.schemas import (
+    AssignIn,
+    CategoryOut,
+    DecisionIn,
+    ExtensionIn,
+    ImportOut,
+    InputIn,
+    ListQuery,
+    MergeIn,
+    RateIn,
+    RatesOut,
+    ReplyIn,
+    RequestDetailOut,
+    RequestPage,
+    ReturnDecisionIn,
+    ReturnReasonIn,
+    RuleIn,
+    RuleOut,
+    ServiceAnswerIn,
+    ServiceNoteIn,
+    ServiceRequestIn,
+    ServiceReviewIn,
+)
 
 router = Router(tags=["servicedesk"])
 
@@ -36,78 +56,7 @@ def _clean(value: str | None) -> str:
     return (value or "").replace("\x00", "")
 
 
-# --------------------------------------------------------------------------- schemas
-
-class CountdownOut(Schema):
-    stage: str
-    level: str
-    seconds: int
-    text: str
-
-
-class ServiceRequestOut(Schema):
-    id: int
-    number: str
-    title: str
-    enterprise_id: int
-    enterprise_name: str
-    channel: str
-    kind: str
-    urgent: bool
-    category: str
-    town: str
-    status: str
-    department: str | None
-    first_department: str | None
-    created_at: dt.datetime
-    sign_due_at: dt.datetime | None
-    due_at: dt.datetime | None
-    replied_at: dt.datetime | None
-    rating: str
-    external_id: str
-    countdown: CountdownOut | None = None
-
-
-class StepOut(Schema):
-    at: dt.datetime
-    kind: str
-    label: str
-    department: str | None
-    note: str
-    from_request: str
-
-
-class SuggestionOut(Schema):
-    department: str
-    name: str
-    probability: float
-    votes: list[str]
-
-
-class DuplicateOut(Schema):
-    id: int
-    number: str
-    title: str
-    score: float
-    shared: list[str]
-
-
-class RequestDetailOut(ServiceRequestOut):
-    description: str
-    reply: str
-    reopen_count: int
-    merged_into: int | None
-    suggestions: list[SuggestionOut]
-    steps: list[StepOut]
-    duplicates: list[DuplicateOut]
-
-
-class RequestPage(Schema):
-    count: int
-    page: int
-    pages: int
-    items: list[ServiceRequestOut]
-
+# --------------------------------------------------------------------------- answer shapes
 
 def _out(r, cd=None) -> dict:
     return {"id": r.pk, "number": r.number, "title": r.title, "enterprise_id": r.enterprise_id,
@@ -153,16 +102,6 @@ def _request(user, pk: int):
 
 # --------------------------------------------------------------------------- requests
 
-class ListQuery(Schema):
-    status: str = ""
-    category: str = Field("", max_length=32)
-    town: str = Field("", max_length=8)
-    channel: str = ""
-    overdue: bool = False
-    q: str = Field("", max_length=100)
-    page: int = Field(1, ge=1, le=100000)
-
-
 @router.get("/requests", response={200: RequestPage, **ERRORS}, summary="诉求列表（按角色范围）")
 def request_list(request, query: Query[ListQuery]):
     _require(access.uses_desk(request.auth))
@@ -186,40 +125,26 @@ def overdue(request, page: int = Query(1, ge=1, le=100000)):
     return _page(selectors.overdue_list(), page)
 
 
-class ServiceRequestIn(Schema):
-    enterprise_id: int | None = Field(None, ge=1, le=MAX_ID)
-    credit_code: str = Field("", max_length=18)
-    channel: str = Field(Channel.ONLINE, description="online, visit, reception, forum, hotline, staff, project")
-    category: str = Field(..., max_length=32, description="类别代码或名称，见 GET /categories")
-    kind: str = Field(Kind.HELP, description="consult 咨询 · help 求助 · suggest 建议 · complaint 投诉")
-    urgent: bool = False
-    town: str = Field("", max_length=8)
-    title: str = Field("", max_length=100)
-    description: str = Field(..., max_length=5000)
-    external_id: str = Field("", max_length=64, description="12345 工单编号：同一编号只受理一次")
-    received_at: dt.datetime | None = None
-
-
 @router.post("/requests", response={201: RequestDetailOut, **ERRORS},
              summary="登记诉求（企业、协调员、12345 对接账号）")
 def request_create(request, payload: ServiceRequestIn):
     user = request.auth
-    if payload.enterprise_id:
-        enterprise = Enterprise.objects.filter(pk=payload.enterprise_id).first()
-    elif payload.credit_code:
-        enterprise = Enterprise.objects.filter(credit_code=_clean(payload.credit_code).upper()).first()
+    if payload.enterprise_id or payload.credit_code:
+        enterprise = selectors.filing_enterprise_for_user(
+            user, enterprise_id=payload.enterprise_id or None,
+            credit_code=_clean(payload.credit_code or "").upper())
     elif access.is_enterprise_user(user):
         enterprise = user.enterprise
     else:
         enterprise = None
     if enterprise is None:
-        raise ValidationFailed({"enterprise_id": ["企业库中没有该企业"]}, code=UNKNOWN_ENTERPRISE)
+        raise ValidationFailed({"enterprise_id": [_("企业库中没有该企业")]}, code=UNKNOWN_ENTERPRISE)
     received = payload.received_at
     if received is not None:
         if timezone.is_naive(received):
             received = timezone.make_aware(received, timezone.get_default_timezone())
         if received > timezone.now() or received.year < 2000:
-            raise ValidationFailed({"received_at": ["受理时间不能晚于现在"]})
+            raise ValidationFailed({"received_at": [_("受理时间不能晚于现在")]})
     created = services.request_create(
         enterprise=enterprise, channel=payload.channel, category=_clean(payload.category),
         description=_clean(payload.description), kind=payload.kind, urgent=payload.urgent,
@@ -241,62 +166,6 @@ def request_attach(request, pk: int, files: list[UploadedFile] = File(...)):
     item = _request(request.auth, pk)
     services.request_attachment_add(actor=request.auth, request_id=item.pk, files=files)
     return _detail(_request(request.auth, pk), request.auth)
-
-
-class ReturnReasonIn(Schema):
-    reason: str = Field(..., max_length=1000)
-
-
-class ServiceNoteIn(Schema):
-    note: str = Field("", max_length=1000)
-
-
-class AssignIn(Schema):
-    department: str = Field(..., max_length=100, description="部门代码")
-    note: str = Field("", max_length=500)
-
-
-class ReturnDecisionIn(Schema):
-    accept: bool
-    department: str = Field("", max_length=100)
-    note: str = Field("", max_length=500)
-
-
-class InputIn(Schema):
-    department: str = Field(..., max_length=100)
-    question: str = Field(..., max_length=1000)
-
-
-class ServiceAnswerIn(Schema):
-    answer: str = Field(..., max_length=5000)
-
-
-class ReplyIn(Schema):
-    text: str = Field(..., max_length=5000)
-
-
-class RateIn(Schema):
-    rating: str = Field(..., description="satisfied 满意 · basic 基本满意 · unsatisfied 不满意")
-    comment: str = Field("", max_length=500)
-
-
-class ServiceReviewIn(Schema):
-    reopen: bool
-    note: str = Field(..., max_length=500)
-
-
-class ExtensionIn(Schema):
-    days: int = Field(..., ge=1, le=30)
-    reason: str = Field(..., max_length=500)
-
-
-class DecisionIn(Schema):
-    approve: bool
-    note: str = Field("", max_length=300)
-
-
-class MergeIn(Schema):
-    target: int = Field(..., ge=1, le=MAX_ID)
 
 
 def _step(request, pk: int, call) -> dict:
@@ -415,32 +284,9 @@ def merge(request, pk: int, payload: MergeIn):
 
 # --------------------------------------------------------------------------- reference data
 
-class CategoryOut(Schema):
-    code: str
-    name: str
-    active: bool
-
-
 @router.get("/categories", response={200: list[CategoryOut], **ERRORS}, summary="诉求类别")
 def categories(request):
     return list(Category.objects.all())
-
-
-class RuleOut(Schema):
-    id: int
-    category: str
-    town: str
-    lead: str
-    co_departments: list[str]
-    note: str
-
-
-class RuleIn(Schema):
-    category: str = Field(..., max_length=32)
-    town: str = Field("", max_length=8)
-    lead: str = Field(..., max_length=100)
-    co_departments: list[str] = Field(default_factory=list, max_length=20)
-    note: str = Field("", max_length=200)
 
 
 def _rule_out(rule: RoutingRule) -> dict:
@@ -482,19 +328,6 @@ def rule_delete(request, pk: int):
 
 # --------------------------------------------------------------------------- imports
 
-class RowErrorOut(Schema):
-    row: int
-    column: str
-    reason: str
-
-
-class ImportOut(Schema):
-    created: int
-    skipped: int
-    rows: int
-    errors: list[RowErrorOut]
-
-
 @router.post("/hotline/import", response={200: ImportOut, **ERRORS},
              summary="导入 12345 转办工单（.xlsx/.csv，全部无误才导入；错误在 extra.errors）")
 def hotline_import(request, file: UploadedFile = File(...)):
@@ -511,29 +344,6 @@ def hotline_import(request, file: UploadedFile = File(...)):
 
 
 # --------------------------------------------------------------------------- measures
-
-class RateOut(Schema):
-    key: str
-    label: str
-    received: int
-    timely_sign_rate: Decimal | None
-    on_time_rate: Decimal | None
-    satisfaction_rate: Decimal | None
-    reopen_rate: Decimal | None
-    sign_total: int
-    sign_timely: int
-    done_total: int
-    done_timely: int
-    rated: int
-    reopened: int
-
-
-class RatesOut(Schema):
-    year: int
-    by: str
-    total: RateOut
-    rows: list[RateOut]
-
 
 def _rate_out(row: selectors.RateRow) -> dict:
     return {"key": str(row.key), "label": str(row.label), "received": row.received,

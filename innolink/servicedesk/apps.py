@@ -24,5 +24,7 @@ class ServicedeskConfig(AppConfig):
     verbose_name = _("诉求办理")
 
     def ready(self) -> None:
+        from innolink.servicedesk import tasks  # noqa: F401  (registers the job runner)
+
         post_migrate.connect(_seed_after_flush, sender=self,
                              dispatch_uid="servicedesk-reference-data")

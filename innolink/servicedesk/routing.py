@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from innolink.accounts.models import Department
 from innolink.core.audit import audit_record
-from innolink.core.jobs import Progress, job_runner, job_start
+from innolink.core.jobs import job_start
 from innolink.engines.routing import Router
 from innolink.servicedesk import fetch
 from innolink.servicedesk.models import RouterModel
@@ -99,16 +99,6 @@ def router_train(*, actor, progress=None) -> RouterModel:
                      changes={"trained_on": [None, len(train)], "top1": [None, row.top1]})
     reset_router_cache()
     return row
-
-
-@job_runner(TRAIN_KIND)
-def _run_train(job, progress: Progress) -> dict:
-    from innolink.accounts.models import User
-
-    actor = User.objects.filter(pk=job.created_by_id).first()
-    row = router_train(actor=actor, progress=progress)
-    return {"model": row.pk, "trained_on": row.trained_on, "held_out": row.held_out,
-            "top1": str(row.top1), "top3": str(row.top3)}
 
 
 def router_train_start(*, actor):

@@ -416,6 +416,27 @@ def visits_visible_to(user) -> QuerySet[Visit]:
     return qs.none()
 
 
+def filing_enterprise_for_user(user, *, enterprise_id: Any = None,
+                               credit_code: str = "") -> Enterprise | None:
+    """The enterprise a new request names (by id, else by credit code) if ``user`` may file for
+    it: an enterprise user its own, a cadre an enterprise assigned to them, anyone else (desk
+    staff, the 12345 account; the channel is checked by the service) any. A missing enterprise
+    and one the user may not file for are both ``None``, so the answer never tells whether
+    another enterprise exists (ADR 0005)."""
+    if enterprise_id is not None:
+        qs = Enterprise.objects.filter(pk=parse_id(enterprise_id))
+    elif credit_code:
+        qs = Enterprise.objects.filter(credit_code=credit_code)
+    else:
+        return None
+    role = getattr(user, "role", None)  # as services.check_creator reads it
+    if role == Role.ENTERPRISE:
+        qs = qs.filter(pk=user.enterprise_id) if user.enterprise_id else qs.none()
+    elif role == Role.CADRE:
+        qs = qs.filter(cadre_assignment__cadre=user)
+    return qs.first()
+
+
 def cadre_enterprise_for_user(user, pk: Any) -> Enterprise:
     """An enterprise the user may prepare a visit sheet for: a cadre's own enterprises, any
     for staff who read everything."""

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from innolink.accounts.models import Department, User
 from innolink.accounts.roles import Role
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
-from innolink.core.flash import errors_as_messages, error_text
+from innolink.core.flash import error_text, errors_as_messages, refusal_as_message
 from innolink.enterprises.models import Enterprise
 from innolink.enterprises.reference import TOWN_NAMES
 from innolink.servicedesk import access, exports, importing, selectors, services, sla
@@ -580,6 +580,8 @@ def hotline_import(request):
                 result = importing.hotline_import(actor=request.user,
                                                   content=_upload_bytes(upload),
                                                   filename=upload.name or "")
+            except (NotFound, PermissionDenied):
+                raise
             except ApplicationError as exc:
                 form.add_error("file", error_text(exc))
                 status = 422
@@ -674,7 +676,7 @@ def cadres_import(request):
         result = importing.cadres_import(actor=request.user, content=_upload_bytes(upload),
                                          filename=upload.name or "")
     except ApplicationError as exc:
-        messages.error(request, error_text(exc))
+        refusal_as_message(request, exc)
         return redirect("servicedesk:cadres")
     if result.ok:
         messages.success(request, _("已导入挂钩关系 %(c)s 条，未变化 %(s)s 条") % {

@@ -4,27 +4,27 @@ and acknowledge them; staff read warnings and who has not responded."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from ninja import Router, Schema
+from ninja import Router
 from ninja.responses import Status
 
 from innolink.core.schemas import ERRORS
 from innolink.core.errors import ApplicationError, PermissionDenied
 from innolink.weather import access, selectors, services
 from innolink.weather.models import CapMessage, Warning
+from innolink.weather.schemas import (
+    AcknowledgeIn,
+    ExposureProfileIn,
+    ExposureProfileOut,
+    ForecastIn,
+    ForecastOut,
+    IngestOut,
+    NonResponderOut,
+    NoticeOut,
+    WarningOut,
+)
 
 router = Router(tags=["weather"])
 MAX_ROWS = 500
-
-
-class IngestOut(Schema):
-    outcome: str
-    code: str
-    reason: str
-    warning_id: int | None
-    notices: int
-    log_id: int | None
 
 
 @router.post("/cap", response={200: IngestOut, 201: IngestOut, **ERRORS},
@@ -42,23 +42,6 @@ def cap_push(request):
     return Status(201 if result.applied else 200, body)
 
 
-class WarningOut(Schema):
-    id: int
-    kind: str
-    level: str
-    state: str
-    headline: str
-    area_desc: str
-    whole_city: bool
-    towns: list[str]
-    onset: dt.datetime | None
-    expires: dt.datetime | None
-    first_sent: dt.datetime
-    last_sent: dt.datetime
-    notices_active: int
-    notices_acknowledged: int
-
-
 @router.get("/warnings", response={200: list[WarningOut], **ERRORS}, summary="预警列表")
 def warning_list(request, state: Warning.State | None = None):
     rows = selectors.warnings_for(request.user)
@@ -72,15 +55,6 @@ def warning_detail(request, warning_id: int):
     return selectors.warning_for_user(request.user, warning_id)
 
 
-class NonResponderOut(Schema):
-    notice_id: int
-    enterprise_id: int
-    enterprise: str
-    town: str
-    level: str
-    sent: dt.datetime
-
-
 @router.get("/warnings/{warning_id}/non-responders",
             response={200: list[NonResponderOut], **ERRORS}, summary="未回应的企业（工作人员）")
 def warning_non_responders(request, warning_id: int):
@@ -90,21 +64,6 @@ def warning_non_responders(request, warning_id: int):
     return [{"notice_id": n.pk, "enterprise_id": n.enterprise_id, "enterprise": n.enterprise.name,
              "town": n.town, "level": n.level, "sent": n.created_at}
             for n in selectors.non_responders(request.user, warning)[:MAX_ROWS]]
-
-
-class NoticeOut(Schema):
-    id: int
-    warning_id: int
-    kind: str
-    level: str
-    state: str
-    headline: str
-    actions: list[str]
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    acknowledged_at: dt.datetime | None
-    measures: str
-    measures_done: list[str]
 
 
 def _notice(n) -> dict:
@@ -120,11 +79,6 @@ def notice_list(request):
     return [_notice(n) for n in selectors.notices_for(request.user).select_related("advice")[:MAX_ROWS]]
 
 
-class AcknowledgeIn(Schema):
-    measures: str = ""
-    measures_done: list[str] = []
-
-
 @router.post("/notices/{notice_id}/acknowledge", response={200: NoticeOut, **ERRORS},
              summary="确认收到并报告已采取的措施")
 def notice_acknowledge(request, notice_id: int, payload: AcknowledgeIn):
@@ -132,25 +86,6 @@ def notice_acknowledge(request, notice_id: int, payload: AcknowledgeIn):
                                          measures=payload.measures.replace("\x00", ""),
                                          measures_done=payload.measures_done)
     return _notice(notice)
-
-
-class ExposureProfileIn(Schema):
-    exposures: list[str] = []
-    park_id: int | None = None
-    lat: float | None = None
-    lon: float | None = None
-    outdoor_staff: int = 0
-    note: str = ""
-
-
-class ExposureProfileOut(Schema):
-    enterprise_id: int
-    exposures: list[str]
-    park_id: int | None
-    lat: float | None
-    lon: float | None
-    outdoor_staff: int
-    note: str
 
 
 @router.get("/profile", response={200: ExposureProfileOut | None, **ERRORS}, summary="本企业的气象风险画像")
@@ -169,34 +104,6 @@ def profile_save(request, payload: ExposureProfileIn):
                                  lat=payload.lat, lon=payload.lon,
                                  outdoor_staff=payload.outdoor_staff,
                                  note=payload.note.replace("\x00", ""))
-
-
-class ForecastOut(Schema):
-    id: int
-    area: str
-    title: str
-    valid_from: dt.date
-    valid_to: dt.date
-    risk: str
-    summary: str
-    advice: str
-    park_id: int | None
-    event_id: int | None
-    industry_prefix: str
-
-
-class ForecastIn(Schema):
-    area: str
-    title: str
-    valid_from: dt.date
-    valid_to: dt.date
-    risk: str = "low"
-    summary: str
-    advice: str = ""
-    park_id: int | None = None
-    event_id: int | None = None
-    industry_prefix: str = ""
-    exposure: str = ""
 
 
 @router.get("/forecasts", response={200: list[ForecastOut], **ERRORS}, summary="气象服务产品")

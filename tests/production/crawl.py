@@ -243,7 +243,7 @@ class Crawl:
         self.page.set_viewport_size(PHONE)
         self.open(self.url("/"))
         with self.page.expect_navigation(wait_until="networkidle"):
-            self.page.select_option("form.lang select[name=language]", "en")
+            self.page.click("form.lang button[value=en]")
         self.phone = True
         self.visited = set()
         self.visit("/")

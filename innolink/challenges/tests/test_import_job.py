@@ -415,3 +415,26 @@ def test_the_real_public_roster_loads_whole(client, staff, django_capture_on_com
     assert ResearcherProfile.objects.filter(kind="individual").exists()
     assert AuditEntry.objects.filter(model="challenges.researcherprofile",
                                      action="create").count() == 110
+
+
+def test_the_service_decides_now_or_later_for_page_and_api(staff, institution,
+                                                           django_capture_on_commit_callbacks):
+    """``researcher_import_now_or_later`` is the one place that decides (the page and the API
+    both call it): a small check answers now and writes nothing; a large check, or any import,
+    is a job."""
+    small, large = csv_bytes(rows(3)), csv_bytes(rows(1500))
+    outcome = services.researcher_import_now_or_later(actor=staff, content=small,
+                                                      filename="r.csv", commit=False)
+    assert isinstance(outcome, dict) and (outcome["rows"], outcome["committed"]) == (3, False)
+    assert Job.objects.count() == 0
+    assert_nothing_written()
+    with django_capture_on_commit_callbacks(execute=False):
+        check = services.researcher_import_now_or_later(actor=staff, content=large,
+                                                        filename="r.csv", commit=False)
+        imported = services.researcher_import_now_or_later(actor=staff, content=small,
+                                                           filename="r.csv", commit=True,
+                                                           source="api")
+    assert isinstance(check, Job) and check.params["commit"] is False
+    assert isinstance(imported, Job) and imported.params["commit"] is True
+    assert imported.params["source"] == "api"
+    assert_nothing_written()  # the jobs have not run

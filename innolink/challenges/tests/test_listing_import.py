@@ -354,17 +354,10 @@ def test_the_real_public_list_loads_whole(client, staff, django_capture_on_commi
     total. Every row loads; nothing is guessed."""
     client.force_login(staff)
     deadline = (dt.date.today() + dt.timedelta(days=60)).isoformat()
-    page = client.post(URL, {"file": sample("real-listings.csv"), "default_deadline": deadline,
-                             "publish": "on"})
-    assert page.status_code == 200 and "信息来源" in page.content.decode()  # the mapping step
-    rows = page.context["rows"]
-    guesses = {r["header"]: r["guess"] for r in rows}
-    assert guesses["赛事/榜单"] == "programme_name" and not guesses["信息来源"]
-    choices = {f"field-{i}": (r["guess"] or "ignore") for i, r in enumerate(rows)}
-    check = run(client, django_capture_on_commit_callbacks,
-                reverse("challenges:listing-import-map"),
-                {"token": page.context["prepared"].token,
-                 "header": [r["header"] for r in rows], **choices})
+    # every column is recognised (信息来源 included), so the upload goes straight to the check
+    check = run(client, django_capture_on_commit_callbacks, URL,
+                {"file": sample("real-listings.csv"), "default_deadline": deadline,
+                 "publish": "on"})
     r = check.result
     assert (r["rows"], r["listings"], r["error_count"]) == (150, 150, 0), r["errors"][:5]
     warned = {w["code"] for w in r["warnings"]}
@@ -379,6 +372,11 @@ def test_the_real_public_list_loads_whole(client, staff, django_capture_on_commi
     lens = postdoc.get(title="龙伯透镜天线保护罩材料")
     assert (lens.domain, lens.secondary_domains) == ("it", ["materials"])
     assert lens.issuer.region == "广东佛山" and lens.funding_kind == "negotiable"
+    # each row keeps where it was read (title, outlet, date, address), shown on its page
+    assert lens.source.startswith("企业出题全国招亲 博士后解题现场结对，羊城晚报，2021-12-20，http")
+    assert Challenge.objects.filter(source="").count() == 0
+    detail = client.get(reverse("challenges:detail", args=[lens.pk])).content.decode()
+    assert "信息来源" in detail and "羊城晚报，2021-12-20" in detail
     dyeing = postdoc.get(title="无水染色项目")
     assert (dyeing.funding_kind, dyeing.funding) == ("prize", Decimal("2000000.00"))
     # a list's total is not this listing's money: kept as words, not published unread

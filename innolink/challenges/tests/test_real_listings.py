@@ -247,7 +247,7 @@ def test_discipline_table_is_searchable_on_the_page_and_the_api(client):
 def test_a_researcher_profile_needs_only_name_and_field(client):
     user = make_user(Role.RESEARCHER)
     client.force_login(user)
-    response = client.post(reverse("challenges:profile"), {
+    response = client.post(reverse("challenges:researcher-profile"), {
         "name": "林一", "research_fields": "锂离子电池正极材料", "kind": "team",
         "mem-0-name": "林一"})
     assert response.status_code == 302

@@ -158,7 +158,7 @@ def test_a_field_error_on_a_form_reads_in_the_readers_language(client, english, 
     user = make_user(Role.RESEARCHER)
     client.force_login(user)
     headers = _english(client) if english else {}
-    response = client.post(reverse("challenges:profile"), {"name": "李博士"}, **headers)
+    response = client.post(reverse("challenges:researcher-profile"), {"name": "李博士"}, **headers)
     assert response.status_code == 422
     assert expected in response.content.decode()
     assert not ResearcherProfile.objects.filter(user=user).exists()

@@ -84,10 +84,6 @@ class Quantity:
     comparator: str | None = None
     upper: float | None = None
 
-    @property
-    def text_span(self) -> tuple[int, int]:
-        return (self.start, self.end)
-
 
 @lru_cache(maxsize=16384)
 def _quantities(text: str) -> tuple[Quantity, ...]:

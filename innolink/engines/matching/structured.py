@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Mapping
 
 __all__ = [
     "ADJACENT_DOMAINS",
@@ -459,9 +459,3 @@ def structured_fit(need, provider, weights: Mapping[str, float] | None = None) -
     score = sum(w[k] * parts[k].score for k in parts) / total if total > 0 else 0.0
     return StructuredFit(float(score), parts, {k: w[k] for k in parts},
                          tuple(k for k in stated if k in parts))
-
-
-def iter_reasons(fit: StructuredFit) -> Iterable[str]:
-    """The reasons of a structured fit, strongest factor first."""
-    for k, v in sorted(fit.parts.items(), key=lambda kv: -fit.weights.get(kv[0], 0) * kv[1].score):
-        yield v.reason

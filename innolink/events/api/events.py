@@ -132,7 +132,7 @@ def schedule_read(request, event_id: int):
     event = selectors.event_for_staff(request.auth, event_id)
     return ScheduleOut(
         state=event.state, meetings=list(event.meetings.order_by("slot__starts_at", "id")),
-        unplaced={i.pk: i.unscheduled_reason for i in selectors.active_invitations(event)
+        unplaced={i.pk: i.unscheduled_reason_text for i in selectors.active_invitations(event)
                   if i.unscheduled_reason})
 
 

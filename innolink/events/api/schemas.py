@@ -104,6 +104,10 @@ class InvitationOut(Schema):
         return obj.host_name
 
     @staticmethod
+    def resolve_unscheduled_reason(obj) -> str:
+        return obj.unscheduled_reason_text
+
+    @staticmethod
     def resolve_guest(obj) -> str:
         return obj.guest_name
 

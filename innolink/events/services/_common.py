@@ -3,11 +3,12 @@ the row lock of an editable event."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from innolink.accounts.models import User
 from innolink.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -28,6 +29,8 @@ def _staff(actor) -> None:
 
 
 def _fail(field_name: str, message: str) -> ValidationFailed:
+    """The refusal of one field; ``message`` is a msgid already translated (``_("…")``), never
+    a literal (tests/test_error_codes.py walks the calls)."""
     return ValidationFailed({field_name: [message]}, message=message)
 
 
@@ -41,7 +44,7 @@ def _parse_time(value: Any, field_name: str) -> dt.time:
     try:
         return dt.time.fromisoformat(str(value).strip())
     except ValueError:
-        raise _fail(field_name, "开始时间格式应为 HH:MM，例如 09:00") from None
+        raise _fail(field_name, _("开始时间格式应为 HH:MM，例如 09:00")) from None
 
 
 def _int_in(value: Any, field_name: str, label: str, lo: int, hi: int) -> int:
@@ -61,13 +64,13 @@ def _room_names(rooms: Iterable[str] | str) -> list[str]:
         rooms = rooms.replace("，", ",").replace("\n", ",").split(",")
     names = [r.strip() for r in rooms if r and r.strip()]
     if not names:
-        raise _fail("rooms", "请至少填写一间会议室")
+        raise _fail("rooms", _("请至少填写一间会议室"))
     if len(names) > 50:
-        raise _fail("rooms", "会议室最多 50 间")
+        raise _fail("rooms", _("会议室最多 50 间"))
     if len(set(names)) != len(names):
-        raise _fail("rooms", "会议室名称不能重复")
+        raise _fail("rooms", _("会议室名称不能重复"))
     if any(len(n) > 60 for n in names):
-        raise _fail("rooms", "会议室名称不能超过 60 个字")
+        raise _fail("rooms", _("会议室名称不能超过 60 个字"))
     return names
 
 
@@ -95,4 +98,4 @@ def _text(changes: dict[str, Any], errors: dict[str, list[str]], name: str, labe
 def _unknown(changes: dict[str, Any], allowed: Iterable[str]) -> None:
     unknown = sorted(set(changes) - set(allowed))
     if unknown:
-        raise ValidationFailed({k: ["该字段不能修改"] for k in unknown})
+        raise ValidationFailed({k: [_("该字段不能修改")] for k in unknown})

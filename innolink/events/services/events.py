@@ -60,30 +60,30 @@ def event_create(*, actor, title: str, date: dt.date, venue: str, start: Any = "
     errors: dict[str, list[str]] = {}
     title, venue = (title or "").strip(), (venue or "").strip()
     if not title:
-        errors["title"] = ["请填写活动名称"]
+        errors["title"] = [_("请填写活动名称")]
     elif len(title) > 120:
-        errors["title"] = ["活动名称不能超过 120 个字"]
+        errors["title"] = [_("活动名称不能超过 120 个字")]
     if not venue:
-        errors["venue"] = ["请填写活动地点"]
+        errors["venue"] = [_("请填写活动地点")]
     elif len(venue) > 200:
-        errors["venue"] = ["活动地点不能超过 200 个字"]
+        errors["venue"] = [_("活动地点不能超过 200 个字")]
     if not isinstance(date, dt.date):
-        errors["date"] = ["请填写活动日期（YYYY-MM-DD）"]
+        errors["date"] = [_("请填写活动日期（YYYY-MM-DD）")]
     elif date < timezone.localdate() and not is_demo:
-        errors["date"] = ["活动日期不能早于今天"]
+        errors["date"] = [_("活动日期不能早于今天")]
     if errors:
         raise ValidationFailed(errors)
     start_t = _parse_time(start, "start")
-    minutes = _int_in(slot_minutes, "slot_minutes", "每场洽谈时长（分钟）", 5, 240)
-    count = _int_in(slot_count, "slot_count", "时段数", 1, 40)
-    gap = _int_in(break_minutes, "break_minutes", "间隔（分钟）", 0, 120)
+    minutes = _int_in(slot_minutes, "slot_minutes", N_("每场洽谈时长（分钟）"), 5, 240)
+    count = _int_in(slot_count, "slot_count", N_("时段数"), 1, 40)
+    gap = _int_in(break_minutes, "break_minutes", N_("间隔（分钟）"), 0, 120)
     names = _room_names(rooms)
     tz = timezone.get_current_timezone()
     first = dt.datetime.combine(date, start_t, tzinfo=tz)
     step = dt.timedelta(minutes=minutes + gap)
     last_end = first + step * (count - 1) + dt.timedelta(minutes=minutes)
     if last_end.date() != date:
-        raise _fail("slot_count", f"最后一个时段结束于次日 {last_end:%H:%M}，请减少时段数或提前开始时间")
+        raise _fail("slot_count", _("最后一个时段结束于次日 %(end)s，请减少时段数或提前开始时间") % {"end": f"{last_end:%H:%M}"})
 
     event = Event.objects.create(title=title, date=date, venue=venue, description=description,
                                  created_by=actor if getattr(actor, "pk", None) else None,
@@ -110,13 +110,13 @@ def availability_set(*, actor, event: Event, participant: str, slot_ids: Iterabl
     _editable(event)
     invited = fetch.event_inputs(event)["labels"]
     if participant not in invited:
-        raise _fail("participant", "该参会方不在本活动的邀请名单中")
+        raise _fail("participant", _("该参会方不在本活动的邀请名单中"))
     wanted = sorted(set(int(s) for s in slot_ids))
     known = set(event.slots.values_list("pk", flat=True))
     if set(wanted) - known:
-        raise _fail("slot_ids", "所选时段不属于本活动")
+        raise _fail("slot_ids", _("所选时段不属于本活动"))
     if wanted and len(wanted) == len(known):
-        raise _fail("slot_ids", "不能把全部时段都设为不可参会；如该方不参加，请取消其邀请")
+        raise _fail("slot_ids", _("不能把全部时段都设为不可参会；如该方不参加，请取消其邀请"))
     before = sorted(event.unavailability.filter(participant_key=participant)
                     .values_list("slot_id", flat=True))
     event.unavailability.filter(participant_key=participant).delete()
@@ -131,7 +131,8 @@ def availability_set(*, actor, event: Event, participant: str, slot_ids: Iterabl
 @dataclass
 class ScheduleOutcome:
     placed: int
-    unplaced: dict[int, str] = field(default_factory=dict)  # invitation id -> reason
+    #: invitation id -> reason, in the language of the request that scheduled
+    unplaced: dict[int, str] = field(default_factory=dict)
     optimal: bool = True
 
 
@@ -157,8 +158,12 @@ def event_schedule(*, actor, event: Event, time_limit_s: float = 10.0, source: s
                 for key, p in sorted(plan.placements.items())]
     Meeting.objects.bulk_create(meetings)
     for inv in data["invitations"]:
-        inv.unscheduled_reason = plan.unplaced.get(inv.pk, "")[:300]
-    Invitation.objects.bulk_update(data["invitations"], ["unscheduled_reason"])
+        reason = plan.unplaced.get(inv.pk)
+        inv.unscheduled_reason = str(reason or "")[:300]
+        inv.unscheduled_message = ({"msgid": reason.msgid, "params": reason.params}
+                                   if reason else {})
+    Invitation.objects.bulk_update(data["invitations"],
+                                   ["unscheduled_reason", "unscheduled_message"])
     before = event.state
     event.state = EventState.SCHEDULED
     event.scheduled_at = timezone.now()
@@ -174,7 +179,8 @@ def event_schedule(*, actor, event: Event, time_limit_s: float = 10.0, source: s
                for k in sorted(set(old) | set(new)) if k in by_id and old.get(k) != new.get(k)]
     audit_record_many(actor=actor, action="update", items=changed, source=source,
                       note="排程结果")
-    return ScheduleOutcome(placed=len(plan.placements), unplaced=dict(plan.unplaced),
+    return ScheduleOutcome(placed=len(plan.placements),
+                           unplaced={k: m.render() for k, m in plan.unplaced.items()},
                            optimal=plan.optimal)
 
 
@@ -226,8 +232,9 @@ def event_publish(*, actor, event: Event, source: str = "web") -> Event:
     _staff(actor)
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.state != EventState.SCHEDULED:
-        raise Conflict("请先完成排程再发布日程" if event.state == EventState.DRAFT
-                       else f"活动“{event.get_state_display()}”，不能发布日程", code=NOT_SCHEDULED)
+        raise Conflict(_("请先完成排程再发布日程") if event.state == EventState.DRAFT
+                       else _("活动“%(state)s”，不能发布日程") % {"state": event.get_state_display()},
+                       code=NOT_SCHEDULED)
     before = event.state
     event.state = EventState.PUBLISHED
     event.published_at = timezone.now()
@@ -249,7 +256,7 @@ def event_transition(*, actor, event: Event, to: str, source: str = "web") -> Ev
                EventState.CANCELLED: (EventState.DRAFT, EventState.SCHEDULED,
                                       EventState.PUBLISHED)}
     if to not in allowed:
-        raise _fail("state", "只能结束（closed）或取消（cancelled）活动")
+        raise _fail("state", _("只能结束（closed）或取消（cancelled）活动"))
     if event.state not in allowed[to]:
         raise Conflict(_("活动当前为“%(state)s”，不能变为“%(to)s”") % {
             "state": event.get_state_display(), "to": EventState(to).label}, code=BAD_TRANSITION)
@@ -303,25 +310,25 @@ def event_update(*, actor, event: Event, discard_schedule: bool = False, source:
     event = _locked_event(event)
     _editable(event)
     errors: dict[str, list[str]] = {}
-    _text(changes, errors, "title", "活动名称", 120, True)
-    _text(changes, errors, "venue", "活动地点", 200, True)
+    _text(changes, errors, "title", N_("活动名称"), 120, True)
+    _text(changes, errors, "venue", N_("活动地点"), 200, True)
     if "description" in changes:
         changes["description"] = str(changes["description"] or "").strip()
     if "date" in changes:
         if not isinstance(changes["date"], dt.date):
-            errors["date"] = ["请填写活动日期（YYYY-MM-DD）"]
+            errors["date"] = [_("请填写活动日期（YYYY-MM-DD）")]
         elif changes["date"] != event.date and changes["date"] < timezone.localdate() \
                 and not event.is_demo:
-            errors["date"] = ["活动日期不能早于今天"]
+            errors["date"] = [_("活动日期不能早于今天")]
     if errors:
         raise ValidationFailed(errors)
     current = event_slot_settings(event)
     wanted = dict(current)
     if "start" in changes:
         wanted["start"] = f"{_parse_time(changes['start'], 'start'):%H:%M}"
-    for name, label, lo, hi in (("slot_minutes", "每场洽谈时长（分钟）", 5, 240),
-                                ("slot_count", "时段数", 1, 40),
-                                ("break_minutes", "间隔（分钟）", 0, 120)):
+    for name, label, lo, hi in (("slot_minutes", N_("每场洽谈时长（分钟）"), 5, 240),
+                                ("slot_count", N_("时段数"), 1, 40),
+                                ("break_minutes", N_("间隔（分钟）"), 0, 120)):
         if name in changes:
             wanted[name] = _int_in(changes[name], name, label, lo, hi)
     if wanted["slot_count"] == 1:
@@ -351,8 +358,8 @@ def event_update(*, actor, event: Event, discard_schedule: bool = False, source:
         times = [(first + step * i, first + step * i + length)
                  for i in range(wanted["slot_count"])]
         if times[-1][1].astimezone(tz).date() != new_date:
-            raise _fail("slot_count", f"最后一个时段结束于次日 {times[-1][1].astimezone(tz):%H:%M}，"
-                                      f"请减少时段数或提前开始时间")
+            raise _fail("slot_count", _("最后一个时段结束于次日 %(end)s，请减少时段数或提前开始时间") % {
+                "end": f"{times[-1][1].astimezone(tz):%H:%M}"})
     else:
         shift = new_date - event.date
         times = [(s.starts_at + shift, s.ends_at + shift) for s in old_slots]
@@ -370,7 +377,7 @@ def event_update(*, actor, event: Event, discard_schedule: bool = False, source:
     if affected:
         diff["meetings"] = [event.meetings.count(), 0]
         event.meetings.all().delete()
-        event.invitations.update(unscheduled_reason="")
+        event.invitations.update(unscheduled_reason="", unscheduled_message={})
         if event.state == EventState.SCHEDULED:
             diff["state"] = [event.state, EventState.DRAFT]
             event.state, event.scheduled_at = EventState.DRAFT, None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from typing import Any
 
 from django.db import transaction
@@ -53,18 +54,18 @@ def invitation_create(*, actor, event: Event, proposal=None, offer_interest=None
     event = _locked_event(event)
     _editable(event)
     if (proposal is None) == (offer_interest is None):
-        raise _fail("proposal", "请选择一个入围方案或一个成果合作意向（二选一）")
-    priority = _int_in(priority, "priority", "优先级", 1, 5)
+        raise _fail("proposal", _("请选择一个入围方案或一个成果合作意向（二选一）"))
+    priority = _int_in(priority, "priority", N_("优先级"), 1, 5)
     if proposal is not None:
         if proposal.state not in ("shortlisted", "matched"):
-            raise _fail("proposal", f"方案当前状态为“{proposal.get_state_display()}”，只能邀请入围或"
-                                    f"对接成功的方案")
+            raise _fail("proposal", _("方案当前状态为“%(state)s”，只能邀请入围或对接成功的方案")
+                        % {"state": proposal.get_state_display()})
         sides, kind = _sides_of_proposal(proposal), InvitationKind.PROPOSAL
         if event.invitations.filter(proposal=proposal).exists():
             raise Conflict(_("该方案已在本活动的邀请名单中"), code=ALREADY_INVITED)
     else:
         if offer_interest.state != "open":
-            raise _fail("offer_interest", "该合作意向已结束，不能邀请")
+            raise _fail("offer_interest", _("该合作意向已结束，不能邀请"))
         sides, kind = _sides_of_interest(offer_interest), InvitationKind.OFFER
         if event.invitations.filter(offer_interest=offer_interest).exists():
             raise Conflict(_("该合作意向已在本活动的邀请名单中"), code=ALREADY_INVITED)
@@ -113,8 +114,8 @@ def invitation_cancel(*, actor, invitation: Invitation, source: str = "web") -> 
         changes["meeting"] = [str(meeting), None]
         meeting.delete()
     invitation.state = InvitationState.CANCELLED
-    invitation.unscheduled_reason = ""
-    invitation.save(update_fields=["state", "unscheduled_reason"])
+    invitation.unscheduled_reason, invitation.unscheduled_message = "", {}
+    invitation.save(update_fields=["state", "unscheduled_reason", "unscheduled_message"])
     audit_record(actor=actor, action="transition", instance=invitation, changes=changes,
                  source=source)
     return invitation

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from django.urls import reverse
 
 from innolink.accounts.models import Institution, User
@@ -39,11 +41,12 @@ def reviewer_profile_save(*, actor, user: User, title: str = "", fields: Sequenc
     if not (access.is_event_staff(actor) or (actor is not None and actor.pk == user.pk)):
         raise PermissionDenied()
     if user.role != Role.REVIEWER:
-        raise _fail("user", "只有评审专家可以建立评审档案")
+        raise _fail("user", _("只有评审专家可以建立评审档案"))
     bad = [f for f in fields if f not in Domain.values]
     if bad:
-        raise _fail("fields", f"评审领域无效：{'、'.join(bad)}；应为六大领域之一")
-    load = _int_in(default_max_load, "default_max_load", "默认评审上限", 1, 200)
+        raise _fail("fields", _("评审领域无效：%(fields)s；应为六大领域之一") % {
+            "fields": _("、").join(bad)})
+    load = _int_in(default_max_load, "default_max_load", N_("默认评审上限"), 1, 200)
     profile, created = ReviewerProfile.objects.get_or_create(user=user, defaults={
         "is_demo": is_demo, "default_max_load": load})
     before = snapshot(profile, ["title", "fields", "keywords", "station", "default_max_load"])
@@ -72,14 +75,14 @@ def conflict_declare(*, actor, reviewer: User, reason: str, proposal=None, resea
     if not (access.is_event_staff(actor) or (actor is not None and actor.pk == reviewer.pk)):
         raise PermissionDenied()
     if reviewer.role != Role.REVIEWER:
-        raise _fail("reviewer", "只有评审专家可以声明回避")
+        raise _fail("reviewer", _("只有评审专家可以声明回避"))
     reason = (reason or "").strip()
     if not reason:
-        raise _fail("reason", "请填写回避理由")
+        raise _fail("reason", _("请填写回避理由"))
     if len(reason) > 200:
-        raise _fail("reason", "回避理由不能超过 200 个字")
+        raise _fail("reason", _("回避理由不能超过 200 个字"))
     if sum(x is not None for x in (proposal, researcher, enterprise)) != 1:
-        raise _fail("proposal", "请选择回避的对象：一个方案、一位科研人员或一家企业（三选一）")
+        raise _fail("proposal", _("请选择回避的对象：一个方案、一位科研人员或一家企业（三选一）"))
     declared = DeclaredConflict.objects.create(reviewer=reviewer, proposal=proposal,
                                                researcher=researcher, enterprise=enterprise,
                                                reason=reason)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from innolink.accounts.models import User
 from innolink.accounts.roles import Role
@@ -49,6 +50,7 @@ from innolink.events.errors import (
     ALREADY_SCORING,
     ASSIGNMENTS_EXCEED_K,
     NOT_FINALISED,
+    NOT_REVIEWED,
     NOT_SCORING,
     NO_ASSIGNMENTS,
     NO_CRITERIA,
@@ -119,8 +121,8 @@ def round_create(*, actor, title: str, reviewers_per_entry: int = 3, default_max
         raise _fail("title", _("请填写轮次名称"))
     if len(title) > 120:
         raise _fail("title", _("轮次名称不能超过 120 个字"))
-    k = _int_in(reviewers_per_entry, "reviewers_per_entry", "每个方案的评审专家数", 1, 15)
-    load = _int_in(default_max_load, "default_max_load", "每位专家评审上限", 1, 200)
+    k = _int_in(reviewers_per_entry, "reviewers_per_entry", N_("每个方案的评审专家数"), 1, 15)
+    load = _int_in(default_max_load, "default_max_load", N_("每位专家评审上限"), 1, 200)
     if scoring_deadline is not None and scoring_deadline < timezone.localdate() and not is_demo:
         raise _fail("scoring_deadline", _("评分截止日期不能早于今天"))
     rows = _criteria_rows(criteria)
@@ -178,7 +180,7 @@ def round_reviewers_add(*, actor, round: JudgingRound, reviewers: Sequence[User]
     if bad:
         raise _fail("reviewers", _("“%(user)s”不是在职的评审专家账户") % {"user": bad[0]})
     if max_load is not None:
-        max_load = _int_in(max_load, "max_load", "评审上限", 0, 200)
+        max_load = _int_in(max_load, "max_load", N_("评审上限"), 0, 200)
     already = set(rnd.reviewers.filter(reviewer__in=reviewers)
                   .values_list("reviewer_id", flat=True))
     if already:
@@ -202,7 +204,7 @@ def round_reviewer_set_load(*, actor, member: RoundReviewer, max_load: int,
                             source: str = "web") -> RoundReviewer:
     _staff(actor)
     _open_round(member.round)
-    load = _int_in(max_load, "max_load", "评审上限", 0, 200)
+    load = _int_in(max_load, "max_load", N_("评审上限"), 0, 200)
     assigned = member.round.assignments.filter(reviewer=member.reviewer).count()
     if load < assigned:
         raise _fail("max_load", _("该专家已分配 %(n)s 份评审，上限不能低于 %(n)s") % {"n": assigned})
@@ -405,6 +407,8 @@ def award_record(*, actor, round: JudgingRound, entry: RoundEntry, level: str,
         raise NotFound()
     if rnd.state != RoundState.FINALISED:
         raise Conflict(_("请先确定评审结果再评定奖项"), code=NOT_FINALISED)
+    if not ResultRow.objects.filter(entry=entry, rank__isnull=False, reviews__gt=0).exists():
+        raise Conflict(_("该方案没有评审得分，不能评定奖项"), code=NOT_REVIEWED)
     if level not in AwardLevel.values:
         raise _fail("level", _("奖项应为一等奖、二等奖、三等奖或优胜奖"))
     amount = None
@@ -460,18 +464,18 @@ def round_update(*, actor, round: JudgingRound, source: str = "web",
     _unknown(changes, ROUND_TEXT_FIELDS + ROUND_DRAFT_FIELDS)
     rnd = _open_round(round)
     errors: dict[str, list[str]] = {}
-    _text(changes, errors, "title", "轮次名称", 120, True)
+    _text(changes, errors, "title", N_("轮次名称"), 120, True)
     if "description" in changes:
         changes["description"] = str(changes["description"] or "").strip()
     if errors:
         raise ValidationFailed(errors)
     if "reviewers_per_entry" in changes:
         changes["reviewers_per_entry"] = _int_in(changes["reviewers_per_entry"],
-                                                 "reviewers_per_entry", "每个方案的评审专家数",
+                                                 "reviewers_per_entry", N_("每个方案的评审专家数"),
                                                  1, 15)
     if "default_max_load" in changes:
         changes["default_max_load"] = _int_in(changes["default_max_load"], "default_max_load",
-                                              "每位专家评审上限", 1, 200)
+                                              N_("每位专家评审上限"), 1, 200)
     if "scoring_deadline" in changes:
         deadline = changes["scoring_deadline"]
         if deadline is not None and not isinstance(deadline, dt.date):

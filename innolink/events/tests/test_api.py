@@ -177,3 +177,31 @@ def test_large_event_is_scheduled_in_a_job_through_the_api(client, staff, event,
     job = assert_json_success(client.get(f"/api/jobs/{started['job_id']}"))
     assert job["status"] == "succeeded"
     assert len(assert_json_success(client.get(f"{base}/schedule"))["meetings"]) == 4
+
+
+def test_a_reviewer_declares_conflicts_only_on_what_their_rounds_show(client, staff):
+    """Issue 16: the declaration looked records up unscoped and answered 201 for any existing
+    id, 404 for a missing one. Now a proposal of the reviewer's rounds, its researcher and its
+    enterprise are accepted; anything else answers exactly as a missing id, writing nothing."""
+    from innolink.events import services
+    from innolink.events.models import DeclaredConflict
+
+    mine, elsewhere = make_proposal(), make_proposal()
+    reviewer = make_reviewer()
+    rnd = services.round_create(actor=staff, title="决赛")
+    services.round_entries_add(actor=staff, round=rnd, proposals=[mine])
+    services.round_reviewers_add(actor=staff, round=rnd, reviewers=[reviewer])
+    client.force_login(reviewer)
+    url = "/api/events/conflicts"
+    for key, seen, unseen in (
+            ("proposal_id", mine.pk, elsewhere.pk),
+            ("researcher_id", mine.researcher_id, elsewhere.researcher_id),
+            ("enterprise_id", mine.challenge.enterprise_id, elsewhere.challenge.enterprise_id)):
+        before = DeclaredConflict.objects.count()
+        other = post(client, url, {key: unseen, "reason": "曾合作"})
+        missing = post(client, url, {key: 2**40, "reason": "曾合作"})
+        assert (other.status_code, other.content) == (missing.status_code, missing.content)
+        assert_json_error(other, 404, "not_found")
+        assert DeclaredConflict.objects.count() == before
+        assert_json_success(post(client, url, {key: seen, "reason": "曾合作"}), 201)
+        assert DeclaredConflict.objects.count() == before + 1

@@ -19,13 +19,60 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 from innolink.engines.matching.engine import ChallengeDoc, ResearcherDoc
 from innolink.engines.matching.indicators import IndicatorTarget, parse_target
 
-__all__ = ["REAL_DIR", "RealSet", "load", "read_jsonl"]
+__all__ = ["OUTLET_HOSTS", "REAL_DIR", "RealSet", "citation", "is_outlet_address", "load",
+           "read_jsonl"]
 
 REAL_DIR = Path(__file__).with_name("real")
+
+#: Hosts (or host suffixes) that are the outlet's own site: government, universities and
+#: academies, and the newspapers, agencies and institutes the set cites. Every other address a
+#: source records is a repost on a mirror or aggregator host: kept in the JSON lines as where
+#: the report was read, never written into files the platform imports or shows (decision 0355
+#: addendum). Reviewed host by host on 2026-12-04 (docs/evaluation/real-set.md).
+OUTLET_HOSTS = (
+    ".gov.cn", ".edu.cn", ".ac.cn", "shobserver.com", "nbd.com.cn", "news.cn", "cnnb.com.cn",
+    "nfnews.com", "zjol.com.cn", "66wz.com", "ycwb.com", "qzwb.com", "zsnews.cn", "stdaily.com",
+    "caas.cn", "kxj.org.cn", "cetc.com.cn", "163.com", "qztv.cn", "zgyww.cn", "mxrb.cn",
+    "fjdaily.com", "sioc-journal.cn", "sciencenet.cn", "qtv.com.cn", "tidenews.com.cn",
+    "cjn.cn", "ijjnews.com", "sckjw.com.cn", "sdenews.com", "hitqz.com", "gmesemi.com",
+)
+
+
+def is_outlet_address(url: str) -> bool:
+    """Whether ``url`` is on the outlet's own site (see ``OUTLET_HOSTS``).
+
+        >>> is_outlet_address("http://ep.ycwb.com/epaper/ycwb/html/2021-12/20/c.htm")
+        True
+        >>> is_outlet_address("https://kjj.ningbo.gov.cn/art/2023/1/1/a.html")
+        True
+        >>> is_outlet_address("http://www.example-mirror.com/news/1.shtml"), is_outlet_address("")
+        (False, False)
+    """
+    host = urlparse(url or "").hostname or ""
+    return bool(host) and any(host == h or host.endswith(h if h.startswith(".") else "." + h)
+                              for h in OUTLET_HOSTS)
+
+
+def citation(source: dict) -> str:
+    """A source as one line for an import file: title, outlet, date, and the address only
+    when it is the outlet's own.
+
+        >>> citation({"title": "企业出题", "outlet": "羊城晚报", "date": "2021-12-20",
+        ...           "url": "http://ep.ycwb.com/a.htm"})
+        '企业出题，羊城晚报，2021-12-20，http://ep.ycwb.com/a.htm'
+        >>> citation({"title": "名单公布", "outlet": "某日报(转载)", "date": "",
+        ...           "url": "http://mirror.example.com/a.htm"})
+        '名单公布，某日报(转载)'
+    """
+    url = source.get("url") or ""
+    parts = [source.get("title"), source.get("outlet"), source.get("date"),
+             url if is_outlet_address(url) else ""]
+    return "，".join(p for p in parts if p)
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -149,3 +149,25 @@ def test_the_set_loads_as_engine_records():
     assert len(real.challenge_docs) == len(CHALLENGES) and len(real.solver_docs) == len(SOLVERS)
     assert all(doc.title and doc.statement for doc in real.challenge_docs)
     assert len(real.known_pairs()) == len([p for p in PAIRS if p["kind"] == "signing"])
+
+
+def test_import_files_cite_reposts_without_their_address():
+    """The sample lists the platform imports (and then shows, decision 0355 addendum) carry a
+    source's address only when it is the outlet's own site; a repost on a mirror host keeps its
+    title, outlet and date."""
+    import csv
+    from pathlib import Path
+
+    samples = Path(__file__).resolve().parents[3] / "docs" / "samples"
+    for name, records in (("real-listings.csv", CHALLENGES), ("real-roster.csv", SOLVERS)):
+        with (samples / name).open(encoding="utf-8-sig", newline="") as f:
+            cells = [row["信息来源"] for row in csv.DictReader(f)]
+        assert cells == [realset.citation(r["source"]) for r in records], name
+        for cell in cells:
+            for url in re.findall(r"https?://\S+", cell):
+                assert realset.is_outlet_address(url), (name, url)
+    reposts = [r for r in CHALLENGES + SOLVERS
+               if r["source"].get("url") and not realset.is_outlet_address(r["source"]["url"])]
+    # most addresses the search tool kept are reposts: the cells still name the report
+    assert len(reposts) > 100
+    assert all(realset.citation(r["source"]).count("，") >= 1 for r in reposts)

@@ -111,7 +111,7 @@ def test_pages_use_plain_words(client):
     for jargon in ("综合分", "随机种子", "BM25", "向量", "结构化匹配", "原始分"):
         assert jargon not in page
     assert "抽签号" in page
-    rebuild = client.get(reverse("matching:rebuild")).content.decode()
+    rebuild = client.get(reverse("matching:index-rebuild")).content.decode()
     assert "向量" not in rebuild
 
 

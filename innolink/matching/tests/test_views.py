@@ -174,12 +174,12 @@ def test_terms_page_for_staff_only(client, staff):
 
 def test_rebuild_page_starts_a_job(client, staff, django_capture_on_commit_callbacks):
     client.force_login(staff)
-    assert client.get(reverse("matching:rebuild")).status_code == 200
+    assert client.get(reverse("matching:index-rebuild")).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("matching:rebuild"))
+        response = client.post(reverse("matching:index-rebuild"))
     assert response.status_code == 302 and "/jobs/" in response.url
     client.force_login(make_user(Role.ENTERPRISE))
-    assert client.post(reverse("matching:rebuild")).status_code == 403
+    assert client.post(reverse("matching:index-rebuild")).status_code == 403
 
 
 def test_assignment_pages_are_staff_only(client, staff, challenge):

@@ -1,5 +1,7 @@
 """The policies API, step by step, with the one error shape and tenant isolation."""
 
+from decimal import Decimal
+
 import pytest
 
 from innolink.accounts.roles import Role
@@ -221,3 +223,23 @@ def test_api_actions_are_audited_with_source_api(client, synced):
     entry = AuditEntry.objects.filter(model="policies.application",
                                       object_id=str(application.pk)).latest("id")
     assert entry.source == "api" and entry.changes["status"][1] == "rejected"
+
+
+def test_the_approved_amount_is_parsed_once_in_the_service_for_page_and_api(client, synced):
+    """The page posts text, the API a number: ``application_approve`` parses both with the
+    one money parser; a bad amount is a 422 naming ``amount`` and nothing is written."""
+    application = submitted(high_tech_enterprise())
+    with pytest.raises(services.ValidationFailed) as refused:
+        services.application_approve(actor=None, application_id=application.pk, amount="12 万")
+    assert "amount" in refused.value.extra["fields"]
+    login(client, make_user(Role.POLICY_OFFICER))
+    body = assert_json_error(client.post(f"/api/policies/applications/{application.pk}/approve",
+                                         {"amount": "0.001"}, content_type="application/json"),
+                             422, "invalid")
+    assert "amount" in body["extra"]["fields"]
+    assert LedgerEntry.objects.count() == 0
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    approved = services.application_approve(actor=None, application_id=application.pk,
+                                            amount="150,000.5")
+    assert approved.amount_approved == Decimal("150000.50")

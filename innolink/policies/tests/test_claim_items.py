@@ -109,6 +109,24 @@ def test_items_that_earn_nothing_are_refused_and_nothing_is_written(projects, ma
     assert _counts() == before
 
 
+@pytest.mark.parametrize("language, opening", [
+    ("en", "By the platform's data your enterprise does not yet qualify for this clause"),
+    ("zh-hans", "按平台数据，贵企业暂不符合该条款"),
+])
+def test_the_not_eligible_refusal_reads_in_the_readers_language(projects, maker, language,
+                                                                opening):
+    from django.utils import translation
+
+    enterprise, user = maker
+    before = _counts()
+    with translation.override(language), pytest.raises(Conflict) as exc:
+        services.application_submit(actor=user, enterprise=enterprise, clause=projects, year=YEAR,
+                                    form=FORM, items=[{"label": "产线", "kind": "技术改造",
+                                                       "investment": "300"}])
+    assert exc.value.message.startswith(opening)
+    assert _counts() == before
+
+
 def test_items_on_a_clause_without_items_are_refused(synced, maker):
     enterprise, user = maker
     before = _counts()

@@ -249,7 +249,7 @@ def test_only_policy_officers_edit_rules(synced, officer, client, role):
     assert client.get(reverse("policies:revision", args=[draft.pk])).status_code == 403
     assert client.post(reverse("policies:editor", args=[policy.pk])).status_code == 403
     assert client.post(reverse("policies:revision-publish", args=[draft.pk])).status_code == 403
-    assert client.post(reverse("policies:editor-new"), {"code": "p99_x"}).status_code == 403
+    assert client.post(reverse("policies:revision-new"), {"code": "p99_x"}).status_code == 403
     draft.refresh_from_db()
     assert draft.status == "draft" and PolicyRevision.objects.count() == 1
 

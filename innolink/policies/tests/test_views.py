@@ -249,8 +249,8 @@ def test_unpaid_list_has_a_fixed_number_of_queries(client, synced, django_assert
     services.scan_now(actor=None, year=YEAR)
     policy = Policy.objects.get(code="p01_high_tech_award")
     login(client, make_user(Role.POLICY_OFFICER))
-    # session, user, unread badge, policy, count, page
-    with django_assert_num_queries(6):
+    # session, user, unread badge, policy, count, page, the years with registry data
+    with django_assert_num_queries(7):
         response = client.get(reverse("policies:unpaid", args=[policy.pk]), {"year": YEAR})
     assert response.context["page"].paginator.count == 12
 
@@ -330,8 +330,9 @@ def test_metrics_page_has_a_fixed_number_of_queries(client, synced, django_asser
         services.application_approve(actor=None, application_id=submitted(high_tech_enterprise()).pk)
     services.scan_now(actor=None, year=YEAR)
     login(client, make_user(Role.ORGANIZER))
-    # session, user, badge, policies, eligibility, applications, paid applications, budgets
-    with django_assert_num_queries(8):
+    # session, user, badge, policies, eligibility, applications, paid applications, budgets,
+    # the years with registry data
+    with django_assert_num_queries(9):
         response = client.get(reverse("policies:metrics"), {"year": YEAR})
     assert response.context["m"].total.approved == 6
 
@@ -362,3 +363,34 @@ def test_a_bad_amount_comes_back_at_its_field_with_what_was_typed(client, synced
     assert short.status_code == 422 and 'id="id_reject-reason-error"' in short.content.decode()
     other.refresh_from_db()
     assert other.status == "submitted"
+
+
+def test_the_year_select_offers_only_years_with_registry_data(client, synced):
+    """Issue 16 (ADR 0795): a year the registry holds no indicators for is not offered."""
+    from django.utils import timezone
+
+    from innolink.enterprises.models import EnterpriseYear
+
+    this = timezone.localdate().year
+    login(client, make_user(Role.POLICY_OFFICER))
+
+    def offered(query: str = "") -> list[int]:
+        html = client.get(reverse("policies:list") + query).content.decode()
+        select = html.split('id="policy-year"')[1].split("</select>")[0]
+        return [y for y in range(this - 5, this + 1) if f'<option value="{y}"' in select]
+
+    assert not EnterpriseYear.objects.exists()
+    assert offered() == [this - 1]  # nothing held: last year alone, not three empty years
+    enterprise = high_tech_enterprise()
+    EnterpriseYear.objects.filter(enterprise=enterprise).update(year=this - 2)
+    assert offered(f"?year={this - 2}") == [this - 2]
+
+
+def test_a_year_asked_for_in_the_address_stays_the_selected_one(client, synced):
+    """A year outside the offered ones (an old link) is shown as the selected year, not
+    silently replaced in the select by another (ADR 0795)."""
+    login(client, make_user(Role.POLICY_OFFICER))
+    html = client.get(reverse("policies:list") + "?year=2019").content.decode()
+    assert '<option value="2019" selected>2019</option>' in html
+    year_select = html.split('id="policy-year"')[1].split("</select>")[0]
+    assert year_select.count(" selected") == 1

@@ -202,7 +202,17 @@ def test_objections_are_real_name_and_block_publication_until_answered(populatio
     objection = services.objection_submit(
         ranking_list=ranking_list, name="王建国", phone="0595-85600000",
         content="该企业纳税总额含代扣代缴部分，请核实。", enterprise_id=member.enterprise_id)
-    run = services.run_close_notice(run=run, actor=organizer)
+    # an unanswered objection keeps the 公示 open to its closing day (issue 16)
+    with pytest.raises(Conflict, match="不能提前结束公示") as early:
+        services.run_close_notice(run=run, actor=organizer)
+    assert early.value.code == "objections_open" and early.value.extra == {"open_objections": 1}
+    run.refresh_from_db()
+    assert run.status == RankingRun.Status.NOTICE
+    assert [e.changes["status"] for e in _audit(run)][-1] == ["reviewed", "notice"]
+    # past its closing day, publishing still waits for the answer
+    RankingRun.objects.filter(pk=run.pk).update(
+        notice_closes_on=timezone.localdate() - dt.timedelta(days=1))
+    run.refresh_from_db()
     with pytest.raises(Conflict, match="未答复"):
         services.run_publish(run=run, actor=organizer)
     services.objection_answer(objection=objection, actor=organizer,

@@ -357,10 +357,17 @@ def test_api_12345_push_with_a_token(client, world):
                       ({"credit_code": "000", "external_id": "GD004"}, "unknown_enterprise")):
         assert_json_error(api(client, world["coordinator"], "post", "/api/servicedesk/requests",
                               {**payload, **bad}), 422, code)
-    # an enterprise cannot file for another, nor on the 12345 channel
-    assert_json_error(api(client, world["owner"], "post", "/api/servicedesk/requests",
-                          {"enterprise_id": world["other_company"].pk, "category": "land",
-                           "description": "x"}), 403, "permission_denied")
+    # an enterprise cannot file for another, nor on the 12345 channel; another enterprise's id
+    # or credit code answers exactly as a missing one (ADR 0005: no existence leak)
+    answers = [api(client, world["owner"], "post", "/api/servicedesk/requests",
+                   {**named, "category": "land", "description": "x"})
+               for named in ({"enterprise_id": world["other_company"].pk},
+                             {"enterprise_id": 2**40},
+                             {"credit_code": world["other_company"].credit_code},
+                             {"credit_code": "91350582MA0000000X"})]
+    bodies = {(a.status_code, a.content) for a in answers}
+    assert len(bodies) == 1
+    assert_json_error(answers[0], 422, "unknown_enterprise")
     assert_json_error(api(client, world["owner"], "post", "/api/servicedesk/requests",
                           {**payload, "credit_code": world["company"].credit_code,
                            "external_id": "GD005"}), 403, "permission_denied")
