@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from innolink.challenges.models import Domain, IpOwnership, TechnologyOffer
 from innolink.core.ids import id_or_none
+from innolink.core.money import wan_input
 
 INDICATOR_ROWS = 6
 MILESTONE_ROWS = 5
@@ -48,12 +49,6 @@ def challenge_data(post) -> dict[str, Any]:
     return data
 
 
-def _wan(value) -> str:
-    if value in (None, ""):
-        return ""
-    return format((Decimal(str(value)) / Decimal(10_000)).normalize(), "f")
-
-
 def challenge_initial(challenge) -> dict[str, Any]:
     from innolink.challenges import disciplines
 
@@ -61,8 +56,8 @@ def challenge_initial(challenge) -> dict[str, Any]:
             if not key.endswith("_id") and hasattr(challenge, key)}
     for key in LIST_KEYS:
         data[key] = list(getattr(challenge, key) or [])
-    data["funding"] = _wan(challenge.funding)
-    data["funding_max"] = _wan(challenge.funding_max)
+    data["funding"] = wan_input(challenge.funding)
+    data["funding_max"] = wan_input(challenge.funding_max)
     data["claim_deadline"] = challenge.claim_deadline.isoformat()
     data["ip_enterprise_share"] = challenge.ip_enterprise_share or ""
     data["time_limit_months"] = challenge.time_limit_months or ""
@@ -73,7 +68,7 @@ def challenge_initial(challenge) -> dict[str, Any]:
     if challenge.issuer_id:
         data.update(issuer_name=challenge.issuer.name, issuer_kind=challenge.issuer.kind,
                     issuer_region=challenge.issuer.region)
-    data["prize_schedule"] = [{"award": p.get("award", ""), "amount": _wan(p.get("amount")),
+    data["prize_schedule"] = [{"award": p.get("award", ""), "amount": wan_input(p.get("amount")),
                                "count": p.get("count") or 1}
                               for p in challenge.prize_schedule or []]
     data["indicators"] = [{"name": i.name, "target": i.raw_text or i.display_target,

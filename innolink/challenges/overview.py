@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from innolink.dashboard.overview import Figure, Period, Section, month_series, wan
+from innolink.core.money import wan
+from innolink.dashboard.overview import Figure, Period, Section, month_series
 from innolink.dashboard.tallies import rollup
 
 FUNNEL = [

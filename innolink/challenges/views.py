@@ -5,8 +5,6 @@ errors become a message on the page the user came from, or the error page for a 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -39,9 +37,8 @@ from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.files import attachment_response
 from innolink.core.flash import error_text, errors_as_messages, refusal_as_message
+from innolink.core.money import WAN, wan_input
 from innolink.core.selectors import job_for_user, jobs_visible_to
-
-WAN = Decimal(10_000)
 
 
 def _page(request, queryset, size: int = 20):
@@ -361,7 +358,7 @@ def challenge_contract(request, pk: int):
                 due = start.replace(year=start.year + year, month=mon + 1, day=28)
             initial_rows.append({"title": m.get("title", ""), "due_on": due.isoformat(),
                                  "payment": ""})
-    data = {"amount": forms._wan(proposal.budget) if proposal else forms._wan(challenge.funding),
+    data = {"amount": wan_input(proposal.budget) if proposal else wan_input(challenge.funding),
             "start": timezone.localdate().isoformat()}
     return render(request, "challenges/contract.html", {
         "challenge": challenge, "errors": {}, "data": data,
@@ -470,7 +467,7 @@ def claim(request, pk: int):
         f"{m['name']}（{m.get('title') or ''}{'，' + m['role'] if m.get('role') else ''}）"
         for m in profile.members)
     data = {"team": team, "prior_results": profile.achievements,
-            "budget": forms._wan(challenge.funding)}
+            "budget": wan_input(challenge.funding)}
     return render(request, "challenges/claim.html", {
         "challenge": challenge, "data": data, "errors": {}, "profile": profile,
         "rows": forms.padded([], forms.MILESTONE_ROWS, keys)})
@@ -695,8 +692,7 @@ def offer_update(request, pk: int):
             refusal_as_message(request, exc)
         return redirect("challenges:offer-detail", pk=offer.pk)
     data = {key: getattr(offer, key, "") for key in forms.OFFER_KEYS if key != "institution_id"}
-    data["asking_price"] = format((offer.asking_price / WAN).normalize(), "f") \
-        if offer.asking_price is not None else ""
+    data["asking_price"] = wan_input(offer.asking_price)
     return render(request, "challenges/offer_form.html",
                   _offer_ctx(request.user, data, offer=offer))
 

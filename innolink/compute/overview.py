@@ -10,9 +10,9 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from innolink.core.money import wan
 from innolink.dashboard.overview import Figure, LateItem, Section
 
-WAN = Decimal("10000")
 HELD_DAYS = 5
 
 
@@ -55,10 +55,9 @@ def overview_section(*, today: datetime.date) -> Section | None:
         Figure("compute.card_hours_used", _("算力使用（卡时）"), used.quantize(Decimal("1")),
                _("卡时"), "/compute/", by_town=used_town, by_month=used_month,
                definition=_("本年度核验通过的使用量（待复核的不计）")),
-        Figure("compute.voucher_paid", _("算力券兑付"), (paid / WAN).quantize(Decimal("0.01")),
-               _("万元"), "/policies/ledger/", by_town={k: (v / WAN).quantize(Decimal("0.01"))
-                                                        for k, v in paid_town.items()},
-               by_month=[(m, (v / WAN).quantize(Decimal("0.01"))) for m, v in paid_month],
+        Figure("compute.voucher_paid", _("算力券兑付"), wan(paid),
+               _("万元"), "/policies/ledger/", by_town={k: wan(v) for k, v in paid_town.items()},
+               by_month=[(m, wan(v)) for m, v in paid_month],
                definition=_("按使用量和发票兑付的算力券，计入政策资金台账")),
     ]
     if budget is not None and budget.total:
@@ -67,8 +66,7 @@ def overview_section(*, today: datetime.date) -> Section | None:
             "compute.voucher_budget_share", _("算力券兑付占政策预算"), share, "%",
             "/policies/ledger/", status="warn" if budget.committed > budget.total * Decimal("0.9")
             else "ok", definition=_("算力券兑付 ÷ 政策资金总额（总额 %(t)s 万元，已承诺 %(c)s 万元）") % {
-                "t": (budget.total / WAN).quantize(Decimal("0.01")),
-                "c": (budget.committed / WAN).quantize(Decimal("0.01"))}))
+                "t": wan(budget.total), "c": wan(budget.committed)}))
     figures += [
         Figure("compute.scenarios_matched", _("AI 场景对接"), matched, _("对"),
                "/compute/scenarios/", definition=_("本年度推荐对接的场景需求与解决方案")),

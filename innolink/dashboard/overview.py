@@ -120,11 +120,6 @@ def month_series(values: dict[str, Number], period: Period) -> tuple[list, list]
             [(m, values.get(m, 0)) for m in previous])
 
 
-def wan(amount) -> Decimal:
-    """Yuan to 万元 with two places (figures shown where officials expect 万元)."""
-    return (Decimal(amount or 0) / Decimal(10_000)).quantize(Decimal("0.01"))
-
-
 def sections(*, today: datetime.date) -> list[Section]:
     """Every app's section, in order (apps without ``overview.py`` contribute nothing)."""
     import importlib

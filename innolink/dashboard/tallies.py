@@ -125,10 +125,10 @@ def tally_replace(prefixes: Iterable[str], rows: Mapping[Point, tuple[int, Decim
 def same(a: Mapping[Point, tuple], b: Mapping[Point, tuple]) -> bool:
     """Equal to the fen: SQLite sums decimals in floating point, so the fourth place of a
     large sum may differ between two orders of addition (PostgreSQL's are exact)."""
-    def fen(delta):
+    def rounded(delta):
         return {p: (c, Decimal(a).quantize(Decimal("0.01"))) for p, (c, a) in
                 _nonzero(delta).items() if c or Decimal(a).quantize(Decimal("0.01"))}
-    return fen(a) == fen(b)
+    return rounded(a) == rounded(b)
 
 
 # --------------------------------------------------------------------------- reading

@@ -17,6 +17,7 @@ from innolink.accounts.roles import (
 from innolink.core.audit import audit_trail_for
 from innolink.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from innolink.core.flash import errors_as_messages, refusal_as_message
+from innolink.core.money import wan
 from innolink.core.selectors import job_for_user
 from innolink.enterprises import importing, selectors, services
 from innolink.enterprises.forms import (
@@ -63,7 +64,7 @@ def enterprise_detail(request, pk: int):
         "audit": audit, "chart": {
             "type": "bar",
             "labels": table.years,
-            "series": [{"label": r.name, "values": [float(v) / 10_000 if v is not None else None
+            "series": [{"label": r.name, "values": [None if v is None else wan(v)
                                                     for v in r.values]} for r in chart_rows],
         },
     })

@@ -16,12 +16,12 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import yaml
 from django.utils.translation import gettext_noop
 
+from innolink.core import money
 from innolink.engines.rules import (
     Policy,
     Registry,
@@ -440,9 +440,7 @@ def text_diff(before: str, after: str, context: int = 2) -> list[DiffLine]:
 
 
 def _money(fen: int | None) -> str:
-    if fen is None:
-        return "—"
-    return f"{(Decimal(fen) / 1_000_000).quantize(Decimal('0.01')):,}万元"
+    return "—" if fen is None else f"{money.wan_number(money.from_fen(fen))}万元"
 
 
 @dataclass(frozen=True)

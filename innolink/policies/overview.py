@@ -15,7 +15,8 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from innolink.dashboard.overview import Figure, LateItem, Period, Section, Table, month_series, wan
+from innolink.core.money import wan
+from innolink.dashboard.overview import Figure, LateItem, Period, Section, Table, month_series
 from innolink.dashboard.tallies import rollup
 
 ZERO = Decimal(0)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from innolink.core.errors import NotFound
+from innolink.core.money import wan, wan_input
 from innolink.engines.rules import EnterpriseAnswer, Proration
 from innolink.engines.rules.parse import rule_codes
 from innolink.engines.rules.types import yuan_to_fen
@@ -194,7 +195,7 @@ def declared_display(spec, value: str) -> str:
 
     number = Decimal(value)
     if spec.kind == "money":
-        return f"{(number / 10000).normalize():f} 万元"
+        return f"{wan_input(number)} {_('万元')}"
     return f"{number.normalize():f} {readable_unit(spec.unit)}"
 
 
@@ -495,11 +496,9 @@ def metrics(year: int) -> Metrics:
     )
 
 
-def _wan(amount: Decimal) -> float:
-    return float((amount / 10000).quantize(Decimal("0.01")))
-
-
 def metrics_charts(m: Metrics) -> dict[str, dict]:
+    """Chart data; money stays ``Decimal`` in 万元 (JSON carries it as exact text and the
+    chart script makes it a number, the only place one is made)."""
     short = [r.label[:10] for r in m.by_policy]
     return {
         "policy": {"type": "bar", "labels": short, "series": [
@@ -508,12 +507,12 @@ def metrics_charts(m: Metrics) -> dict[str, dict]:
             {"label": _("已批准"), "values": [r.approved for r in m.by_policy]},
             {"label": _("已拨付"), "values": [r.paid for r in m.by_policy]}]},
         "budget": {"type": "bar", "labels": short, "series": [
-            {"label": _("预算（万元）"), "values": [_wan(r.budget or ZERO) for r in m.by_policy]},
-            {"label": _("已承诺（万元）"), "values": [_wan(r.committed or ZERO) for r in m.by_policy]},
-            {"label": _("可兑现（万元）"), "values": [_wan(r.eligible_amount) for r in m.by_policy]}]},
+            {"label": _("预算（万元）"), "values": [wan(r.budget or ZERO) for r in m.by_policy]},
+            {"label": _("已承诺（万元）"), "values": [wan(r.committed or ZERO) for r in m.by_policy]},
+            {"label": _("可兑现（万元）"), "values": [wan(r.eligible_amount) for r in m.by_policy]}]},
         "town": {"type": "bar", "labels": [r.label for r in m.by_town], "series": [
-            {"label": _("可兑现（万元）"), "values": [_wan(r.eligible_amount) for r in m.by_town]},
-            {"label": _("已拨付（万元）"), "values": [_wan(r.paid_amount) for r in m.by_town]}]},
+            {"label": _("可兑现（万元）"), "values": [wan(r.eligible_amount) for r in m.by_town]},
+            {"label": _("已拨付（万元）"), "values": [wan(r.paid_amount) for r in m.by_town]}]},
         "industry": {"type": "bar", "labels": [r.label[:8] for r in m.by_industry], "series": [
             {"label": _("符合条件（户次）"), "values": [r.eligible for r in m.by_industry]},
             {"label": _("已拨付"), "values": [r.paid for r in m.by_industry]}]},

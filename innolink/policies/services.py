@@ -12,7 +12,7 @@ import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop as N_
 
 from innolink.accounts.models import User
 from innolink.accounts.roles import Role
+from innolink.core import money
 from innolink.core.audit import audit_diff, audit_record, snapshot
 from innolink.core.errors import Conflict, NotFound, ValidationFailed
 from innolink.core.jobs import job_start
@@ -79,16 +80,8 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _fen(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
-
-
-def _yuan(fen: int) -> Decimal:
-    return (Decimal(fen) / 100).quantize(CENT)
-
-
-def _wan(amount: Decimal) -> str:
-    return f"{(amount / 10000).quantize(Decimal('0.01'))}万元"
+# money helpers live in core.money (ADR 0793); the short names keep the ledger code readable
+_fen, _yuan, _wan = money.to_fen, money.from_fen, money.money_text
 
 
 def _wan_msg(amount: Decimal) -> dict:

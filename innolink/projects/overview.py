@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from innolink.dashboard.overview import Figure, LateItem, Period, Section, month_series, wan
+from innolink.core.money import money_text
+from innolink.dashboard.overview import Figure, LateItem, Period, Section, month_series
 from innolink.dashboard.tallies import rollup
 from innolink.engines.projects.status import period_label
 
@@ -59,9 +60,9 @@ def overview_section(*, today: dt.date) -> Section | None:
     for m in selectors.measures():
         figures.append(Figure(
             key=f"projects.{m.key}", label=m.label, value=m.value, unit="%",
-            url=reverse("projects:measures"), definition=m.definition,
+            url=f"{listing}?measure={m.key}", definition=m.definition,
             note=f"{m.numerator:g} / {m.denominator:g}" if m.key != "funds" else
-            gettext("%(a)s / %(b)s 万元") % {"a": wan(m.numerator), "b": wan(m.denominator)},
+            f"{money_text(m.numerator)} / {money_text(m.denominator)}",
             status="bad" if m.value is not None and m.value < 60 else
             "warn" if m.value is not None and m.value < 85 else ""))
     late = []
@@ -71,7 +72,8 @@ def overview_section(*, today: dt.date) -> Section | None:
         first = reasons[0] if reasons else {}
         due = first.get("due")
         late.append(LateItem(
-            title=f"{project.title}：{selectors.reason_text(first)}" if first else project.title,
+            title=gettext("%(t)s：%(r)s") % {"t": project.title, "r": selectors.reason_text(first)}
+            if first else project.title,
             url=reverse("projects:detail", args=[project.pk]),
             owner=" · ".join(str(x) for x in (project.department, project.cadre) if x),
             due=dt.date.fromisoformat(due) if due else None,

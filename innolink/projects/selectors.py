@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from innolink.core.errors import NotFound
+from innolink.core.money import money_text, unit_amount, wan, wan_input
 from innolink.dashboard.tallies import rollup
 from innolink.engines.projects import status as engine
 from innolink.projects import access
@@ -42,7 +43,8 @@ class ProjectFilters:
     kind: str = ""
     town: str = ""
     q: str = ""
-    reason: str = ""  # a status reason code (report_missing …)
+    reason: str = ""  # a status reason code (report_missing …); unknown codes are dropped
+    measure: str = ""  # a city measure's key: the projects that measure counts
     signed_from: str = ""  # "2026-01": signed in or after this month
     signed_to: str = ""  # "2026-11": signed in or before this month
 
@@ -60,8 +62,10 @@ def projects_for(user, filters: ProjectFilters = ProjectFilters()) -> QuerySet[P
     if filters.q:
         qs = qs.filter(Q(title__icontains=filters.q) | Q(parties__organisation__icontains=filters.q)
                        | Q(parties__enterprise__name__icontains=filters.q)).distinct()
-    if filters.reason:
+    if filters.reason in REASON_LABELS:
         qs = qs.filter(status_reasons__icontains=f'"{filters.reason}"')
+    if filters.measure in MEASURE_COUNTS:
+        qs = qs.filter(MEASURE_COUNTS[filters.measure])
     for bound, op in ((filters.signed_from, "gte"), (filters.signed_to, "lte")):
         try:
             year, month = (int(x) for x in bound.split("-"))
@@ -87,13 +91,9 @@ def export_rows(projects: QuerySet[Project]) -> tuple[list[str], list[list]]:
                      str(p.cadre or ""), p.town,
                      "；".join(f"{party.name}（{party.get_role_display()}）"
                               for party in p.parties.all()),
-                     _wan(p.investment), _wan(p.funds_in_place), p.get_status_display(),
+                     wan(p.investment), wan(p.funds_in_place), p.get_status_display(),
                      "；".join(reason_text(r) for r in p.status_reasons)])
     return header, rows
-
-
-def _wan(amount) -> str:
-    return format((Decimal(amount or 0) / 10_000).quantize(Decimal("0.01")), "f")
 
 
 def project_for(user, pk: int) -> Project:
@@ -162,6 +162,34 @@ REASONS = {
 }
 
 
+#: A reason code as a filter's label ("filtered by …" on the list).
+REASON_LABELS = {
+    "milestone_overdue": gettext_lazy("节点逾期"),
+    "milestone_soon": gettext_lazy("节点即将到期"),
+    "target_missed": gettext_lazy("指标到期未达成"),
+    "target_behind": gettext_lazy("指标落后于进度"),
+    "report_missing": gettext_lazy("进展报告逾期未报"),
+}
+
+#: The projects each city measure counts (its denominator), from the measures the last
+#: recompute stored on the project: a figure on the overview links to exactly these.
+MEASURE_COUNTS = {
+    "fulfilment": Q(measures__obligations_due__gt=0),
+    "start": Q(measures__start_due__gt=0),
+    "production": Q(measures__production_due__gt=0),
+    "funds": Q(investment__gt=0),
+    "attainment": Q(measures__targets_reported__gt=0),
+}
+
+
+def _amount_or_as_is(value, unit: str):
+    try:
+        amount = unit_amount(value, unit)
+    except ValueError:  # "—" for a target with no value yet
+        return value
+    return value if amount is None else money_text(amount)
+
+
 def reason_text(reason: dict) -> str:
     code = reason.get("code")
     if code == "report_missing" and reason.get("returned"):
@@ -169,8 +197,11 @@ def reason_text(reason: dict) -> str:
     template = REASONS.get(code)
     if template is None:
         return str(reason.get("code", ""))
+    if unit_amount(1, reason.get("unit")) is not None:  # a target in 万元 reads as an amount
+        reason = {**reason, "unit": "", **{k: _amount_or_as_is(reason.get(k), reason["unit"])
+                                           for k in ("latest", "target", "expected")}}
     try:
-        return str(template) % reason
+        return (str(template) % reason).replace(" ，", "，").replace(" ,", ",")
     except (KeyError, TypeError, ValueError):
         return str(reason.get("code"))
 
@@ -218,8 +249,7 @@ def correction_initial(report: ProgressReport) -> dict[str, str]:
     """The correction form starts from the accepted report: its period, values, funds (万元)
     and narrative, to be changed where wrong."""
     data = {"period": period_value(report), "narrative": report.narrative,
-            "funds_in_place": "" if report.funds_in_place is None else
-            plain(Decimal(report.funds_in_place) / 10_000)}
+            "funds_in_place": wan_input(report.funds_in_place)}
     for v in report.values.all():
         data[f"value-{v.target_id}"] = plain(v.value)
     for e in report.milestone_evidence.all():

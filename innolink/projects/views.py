@@ -53,6 +53,7 @@ def _filters(request) -> selectors.ProjectFilters:
     return selectors.ProjectFilters(status=g.get("status", ""), kind=g.get("kind", ""),
                                     town=g.get("town", ""), q=g.get("q", "").strip()[:60],
                                     reason=g.get("reason", "")[:32],
+                                    measure=g.get("measure", "")[:32],
                                     signed_from=g.get("signed_from", "")[:7],
                                     signed_to=g.get("signed_to", "")[:7])
 
@@ -69,8 +70,11 @@ def project_list(request):
                                 if project.status_reasons else "")
     query = request.GET.copy()
     query.pop("page", None)
+    measure_labels = {m.key: m.label for m in selectors.measures()} if filters.measure else {}
     return render(request, "projects/list.html", {
         "page": page, "query": query.urlencode(), "f": filters,
+        "reason_label": selectors.REASON_LABELS.get(filters.reason, ""),
+        "measure_label": measure_labels.get(filters.measure, ""),
         "statuses": selectors.status_choices(), "kinds": ProjectKind.choices, "towns": TOWN_CHOICES,
         "can_manage": access.can_manage(request.user)})
 

@@ -18,7 +18,9 @@ import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from innolink.core.money import wan
 
 from innolink.core.messages import Message
 
@@ -77,11 +79,6 @@ def shown(f: DeclaredField, value: Decimal) -> str:
     if f.kind == "money":
         return f"{wan(value):,} 万元"
     return f"{plain(value):,} {unit(f)}".rstrip()
-
-
-def wan(value: Decimal) -> Decimal:
-    """Yuan → 万元, two places (half up), as officials read amounts."""
-    return (value / 10_000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def plain(value: Decimal) -> Decimal:

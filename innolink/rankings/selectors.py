@@ -181,9 +181,9 @@ def _format(value: Any, column: Column) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if column.money:
-        from innolink.core.templatetags.innolink import wan
+        from innolink.core.money import wan_number
 
-        return wan(Decimal(str(value)))
+        return wan_number(value)
     number = Decimal(str(value))
     if number == number.to_integral_value() and abs(number) >= 10:
         return f"{int(number):,}"

@@ -41,49 +41,35 @@ def state_label(value, kind: str = "challenge") -> str:
     return "—" if value is None else str(value)
 
 
-def _wan_text(value) -> str:
-    from decimal import ROUND_HALF_UP, Decimal
-
-    amount = (Decimal(str(value)) / Decimal(10_000)).quantize(Decimal("0.01"),
-                                                              rounding=ROUND_HALF_UP)
-    text = f"{amount:,}"
-    return text[:-3] if text.endswith(".00") else text
-
-
-def _yuan_text(value) -> str:
-    from decimal import Decimal
-
-    text = f"{Decimal(str(value)).quantize(Decimal('0.01')):,}"
-    return text[:-3] if text.endswith(".00") else text
-
-
 @register.filter
 def funding_text(challenge) -> str:
-    """The listing's money as it states it: in 万元 for a Chinese reader ("50 万元",
-    "30–50 万元", "不超过 100 万元", "奖金合计 120 万元", "面议"), in yuan for others, who do not
-    count in ten-thousands ("500,000 yuan", not "50 10k yuan")."""
-    from django.utils.translation import get_language
+    """The listing's money as it states it, in the reader's units (``core.money``): "50 万元",
+    "30–50 万元", "不超过 100 万元", "奖金合计 120 万元", "面议" for a Chinese reader; "500,000 yuan",
+    "up to 1 million yuan" for others, who do not count in ten-thousands."""
     from django.utils.translation import gettext as _
 
+    from innolink.core.money import money_parts, money_text
+
     kind, low, high = challenge.funding_kind, challenge.funding, challenge.funding_max
-    if (get_language() or "zh-hans").startswith("zh"):
-        number, unit = _wan_text, _("万元")
-    else:
-        number, unit = _yuan_text, _("元")
     if kind == "negotiable" or (low is None and high is None):
         return _("面议")
     if kind == "range" and low is not None and high is not None:
-        return f"{number(low)}–{number(high)} {unit}"
+        (a, unit_a), (b, unit_b) = money_parts(low), money_parts(high)
+        if unit_a == unit_b:
+            return f"{a}–{b} {unit_b}"
+        return f"{money_text(low)} – {money_text(high)}"
     if kind == "up_to":
-        return _("不超过 %(v)s %(u)s") % {"v": number(low), "u": unit}
+        return _("不超过 %(v)s") % {"v": money_text(low)}
     if kind == "prize":
-        return _("奖金合计 %(v)s %(u)s") % {"v": number(low), "u": unit}
-    return f"{number(low)} {unit}"
+        return _("奖金合计 %(v)s") % {"v": money_text(low)}
+    return money_text(low)
 
 
 @register.filter
 def prize_rows(challenge) -> list[dict]:
-    return [{"award": p.get("award", ""), "amount": _wan_text(p.get("amount") or 0),
+    from innolink.core.money import money_text
+
+    return [{"award": p.get("award", ""), "amount": money_text(p.get("amount") or 0),
              "count": p.get("count") or 1} for p in challenge.prize_schedule or []]
 
 

@@ -117,7 +117,7 @@ def test_post_publish_find_claim_shortlist_match_contract(live_server, browser_p
     page.click("#contract-submit")
     page.wait_for_selector("#contract")
     assert page.inner_text("#state") == "已签约"
-    assert "110.00 万元" in page.inner_text("#contract")
+    assert "110 万元" in page.inner_text("#contract")
     challenge.refresh_from_db()
     assert str(challenge.contract_amount) == "1100000.00"
     # the matched researcher now sees the contact

@@ -292,9 +292,14 @@ def test_funding_reads_in_yuan_for_an_english_reader_and_in_wan_for_a_chinese_on
 
     cases = [(listing_money("fixed", "800000"), "80 万元", "800,000 yuan"),
              (listing_money("range", "300000", "500000"), "30–50 万元", "300,000–500,000 yuan"),
-             (listing_money("up_to", "1000000"), "不超过 100 万元", "up to 1,000,000 yuan"),
-             (listing_money("prize", "1200000"), "奖金合计 120 万元", "prizes totalling 1,200,000 yuan"),
+             (listing_money("up_to", "1000000"), "不超过 100 万元", "up to 1 million yuan"),
+             (listing_money("prize", "1200000"), "奖金合计 120 万元", "prizes totalling 1.2 million yuan"),
              (listing_money("fixed", "12345.5"), "1.23 万元", "12,345.50 yuan"),
+             (listing_money("fixed", "1234567.89"), "123.46 万元", "1,234,567.89 yuan"),
+             (listing_money("range", "50000000", "120000000"), "5,000 万元 – 1.2 亿元",
+              "50–120 million yuan"),
+             (listing_money("range", "500000", "1500000"), "50–150 万元",
+              "500,000 yuan – 1.5 million yuan"),
              (listing_money("negotiable", None), "面议", "Negotiable")]
     for challenge, zh, en in cases:
         with translation.override("zh-hans"):

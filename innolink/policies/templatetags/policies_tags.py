@@ -3,6 +3,8 @@ from __future__ import annotations
 import yaml
 from django import template
 
+from innolink.core import money
+
 register = template.Library()
 
 
@@ -20,15 +22,9 @@ def abs_value(value):
     return abs(value) if value is not None else value
 
 
-@register.filter
-def yuan(value) -> str:
-    """Exact yuan with thousands separators and two places: ``Decimal("1234567.8")`` →
-    ``"1,234,567.80"`` (the unit 元 is written by the template, once per column or field)."""
-    from decimal import Decimal
-
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(value).quantize(Decimal('0.01')):,}"
+# exact yuan with separators, ``Decimal("1234567.8")`` → ``"1,234,567.80"`` (the unit 元 is
+# written by the template, once per column or field)
+register.filter("yuan", money.yuan_number)
 
 
 @register.simple_tag

@@ -161,7 +161,7 @@ def test_apply_where_the_answer_asked_and_keep_what_was_typed(client, synced):
     after = client.post(url, {"year": YEAR, "facts": "1", FIELD: "300"}, HTTP_HX_REQUEST="true")
     assert after.templates[0].name == "policies/_claim_body.html"
     body = after.content.decode()
-    assert 'name="bank_account"' in body and "60.00" in body
+    assert 'name="bank_account"' in body and "60 万元" in body
     # a refused submission keeps everything typed (and the contact is not the account's name)
     refused = client.post(url, {**BANK, "bank_account": "12-34"})
     html = refused.content.decode()

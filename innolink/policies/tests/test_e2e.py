@@ -37,7 +37,7 @@ def test_enterprise_sees_and_claims_officer_scans_approves_and_pays(live_server,
     page.wait_for_selector("#eligible-total")
     assert page.inner_text("#eligible-total") == "20.00"
     award = page.locator("section.eligible-clause", has_text="高新技术企业认定奖励")
-    assert "20.00" in award.inner_text() and "免申即享" in award.inner_text()
+    assert "20 万元" in award.inner_text() and "免申即享" in award.inner_text()
     why_not = page.inner_text("#not-eligible")
     assert "研发经费" in why_not and ("缺少数据" in why_not or "还差" in why_not)
     # step 2 of 3: confirm consent and the (prefilled) bank account
@@ -110,7 +110,7 @@ def test_quick_lane_supply_a_figure_apply_in_place_and_the_materials_gate(live_s
         page.keyboard.press("Enter")
         eligible = page.locator("section.eligible-clause", has_text="数字化改造项目补助")
         eligible.wait_for()
-        assert "60.00" in eligible.inner_text() and "自行填报" in eligible.inner_text()
+        assert "60 万元" in eligible.inner_text() and "自行填报" in eligible.inner_text()
         eligible.locator("a.claim").click()
         eligible.locator("#id_bank_name").fill("中国银行晋江支行")
         eligible.locator("#id_bank_account").fill("12-34")
@@ -196,7 +196,7 @@ def test_enterprise_lists_projects_on_the_claim_form_on_a_phone_and_the_officer_
         page.click(f"#preview-items-{projects.pk}")
         page.wait_for_selector(f"#item-preview-{projects.pk}")
         preview = page.inner_text(f"#item-preview-{projects.pk}")
-        assert "16.00" in preview and "仓储管理系统" in preview and "设备联网平台" in preview
+        assert "按所填项目测算：16 万元" in preview and "仓储管理系统" in preview and "设备联网平台" in preview
         shot(page, "zh-390-3-preview")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.fill("#id_bank_name", "中国银行晋江支行")

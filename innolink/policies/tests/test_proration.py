@@ -60,7 +60,7 @@ def test_bulk_approval_scales_every_award_and_never_exceeds_the_budget(short):
                                    action="transition")
     assert "可用预算 300万元 ÷ 符合条件的待兑现金额合计 360万元 = 83.33%" in audit.note
     body = Notification.objects.filter(kind="policies.approved").order_by("pk").first().body
-    assert "按 83.33% 比例核减" in body and "测算金额 80.00万元" in body
+    assert "按 83.33% 比例核减" in body and "测算金额 80 万元" in body
 
 
 def test_one_at_a_time_the_factor_follows_what_is_left_and_the_sum_still_fits(short):

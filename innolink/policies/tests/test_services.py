@@ -206,7 +206,7 @@ def test_approval_beyond_the_budget_is_refused_and_nothing_written(synced):
     with pytest.raises(Conflict) as error:
         services.application_approve(actor=None, application_id=application.pk)
     assert error.value.code == "budget_exceeded"
-    assert "剩余 10.00万元" in error.value.message
+    assert "剩余 10 万元" in error.value.message
     application.refresh_from_db()
     assert application.status == "submitted"
     assert LedgerEntry.objects.count() == 0 and AuditEntry.objects.count() == entries_before

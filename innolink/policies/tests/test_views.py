@@ -32,7 +32,7 @@ def test_enterprise_sees_what_it_gets_how_much_and_why_not(client, synced):
     view = response.context["view"]
     eligible = {(r.answer.policy_id, r.answer.clause_id) for r in view.eligible}
     assert ("p02_rd_investment_award", "rd_increment_award") in eligible
-    assert "21.00" in html  # 21万元 with the arithmetic
+    assert "21 万元" in html  # 21万元 with the arithmetic
     assert "研发经费支出较上年增量 350万元 × 6% = 21万元" in html
     # and the nearest misses come with the actual value, threshold and gap
     assert view.not_eligible and view.not_eligible[0].answer.misses
@@ -280,8 +280,13 @@ def test_policy_list_shows_the_years_budget_in_wan(client, synced):
     rows = response.context["rows"]
     active = [r for r in rows if r["version"]]
     assert len(rows) == 12 and active
-    assert response.context["total"] == sum(r["version"].budget for r in active)
-    assert "资金总额" in response.content.decode()
+    total = response.context["total"]
+    assert total == sum(r["version"].budget for r in active)
+    from innolink.core.money import money_text
+
+    assert f"项政策，资金总额 {money_text(total, language='zh-hans')}。" in response.content.decode()
+    english = client.get(reverse("policies:list"), {"year": YEAR}, HTTP_ACCEPT_LANGUAGE="en")
+    assert f"with total funding of {money_text(total, language='en')}." in english.content.decode()
 
 
 def test_scan_page_lists_the_latest_scan_per_policy(client, synced):
@@ -317,7 +322,7 @@ def test_enterprise_workspace_shows_what_it_can_get(client, synced):
     response = client.get(reverse("dashboard:workspace"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="workspace-policies"' in html and "20.00" in html
+    assert 'id="workspace-policies"><strong class="stat">20 万元</strong>' in html
 
 
 def test_metrics_page_has_a_fixed_number_of_queries(client, synced, django_assert_num_queries):

@@ -179,7 +179,7 @@ def test_amounts_show_two_places_in_wan_yuan_and_unchanged_ones_keep_every_fen(c
     assert values["revenue"] == "90427119.76" and values["energy_consumption"] == "320.91"
     client.cookies["django_language"] = "en"
     en = client.get("/rankings/declare/?year=2025", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Revenue (10k yuan)" in en and "营业收入" not in en
+    assert "Revenue (10,000 yuan)" in en and "营业收入" not in en
     assert 'name="revenue" value="9042.71"' in en
 
 

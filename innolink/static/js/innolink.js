@@ -9,7 +9,8 @@ document.addEventListener("DOMContentLoaded", () => {
       data: {
         labels: spec.labels,
         datasets: spec.series.map((s, i) => ({
-          label: s.label, data: s.values, borderColor: palette[i % palette.length],
+          // money arrives as exact decimal text (Decimal in JSON); the chart is where it becomes a number
+          label: s.label, data: s.values.map((v) => (v === null ? null : Number(v))), borderColor: palette[i % palette.length],
           backgroundColor: palette[i % palette.length], tension: 0.2,
         })),
       },
