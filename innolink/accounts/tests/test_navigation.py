@@ -22,12 +22,15 @@ def test_every_menu_page_highlights_only_its_own_entry(db, role):
         assert len(deeper) <= 1, (role, item.url, deeper)
 
 
-def test_the_language_menu_names_each_language_in_itself(client, db):
+def test_the_language_switch_names_the_other_language_in_itself(client, db):
+    """One button to the other language, named in that language (no select that submits on
+    change: WCAG 3.2.2)."""
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert '<option value="en" lang="en">English</option>' in page
-    assert "英语" not in page
+    assert 'name="language" value="en" lang="en" title="切换语言">English</button>' in page
+    assert "英语" not in page and 'value="zh-hans"' not in page
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'lang="zh-hans">简体中文</option>' in page
+    assert 'value="zh-hans" lang="zh-hans" title="Switch language">简体中文</button>' in page
+    assert "<select name=\"language\"" not in page
 
 
 def test_the_leaders_menu_and_workspace_show_reading_pages_not_the_desks_work(client, db):

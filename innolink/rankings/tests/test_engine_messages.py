@@ -136,7 +136,7 @@ def test_methodologies_are_parsed_again_only_after_an_edit(small_lists):
 
 
 @pytest.mark.parametrize("language, title, headers, other", [
-    ("en", TITLE_EN, ["Revenue", "Higher is better", "10k yuan"], "晋江市民营企业综合实力100强"),
+    ("en", TITLE_EN, ["Revenue", "Higher is better", "10,000 yuan"], "晋江市民营企业综合实力100强"),
     ("zh-hans", "晋江市民营企业综合实力100强", ["营业收入", "越高越好", "万元"], TITLE_EN),
 ])
 def test_the_public_list_reads_in_the_readers_language(client, population, organizer, small_lists,
