@@ -56,7 +56,26 @@ def choice_msg(instance: Any, field: str) -> dict[str, Any]:
     return msg(label)
 
 
+def money_msg(amount: Any) -> dict[str, str]:
+    """An amount in yuan for the ``params`` of a stored message, worded when read by
+    ``core.money.money_text`` in the reader's language (ADR 0790, 0793)::
+
+        >>> from decimal import Decimal
+        >>> money_msg(Decimal("800000"))
+        {'money': '800000'}
+        >>> from django.utils import translation
+        >>> with translation.override("en"):
+        ...     message_render("批准金额 %(a)s", {"a": money_msg(Decimal("800000"))})
+        '批准金额 800,000 yuan'
+    """
+    return {"money": str(amount)}
+
+
 def _param(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"money"}:
+        from innolink.core.money import money_text
+
+        return money_text(value["money"])
     if isinstance(value, dict) and "msgid" in value:
         if value.get("context"):
             text = pgettext(value["context"], value["msgid"])

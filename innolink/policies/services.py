@@ -28,7 +28,7 @@ from innolink.core import money
 from innolink.core.audit import audit_diff, audit_record, snapshot
 from innolink.core.errors import Conflict, NotFound, ValidationFailed
 from innolink.core.jobs import job_start
-from innolink.core.messages import choice_msg, msg
+from innolink.core.messages import choice_msg, money_msg, msg
 from innolink.core.notifications import notify
 from innolink.engines.rules import RulesError, scan as rules_scan, split_by_shares
 from innolink.engines.rules.parse import rule_codes
@@ -82,11 +82,6 @@ def _today() -> dt.date:
 
 # money helpers live in core.money (ADR 0793); the short names keep the ledger code readable
 _fen, _yuan, _wan = money.to_fen, money.from_fen, money.money_text
-
-
-def _wan_msg(amount: Decimal) -> dict:
-    """``_wan`` as a stored message value, worded when read (ADR 0790)."""
-    return msg(N_("%(n)s万元"), n=str((amount / 10000).quantize(Decimal("0.01"))))
 
 
 def parse_money(value: Any, field_name: str, label: str) -> Decimal:
@@ -955,11 +950,11 @@ def application_bulk_approve(*, actor, application_ids: list[int], note: str = "
         audit_record(actor=actor, action="transition", instance=application,
                      changes=audit_diff(before, snapshot(application, list(before))),
                      note=scaled_note)
-        body, params = N_("批准金额 %(a)s，资金将按批次拨付。"), {"a": _wan_msg(amount)}
+        body, params = N_("批准金额 %(a)s，资金将按批次拨付。"), {"a": money_msg(amount)}
         if proration is not None:
             body = N_("批准金额 %(a)s（%(n)s，测算金额 %(e)s），资金将按批次拨付。")
             params.update(n=msg(proration.notice.msgid, **proration.notice.params),
-                          e=_wan_msg(application.amount_expected))
+                          e=money_msg(application.amount_expected))
         notify(recipients=_enterprise_users(application.enterprise_id), kind="policies.approved",
                title=N_("申请已批准：%(c)s"), body=body,
                params={"c": application.clause.title, **params},
@@ -1054,8 +1049,8 @@ def application_pay(*, actor, application_id: int, amount: Any, note: str = "",
                  changes=audit_diff(before, snapshot(application, list(before))))
     notify(recipients=_enterprise_users(application.enterprise_id), kind="policies.paid",
            title=N_("资金已拨付：%(c)s"), body=N_("本次拨付 %(a)s，累计 %(t)s。"),
-           params={"c": application.clause.title, "a": _wan_msg(amount),
-                   "t": _wan_msg(application.paid_total)},
+           params={"c": application.clause.title, "a": money_msg(amount),
+                   "t": money_msg(application.paid_total)},
            url=f"/policies/applications/{application.pk}/")
     return application
 

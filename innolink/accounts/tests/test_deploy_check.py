@@ -16,7 +16,10 @@ def test_deploy_check_with_production_settings_reports_nothing(tmp_path):
     """With collectstatic's manifest in place the deploy check is silent; without it, it
     fails (every page would be a 500). A fresh clone has no staticfiles/, so the test points
     INNOLINK_STATIC_ROOT at its own folder."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    # as an operator's shell would: without the test run's own switches (conftest sets
+    # DJANGO_ALLOW_ASYNC_UNSAFE for the browser tests, which the deploy check rightly refuses)
+    shell = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {**shell, "DJANGO_SETTINGS_MODULE": "config.settings.production",
            "DJANGO_SECRET_KEY": "a" * 20 + "-production-secret-with-enough-entropy-%$#",
            "DJANGO_ALLOWED_HOSTS": "innolink.example.gov.cn",
            "DATABASE_URL": "postgres://u:p@127.0.0.1:5/db",
