@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from innolink.accounts.roles import Role
+from innolink.core.errors import ValidationFailed
 from innolink.core.testing import assert_json_error, assert_json_success
 from innolink.enterprises.testing import make_user
 from innolink.policies import services
@@ -229,7 +230,7 @@ def test_the_approved_amount_is_parsed_once_in_the_service_for_page_and_api(clie
     """The page posts text, the API a number: ``application_approve`` parses both with the
     one money parser; a bad amount is a 422 naming ``amount`` and nothing is written."""
     application = submitted(high_tech_enterprise())
-    with pytest.raises(services.ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed) as refused:
         services.application_approve(actor=None, application_id=application.pk, amount="12 万")
     assert "amount" in refused.value.extra["fields"]
     login(client, make_user(Role.POLICY_OFFICER))

@@ -13,6 +13,7 @@ from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.enterprises.models import EnterpriseItem
 from innolink.policies import claim_items, services
 from innolink.policies.models import Application, ApplicationMaterial
+from innolink.policies.services import claims
 from innolink.policies.tests.factories import FORM, YEAR, clause
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +145,7 @@ def test_a_failure_after_the_application_row_rolls_the_items_back(projects, make
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_save_items", broken)
+    monkeypatch.setattr(claims, "_save_items", broken)  # where application_submit looks it up
     with pytest.raises(RuntimeError):
         services.application_submit(actor=user, enterprise=enterprise, clause=projects, year=YEAR,
                                     form=FORM, items=[{"label": "仓储系统", "kind": "数字化改造", "investment": "30"}])

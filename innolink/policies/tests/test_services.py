@@ -10,7 +10,7 @@ from innolink.accounts.roles import Role
 from innolink.core.errors import Conflict, NotFound, ValidationFailed
 from innolink.core.models import AuditEntry, Notification
 from innolink.enterprises.testing import make_enterprise, make_user
-from innolink.policies import services
+from innolink.policies import fetch, services
 from innolink.policies.models import (
     Application, Budget, Eligibility, LedgerEntry, Policy, PolicyClause, PolicyVersion, Scan,
 )
@@ -336,7 +336,7 @@ def test_a_version_the_rules_no_longer_have_goes_or_ends(synced, tmp_path):
     from innolink.policies.tests.factories import high_tech_enterprise, submitted
 
     directory = tmp_path / "rules"
-    shutil.copytree(services.fetch.rulesets_dir(), directory)
+    shutil.copytree(fetch.rulesets_dir(), directory)
     submitted(high_tech_enterprise())  # an application on p01's 2024 version
     for name, old, new in (("p01_high_tech_award.yaml", "effective_from: 2024-01-01", "effective_from: 2025-01-01"),
                            ("p12_parks_talent.yaml", "effective_from: 2024-01-01", "effective_from: 2024-03-01")):

@@ -73,7 +73,7 @@ def test_claim_form_is_prefilled_and_submits_in_one_step(client, synced):
     assert response.status_code == 302
     assert response["Location"] == reverse("policies:application", args=[application.pk])
     # the next claim is prefilled with the bank account just used
-    assert services.Application.objects.count() == 1
+    assert Application.objects.count() == 1
     from innolink.policies.selectors import claim_prefill
     assert claim_prefill(user, enterprise)["bank_account"] == "6228480000000000"
 
