@@ -23,7 +23,7 @@ from innolink.core.errors import ApplicationError, PermissionDenied, ValidationF
 from innolink.enterprises.importing import ImportFileError, read_table
 from innolink.enterprises.models import Enterprise
 from innolink.servicedesk import access, services
-from innolink.servicedesk.models import Channel, Kind, ServiceRequest
+from innolink.servicedesk.models import CadreAssignment, Channel, Kind, ServiceRequest
 from innolink.servicedesk.errors import IMPORT_MISSING_COLUMNS
 
 HOTLINE_COLUMNS = {
@@ -233,7 +233,7 @@ def cadres_import(*, actor, content: bytes, filename: str) -> ImportResult:
     if result.errors:
         return result
     with transaction.atomic():
-        current = dict(services.CadreAssignment.objects.values_list("enterprise_id", "cadre_id"))
+        current = dict(CadreAssignment.objects.values_list("enterprise_id", "cadre_id"))
         for enterprise, cadre, since, note in planned:
             if current.get(enterprise.pk) == cadre.pk:
                 result.skipped += 1

@@ -13,7 +13,7 @@ from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.servicedesk import selectors, services
 from innolink.servicedesk.models import (
     Callback, CoHandling, DeskSettings, RateCounter, RequestEvent, ServiceRequest, Status,
-    Supervision,
+    Supervision, Visit,
 )
 from innolink.servicedesk.tests.helpers import frozen, local, upload, written
 
@@ -457,7 +457,7 @@ def test_visit_turns_problems_into_requests(desk, company, cadre, coordinator):
 def test_visit_refusals_write_nothing(desk, company, cadre, coordinator):
     other = make_enterprise()
     services.cadre_assign(actor=coordinator, enterprise=company, cadre=cadre)
-    before = written(), services.Visit.objects.count()
+    before = written(), Visit.objects.count()
     with pytest.raises(PermissionDenied):
         services.visit_record(actor=cadre, enterprise=other, visited_on=dt.date.today(),
                               people_met="经理", topics="座谈")
@@ -467,7 +467,7 @@ def test_visit_refusals_write_nothing(desk, company, cadre, coordinator):
                               problems=[services.Problem("land", "缺地"),
                                         services.Problem("nope", "")])
     assert any("第 2 个问题" in m for m in exc.value.fields["problems"])
-    assert (written(), services.Visit.objects.count()) == before
+    assert (written(), Visit.objects.count()) == before
 
 
 def test_session_records_several_problems(desk, company, coordinator):
