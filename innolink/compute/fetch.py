@@ -22,6 +22,7 @@ from innolink.compute.models import (
     Solution,
     WorkloadRequest,
 )
+from innolink.compute.wording import summary_text
 from innolink.core.messages import data_render
 from innolink.engines.compute import Offer, Ranked, Workload, occupancy, rank
 from innolink.engines.matching import ChallengeDoc, MatchingEngine, ResearcherDoc, Tokenizer
@@ -144,7 +145,7 @@ def _summary(match) -> dict[str, Any]:
                for p in (structured.get("parts") or {}).values()
                if isinstance(p, dict) and p.get("reason") and p.get("score", 0) >= 0.75
                ] if isinstance(structured, dict) else []
-    return {"summary": explanation.get("summary", ""), "terms": [t for t in terms if t],
+    return {"summary": summary_text(explanation), "terms": [t for t in terms if t],
             "reasons": reasons[:4]}
 
 
