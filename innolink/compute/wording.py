@@ -1,6 +1,7 @@
 """The matching engine's explanation of a scenario match in the reader's language (ADR 0799).
 
-The engine's ``summary`` is one Chinese sentence; its ``reasons`` are codes with values, which
+The engine's ``summary`` is one Chinese sentence; its ``reasons`` are codes with values (kept
+as ``summary_codes`` with the ``rank`` by ``fetch._summary``), which
 ``matching.selectors.reason_sentences`` words. Chinese pages keep the engine's sentence as it
 was stored; other languages read the sentences of the reasons."""
 
@@ -18,7 +19,7 @@ def summary_text(explanation: dict[str, Any] | None) -> str:
 
         >>> from django.utils import translation
         >>> e = {"rank": 1, "summary": "综合排名第 1，主要依据：关键词相符",
-        ...      "reasons": [{"code": "lead", "signals": ["lexical"]}]}
+        ...      "summary_codes": [{"code": "lead", "signals": ["lexical"]}]}
         >>> summary_text(e)
         '综合排名第 1，主要依据：关键词相符'
         >>> with translation.override("en"):
@@ -27,8 +28,8 @@ def summary_text(explanation: dict[str, Any] | None) -> str:
     """
     explanation = explanation or {}
     stored = str(explanation.get("summary") or "")
-    if (get_language() or "zh").lower().startswith("zh") or "reasons" not in explanation:
+    codes = [r for r in explanation.get("summary_codes") or [] if isinstance(r, dict)]
+    if (get_language() or "zh").lower().startswith("zh") or not codes or not explanation.get("rank"):
         return stored
-    sentences = reason_sentences(list(explanation.get("reasons") or []),
-                                 int(explanation.get("rank") or 0))
+    sentences = reason_sentences(codes, int(explanation["rank"]))
     return pgettext("match summary", "；").join(str(s) for s in sentences)

@@ -3,6 +3,7 @@ Chinese keeps the engine's stored sentence, English words the engine's reason co
 
 from django.utils import translation
 
+from innolink.compute.fetch import _summary
 from innolink.compute.models import ScenarioMatch
 from innolink.engines.matching.explain import explain_pair
 
@@ -14,7 +15,10 @@ EXPLANATION = explain_pair(
 
 
 def test_the_summary_of_a_stored_match_follows_the_language():
-    match = ScenarioMatch(explanation=EXPLANATION)
+    with translation.override("en"):  # stored as written by pair_explanation, whatever the language
+        stored = _summary(type("M", (), {"explanation": EXPLANATION})())
+    assert stored["summary"] == EXPLANATION["summary"]
+    match = ScenarioMatch(explanation=stored)
     with translation.override("zh-hans"):
         assert match.summary == EXPLANATION["summary"] == \
             "综合排名第 2，主要依据：关键词相符；相符的关键词：视觉检测"
@@ -27,3 +31,6 @@ def test_an_older_explanation_without_reasons_shows_as_stored():
     with translation.override("en"):
         assert ScenarioMatch(explanation={"summary": "旧的概括"}).summary == "旧的概括"
         assert ScenarioMatch(explanation={}).summary == ""
+        # stored before the codes were kept: reasons are worded strings
+        assert ScenarioMatch(explanation={"summary": "综合排名第 1", "reasons": ["领域一致"]}).summary \
+            == "综合排名第 1"
