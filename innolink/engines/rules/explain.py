@@ -790,7 +790,8 @@ def _level(c: _Ctx, formula: Formula) -> LevelInfo | None:
                 gap = fmt_scaled(lower - base, split.base.unit_kind, split.base.unit)
                 if split.base.unit_kind == "ratio":
                     gap = gap[:-1] + "个百分点"
-            ladder.append(Level(S.Step(S.TIER_LABEL, label=split.base.label, shown=shown), fen_to_yuan(amount),
+            ladder.append(Level(S.Step(S.TIER_LABEL, label=split.base.label, shown=_bound(split.base, lower, shown)),
+                                fen_to_yuan(amount),
                                 reached, gap))
         matched = next((lv for lv in reversed(ladder) if lv.reached), None)
         nxt = next((lv for lv in ladder if not lv.reached), None)
