@@ -22,6 +22,7 @@ from innolink.compute.models import (
     Solution,
     WorkloadRequest,
 )
+from innolink.compute.wording import summary_text
 from innolink.core.messages import data_render
 from innolink.engines.compute import Offer, Ranked, Workload, occupancy, rank
 from innolink.engines.matching import ChallengeDoc, MatchingEngine, ResearcherDoc, Tokenizer
@@ -144,8 +145,16 @@ def _summary(match) -> dict[str, Any]:
                for p in (structured.get("parts") or {}).values()
                if isinstance(p, dict) and p.get("reason") and p.get("score", 0) >= 0.75
                ] if isinstance(structured, dict) else []
-    return {"summary": explanation.get("summary", ""), "terms": [t for t in terms if t],
+    # the engine's Chinese sentence, with its reason codes and rank so that a page words it in
+    # its reader's language (``wording.summary_text``); stored as it is by ``pair_explanation``
+    return {"summary": explanation.get("summary", ""),
+            "summary_codes": [r for r in explanation.get("reasons") or [] if isinstance(r, dict)],
+            "rank": explanation.get("rank"), "terms": [t for t in terms if t],
             "reasons": reasons[:4]}
+
+
+def _worded(summary: dict[str, Any]) -> dict[str, Any]:
+    return {**summary, "summary": summary_text(summary)}
 
 
 def solutions_for_need(need: ScenarioNeed, k: int = 10) -> list[tuple[Solution, float, dict]]:
@@ -157,7 +166,7 @@ def solutions_for_need(need: ScenarioNeed, k: int = 10) -> list[tuple[Solution, 
         engine = _engine()
         engine.set_researchers([solution_doc(s) for s in rows.values()])
         matches = engine.match_challenge(need_doc(need), k=k)
-    return [(rows[m.id], m.score, _summary(m)) for m in matches if m.id in rows]
+    return [(rows[m.id], m.score, _worded(_summary(m))) for m in matches if m.id in rows]
 
 
 def needs_for_solution(solution: Solution, k: int = 10) -> list[tuple[ScenarioNeed, float, dict]]:
@@ -168,7 +177,7 @@ def needs_for_solution(solution: Solution, k: int = 10) -> list[tuple[ScenarioNe
         engine = _engine()
         engine.set_challenges([need_doc(n) for n in rows.values()])
         matches = engine.match_researcher(solution_doc(solution), k=k)
-    return [(rows[m.id], m.score, _summary(m)) for m in matches if m.id in rows]
+    return [(rows[m.id], m.score, _worded(_summary(m))) for m in matches if m.id in rows]
 
 
 def pair_explanation(need: ScenarioNeed, solution: Solution) -> tuple[float, dict]:

@@ -398,5 +398,12 @@ class ScenarioMatch(models.Model):
         constraints = [models.UniqueConstraint(fields=["need", "solution"],
                                                name="compute_match_unique")]
 
+    @property
+    def summary(self) -> str:
+        """The engine's summary of the match in the reader's language (``wording.summary_text``)."""
+        from innolink.compute.wording import summary_text
+
+        return summary_text(self.explanation)
+
     def __str__(self) -> str:
         return f"{self.need} ↔ {self.solution}"

@@ -10,12 +10,13 @@ result; rule files, clause ids, file paths and authors' notes never pass through
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import get_language, gettext_noop
 
 from innolink.engines.rules import RulesError
 from innolink.engines.rules import fields as rule_fields
@@ -319,6 +320,12 @@ def miss_view(check: Any, record: dict[str, Any] | None, year: int) -> MissView:
     elif not missing and check.op in _WORD and "首次" in (check.message or ""):
         text = _first_time_worded(check.message) or text
     elif not missing and check.op in _WORD and value is not None:
+        money = tuple(getattr(check, "money", ()) or ())
+        if len(money) == 3 and not (get_language() or "zh").lower().startswith("zh"):
+            # amounts compared: worded for the reader (Chinese keeps the engine's 万元 text)
+            value, threshold, gap = (money_text(f) if f is not None else None
+                                     for f in map(_fen, money))
+            check = replace(check, gap=gap)
         word = _(getattr(check, "word", "") or _WORD[check.op])
         text = _("%(l)s：当前%(v)s，需%(w)s%(t)s") % {"l": check.label, "v": value, "w": word,
                                                    "t": threshold}
@@ -452,15 +459,18 @@ def money_text(fen: Any) -> str:
     """
     from django.utils.translation import get_language
 
+    from innolink.core.money import money_text as worded
     from innolink.engines.rules.types import fmt_money
 
     if (get_language() or "zh").lower().startswith("zh"):
         return fmt_money(fen)
     yuan = (Decimal(fen.numerator) / Decimal(fen.denominator) if hasattr(fen, "numerator")
             else Decimal(fen)) / 100
-    yuan = yuan.quantize(Decimal("0.01"))
-    text = f"{yuan:,.2f}"
-    return f"{text[:-3] if text.endswith('.00') else text} yuan"
+    return worded(yuan.quantize(Decimal("0.01")))
+
+
+def _fen(text: str | None) -> Fraction | None:
+    return None if text in (None, "", "None") else Fraction(str(text))
 
 
 def _param(value: Any) -> str:

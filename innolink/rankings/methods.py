@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop, pgettext
 
 from innolink.core.messages import message_render
 from innolink.engines.ranking import Methodology, RankingError, load_methodologies
+from innolink.engines.ranking.derive import indicator_label
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "methodologies"
 
@@ -67,11 +68,76 @@ def list_title(list_id: str, title_zh: str) -> str:
     an English page when it has one, else the Chinese title as stored."""
     if not _english():
         return title_zh
-    try:
-        m = load_folder(methodology_dir()).get(list_id)
-    except (RankingError, OSError):
-        m = None
+    m = _current(list_id)
     return (m.title_en if m is not None and m.title_en else "") or title_zh
+
+
+def _current(list_id: str, year: int | None = None) -> Methodology | None:
+    """The methodology file of ``list_id`` for ``year`` (a ``<dir>/<year>/`` file replaces the
+    current edition, as ``services.methodologies`` reads them), or None."""
+    folder = methodology_dir()
+    try:
+        found = load_folder(folder)
+        if year is not None and (folder / str(year)).is_dir():
+            found.update(load_folder(folder / str(year)))
+    except (RankingError, OSError):
+        return None
+    return found.get(list_id)
+
+
+def _edition(list_id: str, year: int, version: str) -> Methodology | None:
+    """The file a list was computed with: the edition for its year, when its version is still
+    the list's (an English note of another version would describe another method)."""
+    m = _current(list_id, year)
+    return m if m is not None and m.version == version else None
+
+
+def list_note(list_id: str, year: int, version: str, note_zh: str) -> str:
+    """A list's methodology note in the reader's language: on an English page the ``note_en``
+    of the file the list was computed with (same year edition and version) when it has one, else
+    the Chinese note as stored with the list."""
+    if not _english():
+        return note_zh
+    m = _edition(list_id, year, version)
+    return (m.note_en if m is not None else "") or note_zh
+
+
+def _mid_sentence(label: str) -> str:
+    """An English label inside a sentence: "Revenue" reads "revenue" ("R&D expenses" stays)."""
+    if _english() and len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def tie_rule_note(list_id: str, year: int, version: str, tie_zh: str) -> str:
+    """A list's tie rule in the reader's language. Chinese pages show the sentence stored with
+    the run; English pages show the ``tie_rule.note_en`` of the file the list was computed with,
+    else the sentence the engine builds from its rule, worded through the catalogue::
+
+        >>> from django.utils import translation
+        >>> with translation.override("en"):
+        ...     tie_rule_note("green_50", 2025, "2026.2", "（存储的中文）")
+        'Enterprises whose composite scores are equal to 6 decimal places share a rank, listed by energy use per unit of revenue, lowest first, then revenue, highest first; any still equal are listed by enterprise number, ascending.'
+        >>> with translation.override("en"):  # a version no file has any more
+        ...     tie_rule_note("green_50", 2025, "2025.1", "（存储的中文）")
+        '（存储的中文）'
+    """
+    if not _english():
+        return tie_zh
+    m = _edition(list_id, year, version)
+    if m is None:
+        return tie_zh
+    t = m.tie_rule
+    if t.note_en:
+        return t.note_en
+    keys = pgettext("tie rule keys", "、").join(
+        (gettext("%(indicator)s降序") if o == "desc" else gettext("%(indicator)s升序"))
+        % {"indicator": _mid_sentence(indicator_word(indicator_label(k, m.derived)))}
+        for k, o in t.keys
+    ) or gettext("企业编号")
+    how = gettext("并列同一名次") if t.shared_rank else gettext("依次比较")
+    return gettext("综合得分（保留%(decimals)s位小数）相同者%(how)s，按%(keys)s排序；仍相同者按企业编号升序。") % {
+        "decimals": t.decimals, "how": how, "keys": keys}
 
 
 def engine_message(msgid: str, params: dict[str, Any] | None = None) -> str:

@@ -143,6 +143,21 @@ class RankingList(models.Model):
 
         return list_title(self.list_id, self.title_zh)
 
+    @property
+    def note(self) -> str:
+        """The methodology note in the reader's language (``methods.list_note``)."""
+        from innolink.rankings.methods import list_note
+
+        return list_note(self.list_id, self.run.year, self.methodology_version, self.note_zh)
+
+    @property
+    def tie_rule_note(self) -> str:
+        """The tie rule in the reader's language (``methods.tie_rule_note``)."""
+        from innolink.rankings.methods import tie_rule_note
+
+        return tie_rule_note(self.list_id, self.run.year, self.methodology_version,
+                             (self.result or {}).get("tie_rule_zh", ""))
+
 
 class RankingEntry(models.Model):
     """A member of a list, or an uncertain non-member flagged for review (``in_list`` False)."""

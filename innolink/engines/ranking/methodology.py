@@ -106,6 +106,7 @@ class TieRule:
     keys: tuple[tuple[str, str], ...] = (("revenue", "desc"),)
     decimals: int = 6
     note_zh: str = ""
+    note_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class Methodology:
     years: tuple[int, ...]
     list_size: int
     note_zh: str
+    note_en: str
     eligibility: Eligibility
     indicators: tuple[IndicatorSpec, ...]
     derived: Mapping[str, DerivedSpec]
@@ -163,6 +165,7 @@ class Methodology:
             "years": list(self.years),
             "list_size": self.list_size,
             "note_zh": self.note_zh,
+            "note_en": self.note_en,
             "threshold_field": self.threshold_field,
             "eligibility": {
                 "ownership": None if e.ownership is None else list(e.ownership),
@@ -205,6 +208,7 @@ class Methodology:
                 "keys": [{"field": k, "order": o} for k, o in t.keys],
                 "decimals": t.decimals,
                 "note_zh": t.note_zh,
+                "note_en": t.note_en,
             },
             "uncertainty": {
                 "samples": u.samples,
@@ -303,7 +307,7 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
         raw,
         {
             "id", "title_zh", "title_en", "version", "years", "list_size", "note_zh",
-            "threshold_field", "eligibility", "derived", "indicators", "normalization",
+            "note_en", "threshold_field", "eligibility", "derived", "indicators", "normalization",
             "weights", "aggregation", "missing", "tie_rule", "uncertainty",
         },
         "methodology",
@@ -476,7 +480,7 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
 
     # tie rule
     tr = _mapping(raw.get("tie_rule"), "tie_rule")
-    _check_keys(tr, {"shared_rank", "keys", "decimals", "note_zh"}, "tie_rule")
+    _check_keys(tr, {"shared_rank", "keys", "decimals", "note_zh", "note_en"}, "tie_rule")
     keys_raw = tr.get("keys", [{"field": "revenue", "order": "desc"}])
     if not isinstance(keys_raw, list):
         raise _invalid("tie_rule.keys 应为列表")
@@ -493,7 +497,7 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12:
         raise _invalid("tie_rule.decimals 应为 0–12 的整数")
     tie_rule = TieRule(bool(tr.get("shared_rank", True)), tuple(keys), decimals,
-                       str(tr.get("note_zh", "")))
+                       str(tr.get("note_zh", "")), str(tr.get("note_en", "")))
 
     # uncertainty
     un = _mapping(raw.get("uncertainty"), "uncertainty")
@@ -538,6 +542,7 @@ def parse_methodology(raw: Mapping[str, Any]) -> Methodology:
         years=years,
         list_size=size,
         note_zh=str(raw.get("note_zh", "")),
+        note_en=str(raw.get("note_en", "")),
         eligibility=eligibility,
         indicators=tuple(indicators),
         derived=MappingProxyType(derived),

@@ -91,6 +91,8 @@ class ConditionCheck:
     ``"23万元"``); ``relative_gap`` orders misses (``|gap| / |threshold|``; 1 for a categorical or
     missing-data condition). ``year`` is the year a yearly value belongs to. ``needs`` are the
     inputs to supply when ``passed`` is None. ``location`` points into the rule file (officers).
+    ``money`` holds (value, threshold, gap) in fen, each ``str(Fraction)`` (JSON-safe), when the
+    condition compares amounts, so that an app words them in its reader's language; else ``()``.
     """
 
     field: str
@@ -106,6 +108,7 @@ class ConditionCheck:
     word: str = ""
     year: int | None = None
     needs: tuple[InputNeed, ...] = ()
+    money: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,14 @@ def _fmt_p(op: Operand, value: Fraction) -> Any:
     return _fmt(op, value)
 
 
+def _bound(op: Operand, lower: Fraction, shown: str) -> Any:
+    """A tier's bound inside a step: an amount as ``Money`` when the rule file wrote it as the
+    engine shows it (so Chinese reads the same), else the file's own words."""
+    if op.unit_kind == "money" and str(S.Money(lower)) == shown:
+        return S.Money(lower)
+    return shown
+
+
 def _spec_of(op: Operand) -> F.FieldSpec | None:
     if op.scope == "item":
         for item in F.ITEMS.values():
@@ -263,8 +271,11 @@ def _check(c: _Ctx, atom: Atom) -> ConditionCheck:
         msg = f"{atom.label}为{shown},需{'属于' if atom.op == 'prefix' else '不属于'}{atom.display}"
     else:
         msg = f"{atom.label}为{shown},需{'属于' if atom.op == 'in' else '不属于'}{atom.display}"
+    money: tuple[str, ...] = ()
+    if kind == "money" and gap_text is not None and value is not None:
+        money = (str(value), str(threshold), str(gap))
     return ConditionCheck(atom.field, atom.label, atom.op, shown, atom.display, gap_text, rel, False, msg,
-                          atom.location, atom.word, year)
+                          atom.location, atom.word, year, money=money)
 
 
 def _cmp(value: Fraction, op: str, threshold: object) -> bool:
@@ -593,10 +604,11 @@ def _steps(c: _Ctx, node: Formula, steps: list[str]) -> int:
         amount, reached = 0, None
         for lower, bracket_amount, shown in node.brackets:
             if base is not None and base >= lower:
-                amount, reached = bracket_amount, shown
+                amount, reached = bracket_amount, _bound(node.base, lower, shown)
         shown_base = S.Step(S.MISSING) if base is None else _fmt_p(node.base, base)
         if reached is None:
-            steps.append(S.Step(S.TIER_NONE, label=node.base.label, base=shown_base, lowest=node.brackets[0][2]))
+            steps.append(S.Step(S.TIER_NONE, label=node.base.label, base=shown_base,
+                                lowest=_bound(node.base, *node.brackets[0][::2])))
         else:
             steps.append(S.Step(S.TIER_REACHED, label=node.base.label, base=shown_base, tier=reached,
                                 amount=S.Money(amount)))
@@ -778,7 +790,8 @@ def _level(c: _Ctx, formula: Formula) -> LevelInfo | None:
                 gap = fmt_scaled(lower - base, split.base.unit_kind, split.base.unit)
                 if split.base.unit_kind == "ratio":
                     gap = gap[:-1] + "个百分点"
-            ladder.append(Level(S.Step(S.TIER_LABEL, label=split.base.label, shown=shown), fen_to_yuan(amount),
+            ladder.append(Level(S.Step(S.TIER_LABEL, label=split.base.label, shown=_bound(split.base, lower, shown)),
+                                fen_to_yuan(amount),
                                 reached, gap))
         matched = next((lv for lv in reversed(ladder) if lv.reached), None)
         nxt = next((lv for lv in ladder if not lv.reached), None)

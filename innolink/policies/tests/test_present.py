@@ -66,7 +66,7 @@ def test_steps_translate_their_frame_and_amounts_not_the_rule_names():
              "一段旧的文字"]  # a plain string (stored earlier) is shown as it is
     with translation.override("en"):
         assert present.steps_view(steps) == [
-            "进口额 1,000,000 yuan × 0.5% = 5,000 yuan", "Within 最高补助 300,000 yuan",
+            "进口额 1 million yuan × 0.5% = 5,000 yuan", "Within 最高补助 300,000 yuan",
             "Payable 5,000 yuan, shared 1∶1: 市 2,500 yuan, 县 2,500 yuan", "一段旧的文字"]
     with translation.override("zh-hans"):
         assert present.steps_view(steps) == [str(s) for s in steps]
@@ -116,3 +116,39 @@ def test_engine_format_2_reasons_in_english_and_chinese():
         assert present.miss_view(checks[("young", "within_years")], None, 2024).text == "成立日期为2015-01-01，需在5年内"
         assert present.miss_view(checks[("first_big", "gt")], None, 2024).text == \
             "营业收入2023年已超过5000万元（5500万元），2024年不是首次"
+
+
+def test_compared_amounts_read_in_yuan_in_english_and_as_before_in_chinese():
+    """A condition over amounts carries them in fen (``ConditionCheck.money``): English words them
+    through core.money.money_text; Chinese keeps the engine's 万元 text. Stored as data (a
+    ``Said`` step) they come back the same."""
+    import json
+
+    from innolink.engines.rules import steps as S
+    from innolink.engines.rules.answers import ConditionCheck
+
+    check = ConditionCheck("rd_expense", "研发经费支出", "ge", "352.37万元", "500万元", "147.63万元",
+                           0.29, False, "研发经费支出还差147.63万元(当前352.37万元,需不低于500万元)",
+                           "p.yaml:3", year=2025, money=("352370000", "500000000", "147630000"))
+    stored = S.from_data(json.loads(json.dumps(S.to_data(S.Said(check, 2025))))).check
+    for c in (check, stored):
+        with translation.override("en"):
+            view = present.miss_view(c, None, 2025)
+            assert "352.37万元" not in view.text and "万元" not in view.text
+            assert "3,523,700 yuan" in view.text and "5 million yuan" in view.text
+            assert view.text.endswith("1,476,300 yuan")
+        with translation.override("zh-hans"):
+            assert present.miss_view(c, None, 2025).text == \
+                "研发经费支出：当前352.37万元，需不低于500万元，还差147.63万元"
+
+
+def test_tier_bounds_are_amounts_worded_per_language():
+    from innolink.engines.rules import steps as S
+
+    reached = S.Step(S.TIER_REACHED, label="营业收入", base=S.Money(600_000_000),
+                     tier=S.Money(500_000_000), amount=S.Money(10_000_000))
+    with translation.override("en"):
+        text = present.step_text(reached)
+        assert "万元" not in text and "5 million yuan" in text and "6 million yuan" in text
+    with translation.override("zh-hans"):
+        assert present.step_text(reached) == str(reached) == "营业收入 600万元 达到 500万元 档,奖励 10万元"

@@ -190,11 +190,13 @@ def test_levels_choices_and_inputs_read_in_the_pages_language():
         "已达「工业技改投入达到1000万元」档,奖励8万元;再增加1800万元可达「工业技改投入达到3000万元」档,奖励10万元")
     with translation.override("en"):
         english = present.level_view(tiers, 2022)
-    assert english.message == ("Tier “工业技改投入 reaches 1000万元” reached: award 80,000 yuan; 1800万元 more "
-                               "reaches tier “工业技改投入 reaches 3000万元”: award 100,000 yuan")
-    assert english.matched == "工业技改投入 reaches 1000万元"
+    # the tiers' bounds are amounts worded for the reader (ADR 0799); the gap is still the
+    # engine's text
+    assert english.message == ("Tier “工业技改投入 reaches 10 million yuan” reached: award 80,000 yuan; "
+                               "1800万元 more reaches tier “工业技改投入 reaches 30 million yuan”: award 100,000 yuan")
+    assert english.matched == "工业技改投入 reaches 10 million yuan"
     assert [lv["label"] for lv in english.ladder if lv["matched"] or lv["next"]] == [
-        "工业技改投入 reaches 1000万元", "工业技改投入 reaches 3000万元"]
+        "工业技改投入 reaches 10 million yuan", "工业技改投入 reaches 30 million yuan"]
 
     cases = explain(registry, {"credit_code": "A", "qualifications": [
         {"type": "smart_manufacturing", "level": "city_factory", "certified_on": dt.date(2023, 6, 1)}]},
