@@ -324,7 +324,7 @@ def miss_view(check: Any, record: dict[str, Any] | None, year: int) -> MissView:
         if len(money) == 3 and not (get_language() or "zh").lower().startswith("zh"):
             # amounts compared: worded for the reader (Chinese keeps the engine's 万元 text)
             value, threshold, gap = (money_text(f) if f is not None else None
-                                     for f in map(_fen, money))
+                                     for f in map(_stored_fraction, money))
             check = replace(check, gap=gap)
         word = _(getattr(check, "word", "") or _WORD[check.op])
         text = _("%(l)s：当前%(v)s，需%(w)s%(t)s") % {"l": check.label, "v": value, "w": word,
@@ -469,7 +469,7 @@ def money_text(fen: Any) -> str:
     return worded(yuan.quantize(Decimal("0.01")))
 
 
-def _fen(text: str | None) -> Fraction | None:
+def _stored_fraction(text: str | None) -> Fraction | None:
     return None if text in (None, "", "None") else Fraction(str(text))
 
 
@@ -639,7 +639,9 @@ def level_view(answer: Any, year: int = 0) -> LevelView | None:
               for level in info.ladder]
     needs = []
     if info.next is not None:
-        if info.next.gap:
+        if info.next.gap_money is not None:  # an amount: in the reader's language
+            needs.append(_param(info.next.gap_money))
+        elif info.next.gap:
             needs.append(readable(info.next.gap) or "")
         needs.extend(readable(step_text(Said(c, year))) or "" for c in info.next.checks)
     return LevelView(readable(info.basis) or "", readable(info.value), readable(step_text(info.message)) or "",

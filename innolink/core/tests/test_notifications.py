@@ -80,7 +80,7 @@ def test_a_translatable_value_is_stored_as_its_msgid_and_worded_when_read():
     assert (row.title, row.body) == ("算力预订已完成：GPU-1", "2 卡，12-01 至 12-02\n请按时使用")
     with translation.override("en"):
         done = translation.gettext("已完成")
-        assert done != "已完成" and row.title_text == f"Compute booking {done}: GPU-1"
+        assert done != "已完成" and row.title_text == f"Compute booking ({done}): GPU-1"
         assert row.body_text == "2 cards, 12-01 to 12-02\n请按时使用"
     with translation.override("zh-hans"):
         assert row.title_text == "算力预订已完成：GPU-1"

@@ -148,6 +148,9 @@ class Level:
     reached: bool
     gap: str | None = None
     checks: tuple[ConditionCheck, ...] = ()
+    #: the gap as an amount (``steps.Money``, fen) when the split is on money, so an app words
+    #: it in its reader's language; ``gap`` is the same amount as the engine shows it
+    gap_money: Any = None
 
 
 @dataclass(frozen=True)

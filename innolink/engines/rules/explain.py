@@ -785,24 +785,27 @@ def _level(c: _Ctx, formula: Formula) -> LevelInfo | None:
         ladder = []
         for lower, amount, shown in split.brackets:
             reached = base is not None and base >= lower
-            gap = None
+            gap, gap_money = None, None
             if base is not None and not reached:
                 gap = fmt_scaled(lower - base, split.base.unit_kind, split.base.unit)
                 if split.base.unit_kind == "ratio":
                     gap = gap[:-1] + "个百分点"
+                elif split.base.unit_kind == "money" and str(S.Money(lower - base)) == gap:
+                    gap_money = S.Money(lower - base)
             ladder.append(Level(S.Step(S.TIER_LABEL, label=split.base.label, shown=_bound(split.base, lower, shown)),
                                 fen_to_yuan(amount),
-                                reached, gap))
+                                reached, gap, gap_money=gap_money))
         matched = next((lv for lv in reversed(ladder) if lv.reached), None)
         nxt = next((lv for lv in ladder if not lv.reached), None)
         value = None if base is None else _fmt(split.base, base)
         if matched and nxt:
             msg = S.Step(S.LEVEL_TIER_BETWEEN, matched=matched.label, amount=_amount_of(matched.amount),
-                         gap=nxt.gap, next=nxt.label, next_amount=_amount_of(nxt.amount))
+                         gap=nxt.gap_money or nxt.gap, next=nxt.label, next_amount=_amount_of(nxt.amount))
         elif matched:
             msg = S.Step(S.LEVEL_TIER_TOP, matched=matched.label, amount=_amount_of(matched.amount))
         elif nxt and nxt.gap:
-            msg = S.Step(S.LEVEL_TIER_BELOW, gap=nxt.gap, next=nxt.label, next_amount=_amount_of(nxt.amount))
+            msg = S.Step(S.LEVEL_TIER_BELOW, gap=nxt.gap_money or nxt.gap, next=nxt.label,
+                         next_amount=_amount_of(nxt.amount))
         else:
             msg = S.Step(S.LEVEL_MISSING, label=split.base.label)
         return LevelInfo(split.base.label, value, tuple(ladder), matched, nxt, msg)

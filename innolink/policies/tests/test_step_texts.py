@@ -193,7 +193,7 @@ def test_levels_choices_and_inputs_read_in_the_pages_language():
     # the tiers' bounds are amounts worded for the reader (ADR 0799); the gap is still the
     # engine's text
     assert english.message == ("Tier “工业技改投入 reaches 10 million yuan” reached: award 80,000 yuan; "
-                               "1800万元 more reaches tier “工业技改投入 reaches 30 million yuan”: award 100,000 yuan")
+                               "18 million yuan more reaches tier “工业技改投入 reaches 30 million yuan”: award 100,000 yuan")
     assert english.matched == "工业技改投入 reaches 10 million yuan"
     assert [lv["label"] for lv in english.ladder if lv["matched"] or lv["next"]] == [
         "工业技改投入 reaches 10 million yuan", "工业技改投入 reaches 30 million yuan"]
