@@ -81,3 +81,37 @@ def run_with_production_settings(script: str, *, database_url: str, timeout: int
                             capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# --- keyboard-only browser flows (issue 16, ADR 0795) -----------------------------------------
+
+#: the focused element as "id-or-name|text|TAG", what ``tab_to`` looks for
+ACTIVE_ELEMENT = ("() => { const e = document.activeElement; return e ? (e.id || e.name || '') "
+                  "+ '|' + (e.textContent || '').trim().slice(0, 40) + '|' + e.tagName : ''; }")
+
+
+def tab_to(page, wanted: str, limit: int = 150, key: str = "Tab") -> str:
+    """Press Tab (or ``key``) until the focused element's id, name or text contains ``wanted``."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press(key)
+        active = page.evaluate(ACTIVE_ELEMENT)
+        seen.append(active)
+        if wanted in active:
+            return active
+    raise AssertionError(f"{key} never reached {wanted!r}: {seen[-12:]}")
+
+
+def type_into(page, name: str, text: str) -> None:
+    """Tab to the field named ``name`` and type ``text`` there."""
+    tab_to(page, name)
+    page.keyboard.type(text)
+
+
+def keyboard_sign_in(page, base: str, username: str) -> None:
+    """Sign in on the login page with the keyboard only."""
+    page.goto(f"{base}/accounts/login/")
+    type_into(page, "username", username)
+    type_into(page, "password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/workspace/")

@@ -10,45 +10,16 @@ from django.utils import timezone
 
 from innolink.challenges.models import Challenge, Proposal
 from innolink.challenges.tests.factories import make_challenge, make_researcher
-from innolink.core.testing import PASSWORD
+from innolink.core.testing import ACTIVE_ELEMENT, keyboard_sign_in, tab_to, type_into
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ACTIVE = "() => { const e = document.activeElement; return e ? (e.id || e.name || '') + '|' + \
-(e.textContent || '').trim().slice(0, 40) + '|' + e.tagName : ''; }"
-
-
-def tab_to(page, wanted: str, limit: int = 120, key: str = "Tab") -> str:
-    """Press Tab (or ``key``) until the focused element's id, name or text contains ``wanted``."""
-    seen = []
-    for _ in range(limit):
-        page.keyboard.press(key)
-        active = page.evaluate(ACTIVE)
-        seen.append(active)
-        if wanted in active:
-            return active
-    raise AssertionError(f"{key} never reached {wanted!r}: {seen[-12:]}")
-
-
-def type_into(page, name: str, text: str) -> None:
-    tab_to(page, name)
-    page.keyboard.type(text)
-
-
-def sign_in(page, base: str, user) -> None:
-    page.goto(f"{base}/accounts/login/")
-    type_into(page, "username", user.username)
-    type_into(page, "password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/workspace/")
-
-
 def test_an_enterprise_posts_a_challenge_with_the_keyboard_only(live_server, browser_page, poster):
     page = browser_page
-    sign_in(page, live_server.url, poster)
+    keyboard_sign_in(page, live_server.url, poster.username)
     # the skip link moves past the menu; 发布榜单 is on the workspace, a few Tabs on
     page.keyboard.press("Tab")
-    assert "跳到正文" in page.evaluate(ACTIVE)
+    assert "跳到正文" in page.evaluate(ACTIVE_ELEMENT)
     page.keyboard.press("Enter")
     tab_to(page, "发布榜单")
     page.keyboard.press("Enter")
@@ -89,7 +60,7 @@ def test_a_researcher_claims_a_challenge_with_the_keyboard_only(live_server, bro
     page = browser_page
     challenge = make_challenge(state="published")
     researcher = make_researcher(display_name="李博士", name="李博士")
-    sign_in(page, live_server.url, researcher)
+    keyboard_sign_in(page, live_server.url, researcher.username)
     page.goto(f"{live_server.url}/challenges/{challenge.pk}/")
 
     tab_to(page, "claim-link")

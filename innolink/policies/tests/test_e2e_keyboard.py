@@ -6,33 +6,12 @@ fill, no focus() call."""
 import pytest
 
 from innolink.accounts.roles import Role
-from innolink.core.testing import PASSWORD
+from innolink.core.testing import keyboard_sign_in, tab_to, type_into
 from innolink.enterprises.testing import make_enterprise, make_user
 from innolink.policies.models import Application
 from innolink.policies.services import policy_sync
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-ACTIVE = "() => { const e = document.activeElement; return e ? (e.id || e.name || '') + '|' + \
-(e.textContent || '').trim().slice(0, 40) + '|' + e.tagName : ''; }"
-
-
-def tab_to(page, wanted: str, limit: int = 150, key: str = "Tab") -> str:
-    """Press Tab (or ``key``) until the focused element's id, name or text contains ``wanted``."""
-    seen = []
-    for _ in range(limit):
-        page.keyboard.press(key)
-        active = page.evaluate(ACTIVE)
-        seen.append(active)
-        if wanted in active:
-            return active
-    raise AssertionError(f"{key} never reached {wanted!r}: {seen[-12:]}")
-
-
-def type_into(page, name: str, text: str) -> None:
-    tab_to(page, name)
-    page.keyboard.type(text)
-
 
 def test_an_enterprise_applies_for_a_quick_lane_clause_with_the_keyboard_only(live_server,
                                                                              browser_page):
@@ -41,11 +20,7 @@ def test_an_enterprise_applies_for_a_quick_lane_clause_with_the_keyboard_only(li
     enterprise = make_enterprise(name="晋江键盘机械有限公司", years={2025: {"revenue": "50000000"}})
     owner = make_user(Role.ENTERPRISE, username="kb-quick", enterprise=enterprise)
 
-    page.goto(f"{base}/accounts/login/")
-    type_into(page, "username", owner.username)
-    type_into(page, "password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/workspace/")
+    keyboard_sign_in(page, base, owner.username)
     page.goto(f"{base}/policies/mine/?year=2025")
 
     # the clause lacks one figure: type it at the clause's own field and press Enter

@@ -5,26 +5,10 @@ first Tab reaches the skip link, which moves past the menu to the page's content
 
 import pytest
 
-from innolink.core.testing import PASSWORD
+from innolink.core.testing import ACTIVE_ELEMENT, PASSWORD, tab_to
 from innolink.servicedesk.models import ServiceRequest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-ACTIVE = "() => { const e = document.activeElement; return e ? (e.id || e.name || '') + '|' + \
-(e.textContent || '').trim().slice(0, 40) + '|' + e.tagName : ''; }"
-
-
-def tab_to(page, wanted: str, limit: int = 80) -> str:
-    """Press Tab until the focused element's id, name or text contains ``wanted``."""
-    seen = []
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        active = page.evaluate(ACTIVE)
-        seen.append(active)
-        if wanted in active:
-            return active
-    raise AssertionError(f"Tab never reached {wanted!r}: {seen[-12:]}")
-
 
 def test_an_enterprise_submits_a_request_with_the_keyboard_only(live_server, browser_page, desk,
                                                                  owner):
@@ -39,13 +23,13 @@ def test_an_enterprise_submits_a_request_with_the_keyboard_only(live_server, bro
 
     # the first Tab is the skip link; Enter moves focus into the page, past the menu
     page.keyboard.press("Tab")
-    assert "跳到正文" in page.evaluate(ACTIVE)
+    assert "跳到正文" in page.evaluate(ACTIVE_ELEMENT)
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
 
     page.keyboard.press("Shift+Tab")  # back into the menu, where 提交诉求 is
     for _ in range(60):
-        if "提交诉求" in page.evaluate(ACTIVE):
+        if "提交诉求" in page.evaluate(ACTIVE_ELEMENT):
             break
         page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")
