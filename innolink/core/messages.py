@@ -120,9 +120,7 @@ def data_render(data: dict[str, Any]) -> str:
         ...              "params": {"wanted": {"msgid": "TRL%(lo)s", "params": {"lo": 4}}}})
         '在要求的 TRL4 之内'
     """
-    params = {k: data_render(v) if isinstance(v, dict) and "msgid" in v else v
-              for k, v in (data.get("params") or {}).items()}
-    return message_render(str(data.get("msgid") or ""), params)
+    return message_render(str(data.get("msgid") or ""), data.get("params"))  # nested: _param
 
 
 class Message(str):
